@@ -1,0 +1,22 @@
+# Unit tests: every tests/unit/test_*.c is one ctest executable linked to the library.
+file(GLOB DT_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+foreach(src ${DT_UNIT_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_link_libraries(${name} PRIVATE datatrail_core)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
+  add_test(NAME unit.${name} COMMAND ${name})
+  set_tests_properties(unit.${name} PROPERTIES
+    ENVIRONMENT "DT_TESTDATA=${CMAKE_SOURCE_DIR}/testdata")
+endforeach()
+
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_FOUND)
+  # Crafted captures: tests/cases.py writes them and checks datatrail's output.
+  add_test(NAME cases COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/run_cases.py
+           --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/cases)
+  # Real captures from ../shared/corpus (skips, saying so, when absent).
+  add_test(NAME corpus COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/corpus_test.py
+           --datatrail $<TARGET_FILE:datatrail>)
+  set_tests_properties(corpus PROPERTIES SKIP_RETURN_CODE 77)
+endif()

@@ -32,6 +32,11 @@ uint64_t dt_capture_packets(const dt_capture *cap);  /* packets returned so far 
 uint64_t dt_capture_bytes_read(const dt_capture *cap); /* file bytes consumed so far */
 void dt_capture_close(dt_capture *cap);
 
+/* pcapng blocks of unknown type that were skipped so far (0 for classic pcap). */
+uint64_t dt_capture_unknown_blocks(const dt_capture *cap);
+/* 1 if the input is gzip-compressed (offsets and bytes_read then count decompressed bytes). */
+int dt_capture_compressed(const dt_capture *cap);
+
 /* libpcap's short name for a LINKTYPE number ("EN10MB"), or "LINKTYPE_<n>". */
 const char *dt_linktype_name(int linktype, char *buf, size_t len);
 

@@ -56,6 +56,8 @@ typedef struct dt_decode_stats {
     uint64_t not_ip, malformed, unsupported_link;
     uint64_t fragments, frag_reassembled, frag_incomplete, frag_overlaps, frag_evicted;
     uint64_t tunneled[DT_TUN_COUNT];
+    uint64_t frag_held; /* frames answered DT_DEC_FRAG_HELD; frames == ip4 + ip6 + not_ip +
+                           malformed + unsupported_link + frag_held */
 } dt_decode_stats;
 
 typedef struct dt_decoder dt_decoder;

@@ -99,7 +99,7 @@ int main(void)
     dt_countries_free(cs);
 
     /* Broken files say where and why. */
-    snprintf(path, sizeof path, "%s/transfer/bad_flags.json", tdir());
+    snprintf(path, sizeof path, "%s/entity/countries_bad_flags.json", tdir());
     CHECK(dt_countries_load(path, err, sizeof err) == NULL);
     char want[600];
     snprintf(want, sizeof want, "%s: countries[1] XX: \"eu\"/\"eea\" must be booleans", path);

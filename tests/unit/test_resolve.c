@@ -1,0 +1,180 @@
+#include "check.h"
+#include "resolve.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static dt_addr A(const char *s)
+{
+    dt_addr a;
+    dt_addr_parse(s, &a);
+    return a;
+}
+
+static void add_rr(dt_dns_msg *m, uint16_t type, const char *name, const char *addr,
+                   const char *target)
+{
+    dt_dns_rr *rr = &m->rr[m->n_rr++];
+    memset(rr, 0, sizeof *rr);
+    rr->type = type;
+    strcpy(rr->name, name);
+    if (addr)
+        rr->addr = A(addr);
+    if (target)
+        strcpy(rr->target, target);
+}
+
+static void test_msg_and_chain(void)
+{
+    dt_resolve *r = dt_resolve_new(100);
+    dt_dns_msg m;
+    memset(&m, 0, sizeof m);
+    m.response = 1;
+    strcpy(m.qname, "www.Example.com");
+    add_rr(&m, DT_DNS_T_CNAME, "www.example.com", NULL, "e1234.akamaiedge.net");
+    add_rr(&m, DT_DNS_T_A, "E1234.akamaiedge.net", "192.0.2.1", NULL);
+    add_rr(&m, DT_DNS_T_A, "e1234.akamaiedge.net", "192.0.2.2", NULL);
+    add_rr(&m, DT_DNS_T_AAAA, "e1234.akamaiedge.net", "2001:db8::1", NULL);
+    add_rr(&m, DT_DNS_T_A, "unrelated.example", "192.0.2.9", NULL);
+    add_rr(&m, DT_DNS_T_HTTPS, "www.example.com", "192.0.2.3", NULL);
+    dt_resolve_add_msg(r, &m, 1000);
+    CHECK_EQ_INT(dt_resolve_count(r), 5);
+
+    const char *owner = NULL;
+    uint64_t ts = 0;
+    dt_addr a = A("192.0.2.2");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 1000, &owner, &ts), "www.Example.com");
+    CHECK_EQ_STR(owner, "e1234.akamaiedge.net");
+    CHECK_EQ_INT(ts, 1000);
+    CHECK(dt_resolve_lookup(r, &a, 999, NULL, NULL) == NULL); /* not yet resolved */
+    a = A("192.0.2.9");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 5000, NULL, NULL), "unrelated.example");
+    a = A("192.0.2.3");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 5000, NULL, NULL), "www.Example.com");
+    a = A("192.0.2.77");
+    CHECK(dt_resolve_lookup(r, &a, 5000, NULL, NULL) == NULL);
+
+    /* queries are ignored */
+    m.response = 0;
+    dt_resolve_add_msg(r, &m, 2000);
+    CHECK_EQ_INT(dt_resolve_count(r), 5);
+
+    /* same name in other case: same entry, count 2 */
+    memset(&m, 0, sizeof m);
+    m.response = 1;
+    strcpy(m.qname, "WWW.EXAMPLE.COM");
+    add_rr(&m, DT_DNS_T_A, "WWW.EXAMPLE.COM", "192.0.2.1", NULL);
+    dt_resolve_add_msg(r, &m, 3000);
+    CHECK_EQ_INT(dt_resolve_count(r), 5);
+
+    dt_resolve_entry e[10];
+    size_t n = dt_resolve_list(r, e, 10);
+    CHECK_EQ_INT(n, 5);
+    char s[64];
+    CHECK_EQ_STR(e[0].name, "unrelated.example");
+    CHECK_EQ_STR(e[1].name, "www.Example.com");
+    CHECK_EQ_INT(e[1].type, 1);
+    CHECK_EQ_STR(dt_addr_str(&e[1].addr, s, sizeof s), "192.0.2.1");
+    CHECK_EQ_INT(e[1].count, 2);
+    CHECK_EQ_INT(e[1].first_ts_ns, 1000);
+    CHECK_EQ_INT(e[1].last_ts_ns, 3000);
+    CHECK_EQ_STR(e[1].owner, "WWW.EXAMPLE.COM");
+    CHECK_EQ_STR(dt_addr_str(&e[2].addr, s, sizeof s), "192.0.2.2");
+    CHECK_EQ_INT(e[2].count, 1);
+    CHECK_EQ_INT(e[3].type, 28);
+    CHECK_EQ_INT(e[4].type, 65);
+    CHECK_EQ_INT(dt_resolve_list(r, e, 2), 2);
+    CHECK_EQ_STR(e[1].name, "www.Example.com");
+    dt_resolve_free(r);
+}
+
+static void test_latest_before(void)
+{
+    dt_resolve *r = dt_resolve_new(100);
+    dt_addr a = A("203.0.113.5");
+    dt_resolve_add(r, "first.example", NULL, 1, &a, 100);
+    dt_resolve_add(r, "second.example", NULL, 1, &a, 200);
+    dt_resolve_add(r, "first.example", NULL, 1, &a, 300);
+    CHECK(dt_resolve_lookup(r, &a, 99, NULL, NULL) == NULL);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 100, NULL, NULL), "first.example");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 150, NULL, NULL), "first.example");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 200, NULL, NULL), "second.example");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 299, NULL, NULL), "second.example");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 300, NULL, NULL), "first.example");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, UINT64_MAX, NULL, NULL), "first.example");
+    /* case-insensitive address owner: an A for SECOND.example at 400 updates that entry */
+    const char *owner;
+    dt_resolve_add(r, "SECOND.EXAMPLE", "Edge.Net", 1, &a, 400);
+    CHECK_EQ_INT(dt_resolve_count(r), 2);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 400, &owner, NULL), "second.example");
+    CHECK_EQ_STR(owner, "Edge.Net");
+    /* same timestamp: the one recorded last wins */
+    dt_resolve_add(r, "third.example", NULL, 1, &a, 400);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 400, NULL, NULL), "third.example");
+    /* a different family/address does not match */
+    dt_addr b = A("::ffff:203.0.113.5");
+    CHECK(dt_resolve_lookup(r, &b, 1000, NULL, NULL) == NULL);
+
+    /* more sightings than history: the oldest known is still the first */
+    dt_addr c = A("198.51.100.1");
+    for (uint64_t t = 1000; t <= 2000; t += 100)
+        dt_resolve_add(r, "busy.example", NULL, 1, &c, t);
+    dt_resolve_add(r, "other.example", NULL, 1, &c, 1550);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &c, 1560, NULL, NULL), "other.example");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &c, 1750, NULL, NULL), "busy.example");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &c, 1000, NULL, NULL), "busy.example");
+    CHECK(dt_resolve_lookup(r, &c, 999, NULL, NULL) == NULL);
+    dt_resolve_free(r);
+}
+
+static void test_eviction(void)
+{
+    dt_resolve *r = dt_resolve_new(8);
+    char name[32];
+    dt_addr a;
+    for (int i = 0; i < 20; i++) {
+        uint8_t ip[4] = {10, 0, 0, (uint8_t)i};
+        dt_addr_set4(&a, ip);
+        snprintf(name, sizeof name, "n%02d.example", i);
+        dt_resolve_add(r, name, NULL, 1, &a, (uint64_t)i * 10);
+        CHECK(dt_resolve_count(r) <= 8);
+        if (i == 15) { /* refresh entry 9, the second oldest: it survives */
+            uint8_t ip9[4] = {10, 0, 0, 9};
+            dt_addr_set4(&a, ip9);
+            dt_resolve_add(r, "n09.example", NULL, 1, &a, 155);
+        }
+    }
+    CHECK_EQ_INT(dt_resolve_count(r), 8);
+    CHECK_EQ_INT(dt_resolve_evictions(r), 12);
+    uint8_t ip[4] = {10, 0, 0, 9};
+    dt_addr_set4(&a, ip);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 1000, NULL, NULL), "n09.example");
+    ip[3] = 12;
+    dt_addr_set4(&a, ip);
+    CHECK(dt_resolve_lookup(r, &a, 1000, NULL, NULL) == NULL); /* evicted */
+    ip[3] = 19;
+    dt_addr_set4(&a, ip);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 1000, NULL, NULL), "n19.example");
+    dt_resolve_entry e[8];
+    CHECK_EQ_INT(dt_resolve_list(r, e, 8), 8);
+    CHECK_EQ_STR(e[0].name, "n09.example");
+    CHECK_EQ_STR(e[1].name, "n13.example");
+    CHECK_EQ_STR(e[7].name, "n19.example");
+    dt_resolve_free(r);
+
+    /* a table of 1 (0 is rounded up) */
+    r = dt_resolve_new(0);
+    dt_resolve_add(r, "a", NULL, 1, &a, 1);
+    dt_resolve_add(r, "b", NULL, 1, &a, 2);
+    CHECK_EQ_INT(dt_resolve_count(r), 1);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 5, NULL, NULL), "b");
+    dt_resolve_free(r);
+}
+
+int main(void)
+{
+    test_msg_and_chain();
+    test_latest_before();
+    test_eviction();
+    return check_done();
+}

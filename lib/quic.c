@@ -22,6 +22,20 @@ static const uint8_t salt_d23[20] = {0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0
 static const uint8_t salt_d22[20] = {0x7f, 0xbc, 0xdb, 0x0e, 0x7c, 0x66, 0xbb, 0xe9, 0x19, 0x3a,
                                      0x96, 0xcd, 0x21, 0x51, 0x9e, 0xbd, 0x7a, 0x02, 0x64, 0x4a};
 
+/* Google QUIC with TLS (T050, T051): IETF long header and CRYPTO frames */
+static const uint8_t salt_t050[20] = {0x7f, 0xf5, 0x79, 0xe5, 0xac, 0xd0, 0x72, 0x91, 0x55, 0x80,
+                                      0x30, 0x4c, 0x43, 0xa2, 0x36, 0x7c, 0x60, 0x48, 0x83, 0x10};
+static const uint8_t salt_t051[20] = {0x7a, 0x4e, 0xde, 0xf4, 0xe7, 0xcc, 0xee, 0x5f, 0xa4, 0x50,
+                                      0x6c, 0x19, 0x12, 0x4f, 0xc8, 0xcc, 0xda, 0x6e, 0x03, 0x3d};
+#define V_T050 0x54303530u
+#define V_T051 0x54303531u
+
+/* 0x?a?a?a?a: reserved to force version negotiation (RFC 9000 15) */
+static int is_grease(uint32_t v)
+{
+    return (v & 0x0f0f0f0fu) == 0x0a0a0a0au;
+}
+
 /* IETF draft number behind a version, 0 for RFC versions, -1 if unknown. */
 static int draft_of(uint32_t v)
 {
@@ -31,8 +45,10 @@ static int draft_of(uint32_t v)
         return 22;
     if (v == 0xfaceb002u || v == 0xfaceb00eu)
         return 27;
-    if (v == DT_QUIC_V1 || v == DT_QUIC_V2)
+    if (v == DT_QUIC_V1 || v == DT_QUIC_V2 || v == V_T050 || v == V_T051)
         return 0;
+    if (is_grease(v))
+        return 29; /* clients that probe with it mostly spoke draft-29 */
     return -1;
 }
 
@@ -43,6 +59,10 @@ static const uint8_t *salt_of(uint32_t v)
         return NULL;
     if (v == DT_QUIC_V2)
         return salt_v2;
+    if (v == V_T050)
+        return salt_t050;
+    if (v == V_T051)
+        return salt_t051;
     if (d == 0 || d >= 33)
         return salt_v1;
     if (d >= 29)
@@ -73,6 +93,8 @@ const char *dt_quic_version_name(uint32_t version, char *buf, size_t len)
         snprintf(buf, len, "mvfst-27");
     else if (version == 0xfaceb00eu)
         snprintf(buf, len, "mvfst-exp");
+    else if (version == V_T050 || version == V_T051)
+        snprintf(buf, len, "%s", version == V_T050 ? "T050" : "T051");
     else
         snprintf(buf, len, "0x%08x", (unsigned)version);
     return buf;
@@ -400,8 +422,8 @@ static void handle_initial(dt_quic_state *st, EVP_CIPHER_CTX **ctx, uint32_t ver
 }
 
 /* Walks the (possibly coalesced) long-header packets of one datagram.
- * Returns 1 if the datagram's first packet is a well-formed Initial of a
- * supported version, 0 otherwise. */
+ * Returns 1 if the datagram's first packet is a well-formed long-header
+ * packet (not Retry) of a supported version, 0 otherwise. */
 static int walk_datagram(dt_quic_state *st, const uint8_t *d, size_t len, EVP_CIPHER_CTX **ctx)
 {
     dt_cur c = dt_cur_make(d, len);
@@ -437,13 +459,14 @@ static int walk_datagram(dt_quic_state *st, const uint8_t *d, size_t len, EVP_CI
             break;
         size_t pn_off = c.pos - start;
         dt_skip(&c, (size_t)plen);
-        if (idx == 0 && initial)
+        if (idx == 0)
             first_ok = 1;
-        if (initial && st->phase >= 0) {
-            if (st->phase == 0) {
-                st->phase = 1;
-                st->version = version;
-            }
+        if (st->phase == 0 || (initial && !st->seen_initial)) {
+            st->phase = 1;
+            st->version = version;
+        }
+        if (initial) {
+            st->seen_initial = 1;
             handle_initial(st, ctx, version, dcid, dcid_len, d + start, pn_off + (size_t)plen,
                            pn_off);
         }

@@ -1,4 +1,5 @@
-/* QUIC Initial packets (RFC 9000/9001, RFC 9369 v2, drafts 22-34, mvfst):
+/* QUIC Initial packets (RFC 9000/9001, RFC 9369 v2, drafts 22-34, mvfst,
+ * Google T050/T051, greasing versions 0x?a?a?a?a with the draft-29 salt):
  * remove header protection, decrypt with the Initial keys derived from the
  * client's Destination Connection ID, reassemble the CRYPTO stream and hand
  * the ClientHello to the TLS parser.  Metadata only: no other packet space
@@ -26,7 +27,8 @@ typedef struct dt_quic_range {
 /* Per UDP flow, client->server direction.  Zero it with dt_quic_init(). */
 typedef struct dt_quic_state {
     int phase;        /* 0 = nothing yet, 1 = Initial seen, 2 = done, -1 = not QUIC */
-    uint32_t version; /* version of the first Initial */
+    uint32_t version; /* version of the first Initial (else first long header) */
+    int seen_initial;
     uint32_t n_dgrams;
     uint32_t n_decrypted; /* Initial packets that passed the AEAD check */
     uint64_t largest_pn;  /* largest Initial packet number decrypted so far */
@@ -53,8 +55,9 @@ void dt_quic_init(dt_quic_state *st);
 
 /* Feed each client->server UDP payload of one flow in capture order.
  * Returns:
- *   NOT_MINE  the first datagram is not a long-header Initial of a supported
- *             version (also on every later call for that state);
+ *   NOT_MINE  the first datagram does not start with a long-header packet
+ *             (Initial, 0-RTT or Handshake) of a supported version (also on
+ *             every later call for that state);
  *   MORE      QUIC, ClientHello not complete yet;
  *   DONE      out->hello is filled (out->hello.present == 1), or the flow was
  *             given up (ClientHello larger than DT_QUIC_CRYPTO_BUF, CRYPTO

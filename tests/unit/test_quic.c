@@ -277,7 +277,10 @@ static void test_keys(void)
     CHECK(dt_quic_version_supported(0xff00001d));
     CHECK(dt_quic_version_supported(0xff00001b));
     CHECK(!dt_quic_version_supported(0));
-    CHECK(!dt_quic_version_supported(0x51303530)); /* gQUIC Q050 */
+    CHECK(!dt_quic_version_supported(0x51303530)); /* gQUIC Q050: no TLS */
+    CHECK(dt_quic_version_supported(0x54303531));  /* T051 */
+    CHECK(dt_quic_version_supported(0x1a2a3a4a));  /* greasing */
+    CHECK(!dt_quic_version_supported(0x1a2a3a4b));
 }
 
 static void test_version_names(void)
@@ -288,6 +291,8 @@ static void test_version_names(void)
     CHECK_EQ_STR(dt_quic_version_name(0xff00001d, b, sizeof(b)), "draft-29");
     CHECK_EQ_STR(dt_quic_version_name(0xfaceb002, b, sizeof(b)), "mvfst-27");
     CHECK_EQ_STR(dt_quic_version_name(0x0a0a0a0a, b, sizeof(b)), "0x0a0a0a0a");
+    CHECK_EQ_STR(dt_quic_version_name(0x54303531, b, sizeof(b)), "T051");
+    CHECK_EQ_STR(dt_quic_version_name(0x12345678, b, sizeof(b)), "0x12345678");
     char tiny[4];
     CHECK_EQ_STR(dt_quic_version_name(0xff00001d, tiny, sizeof(tiny)), "dra");
 }
@@ -561,7 +566,7 @@ static void test_not_mine(void)
     dt_quic_init(&st);
     CHECK_EQ_INT(feed(&st, NULL, 0, &info), DT_PARSE_NOT_MINE);
 
-    /* unknown version, DCID length 21, 0-RTT first */
+    /* unknown version, DCID length 21 */
     memcpy(vn, pkt, n);
     vn[4] = 0x2a;
     dt_quic_init(&st);
@@ -571,9 +576,19 @@ static void test_not_mine(void)
     dt_quic_init(&st);
     CHECK_EQ_INT(feed(&st, vn, n, &info), DT_PARSE_NOT_MINE);
     memcpy(vn, pkt, n);
-    vn[0] = 0xd0; /* v1 type 1 = 0-RTT */
+    vn[0] = 0xf0; /* v1 type 3 = Retry: never sent by a client */
     dt_quic_init(&st);
     CHECK_EQ_INT(feed(&st, vn, n, &info), DT_PARSE_NOT_MINE);
+
+    /* a flow whose first captured datagram is 0-RTT is still QUIC */
+    memcpy(vn, pkt, n);
+    vn[0] = 0xd0; /* v1 type 1 = 0-RTT */
+    dt_quic_init(&st);
+    CHECK_EQ_INT(feed(&st, vn, n, &info), DT_PARSE_MORE);
+    CHECK_EQ_INT(info.present, 1);
+    CHECK_EQ_INT(st.n_decrypted, 0);
+    CHECK_EQ_INT(feed(&st, pkt, n, &info), DT_PARSE_DONE);
+    CHECK_EQ_STR(info.hello.sni, "example.com");
 
     /* v2 with v1's Initial type bits is a v2 Retry */
     n = unhex(rfc9369_client_initial, pkt, sizeof(pkt));

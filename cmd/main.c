@@ -1,0 +1,89 @@
+/* datatrail: which countries and companies received data from this device? */
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "Usage: datatrail COMMAND [OPTIONS] [INPUT...]\n"
+    "\n"
+    "Who received data from this device, how much, how often, and over what?\n"
+    "\n"
+    "Commands:\n"
+    "  report INPUT...     one JSON report: inputs, summary, DNS table, flows\n"
+    "  flows INPUT...      one JSON object per flow (NDJSON), as flows end\n"
+    "  lookup IP...        what datatrail knows about an address (country, ASN, org)\n"
+    "  geodb build ...     build a MaxMind DB file from CSV ranges\n"
+    "  help [COMMAND]      show help for a command\n"
+    "\n"
+    "INPUT is a pcap or pcapng file (optionally gzip-compressed), or - for stdin.\n"
+    "Options: datatrail help report.   Version: datatrail --version.\n";
+
+static const char help_analyze[] =
+    "Usage: datatrail report [OPTIONS] INPUT...\n"
+    "       datatrail flows  [OPTIONS] INPUT...\n"
+    "\n"
+    "Reads each capture, rebuilds its flows and names the servers without\n"
+    "decrypting (TLS SNI, QUIC SNI, HTTP Host, DNS answers, certificates).\n"
+    "`report` writes one JSON object; `flows` writes one flow per line (NDJSON).\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output FILE       write to FILE (atomically: temporary file, then rename)\n"
+    "      --local CIDR        the device's own network (repeatable); default: private,\n"
+    "                          link-local, ULA and CGNAT addresses are local\n"
+    "      --idle-timeout SEC  end a flow after SEC seconds without packets (default 300)\n"
+    "      --max-flows N       live flows held at once; the least recently active is ended\n"
+    "                          early when full (default 1000000)\n"
+    "      --stream-cap BYTES  bytes of each TCP direction buffered for the parsers\n"
+    "                          (default 65536)\n"
+    "      --no-flows          report: leave out the flows array\n"
+    "      --debug-streams     add the reassembled TCP stream prefixes (hex) to each flow\n"
+    "  -q, --quiet             no progress line on stderr\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 all inputs read; 1 usage error; 2 no input could be read;\n"
+    "3 some inputs were read with errors (the report says which and why).\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return DT_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("datatrail %s\n", DT_VERSION);
+        return DT_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        fputs(usage, stdout);
+        return DT_EXIT_OK;
+    }
+    if (!strcmp(cmd, "help")) {
+        const char *topic = argc > 2 ? argv[2] : "";
+        if (!strcmp(topic, "report") || !strcmp(topic, "flows")) {
+            fputs(help_analyze, stdout);
+            return DT_EXIT_OK;
+        }
+        if (!strcmp(topic, "lookup") || !strcmp(topic, "geodb")) {
+            char *sub[] = {argv[2], "--help", NULL};
+            return !strcmp(topic, "lookup") ? cmd_lookup(2, sub) : cmd_geodb(2, sub);
+        }
+        fputs(usage, stdout);
+        return topic[0] ? DT_EXIT_USAGE : DT_EXIT_OK;
+    }
+    if (!strcmp(cmd, "report") || !strcmp(cmd, "flows")) {
+        for (int i = 2; i < argc; i++)
+            if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+                fputs(help_analyze, stdout);
+                return DT_EXIT_OK;
+            }
+        return cmd_analyze(argc - 1, argv + 1);
+    }
+    if (!strcmp(cmd, "geodb"))
+        return cmd_geodb(argc - 1, argv + 1);
+    if (!strcmp(cmd, "lookup"))
+        return cmd_lookup(argc - 1, argv + 1);
+    fprintf(stderr, "datatrail: unknown command '%s'\n\n%s", cmd, usage);
+    return DT_EXIT_USAGE;
+}

@@ -1,0 +1,342 @@
+#include "apps.h"
+
+#include "cursor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parser state as stored per flow: 0 = not tried yet. */
+#define ST(s) ((int8_t)((s) + 2))
+#define ST_NONE 0
+#define ST_NOT_MINE ST(DT_PARSE_NOT_MINE)
+#define ST_MORE ST(DT_PARSE_MORE)
+#define ST_DONE ST(DT_PARSE_DONE)
+#define FINISHED(st) ((st) == ST_NOT_MINE || (st) == ST_DONE)
+
+struct dt_apps {
+    int keep_streams;
+    dt_resolve *resolve;
+    dt_dns_msg msg; /* scratch: one DNS message at a time */
+};
+
+static const char *const app_names[DT_APP_COUNT] = {
+    "unknown", "tls", "quic", "http", "dns", "mdns", "llmnr", "mqtt", "ntp", "ssdp"};
+
+const char *dt_app_name(dt_app a) { return a < DT_APP_COUNT ? app_names[a] : "unknown"; }
+
+const char *dt_name_source_str(dt_name_source s)
+{
+    switch (s) {
+    case DT_NAME_TLS_SNI: return "tls_sni";
+    case DT_NAME_QUIC_SNI: return "quic_sni";
+    case DT_NAME_HTTP_HOST: return "http_host";
+    case DT_NAME_DNS: return "dns";
+    case DT_NAME_CERT: return "cert";
+    default: return NULL;
+    }
+}
+
+dt_apps *dt_apps_new(int keep_streams)
+{
+    dt_apps *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->keep_streams = keep_streams;
+    a->resolve = dt_resolve_new(1u << 16);
+    if (!a->resolve) {
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+void dt_apps_free(dt_apps *a)
+{
+    if (!a)
+        return;
+    dt_resolve_free(a->resolve);
+    free(a);
+}
+
+const dt_resolve *dt_apps_resolver(const dt_apps *a) { return a->resolve; }
+
+static dt_flow_app *app_of(dt_flow *f)
+{
+    if (!f->app)
+        f->app = calloc(1, sizeof *f->app);
+    return f->app;
+}
+
+/* Allocates a parser's per-flow result once (per flow, never per packet). */
+#define ENSURE(ptr) ((ptr) ? (ptr) : ((ptr) = calloc(1, sizeof *(ptr))))
+
+static int either_port(const dt_flow *f, uint16_t p)
+{
+    return f->side[DT_CLIENT].port == p || f->side[DT_SERVER].port == p;
+}
+
+static void set_app(dt_flow_app *x, dt_app app)
+{
+    if (x->app == DT_APP_UNKNOWN)
+        x->app = (uint8_t)app;
+}
+
+/* Records one DNS message in the flow and, for responses, in the resolution table. */
+static void on_dns_message(dt_apps *a, dt_flow *f, const uint8_t *p, size_t len, uint64_t ts)
+{
+    dt_flow_app *x = app_of(f);
+    if (!x || dt_dns_parse(p, len, &a->msg) != 0)
+        return;
+    const dt_dns_msg *m = &a->msg;
+    x->dns_messages++;
+    if (m->response)
+        dt_resolve_add_msg(a->resolve, m, ts);
+    /* Keep responses (or unanswered queries) per flow; a response replaces its query. */
+    dt_flow_dns *d = NULL;
+    for (int i = 0; i < x->n_dns; i++)
+        if (!x->dns[i]->response && x->dns[i]->type == m->qtype &&
+            dt_dns_name_eq(x->dns[i]->name, m->qname))
+            d = x->dns[i];
+    if (!d) {
+        if (x->n_dns == DT_FLOW_MAX_DNS)
+            return;
+        d = calloc(1, sizeof *d);
+        if (!d)
+            return;
+        x->dns[x->n_dns++] = d;
+    }
+    if (d->response && !m->response)
+        return;
+    memset(d, 0, sizeof *d);
+    snprintf(d->name, sizeof d->name, "%s", m->qname);
+    d->type = m->qtype;
+    d->rcode = m->rcode;
+    d->response = (uint8_t)m->response;
+    for (int i = 0; i < m->n_rr && d->n_answers < DT_DNS_MAX_ANSWERS; i++) {
+        const dt_dns_rr *rr = &m->rr[i];
+        if (rr->addr.family)
+            dt_addr_str(&rr->addr, d->answers[d->n_answers++], DT_ADDR_STRLEN);
+    }
+    const char *chain[DT_DNS_MAX_CHAIN];
+    int n = dt_dns_cname_chain(m, chain, DT_DNS_MAX_CHAIN);
+    for (int i = 0; i < n; i++)
+        snprintf(d->chain[d->n_chain++], DT_DNS_NAME_MAX, "%s", chain[i]);
+}
+
+/* MQTT CONNECT (MQTT 3.1 "MQIsdp" or 3.1.1/5 "MQTT"): fixed header 0x10. */
+static dt_parse_status mqtt_connect(const uint8_t *p, size_t len)
+{
+    dt_cur c = dt_cur_make(p, len);
+    if (dt_u8(&c) != 0x10)
+        return c.err ? DT_PARSE_MORE : DT_PARSE_NOT_MINE;
+    for (int i = 0; i < 4; i++) { /* remaining length: up to 4 varint bytes */
+        uint8_t b = dt_u8(&c);
+        if (!(b & 0x80))
+            break;
+    }
+    uint16_t n = dt_be16(&c);
+    const uint8_t *name = dt_bytes(&c, n);
+    if (!name)
+        return len < 64 ? DT_PARSE_MORE : DT_PARSE_NOT_MINE;
+    if ((n == 4 && memcmp(name, "MQTT", 4) == 0) || (n == 6 && memcmp(name, "MQIsdp", 6) == 0))
+        return DT_PARSE_DONE;
+    return DT_PARSE_NOT_MINE;
+}
+
+static void keep_stream(dt_apps *a, dt_flow *f, int dir)
+{
+    dt_flow_app *x = f->app;
+    if (!a->keep_streams || !x)
+        return;
+    size_t n = dt_tcp_dir_contig(&f->tcp[dir]);
+    if (n <= x->stream_len[dir])
+        return;
+    uint8_t *nb = realloc(x->stream[dir], n);
+    if (!nb)
+        return;
+    memcpy(nb, dt_tcp_dir_data(&f->tcp[dir]), n);
+    x->stream[dir] = nb;
+    x->stream_len[dir] = n;
+}
+
+static int dir_finished(const dt_flow_app *x, int dir)
+{
+    if (dir == DT_CLIENT)
+        return FINISHED(x->tls_c_st) && FINISHED(x->http_st) && FINISHED(x->mqtt_st) &&
+               FINISHED(x->dns_tcp_st);
+    return FINISHED(x->tls_s_st) && FINISHED(x->dns_tcp_st);
+}
+
+void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir)
+{
+    dt_flow_app *x = app_of(f);
+    if (!x)
+        return;
+    dt_tcp_dir *d = &f->tcp[dir];
+    const uint8_t *p = dt_tcp_dir_data(d);
+    size_t len = dt_tcp_dir_contig(d);
+    if (len == 0)
+        return;
+    keep_stream(a, f, dir);
+
+    if (dir == DT_CLIENT) {
+        if (!FINISHED(x->tls_c_st)) {
+            if (p[0] != 0x16 || !ENSURE(x->tls_c))
+                x->tls_c_st = ST_NOT_MINE;
+            else
+                x->tls_c_st = ST(dt_tls_parse_client_stream(p, len, x->tls_c));
+            if (x->tls_c_st == ST_DONE)
+                set_app(x, DT_APP_TLS);
+        }
+        if (!FINISHED(x->http_st)) {
+            if (x->app == DT_APP_TLS || !ENSURE(x->http))
+                x->http_st = ST_NOT_MINE;
+            else
+                x->http_st = ST(dt_http_parse_client_stream(p, len, x->http));
+            if (x->http && x->http->present)
+                set_app(x, DT_APP_HTTP);
+        }
+        if (!FINISHED(x->mqtt_st)) {
+            x->mqtt_st = x->app ? ST_NOT_MINE : ST(mqtt_connect(p, len));
+            if (x->mqtt_st == ST_DONE)
+                set_app(x, DT_APP_MQTT);
+        }
+    } else {
+        /* The server side is parsed once the client side showed TLS (or
+         * before the ClientHello is complete, if it starts like TLS). */
+        if (!FINISHED(x->tls_s_st)) {
+            if (p[0] != 0x16 || x->tls_c_st == ST_NOT_MINE || !ENSURE(x->tls_s))
+                x->tls_s_st = ST_NOT_MINE;
+            else
+                x->tls_s_st = ST(dt_tls_parse_server_stream(p, len, x->tls_s));
+        }
+    }
+    if (!FINISHED(x->dns_tcp_st)) {
+        if (!either_port(f, 53) && !either_port(f, 5353)) {
+            x->dns_tcp_st = ST_NOT_MINE;
+        } else {
+            /* Length-prefixed messages: parse each new complete one. */
+            const uint8_t *msg;
+            size_t n;
+            while ((n = dt_dns_tcp_next(p, len, &x->dns_tcp_off[dir], &msg)) > 0)
+                on_dns_message(a, f, msg, n, f->last_ns);
+            if (x->dns_messages)
+                set_app(x, DT_APP_DNS);
+            x->dns_tcp_st = ST_MORE;
+        }
+    }
+    /* A parser that still wants more but already has the whole buffer never will. */
+    if (len >= d->cap) {
+        if (dir == DT_CLIENT) {
+            if (!FINISHED(x->tls_c_st))
+                x->tls_c_st = ST_NOT_MINE;
+            if (!FINISHED(x->http_st))
+                x->http_st = ST_NOT_MINE;
+            if (!FINISHED(x->mqtt_st))
+                x->mqtt_st = ST_NOT_MINE;
+        } else if (!FINISHED(x->tls_s_st)) {
+            x->tls_s_st = ST_NOT_MINE;
+        }
+        if (!FINISHED(x->dns_tcp_st))
+            x->dns_tcp_st = ST_DONE;
+    }
+    if (dir_finished(x, dir) && !a->keep_streams)
+        dt_tcp_dir_stop(d);
+}
+
+void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size_t len,
+                         uint64_t ts_ns)
+{
+    if (len == 0)
+        return;
+    dt_flow_app *x = app_of(f);
+    if (!x)
+        return;
+    if (either_port(f, 53) || either_port(f, 5353) || either_port(f, 5355)) {
+        on_dns_message(a, f, p, len, ts_ns);
+        if (x->dns_messages)
+            set_app(x, either_port(f, 5353) ? DT_APP_MDNS
+                       : either_port(f, 5355) ? DT_APP_LLMNR
+                                              : DT_APP_DNS);
+        return;
+    }
+    if (dir == DT_CLIENT && x->quic_st != ST_NOT_MINE && x->quic_st != ST_DONE) {
+        if (!ENSURE(x->quic) || !ENSURE(x->quic_info)) {
+            x->quic_st = ST_NOT_MINE;
+        } else {
+            if (x->quic_st == ST_NONE)
+                dt_quic_init(x->quic);
+            x->quic_st = ST(dt_quic_feed(x->quic, p, len, x->quic_info));
+            if (x->quic_info->present)
+                set_app(x, DT_APP_QUIC);
+            if (FINISHED(x->quic_st)) { /* the 16 KiB CRYPTO buffer is no longer needed */
+                free(x->quic);
+                x->quic = NULL;
+            }
+        }
+    }
+    if (either_port(f, 1900) && dir == DT_CLIENT && !x->http) {
+        if (ENSURE(x->http) && dt_http_parse_client_stream(p, len, x->http) != DT_PARSE_NOT_MINE &&
+            x->http->present)
+            set_app(x, DT_APP_SSDP);
+    }
+    if (either_port(f, 123) && len >= 48)
+        set_app(x, DT_APP_NTP);
+}
+
+static void set_name(dt_flow_app *x, const char *name, dt_name_source src)
+{
+    if (!name || !name[0] || x->name_source)
+        return;
+    snprintf(x->name, sizeof x->name, "%s", name);
+    x->name_source = (uint8_t)src;
+}
+
+void dt_apps_flow_end(dt_apps *a, dt_flow *f)
+{
+    dt_flow_app *x = f->app;
+    if (!x && !(x = app_of(f)))
+        return;
+    if (x->tls_c && x->tls_c->present)
+        set_name(x, x->tls_c->sni, DT_NAME_TLS_SNI);
+    if (x->quic_info && x->quic_info->hello.present)
+        set_name(x, x->quic_info->hello.sni, DT_NAME_QUIC_SNI);
+    if (x->http && x->http->present && x->app == DT_APP_HTTP) {
+        char host[256];
+        snprintf(host, sizeof host, "%s", x->http->host);
+        char *colon = strrchr(host, ':');
+        if (colon && host[0] != '[' && strchr(host, ':') == colon)
+            *colon = '\0'; /* "host:8080" names host; an IPv6 literal keeps its colons */
+        set_name(x, host, DT_NAME_HTTP_HOST);
+    }
+    if (!x->name_source) {
+        const char *n =
+            dt_resolve_lookup(a->resolve, &f->side[DT_SERVER].ip, f->first_ns, NULL, NULL);
+        set_name(x, n, DT_NAME_DNS);
+    }
+    if (x->tls_s && x->tls_s->cert.present) {
+        const dt_tls_cert *c = &x->tls_s->cert;
+        set_name(x, c->subject_cn[0] ? c->subject_cn : (c->n_san ? c->san[0] : NULL), DT_NAME_CERT);
+    }
+    if (x->tls_c && x->tls_c->present && f->side[DT_SERVER].port == 853)
+        x->encrypted_dns = 1;
+}
+
+void dt_apps_flow_free(dt_flow *f)
+{
+    dt_flow_app *x = f->app;
+    if (!x)
+        return;
+    free(x->tls_c);
+    free(x->tls_s);
+    free(x->http);
+    free(x->quic);
+    free(x->quic_info);
+    for (int i = 0; i < x->n_dns; i++)
+        free(x->dns[i]);
+    free(x->stream[0]);
+    free(x->stream[1]);
+    free(x);
+    f->app = NULL;
+}

@@ -1,0 +1,95 @@
+/* Application layer: hands stream prefixes and datagrams of each flow to the
+ * protocol parsers (TLS, QUIC, DNS, HTTP, MQTT, NTP), keeps what they found
+ * per flow, names the flow, and keeps the capture's DNS resolution table. */
+#ifndef DT_APPS_H
+#define DT_APPS_H
+
+#include "dns.h"
+#include "flow.h"
+#include "http.h"
+#include "quic.h"
+#include "resolve.h"
+#include "tls.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum dt_app {
+    DT_APP_UNKNOWN = 0,
+    DT_APP_TLS,
+    DT_APP_QUIC,
+    DT_APP_HTTP,
+    DT_APP_DNS,
+    DT_APP_MDNS,
+    DT_APP_LLMNR,
+    DT_APP_MQTT,
+    DT_APP_NTP,
+    DT_APP_SSDP,
+    DT_APP_COUNT
+} dt_app;
+
+typedef enum dt_name_source {
+    DT_NAME_NONE = 0,
+    DT_NAME_TLS_SNI,
+    DT_NAME_QUIC_SNI,
+    DT_NAME_HTTP_HOST,
+    DT_NAME_DNS,
+    DT_NAME_CERT,
+} dt_name_source;
+
+const char *dt_app_name(dt_app a);            /* "tls", ..., "unknown" */
+const char *dt_name_source_str(dt_name_source s); /* "tls_sni", ..., NULL for none */
+
+#define DT_FLOW_MAX_DNS 8
+#define DT_DNS_MAX_ANSWERS 16
+#define DT_DNS_MAX_CHAIN 8
+
+/* One DNS message of a flow, as the report shows it. */
+typedef struct dt_flow_dns {
+    char name[DT_DNS_NAME_MAX];
+    uint16_t type;
+    uint8_t rcode;
+    uint8_t response;
+    char answers[DT_DNS_MAX_ANSWERS][DT_ADDR_STRLEN];
+    int n_answers;
+    char chain[DT_DNS_MAX_CHAIN][DT_DNS_NAME_MAX]; /* query name, then CNAME targets */
+    int n_chain;
+} dt_flow_dns;
+
+typedef struct dt_flow_app {
+    uint8_t app;              /* dt_app */
+    uint8_t name_source;      /* dt_name_source */
+    char name[256];           /* server name chosen by preference */
+    int8_t tls_c_st, tls_s_st, http_st, dns_tcp_st, mqtt_st, quic_st; /* dt_parse_status + 2 (0 = not tried) */
+    uint8_t encrypted_dns;    /* 0, or 1 DoT, 2 DoH, 3 DoQ */
+    dt_tls_client *tls_c;
+    dt_tls_server *tls_s;
+    dt_http_info *http;
+    dt_quic_state *quic;
+    dt_quic_info *quic_info;
+    dt_flow_dns *dns[DT_FLOW_MAX_DNS];
+    int n_dns;
+    uint64_t dns_messages;    /* all DNS messages seen on the flow */
+    size_t dns_tcp_off[2];    /* DNS over TCP: next message per direction */
+    uint8_t *stream[2];       /* kept prefixes (--debug-streams) */
+    size_t stream_len[2];
+} dt_flow_app;
+
+typedef struct dt_apps dt_apps;
+
+dt_apps *dt_apps_new(int keep_streams);
+void dt_apps_free(dt_apps *a);
+
+/* The contiguous prefix of direction dir of a TCP flow grew. */
+void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir);
+/* A UDP payload from side dir. */
+void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size_t len,
+                         uint64_t ts_ns);
+/* The flow ends: choose its name (falling back to DNS), finish parsing. */
+void dt_apps_flow_end(dt_apps *a, dt_flow *f);
+/* Frees the flow's application state. */
+void dt_apps_flow_free(dt_flow *f);
+
+const dt_resolve *dt_apps_resolver(const dt_apps *a);
+
+#endif

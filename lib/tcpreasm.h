@@ -1,0 +1,64 @@
+/* One direction of a TCP stream: which byte ranges arrived, and the first
+ * `cap` bytes in order for the application parsers.
+ *
+ * Policy: the first copy of a byte wins (a retransmission carrying different
+ * data does not overwrite what was delivered).  Sequence numbers are unwrapped
+ * to 64-bit offsets, so streams longer than 4 GiB and ISNs near 2^32 work.
+ * Without a SYN the first data segment defines offset 0 (midstream pick-up).
+ * Buffering is lazy (nothing is allocated before the first payload byte),
+ * grows by doubling up to `cap`, and is released by dt_tcp_dir_stop() once the
+ * parsers are done; range tracking (for gap counting) goes on after that. */
+#ifndef DT_TCPREASM_H
+#define DT_TCPREASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DT_TCP_MAX_RANGES 16
+
+typedef struct dt_tcp_range {
+    uint64_t start, end; /* [start, end) in stream offsets */
+} dt_tcp_range;
+
+typedef struct dt_tcp_dir {
+    uint32_t isn;   /* sequence number of stream offset 0 */
+    uint8_t base_set;
+    uint8_t syn_seen;
+    uint8_t fin_seen;
+    uint8_t stopped; /* parsers done: no more buffering */
+    uint64_t ref;    /* highest offset seen: reference for unwrapping */
+    dt_tcp_range r[DT_TCP_MAX_RANGES];
+    int nr;
+    uint32_t forced_gaps; /* holes given up because the range list was full */
+    uint64_t valid_limit; /* buffered bytes beyond this are not trustworthy */
+    uint8_t *buf;
+    uint32_t buf_size; /* allocated */
+    uint32_t cap;      /* most bytes ever buffered */
+} dt_tcp_dir;
+
+void dt_tcp_dir_init(dt_tcp_dir *d, uint32_t cap);
+void dt_tcp_dir_free(dt_tcp_dir *d);
+
+/* Accounts a segment.  Returns 1 if the contiguous buffered prefix grew,
+ * 0 otherwise, -1 if the buffer could not be allocated (buffering stops). */
+int dt_tcp_dir_segment(dt_tcp_dir *d, uint32_t seq, uint8_t tcp_flags, const uint8_t *data,
+                       uint32_t len);
+
+/* The contiguous in-order bytes buffered from offset 0. */
+size_t dt_tcp_dir_contig(const dt_tcp_dir *d);
+static inline const uint8_t *dt_tcp_dir_data(const dt_tcp_dir *d) { return d->buf; }
+
+/* Bytes of the buffer (allocated size), for memory accounting. */
+static inline size_t dt_tcp_dir_mem(const dt_tcp_dir *d) { return d->buf ? d->buf_size : 0; }
+
+/* Stops buffering and frees the buffer; range tracking continues. */
+void dt_tcp_dir_stop(dt_tcp_dir *d);
+
+/* Holes in the stream: missing data before, between or given up among the
+ * received ranges. */
+uint32_t dt_tcp_dir_gaps(const dt_tcp_dir *d);
+
+/* Highest stream offset received (stream length as far as seen). */
+uint64_t dt_tcp_dir_extent(const dt_tcp_dir *d);
+
+#endif

@@ -760,6 +760,22 @@ dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tl
     memset(out, 0, sizeof *out);
     if (!buf || len == 0)
         return DT_PARSE_MORE;
+    /* Some servers send a warning alert (e.g. unrecognized_name) before the
+     * ServerHello: skip such 2-byte alert records. */
+    while (len > 0 && buf[0] == TLS_REC_ALERT) {
+        if (record_header_ok(buf, len, 0) == 0)
+            return DT_PARSE_NOT_MINE;
+        if (len < 7)
+            return DT_PARSE_MORE;
+        if (dt_rd_be16(buf + 3) != 2)
+            return DT_PARSE_NOT_MINE;
+        if (buf[5] != 1)
+            return DT_PARSE_DONE; /* fatal alert: TLS, but no ServerHello will come */
+        buf += 7;
+        len -= 7;
+    }
+    if (len == 0)
+        return DT_PARSE_MORE;
     int ok = record_header_ok(buf, len, 1);
     if (ok == 0)
         return DT_PARSE_NOT_MINE;

@@ -51,7 +51,14 @@ typedef struct dt_tls_server {
 
 /* Stream parsers: buf/len is the contiguous start of one direction of a TCP
  * stream (TLS records).  They may be called again with a longer prefix after
- * DT_PARSE_MORE; the whole ClientHello may span several records/segments. */
+ * DT_PARSE_MORE; the whole ClientHello may span several records/segments.
+ * Detection is by content (record type 0x16, version 3.0-3.4, handshake type
+ * 1 resp. 2), not by port; handshake messages are reassembled across records
+ * up to 64 KiB.  *out is rewritten on every call.  The server parser may
+ * return DT_PARSE_MORE with out->present == 1 (ServerHello parsed, still
+ * waiting for the Certificate): at the end of a flow, use what is there.  It
+ * skips leading warning alerts and answers DT_PARSE_DONE with present == 0 on
+ * a leading fatal alert.  SSLv2-format ClientHellos are not recognised. */
 dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tls_client *out);
 dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tls_server *out);
 

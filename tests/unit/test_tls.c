@@ -580,6 +580,10 @@ static void test_server12(void)
      * In records of 500 bytes the leaf ends in handshake byte 55+10+548 = 613, i.e. in the
      * second record: 5 + 500 + 5 + 113 = 623 stream bytes. */
     size_t need = 623;
+    CHECK_EQ_INT(server_exact(rec.b, 200, &s), DT_PARSE_MORE);
+    CHECK_EQ_INT(s.present, 1); /* ServerHello already known */
+    CHECK_EQ_INT(s.cipher, 0xc02f);
+    CHECK_EQ_INT(s.cert.present, 0);
     int bad = 0;
     for (size_t n = 0; n < need; n++)
         if (server_exact(rec.b, n, &s) != DT_PARSE_MORE)
@@ -636,6 +640,24 @@ static void test_server13(void)
     CHECK_EQ_STR(s.ja3s, "f4febc55ea12b31ae17cfb7e614afda8");
     CHECK_EQ_INT(s.cert.present, 0);
     CHECK_EQ_INT(server_exact(rec.b, rec.n, &s), DT_PARSE_DONE);
+
+    /* A warning alert (unrecognized_name) before the ServerHello is skipped. */
+    static wb al;
+    al.n = 0;
+    recordize((const uint8_t *)"\x01\x70", 2, 16, 0x15, &al);
+    size_t alert_len = al.n;
+    putmem(&al, rec.b, sh_end);
+    CHECK_EQ_INT(server_exact(al.b, 3, &s), DT_PARSE_MORE);
+    CHECK_EQ_INT(server_exact(al.b, alert_len, &s), DT_PARSE_MORE);
+    CHECK_EQ_INT(server_exact(al.b, al.n - 1, &s), DT_PARSE_MORE);
+    CHECK_EQ_INT(server_exact(al.b, al.n, &s), DT_PARSE_DONE);
+    CHECK_EQ_INT(s.version, 0x0304);
+    CHECK_EQ_STR(s.ja3s, "f4febc55ea12b31ae17cfb7e614afda8");
+    /* A fatal alert (handshake_failure) first: TLS, but nothing to report. */
+    al.b[5] = 2;
+    al.b[6] = 40;
+    CHECK_EQ_INT(server_exact(al.b, al.n, &s), DT_PARSE_DONE);
+    CHECK_EQ_INT(s.present, 0);
 
     /* A client stream is not a server stream and vice versa. */
     static wb ch, crec;

@@ -234,12 +234,18 @@ static void crypto_put(dt_quic_state *st, uint64_t off, const uint8_t *data, uin
 /* ---- frames ------------------------------------------------------------ */
 
 /* Walks the frames of one decrypted Initial payload. */
-static void parse_frames(dt_quic_state *st, const uint8_t *p, size_t n)
+static void parse_frames(dt_quic_state *st, uint32_t version, const uint8_t *p, size_t n)
 {
+    /* Google's T05x carries the CRYPTO stream in frame type 0x08 */
+    uint64_t crypto_type = (version == V_T050 || version == V_T051) ? 0x08 : 0x06;
     dt_cur c = dt_cur_make(p, n);
     while (dt_left(&c) > 0 && dt_ok(&c)) {
         uint64_t type = dt_varint(&c);
         if (!dt_ok(&c))
+            return;
+        if (type == crypto_type)
+            type = 0x06;
+        else if (type == 0x06)
             return;
         switch (type) {
         case 0x00: /* PADDING */
@@ -418,7 +424,7 @@ static void handle_initial(dt_quic_state *st, EVP_CIPHER_CTX **ctx, uint32_t ver
     if (!st->have_pn || pn > st->largest_pn)
         st->largest_pn = pn;
     st->have_pn = 1;
-    parse_frames(st, plain, (size_t)n);
+    parse_frames(st, version, plain, (size_t)n);
 }
 
 /* Walks the (possibly coalesced) long-header packets of one datagram.

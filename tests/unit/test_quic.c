@@ -357,6 +357,24 @@ static void test_draft29(void)
     CHECK_EQ_INT(st.n_decrypted, 0);
 }
 
+static void test_t051(void)
+{
+    uint8_t pl[600], pkt[1500];
+    dt_quic_info info;
+    size_t k = crypto_frame(pl, 0, ch_len);
+    pl[0] = 0x08; /* Google T05x: CRYPTO is frame type 0x08 */
+    size_t n = build_initial(pkt, 0x54303531, 0, pl, k);
+    dt_quic_init(&st);
+    CHECK_EQ_INT(feed(&st, pkt, n, &info), DT_PARSE_DONE);
+    CHECK_EQ_STR(info.version_name, "T051");
+    CHECK_EQ_STR(info.hello.sni, "example.com");
+    pl[0] = 0x06; /* not a CRYPTO frame there */
+    n = build_initial(pkt, 0x54303531, 0, pl, k);
+    dt_quic_init(&st);
+    CHECK_EQ_INT(feed(&st, pkt, n, &info), DT_PARSE_MORE);
+    CHECK_EQ_INT(st.n_decrypted, 1);
+}
+
 static void test_split_two_datagrams(void)
 {
     uint8_t pl[600], pkt[1500];
@@ -693,6 +711,7 @@ int main(void)
     check_rfc_packet(rfc9001_client_initial, DT_QUIC_V1, "1");
     check_rfc_packet(rfc9369_client_initial, DT_QUIC_V2, "2");
     test_draft29();
+    test_t051();
     test_split_two_datagrams();
     test_out_of_order();
     test_overlap_first_wins();

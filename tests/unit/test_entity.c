@@ -162,7 +162,9 @@ int main(void)
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "d1.cloudfront.net")), "Amazon Web Services");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "a1.akamaiedge.net")), "Akamai");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "x.blob.core.windows.net")), "Microsoft");
-    CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "settings.crashlytics.com")), "Google");
+    CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "settings.crashlytics.com")), "Google Firebase");
+    CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "www.gstatic.com")), "Google");
+    CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "maps.googleapis.com")), "Google Maps");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "www.bmw.de")), "BMW Group");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "api.tesla.com")), "Tesla");
     CHECK_EQ_STR(dt_entity_by_domain(real, "api.tesla.com")->category, "car_maker");

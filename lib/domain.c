@@ -88,6 +88,14 @@ int dt_registrable_domain(const char *name, char *out, size_t outlen)
     if (lablen == 0 || alldigits)
         return -1; /* trailing ".." or a numeric last label: an IPv4 literal or not a name */
 
+    /* Reverse-lookup names (PTR queries) stand for addresses, not servers. */
+    static const char *const arpa[] = {"in-addr.arpa", "ip6.arpa"};
+    for (size_t k = 0; k < 2; k++) {
+        size_t al = strlen(arpa[k]);
+        if (n >= al && strcmp(buf + n - al, arpa[k]) == 0 && (n == al || buf[n - al - 1] == '.'))
+            return -1;
+    }
+
     const psl_ctx_t *psl = psl_get();
     if (!psl)
         return -1;

@@ -72,6 +72,9 @@ int main(void)
     CHECK_EQ_STR(reg("::1"), "(none)");
     CHECK_EQ_STR(reg("2001:db8::1"), "(none)");
     CHECK_EQ_STR(reg("[2001:db8::1]"), "(none)");
+    CHECK_EQ_STR(reg("4.3.2.192.in-addr.arpa"), "(none)");
+    CHECK_EQ_STR(reg("b.a.9.8.ip6.arpa."), "(none)");
+    CHECK_EQ_STR(reg("foo.notin-addr.arpa"), "notin-addr.arpa");
     /* Garbage. */
     CHECK_EQ_STR(reg(""), "(none)");
     CHECK_EQ_STR(reg("."), "(none)");

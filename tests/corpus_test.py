@@ -107,7 +107,9 @@ def main():
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for name, exp, rc, out, err in pool.map(work, names):
             problems = []
-            if rc < 0 or rc not in (0, 3):
+            # An empty or unreadable capture must be reported with exit status 2.
+            ok_rc = (0, 3, 2) if exp["packets"] == 0 else (0, 3)
+            if rc < 0 or rc not in ok_rc:
                 problems.append(f"exit status {rc}: {err.strip()[-300:]}")
             if "runtime error" in err or "AddressSanitizer" in err or "LeakSanitizer" in err:
                 problems.append("sanitizer report: " + err.strip()[-500:])

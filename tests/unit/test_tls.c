@@ -286,6 +286,91 @@ static void test_ech(void)
     CHECK(strcmp(c.ja4 + 24, "e5627efa2ab1") != 0);
 }
 
+/* A 2025 Chrome-like hello: ECH, ALPS (0x44cd), ML-DSA signature schemes,
+ * X25519MLKEM768 key share (1216 + 32 bytes + GREASE share).  Its JA4_r is
+ * t13d1516h2_002f,...,cca9_0005,000a,000b,000d,0012,0017,001b,0023,002b,002d,0033,44cd,
+ * fe0d,ff01_0904,0905,0906,0403,0804,0401,0503,0805,0501,0806,0601 and the published
+ * JA4 is t13d1516h2_8daaf6152771_806a8c22fdea (sha256 of that c string re-checked
+ * with sha256sum).  pad > 0 appends a padding extension of that size. */
+static void build_chrome_pq(wb *w, size_t pad)
+{
+    static const uint16_t sig[] = {0x0904, 0x0905, 0x0906, 0x0403, 0x0804, 0x0401,
+                                   0x0503, 0x0805, 0x0501, 0x0806, 0x0601};
+    static const uint16_t groups[] = {0x2a2a, 0x11ec, 0x001d, 0x0017, 0x0018};
+    static const uint16_t vers[] = {0x4a4a, 0x0304, 0x0303};
+    static const char *const alpn[] = {"h2", "http/1.1"};
+    size_t hs, exts, e, l;
+    hello_begin(w, 0x0303, spec_ciphers, 16, &hs, &exts);
+    ext_raw(w, 0x0a0a, 0);
+    ext_raw(w, 0x0017, 0);
+    ext_alpn(w, alpn, 2);
+    ext_raw(w, 0xff01, 1);
+    ext_raw(w, 0x0012, 0);
+    ext_sni(w, "pq.example.com");
+    ext_raw(w, 0x002d, 2);
+    ext_u16list(w, 0x000d, sig, 11);
+    ext_raw(w, 0x001b, 3);
+    ext_pf(w);
+    ext_u16list(w, 0x000a, groups, 5);
+    ext_versions(w, vers, 3);
+    ext_raw(w, 0x0023, 0);
+    ext_raw(w, 0x0005, 5);
+    ext_begin(w, 0x0033, &e); /* key_share: GREASE, X25519MLKEM768, X25519 */
+    l = mark(w, 2);
+    put16(w, 0x2a2a);
+    put16(w, 1);
+    put8(w, 0);
+    put16(w, 0x11ec);
+    put16(w, 1216);
+    for (int i = 0; i < 1216; i++)
+        put8(w, (unsigned)(i * 7));
+    put16(w, 0x001d);
+    put16(w, 32);
+    for (int i = 0; i < 32; i++)
+        put8(w, (unsigned)i);
+    fill(w, l, 2);
+    fill(w, e, 2);
+    ext_raw(w, 0x44cd, 5);
+    ext_raw(w, 0xfe0d, 218);
+    if (pad)
+        ext_raw(w, 0x0015, pad);
+    ext_raw(w, 0x1a1a, 1);
+    hello_end(w, hs, exts);
+}
+
+static void test_chrome_pq(void)
+{
+    static wb hs, rec;
+    hs.n = rec.n = 0;
+    build_chrome_pq(&hs, 0);
+    CHECK(hs.n > 1500);
+    /* Sent as one record spanning two TCP segments: prefixes say MORE. */
+    recordize(hs.b, hs.n, 16384, 0x16, &rec);
+    dt_tls_client c;
+    CHECK_EQ_INT(client_exact(rec.b, 1400, &c), DT_PARSE_MORE);
+    CHECK_EQ_INT(client_exact(rec.b, rec.n - 1, &c), DT_PARSE_MORE);
+    CHECK_EQ_INT(client_exact(rec.b, rec.n, &c), DT_PARSE_DONE);
+    CHECK_EQ_STR(c.ja4, "t13d1516h2_8daaf6152771_806a8c22fdea");
+    CHECK_EQ_STR(c.sni, "pq.example.com");
+    CHECK_EQ_INT(c.ech, 1);
+
+    /* A 20 KB hello must be fragmented into records of at most 16384 bytes. */
+    hs.n = rec.n = 0;
+    build_chrome_pq(&hs, 20000);
+    CHECK(hs.n > 16384);
+    recordize(hs.b, hs.n, 16384, 0x16, &rec);
+    CHECK_EQ_INT(rec.n, hs.n + 10);
+    int bad = 0;
+    for (size_t n = 0; n < rec.n; n += 97)
+        if (client_exact(rec.b, n, &c) != DT_PARSE_MORE)
+            bad++;
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(client_exact(rec.b, rec.n - 1, &c), DT_PARSE_MORE);
+    CHECK_EQ_INT(client_exact(rec.b, rec.n, &c), DT_PARSE_DONE);
+    CHECK_EQ_STR(c.sni, "pq.example.com");
+    CHECK(strncmp(c.ja4, "t13d1517h2_8daaf6152771_", 24) == 0); /* + padding extension */
+}
+
 /* A ClientHello split across 3 records, and fed as every growing prefix. */
 static void test_fragmented(void)
 {
@@ -696,6 +781,7 @@ int main(void)
 {
     test_spec_hello();
     test_ech();
+    test_chrome_pq();
     test_fragmented();
     test_tls12_no_sni();
     test_no_extensions();

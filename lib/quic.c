@@ -4,7 +4,8 @@
 #include "cursor.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -112,8 +113,22 @@ static unsigned retry_type(uint32_t v)
 
 /* ---- key derivation (HKDF-SHA256, RFC 5869 / RFC 8446 7.1) ------------- */
 
+/* HMAC-SHA256 through one EVP_MAC context (fetched once per key derivation,
+ * which is several times cheaper than one-shot HMAC() calls in OpenSSL 3). */
+static int hmac256(EVP_MAC_CTX *m, const uint8_t *key, size_t key_len, const uint8_t *d, size_t n,
+                   uint8_t out[32])
+{
+    size_t ol = 0;
+    static const uint8_t empty[1] = {0};
+    if (EVP_MAC_init(m, key, key_len, NULL) != 1 || EVP_MAC_update(m, n ? d : empty, n) != 1 ||
+        EVP_MAC_final(m, out, &ol, 32) != 1 || ol != 32)
+        return -1;
+    return 0;
+}
+
 /* HKDF-Expand-Label with an empty context; out_len <= 32 (one HMAC block). */
-static int expand_label(const uint8_t secret[32], const char *label, uint8_t *out, size_t out_len)
+static int expand_label(EVP_MAC_CTX *m, const uint8_t secret[32], const char *label, uint8_t *out,
+                        size_t out_len)
 {
     uint8_t info[2 + 1 + 255 + 1 + 1];
     size_t ll = strlen(label), n = 0;
@@ -128,9 +143,8 @@ static int expand_label(const uint8_t secret[32], const char *label, uint8_t *ou
     n += ll;
     info[n++] = 0;    /* empty context */
     info[n++] = 0x01; /* T(1) counter */
-    uint8_t t[EVP_MAX_MD_SIZE];
-    unsigned tl = 0;
-    if (!HMAC(EVP_sha256(), secret, 32, info, n, t, &tl) || tl != 32)
+    uint8_t t[32];
+    if (hmac256(m, secret, 32, info, n, t))
         return -1;
     memcpy(out, t, out_len);
     return 0;
@@ -141,18 +155,22 @@ int dt_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, 
     const uint8_t *salt = salt_of(version);
     if (!salt || !k || dcid_len > 20 || (dcid_len && !dcid))
         return -1;
-    static const uint8_t empty[1] = {0};
-    unsigned tl = 0;
-    if (!HMAC(EVP_sha256(), salt, 20, dcid_len ? dcid : empty, dcid_len, k->initial_secret, &tl) ||
-        tl != 32)
-        return -1;
-    int v2 = version == DT_QUIC_V2;
-    if (expand_label(k->initial_secret, "client in", k->client_secret, 32) ||
-        expand_label(k->client_secret, v2 ? "quicv2 key" : "quic key", k->key, 16) ||
-        expand_label(k->client_secret, v2 ? "quicv2 iv" : "quic iv", k->iv, 12) ||
-        expand_label(k->client_secret, v2 ? "quicv2 hp" : "quic hp", k->hp, 16))
-        return -1;
-    return 0;
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *m = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    int v2 = version == DT_QUIC_V2, rc = -1;
+    if (m && EVP_MAC_CTX_set_params(m, params) == 1 &&
+        !hmac256(m, salt, 20, dcid, dcid_len, k->initial_secret) &&
+        !expand_label(m, k->initial_secret, "client in", k->client_secret, 32) &&
+        !expand_label(m, k->client_secret, v2 ? "quicv2 key" : "quic key", k->key, 16) &&
+        !expand_label(m, k->client_secret, v2 ? "quicv2 iv" : "quic iv", k->iv, 12) &&
+        !expand_label(m, k->client_secret, v2 ? "quicv2 hp" : "quic hp", k->hp, 16))
+        rc = 0;
+    EVP_MAC_CTX_free(m);
+    EVP_MAC_free(mac);
+    return rc;
 }
 
 /* ---- CRYPTO stream reassembly ----------------------------------------- */

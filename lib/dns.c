@@ -150,6 +150,78 @@ static void parse_svcb(const uint8_t *msg, size_t msglen, dt_cur *rd, dt_dns_msg
     }
 }
 
+/* Parses one resource record at c.  answer != 0: the answer section (A, AAAA,
+ * CNAME, PTR, SVCB, HTTPS go to out->rr); else only A/AAAA go to out->extra.
+ * Returns -1 when the record itself is cut off or its owner name is bad. */
+static int parse_rr(const uint8_t *msg, size_t len, dt_cur *c, dt_dns_msg *out, int answer)
+{
+    char name[DT_DNS_NAME_MAX];
+    if (read_name(msg, len, c, name, sizeof name) < 0)
+        return -1;
+    uint16_t type = dt_be16(c);
+    uint16_t rclass = dt_be16(c) & 0x7fff;
+    uint32_t ttl = dt_be32(c);
+    uint16_t rdlen = dt_be16(c);
+    size_t rdstart = c->pos;
+    (void)dt_sub(c, rdlen);
+    if (!dt_ok(c))
+        return -1;
+    dt_cur rd = dt_cur_make(msg, rdstart + rdlen);
+    rd.pos = rdstart;
+    dt_dns_rr *rr;
+    if (!answer) {
+        size_t alen = type == DT_DNS_T_A ? 4 : type == DT_DNS_T_AAAA ? 16 : 0;
+        if (!alen || rdlen != alen)
+            return 0;
+        const uint8_t *p = dt_bytes(&rd, alen);
+        if (!p || out->n_extra >= DT_DNS_MAX_EXTRA)
+            return 0;
+        rr = &out->extra[out->n_extra++];
+        memset(rr, 0, sizeof *rr);
+        rr->type = type;
+        rr->rclass = rclass;
+        rr->ttl = ttl;
+        memcpy(rr->name, name, sizeof name);
+        if (alen == 4)
+            dt_addr_set4(&rr->addr, p);
+        else
+            dt_addr_set6(&rr->addr, p);
+        return 0;
+    }
+    switch (type) {
+    case DT_DNS_T_A:
+    case DT_DNS_T_AAAA: {
+        size_t alen = type == DT_DNS_T_A ? 4 : 16;
+        if (rdlen != alen)
+            break;
+        const uint8_t *p = dt_bytes(&rd, alen);
+        if (!p || !(rr = new_rr(out, type, rclass, ttl, name)))
+            break;
+        if (alen == 4)
+            dt_addr_set4(&rr->addr, p);
+        else
+            dt_addr_set6(&rr->addr, p);
+        break;
+    }
+    case DT_DNS_T_CNAME:
+    case DT_DNS_T_PTR: {
+        char target[DT_DNS_NAME_MAX];
+        if (read_name(msg, len, &rd, target, sizeof target) < 0)
+            break;
+        if ((rr = new_rr(out, type, rclass, ttl, name)))
+            memcpy(rr->target, target, sizeof target);
+        break;
+    }
+    case DT_DNS_T_SVCB:
+    case DT_DNS_T_HTTPS:
+        parse_svcb(msg, len, &rd, out, type, rclass, ttl, name);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
 static int valid_opcode(unsigned op)
 {
     /* QUERY, IQUERY (obsolete), STATUS, NOTIFY, UPDATE, DSO */
@@ -195,55 +267,16 @@ int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out)
     }
 
     for (unsigned i = 0; i < an; i++) {
-        if (read_name(msg, len, &c, name, sizeof name) < 0) {
+        if (parse_rr(msg, len, &c, out, 1) < 0) {
             out->incomplete = 1;
-            break;
-        }
-        uint16_t type = dt_be16(&c);
-        uint16_t rclass = dt_be16(&c) & 0x7fff;
-        uint32_t ttl = dt_be32(&c);
-        uint16_t rdlen = dt_be16(&c);
-        size_t rdstart = c.pos;
-        (void)dt_sub(&c, rdlen);
-        if (!dt_ok(&c)) {
-            out->incomplete = 1;
-            break;
-        }
-        dt_cur rd = dt_cur_make(msg, rdstart + rdlen);
-        rd.pos = rdstart;
-        dt_dns_rr *rr;
-        switch (type) {
-        case DT_DNS_T_A:
-        case DT_DNS_T_AAAA: {
-            size_t alen = type == DT_DNS_T_A ? 4 : 16;
-            if (rdlen != alen)
-                break;
-            const uint8_t *p = dt_bytes(&rd, alen);
-            if (!p || !(rr = new_rr(out, type, rclass, ttl, name)))
-                break;
-            if (alen == 4)
-                dt_addr_set4(&rr->addr, p);
-            else
-                dt_addr_set6(&rr->addr, p);
-            break;
-        }
-        case DT_DNS_T_CNAME:
-        case DT_DNS_T_PTR: {
-            char target[DT_DNS_NAME_MAX];
-            if (read_name(msg, len, &rd, target, sizeof target) < 0)
-                break;
-            if ((rr = new_rr(out, type, rclass, ttl, name)))
-                memcpy(rr->target, target, sizeof target);
-            break;
-        }
-        case DT_DNS_T_SVCB:
-        case DT_DNS_T_HTTPS:
-            parse_svcb(msg, len, &rd, out, type, rclass, ttl, name);
-            break;
-        default:
-            break;
+            return 0;
         }
     }
+    /* authority and additional sections: only A/AAAA are kept (glue, mDNS);
+     * a problem here ends the parse quietly */
+    for (unsigned i = 0; i < (unsigned)ns + ar; i++)
+        if (parse_rr(msg, len, &c, out, 0) < 0)
+            break;
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #define DT_DNS_MAX_RR 32
+#define DT_DNS_MAX_EXTRA 16 /* A/AAAA kept from the authority + additional sections */
 #define DT_DNS_NAME_MAX 256 /* buffer size for one name, NUL included */
 
 #define DT_DNS_T_A 1
@@ -52,6 +53,12 @@ typedef struct dt_dns_msg {
     int truncated;  /* TC bit */
     int incomplete; /* the answer section was cut off or malformed: rr[] holds what parsed */
     int rr_dropped; /* wanted answer records that did not fit in rr[] */
+    /* A/AAAA records of the authority and additional sections (name-server
+     * glue, mDNS host records): not answers to the question, but they name
+     * addresses under their own owner names.  Parsed best-effort after the
+     * answers; absent when the answers are incomplete. */
+    dt_dns_rr extra[DT_DNS_MAX_EXTRA];
+    int n_extra;
 } dt_dns_msg;
 
 /* Parses one DNS message.  Returns 0 on success (possibly with

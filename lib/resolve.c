@@ -173,28 +173,34 @@ void dt_resolve_add(dt_resolve *r, const char *name, const char *owner, uint16_t
     x->seq = ++r->seq;
 }
 
+static void add_rr(dt_resolve *r, const dt_dns_rr *rr, const char *const *chain, int n,
+                   uint64_t ts_ns)
+{
+    if (rr->addr.family != 4 && rr->addr.family != 6)
+        return;
+    if (rr->type != DT_DNS_T_A && rr->type != DT_DNS_T_AAAA && rr->type != DT_DNS_T_SVCB &&
+        rr->type != DT_DNS_T_HTTPS)
+        return;
+    const char *name = rr->name;
+    for (int j = 0; j < n; j++) {
+        if (dt_dns_name_eq(chain[j], rr->name)) {
+            name = chain[0];
+            break;
+        }
+    }
+    dt_resolve_add(r, name, rr->name, rr->type, &rr->addr, ts_ns);
+}
+
 void dt_resolve_add_msg(dt_resolve *r, const dt_dns_msg *m, uint64_t ts_ns)
 {
     const char *chain[16];
     if (!r || !m || !m->response)
         return;
     int n = dt_dns_cname_chain(m, chain, 16);
-    for (int i = 0; i < m->n_rr && i < DT_DNS_MAX_RR; i++) {
-        const dt_dns_rr *rr = &m->rr[i];
-        if (rr->addr.family != 4 && rr->addr.family != 6)
-            continue;
-        if (rr->type != DT_DNS_T_A && rr->type != DT_DNS_T_AAAA && rr->type != DT_DNS_T_SVCB &&
-            rr->type != DT_DNS_T_HTTPS)
-            continue;
-        const char *name = rr->name;
-        for (int j = 0; j < n; j++) {
-            if (dt_dns_name_eq(chain[j], rr->name)) {
-                name = chain[0];
-                break;
-            }
-        }
-        dt_resolve_add(r, name, rr->name, rr->type, &rr->addr, ts_ns);
-    }
+    for (int i = 0; i < m->n_rr && i < DT_DNS_MAX_RR; i++)
+        add_rr(r, &m->rr[i], chain, n, ts_ns);
+    for (int i = 0; i < m->n_extra && i < DT_DNS_MAX_EXTRA; i++)
+        add_rr(r, &m->extra[i], chain, n, ts_ns);
 }
 
 /* Latest known sighting of x at or before ts; 0 if none (found = 0). */

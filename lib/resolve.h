@@ -32,9 +32,11 @@ dt_resolve *dt_resolve_new(size_t max_entries);
 void dt_resolve_free(dt_resolve *r);
 
 /* Records every A, AAAA and SVCB/HTTPS address hint in the answer section of
- * a response (queries are ignored).  An address whose owner is reached from
+ * a response, and the A/AAAA records of its authority/additional sections
+ * (m->extra); queries are ignored.  An address whose owner is reached from
  * the question name through CNAMEs is filed under the question name;
- * otherwise (e.g. mDNS announcements without a question) under its owner. */
+ * otherwise (name-server glue, mDNS announcements without a question) under
+ * its own owner name. */
 void dt_resolve_add_msg(dt_resolve *r, const dt_dns_msg *m, uint64_t ts_ns);
 
 /* Records one resolution directly.  owner may be NULL (= name). */

@@ -375,6 +375,46 @@ static void test_ptr_https_mdns(void)
     CHECK_EQ_INT(d.qtype, 12);
 }
 
+static void test_extra_sections(void)
+{
+    buf m;
+    dt_dns_msg d;
+    /* answer A, authority NS, additional: glue A + AAAA, then EDNS OPT */
+    header(&m, 5, 0x8180, 1, 1, 1, 3);
+    name(&m, "example.org", -1);
+    u16(&m, 1);
+    u16(&m, 1);
+    u16(&m, 0xc00c);
+    rr_head(&m, 1, 1, 60, 4);
+    raw(&m, "\x5d\xb8\xd8\x22", 4);
+    u16(&m, 0xc00c);
+    rr_head(&m, 2, 1, 60, 6);
+    size_t ns_at = m.n;
+    name(&m, "ns1", 12);
+    u16(&m, 0xc000 | (unsigned)ns_at);
+    rr_head(&m, 1, 1, 60, 4);
+    raw(&m, "\xc6\x33\x64\x01", 4);
+    u16(&m, 0xc000 | (unsigned)ns_at);
+    rr_head(&m, 28, 1, 60, 16);
+    raw(&m, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x35", 16);
+    u8(&m, 0);
+    rr_head(&m, 41, 1232, 0, 0);
+    CHECK_EQ_INT(dt_dns_parse(m.b, m.n, &d), 0);
+    CHECK_EQ_INT(d.n_rr, 1);
+    CHECK_EQ_STR(astr(&d.rr[0].addr), "93.184.216.34");
+    CHECK_EQ_INT(d.n_extra, 2);
+    CHECK_EQ_STR(d.extra[0].name, "ns1.example.org");
+    CHECK_EQ_STR(astr(&d.extra[0].addr), "198.51.100.1");
+    CHECK_EQ_INT(d.extra[1].type, 28);
+    CHECK_EQ_STR(astr(&d.extra[1].addr), "2001:db8::35");
+    CHECK_EQ_INT(d.incomplete, 0);
+    /* additional section cut off: the answers and the glue before the cut stay */
+    CHECK_EQ_INT(dt_dns_parse(m.b, m.n - 20, &d), 0);
+    CHECK_EQ_INT(d.n_rr, 1);
+    CHECK_EQ_INT(d.n_extra, 1);
+    CHECK_EQ_INT(d.incomplete, 0);
+}
+
 static void test_reject_and_limits(void)
 {
     buf m;
@@ -472,6 +512,7 @@ int main(void)
     test_loops();
     test_name_limits();
     test_ptr_https_mdns();
+    test_extra_sections();
     test_reject_and_limits();
     test_tcp_and_names();
     return check_done();

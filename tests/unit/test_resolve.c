@@ -39,6 +39,21 @@ static void test_msg_and_chain(void)
     add_rr(&m, DT_DNS_T_HTTPS, "www.example.com", "192.0.2.3", NULL);
     dt_resolve_add_msg(r, &m, 1000);
     CHECK_EQ_INT(dt_resolve_count(r), 5);
+    /* glue in the additional section: under its own name, or the query name if in the chain */
+    m.n_extra = 2;
+    strcpy(m.extra[0].name, "ns1.akam.net");
+    m.extra[0].type = DT_DNS_T_A;
+    m.extra[0].addr = A("198.51.100.53");
+    strcpy(m.extra[1].name, "e1234.akamaiedge.net");
+    m.extra[1].type = DT_DNS_T_A;
+    m.extra[1].addr = A("192.0.2.4");
+    dt_resolve_add_msg(r, &m, 1000);
+    CHECK_EQ_INT(dt_resolve_count(r), 7);
+    dt_addr g = A("198.51.100.53");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &g, 1000, NULL, NULL), "ns1.akam.net");
+    g = A("192.0.2.4");
+    CHECK_EQ_STR(dt_resolve_lookup(r, &g, 1000, NULL, NULL), "www.Example.com");
+    m.n_extra = 0;
 
     const char *owner = NULL;
     uint64_t ts = 0;
@@ -57,7 +72,7 @@ static void test_msg_and_chain(void)
     /* queries are ignored */
     m.response = 0;
     dt_resolve_add_msg(r, &m, 2000);
-    CHECK_EQ_INT(dt_resolve_count(r), 5);
+    CHECK_EQ_INT(dt_resolve_count(r), 7);
 
     /* same name in other case: same entry, count 2 */
     memset(&m, 0, sizeof m);
@@ -65,26 +80,31 @@ static void test_msg_and_chain(void)
     strcpy(m.qname, "WWW.EXAMPLE.COM");
     add_rr(&m, DT_DNS_T_A, "WWW.EXAMPLE.COM", "192.0.2.1", NULL);
     dt_resolve_add_msg(r, &m, 3000);
-    CHECK_EQ_INT(dt_resolve_count(r), 5);
+    CHECK_EQ_INT(dt_resolve_count(r), 7);
 
     dt_resolve_entry e[10];
     size_t n = dt_resolve_list(r, e, 10);
-    CHECK_EQ_INT(n, 5);
+    CHECK_EQ_INT(n, 7);
     char s[64];
-    CHECK_EQ_STR(e[0].name, "unrelated.example");
-    CHECK_EQ_STR(e[1].name, "www.Example.com");
-    CHECK_EQ_INT(e[1].type, 1);
-    CHECK_EQ_STR(dt_addr_str(&e[1].addr, s, sizeof s), "192.0.2.1");
+    CHECK_EQ_STR(e[0].name, "ns1.akam.net");
+    CHECK_EQ_STR(e[1].name, "unrelated.example");
     CHECK_EQ_INT(e[1].count, 2);
-    CHECK_EQ_INT(e[1].first_ts_ns, 1000);
-    CHECK_EQ_INT(e[1].last_ts_ns, 3000);
-    CHECK_EQ_STR(e[1].owner, "WWW.EXAMPLE.COM");
-    CHECK_EQ_STR(dt_addr_str(&e[2].addr, s, sizeof s), "192.0.2.2");
-    CHECK_EQ_INT(e[2].count, 1);
-    CHECK_EQ_INT(e[3].type, 28);
-    CHECK_EQ_INT(e[4].type, 65);
+    CHECK_EQ_STR(e[2].name, "www.Example.com");
+    CHECK_EQ_INT(e[2].type, 1);
+    CHECK_EQ_STR(dt_addr_str(&e[2].addr, s, sizeof s), "192.0.2.1");
+    CHECK_EQ_INT(e[2].count, 3);
+    CHECK_EQ_INT(e[2].first_ts_ns, 1000);
+    CHECK_EQ_INT(e[2].last_ts_ns, 3000);
+    CHECK_EQ_STR(e[2].owner, "WWW.EXAMPLE.COM");
+    CHECK_EQ_STR(dt_addr_str(&e[3].addr, s, sizeof s), "192.0.2.2");
+    CHECK_EQ_INT(e[3].count, 2);
+    CHECK_EQ_STR(dt_addr_str(&e[4].addr, s, sizeof s), "192.0.2.4");
+    CHECK_EQ_INT(e[4].count, 1);
+    CHECK_EQ_STR(e[4].owner, "e1234.akamaiedge.net");
+    CHECK_EQ_INT(e[5].type, 28);
+    CHECK_EQ_INT(e[6].type, 65);
     CHECK_EQ_INT(dt_resolve_list(r, e, 2), 2);
-    CHECK_EQ_STR(e[1].name, "www.Example.com");
+    CHECK_EQ_STR(e[1].name, "unrelated.example");
     dt_resolve_free(r);
 }
 

@@ -117,5 +117,5 @@ int dt_registrable_domain(const char *name, char *out, size_t outlen)
     if (rl + 1 > outlen)
         return -1;
     memcpy(out, reg, rl + 1);
-    return (int)rl;
+    return 0;
 }

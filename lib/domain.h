@@ -15,8 +15,8 @@
 #define DT_DOMAIN_MAX 253
 
 /* Writes the lowercased registrable domain of `name` into out (always
- * NUL-terminated when outlen > 0).  Returns its length, or -1 when there is
- * none: NULL/empty/too long/garbage names, IP literals (v4, v6, bracketed),
+ * NUL-terminated when outlen > 0; "" on failure).  Returns 0, or -1 when
+ * there is none: NULL/empty/too long/garbage names, IP literals (v4, v6, bracketed),
  * reverse-lookup names under in-addr.arpa / ip6.arpa,
  * names that are themselves a public suffix ("co.uk"), or when out is too
  * small.  A single trailing dot is ignored; case is folded (ASCII). */

@@ -3,7 +3,8 @@
  *
  * The data comes from data/entities.json (see docs/data.md) plus optional
  * user files merged on top (--entities).  A loaded dt_entities is read-only
- * afterwards: lookups may run from several threads.  Entity pointers stay
+ * afterwards: lookups may run from several threads (load and merge before
+ * starting them: cJSON keeps a global error pointer).  Entity pointers stay
  * valid until dt_entities_free().
  */
 #ifndef DT_ENTITY_H

@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "engine.h"
+#include "enrich.h"
 #include "report.h"
 
 #include <errno.h>
@@ -97,11 +98,28 @@ int cmd_analyze(int argc, char **argv)
     int flows_mode = !strcmp(argv[0], "flows");
     dt_engine_config cfg;
     dt_engine_config_default(&cfg);
-    dt_report_opts ro = {flows_mode ? DT_OUT_FLOWS : DT_OUT_REPORT, 0, 0};
+    dt_report_opts ro = {0};
+    ro.mode = flows_mode ? DT_OUT_FLOWS : DT_OUT_REPORT;
     const char *out_path = NULL;
-    int quiet = 0;
+    int quiet = 0, no_geo = 0;
+    dt_enrich_config ec;
+    dt_enrich_config_default(&ec);
 
-    enum { O_LOCAL = 256, O_IDLE, O_MAXFLOWS, O_STREAMCAP, O_NOFLOWS, O_DEBUGSTREAMS };
+    enum {
+        O_LOCAL = 256,
+        O_IDLE,
+        O_MAXFLOWS,
+        O_STREAMCAP,
+        O_NOFLOWS,
+        O_DEBUGSTREAMS,
+        O_COUNTRYDB,
+        O_ASNDB,
+        O_CITYDB,
+        O_OVERRIDEDB,
+        O_GEODBDIR,
+        O_ENTITIES,
+        O_NOGEO,
+    };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"local", required_argument, NULL, O_LOCAL},
@@ -111,6 +129,13 @@ int cmd_analyze(int argc, char **argv)
         {"no-flows", no_argument, NULL, O_NOFLOWS},
         {"debug-streams", no_argument, NULL, O_DEBUGSTREAMS},
         {"quiet", no_argument, NULL, 'q'},
+        {"country-db", required_argument, NULL, O_COUNTRYDB},
+        {"asn-db", required_argument, NULL, O_ASNDB},
+        {"city-db", required_argument, NULL, O_CITYDB},
+        {"override-db", required_argument, NULL, O_OVERRIDEDB},
+        {"geodb-dir", required_argument, NULL, O_GEODBDIR},
+        {"entities", required_argument, NULL, O_ENTITIES},
+        {"no-geo", no_argument, NULL, O_NOGEO},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -149,6 +174,19 @@ int cmd_analyze(int argc, char **argv)
             cfg.flows.stream_cap = (uint32_t)v;
             break;
         case O_NOFLOWS: ro.no_flows = 1; break;
+        case O_COUNTRYDB: ec.geo.country_db = optarg; break;
+        case O_ASNDB: ec.geo.asn_db = optarg; break;
+        case O_CITYDB: ec.geo.city_db = optarg; break;
+        case O_OVERRIDEDB: ec.geo.override_db = optarg; break;
+        case O_GEODBDIR: ec.geo.geodb_dir = optarg; break;
+        case O_NOGEO: no_geo = 1; break;
+        case O_ENTITIES:
+            if (ec.n_entities == DT_MAX_USER_ENTITIES) {
+                fprintf(stderr, "datatrail: at most %d --entities files\n", DT_MAX_USER_ENTITIES);
+                return DT_EXIT_USAGE;
+            }
+            ec.entities[ec.n_entities++] = optarg;
+            break;
         case O_DEBUGSTREAMS:
             ro.debug_streams = 1;
             cfg.keep_streams = 1;
@@ -173,13 +211,30 @@ int cmd_analyze(int argc, char **argv)
         return DT_EXIT_USAGE;
     }
 
+    dt_enricher *enr = NULL;
+    char warn[512] = "", err[512] = "";
+    if (!no_geo) {
+        enr = dt_enricher_open(&ec, warn, sizeof warn, err, sizeof err);
+        if (!enr) {
+            fprintf(stderr, "datatrail: %s\n", err);
+            return DT_EXIT_USAGE;
+        }
+        if (warn[0] && !quiet)
+            fprintf(stderr, "datatrail: warning: %s\n", warn);
+        ro.enricher = enr;
+        ro.geo_warning = warn;
+    }
+
     output out;
-    if (output_open(&out, out_path) != 0)
+    if (output_open(&out, out_path) != 0) {
+        dt_enricher_close(enr);
         return DT_EXIT_NO_INPUT;
+    }
     dt_report *rep = dt_report_new(&ro, out.fp);
     if (!rep) {
         fprintf(stderr, "datatrail: out of memory or no temporary file space\n");
         output_close(&out, 0);
+        dt_enricher_close(enr);
         return DT_EXIT_NO_INPUT;
     }
 
@@ -215,6 +270,7 @@ int cmd_analyze(int argc, char **argv)
         fputc('\n', stderr);
     int werr = dt_report_finish(rep);
     dt_report_free(rep);
+    dt_enricher_close(enr);
     if (werr)
         fprintf(stderr, "datatrail: error writing the output%s%s\n", out_path ? " to " : "",
                 out_path ? out_path : "");

@@ -20,6 +20,12 @@ typedef struct dns_entry {
 
 #define DNS_BUCKETS 4096
 
+/* Bytes and flows per transfer class (dt_transfer_class). */
+typedef struct transfer_total {
+    uint64_t flows, up, down;
+} transfer_total;
+#define N_TRANSFER 5
+
 struct dt_report {
     dt_report_opts opts;
     FILE *out;
@@ -35,6 +41,7 @@ struct dt_report {
     uint64_t inputs_n, inputs_failed, inputs_partial;
     dns_entry *dns[DNS_BUCKETS];
     uint64_t dns_n;
+    transfer_total transfer[N_TRANSFER];
     int write_error;
 };
 
@@ -235,7 +242,23 @@ static cJSON *hex_string(const uint8_t *p, size_t n)
 
 static const char *const end_names[] = {"idle", "closed", "evicted", "eof", "reused"};
 
-static cJSON *flow_json(const dt_report *r, const dt_input_info *in, const dt_flow *f)
+static void add_endpoint(cJSON *o, const dt_endpoint_info *ep)
+{
+    add_str_or_null(o, "country", ep->geo.country);
+    if (ep->geo.asn)
+        cJSON_AddNumberToObject(o, "asn", ep->geo.asn);
+    else
+        cJSON_AddNullToObject(o, "asn");
+    add_str_or_null(o, "org", ep->geo.org);
+    add_str_or_null(o, "class", ep->geo.class);
+    add_str_or_null(o, "domain", ep->domain);
+    add_str_or_null(o, "company", ep->company.name);
+    add_str_or_null(o, "company_source", ep->company.source);
+    cJSON_AddStringToObject(o, "transfer", dt_transfer_str(ep->transfer));
+}
+
+static cJSON *flow_json(const dt_report *r, const dt_input_info *in, const dt_flow *f,
+                        const dt_endpoint_info *ep)
 {
     const dt_flow_app *x = f->app;
     cJSON *o = cJSON_CreateObject();
@@ -246,6 +269,8 @@ static cJSON *flow_json(const dt_report *r, const dt_input_info *in, const dt_fl
     add_str_or_null(srv, "name", x ? x->name : NULL);
     add_str_or_null(srv, "name_source",
                     x ? dt_name_source_str((dt_name_source)x->name_source) : NULL);
+    if (ep)
+        add_endpoint(srv, ep);
     cJSON_AddItemToObject(o, "server", srv);
     add_time(o, "first_seen", f->first_ns, f->ts_digits);
     add_time(o, "last_seen", f->last_ns, f->ts_digits);
@@ -278,13 +303,16 @@ static cJSON *flow_json(const dt_report *r, const dt_input_info *in, const dt_fl
         cJSON_AddNullToObject(o, "dns");
     }
     if (x && x->encrypted_dns)
-        cJSON_AddStringToObject(o, "encrypted_dns", x->encrypted_dns == 1   ? "dot"
-                                                    : x->encrypted_dns == 2 ? "doh"
-                                                                            : "doq");
+        cJSON_AddStringToObject(o, "encrypted_dns",
+                                x->encrypted_dns == 1   ? "dot"
+                                : x->encrypted_dns == 2 ? "doh"
+                                                        : "doq");
     if (r->opts.debug_streams && f->proto == 6) {
         cJSON *s = cJSON_CreateObject();
-        cJSON_AddItemToObject(s, "c2s", hex_string(x ? x->stream[0] : NULL, x ? x->stream_len[0] : 0));
-        cJSON_AddItemToObject(s, "s2c", hex_string(x ? x->stream[1] : NULL, x ? x->stream_len[1] : 0));
+        cJSON_AddItemToObject(s, "c2s",
+                              hex_string(x ? x->stream[0] : NULL, x ? x->stream_len[0] : 0));
+        cJSON_AddItemToObject(s, "s2c",
+                              hex_string(x ? x->stream[1] : NULL, x ? x->stream_len[1] : 0));
         cJSON_AddItemToObject(o, "streams", s);
     }
     return o;
@@ -337,10 +365,31 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
     if (f->app)
         for (int i = 0; i < f->app->n_dns; i++)
             dns_table_add(r, f->app->dns[i]);
+    dt_endpoint_info epi, *ep = NULL;
+    if (r->opts.enricher) {
+        const dt_flow_app *x = f->app;
+        const char *cert_o =
+            x && x->tls_s && x->tls_s->cert.present ? x->tls_s->cert.subject_o : NULL;
+        dt_enrich_endpoint(r->opts.enricher, &f->side[DT_SERVER].ip, x ? x->name : NULL, cert_o,
+                           &epi);
+        ep = &epi;
+    }
+    /* Upload = what the local side sent; a flow between two remote hosts
+     * counts its client as the sender. */
+    int up_side = f->side[DT_SERVER].local && !f->side[DT_CLIENT].local ? DT_SERVER : DT_CLIENT;
+    int cls = ep ? (int)ep->transfer
+                 : (f->side[DT_SERVER].local ? DT_TRANSFER_LOCAL : DT_TRANSFER_UNKNOWN);
+    if (f->side[DT_CLIENT].local && f->side[DT_SERVER].local)
+        cls = DT_TRANSFER_LOCAL;
+    if (cls >= 0 && cls < N_TRANSFER) {
+        r->transfer[cls].flows++;
+        r->transfer[cls].up += f->side[up_side].bytes;
+        r->transfer[cls].down += f->side[!up_side].bytes;
+    }
     FILE *dst = r->opts.mode == DT_OUT_FLOWS ? r->out : r->flows_tmp;
     if (!dst)
         return;
-    cJSON *o = flow_json(r, in, f);
+    cJSON *o = flow_json(r, in, f, ep);
     char *s = o ? cJSON_PrintUnformatted(o) : NULL;
     if (!s || fprintf(dst, "%s\n", s) < 0)
         r->write_error = 1;
@@ -349,7 +398,10 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
     r->n_flows_written++;
 }
 
-static void add_u64(cJSON *o, const char *key, uint64_t v) { cJSON_AddNumberToObject(o, key, (double)v); }
+static void add_u64(cJSON *o, const char *key, uint64_t v)
+{
+    cJSON_AddNumberToObject(o, key, (double)v);
+}
 
 void dt_report_input(dt_report *r, const dt_input_info *in)
 {
@@ -359,7 +411,8 @@ void dt_report_input(dt_report *r, const dt_input_info *in)
     add_str_or_null(o, "format", in->format);
     cJSON *lt = cJSON_CreateArray();
     for (int i = 0; i < in->n_links; i++)
-        cJSON_AddItemToArray(lt, cJSON_CreateString(dt_linktype_name(in->links[i].linktype, buf, sizeof buf)));
+        cJSON_AddItemToArray(
+            lt, cJSON_CreateString(dt_linktype_name(in->links[i].linktype, buf, sizeof buf)));
     cJSON_AddItemToObject(o, "link_types", lt);
     add_u64(o, "packets", in->packets);
     add_u64(o, "bytes", in->bytes);
@@ -455,6 +508,25 @@ static cJSON *dns_table_json(dt_report *r)
     return a;
 }
 
+static cJSON *geo_databases_json(const dt_report *r)
+{
+    cJSON *a = cJSON_CreateArray();
+    if (!r->opts.enricher)
+        return a;
+    const dt_geo *g = dt_enricher_geo(r->opts.enricher);
+    for (int i = 0; i < dt_geo_db_count(g); i++) {
+        cJSON *o = cJSON_CreateObject();
+        add_str_or_null(o, "path", dt_geo_db_path(g, i));
+        add_str_or_null(o, "kind", dt_geo_db_kind(g, i));
+        add_str_or_null(o, "type", dt_geo_db_type(g, i));
+        add_str_or_null(o, "schema", dt_geo_db_schema(g, i));
+        add_str_or_null(o, "build_date", dt_geo_db_build_date(g, i));
+        add_str_or_null(o, "attribution", dt_geo_db_attribution(g, i));
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 static cJSON *summary_json(dt_report *r)
 {
     cJSON *s = cJSON_CreateObject();
@@ -494,6 +566,19 @@ static cJSON *summary_json(dt_report *r)
     add_u64(s, "tcp_gaps", r->gaps);
     add_u64(s, "flows_evicted", r->evicted);
     add_u64(s, "dns_names", r->dns_n);
+    cJSON *tr = cJSON_CreateObject();
+    static const dt_transfer_class order[] = {DT_TRANSFER_EEA, DT_TRANSFER_ADEQUATE,
+                                              DT_TRANSFER_THIRD, DT_TRANSFER_UNKNOWN,
+                                              DT_TRANSFER_LOCAL};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const transfer_total *t = &r->transfer[order[i]];
+        cJSON *c = cJSON_CreateObject();
+        add_u64(c, "flows", t->flows);
+        add_u64(c, "bytes_up", t->up);
+        add_u64(c, "bytes_down", t->down);
+        cJSON_AddItemToObject(tr, dt_transfer_str(order[i]), c);
+    }
+    cJSON_AddItemToObject(s, "transfers", tr);
     return s;
 }
 
@@ -507,6 +592,11 @@ int dt_report_finish(dt_report *r)
     cJSON_AddNumberToObject(meta, "schema", 1);
     cJSON_AddItemToObject(top, "datatrail", meta);
     cJSON_AddItemReferenceToObject(top, "inputs", r->inputs);
+    cJSON *warnings = cJSON_CreateArray();
+    if (r->opts.geo_warning && r->opts.geo_warning[0])
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(r->opts.geo_warning));
+    cJSON_AddItemToObject(top, "warnings", warnings);
+    cJSON_AddItemToObject(top, "geo_databases", geo_databases_json(r));
     cJSON_AddItemToObject(top, "summary", summary_json(r));
     cJSON_AddItemToObject(top, "dns", dns_table_json(r));
     char *s = cJSON_Print(top);

@@ -5,6 +5,7 @@
 #define DT_REPORT_H
 
 #include "engine.h"
+#include "enrich.h"
 
 #include <stdio.h>
 
@@ -14,6 +15,8 @@ typedef struct dt_report_opts {
     dt_report_mode mode;
     int debug_streams; /* add "streams" (hex of reassembled prefixes) to TCP flows */
     int no_flows;      /* report without the "flows" array */
+    dt_enricher *enricher; /* NULL: no enrichment fields */
+    const char *geo_warning; /* shown in the report's "warnings" */
 } dt_report_opts;
 
 typedef struct dt_report dt_report;

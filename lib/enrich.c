@@ -1,0 +1,98 @@
+#include "enrich.h"
+
+#include "domain.h"
+#include "ipclass.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef DT_DATA_DIR
+#define DT_DATA_DIR "data"
+#endif
+
+struct dt_enricher {
+    dt_geo *geo;
+    dt_entities *entities;
+    dt_countries *countries;
+};
+
+const char *dt_data_dir(void)
+{
+    const char *d = getenv("DATATRAIL_DATA_DIR");
+    return d && *d ? d : DT_DATA_DIR;
+}
+
+void dt_enrich_config_default(dt_enrich_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->data_dir = dt_data_dir();
+    c->geo.data_dir = c->data_dir;
+}
+
+dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warnlen, char *err,
+                              size_t errlen)
+{
+    dt_enricher *e = calloc(1, sizeof *e);
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    const char *dir = c->data_dir ? c->data_dir : dt_data_dir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/entities.json", dir);
+    e->entities = dt_entities_load(path, err, errlen);
+    if (!e->entities)
+        goto fail;
+    for (int i = 0; i < c->n_entities; i++)
+        if (dt_entities_merge(e->entities, c->entities[i], err, errlen) != 0)
+            goto fail;
+    snprintf(path, sizeof path, "%s/countries.json", dir);
+    e->countries = dt_countries_load(path, err, errlen);
+    if (!e->countries)
+        goto fail;
+    dt_geo_config g = c->geo;
+    if (!g.data_dir)
+        g.data_dir = dir;
+    e->geo = dt_geo_open(&g, warn, warnlen);
+    if (!e->geo) {
+        snprintf(err, errlen, "%s", warn && warn[0] ? warn : "cannot open the geo databases");
+        goto fail;
+    }
+    return e;
+fail:
+    dt_enricher_close(e);
+    return NULL;
+}
+
+void dt_enricher_close(dt_enricher *e)
+{
+    if (!e)
+        return;
+    dt_geo_close(e->geo);
+    dt_entities_free(e->entities);
+    dt_countries_free(e->countries);
+    free(e);
+}
+
+void dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name, const char *cert_o,
+                        dt_endpoint_info *out)
+{
+    memset(out, 0, sizeof *out);
+    dt_geo_lookup(e->geo, ip, &out->geo);
+    if (!out->geo.class)
+        out->geo.class = dt_ipclass(ip);
+    if (name && name[0] && dt_registrable_domain(name, out->domain, sizeof out->domain) != 0)
+        out->domain[0] = '\0';
+    dt_company_attribute(e->entities, name, cert_o, out->geo.asn, out->geo.org, &out->company);
+    out->transfer = dt_transfer_of(e->countries, out->geo.country, out->geo.class);
+}
+
+const dt_geo *dt_enricher_geo(const dt_enricher *e)
+{
+    return e->geo;
+}
+const dt_countries *dt_enricher_countries(const dt_enricher *e)
+{
+    return e->countries;
+}

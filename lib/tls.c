@@ -544,8 +544,8 @@ static int record_header_ok(const uint8_t *p, size_t avail, int want_handshake)
 
 /* Walks handshake records from the start of buf and gathers their payload into
  * hs (at most cap bytes).  Stops at the first non-handshake record (*stop set
- * to its type) or at the end of buf.  Returns the number of bytes gathered, or
- * -1 if the stream is not TLS. */
+ * to its type, or -1 if it is not a TLS record at all) or at the end of buf.  Returns the number of
+ * bytes gathered, or -1 if the stream is not TLS. */
 static long gather_handshake(const uint8_t *buf, size_t len, uint8_t *hs, size_t cap, int *stop,
                              int *trunc)
 {
@@ -556,8 +556,12 @@ static long gather_handshake(const uint8_t *buf, size_t len, uint8_t *hs, size_t
     *trunc = 0;
     while (dt_left(&c) > 0) {
         int ok = record_header_ok(dt_ptr(&c), dt_left(&c), first);
-        if (ok == 0)
-            return first ? -1 : (long)n; /* garbage after the handshake: stop there */
+        if (ok == 0) {
+            if (first)
+                return -1;
+            *stop = -1; /* garbage after the handshake records: stop there */
+            break;
+        }
         if (ok < 0)
             break;
         uint8_t type = dt_u8(&c);
@@ -586,7 +590,7 @@ dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tl
 {
     if (!out)
         return DT_PARSE_NOT_MINE;
-    out->present = 0;
+    memset(out, 0, sizeof *out);
     if (!buf || len == 0)
         return DT_PARSE_MORE;
     int ok = record_header_ok(buf, len, 1);

@@ -423,6 +423,13 @@ static void test_fragmented(void)
     put16(&rec, 2);
     put16(&rec, 0x0228);
     CHECK_EQ_INT(client_exact(rec.b, rec.n, &c), DT_PARSE_NOT_MINE);
+
+    /* Bytes that are no TLS record at all after the first fragment: give up. */
+    rec.n = 0;
+    recordize(hs.b, 100, 100, 0x16, &rec);
+    putmem(&rec, "HTTP/1.1", 8);
+    CHECK_EQ_INT(client_exact(rec.b, rec.n, &c), DT_PARSE_NOT_MINE);
+    CHECK_EQ_INT(client_exact(rec.b, 105, &c), DT_PARSE_MORE);
 }
 
 /* TLS 1.2 hello without SNI/ALPN/signature_algorithms: hand-derived JA4.

@@ -332,8 +332,12 @@ static void copy_str(char *dst, size_t len, const char *src, size_t n)
 {
     if (!len)
         return;
-    if (n >= len)
+    if (n >= len) {
         n = len - 1;
+        /* Do not split a UTF-8 sequence: cut before its lead byte. */
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
     if (n)
         memcpy(dst, src, n);
     dst[n] = '\0';
@@ -600,7 +604,7 @@ dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
         return NULL;
     size_t n = cfg->cache_entries ? cfg->cache_entries : 65536;
     size_t p2 = 1;
-    while (p2 < n && p2 < ((size_t)1 << 24))
+    while (p2 < n && p2 < ((size_t)1 << 20))
         p2 <<= 1;
     g->cache = calloc(p2, sizeof *g->cache);
     if (!g->cache) {

@@ -167,7 +167,7 @@ int dt_mmdb_rec_asn(dt_mmdb_buf *b, uint32_t asn, const char *org)
 /* ------------------------------------------------------------------------------ tree -- */
 
 #define DATA_FLAG 0x80000000u
-#define MAX_NODES (1u << 30)
+#define MAX_NODES (1u << 27) /* 1 GiB of nodes */
 #define MAX_RECORDS (1u << 30)
 
 typedef struct node {
@@ -688,7 +688,7 @@ int dt_mmdbw_load_csv(dt_mmdbw *w, const char *path, dt_mmdb_kind kind, int skip
         lineno++;
         size_t len = strlen(line);
         const char *why = NULL;
-        if (len > CSV_MAXLINE || (len == CSV_MAXLINE && line[len - 1] != '\n')) {
+        if (len == CSV_MAXLINE + 1 && line[len - 1] != '\n') {
             why = "line too long";
             int c;
             while ((c = fgetc(f)) != EOF && c != '\n')
@@ -740,9 +740,9 @@ int dt_mmdbw_load_csv(dt_mmdbw *w, const char *path, dt_mmdb_kind kind, int skip
             }
         }
         if (!why && dt_mmdbw_add_range(w, &s, &e, b.p, b.len) != 0)
-            why = "out of memory";
+            why = "out of memory (or more than 2^27 tree nodes)";
         if (why) {
-            if (skip_bad && strcmp(why, "out of memory") != 0) {
+            if (skip_bad && strncmp(why, "out of memory", 13) != 0) {
                 (*nbad)++;
                 continue;
             }

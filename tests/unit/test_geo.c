@@ -70,6 +70,12 @@ static int build_special(void)
     dt_mmdb_put_str(&b, "autonomous_system_organization");
     dt_mmdb_put_str(&b, "Override Org");
     rc |= add(w, "8.8.8.0", "8.8.8.255", &b);
+    char longorg[200] = "";
+    for (int i = 0; i < 70; i++)
+        strcat(longorg, "\xc3\xa4"); /* 70 x U+00E4: 140 bytes, cut at a character boundary */
+    dt_mmdb_buf_init(&b, mem, sizeof mem);
+    dt_mmdb_rec_asn(&b, 65000, longorg);
+    rc |= add(w, "77.0.0.0", "77.0.0.255", &b);
     dt_mmdbw_meta m = {"datatrail-Override", NULL, "Local override", 1700000000};
     rc |= dt_mmdbw_write(w, tpath("", "override.mmdb"), &m, err, sizeof err);
     dt_mmdbw_free(w);
@@ -184,6 +190,13 @@ static void test_schemas_and_lookup(void)
     CHECK_EQ_STR(r.country, "IE");
     CHECK_EQ_STR(r.country_name, "Ireland");
     CHECK_EQ_INT(r.asn, 15169);
+
+    dt_addr_parse("77.0.0.1", &a);
+    CHECK_EQ_INT(dt_geo_lookup(g, &a, &r), 1);
+    CHECK_EQ_INT(r.asn, 65000);
+    CHECK_EQ_INT(strlen(r.org), 126);
+    CHECK_EQ_INT((unsigned char)r.org[124], 0xc3);
+    CHECK_EQ_INT((unsigned char)r.org[125], 0xa4);
 
     dt_addr_parse("44.0.0.1", &a); /* public but in no database */
     CHECK_EQ_INT(dt_geo_lookup(g, &a, &r), 0);

@@ -448,12 +448,13 @@ static void test_large(void)
         dt_addr_set4(&e, p);
         snprintf(org, sizeof org, "Org %d %0240d", i, i);
         dt_mmdb_buf_init(&b, mem, sizeof mem);
-        CHECK_EQ_INT(dt_mmdb_rec_asn(&b, (uint32_t)i + 100000, org), 0);
-        if (dt_mmdbw_add_range(w, &s, &e, b.p, b.len) != 0) {
+        if (dt_mmdb_rec_asn(&b, (uint32_t)i + 100000, org) != 0 ||
+            dt_mmdbw_add_range(w, &s, &e, b.p, b.len) != 0) {
             CHECK(0);
             break;
         }
     }
+    CHECK_EQ_INT(dt_mmdbw_record_count(w), N + 1);
     CHECK_EQ_INT(dt_mmdbw_write(w, out, NULL, err, sizeof err), 0);
     CHECK_EQ_INT(dt_mmdbw_record_size(w), 28);
     dt_mmdbw_free(w);
@@ -482,6 +483,76 @@ static void test_large(void)
     unlink(out);
 }
 
+static int files_equal(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int eq = fa && fb;
+    while (eq) {
+        int ca = fgetc(fa), cb = fgetc(fb);
+        eq = ca == cb;
+        if (ca == EOF)
+            break;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return eq;
+}
+
+/* CRLF, comments, a header line, an over-long line; identical input gives identical bytes. */
+static void test_csv_edges_and_determinism(void)
+{
+    char csv[256], out1[256], out2[256], err[256] = "", got[64];
+    snprintf(csv, sizeof csv, "/tmp/dt_test_mmdbw_%ld_edges.csv", (long)getpid());
+    FILE *f = fopen(csv, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("ip_range_start,ip_range_end,country_code\r\n", f);
+    fputs("# comment\r\n\r\n", f);
+    fputs("1.2.3.0,1.2.3.255,se\r\n", f);
+    fputs("9.9.9.0,9.9.9.255,", f);
+    for (int i = 0; i < 5000; i++)
+        fputc('X', f);
+    fputs("\n", f);
+    fputs("2001:67c::,2001:67c:ffff:ffff:ffff:ffff:ffff:ffff,NO\n", f);
+    fputs("4.4.4.4,4.4.4.4,USA\n", f);
+    fclose(f);
+    tmpname(out1, sizeof out1, "det1");
+    tmpname(out2, sizeof out2, "det2");
+    long nl = 0, nb = 0;
+    dt_mmdbw *w = dt_mmdbw_new();
+    CHECK_EQ_INT(dt_mmdbw_load_csv(w, csv, DT_MMDB_COUNTRY, 0, &nl, &nb, err, sizeof err), -1);
+    char expect[600];
+    snprintf(expect, sizeof expect, "%s:5: line too long", csv);
+    CHECK_EQ_STR(err, expect);
+    dt_mmdbw_free(w);
+    for (int k = 0; k < 2; k++) {
+        w = dt_mmdbw_new();
+        nl = nb = 0;
+        CHECK_EQ_INT(dt_mmdbw_load_csv(w, csv, DT_MMDB_COUNTRY, 1, &nl, &nb, err, sizeof err), 0);
+        CHECK_EQ_INT(nl, 2);
+        CHECK_EQ_INT(nb, 2);
+        dt_mmdbw_meta m = {"datatrail-Country", "d", "a", 1234567890};
+        CHECK_EQ_INT(dt_mmdbw_write(w, k ? out2 : out1, &m, err, sizeof err), 0);
+        dt_mmdbw_free(w);
+    }
+    CHECK(files_equal(out1, out2));
+    MMDB_s db;
+    CHECK_EQ_INT(MMDB_open(out1, MMDB_MODE_MMAP, &db), MMDB_SUCCESS);
+    mmdb_value(&db, "1.2.3.4", 0, got, sizeof got);
+    CHECK_EQ_STR(got, "SE");
+    mmdb_value(&db, "2001:67c:1::1", 0, got, sizeof got);
+    CHECK_EQ_STR(got, "NO");
+    mmdb_value(&db, "9.9.9.9", 0, got, sizeof got);
+    CHECK_EQ_STR(got, "");
+    MMDB_close(&db);
+    unlink(out1);
+    unlink(out2);
+    unlink(csv);
+}
+
 int main(void)
 {
     int tool = have_mmdblookup();
@@ -491,6 +562,7 @@ int main(void)
     test_asn_fixture(tool);
     test_country_fixture(tool);
     test_overlap_and_errors();
+    test_csv_edges_and_determinism();
     test_large();
     return check_done();
 }

@@ -689,11 +689,13 @@ class TcpSession:
             out.append(p)
             if i in retransmit:
                 out.append(Seg(d, p.seq, p.ack, p.flags, p.payload, dt_ns=dt_ns))
-            if overlap and i in overlap:
-                alt = overlap[i]
-                out.append(Seg(d, p.seq, p.ack, p.flags, alt, dt_ns=dt_ns))
         for a, b in reorder:
             out[a], out[b] = out[b], out[a]
+        # overlapping re-sends with different bytes come after every original segment, so a
+        # "first copy wins" reassembler keeps the original data
+        for i in sorted(overlap or {}):
+            p = pieces[i]
+            out.append(Seg(d, p.seq, p.ack, p.flags, overlap[i], dt_ns=dt_ns))
         self.segs.extend(out)
         self.data[d] += data
         self.nxt[d] = (self.nxt[d] + len(data)) & 0xFFFFFFFF

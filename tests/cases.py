@@ -1,0 +1,781 @@
+"""Crafted-capture test cases for datatrail (in the spirit of tcpdump's tests/TESTLIST).
+
+CASES is a list of (name, build) pairs.  build() returns a dict:
+  files   : [(filename, bytes)]   captures written into the work directory
+  args    : [arg, ...]            extra command-line options (e.g. --local CIDR)
+  inputs  : [filename or "-"]     the FILE arguments in order (default: every file); "-" reads
+                                  the file named by 'stdin' from standard input
+  stdin   : filename              fed to standard input
+  flows   : [FLOW subset]         each must match one flow of `datatrail flows --debug-streams`
+                                  (matched by proto + client/server ip:port; values compared
+                                  exactly, dicts recursively as subsets, lists exactly)
+  nflows  : int                   exact number of flows
+  summary : {key: value}          subset of the report's "summary"
+  rinputs : [input subset]        subset of each report "inputs" entry, in order
+  exit    : int                   expected exit code of `datatrail report` (default 0)
+  check   : f(report, flows) -> [error strings]   extra checks
+Expected counters are computed from the packets generated here, not typed in by hand.
+"""
+
+import struct
+
+import pcapgen as g
+
+C4, S4 = "192.168.1.20", "203.0.113.7"
+C6, S6 = "fd00::20", "2001:db8::7"
+DNS4 = "192.168.1.1"
+STEP = 1000000  # 1 ms between frames
+
+
+def ts(ns, digits=6):
+    import datetime
+
+    sec, frac = divmod(ns, 10**9)
+    d = datetime.datetime.fromtimestamp(sec, datetime.timezone.utc)
+    if digits == 6:
+        return d.strftime("%Y-%m-%dT%H:%M:%S") + ".%06dZ" % (frac // 1000)
+    return d.strftime("%Y-%m-%dT%H:%M:%S") + ".%09dZ" % frac
+
+
+def side(ip, port, local, cnt):
+    return {"ip": ip, "port": port, "local": local, "packets": cnt["packets"],
+            "bytes": cnt["bytes"], "payload": cnt["payload"]}
+
+
+def is_local(a):
+    x = g.addr(a)
+    if x.version == 4:
+        return x.is_private or x in g.ipaddress.ip_network("100.64.0.0/10")
+    return x.is_loopback or x.is_link_local or x in g.ipaddress.ip_network("fc00::/7")
+
+
+def tls_session(cli=C4, srv=S4, cport=51000, sport=443, sni="vehicle.example.net",
+                alpn=("h2", "http/1.1"), mss=1400, split=None, **kw):
+    s = g.TcpSession(cli, srv, cport, sport, mss=mss, **kw)
+    s.handshake()
+    s.send("c2s", g.tls_client_hello(sni, alpn, split=split))
+    s.send("s2c", g.tls_server_hello())
+    s.send("c2s", g.tls_app_data(300))
+    s.send("s2c", g.tls_app_data(900))
+    s.close()
+    return s
+
+
+def tcp_expect(s, app=None, name=None, source=None, tunnel=None, syn=True, fin=True, rst=False,
+               gaps=0, streams=True, t_first=None, t_last=None, digits=6, extra=None, local=None):
+    c = s.counters()
+    lc = is_local(s.cli) if local is None else local[0]
+    ls = is_local(s.srv) if local is None else local[1]
+    f = {"proto": "tcp",
+         "client": side(s.cli, s.cport, lc, c["c2s"]),
+         "server": side(s.srv, s.sport, ls, c["s2c"]),
+         "tcp": {"syn": syn, "fin": fin, "rst": rst, "gaps": gaps},
+         "tunnel": tunnel}
+    if app:
+        f["app"] = app
+    if name is not None:
+        f["server"]["name"] = name
+        f["server"]["name_source"] = source
+    if streams:
+        f["streams"] = {"c2s": s.stream("c2s").hex(), "s2c": s.stream("s2c").hex()}
+    if t_first is not None:
+        f["first_seen"] = ts(t_first, digits)
+    if t_last is not None:
+        f["last_seen"] = ts(t_last, digits)
+    if extra:
+        f.update(extra)
+    return f
+
+
+def tls_expect(s, sni="vehicle.example.net", alpn=("h2", "http/1.1"), **kw):
+    ex = {"tls": {"sni": sni, "alpn": list(alpn)}}
+    ex.update(kw.pop("extra", {}))
+    return tcp_expect(s, "tls", sni, "tls_sni", extra=ex, **kw)
+
+
+def recs(frames, t0=g.T0_NS, iface=0):
+    return g.timed(frames, t0, STEP, iface)
+
+
+def pcap(name, frames, linktype=g.LINKTYPE_ETHERNET, **kw):
+    return (name, g.write_pcap(recs(frames), linktype, **kw))
+
+
+def link_case(wrap, linktype, v6=False, tunnel=None):
+    """A TLS session framed by wrap(ip_packet) in a capture of linktype."""
+    s = tls_session(C6, S6) if v6 else tls_session()
+    frames = [wrap(p) for _, p in s.ip_packets()]
+    n = len(frames)
+    return {"files": [pcap("cap.pcap", frames, linktype)],
+            "flows": [tls_expect(s, tunnel=tunnel, t_first=g.T0_NS,
+                                 t_last=g.T0_NS + (n - 1) * STEP)],
+            "nflows": 1,
+            "summary": {"packets": n, "flows": 1, "tcp_flows": 1, "udp_flows": 0,
+                        "malformed": 0, "not_ip": 0}}
+
+
+# ------------------------------------------------------------------ link layers
+
+def c_eth():
+    return link_case(g.eth_for, g.LINKTYPE_ETHERNET)
+
+
+def c_eth_ipv6():
+    return link_case(g.eth_for, g.LINKTYPE_ETHERNET, v6=True)
+
+
+def c_vlan():
+    return link_case(lambda p: g.eth_for(p, vlans=[100]), g.LINKTYPE_ETHERNET)
+
+
+def c_qinq():
+    return link_case(lambda p: g.eth_for(p, vlans=[100], qinq=200), g.LINKTYPE_ETHERNET)
+
+
+def c_mpls():
+    return link_case(lambda p: g.eth(g.mpls(p, [1000, 2000]), g.ETH_MPLS), g.LINKTYPE_ETHERNET)
+
+
+def c_pppoe():
+    return link_case(lambda p: g.eth(g.pppoe_session(p), g.ETH_PPPOE), g.LINKTYPE_ETHERNET)
+
+
+def c_pppoe_v6():
+    return link_case(lambda p: g.eth(g.pppoe_session(p), g.ETH_PPPOE), g.LINKTYPE_ETHERNET, True)
+
+
+def c_sll():
+    return link_case(g.sll, g.LINKTYPE_LINUX_SLL)
+
+
+def c_sll2():
+    return link_case(g.sll2, g.LINKTYPE_LINUX_SLL2)
+
+
+def c_sll2_v6():
+    return link_case(g.sll2, g.LINKTYPE_LINUX_SLL2, True)
+
+
+def c_raw4():
+    return link_case(lambda p: p, g.LINKTYPE_RAW)
+
+
+def c_raw6():
+    return link_case(lambda p: p, g.LINKTYPE_RAW, True)
+
+
+def c_null_le():
+    return link_case(g.null, g.LINKTYPE_NULL)
+
+
+def c_null_be():
+    return link_case(lambda p: g.null(p, True), g.LINKTYPE_NULL)
+
+
+def c_null_v6_af24():
+    return link_case(lambda p: g.null(p, af=24), g.LINKTYPE_NULL, True)
+
+
+def c_loop():
+    return link_case(lambda p: g.null(p, True), g.LINKTYPE_LOOP)
+
+
+def c_ppp():
+    return link_case(g.ppp, g.LINKTYPE_PPP)
+
+
+def c_wifi():
+    return link_case(g.wifi_data, g.LINKTYPE_IEEE802_11)
+
+
+def c_wifi_qos():
+    return link_case(lambda p: g.wifi_data(p, qos=True), g.LINKTYPE_IEEE802_11)
+
+
+def c_radiotap():
+    return link_case(lambda p: g.radiotap(g.wifi_data(p, qos=True)),
+                     g.LINKTYPE_IEEE802_11_RADIOTAP)
+
+
+# ------------------------------------------------------------------ tunnels
+
+OUT_A, OUT_B = "198.51.100.1", "198.51.100.2"
+
+
+def c_gre():
+    return link_case(lambda p: g.eth_for(g.ipv4(OUT_A, OUT_B, g.GRE, g.gre(p, key=7, seq=1))),
+                     g.LINKTYPE_ETHERNET, tunnel="gre")
+
+
+def c_gre_plain_v6inner():
+    return link_case(lambda p: g.eth_for(g.ipv4(OUT_A, OUT_B, g.GRE, g.gre(p))),
+                     g.LINKTYPE_ETHERNET, True, tunnel="gre")
+
+
+def c_vxlan():
+    def wrap(p):
+        inner = g.eth_for(p, src=g.MAC_C, dst=g.MAC_B)
+        return g.eth_for(g.udp_ip(OUT_A, OUT_B, 49152, 4789, g.vxlan(inner)))
+    return link_case(wrap, g.LINKTYPE_ETHERNET, tunnel="vxlan")
+
+
+def c_gtpu():
+    return link_case(lambda p: g.eth_for(g.udp_ip(OUT_A, OUT_B, 2152, 2152, g.gtpu(p))),
+                     g.LINKTYPE_ETHERNET, tunnel="gtp-u")
+
+
+def c_gtpu_noext():
+    return link_case(lambda p: g.eth_for(g.udp_ip(OUT_A, OUT_B, 2152, 2152, g.gtpu(p, ext=False))),
+                     g.LINKTYPE_ETHERNET, tunnel="gtp-u")
+
+
+def c_ipip():
+    return link_case(lambda p: g.eth_for(g.ipv4(OUT_A, OUT_B, g.IPIP, p)), g.LINKTYPE_ETHERNET,
+                     tunnel="ipip")
+
+
+def c_6in4():
+    return link_case(lambda p: g.eth_for(g.ipv4(OUT_A, OUT_B, g.IPV6, p)), g.LINKTYPE_ETHERNET,
+                     True, tunnel="6in4")
+
+
+# ------------------------------------------------------------------ IP options / extensions
+
+def c_ipv4_options():
+    s = tls_session()
+    kw = {"options": g.ip_opt_rr(2) + g.ip_opt_router_alert()}
+    frames = [g.eth_for(p) for _, p in s.ip_packets(**kw)]
+    f = tls_expect(s)
+    c = s.counters(kw)
+    f["client"]["bytes"], f["server"]["bytes"] = c["c2s"]["bytes"], c["s2c"]["bytes"]
+    return {"files": [pcap("cap.pcap", frames)], "flows": [f], "nflows": 1,
+            "summary": {"malformed": 0}}
+
+
+def c_ipv6_ext_headers():
+    s = tls_session(C6, S6)
+    kw = {"ext": [g.ext_hbh(), g.ext_dstopts(), g.ext_routing(S6)]}
+    out = []
+    for seg, _ in s.ip_packets():
+        src, dst = (s.cli, s.srv) if seg.dir == "c2s" else (s.srv, s.cli)
+        ext = [g.ext_hbh(), g.ext_dstopts(), g.ext_routing(dst)]
+        out.append(g.eth_for(g.ipv6(src, dst, g.TCP, s.l4(seg), ext=ext)))
+    f = tls_expect(s)
+    c = s.counters(kw)  # same header sizes in both directions
+    f["client"]["bytes"], f["server"]["bytes"] = c["c2s"]["bytes"], c["s2c"]["bytes"]
+    return {"files": [pcap("cap.pcap", out)], "flows": [f], "nflows": 1,
+            "summary": {"malformed": 0}}
+
+
+# ------------------------------------------------------------------ fragments
+
+BIG_NAME = "frag.example.org"
+BIG_ADDRS = ["203.0.113.%d" % i for i in range(1, 31)]
+
+
+def _big_dns(v6=False):
+    q = g.dns_query(0x1111, BIG_NAME, "AAAA" if v6 else "A")
+    addrs = ["2001:db8::%x" % i for i in range(1, 31)] if v6 else BIG_ADDRS
+    r = g.dns_response(0x1111, BIG_NAME, "AAAA" if v6 else "A",
+                       [(BIG_NAME, "AAAA" if v6 else "A", 60, a) for a in addrs])
+    return q, r, addrs
+
+
+def frag_case(v6, order, drop=None, overlap=False):
+    cli, srv = (C6, "2001:db8::53") if v6 else (C4, "198.51.100.53")
+    q, r, addrs = _big_dns(v6)
+    l4 = g.udp(srv, cli, 53, 40000, r)
+    pieces = [(0, 160), (160, 160), (320, len(l4) - 320)]
+    if overlap:
+        pieces = [(0, 160), (120, 200), (320, len(l4) - 320)]  # same bytes overlap
+    pieces = [pieces[i] for i in order if i != drop]
+    fr = (g.ipv6_fragments(srv, cli, g.UDP, l4, pieces) if v6
+          else g.ipv4_fragments(srv, cli, g.UDP, l4, pieces))
+    frames = [g.eth_for(g.udp_ip(cli, srv, 40000, 53, q))] + [g.eth_for(f) for f in fr]
+    nfr = len(fr)
+    d = {"files": [pcap("cap.pcap", frames)],
+         "summary": {"packets": len(frames), "fragments": nfr,
+                     "fragments_reassembled": 0 if drop is not None else 1,
+                     "fragments_incomplete": 1 if drop is not None else 0}}
+    flow = {"proto": "udp", "app": "dns", "tcp": None,
+            "client": {"ip": cli, "port": 40000, "packets": 1, "payload": len(q)},
+            "server": {"ip": srv, "port": 53}}
+    if drop is None:
+        flow["server"].update({"packets": 1, "payload": len(r), "bytes": len(l4) + (40 if v6 else 20)})
+        flow["dns"] = [{"name": BIG_NAME, "type": "AAAA" if v6 else "A", "rcode": "NOERROR",
+                        "answers": addrs, "cname_chain": []}]
+    else:
+        flow["server"].update({"packets": 0, "payload": 0, "bytes": 0})
+    d["flows"] = [flow]
+    return d
+
+
+def c_frag4_inorder():
+    return frag_case(False, [0, 1, 2])
+
+
+def c_frag4_outoforder():
+    return frag_case(False, [2, 0, 1])
+
+
+def c_frag4_overlap():
+    return frag_case(False, [0, 1, 2], overlap=True)
+
+
+def c_frag4_incomplete():
+    return frag_case(False, [0, 1, 2], drop=1)
+
+
+def c_frag6_inorder():
+    return frag_case(True, [0, 1, 2])
+
+
+def c_frag6_outoforder():
+    return frag_case(True, [1, 2, 0])
+
+
+def c_frag6_incomplete():
+    return frag_case(True, [0, 1, 2], drop=2)
+
+
+def c_frag4_overlap_different():
+    # Overlapping fragments with different bytes: only survival and counting are checked.
+    cli, srv = C4, "198.51.100.53"
+    _, r, _ = _big_dns()
+    l4 = g.udp(srv, cli, 53, 40000, r)
+    pieces = [(0, 160), (120, 200), (320, len(l4) - 320)]
+    fr = g.ipv4_fragments(srv, cli, g.UDP, l4, pieces, override={1: b"\xee" * 200})
+    return {"files": [pcap("cap.pcap", [g.eth_for(f) for f in fr])],
+            "summary": {"packets": 3, "fragments": 3}}
+
+
+# ------------------------------------------------------------------ ICMP / not IP
+
+def c_icmp():
+    frames = [g.eth_for(g.ipv4(C4, S4, g.ICMP, g.icmp_echo(seq=i))) for i in range(3)]
+    frames += [g.eth_for(g.ipv6(C6, S6, g.ICMPV6, g.icmp6_echo(C6, S6, seq=i))) for i in range(2)]
+    return {"files": [pcap("cap.pcap", frames)], "nflows": 0,
+            "summary": {"packets": 5, "icmp_packets": 3, "icmp6_packets": 2, "flows": 0,
+                        "tcp_flows": 0, "udp_flows": 0}}
+
+
+def c_not_ip_arp():
+    arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + g.MAC_A + g.addr(C4).packed + bytes(6) \
+        + g.addr(DNS4).packed
+    frames = [g.eth(arp, g.ETH_ARP, dst=b"\xff" * 6), g.eth(arp, g.ETH_ARP, dst=b"\xff" * 6)]
+    s = tls_session()
+    frames += [g.eth_for(p) for _, p in s.ip_packets()]
+    return {"files": [pcap("cap.pcap", frames)], "nflows": 1, "flows": [tls_expect(s)],
+            "summary": {"packets": len(frames), "not_ip": 2, "malformed": 0}}
+
+
+# ------------------------------------------------------------------ TCP reassembly
+
+def one_session(s, exp, **more):
+    frames = [g.eth_for(p) for _, p in s.ip_packets()]
+    d = {"files": [pcap("cap.pcap", frames)], "flows": [exp], "nflows": 1}
+    d.update(more)
+    return d
+
+
+def c_tcp_rst():
+    s = g.TcpSession(C4, S4, 51001, 443).handshake()
+    s.send("c2s", g.tls_client_hello("rst.example.net", ()))
+    s.close(rst=True, by="s2c")
+    ex = tcp_expect(s, "tls", "rst.example.net", "tls_sni", fin=False, rst=True)
+    return one_session(s, ex)
+
+
+def big_http(n=6000):
+    body = bytes((i * 7) & 0xFF for i in range(n))
+    return g.http_request("upload.example.net", "/u", "POST", body=body)
+
+
+def http_session(cport=51002, **kw):
+    s = g.TcpSession(C4, S4, cport, 80, mss=1000, **kw)
+    return s
+
+
+def http_expect(s, host="upload.example.net", method="POST", **kw):
+    ex = {"http": {"host": host, "method": method, "user_agent": "datatrail-test/1.0"}}
+    return tcp_expect(s, "http", host, "http_host", extra=ex, **kw)
+
+
+def c_tcp_basic_http():
+    s = http_session().handshake()
+    s.send("c2s", big_http())
+    s.send("s2c", g.http_response())
+    s.close()
+    return one_session(s, http_expect(s), summary={"tcp_gaps": 0})
+
+
+def c_tcp_out_of_order():
+    s = http_session().handshake()
+    s.send("c2s", big_http(), reorder=[(1, 3), (4, 5)])
+    s.send("s2c", g.http_response())
+    s.close()
+    return one_session(s, http_expect(s), summary={"tcp_gaps": 0})
+
+
+def c_tcp_retransmission():
+    s = http_session().handshake()
+    s.send("c2s", big_http(), retransmit=[0, 2, 6])
+    s.send("s2c", g.http_response())
+    s.close()
+    return one_session(s, http_expect(s), summary={"tcp_gaps": 0})
+
+
+def c_tcp_overlap_first_wins():
+    s = http_session().handshake()
+    data = big_http()
+    # segment 2 is re-sent with different bytes over the same range, and a longer segment
+    # that overlaps segments 3-4 with different bytes: the first copy must win
+    s.send("c2s", data, overlap={2: b"X" * 1000, 3: b"Y" * 1500})
+    s.send("s2c", g.http_response())
+    s.close()
+    return one_session(s, http_expect(s), summary={"tcp_gaps": 0})
+
+
+def c_tcp_seq_wrap():
+    s = http_session(isn_c=2**32 - 2500, isn_s=2**32 - 1).handshake()
+    s.send("c2s", big_http())
+    s.send("s2c", g.http_response())
+    s.close()
+    return one_session(s, http_expect(s), summary={"tcp_gaps": 0})
+
+
+def c_tcp_midstream():
+    s = http_session(cport=51003)  # no handshake: capture starts mid-connection
+    s.send("c2s", big_http())
+    s.send("s2c", g.http_response())
+    s.close()
+    return one_session(s, http_expect(s, syn=False))
+
+
+def c_tcp_gap():
+    s = http_session().handshake()
+    data = big_http()
+    s.send("c2s", data, drop=[3])
+    s.send("s2c", g.http_response())
+    s.close()
+    ex = http_expect(s, gaps=1)
+    return one_session(s, ex, summary={"tcp_gaps": 1})
+
+
+def c_tcp_client_by_port():
+    # no SYN, and the first packet seen is the server's (port 8883 -> ephemeral port)
+    s = g.TcpSession(C4, S4, 50123, 8883, mss=1400)
+    s.send("s2c", b"\x20\x02\x00\x00")  # MQTT CONNACK
+    s.send("c2s", g.mqtt_publish("v/1/telemetry", b"{\"speed\":42}"))
+    ex = tcp_expect(s, syn=False, fin=False)
+    return one_session(s, ex)
+
+
+def c_tls_split_records():
+    msg_len = len(g.tls_client_hello_msg("split.example.net", ("h2",)))
+    s = tls_session(sni="split.example.net", alpn=("h2",), mss=120, split=[40, 90])
+    assert msg_len > 130
+    return one_session(s, tls_expect(s, sni="split.example.net", alpn=("h2",)))
+
+
+def c_tls_grease_ech():
+    s = g.TcpSession(C4, S4, 51010, 443).handshake()
+    s.send("c2s", g.tls_client_hello("public.example.net", ("h3", "h2"), ech=True))
+    s.send("s2c", g.tls_server_hello())
+    s.close()
+    return one_session(s, tls_expect(s, sni="public.example.net", alpn=("h3", "h2")))
+
+
+def c_tls_no_sni():
+    s = g.TcpSession(C4, S4, 51011, 443).handshake()
+    s.send("c2s", g.tls_client_hello(None, ()))
+    s.send("s2c", g.tls_server_hello())
+    s.close()
+    ex = tcp_expect(s, "tls", None, None)
+    ex["server"]["name"], ex["server"]["name_source"] = None, None
+    return one_session(s, ex)
+
+
+# ------------------------------------------------------------------ UDP apps
+
+def dns_pair(cli, srv, cport, ident, qname, qtype, answers, rcode="NOERROR"):
+    q = g.dns_query(ident, qname, qtype)
+    r = g.dns_response(ident, qname, qtype, answers, rcode)
+    return q, r, [g.udp_ip(cli, srv, cport, 53, q), g.udp_ip(srv, cli, 53, cport, r)]
+
+
+def udp_side(ip, port, pkts_payloads, local=None):
+    return {"ip": ip, "port": port, "local": is_local(ip) if local is None else local,
+            "packets": len(pkts_payloads), "bytes": sum(len(p) for p, _ in pkts_payloads),
+            "payload": sum(n for _, n in pkts_payloads)}
+
+
+def c_dns_cname_chain():
+    name = "telemetry.carmaker.example"
+    chain = ["telemetry.carmaker.example.edgekey.net", "e1234.a.akamaiedge.net"]
+    ans = g.dns_chain(name, chain, ["23.45.67.89", "23.45.67.90"])
+    q, r, pk = dns_pair(C4, DNS4, 40001, 0x2222, name, "A", ans)
+    return {"files": [pcap("cap.pcap", [g.eth_for(p) for p in pk])], "nflows": 1,
+            "flows": [{"proto": "udp", "app": "dns", "tcp": None, "tunnel": None,
+                       "client": udp_side(C4, 40001, [(pk[0], len(q))]),
+                       "server": udp_side(DNS4, 53, [(pk[1], len(r))]),
+                       "dns": [{"name": name, "type": "A", "rcode": "NOERROR",
+                                "answers": ["23.45.67.89", "23.45.67.90"],
+                                "cname_chain": chain}]}]}
+
+
+def c_dns_aaaa_nxdomain():
+    ans = [("v6.example.net", "AAAA", 60, "2001:db8::1234")]
+    q1, r1, p1 = dns_pair(C6, "fd00::1", 40002, 1, "v6.example.net", "AAAA", ans)
+    q2, r2, p2 = dns_pair(C6, "fd00::1", 40002, 2, "nope.example.net", "A", [], "NXDOMAIN")
+    pk = p1 + p2
+    return {"files": [pcap("cap.pcap", [g.eth_for(p) for p in pk])], "nflows": 1,
+            "flows": [{"proto": "udp", "app": "dns",
+                       "client": udp_side(C6, 40002, [(pk[0], len(q1)), (pk[2], len(q2))]),
+                       "server": udp_side("fd00::1", 53, [(pk[1], len(r1)), (pk[3], len(r2))]),
+                       "dns": [{"name": "v6.example.net", "type": "AAAA", "rcode": "NOERROR",
+                                "answers": ["2001:db8::1234"], "cname_chain": []},
+                               {"name": "nope.example.net", "type": "A", "rcode": "NXDOMAIN",
+                                "answers": [], "cname_chain": []}]}]}
+
+
+def c_dns_names_flow():
+    # DNS answer names a later TLS flow that has no SNI: name_source "dns"
+    srv = "198.51.100.80"
+    ans = [("nosni.example.net", "A", 300, srv)]
+    _, _, pk = dns_pair(C4, DNS4, 40003, 3, "nosni.example.net", "A", ans)
+    s = g.TcpSession(C4, srv, 51020, 443).handshake()
+    s.send("c2s", g.tls_client_hello(None, ()))
+    s.send("s2c", g.tls_server_hello())
+    s.close()
+    frames = [g.eth_for(p) for p in pk] + [g.eth_for(p) for _, p in s.ip_packets()]
+    ex = tcp_expect(s, "tls", "nosni.example.net", "dns")
+    return {"files": [pcap("cap.pcap", frames)], "nflows": 2, "flows": [ex]}
+
+
+def c_quic_initial():
+    p = g.udp_ip(C4, "93.184.215.14", 50500, 443, g.RFC9001_CLIENT_INITIAL)
+    return {"files": [pcap("cap.pcap", [g.eth_for(p)])], "nflows": 1,
+            "flows": [{"proto": "udp", "app": "quic", "tcp": None,
+                       "client": udp_side(C4, 50500, [(p, 1200)]),
+                       "server": {"ip": "93.184.215.14", "port": 443, "packets": 0,
+                                  "name": "example.com", "name_source": "quic_sni"},
+                       "quic": {"version": "1", "sni": "example.com"}}]}
+
+
+def c_ntp():
+    q = g.udp_ip(C4, "162.159.200.1", 123, 123, g.ntp_packet(g.T0_NS))
+    r = g.udp_ip("162.159.200.1", C4, 123, 123, g.ntp_packet(g.T0_NS + STEP, client=False))
+    return {"files": [pcap("cap.pcap", [g.eth_for(q), g.eth_for(r)])], "nflows": 1,
+            "flows": [{"proto": "udp", "client": udp_side(C4, 123, [(q, 48)]),
+                       "server": udp_side("162.159.200.1", 123, [(r, 48)])}]}
+
+
+def c_local_cidr():
+    s = tls_session()
+    frames = [g.eth_for(p) for _, p in s.ip_packets()]
+    ex = tls_expect(s, local=(False, True))
+    return {"files": [pcap("cap.pcap", frames)], "args": ["--local", "203.0.113.0/24"],
+            "flows": [ex], "nflows": 1}
+
+
+def c_local_cidr_two():
+    s = tls_session()
+    frames = [g.eth_for(p) for _, p in s.ip_packets()]
+    ex = tls_expect(s, local=(True, True))
+    return {"files": [pcap("cap.pcap", frames)],
+            "args": ["--local", "203.0.113.0/24", "--local", "192.168.0.0/16"],
+            "flows": [ex], "nflows": 1}
+
+
+def c_cgnat_local():
+    s = tls_session(cli="100.64.12.34")
+    frames = [g.eth_for(p) for _, p in s.ip_packets()]
+    return {"files": [pcap("cap.pcap", frames)], "flows": [tls_expect(s, local=(True, False))]}
+
+
+# ------------------------------------------------------------------ capture formats
+
+def fmt_case(files_fn, fmt, linknames, digits=6, t0=g.T0_NS + 123456789):
+    s = tls_session()
+    pk = [p for _, p in s.ip_packets()]
+    n = len(pk)
+    rs = [g.Rec(t0 + i * 1000001, g.eth_for(p)) for i, p in enumerate(pk)]
+    name, data = files_fn(rs)
+    last = t0 + (n - 1) * 1000001
+    if digits == 6:
+        t0, last = t0 // 1000 * 1000, last // 1000 * 1000
+    return {"files": [(name, data)],
+            "flows": [tls_expect(s, t_first=t0, t_last=last, digits=digits)], "nflows": 1,
+            "rinputs": [{"format": fmt, "link_types": linknames, "packets": n,
+                         "first_seen": ts(t0, digits), "last_seen": ts(last, digits),
+                         "errors": []}],
+            "summary": {"packets": n}}
+
+
+def c_pcap_us_le():
+    return fmt_case(lambda r: ("a.pcap", g.write_pcap(r)), "pcap", ["EN10MB"])
+
+
+def c_pcap_us_be():
+    return fmt_case(lambda r: ("a.pcap", g.write_pcap(r, big_endian=True)), "pcap", ["EN10MB"])
+
+
+def c_pcap_ns_le():
+    return fmt_case(lambda r: ("a.pcap", g.write_pcap(r, nanosecond=True)), "pcap-ns",
+                    ["EN10MB"], 9)
+
+
+def c_pcap_ns_be():
+    return fmt_case(lambda r: ("a.pcap", g.write_pcap(r, nanosecond=True, big_endian=True)),
+                    "pcap-ns", ["EN10MB"], 9)
+
+
+def c_pcapng_le():
+    return fmt_case(lambda r: ("a.pcapng", g.write_pcapng(r, comment="le")), "pcapng",
+                    ["EN10MB"])
+
+
+def c_pcapng_be():
+    return fmt_case(lambda r: ("a.pcapng", g.write_pcapng(r, big_endian=True, comment="be")),
+                    "pcapng", ["EN10MB"])
+
+
+def c_pcapng_ns():
+    return fmt_case(lambda r: ("a.pcapng", g.write_pcapng(r, ifaces=((1, 9),))), "pcapng",
+                    ["EN10MB"], 9)
+
+
+def c_pcapng_unknown_block_comments():
+    def mk(r):
+        r[1].comment = "a packet comment"
+        return ("a.pcapng", g.write_pcapng(r, comment="section", unknown_block_at=2))
+    return fmt_case(mk, "pcapng", ["EN10MB"])
+
+
+def c_pcap_gz():
+    return fmt_case(lambda r: ("a.pcap.gz", g.gzipped(g.write_pcap(r))), "pcap", ["EN10MB"])
+
+
+def c_pcapng_gz():
+    return fmt_case(lambda r: ("a.pcapng.gz", g.gzipped(g.write_pcapng(r))), "pcapng",
+                    ["EN10MB"])
+
+
+def c_pcapng_two_linktypes():
+    # Interface 0: Ethernet (us), interface 1: raw IP (ns); flows on both, plus an SPB.
+    s1 = tls_session(cport=51100, sni="eth.example.net")
+    s2 = tls_session(C6, S6, cport=51101, sni="raw.example.net")
+    r1 = [g.Rec(g.T0_NS + i * STEP, g.eth_for(p), 0) for i, (_, p) in enumerate(s1.ip_packets())]
+    r2 = [g.Rec(g.T0_NS + 500000 + i * STEP, p, 1) for i, (_, p) in enumerate(s2.ip_packets())]
+    allr = sorted(r1 + r2, key=lambda r: r.ts_ns)
+    # one extra ARP frame as a Simple Packet Block (interface 0, not IP)
+    arp = g.eth(bytes(28), g.ETH_ARP, dst=b"\xff" * 6)
+    allr.append(g.Rec(allr[-1].ts_ns, arp, 0))
+    data = g.write_pcapng(allr, ifaces=((g.LINKTYPE_ETHERNET, 6), (g.LINKTYPE_RAW, 9)),
+                          spb={len(allr) - 1}, unknown_block_at=5)
+    return {"files": [("two.pcapng", data)], "nflows": 2,
+            "flows": [tls_expect(s1, sni="eth.example.net"), tls_expect(s2, sni="raw.example.net")],
+            "rinputs": [{"format": "pcapng", "link_types": ["EN10MB", "RAW"],
+                         "packets": len(allr), "errors": []}],
+            "summary": {"packets": len(allr), "not_ip": 1, "flows": 2}}
+
+
+def c_snaplen_truncated_bulk():
+    # caplen < wirelen: byte counters come from the IP headers, not the captured length
+    s = http_session().handshake()
+    s.send("c2s", big_http(20000))
+    s.send("s2c", g.http_response())
+    s.close()
+    frames = [g.eth_for(p) for _, p in s.ip_packets()]
+    ex = http_expect(s, streams=False)
+    return {"files": [("snap.pcap", g.write_pcap(recs(frames), snaplen=200))], "flows": [ex],
+            "nflows": 1}
+
+
+# ------------------------------------------------------------------ errors and inputs
+
+def c_truncated_file():
+    s = tls_session()
+    frames = [g.eth_for(p) for _, p in s.ip_packets()]
+    data = g.write_pcap(recs(frames))
+    # find the start of record 6 (1-based) and cut in the middle of its data
+    off = 24
+    for f in frames[:5]:
+        off += 16 + len(f)
+    cut = data[:off + 16 + 10]
+
+    def check(rep, flows):
+        errs = []
+        try:
+            inp = rep["inputs"][0]
+            e = inp["errors"]
+            if len(e) != 1 or e[0].get("packet") != 6:
+                errs.append("errors: want one error at packet 6, got %r" % (e,))
+            elif not (off <= e[0].get("offset", -1) <= len(cut)):
+                errs.append("errors[0].offset %r not within [%d, %d]"
+                            % (e[0].get("offset"), off, len(cut)))
+        except (KeyError, IndexError, TypeError) as x:
+            errs.append("report shape: %r" % x)
+        return errs
+    return {"files": [("trunc.pcap", cut)], "exit": 3, "check": check,
+            "rinputs": [{"format": "pcap", "packets": 5}], "summary": {"packets": 5}, "nflows": 1}
+
+
+def c_not_a_capture():
+    return {"files": [("junk.pcap", b"this is not a capture file at all\n" * 4)], "exit": 2}
+
+
+def c_one_good_one_bad():
+    s = tls_session()
+    frames = [g.eth_for(p) for _, p in s.ip_packets()]
+    return {"files": [pcap("good.pcap", frames), ("bad.pcap", b"\0" * 10)], "exit": 3,
+            "flows": [tls_expect(s)], "nflows": 1,
+            "rinputs": [{"packets": len(frames), "errors": []}, {"packets": 0}]}
+
+
+def c_unsupported_linktype():
+    s = tls_session()
+    r = [g.Rec(g.T0_NS + i * STEP, g.eth_for(p), 0) for i, (_, p) in enumerate(s.ip_packets())]
+    r.insert(2, g.Rec(g.T0_NS + 1500000, b"\x01\x02\x03\x04opaque", 1))
+    r.insert(5, g.Rec(g.T0_NS + 3500000, b"\x05\x06\x07\x08opaque", 1))
+    data = g.write_pcapng(r, ifaces=((g.LINKTYPE_ETHERNET, 6), (g.LINKTYPE_USER0, 6)))
+    return {"files": [("u.pcapng", data)], "exit": 0, "flows": [tls_expect(s)], "nflows": 1,
+            "summary": {"packets": len(r), "unsupported_link_types": {"LINKTYPE_147": 2}},
+            "rinputs": [{"errors": []}]}
+
+
+def c_two_inputs():
+    s1 = tls_session(cport=51200, sni="one.example.net")
+    s2 = tls_session(cport=51201, sni="two.example.net")
+    f1 = [g.eth_for(p) for _, p in s1.ip_packets()]
+    f2 = [g.eth_for(p) for _, p in s2.ip_packets()]
+    e1 = tls_expect(s1, sni="one.example.net")
+    e2 = tls_expect(s2, sni="two.example.net")
+    e1["input"], e2["input"] = "one.pcap", "two.pcapng"
+    return {"files": [pcap("one.pcap", f1),
+                      ("two.pcapng", g.write_pcapng(recs(f2, g.T0_NS + 10**9)))],
+            "flows": [e1, e2], "nflows": 2,
+            "rinputs": [{"path": "one.pcap", "format": "pcap", "packets": len(f1)},
+                        {"path": "two.pcapng", "format": "pcapng", "packets": len(f2)}],
+            "summary": {"packets": len(f1) + len(f2), "flows": 2}}
+
+
+def c_stdin():
+    s = tls_session()
+    frames = [g.eth_for(p) for _, p in s.ip_packets()]
+    e = tls_expect(s)
+    e["input"] = "-"
+    return {"files": [pcap("in.pcap", frames)], "inputs": ["-"], "stdin": "in.pcap",
+            "flows": [e], "nflows": 1, "rinputs": [{"path": "-", "packets": len(frames)}]}
+
+
+def c_stdin_pcapng_gz():
+    s = tls_session()
+    frames = [g.eth_for(p) for _, p in s.ip_packets()]
+    return {"files": [("in.pcapng.gz", g.gzipped(g.write_pcapng(recs(frames))))],
+            "inputs": ["-"], "stdin": "in.pcapng.gz", "flows": [tls_expect(s)], "nflows": 1,
+            "rinputs": [{"path": "-", "format": "pcapng", "packets": len(frames)}]}
+
+
+CASES = [(n[2:], f) for n, f in sorted(globals().items()) if n.startswith("c_") and callable(f)]

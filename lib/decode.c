@@ -187,11 +187,17 @@ static int ppp_proto(uint16_t p)
     return NX_NOTIP;
 }
 
-static int ppp_frame(dt_cur *c)
+static int ppp_frame(ctx *x, dt_cur *c)
 {
     uint8_t b0 = 0, b1 = 0;
     if (peek_u8(c, 0, &b0) < 0)
         return NX_BAD;
+    if ((b0 == 0x0f || b0 == 0x8f) && peek_u8(c, 1, &b1) == 0 && b1 == 0x00) {
+        /* Cisco HDLC framing on a PPP link (as Wireshark accepts): ethertype follows */
+        dt_skip(c, 2);
+        x->et = dt_be16(c);
+        return dt_ok(c) ? NX_ETYPE : NX_BAD;
+    }
     if (b0 == 0xff && peek_u8(c, 1, &b1) == 0 && b1 == 0x03) {
         dt_skip(c, 2);
         if (peek_u8(c, 0, &b0) < 0)
@@ -837,7 +843,7 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
             nx = ethertype(&x, &c);
             continue;
         case NX_PPP:
-            nx = ppp_frame(&c);
+            nx = ppp_frame(&x, &c);
             continue;
         case NX_IPANY: {
             uint8_t v;

@@ -267,8 +267,8 @@ static void parse_frames(dt_quic_state *st, uint32_t version, const uint8_t *p, 
             return;
         switch (type) {
         case 0x00: /* PADDING */
-            while (dt_left(&c) > 0 && c.base[c.pos] == 0)
-                c.pos++;
+            while (dt_has(&c, 1) && *dt_ptr(&c) == 0)
+                dt_skip(&c, 1);
             break;
         case 0x01: /* PING */
             break;
@@ -340,49 +340,60 @@ static long unprotect(EVP_CIPHER_CTX *ctx, const uint8_t key[16], const uint8_t 
                       const uint8_t hp[16], const uint8_t *pkt, size_t pkt_len, size_t pn_off,
                       uint8_t *plain, uint64_t *pn_out, const dt_quic_state *st)
 {
-    if (pkt_len < pn_off + 4 + 16 || pkt_len - pn_off < 4 + 16 + 1)
+    dt_cur c = dt_cur_make(pkt, pkt_len);
+    uint8_t first = dt_u8(&c);
+    const uint8_t *hdr_rest = dt_bytes(&c, pn_off - 1); /* version .. length */
+    dt_cur at_pn = c;
+    dt_skip(&c, 4);
+    const uint8_t *sample = dt_bytes(&c, 16); /* as if the packet number had 4 bytes */
+    if (!dt_ok(&c) || !hdr_rest || !sample || pn_off < 1)
         return -1;
     uint8_t mask[32];
     int ml = 0;
     if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, hp, NULL) != 1 ||
         EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 ||
-        EVP_EncryptUpdate(ctx, mask, &ml, pkt + pn_off + 4, 16) != 1 || ml != 16)
+        EVP_EncryptUpdate(ctx, mask, &ml, sample, 16) != 1 || ml != 16)
         return -1;
-    uint8_t first = (uint8_t)(pkt[0] ^ (mask[0] & 0x0f));
+    first ^= mask[0] & 0x0f;
     size_t pn_len = (size_t)(first & 3) + 1;
+    const uint8_t *pnp = dt_bytes(&at_pn, pn_len);
+    if (!pnp || dt_left(&at_pn) < 16)
+        return -1;
     uint8_t pnb[4];
     uint64_t trunc = 0;
     for (size_t i = 0; i < pn_len; i++) {
-        pnb[i] = (uint8_t)(pkt[pn_off + i] ^ mask[1 + i]);
+        pnb[i] = (uint8_t)(pnp[i] ^ mask[1 + i]);
         trunc = trunc << 8 | pnb[i];
     }
     uint64_t pn = decode_pn(st->largest_pn, st->have_pn, trunc, (unsigned)(8 * pn_len));
-    size_t ct_off = pn_off + pn_len;
-    if (pkt_len - ct_off < 16)
-        return -1;
-    size_t ct_len = pkt_len - ct_off - 16;
+    size_t ct_len = dt_left(&at_pn) - 16;
     if (ct_len > MAX_PLAIN)
         return -1;
-    uint8_t nonce[12];
+    const uint8_t *ct = dt_bytes(&at_pn, ct_len);
+    const uint8_t *tag = dt_bytes(&at_pn, 16);
+    if (!dt_ok(&at_pn) || !tag)
+        return -1;
+    uint8_t nonce[12], tagbuf[16];
+    memcpy(tagbuf, tag, 16);
     memcpy(nonce, iv, 12);
     for (int i = 0; i < 8; i++)
         nonce[11 - i] ^= (uint8_t)(pn >> (8 * i));
 
+    /* AAD: the header with first byte and packet number unprotected */
     int outl = 0, fin = 0;
     if (EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) != 1 ||
         EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) != 1 ||
         EVP_DecryptUpdate(ctx, NULL, &outl, &first, 1) != 1 ||
-        (pn_off > 1 && EVP_DecryptUpdate(ctx, NULL, &outl, pkt + 1, (int)(pn_off - 1)) != 1) ||
+        (pn_off > 1 && EVP_DecryptUpdate(ctx, NULL, &outl, hdr_rest, (int)(pn_off - 1)) != 1) ||
         EVP_DecryptUpdate(ctx, NULL, &outl, pnb, (int)pn_len) != 1)
         return -1;
     outl = 0;
-    if (ct_len && EVP_DecryptUpdate(ctx, plain, &outl, pkt + ct_off, (int)ct_len) != 1)
+    if (ct_len && EVP_DecryptUpdate(ctx, plain, &outl, ct, (int)ct_len) != 1)
         return -1;
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, (void *)(pkt + ct_off + ct_len)) != 1)
-        return -1;
-    if (EVP_DecryptFinal_ex(ctx, plain + outl, &fin) != 1)
-        return -1;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tagbuf) != 1 ||
+        EVP_DecryptFinal_ex(ctx, plain + outl, &fin) != 1)
+        return -1; /* authentication failed */
     *pn_out = pn;
     return (long)ct_len;
 }

@@ -131,6 +131,8 @@ static void test_latest_before(void)
     /* same timestamp: the one recorded last wins */
     dt_resolve_add(r, "third.example", NULL, 1, &a, 400);
     CHECK_EQ_STR(dt_resolve_lookup(r, &a, 400, NULL, NULL), "third.example");
+    dt_resolve_add(r, "second.example", NULL, 1, &a, 400);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, 400, NULL, NULL), "second.example");
     /* a different family/address does not match */
     dt_addr b = A("::ffff:203.0.113.5");
     CHECK(dt_resolve_lookup(r, &b, 1000, NULL, NULL) == NULL);

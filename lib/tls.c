@@ -586,6 +586,49 @@ static long gather_handshake(const uint8_t *buf, size_t len, uint8_t *hs, size_t
     return (long)n;
 }
 
+/* SSL 2.0-compatible CLIENT-HELLO (RFC 5246 appendix E.2), as sent by some
+ * old clients offering TLS: 2-byte record header with the high bit set. */
+static dt_parse_status parse_sslv2_hello(const uint8_t *buf, size_t len, dt_tls_client *out)
+{
+    if (len < 2)
+        return DT_PARSE_MORE;
+    size_t rlen = (size_t)(buf[0] & 0x7f) << 8 | buf[1];
+    if (rlen < 9 + 3 + 16)
+        return DT_PARSE_NOT_MINE;
+    /* Check the fixed header on whatever prefix is there. */
+    if (len >= 3 && buf[2] != 1)
+        return DT_PARSE_NOT_MINE;
+    if (len >= 5 && !((buf[3] == 3 && buf[4] <= 4) || (buf[3] == 0 && buf[4] == 2)))
+        return DT_PARSE_NOT_MINE;
+    if (len < 11)
+        return DT_PARSE_MORE;
+    uint16_t cs_len = dt_rd_be16(buf + 5), sid_len = dt_rd_be16(buf + 7),
+             ch_len = dt_rd_be16(buf + 9);
+    if (cs_len == 0 || cs_len % 3 || (sid_len != 0 && sid_len != 16) || ch_len < 16 ||
+        ch_len > 32 || 9u + cs_len + sid_len + ch_len != rlen)
+        return DT_PARSE_NOT_MINE;
+    if (len < 2 + rlen)
+        return DT_PARSE_MORE;
+
+    dt_cur c = dt_cur_make(buf + 11, cs_len);
+    ch_lists L;
+    memset(&L, 0, sizeof L);
+    memset(out, 0, sizeof *out);
+    out->legacy_version = dt_rd_be16(buf + 3);
+    while (dt_left(&c) >= 3) {
+        uint8_t kind = dt_u8(&c);
+        uint16_t v = dt_be16(&c);
+        if (kind == 0) /* SSL 2.0-only kinds have no TLS code point */
+            l_add(&L.ciphers, v);
+    }
+    for (int i = 0; i < L.ciphers.n && i < DT_TLS_MAX_LIST; i++)
+        out->ciphers[out->n_ciphers++] = L.ciphers.v[i];
+    compute_ja3(out, &L, out->ja3);
+    compute_ja4(out, &L, 0, out->ja4, sizeof out->ja4);
+    out->present = 1;
+    return DT_PARSE_DONE;
+}
+
 dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tls_client *out)
 {
     if (!out)
@@ -593,6 +636,8 @@ dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tl
     memset(out, 0, sizeof *out);
     if (!buf || len == 0)
         return DT_PARSE_MORE;
+    if (buf[0] & 0x80)
+        return parse_sslv2_hello(buf, len, out);
     int ok = record_header_ok(buf, len, 1);
     if (ok == 0)
         return DT_PARSE_NOT_MINE;

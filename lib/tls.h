@@ -58,7 +58,8 @@ typedef struct dt_tls_server {
  * return DT_PARSE_MORE with out->present == 1 (ServerHello parsed, still
  * waiting for the Certificate): at the end of a flow, use what is there.  It
  * skips leading warning alerts and answers DT_PARSE_DONE with present == 0 on
- * a leading fatal alert.  SSLv2-format ClientHellos are not recognised. */
+ * a leading fatal alert.  The client parser also accepts an SSL 2.0-compatible
+ * ClientHello (version, ciphers, JA3/JA4; it has no extensions, so no SNI). */
 dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tls_client *out);
 dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tls_server *out);
 

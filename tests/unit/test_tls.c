@@ -509,6 +509,48 @@ static void test_alpn_and_sni_edge(void)
     CHECK_EQ_STR(c.alpn[0], "?xy?");
 }
 
+/* SSL 2.0-compatible CLIENT-HELLO offering TLS 1.0: specs 000039, 010080 (SSL2-only,
+ * dropped), 00002f, 0000ff; no session id; 16-byte challenge.
+ *  JA3 "769,57-47-255,,," -> 98216a28a2fe7f6b5bc3f78b698bf862 (md5sum)
+ *  JA4 t10i030000_ + sha256("002f,0039,00ff")[0:12] = a8f7fd439671 + _000000000000 */
+static void test_sslv2(void)
+{
+    static const uint8_t specs[] = {0x00, 0x00, 0x39, 0x01, 0x00, 0x80,
+                                    0x00, 0x00, 0x2f, 0x00, 0x00, 0xff};
+    static wb w;
+    w.n = 0;
+    size_t body = 9 + sizeof specs + 16;
+    put8(&w, 0x80 | (unsigned)(body >> 8));
+    put8(&w, (unsigned)body & 0xff);
+    put8(&w, 1);
+    put16(&w, 0x0301);
+    put16(&w, sizeof specs);
+    put16(&w, 0);
+    put16(&w, 16);
+    putmem(&w, specs, sizeof specs);
+    for (int i = 0; i < 16; i++)
+        put8(&w, 0x42);
+    dt_tls_client c;
+    int bad = 0;
+    for (size_t n = 0; n < w.n; n++)
+        if (client_exact(w.b, n, &c) != DT_PARSE_MORE)
+            bad++;
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(client_exact(w.b, w.n, &c), DT_PARSE_DONE);
+    CHECK_EQ_INT(c.present, 1);
+    CHECK_EQ_INT(c.legacy_version, 0x0301);
+    CHECK_EQ_INT(c.n_ciphers, 3);
+    CHECK_EQ_INT(c.ciphers[1], 0x002f);
+    CHECK_EQ_STR(c.sni, "");
+    CHECK_EQ_STR(c.ja3, "98216a28a2fe7f6b5bc3f78b698bf862");
+    CHECK_EQ_STR(c.ja4, "t10i030000_a8f7fd439671_000000000000");
+    /* Inconsistent lengths: not an SSLv2 hello. */
+    w.b[1] ^= 1;
+    CHECK_EQ_INT(client_exact(w.b, w.n, &c), DT_PARSE_NOT_MINE);
+    const uint8_t hi[] = {0x85, 0x00, 0x07};
+    CHECK_EQ_INT(client_exact(hi, sizeof hi, &c), DT_PARSE_NOT_MINE);
+}
+
 /* Garbage, non-TLS and truncated input. */
 static void test_garbage(void)
 {
@@ -793,6 +835,7 @@ int main(void)
     test_tls12_no_sni();
     test_no_extensions();
     test_alpn_and_sni_edge();
+    test_sslv2();
     test_garbage();
     test_server12();
     test_server13();

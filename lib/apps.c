@@ -160,6 +160,42 @@ static void keep_stream(dt_apps *a, dt_flow *f, int dir)
     x->stream_len[dir] = n;
 }
 
+/* TLS usually starts the stream, but after STARTTLS (SMTP, IMAP, POP3, FTP,
+ * XMPP), an HTTP CONNECT, a SOCKS or PROXY-protocol preamble it starts later:
+ * look for a handshake record carrying a ClientHello (1) or ServerHello (2)
+ * within the first TLS_SEARCH bytes. */
+#define TLS_SEARCH 8192
+
+static int tls_record_at(const uint8_t *p, size_t len, size_t k, uint8_t hs_type)
+{
+    return k + 6 <= len && p[k] == 0x16 && p[k + 1] == 0x03 && p[k + 2] <= 0x04 &&
+           p[k + 5] == hs_type && dt_rd_be16(p + k + 3) >= 4;
+}
+
+static int8_t tls_step(dt_flow_app *x, int dir, const uint8_t *p, size_t len)
+{
+    uint8_t hs_type = dir == DT_CLIENT ? 1 : 2;
+    if (!x->tls_found[dir]) {
+        size_t k = x->tls_scan[dir];
+        while (k + 6 <= len && k < TLS_SEARCH && !tls_record_at(p, len, k, hs_type))
+            k++;
+        if (k + 6 > len && k < TLS_SEARCH) {
+            x->tls_scan[dir] = k;
+            return ST_MORE;
+        }
+        if (k >= TLS_SEARCH)
+            return ST_NOT_MINE;
+        x->tls_found[dir] = 1;
+        x->tls_scan[dir] = k;
+    }
+    size_t off = x->tls_scan[dir];
+    if (dir == DT_CLIENT)
+        return ENSURE(x->tls_c) ? ST(dt_tls_parse_client_stream(p + off, len - off, x->tls_c))
+                                : ST_NOT_MINE;
+    return ENSURE(x->tls_s) ? ST(dt_tls_parse_server_stream(p + off, len - off, x->tls_s))
+                            : ST_NOT_MINE;
+}
+
 static int dir_finished(const dt_flow_app *x, int dir)
 {
     if (dir == DT_CLIENT)
@@ -182,12 +218,9 @@ void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir)
 
     if (dir == DT_CLIENT) {
         if (!FINISHED(x->tls_c_st)) {
-            if (p[0] != 0x16 || !ENSURE(x->tls_c))
-                x->tls_c_st = ST_NOT_MINE;
-            else
-                x->tls_c_st = ST(dt_tls_parse_client_stream(p, len, x->tls_c));
-            if (x->tls_c_st == ST_DONE)
-                set_app(x, DT_APP_TLS);
+            x->tls_c_st = tls_step(x, DT_CLIENT, p, len);
+            if (x->tls_c_st == ST_DONE && x->tls_c->present)
+                x->app = DT_APP_TLS; /* also after STARTTLS, CONNECT or SOCKS */
         }
         if (!FINISHED(x->http_st)) {
             if (x->app == DT_APP_TLS || !ENSURE(x->http))
@@ -205,12 +238,8 @@ void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir)
     } else {
         /* The server side is parsed once the client side showed TLS (or
          * before the ClientHello is complete, if it starts like TLS). */
-        if (!FINISHED(x->tls_s_st)) {
-            if (p[0] != 0x16 || x->tls_c_st == ST_NOT_MINE || !ENSURE(x->tls_s))
-                x->tls_s_st = ST_NOT_MINE;
-            else
-                x->tls_s_st = ST(dt_tls_parse_server_stream(p, len, x->tls_s));
-        }
+        if (!FINISHED(x->tls_s_st))
+            x->tls_s_st = x->tls_c_st == ST_NOT_MINE ? ST_NOT_MINE : tls_step(x, DT_SERVER, p, len);
     }
     if (!FINISHED(x->dns_tcp_st)) {
         if (!either_port(f, 53) && !either_port(f, 5353)) {

@@ -61,6 +61,8 @@ typedef struct dt_flow_app {
     uint8_t name_source;      /* dt_name_source */
     char name[256];           /* server name chosen by preference */
     int8_t tls_c_st, tls_s_st, http_st, dns_tcp_st, mqtt_st, quic_st; /* dt_parse_status + 2 (0 = not tried) */
+    uint8_t tls_found[2];     /* a TLS handshake record was found in this direction... */
+    size_t tls_scan[2];       /* ...at this offset (or: searched up to here) */
     uint8_t encrypted_dns;    /* 0, or 1 DoT, 2 DoH, 3 DoQ */
     dt_tls_client *tls_c;
     dt_tls_server *tls_s;

@@ -86,12 +86,14 @@ static void add_error(dt_input_info *in, uint64_t packet, uint64_t offset, const
     snprintf(e->message, sizeof e->message, "%s", msg);
 }
 
-static void on_transport(run *r, const dt_decoded *p, uint64_t ts)
+static void on_transport(run *r, const dt_decoded *p, uint64_t ts, uint64_t now)
 {
-    int syn_only = p->proto == 6 && (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN;
+    dt_role_hint hint = DT_HINT_NONE;
+    if (p->proto == 6 && (p->tcp_flags & TH_SYN))
+        hint = (p->tcp_flags & TH_ACK) ? DT_HINT_SERVER : DT_HINT_CLIENT;
     int dir;
     dt_flow *f = dt_flow_lookup(r->flows, p->proto, &p->src, p->sport, &p->dst, p->dport, ts,
-                                syn_only, &dir);
+                                hint, &dir);
     if (!f)
         return; /* out of memory: the packet is counted in the input, not in a flow */
     if (f->side[0].packets + f->side[1].packets == 0) {
@@ -105,7 +107,7 @@ static void on_transport(run *r, const dt_decoded *p, uint64_t ts)
     s->packets++;
     s->bytes += p->ip_bytes;
     s->payload += p->payload_wire;
-    dt_flow_touch(r->flows, f, ts);
+    dt_flow_touch(r->flows, f, ts, now);
 
     if (p->proto == 6) {
         if (p->tcp_flags & TH_SYN) {
@@ -178,7 +180,7 @@ int dt_engine_run(const dt_engine_config *cfg, const char *path, uint32_t input_
         dt_decode_result res =
             dt_decode(dec, pkt.linktype, pkt.ts_ns, pkt.data, pkt.caplen, pkt.wirelen, &p);
         if (res == DT_DEC_OK && (p.proto == 6 || p.proto == 17))
-            on_transport(&r, &p, pkt.ts_ns);
+            on_transport(&r, &p, pkt.ts_ns, now);
 
         if (now - last_expire >= EXPIRE_EVERY_NS) {
             dt_flow_expire(r.flows, now);

@@ -175,7 +175,7 @@ static void swap_sides(dt_flow *f)
 }
 
 dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uint16_t sport,
-                        const dt_addr *dst, uint16_t dport, uint64_t ts_ns, int syn_only,
+                        const dt_addr *dst, uint16_t dport, uint64_t ts_ns, dt_role_hint hint,
                         int *dir)
 {
     uint32_t h = flow_hash(proto, src, sport, dst, dport);
@@ -192,15 +192,17 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
             break;
         }
     }
-    if (f && syn_only) {
-        if (f->closed) {
-            end_flow(t, f, DT_END_REUSED); /* a new connection on the same ports */
-            f = NULL;
-        } else if (*dir == DT_SERVER && !f->client_by_syn) {
-            swap_sides(f); /* the guess was wrong: the SYN names the client */
-            *dir = DT_CLIENT;
-            f->client_by_syn = 1;
+    if (f && hint == DT_HINT_CLIENT && f->closed) {
+        end_flow(t, f, DT_END_REUSED); /* a new connection on the same ports */
+        f = NULL;
+    }
+    if (f && hint != DT_HINT_NONE && !f->client_by_syn) {
+        int want = hint == DT_HINT_CLIENT ? DT_CLIENT : DT_SERVER;
+        if (*dir != want) {
+            swap_sides(f); /* the guess was wrong: the handshake names the client */
+            *dir = want;
         }
+        f->client_by_syn = 1;
     }
     if (f)
         return f;
@@ -220,16 +222,25 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
     f->proto = proto;
     f->hash = h;
     f->id = t->created++;
-    f->first_ns = f->last_ns = ts_ns;
+    f->first_ns = f->last_ns = f->active_ns = ts_ns;
     f->side[0].ip = *src;
     f->side[0].port = sport;
     f->side[1].ip = *dst;
     f->side[1].port = dport;
     *dir = DT_CLIENT;
-    if (syn_only) {
+    int sender_is_server;
+    if (hint != DT_HINT_NONE) {
         f->client_by_syn = 1;
-    } else if (dt_port_is_service(sport) && !dt_port_is_service(dport)) {
-        swap_sides(f); /* first packet came from the server */
+        sender_is_server = hint == DT_HINT_SERVER;
+    } else if (dt_port_is_service(sport) != dt_port_is_service(dport)) {
+        sender_is_server = dt_port_is_service(sport);
+    } else {
+        /* Neither or both are service ports: the side on an ephemeral port
+         * (32768 and up, as Linux, Windows and BSD pick them) is the client. */
+        sender_is_server = sport < 32768 && dport >= 32768;
+    }
+    if (sender_is_server) {
+        swap_sides(f);
         *dir = DT_SERVER;
     }
     dt_tcp_dir_init(&f->tcp[0], t->lim.stream_cap);
@@ -243,10 +254,14 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
     return f;
 }
 
-void dt_flow_touch(dt_flow_table *t, dt_flow *f, uint64_t ts_ns)
+void dt_flow_touch(dt_flow_table *t, dt_flow *f, uint64_t ts_ns, uint64_t now_ns)
 {
     if (ts_ns > f->last_ns)
         f->last_ns = ts_ns;
+    if (ts_ns < f->first_ns)
+        f->first_ns = ts_ns;
+    if (now_ns > f->active_ns)
+        f->active_ns = now_ns;
     if (t->lru_tail[f->closed != 0] != f) {
         lru_unlink(t, f);
         lru_append(t, f);
@@ -270,7 +285,7 @@ void dt_flow_expire(dt_flow_table *t, uint64_t now_ns)
         uint64_t limit = l ? t->lim.closed_linger_ns : t->lim.idle_timeout_ns;
         while (t->lru_head[l]) {
             dt_flow *f = t->lru_head[l];
-            if (now_ns < f->last_ns || now_ns - f->last_ns <= limit)
+            if (now_ns < f->active_ns || now_ns - f->active_ns <= limit)
                 break;
             end_flow(t, f, l ? DT_END_CLOSED : DT_END_IDLE);
         }

@@ -40,7 +40,8 @@ typedef struct dt_flow {
     uint8_t end_reason;    /* dt_flow_end */
     uint32_t input;        /* index of the input file */
     uint64_t id;           /* order of creation, for deterministic output */
-    uint64_t first_ns, last_ns;
+    uint64_t first_ns, last_ns; /* earliest and latest packet timestamps */
+    uint64_t active_ns;         /* capture clock (never backwards) at the last packet */
     dt_flow_side side[2]; /* [DT_CLIENT], [DT_SERVER] */
     dt_tcp_dir tcp[2];    /* per sender */
     struct dt_flow_app *app;
@@ -68,15 +69,26 @@ void dt_flow_limits_default(dt_flow_limits *l);
 dt_flow_table *dt_flow_table_new(const dt_flow_limits *l, dt_flow_end_fn on_end, void *ctx);
 void dt_flow_table_free(dt_flow_table *t);
 
+/* What a packet says about its sender's role. */
+typedef enum dt_role_hint {
+    DT_HINT_NONE = 0,
+    DT_HINT_CLIENT, /* TCP SYN without ACK: the sender is the client */
+    DT_HINT_SERVER, /* TCP SYN+ACK: the sender is the server */
+} dt_role_hint;
+
 /* Finds the flow of a packet from (src,sport) to (dst,dport), creating it if
- * needed.  *dir is set to the sender's side: DT_CLIENT or DT_SERVER.
- * `syn_only` is true for a TCP SYN without ACK (decides the client). */
+ * needed (first/last seen = ts_ns).  *dir is set to the sender's side:
+ * DT_CLIENT or DT_SERVER.  A hint from the TCP handshake decides the roles
+ * (and corrects an earlier guess); without one the client is the first
+ * sender, unless port numbers say otherwise. */
 dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uint16_t sport,
-                        const dt_addr *dst, uint16_t dport, uint64_t ts_ns, int syn_only,
+                        const dt_addr *dst, uint16_t dport, uint64_t ts_ns, dt_role_hint hint,
                         int *dir);
 
-/* Marks activity (moves the flow to the recent end of the idle list). */
-void dt_flow_touch(dt_flow_table *t, dt_flow *f, uint64_t ts_ns);
+/* Marks activity at packet time ts_ns and capture clock now_ns (the latest
+ * timestamp seen so far: timeouts follow it, so packets whose timestamps go
+ * backwards do not end flows early). */
+void dt_flow_touch(dt_flow_table *t, dt_flow *f, uint64_t ts_ns, uint64_t now_ns);
 
 /* Moves a TCP flow to the closed state (FIN both ways, or RST). */
 void dt_flow_mark_closed(dt_flow_table *t, dt_flow *f);

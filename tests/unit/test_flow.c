@@ -36,7 +36,7 @@ int main(void)
     int dir;
 
     /* Both directions find the same flow; the SYN sender is the client. */
-    dt_flow *f = dt_flow_lookup(t, 6, &car, 40000, &srv, 443, 1 * SEC, 1, &dir);
+    dt_flow *f = dt_flow_lookup(t, 6, &car, 40000, &srv, 443, 1 * SEC, DT_HINT_CLIENT, &dir);
     CHECK(f != NULL);
     CHECK_EQ_INT(dir, DT_CLIENT);
     dt_flow *g = dt_flow_lookup(t, 6, &srv, 443, &car, 40000, 2 * SEC, 0, &dir);
@@ -51,7 +51,7 @@ int main(void)
     CHECK_EQ_INT(dt_flow_live(t), 2);
 
     /* Table full (2): a third flow ends the least recently active one. */
-    dt_flow_touch(t, f, 3 * SEC);
+    dt_flow_touch(t, f, 3 * SEC, 3 * SEC);
     dt_flow_lookup(t, 17, &car, 6000, &srv, 123, 4 * SEC, 0, &dir);
     CHECK_EQ_INT(ended, 1);
     CHECK_EQ_INT(ended_reason[0], DT_END_EVICTED);
@@ -66,9 +66,9 @@ int main(void)
 
     /* A closed flow lingers 5 s, then ends as closed; a new SYN after close
      * starts a new flow. */
-    f = dt_flow_lookup(t, 6, &car, 40001, &srv, 443, 100 * SEC, 1, &dir);
+    f = dt_flow_lookup(t, 6, &car, 40001, &srv, 443, 100 * SEC, DT_HINT_CLIENT, &dir);
     dt_flow_mark_closed(t, f);
-    g = dt_flow_lookup(t, 6, &car, 40001, &srv, 443, 101 * SEC, 1, &dir);
+    g = dt_flow_lookup(t, 6, &car, 40001, &srv, 443, 101 * SEC, DT_HINT_CLIENT, &dir);
     CHECK_EQ_INT(ended, 4);
     CHECK_EQ_INT(ended_reason[3], DT_END_REUSED);
     dt_flow_mark_closed(t, g);
@@ -81,15 +81,33 @@ int main(void)
     /* A SYN from the side first guessed to be the server swaps the roles. */
     f = dt_flow_lookup(t, 6, &srv, 8883, &car, 40002, 200 * SEC, 0, &dir);
     CHECK_EQ_INT(dir, DT_SERVER);
-    f = dt_flow_lookup(t, 6, &srv, 8883, &car, 40002, 201 * SEC, 1, &dir);
+    f = dt_flow_lookup(t, 6, &srv, 8883, &car, 40002, 201 * SEC, DT_HINT_CLIENT, &dir);
     CHECK_EQ_INT(dir, DT_CLIENT);
     CHECK_EQ_INT(f->side[DT_CLIENT].port, 8883);
     CHECK(f->client_by_syn);
 
+    /* Timestamps going backwards: the flow is active by the capture clock. */
+    f = dt_flow_lookup(t, 17, &car, 7000, &srv, 443, 10 * SEC, 0, &dir);
+    dt_flow_touch(t, f, 10 * SEC, 1000 * SEC);
+    dt_flow_expire(t, 1001 * SEC);
+    CHECK_EQ_INT(ended, 6); /* the TCP flow from 201 s timed out, this one did not */
+    CHECK_EQ_INT(f->first_ns, 10 * SEC);
+
     dt_flow_flush(t);
-    CHECK_EQ_INT(ended, 6);
-    CHECK_EQ_INT(ended_reason[5], DT_END_EOF);
+    CHECK_EQ_INT(ended, 7);
+    CHECK_EQ_INT(ended_reason[5], DT_END_IDLE);
+    CHECK_EQ_INT(ended_reason[6], DT_END_EOF);
     CHECK_EQ_INT(dt_flow_live(t), 0);
+    dt_flow_table_free(t);
+
+    /* A SYN+ACK seen first names the other side client, whatever the ports. */
+    t = dt_flow_table_new(&lim, NULL, NULL);
+    f = dt_flow_lookup(t, 6, &srv, 27038, &car, 50983, 1 * SEC, DT_HINT_SERVER, &dir);
+    CHECK_EQ_INT(dir, DT_SERVER);
+    CHECK_EQ_INT(f->side[DT_CLIENT].port, 50983);
+    /* No hint, no service port: the ephemeral side is the client. */
+    f = dt_flow_lookup(t, 17, &srv, 27015, &car, 50000, 1 * SEC, DT_HINT_NONE, &dir);
+    CHECK_EQ_INT(dir, DT_SERVER);
     dt_flow_table_free(t);
 
     CHECK(dt_port_is_service(443));

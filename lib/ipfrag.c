@@ -145,7 +145,7 @@ static int make_room(dt_ipfrag *f, uint64_t need, const frag_dgram *keep)
 {
     while (f->bytes + need > f->max_bytes) {
         frag_dgram *v = f->head;
-        if (v == keep)
+        if (v && v == keep)
             v = v->next;
         if (!v)
             return -1;
@@ -189,8 +189,10 @@ dt_frag_result dt_ipfrag_add(dt_ipfrag *f, const dt_frag_key *k, uint64_t ts_ns,
             f->st.evicted++;
             dgram_remove(f, f->head);
         }
-        if (make_room(f, sizeof *g, NULL) < 0)
+        if (make_room(f, sizeof *g, NULL) < 0) {
+            f->st.evicted++; /* the new datagram itself does not fit */
             return DT_FRAG_DROPPED;
+        }
         g = calloc(1, sizeof *g);
         if (!g)
             return DT_FRAG_DROPPED;

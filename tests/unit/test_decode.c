@@ -1,0 +1,1123 @@
+/* Unit tests for lib/decode.c and lib/ipfrag.c: frames are built byte by byte. */
+#include "check.h"
+#include "decode.h"
+#include "ipfrag.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A packet built from the inside out: each layer is prepended. */
+typedef struct pkt {
+    uint8_t d[70000];
+    size_t off; /* data starts at d + off */
+} pkt;
+
+#define PKT_END sizeof(((pkt *)0)->d)
+
+static pkt P; /* the packet under construction */
+
+static void p_init(const void *payload, size_t n)
+{
+    P.off = PKT_END - n;
+    if (n)
+        memcpy(P.d + P.off, payload, n);
+}
+static size_t p_len(void)
+{
+    return PKT_END - P.off;
+}
+static const uint8_t *p_data(void)
+{
+    return P.d + P.off;
+}
+static void p_pre(const void *h, size_t n)
+{
+    P.off -= n;
+    memcpy(P.d + P.off, h, n);
+}
+static void p_append(const void *t, size_t n)
+{
+    /* move data back to make room at the end */
+    size_t len = p_len();
+    memmove(P.d + P.off - n, P.d + P.off, len);
+    P.off -= n;
+    memcpy(P.d + PKT_END - n, t, n);
+}
+
+static void addr_bytes(const char *s, uint8_t *out)
+{
+    dt_addr a;
+    if (dt_addr_parse(s, &a) != 0)
+        abort();
+    memcpy(out, a.a, a.family == 6 ? 16 : 4);
+}
+
+static void p_udp(uint16_t sp, uint16_t dp)
+{
+    size_t n = p_len() + 8;
+    uint8_t h[8] = {sp >> 8, sp & 0xff, dp >> 8, dp & 0xff, n >> 8 & 0xff, n & 0xff, 0, 0};
+    p_pre(h, 8);
+}
+
+static void p_tcp(uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+                  int optwords)
+{
+    uint8_t h[60];
+    memset(h, 0, sizeof h);
+    h[0] = sp >> 8, h[1] = sp & 0xff, h[2] = dp >> 8, h[3] = dp & 0xff;
+    h[4] = seq >> 24, h[5] = seq >> 16 & 0xff, h[6] = seq >> 8 & 0xff, h[7] = seq & 0xff;
+    h[8] = ack >> 24, h[9] = ack >> 16 & 0xff, h[10] = ack >> 8 & 0xff, h[11] = ack & 0xff;
+    h[12] = (uint8_t)((5 + optwords) << 4);
+    h[13] = flags;
+    h[14] = win >> 8, h[15] = win & 0xff;
+    for (int i = 0; i < optwords * 4; i++)
+        h[20 + i] = 1; /* NOP */
+    p_pre(h, 20 + (size_t)optwords * 4);
+}
+
+/* IPv4 header; total length = header + current packet + extra (claimed but absent). */
+static void p_ip4x(const char *src, const char *dst, uint8_t proto, uint16_t id, uint16_t fo,
+                   int optwords, int extra)
+{
+    uint8_t h[60];
+    memset(h, 0, sizeof h);
+    size_t hl = 20 + (size_t)optwords * 4;
+    size_t tot = hl + p_len() + (size_t)extra;
+    h[0] = (uint8_t)(0x40 | hl / 4);
+    h[2] = tot >> 8 & 0xff, h[3] = tot & 0xff;
+    h[4] = id >> 8, h[5] = id & 0xff;
+    h[6] = fo >> 8, h[7] = fo & 0xff;
+    h[8] = 64;
+    h[9] = proto;
+    addr_bytes(src, h + 12);
+    addr_bytes(dst, h + 16);
+    for (int i = 0; i < optwords * 4; i++)
+        h[20 + i] = 1; /* NOP option */
+    p_pre(h, hl);
+}
+static void p_ip4(const char *src, const char *dst, uint8_t proto)
+{
+    p_ip4x(src, dst, proto, 1, 0, 0, 0);
+}
+
+static void p_ip6(const char *src, const char *dst, uint8_t nh)
+{
+    uint8_t h[40];
+    memset(h, 0, sizeof h);
+    size_t n = p_len();
+    h[0] = 0x60;
+    h[4] = n >> 8 & 0xff, h[5] = n & 0xff;
+    h[6] = nh;
+    h[7] = 64;
+    addr_bytes(src, h + 8);
+    addr_bytes(dst, h + 24);
+    p_pre(h, 40);
+}
+
+/* IPv6 extension header (generic 8-byte units, or AH in 4-byte units). */
+static void p_ext6(uint8_t next, int ah, int units)
+{
+    uint8_t h[64];
+    memset(h, 0, sizeof h);
+    h[0] = next;
+    size_t len = ah ? (size_t)(units + 2) * 4 : (size_t)(units + 1) * 8;
+    h[1] = (uint8_t)units;
+    p_pre(h, len);
+}
+
+static void p_eth(uint16_t et)
+{
+    uint8_t h[14] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, et >> 8, et & 0xff};
+    p_pre(h, 14);
+}
+
+static void p_be16(uint16_t v)
+{
+    uint8_t h[2] = {v >> 8, v & 0xff};
+    p_pre(h, 2);
+}
+
+static const uint8_t HELLO[5] = {'h', 'e', 'l', 'l', 'o'};
+
+static dt_decoder *D;
+static dt_decoded O;
+
+static dt_decode_result dec(int lt)
+{
+    return dt_decode(D, lt, 0, p_data(), p_len(), (uint32_t)p_len(), &O);
+}
+
+static const char *src_str(void)
+{
+    static char b[DT_ADDR_STRLEN];
+    return dt_addr_str(&O.src, b, sizeof b);
+}
+static const char *dst_str(void)
+{
+    static char b[DT_ADDR_STRLEN];
+    return dt_addr_str(&O.dst, b, sizeof b);
+}
+
+/* Checks a decoded UDP "hello" from 10.0.0.1:1111 to 10.0.0.2:53. */
+static void check_udp4_hello(int line)
+{
+    int before = check_failed;
+    CHECK_EQ_STR(src_str(), "10.0.0.1");
+    CHECK_EQ_STR(dst_str(), "10.0.0.2");
+    CHECK_EQ_INT(O.proto, 17);
+    CHECK_EQ_INT(O.sport, 1111);
+    CHECK_EQ_INT(O.dport, 53);
+    CHECK_EQ_INT(O.payload_len, 5);
+    CHECK_EQ_INT(O.payload_wire, 5);
+    CHECK(O.payload && memcmp(O.payload, "hello", 5) == 0);
+    if (check_failed != before)
+        fprintf(stderr, "  (from line %d)\n", line);
+}
+
+static void check_udp6_hello(int line)
+{
+    int before = check_failed;
+    CHECK_EQ_STR(src_str(), "2001:db8::1");
+    CHECK_EQ_STR(dst_str(), "2001:db8::2");
+    CHECK_EQ_INT(O.proto, 17);
+    CHECK_EQ_INT(O.sport, 1111);
+    CHECK_EQ_INT(O.dport, 53);
+    CHECK_EQ_INT(O.payload_len, 5);
+    CHECK(O.payload && memcmp(O.payload, "hello", 5) == 0);
+    if (check_failed != before)
+        fprintf(stderr, "  (from line %d)\n", line);
+}
+
+static void udp4(void)
+{
+    p_init(HELLO, 5);
+    p_udp(1111, 53);
+    p_ip4("10.0.0.1", "10.0.0.2", 17);
+}
+static void udp6(void)
+{
+    p_init(HELLO, 5);
+    p_udp(1111, 53);
+    p_ip6("2001:db8::1", "2001:db8::2", 17);
+}
+
+static void test_ethernet_tcp(void)
+{
+    p_init(HELLO, 5);
+    p_tcp(40000, 443, 0x01020304, 0xa0b0c0d0, 0x18, 1234, 3);
+    p_ip4x("192.168.1.10", "93.184.216.34", 6, 7, 0x4000, 2, 0); /* DF, 8 bytes of options */
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_STR(src_str(), "192.168.1.10");
+    CHECK_EQ_STR(dst_str(), "93.184.216.34");
+    CHECK_EQ_INT(O.proto, 6);
+    CHECK_EQ_INT(O.sport, 40000);
+    CHECK_EQ_INT(O.dport, 443);
+    CHECK_EQ_INT(O.seq, 0x01020304);
+    CHECK_EQ_INT(O.ack, 0xa0b0c0d0u);
+    CHECK_EQ_INT(O.tcp_flags, 0x18);
+    CHECK_EQ_INT(O.window, 1234);
+    CHECK(O.payload == p_data() + 14 + 28 + 32);
+    CHECK_EQ_INT(O.payload_len, 5);
+    CHECK_EQ_INT(O.payload_wire, 5);
+    CHECK_EQ_INT(O.ip_bytes, 28 + 32 + 5);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+    CHECK_EQ_INT(O.tunnel_depth, 0);
+    CHECK_EQ_INT(O.reassembled, 0);
+
+    /* every truncation inside the headers is malformed; inside the payload it is short */
+    size_t full = p_len();
+    for (size_t n = 0; n < full; n++) {
+        dt_decode_result r = dt_decode(D, 1, 0, p_data(), n, (uint32_t)full, &O);
+        if (n < 14 + 28 + 32) {
+            CHECK_EQ_INT(r, DT_DEC_MALFORMED);
+        } else {
+            CHECK_EQ_INT(r, DT_DEC_OK);
+            CHECK_EQ_INT(O.payload_len, n - (14 + 28 + 32));
+            CHECK_EQ_INT(O.payload_wire, 5);
+        }
+    }
+
+    /* Ethernet padding after the IP datagram is ignored */
+    udp4();
+    uint8_t pad[12] = {0};
+    p_append(pad, sizeof pad);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(O.ip_bytes, 33);
+
+    /* IP total length larger than captured: payload_len < payload_wire */
+    p_init(HELLO, 5);
+    p_udp(1111, 53);
+    P.d[P.off + 4] = 0, P.d[P.off + 5] = 8 + 100; /* UDP length claims 100 bytes */
+    p_ip4x("10.0.0.1", "10.0.0.2", 17, 1, 0, 0, 95);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_INT(O.payload_len, 5);
+    CHECK_EQ_INT(O.payload_wire, 100);
+    CHECK_EQ_INT(O.ip_bytes, 20 + 8 + 100);
+
+    /* bad IHL, total length below IHL, wrong version */
+    udp4();
+    P.d[P.off] = 0x44;
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_MALFORMED);
+    udp4();
+    P.d[P.off + 2] = 0, P.d[P.off + 3] = 19;
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_MALFORMED);
+    udp4();
+    P.d[P.off] = 0x55;
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_MALFORMED);
+    /* TCP data offset below 5 */
+    p_init(HELLO, 5);
+    p_tcp(1, 2, 0, 0, 0, 0, 0);
+    P.d[P.off + 12] = 0x40;
+    p_ip4("10.0.0.1", "10.0.0.2", 6);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_MALFORMED);
+    /* UDP length below 8 */
+    udp4();
+    P.d[P.off + 20 + 5] = 7;
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_MALFORMED);
+}
+
+static void test_ethernet_variants(void)
+{
+    /* 802.1Q */
+    udp4();
+    p_be16(0x0800);
+    p_be16(0x0064);
+    p_eth(0x8100);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK(O.payload == p_data() + 18 + 28);
+
+    /* QinQ 802.1ad + 802.1Q, then 0x9100 */
+    udp6();
+    p_be16(0x86dd);
+    p_be16(0x0064);
+    p_be16(0x8100);
+    p_be16(0x0005);
+    p_be16(0x9100);
+    p_be16(0x0007);
+    p_eth(0x88a8);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+
+    /* too many tags */
+    udp4();
+    p_be16(0x0800);
+    for (int i = 0; i < 12; i++) {
+        p_be16(0x0001);
+        p_be16(0x8100);
+    }
+    p_pre("\0\1\2\3\4\5\6\7\10\11\12\13", 12);
+    CHECK_EQ_INT(dec(1), DT_DEC_MALFORMED);
+
+    /* MPLS: two labels, the second with bottom of stack */
+    udp4();
+    uint8_t l2[4] = {0x00, 0x01, 0x01, 0x40}, l1[4] = {0x00, 0x02, 0x00, 0x40};
+    p_pre(l2, 4);
+    p_pre(l1, 4);
+    p_eth(0x8847);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    udp6();
+    p_pre(l2, 4);
+    p_eth(0x8848);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    /* MPLS without bottom of stack until the end */
+    p_init(l1, 4);
+    p_pre(l1, 4);
+    p_eth(0x8847);
+    CHECK_EQ_INT(dec(1), DT_DEC_MALFORMED);
+
+    /* PPPoE session */
+    udp6();
+    size_t n = p_len() + 2;
+    p_be16(0x0057);
+    uint8_t ph[6] = {0x11, 0x00, 0x12, 0x34, n >> 8, n & 0xff};
+    p_pre(ph, 6);
+    p_eth(0x8864);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    udp4();
+    n = p_len() + 2;
+    p_be16(0x0021);
+    ph[4] = n >> 8, ph[5] = n & 0xff;
+    p_pre(ph, 6);
+    p_eth(0x8864);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    /* PPPoE carrying LCP, PPPoE discovery, ARP, LLDP */
+    p_init(HELLO, 5);
+    p_be16(0xc021);
+    p_pre(ph, 6);
+    p_eth(0x8864);
+    CHECK_EQ_INT(dec(1), DT_DEC_NOT_IP);
+    p_init(HELLO, 5);
+    p_eth(0x8863);
+    CHECK_EQ_INT(dec(1), DT_DEC_NOT_IP);
+    uint8_t arp[28] = {0, 1, 8, 0, 6, 4, 0, 1};
+    p_init(arp, 28);
+    p_eth(0x0806);
+    CHECK_EQ_INT(dec(1), DT_DEC_NOT_IP);
+
+    /* 802.3 length + LLC/SNAP */
+    udp4();
+    uint8_t snap[8] = {0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00};
+    p_pre(snap, 8);
+    p_eth((uint16_t)p_len());
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    /* 802.3 + STP LLC */
+    uint8_t stp[3 + 35] = {0x42, 0x42, 0x03};
+    p_init(stp, sizeof stp);
+    p_eth((uint16_t)p_len());
+    CHECK_EQ_INT(dec(1), DT_DEC_NOT_IP);
+}
+
+static void test_cooked_raw_null_ppp(void)
+{
+    /* SLL */
+    udp4();
+    uint8_t sll[16] = {0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0x00};
+    p_pre(sll, 16);
+    CHECK_EQ_INT(dec(113), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK(O.payload == p_data() + 16 + 28);
+    p_init(sll, 15);
+    CHECK_EQ_INT(dec(113), DT_DEC_MALFORMED);
+    /* SLL with a VLAN tag left in place */
+    udp6();
+    p_be16(0x86dd);
+    p_be16(0x0001);
+    sll[14] = 0x81, sll[15] = 0x00;
+    p_pre(sll, 16);
+    CHECK_EQ_INT(dec(113), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+
+    /* SLL2 */
+    udp6();
+    uint8_t sll2[20] = {0x86, 0xdd, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0};
+    p_pre(sll2, 20);
+    CHECK_EQ_INT(dec(276), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    CHECK(O.payload == p_data() + 20 + 48);
+    sll2[0] = 0x08, sll2[1] = 0x06;
+    p_init(HELLO, 5);
+    p_pre(sll2, 20);
+    CHECK_EQ_INT(dec(276), DT_DEC_NOT_IP);
+
+    /* raw IP link types: version nibble decides */
+    int raws[] = {101, 12, 14, 228, 229};
+    for (size_t i = 0; i < sizeof raws / sizeof raws[0]; i++) {
+        udp4();
+        CHECK_EQ_INT(dec(raws[i]), DT_DEC_OK);
+        check_udp4_hello(__LINE__);
+        CHECK(O.payload == p_data() + 28);
+        udp6();
+        CHECK_EQ_INT(dec(raws[i]), DT_DEC_OK);
+        check_udp6_hello(__LINE__);
+    }
+    p_init("\x50\0\0\0", 4);
+    CHECK_EQ_INT(dec(101), DT_DEC_MALFORMED);
+    p_init(NULL, 0);
+    CHECK_EQ_INT(dec(101), DT_DEC_MALFORMED);
+
+    /* BSD NULL / LOOP: address family in either byte order */
+    udp4();
+    p_pre("\x02\0\0\0", 4);
+    CHECK_EQ_INT(dec(0), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK(O.payload == p_data() + 4 + 28);
+    const char *af6[] = {"\0\0\0\x18", "\x1e\0\0\0", "\x1c\0\0\0", "\x0a\0\0\0"};
+    for (int i = 0; i < 4; i++) {
+        udp6();
+        p_pre(af6[i], 4);
+        CHECK_EQ_INT(dec(i & 1 ? 0 : 108), DT_DEC_OK);
+        check_udp6_hello(__LINE__);
+    }
+    udp4();
+    p_pre("\0\0\0\x02", 4);
+    CHECK_EQ_INT(dec(108), DT_DEC_OK);
+    udp4();
+    p_pre("\x07\0\0\0", 4);
+    CHECK_EQ_INT(dec(0), DT_DEC_NOT_IP);
+    p_init("\x02\0\0", 3);
+    CHECK_EQ_INT(dec(0), DT_DEC_MALFORMED);
+
+    /* PPP with and without address/control, with a compressed protocol */
+    udp4();
+    p_pre("\xff\x03\x00\x21", 4);
+    CHECK_EQ_INT(dec(9), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    udp6();
+    p_pre("\x00\x57", 2);
+    CHECK_EQ_INT(dec(9), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    udp4();
+    p_pre("\xff\x03\x21", 3);
+    CHECK_EQ_INT(dec(50), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    p_init(HELLO, 5);
+    p_pre("\xff\x03\xc0\x21", 4);
+    CHECK_EQ_INT(dec(9), DT_DEC_NOT_IP);
+    /* Cisco HDLC, on its own link type and on a PPP link */
+    udp4();
+    p_pre("\x0f\x00\x08\x00", 4);
+    CHECK_EQ_INT(dec(104), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(dec(9), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+
+    /* unsupported link type */
+    udp4();
+    uint64_t before = dt_decoder_stats(D)->unsupported_link;
+    CHECK_EQ_INT(dec(147), DT_DEC_UNSUPPORTED_LINK);
+    CHECK_EQ_INT(dt_decoder_stats(D)->unsupported_link, before + 1);
+    CHECK(!dt_linktype_supported(147));
+    CHECK(dt_linktype_supported(127));
+}
+
+/* 802.11 data header: fc0, fc1, then duration, addresses, sequence control. */
+static void p_wifi(uint8_t fc0, uint8_t fc1, int qos)
+{
+    uint8_t snap[8] = {0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00};
+    if (fc0 != 0x08 && fc0 != 0x88) {
+        /* not a data frame with a body: no LLC */
+    } else {
+        p_pre(snap, 8);
+    }
+    if (qos && (fc1 & 0x80))
+        p_pre("\0\0\0\0", 4); /* HT control */
+    if (qos)
+        p_pre("\x05\x00", 2);
+    if ((fc1 & 3) == 3)
+        p_pre("\x10\x11\x12\x13\x14\x15", 6);
+    uint8_t h[24] = {fc0, fc1, 0x30, 0};
+    for (int i = 4; i < 22; i++)
+        h[i] = (uint8_t)i;
+    h[22] = 0x10; /* sequence number 1, fragment 0 */
+    p_pre(h, 24);
+}
+
+static void test_wifi(void)
+{
+    udp4();
+    p_wifi(0x08, 0x01, 0); /* data, ToDS */
+    CHECK_EQ_INT(dec(105), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK(O.payload == p_data() + 24 + 8 + 28);
+    udp6();
+    p_wifi(0x88, 0x02, 1); /* QoS data, FromDS */
+    P.d[P.off + 24 + 2 + 6] = 0x86, P.d[P.off + 24 + 2 + 7] = 0xdd;
+    CHECK_EQ_INT(dec(105), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    udp4();
+    p_wifi(0x88, 0x83, 1); /* QoS data, 4 addresses, HT control */
+    CHECK_EQ_INT(dec(105), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK(O.payload == p_data() + 24 + 6 + 2 + 4 + 8 + 28);
+    udp4();
+    p_wifi(0x08, 0x41, 0); /* protected */
+    CHECK_EQ_INT(dec(105), DT_DEC_NOT_IP);
+    p_init(HELLO, 5);
+    p_wifi(0x80, 0x00, 0); /* beacon */
+    CHECK_EQ_INT(dec(105), DT_DEC_NOT_IP);
+    p_init(NULL, 0);
+    p_wifi(0x48, 0x01, 0); /* null function */
+    CHECK_EQ_INT(dec(105), DT_DEC_NOT_IP);
+    udp4();
+    p_wifi(0x08, 0x01, 0);
+    for (size_t n = 0; n < 24 + 8; n++) {
+        CHECK_EQ_INT(dt_decode(D, 105, 0, p_data(), n, 0, &O), DT_DEC_MALFORMED);
+    }
+
+    /* radiotap: TSFT (aligned to 8) + flags with FCS; the IP header claims more than is there
+     * so the FCS would be taken as payload if it were not stripped */
+    p_init(HELLO, 5);
+    p_udp(1111, 53);
+    P.d[P.off + 5] = 8 + 40;
+    p_ip4x("10.0.0.1", "10.0.0.2", 17, 1, 0, 0, 35);
+    p_wifi(0x08, 0x01, 0);
+    p_append("\xde\xad\xbe\xef", 4);
+    uint8_t rt[18] = {0, 0, 18, 0, 0x03, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x10, 0};
+    p_pre(rt, 18);
+    CHECK_EQ_INT(dec(127), DT_DEC_OK);
+    CHECK_EQ_INT(O.payload_len, 5);
+    CHECK_EQ_INT(O.payload_wire, 40);
+    /* without the FCS flag the 4 trailing bytes count as payload */
+    P.d[P.off + 16] = 0;
+    CHECK_EQ_INT(dec(127), DT_DEC_OK);
+    CHECK_EQ_INT(O.payload_len, 9);
+    /* extended present bitmap, no flags field */
+    udp4();
+    p_wifi(0x08, 0x01, 0);
+    uint8_t rt2[12] = {0, 0, 12, 0, 0x00, 0, 0, 0x80, 0x04, 0, 0, 0};
+    p_pre(rt2, 12);
+    CHECK_EQ_INT(dec(127), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    rt2[2] = 200; /* length beyond the frame */
+    P.d[P.off + 2] = 200;
+    CHECK_EQ_INT(dec(127), DT_DEC_MALFORMED);
+}
+
+static void test_tunnels(void)
+{
+    const dt_decode_stats *st = dt_decoder_stats(D);
+    uint64_t gre0 = st->tunneled[DT_TUN_GRE];
+
+    /* GRE v0 with checksum, key and sequence */
+    udp4();
+    p_pre("\0\0\0\0\0\0\0\1\0\0\0\2", 12);
+    p_pre("\xb0\x00\x08\x00", 4);
+    p_ip4("192.0.2.1", "192.0.2.2", 47);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_GRE);
+    CHECK_EQ_INT(O.tunnel_depth, 1);
+    CHECK_EQ_INT(O.ip_bytes, 33);
+    CHECK_EQ_INT(st->tunneled[DT_TUN_GRE], gre0 + 1);
+    CHECK_EQ_STR(dt_tunnel_name(DT_TUN_GRE), "gre");
+    CHECK(dt_tunnel_name(DT_TUN_NONE) == NULL);
+
+    /* GRE transparent Ethernet bridging with IPv6 inside */
+    udp6();
+    p_eth(0x86dd);
+    p_pre("\x00\x00\x65\x58", 4);
+    p_ip4("192.0.2.1", "192.0.2.2", 47);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_GRE);
+
+    /* PPTP enhanced GRE v1: key (payload length, call id), sequence, then PPP */
+    udp4();
+    p_pre("\xff\x03\x00\x21", 4);
+    size_t n = p_len();
+    uint8_t g1[12] = {0x30, 0x01, 0x88, 0x0b, n >> 8, n & 0xff, 0, 9, 0, 0, 0, 1};
+    p_pre(g1, 12);
+    p_ip4("192.0.2.1", "192.0.2.2", 47);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_GRE);
+    /* PPTP carrying compressed/encrypted PPP: the GRE packet itself is delivered */
+    p_init(HELLO, 5);
+    p_pre("\xff\x03\x00\xfd", 4);
+    n = p_len();
+    g1[4] = n >> 8, g1[5] = n & 0xff;
+    p_pre(g1, 12);
+    p_ip4("192.0.2.1", "192.0.2.2", 47);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_STR(src_str(), "192.0.2.1");
+    CHECK_EQ_INT(O.proto, 47);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+    CHECK_EQ_INT(O.tunnel_depth, 0);
+    CHECK_EQ_INT(O.payload_len, 21);
+    /* GRE with an unknown protocol: delivered as GRE */
+    p_init(HELLO, 5);
+    p_pre("\x00\x00\x12\x34", 4);
+    p_ip4("192.0.2.1", "192.0.2.2", 47);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.proto, 47);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+    /* truncated GRE header */
+    p_init("\x80\x00\x08\x00\x00", 5);
+    p_ip4("192.0.2.1", "192.0.2.2", 47);
+    CHECK_EQ_INT(dec(101), DT_DEC_MALFORMED);
+
+    /* VXLAN */
+    p_init(HELLO, 5);
+    p_tcp(5555, 80, 1, 2, 0x18, 100, 0);
+    p_ip4("10.1.0.1", "10.1.0.2", 6);
+    p_eth(0x0800);
+    p_pre("\x08\0\0\0\0\0\x2a\0", 8);
+    p_udp(49152, 4789);
+    p_ip6("2001:db8::a", "2001:db8::b", 17);
+    p_eth(0x86dd);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_STR(src_str(), "10.1.0.1");
+    CHECK_EQ_STR(dst_str(), "10.1.0.2");
+    CHECK_EQ_INT(O.sport, 5555);
+    CHECK_EQ_INT(O.dport, 80);
+    CHECK_EQ_INT(O.payload_len, 5);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_VXLAN);
+    CHECK_EQ_INT(O.tunnel_depth, 1);
+    /* VXLAN carrying ARP: the outer UDP packet is delivered */
+    uint8_t arp[28] = {0, 1, 8, 0, 6, 4, 0, 1};
+    p_init(arp, 28);
+    p_eth(0x0806);
+    p_pre("\x08\0\0\0\0\0\x2a\0", 8);
+    p_udp(49152, 4789);
+    p_ip4("192.0.2.1", "192.0.2.2", 17);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_STR(src_str(), "192.0.2.1");
+    CHECK_EQ_INT(O.dport, 4789);
+    CHECK_EQ_INT(O.payload_len, 8 + 14 + 28);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+    /* port 4789 without the I flag is plain UDP */
+    p_init("\0\0\0\0\0\0\0\0\0", 9);
+    p_udp(1, 4789);
+    p_ip4("192.0.2.1", "192.0.2.2", 17);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.payload_len, 9);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+
+    /* GTP-U with sequence number and two extension headers */
+    udp4();
+    p_pre("\x01\x00\x00\x00", 4);                 /* ext 2: len 1, next 0 */
+    p_pre("\x02\x11\x22\x33\x44\x55\x66\x85", 8); /* ext 1 (PDU session): len 2, next 0x85 */
+    p_pre("\x00\x07\x00\x85", 4);                 /* seq 7, N-PDU 0, next ext 0x85 */
+    n = p_len();
+    uint8_t gtp[8] = {0x36, 0xff, n >> 8, n & 0xff, 0, 0, 0, 1};
+    p_pre(gtp, 8);
+    p_udp(2152, 2152);
+    p_ip4("172.16.0.1", "172.16.0.2", 17);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_GTPU);
+    /* extension header with length 0 is malformed */
+    P.d[P.off + 14 + 28 + 12] = 0;
+    CHECK_EQ_INT(dec(1), DT_DEC_MALFORMED);
+    /* GTP-U echo request: plain UDP */
+    p_init("\x32\x01\x00\x04\0\0\0\0\0\0\0\0", 12);
+    p_udp(40000, 2152);
+    p_ip4("172.16.0.1", "172.16.0.2", 17);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+    CHECK_EQ_INT(O.payload_len, 12);
+    /* minimal G-PDU with IPv6 */
+    udp6();
+    n = p_len();
+    uint8_t gtp2[8] = {0x30, 0xff, n >> 8, n & 0xff, 1, 2, 3, 4};
+    p_pre(gtp2, 8);
+    p_udp(2152, 2152);
+    p_ip6("2001:db8:1::1", "2001:db8:1::2", 17);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_GTPU);
+
+    /* IP in IP: 4in4, 6in4, 6in6, 4in6 */
+    udp4();
+    p_ip4("198.51.100.1", "198.51.100.2", 4);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_IPIP);
+    udp6();
+    p_ip4("198.51.100.1", "198.51.100.2", 41);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_6IN4);
+    CHECK_EQ_INT(O.ip_bytes, 53);
+    udp6();
+    p_ip6("2001:db8:ff::1", "2001:db8:ff::2", 41);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_IPIP);
+    udp4();
+    p_ip6("2001:db8:ff::1", "2001:db8:ff::2", 4);
+    p_ip4("198.51.100.1", "198.51.100.2", 41);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_6IN4); /* outermost kind */
+    CHECK_EQ_INT(O.tunnel_depth, 2);
+    /* inner header truncated */
+    p_init("\x45\x00", 2);
+    p_ip4("198.51.100.1", "198.51.100.2", 4);
+    CHECK_EQ_INT(dec(101), DT_DEC_MALFORMED);
+}
+
+static void nest_ipip(int depth)
+{
+    udp4();
+    for (int i = 0; i < depth; i++)
+        p_ip4("203.0.113.1", "203.0.113.2", 4);
+}
+
+static void test_nesting(void)
+{
+    nest_ipip(8); /* the default limit */
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel_depth, 8);
+    nest_ipip(9);
+    CHECK_EQ_INT(dec(101), DT_DEC_MALFORMED);
+    nest_ipip(100);
+    CHECK_EQ_INT(dec(101), DT_DEC_MALFORMED);
+
+    dt_decode_limits lim;
+    dt_decode_limits_default(&lim);
+    lim.max_tunnel_depth = 1000;
+    dt_decoder *d2 = dt_decoder_new(&lim);
+    nest_ipip(100);
+    CHECK_EQ_INT(dt_decode(d2, 101, 0, p_data(), p_len(), 0, &O), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel_depth, 100);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_IPIP);
+    CHECK_EQ_INT(dt_decoder_stats(d2)->tunneled[DT_TUN_IPIP], 1);
+    /* 300 layers: depth is a uint8_t, so more than 255 is refused */
+    nest_ipip(300);
+    CHECK_EQ_INT(dt_decode(d2, 101, 0, p_data(), p_len(), 0, &O), DT_DEC_MALFORMED);
+    dt_decoder_free(d2);
+}
+
+static void test_ipv6_ext(void)
+{
+    /* hop-by-hop, routing, destination options, AH, then TCP */
+    p_init(HELLO, 5);
+    p_tcp(1234, 443, 9, 10, 0x02, 65535, 0);
+    p_ext6(6, 1, 4);  /* AH, 24 bytes */
+    p_ext6(51, 0, 1); /* destination options, 16 bytes */
+    p_ext6(60, 0, 0); /* routing, 8 bytes */
+    p_ext6(43, 0, 0); /* hop-by-hop, 8 bytes */
+    p_ip6("2001:db8::1", "2001:db8::2", 0);
+    p_eth(0x86dd);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_INT(O.proto, 6);
+    CHECK_EQ_INT(O.sport, 1234);
+    CHECK_EQ_INT(O.dport, 443);
+    CHECK_EQ_INT(O.tcp_flags, 0x02);
+    CHECK(O.payload == p_data() + 14 + 40 + 56 + 20);
+    CHECK_EQ_INT(O.payload_len, 5);
+    CHECK_EQ_INT(O.ip_bytes, 40 + 56 + 25);
+    size_t full = p_len();
+    for (size_t n = 0; n < 14 + 40 + 56 + 20; n++)
+        CHECK_EQ_INT(dt_decode(D, 1, 0, p_data(), n, 0, &O), DT_DEC_MALFORMED);
+    CHECK_EQ_INT(dt_decode(D, 1, 0, p_data(), full - 1, 0, &O), DT_DEC_OK);
+    CHECK_EQ_INT(O.payload_len, 4);
+    CHECK_EQ_INT(O.payload_wire, 5);
+
+    /* mobility header is walked; ESP ends the walk */
+    p_init("\0\0\0\1\0\0\0\2", 8);
+    p_ext6(50, 0, 0);
+    p_ext6(135, 0, 0);
+    p_ip6("2001:db8::1", "2001:db8::2", 60);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.proto, 50);
+    CHECK_EQ_INT(O.sport, 0);
+    CHECK_EQ_INT(O.payload_len, 8);
+    /* no next header */
+    p_init(NULL, 0);
+    p_ip6("2001:db8::1", "2001:db8::2", 59);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.proto, 59);
+    CHECK_EQ_INT(O.payload_len, 0);
+    /* extension header longer than the payload length */
+    p_init(HELLO, 5);
+    p_ext6(59, 0, 3);
+    P.off += 16; /* claims 32 bytes, only 16 present */
+    P.d[P.off] = 59, P.d[P.off + 1] = 3;
+    p_ip6("2001:db8::1", "2001:db8::2", 60);
+    CHECK_EQ_INT(dec(101), DT_DEC_MALFORMED);
+    /* jumbogram (payload length 0 with hop-by-hop) */
+    p_init(NULL, 0);
+    p_ip6("2001:db8::1", "2001:db8::2", 0);
+    CHECK_EQ_INT(dec(101), DT_DEC_MALFORMED);
+    /* endless chain of destination options */
+    p_init(NULL, 0);
+    for (int i = 0; i < 40; i++)
+        p_ext6(60, 0, 0);
+    p_ip6("2001:db8::1", "2001:db8::2", 60);
+    CHECK_EQ_INT(dec(101), DT_DEC_MALFORMED);
+
+    /* ICMP and ICMPv6 */
+    p_init("\x08\x00\x00\x00\x00\x01\x00\x01", 8);
+    p_ip4("10.0.0.1", "10.0.0.2", 1);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.proto, 1);
+    CHECK_EQ_INT(O.sport, 0);
+    CHECK_EQ_INT(O.payload_len, 8);
+    p_init("\x80\x00\x00\x00\x00\x01\x00\x01", 8);
+    p_ip6("2001:db8::1", "2001:db8::2", 58);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.proto, 58);
+}
+
+/* ---- fragments ---------------------------------------------------------------------- */
+
+static uint8_t L4[4096]; /* a UDP datagram to fragment */
+static size_t L4N;
+
+static void make_l4(size_t payload)
+{
+    uint8_t pl[4000];
+    for (size_t i = 0; i < payload; i++)
+        pl[i] = (uint8_t)(i * 7 + 3);
+    p_init(pl, payload);
+    p_udp(5353, 9999);
+    L4N = p_len();
+    memcpy(L4, p_data(), L4N);
+}
+
+static dt_decode_result frag4(dt_decoder *d, uint64_t ts, uint16_t id, size_t off, size_t len,
+                              int mf)
+{
+    p_init(L4 + off, len);
+    p_ip4x("10.9.0.1", "10.9.0.2", 17, id, (uint16_t)((mf ? 0x2000 : 0) | off / 8), 0, 0);
+    p_eth(0x0800);
+    return dt_decode(d, 1, ts, p_data(), p_len(), 0, &O);
+}
+
+static dt_decode_result frag6(dt_decoder *d, uint64_t ts, uint32_t id, size_t off, size_t len,
+                              int mf)
+{
+    p_init(L4 + off, len);
+    uint8_t fh[8] = {17,
+                     0,
+                     (uint8_t)(off >> 8),
+                     (uint8_t)((off & 0xf8) | (mf ? 1 : 0)),
+                     id >> 24,
+                     id >> 16 & 0xff,
+                     id >> 8 & 0xff,
+                     id & 0xff};
+    p_pre(fh, 8);
+    p_ext6(44, 0, 0); /* a hop-by-hop header before the fragment header */
+    p_ip6("2001:db8:9::1", "2001:db8:9::2", 0);
+    return dt_decode(d, 229, ts, p_data(), p_len(), 0, &O);
+}
+
+static void check_reasm(int line)
+{
+    int before = check_failed;
+    CHECK_EQ_INT(O.reassembled, 1);
+    CHECK_EQ_INT(O.proto, 17);
+    CHECK_EQ_INT(O.sport, 5353);
+    CHECK_EQ_INT(O.dport, 9999);
+    CHECK_EQ_INT(O.payload_len, L4N - 8);
+    CHECK_EQ_INT(O.payload_wire, L4N - 8);
+    CHECK(O.payload && memcmp(O.payload, L4 + 8, L4N - 8) == 0);
+    if (check_failed != before)
+        fprintf(stderr, "  (from line %d)\n", line);
+}
+
+static void test_frag4(void)
+{
+    dt_decoder *d = dt_decoder_new(NULL);
+    const dt_decode_stats *st = dt_decoder_stats(d);
+    make_l4(40); /* 48 bytes: fragments of 16 */
+
+    /* in order */
+    CHECK_EQ_INT(frag4(d, 1, 1, 0, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 2, 1, 16, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 3, 1, 32, 16, 0), DT_DEC_OK);
+    check_reasm(__LINE__);
+    CHECK_EQ_STR(src_str(), "10.9.0.1");
+    CHECK_EQ_STR(dst_str(), "10.9.0.2");
+    CHECK_EQ_INT(O.ip_bytes, 20 + 48);
+    CHECK_EQ_INT(st->fragments, 3);
+    CHECK_EQ_INT(st->frag_reassembled, 1);
+    CHECK_EQ_INT(st->frag_held, 2);
+    CHECK_EQ_INT(st->udp, 1);
+
+    /* out of order, last first */
+    CHECK_EQ_INT(frag4(d, 4, 2, 32, 16, 0), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 5, 2, 0, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 6, 2, 16, 16, 1), DT_DEC_OK);
+    check_reasm(__LINE__);
+
+    /* duplicated fragment */
+    CHECK_EQ_INT(frag4(d, 7, 3, 0, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 8, 3, 0, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(st->frag_overlaps, 1);
+    CHECK_EQ_INT(frag4(d, 9, 3, 16, 32, 0), DT_DEC_OK);
+    check_reasm(__LINE__);
+
+    /* overlapping with different data: the first received bytes win */
+    uint8_t saved[48];
+    memcpy(saved, L4, 48);
+    CHECK_EQ_INT(frag4(d, 10, 4, 0, 24, 1), DT_DEC_FRAG_HELD);
+    memset(L4 + 16, 0xee, 8);
+    CHECK_EQ_INT(frag4(d, 11, 4, 16, 32, 0), DT_DEC_OK);
+    memcpy(L4, saved, 48);
+    check_reasm(__LINE__);
+    CHECK_EQ_INT(st->frag_overlaps, 2);
+
+    /* conflicting final lengths drop the datagram */
+    CHECK_EQ_INT(frag4(d, 12, 5, 32, 16, 0), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 13, 5, 16, 8, 0), DT_DEC_MALFORMED);
+    CHECK_EQ_INT(frag4(d, 14, 5, 0, 16, 1), DT_DEC_FRAG_HELD); /* starts over */
+
+    /* non-final fragment not a multiple of 8; end beyond 65535 */
+    CHECK_EQ_INT(frag4(d, 15, 6, 0, 12, 1), DT_DEC_MALFORMED);
+    p_init(L4, 32);
+    p_ip4x("10.9.0.1", "10.9.0.2", 17, 7, 8189, 0, 0); /* offset 65512 + 32 */
+    CHECK_EQ_INT(dt_decode(d, 101, 16, p_data(), p_len(), 0, &O), DT_DEC_MALFORMED);
+    /* truncated capture of a fragment cannot be reassembled */
+    frag4(d, 17, 8, 0, 16, 1);
+    CHECK_EQ_INT(dt_decode(d, 1, 17, p_data(), p_len() - 1, 0, &O), DT_DEC_MALFORMED);
+
+    /* incomplete: timeout by packet timestamps (30 s default) */
+    uint64_t inc = st->frag_incomplete;
+    CHECK_EQ_INT(frag4(d, 100, 9, 0, 16, 1), DT_DEC_FRAG_HELD);
+    udp4();
+    CHECK_EQ_INT(dt_decode(d, 101, 100 + 31000000000ull, p_data(), p_len(), 0, &O), DT_DEC_OK);
+    CHECK(st->frag_incomplete >= inc + 1);
+    CHECK_EQ_INT(frag4(d, 100 + 31000000001ull, 9, 16, 32, 0), DT_DEC_FRAG_HELD);
+
+    /* stats are consistent */
+    CHECK_EQ_INT(st->frames, st->ip4 + st->ip6 + st->not_ip + st->malformed + st->unsupported_link +
+                                 st->frag_held);
+    CHECK_EQ_INT(st->ip4 + st->ip6, st->tcp + st->udp + st->icmp + st->icmp6 + st->other_ip);
+    dt_decoder_free(d);
+
+    /* too many datagrams: the oldest is evicted */
+    dt_decode_limits lim;
+    dt_decode_limits_default(&lim);
+    lim.max_frag_datagrams = 2;
+    d = dt_decoder_new(&lim);
+    st = dt_decoder_stats(d);
+    CHECK_EQ_INT(frag4(d, 1, 1, 0, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 2, 2, 0, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 3, 3, 0, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(st->frag_evicted, 1);
+    CHECK_EQ_INT(frag4(d, 4, 1, 16, 32, 0), DT_DEC_FRAG_HELD); /* id 1 is gone */
+    CHECK_EQ_INT(st->frag_evicted, 2);                         /* and id 2 made room */
+    CHECK_EQ_INT(frag4(d, 5, 3, 16, 32, 0), DT_DEC_OK);
+    check_reasm(__LINE__);
+    dt_decoder_free(d);
+
+    /* byte budget too small for anything: fragments are dropped, counted as evicted */
+    lim.max_frag_datagrams = 16;
+    lim.max_frag_bytes = 100;
+    d = dt_decoder_new(&lim);
+    st = dt_decoder_stats(d);
+    CHECK_EQ_INT(frag4(d, 1, 1, 0, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 2, 1, 16, 32, 0), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(st->frag_evicted, 2);
+    CHECK_EQ_INT(st->frag_reassembled, 0);
+    dt_decoder_free(d);
+
+    /* a large datagram (4000 bytes of payload, fragments of 1480, out of order) */
+    d = dt_decoder_new(NULL);
+    make_l4(4000);
+    CHECK_EQ_INT(frag4(d, 1, 77, 2960, L4N - 2960, 0), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 1, 77, 1480, 1480, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag4(d, 1, 77, 0, 1480, 1), DT_DEC_OK);
+    check_reasm(__LINE__);
+    CHECK_EQ_INT(O.ip_bytes, 20 + 4008);
+    dt_decoder_free(d);
+}
+
+static void test_frag6(void)
+{
+    dt_decoder *d = dt_decoder_new(NULL);
+    const dt_decode_stats *st = dt_decoder_stats(d);
+    make_l4(40);
+    CHECK_EQ_INT(frag6(d, 1, 0xabcdef01, 16, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag6(d, 2, 0xabcdef01, 32, 16, 0), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag6(d, 3, 0xabcdef01, 16, 16, 1), DT_DEC_FRAG_HELD); /* duplicate */
+    CHECK_EQ_INT(frag6(d, 4, 0xabcdef01, 0, 16, 1), DT_DEC_OK);
+    check_reasm(__LINE__);
+    CHECK_EQ_STR(src_str(), "2001:db8:9::1");
+    CHECK_EQ_STR(dst_str(), "2001:db8:9::2");
+    CHECK_EQ_INT(O.ip_bytes, 40 + 8 + 48);
+    CHECK_EQ_INT(st->fragments, 4);
+    CHECK_EQ_INT(st->frag_overlaps, 1);
+    CHECK_EQ_INT(st->frag_reassembled, 1);
+    CHECK_EQ_INT(st->ip6, 1);
+    /* a different identification does not mix */
+    CHECK_EQ_INT(frag6(d, 5, 1, 0, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(frag6(d, 6, 2, 16, 32, 0), DT_DEC_FRAG_HELD);
+    /* atomic fragment (offset 0, M 0) is decoded directly */
+    CHECK_EQ_INT(frag6(d, 7, 3, 0, L4N, 0), DT_DEC_OK);
+    CHECK_EQ_INT(O.reassembled, 0);
+    CHECK_EQ_INT(O.sport, 5353);
+    /* timeout */
+    CHECK_EQ_INT(frag6(d, 60000000000ull, 4, 0, 16, 1), DT_DEC_FRAG_HELD);
+    CHECK_EQ_INT(st->frag_incomplete, 2);
+    dt_decoder_free(d);
+
+    /* fragmented outer IPv4 carrying a GRE tunnel */
+    d = dt_decoder_new(NULL);
+    udp6();
+    p_pre("\x00\x00\x86\xdd", 4);
+    L4N = p_len();
+    memcpy(L4, p_data(), L4N); /* 4 + 48 + 13 = 65 bytes */
+    p_init(L4, 32);
+    p_ip4x("192.0.2.1", "192.0.2.2", 47, 5, 0x2000, 0, 0);
+    CHECK_EQ_INT(dt_decode(d, 101, 1, p_data(), p_len(), 0, &O), DT_DEC_FRAG_HELD);
+    p_init(L4 + 32, L4N - 32);
+    p_ip4x("192.0.2.1", "192.0.2.2", 47, 5, 4, 0, 0);
+    CHECK_EQ_INT(dt_decode(d, 101, 2, p_data(), p_len(), 0, &O), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_GRE);
+    CHECK_EQ_INT(O.reassembled, 1);
+    dt_decoder_free(d);
+}
+
+/* The fragment table on its own: bounds and accounting. */
+static void test_ipfrag_direct(void)
+{
+    dt_ipfrag *f = dt_ipfrag_new(4, 1 << 20, 1000);
+    dt_frag_key k;
+    memset(&k, 0, sizeof k);
+    k.family = 4;
+    k.proto = 17;
+    uint8_t data[64];
+    for (int i = 0; i < 64; i++)
+        data[i] = (uint8_t)i;
+    const uint8_t *out = NULL;
+    uint32_t outlen = 0;
+    uint8_t nh = 0;
+    for (uint32_t id = 0; id < 10; id++) {
+        k.id = id;
+        CHECK_EQ_INT(dt_ipfrag_add(f, &k, 5, 0, data, 16, 1, 65515, 17, &out, &outlen, &nh),
+                     DT_FRAG_HELD);
+    }
+    CHECK_EQ_INT(dt_ipfrag_count(f), 4);
+    CHECK_EQ_INT(dt_ipfrag_get_stats(f)->evicted, 6);
+    k.id = 9;
+    CHECK_EQ_INT(dt_ipfrag_add(f, &k, 6, 16, data + 16, 20, 0, 65515, 0, &out, &outlen, &nh),
+                 DT_FRAG_COMPLETE);
+    CHECK_EQ_INT(outlen, 36);
+    CHECK_EQ_INT(nh, 17);
+    CHECK(memcmp(out, data, 36) == 0);
+    CHECK_EQ_INT(dt_ipfrag_count(f), 3);
+    dt_ipfrag_expire(f, 2000);
+    CHECK_EQ_INT(dt_ipfrag_count(f), 0);
+    CHECK_EQ_INT(dt_ipfrag_bytes(f), 0);
+    CHECK_EQ_INT(dt_ipfrag_get_stats(f)->incomplete, 3);
+    /* data after the final length */
+    k.id = 50;
+    CHECK_EQ_INT(dt_ipfrag_add(f, &k, 3000, 8, data, 8, 0, 65515, 0, &out, &outlen, &nh),
+                 DT_FRAG_HELD);
+    CHECK_EQ_INT(dt_ipfrag_add(f, &k, 3000, 8, data, 16, 1, 65515, 0, &out, &outlen, &nh),
+                 DT_FRAG_BAD);
+    CHECK_EQ_INT(dt_ipfrag_get_stats(f)->conflicts, 1);
+    CHECK_EQ_INT(dt_ipfrag_count(f), 0);
+    dt_ipfrag_free(f);
+}
+
+int main(void)
+{
+    D = dt_decoder_new(NULL);
+    test_ethernet_tcp();
+    test_ethernet_variants();
+    test_cooked_raw_null_ppp();
+    test_wifi();
+    test_tunnels();
+    test_nesting();
+    test_ipv6_ext();
+    const dt_decode_stats *st = dt_decoder_stats(D);
+    CHECK_EQ_INT(st->frames, st->ip4 + st->ip6 + st->not_ip + st->malformed + st->unsupported_link +
+                                 st->frag_held);
+    CHECK_EQ_INT(st->ip4 + st->ip6, st->tcp + st->udp + st->icmp + st->icmp6 + st->other_ip);
+    CHECK_EQ_INT(st->unsupported_link, 1);
+    CHECK(st->tunneled[DT_TUN_VXLAN] == 1 && st->tunneled[DT_TUN_GTPU] == 2);
+    dt_decoder_free(D);
+    test_frag4();
+    test_frag6();
+    test_ipfrag_direct();
+    return check_done();
+}

@@ -24,7 +24,11 @@ typedef struct dt_quic_range {
     uint32_t start, end; /* [start, end) */
 } dt_quic_range;
 
-/* Per UDP flow, client->server direction.  Zero it with dt_quic_init(). */
+/* Per UDP flow, client->server direction (about 16.4 KiB: allocate it only for
+ * UDP flows whose first datagram has the long-header bit).  Set up with
+ * dt_quic_init().  Keys are derived once, from the DCID of the first client
+ * Initial; an Initial that fails with them but carries another DCID (client
+ * after a Retry) is retried with keys from its own DCID, which then stick. */
 typedef struct dt_quic_state {
     int phase;        /* 0 = nothing yet, 1 = Initial seen, 2 = done, -1 = not QUIC */
     uint32_t version; /* version of the first Initial (else first long header) */

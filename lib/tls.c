@@ -650,26 +650,31 @@ dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tl
     const uint8_t *p = buf + 5;
     if (avail >= 1 && p[0] != HS_CLIENT_HELLO)
         return DT_PARSE_NOT_MINE;
-    if (avail < 4)
-        return DT_PARSE_MORE;
-    uint32_t hlen = dt_rd_be24(p + 1);
-    if (hlen < 38 || hlen + 4 > TLS_HS_CAP)
-        return DT_PARSE_NOT_MINE;
-    if (avail >= hlen + 4)
-        return dt_tls_parse_client_hello(p, hlen + 4, 0, out) == 0 ? DT_PARSE_DONE
-                                                                   : DT_PARSE_NOT_MINE;
+    if (avail >= 4) {
+        uint32_t hlen = dt_rd_be24(p + 1);
+        if (hlen < 38 || hlen + 4 > TLS_HS_CAP)
+            return DT_PARSE_NOT_MINE;
+        if (avail >= hlen + 4)
+            return dt_tls_parse_client_hello(p, hlen + 4, 0, out) == 0 ? DT_PARSE_DONE
+                                                                       : DT_PARSE_NOT_MINE;
+    }
     if (avail < rlen)
         return DT_PARSE_MORE; /* first record still incomplete */
 
-    /* The handshake message continues in later records. */
+    /* The handshake message continues in later records (even its header may). */
     uint8_t hs[TLS_HS_CAP];
     int stop, trunc;
     long n = gather_handshake(buf, len, hs, sizeof hs, &stop, &trunc);
     if (n < 0)
         return DT_PARSE_NOT_MINE;
-    if ((size_t)n >= hlen + 4)
-        return dt_tls_parse_client_hello(hs, hlen + 4, 0, out) == 0 ? DT_PARSE_DONE
-                                                                    : DT_PARSE_NOT_MINE;
+    if (n >= 4) {
+        uint32_t hlen = dt_rd_be24(hs + 1);
+        if (hlen < 38 || hlen + 4 > TLS_HS_CAP)
+            return DT_PARSE_NOT_MINE;
+        if ((size_t)n >= hlen + 4)
+            return dt_tls_parse_client_hello(hs, hlen + 4, 0, out) == 0 ? DT_PARSE_DONE
+                                                                        : DT_PARSE_NOT_MINE;
+    }
     if (stop || trunc)
         return DT_PARSE_NOT_MINE; /* another record type interrupted the ClientHello */
     return DT_PARSE_MORE;

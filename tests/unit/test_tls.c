@@ -415,6 +415,15 @@ static void test_fragmented(void)
     CHECK_EQ_STR(c.sni, "split.example.org");
     CHECK_EQ_INT(client_exact(rec.b, rec.n - 1, &c), DT_PARSE_MORE);
 
+    /* Even the 4-byte handshake header split over 1-byte records. */
+    rec.n = 0;
+    recordize(hs.b, 4, 1, 0x16, &rec);
+    recordize(hs.b + 4, hs.n - 4, 16384, 0x16, &rec);
+    CHECK_EQ_INT(client_exact(rec.b, 12, &c), DT_PARSE_MORE);
+    CHECK_EQ_INT(client_exact(rec.b, rec.n - 1, &c), DT_PARSE_MORE);
+    CHECK_EQ_INT(client_exact(rec.b, rec.n, &c), DT_PARSE_DONE);
+    CHECK_EQ_STR(c.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+
     /* An alert record interrupting the fragmented hello: not a usable stream. */
     rec.n = 0;
     recordize(hs.b, 100, 100, 0x16, &rec);

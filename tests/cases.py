@@ -786,4 +786,166 @@ def c_stdin_pcapng_gz():
             "rinputs": [{"path": "-", "format": "pcapng", "packets": len(frames)}]}
 
 
+
+
+# ------------------------------------------------------------------ hostile input
+
+def c_malformed_frames():
+    # Frames with truncated or inconsistent headers (caplen == wirelen, so really broken),
+    # between the packets of a good session: each is counted as malformed, nothing else breaks.
+    s = tls_session()
+    good = [g.eth_for(p) for _, p in s.ip_packets()]
+    v4 = g.ipv4(C4, S4, g.UDP, g.udp(C4, S4, 1, 2, b"x" * 20))
+    v6 = g.ipv6(C6, S6, g.UDP, g.udp(C6, S6, 1, 2, b"x" * 20))
+    t = g.tcp(C4, S4, 1, 2)
+    bad = [
+        g.eth(v4[:10]),                                   # IPv4 header cut short
+        g.eth(bytes([0x44]) + v4[1:]),                    # IHL 4 (< 5)
+        g.eth(v4[:2] + struct.pack("!H", 12) + v4[4:]),   # total length < header length
+        g.eth(v6[:20], g.ETH_IPV6),                       # IPv6 header cut short
+        g.eth(g.ipv4(C4, S4, g.TCP, t[:10])),             # TCP header cut short
+        g.eth(g.ipv4(C4, S4, g.TCP, t[:12] + bytes([0xF0]) + t[13:])),  # data offset 60 > 20
+    ]
+    frames = good[:3] + bad + good[3:]
+    return {"files": [pcap("cap.pcap", frames)], "exit": 0, "nflows": 1,
+            "flows": [tls_expect(s)],
+            "summary": {"packets": len(frames), "malformed": len(bad)}}
+
+
+def c_ipv4_total_len_exceeds_frame():
+    # IPv4 total length 1400 in a 62-byte frame whose wire length is also 62 (not a snaplen
+    # cut): inconsistent, so malformed; it must not create a flow with inflated byte counts.
+    v4 = g.ipv4(C4, S4, g.UDP, g.udp(C4, S4, 1, 2, b"x" * 20))
+    bad = v4[:2] + struct.pack("!H", 1400) + v4[4:10] + b"\0\0" + v4[12:]
+    bad = bad[:10] + struct.pack("!H", g.checksum(bad[:20])) + bad[12:]
+    return {"files": [pcap("cap.pcap", [g.eth(bad)])], "nflows": 0,
+            "summary": {"packets": 1, "malformed": 1, "flows": 0}}
+
+
+def c_tunnel_too_deep():
+    # 10 nested IPv4-in-IPv4 layers: deeper than the default limit (8): counted as malformed
+    s = tls_session()
+    pk = [p for _, p in s.ip_packets()]
+    deep = pk[0]
+    for _ in range(10):
+        deep = g.ipv4(OUT_A, OUT_B, g.IPIP, deep)
+    frames = [g.eth_for(deep)] + [g.eth_for(p) for p in pk[1:]]
+    return {"files": [pcap("cap.pcap", frames)], "summary": {"packets": len(frames),
+                                                             "malformed": 1}}
+
+
+def c_tunnel_nested_gre_vxlan():
+    # GRE inside VXLAN: the flow carries the outermost tunnel kind
+    def wrap(p):
+        gre_pkt = g.ipv4("10.9.0.1", "10.9.0.2", g.GRE, g.gre(p, key=99))
+        inner = g.eth_for(gre_pkt, src=g.MAC_C, dst=g.MAC_B)
+        return g.eth_for(g.udp_ip(OUT_A, OUT_B, 49152, 4789, g.vxlan(inner)), vlans=[10])
+    return link_case(wrap, g.LINKTYPE_ETHERNET, tunnel="vxlan")
+
+
+def c_pcapng_truncated_block():
+    s = tls_session()
+    rs = recs([g.eth_for(p) for _, p in s.ip_packets()])
+    whole = g.write_pcapng(rs)
+    head = g.write_pcapng(rs[:4])  # SHB + IDB + 4 EPBs
+    cut = whole[:len(head) + 20]   # the 5th EPB is cut after 20 bytes
+
+    def check(rep, flows):
+        e = (rep.get("inputs") or [{}])[0].get("errors")
+        if not e or e[0].get("packet") != 5:
+            return ["inputs[0].errors: want an error at packet 5, got %r" % (e,)]
+        return []
+    return {"files": [("t.pcapng", cut)], "exit": 3, "check": check,
+            "rinputs": [{"format": "pcapng", "packets": 4}], "summary": {"packets": 4}}
+
+
+def c_missing_file():
+    return {"files": [], "inputs": ["does-not-exist.pcap"], "exit": 2}
+
+
+def c_pcapng_tsresol_binary():
+    s = tls_session()
+    rs = recs([g.eth_for(p) for _, p in s.ip_packets()])
+    data = g.write_pcapng(rs, ifaces=((g.LINKTYPE_ETHERNET, ("bin", 20)),))
+    return {"files": [("b.pcapng", data)], "flows": [tls_expect(s)], "nflows": 1,
+            "rinputs": [{"format": "pcapng", "packets": len(rs), "errors": []}]}
+
+
+def c_frag6_tcp_raw():
+    # TCP segment carried in two IPv6 fragments on a raw-IP link
+    s = g.TcpSession(C6, S6, 51300, 443).handshake()
+    s.send("c2s", g.tls_client_hello("frag6-tls.example.net", ("h2",)))
+    s.send("s2c", g.tls_server_hello())
+    s.close()
+    frames, nfr = [], 0
+    for seg, p in s.ip_packets():
+        l4 = s.l4(seg)
+        if len(seg.payload) > 200:
+            nfr += 1
+            src, dst = (s.cli, s.srv) if seg.dir == "c2s" else (s.srv, s.cli)
+            frames += g.ipv6_fragments(src, dst, g.TCP, l4, [(0, 200), (200, len(l4) - 200)])
+        else:
+            frames.append(p)
+    ex = tls_expect(s, sni="frag6-tls.example.net", alpn=("h2",))
+    del ex["client"]["packets"], ex["server"]["packets"], ex["client"]["bytes"]
+    del ex["server"]["bytes"]
+    return {"files": [pcap("cap.pcap", frames, g.LINKTYPE_RAW)], "flows": [ex], "nflows": 1,
+            "summary": {"fragments": 2 * nfr, "fragments_reassembled": nfr,
+                        "fragments_incomplete": 0}}
+
+
+def c_mqtt_plain():
+    s = g.TcpSession(C4, "198.51.100.18", 51400, 1883).handshake()
+    s.send("c2s", g.mqtt_connect("vin-WBA00000000000001", 30, "car"))
+    s.send("s2c", b"\x20\x02\x00\x00")
+    s.send("c2s", g.mqtt_publish("vehicle/telemetry", b'{"soc":81,"odo":12345}'))
+    s.close()
+    return one_session(s, tcp_expect(s))
+
+
+def c_sample():
+    # The bundled sample: regenerated here (deterministic) and compared with the committed file.
+    import gen_sample
+
+    data = gen_sample.build()
+    names = [("142.250.185.99", 80, "connectivitycheck.gstatic.com", "http_host"),
+             ("216.239.35.0", 123, "time.android.com", "dns"),
+             ("2a00:1450:4001:80b::200a", 443, "maps.googleapis.com", "tls_sni"),
+             ("1.12.36.7", 443, "android.bugly.qq.com", "tls_sni"),
+             ("160.46.226.165", 443, "b2vapi.bmwgroup.com", "tls_sni"),
+             ("23.55.161.88", 443, "api.tomtom.com", "tls_sni"),
+             ("93.184.215.14", 443, "example.com", "quic_sni"),
+             ("52.28.151.19", 443, "ota.cariad.technology", "dns"),
+             ("3.123.52.214", 8883, "a3k7odshaiipe8-ats.iot.eu-central-1.amazonaws.com", "tls_sni"),
+             ("52.219.170.45", 443, "vehicle-logs.s3.eu-central-1.amazonaws.com", "tls_sni")]
+
+    def check(rep, flows):
+        errs = []
+        import os
+        here = os.path.dirname(os.path.abspath(__file__))
+        p = os.path.join(os.environ.get("DT_TESTDATA", os.path.join(here, "..", "testdata")),
+                         "sample.pcapng")
+        try:
+            if open(p, "rb").read() != data:
+                errs.append("testdata/sample.pcapng differs from tests/gen_sample.py output")
+        except OSError as x:
+            errs.append("cannot read %s: %s" % (p, x))
+        got = {(f["server"]["ip"], f["server"]["port"]): (f["server"].get("name"),
+                                                          f["server"].get("name_source"))
+               for f in flows or []}
+        for ip_, port, name, src in names:
+            if got.get((ip_, port)) != (name, src):
+                errs.append("server %s:%d: got %r, want %r" % (ip_, port, got.get((ip_, port)),
+                                                                (name, src)))
+        bulk = [f for f in flows or [] if f["server"]["ip"] == "52.219.170.45"]
+        if bulk and bulk[0]["client"]["payload"] < 400000:
+            errs.append("bulk upload payload %d < 400000" % bulk[0]["client"]["payload"])
+        return errs
+    return {"files": [("sample.pcapng", data)], "nflows": 24, "check": check, "twice": True,
+            "summary": {"packets": 281, "flows": 24, "tcp_flows": 10, "udp_flows": 14,
+                        "malformed": 0},
+            "rinputs": [{"format": "pcapng", "link_types": ["EN10MB"], "packets": 281,
+                         "first_seen": "2022-10-24T08:15:00.100000Z", "errors": []}]}
+
+
 CASES = [(n[2:], f) for n, f in sorted(globals().items()) if n.startswith("c_") and callable(f)]

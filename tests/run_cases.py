@@ -151,6 +151,13 @@ def check_case(name, spec, exe, work):
             if not out.strip():
                 errs.append("report: no output%s" % stderr_tail(err))
         elif rep is not None:
+            if spec.get("twice"):
+                rc2, out2, _ = run([exe, "report"] + args + inputs, d, stdin_path)
+                if out2 != out:
+                    n = next((i for i, (a, b) in enumerate(zip(out, out2)) if a != b),
+                             min(len(out), len(out2)))
+                    errs.append("report: not deterministic, two runs differ at char %d: %r vs %r"
+                                % (n, out[max(0, n - 40):n + 40], out2[max(0, n - 40):n + 40]))
             if "summary" in spec:
                 compare("summary", spec["summary"], rep.get("summary"), errs)
             if "rinputs" in spec:

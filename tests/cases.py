@@ -308,7 +308,8 @@ def frag_case(v6, order, drop=None, overlap=False):
             "client": {"ip": cli, "port": 40000, "packets": 1, "payload": len(q)},
             "server": {"ip": srv, "port": 53}}
     if drop is None:
-        flow["server"].update({"packets": 1, "payload": len(r), "bytes": len(l4) + (40 if v6 else 20)})
+        flow["server"].update({"packets": 1, "payload": len(r),
+                               "bytes": len(l4) + (40 if v6 else 20)})
         flow["dns"] = [{"name": BIG_NAME, "type": "AAAA" if v6 else "A", "rcode": "NOERROR",
                         "answers": addrs, "cname_chain": [BIG_NAME, BIG_CNAME]}]
     else:

@@ -585,7 +585,8 @@ def http_request(host, path="/", method="GET", user_agent="datatrail-test/1.0", 
 
 
 def http_response(status=204, body=b"", reason="No Content"):
-    return ("HTTP/1.1 %d %s\r\nContent-Length: %d\r\n\r\n" % (status, reason, len(body))).encode() + body
+    head = "HTTP/1.1 %d %s\r\nContent-Length: %d\r\n\r\n" % (status, reason, len(body))
+    return head.encode() + body
 
 
 def _mqtt_len(n):
@@ -800,7 +801,8 @@ def _block(e, btype, body):
     return struct.pack(e + "II", btype, tl) + body + struct.pack(e + "I", tl)
 
 
-def pcapng_shb(big_endian=False, comment=None, hardware="pcapgen", app="datatrail tests/pcapgen.py"):
+def pcapng_shb(big_endian=False, comment=None, hardware="pcapgen",
+               app="datatrail tests/pcapgen.py"):
     e = ">" if big_endian else "<"
     opts = []
     if comment:

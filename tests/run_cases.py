@@ -47,7 +47,8 @@ def compare(path, want, got, errs):
     elif isinstance(want, str) and isinstance(got, str) and len(want) > 64 and want != got:
         # long hex streams: say where they differ
         n = next((i for i, (a, b) in enumerate(zip(want, got)) if a != b), min(len(want), len(got)))
-        errs.append("%s: differs at hex char %d (byte %d): got len %d ...%s..., want len %d ...%s..."
+        errs.append("%s: differs at hex char %d (byte %d): got len %d ...%s..., "
+                    "want len %d ...%s..."
                     % (path, n, n // 2, len(got), got[max(0, n - 8):n + 24],
                        len(want), want[max(0, n - 8):n + 24]))
     elif want != got or isinstance(want, bool) != isinstance(got, bool):
@@ -71,7 +72,8 @@ def run(cmd, cwd, stdin_path):
     try:
         p = subprocess.run(cmd, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=TIMEOUT)
-        return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+        return (p.returncode, p.stdout.decode("utf-8", "replace"),
+                p.stderr.decode("utf-8", "replace"))
     except subprocess.TimeoutExpired:
         return None, "", "timeout after %ds" % TIMEOUT
     finally:
@@ -109,7 +111,8 @@ def check_case(name, spec, exe, work):
             except ValueError as x:
                 errs.append("flows: line %d is not JSON (%s): %s" % (i + 1, x, line[:120]))
         if rc not in (0, spec.get("exit", 0)):
-            errs.append("flows: exit code %s, want %s%s" % (rc, spec.get("exit", 0), stderr_tail(err)))
+            errs.append("flows: exit code %s, want %s%s"
+                        % (rc, spec.get("exit", 0), stderr_tail(err)))
         if "nflows" in spec and len(flows) != spec["nflows"]:
             errs.append("flows: %d flows, want %d: %s" % (len(flows), spec["nflows"],
                         ", ".join(flow_label(flow_key(f)) for f in flows if flow_key(f))))

@@ -653,8 +653,17 @@ static int ip4(ctx *x, dt_cur *c)
     uint16_t fo = dt_rd_be16(h + 6);
     if (fo & 0x3fff) { /* MF set or offset != 0 */
         x->d->st.fragments++;
-        if (dt_left(&l4) < wire || x->reasm)
+        if (x->reasm)
             return NX_BAD;
+        if (dt_left(&l4) < wire) {
+            /* cut by the snap length: cannot be reassembled; a first fragment is still
+             * delivered as it is (its transport header is there) */
+            if (fo & 0x1fff)
+                return NX_BAD;
+            int r = transport(x, proto, 4, &l4, wire);
+            *c = l4;
+            return r;
+        }
         dt_frag_key k;
         memset(&k, 0, sizeof k);
         k.family = 4;
@@ -742,8 +751,14 @@ static int ip6(ctx *x, dt_cur *c)
                 continue;
             }
             x->d->st.fragments++;
-            if (dt_left(&p) < wire || x->reasm)
+            if (x->reasm)
                 return NX_BAD;
+            if (dt_left(&p) < wire) { /* truncated: as for IPv4 */
+                if (fo & 0xfff8)
+                    return NX_BAD;
+                nh = next;
+                break;
+            }
             dt_frag_key k;
             memset(&k, 0, sizeof k);
             k.family = 6;

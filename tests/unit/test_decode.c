@@ -953,9 +953,19 @@ static void test_frag4(void)
     p_init(L4, 32);
     p_ip4x("10.9.0.1", "10.9.0.2", 17, 7, 8189, 0, 0); /* offset 65512 + 32 */
     CHECK_EQ_INT(dt_decode(d, 101, 16, p_data(), p_len(), 0, &O), DT_DEC_MALFORMED);
-    /* truncated capture of a fragment cannot be reassembled */
+    /* a fragment cut by the snap length cannot be reassembled: the first one is delivered
+     * as it is, a later one is malformed */
+    uint64_t held = st->frag_held;
     frag4(d, 17, 8, 0, 16, 1);
+    CHECK_EQ_INT(dt_decode(d, 1, 17, p_data(), p_len() - 1, 0, &O), DT_DEC_OK);
+    CHECK_EQ_INT(O.reassembled, 0);
+    CHECK_EQ_INT(O.sport, 5353);
+    CHECK_EQ_INT(O.payload_len, 7);
+    CHECK_EQ_INT(O.payload_wire, 8);
+    CHECK(O.payload == p_data() + 14 + 20 + 8);
+    frag4(d, 17, 8, 16, 16, 1);
     CHECK_EQ_INT(dt_decode(d, 1, 17, p_data(), p_len() - 1, 0, &O), DT_DEC_MALFORMED);
+    CHECK_EQ_INT(st->frag_held, held + 2); /* the two complete copies only */
 
     /* incomplete: timeout by packet timestamps (30 s default) */
     uint64_t inc = st->frag_incomplete;
@@ -1029,13 +1039,19 @@ static void test_frag6(void)
     /* a different identification does not mix */
     CHECK_EQ_INT(frag6(d, 5, 1, 0, 16, 1), DT_DEC_FRAG_HELD);
     CHECK_EQ_INT(frag6(d, 6, 2, 16, 32, 0), DT_DEC_FRAG_HELD);
+    /* truncated first fragment: delivered as it is */
+    frag6(d, 7, 9, 0, 16, 1);
+    CHECK_EQ_INT(dt_decode(d, 229, 7, p_data(), p_len() - 2, 0, &O), DT_DEC_OK);
+    CHECK_EQ_INT(O.sport, 5353);
+    CHECK_EQ_INT(O.payload_len, 6);
+    CHECK_EQ_INT(O.reassembled, 0);
     /* atomic fragment (offset 0, M 0) is decoded directly */
     CHECK_EQ_INT(frag6(d, 7, 3, 0, L4N, 0), DT_DEC_OK);
     CHECK_EQ_INT(O.reassembled, 0);
     CHECK_EQ_INT(O.sport, 5353);
     /* timeout */
     CHECK_EQ_INT(frag6(d, 60000000000ull, 4, 0, 16, 1), DT_DEC_FRAG_HELD);
-    CHECK_EQ_INT(st->frag_incomplete, 2);
+    CHECK_EQ_INT(st->frag_incomplete, 3);
     dt_decoder_free(d);
 
     /* fragmented outer IPv4 carrying a GRE tunnel */

@@ -196,6 +196,48 @@ static int8_t tls_step(dt_flow_app *x, int dir, const uint8_t *p, size_t len)
                             : ST_NOT_MINE;
 }
 
+/* Length of a SOCKS4/4a or SOCKS5 client preamble (greeting + CONNECT
+ * request) at the start of a stream; 0 if there is none, -2 if more bytes are
+ * needed to tell. */
+static int64_t socks_request_len(const uint8_t *p, size_t len)
+{
+    dt_cur c = dt_cur_make(p, len);
+    uint8_t ver = dt_u8(&c);
+    if (ver == 4) {
+        if (dt_u8(&c) != 1)
+            return 0;
+        dt_skip(&c, 2);
+        const uint8_t *ip = dt_bytes(&c, 4);
+        for (int part = 0; part < (ip && !ip[0] && !ip[1] && !ip[2] && ip[3] ? 2 : 1); part++) {
+            const uint8_t *z = memchr(dt_ptr(&c), 0, dt_left(&c));
+            if (!z)
+                return dt_left(&c) > 255 ? 0 : -2;
+            dt_skip(&c, (size_t)(z - dt_ptr(&c)) + 1);
+        }
+        return c.err ? -2 : (int64_t)c.pos;
+    }
+    if (ver != 5)
+        return 0;
+    uint8_t n = dt_u8(&c);
+    if (n == 0 || n > 16)
+        return 0;
+    dt_skip(&c, n);
+    if (dt_has(&c, 1) && dt_ptr(&c)[0] != 5)
+        return 0; /* authentication sub-negotiation or not SOCKS: leave it */
+    uint8_t v = dt_u8(&c), cmd = dt_u8(&c);
+    dt_skip(&c, 1);
+    uint8_t atyp = dt_u8(&c);
+    if (c.err)
+        return -2;
+    if (v != 5 || cmd != 1)
+        return 0;
+    size_t alen = atyp == 1 ? 4 : atyp == 4 ? 16 : atyp == 3 ? (size_t)dt_u8(&c) : 0;
+    if (alen == 0)
+        return c.err ? -2 : 0;
+    dt_skip(&c, alen + 2);
+    return c.err ? -2 : (int64_t)c.pos;
+}
+
 static int dir_finished(const dt_flow_app *x, int dir)
 {
     if (dir == DT_CLIENT)
@@ -223,10 +265,21 @@ void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir)
                 x->app = DT_APP_TLS; /* also after STARTTLS, CONNECT or SOCKS */
         }
         if (!FINISHED(x->http_st)) {
+            size_t off = x->http_off;
+            if (off == 0 && !x->socks_checked) {
+                /* A SOCKS request first: HTTP (if any) follows it. */
+                int64_t o = socks_request_len(p, len);
+                if (o == -2)
+                    goto wait_socks;
+                x->socks_checked = 1;
+                if (o > 0)
+                    x->http_off = off = (size_t)o;
+            }
             if (x->app == DT_APP_TLS || !ENSURE(x->http))
                 x->http_st = ST_NOT_MINE;
-            else
-                x->http_st = ST(dt_http_parse_client_stream(p, len, x->http));
+            else if (off < len)
+                x->http_st = ST(dt_http_parse_client_stream(p + off, len - off, x->http));
+        wait_socks:
             if (x->http && x->http->present)
                 set_app(x, DT_APP_HTTP);
         }

@@ -41,7 +41,7 @@ const char *dt_app_name(dt_app a);            /* "tls", ..., "unknown" */
 const char *dt_name_source_str(dt_name_source s); /* "tls_sni", ..., NULL for none */
 
 #define DT_FLOW_MAX_DNS 8
-#define DT_DNS_MAX_ANSWERS 16
+#define DT_DNS_MAX_ANSWERS 32
 #define DT_DNS_MAX_CHAIN 8
 
 /* One DNS message of a flow, as the report shows it. */
@@ -61,6 +61,8 @@ typedef struct dt_flow_app {
     uint8_t name_source;      /* dt_name_source */
     char name[256];           /* server name chosen by preference */
     int8_t tls_c_st, tls_s_st, http_st, dns_tcp_st, mqtt_st, quic_st; /* dt_parse_status + 2 (0 = not tried) */
+    uint8_t socks_checked;    /* the client stream was checked for a SOCKS preamble */
+    size_t http_off;          /* where HTTP starts (after a SOCKS preamble) */
     uint8_t tls_found[2];     /* a TLS handshake record was found in this direction... */
     size_t tls_scan[2];       /* ...at this offset (or: searched up to here) */
     uint8_t encrypted_dns;    /* 0, or 1 DoT, 2 DoH, 3 DoQ */

@@ -13,12 +13,13 @@ typedef struct dns_entry {
     char *name;
     uint16_t type;
     uint64_t count;
-    char answers[DT_DNS_MAX_ANSWERS][DT_ADDR_STRLEN];
-    int n_answers;
+    char (*answers)[DT_ADDR_STRLEN]; /* distinct, in order first seen */
+    int n_answers, cap_answers;
     struct dns_entry *next;
 } dns_entry;
 
 #define DNS_BUCKETS 4096
+#define DNS_TABLE_MAX_ANSWERS 1024 /* distinct addresses kept per name (CDNs rotate) */
 
 /* Bytes and flows per transfer class (dt_transfer_class). */
 typedef struct transfer_total {
@@ -93,6 +94,7 @@ void dt_report_free(dt_report *r)
         while (e) {
             dns_entry *n = e->next;
             free(e->name);
+            free(e->answers);
             free(e);
             e = n;
         }
@@ -354,8 +356,17 @@ static void dns_table_add(dt_report *r, const dt_flow_dns *d)
         int seen = 0;
         for (int j = 0; j < e->n_answers && !seen; j++)
             seen = strcmp(e->answers[j], d->answers[i]) == 0;
-        if (!seen && e->n_answers < DT_DNS_MAX_ANSWERS)
-            memcpy(e->answers[e->n_answers++], d->answers[i], DT_ADDR_STRLEN);
+        if (seen || e->n_answers == DNS_TABLE_MAX_ANSWERS)
+            continue;
+        if (e->n_answers == e->cap_answers) {
+            int cap = e->cap_answers ? 2 * e->cap_answers : 4;
+            void *na = realloc(e->answers, (size_t)cap * sizeof *e->answers);
+            if (!na)
+                return;
+            e->answers = na;
+            e->cap_answers = cap;
+        }
+        memcpy(e->answers[e->n_answers++], d->answers[i], DT_ADDR_STRLEN);
     }
 }
 

@@ -4,6 +4,7 @@
     python3 tests/run_cases.py --datatrail build/datatrail --work build/cases [--only NAME ...]
     python3 tests/run_cases.py --list
     python3 tests/run_cases.py --write-only --work DIR      (captures only, e.g. for tshark)
+    python3 tests/run_cases.py --tshark --work DIR          (check the generator with tshark)
 
 Each case's captures go to WORK/NAME/; datatrail runs there with relative file names.
 Prints "ok NAME" or "FAIL NAME: detail" per case, then "N passed, N failed"; exit 1 on failure.
@@ -170,6 +171,45 @@ def check_case(name, spec, exe, work):
     return errs
 
 
+def tshark_check(selected, work):
+    """Every capture must be read by tshark with no malformed packet and no bad checksum,
+    unless the case says it is deliberately broken (tshark_malformed: True)."""
+    passed = failed = 0
+    for n, f in selected:
+        spec = f()
+        d = os.path.join(work, n)
+        os.makedirs(d, exist_ok=True)
+        errs = []
+        for fn, data in spec["files"]:
+            path = os.path.join(d, fn)
+            with open(path, "wb") as fh:
+                fh.write(data)
+            p = subprocess.run(["tshark", "-n", "-r", path, "-o", "tcp.check_checksum:TRUE",
+                                "-o", "udp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
+                                "-T", "fields", "-e", "frame.number", "-e", "_ws.malformed",
+                                "-e", "ip.checksum.status", "-e", "tcp.checksum.status",
+                                "-e", "udp.checksum.status"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+            err = p.stderr.decode("utf-8", "replace")
+            err = "\n".join(x for x in err.splitlines() if "Running as user" not in x)
+            bad = []
+            for line in p.stdout.decode().splitlines():
+                c = line.split("\t")
+                if c[1:2] != [""] or any("0" in x.split(",") for x in c[2:]):
+                    bad.append(c[0])
+            if (bad or err.strip()) and n not in cases.TSHARK_MALFORMED:
+                errs.append("%s: malformed/bad checksum in frames %s %s"
+                            % (fn, ",".join(bad[:10]), err.strip()[:200]))
+        if errs:
+            failed += 1
+            print("FAIL %s: %s" % (n, "; ".join(errs)))
+        else:
+            passed += 1
+            print("ok %s" % n)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--datatrail", help="path to the datatrail binary")
@@ -177,6 +217,9 @@ def main():
     ap.add_argument("--only", action="append", default=[], help="run only this case (repeatable)")
     ap.add_argument("--list", action="store_true", help="list case names")
     ap.add_argument("--write-only", action="store_true", help="only write the captures")
+    ap.add_argument("--tshark", action="store_true",
+                    help="write the captures and check that tshark reads them without malformed "
+                         "packets or bad checksums (except cases.TSHARK_MALFORMED)")
     a = ap.parse_args()
 
     selected = [(n, f) for n, f in cases.CASES if not a.only or n in a.only]
@@ -199,6 +242,8 @@ def main():
                     fh.write(data)
         print("%d cases written to %s" % (len(selected), work))
         return 0
+    if a.tshark:
+        return tshark_check(selected, work)
     if not a.datatrail:
         ap.error("--datatrail is required")
     exe = os.path.abspath(a.datatrail)

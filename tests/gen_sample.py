@@ -13,6 +13,7 @@ See testdata/README.md for the list of flows and expected names.
 import os
 import sys
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import pcapgen as g  # noqa: E402

@@ -951,6 +951,71 @@ def c_sample():
                          "first_seen": "2022-10-24T08:15:00.100000Z", "errors": []}]}
 
 
+def c_udp_client_by_port():
+    # the query was not captured: the first packet is the answer from port 53, yet the
+    # client is the ephemeral-port side
+    ans = [("late.example.net", "A", 60, "198.51.100.9")]
+    r = g.dns_response(9, "late.example.net", "A", ans)
+    p1 = g.udp_ip(DNS4, C4, 53, 45678, r)
+    q = g.dns_query(10, "late.example.net", "AAAA")
+    p2 = g.udp_ip(C4, DNS4, 45678, 53, q)
+    return {"files": [pcap("cap.pcap", [g.eth_for(p1), g.eth_for(p2)])], "nflows": 1,
+            "flows": [{"proto": "udp", "app": "dns",
+                       "client": udp_side(C4, 45678, [(p2, len(q))]),
+                       "server": udp_side(DNS4, 53, [(p1, len(r))])}]}
+
+
+def c_dns_uncompressed():
+    name = "plain.example.net"
+    ans = g.dns_chain(name, ["alias.example.net"], ["198.51.100.77"])
+    q = g.dns_query(11, name)
+    r = g.dns_response(11, name, "A", ans, compress=False)
+    pk = [g.udp_ip(C4, DNS4, 40011, 53, q), g.udp_ip(DNS4, C4, 53, 40011, r)]
+    return {"files": [pcap("cap.pcap", [g.eth_for(p) for p in pk])], "nflows": 1,
+            "flows": [{"proto": "udp", "app": "dns",
+                       "client": udp_side(C4, 40011, [(pk[0], len(q))]),
+                       "server": udp_side(DNS4, 53, [(pk[1], len(r))]),
+                       "dns": [{"name": name, "type": "A", "rcode": "NOERROR",
+                                "answers": ["198.51.100.77"],
+                                "cname_chain": [name, "alias.example.net"]}]}]}
+
+
+def c_tcp_stream_cap():
+    # 100 KB upload: the debug stream holds the first 64 KiB of each direction
+    s = http_session().handshake()
+    data = big_http(100000)
+    s.send("c2s", data)
+    s.send("s2c", g.http_response())
+    s.close()
+    ex = http_expect(s, streams=False)
+    ex["streams"] = {"c2s": data[:65536].hex(), "s2c": g.http_response().hex()}
+    return one_session(s, ex, summary={"tcp_gaps": 0})
+
+
+def c_quic_initial_v6():
+    srv = "2606:2800:21f:cb07:6820:80da:af6b:8b2c"
+    p = g.udp_ip(C6, srv, 50501, 443, g.RFC9001_CLIENT_INITIAL)
+    return {"files": [pcap("cap.pcap", [g.eth_for(p)])], "nflows": 1,
+            "flows": [{"proto": "udp", "app": "quic",
+                       "client": udp_side(C6, 50501, [(p, 1200)]),
+                       "server": {"ip": srv, "port": 443, "name": "example.com",
+                                  "name_source": "quic_sni"},
+                       "quic": {"version": "1", "sni": "example.com"}}]}
+
+
+def c_icmp_error_embedded():
+    # ICMP port unreachable quoting the UDP datagram: counted as ICMP, creates no flow
+    q = g.dns_query(12, "x.example.net")
+    orig = g.udp_ip(C4, "198.51.100.53", 40012, 53, q)
+    icmp = struct.pack("!BBHI", 3, 3, 0, 0) + orig[:28]
+    icmp = icmp[:2] + struct.pack("!H", g.checksum(icmp)) + icmp[4:]
+    frames = [g.eth_for(orig), g.eth_for(g.ipv4("198.51.100.53", C4, g.ICMP, icmp))]
+    return {"files": [pcap("cap.pcap", frames)], "nflows": 1,
+            "flows": [{"proto": "udp", "client": {"ip": C4, "port": 40012, "packets": 1},
+                       "server": {"ip": "198.51.100.53", "port": 53, "packets": 0}}],
+            "summary": {"packets": 2, "icmp_packets": 1, "flows": 1}}
+
+
 # captures that are broken on purpose: `run_cases.py --tshark` accepts tshark's complaints
 TSHARK_MALFORMED = {"frag4_overlap_different", "malformed_frames", "not_a_capture",
                     "one_good_one_bad", "pcapng_truncated_block", "tcp_overlap_first_wins",

@@ -127,6 +127,9 @@ def check_case(name, spec, exe, work):
             if single_input and "input" not in want:
                 want["input"] = inputs[0]
             k = flow_key(want)
+            if k is None:
+                errs.append("case error: expected flow without client/server ip and port")
+                continue
             got = by_key.get(k)
             if got is None:
                 rev = (k[0], k[3], k[4], k[1], k[2])

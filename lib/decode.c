@@ -117,6 +117,7 @@ int dt_linktype_supported(int linktype)
     case 108: /* OpenBSD loopback */
     case 113: /* Linux cooked SLL */
     case 127: /* 802.11 with radiotap */
+    case 192: /* PPI */
     case 228: /* raw IPv4 */
     case 229: /* raw IPv6 */
     case 276: /* Linux cooked SLL2 */
@@ -417,6 +418,20 @@ static int link_layer(ctx *x, int linktype, dt_cur *c)
         return wifi_frame(x, c);
     case 127:
         return radiotap(x, c);
+    case 192: { /* PPI: version, flags, header length (LE), inner DLT (LE) */
+        uint8_t ver = dt_u8(c);
+        dt_skip(c, 1);
+        uint16_t hl = dt_le16(c);
+        uint32_t dlt = dt_le32(c);
+        if (!dt_ok(c) || ver != 0 || hl < 8)
+            return NX_BAD;
+        dt_skip(c, (size_t)hl - 8);
+        if (!dt_ok(c))
+            return NX_BAD;
+        if (dlt > 0xffff || dlt == 192 || !dt_linktype_supported((int)dlt))
+            return -1;
+        return link_layer(x, (int)dlt, c); /* one level only: PPI inside PPI is refused */
+    }
     default:
         return -1;
     }

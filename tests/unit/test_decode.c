@@ -477,6 +477,19 @@ static void test_cooked_raw_null_ppp(void)
     CHECK_EQ_INT(dec(9), DT_DEC_OK);
     check_udp4_hello(__LINE__);
 
+    /* PPI around Ethernet; PPI inside PPI and unknown inner DLTs are unsupported */
+    udp4();
+    p_eth(0x0800);
+    p_pre("\x00\x00\x10\x00\x01\x00\x00\x00\x02\x00\x04\x00\x00\x00\x00\x00", 16);
+    CHECK_EQ_INT(dec(192), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK(O.payload == p_data() + 16 + 14 + 28);
+    P.d[P.off + 4] = 192;
+    CHECK_EQ_INT(dec(192), DT_DEC_UNSUPPORTED_LINK);
+    P.d[P.off + 4] = 1;
+    P.d[P.off + 2] = 200;
+    CHECK_EQ_INT(dec(192), DT_DEC_MALFORMED);
+
     /* unsupported link type */
     udp4();
     uint64_t before = dt_decoder_stats(D)->unsupported_link;
@@ -1129,7 +1142,7 @@ int main(void)
     CHECK_EQ_INT(st->frames, st->ip4 + st->ip6 + st->not_ip + st->malformed + st->unsupported_link +
                                  st->frag_held);
     CHECK_EQ_INT(st->ip4 + st->ip6, st->tcp + st->udp + st->icmp + st->icmp6 + st->other_ip);
-    CHECK_EQ_INT(st->unsupported_link, 1);
+    CHECK_EQ_INT(st->unsupported_link, 2);
     CHECK(st->tunneled[DT_TUN_VXLAN] == 1 && st->tunneled[DT_TUN_GTPU] == 2);
     dt_decoder_free(D);
     test_frag4();

@@ -247,7 +247,16 @@ static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
     const u_char *data;
     int r = pcap_next_ex(c->pcap, &h, &data);
     if (r == 1) {
-        pkt->ts_ns = to_ns((int64_t)h->ts.tv_sec, (uint64_t)h->ts.tv_usec * (c->nsec ? 1u : 1000u));
+        /* libpcap was opened with nanosecond precision: tv_usec holds nanoseconds */
+        int64_t sec = (int64_t)h->ts.tv_sec, nsec = (int64_t)h->ts.tv_usec;
+        /* a corrupt header may hold a fraction outside [0, 1e9): normalise it */
+        sec += nsec / 1000000000;
+        nsec %= 1000000000;
+        if (nsec < 0) {
+            nsec += 1000000000;
+            sec--;
+        }
+        pkt->ts_ns = to_ns(sec, (uint64_t)nsec);
         pkt->ts_digits = c->nsec ? 9 : 6;
         pkt->linktype = c->linktype;
         pkt->caplen = h->caplen;

@@ -1,8 +1,10 @@
 /* `datatrail report` and `datatrail flows`: argument parsing and wiring only. */
 #include "commands.h"
 
+#include "batch.h"
 #include "engine.h"
 #include "enrich.h"
+#include "inputs.h"
 #include "report.h"
 
 #include <errno.h>
@@ -10,20 +12,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-typedef struct progress {
-    int on;
-    const char *path;
-    int index, total;
-} progress;
+typedef struct run_ctx {
+    int progress_on;
+    int progress_shown;
+} run_ctx;
 
-static void show_progress(void *ctx, uint64_t bytes)
+static void show_progress(void *ctx, const dt_batch_progress *p)
 {
-    progress *p = ctx;
-    if (p->on)
-        fprintf(stderr, "\rdatatrail: [%d/%d] %s: %.1f MB read   ", p->index, p->total, p->path,
-                (double)bytes / 1e6);
+    run_ctx *c = ctx;
+    if (!c->progress_on)
+        return;
+    double mb = (double)p->bytes / 1e6;
+    double rate = p->elapsed_s > 0 ? mb / p->elapsed_s : 0;
+    char eta[32] = "";
+    if (p->total_bytes && rate > 0 && p->bytes < p->total_bytes)
+        snprintf(eta, sizeof eta, ", ETA %.0f s", ((double)p->total_bytes / 1e6 - mb) / rate);
+    fprintf(stderr, "\rdatatrail: %d/%d files, %.1f MB read, %.1f MB/s%s   ", p->done, p->total, mb,
+            rate, eta);
+    c->progress_shown = 1;
+}
+
+static void input_done(void *ctx, const dt_input_info *in, int rc)
+{
+    run_ctx *c = ctx;
+    if (rc == 0)
+        return;
+    for (int e = 0; e < in->n_errors; e++) {
+        const char *m = in->errors[e].message;
+        if (in->errors[e].packet)
+            fprintf(stderr, "%sdatatrail: %s: %s (the %llu packets before it were used)\n",
+                    c->progress_shown ? "\n" : "", in->path, m, (unsigned long long)in->packets);
+        else
+            fprintf(stderr, "%sdatatrail: %s: %s\n", c->progress_shown ? "\n" : "", in->path, m);
+        c->progress_shown = 0;
+    }
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -93,6 +119,27 @@ static int output_close(output *o, int ok)
     return rc;
 }
 
+static cJSON *options_json(const dt_engine_config *cfg, const dt_report_opts *ro, int jobs,
+                           int no_geo)
+{
+    char buf[64];
+    cJSON *o = cJSON_CreateObject();
+    cJSON *local = cJSON_AddArrayToObject(o, "local");
+    for (int i = 0; i < cfg->n_local; i++) {
+        char ip[DT_ADDR_STRLEN];
+        snprintf(buf, sizeof buf, "%s/%d", dt_addr_str(&cfg->local[i].net, ip, sizeof ip),
+                 cfg->local[i].bits);
+        cJSON_AddItemToArray(local, cJSON_CreateString(buf));
+    }
+    cJSON_AddNumberToObject(o, "idle_timeout_s", (double)cfg->flows.idle_timeout_ns / 1e9);
+    cJSON_AddNumberToObject(o, "max_flows", cfg->flows.max_flows);
+    cJSON_AddNumberToObject(o, "stream_cap", cfg->flows.stream_cap);
+    cJSON_AddNumberToObject(o, "jobs", jobs);
+    cJSON_AddBoolToObject(o, "geo", !no_geo);
+    cJSON_AddBoolToObject(o, "flows", !ro->no_flows);
+    return o;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
     int flows_mode = !strcmp(argv[0], "flows");
@@ -100,8 +147,10 @@ int cmd_analyze(int argc, char **argv)
     dt_engine_config_default(&cfg);
     dt_report_opts ro = {0};
     ro.mode = flows_mode ? DT_OUT_FLOWS : DT_OUT_REPORT;
-    const char *out_path = NULL;
+    const char *out_path = NULL, *format = NULL, *per_file = NULL;
     int quiet = 0, no_geo = 0;
+    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = nproc > 0 ? (int)nproc : 1;
     dt_enrich_config ec;
     dt_enrich_config_default(&ec);
 
@@ -119,15 +168,19 @@ int cmd_analyze(int argc, char **argv)
         O_GEODBDIR,
         O_ENTITIES,
         O_NOGEO,
+        O_PERFILE,
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"jobs", required_argument, NULL, 'j'},
         {"local", required_argument, NULL, O_LOCAL},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"stream-cap", required_argument, NULL, O_STREAMCAP},
         {"no-flows", no_argument, NULL, O_NOFLOWS},
         {"debug-streams", no_argument, NULL, O_DEBUGSTREAMS},
+        {"per-file", required_argument, NULL, O_PERFILE},
         {"quiet", no_argument, NULL, 'q'},
         {"country-db", required_argument, NULL, O_COUNTRYDB},
         {"asn-db", required_argument, NULL, O_ASNDB},
@@ -142,17 +195,24 @@ int cmd_analyze(int argc, char **argv)
     opterr = 0;
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "+o:q", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+o:f:j:q", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out_path = optarg; break;
+        case 'f': format = optarg; break;
         case 'q': quiet = 1; break;
+        case 'j':
+            if (parse_u64("-j", optarg, 1, 256, &v))
+                return DT_EXIT_USAGE;
+            jobs = (int)v;
+            break;
         case O_LOCAL:
             if (cfg.n_local == DT_MAX_LOCAL_NETS) {
                 fprintf(stderr, "datatrail: at most %d --local networks\n", DT_MAX_LOCAL_NETS);
                 return DT_EXIT_USAGE;
             }
             if (dt_cidr_parse(optarg, &cfg.local[cfg.n_local]) != 0) {
-                fprintf(stderr, "datatrail: --local needs an address or CIDR (e.g. 10.0.0.0/8), not '%s'\n",
+                fprintf(stderr,
+                        "datatrail: --local needs an address or CIDR (e.g. 10.0.0.0/8), not '%s'\n",
                         optarg);
                 return DT_EXIT_USAGE;
             }
@@ -174,6 +234,11 @@ int cmd_analyze(int argc, char **argv)
             cfg.flows.stream_cap = (uint32_t)v;
             break;
         case O_NOFLOWS: ro.no_flows = 1; break;
+        case O_DEBUGSTREAMS:
+            ro.debug_streams = 1;
+            cfg.keep_streams = 1;
+            break;
+        case O_PERFILE: per_file = optarg; break;
         case O_COUNTRYDB: ec.geo.country_db = optarg; break;
         case O_ASNDB: ec.geo.asn_db = optarg; break;
         case O_CITYDB: ec.geo.city_db = optarg; break;
@@ -187,28 +252,62 @@ int cmd_analyze(int argc, char **argv)
             }
             ec.entities[ec.n_entities++] = optarg;
             break;
-        case O_DEBUGSTREAMS:
-            ro.debug_streams = 1;
-            cfg.keep_streams = 1;
-            break;
         default:
             fprintf(stderr, "datatrail: unknown or incomplete option '%s' (see: datatrail help %s)\n",
                     argv[optind - 1], argv[0]);
             return DT_EXIT_USAGE;
         }
     }
-    int n_inputs = argc - optind;
-    if (n_inputs <= 0) {
-        fprintf(stderr, "datatrail %s: no input given (a pcap/pcapng file, or - for stdin)\n",
+
+    /* Output format: report defaults to text on a terminal, JSON elsewhere. */
+    if (!format)
+        ro.format = !flows_mode && !out_path && isatty(STDOUT_FILENO) ? DT_FMT_TEXT : DT_FMT_JSON;
+    else if (!strcmp(format, "json") || (flows_mode && !strcmp(format, "ndjson")))
+        ro.format = DT_FMT_JSON;
+    else if (!strcmp(format, "text") && !flows_mode)
+        ro.format = DT_FMT_TEXT;
+    else if (!strcmp(format, "csv"))
+        ro.format = DT_FMT_CSV;
+    else {
+        fprintf(stderr, "datatrail %s: --format is %s, not '%s'\n", argv[0],
+                flows_mode ? "json (ndjson) or csv" : "json, text or csv", format);
+        return DT_EXIT_USAGE;
+    }
+    const char *no_color = getenv("NO_COLOR");
+    ro.color = ro.format == DT_FMT_TEXT && !out_path && isatty(STDOUT_FILENO) &&
+               !(no_color && no_color[0]);
+    ro.width = 100;
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        ro.width = ws.ws_col;
+
+    if (optind >= argc) {
+        fprintf(stderr, "datatrail %s: no input given (a pcap/pcapng file, a directory, or - for stdin)\n",
                 argv[0]);
         return DT_EXIT_USAGE;
     }
+    dt_inputs inputs = {0};
     int stdin_uses = 0;
-    for (int i = optind; i < argc; i++)
+    for (int i = optind; i < argc; i++) {
         stdin_uses += !strcmp(argv[i], "-");
+        if (dt_inputs_add(&inputs, argv[i]) != 0) {
+            dt_inputs_free(&inputs);
+            return DT_EXIT_NO_INPUT;
+        }
+    }
     if (stdin_uses > 1) {
         fprintf(stderr, "datatrail: '-' (stdin) can be given only once\n");
+        dt_inputs_free(&inputs);
         return DT_EXIT_USAGE;
+    }
+    if (per_file) {
+        struct stat st;
+        if (stat(per_file, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "datatrail: --per-file needs an existing directory, not '%s'\n",
+                    per_file);
+            dt_inputs_free(&inputs);
+            return DT_EXIT_USAGE;
+        }
     }
 
     dt_enricher *enr = NULL;
@@ -217,6 +316,7 @@ int cmd_analyze(int argc, char **argv)
         enr = dt_enricher_open(&ec, warn, sizeof warn, err, sizeof err);
         if (!enr) {
             fprintf(stderr, "datatrail: %s\n", err);
+            dt_inputs_free(&inputs);
             return DT_EXIT_USAGE;
         }
         if (warn[0] && !quiet)
@@ -224,61 +324,65 @@ int cmd_analyze(int argc, char **argv)
         ro.enricher = enr;
         ro.geo_warning = warn;
     }
+    if (jobs > inputs.n)
+        jobs = inputs.n > 0 ? inputs.n : 1;
+    cJSON *options = options_json(&cfg, &ro, jobs, no_geo);
+    ro.options = options;
 
     output out;
-    if (output_open(&out, out_path) != 0) {
-        dt_enricher_close(enr);
-        return DT_EXIT_NO_INPUT;
-    }
-    dt_report *rep = dt_report_new(&ro, out.fp);
-    if (!rep) {
+    dt_report *rep = NULL;
+    if (output_open(&out, out_path) == 0 && !(rep = dt_report_new(&ro, out.fp))) {
         fprintf(stderr, "datatrail: out of memory or no temporary file space\n");
         output_close(&out, 0);
+    }
+    if (!rep) {
         dt_enricher_close(enr);
+        cJSON_Delete(options);
+        dt_inputs_free(&inputs);
         return DT_EXIT_NO_INPUT;
     }
 
-    progress pr = {!quiet && isatty(STDERR_FILENO), NULL, 0, n_inputs};
-    int read_ok = 0, read_partial = 0, failed = 0;
-    for (int i = 0; i < n_inputs; i++) {
-        const char *path = argv[optind + i];
-        pr.path = path;
-        pr.index = i + 1;
-        dt_input_info info;
-        int rc = dt_engine_run(&cfg, path, (uint32_t)i, dt_report_flow, rep, &info, show_progress,
-                               &pr);
-        dt_report_input(rep, &info);
-        if (rc == 0) {
-            read_ok++;
-        } else {
-            if (rc == 1)
-                read_partial++;
-            else
-                failed++;
-            for (int e = 0; e < info.n_errors; e++) {
-                if (info.errors[e].packet)
-                    fprintf(stderr, "%sdatatrail: %s: %s (the %llu packets before it were used)\n",
-                            pr.on ? "\n" : "", path, info.errors[e].message,
-                            (unsigned long long)info.packets);
-                else
-                    fprintf(stderr, "%sdatatrail: %s: %s\n", pr.on ? "\n" : "", path,
-                            info.errors[e].message);
-            }
+    run_ctx rc = {!quiet && isatty(STDERR_FILENO), 0};
+    dt_batch_opts bo = {&cfg, no_geo ? NULL : &ec, jobs, per_file, show_progress, input_done, &rc};
+    dt_batch_result res;
+    int brc;
+    if (jobs == 1 && !per_file) {
+        /* One at a time straight into the report: flows stream out as they end. */
+        memset(&res, 0, sizeof res);
+        brc = 0;
+        for (int i = 0; i < inputs.n; i++) {
+            dt_input_info info;
+            int r = dt_engine_run(&cfg, inputs.paths[i], (uint32_t)i, dt_report_flow, rep, &info,
+                                  NULL, NULL);
+            dt_report_input(rep, &info);
+            input_done(&rc, &info, r);
+            res.ok += r == 0;
+            res.partial += r == 1;
+            res.failed += r == 2;
+            dt_batch_progress p = {i + 1, inputs.n, 0, 0, 0};
+            show_progress(&rc, &p);
         }
+    } else {
+        brc = dt_batch_run(&bo, (const char *const *)inputs.paths, inputs.n, rep, &res, err,
+                           sizeof err);
+        if (brc != 0)
+            fprintf(stderr, "datatrail: %s\n", err);
     }
-    if (pr.on)
+    if (rc.progress_shown)
         fputc('\n', stderr);
     int werr = dt_report_finish(rep);
     dt_report_free(rep);
     dt_enricher_close(enr);
+    cJSON_Delete(options);
+    dt_inputs_free(&inputs);
     if (werr)
         fprintf(stderr, "datatrail: error writing the output%s%s\n", out_path ? " to " : "",
                 out_path ? out_path : "");
-    if (output_close(&out, !werr) != 0 || werr)
+    if (output_close(&out, !werr) != 0 || werr || brc != 0)
         return DT_EXIT_NO_INPUT;
-    if (read_ok + read_partial == 0)
+    if (res.ok + res.partial == 0)
         return DT_EXIT_NO_INPUT;
-    if (read_partial || failed)
+    if (res.partial || res.failed || res.write_errors)
         return DT_EXIT_PARTIAL;
     return DT_EXIT_OK;
 }

@@ -5,6 +5,7 @@
 int cmd_analyze(int argc, char **argv); /* report, flows */
 int cmd_geodb(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* Exit codes (see man/datatrail.1). */
 enum {

@@ -12,11 +12,13 @@ static const char usage[] =
     "Commands:\n"
     "  report INPUT...     one JSON report: inputs, summary, DNS table, flows\n"
     "  flows INPUT...      one JSON object per flow (NDJSON), as flows end\n"
+    "  merge REPORT...     combine reports (e.g. one per drive session) into one\n"
     "  lookup IP...        what datatrail knows about an address (country, ASN, org)\n"
     "  geodb build ...     build a MaxMind DB file from CSV ranges\n"
     "  help [COMMAND]      show help for a command\n"
     "\n"
-    "INPUT is a pcap or pcapng file (optionally gzip-compressed), or - for stdin.\n"
+    "INPUT is a pcap or pcapng file (optionally gzip-compressed), a directory\n"
+    "(searched for *.pcap, *.pcapng, *.cap and .gz of those), or - for stdin.\n"
     "Options: datatrail help report.   Version: datatrail --version.\n";
 
 static const char help_analyze[] =
@@ -29,6 +31,12 @@ static const char help_analyze[] =
     "\n"
     "Options:\n"
     "  -o, --output FILE       write to FILE (atomically: temporary file, then rename)\n"
+    "  -f, --format FMT        report: text (default on a terminal), json (default\n"
+    "                          elsewhere) or csv (the endpoint table); flows: json\n"
+    "                          (NDJSON, default) or csv\n"
+    "  -j, --jobs N            read N inputs in parallel (default: number of cores);\n"
+    "                          the output is the same for any N\n"
+    "      --per-file DIR      also write one report per input into DIR\n"
     "      --local CIDR        the device's own network (repeatable); default: private,\n"
     "                          link-local, ULA and CGNAT addresses are local\n"
     "      --idle-timeout SEC  end a flow after SEC seconds without packets (default 300)\n"
@@ -75,9 +83,11 @@ int main(int argc, char **argv)
             fputs(help_analyze, stdout);
             return DT_EXIT_OK;
         }
-        if (!strcmp(topic, "lookup") || !strcmp(topic, "geodb")) {
+        if (!strcmp(topic, "lookup") || !strcmp(topic, "geodb") || !strcmp(topic, "merge")) {
             char *sub[] = {argv[2], "--help", NULL};
-            return !strcmp(topic, "lookup") ? cmd_lookup(2, sub) : cmd_geodb(2, sub);
+            return !strcmp(topic, "lookup")  ? cmd_lookup(2, sub)
+                   : !strcmp(topic, "merge") ? cmd_merge(2, sub)
+                                             : cmd_geodb(2, sub);
         }
         fputs(usage, stdout);
         return topic[0] ? DT_EXIT_USAGE : DT_EXIT_OK;
@@ -90,6 +100,8 @@ int main(int argc, char **argv)
             }
         return cmd_analyze(argc - 1, argv + 1);
     }
+    if (!strcmp(cmd, "merge"))
+        return cmd_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "geodb"))
         return cmd_geodb(argc - 1, argv + 1);
     if (!strcmp(cmd, "lookup"))

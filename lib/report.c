@@ -2,16 +2,18 @@
 
 #include "apps.h"
 #include "capture.h"
+#include "flowjson.h"
+#include "render.h"
+#include "rollup.h"
 
-#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <strings.h>
 
 /* Report-level DNS table: one entry per (name, type) of all responses. */
 typedef struct dns_entry {
     char *name;
-    uint16_t type;
+    char type[16];
     uint64_t count;
     char (*answers)[DT_ADDR_STRLEN]; /* distinct, in order first seen */
     int n_answers, cap_answers;
@@ -21,64 +23,55 @@ typedef struct dns_entry {
 #define DNS_BUCKETS 4096
 #define DNS_TABLE_MAX_ANSWERS 1024 /* distinct addresses kept per name (CDNs rotate) */
 
-/* Bytes and flows per transfer class (dt_transfer_class). */
-typedef struct transfer_total {
-    uint64_t flows, up, down;
-} transfer_total;
-#define N_TRANSFER 5
-
 struct dt_report {
     dt_report_opts opts;
     FILE *out;
-    FILE *flows_tmp; /* report mode: flow lines until the end */
-    uint64_t n_flows_written;
+    FILE *flows_tmp; /* flow lines until the end (report mode, parts) */
+    int is_part;
     cJSON *inputs;
-    /* summary */
-    uint64_t packets, bytes, flows, tcp_flows, udp_flows, evicted, gaps;
+    cJSON *sums; /* summary counters, summed over inputs (numbers and objects of numbers) */
     uint64_t first_ns, last_ns;
-    int ts_digits;
-    dt_decode_stats dec;
-    cJSON *unsupported; /* link type name -> packets */
-    uint64_t inputs_n, inputs_failed, inputs_partial;
+    int ts_digits, have_time;
+    uint64_t flows_written;
     dns_entry *dns[DNS_BUCKETS];
     uint64_t dns_n;
-    transfer_total transfer[N_TRANSFER];
+    cJSON *merged_warnings, *merged_geo; /* from merged reports */
     int write_error;
 };
 
-char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
-{
-    if (digits <= 0 || digits > 9)
-        digits = 6;
-    time_t secs = (time_t)(ts_ns / 1000000000ull);
-    uint64_t frac = ts_ns % 1000000000ull;
-    for (int i = digits; i < 9; i++)
-        frac /= 10;
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char date[32];
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%0*lluZ", date, digits, (unsigned long long)frac);
-    return buf;
-}
-
-dt_report *dt_report_new(const dt_report_opts *opts, FILE *out)
+static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
 {
     dt_report *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
     r->opts = *opts;
     r->out = out;
+    r->is_part = part;
     r->inputs = cJSON_CreateArray();
-    r->unsupported = cJSON_CreateObject();
-    if (opts->mode == DT_OUT_REPORT && !opts->no_flows)
+    r->sums = cJSON_CreateObject();
+    r->merged_warnings = cJSON_CreateArray();
+    r->merged_geo = cJSON_CreateArray();
+    int tmp = part || (opts->mode == DT_OUT_REPORT);
+    if (tmp)
         r->flows_tmp = tmpfile();
-    if (!r->inputs || !r->unsupported ||
-        (opts->mode == DT_OUT_REPORT && !opts->no_flows && !r->flows_tmp)) {
+    if (!r->inputs || !r->sums || (tmp && !r->flows_tmp)) {
         dt_report_free(r);
         return NULL;
     }
     return r;
+}
+
+dt_report *dt_report_new(const dt_report_opts *opts, FILE *out)
+{
+    return report_alloc(opts, out, 0);
+}
+
+dt_report *dt_report_new_part(const dt_report *parent, dt_enricher *enricher)
+{
+    dt_report_opts o = parent->opts;
+    if (enricher)
+        o.enricher = enricher;
+    return report_alloc(&o, NULL, 1);
 }
 
 void dt_report_free(dt_report *r)
@@ -88,7 +81,9 @@ void dt_report_free(dt_report *r)
     if (r->flows_tmp)
         fclose(r->flows_tmp);
     cJSON_Delete(r->inputs);
-    cJSON_Delete(r->unsupported);
+    cJSON_Delete(r->sums);
+    cJSON_Delete(r->merged_warnings);
+    cJSON_Delete(r->merged_geo);
     for (int i = 0; i < DNS_BUCKETS; i++) {
         dns_entry *e = r->dns[i];
         while (e) {
@@ -102,227 +97,13 @@ void dt_report_free(dt_report *r)
     free(r);
 }
 
-static void add_time(cJSON *o, const char *key, uint64_t ts, int digits)
-{
-    char buf[48];
-    cJSON_AddStringToObject(o, key, dt_format_time(ts, digits, buf, sizeof buf));
-}
+/* ---- DNS table ---- */
 
-static void add_str_or_null(cJSON *o, const char *key, const char *s)
+static uint32_t name_hash(const char *s, const char *type)
 {
-    if (s && s[0])
-        cJSON_AddStringToObject(o, key, s);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
-static cJSON *side_json(const dt_flow_side *s)
-{
-    char ip[DT_ADDR_STRLEN];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "ip", dt_addr_str(&s->ip, ip, sizeof ip));
-    cJSON_AddNumberToObject(o, "port", s->port);
-    cJSON_AddBoolToObject(o, "local", s->local);
-    cJSON_AddNumberToObject(o, "packets", (double)s->packets);
-    cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
-    cJSON_AddNumberToObject(o, "payload", (double)s->payload);
-    return o;
-}
-
-static cJSON *str_array(const char (*items)[64], int n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(items[i]));
-    return a;
-}
-
-static cJSON *tls_json(const dt_flow_app *x)
-{
-    char buf[64];
-    cJSON *o = cJSON_CreateObject();
-    const dt_tls_client *c = x->tls_c && x->tls_c->present ? x->tls_c : NULL;
-    const dt_tls_server *s = x->tls_s && x->tls_s->present ? x->tls_s : NULL;
-    add_str_or_null(o, "sni", c ? c->sni : NULL);
-    cJSON_AddItemToObject(o, "alpn", c ? str_array(c->alpn, c->n_alpn) : cJSON_CreateArray());
-    if (s)
-        cJSON_AddStringToObject(o, "version", dt_tls_version_name(s->version, buf, sizeof buf));
-    else
-        cJSON_AddNullToObject(o, "version");
-    if (c) {
-        cJSON *v = cJSON_CreateArray();
-        for (int i = 0; i < c->n_versions; i++)
-            cJSON_AddItemToArray(
-                v, cJSON_CreateString(dt_tls_version_name(c->versions[i], buf, sizeof buf)));
-        cJSON_AddItemToObject(o, "offered_versions", v);
-    }
-    if (s)
-        cJSON_AddStringToObject(o, "cipher", dt_tls_cipher_name(s->cipher, buf, sizeof buf));
-    else
-        cJSON_AddNullToObject(o, "cipher");
-    add_str_or_null(o, "ja3", c ? c->ja3 : NULL);
-    add_str_or_null(o, "ja4", c ? c->ja4 : NULL);
-    add_str_or_null(o, "ja3s", s ? s->ja3s : NULL);
-    cJSON_AddBoolToObject(o, "ech", c && c->ech);
-    if (s && s->cert.present) {
-        const dt_tls_cert *ct = &s->cert;
-        cJSON *co = cJSON_CreateObject();
-        add_str_or_null(co, "subject_cn", ct->subject_cn);
-        add_str_or_null(co, "subject_o", ct->subject_o);
-        add_str_or_null(co, "issuer_o", ct->issuer_o);
-        cJSON *san = cJSON_CreateArray();
-        for (int i = 0; i < ct->n_san; i++)
-            cJSON_AddItemToArray(san, cJSON_CreateString(ct->san[i]));
-        cJSON_AddItemToObject(co, "san", san);
-        add_str_or_null(co, "not_before", ct->not_before);
-        add_str_or_null(co, "not_after", ct->not_after);
-        cJSON_AddItemToObject(o, "cert", co);
-    } else {
-        cJSON_AddNullToObject(o, "cert");
-    }
-    return o;
-}
-
-static cJSON *quic_json(const dt_flow_app *x)
-{
-    const dt_quic_info *q = x->quic_info;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "version", q->version_name);
-    const dt_tls_client *c = q->hello.present ? &q->hello : NULL;
-    add_str_or_null(o, "sni", c ? c->sni : NULL);
-    cJSON_AddItemToObject(o, "alpn", c ? str_array(c->alpn, c->n_alpn) : cJSON_CreateArray());
-    add_str_or_null(o, "ja4", c ? c->ja4 : NULL);
-    return o;
-}
-
-static cJSON *http_json(const dt_http_info *h)
-{
-    cJSON *o = cJSON_CreateObject();
-    add_str_or_null(o, "host", h->host);
-    add_str_or_null(o, "method", h->method);
-    add_str_or_null(o, "user_agent", h->user_agent);
-    cJSON_AddNumberToObject(o, "requests", h->requests);
-    return o;
-}
-
-static cJSON *dns_json(const dt_flow_dns *d)
-{
-    char buf[32];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", d->name);
-    cJSON_AddStringToObject(o, "type", dt_dns_type_name(d->type, buf, sizeof buf));
-    if (d->response)
-        cJSON_AddStringToObject(o, "rcode", dt_dns_rcode_name(d->rcode, buf, sizeof buf));
-    else
-        cJSON_AddNullToObject(o, "rcode");
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < d->n_answers; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(d->answers[i]));
-    cJSON_AddItemToObject(o, "answers", a);
-    cJSON *c = cJSON_CreateArray();
-    for (int i = 0; i < d->n_chain; i++)
-        cJSON_AddItemToArray(c, cJSON_CreateString(d->chain[i]));
-    cJSON_AddItemToObject(o, "cname_chain", c);
-    return o;
-}
-
-static cJSON *hex_string(const uint8_t *p, size_t n)
-{
-    static const char hx[] = "0123456789abcdef";
-    char *s = malloc(2 * n + 1);
-    if (!s)
-        return cJSON_CreateNull();
-    for (size_t i = 0; i < n; i++) {
-        s[2 * i] = hx[p[i] >> 4];
-        s[2 * i + 1] = hx[p[i] & 15];
-    }
-    s[2 * n] = '\0';
-    cJSON *o = cJSON_CreateString(s);
-    free(s);
-    return o;
-}
-
-static const char *const end_names[] = {"idle", "closed", "evicted", "eof", "reused"};
-
-static void add_endpoint(cJSON *o, const dt_endpoint_info *ep)
-{
-    add_str_or_null(o, "country", ep->geo.country);
-    if (ep->geo.asn)
-        cJSON_AddNumberToObject(o, "asn", ep->geo.asn);
-    else
-        cJSON_AddNullToObject(o, "asn");
-    add_str_or_null(o, "org", ep->geo.org);
-    add_str_or_null(o, "class", ep->geo.class);
-    add_str_or_null(o, "domain", ep->domain);
-    add_str_or_null(o, "company", ep->company.name);
-    add_str_or_null(o, "company_source", ep->company.source);
-    cJSON_AddStringToObject(o, "transfer", dt_transfer_str(ep->transfer));
-}
-
-static cJSON *flow_json(const dt_report *r, const dt_input_info *in, const dt_flow *f,
-                        const dt_endpoint_info *ep)
-{
-    const dt_flow_app *x = f->app;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "proto", f->proto == 6 ? "tcp" : "udp");
-    cJSON_AddStringToObject(o, "app", dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN));
-    cJSON_AddItemToObject(o, "client", side_json(&f->side[DT_CLIENT]));
-    cJSON *srv = side_json(&f->side[DT_SERVER]);
-    add_str_or_null(srv, "name", x ? x->name : NULL);
-    add_str_or_null(srv, "name_source",
-                    x ? dt_name_source_str((dt_name_source)x->name_source) : NULL);
-    if (ep)
-        add_endpoint(srv, ep);
-    cJSON_AddItemToObject(o, "server", srv);
-    add_time(o, "first_seen", f->first_ns, f->ts_digits);
-    add_time(o, "last_seen", f->last_ns, f->ts_digits);
-    if (f->proto == 6) {
-        cJSON *t = cJSON_CreateObject();
-        cJSON_AddBoolToObject(t, "syn", f->syn);
-        cJSON_AddBoolToObject(t, "fin", f->fin);
-        cJSON_AddBoolToObject(t, "rst", f->rst);
-        cJSON_AddNumberToObject(t, "gaps",
-                                dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]));
-        cJSON_AddItemToObject(o, "tcp", t);
-    } else {
-        cJSON_AddNullToObject(o, "tcp");
-    }
-    add_str_or_null(o, "tunnel", dt_tunnel_name((dt_tunnel)f->tunnel));
-    cJSON_AddStringToObject(o, "input", in->path);
-    cJSON_AddStringToObject(o, "end", end_names[f->end_reason < 5 ? f->end_reason : 0]);
-    int is_tls = x && ((x->tls_c && x->tls_c->present) || (x->tls_s && x->tls_s->present));
-    cJSON_AddItemToObject(o, "tls", is_tls ? tls_json(x) : cJSON_CreateNull());
-    int is_quic = x && x->quic_info && x->quic_info->present;
-    cJSON_AddItemToObject(o, "quic", is_quic ? quic_json(x) : cJSON_CreateNull());
-    int is_http = x && x->http && x->http->present;
-    cJSON_AddItemToObject(o, "http", is_http ? http_json(x->http) : cJSON_CreateNull());
-    if (x && x->n_dns) {
-        cJSON *d = cJSON_CreateArray();
-        for (int i = 0; i < x->n_dns; i++)
-            cJSON_AddItemToArray(d, dns_json(x->dns[i]));
-        cJSON_AddItemToObject(o, "dns", d);
-    } else {
-        cJSON_AddNullToObject(o, "dns");
-    }
-    if (x && x->encrypted_dns)
-        cJSON_AddStringToObject(o, "encrypted_dns",
-                                x->encrypted_dns == 1   ? "dot"
-                                : x->encrypted_dns == 2 ? "doh"
-                                                        : "doq");
-    if (r->opts.debug_streams && f->proto == 6) {
-        cJSON *s = cJSON_CreateObject();
-        cJSON_AddItemToObject(s, "c2s",
-                              hex_string(x ? x->stream[0] : NULL, x ? x->stream_len[0] : 0));
-        cJSON_AddItemToObject(s, "s2c",
-                              hex_string(x ? x->stream[1] : NULL, x ? x->stream_len[1] : 0));
-        cJSON_AddItemToObject(o, "streams", s);
-    }
-    return o;
-}
-
-static uint32_t name_hash(const char *s, uint16_t type)
-{
-    uint32_t h = 2166136261u ^ type;
+    uint32_t h = 2166136261u;
+    for (; *type; type++)
+        h = (h ^ (unsigned char)*type) * 16777619u;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c >= 'A' && c <= 'Z')
@@ -332,42 +113,193 @@ static uint32_t name_hash(const char *s, uint16_t type)
     return h;
 }
 
-static void dns_table_add(dt_report *r, const dt_flow_dns *d)
+static dns_entry *dns_entry_get(dt_report *r, const char *name, const char *type)
 {
+    uint32_t b = name_hash(name, type) % DNS_BUCKETS;
+    dns_entry *e = r->dns[b];
+    while (e && !(strcmp(e->type, type) == 0 && dt_dns_name_eq(e->name, name)))
+        e = e->next;
+    if (e)
+        return e;
+    e = calloc(1, sizeof *e);
+    if (!e || !(e->name = strdup(name))) {
+        free(e);
+        return NULL;
+    }
+    snprintf(e->type, sizeof e->type, "%s", type);
+    e->next = r->dns[b];
+    r->dns[b] = e;
+    r->dns_n++;
+    return e;
+}
+
+static void dns_entry_answer(dns_entry *e, const char *addr)
+{
+    for (int j = 0; j < e->n_answers; j++)
+        if (strcmp(e->answers[j], addr) == 0)
+            return;
+    if (e->n_answers == DNS_TABLE_MAX_ANSWERS)
+        return;
+    if (e->n_answers == e->cap_answers) {
+        int cap = e->cap_answers ? 2 * e->cap_answers : 4;
+        void *na = realloc(e->answers, (size_t)cap * sizeof *e->answers);
+        if (!na)
+            return;
+        e->answers = na;
+        e->cap_answers = cap;
+    }
+    snprintf(e->answers[e->n_answers++], DT_ADDR_STRLEN, "%s", addr);
+}
+
+static void dns_table_add_flow(dt_report *r, const dt_flow_dns *d)
+{
+    char tbuf[16];
     if (!d->response || d->n_answers == 0)
         return;
-    uint32_t b = name_hash(d->name, d->type) % DNS_BUCKETS;
-    dns_entry *e = r->dns[b];
-    while (e && !(e->type == d->type && dt_dns_name_eq(e->name, d->name)))
-        e = e->next;
-    if (!e) {
-        e = calloc(1, sizeof *e);
-        if (!e || !(e->name = strdup(d->name))) {
-            free(e);
-            return;
-        }
-        e->type = d->type;
-        e->next = r->dns[b];
-        r->dns[b] = e;
-        r->dns_n++;
-    }
+    dns_entry *e = dns_entry_get(r, d->name, dt_dns_type_name(d->type, tbuf, sizeof tbuf));
+    if (!e)
+        return;
     e->count++;
-    for (int i = 0; i < d->n_answers; i++) {
-        int seen = 0;
-        for (int j = 0; j < e->n_answers && !seen; j++)
-            seen = strcmp(e->answers[j], d->answers[i]) == 0;
-        if (seen || e->n_answers == DNS_TABLE_MAX_ANSWERS)
-            continue;
-        if (e->n_answers == e->cap_answers) {
-            int cap = e->cap_answers ? 2 * e->cap_answers : 4;
-            void *na = realloc(e->answers, (size_t)cap * sizeof *e->answers);
-            if (!na)
-                return;
-            e->answers = na;
-            e->cap_answers = cap;
-        }
-        memcpy(e->answers[e->n_answers++], d->answers[i], DT_ADDR_STRLEN);
+    for (int i = 0; i < d->n_answers; i++)
+        dns_entry_answer(e, d->answers[i]);
+}
+
+static int cmp_dns(const void *a, const void *b)
+{
+    const dns_entry *x = *(dns_entry *const *)a, *y = *(dns_entry *const *)b;
+    int c = strcasecmp(x->name, y->name);
+    if (!c)
+        c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->type, y->type);
+}
+
+static dns_entry **dns_sorted(const dt_report *r)
+{
+    dns_entry **all = malloc((r->dns_n ? r->dns_n : 1) * sizeof *all);
+    if (!all)
+        return NULL;
+    size_t n = 0;
+    for (int i = 0; i < DNS_BUCKETS; i++)
+        for (dns_entry *e = r->dns[i]; e; e = e->next)
+            all[n++] = e;
+    qsort(all, n, sizeof *all, cmp_dns);
+    return all;
+}
+
+static cJSON *dns_table_json(const dt_report *r)
+{
+    cJSON *a = cJSON_CreateArray();
+    dns_entry **all = dns_sorted(r);
+    if (!all)
+        return a;
+    for (uint64_t i = 0; i < r->dns_n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", all[i]->name);
+        cJSON_AddStringToObject(o, "type", all[i]->type);
+        cJSON *ans = cJSON_CreateArray();
+        for (int j = 0; j < all[i]->n_answers; j++)
+            cJSON_AddItemToArray(ans, cJSON_CreateString(all[i]->answers[j]));
+        cJSON_AddItemToObject(o, "answers", ans);
+        dt_json_add_u64(o, "count", all[i]->count);
+        cJSON_AddItemToArray(a, o);
     }
+    free(all);
+    return a;
+}
+
+/* ---- summary counters ---- */
+
+/* Adds the numbers of add into acc, recursing into objects. */
+static void sum_into(cJSON *acc, const cJSON *add)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, add)
+    {
+        cJSON *cur = cJSON_GetObjectItemCaseSensitive(acc, it->string);
+        if (cJSON_IsNumber(it)) {
+            if (cJSON_IsNumber(cur))
+                cJSON_SetNumberValue(cur, cur->valuedouble + it->valuedouble);
+            else if (!cur)
+                cJSON_AddNumberToObject(acc, it->string, it->valuedouble);
+        } else if (cJSON_IsObject(it)) {
+            if (!cur)
+                cur = cJSON_AddObjectToObject(acc, it->string);
+            if (cJSON_IsObject(cur))
+                sum_into(cur, it);
+        }
+    }
+}
+
+static void note_time(dt_report *r, uint64_t first, uint64_t last, int digits)
+{
+    if (!r->have_time || first < r->first_ns)
+        r->first_ns = first;
+    if (!r->have_time || last > r->last_ns)
+        r->last_ns = last;
+    if (digits > r->ts_digits)
+        r->ts_digits = digits;
+    r->have_time = 1;
+}
+
+/* The counters one input adds to the summary (key order = output order). */
+static cJSON *input_counts(const dt_input_info *in)
+{
+    char buf[64];
+    const dt_decode_stats *d = &in->decode;
+    cJSON *s = cJSON_CreateObject();
+    dt_json_add_u64(s, "inputs", 1);
+    dt_json_add_u64(s, "inputs_with_errors", in->opened && in->n_errors);
+    dt_json_add_u64(s, "inputs_unreadable", !in->opened);
+    dt_json_add_u64(s, "packets", in->packets);
+    dt_json_add_u64(s, "bytes", in->bytes);
+    dt_json_add_u64(s, "flows", in->flows);
+    dt_json_add_u64(s, "tcp_flows", in->tcp_flows);
+    dt_json_add_u64(s, "udp_flows", in->udp_flows);
+    dt_json_add_u64(s, "ipv4_packets", d->ip4);
+    dt_json_add_u64(s, "ipv6_packets", d->ip6);
+    dt_json_add_u64(s, "icmp_packets", d->icmp);
+    dt_json_add_u64(s, "icmp6_packets", d->icmp6);
+    dt_json_add_u64(s, "other_ip_packets", d->other_ip);
+    dt_json_add_u64(s, "not_ip", d->not_ip);
+    dt_json_add_u64(s, "malformed", d->malformed);
+    dt_json_add_u64(s, "fragments", d->fragments);
+    dt_json_add_u64(s, "fragments_reassembled", d->frag_reassembled);
+    dt_json_add_u64(s, "fragments_incomplete", d->frag_incomplete);
+    dt_json_add_u64(s, "fragments_evicted", d->frag_evicted);
+    dt_json_add_u64(s, "fragment_overlaps", d->frag_overlaps);
+    cJSON *t = cJSON_AddObjectToObject(s, "tunneled_packets");
+    for (int i = 1; i < DT_TUN_COUNT; i++)
+        if (d->tunneled[i])
+            dt_json_add_u64(t, dt_tunnel_name((dt_tunnel)i), d->tunneled[i]);
+    cJSON *u = cJSON_AddObjectToObject(s, "unsupported_link_types");
+    for (int i = 0; i < in->n_links; i++)
+        if (!in->links[i].supported)
+            dt_json_add_u64(u, dt_linktype_name(in->links[i].linktype, buf, sizeof buf),
+                            in->links[i].packets);
+    dt_json_add_u64(s, "tcp_gaps", in->tcp_gaps);
+    dt_json_add_u64(s, "flows_evicted", in->flows_evicted);
+    dt_json_add_u64(s, "peak_live_flows", in->peak_live_flows);
+    return s;
+}
+
+/* ---- flows ---- */
+
+static void write_flow_line(dt_report *r, FILE *dst, const char *line)
+{
+    if (!r->is_part && r->opts.mode == DT_OUT_FLOWS && r->opts.format == DT_FMT_CSV) {
+        cJSON *o = cJSON_Parse(line);
+        if (!o || dt_render_csv_flows(o, dst, r->flows_written == 0) != 0)
+            r->write_error = 1;
+        cJSON_Delete(o);
+    } else if (fprintf(dst, "%s\n", line) < 0) {
+        r->write_error = 1;
+    }
+    r->flows_written++;
+}
+
+static FILE *flow_dest(dt_report *r)
+{
+    return r->is_part || r->opts.mode == DT_OUT_REPORT ? r->flows_tmp : r->out;
 }
 
 void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
@@ -375,7 +307,7 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
     dt_report *r = ctx;
     if (f->app)
         for (int i = 0; i < f->app->n_dns; i++)
-            dns_table_add(r, f->app->dns[i]);
+            dns_table_add_flow(r, f->app->dns[i]);
     dt_endpoint_info epi, *ep = NULL;
     if (r->opts.enricher) {
         const dt_flow_app *x = f->app;
@@ -385,33 +317,14 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
                            &epi);
         ep = &epi;
     }
-    /* Upload = what the local side sent; a flow between two remote hosts
-     * counts its client as the sender. */
-    int up_side = f->side[DT_SERVER].local && !f->side[DT_CLIENT].local ? DT_SERVER : DT_CLIENT;
-    int cls = ep ? (int)ep->transfer
-                 : (f->side[DT_SERVER].local ? DT_TRANSFER_LOCAL : DT_TRANSFER_UNKNOWN);
-    if (f->side[DT_CLIENT].local && f->side[DT_SERVER].local)
-        cls = DT_TRANSFER_LOCAL;
-    if (cls >= 0 && cls < N_TRANSFER) {
-        r->transfer[cls].flows++;
-        r->transfer[cls].up += f->side[up_side].bytes;
-        r->transfer[cls].down += f->side[!up_side].bytes;
-    }
-    FILE *dst = r->opts.mode == DT_OUT_FLOWS ? r->out : r->flows_tmp;
-    if (!dst)
-        return;
-    cJSON *o = flow_json(r, in, f, ep);
+    cJSON *o = dt_flow_json(in, f, ep, r->opts.debug_streams);
     char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-    if (!s || fprintf(dst, "%s\n", s) < 0)
+    if (s)
+        write_flow_line(r, flow_dest(r), s);
+    else
         r->write_error = 1;
     free(s);
     cJSON_Delete(o);
-    r->n_flows_written++;
-}
-
-static void add_u64(cJSON *o, const char *key, uint64_t v)
-{
-    cJSON_AddNumberToObject(o, key, (double)v);
 }
 
 void dt_report_input(dt_report *r, const dt_input_info *in)
@@ -419,222 +332,354 @@ void dt_report_input(dt_report *r, const dt_input_info *in)
     char buf[64];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "path", in->path);
-    add_str_or_null(o, "format", in->format);
+    dt_json_add_str_or_null(o, "format", in->format);
     cJSON *lt = cJSON_CreateArray();
     for (int i = 0; i < in->n_links; i++)
         cJSON_AddItemToArray(
             lt, cJSON_CreateString(dt_linktype_name(in->links[i].linktype, buf, sizeof buf)));
     cJSON_AddItemToObject(o, "link_types", lt);
-    add_u64(o, "packets", in->packets);
-    add_u64(o, "bytes", in->bytes);
+    dt_json_add_u64(o, "packets", in->packets);
+    dt_json_add_u64(o, "bytes", in->bytes);
     if (in->packets) {
-        add_time(o, "first_seen", in->first_ns, in->ts_digits);
-        add_time(o, "last_seen", in->last_ns, in->ts_digits);
+        dt_json_add_time(o, "first_seen", in->first_ns, in->ts_digits);
+        dt_json_add_time(o, "last_seen", in->last_ns, in->ts_digits);
+        note_time(r, in->first_ns, in->last_ns, in->ts_digits);
     } else {
         cJSON_AddNullToObject(o, "first_seen");
         cJSON_AddNullToObject(o, "last_seen");
     }
-    add_u64(o, "flows", in->flows);
+    dt_json_add_u64(o, "flows", in->flows);
     cJSON *errs = cJSON_CreateArray();
     for (int i = 0; i < in->n_errors; i++) {
         cJSON *e = cJSON_CreateObject();
-        add_u64(e, "packet", in->errors[i].packet);
-        add_u64(e, "offset", in->errors[i].offset);
+        dt_json_add_u64(e, "packet", in->errors[i].packet);
+        dt_json_add_u64(e, "offset", in->errors[i].offset);
         cJSON_AddStringToObject(e, "message", in->errors[i].message);
         cJSON_AddItemToArray(errs, e);
     }
     cJSON_AddItemToObject(o, "errors", errs);
     cJSON_AddItemToArray(r->inputs, o);
-
-    r->inputs_n++;
-    if (!in->opened)
-        r->inputs_failed++;
-    else if (in->n_errors)
-        r->inputs_partial++;
-    r->packets += in->packets;
-    r->bytes += in->bytes;
-    r->flows += in->flows;
-    r->tcp_flows += in->tcp_flows;
-    r->udp_flows += in->udp_flows;
-    r->evicted += in->flows_evicted;
-    r->gaps += in->tcp_gaps;
-    if (in->packets) {
-        if (!r->first_ns || in->first_ns < r->first_ns)
-            r->first_ns = in->first_ns;
-        if (in->last_ns > r->last_ns)
-            r->last_ns = in->last_ns;
-        if (in->ts_digits > r->ts_digits)
-            r->ts_digits = in->ts_digits;
-    }
-    const dt_decode_stats *d = &in->decode;
-    uint64_t *dst = (uint64_t *)&r->dec;
-    const uint64_t *src = (const uint64_t *)d;
-    for (size_t i = 0; i < sizeof *d / sizeof(uint64_t); i++)
-        dst[i] += src[i];
-    for (int i = 0; i < in->n_links; i++) {
-        if (in->links[i].supported)
-            continue;
-        const char *name = dt_linktype_name(in->links[i].linktype, buf, sizeof buf);
-        cJSON *c = cJSON_GetObjectItemCaseSensitive(r->unsupported, name);
-        if (c)
-            cJSON_SetNumberValue(c, c->valuedouble + (double)in->links[i].packets);
-        else
-            add_u64(r->unsupported, name, in->links[i].packets);
-    }
+    cJSON *c = input_counts(in);
+    sum_into(r->sums, c);
+    cJSON_Delete(c);
 }
 
-static int cmp_dns(const void *a, const void *b)
+/* Copies the flow lines of src (from its start) to r's flow destination. */
+static int copy_flow_lines(dt_report *r, FILE *src)
 {
-    const dns_entry *x = *(dns_entry *const *)a, *y = *(dns_entry *const *)b;
-    int c = strcasecmp(x->name, y->name);
-    if (!c)
-        c = strcmp(x->name, y->name);
-    return c ? c : (x->type > y->type) - (x->type < y->type);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    rewind(src);
+    FILE *dst = flow_dest(r);
+    while ((len = getline(&line, &cap, src)) > 0) {
+        if (line[len - 1] == '\n')
+            line[len - 1] = '\0';
+        write_flow_line(r, dst, line);
+    }
+    free(line);
+    return ferror(src) ? -1 : 0;
 }
 
-static cJSON *dns_table_json(dt_report *r)
+int dt_report_absorb(dt_report *r, dt_report *part)
 {
-    char buf[32];
-    cJSON *a = cJSON_CreateArray();
-    dns_entry **all = malloc((r->dns_n ? r->dns_n : 1) * sizeof *all);
-    if (!all)
-        return a;
-    size_t n = 0;
+    if (copy_flow_lines(r, part->flows_tmp) != 0)
+        r->write_error = 1;
+    cJSON *it;
+    while ((it = cJSON_DetachItemFromArray(part->inputs, 0)) != NULL)
+        cJSON_AddItemToArray(r->inputs, it);
+    sum_into(r->sums, part->sums);
+    if (part->have_time)
+        note_time(r, part->first_ns, part->last_ns, part->ts_digits);
     for (int i = 0; i < DNS_BUCKETS; i++)
-        for (dns_entry *e = r->dns[i]; e; e = e->next)
-            all[n++] = e;
-    qsort(all, n, sizeof *all, cmp_dns);
-    for (size_t i = 0; i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", all[i]->name);
-        cJSON_AddStringToObject(o, "type", dt_dns_type_name(all[i]->type, buf, sizeof buf));
-        cJSON *ans = cJSON_CreateArray();
-        for (int j = 0; j < all[i]->n_answers; j++)
-            cJSON_AddItemToArray(ans, cJSON_CreateString(all[i]->answers[j]));
-        cJSON_AddItemToObject(o, "answers", ans);
-        add_u64(o, "count", all[i]->count);
-        cJSON_AddItemToArray(a, o);
+        for (dns_entry *e = part->dns[i]; e; e = e->next) {
+            dns_entry *d = dns_entry_get(r, e->name, e->type);
+            if (!d)
+                continue;
+            d->count += e->count;
+            for (int j = 0; j < e->n_answers; j++)
+                dns_entry_answer(d, e->answers[j]);
+        }
+    return r->write_error ? -1 : 0;
+}
+
+/* Summary keys computed at the end (from flows and the DNS table), not summed. */
+static int derived_key(const char *k)
+{
+    static const char *const derived[] = {"first_seen", "last_seen", "dns_names", "transfers",
+                                          "duration_s"};
+    for (size_t i = 0; i < sizeof derived / sizeof derived[0]; i++)
+        if (!strcmp(k, derived[i]))
+            return 1;
+    return 0;
+}
+
+int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
+{
+    const cJSON *flows = cJSON_GetObjectItemCaseSensitive(rep, "flows");
+    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(rep, "inputs");
+    const cJSON *summary = cJSON_GetObjectItemCaseSensitive(rep, "summary");
+    if (!cJSON_IsArray(inputs) || !cJSON_IsObject(summary)) {
+        snprintf(err, errlen, "not a datatrail report (no inputs/summary)");
+        return -1;
     }
-    free(all);
-    return a;
+    if (!cJSON_IsArray(flows)) {
+        snprintf(err, errlen, "the report has no flows (made with --no-flows): cannot merge it");
+        return -1;
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, inputs) cJSON_AddItemToArray(r->inputs, cJSON_Duplicate(it, 1));
+    /* warnings and geo databases: each distinct one once */
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(rep, "warnings"))
+    {
+        int seen = 0;
+        const cJSON *w;
+        cJSON_ArrayForEach(w, r->merged_warnings) seen |= cJSON_Compare(w, it, 1);
+        if (!seen)
+            cJSON_AddItemToArray(r->merged_warnings, cJSON_Duplicate(it, 1));
+    }
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(rep, "geo_databases"))
+    {
+        int seen = 0;
+        const cJSON *g;
+        cJSON_ArrayForEach(g, r->merged_geo) seen |= cJSON_Compare(g, it, 1);
+        if (!seen)
+            cJSON_AddItemToArray(r->merged_geo, cJSON_Duplicate(it, 1));
+    }
+    cJSON *counts = cJSON_CreateObject();
+    /* Keys that rollups add to the summary are recomputed too: keep only what
+     * the inputs contributed (the counters input_counts() writes). */
+    dt_input_info none;
+    memset(&none, 0, sizeof none);
+    cJSON *names = input_counts(&none);
+    cJSON_ArrayForEach(it, summary)
+    {
+        if (derived_key(it->string) || !cJSON_GetObjectItemCaseSensitive(names, it->string))
+            continue;
+        cJSON_AddItemToObject(counts, it->string, cJSON_Duplicate(it, 1));
+    }
+    cJSON_Delete(names);
+    sum_into(r->sums, counts);
+    cJSON_Delete(counts);
+    uint64_t a, b;
+    int digits = 0, d2 = 0;
+    const cJSON *fs = cJSON_GetObjectItemCaseSensitive(summary, "first_seen");
+    const cJSON *ls = cJSON_GetObjectItemCaseSensitive(summary, "last_seen");
+    if (cJSON_IsString(fs) && cJSON_IsString(ls) && dt_parse_time(fs->valuestring, &a, &digits) == 0 &&
+        dt_parse_time(ls->valuestring, &b, &d2) == 0)
+        note_time(r, a, b, digits > d2 ? digits : d2);
+    const cJSON *dns = cJSON_GetObjectItemCaseSensitive(rep, "dns");
+    cJSON_ArrayForEach(it, dns)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "type");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "count");
+        if (!cJSON_IsString(n) || !cJSON_IsString(t))
+            continue;
+        dns_entry *e = dns_entry_get(r, n->valuestring, t->valuestring);
+        if (!e)
+            continue;
+        e->count += cJSON_IsNumber(c) ? (uint64_t)c->valuedouble : 0;
+        const cJSON *ans;
+        cJSON_ArrayForEach(ans, cJSON_GetObjectItemCaseSensitive(it, "answers"))
+        {
+            if (cJSON_IsString(ans))
+                dns_entry_answer(e, ans->valuestring);
+        }
+    }
+    FILE *dst = flow_dest(r);
+    cJSON_ArrayForEach(it, flows)
+    {
+        char *s = cJSON_PrintUnformatted(it);
+        if (!s) {
+            r->write_error = 1;
+            continue;
+        }
+        write_flow_line(r, dst, s);
+        free(s);
+    }
+    return 0;
+}
+
+/* ---- the final report ---- */
+
+/* Bytes and flows per transfer class, from the flow objects. */
+static void transfers_add(cJSON *tr, const cJSON *flow)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(flow, "client");
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(flow, "server");
+    int cl = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "local"));
+    int sl = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "local"));
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "transfer");
+    const char *cls = cl && sl ? "local" : cJSON_IsString(t) ? t->valuestring : (sl ? "local" : "unknown");
+    /* Upload = what the local side sent (the client when neither side is local). */
+    const cJSON *up = sl && !cl ? s : c, *down = up == c ? s : c;
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(tr, cls);
+    if (!o)
+        return;
+    cJSON *acc = cJSON_CreateObject();
+    dt_json_add_u64(acc, "flows", 1);
+    const cJSON *ub = cJSON_GetObjectItemCaseSensitive(up, "bytes");
+    const cJSON *db = cJSON_GetObjectItemCaseSensitive(down, "bytes");
+    cJSON_AddNumberToObject(acc, "bytes_up", cJSON_IsNumber(ub) ? ub->valuedouble : 0);
+    cJSON_AddNumberToObject(acc, "bytes_down", cJSON_IsNumber(db) ? db->valuedouble : 0);
+    sum_into(o, acc);
+    cJSON_Delete(acc);
 }
 
 static cJSON *geo_databases_json(const dt_report *r)
 {
-    cJSON *a = cJSON_CreateArray();
+    cJSON *a = cJSON_Duplicate(r->merged_geo, 1);
     if (!r->opts.enricher)
         return a;
     const dt_geo *g = dt_enricher_geo(r->opts.enricher);
     for (int i = 0; i < dt_geo_db_count(g); i++) {
         cJSON *o = cJSON_CreateObject();
-        add_str_or_null(o, "path", dt_geo_db_path(g, i));
-        add_str_or_null(o, "kind", dt_geo_db_kind(g, i));
-        add_str_or_null(o, "type", dt_geo_db_type(g, i));
-        add_str_or_null(o, "schema", dt_geo_db_schema(g, i));
-        add_str_or_null(o, "build_date", dt_geo_db_build_date(g, i));
-        add_str_or_null(o, "attribution", dt_geo_db_attribution(g, i));
+        dt_json_add_str_or_null(o, "path", dt_geo_db_path(g, i));
+        dt_json_add_str_or_null(o, "kind", dt_geo_db_kind(g, i));
+        dt_json_add_str_or_null(o, "type", dt_geo_db_type(g, i));
+        dt_json_add_str_or_null(o, "schema", dt_geo_db_schema(g, i));
+        dt_json_add_str_or_null(o, "build_date", dt_geo_db_build_date(g, i));
+        dt_json_add_str_or_null(o, "attribution", dt_geo_db_attribution(g, i));
         cJSON_AddItemToArray(a, o);
     }
     return a;
 }
 
-static cJSON *summary_json(dt_report *r)
+static cJSON *summary_json(const dt_report *r, cJSON *transfers)
 {
     cJSON *s = cJSON_CreateObject();
-    add_u64(s, "inputs", r->inputs_n);
-    add_u64(s, "inputs_with_errors", r->inputs_partial);
-    add_u64(s, "inputs_unreadable", r->inputs_failed);
-    if (r->packets) {
-        add_time(s, "first_seen", r->first_ns, r->ts_digits);
-        add_time(s, "last_seen", r->last_ns, r->ts_digits);
+    if (r->have_time) {
+        dt_json_add_time(s, "first_seen", r->first_ns, r->ts_digits);
+        dt_json_add_time(s, "last_seen", r->last_ns, r->ts_digits);
+        cJSON_AddNumberToObject(s, "duration_s", (double)(r->last_ns - r->first_ns) / 1e9);
     } else {
         cJSON_AddNullToObject(s, "first_seen");
         cJSON_AddNullToObject(s, "last_seen");
+        cJSON_AddNumberToObject(s, "duration_s", 0);
     }
-    add_u64(s, "packets", r->packets);
-    add_u64(s, "bytes", r->bytes);
-    add_u64(s, "flows", r->flows);
-    add_u64(s, "tcp_flows", r->tcp_flows);
-    add_u64(s, "udp_flows", r->udp_flows);
-    add_u64(s, "ipv4_packets", r->dec.ip4);
-    add_u64(s, "ipv6_packets", r->dec.ip6);
-    add_u64(s, "icmp_packets", r->dec.icmp);
-    add_u64(s, "icmp6_packets", r->dec.icmp6);
-    add_u64(s, "other_ip_packets", r->dec.other_ip);
-    add_u64(s, "not_ip", r->dec.not_ip);
-    add_u64(s, "malformed", r->dec.malformed);
-    add_u64(s, "fragments", r->dec.fragments);
-    add_u64(s, "fragments_reassembled", r->dec.frag_reassembled);
-    add_u64(s, "fragments_incomplete", r->dec.frag_incomplete);
-    add_u64(s, "fragments_evicted", r->dec.frag_evicted);
-    add_u64(s, "fragment_overlaps", r->dec.frag_overlaps);
-    cJSON *t = cJSON_CreateObject();
-    for (int i = 1; i < DT_TUN_COUNT; i++)
-        if (r->dec.tunneled[i])
-            add_u64(t, dt_tunnel_name((dt_tunnel)i), r->dec.tunneled[i]);
-    cJSON_AddItemToObject(s, "tunneled_packets", t);
-    cJSON_AddItemToObject(s, "unsupported_link_types", cJSON_Duplicate(r->unsupported, 1));
-    add_u64(s, "tcp_gaps", r->gaps);
-    add_u64(s, "flows_evicted", r->evicted);
-    add_u64(s, "dns_names", r->dns_n);
-    cJSON *tr = cJSON_CreateObject();
-    static const dt_transfer_class order[] = {DT_TRANSFER_EEA, DT_TRANSFER_ADEQUATE,
-                                              DT_TRANSFER_THIRD, DT_TRANSFER_UNKNOWN,
-                                              DT_TRANSFER_LOCAL};
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        const transfer_total *t = &r->transfer[order[i]];
-        cJSON *c = cJSON_CreateObject();
-        add_u64(c, "flows", t->flows);
-        add_u64(c, "bytes_up", t->up);
-        add_u64(c, "bytes_down", t->down);
-        cJSON_AddItemToObject(tr, dt_transfer_str(order[i]), c);
+    /* the counters in a fixed order, whatever order the inputs came in */
+    dt_input_info none;
+    memset(&none, 0, sizeof none);
+    cJSON *order = input_counts(&none);
+    const cJSON *k;
+    cJSON_ArrayForEach(k, order)
+    {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->sums, k->string);
+        cJSON_AddItemToObject(s, k->string, v ? cJSON_Duplicate(v, 1) : cJSON_Duplicate(k, 1));
     }
-    cJSON_AddItemToObject(s, "transfers", tr);
+    cJSON_Delete(order);
+    dt_json_add_u64(s, "dns_names", r->dns_n);
+    cJSON_AddItemToObject(s, "transfers", transfers);
     return s;
+}
+
+static cJSON *new_transfers(void)
+{
+    cJSON *tr = cJSON_CreateObject();
+    static const char *const order[] = {"eea", "adequate", "third_country", "unknown", "local"};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        cJSON *c = cJSON_AddObjectToObject(tr, order[i]);
+        dt_json_add_u64(c, "flows", 0);
+        dt_json_add_u64(c, "bytes_up", 0);
+        dt_json_add_u64(c, "bytes_down", 0);
+    }
+    return tr;
 }
 
 int dt_report_finish(dt_report *r)
 {
     if (r->opts.mode == DT_OUT_FLOWS)
         return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
+
+    /* Rollups and transfer totals from the flow objects. */
+    dt_rollup *ru = dt_rollup_new();
+    cJSON *transfers = new_transfers();
+    if (!ru)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    rewind(r->flows_tmp);
+    while ((len = getline(&line, &cap, r->flows_tmp)) > 0) {
+        cJSON *f = cJSON_Parse(line);
+        if (!f) {
+            r->write_error = 1;
+            continue;
+        }
+        dt_rollup_add_flow(ru, f);
+        transfers_add(transfers, f);
+        cJSON_Delete(f);
+    }
+
     cJSON *top = cJSON_CreateObject();
-    cJSON *meta = cJSON_CreateObject();
+    cJSON *meta = cJSON_AddObjectToObject(top, "datatrail");
     cJSON_AddStringToObject(meta, "version", DT_VERSION);
     cJSON_AddNumberToObject(meta, "schema", 1);
-    cJSON_AddItemToObject(top, "datatrail", meta);
     cJSON_AddItemReferenceToObject(top, "inputs", r->inputs);
-    cJSON *warnings = cJSON_CreateArray();
+    cJSON *warnings = cJSON_Duplicate(r->merged_warnings, 1);
+    cJSON_AddItemToObject(top, "warnings", warnings);
     if (r->opts.geo_warning && r->opts.geo_warning[0])
         cJSON_AddItemToArray(warnings, cJSON_CreateString(r->opts.geo_warning));
-    cJSON_AddItemToObject(top, "warnings", warnings);
     cJSON_AddItemToObject(top, "geo_databases", geo_databases_json(r));
-    cJSON_AddItemToObject(top, "summary", summary_json(r));
+    if (r->opts.options)
+        cJSON_AddItemReferenceToObject(top, "options", r->opts.options);
+    else
+        cJSON_AddObjectToObject(top, "options");
+    cJSON_AddItemToObject(top, "summary", summary_json(r, transfers));
+    dt_rollup_write(ru, top);
+    dt_rollup_free(ru);
     cJSON_AddItemToObject(top, "dns", dns_table_json(r));
-    char *s = cJSON_Print(top);
-    cJSON_Delete(top);
-    if (!s)
-        return -1;
-    /* The flows are spliced in as the last member, one compact object per line. */
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '}' || s[n - 1] == '\n'))
-        n--;
-    fwrite(s, 1, n, r->out);
-    free(s);
-    if (r->flows_tmp) {
-        fputs(",\n\t\"flows\": [", r->out);
-        rewind(r->flows_tmp);
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
-        uint64_t i = 0;
-        while ((len = getline(&line, &cap, r->flows_tmp)) > 0) {
-            if (line[len - 1] == '\n')
-                line[--len] = '\0';
-            fprintf(r->out, "%s\n\t\t%s", i++ ? "," : "", line);
+
+    if (r->opts.format == DT_FMT_TEXT) {
+        if (dt_render_text(top, r->out, r->opts.width, r->opts.color) != 0)
+            r->write_error = 1;
+    } else if (r->opts.format == DT_FMT_CSV) {
+        if (dt_render_csv_endpoints(top, r->out) != 0)
+            r->write_error = 1;
+    } else {
+        char *s = cJSON_Print(top);
+        if (!s) {
+            r->write_error = 1;
+        } else {
+            /* The flows are spliced in as the last member, one compact object
+             * per line, straight from the temporary file. */
+            size_t n = strlen(s);
+            while (n && (s[n - 1] == '}' || s[n - 1] == '\n'))
+                n--;
+            fwrite(s, 1, n, r->out);
+            free(s);
+            if (!r->opts.no_flows) {
+                fputs(",\n\t\"flows\": [", r->out);
+                rewind(r->flows_tmp);
+                uint64_t i = 0;
+                while ((len = getline(&line, &cap, r->flows_tmp)) > 0) {
+                    if (line[len - 1] == '\n')
+                        line[--len] = '\0';
+                    fprintf(r->out, "%s\n\t\t%s", i++ ? "," : "", line);
+                }
+                fputs(i ? "\n\t]" : "]", r->out);
+            }
+            fputs("\n}\n", r->out);
         }
-        free(line);
-        fputs(i ? "\n\t]" : "]", r->out);
     }
-    fputs("\n}\n", r->out);
+    free(line);
+    cJSON_Delete(top);
     return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
+}
+
+int dt_report_write_to(dt_report *r, FILE *out)
+{
+    dt_report_opts saved = r->opts;
+    FILE *saved_out = r->out;
+    int was_part = r->is_part;
+    r->opts.mode = DT_OUT_REPORT;
+    r->opts.format = DT_FMT_JSON;
+    r->out = out;
+    r->is_part = 0;
+    int rc = dt_report_finish(r);
+    r->opts = saved;
+    r->out = saved_out;
+    r->is_part = was_part;
+    return rc;
 }

@@ -1,0 +1,146 @@
+/* `datatrail merge`: combines reports written by `datatrail report`. */
+#include "commands.h"
+
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char merge_help[] =
+    "Usage: datatrail merge [-o FILE] [--format json|text|csv] REPORT.json...\n"
+    "\n"
+    "Combines reports written by `datatrail report` (with their flows) into one:\n"
+    "inputs, counters and the DNS table are added up, and the rollups (countries,\n"
+    "companies, domains, endpoints) are computed again from all flows, so the\n"
+    "result equals one report over all the captures.  `-` reads a report from stdin.\n";
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (cap - n - 1 == 0) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    const char *out_path = NULL;
+    dt_report_opts ro = {0};
+    ro.mode = DT_OUT_REPORT;
+    ro.width = 100;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(merge_help, stdout);
+            return DT_EXIT_OK;
+        } else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
+            out_path = argv[++i];
+        } else if ((!strcmp(argv[i], "-f") || !strcmp(argv[i], "--format")) && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (!strcmp(f, "json"))
+                ro.format = DT_FMT_JSON;
+            else if (!strcmp(f, "text"))
+                ro.format = DT_FMT_TEXT;
+            else if (!strcmp(f, "csv"))
+                ro.format = DT_FMT_CSV;
+            else {
+                fprintf(stderr, "datatrail merge: --format is json, text or csv, not '%s'\n", f);
+                return DT_EXIT_USAGE;
+            }
+        } else if (!strcmp(argv[i], "--")) {
+            i++;
+            break;
+        } else {
+            fprintf(stderr, "datatrail merge: unknown or incomplete option '%s'\n\n%s", argv[i],
+                    merge_help);
+            return DT_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "datatrail merge: no report given\n\n%s", merge_help);
+        return DT_EXIT_USAGE;
+    }
+    FILE *out = stdout;
+    char tmp[4200] = "";
+    if (out_path && strcmp(out_path, "-")) {
+        snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", out_path);
+        int fd = mkstemp(tmp);
+        if (fd < 0 || !(out = fdopen(fd, "w"))) {
+            fprintf(stderr, "datatrail: cannot write %s: %s\n", out_path, strerror(errno));
+            return DT_EXIT_NO_INPUT;
+        }
+    }
+    dt_report *rep = dt_report_new(&ro, out);
+    int failed = 0, merged = 0;
+    for (; rep && i < argc; i++) {
+        size_t len;
+        char *text = read_all(argv[i], &len);
+        if (!text) {
+            fprintf(stderr, "datatrail merge: cannot read %s: %s\n", argv[i], strerror(errno));
+            failed++;
+            continue;
+        }
+        cJSON *j = cJSON_ParseWithLength(text, len);
+        char err[256];
+        if (!j) {
+            const char *at = cJSON_GetErrorPtr();
+            fprintf(stderr, "datatrail merge: %s: not valid JSON (near byte %ld)\n", argv[i],
+                    at && at >= text && at <= text + len ? (long)(at - text) : -1L);
+            failed++;
+        } else if (dt_report_add_json(rep, j, err, sizeof err) != 0) {
+            fprintf(stderr, "datatrail merge: %s: %s\n", argv[i], err);
+            failed++;
+        } else {
+            merged++;
+        }
+        cJSON_Delete(j);
+        free(text);
+    }
+    int werr = rep ? dt_report_finish(rep) : -1;
+    dt_report_free(rep);
+    if (out != stdout) {
+        if (fclose(out) != 0)
+            werr = -1;
+        if (werr == 0 && rename(tmp, out_path) != 0)
+            werr = -1;
+        if (werr)
+            unlink(tmp);
+    }
+    if (werr) {
+        fprintf(stderr, "datatrail merge: error writing the output\n");
+        return DT_EXIT_NO_INPUT;
+    }
+    if (merged == 0)
+        return DT_EXIT_NO_INPUT;
+    return failed ? DT_EXIT_PARTIAL : DT_EXIT_OK;
+}

@@ -1,0 +1,26 @@
+/* The flow object of the report and of `datatrail flows` (schema in
+ * docs/report-schema.md). */
+#ifndef DT_FLOWJSON_H
+#define DT_FLOWJSON_H
+
+#include "engine.h"
+#include "enrich.h"
+
+#include <cjson/cJSON.h>
+
+/* Builds the JSON object of an ended flow; ep (enrichment of the server) may
+ * be NULL; with_streams adds the reassembled prefixes (hex). */
+cJSON *dt_flow_json(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
+                    int with_streams);
+
+/* Helpers shared by the report writers. */
+void dt_json_add_time(cJSON *o, const char *key, uint64_t ts_ns, int digits);
+void dt_json_add_str_or_null(cJSON *o, const char *key, const char *s);
+void dt_json_add_u64(cJSON *o, const char *key, uint64_t v);
+
+/* RFC 3339 UTC with `digits` fractional digits (6 when 0). */
+char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len);
+/* Parses what dt_format_time writes; returns 0 and the time, or -1. */
+int dt_parse_time(const char *s, uint64_t *ts_ns, int *digits);
+
+#endif

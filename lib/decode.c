@@ -46,9 +46,13 @@ typedef struct ctx {
     dt_decoded *out;
     uint16_t et;
     int reasm; /* a datagram was already reassembled in this frame */
+    int whole; /* the frame was captured whole (caplen == wirelen): an IP length
+                  beyond it is a lie, not the snap length */
     int have_saved;
     dt_decoded saved; /* the packet that carried the current tunnel */
 } ctx;
+
+static void sync_frag_stats(dt_decoder *d);
 
 const char *dt_tunnel_name(dt_tunnel t)
 {
@@ -92,6 +96,12 @@ dt_decoder *dt_decoder_new(const dt_decode_limits *limits)
         return NULL;
     }
     return d;
+}
+
+void dt_decoder_finish(dt_decoder *d)
+{
+    dt_ipfrag_expire(d->frag, UINT64_MAX); /* what is still waiting will never complete */
+    sync_frag_stats(d);
 }
 
 void dt_decoder_free(dt_decoder *d)
@@ -651,7 +661,7 @@ static int ip4(ctx *x, dt_cur *c)
     uint32_t tot = dt_rd_be16(h + 2);
     if (tot == 0) /* segmentation offload: length left to the NIC */
         tot = avail > 65535 ? 65535 : (uint32_t)avail;
-    if (ihl < 20 || tot < ihl)
+    if (ihl < 20 || tot < ihl || (x->whole && tot > avail))
         return NX_BAD;
     dt_skip(c, ihl - 20); /* options */
     if (!dt_ok(c))
@@ -717,6 +727,8 @@ static int ip6(ctx *x, dt_cur *c)
     uint8_t nh = h[6];
     if (plen == 0 && nh == 0)
         return NX_BAD; /* jumbogram: not supported */
+    if (x->whole && plen > dt_left(c))
+        return NX_BAD;
     reset_l4(o);
     dt_addr_set6(&o->src, h + 8);
     dt_addr_set6(&o->dst, h + 24);
@@ -847,7 +859,6 @@ static void sync_frag_stats(dt_decoder *d)
 dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const uint8_t *data,
                            size_t caplen, uint32_t wirelen, dt_decoded *out)
 {
-    (void)wirelen;
     memset(out, 0, sizeof *out);
     d->st.frames++;
     dt_ipfrag_expire(d->frag, ts_ns);
@@ -857,6 +868,7 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
     x.d = d;
     x.ts = ts_ns;
     x.out = out;
+    x.whole = wirelen != 0 && caplen >= wirelen; /* 0: wire length unknown */
     dt_cur c = dt_cur_make(data, caplen);
 
     int nx = link_layer(&x, linktype, &c);

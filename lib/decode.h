@@ -65,6 +65,8 @@ typedef struct dt_decoder dt_decoder;
 void dt_decode_limits_default(dt_decode_limits *l);
 dt_decoder *dt_decoder_new(const dt_decode_limits *limits); /* NULL limits = defaults */
 void dt_decoder_free(dt_decoder *d);
+/* End of input: datagrams still waiting for fragments count as incomplete. */
+void dt_decoder_finish(dt_decoder *d);
 
 /* Decodes one frame of the given LINKTYPE.  ts_ns drives fragment timeouts.
  * On DT_DEC_OK, out->payload points into data, or into a buffer owned by the

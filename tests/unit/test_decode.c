@@ -148,6 +148,12 @@ static dt_decode_result dec(int lt)
     return dt_decode(D, lt, 0, p_data(), p_len(), (uint32_t)p_len(), &O);
 }
 
+/* The frame was cut by the snap length: the wire had more than was captured. */
+static dt_decode_result dec_snapped(int lt)
+{
+    return dt_decode(D, lt, 0, p_data(), p_len(), (uint32_t)p_len() + 1000, &O);
+}
+
 static const char *src_str(void)
 {
     static char b[DT_ADDR_STRLEN];
@@ -254,10 +260,13 @@ static void test_ethernet_tcp(void)
     P.d[P.off + 4] = 0, P.d[P.off + 5] = 8 + 100; /* UDP length claims 100 bytes */
     p_ip4x("10.0.0.1", "10.0.0.2", 17, 1, 0, 0, 95);
     p_eth(0x0800);
-    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_INT(dec_snapped(1), DT_DEC_OK);
     CHECK_EQ_INT(O.payload_len, 5);
     CHECK_EQ_INT(O.payload_wire, 100);
     CHECK_EQ_INT(O.ip_bytes, 20 + 8 + 100);
+
+    /* the same frame captured whole: the IP length is a lie, not the snap length */
+    CHECK_EQ_INT(dec(1), DT_DEC_MALFORMED);
 
     /* bad IHL, total length below IHL, wrong version */
     udp4();
@@ -563,12 +572,12 @@ static void test_wifi(void)
     p_append("\xde\xad\xbe\xef", 4);
     uint8_t rt[18] = {0, 0, 18, 0, 0x03, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x10, 0};
     p_pre(rt, 18);
-    CHECK_EQ_INT(dec(127), DT_DEC_OK);
+    CHECK_EQ_INT(dec_snapped(127), DT_DEC_OK);
     CHECK_EQ_INT(O.payload_len, 5);
     CHECK_EQ_INT(O.payload_wire, 40);
     /* without the FCS flag the 4 trailing bytes count as payload */
     P.d[P.off + 16] = 0;
-    CHECK_EQ_INT(dec(127), DT_DEC_OK);
+    CHECK_EQ_INT(dec_snapped(127), DT_DEC_OK);
     CHECK_EQ_INT(O.payload_len, 9);
     /* extended present bitmap, no flags field */
     udp4();

@@ -1,0 +1,987 @@
+#include "rollup.h"
+
+#include "geo.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define KEY_MAX 512     /* longer keys are truncated */
+#define NESTED_MAX 4096 /* entries of a nested tally (names of a domain, ...) */
+#define TOP_MAX 4000000 /* entries of a top-level table */
+
+/* ---- tally: string key -> counters, insertion ordered, hashed ---- */
+
+typedef struct item {
+    char *key;
+    uint64_t up, down, flows;
+    unsigned mask;
+    void *ext;
+} item;
+
+typedef struct tally {
+    item *v;
+    size_t n, cap;
+    uint32_t *slot; /* index + 1; 0 = empty */
+    size_t nslot;
+    size_t max;
+} tally;
+
+static uint32_t str_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static int tally_rehash(tally *t, size_t nslot)
+{
+    uint32_t *s = calloc(nslot, sizeof *s);
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t j = str_hash(t->v[i].key) & (nslot - 1);
+        while (s[j])
+            j = (j + 1) & (nslot - 1);
+        s[j] = (uint32_t)(i + 1);
+    }
+    free(t->slot);
+    t->slot = s;
+    t->nslot = nslot;
+    return 0;
+}
+
+/* The entry for key, created when missing (NULL when full or out of memory).
+ * *created tells whether it is new. */
+static item *tally_get(tally *t, const char *key, int *created)
+{
+    if (created)
+        *created = 0;
+    if (!key)
+        return NULL;
+    char kb[KEY_MAX];
+    if (strlen(key) >= sizeof kb) {
+        snprintf(kb, sizeof kb, "%s", key);
+        key = kb;
+    }
+    uint32_t h = str_hash(key);
+    if (t->nslot) {
+        for (size_t j = h & (t->nslot - 1); t->slot[j]; j = (j + 1) & (t->nslot - 1))
+            if (strcmp(t->v[t->slot[j] - 1].key, key) == 0)
+                return &t->v[t->slot[j] - 1];
+    }
+    size_t max = t->max ? t->max : NESTED_MAX;
+    if (t->n >= max)
+        return NULL;
+    if ((t->n + 1) * 2 > t->nslot && tally_rehash(t, t->nslot ? t->nslot * 2 : 16) != 0)
+        return NULL;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 8;
+        item *nv = realloc(t->v, cap * sizeof *nv);
+        if (!nv)
+            return NULL;
+        t->v = nv;
+        t->cap = cap;
+    }
+    item *it = &t->v[t->n];
+    memset(it, 0, sizeof *it);
+    if (!(it->key = strdup(key)))
+        return NULL;
+    size_t j = h & (t->nslot - 1);
+    while (t->slot[j])
+        j = (j + 1) & (t->nslot - 1);
+    t->slot[j] = (uint32_t)(++t->n);
+    if (created)
+        *created = 1;
+    return it;
+}
+
+static void tally_free(tally *t, void (*ext_free)(void *))
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (ext_free && t->v[i].ext)
+            ext_free(t->v[i].ext);
+        free(t->v[i].key);
+    }
+    free(t->v);
+    free(t->slot);
+    memset(t, 0, sizeof *t);
+}
+
+/* Adds the counters of one flow to key (ignored when key is NULL or full). */
+static item *tally_add(tally *t, const char *key, uint64_t up, uint64_t down, unsigned mask)
+{
+    item *it = tally_get(t, key, NULL);
+    if (it) {
+        it->up += up;
+        it->down += down;
+        it->flows++;
+        it->mask |= mask;
+    }
+    return it;
+}
+
+/* bytes_up descending, then key ascending (bytewise). */
+static int cmp_items(const void *a, const void *b)
+{
+    const item *x = *(item *const *)a, *y = *(item *const *)b;
+    if (x->up != y->up)
+        return x->up > y->up ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+static item **tally_sorted(const tally *t)
+{
+    item **s = malloc((t->n ? t->n : 1) * sizeof *s);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < t->n; i++)
+        s[i] = &t->v[i];
+    qsort(s, t->n, sizeof *s, cmp_items);
+    return s;
+}
+
+/* ---- entities ---- */
+
+enum { SEEN_SNI = 1, SEEN_QUIC = 2, SEEN_HTTP = 4, SEEN_DNS = 8, SEEN_CERT = 16 };
+static const char *const seen_names[] = {"sni", "quic", "http", "dns", "cert"};
+enum { SRC_DOMAIN = 1, SRC_CERT = 2, SRC_ASN = 4 };
+static const char *const src_names[] = {"domain", "cert", "asn"};
+
+typedef struct country_ext {
+    char *transfer;
+    tally orgs, domains, endpoints;
+} country_ext;
+
+typedef struct org_ext {
+    char *org;
+    double asn;
+    tally countries, endpoints;
+} org_ext;
+
+typedef struct company_ext {
+    tally countries, domains;
+} company_ext;
+
+typedef struct domain_ext {
+    char *company;
+    tally names, countries;
+} domain_ext;
+
+typedef struct endpoint_ext {
+    char *country, *org, *company, *transfer;
+    double asn;
+    int have_asn, have_time;
+    uint64_t first, last;
+    tally names, ports;
+    uint64_t *starts;
+    size_t n_starts, cap_starts;
+} endpoint_ext;
+
+typedef struct plain_ext {
+    char *dest, *app;
+    int port;
+} plain_ext;
+
+struct dt_rollup {
+    tally countries, orgs, companies, domains, endpoints, names, plain;
+    uint64_t up, down, flows, local_flows;
+    uint64_t enc[3][3]; /* [encrypted, plaintext, unknown][flows, up, down] */
+    int ts_digits;
+};
+
+static void country_free(void *p)
+{
+    country_ext *e = p;
+    free(e->transfer);
+    tally_free(&e->orgs, NULL);
+    tally_free(&e->domains, NULL);
+    tally_free(&e->endpoints, NULL);
+    free(e);
+}
+
+static void org_free(void *p)
+{
+    org_ext *e = p;
+    free(e->org);
+    tally_free(&e->countries, NULL);
+    tally_free(&e->endpoints, NULL);
+    free(e);
+}
+
+static void company_free(void *p)
+{
+    company_ext *e = p;
+    tally_free(&e->countries, NULL);
+    tally_free(&e->domains, NULL);
+    free(e);
+}
+
+static void domain_free(void *p)
+{
+    domain_ext *e = p;
+    free(e->company);
+    tally_free(&e->names, NULL);
+    tally_free(&e->countries, NULL);
+    free(e);
+}
+
+static void endpoint_free(void *p)
+{
+    endpoint_ext *e = p;
+    free(e->country);
+    free(e->org);
+    free(e->company);
+    free(e->transfer);
+    tally_free(&e->names, NULL);
+    tally_free(&e->ports, NULL);
+    free(e->starts);
+    free(e);
+}
+
+static void plain_free(void *p)
+{
+    plain_ext *e = p;
+    free(e->dest);
+    free(e->app);
+    free(e);
+}
+
+dt_rollup *dt_rollup_new(void)
+{
+    dt_rollup *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    tally *top[] = {&r->countries, &r->orgs,  &r->companies, &r->domains,
+                    &r->endpoints, &r->names, &r->plain};
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+        top[i]->max = TOP_MAX;
+    return r;
+}
+
+void dt_rollup_free(dt_rollup *r)
+{
+    if (!r)
+        return;
+    tally_free(&r->countries, country_free);
+    tally_free(&r->orgs, org_free);
+    tally_free(&r->companies, company_free);
+    tally_free(&r->domains, domain_free);
+    tally_free(&r->endpoints, endpoint_free);
+    tally_free(&r->names, NULL);
+    tally_free(&r->plain, plain_free);
+    free(r);
+}
+
+/* ---- reading flow objects (any field may be missing or of the wrong type) ---- */
+
+static const cJSON *jget(const cJSON *o, const char *k)
+{
+    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+    const cJSON *v = jget(o, k);
+    return cJSON_IsString(v) && v->valuestring && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+static uint64_t jnum(const cJSON *o, const char *k)
+{
+    const cJSON *v = jget(o, k);
+    if (!cJSON_IsNumber(v) || !(v->valuedouble > 0))
+        return 0;
+    return v->valuedouble < 1.8e19 ? (uint64_t)v->valuedouble : UINT64_MAX / 2;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fff]Z" -> ns since the epoch; -1 when malformed. */
+static int parse_time(const char *s, uint64_t *ns, int *digits)
+{
+    int f[6] = {0};
+    static const int len[6] = {4, 2, 2, 2, 2, 2};
+    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
+    const char *p = s;
+    for (int i = 0; i < 6; i++) {
+        for (int k = 0; k < len[i]; k++, p++) {
+            if (*p < '0' || *p > '9')
+                return -1;
+            f[i] = f[i] * 10 + (*p - '0');
+        }
+        if (sep[i] && *p++ != sep[i])
+            return -1;
+    }
+    uint64_t frac = 0;
+    int n = 0;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++, n++)
+            if (n < 9)
+                frac = frac * 10 + (uint64_t)(*p - '0');
+    if (*p != 'Z' || p[1] || f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 ||
+        f[3] > 23 || f[4] > 59 || f[5] > 60)
+        return -1;
+    for (int i = n; i < 9; i++)
+        frac *= 10;
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = f[0] - 1900;
+    tm.tm_mon = f[1] - 1;
+    tm.tm_mday = f[2];
+    tm.tm_hour = f[3];
+    tm.tm_min = f[4];
+    tm.tm_sec = f[5];
+    time_t t = timegm(&tm);
+    if (t < 0)
+        return -1;
+    *ns = (uint64_t)t * 1000000000ull + frac;
+    *digits = n > 9 ? 9 : n;
+    return 0;
+}
+
+static void add_time(cJSON *o, const char *key, uint64_t ns, int digits)
+{
+    if (digits <= 0 || digits > 9)
+        digits = 6;
+    time_t secs = (time_t)(ns / 1000000000ull);
+    uint64_t frac = ns % 1000000000ull;
+    for (int i = digits; i < 9; i++)
+        frac /= 10;
+    struct tm tm;
+    char date[40], buf[64];
+    if (!gmtime_r(&secs, &tm) || !strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm)) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%s.%0*lluZ", date, digits, (unsigned long long)frac);
+    cJSON_AddStringToObject(o, key, buf);
+}
+
+static int set_str(char **dst, const char *s)
+{
+    if (*dst || !s)
+        return 0;
+    *dst = strndup(s, KEY_MAX - 1);
+    return *dst ? 0 : -1;
+}
+
+/* Allocates the ext of a new item. */
+static void *ext_for(item *it, int created, size_t size)
+{
+    if (!it)
+        return NULL;
+    if (created || !it->ext)
+        it->ext = calloc(1, size);
+    return it->ext;
+}
+
+/* name ends with "." + domain, or equals it (ASCII case-insensitive) */
+static int under_domain(const char *name, const char *domain)
+{
+    size_t n = strlen(name), d = strlen(domain);
+    if (n < d || strcasecmp(name + n - d, domain) != 0)
+        return 0;
+    return n == d || name[n - d - 1] == '.';
+}
+
+typedef struct flow_name {
+    char name[256];
+    unsigned seen;
+} flow_name;
+
+/* The names of a flow and where they were seen (at most 5 distinct). */
+static int flow_names(const cJSON *flow, const cJSON *srv, flow_name *out)
+{
+    struct {
+        const char *s;
+        unsigned seen;
+    } c[5];
+    int nc = 0;
+    const char *ns = jstr(srv, "name_source");
+    unsigned src = 0;
+    if (ns)
+        src = !strcmp(ns, "tls_sni")     ? SEEN_SNI
+              : !strcmp(ns, "quic_sni")  ? SEEN_QUIC
+              : !strcmp(ns, "http_host") ? SEEN_HTTP
+              : !strcmp(ns, "dns")       ? SEEN_DNS
+              : !strcmp(ns, "cert")      ? SEEN_CERT
+                                         : 0;
+    c[nc].s = jstr(srv, "name");
+    c[nc++].seen = src;
+    c[nc].s = jstr(jget(flow, "tls"), "sni");
+    c[nc++].seen = SEEN_SNI;
+    c[nc].s = jstr(jget(flow, "quic"), "sni");
+    c[nc++].seen = SEEN_QUIC;
+    c[nc].s = jstr(jget(flow, "http"), "host");
+    c[nc++].seen = SEEN_HTTP;
+    int n = 0;
+    for (int i = 0; i < nc; i++) {
+        if (!c[i].s)
+            continue;
+        char nm[256];
+        snprintf(nm, sizeof nm, "%s", c[i].s);
+        /* "host:port" -> host; bracketed or bare IPv6 literals stay as they are */
+        char *colon = strchr(nm, ':');
+        if (colon && !strchr(colon + 1, ':') && nm[0] != '[')
+            *colon = '\0';
+        for (char *p = nm; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p + 32);
+        size_t l = strlen(nm);
+        if (l && nm[l - 1] == '.')
+            nm[l - 1] = '\0';
+        if (!nm[0])
+            continue;
+        int j = 0;
+        while (j < n && strcmp(out[j].name, nm))
+            j++;
+        if (j == n) {
+            memcpy(out[n].name, nm, sizeof nm);
+            out[n++].seen = 0;
+        }
+        out[j].seen |= c[i].seen;
+    }
+    return n;
+}
+
+static int add_start(endpoint_ext *e, uint64_t t)
+{
+    if (e->n_starts >= DT_ROLLUP_MAX_STARTS)
+        return 0;
+    if (e->n_starts == e->cap_starts) {
+        size_t cap = e->cap_starts ? e->cap_starts * 2 : 8;
+        if (cap > DT_ROLLUP_MAX_STARTS)
+            cap = DT_ROLLUP_MAX_STARTS;
+        uint64_t *ns = realloc(e->starts, cap * sizeof *ns);
+        if (!ns)
+            return -1;
+        e->starts = ns;
+        e->cap_starts = cap;
+    }
+    e->starts[e->n_starts++] = t;
+    return 0;
+}
+
+/* 0 encrypted, 1 plaintext, 2 unknown */
+static int flow_crypto(const cJSON *flow, const char *app)
+{
+    if (jstr(flow, "encrypted_dns") || cJSON_IsObject(jget(flow, "tls")) ||
+        cJSON_IsObject(jget(flow, "quic")))
+        return 0;
+    if (!app || !strcmp(app, "unknown"))
+        return 2;
+    if (!strcmp(app, "tls") || !strcmp(app, "quic"))
+        return 0;
+    return 1;
+}
+
+int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
+{
+    const cJSON *cl = jget(flow, "client"), *sv = jget(flow, "server");
+    if (!r || !cJSON_IsObject(cl) || !cJSON_IsObject(sv))
+        return 1;
+    int cloc = cJSON_IsTrue(jget(cl, "local")), sloc = cJSON_IsTrue(jget(sv, "local"));
+    const cJSON *lo = sloc && !cloc ? sv : cl, *rem = lo == cl ? sv : cl;
+    uint64_t up = jnum(lo, "bytes"), down = jnum(rem, "bytes");
+    r->flows++;
+    r->up += up;
+    r->down += down;
+    if (cloc && sloc) {
+        r->local_flows++;
+        return 0;
+    }
+    int oom = 0;
+    const char *app = jstr(flow, "app");
+    int cr = flow_crypto(flow, app);
+    r->enc[cr][0]++;
+    r->enc[cr][1] += up;
+    r->enc[cr][2] += down;
+
+    /* Enrichment describes the server: usable when the remote side is the server. */
+    int srv_remote = rem == sv;
+    const char *ip = jstr(rem, "ip");
+    const char *country = srv_remote ? jstr(sv, "country") : NULL;
+    const char *org = srv_remote ? jstr(sv, "org") : NULL;
+    const char *company = srv_remote ? jstr(sv, "company") : NULL;
+    const char *csrc = srv_remote ? jstr(sv, "company_source") : NULL;
+    const char *domain = srv_remote ? jstr(sv, "domain") : NULL;
+    const char *transfer = srv_remote ? jstr(sv, "transfer") : NULL;
+    const cJSON *asnj = srv_remote ? jget(sv, "asn") : NULL;
+    int have_asn = cJSON_IsNumber(asnj) && asnj->valuedouble > 0 && asnj->valuedouble < 4.3e9;
+    double asn = have_asn ? (double)(uint64_t)asnj->valuedouble : 0;
+    char asn_key[24] = "";
+    if (have_asn)
+        snprintf(asn_key, sizeof asn_key, "%llu", (unsigned long long)asn);
+    flow_name names[5];
+    int n_names = srv_remote ? flow_names(flow, sv, names) : 0;
+    const char *name = n_names ? names[0].name : NULL;
+    uint64_t t0 = 0;
+    int digits = 0, have_t0 = jstr(flow, "first_seen") &&
+                              parse_time(jstr(flow, "first_seen"), &t0, &digits) == 0;
+    uint64_t t1 = t0;
+    int d1 = 0;
+    if (!jstr(flow, "last_seen") || parse_time(jstr(flow, "last_seen"), &t1, &d1) != 0 || t1 < t0)
+        t1 = t0;
+    if (have_t0 && digits > r->ts_digits)
+        r->ts_digits = digits;
+    if (have_t0 && d1 > r->ts_digits)
+        r->ts_digits = d1;
+
+    for (int i = 0; i < n_names; i++)
+        tally_add(&r->names, names[i].name, up, down, 0);
+
+    /* endpoint */
+    int created = 0;
+    item *it = ip ? tally_get(&r->endpoints, ip, &created) : NULL;
+    endpoint_ext *ep = ext_for(it, created, sizeof *ep);
+    if (it && ep) {
+        it->up += up;
+        it->down += down;
+        it->flows++;
+        oom |= set_str(&ep->country, country) | set_str(&ep->org, org) |
+               set_str(&ep->company, company) | set_str(&ep->transfer, transfer);
+        if (have_asn && !ep->have_asn) {
+            ep->asn = asn;
+            ep->have_asn = 1;
+        }
+        for (int i = 0; i < n_names; i++)
+            tally_add(&ep->names, names[i].name, up, down, names[i].seen);
+        char port[16];
+        snprintf(port, sizeof port, "%llu", (unsigned long long)jnum(rem, "port"));
+        tally_add(&ep->ports, port, up, down, 0);
+        if (have_t0) {
+            if (!ep->have_time || t0 < ep->first)
+                ep->first = t0;
+            if (!ep->have_time || t1 > ep->last)
+                ep->last = t1;
+            ep->have_time = 1;
+            oom |= add_start(ep, t0);
+        }
+    } else if (ip) {
+        oom = 1;
+    }
+
+    /* country (flows without one are kept under the empty key) */
+    it = tally_get(&r->countries, country ? country : "", &created);
+    country_ext *ce = ext_for(it, created, sizeof *ce);
+    if (it && ce) {
+        it->up += up;
+        it->down += down;
+        it->flows++;
+        oom |= set_str(&ce->transfer, transfer);
+        tally_add(&ce->orgs, org, up, down, 0);
+        tally_add(&ce->domains, domain, up, down, 0);
+        tally_add(&ce->endpoints, ip, up, down, 0);
+    }
+
+    if (have_asn) {
+        it = tally_get(&r->orgs, asn_key, &created);
+        org_ext *oe = ext_for(it, created, sizeof *oe);
+        if (it && oe) {
+            it->up += up;
+            it->down += down;
+            it->flows++;
+            oe->asn = asn;
+            oom |= set_str(&oe->org, org);
+            tally_add(&oe->countries, country, up, down, 0);
+            tally_add(&oe->endpoints, ip, up, down, 0);
+        }
+    }
+
+    if (company) {
+        it = tally_get(&r->companies, company, &created);
+        company_ext *ke = ext_for(it, created, sizeof *ke);
+        if (it && ke) {
+            it->up += up;
+            it->down += down;
+            it->flows++;
+            if (csrc)
+                it->mask |= !strcmp(csrc, "domain") ? SRC_DOMAIN
+                            : !strcmp(csrc, "cert") ? SRC_CERT
+                            : !strcmp(csrc, "asn")  ? SRC_ASN
+                                                    : 0;
+            tally_add(&ke->countries, country, up, down, 0);
+            tally_add(&ke->domains, domain, up, down, 0);
+        }
+    }
+
+    if (domain) {
+        it = tally_get(&r->domains, domain, &created);
+        domain_ext *de = ext_for(it, created, sizeof *de);
+        if (it && de) {
+            it->up += up;
+            it->down += down;
+            it->flows++;
+            oom |= set_str(&de->company, company);
+            tally_add(&de->countries, country, up, down, 0);
+            for (int i = 0; i < n_names; i++)
+                if (under_domain(names[i].name, domain))
+                    tally_add(&de->names, names[i].name, up, down, names[i].seen);
+        }
+    }
+
+    if (cr == 1) {
+        char key[KEY_MAX + 64];
+        const char *dest = name ? name : ip ? ip : "";
+        int port = (int)(jnum(rem, "port") & 0xffff);
+        snprintf(key, sizeof key, "%s|%d|%s", dest, port, app ? app : "");
+        it = tally_get(&r->plain, key, &created);
+        plain_ext *pe = ext_for(it, created, sizeof *pe);
+        if (it && pe) {
+            it->up += up;
+            it->down += down;
+            it->flows++;
+            pe->port = port;
+            oom |= set_str(&pe->dest, dest) | set_str(&pe->app, app ? app : "unknown");
+        }
+    }
+    return oom ? -1 : 0;
+}
+
+/* ---- output ---- */
+
+static void add_u64(cJSON *o, const char *k, uint64_t v)
+{
+    cJSON_AddNumberToObject(o, k, (double)v);
+}
+
+static void add_str_or_null(cJSON *o, const char *k, const char *s)
+{
+    if (s && s[0])
+        cJSON_AddStringToObject(o, k, s);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static void add_counts(cJSON *o, const item *it)
+{
+    add_u64(o, "bytes_up", it->up);
+    add_u64(o, "bytes_down", it->down);
+    add_u64(o, "flows", it->flows);
+}
+
+/* The keys of t as an array of strings, by bytes_up (at most max, 0 = all). */
+static cJSON *keys_array(const tally *t, size_t max)
+{
+    cJSON *a = cJSON_CreateArray();
+    item **s = tally_sorted(t);
+    if (!s)
+        return a;
+    for (size_t i = 0; i < t->n && (!max || i < max); i++)
+        if (s[i]->key[0])
+            cJSON_AddItemToArray(a, cJSON_CreateString(s[i]->key));
+    free(s);
+    return a;
+}
+
+/* [{<key_name>: key, bytes_up}] of the first max entries. */
+static cJSON *top_array(const tally *t, const char *key_name, size_t max)
+{
+    cJSON *a = cJSON_CreateArray();
+    item **s = tally_sorted(t);
+    if (!s)
+        return a;
+    for (size_t i = 0; i < t->n && i < max; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, key_name, s[i]->key);
+        add_u64(o, "bytes_up", s[i]->up);
+        cJSON_AddItemToArray(a, o);
+    }
+    free(s);
+    return a;
+}
+
+static cJSON *mask_array(unsigned mask, const char *const *names, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++)
+        if (mask & (1u << i))
+            cJSON_AddItemToArray(a, cJSON_CreateString(names[i]));
+    return a;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* seconds, rounded to microseconds */
+static double secs(double ns)
+{
+    return (double)(int64_t)((ns + 500.0) / 1000.0) / 1e6;
+}
+
+static double median_sorted(const double *v, size_t n)
+{
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static cJSON *rhythm_json(const endpoint_ext *e, uint64_t connections)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_u64(o, "connections", connections);
+    uint64_t *st = NULL;
+    double *iv = NULL, *dev = NULL;
+    size_t n = e->n_starts;
+    if (n >= 2) {
+        st = malloc(n * sizeof *st);
+        iv = malloc((n - 1) * sizeof *iv);
+        dev = malloc((n - 1) * sizeof *dev);
+    }
+    if (!st || !iv || !dev) {
+        cJSON_AddNullToObject(o, "interval_median_s");
+        cJSON_AddNullToObject(o, "interval_mad_s");
+        cJSON_AddNullToObject(o, "interval_min_s");
+        cJSON_AddNullToObject(o, "interval_max_s");
+    } else {
+        memcpy(st, e->starts, n * sizeof *st);
+        qsort(st, n, sizeof *st, cmp_u64);
+        for (size_t i = 0; i + 1 < n; i++)
+            iv[i] = (double)(st[i + 1] - st[i]);
+        qsort(iv, n - 1, sizeof *iv, cmp_dbl);
+        double med = median_sorted(iv, n - 1);
+        for (size_t i = 0; i + 1 < n; i++)
+            dev[i] = iv[i] > med ? iv[i] - med : med - iv[i];
+        qsort(dev, n - 1, sizeof *dev, cmp_dbl);
+        cJSON_AddNumberToObject(o, "interval_median_s", secs(med));
+        cJSON_AddNumberToObject(o, "interval_mad_s", secs(median_sorted(dev, n - 1)));
+        cJSON_AddNumberToObject(o, "interval_min_s", secs(iv[0]));
+        cJSON_AddNumberToObject(o, "interval_max_s", secs(iv[n - 2]));
+    }
+    free(st);
+    free(iv);
+    free(dev);
+    return o;
+}
+
+static int cmp_port(const void *a, const void *b)
+{
+    long x = strtol((*(item *const *)a)->key, NULL, 10);
+    long y = strtol((*(item *const *)b)->key, NULL, 10);
+    return x < y ? -1 : x > y;
+}
+
+static cJSON *names_json(const tally *t)
+{
+    cJSON *a = cJSON_CreateArray();
+    item **s = tally_sorted(t);
+    if (!s)
+        return a;
+    for (size_t i = 0; i < t->n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", s[i]->key);
+        cJSON_AddItemToObject(o, "seen_in", mask_array(s[i]->mask, seen_names, 5));
+        cJSON_AddItemToArray(a, o);
+    }
+    free(s);
+    return a;
+}
+
+static cJSON *endpoints_json(const dt_rollup *r)
+{
+    cJSON *a = cJSON_CreateArray();
+    item **s = tally_sorted(&r->endpoints);
+    if (!s)
+        return a;
+    for (size_t i = 0; i < r->endpoints.n; i++) {
+        const endpoint_ext *e = s[i]->ext;
+        if (!e)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "ip", s[i]->key);
+        cJSON_AddItemToObject(o, "names", keys_array(&e->names, 0));
+        cJSON *ports = cJSON_CreateArray();
+        item **p = malloc((e->ports.n ? e->ports.n : 1) * sizeof *p);
+        if (p) {
+            for (size_t j = 0; j < e->ports.n; j++)
+                p[j] = &e->ports.v[j];
+            qsort(p, e->ports.n, sizeof *p, cmp_port);
+            for (size_t j = 0; j < e->ports.n; j++)
+                cJSON_AddItemToArray(ports, cJSON_CreateNumber(strtod(p[j]->key, NULL)));
+            free(p);
+        }
+        cJSON_AddItemToObject(o, "ports", ports);
+        add_str_or_null(o, "country", e->country);
+        if (e->have_asn)
+            cJSON_AddNumberToObject(o, "asn", e->asn);
+        else
+            cJSON_AddNullToObject(o, "asn");
+        add_str_or_null(o, "org", e->org);
+        add_str_or_null(o, "company", e->company);
+        add_str_or_null(o, "transfer", e->transfer);
+        add_counts(o, s[i]);
+        if (e->have_time) {
+            add_time(o, "first_seen", e->first, r->ts_digits);
+            add_time(o, "last_seen", e->last, r->ts_digits);
+        } else {
+            cJSON_AddNullToObject(o, "first_seen");
+            cJSON_AddNullToObject(o, "last_seen");
+        }
+        cJSON_AddItemToObject(o, "rhythm", rhythm_json(e, s[i]->flows));
+        cJSON_AddItemToArray(a, o);
+    }
+    free(s);
+    return a;
+}
+
+static cJSON *countries_json(const dt_rollup *r)
+{
+    cJSON *a = cJSON_CreateArray();
+    item **s = tally_sorted(&r->countries);
+    if (!s)
+        return a;
+    for (size_t i = 0; i < r->countries.n; i++) {
+        const country_ext *e = s[i]->ext;
+        if (!e)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        add_str_or_null(o, "code", s[i]->key);
+        add_str_or_null(o, "name", s[i]->key[0] ? dt_geo_country_name(s[i]->key) : NULL);
+        add_str_or_null(o, "transfer", e->transfer);
+        add_counts(o, s[i]);
+        add_u64(o, "endpoints", e->endpoints.n);
+        cJSON_AddItemToObject(o, "top_organizations", top_array(&e->orgs, "name", DT_ROLLUP_TOP));
+        cJSON_AddItemToObject(o, "top_domains", top_array(&e->domains, "domain", DT_ROLLUP_TOP));
+        cJSON_AddItemToArray(a, o);
+    }
+    free(s);
+    return a;
+}
+
+static cJSON *orgs_json(const dt_rollup *r)
+{
+    cJSON *a = cJSON_CreateArray();
+    item **s = tally_sorted(&r->orgs);
+    if (!s)
+        return a;
+    for (size_t i = 0; i < r->orgs.n; i++) {
+        const org_ext *e = s[i]->ext;
+        if (!e)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "asn", e->asn);
+        add_str_or_null(o, "org", e->org);
+        cJSON_AddItemToObject(o, "countries", keys_array(&e->countries, 0));
+        add_counts(o, s[i]);
+        add_u64(o, "endpoints", e->endpoints.n);
+        cJSON_AddItemToArray(a, o);
+    }
+    free(s);
+    return a;
+}
+
+static cJSON *companies_json(const dt_rollup *r)
+{
+    cJSON *a = cJSON_CreateArray();
+    item **s = tally_sorted(&r->companies);
+    if (!s)
+        return a;
+    for (size_t i = 0; i < r->companies.n; i++) {
+        const company_ext *e = s[i]->ext;
+        if (!e)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", s[i]->key);
+        cJSON_AddItemToObject(o, "sources", mask_array(s[i]->mask, src_names, 3));
+        cJSON_AddItemToObject(o, "countries", keys_array(&e->countries, 0));
+        add_counts(o, s[i]);
+        cJSON_AddItemToObject(o, "domains", keys_array(&e->domains, 0));
+        cJSON_AddItemToArray(a, o);
+    }
+    free(s);
+    return a;
+}
+
+static cJSON *domains_json(const dt_rollup *r)
+{
+    cJSON *a = cJSON_CreateArray();
+    item **s = tally_sorted(&r->domains);
+    if (!s)
+        return a;
+    for (size_t i = 0; i < r->domains.n; i++) {
+        const domain_ext *e = s[i]->ext;
+        if (!e)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "domain", s[i]->key);
+        cJSON_AddItemToObject(o, "names", names_json(&e->names));
+        add_str_or_null(o, "company", e->company);
+        cJSON_AddItemToObject(o, "countries", keys_array(&e->countries, 0));
+        add_counts(o, s[i]);
+        cJSON_AddItemToArray(a, o);
+    }
+    free(s);
+    return a;
+}
+
+static void set_item(cJSON *o, const char *key, cJSON *v)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+    cJSON_AddItemToObject(o, key, v);
+}
+
+static void summary_additions(const dt_rollup *r, cJSON *sum)
+{
+    set_item(sum, "bytes_up", cJSON_CreateNumber((double)r->up));
+    set_item(sum, "bytes_down", cJSON_CreateNumber((double)r->down));
+    set_item(sum, "local_flows", cJSON_CreateNumber((double)r->local_flows));
+    set_item(sum, "remote_addresses", cJSON_CreateNumber((double)r->endpoints.n));
+    set_item(sum, "remote_names", cJSON_CreateNumber((double)r->names.n));
+    set_item(sum, "domains", cJSON_CreateNumber((double)r->domains.n));
+    uint64_t nc = 0;
+    for (size_t i = 0; i < r->countries.n; i++)
+        nc += r->countries.v[i].key[0] != '\0';
+    set_item(sum, "countries", cJSON_CreateNumber((double)nc));
+    set_item(sum, "organizations", cJSON_CreateNumber((double)r->orgs.n));
+    set_item(sum, "companies", cJSON_CreateNumber((double)r->companies.n));
+    cJSON *enc = cJSON_CreateObject();
+    static const char *const kinds[] = {"encrypted", "plaintext", "unknown"};
+    for (int k = 0; k < 3; k++) {
+        cJSON *o = cJSON_AddObjectToObject(enc, kinds[k]);
+        add_u64(o, "flows", r->enc[k][0]);
+        add_u64(o, "bytes_up", r->enc[k][1]);
+        add_u64(o, "bytes_down", r->enc[k][2]);
+    }
+    set_item(sum, "encryption", enc);
+    cJSON *pl = cJSON_CreateArray();
+    item **s = tally_sorted(&r->plain);
+    for (size_t i = 0; s && i < r->plain.n; i++) {
+        const plain_ext *e = s[i]->ext;
+        if (!e)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "destination", e->dest ? e->dest : "");
+        cJSON_AddNumberToObject(o, "port", e->port);
+        cJSON_AddStringToObject(o, "app", e->app ? e->app : "unknown");
+        add_counts(o, s[i]);
+        cJSON_AddItemToArray(pl, o);
+    }
+    free(s);
+    set_item(sum, "plaintext_destinations", pl);
+}
+
+void dt_rollup_write(const dt_rollup *r, cJSON *report)
+{
+    if (!r || !cJSON_IsObject(report))
+        return;
+    cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
+    if (!cJSON_IsObject(sum)) {
+        sum = cJSON_CreateObject();
+        set_item(report, "summary", sum);
+    }
+    summary_additions(r, sum);
+    set_item(report, "countries", countries_json(r));
+    set_item(report, "organizations", orgs_json(r));
+    set_item(report, "companies", companies_json(r));
+    set_item(report, "domains", domains_json(r));
+    set_item(report, "endpoints", endpoints_json(r));
+}

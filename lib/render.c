@@ -154,7 +154,8 @@ static char *join(const cJSON *a, char *buf, size_t len)
     size_t o = 0;
     const cJSON *it;
     buf[0] = '\0';
-    cJSON_ArrayForEach(it, cJSON_IsArray(a) ? a : NULL)
+    const cJSON *arr = cJSON_IsArray(a) ? a : NULL;
+    cJSON_ArrayForEach(it, arr)
     {
         if (!cJSON_IsString(it))
             continue;
@@ -607,7 +608,8 @@ static void csv_list(FILE *out, const cJSON *a)
     size_t o = 0;
     const cJSON *it;
     buf[0] = '\0';
-    cJSON_ArrayForEach(it, cJSON_IsArray(a) ? a : NULL)
+    const cJSON *arr = cJSON_IsArray(a) ? a : NULL;
+    cJSON_ArrayForEach(it, arr)
     {
         int n;
         if (cJSON_IsString(it))

@@ -65,7 +65,8 @@ static item *tally_get(tally *t, const char *key, int *created)
         return NULL;
     char kb[KEY_MAX];
     if (strlen(key) >= sizeof kb) {
-        snprintf(kb, sizeof kb, "%s", key);
+        memcpy(kb, key, sizeof kb - 1);
+        kb[sizeof kb - 1] = '\0';
         key = kb;
     }
     uint32_t h = str_hash(key);

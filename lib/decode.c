@@ -661,8 +661,18 @@ static int ip4(ctx *x, dt_cur *c)
     uint32_t tot = dt_rd_be16(h + 2);
     if (tot == 0) /* segmentation offload: length left to the NIC */
         tot = avail > 65535 ? 65535 : (uint32_t)avail;
-    if (ihl < 20 || tot < ihl || (x->whole && tot > avail))
+    if (ihl < 20 || tot < ihl)
         return NX_BAD;
+    int clipped = 0;
+    if (x->whole && tot > avail) {
+        /* the frame was captured whole, so the length lies (or a capture tool cut it
+         * without saying): count what is there */
+        x->d->st.ip_clipped++;
+        tot = (uint32_t)avail;
+        clipped = 1;
+        if (tot < ihl)
+            return NX_BAD;
+    }
     dt_skip(c, ihl - 20); /* options */
     if (!dt_ok(c))
         return NX_BAD;
@@ -680,7 +690,7 @@ static int ip4(ctx *x, dt_cur *c)
         x->d->st.fragments++;
         if (x->reasm)
             return NX_BAD;
-        if (dt_left(&l4) < wire) {
+        if (clipped || dt_left(&l4) < wire) {
             /* cut by the snap length: cannot be reassembled; a first fragment is still
              * delivered as it is (its transport header is there) */
             if (fo & 0x1fff)
@@ -727,8 +737,12 @@ static int ip6(ctx *x, dt_cur *c)
     uint8_t nh = h[6];
     if (plen == 0 && nh == 0)
         return NX_BAD; /* jumbogram: not supported */
-    if (x->whole && plen > dt_left(c))
-        return NX_BAD;
+    int clipped = 0;
+    if (x->whole && plen > dt_left(c)) {
+        x->d->st.ip_clipped++; /* as for IPv4: count what is there */
+        plen = (uint32_t)dt_left(c);
+        clipped = 1;
+    }
     reset_l4(o);
     dt_addr_set6(&o->src, h + 8);
     dt_addr_set6(&o->dst, h + 24);
@@ -780,7 +794,7 @@ static int ip6(ctx *x, dt_cur *c)
             x->d->st.fragments++;
             if (x->reasm)
                 return NX_BAD;
-            if (dt_left(&p) < wire) { /* truncated: as for IPv4 */
+            if (clipped || dt_left(&p) < wire) { /* truncated: as for IPv4 */
                 if (fo & 0xfff8)
                     return NX_BAD;
                 nh = next;

@@ -58,6 +58,7 @@ typedef struct dt_decode_stats {
     uint64_t tunneled[DT_TUN_COUNT];
     uint64_t frag_held; /* frames answered DT_DEC_FRAG_HELD; frames == ip4 + ip6 + not_ip +
                            malformed + unsupported_link + frag_held */
+    uint64_t ip_clipped; /* IP length beyond a frame captured whole: clipped to the frame */
 } dt_decode_stats;
 
 typedef struct dt_decoder dt_decoder;

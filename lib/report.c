@@ -262,6 +262,7 @@ static cJSON *input_counts(const dt_input_info *in)
     dt_json_add_u64(s, "other_ip_packets", d->other_ip);
     dt_json_add_u64(s, "not_ip", d->not_ip);
     dt_json_add_u64(s, "malformed", d->malformed);
+    dt_json_add_u64(s, "ip_length_clipped", d->ip_clipped);
     dt_json_add_u64(s, "fragments", d->fragments);
     dt_json_add_u64(s, "fragments_reassembled", d->frag_reassembled);
     dt_json_add_u64(s, "fragments_incomplete", d->frag_incomplete);

@@ -265,8 +265,12 @@ static void test_ethernet_tcp(void)
     CHECK_EQ_INT(O.payload_wire, 100);
     CHECK_EQ_INT(O.ip_bytes, 20 + 8 + 100);
 
-    /* the same frame captured whole: the IP length is a lie, not the snap length */
-    CHECK_EQ_INT(dec(1), DT_DEC_MALFORMED);
+    /* the same frame captured whole: the IP length is a lie, not the snap length:
+     * what is there counts, and the clipping is counted */
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_INT(O.payload_len, 5);
+    CHECK_EQ_INT(O.ip_bytes, 20 + 8 + 5);
+    CHECK_EQ_INT(dt_decoder_stats(D)->ip_clipped, 1);
 
     /* bad IHL, total length below IHL, wrong version */
     udp4();

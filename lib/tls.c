@@ -482,8 +482,10 @@ static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int quic, c
         s[0] = '\0'; /* no extensions: empty list hashes to zeros */
     sha256_12(s, hc);
 
-    snprintf(ja4, cap, "%c%s%c%02d%02d%s_%s_%s", quic ? 'q' : 't', ja4_version(ver),
-             L->has_sni ? 'd' : 'i', nc, ne, alpn, hb, hc);
+    int w = snprintf(ja4, cap, "%c%s%c%02d%02d%s_%s_%s", quic ? 'q' : 't', ja4_version(ver),
+                     L->has_sni ? 'd' : 'i', nc, ne, alpn, hb, hc);
+    if (w < 0 || (size_t)w >= cap)
+        ja4[0] = '\0'; /* cannot happen with the field sizes above; never a cut value */
 }
 
 int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_client *out)
@@ -765,8 +767,10 @@ static void asn1_time_str(const ASN1_TIME *t, char *dst, size_t cap)
     memset(&tm, 0, sizeof tm);
     if (!t || !ASN1_TIME_to_tm(t, &tm))
         return;
-    snprintf(dst, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    int w = snprintf(dst, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (w < 0 || (size_t)w >= cap)
+        dst[0] = '\0'; /* a year beyond 9999: no cut timestamps */
 }
 
 /* Decodes a DER certificate into out; returns 0 on success. */

@@ -514,7 +514,8 @@ int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
     double asn = have_asn ? (double)(uint64_t)asnj->valuedouble : 0;
     char asn_key[24] = "";
     if (have_asn)
-        snprintf(asn_key, sizeof asn_key, "%llu", (unsigned long long)asn);
+        snprintf(asn_key, sizeof asn_key, "%010llu",
+                 (unsigned long long)asn); /* sorts as numbers */
     flow_name names[5];
     int n_names = srv_remote ? flow_names(flow, sv, names) : 0;
     const char *name = n_names ? names[0].name : NULL;

@@ -1,0 +1,379 @@
+/* Rollups over hand-written flow objects: totals, sort order, rhythm, merge
+ * equivalence, local flows, hostile input. */
+#include "rollup.h"
+
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A flow from local 192.168.1.10 to ip:port with the given enrichment. */
+static cJSON *flow(const char *ip, int port, const char *app, const char *name, const char *src,
+                   const char *domain, const char *cc, int asn, const char *org,
+                   const char *company, const char *company_src, const char *transfer, long up,
+                   long down, const char *first_seen)
+{
+    static char buf[16384];
+    char asn_s[16] = "null";
+    if (asn)
+        snprintf(asn_s, sizeof asn_s, "%d", asn);
+#define Q(s) (s) ? "\"" : "", (s) ? (s) : "null", (s) ? "\"" : ""
+    snprintf(buf, sizeof buf,
+             "{\"proto\":\"tcp\",\"app\":\"%s\","
+             "\"client\":{\"ip\":\"192.168.1.10\",\"port\":40000,\"local\":true,\"packets\":3,"
+             "\"bytes\":%ld,\"payload\":0},"
+             "\"server\":{\"ip\":\"%s\",\"port\":%d,\"local\":false,\"packets\":2,\"bytes\":%ld,"
+             "\"payload\":0,\"name\":%s%s%s,\"name_source\":%s%s%s,\"country\":%s%s%s,"
+             "\"asn\":%s,\"org\":%s%s%s,\"class\":null,\"domain\":%s%s%s,\"company\":%s%s%s,"
+             "\"company_source\":%s%s%s,\"transfer\":\"%s\"},"
+             "\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"tcp\":null,\"tunnel\":null,"
+             "\"input\":\"x.pcap\",\"end\":\"closed\",\"tls\":%s,\"quic\":null,\"http\":%s,"
+             "\"dns\":null}",
+             app, up, ip, port, down, Q(name), Q(src), Q(cc), asn_s, Q(org), Q(domain), Q(company),
+             Q(company_src), transfer, first_seen, first_seen,
+             !strcmp(app, "tls") && name ? "{\"sni\":null,\"alpn\":[]}" : "null",
+             !strcmp(app, "http") ? "{\"host\":\"Plain.Example.COM:8080\",\"method\":\"GET\"}"
+                                  : "null");
+#undef Q
+    cJSON *o = cJSON_Parse(buf);
+    if (!o)
+        fprintf(stderr, "bad literal: %s\n", buf);
+    return o;
+}
+
+static void add(dt_rollup *r, cJSON *f)
+{
+    CHECK(f != NULL);
+    CHECK_EQ_INT(dt_rollup_add_flow(r, f), 0);
+    cJSON_Delete(f);
+}
+
+/* Appends f to the flow array a (the sets are built as arrays of flows). */
+static void push(cJSON *a, cJSON *f)
+{
+    CHECK(f != NULL);
+    cJSON_AddItemToArray(a, f);
+}
+
+static void add_all(dt_rollup *r, const cJSON *flows)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, flows) CHECK_EQ_INT(dt_rollup_add_flow(r, f), 0);
+}
+
+/* Set A: three countries, two companies, one plaintext HTTP flow. */
+static cJSON *set_a(void)
+{
+    cJSON *r = cJSON_CreateArray();
+    push(r, flow("142.250.1.1", 443, "tls", "www.google.com", "tls_sni", "google.com", "US", 15169,
+                 "GOOGLE", "Google", "domain", "third_country", 1000, 5000,
+                 "2022-10-24T08:00:00.000000Z"));
+    push(r, flow("142.250.1.1", 443, "tls", "maps.google.com", "tls_sni", "google.com", "US", 15169,
+                 "GOOGLE", "Google", "domain", "third_country", 500, 100,
+                 "2022-10-24T08:01:00.000000Z"));
+    push(r, flow("3.120.0.5", 8883, "tls", "a1.iot.eu-central-1.amazonaws.com", "tls_sni",
+                 "amazonaws.com", "DE", 16509, "AMAZON-02", "Amazon", "asn", "eea", 1500, 10,
+                 "2022-10-24T08:02:00.000000Z"));
+    push(r, flow("93.184.216.34", 8080, "http", "plain.example.com", "http_host", "example.com",
+                 "US", 15133, "EDGECAST", NULL, NULL, "third_country", 200, 300,
+                 "2022-10-24T08:03:00.000000Z"));
+    return r;
+}
+
+/* Set B: an unknown-country flow, a local one, a beacon to 1.2.3.4. */
+static cJSON *set_b(void)
+{
+    cJSON *r = cJSON_CreateArray();
+    push(r, flow("203.0.113.9", 5000, "unknown", NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL,
+                 "unknown", 70, 7, "2022-10-24T08:04:00.000000Z"));
+    cJSON *l = cJSON_Parse("{\"proto\":\"udp\",\"app\":\"dns\",\"client\":{\"ip\":\"192.168.1.10\","
+                           "\"port\":5353,\"local\":true,\"bytes\":80},\"server\":{\"ip\":"
+                           "\"192.168.1.1\",\"port\":53,\"local\":true,\"bytes\":120,"
+                           "\"transfer\":\"local\"},\"first_seen\":\"2022-10-24T08:04:30Z\"}");
+    push(r, l);
+    /* ten connections 60 s apart, given out of order */
+    static const int order[10] = {3, 0, 9, 1, 2, 8, 4, 5, 7, 6};
+    for (int i = 0; i < 10; i++) {
+        char ts[64];
+        int m = 10 + order[i];
+        snprintf(ts, sizeof ts, "2022-10-24T08:%02d:00.5Z", m);
+        push(r, flow("1.2.3.4", 443, "tls", "beacon.tracker.io", "dns", "tracker.io", "US", 64500,
+                     "TRACKER", "Tracker Inc", "domain", "third_country", 10, 20, ts));
+    }
+    return r;
+}
+
+static const cJSON *at(const cJSON *o, const char *key, int i)
+{
+    return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, key), i);
+}
+
+static const char *s_of(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double n_of(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+static const cJSON *find(const cJSON *arr, const char *k, const char *v)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr)
+    {
+        const char *s = s_of(it, k);
+        if (s && !strcmp(s, v))
+            return it;
+    }
+    return NULL;
+}
+
+/* The rollup of set A then set B, written into a report with a summary. */
+static cJSON *build(void)
+{
+    cJSON *rep = cJSON_CreateObject();
+    cJSON_AddObjectToObject(rep, "summary");
+    dt_rollup *r = dt_rollup_new();
+    cJSON *a = set_a(), *b = set_b();
+    add_all(r, a);
+    add_all(r, b);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    dt_rollup_write(r, rep);
+    dt_rollup_free(r);
+    return rep;
+}
+
+static void test_totals(void)
+{
+    cJSON *rep = build();
+    const cJSON *sum = cJSON_GetObjectItemCaseSensitive(rep, "summary");
+    /* up: 1000+500+1500+200+70+80(local)+10*10 */
+    CHECK_EQ_INT(n_of(sum, "bytes_up"), 3450);
+    CHECK_EQ_INT(n_of(sum, "bytes_down"), 5000 + 100 + 10 + 300 + 7 + 120 + 200);
+    CHECK_EQ_INT(n_of(sum, "local_flows"), 1);
+    CHECK_EQ_INT(n_of(sum, "remote_addresses"), 5);
+    CHECK_EQ_INT(n_of(sum, "remote_names"), 5);
+    CHECK_EQ_INT(n_of(sum, "domains"), 4);
+    CHECK_EQ_INT(n_of(sum, "countries"), 2);
+    CHECK_EQ_INT(n_of(sum, "organizations"), 4);
+    CHECK_EQ_INT(n_of(sum, "companies"), 3);
+    const cJSON *enc = cJSON_GetObjectItemCaseSensitive(sum, "encryption");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(enc, "encrypted");
+    CHECK_EQ_INT(n_of(e, "flows"), 13);
+    CHECK_EQ_INT(n_of(e, "bytes_up"), 3100);
+    CHECK_EQ_INT(n_of(cJSON_GetObjectItemCaseSensitive(enc, "plaintext"), "bytes_up"), 200);
+    CHECK_EQ_INT(n_of(cJSON_GetObjectItemCaseSensitive(enc, "unknown"), "flows"), 1);
+    const cJSON *pd = at(sum, "plaintext_destinations", 0);
+    CHECK_EQ_STR(s_of(pd, "destination"), "plain.example.com");
+    CHECK_EQ_INT(n_of(pd, "port"), 8080);
+    CHECK_EQ_STR(s_of(pd, "app"), "http");
+    CHECK_EQ_INT(n_of(pd, "bytes_up"), 200);
+    CHECK_EQ_INT(
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(sum, "plaintext_destinations")), 1);
+
+    /* countries: US 1000+500+200+100 = 1800 > DE 1500 > unknown 70 */
+    const cJSON *us = at(rep, "countries", 0);
+    CHECK_EQ_STR(s_of(us, "code"), "US");
+    CHECK_EQ_STR(s_of(us, "name"), "United States");
+    CHECK_EQ_STR(s_of(us, "transfer"), "third_country");
+    CHECK_EQ_INT(n_of(us, "bytes_up"), 1800);
+    CHECK_EQ_INT(n_of(us, "bytes_down"), 5100 + 300 + 200);
+    CHECK_EQ_INT(n_of(us, "flows"), 13);
+    CHECK_EQ_INT(n_of(us, "endpoints"), 3);
+    CHECK_EQ_STR(s_of(at(us, "top_organizations", 0), "name"), "GOOGLE");
+    CHECK_EQ_INT(n_of(at(us, "top_organizations", 0), "bytes_up"), 1500);
+    CHECK_EQ_STR(s_of(at(us, "top_organizations", 1), "name"), "EDGECAST");
+    CHECK_EQ_STR(s_of(at(us, "top_domains", 2), "domain"), "tracker.io");
+    CHECK_EQ_STR(s_of(at(rep, "countries", 1), "code"), "DE");
+    const cJSON *unk = at(rep, "countries", 2);
+    CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(unk, "code")));
+    CHECK_EQ_INT(n_of(unk, "bytes_up"), 70);
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "countries")), 3);
+
+    /* organizations by ASN: Google 1500 == Amazon 1500 -> by ASN */
+    const cJSON *o0 = at(rep, "organizations", 0);
+    CHECK_EQ_INT(n_of(o0, "asn"), 15169);
+    CHECK_EQ_STR(s_of(o0, "org"), "GOOGLE");
+    CHECK_EQ_STR(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o0, "countries"), 0)->valuestring,
+        "US");
+    CHECK_EQ_INT(n_of(o0, "endpoints"), 1);
+    CHECK_EQ_INT(n_of(o0, "flows"), 2);
+    CHECK_EQ_INT(n_of(at(rep, "organizations", 1), "asn"), 16509);
+    CHECK_EQ_INT(n_of(at(rep, "organizations", 2), "asn"), 15133);
+    /* the tracker's ASN 64500 (100 up) sorts before the key-less flow's none */
+    CHECK_EQ_INT(n_of(at(rep, "organizations", 3), "asn"), 64500);
+
+    /* companies: Amazon 1500 == Google 1500 -> by name; Tracker 100 */
+    CHECK_EQ_STR(s_of(at(rep, "companies", 0), "name"), "Amazon");
+    CHECK_EQ_STR(s_of(at(rep, "companies", 1), "name"), "Google");
+    CHECK_EQ_STR(s_of(at(rep, "companies", 2), "name"), "Tracker Inc");
+    const cJSON *g = at(rep, "companies", 1);
+    CHECK_EQ_STR(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(g, "sources"), 0)->valuestring,
+                 "domain");
+    CHECK_EQ_STR(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(g, "domains"), 0)->valuestring,
+                 "google.com");
+    CHECK_EQ_STR(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(at(rep, "companies", 0), "sources"), 0)
+            ->valuestring,
+        "asn");
+
+    /* domains: names and where they were seen */
+    const cJSON *doms = cJSON_GetObjectItemCaseSensitive(rep, "domains");
+    const cJSON *gd = find(doms, "domain", "google.com");
+    CHECK(gd != NULL);
+    CHECK_EQ_INT(n_of(gd, "flows"), 2);
+    CHECK_EQ_STR(s_of(gd, "company"), "Google");
+    CHECK_EQ_STR(s_of(at(gd, "names", 0), "name"), "www.google.com");
+    CHECK_EQ_STR(s_of(at(gd, "names", 1), "name"), "maps.google.com");
+    const cJSON *ex = find(doms, "domain", "example.com");
+    CHECK(ex != NULL);
+    /* "Plain.Example.COM:8080" (Host) folds into the HTTP name */
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ex, "names")), 1);
+    CHECK_EQ_STR(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(at(ex, "names", 0), "seen_in"), 0)
+            ->valuestring,
+        "http");
+    CHECK_EQ_STR(s_of(cJSON_GetArrayItem(doms, 0), "domain"), "amazonaws.com");
+
+    /* endpoints */
+    const cJSON *eps = cJSON_GetObjectItemCaseSensitive(rep, "endpoints");
+    CHECK_EQ_STR(s_of(cJSON_GetArrayItem(eps, 0), "ip"), "142.250.1.1");
+    const cJSON *g1 = cJSON_GetArrayItem(eps, 0);
+    CHECK_EQ_INT(n_of(g1, "bytes_up"), 1500);
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(g1, "names")), 2);
+    CHECK_EQ_INT(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(g1, "ports"), 0)->valuedouble,
+                 443);
+    CHECK_EQ_STR(s_of(g1, "first_seen"), "2022-10-24T08:00:00.000000Z");
+    CHECK_EQ_STR(s_of(g1, "last_seen"), "2022-10-24T08:01:00.000000Z");
+    CHECK_EQ_STR(s_of(g1, "country"), "US");
+    CHECK_EQ_INT(n_of(g1, "asn"), 15169);
+    const cJSON *b = find(eps, "ip", "1.2.3.4");
+    CHECK(b != NULL);
+    const cJSON *rh = cJSON_GetObjectItemCaseSensitive(b, "rhythm");
+    CHECK_EQ_INT(n_of(rh, "connections"), 10);
+    CHECK(n_of(rh, "interval_median_s") == 60.0);
+    CHECK(n_of(rh, "interval_mad_s") == 0.0);
+    CHECK(n_of(rh, "interval_min_s") == 60.0);
+    CHECK(n_of(rh, "interval_max_s") == 60.0);
+    CHECK_EQ_STR(s_of(b, "first_seen"), "2022-10-24T08:10:00.500000Z");
+    CHECK_EQ_STR(s_of(b, "last_seen"), "2022-10-24T08:19:00.500000Z");
+    /* one connection: no intervals */
+    const cJSON *one = find(eps, "ip", "203.0.113.9");
+    CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(one, "rhythm"), "interval_median_s")));
+    /* the local flow is in no remote rollup */
+    CHECK(find(eps, "ip", "192.168.1.1") == NULL);
+    CHECK_EQ_INT(cJSON_GetArraySize(eps), 5);
+    cJSON_Delete(rep);
+}
+
+/* Beacon with jitter: median and MAD of 59,60,60,61,90 s intervals. */
+static void test_rhythm_spread(void)
+{
+    dt_rollup *r = dt_rollup_new();
+    static const int t[] = {0, 59, 119, 179, 240, 330};
+    for (int i = 0; i < 6; i++) {
+        char ts[64];
+        snprintf(ts, sizeof ts, "2022-10-24T09:%02d:%02dZ", t[i] / 60, t[i] % 60);
+        add(r, flow("5.6.7.8", 443, "tls", NULL, NULL, NULL, "FR", 0, NULL, NULL, NULL, "eea", 1, 1,
+                    ts));
+    }
+    cJSON *rep = cJSON_CreateObject();
+    dt_rollup_write(r, rep);
+    dt_rollup_free(r);
+    const cJSON *rh = cJSON_GetObjectItemCaseSensitive(at(rep, "endpoints", 0), "rhythm");
+    /* intervals 59,60,60,61,90 -> median 60; deviations 1,0,0,1,30 -> MAD 1 */
+    CHECK(n_of(rh, "interval_median_s") == 60.0);
+    CHECK(n_of(rh, "interval_mad_s") == 1.0);
+    CHECK(n_of(rh, "interval_min_s") == 59.0);
+    CHECK(n_of(rh, "interval_max_s") == 90.0);
+    /* the summary is created when the report has none */
+    CHECK(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(rep, "summary")));
+    cJSON_Delete(rep);
+}
+
+/* Merge: the flows of two reports, serialised and read back as `datatrail
+ * merge` does, give the same JSON as one rollup over all flows. */
+static void test_merge(void)
+{
+    cJSON *one = build();
+    cJSON *sets[2] = {set_a(), set_b()};
+    char *text[2];
+    for (int i = 0; i < 2; i++) {
+        text[i] = cJSON_PrintUnformatted(sets[i]);
+        cJSON_Delete(sets[i]);
+    }
+    dt_rollup *r = dt_rollup_new();
+    for (int i = 0; i < 2; i++) {
+        cJSON *back = cJSON_Parse(text[i]);
+        CHECK(back != NULL);
+        add_all(r, back);
+        cJSON_Delete(back);
+        free(text[i]);
+    }
+    cJSON *rep = cJSON_CreateObject();
+    cJSON_AddObjectToObject(rep, "summary");
+    dt_rollup_write(r, rep);
+    dt_rollup_free(r);
+    char *a = cJSON_PrintUnformatted(one), *b = cJSON_PrintUnformatted(rep);
+    CHECK(a && b && strcmp(a, b) == 0);
+    CHECK(a && strstr(a, "\"endpoints\":[{\"ip\":\"142.250.1.1\"") != NULL);
+    free(a);
+    free(b);
+    cJSON_Delete(rep);
+    cJSON_Delete(one);
+}
+
+/* Hostile flows: wrong types, missing parts, huge names. */
+static void test_hostile(void)
+{
+    dt_rollup *r = dt_rollup_new();
+    static const char *const bad[] = {
+        "[]",
+        "{}",
+        "{\"client\":1,\"server\":{}}",
+        "{\"client\":{\"bytes\":-5,\"local\":\"yes\"},\"server\":{\"ip\":7,\"bytes\":1e300,"
+        "\"asn\":-1,\"country\":[],\"name\":{}},\"first_seen\":\"2022-13-40T99:99:99Z\"}",
+        "{\"client\":{},\"server\":{\"ip\":\"::1\",\"asn\":1e20},\"first_seen\":\"garbage\","
+        "\"tls\":1,\"http\":{\"host\":\":\"}}",
+    };
+    int ok = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cJSON *f = cJSON_Parse(bad[i]);
+        int rc = dt_rollup_add_flow(r, f);
+        ok += rc == 0;
+        cJSON_Delete(f);
+    }
+    CHECK_EQ_INT(ok, 2);
+    CHECK_EQ_INT(dt_rollup_add_flow(r, NULL), 1);
+    char big[3000];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    cJSON *f = flow("9.9.9.9", 443, "tls", big, "tls_sni", big, "US", 1, big, big, "cert",
+                    "third_country", 5, 5, "2022-10-24T08:00:00Z");
+    add(r, f);
+    cJSON *rep = cJSON_CreateObject();
+    dt_rollup_write(r, rep);
+    dt_rollup_write(r, rep); /* twice: replaces, does not duplicate */
+    dt_rollup_free(r);
+    CHECK_EQ_INT(cJSON_GetArraySize(rep), 6);
+    const cJSON *d = at(rep, "domains", 0);
+    CHECK_EQ_INT(strlen(s_of(d, "domain")), 511);
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "endpoints")), 2);
+    cJSON_Delete(rep);
+}
+
+int main(void)
+{
+    test_totals();
+    test_rhythm_spread();
+    test_merge();
+    test_hostile();
+    return check_done();
+}

@@ -111,9 +111,19 @@ static void cell(FILE *out, const char *s, int cols, int right, const char *sep)
     int used = fit(buf, sizeof buf, s, cols < 250 ? cols : 250);
     if (right)
         fprintf(out, "%*s%s", cols - used, "", buf);
+    else if (sep[0] == '\n')
+        fputs(buf, out); /* the last cell of a line: no trailing spaces */
     else
         fprintf(out, "%s%*s", buf, cols - used, "");
     fputs(sep, out);
+}
+
+/* The last cell of a line, left aligned: no trailing spaces. */
+static void last_cell(FILE *out, const char *s, int cols)
+{
+    char buf[1024];
+    fit(buf, sizeof buf, s, cols < 250 ? cols : 250);
+    fputs(buf, out);
 }
 
 static char *fmt_bytes(double b, char *buf, size_t len)
@@ -241,7 +251,7 @@ static void countries_table(const style *st, const cJSON *rep, int w)
     cell(o, "Flows", COL_FLOWS, 1, " ");
     cell(o, "Addrs", 5, 1, c2 >= 8 ? " " : "");
     if (c2 >= 8)
-        cell(o, "Top domains", c2, 0, "");
+        last_cell(o, "Top domains", c2);
     on(st, "0");
     fputc('\n', o);
     int shown = 0;
@@ -281,7 +291,7 @@ static void countries_table(const style *st, const cJSON *rep, int w)
                     break;
                 k += (size_t)n;
             }
-            cell(o, doms, c2, 0, "");
+            last_cell(o, doms, c2);
         }
         fputc('\n', o);
         shown++;
@@ -307,7 +317,7 @@ static void companies_table(const style *st, const cJSON *rep, int w)
     cell(o, "Down", COL_BYTES, 1, " ");
     cell(o, "Flows", COL_FLOWS, 1, c2 >= 8 ? " " : "");
     if (c2 >= 8)
-        cell(o, "Domains", c2, 0, "");
+        last_cell(o, "Domains", c2);
     on(st, "0");
     fputc('\n', o);
     int shown = 0;
@@ -324,7 +334,7 @@ static void companies_table(const style *st, const cJSON *rep, int w)
         cell(o, fmt_bytes(jnum(c, "bytes_down"), b, sizeof b), COL_BYTES, 1, " ");
         cell(o, fmt_count(jnum(c, "flows"), b, sizeof b), COL_FLOWS, 1, c2 >= 8 ? " " : "");
         if (c2 >= 8)
-            cell(o, join(jget(c, "domains"), list, sizeof list), c2, 0, "");
+            last_cell(o, join(jget(c, "domains"), list, sizeof list), c2);
         fputc('\n', o);
         shown++;
     }
@@ -384,7 +394,9 @@ static void plaintext_table(const style *st, const cJSON *sum, int w)
         return;
     heading(st, "Sent without encryption");
     FILE *o = st->out;
-    int c1 = w - 2 - 2 - 7 - (COL_BYTES + 1) - (COL_FLOWS + 1);
+    int c1 = w - 2 - 2 - 7 - (COL_BYTES + 1) - (COL_FLOWS + 4);
+    if (c1 > 50)
+        c1 = 50;
     int shown = 0;
     const cJSON *p;
     cJSON_ArrayForEach(p, ps)
@@ -438,7 +450,7 @@ int dt_render_text(const cJSON *rep, FILE *out, int width, int color)
         width = 300;
     style st = {color, out};
     const cJSON *sum = jget(rep, "summary");
-    char line[1024], a[32], b[32], c[32], d[32];
+    char line[1024], a[32], b[32], c[32], d[32], e[32];
 
     on(&st, "1");
     fputs("datatrail", out);
@@ -453,7 +465,7 @@ int dt_render_text(const cJSON *rep, FILE *out, int width, int color)
              fmt_count(jnum(sum, "flows"), b, sizeof b),
              fmt_count(jnum(sum, "local_flows"), c, sizeof c),
              fmt_bytes(jnum(sum, "bytes_up"), d, sizeof d),
-             fmt_bytes(jnum(sum, "bytes_down"), a, sizeof a));
+             fmt_bytes(jnum(sum, "bytes_down"), e, sizeof e));
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");
 
@@ -478,11 +490,10 @@ int dt_render_text(const cJSON *rep, FILE *out, int width, int color)
     double pu = jnum(jget(enc, "plaintext"), "bytes_up");
     double uu = jnum(jget(enc, "unknown"), "bytes_up");
     snprintf(line, sizeof line,
-             "Encrypted upload: %s, plaintext %s, unknown %s (flows: %.0f encrypted, %.0f "
-             "plaintext, %.0f unknown)",
-             fmt_pct(eu, eu + pu + uu, p1, sizeof p1), fmt_pct(pu, eu + pu + uu, p2, sizeof p2),
-             fmt_pct(uu, eu + pu + uu, p3, sizeof p3), jnum(jget(enc, "encrypted"), "flows"),
-             jnum(jget(enc, "plaintext"), "flows"), jnum(jget(enc, "unknown"), "flows"));
+             "Encrypted upload: %s (%.0f flows); plaintext %s (%.0f); unknown %s (%.0f)",
+             fmt_pct(eu, eu + pu + uu, p1, sizeof p1), jnum(jget(enc, "encrypted"), "flows"),
+             fmt_pct(pu, eu + pu + uu, p2, sizeof p2), jnum(jget(enc, "plaintext"), "flows"),
+             fmt_pct(uu, eu + pu + uu, p3, sizeof p3), jnum(jget(enc, "unknown"), "flows"));
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");
     snprintf(line, sizeof line,

@@ -489,7 +489,10 @@ int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
     r->flows++;
     r->up += up;
     r->down += down;
-    if (cloc && sloc) {
+    /* both sides local, or a server the enrichment calls local (multicast,
+     * broadcast): counted as local, as the summary's transfers do */
+    const char *st = jstr(sv, "transfer");
+    if ((cloc && sloc) || (!sloc && st && !strcmp(st, "local"))) {
         r->local_flows++;
         return 0;
     }

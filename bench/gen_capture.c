@@ -948,15 +948,20 @@ static void new_flow(flow *f, uint64_t t, int beacon_idx)
     wbuf s = {f->smsg, 0, sizeof f->smsg};
     if (f->kind == K_TLS || f->kind == K_UPLOAD || f->kind == K_MQTTS ||
         (f->kind == K_BEACON && f->beacon_mqtt != 2)) {
-        build_client_hello(&w, names[f->ni], f->tls13, f->tls13 && chance(250), chance(700));
+        /* one random draw per statement: argument evaluation order differs between compilers */
+        int pq = f->tls13 && chance(250);
+        int h2 = chance(700);
+        build_client_hello(&w, names[f->ni], f->tls13, pq, h2);
         build_server_hello(&s, f->tls13, f->tls13 ? 2000 + rnd_below(3000) : 50);
     } else if (f->kind == K_HTTP) {
         char req[1024];
+        unsigned ver = 1 + rnd_below(3);
+        unsigned res = rnd_below(100000);
         int n = snprintf(req, sizeof req,
                          "GET /v%u/resource/%u?client=vehicle HTTP/1.1\r\nHost: %s\r\n"
                          "User-Agent: Dalvik/2.1.0 (Linux; U; Android 10; IVI Build/QKQ1)\r\n"
                          "Accept: */*\r\nConnection: close\r\n\r\n",
-                         1 + rnd_below(3), rnd_below(100000), names[f->ni]);
+                         ver, res, names[f->ni]);
         wmem(&w, req, (size_t)n);
         n = snprintf(req, sizeof req,
                      "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"

@@ -61,6 +61,8 @@ const char *dt_tunnel_name(dt_tunnel t)
         return "gre";
     case DT_TUN_VXLAN:
         return "vxlan";
+    case DT_TUN_CAPWAP:
+        return "capwap";
     case DT_TUN_GTPU:
         return "gtp-u";
     case DT_TUN_IPIP:
@@ -288,10 +290,18 @@ static int ethertype(ctx *x, dt_cur *c)
     return NX_BAD; /* too many VLAN tags */
 }
 
+static int wifi_frame_fc(ctx *x, dt_cur *c, uint8_t fc0, uint8_t fc1);
+
 /* IEEE 802.11: data frames only. */
 static int wifi_frame(ctx *x, dt_cur *c)
 {
     uint8_t fc0 = dt_u8(c), fc1 = dt_u8(c);
+    return wifi_frame_fc(x, c, fc0, fc1);
+}
+
+/* The rest of an 802.11 frame whose frame control field was read already. */
+static int wifi_frame_fc(ctx *x, dt_cur *c, uint8_t fc0, uint8_t fc1)
+{
     if (!dt_ok(c))
         return NX_BAD;
     if ((fc0 & 3) != 0)
@@ -316,8 +326,12 @@ static int wifi_frame(ctx *x, dt_cur *c)
         return NX_NOTIP; /* null function: no body */
     if (fc1 & 0x40)
         return NX_NOTIP; /* protected */
-    if ((fc1 & 0x04) || (seqctl & 0x0f))
-        return NX_NOTIP; /* 802.11 fragment */
+    /* 802.11 fragment: more fragments follow, or a later fragment (a non-zero
+     * number whose body does not start a frame: some controllers number
+     * unfragmented frames, so an LLC/SNAP header wins) */
+    if ((fc1 & 0x04) ||
+        ((seqctl & 0x0f) && !(dt_left(c) >= 3 && memcmp(dt_ptr(c), "\xaa\xaa\x03", 3) == 0)))
+        return NX_NOTIP;
     if (qos0 & 0x80)
         return NX_NOTIP; /* A-MSDU aggregate: not decoded */
     return llc_snap(x, c);
@@ -483,6 +497,37 @@ static int vxlan(ctx *x, dt_cur *c)
     return NX_ETH;
 }
 
+
+/* CAPWAP data channel (RFC 5415, 4.3): HLEN 4-byte words of header, then an
+ * IEEE 802.11 frame (T set, wireless binding 1) or an Ethernet frame.
+ * Fragmented or DTLS-protected packets are delivered as the outer UDP packet. */
+static int capwap(ctx *x, dt_cur *c)
+{
+    dt_cur t = *c;
+    uint32_t w = dt_be32(&t);
+    if (!dt_ok(&t) || w >> 24 != 0 || (w >> 7 & 1))
+        return NX_OK;
+    size_t hlen = (size_t)(w >> 19 & 0x1f) * 4;
+    if (hlen < 8)
+        return NX_OK;
+    dt_skip(&t, hlen - 4);
+    if (!dt_ok(&t))
+        return NX_OK;
+    if (enter_tunnel(x, DT_TUN_CAPWAP))
+        return NX_BAD;
+    *c = t;
+    int native_80211 = (w >> 8 & 1) && (w >> 9 & 0x1f) == 1;
+    if (!native_80211)
+        return NX_ETH;
+    uint8_t fc0 = dt_u8(c), fc1 = dt_u8(c);
+    if ((fc0 & 3) != 0 && (fc1 & 3) == 0) { /* Cisco controllers swap the frame control bytes */
+        uint8_t t8 = fc0;
+        fc0 = fc1;
+        fc1 = t8;
+    }
+    return wifi_frame_fc(x, c, fc0, fc1);
+}
+
 /* GTP-U version 1 (3GPP TS 29.281): only G-PDU (type 0xff) carries user IP packets. */
 static int gtpu(ctx *x, dt_cur *c)
 {
@@ -622,6 +667,8 @@ static int transport(ctx *x, uint8_t proto, int outer_family, dt_cur *c, uint32_
             return vxlan(x, c);
         if (o->dport == 2152 || o->sport == 2152)
             return gtpu(x, c);
+        if (o->dport == 5247 || o->sport == 5247)
+            return capwap(x, c);
         return NX_OK;
     }
     case 4:

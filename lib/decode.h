@@ -15,10 +15,11 @@ typedef enum dt_tunnel {
     DT_TUN_GTPU,
     DT_TUN_IPIP,  /* IPv4 in IPv4, IPv6 in IPv6, IPv4 in IPv6 */
     DT_TUN_6IN4,  /* IPv6 in IPv4 (6in4/6to4, protocol 41) */
+    DT_TUN_CAPWAP, /* CAPWAP data channel (UDP 5247): Wi-Fi controllers */
     DT_TUN_COUNT
 } dt_tunnel;
 
-const char *dt_tunnel_name(dt_tunnel t); /* "gre", "vxlan", "gtp-u", "ipip", "6in4"; NULL for none */
+const char *dt_tunnel_name(dt_tunnel t); /* "gre", "vxlan", "gtp-u", "ipip", "6in4", "capwap"; NULL for none */
 
 typedef struct dt_decoded {
     dt_addr src, dst;      /* innermost IP header */

@@ -691,6 +691,44 @@ static void test_tunnels(void)
     CHECK_EQ_INT(O.dport, 4789);
     CHECK_EQ_INT(O.payload_len, 8 + 14 + 28);
     CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+    /* CAPWAP data (UDP 5247), HLEN 2 words, T=0: an Ethernet frame inside */
+    p_init(HELLO, 5);
+    p_tcp(5555, 443, 1, 2, 0x18, 100, 0);
+    p_ip4("10.1.3.68", "74.125.130.188", 6);
+    p_eth(0x0800);
+    p_pre("\x00\x10\x00\x00\x00\x00\x00\x00", 8);
+    p_udp(41264, 5247);
+    p_ip4("172.50.100.155", "172.16.100.87", 17);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_STR(src_str(), "10.1.3.68");
+    CHECK_EQ_INT(O.dport, 443);
+    CHECK_EQ_INT(O.payload_len, 5);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_CAPWAP);
+    /* native 802.11 (T=1, binding 1) with 8 bytes of wireless information (HLEN 4), frame
+     * control bytes swapped as Cisco controllers send them, fragment number set */
+    p_init(HELLO, 5);
+    p_tcp(5555, 443, 1, 2, 0x18, 100, 0);
+    p_ip4("10.1.3.68", "74.125.130.188", 6);
+    p_wifi(0x08, 0x11, 0);
+    P.d[P.off] = 0x11, P.d[P.off + 1] = 0x08, P.d[P.off + 22] = 0x16;
+    p_pre("\x00\x20\x03\x20\x00\x00\x00\x00\x04\xbf\x23\x00\x00\x00\x00\x00", 16);
+    p_udp(41264, 5247);
+    p_ip4("172.50.100.155", "172.16.100.87", 17);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_STR(src_str(), "10.1.3.68");
+    CHECK_EQ_INT(O.dport, 443);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_CAPWAP);
+    /* a fragmented CAPWAP packet (F flag) is delivered as the outer UDP packet */
+    p_init(HELLO, 5);
+    p_pre("\x00\x10\x00\x80\x00\x00\x00\x00", 8);
+    p_udp(41264, 5247);
+    p_ip4("172.50.100.155", "172.16.100.87", 17);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.dport, 5247);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+
     /* port 4789 without the I flag is plain UDP */
     p_init("\0\0\0\0\0\0\0\0\0", 9);
     p_udp(1, 4789);

@@ -223,8 +223,8 @@ static const char *transfer_label(const char *t)
     return t;
 }
 
-#define COL_BYTES 9
-#define COL_FLOWS 6
+#define COL_BYTES 8
+#define COL_FLOWS 5
 
 static void more_rows(const style *st, int shown, int total, const char *what)
 {
@@ -240,7 +240,9 @@ static void countries_table(const style *st, const cJSON *rep, int w)
         return;
     heading(st, "Countries (where the servers are)");
     int flex = w - 2 - 14 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 6;
-    int c1 = flex * 2 / 5 < 14 ? 14 : flex * 2 / 5, c2 = flex - c1 - 1;
+    int c1 = flex / 2 < 14 ? 14 : flex / 2, c2 = flex - c1 - 1;
+    if (c2 < 8)
+        c1 = flex > 14 ? flex : 14;
     FILE *o = st->out;
     on(st, "1");
     fputs("  ", o);
@@ -306,13 +308,13 @@ static void companies_table(const style *st, const cJSON *rep, int w)
     if (!total)
         return;
     heading(st, "Companies");
-    int flex = w - 2 - 12 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 2;
-    int c1 = flex * 2 / 5 < 12 ? 12 : flex * 2 / 5, c2 = flex - c1 - 1;
+    int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 2;
+    int c1 = flex / 2 < 12 ? 12 : flex / 2, c2 = flex - c1 - 1;
     FILE *o = st->out;
     on(st, "1");
     fputs("  ", o);
     cell(o, "Company", c1, 0, " ");
-    cell(o, "Countries", 12, 0, " ");
+    cell(o, "Countries", 10, 0, " ");
     cell(o, "Up", COL_BYTES, 1, " ");
     cell(o, "Down", COL_BYTES, 1, " ");
     cell(o, "Flows", COL_FLOWS, 1, c2 >= 8 ? " " : "");
@@ -329,7 +331,7 @@ static void companies_table(const style *st, const cJSON *rep, int w)
         char b[32], list[512];
         fputs("  ", o);
         cell(o, jstr(c, "name"), c1, 0, " ");
-        cell(o, join(jget(c, "countries"), list, sizeof list), 12, 0, " ");
+        cell(o, join(jget(c, "countries"), list, sizeof list), 10, 0, " ");
         cell(o, fmt_bytes(jnum(c, "bytes_up"), b, sizeof b), COL_BYTES, 1, " ");
         cell(o, fmt_bytes(jnum(c, "bytes_down"), b, sizeof b), COL_BYTES, 1, " ");
         cell(o, fmt_count(jnum(c, "flows"), b, sizeof b), COL_FLOWS, 1, c2 >= 8 ? " " : "");
@@ -348,7 +350,7 @@ static void domains_table(const style *st, const cJSON *rep, int w)
     if (!total)
         return;
     heading(st, "Domains");
-    int flex = w - 2 - 12 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 2;
+    int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 2;
     int c1 = flex * 3 / 5 < 14 ? 14 : flex * 3 / 5, c2 = flex - c1 - 1;
     if (c2 < 6)
         c2 = 6;
@@ -357,7 +359,7 @@ static void domains_table(const style *st, const cJSON *rep, int w)
     fputs("  ", o);
     cell(o, "Domain", c1, 0, " ");
     cell(o, "Company", c2, 0, " ");
-    cell(o, "Countries", 12, 0, " ");
+    cell(o, "Countries", 10, 0, " ");
     cell(o, "Up", COL_BYTES, 1, " ");
     cell(o, "Down", COL_BYTES, 1, " ");
     cell(o, "Flows", COL_FLOWS, 1, "");
@@ -374,7 +376,7 @@ static void domains_table(const style *st, const cJSON *rep, int w)
         fputs("  ", o);
         cell(o, jstr(d, "domain"), c1, 0, " ");
         cell(o, co ? co : "-", c2, 0, " ");
-        cell(o, join(jget(d, "countries"), list, sizeof list), 12, 0, " ");
+        cell(o, join(jget(d, "countries"), list, sizeof list), 10, 0, " ");
         cell(o, fmt_bytes(jnum(d, "bytes_up"), b, sizeof b), COL_BYTES, 1, " ");
         cell(o, fmt_bytes(jnum(d, "bytes_down"), b, sizeof b), COL_BYTES, 1, " ");
         cell(o, fmt_count(jnum(d, "flows"), b, sizeof b), COL_FLOWS, 1, "");
@@ -442,12 +444,8 @@ static void span_text(const cJSON *sum, char *buf, size_t len)
              strlen(l) > 11 ? l + 11 : "", dur);
 }
 
-int dt_render_text(const cJSON *rep, FILE *out, int width, int color)
+static void render_text(const cJSON *rep, FILE *out, int width, int color)
 {
-    if (width < 60)
-        width = 60;
-    if (width > 300)
-        width = 300;
     style st = {color, out};
     const cJSON *sum = jget(rep, "summary");
     char line[1024], a[32], b[32], c[32], d[32], e[32];
@@ -480,9 +478,11 @@ int dt_render_text(const cJSON *rep, FILE *out, int width, int color)
     fputs("Upload leaving the EU/EEA: ", out);
     fputs(fmt_pct(adq + third, all, p1, sizeof p1), out);
     on(&st, "0");
-    snprintf(line, sizeof line, " (adequate countries %s, third countries %s; unknown %s)",
-             fmt_pct(adq, all, p2, sizeof p2), fmt_pct(third, all, p3, sizeof p3),
-             fmt_pct(unk, all, p4, sizeof p4));
+    int k = snprintf(line, sizeof line, " (third countries %s, adequate %s)",
+                     fmt_pct(third, all, p3, sizeof p3), fmt_pct(adq, all, p2, sizeof p2));
+    if (unk > 0 && k > 0 && (size_t)k < sizeof line)
+        snprintf(line + k, sizeof line - (size_t)k, "; destination unknown %s",
+                 fmt_pct(unk, all, p4, sizeof p4));
     cell(out, line, width - 2 - 27 - (int)strlen(p1), 0, "\n");
 
     const cJSON *enc = jget(sum, "encryption");
@@ -497,8 +497,8 @@ int dt_render_text(const cJSON *rep, FILE *out, int width, int color)
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");
     snprintf(line, sizeof line,
-             "Remote: %.0f addresses, %.0f names, %.0f domains, %.0f countries, %.0f "
-             "organisations, %.0f companies",
+             "Remote: %.0f addresses, %.0f names, %.0f domains, %.0f countries, %.0f ASNs, "
+             "%.0f companies",
              jnum(sum, "remote_addresses"), jnum(sum, "remote_names"), jnum(sum, "domains"),
              jnum(sum, "countries"), jnum(sum, "organizations"), jnum(sum, "companies"));
     fputs("  ", out);
@@ -523,6 +523,38 @@ int dt_render_text(const cJSON *rep, FILE *out, int width, int color)
             cell(out, wi->valuestring, width - 4, 0, "\n");
         }
     }
+}
+
+int dt_render_text(const cJSON *rep, FILE *out, int width, int color)
+{
+    if (width < 60)
+        width = 60;
+    if (width > 300)
+        width = 300;
+    /* rendered into memory first, then written without trailing spaces */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem)
+        return -1;
+    render_text(rep, mem, width, color);
+    if (fclose(mem) != 0 || !buf) {
+        free(buf);
+        return -1;
+    }
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] != '\n')
+            continue;
+        size_t end = i;
+        while (end > start && buf[end - 1] == ' ')
+            end--;
+        fwrite(buf + start, 1, end - start, out);
+        fputc('\n', out);
+        start = i + 1;
+    }
+    fwrite(buf + start, 1, len - start, out);
+    free(buf);
     return fflush(out) != 0 || ferror(out) ? -1 : 0;
 }
 
@@ -564,7 +596,7 @@ static void csv_value(FILE *out, const cJSON *o, const char *k, int first)
         if (x == (double)(long long)x && x > -9e18 && x < 9e18)
             snprintf(buf, sizeof buf, "%lld", (long long)x);
         else
-            snprintf(buf, sizeof buf, "%.17g", x);
+            snprintf(buf, sizeof buf, "%.15g", x);
         csv_field(out, buf, first);
     } else if (cJSON_IsBool(v)) {
         csv_field(out, cJSON_IsTrue(v) ? "true" : "false", first);

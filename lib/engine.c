@@ -200,6 +200,8 @@ int dt_engine_run(const dt_engine_config *cfg, const char *path, uint32_t input_
         progress(pctx, dt_capture_bytes_read(cap));
 
     dt_flow_flush(r.flows);
+    info->reassembly_peak_bytes = dt_flow_budget(r.flows)->peak;
+    info->reassembly_refused = dt_flow_budget(r.flows)->refused;
     dt_decoder_finish(dec);
     info->decode = *dt_decoder_stats(dec);
     dt_flow_table_free(r.flows);

@@ -51,6 +51,8 @@ typedef struct dt_input_info {
     dt_decode_stats decode;
     uint64_t flows, tcp_flows, udp_flows, flows_evicted, tcp_gaps;
     uint64_t peak_live_flows;
+    uint64_t reassembly_peak_bytes; /* most TCP bytes buffered at once */
+    uint64_t reassembly_refused;    /* streams that stopped buffering: budget reached */
 } dt_input_info;
 
 /* Called once per ended flow, before it is freed. */

@@ -11,6 +11,7 @@ struct dt_flow_table {
      * after the idle timeout, closed TCP flows after the (shorter) linger. */
     dt_flow *lru_head[2], *lru_tail[2];
     uint64_t live, created, evicted;
+    dt_tcp_budget budget;
     dt_flow_end_fn on_end;
     void *ctx;
 };
@@ -21,6 +22,7 @@ void dt_flow_limits_default(dt_flow_limits *l)
     l->idle_timeout_ns = 300ull * 1000000000ull;
     l->closed_linger_ns = 10ull * 1000000000ull;
     l->stream_cap = 64 * 1024;
+    l->stream_budget = 256ull << 20;
 }
 
 int dt_port_is_service(uint16_t port)
@@ -57,6 +59,7 @@ dt_flow_table *dt_flow_table_new(const dt_flow_limits *l, dt_flow_end_fn on_end,
     }
     t->on_end = on_end;
     t->ctx = ctx;
+    t->budget.limit = t->lim.stream_budget;
     return t;
 }
 
@@ -139,8 +142,11 @@ static void end_flow(dt_flow_table *t, dt_flow *f, dt_flow_end reason)
     f->end_reason = (uint8_t)reason;
     if (t->on_end)
         t->on_end(t->ctx, f);
-    dt_tcp_dir_free(&f->tcp[0]);
-    dt_tcp_dir_free(&f->tcp[1]);
+    if (f->tcp) {
+        dt_tcp_dir_free(&f->tcp[0]);
+        dt_tcp_dir_free(&f->tcp[1]);
+        free(f->tcp);
+    }
     free(f);
 }
 
@@ -169,9 +175,11 @@ static void swap_sides(dt_flow *f)
     dt_flow_side s = f->side[0];
     f->side[0] = f->side[1];
     f->side[1] = s;
-    dt_tcp_dir d = f->tcp[0];
-    f->tcp[0] = f->tcp[1];
-    f->tcp[1] = d;
+    if (f->tcp) {
+        dt_tcp_dir d = f->tcp[0];
+        f->tcp[0] = f->tcp[1];
+        f->tcp[1] = d;
+    }
 }
 
 dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uint16_t sport,
@@ -219,6 +227,15 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
     f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
+    if (proto == 6) {
+        f->tcp = calloc(2, sizeof *f->tcp);
+        if (!f->tcp) {
+            free(f);
+            return NULL;
+        }
+        dt_tcp_dir_init(&f->tcp[0], t->lim.stream_cap, &t->budget);
+        dt_tcp_dir_init(&f->tcp[1], t->lim.stream_cap, &t->budget);
+    }
     f->proto = proto;
     f->hash = h;
     f->id = t->created++;
@@ -243,8 +260,6 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
         swap_sides(f);
         *dir = DT_SERVER;
     }
-    dt_tcp_dir_init(&f->tcp[0], t->lim.stream_cap);
-    dt_tcp_dir_init(&f->tcp[1], t->lim.stream_cap);
     f->hnext = t->buckets[h & (t->nbuckets - 1)];
     t->buckets[h & (t->nbuckets - 1)] = f;
     lru_append(t, f);
@@ -331,3 +346,4 @@ void dt_flow_table_free(dt_flow_table *t)
 uint64_t dt_flow_live(const dt_flow_table *t) { return t->live; }
 uint64_t dt_flow_evicted(const dt_flow_table *t) { return t->evicted; }
 uint64_t dt_flow_created(const dt_flow_table *t) { return t->created; }
+const dt_tcp_budget *dt_flow_budget(const dt_flow_table *t) { return &t->budget; }

@@ -43,7 +43,7 @@ typedef struct dt_flow {
     uint64_t first_ns, last_ns; /* earliest and latest packet timestamps */
     uint64_t active_ns;         /* capture clock (never backwards) at the last packet */
     dt_flow_side side[2]; /* [DT_CLIENT], [DT_SERVER] */
-    dt_tcp_dir tcp[2];    /* per sender */
+    dt_tcp_dir *tcp;      /* [2], per sender; TCP flows only (NULL for UDP) */
     struct dt_flow_app *app;
 
     /* table bookkeeping */
@@ -61,6 +61,7 @@ typedef struct dt_flow_limits {
     uint64_t idle_timeout_ns;  /* default 300 s */
     uint64_t closed_linger_ns; /* keep a closed TCP flow for late packets (default 10 s) */
     uint32_t stream_cap;       /* per-direction reassembly buffer (default 64 KiB) */
+    uint64_t stream_budget;    /* reassembly bytes buffered over all flows (default 256 MiB) */
 } dt_flow_limits;
 
 void dt_flow_limits_default(dt_flow_limits *l);
@@ -102,6 +103,8 @@ void dt_flow_flush(dt_flow_table *t);
 uint64_t dt_flow_live(const dt_flow_table *t);
 uint64_t dt_flow_evicted(const dt_flow_table *t);
 uint64_t dt_flow_created(const dt_flow_table *t);
+/* Reassembly buffering: bytes held now, at most, and times it was refused. */
+const dt_tcp_budget *dt_flow_budget(const dt_flow_table *t);
 
 /* Port heuristics: is this a port servers listen on? */
 int dt_port_is_service(uint16_t port);

@@ -280,6 +280,8 @@ static cJSON *input_counts(const dt_input_info *in)
     dt_json_add_u64(s, "tcp_gaps", in->tcp_gaps);
     dt_json_add_u64(s, "flows_evicted", in->flows_evicted);
     dt_json_add_u64(s, "peak_live_flows", in->peak_live_flows);
+    dt_json_add_u64(s, "reassembly_peak_bytes", in->reassembly_peak_bytes);
+    dt_json_add_u64(s, "reassembly_refused", in->reassembly_refused);
     return s;
 }
 

@@ -6,15 +6,18 @@
 #define TCP_SYN 0x02
 #define TCP_FIN 0x01
 
-void dt_tcp_dir_init(dt_tcp_dir *d, uint32_t cap)
+void dt_tcp_dir_init(dt_tcp_dir *d, uint32_t cap, dt_tcp_budget *budget)
 {
     memset(d, 0, sizeof *d);
     d->cap = cap;
     d->valid_limit = UINT64_MAX;
+    d->budget = budget;
 }
 
 void dt_tcp_dir_free(dt_tcp_dir *d)
 {
+    if (d->budget)
+        d->budget->used -= d->buf_size;
     free(d->buf);
     d->buf = NULL;
     d->buf_size = 0;
@@ -87,9 +90,19 @@ static int grow(dt_tcp_dir *d, uint64_t need)
         size *= 2;
     if (size > d->cap)
         size = d->cap;
+    dt_tcp_budget *b = d->budget;
+    if (b && b->used + (size - d->buf_size) > b->limit) {
+        b->refused++;
+        return -1;
+    }
     uint8_t *nb = realloc(d->buf, size);
     if (!nb)
         return -1;
+    if (b) {
+        b->used += size - d->buf_size;
+        if (b->used > b->peak)
+            b->peak = b->used;
+    }
     d->buf = nb;
     d->buf_size = size;
     return 0;

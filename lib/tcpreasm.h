@@ -16,6 +16,13 @@
 
 #define DT_TCP_MAX_RANGES 16
 
+/* Buffer bytes shared by all streams of a flow table: a stream that would
+ * go over the limit stops buffering (counted), the others go on. */
+typedef struct dt_tcp_budget {
+    uint64_t limit, used, peak;
+    uint64_t refused; /* streams that stopped buffering for lack of budget */
+} dt_tcp_budget;
+
 typedef struct dt_tcp_range {
     uint64_t start, end; /* [start, end) in stream offsets */
 } dt_tcp_range;
@@ -34,9 +41,10 @@ typedef struct dt_tcp_dir {
     uint8_t *buf;
     uint32_t buf_size; /* allocated */
     uint32_t cap;      /* most bytes ever buffered */
+    dt_tcp_budget *budget; /* shared accounting, or NULL */
 } dt_tcp_dir;
 
-void dt_tcp_dir_init(dt_tcp_dir *d, uint32_t cap);
+void dt_tcp_dir_init(dt_tcp_dir *d, uint32_t cap, dt_tcp_budget *budget);
 void dt_tcp_dir_free(dt_tcp_dir *d);
 
 /* Accounts a segment.  Returns 1 if the contiguous buffered prefix grew,

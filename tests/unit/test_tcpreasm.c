@@ -19,7 +19,7 @@ static int stream_is(const dt_tcp_dir *d, const char *want)
 static void in_order_with_syn(void)
 {
     dt_tcp_dir d;
-    dt_tcp_dir_init(&d, 1024);
+    dt_tcp_dir_init(&d, 1024, NULL);
     CHECK_EQ_INT(dt_tcp_dir_segment(&d, 1000, SYN, NULL, 0), 0);
     CHECK_EQ_INT(dt_tcp_dir_segment(&d, 1001, 0, msg, 5), 1);
     CHECK_EQ_INT(dt_tcp_dir_segment(&d, 1006, 0, msg + 5, 5), 1);
@@ -33,7 +33,7 @@ static void in_order_with_syn(void)
 static void out_of_order(void)
 {
     dt_tcp_dir d;
-    dt_tcp_dir_init(&d, 1024);
+    dt_tcp_dir_init(&d, 1024, NULL);
     dt_tcp_dir_segment(&d, 99, SYN, NULL, 0);
     CHECK_EQ_INT(dt_tcp_dir_segment(&d, 110, 0, msg + 10, 10), 0); /* hole before it */
     CHECK_EQ_INT(dt_tcp_dir_contig(&d), 0);
@@ -47,7 +47,7 @@ static void out_of_order(void)
 static void retransmission_first_copy_wins(void)
 {
     dt_tcp_dir d;
-    dt_tcp_dir_init(&d, 1024);
+    dt_tcp_dir_init(&d, 1024, NULL);
     dt_tcp_dir_segment(&d, 0, SYN, NULL, 0);
     dt_tcp_dir_segment(&d, 1, 0, (const uint8_t *)"hello", 5);
     /* overlapping retransmission with different bytes, extending the stream */
@@ -62,7 +62,7 @@ static void retransmission_first_copy_wins(void)
 static void wraparound(void)
 {
     dt_tcp_dir d;
-    dt_tcp_dir_init(&d, 1024);
+    dt_tcp_dir_init(&d, 1024, NULL);
     uint32_t isn = 0xfffffff0u;
     dt_tcp_dir_segment(&d, isn, SYN, NULL, 0);
     for (uint32_t i = 0; i < 36; i += 6)
@@ -76,7 +76,7 @@ static void wraparound(void)
 static void midstream(void)
 {
     dt_tcp_dir d;
-    dt_tcp_dir_init(&d, 1024);
+    dt_tcp_dir_init(&d, 1024, NULL);
     CHECK_EQ_INT(dt_tcp_dir_segment(&d, 5000, 0, msg, 4), 1);
     CHECK_EQ_INT(dt_tcp_dir_segment(&d, 5004, 0, msg + 4, 4), 1);
     CHECK(stream_is(&d, "abcdefgh"));
@@ -92,7 +92,7 @@ static void midstream(void)
 static void gap_stops_delivery(void)
 {
     dt_tcp_dir d;
-    dt_tcp_dir_init(&d, 1024);
+    dt_tcp_dir_init(&d, 1024, NULL);
     dt_tcp_dir_segment(&d, 0, SYN, NULL, 0);
     dt_tcp_dir_segment(&d, 1, 0, msg, 4);
     dt_tcp_dir_segment(&d, 9, 0, msg + 8, 4); /* bytes 4..7 never arrive */
@@ -106,7 +106,7 @@ static void gap_stops_delivery(void)
 static void cap_and_stop(void)
 {
     dt_tcp_dir d;
-    dt_tcp_dir_init(&d, 8);
+    dt_tcp_dir_init(&d, 8, NULL);
     dt_tcp_dir_segment(&d, 0, SYN, NULL, 0);
     dt_tcp_dir_segment(&d, 1, 0, msg, 12);
     CHECK(stream_is(&d, "abcdefgh")); /* capped */
@@ -123,7 +123,7 @@ static void cap_and_stop(void)
 static void many_holes(void)
 {
     dt_tcp_dir d;
-    dt_tcp_dir_init(&d, 4096);
+    dt_tcp_dir_init(&d, 4096, NULL);
     dt_tcp_dir_segment(&d, 0, SYN, NULL, 0);
     dt_tcp_dir_segment(&d, 1, 0, msg, 2);
     /* more disjoint segments than ranges are tracked: the list stays bounded */
@@ -138,8 +138,33 @@ static void many_holes(void)
     dt_tcp_dir_free(&d);
 }
 
+static void budget(void)
+{
+    dt_tcp_budget b = {8192, 0, 0, 0};
+    dt_tcp_dir d1, d2;
+    dt_tcp_dir_init(&d1, 65536, &b);
+    dt_tcp_dir_init(&d2, 65536, &b);
+    static uint8_t big[6000];
+    dt_tcp_dir_segment(&d1, 0, SYN, NULL, 0);
+    dt_tcp_dir_segment(&d2, 0, SYN, NULL, 0);
+    CHECK_EQ_INT(dt_tcp_dir_segment(&d1, 1, 0, big, 100), 1); /* 4096 taken */
+    CHECK_EQ_INT(b.used, 4096);
+    CHECK_EQ_INT(dt_tcp_dir_segment(&d2, 1, 0, big, 100), 1); /* 8192: the limit */
+    CHECK_EQ_INT(dt_tcp_dir_segment(&d1, 101, 0, big, 6000), -1); /* would need 8192 more */
+    CHECK_EQ_INT(b.refused, 1);
+    CHECK(d1.stopped);
+    CHECK_EQ_INT(b.used, 4096); /* d1 gave its buffer back */
+    CHECK_EQ_INT(dt_tcp_dir_gaps(&d1), 0);
+    CHECK_EQ_INT(dt_tcp_dir_extent(&d1), 6100); /* counting went on */
+    dt_tcp_dir_free(&d2);
+    CHECK_EQ_INT(b.used, 0);
+    CHECK_EQ_INT(b.peak, 8192);
+    dt_tcp_dir_free(&d1);
+}
+
 int main(void)
 {
+    budget();
     in_order_with_syn();
     out_of_order();
     retransmission_first_copy_wins();

@@ -119,8 +119,8 @@ static int output_close(output *o, int ok)
     return rc;
 }
 
-static cJSON *options_json(const dt_engine_config *cfg, const dt_report_opts *ro, int jobs,
-                           int no_geo)
+/* The options that shape the report (not -j: the output is the same for any). */
+static cJSON *options_json(const dt_engine_config *cfg, const dt_report_opts *ro, int no_geo)
 {
     char buf[64];
     cJSON *o = cJSON_CreateObject();
@@ -134,7 +134,6 @@ static cJSON *options_json(const dt_engine_config *cfg, const dt_report_opts *ro
     cJSON_AddNumberToObject(o, "idle_timeout_s", (double)cfg->flows.idle_timeout_ns / 1e9);
     cJSON_AddNumberToObject(o, "max_flows", cfg->flows.max_flows);
     cJSON_AddNumberToObject(o, "stream_cap", cfg->flows.stream_cap);
-    cJSON_AddNumberToObject(o, "jobs", jobs);
     cJSON_AddBoolToObject(o, "geo", !no_geo);
     cJSON_AddBoolToObject(o, "flows", !ro->no_flows);
     return o;
@@ -326,7 +325,7 @@ int cmd_analyze(int argc, char **argv)
     }
     if (jobs > inputs.n)
         jobs = inputs.n > 0 ? inputs.n : 1;
-    cJSON *options = options_json(&cfg, &ro, jobs, no_geo);
+    cJSON *options = options_json(&cfg, &ro, no_geo);
     ro.options = options;
 
     output out;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Parser state as stored per flow: 0 = not tried yet. */
 #define ST(s) ((int8_t)((s) + 2))
@@ -367,6 +368,44 @@ void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size
         set_app(x, DT_APP_NTP);
 }
 
+/* Public DNS-over-HTTPS resolvers (their service names, as the clients of
+ * Android, Chrome, Firefox and iOS use them). */
+static const char *const doh_names[] = {
+    "dns.google", "dns64.dns.google", "cloudflare-dns.com", "mozilla.cloudflare-dns.com",
+    "one.one.one.one", "1dot1dot1dot1.cloudflare-dns.com", "security.cloudflare-dns.com",
+    "family.cloudflare-dns.com", "dns.quad9.net", "dns9.quad9.net", "dns10.quad9.net",
+    "dns11.quad9.net", "doh.opendns.com", "dns.nextdns.io", "doh.cleanbrowsing.org",
+    "dns.adguard.com", "dns.adguard-dns.com", "doh.dns.sb", "dns.alidns.com", "doh.pub",
+    "dns.twnic.tw", "doh.mullvad.net", "dns.mullvad.net", "chrome.cloudflare-dns.com",
+};
+
+static int alpn_has(const dt_tls_client *c, const char *proto)
+{
+    for (int i = 0; i < c->n_alpn; i++)
+        if (!strcmp(c->alpn[i], proto))
+            return 1;
+    return 0;
+}
+
+/* 1 DNS over TLS (port 853 or ALPN "dot"), 2 DNS over HTTPS (a known
+ * resolver name), 3 DNS over QUIC (ALPN "doq", or QUIC on port 853); else 0. */
+static int encrypted_dns_kind(const dt_flow *f, const dt_flow_app *x)
+{
+    const dt_tls_client *c = x->tls_c && x->tls_c->present ? x->tls_c : NULL;
+    const dt_tls_client *q =
+        x->quic_info && x->quic_info->hello.present ? &x->quic_info->hello : NULL;
+    if (q && (alpn_has(q, "doq") || f->side[DT_SERVER].port == 853))
+        return 3;
+    if (c && (f->side[DT_SERVER].port == 853 || alpn_has(c, "dot")))
+        return 1;
+    const char *sni = c ? c->sni : q ? q->sni : NULL;
+    if (sni)
+        for (size_t i = 0; i < sizeof doh_names / sizeof doh_names[0]; i++)
+            if (!strcasecmp(sni, doh_names[i]))
+                return 2;
+    return 0;
+}
+
 static void set_name(dt_flow_app *x, const char *name, dt_name_source src)
 {
     if (!name || !name[0] || x->name_source)
@@ -401,8 +440,7 @@ void dt_apps_flow_end(dt_apps *a, dt_flow *f)
         const dt_tls_cert *c = &x->tls_s->cert;
         set_name(x, c->subject_cn[0] ? c->subject_cn : (c->n_san ? c->san[0] : NULL), DT_NAME_CERT);
     }
-    if (x->tls_c && x->tls_c->present && f->side[DT_SERVER].port == 853)
-        x->encrypted_dns = 1;
+    x->encrypted_dns = (uint8_t)encrypted_dns_kind(f, x);
 }
 
 void dt_apps_flow_free(dt_flow *f)

@@ -5,7 +5,8 @@ usage: schema_test.py --datatrail PATH [--capture FILE]... [--doc FILE] [--geodb
 
 Builds reports from testdata/sample.pcapng (when present) and from the captures
 given with --capture: `report` (with and without --debug-streams), `flows`
-(NDJSON) and `merge` of a report.  Every key path of the output (e.g.
+(NDJSON) and `merge` of a report; plus a report of a crafted capture (an
+unsupported link type, a truncated record) without geolocation data.  Every key path of the output (e.g.
 `flows[].server.country`) must match a `path` row of the schema document;
 documented paths never seen are listed as a warning.  Exit status 0 when all
 keys are documented, 1 otherwise, 2 on usage or run errors.
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -60,6 +62,17 @@ def walk(value, path, out):
         for v in value:
             out.add(path + "[]")
             walk(v, path + "[]", out)
+
+
+def crafted_capture(path):
+    """A pcap with a frame of an unsupported link type (USER0, 147) and a
+    truncated second record: fills summary.unsupported_link_types and
+    inputs[].errors."""
+    hdr = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 147)
+    rec = struct.pack("<IIII", 1666599300, 0, 4, 4) + b"abcd"
+    cut = struct.pack("<IIII", 1666599301, 0, 100, 100) + b"xy"
+    with open(path, "wb") as f:
+        f.write(hdr + rec + cut)
 
 
 def run(cmd):
@@ -109,6 +122,16 @@ def main():
                 with open(saved, "w", encoding="utf-8") as f:
                     f.write(text)
         text = run([a.datatrail, "merge", "-f", "json", saved])
+        if text is not None:
+            walk(json.loads(text), "", seen)
+            outputs += 1
+        # crafted input, no geolocation data (a warning), a --local network
+        crafted = os.path.join(tmp, "crafted.pcap")
+        crafted_capture(crafted)
+        nogeo = os.path.join(tmp, "nogeo")
+        os.mkdir(nogeo)
+        text = run([a.datatrail, "report", "-f", "json", "--geodb-dir", nogeo,
+                    "--local", "10.0.0.0/8", crafted])
         if text is not None:
             walk(json.loads(text), "", seen)
             outputs += 1

@@ -36,6 +36,7 @@ struct dt_report {
     dns_entry *dns[DNS_BUCKETS];
     uint64_t dns_n;
     cJSON *merged_warnings, *merged_geo; /* from merged reports */
+    cJSON *merged_options;               /* the first merged report's options */
     int write_error;
 };
 
@@ -84,6 +85,7 @@ void dt_report_free(dt_report *r)
     cJSON_Delete(r->sums);
     cJSON_Delete(r->merged_warnings);
     cJSON_Delete(r->merged_geo);
+    cJSON_Delete(r->merged_options);
     for (int i = 0; i < DNS_BUCKETS; i++) {
         dns_entry *e = r->dns[i];
         while (e) {
@@ -432,6 +434,9 @@ int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
     }
     const cJSON *it;
     cJSON_ArrayForEach(it, inputs) cJSON_AddItemToArray(r->inputs, cJSON_Duplicate(it, 1));
+    const cJSON *opts = cJSON_GetObjectItemCaseSensitive(rep, "options");
+    if (!r->merged_options && cJSON_IsObject(opts))
+        r->merged_options = cJSON_Duplicate(opts, 1);
     /* warnings and geo databases: each distinct one once */
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(rep, "warnings"))
     {
@@ -627,6 +632,8 @@ int dt_report_finish(dt_report *r)
     cJSON_AddItemToObject(top, "geo_databases", geo_databases_json(r));
     if (r->opts.options)
         cJSON_AddItemReferenceToObject(top, "options", r->opts.options);
+    else if (r->merged_options)
+        cJSON_AddItemReferenceToObject(top, "options", r->merged_options);
     else
         cJSON_AddObjectToObject(top, "options");
     cJSON_AddItemToObject(top, "summary", summary_json(r, transfers));

@@ -15,6 +15,9 @@ if(Python3_FOUND)
   # Crafted captures: tests/cases.py writes them and checks datatrail's output.
   add_test(NAME cases COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/run_cases.py
            --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/cases)
+  # The command line: many inputs, -j, --per-file, merge, formats, exit codes.
+  add_test(NAME cli COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/cli_test.py
+           --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/cli)
   # Real captures from ../shared/corpus (skips, saying so, when absent).
   add_test(NAME corpus COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/corpus_test.py
            --datatrail $<TARGET_FILE:datatrail>)

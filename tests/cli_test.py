@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""The command line as a user runs it: many inputs, -j, --per-file, merge,
+directories, output files, formats and exit codes.  Captures come from the
+project's own generator (tests/pcapgen.py) and testdata/sample.pcapng.
+
+usage: tests/cli_test.py --datatrail PATH [--work DIR]
+"""
+import argparse
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import pcapgen as g  # noqa: E402
+
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(cond)
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond or not detail else ": " + detail))
+
+
+def run(dt, *args, stdin=None, env=None):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([dt] + list(args), capture_output=True, input=stdin, env=e)
+
+
+def small_capture(path, port):
+    """A DNS answer then a TLS connection naming the server, as pcap."""
+    s = g.TcpSession("192.168.1.20", "1.12.36.7", 40000 + port, 443)
+    s.handshake()
+    s.send("c2s", g.tls_client_hello(f"host{port}.example.com"))
+    s.send("s2c", g.tls_server_hello())
+    s.close()
+    t0 = 1666599300 * 10**9
+    recs = [g.Rec(t0 + i * 1000000, g.eth_for(p)) for i, (_, p) in enumerate(s.ip_packets())]
+    with open(path, "wb") as f:
+        f.write(g.write_pcap(recs))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--datatrail", required=True)
+    ap.add_argument("--work")
+    a = ap.parse_args()
+    dt = os.path.abspath(a.datatrail)
+    work = a.work or tempfile.mkdtemp(prefix="dt-cli-")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "in", "sub"))
+    ind = os.path.join(work, "in")
+    shutil.copy(os.path.join(ROOT, "testdata", "sample.pcapng"), os.path.join(ind, "a.pcapng"))
+    small_capture(os.path.join(ind, "b.pcap"), 1)
+    small_capture(os.path.join(work, "c.tmp"), 2)
+    with open(os.path.join(work, "c.tmp"), "rb") as f, gzip.open(os.path.join(ind, "sub", "c.pcap.gz"), "wb") as z:
+        z.write(f.read())
+    with open(os.path.join(ind, "notes.txt"), "w") as f:
+        f.write("not a capture\n")
+    nogeo = ["-q", "--no-geo"]
+
+    # Directories: captures found recursively, sorted, other files ignored.
+    r = run(dt, "report", *nogeo, "-f", "json", ind)
+    rep = json.loads(r.stdout)
+    paths = [i["path"] for i in rep["inputs"]]
+    check("directory inputs", r.returncode == 0 and [os.path.basename(p) for p in paths] ==
+          ["a.pcapng", "b.pcap", "c.pcap.gz"], f"rc {r.returncode}, {paths}")
+    names = {f["server"]["name"] for f in rep["flows"]}
+    check("gzip input read", "host2.example.com" in names, str(sorted(n for n in names if n))[:200])
+
+    # -j: the same bytes for any number of jobs.
+    outs = [run(dt, "report", *nogeo, "-f", "json", "-j", str(j), ind).stdout for j in (1, 2, 3)]
+    check("report -j 1 == -j 2 == -j 3 (bytes)", outs[0] == outs[1] == outs[2] and len(outs[0]) > 1000)
+    fl = [run(dt, "flows", *nogeo, "-j", str(j), ind).stdout for j in (1, 2)]
+    check("flows -j 1 == -j 2 (bytes)", fl[0] == fl[1] and fl[0].count(b"\n") == len(rep["flows"]))
+
+    # --per-file + merge: the merged report equals the combined one.
+    pf = os.path.join(work, "per-file")
+    os.makedirs(pf)
+    combined = run(dt, "report", *nogeo, "-f", "json", "-j", "2", "--per-file", pf, ind)
+    files = sorted(os.listdir(pf))
+    check("--per-file writes one report per input", len(files) == 3, str(files))
+    m = run(dt, "merge", *[os.path.join(pf, f) for f in files])
+    check("merge of per-file reports == combined report (bytes)",
+          m.returncode == 0 and m.stdout == combined.stdout, m.stderr.decode()[-300:])
+    one = json.loads(open(os.path.join(pf, files[1])).read())
+    check("a per-file report holds only its input", len(one["inputs"]) == 1 and
+          one["summary"]["flows"] == sum(1 for f in rep["flows"] if f["input"] == one["inputs"][0]["path"]))
+    nf = run(dt, "report", *nogeo, "-f", "json", "--no-flows", os.path.join(ind, "b.pcap"))
+    p = os.path.join(work, "noflows.json")
+    open(p, "wb").write(nf.stdout)
+    m2 = run(dt, "merge", p)
+    check("merge refuses a report without flows", m2.returncode == 2 and b"--no-flows" in m2.stderr)
+
+    # -o: written whole, no temporary left; an unwritable place fails with 2 and no file.
+    out = os.path.join(work, "out.json")
+    r = run(dt, "report", *nogeo, "-o", out, ind)
+    left = [f for f in os.listdir(work) if ".tmp." in f]
+    check("-o writes the report (JSON by default)", r.returncode == 0 and
+          json.load(open(out))["summary"]["inputs"] == 3 and not left, str(left))
+    r = run(dt, "report", *nogeo, "-o", os.path.join(work, "no", "such", "dir", "x.json"), ind)
+    check("-o into a missing directory: exit 2", r.returncode == 2, str(r.returncode))
+
+    # Exit codes.
+    check("unknown option: exit 1", run(dt, "report", "--bogus", ind).returncode == 1)
+    check("no input: exit 1", run(dt, "report").returncode == 1)
+    r = run(dt, "report", *nogeo, os.path.join(work, "missing.pcap"))
+    check("missing file: exit 2, named", r.returncode == 2 and b"missing.pcap" in r.stderr, r.stderr.decode())
+    bad = os.path.join(work, "trunc.pcap")
+    data = open(os.path.join(ind, "b.pcap"), "rb").read()
+    open(bad, "wb").write(data[:-7])
+    r = run(dt, "report", *nogeo, "-f", "json", os.path.join(ind, "b.pcap"), bad)
+    rj = json.loads(r.stdout)
+    check("a truncated input: exit 3, error in the report", r.returncode == 3 and
+          rj["inputs"][1]["errors"] and rj["inputs"][0]["errors"] == [], r.stderr.decode())
+
+    # stdin.
+    r = run(dt, "report", *nogeo, "-f", "json", "-", stdin=data)
+    check("stdin", r.returncode == 0 and json.loads(r.stdout)["inputs"][0]["path"] == "-")
+
+    # Formats.
+    r = run(dt, "report", "-q", "-f", "text", os.path.join(ind, "a.pcapng"), env={"NO_COLOR": "1"})
+    lines = r.stdout.decode().splitlines()
+    check("text report fits one screen", r.returncode == 0 and 5 < len(lines) <= 60, f"{len(lines)} lines")
+    check("text report has no colour when not a terminal", b"\x1b[" not in r.stdout)
+    r = run(dt, "flows", *nogeo, "-f", "csv", os.path.join(ind, "a.pcapng"))
+    rows = r.stdout.decode().splitlines()
+    nflows = sum(1 for f in rep["flows"] if f["input"].endswith("a.pcapng"))
+    check("flows as CSV: header + one row per flow", r.returncode == 0 and len(rows) == nflows + 1,
+          f"{len(rows)} rows, {nflows} flows")
+    check("bad --format: exit 1", run(dt, "flows", "-f", "text", ind).returncode == 1)
+
+    # Help and version match the code.
+    h = run(dt, "help", "report").stdout.decode()
+    check("help report lists the options", all(o in h for o in ("--jobs", "--per-file", "--format", "--local",
+                                                                  "--no-geo", "--entities")))
+    check("--version", run(dt, "--version").stdout.startswith(b"datatrail "))
+
+    failed = results.count(False)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -326,15 +326,13 @@ static int parse_time(const char *s, uint64_t *ns, int *digits)
         return -1;
     for (int i = n; i < 9; i++)
         frac *= 10;
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = f[0] - 1900;
-    tm.tm_mon = f[1] - 1;
-    tm.tm_mday = f[2];
-    tm.tm_hour = f[3];
-    tm.tm_min = f[4];
-    tm.tm_sec = f[5];
-    time_t t = timegm(&tm);
+    /* days since 1970-01-01 of the civil date (proleptic Gregorian) */
+    int y = f[0] - (f[1] <= 2);
+    int era = y / 400, yoe = y - era * 400;
+    int doy = (153 * (f[1] + (f[1] > 2 ? -3 : 9)) + 2) / 5 + f[2] - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    int64_t t = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
     if (t < 0)
         return -1;
     *ns = (uint64_t)t * 1000000000ull + frac;

@@ -293,6 +293,22 @@ static void test_rhythm_spread(void)
     CHECK(n_of(rh, "interval_mad_s") == 1.0);
     CHECK(n_of(rh, "interval_min_s") == 59.0);
     CHECK(n_of(rh, "interval_max_s") == 90.0);
+    /* across a leap day and a year end: 2000-02-28 12:00 -> 2000-03-01 12:00 -> 2001-01-01 */
+    dt_rollup *r2 = dt_rollup_new();
+    add(r2, flow("5.6.7.9", 443, "tls", NULL, NULL, NULL, "FR", 0, NULL, NULL, NULL, "eea", 1, 1,
+                 "2000-02-28T12:00:00Z"));
+    add(r2, flow("5.6.7.9", 443, "tls", NULL, NULL, NULL, "FR", 0, NULL, NULL, NULL, "eea", 1, 1,
+                 "2000-03-01T12:00:00Z"));
+    add(r2, flow("5.6.7.9", 443, "tls", NULL, NULL, NULL, "FR", 0, NULL, NULL, NULL, "eea", 1, 1,
+                 "2001-01-01T00:00:00Z"));
+    cJSON *rep2 = cJSON_CreateObject();
+    dt_rollup_write(r2, rep2);
+    dt_rollup_free(r2);
+    const cJSON *rh2 = cJSON_GetObjectItemCaseSensitive(at(rep2, "endpoints", 0), "rhythm");
+    CHECK(n_of(rh2, "interval_min_s") == 172800.0);
+    CHECK(n_of(rh2, "interval_max_s") == 26395200.0); /* 305.5 days */
+    CHECK_EQ_STR(s_of(at(rep2, "endpoints", 0), "last_seen"), "2001-01-01T00:00:00.000000Z");
+    cJSON_Delete(rep2);
     /* the summary is created when the report has none */
     CHECK(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(rep, "summary")));
     cJSON_Delete(rep);

@@ -14,12 +14,24 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct run_ctx {
     int progress_on;
     int progress_shown;
+    /* one input at a time: where the current input stands */
+    dt_batch_progress p;
+    uint64_t done_bytes;
+    double t0, last;
 } run_ctx;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void show_progress(void *ctx, const dt_batch_progress *p)
 {
@@ -34,6 +46,21 @@ static void show_progress(void *ctx, const dt_batch_progress *p)
     fprintf(stderr, "\rdatatrail: %d/%d files, %.1f MB read, %.1f MB/s%s   ", p->done, p->total, mb,
             rate, eta);
     c->progress_shown = 1;
+}
+
+static void show_progress(void *ctx, const dt_batch_progress *p);
+
+/* Engine callback while one input is read (-j 1): about once a second. */
+static void bytes_read(void *ctx, uint64_t bytes)
+{
+    run_ctx *c = ctx;
+    double t = now_s();
+    if (!c->progress_on || t - c->last < 1.0)
+        return;
+    c->last = t;
+    c->p.bytes = c->done_bytes + bytes;
+    c->p.elapsed_s = t - c->t0;
+    show_progress(c, &c->p);
 }
 
 static void input_done(void *ctx, const dt_input_info *in, int rc)
@@ -341,7 +368,9 @@ int cmd_analyze(int argc, char **argv)
         return DT_EXIT_NO_INPUT;
     }
 
-    run_ctx rc = {!quiet && isatty(STDERR_FILENO), 0};
+    run_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    rc.progress_on = !quiet && isatty(STDERR_FILENO);
     dt_batch_opts bo = {&cfg, no_geo ? NULL : &ec, jobs, per_file, show_progress, input_done, &rc};
     dt_batch_result res;
     int brc;
@@ -349,17 +378,29 @@ int cmd_analyze(int argc, char **argv)
         /* One at a time straight into the report: flows stream out as they end. */
         memset(&res, 0, sizeof res);
         brc = 0;
+        rc.t0 = now_s();
+        rc.p.total = inputs.n;
+        for (int i = 0; i < inputs.n; i++) {
+            struct stat st;
+            if (strcmp(inputs.paths[i], "-") && stat(inputs.paths[i], &st) == 0)
+                rc.p.total_bytes += (uint64_t)st.st_size;
+        }
         for (int i = 0; i < inputs.n; i++) {
             dt_input_info info;
             int r = dt_engine_run(&cfg, inputs.paths[i], (uint32_t)i, dt_report_flow, rep, &info,
-                                  NULL, NULL);
+                                  bytes_read, &rc);
             dt_report_input(rep, &info);
             input_done(&rc, &info, r);
             res.ok += r == 0;
             res.partial += r == 1;
             res.failed += r == 2;
-            dt_batch_progress p = {i + 1, inputs.n, 0, 0, 0};
-            show_progress(&rc, &p);
+            struct stat st;
+            if (strcmp(inputs.paths[i], "-") && stat(inputs.paths[i], &st) == 0)
+                rc.done_bytes += (uint64_t)st.st_size;
+            rc.p.done = i + 1;
+            rc.p.bytes = rc.done_bytes;
+            rc.p.elapsed_s = now_s() - rc.t0;
+            show_progress(&rc, &rc.p);
         }
     } else {
         brc = dt_batch_run(&bo, (const char *const *)inputs.paths, inputs.n, rep, &res, err,

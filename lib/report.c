@@ -211,6 +211,9 @@ static cJSON *dns_table_json(const dt_report *r)
 
 /* ---- summary counters ---- */
 
+/* Peaks combine as the largest, not the sum. */
+static int is_peak(const char *key) { return strstr(key, "peak") != NULL; }
+
 /* Adds the numbers of add into acc, recursing into objects. */
 static void sum_into(cJSON *acc, const cJSON *add)
 {
@@ -219,7 +222,10 @@ static void sum_into(cJSON *acc, const cJSON *add)
     {
         cJSON *cur = cJSON_GetObjectItemCaseSensitive(acc, it->string);
         if (cJSON_IsNumber(it)) {
-            if (cJSON_IsNumber(cur))
+            if (cJSON_IsNumber(cur) && is_peak(it->string))
+                cJSON_SetNumberValue(cur, cur->valuedouble > it->valuedouble ? cur->valuedouble
+                                                                             : it->valuedouble);
+            else if (cJSON_IsNumber(cur))
                 cJSON_SetNumberValue(cur, cur->valuedouble + it->valuedouble);
             else if (!cur)
                 cJSON_AddNumberToObject(acc, it->string, it->valuedouble);

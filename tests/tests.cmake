@@ -18,6 +18,9 @@ if(Python3_FOUND)
   # The command line: many inputs, -j, --per-file, merge, formats, exit codes.
   add_test(NAME cli COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/cli_test.py
            --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/cli)
+  # Every key of the report is documented in docs/report-schema.md.
+  add_test(NAME schema COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/schema_test.py
+           --datatrail $<TARGET_FILE:datatrail>)
   # Real captures from ../shared/corpus (skips, saying so, when absent).
   add_test(NAME corpus COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/corpus_test.py
            --datatrail $<TARGET_FILE:datatrail>)

@@ -1,6 +1,7 @@
 /* `datatrail merge`: combines reports written by `datatrail report`. */
 #include "commands.h"
 
+#include "jsonfile.h"
 #include "report.h"
 
 #include <errno.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define REPORT_MAX ((size_t)16 << 30) /* a report is read whole: 16 GiB at most */
+
 static const char merge_help[] =
     "Usage: datatrail merge [-o FILE] [--format json|text|csv] REPORT.json...\n"
     "\n"
@@ -16,41 +19,6 @@ static const char merge_help[] =
     "inputs, counters and the DNS table are added up, and the rollups (countries,\n"
     "companies, domains, endpoints) are computed again from all flows, so the\n"
     "result equals one report over all the captures.  `-` reads a report from stdin.\n";
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (cap - n - 1 == 0) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int bad = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
 int cmd_merge(int argc, char **argv)
 {
@@ -103,19 +71,10 @@ int cmd_merge(int argc, char **argv)
     dt_report *rep = dt_report_new(&ro, out);
     int failed = 0, merged = 0;
     for (; rep && i < argc; i++) {
-        size_t len;
-        char *text = read_all(argv[i], &len);
-        if (!text) {
-            fprintf(stderr, "datatrail merge: cannot read %s: %s\n", argv[i], strerror(errno));
-            failed++;
-            continue;
-        }
-        cJSON *j = cJSON_ParseWithLength(text, len);
-        char err[256];
+        char err[512];
+        cJSON *j = dt_json_load_file(argv[i], REPORT_MAX, err, sizeof err);
         if (!j) {
-            const char *at = cJSON_GetErrorPtr();
-            fprintf(stderr, "datatrail merge: %s: not valid JSON (near byte %ld)\n", argv[i],
-                    at && at >= text && at <= text + len ? (long)(at - text) : -1L);
+            fprintf(stderr, "datatrail merge: %s\n", err);
             failed++;
         } else if (dt_report_add_json(rep, j, err, sizeof err) != 0) {
             fprintf(stderr, "datatrail merge: %s: %s\n", argv[i], err);
@@ -124,7 +83,6 @@ int cmd_merge(int argc, char **argv)
             merged++;
         }
         cJSON_Delete(j);
-        free(text);
     }
     int werr = rep ? dt_report_finish(rep) : -1;
     dt_report_free(rep);

@@ -1,8 +1,9 @@
 /* Company attribution tables (see entity.h). */
 #include "entity.h"
 
+#include "jsonfile.h"
+
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -461,82 +462,15 @@ static int add_entity(dt_entities *es, const cJSON *o)
     return 0;
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            if (cap >= ENTITY_FILE_MAX) {
-                seterr(err, errlen, "%s: file too large", path);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t r = fread(buf + n, 1, cap - 1 - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        seterr(err, errlen, "%s: %s", path, buf ? "read error" : "out of memory");
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 static int load_into(dt_entities *es, const char *path, char *err, size_t errlen)
 {
     if (!path) {
         seterr(err, errlen, "(null): no path");
         return -1;
     }
-    size_t len = 0;
-    char *text = read_file(path, &len, err, errlen);
-    if (!text)
+    cJSON *root = dt_json_load_file(path, ENTITY_FILE_MAX, err, errlen);
+    if (!root)
         return -1;
-    if (strlen(text) != len) {
-        seterr(err, errlen, "%s: contains a NUL byte", path);
-        free(text);
-        return -1;
-    }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
-    if (!root) {
-        size_t line = 1, col = 1;
-        const char *stop = end && end >= text && end <= text + len ? end : text + len;
-        for (const char *p = text; p < stop; p++) {
-            if (*p == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        seterr(err, errlen, "%s:%zu:%zu: JSON syntax error", path, line, col);
-        free(text);
-        return -1;
-    }
-    free(text);
 
     const cJSON *list = root;
     if (cJSON_IsObject(root))

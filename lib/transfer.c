@@ -1,8 +1,9 @@
 /* Country table and transfer classification (see transfer.h). */
 #include "transfer.h"
 
+#include "jsonfile.h"
+
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,31 +51,6 @@ static int cc_index(const char *cc)
     return (a - 'a') * 26 + (b - 'a');
 }
 
-static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(COUNTRIES_FILE_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        seterr(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    size_t n = fread(buf, 1, COUNTRIES_FILE_MAX + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || n > COUNTRIES_FILE_MAX) {
-        seterr(err, errlen, "%s: %s", path, bad ? "read error" : "file too large");
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
 static const char *str_item(const cJSON *o, const char *k)
 {
@@ -101,28 +77,9 @@ dt_countries *dt_countries_load(const char *path, char *err, size_t errlen)
         seterr(err, errlen, "(null): no path");
         return NULL;
     }
-    size_t len = 0;
-    char *text = slurp(path, &len, err, errlen);
-    if (!text)
+    cJSON *root = dt_json_load_file(path, COUNTRIES_FILE_MAX, err, errlen);
+    if (!root)
         return NULL;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
-    if (!root) {
-        size_t line = 1, col = 1;
-        const char *stop = end && end >= text && end <= text + len ? end : text + len;
-        for (const char *p = text; p < stop; p++) {
-            if (*p == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        seterr(err, errlen, "%s:%zu:%zu: JSON syntax error", path, line, col);
-        free(text);
-        return NULL;
-    }
-    free(text);
 
     dt_countries *cs = calloc(1, sizeof *cs);
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "countries");

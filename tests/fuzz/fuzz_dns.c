@@ -1,0 +1,33 @@
+/* DNS: one message over UDP, the same bytes as a TCP stream prefix of
+ * length-prefixed messages, and the CNAME chain of what was parsed. */
+#include "dns.h"
+#include "fuzz.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static dt_dns_msg m;
+    uint8_t *buf = malloc(size ? size : 1);
+    if (!buf)
+        abort();
+    memcpy(buf, data, size);
+    if (dt_dns_parse(buf, size, &m) == 0) {
+        const char *chain[16];
+        int n = dt_dns_cname_chain(&m, chain, 16);
+        for (int i = 0; i < n; i++)
+            if (strlen(chain[i]) > 255)
+                abort();
+    }
+    size_t off = 0;
+    const uint8_t *msg;
+    size_t n, rounds = 0;
+    while ((n = dt_dns_tcp_next(buf, size, &off, &msg)) > 0) {
+        if (msg < buf || msg + n > buf + size || ++rounds > size)
+            abort();
+        dt_dns_parse(msg, n, &m);
+    }
+    free(buf);
+    return 0;
+}

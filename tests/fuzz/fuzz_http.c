@@ -1,0 +1,24 @@
+/* HTTP/1.x client stream prefixes (request line, Host, counting requests). */
+#include "fuzz.h"
+#include "http.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint8_t *buf = malloc(size ? size : 1);
+    if (!buf)
+        abort();
+    memcpy(buf, data, size);
+    dt_http_info h;
+    size_t steps[3] = {size / 2, size - (size > 0), size};
+    for (int i = 0; i < 3; i++) {
+        dt_http_parse_client_stream(buf, steps[i], &h);
+        if (h.present && (strnlen(h.host, sizeof h.host) >= sizeof h.host ||
+                          strnlen(h.method, sizeof h.method) >= sizeof h.method))
+            abort();
+    }
+    free(buf);
+    return 0;
+}

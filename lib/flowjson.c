@@ -49,7 +49,10 @@ int dt_parse_time(const char *s, uint64_t *ts_ns, int *digits)
     return 0;
 }
 
-void dt_json_add_u64(cJSON *o, const char *key, uint64_t v) { cJSON_AddNumberToObject(o, key, (double)v); }
+void dt_json_add_u64(cJSON *o, const char *key, uint64_t v)
+{
+    cJSON_AddNumberToObject(o, key, (double)v);
+}
 
 void dt_json_add_time(cJSON *o, const char *key, uint64_t ts, int digits)
 {
@@ -65,207 +68,255 @@ void dt_json_add_str_or_null(cJSON *o, const char *key, const char *s)
         cJSON_AddNullToObject(o, key);
 }
 
-static cJSON *side_json(const dt_flow_side *s)
+/* ---- the flow object, written directly (no cJSON tree per flow) ---- */
+
+static void side_write(dt_jw *w, const dt_flow_side *s)
 {
     char ip[DT_ADDR_STRLEN];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "ip", dt_addr_str(&s->ip, ip, sizeof ip));
-    cJSON_AddNumberToObject(o, "port", s->port);
-    cJSON_AddBoolToObject(o, "local", s->local);
-    cJSON_AddNumberToObject(o, "packets", (double)s->packets);
-    cJSON_AddNumberToObject(o, "bytes", (double)s->bytes);
-    cJSON_AddNumberToObject(o, "payload", (double)s->payload);
-    return o;
+    dt_jw_key(w, "ip");
+    dt_jw_str(w, dt_addr_str(&s->ip, ip, sizeof ip));
+    dt_jw_key(w, "port");
+    dt_jw_u64(w, s->port);
+    dt_jw_key(w, "local");
+    dt_jw_bool(w, s->local);
+    dt_jw_key(w, "packets");
+    dt_jw_u64(w, s->packets);
+    dt_jw_key(w, "bytes");
+    dt_jw_u64(w, s->bytes);
+    dt_jw_key(w, "payload");
+    dt_jw_u64(w, s->payload);
 }
 
-static cJSON *str_array(const char (*items)[64], int n)
+static void key_str_or_null(dt_jw *w, const char *key, const char *s)
 {
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(items[i]));
-    return a;
+    dt_jw_key(w, key);
+    dt_jw_str_or_null(w, s);
 }
 
-static cJSON *tls_json(const dt_flow_app *x)
+static void str_array(dt_jw *w, const char (*items)[64], int n)
+{
+    dt_jw_arr_begin(w);
+    for (int i = 0; i < n; i++)
+        dt_jw_str(w, items[i]);
+    dt_jw_arr_end(w);
+}
+
+static void tls_write(dt_jw *w, const dt_flow_app *x)
 {
     char buf[64];
-    cJSON *o = cJSON_CreateObject();
     const dt_tls_client *c = x->tls_c && x->tls_c->present ? x->tls_c : NULL;
     const dt_tls_server *s = x->tls_s && x->tls_s->present ? x->tls_s : NULL;
-    dt_json_add_str_or_null(o, "sni", c ? c->sni : NULL);
-    cJSON_AddItemToObject(o, "alpn", c ? str_array(c->alpn, c->n_alpn) : cJSON_CreateArray());
+    dt_jw_obj_begin(w);
+    key_str_or_null(w, "sni", c ? c->sni : NULL);
+    dt_jw_key(w, "alpn");
+    str_array(w, c ? c->alpn : NULL, c ? c->n_alpn : 0);
+    dt_jw_key(w, "version");
     if (s)
-        cJSON_AddStringToObject(o, "version", dt_tls_version_name(s->version, buf, sizeof buf));
+        dt_jw_str(w, dt_tls_version_name(s->version, buf, sizeof buf));
     else
-        cJSON_AddNullToObject(o, "version");
+        dt_jw_null(w);
     if (c) {
-        cJSON *v = cJSON_CreateArray();
+        dt_jw_key(w, "offered_versions");
+        dt_jw_arr_begin(w);
         for (int i = 0; i < c->n_versions; i++)
-            cJSON_AddItemToArray(
-                v, cJSON_CreateString(dt_tls_version_name(c->versions[i], buf, sizeof buf)));
-        cJSON_AddItemToObject(o, "offered_versions", v);
+            dt_jw_str(w, dt_tls_version_name(c->versions[i], buf, sizeof buf));
+        dt_jw_arr_end(w);
     }
+    dt_jw_key(w, "cipher");
     if (s)
-        cJSON_AddStringToObject(o, "cipher", dt_tls_cipher_name(s->cipher, buf, sizeof buf));
+        dt_jw_str(w, dt_tls_cipher_name(s->cipher, buf, sizeof buf));
     else
-        cJSON_AddNullToObject(o, "cipher");
-    dt_json_add_str_or_null(o, "ja3", c ? c->ja3 : NULL);
-    dt_json_add_str_or_null(o, "ja4", c ? c->ja4 : NULL);
-    dt_json_add_str_or_null(o, "ja3s", s ? s->ja3s : NULL);
-    cJSON_AddBoolToObject(o, "ech", c && c->ech);
+        dt_jw_null(w);
+    key_str_or_null(w, "ja3", c ? c->ja3 : NULL);
+    key_str_or_null(w, "ja4", c ? c->ja4 : NULL);
+    key_str_or_null(w, "ja3s", s ? s->ja3s : NULL);
+    dt_jw_key(w, "ech");
+    dt_jw_bool(w, c && c->ech);
+    dt_jw_key(w, "cert");
     if (s && s->cert.present) {
         const dt_tls_cert *ct = &s->cert;
-        cJSON *co = cJSON_CreateObject();
-        dt_json_add_str_or_null(co, "subject_cn", ct->subject_cn);
-        dt_json_add_str_or_null(co, "subject_o", ct->subject_o);
-        dt_json_add_str_or_null(co, "issuer_o", ct->issuer_o);
-        cJSON *san = cJSON_CreateArray();
+        dt_jw_obj_begin(w);
+        key_str_or_null(w, "subject_cn", ct->subject_cn);
+        key_str_or_null(w, "subject_o", ct->subject_o);
+        key_str_or_null(w, "issuer_o", ct->issuer_o);
+        dt_jw_key(w, "san");
+        dt_jw_arr_begin(w);
         for (int i = 0; i < ct->n_san; i++)
-            cJSON_AddItemToArray(san, cJSON_CreateString(ct->san[i]));
-        cJSON_AddItemToObject(co, "san", san);
-        dt_json_add_str_or_null(co, "not_before", ct->not_before);
-        dt_json_add_str_or_null(co, "not_after", ct->not_after);
-        cJSON_AddItemToObject(o, "cert", co);
+            dt_jw_str(w, ct->san[i]);
+        dt_jw_arr_end(w);
+        key_str_or_null(w, "not_before", ct->not_before);
+        key_str_or_null(w, "not_after", ct->not_after);
+        dt_jw_obj_end(w);
     } else {
-        cJSON_AddNullToObject(o, "cert");
+        dt_jw_null(w);
     }
-    return o;
+    dt_jw_obj_end(w);
 }
 
-static cJSON *quic_json(const dt_flow_app *x)
+static void quic_write(dt_jw *w, const dt_flow_app *x)
 {
     const dt_quic_info *q = x->quic_info;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "version", q->version_name);
     const dt_tls_client *c = q->hello.present ? &q->hello : NULL;
-    dt_json_add_str_or_null(o, "sni", c ? c->sni : NULL);
-    cJSON_AddItemToObject(o, "alpn", c ? str_array(c->alpn, c->n_alpn) : cJSON_CreateArray());
-    dt_json_add_str_or_null(o, "ja4", c ? c->ja4 : NULL);
-    return o;
+    dt_jw_obj_begin(w);
+    dt_jw_key(w, "version");
+    dt_jw_str(w, q->version_name);
+    key_str_or_null(w, "sni", c ? c->sni : NULL);
+    dt_jw_key(w, "alpn");
+    str_array(w, c ? c->alpn : NULL, c ? c->n_alpn : 0);
+    key_str_or_null(w, "ja4", c ? c->ja4 : NULL);
+    dt_jw_obj_end(w);
 }
 
-static cJSON *http_json(const dt_http_info *h)
+static void http_write(dt_jw *w, const dt_http_info *h)
 {
-    cJSON *o = cJSON_CreateObject();
-    dt_json_add_str_or_null(o, "host", h->host);
-    dt_json_add_str_or_null(o, "method", h->method);
-    dt_json_add_str_or_null(o, "user_agent", h->user_agent);
-    cJSON_AddNumberToObject(o, "requests", h->requests);
-    return o;
+    dt_jw_obj_begin(w);
+    key_str_or_null(w, "host", h->host);
+    key_str_or_null(w, "method", h->method);
+    key_str_or_null(w, "user_agent", h->user_agent);
+    dt_jw_key(w, "requests");
+    dt_jw_num(w, h->requests);
+    dt_jw_obj_end(w);
 }
 
-static cJSON *dns_json(const dt_flow_dns *d)
+static void dns_write(dt_jw *w, const dt_flow_dns *d)
 {
     char buf[32];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", d->name);
-    cJSON_AddStringToObject(o, "type", dt_dns_type_name(d->type, buf, sizeof buf));
+    dt_jw_obj_begin(w);
+    dt_jw_key(w, "name");
+    dt_jw_str(w, d->name);
+    dt_jw_key(w, "type");
+    dt_jw_str(w, dt_dns_type_name(d->type, buf, sizeof buf));
+    dt_jw_key(w, "rcode");
     if (d->response)
-        cJSON_AddStringToObject(o, "rcode", dt_dns_rcode_name(d->rcode, buf, sizeof buf));
+        dt_jw_str(w, dt_dns_rcode_name(d->rcode, buf, sizeof buf));
     else
-        cJSON_AddNullToObject(o, "rcode");
-    cJSON *a = cJSON_CreateArray();
+        dt_jw_null(w);
+    dt_jw_key(w, "answers");
+    dt_jw_arr_begin(w);
     for (int i = 0; i < d->n_answers; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(d->answers[i]));
-    cJSON_AddItemToObject(o, "answers", a);
-    cJSON *c = cJSON_CreateArray();
+        dt_jw_str(w, d->answers[i]);
+    dt_jw_arr_end(w);
+    dt_jw_key(w, "cname_chain");
+    dt_jw_arr_begin(w);
     for (int i = 0; i < d->n_chain; i++)
-        cJSON_AddItemToArray(c, cJSON_CreateString(d->chain[i]));
-    cJSON_AddItemToObject(o, "cname_chain", c);
-    return o;
-}
-
-static cJSON *hex_string(const uint8_t *p, size_t n)
-{
-    static const char hx[] = "0123456789abcdef";
-    char *s = malloc(2 * n + 1);
-    if (!s)
-        return cJSON_CreateNull();
-    for (size_t i = 0; i < n; i++) {
-        s[2 * i] = hx[p[i] >> 4];
-        s[2 * i + 1] = hx[p[i] & 15];
-    }
-    s[2 * n] = '\0';
-    cJSON *o = cJSON_CreateString(s);
-    free(s);
-    return o;
+        dt_jw_str(w, d->chain[i]);
+    dt_jw_arr_end(w);
+    dt_jw_obj_end(w);
 }
 
 static const char *const end_names[] = {"idle", "closed", "evicted", "eof", "reused"};
 
-static void add_endpoint(cJSON *o, const dt_endpoint_info *ep)
+static void endpoint_write(dt_jw *w, const dt_endpoint_info *ep)
 {
-    dt_json_add_str_or_null(o, "country", ep->geo.country);
+    key_str_or_null(w, "country", ep->geo.country);
+    dt_jw_key(w, "asn");
     if (ep->geo.asn)
-        cJSON_AddNumberToObject(o, "asn", ep->geo.asn);
+        dt_jw_u64(w, ep->geo.asn);
     else
-        cJSON_AddNullToObject(o, "asn");
-    dt_json_add_str_or_null(o, "org", ep->geo.org);
-    dt_json_add_str_or_null(o, "class", ep->geo.class);
-    dt_json_add_str_or_null(o, "domain", ep->domain);
-    dt_json_add_str_or_null(o, "company", ep->company.name);
-    dt_json_add_str_or_null(o, "company_source", ep->company.source);
-    cJSON_AddStringToObject(o, "transfer", dt_transfer_str(ep->transfer));
+        dt_jw_null(w);
+    key_str_or_null(w, "org", ep->geo.org);
+    key_str_or_null(w, "class", ep->geo.class);
+    key_str_or_null(w, "domain", ep->domain);
+    key_str_or_null(w, "company", ep->company.name);
+    key_str_or_null(w, "company_source", ep->company.source);
+    dt_jw_key(w, "transfer");
+    dt_jw_str(w, dt_transfer_str(ep->transfer));
+}
+
+int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
+                       const dt_endpoint_info *ep, int with_streams)
+{
+    char buf[48];
+    const dt_flow_app *x = f->app;
+    dt_jw_obj_begin(w);
+    dt_jw_key(w, "proto");
+    dt_jw_str(w, f->proto == 6 ? "tcp" : "udp");
+    dt_jw_key(w, "app");
+    dt_jw_str(w, dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN));
+    dt_jw_key(w, "client");
+    dt_jw_obj_begin(w);
+    side_write(w, &f->side[DT_CLIENT]);
+    dt_jw_obj_end(w);
+    dt_jw_key(w, "server");
+    dt_jw_obj_begin(w);
+    side_write(w, &f->side[DT_SERVER]);
+    key_str_or_null(w, "name", x ? x->name : NULL);
+    key_str_or_null(w, "name_source",
+                    x ? dt_name_source_str((dt_name_source)x->name_source) : NULL);
+    if (ep)
+        endpoint_write(w, ep);
+    dt_jw_obj_end(w);
+    dt_jw_key(w, "first_seen");
+    dt_jw_str(w, dt_format_time(f->first_ns, f->ts_digits, buf, sizeof buf));
+    dt_jw_key(w, "last_seen");
+    dt_jw_str(w, dt_format_time(f->last_ns, f->ts_digits, buf, sizeof buf));
+    dt_jw_key(w, "tcp");
+    if (f->proto == 6) {
+        dt_jw_obj_begin(w);
+        dt_jw_key(w, "syn");
+        dt_jw_bool(w, f->syn);
+        dt_jw_key(w, "fin");
+        dt_jw_bool(w, f->fin);
+        dt_jw_key(w, "rst");
+        dt_jw_bool(w, f->rst);
+        dt_jw_key(w, "gaps");
+        dt_jw_num(w, dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]));
+        dt_jw_obj_end(w);
+    } else {
+        dt_jw_null(w);
+    }
+    key_str_or_null(w, "tunnel", dt_tunnel_name((dt_tunnel)f->tunnel));
+    dt_jw_key(w, "input");
+    dt_jw_str(w, in->path);
+    dt_jw_key(w, "end");
+    dt_jw_str(w, end_names[f->end_reason < 5 ? f->end_reason : 0]);
+    dt_jw_key(w, "tls");
+    if (x && ((x->tls_c && x->tls_c->present) || (x->tls_s && x->tls_s->present)))
+        tls_write(w, x);
+    else
+        dt_jw_null(w);
+    dt_jw_key(w, "quic");
+    if (x && x->quic_info && x->quic_info->present)
+        quic_write(w, x);
+    else
+        dt_jw_null(w);
+    dt_jw_key(w, "http");
+    if (x && x->http && x->http->present)
+        http_write(w, x->http);
+    else
+        dt_jw_null(w);
+    dt_jw_key(w, "dns");
+    if (x && x->n_dns) {
+        dt_jw_arr_begin(w);
+        for (int i = 0; i < x->n_dns; i++)
+            dns_write(w, x->dns[i]);
+        dt_jw_arr_end(w);
+    } else {
+        dt_jw_null(w);
+    }
+    if (x && x->encrypted_dns) {
+        dt_jw_key(w, "encrypted_dns");
+        dt_jw_str(w, x->encrypted_dns == 1 ? "dot" : x->encrypted_dns == 2 ? "doh" : "doq");
+    }
+    if (with_streams && f->proto == 6) {
+        dt_jw_key(w, "streams");
+        dt_jw_obj_begin(w);
+        dt_jw_key(w, "c2s");
+        dt_jw_hex(w, x ? x->stream[0] : NULL, x ? x->stream_len[0] : 0);
+        dt_jw_key(w, "s2c");
+        dt_jw_hex(w, x ? x->stream[1] : NULL, x ? x->stream_len[1] : 0);
+        dt_jw_obj_end(w);
+    }
+    dt_jw_obj_end(w);
+    return w->oom ? -1 : 0;
 }
 
 cJSON *dt_flow_json(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
                     int with_streams)
 {
-    const dt_flow_app *x = f->app;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "proto", f->proto == 6 ? "tcp" : "udp");
-    cJSON_AddStringToObject(o, "app", dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN));
-    cJSON_AddItemToObject(o, "client", side_json(&f->side[DT_CLIENT]));
-    cJSON *srv = side_json(&f->side[DT_SERVER]);
-    dt_json_add_str_or_null(srv, "name", x ? x->name : NULL);
-    dt_json_add_str_or_null(srv, "name_source",
-                    x ? dt_name_source_str((dt_name_source)x->name_source) : NULL);
-    if (ep)
-        add_endpoint(srv, ep);
-    cJSON_AddItemToObject(o, "server", srv);
-    dt_json_add_time(o, "first_seen", f->first_ns, f->ts_digits);
-    dt_json_add_time(o, "last_seen", f->last_ns, f->ts_digits);
-    if (f->proto == 6) {
-        cJSON *t = cJSON_CreateObject();
-        cJSON_AddBoolToObject(t, "syn", f->syn);
-        cJSON_AddBoolToObject(t, "fin", f->fin);
-        cJSON_AddBoolToObject(t, "rst", f->rst);
-        cJSON_AddNumberToObject(t, "gaps",
-                                dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]));
-        cJSON_AddItemToObject(o, "tcp", t);
-    } else {
-        cJSON_AddNullToObject(o, "tcp");
-    }
-    dt_json_add_str_or_null(o, "tunnel", dt_tunnel_name((dt_tunnel)f->tunnel));
-    cJSON_AddStringToObject(o, "input", in->path);
-    cJSON_AddStringToObject(o, "end", end_names[f->end_reason < 5 ? f->end_reason : 0]);
-    int is_tls = x && ((x->tls_c && x->tls_c->present) || (x->tls_s && x->tls_s->present));
-    cJSON_AddItemToObject(o, "tls", is_tls ? tls_json(x) : cJSON_CreateNull());
-    int is_quic = x && x->quic_info && x->quic_info->present;
-    cJSON_AddItemToObject(o, "quic", is_quic ? quic_json(x) : cJSON_CreateNull());
-    int is_http = x && x->http && x->http->present;
-    cJSON_AddItemToObject(o, "http", is_http ? http_json(x->http) : cJSON_CreateNull());
-    if (x && x->n_dns) {
-        cJSON *d = cJSON_CreateArray();
-        for (int i = 0; i < x->n_dns; i++)
-            cJSON_AddItemToArray(d, dns_json(x->dns[i]));
-        cJSON_AddItemToObject(o, "dns", d);
-    } else {
-        cJSON_AddNullToObject(o, "dns");
-    }
-    if (x && x->encrypted_dns)
-        cJSON_AddStringToObject(o, "encrypted_dns",
-                                x->encrypted_dns == 1   ? "dot"
-                                : x->encrypted_dns == 2 ? "doh"
-                                                        : "doq");
-    if (with_streams && f->proto == 6) {
-        cJSON *s = cJSON_CreateObject();
-        cJSON_AddItemToObject(s, "c2s",
-                              hex_string(x ? x->stream[0] : NULL, x ? x->stream_len[0] : 0));
-        cJSON_AddItemToObject(s, "s2c",
-                              hex_string(x ? x->stream[1] : NULL, x ? x->stream_len[1] : 0));
-        cJSON_AddItemToObject(o, "streams", s);
-    }
+    dt_jw w;
+    dt_jw_init(&w);
+    cJSON *o = dt_flow_json_write(&w, in, f, ep, with_streams) == 0 ? cJSON_Parse(w.buf) : NULL;
+    dt_jw_free(&w);
     return o;
 }
-

@@ -1,0 +1,44 @@
+/* A small JSON writer into a reusable growing buffer, printing exactly what
+ * cJSON_PrintUnformatted prints for the same tree (string escaping and number
+ * formatting), without building a tree. Used on the hot path (one flow object
+ * per ended flow). */
+#ifndef DT_JSONW_H
+#define DT_JSONW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    char *buf;  /* NUL-terminated text (NULL until the first write) */
+    size_t len; /* bytes written, without the NUL */
+    size_t cap;
+    int sep; /* a ',' goes before the next key or array element */
+    int oom; /* an allocation failed: the text is incomplete */
+} dt_jw;
+
+void dt_jw_init(dt_jw *w);
+void dt_jw_free(dt_jw *w);
+/* Empties the text, keeping the allocation. */
+void dt_jw_reset(dt_jw *w);
+
+void dt_jw_obj_begin(dt_jw *w);
+void dt_jw_obj_end(dt_jw *w);
+void dt_jw_arr_begin(dt_jw *w);
+void dt_jw_arr_end(dt_jw *w);
+/* An object key; the next call writes its value. */
+void dt_jw_key(dt_jw *w, const char *key);
+
+/* Values (after a key, or as array elements). */
+void dt_jw_str(dt_jw *w, const char *s);         /* NULL writes "" as cJSON does */
+void dt_jw_str_or_null(dt_jw *w, const char *s); /* null for NULL or "" */
+void dt_jw_num(dt_jw *w, double d);
+void dt_jw_u64(dt_jw *w, uint64_t v); /* as cJSON prints (double)v */
+void dt_jw_bool(dt_jw *w, int b);
+void dt_jw_null(dt_jw *w);
+/* A string of 2n lowercase hex digits. */
+void dt_jw_hex(dt_jw *w, const uint8_t *p, size_t n);
+
+/* Formats d as cJSON does into buf (at least 32 bytes); returns the length. */
+int dt_jw_format_number(double d, char *buf, size_t len);
+
+#endif

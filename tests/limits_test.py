@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Resource limits (docs/security.md): captures generated on the fly and
+streamed into `datatrail report -q --no-geo -` (nothing big is stored):
+
+  * N distinct UDP flows, all alive at once (default 200,000; --full: 1,000,000),
+    with the default flow limit and with a smaller --max-flows (eviction counted);
+  * one TCP stream of S bytes (default 256 MiB; --full: 2 GiB), in order, with
+    retransmissions and a hole.
+
+It checks the report's counters and that the peak RSS of datatrail stays
+under the bound documented in docs/security.md for that size.
+
+    tests/limits_test.py --datatrail build/datatrail [--full] [--flows N] [--stream-mb S]
+"""
+
+import argparse
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+# Documented bounds (docs/security.md): RSS = BASE + PER_FLOW * live flows.
+BASE_KB = 64 * 1024          # program, libraries, tables at start, report of few flows
+PER_FLOW_BYTES = 2048        # measured: about 1.9 KiB per live UDP flow (gcc -O2, glibc)
+STREAM_BOUND_KB = 96 * 1024  # one long TCP stream: buffering is capped (64 KiB per direction)
+
+TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+STREAM_SENT = [0]  # payload bytes the client sent, retransmissions included
+T0 = 1700000000 * 1000000  # microseconds
+
+
+def pcap_header():
+    return struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 101)  # LINKTYPE_RAW
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def ip4(src, dst, proto, l4):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0, 0x4000, 64, proto, 0, src, dst)
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + l4
+
+
+def write_flows(out, n):
+    """n UDP datagrams, each a new flow: 10.a.b.c:40000 -> 198.51.100.1:9999."""
+    out.write(pcap_header())
+    dst = bytes([198, 51, 100, 1])
+    payload = b"datatrail-limits"
+    udp = struct.pack("!HHHH", 40000, 9999, 8 + len(payload), 0) + payload
+    buf = bytearray()
+    for i in range(n):
+        src = bytes([10, (i >> 16) & 255, (i >> 8) & 255, i & 255]) if i < (1 << 24) else \
+            bytes([11, (i >> 16) & 255, (i >> 8) & 255, i & 255])
+        pkt = ip4(src, dst, 17, udp)
+        t = T0 + i  # one microsecond apart: nothing times out
+        buf += struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
+        if len(buf) > 1 << 20:
+            out.write(buf)
+            buf = bytearray()
+    out.write(buf)
+    out.close()
+
+
+def write_stream(out, total):
+    """One TCP connection (handshake, then `total` bytes client->server in 1448-byte
+    segments, every 1000th segment sent twice, one 1448-byte hole, then FIN)."""
+    out.write(pcap_header())
+    c, s = bytes([192, 168, 1, 20]), bytes([203, 0, 113, 9])
+    tcount = [0]
+
+    def rec(src, dst, seq, ack, flags, payload=b""):
+        tcp = struct.pack("!HHIIBBHHH", 51000 if src == c else 443, 443 if src == c else 51000,
+                          seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
+        pkt = ip4(src, dst, 6, tcp + payload)
+        t = T0 + tcount[0]
+        tcount[0] += 10
+        return struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
+
+    isn = 0xFFFF0000  # wraps after 64 KiB
+    out.write(rec(c, s, isn, 0, 0x02))
+    out.write(rec(s, c, 7, isn + 1, 0x12))
+    out.write(rec(c, s, isn + 1, 8, 0x10))
+    seg = bytes((i * 7) & 255 for i in range(1448))
+    # The segment bytes differ only in the headers: build them in chunks.
+    off, n, buf = 0, 0, bytearray()
+    sent = 0
+    while off < total:
+        ln = min(1448, total - off)
+        if n != 5000:  # one hole
+            r = rec(c, s, isn + 1 + off, 8, 0x18, seg[:ln])
+            buf += r
+            sent += ln
+            if n % 1000 == 999:
+                buf += r
+                sent += ln
+        off += ln
+        n += 1
+        if len(buf) > 1 << 20:
+            out.write(buf)
+            buf = bytearray()
+    STREAM_SENT[0] = sent
+    buf += rec(c, s, isn + 1 + total, 8, 0x11)
+    buf += rec(s, c, 8, isn + 2 + total, 0x11)
+    out.write(buf)
+    out.close()
+
+
+def run(datatrail, writer, arg, extra=()):
+    """Runs datatrail on the generated capture; returns (report, peak RSS KiB, seconds)."""
+    t0 = time.time()
+    timefile = os.path.join(tempfile.gettempdir(), "limits_test.%d.rss" % os.getpid())
+    # /usr/bin/time measures datatrail alone: a child forked from this (large)
+    # Python process would inherit its peak RSS across exec.
+    wrap = [TIME, "-f", "%M", "-o", timefile] if TIME else []
+    p = subprocess.Popen(wrap + [datatrail, "report", "-q", "--no-geo", "-f", "json"] + list(extra) +
+                         ["-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    w = threading.Thread(target=writer, args=(p.stdin, arg))
+    w.start()
+    out = []
+    err = []
+    ro = threading.Thread(target=lambda: out.append(p.stdout.read()))
+    re_ = threading.Thread(target=lambda: err.append(p.stderr.read()))
+    ro.start()
+    re_.start()
+    p.wait()
+    w.join()
+    ro.join()
+    re_.join()
+    if p.returncode != 0:
+        sys.exit("datatrail exited with %d: %s" % (p.returncode, err[0].decode(errors="replace")))
+    rss = None
+    if TIME:
+        with open(timefile) as f:
+            rss = int(f.read().split()[-1])
+        os.unlink(timefile)
+    return json.loads(out[0]), rss, time.time() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--datatrail", required=True)
+    ap.add_argument("--full", action="store_true", help="1,000,000 flows and a 2 GiB stream")
+    ap.add_argument("--flows", type=int)
+    ap.add_argument("--stream-mb", type=int)
+    a = ap.parse_args()
+    nflows = a.flows or (1000000 if a.full else 200000)
+    smb = a.stream_mb or (2048 if a.full else 256)
+    fails = []
+
+    if not TIME:
+        print("note: /usr/bin/time is missing (Debian package 'time'): RSS is not checked")
+
+    def check(cond, what):
+        if cond is None:
+            return
+        print(("ok   " if cond else "FAIL ") + what)
+        if not cond:
+            fails.append(what)
+
+    rep, rss, secs = run(a.datatrail, write_flows, nflows)
+    s = rep["summary"]
+    bound = BASE_KB + PER_FLOW_BYTES * nflows // 1024
+    print("flows: %d distinct UDP flows, peak RSS %s KiB, %.1f s" % (nflows, rss, secs))
+    check(s["flows"] == nflows, "%d flows reported (got %d)" % (nflows, s["flows"]))
+    check(s["flows_evicted"] == 0, "no flow evicted under the default limit")
+    check(s["peak_live_flows"] == nflows, "all flows alive at once (peak %d)" % s["peak_live_flows"])
+    check(rss < bound if rss else None, "peak RSS %s KiB < documented bound %d KiB" % (rss, bound))
+
+    limit = nflows // 10
+    rep, rss2, secs = run(a.datatrail, write_flows, nflows, ["--max-flows", str(limit)])
+    s = rep["summary"]
+    print("flows with --max-flows %d: peak RSS %s KiB, %.1f s" % (limit, rss2, secs))
+    check(s["flows"] == nflows, "every flow still reported with --max-flows (got %d)" % s["flows"])
+    check(s["flows_evicted"] == nflows - limit, "evicted flows counted: %d (got %d)"
+          % (nflows - limit, s["flows_evicted"]))
+    check(s["peak_live_flows"] <= limit, "live flows stay <= --max-flows (%d)" % s["peak_live_flows"])
+
+    total = smb * 1024 * 1024
+    rep, rss3, secs = run(a.datatrail, write_stream, total)
+    s = rep["summary"]
+    print("stream: one TCP stream of %d MiB, peak RSS %s KiB, %.1f s (%.0f MB/s)"
+          % (smb, rss3, secs, total / 1e6 / secs))
+    tcp = [f for f in rep.get("flows", []) if f.get("proto") == "tcp"]
+    check(len(tcp) == 1, "one TCP flow reported (got %d)" % len(tcp))
+    if tcp:
+        f = tcp[0]
+        check(f["client"]["payload"] == STREAM_SENT[0],
+              "client payload %d: every byte sent, retransmissions too, not the hole (got %d)"
+              % (STREAM_SENT[0], f["client"]["payload"]))
+        check(f["tcp"]["gaps"] == 1, "one gap (got %s)" % f["tcp"]["gaps"])
+    check(s["reassembly_peak_bytes"] <= 2 * 64 * 1024,
+          "reassembly peak %d bytes <= 2 x 64 KiB" % s["reassembly_peak_bytes"])
+    check(rss3 < STREAM_BOUND_KB if rss3 else None, "peak RSS %s KiB < documented bound %d KiB"
+          % (rss3, STREAM_BOUND_KB))
+    if fails:
+        sys.exit("%d check(s) failed" % len(fails))
+    print("all limits checks passed")
+
+
+if __name__ == "__main__":
+    main()

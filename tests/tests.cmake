@@ -26,3 +26,20 @@ if(Python3_FOUND)
            --datatrail $<TARGET_FILE:datatrail>)
   set_tests_properties(corpus PROPERTIES SKIP_RETURN_CODE 77)
 endif()
+
+# Hostile input (docs/security.md): the regression inputs of every fuzzer crash
+# ever found, broken captures, and resource limits (a smaller run by default;
+# tests/limits_test.py --full for 1M flows and a 2 GiB stream).
+include(${CMAKE_SOURCE_DIR}/tests/fuzz/regress.cmake)
+if(Python3_FOUND)
+  add_test(NAME malformed COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/malformed_test.py
+           --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/malformed)
+  if(DT_SANITIZE OR DT_FUZZ)
+    add_test(NAME limits COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/limits_test.py
+             --datatrail $<TARGET_FILE:datatrail> --flows 50000 --stream-mb 64 --no-rss)
+  else()
+    add_test(NAME limits COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/limits_test.py
+             --datatrail $<TARGET_FILE:datatrail>)
+  endif()
+  set_tests_properties(limits PROPERTIES TIMEOUT 600)
+endif()

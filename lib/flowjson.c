@@ -15,10 +15,17 @@ char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
     uint64_t frac = ts_ns % 1000000000ull;
     for (int i = digits; i < 9; i++)
         frac /= 10;
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char date[32];
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+    /* consecutive calls mostly share the second: keep the last date text
+     * (per thread; performance) */
+    static _Thread_local time_t last_secs = -1;
+    static _Thread_local char date[32];
+    if (secs != last_secs || !date[0]) {
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        if (strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+            date[0] = '\0';
+        last_secs = secs;
+    }
     snprintf(buf, len, "%s.%0*lluZ", date, digits, (unsigned long long)frac);
     return buf;
 }
@@ -73,25 +80,26 @@ void dt_json_add_str_or_null(cJSON *o, const char *key, const char *s)
 static void side_write(dt_jw *w, const dt_flow_side *s)
 {
     char ip[DT_ADDR_STRLEN];
-    dt_jw_key(w, "ip");
+    DT_JW_KEY(w, "ip");
     dt_jw_str(w, dt_addr_str(&s->ip, ip, sizeof ip));
-    dt_jw_key(w, "port");
+    DT_JW_KEY(w, "port");
     dt_jw_u64(w, s->port);
-    dt_jw_key(w, "local");
+    DT_JW_KEY(w, "local");
     dt_jw_bool(w, s->local);
-    dt_jw_key(w, "packets");
+    DT_JW_KEY(w, "packets");
     dt_jw_u64(w, s->packets);
-    dt_jw_key(w, "bytes");
+    DT_JW_KEY(w, "bytes");
     dt_jw_u64(w, s->bytes);
-    dt_jw_key(w, "payload");
+    DT_JW_KEY(w, "payload");
     dt_jw_u64(w, s->payload);
 }
 
-static void key_str_or_null(dt_jw *w, const char *key, const char *s)
-{
-    dt_jw_key(w, key);
-    dt_jw_str_or_null(w, s);
-}
+/* "key":"s" for a string literal key, or "key":null when s is NULL or empty. */
+#define KEY_STR_OR_NULL(w, lit, s)                                                                 \
+    do {                                                                                           \
+        DT_JW_KEY(w, lit);                                                                         \
+        dt_jw_str_or_null(w, s);                                                                   \
+    } while (0)
 
 static void str_array(dt_jw *w, const char (*items)[64], int n)
 {
@@ -107,45 +115,45 @@ static void tls_write(dt_jw *w, const dt_flow_app *x)
     const dt_tls_client *c = x->tls_c && x->tls_c->present ? x->tls_c : NULL;
     const dt_tls_server *s = x->tls_s && x->tls_s->present ? x->tls_s : NULL;
     dt_jw_obj_begin(w);
-    key_str_or_null(w, "sni", c ? c->sni : NULL);
-    dt_jw_key(w, "alpn");
+    KEY_STR_OR_NULL(w, "sni", c ? c->sni : NULL);
+    DT_JW_KEY(w, "alpn");
     str_array(w, c ? c->alpn : NULL, c ? c->n_alpn : 0);
-    dt_jw_key(w, "version");
+    DT_JW_KEY(w, "version");
     if (s)
         dt_jw_str(w, dt_tls_version_name(s->version, buf, sizeof buf));
     else
         dt_jw_null(w);
     if (c) {
-        dt_jw_key(w, "offered_versions");
+        DT_JW_KEY(w, "offered_versions");
         dt_jw_arr_begin(w);
         for (int i = 0; i < c->n_versions; i++)
             dt_jw_str(w, dt_tls_version_name(c->versions[i], buf, sizeof buf));
         dt_jw_arr_end(w);
     }
-    dt_jw_key(w, "cipher");
+    DT_JW_KEY(w, "cipher");
     if (s)
         dt_jw_str(w, dt_tls_cipher_name(s->cipher, buf, sizeof buf));
     else
         dt_jw_null(w);
-    key_str_or_null(w, "ja3", c ? c->ja3 : NULL);
-    key_str_or_null(w, "ja4", c ? c->ja4 : NULL);
-    key_str_or_null(w, "ja3s", s ? s->ja3s : NULL);
-    dt_jw_key(w, "ech");
+    KEY_STR_OR_NULL(w, "ja3", c ? c->ja3 : NULL);
+    KEY_STR_OR_NULL(w, "ja4", c ? c->ja4 : NULL);
+    KEY_STR_OR_NULL(w, "ja3s", s ? s->ja3s : NULL);
+    DT_JW_KEY(w, "ech");
     dt_jw_bool(w, c && c->ech);
-    dt_jw_key(w, "cert");
+    DT_JW_KEY(w, "cert");
     if (s && s->cert.present) {
         const dt_tls_cert *ct = &s->cert;
         dt_jw_obj_begin(w);
-        key_str_or_null(w, "subject_cn", ct->subject_cn);
-        key_str_or_null(w, "subject_o", ct->subject_o);
-        key_str_or_null(w, "issuer_o", ct->issuer_o);
-        dt_jw_key(w, "san");
+        KEY_STR_OR_NULL(w, "subject_cn", ct->subject_cn);
+        KEY_STR_OR_NULL(w, "subject_o", ct->subject_o);
+        KEY_STR_OR_NULL(w, "issuer_o", ct->issuer_o);
+        DT_JW_KEY(w, "san");
         dt_jw_arr_begin(w);
         for (int i = 0; i < ct->n_san; i++)
             dt_jw_str(w, ct->san[i]);
         dt_jw_arr_end(w);
-        key_str_or_null(w, "not_before", ct->not_before);
-        key_str_or_null(w, "not_after", ct->not_after);
+        KEY_STR_OR_NULL(w, "not_before", ct->not_before);
+        KEY_STR_OR_NULL(w, "not_after", ct->not_after);
         dt_jw_obj_end(w);
     } else {
         dt_jw_null(w);
@@ -158,22 +166,22 @@ static void quic_write(dt_jw *w, const dt_flow_app *x)
     const dt_quic_info *q = x->quic_info;
     const dt_tls_client *c = q->hello.present ? &q->hello : NULL;
     dt_jw_obj_begin(w);
-    dt_jw_key(w, "version");
+    DT_JW_KEY(w, "version");
     dt_jw_str(w, q->version_name);
-    key_str_or_null(w, "sni", c ? c->sni : NULL);
-    dt_jw_key(w, "alpn");
+    KEY_STR_OR_NULL(w, "sni", c ? c->sni : NULL);
+    DT_JW_KEY(w, "alpn");
     str_array(w, c ? c->alpn : NULL, c ? c->n_alpn : 0);
-    key_str_or_null(w, "ja4", c ? c->ja4 : NULL);
+    KEY_STR_OR_NULL(w, "ja4", c ? c->ja4 : NULL);
     dt_jw_obj_end(w);
 }
 
 static void http_write(dt_jw *w, const dt_http_info *h)
 {
     dt_jw_obj_begin(w);
-    key_str_or_null(w, "host", h->host);
-    key_str_or_null(w, "method", h->method);
-    key_str_or_null(w, "user_agent", h->user_agent);
-    dt_jw_key(w, "requests");
+    KEY_STR_OR_NULL(w, "host", h->host);
+    KEY_STR_OR_NULL(w, "method", h->method);
+    KEY_STR_OR_NULL(w, "user_agent", h->user_agent);
+    DT_JW_KEY(w, "requests");
     dt_jw_num(w, h->requests);
     dt_jw_obj_end(w);
 }
@@ -182,21 +190,21 @@ static void dns_write(dt_jw *w, const dt_flow_dns *d)
 {
     char buf[32];
     dt_jw_obj_begin(w);
-    dt_jw_key(w, "name");
+    DT_JW_KEY(w, "name");
     dt_jw_str(w, d->name);
-    dt_jw_key(w, "type");
+    DT_JW_KEY(w, "type");
     dt_jw_str(w, dt_dns_type_name(d->type, buf, sizeof buf));
-    dt_jw_key(w, "rcode");
+    DT_JW_KEY(w, "rcode");
     if (d->response)
         dt_jw_str(w, dt_dns_rcode_name(d->rcode, buf, sizeof buf));
     else
         dt_jw_null(w);
-    dt_jw_key(w, "answers");
+    DT_JW_KEY(w, "answers");
     dt_jw_arr_begin(w);
     for (int i = 0; i < d->n_answers; i++)
         dt_jw_str(w, d->answers[i]);
     dt_jw_arr_end(w);
-    dt_jw_key(w, "cname_chain");
+    DT_JW_KEY(w, "cname_chain");
     dt_jw_arr_begin(w);
     for (int i = 0; i < d->n_chain; i++)
         dt_jw_str(w, d->chain[i]);
@@ -208,18 +216,18 @@ static const char *const end_names[] = {"idle", "closed", "evicted", "eof", "reu
 
 static void endpoint_write(dt_jw *w, const dt_endpoint_info *ep)
 {
-    key_str_or_null(w, "country", ep->geo.country);
-    dt_jw_key(w, "asn");
+    KEY_STR_OR_NULL(w, "country", ep->geo.country);
+    DT_JW_KEY(w, "asn");
     if (ep->geo.asn)
         dt_jw_u64(w, ep->geo.asn);
     else
         dt_jw_null(w);
-    key_str_or_null(w, "org", ep->geo.org);
-    key_str_or_null(w, "class", ep->geo.class);
-    key_str_or_null(w, "domain", ep->domain);
-    key_str_or_null(w, "company", ep->company.name);
-    key_str_or_null(w, "company_source", ep->company.source);
-    dt_jw_key(w, "transfer");
+    KEY_STR_OR_NULL(w, "org", ep->geo.org);
+    KEY_STR_OR_NULL(w, "class", ep->geo.class);
+    KEY_STR_OR_NULL(w, "domain", ep->domain);
+    KEY_STR_OR_NULL(w, "company", ep->company.name);
+    KEY_STR_OR_NULL(w, "company_source", ep->company.source);
+    DT_JW_KEY(w, "transfer");
     dt_jw_str(w, dt_transfer_str(ep->transfer));
 }
 
@@ -229,63 +237,63 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     char buf[48];
     const dt_flow_app *x = f->app;
     dt_jw_obj_begin(w);
-    dt_jw_key(w, "proto");
+    DT_JW_KEY(w, "proto");
     dt_jw_str(w, f->proto == 6 ? "tcp" : "udp");
-    dt_jw_key(w, "app");
+    DT_JW_KEY(w, "app");
     dt_jw_str(w, dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN));
-    dt_jw_key(w, "client");
+    DT_JW_KEY(w, "client");
     dt_jw_obj_begin(w);
     side_write(w, &f->side[DT_CLIENT]);
     dt_jw_obj_end(w);
-    dt_jw_key(w, "server");
+    DT_JW_KEY(w, "server");
     dt_jw_obj_begin(w);
     side_write(w, &f->side[DT_SERVER]);
-    key_str_or_null(w, "name", x ? x->name : NULL);
-    key_str_or_null(w, "name_source",
+    KEY_STR_OR_NULL(w, "name", x ? x->name : NULL);
+    KEY_STR_OR_NULL(w, "name_source",
                     x ? dt_name_source_str((dt_name_source)x->name_source) : NULL);
     if (ep)
         endpoint_write(w, ep);
     dt_jw_obj_end(w);
-    dt_jw_key(w, "first_seen");
+    DT_JW_KEY(w, "first_seen");
     dt_jw_str(w, dt_format_time(f->first_ns, f->ts_digits, buf, sizeof buf));
-    dt_jw_key(w, "last_seen");
+    DT_JW_KEY(w, "last_seen");
     dt_jw_str(w, dt_format_time(f->last_ns, f->ts_digits, buf, sizeof buf));
-    dt_jw_key(w, "tcp");
+    DT_JW_KEY(w, "tcp");
     if (f->proto == 6) {
         dt_jw_obj_begin(w);
-        dt_jw_key(w, "syn");
+        DT_JW_KEY(w, "syn");
         dt_jw_bool(w, f->syn);
-        dt_jw_key(w, "fin");
+        DT_JW_KEY(w, "fin");
         dt_jw_bool(w, f->fin);
-        dt_jw_key(w, "rst");
+        DT_JW_KEY(w, "rst");
         dt_jw_bool(w, f->rst);
-        dt_jw_key(w, "gaps");
+        DT_JW_KEY(w, "gaps");
         dt_jw_num(w, dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]));
         dt_jw_obj_end(w);
     } else {
         dt_jw_null(w);
     }
-    key_str_or_null(w, "tunnel", dt_tunnel_name((dt_tunnel)f->tunnel));
-    dt_jw_key(w, "input");
+    KEY_STR_OR_NULL(w, "tunnel", dt_tunnel_name((dt_tunnel)f->tunnel));
+    DT_JW_KEY(w, "input");
     dt_jw_str(w, in->path);
-    dt_jw_key(w, "end");
+    DT_JW_KEY(w, "end");
     dt_jw_str(w, end_names[f->end_reason < 5 ? f->end_reason : 0]);
-    dt_jw_key(w, "tls");
+    DT_JW_KEY(w, "tls");
     if (x && ((x->tls_c && x->tls_c->present) || (x->tls_s && x->tls_s->present)))
         tls_write(w, x);
     else
         dt_jw_null(w);
-    dt_jw_key(w, "quic");
+    DT_JW_KEY(w, "quic");
     if (x && x->quic_info && x->quic_info->present)
         quic_write(w, x);
     else
         dt_jw_null(w);
-    dt_jw_key(w, "http");
+    DT_JW_KEY(w, "http");
     if (x && x->http && x->http->present)
         http_write(w, x->http);
     else
         dt_jw_null(w);
-    dt_jw_key(w, "dns");
+    DT_JW_KEY(w, "dns");
     if (x && x->n_dns) {
         dt_jw_arr_begin(w);
         for (int i = 0; i < x->n_dns; i++)
@@ -295,15 +303,15 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
         dt_jw_null(w);
     }
     if (x && x->encrypted_dns) {
-        dt_jw_key(w, "encrypted_dns");
+        DT_JW_KEY(w, "encrypted_dns");
         dt_jw_str(w, x->encrypted_dns == 1 ? "dot" : x->encrypted_dns == 2 ? "doh" : "doq");
     }
     if (with_streams && f->proto == 6) {
-        dt_jw_key(w, "streams");
+        DT_JW_KEY(w, "streams");
         dt_jw_obj_begin(w);
-        dt_jw_key(w, "c2s");
+        DT_JW_KEY(w, "c2s");
         dt_jw_hex(w, x ? x->stream[0] : NULL, x ? x->stream_len[0] : 0);
-        dt_jw_key(w, "s2c");
+        DT_JW_KEY(w, "s2c");
         dt_jw_hex(w, x ? x->stream[1] : NULL, x ? x->stream_len[1] : 0);
         dt_jw_obj_end(w);
     }

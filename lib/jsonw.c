@@ -101,6 +101,12 @@ void dt_jw_arr_end(dt_jw *w)
     w->sep = 1;
 }
 
+/* 1 for the bytes cJSON escapes: ", \ and the control characters below 0x20. */
+static const unsigned char needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, ['\\'] = 1,
+};
+
 /* The escaped, quoted string (cJSON: ", \ and the control characters below
  * 0x20 are escaped, \b \f \n \r \t by name, the others as \u00XX with
  * lowercase hex; every other byte, 0x7f and non-ASCII included, as is). */
@@ -108,16 +114,15 @@ static void put_string(dt_jw *w, const char *s)
 {
     static const char hx[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)(s ? s : "");
-    size_t n = 2;
-    for (const unsigned char *q = p; *q; q++)
-        n += *q == '"' || *q == '\\' ? 2 : *q < 32 ? 6 : 1;
-    if (reserve(w, n) != 0)
+    size_t n = strlen((const char *)p);
+    /* worst case: every byte as \u00XX */
+    if (n > (SIZE_MAX - 3) / 6 || reserve(w, 6 * n + 2) != 0)
         return;
     char *o = w->buf + w->len;
     *o++ = '"';
-    for (; *p; p++) {
-        unsigned char c = *p;
-        if (c >= 32 && c != '"' && c != '\\') {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (!needs_escape[c]) {
             *o++ = (char)c;
             continue;
         }
@@ -153,6 +158,13 @@ static void put_string(dt_jw *w, const char *s)
     *o++ = '"';
     w->len = (size_t)(o - w->buf);
     w->buf[w->len] = '\0';
+}
+
+void dt_jw_key_raw(dt_jw *w, const char *quoted_colon, size_t n)
+{
+    before_value(w);
+    put(w, quoted_colon, n);
+    w->sep = 0;
 }
 
 void dt_jw_key(dt_jw *w, const char *key)

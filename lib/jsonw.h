@@ -28,6 +28,11 @@ void dt_jw_arr_end(dt_jw *w);
 /* An object key; the next call writes its value. */
 void dt_jw_key(dt_jw *w, const char *key);
 
+/* A key given as a string literal that needs no escaping: DT_JW_KEY(w,
+ * "proto") appends "proto": without scanning it. */
+#define DT_JW_KEY(w, lit) dt_jw_key_raw((w), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
+void dt_jw_key_raw(dt_jw *w, const char *quoted_colon, size_t n);
+
 /* Values (after a key, or as array elements). */
 void dt_jw_str(dt_jw *w, const char *s);         /* NULL writes "" as cJSON does */
 void dt_jw_str_or_null(dt_jw *w, const char *s); /* null for NULL or "" */

@@ -89,6 +89,16 @@ int main(void)
     dt_jw_arr_end(&w);
     CHECK_EQ_STR(w.buf, "[1,2]");
 
+    /* literal keys */
+    dt_jw_reset(&w);
+    dt_jw_obj_begin(&w);
+    DT_JW_KEY(&w, "k1");
+    dt_jw_u64(&w, 7);
+    DT_JW_KEY(&w, "k2");
+    dt_jw_str(&w, "v");
+    dt_jw_obj_end(&w);
+    CHECK_EQ_STR(w.buf, "{\"k1\":7,\"k2\":\"v\"}");
+
     /* every byte value, escaped as cJSON escapes it */
     for (int b = 1; b < 256; b++) {
         char s[4] = {'a', (char)b, 'z', 0};

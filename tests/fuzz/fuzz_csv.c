@@ -10,17 +10,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    dt_mmdb_kind kind = (dt_mmdb_kind)(1 + data[0] % 3);
-    int skip_bad = data[0] >> 7;
+    /* the last byte selects the layout and options (so that a plain CSV file
+     * is a good seed): kind = 1 + b % 3; bit 7 set: stop at the first bad
+     * line; bit 5 clear: also write the database */
+    uint8_t mode = data[size - 1];
+    dt_mmdb_kind kind = (dt_mmdb_kind)(1 + mode % 3);
+    int skip_bad = !(mode & 0x80);
     char path[64];
-    int fd = fz_memfile(data + 1, size - 1, path, sizeof path);
+    int fd = fz_memfile(data, size - 1, path, sizeof path);
     if (fd < 0)
         return 0;
     dt_mmdbw *w = dt_mmdbw_new();
     long nlines = 0, nbad = 0;
     char err[256];
     int r = dt_mmdbw_load_csv(w, path, kind, skip_bad, &nlines, &nbad, err, sizeof err);
-    if (r == 0 && (data[0] & 0x40) && dt_mmdbw_record_count(w) > 0) {
+    if (r == 0 && !(mode & 0x20) && dt_mmdbw_record_count(w) > 0) {
         dt_mmdbw_meta meta;
         memset(&meta, 0, sizeof meta);
         meta.database_type = "fuzz";
@@ -37,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the field splitter on its own */
     char line[512];
     size_t n = size - 1 < sizeof line - 1 ? size - 1 : sizeof line - 1;
-    memcpy(line, data + 1, n);
+    memcpy(line, data, n);
     line[n] = 0;
     char *fields[8];
     /* it returns the number of fields (-1: open quote) and stores the first 8 */

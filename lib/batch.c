@@ -22,7 +22,10 @@ typedef struct shared {
     int n;
     dt_report *rep;
     slot *slots;
-    int next; /* next input to start */
+    int next;  /* next input to start */
+    int limit; /* inputs from here on are never started (an enricher failed) */
+    int open_failed;
+    char open_err[512];
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } shared;
@@ -70,9 +73,32 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     shared *sh = w->sh;
+    /* Each worker opens its own enricher (its lookup cache is per thread), in
+     * the thread, so the opens run in parallel and not on the main thread
+     * (performance). */
+    if (sh->o->enrich) {
+        char warn[512], err[512];
+        err[0] = '\0';
+        w->enr = dt_enricher_open(sh->o->enrich, warn, sizeof warn, err, sizeof err);
+        if (!w->enr) {
+            /* stop handing out work; inputs already taken are finished */
+            pthread_mutex_lock(&sh->mu);
+            if (!sh->open_failed) {
+                sh->open_failed = 1;
+                snprintf(sh->open_err, sizeof sh->open_err, "%s",
+                         err[0] ? err : "cannot open the enrichment data");
+            }
+            if (sh->next < sh->limit)
+                sh->limit = sh->next;
+            sh->next = sh->n;
+            pthread_cond_broadcast(&sh->cv);
+            pthread_mutex_unlock(&sh->mu);
+            return NULL;
+        }
+    }
     for (;;) {
         pthread_mutex_lock(&sh->mu);
-        int i = sh->next < sh->n ? sh->next++ : -1;
+        int i = sh->next < sh->limit ? sh->next++ : -1;
         pthread_mutex_unlock(&sh->mu);
         if (i < 0)
             return NULL;
@@ -129,8 +155,16 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if (jobs > n)
         jobs = n;
-    shared sh = {o, paths, n, rep, calloc((size_t)(n ? n : 1), sizeof(slot)), 0,
-                 PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    shared sh;
+    memset(&sh, 0, sizeof sh);
+    sh.o = o;
+    sh.paths = paths;
+    sh.n = n;
+    sh.rep = rep;
+    sh.slots = calloc((size_t)(n ? n : 1), sizeof(slot));
+    sh.limit = n;
+    pthread_mutex_init(&sh.mu, NULL);
+    pthread_cond_init(&sh.cv, NULL);
     worker *ws = calloc((size_t)(jobs ? jobs : 1), sizeof *ws);
     pthread_t *th = calloc((size_t)(jobs ? jobs : 1), sizeof *th);
     if (!sh.slots || !ws || !th) {
@@ -138,6 +172,8 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
         free(sh.slots);
         free(ws);
         free(th);
+        pthread_mutex_destroy(&sh.mu);
+        pthread_cond_destroy(&sh.cv);
         return -1;
     }
     dt_batch_progress pg = {0, n, 0, 0, 0};
@@ -150,17 +186,8 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     for (int j = 0; j < jobs; j++) {
         ws[j].sh = &sh;
         ws[j].id = j;
-        if (o->enrich) {
-            char warn[512];
-            ws[j].enr = dt_enricher_open(o->enrich, warn, sizeof warn, err, errlen);
-            if (!ws[j].enr) {
-                rc = -1;
-                break;
-            }
-        }
         if (pthread_create(&th[j], NULL, worker_main, &ws[j]) != 0) {
             snprintf(err, errlen, "cannot start a thread");
-            dt_enricher_close(ws[j].enr);
             rc = -1;
             break;
         }
@@ -169,6 +196,8 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     if (rc != 0) {
         /* stop handing out work; the started workers finish what they took */
         pthread_mutex_lock(&sh.mu);
+        if (sh.next < sh.limit)
+            sh.limit = sh.next;
         sh.next = n;
         pthread_mutex_unlock(&sh.mu);
     }
@@ -177,7 +206,7 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     uint64_t done_bytes = 0;
     for (int i = 0; i < n && started; i++) {
         pthread_mutex_lock(&sh.mu);
-        while (!sh.slots[i].done && (rc == 0 || sh.next > i)) {
+        while (!sh.slots[i].done && i < sh.limit) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_sec += 1;
@@ -227,6 +256,10 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     }
     for (int j = 0; j < started; j++)
         pthread_join(th[j], NULL);
+    if (sh.open_failed && rc == 0) {
+        snprintf(err, errlen, "%s", sh.open_err);
+        rc = -1;
+    }
     for (int j = 0; j < jobs; j++)
         dt_enricher_close(ws[j].enr);
     for (int i = 0; i < n; i++)
@@ -234,5 +267,7 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     free(sh.slots);
     free(ws);
     free(th);
+    pthread_mutex_destroy(&sh.mu);
+    pthread_cond_destroy(&sh.cv);
     return rc;
 }

@@ -80,8 +80,10 @@ static int add_dir(dt_inputs *in, const char *dir, int depth)
             break;
     }
     closedir(d);
-    qsort(in->paths + first, (size_t)(in->n - first), sizeof *in->paths, cmp_str);
-    qsort(subdirs.paths, (size_t)subdirs.n, sizeof *subdirs.paths, cmp_str);
+    if (in->n > first)
+        qsort(in->paths + first, (size_t)(in->n - first), sizeof *in->paths, cmp_str);
+    if (subdirs.n > 0) /* qsort(NULL, 0, ...) is undefined behaviour */
+        qsort(subdirs.paths, (size_t)subdirs.n, sizeof *subdirs.paths, cmp_str);
     for (int i = 0; i < subdirs.n && rc == 0; i++)
         rc = add_dir(in, subdirs.paths[i], depth + 1);
     dt_inputs_free(&subdirs);

@@ -228,6 +228,16 @@ def main():
           "GRE 4 deep decoded, 100 deep counted as malformed (exit %d, malformed %s, tunneled %s)"
           % (rc, s.get("malformed"), s.get("tunneled_packets")))
 
+    # a directory of captures without subdirectories (UBSan once flagged
+    # qsort(NULL, 0) in cmd/inputs.c here), holding a broken capture too
+    d = os.path.join(work, "dir")
+    os.makedirs(d, exist_ok=True)
+    write(d, "a.pcap", g.write_pcap(recs))
+    write(d, "b.pcap", g.write_pcap(recs)[:-7])
+    rc, rep = run(exe, [d])
+    check(rc == 3 and rep and [i["packets"] for i in rep["inputs"]] == [5, 4],
+          "a directory input: both captures, the truncated one partial (exit %d)" % rc)
+
     if not a.work:
         shutil.rmtree(work, ignore_errors=True)
     if FAILS:

@@ -5,6 +5,7 @@ partial result, never a crash.  Captures are generated here (tests/pcapgen.py):
   * every truncation point of a small pcap and a small pcapng (one run over all
     prefixes: each input must report exactly the complete packets before the cut,
     and an error unless the cut falls on a record boundary);
+  * a gzip capture cut in half and one with corrupt deflate data;
   * bad magic, an empty file, absurd snaplen, absurd record lengths, zero-length
     and oversize packets, caplen > wirelen, time going backwards, a pcapng with an
     unknown block type (and one with a broken block length), tunnels 100 deep.
@@ -227,6 +228,20 @@ def main():
           s.get("tunneled_packets", {}).get("gre") == 1 and i["flows"] == 1,
           "GRE 4 deep decoded, 100 deep counted as malformed (exit %d, malformed %s, tunneled %s)"
           % (rc, s.get("malformed"), s.get("tunneled_packets")))
+
+    # gzip: cut in the middle (the packets before, then an error), corrupt deflate data
+    many = [g.eth(g.ip(C, S, g.UDP, g.udp(C, S, 1000 + k, 2000, b"x" * 300))) for k in range(50)]
+    gz = g.gzipped(g.write_pcap(g.timed(many, T0)))
+    rc, rep, i = one(exe, work, "cut.pcap.gz", gz[:len(gz) // 2])
+    check(rc == 3 and i and 0 < i["packets"] < 50 and i["errors"],
+          "gzip cut in half: the packets before the cut, then an error (exit %d, %s)"
+          % (rc, i and (i["packets"], i["errors"])))
+    bad = bytearray(gz)
+    for k in range(20, 40):
+        bad[k] ^= 0x5A
+    rc, rep, i = one(exe, work, "corrupt.pcap.gz", bytes(bad))
+    check(rc in (2, 3) and (i is None or i["errors"]),
+          "corrupt gzip: an error, no crash (exit %d, %s)" % (rc, i and i["errors"]))
 
     # a directory of captures without subdirectories (UBSan once flagged
     # qsort(NULL, 0) in cmd/inputs.c here), holding a broken capture too

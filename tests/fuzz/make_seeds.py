@@ -57,6 +57,17 @@ def main():
         return b"\x06" + varint(off) + varint(len(data)) + data
     seeds["quic"] = [b"\x01" + rec(crypto(0, ch)),
                      b"\x01" + rec(crypto(100, ch[100:])) + rec(b"\x01" + crypto(0, ch[:100]))]
+    # capture: small files in the formats the real corpus lacks (gzip, big-endian,
+    # nanoseconds, pcapng with several interfaces, an unknown block, SPB)
+    recs = g.timed([f for _, f in frames if f[:6] == g.eth(b"")[:6]])
+    raw = g.timed([g.ip(a, b, g.UDP, dns_udp)] + frags, iface=1)
+    seeds["capture"] = [
+        g.gzipped(g.write_pcap(recs)),
+        g.write_pcap(recs, nanosecond=True, big_endian=True),
+        g.write_pcapng(recs + raw, ifaces=((g.LINKTYPE_ETHERNET, 6), (g.LINKTYPE_RAW, 9)),
+                       unknown_block_at=1, spb=(0,)),
+        g.write_pcapng(recs, big_endian=True),
+    ]
     for t, items in seeds.items():
         d = os.path.join(out, t)
         os.makedirs(d, exist_ok=True)

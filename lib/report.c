@@ -39,6 +39,12 @@ struct dt_report {
     cJSON *merged_options;               /* the first merged report's options */
     int write_error;
     dt_jw flow_text; /* the current flow line, reused (performance: no tree per flow) */
+    /* Rollups and transfer totals of the first flows_rolled lines of flows_tmp:
+     * parts are rolled up when absorbed, while later inputs are still being
+     * read (performance with -j); dt_report_finish adds the rest. */
+    dt_rollup *ru;
+    cJSON *transfers;
+    uint64_t flows_rolled;
 };
 
 static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
@@ -83,6 +89,8 @@ void dt_report_free(dt_report *r)
     if (r->flows_tmp)
         fclose(r->flows_tmp);
     dt_jw_free(&r->flow_text);
+    dt_rollup_free(r->ru);
+    cJSON_Delete(r->transfers);
     cJSON_Delete(r->inputs);
     cJSON_Delete(r->sums);
     cJSON_Delete(r->merged_warnings);
@@ -214,7 +222,10 @@ static cJSON *dns_table_json(const dt_report *r)
 /* ---- summary counters ---- */
 
 /* Peaks combine as the largest, not the sum. */
-static int is_peak(const char *key) { return strstr(key, "peak") != NULL; }
+static int is_peak(const char *key)
+{
+    return strstr(key, "peak") != NULL;
+}
 
 /* Adds the numbers of add into acc, recursing into objects. */
 static void sum_into(cJSON *acc, const cJSON *add)
@@ -402,10 +413,50 @@ static int copy_flow_lines(dt_report *r, FILE *src, uint64_t n_lines)
     return ferror(src) ? -1 : 0;
 }
 
+static void transfers_add(cJSON *tr, const cJSON *flow);
+static cJSON *new_transfers(void);
+
+/* Adds the flow lines read from src to the rollups, after skipping `skip`
+ * lines; every line read counts in flows_rolled. Returns -1 without memory. */
+static int roll_lines(dt_report *r, FILE *src, uint64_t skip)
+{
+    if (!r->ru)
+        r->ru = dt_rollup_new();
+    if (!r->transfers)
+        r->transfers = new_transfers();
+    if (!r->ru)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    uint64_t i = 0;
+    while (getline(&line, &cap, src) > 0) {
+        if (i++ < skip)
+            continue;
+        r->flows_rolled++;
+        cJSON *f = cJSON_Parse(line);
+        if (!f) {
+            r->write_error = 1;
+            continue;
+        }
+        dt_rollup_add_flow(r->ru, f);
+        transfers_add(r->transfers, f);
+        cJSON_Delete(f);
+    }
+    free(line);
+    return 0;
+}
+
 int dt_report_absorb(dt_report *r, dt_report *part)
 {
+    uint64_t before = r->flows_written;
     if (copy_flow_lines(r, part->flows_tmp, part->flows_written) != 0)
         r->write_error = 1;
+    /* roll the part up now if every earlier line is (they are the prefix) */
+    if (r->flows_tmp && flow_dest(r) == r->flows_tmp && r->flows_rolled == before) {
+        rewind(part->flows_tmp);
+        if (roll_lines(r, part->flows_tmp, 0) != 0)
+            r->write_error = 1;
+    }
     cJSON *it;
     while ((it = cJSON_DetachItemFromArray(part->inputs, 0)) != NULL)
         cJSON_AddItemToArray(r->inputs, it);
@@ -616,25 +667,15 @@ int dt_report_finish(dt_report *r)
     if (r->opts.mode == DT_OUT_FLOWS)
         return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
 
-    /* Rollups and transfer totals from the flow objects. */
-    dt_rollup *ru = dt_rollup_new();
-    cJSON *transfers = new_transfers();
-    if (!ru)
+    /* Rollups and transfer totals from the flow objects not rolled up yet. */
+    rewind(r->flows_tmp);
+    if (roll_lines(r, r->flows_tmp, r->flows_rolled) != 0)
         return -1;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    rewind(r->flows_tmp);
-    while ((len = getline(&line, &cap, r->flows_tmp)) > 0) {
-        cJSON *f = cJSON_Parse(line);
-        if (!f) {
-            r->write_error = 1;
-            continue;
-        }
-        dt_rollup_add_flow(ru, f);
-        transfers_add(transfers, f);
-        cJSON_Delete(f);
-    }
+    dt_rollup *ru = r->ru;
+    cJSON *transfers = cJSON_Duplicate(r->transfers, 1);
 
     cJSON *top = cJSON_CreateObject();
     cJSON *meta = cJSON_AddObjectToObject(top, "datatrail");
@@ -654,7 +695,6 @@ int dt_report_finish(dt_report *r)
         cJSON_AddObjectToObject(top, "options");
     cJSON_AddItemToObject(top, "summary", summary_json(r, transfers));
     dt_rollup_write(ru, top);
-    dt_rollup_free(ru);
     cJSON_AddItemToObject(top, "dns", dns_table_json(r));
 
     if (r->opts.format == DT_FMT_TEXT) {

@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "enrich.h"
 #include "inputs.h"
+#include "output.h"
 #include "report.h"
 
 #include <errno.h>
@@ -93,58 +94,6 @@ static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
     return 0;
 }
 
-/* Output to a temporary file beside the target, renamed into place on success,
- * so an interrupted run never leaves a half-written report. */
-typedef struct output {
-    FILE *fp;
-    char *target, *tmp;
-} output;
-
-static int output_open(output *o, const char *path)
-{
-    memset(o, 0, sizeof *o);
-    if (!path || !strcmp(path, "-")) {
-        o->fp = stdout;
-        return 0;
-    }
-    o->target = strdup(path);
-    size_t n = strlen(path) + 32;
-    o->tmp = malloc(n);
-    if (!o->target || !o->tmp)
-        return -1;
-    snprintf(o->tmp, n, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(o->tmp);
-    if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
-        fprintf(stderr, "datatrail: cannot write %s: %s\n", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        free(o->tmp);
-        o->tmp = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-static int output_close(output *o, int ok)
-{
-    int rc = 0;
-    if (o->fp && o->fp != stdout) {
-        if (fclose(o->fp) != 0)
-            ok = 0;
-        if (ok && rename(o->tmp, o->target) != 0) {
-            fprintf(stderr, "datatrail: cannot rename %s to %s: %s\n", o->tmp, o->target,
-                    strerror(errno));
-            ok = 0;
-        }
-        if (!ok)
-            unlink(o->tmp);
-    }
-    if (!ok)
-        rc = -1;
-    free(o->target);
-    free(o->tmp);
-    return rc;
-}
 
 /* The options that shape the report (not -j: the output is the same for any). */
 static cJSON *options_json(const dt_engine_config *cfg, const dt_report_opts *ro, int no_geo)
@@ -355,11 +304,11 @@ int cmd_analyze(int argc, char **argv)
     cJSON *options = options_json(&cfg, &ro, no_geo);
     ro.options = options;
 
-    output out;
+    dt_output out;
     dt_report *rep = NULL;
-    if (output_open(&out, out_path) == 0 && !(rep = dt_report_new(&ro, out.fp))) {
+    if (dt_output_open(&out, out_path) == 0 && !(rep = dt_report_new(&ro, out.fp))) {
         fprintf(stderr, "datatrail: out of memory or no temporary file space\n");
-        output_close(&out, 0);
+        dt_output_close(&out, 0);
     }
     if (!rep) {
         dt_enricher_close(enr);
@@ -418,7 +367,7 @@ int cmd_analyze(int argc, char **argv)
     if (werr)
         fprintf(stderr, "datatrail: error writing the output%s%s\n", out_path ? " to " : "",
                 out_path ? out_path : "");
-    if (output_close(&out, !werr) != 0 || werr || brc != 0)
+    if (dt_output_close(&out, !werr) != 0 || werr || brc != 0)
         return DT_EXIT_NO_INPUT;
     if (res.ok + res.partial == 0)
         return DT_EXIT_NO_INPUT;

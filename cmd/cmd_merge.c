@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "jsonfile.h"
+#include "output.h"
 #include "report.h"
 
 #include <errno.h>
@@ -58,17 +59,10 @@ int cmd_merge(int argc, char **argv)
         fprintf(stderr, "datatrail merge: no report given\n\n%s", merge_help);
         return DT_EXIT_USAGE;
     }
-    FILE *out = stdout;
-    char tmp[4200] = "";
-    if (out_path && strcmp(out_path, "-")) {
-        snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", out_path);
-        int fd = mkstemp(tmp);
-        if (fd < 0 || !(out = fdopen(fd, "w"))) {
-            fprintf(stderr, "datatrail: cannot write %s: %s\n", out_path, strerror(errno));
-            return DT_EXIT_NO_INPUT;
-        }
-    }
-    dt_report *rep = dt_report_new(&ro, out);
+    dt_output out;
+    if (dt_output_open(&out, out_path) != 0)
+        return DT_EXIT_NO_INPUT;
+    dt_report *rep = dt_report_new(&ro, out.fp);
     int failed = 0, merged = 0;
     for (; rep && i < argc; i++) {
         char err[512];
@@ -86,14 +80,8 @@ int cmd_merge(int argc, char **argv)
     }
     int werr = rep ? dt_report_finish(rep) : -1;
     dt_report_free(rep);
-    if (out != stdout) {
-        if (fclose(out) != 0)
-            werr = -1;
-        if (werr == 0 && rename(tmp, out_path) != 0)
-            werr = -1;
-        if (werr)
-            unlink(tmp);
-    }
+    if (dt_output_close(&out, werr == 0) != 0)
+        werr = -1;
     if (werr) {
         fprintf(stderr, "datatrail merge: error writing the output\n");
         return DT_EXIT_NO_INPUT;

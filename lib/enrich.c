@@ -11,11 +11,46 @@
 #define DT_DATA_DIR "data"
 #endif
 
+/* Registrable domains of recent names: the public suffix search is the
+ * costliest part of enriching a flow, and flows repeat the same few names. */
+#define DOMAIN_CACHE 4096
+
+typedef struct domain_slot {
+    char name[256];
+    char domain[256];
+    int ok;
+} domain_slot;
+
 struct dt_enricher {
     dt_geo *geo;
     dt_entities *entities;
     dt_countries *countries;
+    domain_slot *domains; /* DOMAIN_CACHE slots, replaced on collision */
 };
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* dt_registrable_domain() through the cache. */
+static int registrable(dt_enricher *e, const char *name, char *out, size_t outlen)
+{
+    if (strlen(name) >= sizeof e->domains[0].name || !e->domains)
+        return dt_registrable_domain(name, out, outlen);
+    domain_slot *d = &e->domains[name_hash(name) % DOMAIN_CACHE];
+    if (strcmp(d->name, name) != 0) {
+        snprintf(d->name, sizeof d->name, "%s", name);
+        d->ok = dt_registrable_domain(name, d->domain, sizeof d->domain) == 0;
+        if (!d->ok)
+            d->domain[0] = '\0';
+    }
+    snprintf(out, outlen, "%s", d->domain);
+    return d->ok ? 0 : -1;
+}
 
 const char *dt_data_dir(void)
 {
@@ -34,7 +69,10 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
                               size_t errlen)
 {
     dt_enricher *e = calloc(1, sizeof *e);
-    if (!e) {
+    if (e)
+        e->domains = calloc(DOMAIN_CACHE, sizeof *e->domains);
+    if (!e || !e->domains) {
+        free(e);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
@@ -72,6 +110,7 @@ void dt_enricher_close(dt_enricher *e)
     dt_geo_close(e->geo);
     dt_entities_free(e->entities);
     dt_countries_free(e->countries);
+    free(e->domains);
     free(e);
 }
 
@@ -82,7 +121,7 @@ void dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name, con
     dt_geo_lookup(e->geo, ip, &out->geo);
     if (!out->geo.class)
         out->geo.class = dt_ipclass(ip);
-    if (name && name[0] && dt_registrable_domain(name, out->domain, sizeof out->domain) != 0)
+    if (name && name[0] && registrable(e, name, out->domain, sizeof out->domain) != 0)
         out->domain[0] = '\0';
     dt_company_attribute(e->entities, name, cert_o, out->geo.asn, out->geo.org, &out->company);
     out->transfer = dt_transfer_of(e->countries, out->geo.country, out->geo.class);

@@ -107,6 +107,16 @@ def main():
     r = run(dt, "report", *nogeo, "-o", os.path.join(work, "no", "such", "dir", "x.json"), ind)
     check("-o into a missing directory: exit 2", r.returncode == 2, str(r.returncode))
 
+    # -o onto a FIFO (as onto /dev/null): written in place, never replaced by a file.
+    fifo = os.path.join(work, "fifo")
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", fifo], stdout=subprocess.PIPE)
+    r = run(dt, "report", *nogeo, "-f", "json", "-o", fifo, os.path.join(ind, "b.pcap"))
+    got = reader.communicate(timeout=60)[0]
+    import stat
+    check("-o onto a FIFO writes through it", r.returncode == 0 and stat.S_ISFIFO(os.stat(fifo).st_mode)
+          and json.loads(got)["summary"]["inputs"] == 1)
+
     # Exit codes.
     check("unknown option: exit 1", run(dt, "report", "--bogus", ind).returncode == 1)
     check("no input: exit 1", run(dt, "report").returncode == 1)

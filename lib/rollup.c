@@ -1,5 +1,7 @@
 #include "rollup.h"
 
+#include "flowjson.h"
+
 #include "geo.h"
 
 #include <stdint.h>
@@ -299,64 +301,6 @@ static uint64_t jnum(const cJSON *o, const char *k)
     return v->valuedouble < 1.8e19 ? (uint64_t)v->valuedouble : UINT64_MAX / 2;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS[.fff]Z" -> ns since the epoch; -1 when malformed. */
-static int parse_time(const char *s, uint64_t *ns, int *digits)
-{
-    int f[6] = {0};
-    static const int len[6] = {4, 2, 2, 2, 2, 2};
-    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
-    const char *p = s;
-    for (int i = 0; i < 6; i++) {
-        for (int k = 0; k < len[i]; k++, p++) {
-            if (*p < '0' || *p > '9')
-                return -1;
-            f[i] = f[i] * 10 + (*p - '0');
-        }
-        if (sep[i] && *p++ != sep[i])
-            return -1;
-    }
-    uint64_t frac = 0;
-    int n = 0;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++, n++)
-            if (n < 9)
-                frac = frac * 10 + (uint64_t)(*p - '0');
-    if (*p != 'Z' || p[1] || f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 ||
-        f[3] > 23 || f[4] > 59 || f[5] > 60)
-        return -1;
-    for (int i = n; i < 9; i++)
-        frac *= 10;
-    /* days since 1970-01-01 of the civil date (proleptic Gregorian) */
-    int y = f[0] - (f[1] <= 2);
-    int era = y / 400, yoe = y - era * 400;
-    int doy = (153 * (f[1] + (f[1] > 2 ? -3 : 9)) + 2) / 5 + f[2] - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = (int64_t)era * 146097 + doe - 719468;
-    int64_t t = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
-    if (t < 0)
-        return -1;
-    *ns = (uint64_t)t * 1000000000ull + frac;
-    *digits = n > 9 ? 9 : n;
-    return 0;
-}
-
-static void add_time(cJSON *o, const char *key, uint64_t ns, int digits)
-{
-    if (digits <= 0 || digits > 9)
-        digits = 6;
-    time_t secs = (time_t)(ns / 1000000000ull);
-    uint64_t frac = ns % 1000000000ull;
-    for (int i = digits; i < 9; i++)
-        frac /= 10;
-    struct tm tm;
-    char date[40], buf[64];
-    if (!gmtime_r(&secs, &tm) || !strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm)) {
-        cJSON_AddNullToObject(o, key);
-        return;
-    }
-    snprintf(buf, sizeof buf, "%s.%0*lluZ", date, digits, (unsigned long long)frac);
-    cJSON_AddStringToObject(o, key, buf);
-}
 
 static int set_str(char **dst, const char *s)
 {
@@ -522,10 +466,10 @@ int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
     const char *name = n_names ? names[0].name : NULL;
     uint64_t t0 = 0;
     int digits = 0, have_t0 = jstr(flow, "first_seen") &&
-                              parse_time(jstr(flow, "first_seen"), &t0, &digits) == 0;
+                              dt_parse_time(jstr(flow, "first_seen"), &t0, &digits) == 0;
     uint64_t t1 = t0;
     int d1 = 0;
-    if (!jstr(flow, "last_seen") || parse_time(jstr(flow, "last_seen"), &t1, &d1) != 0 || t1 < t0)
+    if (!jstr(flow, "last_seen") || dt_parse_time(jstr(flow, "last_seen"), &t1, &d1) != 0 || t1 < t0)
         t1 = t0;
     if (have_t0 && digits > r->ts_digits)
         r->ts_digits = digits;
@@ -823,8 +767,8 @@ static cJSON *endpoints_json(const dt_rollup *r)
         add_str_or_null(o, "transfer", e->transfer);
         add_counts(o, s[i]);
         if (e->have_time) {
-            add_time(o, "first_seen", e->first, r->ts_digits);
-            add_time(o, "last_seen", e->last, r->ts_digits);
+            dt_json_add_time(o, "first_seen", e->first, r->ts_digits);
+            dt_json_add_time(o, "last_seen", e->last, r->ts_digits);
         } else {
             cJSON_AddNullToObject(o, "first_seen");
             cJSON_AddNullToObject(o, "last_seen");

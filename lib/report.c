@@ -486,6 +486,20 @@ static int derived_key(const char *k)
     return 0;
 }
 
+/* Appends to dst the items of src it does not hold yet. */
+static void append_distinct(cJSON *dst, const cJSON *src)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, src)
+    {
+        int seen = 0;
+        const cJSON *d;
+        cJSON_ArrayForEach(d, dst) seen |= cJSON_Compare(d, it, 1);
+        if (!seen)
+            cJSON_AddItemToArray(dst, cJSON_Duplicate(it, 1));
+    }
+}
+
 int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
 {
     const cJSON *flows = cJSON_GetObjectItemCaseSensitive(rep, "flows");
@@ -505,22 +519,8 @@ int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
     if (!r->merged_options && cJSON_IsObject(opts))
         r->merged_options = cJSON_Duplicate(opts, 1);
     /* warnings and geo databases: each distinct one once */
-    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(rep, "warnings"))
-    {
-        int seen = 0;
-        const cJSON *w;
-        cJSON_ArrayForEach(w, r->merged_warnings) seen |= cJSON_Compare(w, it, 1);
-        if (!seen)
-            cJSON_AddItemToArray(r->merged_warnings, cJSON_Duplicate(it, 1));
-    }
-    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(rep, "geo_databases"))
-    {
-        int seen = 0;
-        const cJSON *g;
-        cJSON_ArrayForEach(g, r->merged_geo) seen |= cJSON_Compare(g, it, 1);
-        if (!seen)
-            cJSON_AddItemToArray(r->merged_geo, cJSON_Duplicate(it, 1));
-    }
+    append_distinct(r->merged_warnings, cJSON_GetObjectItemCaseSensitive(rep, "warnings"));
+    append_distinct(r->merged_geo, cJSON_GetObjectItemCaseSensitive(rep, "geo_databases"));
     cJSON *counts = cJSON_CreateObject();
     /* Keys that rollups add to the summary are recomputed too: keep only what
      * the inputs contributed (the counters input_counts() writes). */

@@ -335,6 +335,57 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     return w->oom ? -1 : 0;
 }
 
+/* ts_ns as the JSON text holds it: truncated to `digits` fractional digits */
+static uint64_t time_as_written(uint64_t ts_ns, int digits)
+{
+    if (digits <= 0 || digits > 9)
+        digits = 6;
+    uint64_t unit = 1;
+    for (int i = digits; i < 9; i++)
+        unit *= 10;
+    return ts_ns - ts_ns % unit;
+}
+
+void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
+                           char ips[2][DT_ADDR_STRLEN], dt_rollup_flow *out)
+{
+    const dt_flow_app *x = f->app;
+    const dt_flow_side *c = &f->side[DT_CLIENT], *s = &f->side[DT_SERVER];
+    memset(out, 0, sizeof *out);
+    out->client_ip = dt_addr_str(&c->ip, ips[0], DT_ADDR_STRLEN);
+    out->client_port = c->port;
+    out->client_local = c->local;
+    out->client_bytes = c->bytes;
+    out->server_ip = dt_addr_str(&s->ip, ips[1], DT_ADDR_STRLEN);
+    out->server_port = s->port;
+    out->server_local = s->local;
+    out->server_bytes = s->bytes;
+    out->app = dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN);
+    if (x) {
+        const dt_tls_client *tc = x->tls_c && x->tls_c->present ? x->tls_c : NULL;
+        const dt_quic_info *q = x->quic_info && x->quic_info->present ? x->quic_info : NULL;
+        out->encrypted = x->encrypted_dns || tc || (x->tls_s && x->tls_s->present) || q;
+        out->name = x->name;
+        out->name_source = dt_name_source_str((dt_name_source)x->name_source);
+        out->tls_sni = tc ? tc->sni : NULL;
+        out->quic_sni = q && q->hello.present ? q->hello.sni : NULL;
+        out->http_host = x->http && x->http->present ? x->http->host : NULL;
+    }
+    if (ep) {
+        out->country = ep->geo.country;
+        out->asn = ep->geo.asn;
+        out->org = ep->geo.org;
+        out->domain = ep->domain;
+        out->company = ep->company.name;
+        out->company_source = ep->company.source;
+        out->transfer = dt_transfer_str(ep->transfer);
+    }
+    out->have_time = 1;
+    out->ts_digits = f->ts_digits > 0 && f->ts_digits <= 9 ? f->ts_digits : 6;
+    out->first_ns = time_as_written(f->first_ns, f->ts_digits);
+    out->last_ns = time_as_written(f->last_ns, f->ts_digits);
+}
+
 cJSON *dt_flow_json(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
                     int with_streams)
 {

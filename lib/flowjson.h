@@ -6,6 +6,7 @@
 #include "engine.h"
 #include "enrich.h"
 #include "jsonw.h"
+#include "rollup.h"
 
 #include <cjson/cJSON.h>
 
@@ -19,6 +20,11 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
  * be NULL; with_streams adds the reassembled prefixes (hex). */
 cJSON *dt_flow_json(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
                     int with_streams);
+
+/* Fills out with the fields of the flow object the rollups read (the same
+ * values dt_flow_json_write writes); ips holds the address texts. */
+void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
+                           char ips[2][DT_ADDR_STRLEN], dt_rollup_flow *out);
 
 /* Helpers shared by the report writers. */
 void dt_json_add_time(cJSON *o, const char *key, uint64_t ts_ns, int digits);

@@ -39,12 +39,10 @@ struct dt_report {
     cJSON *merged_options;               /* the first merged report's options */
     int write_error;
     dt_jw flow_text; /* the current flow line, reused (performance: no tree per flow) */
-    /* Rollups and transfer totals of the first flows_rolled lines of flows_tmp:
-     * parts are rolled up when absorbed, while later inputs are still being
-     * read (performance with -j); dt_report_finish adds the rest. */
+    int lines;       /* flow lines are written (not for a text report, nor with --no-flows) */
+    /* Rollups of every flow so far, added as flows end (from the struct: no
+     * parse), merged from parts, or read from merged reports. */
     dt_rollup *ru;
-    cJSON *transfers;
-    uint64_t flows_rolled;
 };
 
 static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
@@ -59,10 +57,14 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
     r->sums = cJSON_CreateObject();
     r->merged_warnings = cJSON_CreateArray();
     r->merged_geo = cJSON_CreateArray();
-    int tmp = part || (opts->mode == DT_OUT_REPORT);
+    r->lines =
+        opts->mode == DT_OUT_FLOWS || (!opts->no_flows && (part || opts->format == DT_FMT_JSON));
+    int tmp = r->lines && (part || opts->mode == DT_OUT_REPORT);
     if (tmp)
         r->flows_tmp = tmpfile();
-    if (!r->inputs || !r->sums || (tmp && !r->flows_tmp)) {
+    r->ru = part || opts->mode == DT_OUT_REPORT ? dt_rollup_new() : NULL;
+    if (!r->inputs || !r->sums || (tmp && !r->flows_tmp) ||
+        (!r->ru && (part || opts->mode == DT_OUT_REPORT))) {
         dt_report_free(r);
         return NULL;
     }
@@ -90,7 +92,6 @@ void dt_report_free(dt_report *r)
         fclose(r->flows_tmp);
     dt_jw_free(&r->flow_text);
     dt_rollup_free(r->ru);
-    cJSON_Delete(r->transfers);
     cJSON_Delete(r->inputs);
     cJSON_Delete(r->sums);
     cJSON_Delete(r->merged_warnings);
@@ -341,6 +342,14 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
                            &epi);
         ep = &epi;
     }
+    if (r->ru) {
+        char ips[2][DT_ADDR_STRLEN];
+        dt_rollup_flow rf;
+        dt_flow_rollup_fields(f, ep, ips, &rf);
+        dt_rollup_add(r->ru, &rf);
+    }
+    if (!r->lines)
+        return;
     dt_jw_reset(&r->flow_text);
     if (dt_flow_json_write(&r->flow_text, in, f, ep, r->opts.debug_streams) == 0)
         write_flow_line(r, flow_dest(r), r->flow_text.buf, r->flow_text.len);
@@ -388,6 +397,8 @@ void dt_report_input(dt_report *r, const dt_input_info *in)
 /* Copies the flow lines of src (from its start) to r's flow destination. */
 static int copy_flow_lines(dt_report *r, FILE *src, uint64_t n_lines)
 {
+    if (!src || !r->lines)
+        return 0;
     rewind(src);
     FILE *dst = flow_dest(r);
     if (r->is_part || r->opts.mode != DT_OUT_FLOWS || r->opts.format != DT_FMT_CSV) {
@@ -413,50 +424,12 @@ static int copy_flow_lines(dt_report *r, FILE *src, uint64_t n_lines)
     return ferror(src) ? -1 : 0;
 }
 
-static void transfers_add(cJSON *tr, const cJSON *flow);
-static cJSON *new_transfers(void);
-
-/* Adds the flow lines read from src to the rollups, after skipping `skip`
- * lines; every line read counts in flows_rolled. Returns -1 without memory. */
-static int roll_lines(dt_report *r, FILE *src, uint64_t skip)
-{
-    if (!r->ru)
-        r->ru = dt_rollup_new();
-    if (!r->transfers)
-        r->transfers = new_transfers();
-    if (!r->ru)
-        return -1;
-    char *line = NULL;
-    size_t cap = 0;
-    uint64_t i = 0;
-    while (getline(&line, &cap, src) > 0) {
-        if (i++ < skip)
-            continue;
-        r->flows_rolled++;
-        cJSON *f = cJSON_Parse(line);
-        if (!f) {
-            r->write_error = 1;
-            continue;
-        }
-        dt_rollup_add_flow(r->ru, f);
-        transfers_add(r->transfers, f);
-        cJSON_Delete(f);
-    }
-    free(line);
-    return 0;
-}
-
 int dt_report_absorb(dt_report *r, dt_report *part)
 {
-    uint64_t before = r->flows_written;
     if (copy_flow_lines(r, part->flows_tmp, part->flows_written) != 0)
         r->write_error = 1;
-    /* roll the part up now if every earlier line is (they are the prefix) */
-    if (r->flows_tmp && flow_dest(r) == r->flows_tmp && r->flows_rolled == before) {
-        rewind(part->flows_tmp);
-        if (roll_lines(r, part->flows_tmp, 0) != 0)
-            r->write_error = 1;
-    }
+    if (r->ru && dt_rollup_merge(r->ru, part->ru) != 0)
+        r->write_error = 1;
     cJSON *it;
     while ((it = cJSON_DetachItemFromArray(part->inputs, 0)) != NULL)
         cJSON_AddItemToArray(r->inputs, it);
@@ -540,7 +513,8 @@ int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
     int digits = 0, d2 = 0;
     const cJSON *fs = cJSON_GetObjectItemCaseSensitive(summary, "first_seen");
     const cJSON *ls = cJSON_GetObjectItemCaseSensitive(summary, "last_seen");
-    if (cJSON_IsString(fs) && cJSON_IsString(ls) && dt_parse_time(fs->valuestring, &a, &digits) == 0 &&
+    if (cJSON_IsString(fs) && cJSON_IsString(ls) &&
+        dt_parse_time(fs->valuestring, &a, &digits) == 0 &&
         dt_parse_time(ls->valuestring, &b, &d2) == 0)
         note_time(r, a, b, digits > d2 ? digits : d2);
     const cJSON *dns = cJSON_GetObjectItemCaseSensitive(rep, "dns");
@@ -565,6 +539,9 @@ int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
     FILE *dst = flow_dest(r);
     cJSON_ArrayForEach(it, flows)
     {
+        dt_rollup_add_flow(r->ru, it);
+        if (!r->lines)
+            continue;
         char *s = cJSON_PrintUnformatted(it);
         if (!s) {
             r->write_error = 1;
@@ -577,30 +554,6 @@ int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
 }
 
 /* ---- the final report ---- */
-
-/* Bytes and flows per transfer class, from the flow objects. */
-static void transfers_add(cJSON *tr, const cJSON *flow)
-{
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(flow, "client");
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(flow, "server");
-    int cl = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "local"));
-    int sl = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "local"));
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "transfer");
-    const char *cls = cl && sl ? "local" : cJSON_IsString(t) ? t->valuestring : (sl ? "local" : "unknown");
-    /* Upload = what the local side sent (the client when neither side is local). */
-    const cJSON *up = sl && !cl ? s : c, *down = up == c ? s : c;
-    cJSON *o = cJSON_GetObjectItemCaseSensitive(tr, cls);
-    if (!o)
-        return;
-    cJSON *acc = cJSON_CreateObject();
-    dt_json_add_u64(acc, "flows", 1);
-    const cJSON *ub = cJSON_GetObjectItemCaseSensitive(up, "bytes");
-    const cJSON *db = cJSON_GetObjectItemCaseSensitive(down, "bytes");
-    cJSON_AddNumberToObject(acc, "bytes_up", cJSON_IsNumber(ub) ? ub->valuedouble : 0);
-    cJSON_AddNumberToObject(acc, "bytes_down", cJSON_IsNumber(db) ? db->valuedouble : 0);
-    sum_into(o, acc);
-    cJSON_Delete(acc);
-}
 
 static cJSON *geo_databases_json(const dt_report *r)
 {
@@ -649,33 +602,15 @@ static cJSON *summary_json(const dt_report *r, cJSON *transfers)
     return s;
 }
 
-static cJSON *new_transfers(void)
-{
-    cJSON *tr = cJSON_CreateObject();
-    static const char *const order[] = {"eea", "adequate", "third_country", "unknown", "local"};
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        cJSON *c = cJSON_AddObjectToObject(tr, order[i]);
-        dt_json_add_u64(c, "flows", 0);
-        dt_json_add_u64(c, "bytes_up", 0);
-        dt_json_add_u64(c, "bytes_down", 0);
-    }
-    return tr;
-}
-
 int dt_report_finish(dt_report *r)
 {
     if (r->opts.mode == DT_OUT_FLOWS)
         return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
 
-    /* Rollups and transfer totals from the flow objects not rolled up yet. */
-    rewind(r->flows_tmp);
-    if (roll_lines(r, r->flows_tmp, r->flows_rolled) != 0)
-        return -1;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    dt_rollup *ru = r->ru;
-    cJSON *transfers = cJSON_Duplicate(r->transfers, 1);
+    cJSON *transfers = dt_rollup_transfers_json(r->ru);
 
     cJSON *top = cJSON_CreateObject();
     cJSON *meta = cJSON_AddObjectToObject(top, "datatrail");
@@ -694,7 +629,7 @@ int dt_report_finish(dt_report *r)
     else
         cJSON_AddObjectToObject(top, "options");
     cJSON_AddItemToObject(top, "summary", summary_json(r, transfers));
-    dt_rollup_write(ru, top);
+    dt_rollup_write(r->ru, top);
     cJSON_AddItemToObject(top, "dns", dns_table_json(r));
 
     if (r->opts.format == DT_FMT_TEXT) {
@@ -715,7 +650,7 @@ int dt_report_finish(dt_report *r)
                 n--;
             fwrite(s, 1, n, r->out);
             free(s);
-            if (!r->opts.no_flows) {
+            if (!r->opts.no_flows && r->flows_tmp) {
                 fputs(",\n\t\"flows\": [", r->out);
                 rewind(r->flows_tmp);
                 uint64_t i = 0;

@@ -190,10 +190,13 @@ typedef struct plain_ext {
     int port;
 } plain_ext;
 
+#define DT_ROLLUP_TRANSFERS 5
+
 struct dt_rollup {
     tally countries, orgs, companies, domains, endpoints, names, plain;
     uint64_t up, down, flows, local_flows;
     uint64_t enc[3][3]; /* [encrypted, plaintext, unknown][flows, up, down] */
+    uint64_t transfers[DT_ROLLUP_TRANSFERS][3]; /* [transfer_names][flows, up, down] */
     int ts_digits;
 };
 
@@ -301,6 +304,57 @@ static uint64_t jnum(const cJSON *o, const char *k)
     return v->valuedouble < 1.8e19 ? (uint64_t)v->valuedouble : UINT64_MAX / 2;
 }
 
+/* A time field; *digits is raised to its precision. */
+static int jtime(const cJSON *o, const char *k, uint64_t *ns, int *digits)
+{
+    int d = 0;
+    const char *s = jstr(o, k);
+    if (!s || dt_parse_time(s, ns, &d) != 0)
+        return 0;
+    if (d > *digits)
+        *digits = d;
+    return 1;
+}
+
+int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
+{
+    const cJSON *cl = jget(flow, "client"), *sv = jget(flow, "server");
+    if (!r || !cJSON_IsObject(cl) || !cJSON_IsObject(sv))
+        return 1;
+    dt_rollup_flow f;
+    memset(&f, 0, sizeof f);
+    f.client_ip = jstr(cl, "ip");
+    f.client_port = jnum(cl, "port");
+    f.client_local = cJSON_IsTrue(jget(cl, "local"));
+    f.client_bytes = jnum(cl, "bytes");
+    f.server_ip = jstr(sv, "ip");
+    f.server_port = jnum(sv, "port");
+    f.server_local = cJSON_IsTrue(jget(sv, "local"));
+    f.server_bytes = jnum(sv, "bytes");
+    f.app = jstr(flow, "app");
+    f.encrypted = jstr(flow, "encrypted_dns") || cJSON_IsObject(jget(flow, "tls")) ||
+                  cJSON_IsObject(jget(flow, "quic"));
+    f.name = jstr(sv, "name");
+    f.name_source = jstr(sv, "name_source");
+    f.tls_sni = jstr(jget(flow, "tls"), "sni");
+    f.quic_sni = jstr(jget(flow, "quic"), "sni");
+    f.http_host = jstr(jget(flow, "http"), "host");
+    f.country = jstr(sv, "country");
+    f.org = jstr(sv, "org");
+    f.company = jstr(sv, "company");
+    f.company_source = jstr(sv, "company_source");
+    f.domain = jstr(sv, "domain");
+    f.transfer = jstr(sv, "transfer");
+    const cJSON *asn = jget(sv, "asn");
+    if (cJSON_IsNumber(asn) && asn->valuedouble > 0 && asn->valuedouble < 4.3e9)
+        f.asn = (uint64_t)asn->valuedouble;
+    f.have_time = jtime(flow, "first_seen", &f.first_ns, &f.ts_digits);
+    if (!f.have_time || !jtime(flow, "last_seen", &f.last_ns, &f.ts_digits))
+        f.last_ns = f.first_ns;
+    return dt_rollup_add(r, &f) ? -1 : 0;
+}
+
+/* ---- adding a flow ---- */
 
 static int set_str(char **dst, const char *s)
 {
@@ -334,15 +388,10 @@ typedef struct flow_name {
     unsigned seen;
 } flow_name;
 
-/* The names of a flow and where they were seen (at most 5 distinct). */
-static int flow_names(const cJSON *flow, const cJSON *srv, flow_name *out)
+/* The names of a flow and where they were seen (at most 4 distinct). */
+static int flow_names(const dt_rollup_flow *f, flow_name *out)
 {
-    struct {
-        const char *s;
-        unsigned seen;
-    } c[5];
-    int nc = 0;
-    const char *ns = jstr(srv, "name_source");
+    const char *ns = f->name_source;
     unsigned src = 0;
     if (ns)
         src = !strcmp(ns, "tls_sni")     ? SEEN_SNI
@@ -351,16 +400,15 @@ static int flow_names(const cJSON *flow, const cJSON *srv, flow_name *out)
               : !strcmp(ns, "dns")       ? SEEN_DNS
               : !strcmp(ns, "cert")      ? SEEN_CERT
                                          : 0;
-    c[nc].s = jstr(srv, "name");
-    c[nc++].seen = src;
-    c[nc].s = jstr(jget(flow, "tls"), "sni");
-    c[nc++].seen = SEEN_SNI;
-    c[nc].s = jstr(jget(flow, "quic"), "sni");
-    c[nc++].seen = SEEN_QUIC;
-    c[nc].s = jstr(jget(flow, "http"), "host");
-    c[nc++].seen = SEEN_HTTP;
+    const struct {
+        const char *s;
+        unsigned seen;
+    } c[] = {{f->name, src},
+             {f->tls_sni, SEEN_SNI},
+             {f->quic_sni, SEEN_QUIC},
+             {f->http_host, SEEN_HTTP}};
     int n = 0;
-    for (int i = 0; i < nc; i++) {
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         if (!c[i].s)
             continue;
         char nm[256];
@@ -408,73 +456,91 @@ static int add_start(endpoint_ext *e, uint64_t t)
 }
 
 /* 0 encrypted, 1 plaintext, 2 unknown */
-static int flow_crypto(const cJSON *flow, const char *app)
+static int flow_crypto(const dt_rollup_flow *f)
 {
-    if (jstr(flow, "encrypted_dns") || cJSON_IsObject(jget(flow, "tls")) ||
-        cJSON_IsObject(jget(flow, "quic")))
+    if (f->encrypted)
         return 0;
-    if (!app || !strcmp(app, "unknown"))
+    if (!f->app || !strcmp(f->app, "unknown"))
         return 2;
-    if (!strcmp(app, "tls") || !strcmp(app, "quic"))
+    if (!strcmp(f->app, "tls") || !strcmp(f->app, "quic"))
         return 0;
     return 1;
 }
 
-int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
+static const char *const transfer_names[DT_ROLLUP_TRANSFERS] = {"eea", "adequate", "third_country",
+                                                                "unknown", "local"};
+
+/* Bytes and flows per transfer class, the summary's "transfers". */
+static void transfers_add(dt_rollup *r, const dt_rollup_flow *f, uint64_t up, uint64_t down)
 {
-    const cJSON *cl = jget(flow, "client"), *sv = jget(flow, "server");
-    if (!r || !cJSON_IsObject(cl) || !cJSON_IsObject(sv))
-        return 1;
-    int cloc = cJSON_IsTrue(jget(cl, "local")), sloc = cJSON_IsTrue(jget(sv, "local"));
-    const cJSON *lo = sloc && !cloc ? sv : cl, *rem = lo == cl ? sv : cl;
-    uint64_t up = jnum(lo, "bytes"), down = jnum(rem, "bytes");
+    int cl = f->client_local, sl = f->server_local;
+    const char *cls = cl && sl ? "local" : f->transfer ? f->transfer : (sl ? "local" : "unknown");
+    for (int i = 0; i < DT_ROLLUP_TRANSFERS; i++)
+        if (!strcmp(cls, transfer_names[i])) {
+            r->transfers[i][0]++;
+            r->transfers[i][1] += up;
+            r->transfers[i][2] += down;
+        }
+}
+
+static const char *nonempty(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
+int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
+{
+    if (!r)
+        return 0;
+    dt_rollup_flow f = *in;
+    const char **strs[] = {
+        &f.client_ip, &f.server_ip, &f.app, &f.name,    &f.name_source,    &f.tls_sni, &f.quic_sni,
+        &f.http_host, &f.country,   &f.org, &f.company, &f.company_source, &f.domain,  &f.transfer};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        *strs[i] = nonempty(*strs[i]);
+    int cloc = f.client_local, sloc = f.server_local;
+    /* The remote side is the server unless only the server is local. */
+    int srv_remote = !(sloc && !cloc);
+    uint64_t up = srv_remote ? f.client_bytes : f.server_bytes;
+    uint64_t down = srv_remote ? f.server_bytes : f.client_bytes;
     r->flows++;
     r->up += up;
     r->down += down;
+    transfers_add(r, &f, up, down);
     /* both sides local, or a server the enrichment calls local (multicast,
      * broadcast): counted as local, as the summary's transfers do */
-    const char *st = jstr(sv, "transfer");
-    if ((cloc && sloc) || (!sloc && st && !strcmp(st, "local"))) {
+    if ((cloc && sloc) || (!sloc && f.transfer && !strcmp(f.transfer, "local"))) {
         r->local_flows++;
         return 0;
     }
     int oom = 0;
-    const char *app = jstr(flow, "app");
-    int cr = flow_crypto(flow, app);
+    int cr = flow_crypto(&f);
     r->enc[cr][0]++;
     r->enc[cr][1] += up;
     r->enc[cr][2] += down;
 
     /* Enrichment describes the server: usable when the remote side is the server. */
-    int srv_remote = rem == sv;
-    const char *ip = jstr(rem, "ip");
-    const char *country = srv_remote ? jstr(sv, "country") : NULL;
-    const char *org = srv_remote ? jstr(sv, "org") : NULL;
-    const char *company = srv_remote ? jstr(sv, "company") : NULL;
-    const char *csrc = srv_remote ? jstr(sv, "company_source") : NULL;
-    const char *domain = srv_remote ? jstr(sv, "domain") : NULL;
-    const char *transfer = srv_remote ? jstr(sv, "transfer") : NULL;
-    const cJSON *asnj = srv_remote ? jget(sv, "asn") : NULL;
-    int have_asn = cJSON_IsNumber(asnj) && asnj->valuedouble > 0 && asnj->valuedouble < 4.3e9;
-    double asn = have_asn ? (double)(uint64_t)asnj->valuedouble : 0;
+    const char *ip = srv_remote ? f.server_ip : f.client_ip;
+    uint64_t rport = srv_remote ? f.server_port : f.client_port;
+    const char *country = srv_remote ? f.country : NULL;
+    const char *org = srv_remote ? f.org : NULL;
+    const char *company = srv_remote ? f.company : NULL;
+    const char *csrc = srv_remote ? f.company_source : NULL;
+    const char *domain = srv_remote ? f.domain : NULL;
+    const char *transfer = srv_remote ? f.transfer : NULL;
+    int have_asn = srv_remote && f.asn > 0 && f.asn < 4300000000ull;
+    double asn = have_asn ? (double)f.asn : 0;
     char asn_key[24] = "";
     if (have_asn)
         snprintf(asn_key, sizeof asn_key, "%010llu",
-                 (unsigned long long)asn); /* sorts as numbers */
-    flow_name names[5];
-    int n_names = srv_remote ? flow_names(flow, sv, names) : 0;
+                 (unsigned long long)f.asn); /* sorts as numbers */
+    flow_name names[4];
+    int n_names = srv_remote ? flow_names(&f, names) : 0;
     const char *name = n_names ? names[0].name : NULL;
-    uint64_t t0 = 0;
-    int digits = 0, have_t0 = jstr(flow, "first_seen") &&
-                              dt_parse_time(jstr(flow, "first_seen"), &t0, &digits) == 0;
-    uint64_t t1 = t0;
-    int d1 = 0;
-    if (!jstr(flow, "last_seen") || dt_parse_time(jstr(flow, "last_seen"), &t1, &d1) != 0 || t1 < t0)
-        t1 = t0;
-    if (have_t0 && digits > r->ts_digits)
-        r->ts_digits = digits;
-    if (have_t0 && d1 > r->ts_digits)
-        r->ts_digits = d1;
+    int have_t0 = f.have_time;
+    uint64_t t0 = f.first_ns, t1 = f.last_ns < t0 ? t0 : f.last_ns;
+    if (have_t0 && f.ts_digits > r->ts_digits)
+        r->ts_digits = f.ts_digits;
 
     for (int i = 0; i < n_names; i++)
         tally_add(&r->names, names[i].name, up, down, 0);
@@ -495,8 +561,8 @@ int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
         }
         for (int i = 0; i < n_names; i++)
             tally_add(&ep->names, names[i].name, up, down, names[i].seen);
-        char port[16];
-        snprintf(port, sizeof port, "%llu", (unsigned long long)jnum(rem, "port"));
+        char port[24];
+        snprintf(port, sizeof port, "%llu", (unsigned long long)rport);
         tally_add(&ep->ports, port, up, down, 0);
         if (have_t0) {
             if (!ep->have_time || t0 < ep->first)
@@ -572,8 +638,8 @@ int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
     if (cr == 1) {
         char key[KEY_MAX + 64];
         const char *dest = name ? name : ip ? ip : "";
-        int port = (int)(jnum(rem, "port") & 0xffff);
-        snprintf(key, sizeof key, "%s|%d|%s", dest, port, app ? app : "");
+        int port = (int)(rport & 0xffff);
+        snprintf(key, sizeof key, "%s|%d|%s", dest, port, f.app ? f.app : "");
         it = tally_get(&r->plain, key, &created);
         plain_ext *pe = ext_for(it, created, sizeof *pe);
         if (it && pe) {
@@ -581,9 +647,136 @@ int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
             it->down += down;
             it->flows++;
             pe->port = port;
-            oom |= set_str(&pe->dest, dest) | set_str(&pe->app, app ? app : "unknown");
+            oom |= set_str(&pe->dest, dest) | set_str(&pe->app, f.app ? f.app : "unknown");
         }
     }
+    return oom ? -1 : 0;
+}
+
+/* ---- merging ---- */
+
+typedef int (*ext_merge_fn)(item *dst, int created, const void *src_ext);
+
+/* Adds the entries of src to dst, in src's order (as adding its flows would). */
+static int tally_merge(tally *dst, const tally *src, ext_merge_fn ext_merge)
+{
+    int oom = 0;
+    for (size_t i = 0; i < src->n; i++) {
+        const item *s = &src->v[i];
+        int created;
+        item *d = tally_get(dst, s->key, &created);
+        if (!d)
+            continue; /* full (as when adding flows) or out of memory */
+        d->up += s->up;
+        d->down += s->down;
+        d->flows += s->flows;
+        d->mask |= s->mask;
+        if (ext_merge && s->ext)
+            oom |= ext_merge(d, created, s->ext);
+    }
+    return oom ? -1 : 0;
+}
+
+static int country_merge(item *d, int created, const void *p)
+{
+    const country_ext *s = p;
+    country_ext *e = ext_for(d, created, sizeof *e);
+    if (!e)
+        return -1;
+    return set_str(&e->transfer, s->transfer) | tally_merge(&e->orgs, &s->orgs, NULL) |
+           tally_merge(&e->domains, &s->domains, NULL) |
+           tally_merge(&e->endpoints, &s->endpoints, NULL);
+}
+
+static int org_merge(item *d, int created, const void *p)
+{
+    const org_ext *s = p;
+    org_ext *e = ext_for(d, created, sizeof *e);
+    if (!e)
+        return -1;
+    e->asn = s->asn;
+    return set_str(&e->org, s->org) | tally_merge(&e->countries, &s->countries, NULL) |
+           tally_merge(&e->endpoints, &s->endpoints, NULL);
+}
+
+static int company_merge(item *d, int created, const void *p)
+{
+    const company_ext *s = p;
+    company_ext *e = ext_for(d, created, sizeof *e);
+    if (!e)
+        return -1;
+    return tally_merge(&e->countries, &s->countries, NULL) |
+           tally_merge(&e->domains, &s->domains, NULL);
+}
+
+static int domain_merge(item *d, int created, const void *p)
+{
+    const domain_ext *s = p;
+    domain_ext *e = ext_for(d, created, sizeof *e);
+    if (!e)
+        return -1;
+    return set_str(&e->company, s->company) | tally_merge(&e->names, &s->names, NULL) |
+           tally_merge(&e->countries, &s->countries, NULL);
+}
+
+static int endpoint_merge(item *d, int created, const void *p)
+{
+    const endpoint_ext *s = p;
+    endpoint_ext *e = ext_for(d, created, sizeof *e);
+    if (!e)
+        return -1;
+    int oom = set_str(&e->country, s->country) | set_str(&e->org, s->org) |
+              set_str(&e->company, s->company) | set_str(&e->transfer, s->transfer);
+    if (s->have_asn && !e->have_asn) {
+        e->asn = s->asn;
+        e->have_asn = 1;
+    }
+    oom |= tally_merge(&e->names, &s->names, NULL) | tally_merge(&e->ports, &s->ports, NULL);
+    if (s->have_time) {
+        if (!e->have_time || s->first < e->first)
+            e->first = s->first;
+        if (!e->have_time || s->last > e->last)
+            e->last = s->last;
+        e->have_time = 1;
+    }
+    for (size_t i = 0; i < s->n_starts; i++)
+        oom |= add_start(e, s->starts[i]);
+    return oom;
+}
+
+static int plain_merge(item *d, int created, const void *p)
+{
+    const plain_ext *s = p;
+    plain_ext *e = ext_for(d, created, sizeof *e);
+    if (!e)
+        return -1;
+    e->port = s->port;
+    return set_str(&e->dest, s->dest) | set_str(&e->app, s->app);
+}
+
+int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
+{
+    if (!d || !s)
+        return 0;
+    d->up += s->up;
+    d->down += s->down;
+    d->flows += s->flows;
+    d->local_flows += s->local_flows;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            d->enc[i][j] += s->enc[i][j];
+    for (int i = 0; i < DT_ROLLUP_TRANSFERS; i++)
+        for (int j = 0; j < 3; j++)
+            d->transfers[i][j] += s->transfers[i][j];
+    if (s->ts_digits > d->ts_digits)
+        d->ts_digits = s->ts_digits;
+    int oom = tally_merge(&d->names, &s->names, NULL) |
+              tally_merge(&d->endpoints, &s->endpoints, endpoint_merge) |
+              tally_merge(&d->countries, &s->countries, country_merge) |
+              tally_merge(&d->orgs, &s->orgs, org_merge) |
+              tally_merge(&d->companies, &s->companies, company_merge) |
+              tally_merge(&d->domains, &s->domains, domain_merge) |
+              tally_merge(&d->plain, &s->plain, plain_merge);
     return oom ? -1 : 0;
 }
 
@@ -914,6 +1107,18 @@ static void summary_additions(const dt_rollup *r, cJSON *sum)
     }
     free(s);
     set_item(sum, "plaintext_destinations", pl);
+}
+
+cJSON *dt_rollup_transfers_json(const dt_rollup *r)
+{
+    cJSON *tr = cJSON_CreateObject();
+    for (int i = 0; i < DT_ROLLUP_TRANSFERS; i++) {
+        cJSON *c = cJSON_AddObjectToObject(tr, transfer_names[i]);
+        add_u64(c, "flows", r ? r->transfers[i][0] : 0);
+        add_u64(c, "bytes_up", r ? r->transfers[i][1] : 0);
+        add_u64(c, "bytes_down", r ? r->transfers[i][2] : 0);
+    }
+    return tr;
 }
 
 void dt_rollup_write(const dt_rollup *r, cJSON *report)

@@ -1,5 +1,5 @@
 /* Rollups over hand-written flow objects: totals, sort order, rhythm, merge
- * equivalence, local flows, hostile input. */
+ * equivalence (of reports and of parts), local flows, hostile input. */
 #include "rollup.h"
 
 #include "check.h"
@@ -346,6 +346,47 @@ static void test_merge(void)
     cJSON_Delete(one);
 }
 
+/* The rollup of a set of flows, written into a report with a summary and its
+ * transfers (as text). */
+static char *rollup_text(const dt_rollup *r)
+{
+    cJSON *rep = cJSON_CreateObject();
+    cJSON *sum = cJSON_AddObjectToObject(rep, "summary");
+    cJSON_AddItemToObject(sum, "transfers", dt_rollup_transfers_json(r));
+    dt_rollup_write(r, rep);
+    char *t = cJSON_PrintUnformatted(rep);
+    cJSON_Delete(rep);
+    return t;
+}
+
+/* Rollups of parts (read in parallel) merged in input order equal one rollup
+ * over all flows, and merging an empty rollup changes nothing. */
+static void test_merge_parts(void)
+{
+    cJSON *a = set_a(), *b = set_b();
+    dt_rollup *one = dt_rollup_new(), *pa = dt_rollup_new(), *pb = dt_rollup_new();
+    dt_rollup *all = dt_rollup_new(), *empty = dt_rollup_new();
+    add_all(one, a);
+    add_all(one, b);
+    add_all(pa, a);
+    add_all(pb, b);
+    CHECK_EQ_INT(dt_rollup_merge(all, empty), 0);
+    CHECK_EQ_INT(dt_rollup_merge(all, pa), 0);
+    CHECK_EQ_INT(dt_rollup_merge(all, pb), 0);
+    CHECK_EQ_INT(dt_rollup_merge(all, empty), 0);
+    char *x = rollup_text(one), *y = rollup_text(all);
+    CHECK(x && y && strcmp(x, y) == 0);
+    /* the transfers count every flow of both sets */
+    CHECK(x && strstr(x, "\"third_country\":{\"flows\":") != NULL);
+    free(x);
+    free(y);
+    dt_rollup *rs[] = {one, pa, pb, all, empty};
+    for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
+        dt_rollup_free(rs[i]);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+}
+
 /* Hostile flows: wrong types, missing parts, huge names. */
 static void test_hostile(void)
 {
@@ -390,6 +431,7 @@ int main(void)
     test_totals();
     test_rhythm_spread();
     test_merge();
+    test_merge_parts();
     test_hostile();
     return check_done();
 }

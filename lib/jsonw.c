@@ -1,5 +1,7 @@
 #include "jsonw.h"
 
+#include <cjson/cJSON.h>
+
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -287,4 +289,77 @@ void dt_jw_hex(dt_jw *w, const uint8_t *p, size_t n)
     *o++ = '"';
     w->len = (size_t)(o - w->buf);
     w->buf[w->len] = '\0';
+}
+
+static void put_tabs(dt_jw *w, int n)
+{
+    if (n > 0 && reserve(w, (size_t)n) == 0) {
+        memset(w->buf + w->len, '\t', (size_t)n);
+        w->len += (size_t)n;
+        w->buf[w->len] = '\0';
+    }
+}
+
+/* depth: containers around item (cJSON's indentation level). */
+static void tree(dt_jw *w, const cJSON *item, int fmt, int depth)
+{
+    char num[40];
+    const cJSON *c;
+    switch (item->type & 0xff) {
+    case cJSON_False:
+        put(w, "false", 5);
+        break;
+    case cJSON_True:
+        put(w, "true", 4);
+        break;
+    case cJSON_NULL:
+        put(w, "null", 4);
+        break;
+    case cJSON_Number:
+        put(w, num, (size_t)dt_jw_format_number(item->valuedouble, num, sizeof num));
+        break;
+    case cJSON_String:
+        put_string(w, item->valuestring);
+        break;
+    case cJSON_Raw:
+        if (item->valuestring)
+            put(w, item->valuestring, strlen(item->valuestring));
+        break;
+    case cJSON_Array:
+        put_c(w, '[');
+        for (c = item->child; c; c = c->next) {
+            tree(w, c, fmt, depth + 1);
+            if (c->next)
+                put(w, ", ", fmt ? 2 : 1);
+        }
+        put_c(w, ']');
+        break;
+    case cJSON_Object:
+        put(w, "{\n", fmt ? 2 : 1);
+        for (c = item->child; c; c = c->next) {
+            if (fmt)
+                put_tabs(w, depth + 1);
+            put_string(w, c->string);
+            put(w, ":\t", fmt ? 2 : 1);
+            tree(w, c, fmt, depth + 1);
+            if (c->next)
+                put_c(w, ',');
+            if (fmt)
+                put_c(w, '\n');
+        }
+        if (fmt)
+            put_tabs(w, depth);
+        put_c(w, '}');
+        break;
+    default:
+        w->oom = 1; /* cJSON prints nothing for an invalid item */
+    }
+}
+
+void dt_jw_tree(dt_jw *w, const cJSON *item, int formatted)
+{
+    before_value(w);
+    if (item)
+        tree(w, item, formatted != 0, 0);
+    w->sep = 1;
 }

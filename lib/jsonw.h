@@ -43,6 +43,12 @@ void dt_jw_null(dt_jw *w);
 /* A string of 2n lowercase hex digits. */
 void dt_jw_hex(dt_jw *w, const uint8_t *p, size_t n);
 
+/* A cJSON tree as a value: the text cJSON_Print (formatted) or
+ * cJSON_PrintUnformatted prints for it, byte for byte, at a fraction of the
+ * cost (numbers without printf where they are whole). */
+struct cJSON;
+void dt_jw_tree(dt_jw *w, const struct cJSON *item, int formatted);
+
 /* Formats d as cJSON does into buf (at least 32 bytes); returns the length. */
 int dt_jw_format_number(double d, char *buf, size_t len);
 

@@ -1,4 +1,5 @@
-/* lib/jsonw.c: the writer prints what cJSON_PrintUnformatted prints. */
+/* lib/jsonw.c: the writer prints what cJSON_PrintUnformatted prints, and a tree
+ * what cJSON_Print prints. */
 #include "check.h"
 #include "jsonw.h"
 
@@ -35,8 +36,53 @@ static int same_num(double d)
     return ok;
 }
 
+/* A tree printed by dt_jw_tree equals cJSON_Print / cJSON_PrintUnformatted. */
+static void same_tree(const cJSON *t)
+{
+    for (int fmt = 0; fmt < 2; fmt++) {
+        dt_jw w;
+        dt_jw_init(&w);
+        dt_jw_tree(&w, t, fmt);
+        char *c = fmt ? cJSON_Print(t) : cJSON_PrintUnformatted(t);
+        CHECK_EQ_STR(w.buf, c);
+        CHECK_EQ_INT(w.oom, 0);
+        free(c);
+        dt_jw_free(&w);
+    }
+}
+
+static void test_tree(void)
+{
+    static const char *const texts[] = {
+        "{}",
+        "[]",
+        "null",
+        "-0.5",
+        "\"\\u0001 \\\" \\\\\"",
+        "{\"a\":[],\"b\":{},\"c\":[{},{\"x\":1}],\"d\":[[1,2],[3,[4,{\"y\":[]}]]]}",
+        "{\"summary\":{\"bytes_up\":12345678901234567,\"r\":0.333333333333333,\"n\":null,"
+        "\"t\":true,\"f\":false,\"neg\":-2147483649,\"e\":1e300},\"k\\n\\u0002\":\"\\u00e9\"}",
+        "[{\"name\":\"a\",\"seen_in\":[\"sni\",\"dns\"]},{\"name\":\"b\",\"seen_in\":[]}]",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        cJSON *t = cJSON_Parse(texts[i]);
+        CHECK(t != NULL);
+        if (t)
+            same_tree(t);
+        cJSON_Delete(t);
+    }
+    /* objects nested in arrays and objects keep cJSON's indentation */
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "s", cJSON_CreateString("v"));
+    cJSON_AddItemToObject(o, "deep", cJSON_Parse("{\"a\":{\"b\":{\"c\":[1,{\"d\":{}}]}}}"));
+    same_tree(o);
+    cJSON_Delete(o);
+}
+
 int main(void)
 {
+    test_tree();
+
     dt_jw w;
     dt_jw_init(&w);
 

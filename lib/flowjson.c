@@ -26,7 +26,19 @@ char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
             date[0] = '\0';
         last_secs = secs;
     }
-    snprintf(buf, len, "%s.%0*lluZ", date, digits, (unsigned long long)frac);
+    /* date "." digits "Z" (no printf: two per flow) */
+    size_t dl = strlen(date);
+    if (len < dl + (size_t)digits + 3) {
+        if (len)
+            buf[0] = '\0'; /* callers pass 48 bytes */
+        return buf;
+    }
+    memcpy(buf, date, dl);
+    buf[dl] = '.';
+    for (int i = digits; i > 0; i--, frac /= 10)
+        buf[dl + (size_t)i] = (char)('0' + frac % 10);
+    buf[dl + (size_t)digits + 1] = 'Z';
+    buf[dl + (size_t)digits + 2] = '\0';
     return buf;
 }
 

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -150,13 +151,29 @@ static int expand_label(EVP_MAC_CTX *m, const uint8_t secret[32], const char *la
     return 0;
 }
 
+/* HMAC and the two AES modes, fetched from the provider once per process
+ * (OpenSSL 3 looks implicit EVP_aes_128_gcm() and the like up again on every
+ * init, which costs more than the work on one packet). */
+static EVP_MAC *hmac_mac;
+static const EVP_CIPHER *aes_ecb, *aes_gcm;
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+
+static void fetch_algorithms(void)
+{
+    hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_CIPHER *ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
+    EVP_CIPHER *gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+    aes_ecb = ecb ? ecb : EVP_aes_128_ecb();
+    aes_gcm = gcm ? gcm : EVP_aes_128_gcm();
+}
+
 int dt_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, dt_quic_keys *k)
 {
     const uint8_t *salt = salt_of(version);
     if (!salt || !k || dcid_len > 20 || (dcid_len && !dcid))
         return -1;
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *m = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    pthread_once(&fetch_once, fetch_algorithms);
+    EVP_MAC_CTX *m = hmac_mac ? EVP_MAC_CTX_new(hmac_mac) : NULL;
     char digest[] = "SHA256";
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                            OSSL_PARAM_construct_end()};
@@ -169,7 +186,6 @@ int dt_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, 
         !expand_label(m, k->client_secret, v2 ? "quicv2 hp" : "quic hp", k->hp, 16))
         rc = 0;
     EVP_MAC_CTX_free(m);
-    EVP_MAC_free(mac);
     return rc;
 }
 
@@ -340,6 +356,7 @@ static long unprotect(EVP_CIPHER_CTX *ctx, const uint8_t key[16], const uint8_t 
                       const uint8_t hp[16], const uint8_t *pkt, size_t pkt_len, size_t pn_off,
                       uint8_t *plain, uint64_t *pn_out, const dt_quic_state *st)
 {
+    pthread_once(&fetch_once, fetch_algorithms);
     dt_cur c = dt_cur_make(pkt, pkt_len);
     uint8_t first = dt_u8(&c);
     const uint8_t *hdr_rest = dt_bytes(&c, pn_off - 1); /* version .. length */
@@ -350,7 +367,7 @@ static long unprotect(EVP_CIPHER_CTX *ctx, const uint8_t key[16], const uint8_t 
         return -1;
     uint8_t mask[32];
     int ml = 0;
-    if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, hp, NULL) != 1 ||
+    if (EVP_EncryptInit_ex(ctx, aes_ecb, NULL, hp, NULL) != 1 ||
         EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 ||
         EVP_EncryptUpdate(ctx, mask, &ml, sample, 16) != 1 || ml != 16)
         return -1;
@@ -381,7 +398,7 @@ static long unprotect(EVP_CIPHER_CTX *ctx, const uint8_t key[16], const uint8_t 
 
     /* AAD: the header with first byte and packet number unprotected */
     int outl = 0, fin = 0;
-    if (EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, NULL, NULL) != 1 ||
+    if (EVP_DecryptInit_ex(ctx, aes_gcm, NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) != 1 ||
         EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) != 1 ||
         EVP_DecryptUpdate(ctx, NULL, &outl, &first, 1) != 1 ||

@@ -412,7 +412,9 @@ static int flow_names(const dt_rollup_flow *f, flow_name *out)
         if (!c[i].s)
             continue;
         char nm[256];
-        snprintf(nm, sizeof nm, "%s", c[i].s);
+        size_t cl = strnlen(c[i].s, sizeof nm - 1);
+        memcpy(nm, c[i].s, cl);
+        nm[cl] = '\0';
         /* "host:port" -> host; bracketed or bare IPv6 literals stay as they are */
         char *colon = strchr(nm, ':');
         if (colon && !strchr(colon + 1, ':') && nm[0] != '[')
@@ -483,6 +485,21 @@ static void transfers_add(dt_rollup *r, const dt_rollup_flow *f, uint64_t up, ui
         }
 }
 
+/* v in decimal, zero-padded to width digits, into buf (24 bytes); no printf
+ * (several keys per flow). */
+static void decimal(uint64_t v, int width, char *buf)
+{
+    char t[24];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v || n < width);
+    for (int i = 0; i < n; i++)
+        buf[i] = t[n - 1 - i];
+    buf[n] = '\0';
+}
+
 static const char *nonempty(const char *s)
 {
     return s && s[0] ? s : NULL;
@@ -532,8 +549,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     double asn = have_asn ? (double)f.asn : 0;
     char asn_key[24] = "";
     if (have_asn)
-        snprintf(asn_key, sizeof asn_key, "%010llu",
-                 (unsigned long long)f.asn); /* sorts as numbers */
+        decimal(f.asn, 10, asn_key); /* zero-padded: sorts as numbers */
     flow_name names[4];
     int n_names = srv_remote ? flow_names(&f, names) : 0;
     const char *name = n_names ? names[0].name : NULL;
@@ -562,7 +578,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         for (int i = 0; i < n_names; i++)
             tally_add(&ep->names, names[i].name, up, down, names[i].seen);
         char port[24];
-        snprintf(port, sizeof port, "%llu", (unsigned long long)rport);
+        decimal(rport, 1, port);
         tally_add(&ep->ports, port, up, down, 0);
         if (have_t0) {
             if (!ep->have_time || t0 < ep->first)

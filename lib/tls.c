@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,12 +120,31 @@ static void hexstr(const unsigned char *d, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* The digests, fetched from the provider once per process: OpenSSL 3 looks
+ * an implicit EVP_md5() / EVP_sha256() up again on every EVP_Digest call,
+ * which cost more than the hashing (two JA4 hashes and JA3 per hello). */
+static const EVP_MD *md5_md, *sha256_md;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void fetch_digests(void)
+{
+    EVP_MD *m = EVP_MD_fetch(NULL, "MD5", NULL), *s = EVP_MD_fetch(NULL, "SHA256", NULL);
+    md5_md = m ? m : EVP_md5();
+    sha256_md = s ? s : EVP_sha256();
+}
+
+static const EVP_MD *digest(int sha256)
+{
+    pthread_once(&md_once, fetch_digests);
+    return sha256 ? sha256_md : md5_md;
+}
+
 /* MD5 hex (33 bytes incl. NUL) of a string. */
 static void md5_hex(const char *s, char out[33])
 {
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    if (!EVP_Digest(s, strlen(s), d, &n, EVP_md5(), NULL) || n != 16) {
+    if (!EVP_Digest(s, strlen(s), d, &n, digest(0), NULL) || n != 16) {
         out[0] = '\0';
         return;
     }
@@ -137,7 +157,7 @@ static void sha256_12(const char *s, char out[13])
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     char full[65];
-    if (!*s || !EVP_Digest(s, strlen(s), d, &n, EVP_sha256(), NULL) || n != 32) {
+    if (!*s || !EVP_Digest(s, strlen(s), d, &n, digest(1), NULL) || n != 32) {
         memcpy(out, "000000000000", 13);
         return;
     }
@@ -767,8 +787,8 @@ static void asn1_time_str(const ASN1_TIME *t, char *dst, size_t cap)
     memset(&tm, 0, sizeof tm);
     if (!t || !ASN1_TIME_to_tm(t, &tm))
         return;
-    int w = snprintf(dst, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    int w = snprintf(dst, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     if (w < 0 || (size_t)w >= cap)
         dst[0] = '\0'; /* a year beyond 9999: no cut timestamps */
 }

@@ -3,7 +3,9 @@
 
 #include <libpsl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const psl_ctx_t *g_psl;
@@ -44,7 +46,51 @@ static int is_ldh(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
+/* Suffixes of at most MEMO_LEN - 1 characters, direct-mapped, replaced on
+ * collision.  The full name itself is not remembered: the enricher caches
+ * whole answers per name, so it rarely comes back here. */
+#define MEMO_SLOTS 1024
+#define MEMO_LEN 64
+
+struct dt_suffix_memo {
+    struct {
+        char s[MEMO_LEN]; /* "" = empty */
+        uint8_t pub;
+    } slot[MEMO_SLOTS];
+};
+
+dt_suffix_memo *dt_suffix_memo_new(void)
+{
+    return calloc(1, sizeof(dt_suffix_memo));
+}
+
+void dt_suffix_memo_free(dt_suffix_memo *m)
+{
+    free(m);
+}
+
+/* psl_is_public_suffix2() of the ICANN section, remembered in m. */
+static int is_public(const psl_ctx_t *psl, dt_suffix_memo *m, const char *suffix, size_t len)
+{
+    if (!m || len >= MEMO_LEN)
+        return psl_is_public_suffix2(psl, suffix, PSL_TYPE_ICANN) != 0;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)suffix[i]) * 16777619u;
+    size_t k = h % MEMO_SLOTS;
+    if (memcmp(m->slot[k].s, suffix, len + 1) != 0) {
+        memcpy(m->slot[k].s, suffix, len + 1);
+        m->slot[k].pub = psl_is_public_suffix2(psl, suffix, PSL_TYPE_ICANN) != 0;
+    }
+    return m->slot[k].pub;
+}
+
 int dt_registrable_domain(const char *name, char *out, size_t outlen)
+{
+    return dt_registrable_domain_memo(name, NULL, out, outlen);
+}
+
+int dt_registrable_domain_memo(const char *name, dt_suffix_memo *m, char *out, size_t outlen)
 {
     if (out && outlen)
         out[0] = '\0';
@@ -104,7 +150,7 @@ int dt_registrable_domain(const char *name, char *out, size_t outlen)
      * applies to unknown TLDs); the registrable domain is one label more. */
     size_t ps = nlabels;
     for (size_t k = 0; k < nlabels; k++) {
-        if (psl_is_public_suffix2(psl, buf + starts[k], PSL_TYPE_ICANN)) {
+        if (is_public(psl, k ? m : NULL, buf + starts[k], n - starts[k])) {
             ps = k;
             break;
         }

@@ -22,6 +22,17 @@
  * small.  A single trailing dot is ignored; case is folded (ASCII). */
 int dt_registrable_domain(const char *name, char *out, size_t outlen);
 
+/* Remembers which suffixes ("qq.com", "com") are public suffixes, so that the
+ * names under one domain cost one list search each instead of one per label.
+ * Not shared between threads: one per enricher. */
+typedef struct dt_suffix_memo dt_suffix_memo;
+
+dt_suffix_memo *dt_suffix_memo_new(void);
+void dt_suffix_memo_free(dt_suffix_memo *m);
+
+/* dt_registrable_domain() through the memo (m may be NULL): same answers. */
+int dt_registrable_domain_memo(const char *name, dt_suffix_memo *m, char *out, size_t outlen);
+
 /* Which list is in use: "file:<path>" (psl_latest picked the distribution's
  * file, e.g. Debian's publicsuffix package) or "builtin" (the copy compiled
  * into libpsl), or "none" when libpsl could not load any list. */

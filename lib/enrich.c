@@ -21,34 +21,61 @@ typedef struct domain_slot {
     int ok;
 } domain_slot;
 
+/* Whole results per endpoint (address, name, certificate O): a capture
+ * repeats the same few hundred of them, and each result costs a geo lookup,
+ * the company rules and the transfer table.  A result depends on nothing
+ * else, so a cached one is the same bytes.  Slots are only touched when used,
+ * so a small capture does not pay for the size. */
+#define ENDPOINT_CACHE 1024
+
+typedef struct endpoint_slot {
+    uint32_t hash;
+    uint8_t used, has_name;
+    dt_addr ip;
+    char name[256];
+    char cert_o[256];
+    dt_endpoint_info info;
+} endpoint_slot;
+
 struct dt_enricher {
     dt_geo *geo;
     dt_entities *entities;
     dt_countries *countries;
-    domain_slot *domains; /* DOMAIN_CACHE slots, replaced on collision */
+    domain_slot *domains;     /* DOMAIN_CACHE slots, replaced on collision */
+    dt_suffix_memo *suffixes; /* public or not, per suffix of those names */
+    endpoint_slot *endpoints; /* ENDPOINT_CACHE slots, replaced on collision */
 };
 
-static uint32_t name_hash(const char *s)
+static uint32_t hash_str(uint32_t h, const char *s)
 {
-    uint32_t h = 2166136261u;
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 16777619u;
     return h;
+}
+
+static uint32_t name_hash(const char *s)
+{
+    return hash_str(2166136261u, s);
 }
 
 /* dt_registrable_domain() through the cache. */
 static int registrable(dt_enricher *e, const char *name, char *out, size_t outlen)
 {
     if (strlen(name) >= sizeof e->domains[0].name || !e->domains)
-        return dt_registrable_domain(name, out, outlen);
+        return dt_registrable_domain_memo(name, e->suffixes, out, outlen);
     domain_slot *d = &e->domains[name_hash(name) % DOMAIN_CACHE];
     if (strcmp(d->name, name) != 0) {
-        snprintf(d->name, sizeof d->name, "%s", name);
-        d->ok = dt_registrable_domain(name, d->domain, sizeof d->domain) == 0;
+        memcpy(d->name, name, strlen(name) + 1);
+        d->ok = dt_registrable_domain_memo(name, e->suffixes, d->domain, sizeof d->domain) == 0;
         if (!d->ok)
             d->domain[0] = '\0';
     }
-    snprintf(out, outlen, "%s", d->domain);
+    size_t n = strlen(d->domain);
+    if (outlen) {
+        n = n < outlen ? n : outlen - 1;
+        memcpy(out, d->domain, n);
+        out[n] = '\0';
+    }
     return d->ok ? 0 : -1;
 }
 
@@ -69,9 +96,17 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
                               size_t errlen)
 {
     dt_enricher *e = calloc(1, sizeof *e);
-    if (e)
+    if (e) {
         e->domains = calloc(DOMAIN_CACHE, sizeof *e->domains);
-    if (!e || !e->domains) {
+        e->endpoints = calloc(ENDPOINT_CACHE, sizeof *e->endpoints);
+        e->suffixes = dt_suffix_memo_new();
+    }
+    if (!e || !e->domains || !e->endpoints || !e->suffixes) {
+        if (e) {
+            free(e->domains);
+            free(e->endpoints);
+            dt_suffix_memo_free(e->suffixes);
+        }
         free(e);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -111,11 +146,13 @@ void dt_enricher_close(dt_enricher *e)
     dt_entities_free(e->entities);
     dt_countries_free(e->countries);
     free(e->domains);
+    free(e->endpoints);
+    dt_suffix_memo_free(e->suffixes);
     free(e);
 }
 
-void dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name, const char *cert_o,
-                        dt_endpoint_info *out)
+static void enrich_uncached(dt_enricher *e, const dt_addr *ip, const char *name, const char *cert_o,
+                            dt_endpoint_info *out)
 {
     memset(out, 0, sizeof *out);
     dt_geo_lookup(e->geo, ip, &out->geo);
@@ -125,6 +162,37 @@ void dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name, con
         out->domain[0] = '\0';
     dt_company_attribute(e->entities, name, cert_o, out->geo.asn, out->geo.org, &out->company);
     out->transfer = dt_transfer_of(e->countries, out->geo.country, out->geo.class);
+}
+
+void dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name, const char *cert_o,
+                        dt_endpoint_info *out)
+{
+    const char *n = name ? name : "", *o = cert_o ? cert_o : "";
+    endpoint_slot *s = NULL;
+    if (strlen(n) < sizeof s->name && strlen(o) < sizeof s->cert_o) {
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < sizeof ip->a; i++)
+            h = (h ^ ip->a[i]) * 16777619u;
+        h = hash_str((h ^ ip->family ^ (name ? 0x100u : 0)) * 16777619u, n);
+        h = hash_str((h ^ 0xffu) * 16777619u, o);
+        s = &e->endpoints[h % ENDPOINT_CACHE];
+        if (s->used && s->hash == h && s->has_name == (name != NULL) &&
+            dt_addr_cmp(&s->ip, ip) == 0 && strcmp(s->name, n) == 0 && strcmp(s->cert_o, o) == 0) {
+            *out = s->info;
+            return;
+        }
+        s->used = 0;
+        s->hash = h;
+        s->has_name = name != NULL;
+        s->ip = *ip;
+        memcpy(s->name, n, strlen(n) + 1);
+        memcpy(s->cert_o, o, strlen(o) + 1);
+    }
+    enrich_uncached(e, ip, name, cert_o, out);
+    if (s) {
+        s->info = *out;
+        s->used = 1;
+    }
 }
 
 const dt_geo *dt_enricher_geo(const dt_enricher *e)

@@ -681,6 +681,16 @@ void dt_geo_close(dt_geo *g)
     free(g);
 }
 
+/* What snprintf(dst, len, "%s", src) writes, without its cost. */
+static void set_str(char *dst, size_t len, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= len)
+        n = len - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void fill_from(geo_db *db, MMDB_entry_s *e, dt_geo_result *r, int override, int *any)
 {
     int f = db->features ? db->features : ~0;
@@ -703,17 +713,17 @@ static void fill_from(geo_db *db, MMDB_entry_s *e, dt_geo_result *r, int overrid
         r->country[1] = (char)(cc[1] & ~32);
         r->country[2] = '\0';
         const char *n = name[0] ? name : dt_geo_country_name(r->country);
-        snprintf(r->country_name, sizeof r->country_name, "%s", n ? n : "");
+        set_str(r->country_name, sizeof r->country_name, n ? n : "");
         *any = 1;
     }
     if ((f & F_CITY) && get_str(e, city, sizeof city, P_CITY) && (override || !r->city[0])) {
-        snprintf(r->city, sizeof r->city, "%s", city);
+        set_str(r->city, sizeof r->city, city);
         *any = 1;
     }
     if ((f & F_ASN) && get_uint(e, &asn, P_ASN) && (override || !r->asn)) {
         r->asn = asn;
         get_str(e, org, sizeof org, P_ORG);
-        snprintf(r->org, sizeof r->org, "%s", org);
+        set_str(r->org, sizeof r->org, org);
         *any = 1;
     }
 }

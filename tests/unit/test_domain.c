@@ -3,6 +3,7 @@
 #include "domain.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *reg(const char *name)
@@ -11,6 +12,59 @@ static const char *reg(const char *name)
     if (dt_registrable_domain(name, out, sizeof out) < 0)
         return "(none)";
     return out;
+}
+
+/* The memo gives the answers of the plain function, whatever it already holds. */
+static int memo_agrees(dt_suffix_memo *m, const char *name)
+{
+    char a[DT_DOMAIN_MAX + 1], b[DT_DOMAIN_MAX + 1];
+    int ra = dt_registrable_domain(name, a, sizeof a);
+    int rb = dt_registrable_domain_memo(name, m, b, sizeof b);
+    if (ra != rb || strcmp(a, b) != 0) {
+        fprintf(stderr, "memo differs on %s: %d %s / %d %s\n", name, ra, a, rb, b);
+        return 0;
+    }
+    return 1;
+}
+
+static void test_memo(void)
+{
+    static const char *const names[] = {
+        "android.bugly.qq.com", "qq.com", "com", "a.b.example.co.uk", "example.co.uk", "co.uk",
+        /* a suffix public under one rule and not under its parent's */
+        "a.foo.bar.ck", "foo.bar.ck", "bar.ck", "www.ck", "x.www.ck", "foo.kawasaki.jp",
+        "a.foo.kawasaki.jp", "www.city.kawasaki.jp", "city.kawasaki.jp", "kawasaki.jp",
+        "WWW.Example.COM.", "www.example.com", "foo.s3.amazonaws.com", "printer.home.lan",
+        "4.3.2.192.in-addr.arpa", "in-addr.arpa", "foo.notin-addr.arpa", "192.168.1.1", "",
+        "a..example.com"};
+    size_t n = sizeof names / sizeof names[0];
+    dt_suffix_memo *m = dt_suffix_memo_new();
+    CHECK(m != NULL);
+    int ok = 1;
+    for (int round = 0; round < 2; round++) /* empty memo, then filled */
+        for (size_t i = 0; i < n; i++)
+            ok &= memo_agrees(m, names[round ? n - 1 - i : i]);
+    /* More suffixes than slots, so that slots are replaced; suffixes longer than a slot. */
+    char name[DT_DOMAIN_MAX + 1];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof name, "h%d.s%d.d%d.%s", i, i % 700, i % 1300,
+                 i % 3   ? "com"
+                 : i % 2 ? "co.uk"
+                         : "kawasaki.jp");
+        ok &= memo_agrees(m, name);
+    }
+    char longname[200];
+    memset(longname, 'x', 150);
+    memcpy(longname + 60, ".", 1);
+    strcpy(longname + 150, ".example.com");
+    ok &= memo_agrees(m, longname);
+    ok &= memo_agrees(m, longname);
+    CHECK(ok);
+    char out[8];
+    CHECK_EQ_INT(dt_registrable_domain_memo("a.qq.com", m, out, sizeof out), 0);
+    CHECK_EQ_STR(out, "qq.com");
+    dt_suffix_memo_free(m);
+    dt_suffix_memo_free(NULL);
 }
 
 static void *worker(void *arg)
@@ -95,6 +149,8 @@ int main(void)
     CHECK_EQ_STR(reg(longlab), "(none)"); /* 64-byte label */
     longlab[4 + 62] = '.'; /* "www." + 62 x "b" + ".b.com": labels of 62 and 1 bytes */
     CHECK_EQ_STR(reg(longlab), "b.com");
+
+    test_memo();
 
     /* Output buffer handling. */
     char small[6];

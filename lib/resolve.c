@@ -19,9 +19,15 @@ typedef struct rentry {
     uint32_t lprev, lnext; /* least-recently-updated list */
 } rentry;
 
+/* Entries and buckets start small and double as the table fills, up to
+ * max_entries: most captures resolve a few hundred names, while the maximum
+ * (65,536 entries per input, about 45 MB) would be paid by every input, small
+ * ones included (dearly under the sanitizers and the fuzzers). */
+#define INITIAL_ENTRIES 64
+
 struct dt_resolve {
     rentry *e;
-    size_t cap, used;
+    size_t cap, alloc, used; /* maximum, allocated, in use */
     uint32_t *bucket;
     size_t nbucket;              /* power of two */
     uint32_t lru_head, lru_tail; /* head = least recently updated */
@@ -44,6 +50,21 @@ static int addr_eq(const dt_addr *x, const dt_addr *y)
     return x->family == y->family && memcmp(x->a, y->a, 16) == 0;
 }
 
+/* Buckets for the allocated entries (about two per entry), all empty. */
+static uint32_t *buckets_new(size_t alloc, size_t *nbucket)
+{
+    size_t n = 16;
+    while (n < 2 * alloc)
+        n *= 2;
+    uint32_t *b = malloc(n * sizeof *b);
+    if (b) {
+        for (size_t i = 0; i < n; i++)
+            b[i] = NIL;
+        *nbucket = n;
+    }
+    return b;
+}
+
 dt_resolve *dt_resolve_new(size_t max_entries)
 {
     if (max_entries < 1)
@@ -54,19 +75,42 @@ dt_resolve *dt_resolve_new(size_t max_entries)
     if (!r)
         return NULL;
     r->cap = max_entries;
-    r->nbucket = 16;
-    while (r->nbucket < 2 * max_entries)
-        r->nbucket *= 2;
-    r->e = calloc(max_entries, sizeof *r->e);
-    r->bucket = malloc(r->nbucket * sizeof *r->bucket);
+    r->alloc = max_entries < INITIAL_ENTRIES ? max_entries : INITIAL_ENTRIES;
+    r->e = malloc(r->alloc * sizeof *r->e);
+    r->bucket = buckets_new(r->alloc, &r->nbucket);
     if (!r->e || !r->bucket) {
         dt_resolve_free(r);
         return NULL;
     }
-    for (size_t i = 0; i < r->nbucket; i++)
-        r->bucket[i] = NIL;
     r->lru_head = r->lru_tail = NIL;
     return r;
+}
+
+/* Doubles the entries (up to cap), and the buckets with them, rehashing.
+ * 0 if out of memory: the caller then evicts as if the table were full. */
+static int grow(dt_resolve *r)
+{
+    size_t alloc = r->alloc * 2 < r->cap ? r->alloc * 2 : r->cap;
+    rentry *e = realloc(r->e, alloc * sizeof *e);
+    if (!e)
+        return 0;
+    r->e = e;
+    r->alloc = alloc;
+    if (r->nbucket >= 2 * alloc)
+        return 1;
+    size_t nbucket;
+    uint32_t *b = buckets_new(alloc, &nbucket);
+    if (!b)
+        return 1; /* longer chains, still correct */
+    free(r->bucket);
+    r->bucket = b;
+    r->nbucket = nbucket;
+    for (uint32_t i = 0; i < r->used; i++) {
+        uint32_t h = addr_hash(&r->e[i].addr) & (uint32_t)(nbucket - 1);
+        r->e[i].hnext = b[h];
+        b[h] = i;
+    }
+    return 1;
 }
 
 void dt_resolve_free(dt_resolve *r)
@@ -139,7 +183,9 @@ void dt_resolve_add(dt_resolve *r, const char *name, const char *owner, uint16_t
     }
     rentry *x;
     if (i == NIL) {
-        if (r->used < r->cap) {
+        if (r->used == r->alloc && r->alloc < r->cap && grow(r))
+            b = addr_hash(a) & (uint32_t)(r->nbucket - 1); /* buckets may have doubled */
+        if (r->used < r->alloc) {
             i = (uint32_t)r->used++;
         } else {
             i = r->lru_head;

@@ -3,8 +3,10 @@
  * Each entry is one (query name, record type, address) seen in DNS answers,
  * with the final owner name (the end of the CNAME chain), how many responses
  * carried it, and the times of its first and last few sightings.  Memory is
- * bounded: max_entries entries are allocated up front (about 700 bytes each);
- * when the table is full the least recently seen entry is evicted. */
+ * bounded: the table grows by doubling as entries are added, up to
+ * max_entries entries (about 700 bytes each); when it holds max_entries the
+ * least recently seen entry is evicted (also, earlier, if growing fails for
+ * lack of memory). */
 #ifndef DT_RESOLVE_H
 #define DT_RESOLVE_H
 

@@ -193,10 +193,94 @@ static void test_eviction(void)
     dt_resolve_free(r);
 }
 
+static dt_addr addr_n(uint32_t n)
+{
+    uint8_t ip[4] = {10, (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    dt_addr a;
+    dt_addr_set4(&a, ip);
+    return a;
+}
+
+/* The table starts small and grows by doubling: entries added before a growth
+ * are still found after it (rehashed), including several names per address. */
+static void test_growth(void)
+{
+    dt_resolve *r = dt_resolve_new(5000);
+    char name[32];
+    for (uint32_t i = 0; i < 3000; i++) {
+        dt_addr a = addr_n(i / 2); /* two names per address */
+        snprintf(name, sizeof name, "g%04u.example", (unsigned)i);
+        dt_resolve_add(r, name, NULL, 1, &a, 1000 + i);
+    }
+    CHECK_EQ_INT(dt_resolve_count(r), 3000);
+    CHECK_EQ_INT(dt_resolve_evictions(r), 0);
+    int wrong = 0;
+    for (uint32_t k = 0; k < 1500; k++) {
+        dt_addr a = addr_n(k);
+        char first[32], second[32];
+        snprintf(first, sizeof first, "g%04u.example", (unsigned)(2 * k));
+        snprintf(second, sizeof second, "g%04u.example", (unsigned)(2 * k + 1));
+        const char *n1 = dt_resolve_lookup(r, &a, 1000 + 2 * k, NULL, NULL);
+        const char *n2 = dt_resolve_lookup(r, &a, UINT64_MAX, NULL, NULL);
+        if (!n1 || strcmp(n1, first) || !n2 || strcmp(n2, second))
+            wrong++;
+    }
+    CHECK_EQ_INT(wrong, 0);
+    /* an update after growth finds the existing entry */
+    dt_addr a0 = addr_n(0);
+    dt_resolve_add(r, "G0000.EXAMPLE", NULL, 1, &a0, 9000);
+    CHECK_EQ_INT(dt_resolve_count(r), 3000);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a0, 9000, NULL, NULL), "g0000.example");
+    dt_resolve_entry e[2];
+    CHECK_EQ_INT(dt_resolve_list(r, e, 2), 2);
+    CHECK_EQ_STR(e[0].name, "g0000.example");
+    CHECK_EQ_INT(e[0].count, 2);
+    dt_resolve_free(r);
+}
+
+/* A maximum that is not a power of two and above the initial size: the table
+ * grows to exactly that many, then evicts the least recently seen. */
+static void test_growth_then_eviction(void)
+{
+    dt_resolve *r = dt_resolve_new(1000);
+    char name[32];
+    for (uint32_t i = 0; i < 1500; i++) {
+        dt_addr a = addr_n(i);
+        snprintf(name, sizeof name, "e%04u.example", (unsigned)i);
+        dt_resolve_add(r, name, NULL, 1, &a, 1000 + i);
+        if (i == 999) { /* full: refresh the oldest, it outlives the next 999 */
+            dt_addr a0 = addr_n(0);
+            dt_resolve_add(r, "e0000.example", NULL, 1, &a0, 5000);
+        }
+        if (i < 1000)
+            CHECK(dt_resolve_evictions(r) == 0);
+    }
+    CHECK_EQ_INT(dt_resolve_count(r), 1000);
+    CHECK_EQ_INT(dt_resolve_evictions(r), 500);
+    dt_addr a = addr_n(0);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, UINT64_MAX, NULL, NULL), "e0000.example");
+    a = addr_n(1);
+    CHECK(dt_resolve_lookup(r, &a, UINT64_MAX, NULL, NULL) == NULL); /* evicted first */
+    a = addr_n(500);
+    CHECK(dt_resolve_lookup(r, &a, UINT64_MAX, NULL, NULL) == NULL); /* evicted last */
+    a = addr_n(501);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, UINT64_MAX, NULL, NULL), "e0501.example");
+    a = addr_n(1499);
+    CHECK_EQ_STR(dt_resolve_lookup(r, &a, UINT64_MAX, NULL, NULL), "e1499.example");
+    static dt_resolve_entry e[1001];
+    CHECK_EQ_INT(dt_resolve_list(r, e, 1001), 1000);
+    CHECK_EQ_STR(e[0].name, "e0000.example");
+    CHECK_EQ_STR(e[1].name, "e0501.example");
+    CHECK_EQ_STR(e[999].name, "e1499.example");
+    dt_resolve_free(r);
+}
+
 int main(void)
 {
     test_msg_and_chain();
     test_latest_before();
     test_eviction();
+    test_growth();
+    test_growth_then_eviction();
     return check_done();
 }

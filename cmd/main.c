@@ -41,7 +41,7 @@ static const char help_analyze[] =
     "                          link-local, ULA and CGNAT addresses are local\n"
     "      --idle-timeout SEC  end a flow after SEC seconds without packets (default 300)\n"
     "      --max-flows N       live flows held at once; the least recently active is ended\n"
-    "                          early when full (default 1000000)\n"
+    "                          early when full (default 100000)\n"
     "      --stream-cap BYTES  bytes of each TCP direction buffered for the parsers\n"
     "                          (default 65536)\n"
     "      --no-flows          report: leave out the flows array\n"

@@ -23,11 +23,11 @@ typedef struct dt_flow_side {
 enum { DT_CLIENT = 0, DT_SERVER = 1 };
 
 typedef enum dt_flow_end {
-    DT_END_IDLE = 0,  /* idle timeout */
-    DT_END_CLOSED,    /* TCP FIN in both directions or RST */
-    DT_END_EVICTED,   /* table full: ended early */
-    DT_END_EOF,       /* still open at the end of the input */
-    DT_END_REUSED,    /* a new SYN on the same ports after a close */
+    DT_END_IDLE = 0, /* idle timeout */
+    DT_END_CLOSED,   /* TCP FIN in both directions or RST */
+    DT_END_EVICTED,  /* table full: ended early */
+    DT_END_EOF,      /* still open at the end of the input */
+    DT_END_REUSED,   /* a new SYN on the same ports after a close */
 } dt_flow_end;
 
 typedef struct dt_flow {
@@ -36,14 +36,14 @@ typedef struct dt_flow {
     uint8_t ts_digits;
     uint8_t client_by_syn; /* client was decided by a SYN (not a guess) */
     uint8_t syn, synack, fin, rst;
-    uint8_t closed;        /* FIN both ways or RST seen */
-    uint8_t end_reason;    /* dt_flow_end */
-    uint32_t input;        /* index of the input file */
-    uint64_t id;           /* order of creation, for deterministic output */
+    uint8_t closed;             /* FIN both ways or RST seen */
+    uint8_t end_reason;         /* dt_flow_end */
+    uint32_t input;             /* index of the input file */
+    uint64_t id;                /* order of creation, for deterministic output */
     uint64_t first_ns, last_ns; /* earliest and latest packet timestamps */
     uint64_t active_ns;         /* capture clock (never backwards) at the last packet */
-    dt_flow_side side[2]; /* [DT_CLIENT], [DT_SERVER] */
-    dt_tcp_dir *tcp;      /* [2], per sender; TCP flows only (NULL for UDP) */
+    dt_flow_side side[2];       /* [DT_CLIENT], [DT_SERVER] */
+    dt_tcp_dir *tcp;            /* [2], per sender; TCP flows only (NULL for UDP) */
     struct dt_flow_app *app;
 
     /* table bookkeeping */
@@ -57,7 +57,7 @@ typedef struct dt_flow_table dt_flow_table;
 typedef void (*dt_flow_end_fn)(void *ctx, dt_flow *f);
 
 typedef struct dt_flow_limits {
-    uint32_t max_flows;        /* live flows at once (default 1,000,000) */
+    uint32_t max_flows;        /* live flows at once (default 100,000) */
     uint64_t idle_timeout_ns;  /* default 300 s */
     uint64_t closed_linger_ns; /* keep a closed TCP flow for late packets (default 10 s) */
     uint32_t stream_cap;       /* per-direction reassembly buffer (default 64 KiB) */

@@ -2,15 +2,20 @@
 """Resource limits (docs/security.md): captures generated on the fly and
 streamed into `datatrail report -q --no-geo -` (nothing big is stored):
 
-  * N distinct UDP flows, all alive at once (default 200,000; --full: 1,000,000),
-    with the default flow limit and with a smaller --max-flows (eviction counted);
+  * N distinct UDP flows, all alive at once (default and --full: 1,000,000),
+    under the default flow limit (100,000): the excess is evicted, counted,
+    still reported, and memory stays under the bound of a full table;
+  * L distinct flows (default 200,000; --full: 1,000,000) with --max-flows L:
+    none evicted, memory under the bound for L live flows; and with
+    --max-flows L/10 (eviction counted);
   * one TCP stream of S bytes (default 256 MiB; --full: 2 GiB), in order, with
     retransmissions and a hole.
 
 It checks the report's counters and that the peak RSS of datatrail stays
-under the bound documented in docs/security.md for that size.
+under the bound documented in docs/security.md for that many live flows.
 
-    tests/limits_test.py --datatrail build/datatrail [--full] [--flows N] [--stream-mb S]
+    tests/limits_test.py --datatrail build/datatrail [--full] [--flows N] [--live L]
+                         [--stream-mb S] [--no-rss]
 """
 
 import argparse
@@ -24,9 +29,10 @@ import threading
 import time
 
 # Documented bounds (docs/security.md): RSS = BASE + PER_FLOW * live flows.
-BASE_KB = 64 * 1024          # program, libraries, tables at start, report of few flows
+BASE_KB = 32 * 1024          # program, libraries, tables at start, report of few flows
 PER_FLOW_BYTES = 2048        # measured: about 1.9 KiB per live UDP flow (gcc -O2, glibc)
 STREAM_BOUND_KB = 96 * 1024  # one long TCP stream: buffering is capped (64 KiB per direction)
+DEFAULT_MAX_FLOWS = 100000   # --max-flows default (lib/flow.c)
 
 TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 STREAM_SENT = [0]  # payload bytes the client sent, retransmissions included
@@ -150,8 +156,10 @@ def run(datatrail, writer, arg, extra=()):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--datatrail", required=True)
-    ap.add_argument("--full", action="store_true", help="1,000,000 flows and a 2 GiB stream")
-    ap.add_argument("--flows", type=int)
+    ap.add_argument("--full", action="store_true",
+                    help="also 1,000,000 flows alive at once (about 2 GiB) and a 2 GiB stream")
+    ap.add_argument("--flows", type=int, help="distinct flows under the default limit")
+    ap.add_argument("--live", type=int, help="distinct flows with --max-flows set to as many")
     ap.add_argument("--stream-mb", type=int)
     ap.add_argument("--no-rss", action="store_true",
                     help="do not check RSS (sanitizer or valgrind builds)")
@@ -159,7 +167,8 @@ def main():
     global TIME
     if a.no_rss:
         TIME = None
-    nflows = a.flows or (1000000 if a.full else 200000)
+    nflows = a.flows or 1000000
+    nlive = a.live or (1000000 if a.full else min(nflows, 200000))
     smb = a.stream_mb or (2048 if a.full else 256)
     fails = []
 
@@ -173,23 +182,45 @@ def main():
         if not cond:
             fails.append(what)
 
+    def bound(live):
+        return BASE_KB + PER_FLOW_BYTES * live // 1024
+
+    # The default limit: memory is that of a full table, whatever the capture.
     rep, rss, secs = run(a.datatrail, write_flows, nflows)
     s = rep["summary"]
-    bound = BASE_KB + PER_FLOW_BYTES * nflows // 1024
-    print("flows: %d distinct UDP flows, peak RSS %s KiB, %.1f s" % (nflows, rss, secs))
+    held = min(nflows, DEFAULT_MAX_FLOWS)
+    print("flows: %d distinct UDP flows, default limit, peak RSS %s KiB, %.1f s" % (nflows, rss, secs))
+    check(rep["options"]["max_flows"] == DEFAULT_MAX_FLOWS,
+          "default --max-flows is %d (got %d)" % (DEFAULT_MAX_FLOWS, rep["options"]["max_flows"]))
     check(s["flows"] == nflows, "%d flows reported (got %d)" % (nflows, s["flows"]))
-    check(s["flows_evicted"] == 0, "no flow evicted under the default limit")
-    check(s["peak_live_flows"] == nflows, "all flows alive at once (peak %d)" % s["peak_live_flows"])
-    check(rss < bound if rss else None, "peak RSS %s KiB < documented bound %d KiB" % (rss, bound))
+    check(s["flows_evicted"] == nflows - held, "evicted flows counted: %d (got %d)"
+          % (nflows - held, s["flows_evicted"]))
+    check(s["peak_live_flows"] == held, "%d flows alive at once (peak %d)" % (held, s["peak_live_flows"]))
+    check(rss < bound(held) if rss else None, "peak RSS %s KiB < documented bound %d KiB"
+          % (rss, bound(held)))
 
-    limit = nflows // 10
-    rep, rss2, secs = run(a.datatrail, write_flows, nflows, ["--max-flows", str(limit)])
+    # A limit that holds them all: nothing is evicted, memory grows with live flows.
+    rep, rss, secs = run(a.datatrail, write_flows, nlive, ["--max-flows", str(nlive)])
     s = rep["summary"]
-    print("flows with --max-flows %d: peak RSS %s KiB, %.1f s" % (limit, rss2, secs))
-    check(s["flows"] == nflows, "every flow still reported with --max-flows (got %d)" % s["flows"])
-    check(s["flows_evicted"] == nflows - limit, "evicted flows counted: %d (got %d)"
-          % (nflows - limit, s["flows_evicted"]))
+    print("flows: %d distinct UDP flows, --max-flows %d, peak RSS %s KiB, %.1f s"
+          % (nlive, nlive, rss, secs))
+    check(s["flows"] == nlive, "%d flows reported (got %d)" % (nlive, s["flows"]))
+    check(s["flows_evicted"] == 0, "no flow evicted when --max-flows holds them all")
+    check(s["peak_live_flows"] == nlive, "all flows alive at once (peak %d)" % s["peak_live_flows"])
+    check(rss < bound(nlive) if rss else None, "peak RSS %s KiB < documented bound %d KiB"
+          % (rss, bound(nlive)))
+
+    limit = nlive // 10
+    rep, rss2, secs = run(a.datatrail, write_flows, nlive, ["--max-flows", str(limit)])
+    s = rep["summary"]
+    print("flows: %d distinct UDP flows, --max-flows %d, peak RSS %s KiB, %.1f s"
+          % (nlive, limit, rss2, secs))
+    check(s["flows"] == nlive, "every flow still reported with --max-flows (got %d)" % s["flows"])
+    check(s["flows_evicted"] == nlive - limit, "evicted flows counted: %d (got %d)"
+          % (nlive - limit, s["flows_evicted"]))
     check(s["peak_live_flows"] <= limit, "live flows stay <= --max-flows (%d)" % s["peak_live_flows"])
+    check(rss2 < bound(limit) if rss2 else None, "peak RSS %s KiB < documented bound %d KiB"
+          % (rss2, bound(limit)))
 
     total = smb * 1024 * 1024
     rep, rss3, secs = run(a.datatrail, write_stream, total)

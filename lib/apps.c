@@ -358,6 +358,10 @@ void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size
             if (FINISHED(x->quic_st)) { /* the 16 KiB CRYPTO buffer is no longer needed */
                 free(x->quic);
                 x->quic = NULL;
+                if (!x->quic_info->present) { /* nor 1.2 KiB of results for a non-QUIC flow */
+                    free(x->quic_info);
+                    x->quic_info = NULL;
+                }
             }
         }
     }

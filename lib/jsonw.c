@@ -356,10 +356,15 @@ static void tree(dt_jw *w, const cJSON *item, int fmt, int depth)
     }
 }
 
-void dt_jw_tree(dt_jw *w, const cJSON *item, int formatted)
+void dt_jw_tree_at(dt_jw *w, const cJSON *item, int formatted, int depth)
 {
     before_value(w);
     if (item)
-        tree(w, item, formatted != 0, 0);
+        tree(w, item, formatted != 0, depth);
     w->sep = 1;
+}
+
+void dt_jw_tree(dt_jw *w, const cJSON *item, int formatted)
+{
+    dt_jw_tree_at(w, item, formatted, 0);
 }

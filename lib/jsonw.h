@@ -48,6 +48,9 @@ void dt_jw_hex(dt_jw *w, const uint8_t *p, size_t n);
  * cost (numbers without printf where they are whole). */
 struct cJSON;
 void dt_jw_tree(dt_jw *w, const struct cJSON *item, int formatted);
+/* The same for an item printed inside depth enclosing containers (its
+ * indentation when formatted), e.g. 2 for an element of a top-level array. */
+void dt_jw_tree_at(dt_jw *w, const struct cJSON *item, int formatted, int depth);
 
 /* Formats d as cJSON does into buf (at least 32 bytes); returns the length. */
 int dt_jw_format_number(double d, char *buf, size_t len);

@@ -22,6 +22,9 @@ typedef struct dns_entry {
 
 #define DNS_BUCKETS 4096
 #define DNS_TABLE_MAX_ANSWERS 1024 /* distinct addresses kept per name (CDNs rotate) */
+/* Memory of the DNS table: names and answers beyond it are counted in
+ * summary.dns_table_dropped, not kept (random-subdomain floods). */
+#define DNS_TABLE_MAX_BYTES (16u << 20)
 
 struct dt_report {
     dt_report_opts opts;
@@ -35,6 +38,8 @@ struct dt_report {
     uint64_t flows_written;
     dns_entry *dns[DNS_BUCKETS];
     uint64_t dns_n;
+    size_t dns_bytes;                    /* against DNS_TABLE_MAX_BYTES */
+    uint64_t dns_dropped;                /* names and answers not kept */
     cJSON *merged_warnings, *merged_geo; /* from merged reports */
     cJSON *merged_options;               /* the first merged report's options */
     int write_error;
@@ -134,6 +139,11 @@ static dns_entry *dns_entry_get(dt_report *r, const char *name, const char *type
         e = e->next;
     if (e)
         return e;
+    size_t cost = sizeof *e + strlen(name) + 1;
+    if (r->dns_bytes + cost > DNS_TABLE_MAX_BYTES) {
+        r->dns_dropped++;
+        return NULL;
+    }
     e = calloc(1, sizeof *e);
     if (!e || !(e->name = strdup(name))) {
         free(e);
@@ -143,10 +153,11 @@ static dns_entry *dns_entry_get(dt_report *r, const char *name, const char *type
     e->next = r->dns[b];
     r->dns[b] = e;
     r->dns_n++;
+    r->dns_bytes += cost;
     return e;
 }
 
-static void dns_entry_answer(dns_entry *e, const char *addr)
+static void dns_entry_answer(dt_report *r, dns_entry *e, const char *addr)
 {
     for (int j = 0; j < e->n_answers; j++)
         if (strcmp(e->answers[j], addr) == 0)
@@ -155,6 +166,12 @@ static void dns_entry_answer(dns_entry *e, const char *addr)
         return;
     if (e->n_answers == e->cap_answers) {
         int cap = e->cap_answers ? 2 * e->cap_answers : 4;
+        size_t grow = (size_t)(cap - e->cap_answers) * sizeof *e->answers;
+        if (r->dns_bytes + grow > DNS_TABLE_MAX_BYTES) {
+            r->dns_dropped++;
+            return;
+        }
+        r->dns_bytes += grow;
         void *na = realloc(e->answers, (size_t)cap * sizeof *e->answers);
         if (!na)
             return;
@@ -174,7 +191,7 @@ static void dns_table_add_flow(dt_report *r, const dt_flow_dns *d)
         return;
     e->count++;
     for (int i = 0; i < d->n_answers; i++)
-        dns_entry_answer(e, d->answers[i]);
+        dns_entry_answer(r, e, d->answers[i]);
 }
 
 static int cmp_dns(const void *a, const void *b)
@@ -199,23 +216,41 @@ static dns_entry **dns_sorted(const dt_report *r)
     return all;
 }
 
+static cJSON *dns_entry_json(const dns_entry *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", e->name);
+    cJSON_AddStringToObject(o, "type", e->type);
+    cJSON *ans = cJSON_CreateArray();
+    for (int j = 0; j < e->n_answers; j++)
+        cJSON_AddItemToArray(ans, cJSON_CreateString(e->answers[j]));
+    cJSON_AddItemToObject(o, "answers", ans);
+    dt_json_add_u64(o, "count", e->count);
+    return o;
+}
+
+/* Calls fn with each object of "dns", sorted (deleted after fn returns). */
+static int dns_table_each(const dt_report *r, int (*fn)(void *ctx, const cJSON *o), void *ctx)
+{
+    dns_entry **all = dns_sorted(r);
+    if (!all)
+        return -1;
+    int rc = 0;
+    for (uint64_t i = 0; i < r->dns_n && rc == 0; i++) {
+        cJSON *o = dns_entry_json(all[i]);
+        rc = o ? fn(ctx, o) : -1;
+        cJSON_Delete(o);
+    }
+    free(all);
+    return rc;
+}
+
 static cJSON *dns_table_json(const dt_report *r)
 {
     cJSON *a = cJSON_CreateArray();
     dns_entry **all = dns_sorted(r);
-    if (!all)
-        return a;
-    for (uint64_t i = 0; i < r->dns_n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", all[i]->name);
-        cJSON_AddStringToObject(o, "type", all[i]->type);
-        cJSON *ans = cJSON_CreateArray();
-        for (int j = 0; j < all[i]->n_answers; j++)
-            cJSON_AddItemToArray(ans, cJSON_CreateString(all[i]->answers[j]));
-        cJSON_AddItemToObject(o, "answers", ans);
-        dt_json_add_u64(o, "count", all[i]->count);
-        cJSON_AddItemToArray(a, o);
-    }
+    for (uint64_t i = 0; all && i < r->dns_n; i++)
+        cJSON_AddItemToArray(a, dns_entry_json(all[i]));
     free(all);
     return a;
 }
@@ -434,6 +469,7 @@ int dt_report_absorb(dt_report *r, dt_report *part)
     while ((it = cJSON_DetachItemFromArray(part->inputs, 0)) != NULL)
         cJSON_AddItemToArray(r->inputs, it);
     sum_into(r->sums, part->sums);
+    r->dns_dropped += part->dns_dropped;
     if (part->have_time)
         note_time(r, part->first_ns, part->last_ns, part->ts_digits);
     for (int i = 0; i < DNS_BUCKETS; i++)
@@ -443,7 +479,7 @@ int dt_report_absorb(dt_report *r, dt_report *part)
                 continue;
             d->count += e->count;
             for (int j = 0; j < e->n_answers; j++)
-                dns_entry_answer(d, e->answers[j]);
+                dns_entry_answer(r, d, e->answers[j]);
         }
     return r->write_error ? -1 : 0;
 }
@@ -451,8 +487,8 @@ int dt_report_absorb(dt_report *r, dt_report *part)
 /* Summary keys computed at the end (from flows and the DNS table), not summed. */
 static int derived_key(const char *k)
 {
-    static const char *const derived[] = {"first_seen", "last_seen", "dns_names", "transfers",
-                                          "duration_s"};
+    static const char *const derived[] = {"first_seen",        "last_seen", "dns_names",
+                                          "dns_table_dropped", "transfers", "duration_s"};
     for (size_t i = 0; i < sizeof derived / sizeof derived[0]; i++)
         if (!strcmp(k, derived[i]))
             return 1;
@@ -517,6 +553,9 @@ int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
         dt_parse_time(fs->valuestring, &a, &digits) == 0 &&
         dt_parse_time(ls->valuestring, &b, &d2) == 0)
         note_time(r, a, b, digits > d2 ? digits : d2);
+    const cJSON *dropped = cJSON_GetObjectItemCaseSensitive(summary, "dns_table_dropped");
+    if (cJSON_IsNumber(dropped) && dropped->valuedouble > 0 && dropped->valuedouble < 1e18)
+        r->dns_dropped += (uint64_t)dropped->valuedouble;
     const cJSON *dns = cJSON_GetObjectItemCaseSensitive(rep, "dns");
     cJSON_ArrayForEach(it, dns)
     {
@@ -533,7 +572,7 @@ int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
         cJSON_ArrayForEach(ans, cJSON_GetObjectItemCaseSensitive(it, "answers"))
         {
             if (cJSON_IsString(ans))
-                dns_entry_answer(e, ans->valuestring);
+                dns_entry_answer(r, e, ans->valuestring);
         }
     }
     FILE *dst = flow_dest(r);
@@ -598,8 +637,29 @@ static cJSON *summary_json(const dt_report *r, cJSON *transfers)
     }
     cJSON_Delete(order);
     dt_json_add_u64(s, "dns_names", r->dns_n);
+    dt_json_add_u64(s, "dns_table_dropped", r->dns_dropped);
     cJSON_AddItemToObject(s, "transfers", transfers);
     return s;
+}
+
+/* Writes array elements of the formatted report one at a time. */
+typedef struct element_sink {
+    dt_report *r;
+    uint64_t n;
+} element_sink;
+
+static int write_element(void *ctx, const cJSON *o)
+{
+    element_sink *k = ctx;
+    dt_jw *w = &k->r->flow_text;
+    dt_jw_reset(w);
+    dt_jw_tree_at(w, o, 1, 2); /* inside the report and its array */
+    if (w->oom || !w->buf)
+        return -1;
+    if (k->n++)
+        fputs(", ", k->r->out);
+    fwrite(w->buf, 1, w->len, k->r->out);
+    return 0;
 }
 
 int dt_report_finish(dt_report *r)
@@ -621,6 +681,14 @@ int dt_report_finish(dt_report *r)
     cJSON_AddItemToObject(top, "warnings", warnings);
     if (r->opts.geo_warning && r->opts.geo_warning[0])
         cJSON_AddItemToArray(warnings, cJSON_CreateString(r->opts.geo_warning));
+    if (dt_rollup_dropped(r->ru)) {
+        char w[256];
+        snprintf(w, sizeof w,
+                 "rollup memory limit (%u MiB) reached: %llu entries (endpoints, names, domains, "
+                 "...) are missing from the lists; the totals are exact",
+                 DT_ROLLUP_MAX_BYTES >> 20, (unsigned long long)dt_rollup_dropped(r->ru));
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
+    }
     cJSON_AddItemToObject(top, "geo_databases", geo_databases_json(r));
     if (r->opts.options)
         cJSON_AddItemReferenceToObject(top, "options", r->opts.options);
@@ -628,9 +696,20 @@ int dt_report_finish(dt_report *r)
         cJSON_AddItemReferenceToObject(top, "options", r->merged_options);
     else
         cJSON_AddObjectToObject(top, "options");
+    if (r->dns_dropped) {
+        char w[200];
+        snprintf(w, sizeof w,
+                 "DNS table memory limit (%u MiB) reached: %llu names or answers are missing from "
+                 "\"dns\"",
+                 DNS_TABLE_MAX_BYTES >> 20, (unsigned long long)r->dns_dropped);
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
+    }
     cJSON_AddItemToObject(top, "summary", summary_json(r, transfers));
-    dt_rollup_write(r->ru, top);
-    cJSON_AddItemToObject(top, "dns", dns_table_json(r));
+    /* JSON: endpoints and the DNS table are streamed below, not built here */
+    int json = r->opts.format == DT_FMT_JSON;
+    dt_rollup_write_sections(r->ru, top, !json);
+    if (!json)
+        cJSON_AddItemToObject(top, "dns", dns_table_json(r));
 
     if (r->opts.format == DT_FMT_TEXT) {
         if (dt_render_text(top, r->out, r->opts.width, r->opts.color) != 0)
@@ -639,19 +718,29 @@ int dt_report_finish(dt_report *r)
         if (dt_render_csv_endpoints(top, r->out) != 0)
             r->write_error = 1;
     } else {
-        /* cJSON_Print's text, written without printf per number (performance) */
+        /* cJSON_Print's text (without printf per number: performance) of
+         * everything but the parts that grow with the capture: endpoints and
+         * the DNS table follow one element at a time, then the flows, so no
+         * tree or text of all of them is ever in memory. */
         dt_jw_reset(&r->flow_text);
         dt_jw_tree(&r->flow_text, top, 1);
-        if (r->flow_text.oom || !r->flow_text.buf) {
+        const char *s = r->flow_text.buf;
+        size_t n = r->flow_text.len;
+        if (r->flow_text.oom || n < 2 || strcmp(s + n - 2, "\n}") != 0) {
             r->write_error = 1;
         } else {
-            /* The flows are spliced in as the last member, one compact object
-             * per line, straight from the temporary file. */
-            const char *s = r->flow_text.buf;
-            size_t n = r->flow_text.len;
-            while (n && (s[n - 1] == '}' || s[n - 1] == '\n'))
-                n--;
-            fwrite(s, 1, n, r->out);
+            fwrite(s, 1, n - 2, r->out);
+            element_sink k = {r, 0};
+            fputs(",\n\t\"endpoints\":\t[", r->out);
+            if (dt_rollup_each_endpoint(r->ru, write_element, &k) != 0)
+                r->write_error = 1;
+            fputs("],\n\t\"dns\":\t[", r->out);
+            k.n = 0;
+            if (dns_table_each(r, write_element, &k) != 0)
+                r->write_error = 1;
+            fputc(']', r->out);
+            /* The flows are the last member, one compact object per line,
+             * straight from the temporary file. */
             if (!r->opts.no_flows && r->flows_tmp) {
                 fputs(",\n\t\"flows\": [", r->out);
                 rewind(r->flows_tmp);

@@ -17,17 +17,38 @@
 
 /* ---- tally: string key -> counters, insertion ordered, hashed ---- */
 
+/* Memory held by a rollup's tables, against its limit: once reached, no
+ * new keys are added anywhere (existing ones keep counting) and every key
+ * turned away is counted (summary.rollup_entries_dropped). */
+typedef struct budget {
+    size_t used, max;
+    uint64_t refused;
+} budget;
+
+#define SMALL_KEY 24 /* keys shorter than this live in the item (addresses, ports, codes) */
+
 typedef struct item {
-    char *key;
-    uint64_t up, down, flows;
+    char *key; /* heap copy of a long key, else NULL: see KEY() */
+    char small[SMALL_KEY];
+    uint32_t hash;
     unsigned mask;
+    uint64_t up, down, flows;
     void *ext;
 } item;
+
+#define KEY(it) ((it)->key ? (it)->key : (it)->small)
+
+/* The slot keeps the hash next to the index, so a probe touches the item
+ * (a cache miss on a large table) only when the hashes match. */
+typedef struct slot {
+    uint32_t idx; /* index + 1; 0 = empty */
+    uint32_t hash;
+} slot;
 
 typedef struct tally {
     item *v;
     size_t n, cap;
-    uint32_t *slot; /* index + 1; 0 = empty */
+    slot *slot;
     size_t nslot;
     size_t max;
 } tally;
@@ -42,14 +63,15 @@ static uint32_t str_hash(const char *s)
 
 static int tally_rehash(tally *t, size_t nslot)
 {
-    uint32_t *s = calloc(nslot, sizeof *s);
+    slot *s = calloc(nslot, sizeof *s);
     if (!s)
         return -1;
     for (size_t i = 0; i < t->n; i++) {
-        size_t j = str_hash(t->v[i].key) & (nslot - 1);
-        while (s[j])
+        size_t j = t->v[i].hash & (nslot - 1);
+        while (s[j].idx)
             j = (j + 1) & (nslot - 1);
-        s[j] = (uint32_t)(i + 1);
+        s[j].idx = (uint32_t)(i + 1);
+        s[j].hash = t->v[i].hash;
     }
     free(t->slot);
     t->slot = s;
@@ -57,29 +79,38 @@ static int tally_rehash(tally *t, size_t nslot)
     return 0;
 }
 
-/* The entry for key, created when missing (NULL when full or out of memory).
- * *created tells whether it is new. */
-static item *tally_get(tally *t, const char *key, int *created)
+/* The entry for key, created when missing (NULL when full, over the budget
+ * or out of memory).  *created tells whether it is new. */
+static item *tally_get(tally *t, budget *b, const char *key, int *created)
 {
     if (created)
         *created = 0;
     if (!key)
         return NULL;
     char kb[KEY_MAX];
-    if (strlen(key) >= sizeof kb) {
+    size_t len = strlen(key);
+    if (len >= sizeof kb) {
         memcpy(kb, key, sizeof kb - 1);
         kb[sizeof kb - 1] = '\0';
         key = kb;
+        len = sizeof kb - 1;
     }
     uint32_t h = str_hash(key);
     if (t->nslot) {
-        for (size_t j = h & (t->nslot - 1); t->slot[j]; j = (j + 1) & (t->nslot - 1))
-            if (strcmp(t->v[t->slot[j] - 1].key, key) == 0)
-                return &t->v[t->slot[j] - 1];
+        for (size_t j = h & (t->nslot - 1); t->slot[j].idx; j = (j + 1) & (t->nslot - 1)) {
+            item *it = &t->v[t->slot[j].idx - 1];
+            if (t->slot[j].hash == h && strcmp(KEY(it), key) == 0)
+                return it;
+        }
     }
     size_t max = t->max ? t->max : NESTED_MAX;
+    size_t cost = 2 * sizeof(item) + 4 * sizeof(slot) + (len < SMALL_KEY ? 0 : len + 1);
     if (t->n >= max)
         return NULL;
+    if (b->used + cost > b->max) {
+        b->refused++;
+        return NULL;
+    }
     if ((t->n + 1) * 2 > t->nslot && tally_rehash(t, t->nslot ? t->nslot * 2 : 16) != 0)
         return NULL;
     if (t->n == t->cap) {
@@ -92,12 +123,17 @@ static item *tally_get(tally *t, const char *key, int *created)
     }
     item *it = &t->v[t->n];
     memset(it, 0, sizeof *it);
-    if (!(it->key = strdup(key)))
+    if (len < SMALL_KEY)
+        memcpy(it->small, key, len + 1);
+    else if (!(it->key = strdup(key)))
         return NULL;
+    it->hash = h;
+    b->used += cost;
     size_t j = h & (t->nslot - 1);
-    while (t->slot[j])
+    while (t->slot[j].idx)
         j = (j + 1) & (t->nslot - 1);
-    t->slot[j] = (uint32_t)(++t->n);
+    t->slot[j].idx = (uint32_t)(++t->n);
+    t->slot[j].hash = h;
     if (created)
         *created = 1;
     return it;
@@ -116,9 +152,10 @@ static void tally_free(tally *t, void (*ext_free)(void *))
 }
 
 /* Adds the counters of one flow to key (ignored when key is NULL or full). */
-static item *tally_add(tally *t, const char *key, uint64_t up, uint64_t down, unsigned mask)
+static item *tally_add(tally *t, budget *b, const char *key, uint64_t up, uint64_t down,
+                       unsigned mask)
 {
-    item *it = tally_get(t, key, NULL);
+    item *it = tally_get(t, b, key, NULL);
     if (it) {
         it->up += up;
         it->down += down;
@@ -134,7 +171,7 @@ static int cmp_items(const void *a, const void *b)
     const item *x = *(item *const *)a, *y = *(item *const *)b;
     if (x->up != y->up)
         return x->up > y->up ? -1 : 1;
-    return strcmp(x->key, y->key);
+    return strcmp(KEY(x), KEY(y));
 }
 
 static item **tally_sorted(const tally *t)
@@ -198,6 +235,7 @@ struct dt_rollup {
     uint64_t enc[3][3]; /* [encrypted, plaintext, unknown][flows, up, down] */
     uint64_t transfers[DT_ROLLUP_TRANSFERS][3]; /* [transfer_names][flows, up, down] */
     int ts_digits;
+    budget mem;
 };
 
 static void country_free(void *p)
@@ -266,7 +304,19 @@ dt_rollup *dt_rollup_new(void)
                     &r->endpoints, &r->names, &r->plain};
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
         top[i]->max = TOP_MAX;
+    r->mem.max = DT_ROLLUP_MAX_BYTES;
     return r;
+}
+
+void dt_rollup_set_limit(dt_rollup *r, size_t bytes)
+{
+    if (r)
+        r->mem.max = bytes;
+}
+
+uint64_t dt_rollup_dropped(const dt_rollup *r)
+{
+    return r ? r->mem.refused : 0;
 }
 
 void dt_rollup_free(dt_rollup *r)
@@ -356,21 +406,26 @@ int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
 
 /* ---- adding a flow ---- */
 
-static int set_str(char **dst, const char *s)
+static int set_str(char **dst, const char *s, budget *b)
 {
     if (*dst || !s)
         return 0;
     *dst = strndup(s, KEY_MAX - 1);
+    if (*dst)
+        b->used += strlen(*dst) + 1;
     return *dst ? 0 : -1;
 }
 
 /* Allocates the ext of a new item. */
-static void *ext_for(item *it, int created, size_t size)
+static void *ext_for(item *it, int created, size_t size, budget *b)
 {
     if (!it)
         return NULL;
-    if (created || !it->ext)
+    if (created || !it->ext) {
         it->ext = calloc(1, size);
+        if (it->ext)
+            b->used += size;
+    }
     return it->ext;
 }
 
@@ -439,7 +494,7 @@ static int flow_names(const dt_rollup_flow *f, flow_name *out)
     return n;
 }
 
-static int add_start(endpoint_ext *e, uint64_t t)
+static int add_start(endpoint_ext *e, budget *b, uint64_t t)
 {
     if (e->n_starts >= DT_ROLLUP_MAX_STARTS)
         return 0;
@@ -447,6 +502,12 @@ static int add_start(endpoint_ext *e, uint64_t t)
         size_t cap = e->cap_starts ? e->cap_starts * 2 : 8;
         if (cap > DT_ROLLUP_MAX_STARTS)
             cap = DT_ROLLUP_MAX_STARTS;
+        size_t grow = (cap - e->cap_starts) * sizeof *e->starts;
+        if (b->used + grow > b->max) {
+            b->refused++;
+            return 0;
+        }
+        b->used += grow;
         uint64_t *ns = realloc(e->starts, cap * sizeof *ns);
         if (!ns)
             return -1;
@@ -509,6 +570,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
 {
     if (!r)
         return 0;
+    budget *b = &r->mem;
     dt_rollup_flow f = *in;
     const char **strs[] = {
         &f.client_ip, &f.server_ip, &f.app, &f.name,    &f.name_source,    &f.tls_sni, &f.quic_sni,
@@ -559,69 +621,69 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         r->ts_digits = f.ts_digits;
 
     for (int i = 0; i < n_names; i++)
-        tally_add(&r->names, names[i].name, up, down, 0);
+        tally_add(&r->names, b, names[i].name, up, down, 0);
 
     /* endpoint */
     int created = 0;
-    item *it = ip ? tally_get(&r->endpoints, ip, &created) : NULL;
-    endpoint_ext *ep = ext_for(it, created, sizeof *ep);
+    item *it = ip ? tally_get(&r->endpoints, b, ip, &created) : NULL;
+    endpoint_ext *ep = ext_for(it, created, sizeof *ep, b);
     if (it && ep) {
         it->up += up;
         it->down += down;
         it->flows++;
-        oom |= set_str(&ep->country, country) | set_str(&ep->org, org) |
-               set_str(&ep->company, company) | set_str(&ep->transfer, transfer);
+        oom |= set_str(&ep->country, country, b) | set_str(&ep->org, org, b) |
+               set_str(&ep->company, company, b) | set_str(&ep->transfer, transfer, b);
         if (have_asn && !ep->have_asn) {
             ep->asn = asn;
             ep->have_asn = 1;
         }
         for (int i = 0; i < n_names; i++)
-            tally_add(&ep->names, names[i].name, up, down, names[i].seen);
+            tally_add(&ep->names, b, names[i].name, up, down, names[i].seen);
         char port[24];
         decimal(rport, 1, port);
-        tally_add(&ep->ports, port, up, down, 0);
+        tally_add(&ep->ports, b, port, up, down, 0);
         if (have_t0) {
             if (!ep->have_time || t0 < ep->first)
                 ep->first = t0;
             if (!ep->have_time || t1 > ep->last)
                 ep->last = t1;
             ep->have_time = 1;
-            oom |= add_start(ep, t0);
+            oom |= add_start(ep, b, t0);
         }
     } else if (ip) {
         oom = 1;
     }
 
     /* country (flows without one are kept under the empty key) */
-    it = tally_get(&r->countries, country ? country : "", &created);
-    country_ext *ce = ext_for(it, created, sizeof *ce);
+    it = tally_get(&r->countries, b, country ? country : "", &created);
+    country_ext *ce = ext_for(it, created, sizeof *ce, b);
     if (it && ce) {
         it->up += up;
         it->down += down;
         it->flows++;
-        oom |= set_str(&ce->transfer, transfer);
-        tally_add(&ce->orgs, org, up, down, 0);
-        tally_add(&ce->domains, domain, up, down, 0);
-        tally_add(&ce->endpoints, ip, up, down, 0);
+        oom |= set_str(&ce->transfer, transfer, b);
+        tally_add(&ce->orgs, b, org, up, down, 0);
+        tally_add(&ce->domains, b, domain, up, down, 0);
+        tally_add(&ce->endpoints, b, ip, up, down, 0);
     }
 
     if (have_asn) {
-        it = tally_get(&r->orgs, asn_key, &created);
-        org_ext *oe = ext_for(it, created, sizeof *oe);
+        it = tally_get(&r->orgs, b, asn_key, &created);
+        org_ext *oe = ext_for(it, created, sizeof *oe, b);
         if (it && oe) {
             it->up += up;
             it->down += down;
             it->flows++;
             oe->asn = asn;
-            oom |= set_str(&oe->org, org);
-            tally_add(&oe->countries, country, up, down, 0);
-            tally_add(&oe->endpoints, ip, up, down, 0);
+            oom |= set_str(&oe->org, org, b);
+            tally_add(&oe->countries, b, country, up, down, 0);
+            tally_add(&oe->endpoints, b, ip, up, down, 0);
         }
     }
 
     if (company) {
-        it = tally_get(&r->companies, company, &created);
-        company_ext *ke = ext_for(it, created, sizeof *ke);
+        it = tally_get(&r->companies, b, company, &created);
+        company_ext *ke = ext_for(it, created, sizeof *ke, b);
         if (it && ke) {
             it->up += up;
             it->down += down;
@@ -631,23 +693,23 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
                             : !strcmp(csrc, "cert") ? SRC_CERT
                             : !strcmp(csrc, "asn")  ? SRC_ASN
                                                     : 0;
-            tally_add(&ke->countries, country, up, down, 0);
-            tally_add(&ke->domains, domain, up, down, 0);
+            tally_add(&ke->countries, b, country, up, down, 0);
+            tally_add(&ke->domains, b, domain, up, down, 0);
         }
     }
 
     if (domain) {
-        it = tally_get(&r->domains, domain, &created);
-        domain_ext *de = ext_for(it, created, sizeof *de);
+        it = tally_get(&r->domains, b, domain, &created);
+        domain_ext *de = ext_for(it, created, sizeof *de, b);
         if (it && de) {
             it->up += up;
             it->down += down;
             it->flows++;
-            oom |= set_str(&de->company, company);
-            tally_add(&de->countries, country, up, down, 0);
+            oom |= set_str(&de->company, company, b);
+            tally_add(&de->countries, b, country, up, down, 0);
             for (int i = 0; i < n_names; i++)
                 if (under_domain(names[i].name, domain))
-                    tally_add(&de->names, names[i].name, up, down, names[i].seen);
+                    tally_add(&de->names, b, names[i].name, up, down, names[i].seen);
         }
     }
 
@@ -656,14 +718,14 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         const char *dest = name ? name : ip ? ip : "";
         int port = (int)(rport & 0xffff);
         snprintf(key, sizeof key, "%s|%d|%s", dest, port, f.app ? f.app : "");
-        it = tally_get(&r->plain, key, &created);
-        plain_ext *pe = ext_for(it, created, sizeof *pe);
+        it = tally_get(&r->plain, b, key, &created);
+        plain_ext *pe = ext_for(it, created, sizeof *pe, b);
         if (it && pe) {
             it->up += up;
             it->down += down;
             it->flows++;
             pe->port = port;
-            oom |= set_str(&pe->dest, dest) | set_str(&pe->app, f.app ? f.app : "unknown");
+            oom |= set_str(&pe->dest, dest, b) | set_str(&pe->app, f.app ? f.app : "unknown", b);
         }
     }
     return oom ? -1 : 0;
@@ -671,16 +733,16 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
 
 /* ---- merging ---- */
 
-typedef int (*ext_merge_fn)(item *dst, int created, const void *src_ext);
+typedef int (*ext_merge_fn)(item *dst, int created, const void *src_ext, budget *b);
 
 /* Adds the entries of src to dst, in src's order (as adding its flows would). */
-static int tally_merge(tally *dst, const tally *src, ext_merge_fn ext_merge)
+static int tally_merge(tally *dst, budget *b, const tally *src, ext_merge_fn ext_merge)
 {
     int oom = 0;
     for (size_t i = 0; i < src->n; i++) {
         const item *s = &src->v[i];
         int created;
-        item *d = tally_get(dst, s->key, &created);
+        item *d = tally_get(dst, b, KEY(s), &created);
         if (!d)
             continue; /* full (as when adding flows) or out of memory */
         d->up += s->up;
@@ -688,66 +750,66 @@ static int tally_merge(tally *dst, const tally *src, ext_merge_fn ext_merge)
         d->flows += s->flows;
         d->mask |= s->mask;
         if (ext_merge && s->ext)
-            oom |= ext_merge(d, created, s->ext);
+            oom |= ext_merge(d, created, s->ext, b);
     }
     return oom ? -1 : 0;
 }
 
-static int country_merge(item *d, int created, const void *p)
+static int country_merge(item *d, int created, const void *p, budget *b)
 {
     const country_ext *s = p;
-    country_ext *e = ext_for(d, created, sizeof *e);
+    country_ext *e = ext_for(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    return set_str(&e->transfer, s->transfer) | tally_merge(&e->orgs, &s->orgs, NULL) |
-           tally_merge(&e->domains, &s->domains, NULL) |
-           tally_merge(&e->endpoints, &s->endpoints, NULL);
+    return set_str(&e->transfer, s->transfer, b) | tally_merge(&e->orgs, b, &s->orgs, NULL) |
+           tally_merge(&e->domains, b, &s->domains, NULL) |
+           tally_merge(&e->endpoints, b, &s->endpoints, NULL);
 }
 
-static int org_merge(item *d, int created, const void *p)
+static int org_merge(item *d, int created, const void *p, budget *b)
 {
     const org_ext *s = p;
-    org_ext *e = ext_for(d, created, sizeof *e);
+    org_ext *e = ext_for(d, created, sizeof *e, b);
     if (!e)
         return -1;
     e->asn = s->asn;
-    return set_str(&e->org, s->org) | tally_merge(&e->countries, &s->countries, NULL) |
-           tally_merge(&e->endpoints, &s->endpoints, NULL);
+    return set_str(&e->org, s->org, b) | tally_merge(&e->countries, b, &s->countries, NULL) |
+           tally_merge(&e->endpoints, b, &s->endpoints, NULL);
 }
 
-static int company_merge(item *d, int created, const void *p)
+static int company_merge(item *d, int created, const void *p, budget *b)
 {
     const company_ext *s = p;
-    company_ext *e = ext_for(d, created, sizeof *e);
+    company_ext *e = ext_for(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    return tally_merge(&e->countries, &s->countries, NULL) |
-           tally_merge(&e->domains, &s->domains, NULL);
+    return tally_merge(&e->countries, b, &s->countries, NULL) |
+           tally_merge(&e->domains, b, &s->domains, NULL);
 }
 
-static int domain_merge(item *d, int created, const void *p)
+static int domain_merge(item *d, int created, const void *p, budget *b)
 {
     const domain_ext *s = p;
-    domain_ext *e = ext_for(d, created, sizeof *e);
+    domain_ext *e = ext_for(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    return set_str(&e->company, s->company) | tally_merge(&e->names, &s->names, NULL) |
-           tally_merge(&e->countries, &s->countries, NULL);
+    return set_str(&e->company, s->company, b) | tally_merge(&e->names, b, &s->names, NULL) |
+           tally_merge(&e->countries, b, &s->countries, NULL);
 }
 
-static int endpoint_merge(item *d, int created, const void *p)
+static int endpoint_merge(item *d, int created, const void *p, budget *b)
 {
     const endpoint_ext *s = p;
-    endpoint_ext *e = ext_for(d, created, sizeof *e);
+    endpoint_ext *e = ext_for(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    int oom = set_str(&e->country, s->country) | set_str(&e->org, s->org) |
-              set_str(&e->company, s->company) | set_str(&e->transfer, s->transfer);
+    int oom = set_str(&e->country, s->country, b) | set_str(&e->org, s->org, b) |
+              set_str(&e->company, s->company, b) | set_str(&e->transfer, s->transfer, b);
     if (s->have_asn && !e->have_asn) {
         e->asn = s->asn;
         e->have_asn = 1;
     }
-    oom |= tally_merge(&e->names, &s->names, NULL) | tally_merge(&e->ports, &s->ports, NULL);
+    oom |= tally_merge(&e->names, b, &s->names, NULL) | tally_merge(&e->ports, b, &s->ports, NULL);
     if (s->have_time) {
         if (!e->have_time || s->first < e->first)
             e->first = s->first;
@@ -756,24 +818,26 @@ static int endpoint_merge(item *d, int created, const void *p)
         e->have_time = 1;
     }
     for (size_t i = 0; i < s->n_starts; i++)
-        oom |= add_start(e, s->starts[i]);
+        oom |= add_start(e, b, s->starts[i]);
     return oom;
 }
 
-static int plain_merge(item *d, int created, const void *p)
+static int plain_merge(item *d, int created, const void *p, budget *b)
 {
     const plain_ext *s = p;
-    plain_ext *e = ext_for(d, created, sizeof *e);
+    plain_ext *e = ext_for(d, created, sizeof *e, b);
     if (!e)
         return -1;
     e->port = s->port;
-    return set_str(&e->dest, s->dest) | set_str(&e->app, s->app);
+    return set_str(&e->dest, s->dest, b) | set_str(&e->app, s->app, b);
 }
 
 int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
 {
     if (!d || !s)
         return 0;
+    budget *b = &d->mem;
+    b->refused += s->mem.refused;
     d->up += s->up;
     d->down += s->down;
     d->flows += s->flows;
@@ -786,13 +850,13 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
             d->transfers[i][j] += s->transfers[i][j];
     if (s->ts_digits > d->ts_digits)
         d->ts_digits = s->ts_digits;
-    int oom = tally_merge(&d->names, &s->names, NULL) |
-              tally_merge(&d->endpoints, &s->endpoints, endpoint_merge) |
-              tally_merge(&d->countries, &s->countries, country_merge) |
-              tally_merge(&d->orgs, &s->orgs, org_merge) |
-              tally_merge(&d->companies, &s->companies, company_merge) |
-              tally_merge(&d->domains, &s->domains, domain_merge) |
-              tally_merge(&d->plain, &s->plain, plain_merge);
+    int oom = tally_merge(&d->names, b, &s->names, NULL) |
+              tally_merge(&d->endpoints, b, &s->endpoints, endpoint_merge) |
+              tally_merge(&d->countries, b, &s->countries, country_merge) |
+              tally_merge(&d->orgs, b, &s->orgs, org_merge) |
+              tally_merge(&d->companies, b, &s->companies, company_merge) |
+              tally_merge(&d->domains, b, &s->domains, domain_merge) |
+              tally_merge(&d->plain, b, &s->plain, plain_merge);
     return oom ? -1 : 0;
 }
 
@@ -826,8 +890,8 @@ static cJSON *keys_array(const tally *t, size_t max)
     if (!s)
         return a;
     for (size_t i = 0; i < t->n && (!max || i < max); i++)
-        if (s[i]->key[0])
-            cJSON_AddItemToArray(a, cJSON_CreateString(s[i]->key));
+        if (KEY(s[i])[0])
+            cJSON_AddItemToArray(a, cJSON_CreateString(KEY(s[i])));
     free(s);
     return a;
 }
@@ -841,7 +905,7 @@ static cJSON *top_array(const tally *t, const char *key_name, size_t max)
         return a;
     for (size_t i = 0; i < t->n && i < max; i++) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, key_name, s[i]->key);
+        cJSON_AddStringToObject(o, key_name, KEY(s[i]));
         add_u64(o, "bytes_up", s[i]->up);
         cJSON_AddItemToArray(a, o);
     }
@@ -921,8 +985,8 @@ static cJSON *rhythm_json(const endpoint_ext *e, uint64_t connections)
 
 static int cmp_port(const void *a, const void *b)
 {
-    long x = strtol((*(item *const *)a)->key, NULL, 10);
-    long y = strtol((*(item *const *)b)->key, NULL, 10);
+    long x = strtol(KEY(*(item *const *)a), NULL, 10);
+    long y = strtol(KEY(*(item *const *)b), NULL, 10);
     return x < y ? -1 : x > y;
 }
 
@@ -934,7 +998,7 @@ static cJSON *names_json(const tally *t)
         return a;
     for (size_t i = 0; i < t->n; i++) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", s[i]->key);
+        cJSON_AddStringToObject(o, "name", KEY(s[i]));
         cJSON_AddItemToObject(o, "seen_in", mask_array(s[i]->mask, seen_names, 5));
         cJSON_AddItemToArray(a, o);
     }
@@ -942,48 +1006,70 @@ static cJSON *names_json(const tally *t)
     return a;
 }
 
+static cJSON *endpoint_json(const dt_rollup *r, const item *it)
+{
+    const endpoint_ext *e = it->ext;
+    if (!e)
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ip", KEY(it));
+    cJSON_AddItemToObject(o, "names", keys_array(&e->names, 0));
+    cJSON *ports = cJSON_CreateArray();
+    item **p = malloc((e->ports.n ? e->ports.n : 1) * sizeof *p);
+    if (p) {
+        for (size_t j = 0; j < e->ports.n; j++)
+            p[j] = &e->ports.v[j];
+        qsort(p, e->ports.n, sizeof *p, cmp_port);
+        for (size_t j = 0; j < e->ports.n; j++)
+            cJSON_AddItemToArray(ports, cJSON_CreateNumber(strtod(KEY(p[j]), NULL)));
+        free(p);
+    }
+    cJSON_AddItemToObject(o, "ports", ports);
+    add_str_or_null(o, "country", e->country);
+    if (e->have_asn)
+        cJSON_AddNumberToObject(o, "asn", e->asn);
+    else
+        cJSON_AddNullToObject(o, "asn");
+    add_str_or_null(o, "org", e->org);
+    add_str_or_null(o, "company", e->company);
+    add_str_or_null(o, "transfer", e->transfer);
+    add_counts(o, it);
+    if (e->have_time) {
+        dt_json_add_time(o, "first_seen", e->first, r->ts_digits);
+        dt_json_add_time(o, "last_seen", e->last, r->ts_digits);
+    } else {
+        cJSON_AddNullToObject(o, "first_seen");
+        cJSON_AddNullToObject(o, "last_seen");
+    }
+    cJSON_AddItemToObject(o, "rhythm", rhythm_json(e, it->flows));
+    return o;
+}
+
+int dt_rollup_each_endpoint(const dt_rollup *r, int (*fn)(void *ctx, const cJSON *endpoint),
+                            void *ctx)
+{
+    item **s = r ? tally_sorted(&r->endpoints) : NULL;
+    if (!s)
+        return r ? -1 : 0;
+    int rc = 0;
+    for (size_t i = 0; i < r->endpoints.n && rc == 0; i++) {
+        cJSON *o = endpoint_json(r, s[i]);
+        if (o)
+            rc = fn(ctx, o);
+        cJSON_Delete(o);
+    }
+    free(s);
+    return rc;
+}
+
 static cJSON *endpoints_json(const dt_rollup *r)
 {
     cJSON *a = cJSON_CreateArray();
     item **s = tally_sorted(&r->endpoints);
-    if (!s)
-        return a;
-    for (size_t i = 0; i < r->endpoints.n; i++) {
-        const endpoint_ext *e = s[i]->ext;
-        if (!e)
-            continue;
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "ip", s[i]->key);
-        cJSON_AddItemToObject(o, "names", keys_array(&e->names, 0));
-        cJSON *ports = cJSON_CreateArray();
-        item **p = malloc((e->ports.n ? e->ports.n : 1) * sizeof *p);
-        if (p) {
-            for (size_t j = 0; j < e->ports.n; j++)
-                p[j] = &e->ports.v[j];
-            qsort(p, e->ports.n, sizeof *p, cmp_port);
-            for (size_t j = 0; j < e->ports.n; j++)
-                cJSON_AddItemToArray(ports, cJSON_CreateNumber(strtod(p[j]->key, NULL)));
-            free(p);
-        }
-        cJSON_AddItemToObject(o, "ports", ports);
-        add_str_or_null(o, "country", e->country);
-        if (e->have_asn)
-            cJSON_AddNumberToObject(o, "asn", e->asn);
-        else
-            cJSON_AddNullToObject(o, "asn");
-        add_str_or_null(o, "org", e->org);
-        add_str_or_null(o, "company", e->company);
-        add_str_or_null(o, "transfer", e->transfer);
-        add_counts(o, s[i]);
-        if (e->have_time) {
-            dt_json_add_time(o, "first_seen", e->first, r->ts_digits);
-            dt_json_add_time(o, "last_seen", e->last, r->ts_digits);
-        } else {
-            cJSON_AddNullToObject(o, "first_seen");
-            cJSON_AddNullToObject(o, "last_seen");
-        }
-        cJSON_AddItemToObject(o, "rhythm", rhythm_json(e, s[i]->flows));
-        cJSON_AddItemToArray(a, o);
+    for (size_t i = 0; s && i < r->endpoints.n; i++) {
+        cJSON *o = endpoint_json(r, s[i]);
+        if (o)
+            cJSON_AddItemToArray(a, o);
     }
     free(s);
     return a;
@@ -1000,8 +1086,8 @@ static cJSON *countries_json(const dt_rollup *r)
         if (!e)
             continue;
         cJSON *o = cJSON_CreateObject();
-        add_str_or_null(o, "code", s[i]->key);
-        add_str_or_null(o, "name", s[i]->key[0] ? dt_geo_country_name(s[i]->key) : NULL);
+        add_str_or_null(o, "code", KEY(s[i]));
+        add_str_or_null(o, "name", KEY(s[i])[0] ? dt_geo_country_name(KEY(s[i])) : NULL);
         add_str_or_null(o, "transfer", e->transfer);
         add_counts(o, s[i]);
         add_u64(o, "endpoints", e->endpoints.n);
@@ -1046,7 +1132,7 @@ static cJSON *companies_json(const dt_rollup *r)
         if (!e)
             continue;
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", s[i]->key);
+        cJSON_AddStringToObject(o, "name", KEY(s[i]));
         cJSON_AddItemToObject(o, "sources", mask_array(s[i]->mask, src_names, 3));
         cJSON_AddItemToObject(o, "countries", keys_array(&e->countries, 0));
         add_counts(o, s[i]);
@@ -1068,7 +1154,7 @@ static cJSON *domains_json(const dt_rollup *r)
         if (!e)
             continue;
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "domain", s[i]->key);
+        cJSON_AddStringToObject(o, "domain", KEY(s[i]));
         cJSON_AddItemToObject(o, "names", names_json(&e->names));
         add_str_or_null(o, "company", e->company);
         cJSON_AddItemToObject(o, "countries", keys_array(&e->countries, 0));
@@ -1095,7 +1181,7 @@ static void summary_additions(const dt_rollup *r, cJSON *sum)
     set_item(sum, "domains", cJSON_CreateNumber((double)r->domains.n));
     uint64_t nc = 0;
     for (size_t i = 0; i < r->countries.n; i++)
-        nc += r->countries.v[i].key[0] != '\0';
+        nc += KEY(&r->countries.v[i])[0] != '\0';
     set_item(sum, "countries", cJSON_CreateNumber((double)nc));
     set_item(sum, "organizations", cJSON_CreateNumber((double)r->orgs.n));
     set_item(sum, "companies", cJSON_CreateNumber((double)r->companies.n));
@@ -1123,6 +1209,7 @@ static void summary_additions(const dt_rollup *r, cJSON *sum)
     }
     free(s);
     set_item(sum, "plaintext_destinations", pl);
+    set_item(sum, "rollup_entries_dropped", cJSON_CreateNumber((double)r->mem.refused));
 }
 
 cJSON *dt_rollup_transfers_json(const dt_rollup *r)
@@ -1139,6 +1226,11 @@ cJSON *dt_rollup_transfers_json(const dt_rollup *r)
 
 void dt_rollup_write(const dt_rollup *r, cJSON *report)
 {
+    dt_rollup_write_sections(r, report, 1);
+}
+
+void dt_rollup_write_sections(const dt_rollup *r, cJSON *report, int with_endpoints)
+{
     if (!r || !cJSON_IsObject(report))
         return;
     cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
@@ -1151,5 +1243,6 @@ void dt_rollup_write(const dt_rollup *r, cJSON *report)
     set_item(report, "organizations", orgs_json(r));
     set_item(report, "companies", companies_json(r));
     set_item(report, "domains", domains_json(r));
-    set_item(report, "endpoints", endpoints_json(r));
+    if (with_endpoints)
+        set_item(report, "endpoints", endpoints_json(r));
 }

@@ -11,16 +11,23 @@
  * server if server.local, else the client).  The remote endpoint is the other
  * side.  Flows between two local addresses are counted as local only.
  * Memory grows with distinct endpoints and names, not with flows (flow start
- * times are kept per endpoint for the rhythm, at most DT_ROLLUP_MAX_STARTS).
+ * times are kept per endpoint for the rhythm, at most DT_ROLLUP_MAX_STARTS),
+ * up to DT_ROLLUP_MAX_BYTES in all.
  * Schema: docs/report-schema.md. */
 #ifndef DT_ROLLUP_H
 #define DT_ROLLUP_H
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define DT_ROLLUP_MAX_STARTS 100000 /* flow start times kept per endpoint */
 #define DT_ROLLUP_TOP 5             /* rows of top_organizations / top_domains */
+/* Memory of all tables of one rollup (entries, keys, start times).  Once
+ * reached, no new key is added anywhere (existing ones keep counting; the
+ * totals of the summary stay exact) and each key turned away is counted in
+ * summary.rollup_entries_dropped. */
+#define DT_ROLLUP_MAX_BYTES (64u << 20)
 
 typedef struct dt_rollup dt_rollup;
 
@@ -45,6 +52,10 @@ typedef struct dt_rollup_flow {
 } dt_rollup_flow;
 
 dt_rollup *dt_rollup_new(void);
+/* Another memory limit than DT_ROLLUP_MAX_BYTES (tests). */
+void dt_rollup_set_limit(dt_rollup *r, size_t bytes);
+/* Keys turned away because the memory limit was reached. */
+uint64_t dt_rollup_dropped(const dt_rollup *r);
 /* Adds one flow.  Returns 0, or -1 when out of memory (counted partly). */
 int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *f);
 /* Adds one flow object.  Returns 0, 1 when the flow was not usable (not an
@@ -60,6 +71,13 @@ cJSON *dt_rollup_transfers_json(const dt_rollup *r);
  * at the top level of report (replacing earlier ones) and extends
  * report["summary"] (created when missing). */
 void dt_rollup_write(const dt_rollup *r, cJSON *report);
+/* The same without "endpoints" when with_endpoints is 0: a large report
+ * writes them one at a time with dt_rollup_each_endpoint (no tree of all). */
+void dt_rollup_write_sections(const dt_rollup *r, cJSON *report, int with_endpoints);
+/* Calls fn with each object of "endpoints", in report order (deleted after fn
+ * returns); stops at the first non-zero return, which it returns. */
+int dt_rollup_each_endpoint(const dt_rollup *r, int (*fn)(void *ctx, const cJSON *endpoint),
+                            void *ctx);
 void dt_rollup_free(dt_rollup *r);
 
 #endif

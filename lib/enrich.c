@@ -44,6 +44,7 @@ struct dt_enricher {
     domain_slot *domains;     /* DOMAIN_CACHE slots, replaced on collision */
     dt_suffix_memo *suffixes; /* public or not, per suffix of those names */
     endpoint_slot *endpoints; /* ENDPOINT_CACHE slots, replaced on collision */
+    dt_endpoint_info scratch; /* the result when a name is too long to cache */
 };
 
 static uint32_t hash_str(uint32_t h, const char *s)
@@ -164,8 +165,8 @@ static void enrich_uncached(dt_enricher *e, const dt_addr *ip, const char *name,
     out->transfer = dt_transfer_of(e->countries, out->geo.country, out->geo.class);
 }
 
-void dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name, const char *cert_o,
-                        dt_endpoint_info *out)
+const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name,
+                                           const char *cert_o)
 {
     const char *n = name ? name : "", *o = cert_o ? cert_o : "";
     endpoint_slot *s = NULL;
@@ -177,10 +178,8 @@ void dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name, con
         h = hash_str((h ^ 0xffu) * 16777619u, o);
         s = &e->endpoints[h % ENDPOINT_CACHE];
         if (s->used && s->hash == h && s->has_name == (name != NULL) &&
-            dt_addr_cmp(&s->ip, ip) == 0 && strcmp(s->name, n) == 0 && strcmp(s->cert_o, o) == 0) {
-            *out = s->info;
-            return;
-        }
+            dt_addr_cmp(&s->ip, ip) == 0 && strcmp(s->name, n) == 0 && strcmp(s->cert_o, o) == 0)
+            return &s->info; /* no copy of its 2.5 kB (performance) */
         s->used = 0;
         s->hash = h;
         s->has_name = name != NULL;
@@ -188,11 +187,13 @@ void dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name, con
         memcpy(s->name, n, strlen(n) + 1);
         memcpy(s->cert_o, o, strlen(o) + 1);
     }
-    enrich_uncached(e, ip, name, cert_o, out);
-    if (s) {
-        s->info = *out;
-        s->used = 1;
+    if (!s) {
+        enrich_uncached(e, ip, name, cert_o, &e->scratch);
+        return &e->scratch;
     }
+    enrich_uncached(e, ip, name, cert_o, &s->info);
+    s->used = 1;
+    return &s->info;
 }
 
 const dt_geo *dt_enricher_geo(const dt_enricher *e)

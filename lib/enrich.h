@@ -12,7 +12,7 @@
 
 typedef struct dt_enrich_config {
     dt_geo_config geo;
-    const char *data_dir;       /* entities.json and countries.json; NULL = default */
+    const char *data_dir; /* entities.json and countries.json; NULL = default */
     const char *entities[DT_MAX_USER_ENTITIES]; /* --entities files, merged in order */
     int n_entities;
 } dt_enrich_config;
@@ -37,8 +37,10 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
                               size_t errlen);
 void dt_enricher_close(dt_enricher *e);
 
-void dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name, const char *cert_o,
-                        dt_endpoint_info *out);
+/* What is known about a server; the result is the enricher's (a cache slot)
+ * and stays valid until the next call. */
+const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name,
+                                           const char *cert_o);
 
 const dt_geo *dt_enricher_geo(const dt_enricher *e);
 const dt_countries *dt_enricher_countries(const dt_enricher *e);

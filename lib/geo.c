@@ -602,7 +602,7 @@ dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
     dt_geo *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    size_t n = cfg->cache_entries ? cfg->cache_entries : 65536;
+    size_t n = cfg->cache_entries ? cfg->cache_entries : 8192;
     size_t p2 = 1;
     while (p2 < n && p2 < ((size_t)1 << 20))
         p2 <<= 1;

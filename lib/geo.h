@@ -25,7 +25,8 @@ typedef struct dt_geo_config {
     const char *country_db, *asn_db, *city_db, *override_db; /* explicit files, or NULL */
     const char *geodb_dir;                                   /* --geodb-dir, searched first */
     const char *data_dir; /* the project's data/ directory, searched after the environment */
-    size_t cache_entries; /* rounded up to a power of two, at most 2^20; 0 = 65536 */
+    size_t cache_entries; /* rounded up to a power of two, at most 2^20; 0 = 8192 (small enough to
+                             stay in cache) */
     int no_system_search; /* 1: ignore DATATRAIL_GEODB_DIR and the system GeoIP dirs */
 } dt_geo_config;
 

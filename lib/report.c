@@ -368,14 +368,13 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
     if (f->app)
         for (int i = 0; i < f->app->n_dns; i++)
             dns_table_add_flow(r, f->app->dns[i]);
-    dt_endpoint_info epi, *ep = NULL;
+    const dt_endpoint_info *ep = NULL;
     if (r->opts.enricher) {
         const dt_flow_app *x = f->app;
         const char *cert_o =
             x && x->tls_s && x->tls_s->cert.present ? x->tls_s->cert.subject_o : NULL;
-        dt_enrich_endpoint(r->opts.enricher, &f->side[DT_SERVER].ip, x ? x->name : NULL, cert_o,
-                           &epi);
-        ep = &epi;
+        ep = dt_enrich_endpoint(r->opts.enricher, &f->side[DT_SERVER].ip, x ? x->name : NULL,
+                                cert_o);
     }
     if (r->ru) {
         char ips[2][DT_ADDR_STRLEN];

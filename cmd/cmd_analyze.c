@@ -94,7 +94,6 @@ static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
     return 0;
 }
 
-
 /* The options that shape the report (not -j: the output is the same for any). */
 static cJSON *options_json(const dt_engine_config *cfg, const dt_report_opts *ro, int no_geo)
 {
@@ -120,6 +119,7 @@ int cmd_analyze(int argc, char **argv)
     int flows_mode = !strcmp(argv[0], "flows");
     dt_engine_config cfg;
     dt_engine_config_default(&cfg);
+    cfg.dns_sink = dt_report_dns;
     dt_report_opts ro = {0};
     ro.mode = flows_mode ? DT_OUT_FLOWS : DT_OUT_REPORT;
     const char *out_path = NULL, *format = NULL, *per_file = NULL;
@@ -172,9 +172,15 @@ int cmd_analyze(int argc, char **argv)
     uint64_t v;
     while ((c = getopt_long(argc, argv, "+o:f:j:q", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': out_path = optarg; break;
-        case 'f': format = optarg; break;
-        case 'q': quiet = 1; break;
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
         case 'j':
             if (parse_u64("-j", optarg, 1, 256, &v))
                 return DT_EXIT_USAGE;
@@ -208,18 +214,34 @@ int cmd_analyze(int argc, char **argv)
                 return DT_EXIT_USAGE;
             cfg.flows.stream_cap = (uint32_t)v;
             break;
-        case O_NOFLOWS: ro.no_flows = 1; break;
+        case O_NOFLOWS:
+            ro.no_flows = 1;
+            break;
         case O_DEBUGSTREAMS:
             ro.debug_streams = 1;
             cfg.keep_streams = 1;
             break;
-        case O_PERFILE: per_file = optarg; break;
-        case O_COUNTRYDB: ec.geo.country_db = optarg; break;
-        case O_ASNDB: ec.geo.asn_db = optarg; break;
-        case O_CITYDB: ec.geo.city_db = optarg; break;
-        case O_OVERRIDEDB: ec.geo.override_db = optarg; break;
-        case O_GEODBDIR: ec.geo.geodb_dir = optarg; break;
-        case O_NOGEO: no_geo = 1; break;
+        case O_PERFILE:
+            per_file = optarg;
+            break;
+        case O_COUNTRYDB:
+            ec.geo.country_db = optarg;
+            break;
+        case O_ASNDB:
+            ec.geo.asn_db = optarg;
+            break;
+        case O_CITYDB:
+            ec.geo.city_db = optarg;
+            break;
+        case O_OVERRIDEDB:
+            ec.geo.override_db = optarg;
+            break;
+        case O_GEODBDIR:
+            ec.geo.geodb_dir = optarg;
+            break;
+        case O_NOGEO:
+            no_geo = 1;
+            break;
         case O_ENTITIES:
             if (ec.n_entities == DT_MAX_USER_ENTITIES) {
                 fprintf(stderr, "datatrail: at most %d --entities files\n", DT_MAX_USER_ENTITIES);
@@ -228,7 +250,8 @@ int cmd_analyze(int argc, char **argv)
             ec.entities[ec.n_entities++] = optarg;
             break;
         default:
-            fprintf(stderr, "datatrail: unknown or incomplete option '%s' (see: datatrail help %s)\n",
+            fprintf(stderr,
+                    "datatrail: unknown or incomplete option '%s' (see: datatrail help %s)\n",
                     argv[optind - 1], argv[0]);
             return DT_EXIT_USAGE;
         }
@@ -257,7 +280,8 @@ int cmd_analyze(int argc, char **argv)
         ro.width = ws.ws_col;
 
     if (optind >= argc) {
-        fprintf(stderr, "datatrail %s: no input given (a pcap/pcapng file, a directory, or - for stdin)\n",
+        fprintf(stderr,
+                "datatrail %s: no input given (a pcap/pcapng file, a directory, or - for stdin)\n",
                 argv[0]);
         return DT_EXIT_USAGE;
     }

@@ -17,25 +17,42 @@
 
 struct dt_apps {
     int keep_streams;
+    dt_dns_message_fn on_dns;
+    void *on_dns_ctx;
     dt_resolve *resolve;
     dt_dns_msg msg; /* scratch: one DNS message at a time */
 };
 
-static const char *const app_names[DT_APP_COUNT] = {
-    "unknown", "tls", "quic", "http", "dns", "mdns", "llmnr", "mqtt", "ntp", "ssdp"};
+static const char *const app_names[DT_APP_COUNT] = {"unknown", "tls",   "quic", "http", "dns",
+                                                    "mdns",    "llmnr", "mqtt", "ntp",  "ssdp"};
 
-const char *dt_app_name(dt_app a) { return a < DT_APP_COUNT ? app_names[a] : "unknown"; }
+const char *dt_app_name(dt_app a)
+{
+    return a < DT_APP_COUNT ? app_names[a] : "unknown";
+}
 
 const char *dt_name_source_str(dt_name_source s)
 {
     switch (s) {
-    case DT_NAME_TLS_SNI: return "tls_sni";
-    case DT_NAME_QUIC_SNI: return "quic_sni";
-    case DT_NAME_HTTP_HOST: return "http_host";
-    case DT_NAME_DNS: return "dns";
-    case DT_NAME_CERT: return "cert";
-    default: return NULL;
+    case DT_NAME_TLS_SNI:
+        return "tls_sni";
+    case DT_NAME_QUIC_SNI:
+        return "quic_sni";
+    case DT_NAME_HTTP_HOST:
+        return "http_host";
+    case DT_NAME_DNS:
+        return "dns";
+    case DT_NAME_CERT:
+        return "cert";
+    default:
+        return NULL;
     }
+}
+
+void dt_apps_on_dns(dt_apps *a, dt_dns_message_fn fn, void *ctx)
+{
+    a->on_dns = fn;
+    a->on_dns_ctx = ctx;
 }
 
 dt_apps *dt_apps_new(int keep_streams)
@@ -60,7 +77,10 @@ void dt_apps_free(dt_apps *a)
     free(a);
 }
 
-const dt_resolve *dt_apps_resolver(const dt_apps *a) { return a->resolve; }
+const dt_resolve *dt_apps_resolver(const dt_apps *a)
+{
+    return a->resolve;
+}
 
 static dt_flow_app *app_of(dt_flow *f)
 {
@@ -94,37 +114,56 @@ static void on_dns_message(dt_apps *a, dt_flow *f, const uint8_t *p, size_t len,
     if (m->response)
         dt_resolve_add_msg(a->resolve, m, ts);
     /* Keep responses (or unanswered queries) per flow; a response replaces its query. */
-    dt_flow_dns *d = NULL;
+    int slot = -1;
     for (int i = 0; i < x->n_dns; i++)
         if (!x->dns[i]->response && x->dns[i]->type == m->qtype &&
-            dt_dns_name_eq(x->dns[i]->name, m->qname))
-            d = x->dns[i];
-    if (!d) {
-        if (x->n_dns == DT_FLOW_MAX_DNS)
-            return;
-        d = malloc(sizeof *d); /* every field read is set below (performance: no zeroing) */
-        if (!d)
-            return;
-        d->response = 0;
-        x->dns[x->n_dns++] = d;
-    }
-    if (d->response && !m->response)
-        return;
-    d->n_answers = 0;
-    d->n_chain = 0;
-    snprintf(d->name, sizeof d->name, "%s", m->qname);
+            dt_dns_name_eq(dt_flow_dns_name(x->dns[i]), m->qname))
+            slot = i;
+    /* the record, built on the stack and then allocated to its size */
+    _Alignas(dt_flow_dns) char buf[sizeof(dt_flow_dns) + DT_DNS_NAME_MAX * (1 + DT_DNS_MAX_CHAIN) +
+                                   DT_ADDR_STRLEN * DT_DNS_MAX_ANSWERS];
+    dt_flow_dns *d = (dt_flow_dns *)buf;
+    char *end = buf + sizeof buf, *t = d->text;
     d->type = m->qtype;
     d->rcode = m->rcode;
     d->response = (uint8_t)m->response;
+    d->n_answers = d->n_chain = 0;
+    size_t ql = strnlen(m->qname, DT_DNS_NAME_MAX - 1);
+    memcpy(t, m->qname, ql);
+    t[ql] = '\0';
+    t += ql + 1;
     for (int i = 0; i < m->n_rr && d->n_answers < DT_DNS_MAX_ANSWERS; i++) {
         const dt_dns_rr *rr = &m->rr[i];
-        if (rr->addr.family)
-            dt_addr_str(&rr->addr, d->answers[d->n_answers++], DT_ADDR_STRLEN);
+        if (!rr->addr.family || end - t < DT_ADDR_STRLEN)
+            continue;
+        d->answer_at[d->n_answers++] = (uint16_t)(t - d->text);
+        t += strlen(dt_addr_str(&rr->addr, t, DT_ADDR_STRLEN)) + 1;
     }
     const char *chain[DT_DNS_MAX_CHAIN];
     int n = dt_dns_cname_chain(m, chain, DT_DNS_MAX_CHAIN);
-    for (int i = 0; i < n; i++)
-        snprintf(d->chain[d->n_chain++], DT_DNS_NAME_MAX, "%s", chain[i]);
+    for (int i = 0; i < n; i++) {
+        size_t l = strnlen(chain[i], DT_DNS_NAME_MAX - 1);
+        if ((size_t)(end - t) <= l)
+            break;
+        d->chain_at[d->n_chain++] = (uint16_t)(t - d->text);
+        memcpy(t, chain[i], l);
+        t[l] = '\0';
+        t += l + 1;
+    }
+    if (a->on_dns)
+        a->on_dns(a->on_dns_ctx, d);
+    if (slot < 0 && x->n_dns == DT_FLOW_MAX_DNS)
+        return;
+    dt_flow_dns *rec = malloc((size_t)(t - buf));
+    if (!rec)
+        return;
+    memcpy(rec, buf, (size_t)(t - buf));
+    if (slot >= 0) {
+        free(x->dns[slot]);
+        x->dns[slot] = rec;
+    } else {
+        x->dns[x->n_dns++] = rec;
+    }
 }
 
 /* MQTT CONNECT (MQTT 3.1 "MQIsdp" or 3.1.1/5 "MQTT"): fixed header 0x10. */
@@ -341,7 +380,7 @@ void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size
     if (either_port(f, 53) || either_port(f, 5353) || either_port(f, 5355)) {
         on_dns_message(a, f, p, len, ts_ns);
         if (x->dns_messages)
-            set_app(x, either_port(f, 5353) ? DT_APP_MDNS
+            set_app(x, either_port(f, 5353)   ? DT_APP_MDNS
                        : either_port(f, 5355) ? DT_APP_LLMNR
                                               : DT_APP_DNS);
         return;
@@ -377,12 +416,30 @@ void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size
 /* Public DNS-over-HTTPS resolvers (their service names, as the clients of
  * Android, Chrome, Firefox and iOS use them). */
 static const char *const doh_names[] = {
-    "dns.google", "dns64.dns.google", "cloudflare-dns.com", "mozilla.cloudflare-dns.com",
-    "one.one.one.one", "1dot1dot1dot1.cloudflare-dns.com", "security.cloudflare-dns.com",
-    "family.cloudflare-dns.com", "dns.quad9.net", "dns9.quad9.net", "dns10.quad9.net",
-    "dns11.quad9.net", "doh.opendns.com", "dns.nextdns.io", "doh.cleanbrowsing.org",
-    "dns.adguard.com", "dns.adguard-dns.com", "doh.dns.sb", "dns.alidns.com", "doh.pub",
-    "dns.twnic.tw", "doh.mullvad.net", "dns.mullvad.net", "chrome.cloudflare-dns.com",
+    "dns.google",
+    "dns64.dns.google",
+    "cloudflare-dns.com",
+    "mozilla.cloudflare-dns.com",
+    "one.one.one.one",
+    "1dot1dot1dot1.cloudflare-dns.com",
+    "security.cloudflare-dns.com",
+    "family.cloudflare-dns.com",
+    "dns.quad9.net",
+    "dns9.quad9.net",
+    "dns10.quad9.net",
+    "dns11.quad9.net",
+    "doh.opendns.com",
+    "dns.nextdns.io",
+    "doh.cleanbrowsing.org",
+    "dns.adguard.com",
+    "dns.adguard-dns.com",
+    "doh.dns.sb",
+    "dns.alidns.com",
+    "doh.pub",
+    "dns.twnic.tw",
+    "doh.mullvad.net",
+    "dns.mullvad.net",
+    "chrome.cloudflare-dns.com",
 };
 
 static int alpn_has(const dt_tls_client *c, const char *proto)

@@ -37,35 +37,50 @@ typedef enum dt_name_source {
     DT_NAME_CERT,
 } dt_name_source;
 
-const char *dt_app_name(dt_app a);            /* "tls", ..., "unknown" */
+const char *dt_app_name(dt_app a);                /* "tls", ..., "unknown" */
 const char *dt_name_source_str(dt_name_source s); /* "tls_sni", ..., NULL for none */
 
 #define DT_FLOW_MAX_DNS 8
 #define DT_DNS_MAX_ANSWERS 32
 #define DT_DNS_MAX_CHAIN 8
 
-/* One DNS message of a flow, as the report shows it. */
+/* One DNS message of a flow, as the report shows it.  Its strings are packed
+ * in text[], allocated to size (a few hundred bytes, not the 3.8 kB of the
+ * largest possible message: live DNS flows are what fills memory). */
 typedef struct dt_flow_dns {
-    char name[DT_DNS_NAME_MAX];
     uint16_t type;
     uint8_t rcode;
     uint8_t response;
-    char answers[DT_DNS_MAX_ANSWERS][DT_ADDR_STRLEN];
-    int n_answers;
-    char chain[DT_DNS_MAX_CHAIN][DT_DNS_NAME_MAX]; /* query name, then CNAME targets */
-    int n_chain;
+    uint8_t n_answers, n_chain;
+    uint16_t answer_at[DT_DNS_MAX_ANSWERS]; /* offsets in text of the addresses */
+    uint16_t chain_at[DT_DNS_MAX_CHAIN];    /* query name, then CNAME targets */
+    char text[];                            /* the question name first */
 } dt_flow_dns;
 
+static inline const char *dt_flow_dns_name(const dt_flow_dns *d)
+{
+    return d->text;
+}
+static inline const char *dt_flow_dns_answer(const dt_flow_dns *d, int i)
+{
+    return d->text + d->answer_at[i];
+}
+static inline const char *dt_flow_dns_chain(const dt_flow_dns *d, int i)
+{
+    return d->text + d->chain_at[i];
+}
+
 typedef struct dt_flow_app {
-    uint8_t app;              /* dt_app */
-    uint8_t name_source;      /* dt_name_source */
-    char name[256];           /* server name chosen by preference */
-    int8_t tls_c_st, tls_s_st, http_st, dns_tcp_st, mqtt_st, quic_st; /* dt_parse_status + 2 (0 = not tried) */
-    uint8_t socks_checked;    /* the client stream was checked for a SOCKS preamble */
-    size_t http_off;          /* where HTTP starts (after a SOCKS preamble) */
-    uint8_t tls_found[2];     /* a TLS handshake record was found in this direction... */
-    size_t tls_scan[2];       /* ...at this offset (or: searched up to here) */
-    uint8_t encrypted_dns;    /* 0, or 1 DoT, 2 DoH, 3 DoQ */
+    uint8_t app;         /* dt_app */
+    uint8_t name_source; /* dt_name_source */
+    char name[256];      /* server name chosen by preference */
+    int8_t tls_c_st, tls_s_st, http_st, dns_tcp_st, mqtt_st,
+        quic_st;           /* dt_parse_status + 2 (0 = not tried) */
+    uint8_t socks_checked; /* the client stream was checked for a SOCKS preamble */
+    size_t http_off;       /* where HTTP starts (after a SOCKS preamble) */
+    uint8_t tls_found[2];  /* a TLS handshake record was found in this direction... */
+    size_t tls_scan[2];    /* ...at this offset (or: searched up to here) */
+    uint8_t encrypted_dns; /* 0, or 1 DoT, 2 DoH, 3 DoQ */
     dt_tls_client *tls_c;
     dt_tls_server *tls_s;
     dt_http_info *http;
@@ -73,9 +88,9 @@ typedef struct dt_flow_app {
     dt_quic_info *quic_info;
     dt_flow_dns *dns[DT_FLOW_MAX_DNS];
     int n_dns;
-    uint64_t dns_messages;    /* all DNS messages seen on the flow */
-    size_t dns_tcp_off[2];    /* DNS over TCP: next message per direction */
-    uint8_t *stream[2];       /* kept prefixes (--debug-streams) */
+    uint64_t dns_messages; /* all DNS messages seen on the flow */
+    size_t dns_tcp_off[2]; /* DNS over TCP: next message per direction */
+    uint8_t *stream[2];    /* kept prefixes (--debug-streams) */
     size_t stream_len[2];
 } dt_flow_app;
 
@@ -83,6 +98,11 @@ typedef struct dt_apps dt_apps;
 
 dt_apps *dt_apps_new(int keep_streams);
 void dt_apps_free(dt_apps *a);
+
+/* fn is called with every DNS message of every flow, also those beyond the
+ * DT_FLOW_MAX_DNS a flow keeps (the report's DNS table is built from them). */
+typedef void (*dt_dns_message_fn)(void *ctx, const dt_flow_dns *rec);
+void dt_apps_on_dns(dt_apps *a, dt_dns_message_fn fn, void *ctx);
 
 /* The contiguous prefix of direction dir of a TCP flow grew. */
 void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir);

@@ -92,8 +92,8 @@ static void on_transport(run *r, const dt_decoded *p, uint64_t ts, uint64_t now)
     if (p->proto == 6 && (p->tcp_flags & TH_SYN))
         hint = (p->tcp_flags & TH_ACK) ? DT_HINT_SERVER : DT_HINT_CLIENT;
     int dir;
-    dt_flow *f = dt_flow_lookup(r->flows, p->proto, &p->src, p->sport, &p->dst, p->dport, ts,
-                                hint, &dir);
+    dt_flow *f =
+        dt_flow_lookup(r->flows, p->proto, &p->src, p->sport, &p->dst, p->dport, ts, hint, &dir);
     if (!f)
         return; /* out of memory: the packet is counted in the input, not in a flow */
     if (f->side[0].packets + f->side[1].packets == 0) {
@@ -149,6 +149,8 @@ int dt_engine_run(const dt_engine_config *cfg, const char *path, uint32_t input_
     run r = {cfg, info, sink, ctx, NULL, NULL, input_index};
     dt_decoder *dec = dt_decoder_new(&cfg->decode);
     r.apps = dt_apps_new(cfg->keep_streams);
+    if (r.apps && cfg->dns_sink)
+        dt_apps_on_dns(r.apps, cfg->dns_sink, ctx);
     r.flows = dt_flow_table_new(&cfg->flows, on_flow_end, &r);
     if (!dec || !r.apps || !r.flows) {
         add_error(info, 0, 0, "out of memory");

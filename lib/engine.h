@@ -13,12 +13,16 @@
 #define DT_MAX_LINKTYPES 16
 #define DT_MAX_INPUT_ERRORS 8
 
+struct dt_flow_dns; /* apps.h */
+
 typedef struct dt_engine_config {
     dt_decode_limits decode;
     dt_flow_limits flows;
     dt_cidr local[DT_MAX_LOCAL_NETS]; /* empty: private/link-local/ULA/CGNAT are local */
     int n_local;
     int keep_streams; /* keep the reassembled prefixes for the sink (--debug-streams) */
+    /* every DNS message, with the flow sink's ctx (NULL: none) */
+    void (*dns_sink)(void *ctx, const struct dt_flow_dns *rec);
 } dt_engine_config;
 
 void dt_engine_config_default(dt_engine_config *c);

@@ -219,7 +219,7 @@ static void dns_write(dt_jw *w, const dt_flow_dns *d)
     char buf[32];
     dt_jw_obj_begin(w);
     DT_JW_KEY(w, "name");
-    dt_jw_str(w, d->name);
+    dt_jw_str(w, dt_flow_dns_name(d));
     DT_JW_KEY(w, "type");
     dt_jw_str(w, dt_dns_type_name(d->type, buf, sizeof buf));
     DT_JW_KEY(w, "rcode");
@@ -230,12 +230,12 @@ static void dns_write(dt_jw *w, const dt_flow_dns *d)
     DT_JW_KEY(w, "answers");
     dt_jw_arr_begin(w);
     for (int i = 0; i < d->n_answers; i++)
-        dt_jw_str(w, d->answers[i]);
+        dt_jw_str(w, dt_flow_dns_answer(d, i));
     dt_jw_arr_end(w);
     DT_JW_KEY(w, "cname_chain");
     dt_jw_arr_begin(w);
     for (int i = 0; i < d->n_chain; i++)
-        dt_jw_str(w, d->chain[i]);
+        dt_jw_str(w, dt_flow_dns_chain(d, i));
     dt_jw_arr_end(w);
     dt_jw_obj_end(w);
 }

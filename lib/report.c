@@ -181,17 +181,19 @@ static void dns_entry_answer(dt_report *r, dns_entry *e, const char *addr)
     snprintf(e->answers[e->n_answers++], DT_ADDR_STRLEN, "%s", addr);
 }
 
-static void dns_table_add_flow(dt_report *r, const dt_flow_dns *d)
+void dt_report_dns(void *ctx, const dt_flow_dns *d)
 {
+    dt_report *r = ctx;
     char tbuf[16];
     if (!d->response || d->n_answers == 0)
         return;
-    dns_entry *e = dns_entry_get(r, d->name, dt_dns_type_name(d->type, tbuf, sizeof tbuf));
+    dns_entry *e =
+        dns_entry_get(r, dt_flow_dns_name(d), dt_dns_type_name(d->type, tbuf, sizeof tbuf));
     if (!e)
         return;
     e->count++;
     for (int i = 0; i < d->n_answers; i++)
-        dns_entry_answer(r, e, d->answers[i]);
+        dns_entry_answer(r, e, dt_flow_dns_answer(d, i));
 }
 
 static int cmp_dns(const void *a, const void *b)
@@ -365,9 +367,6 @@ static FILE *flow_dest(dt_report *r)
 void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
 {
     dt_report *r = ctx;
-    if (f->app)
-        for (int i = 0; i < f->app->n_dns; i++)
-            dns_table_add_flow(r, f->app->dns[i]);
     const dt_endpoint_info *ep = NULL;
     if (r->opts.enricher) {
         const dt_flow_app *x = f->app;

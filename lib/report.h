@@ -21,9 +21,9 @@ typedef enum dt_report_format { DT_FMT_JSON = 0, DT_FMT_TEXT, DT_FMT_CSV } dt_re
 typedef struct dt_report_opts {
     dt_report_mode mode;
     dt_report_format format;
-    int debug_streams; /* add "streams" (hex of reassembled prefixes) to TCP flows */
-    int no_flows;      /* report without the "flows" array */
-    int width, color;  /* text format */
+    int debug_streams;       /* add "streams" (hex of reassembled prefixes) to TCP flows */
+    int no_flows;            /* report without the "flows" array */
+    int width, color;        /* text format */
     dt_enricher *enricher;   /* NULL: no enrichment fields */
     const char *geo_warning; /* shown in the report's "warnings" */
     cJSON *options;          /* echoed as "options" (not owned) */
@@ -41,6 +41,8 @@ void dt_report_free(dt_report *r);
 
 /* Sink for dt_engine_run(): ctx is the dt_report (or part). */
 void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f);
+/* dt_engine_config.dns_sink: adds a DNS response to the report's table. */
+void dt_report_dns(void *ctx, const struct dt_flow_dns *rec);
 /* Records an input once it has been read. */
 void dt_report_input(dt_report *r, const dt_input_info *in);
 

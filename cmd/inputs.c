@@ -31,8 +31,8 @@ static int ends_with(const char *s, const char *suffix)
 
 static int is_capture_name(const char *name)
 {
-    static const char *const ext[] = {".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz",
-                                      ".cap.gz"};
+    static const char *const ext[] = {".pcap",    ".pcapng",    ".cap",
+                                      ".pcap.gz", ".pcapng.gz", ".cap.gz"};
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
         if (ends_with(name, ext[i]))
             return 1;

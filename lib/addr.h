@@ -17,7 +17,10 @@ char *dt_addr_str(const dt_addr *x, char *buf, size_t len);
 /* Parses dotted IPv4 or IPv6 text; returns 0 on success. */
 int dt_addr_parse(const char *s, dt_addr *out);
 int dt_addr_cmp(const dt_addr *x, const dt_addr *y);
-static inline size_t dt_addr_len(const dt_addr *x) { return x->family == 6 ? 16 : 4; }
+static inline size_t dt_addr_len(const dt_addr *x)
+{
+    return x->family == 6 ? 16 : 4;
+}
 void dt_addr_set4(dt_addr *x, const uint8_t *p);
 void dt_addr_set6(dt_addr *x, const uint8_t *p);
 

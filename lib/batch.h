@@ -9,7 +9,7 @@
 #include "report.h"
 
 typedef struct dt_batch_progress {
-    int done, total;         /* inputs finished / given */
+    int done, total;             /* inputs finished / given */
     uint64_t bytes, total_bytes; /* bytes read so far / sum of file sizes (0 if unknown) */
     double elapsed_s;
 } dt_batch_progress;

@@ -10,11 +10,11 @@
 typedef struct dt_capture dt_capture;
 
 typedef struct dt_cap_packet {
-    uint64_t ts_ns;    /* nanoseconds since the Unix epoch */
-    uint8_t ts_digits; /* fractional digits the capture really has: 6 or 9 (or fewer) */
-    int linktype;      /* LINKTYPE_* number of the packet's interface */
-    uint32_t caplen;   /* bytes present at data */
-    uint32_t wirelen;  /* bytes on the wire */
+    uint64_t ts_ns;      /* nanoseconds since the Unix epoch */
+    uint8_t ts_digits;   /* fractional digits the capture really has: 6 or 9 (or fewer) */
+    int linktype;        /* LINKTYPE_* number of the packet's interface */
+    uint32_t caplen;     /* bytes present at data */
+    uint32_t wirelen;    /* bytes on the wire */
     const uint8_t *data; /* valid until the next dt_capture_next() */
 } dt_cap_packet;
 
@@ -26,9 +26,9 @@ dt_capture *dt_capture_open(const char *path, char *err, size_t errlen);
  * remain valid; the caller keeps them and moves on to the next file). */
 int dt_capture_next(dt_capture *cap, dt_cap_packet *pkt);
 
-const char *dt_capture_error(const dt_capture *cap); /* "packet 12 at byte 4096: reason" */
-const char *dt_capture_format(const dt_capture *cap); /* "pcap", "pcap-ns" or "pcapng" */
-uint64_t dt_capture_packets(const dt_capture *cap);  /* packets returned so far */
+const char *dt_capture_error(const dt_capture *cap);   /* "packet 12 at byte 4096: reason" */
+const char *dt_capture_format(const dt_capture *cap);  /* "pcap", "pcap-ns" or "pcapng" */
+uint64_t dt_capture_packets(const dt_capture *cap);    /* packets returned so far */
 uint64_t dt_capture_bytes_read(const dt_capture *cap); /* file bytes consumed so far */
 void dt_capture_close(dt_capture *cap);
 

@@ -26,10 +26,22 @@ static inline dt_cur dt_cur_make(const uint8_t *p, size_t len)
     return c;
 }
 
-static inline size_t dt_left(const dt_cur *c) { return c->len - c->pos; }
-static inline int dt_has(const dt_cur *c, size_t n) { return !c->err && dt_left(c) >= n; }
-static inline const uint8_t *dt_ptr(const dt_cur *c) { return c->base + c->pos; }
-static inline int dt_ok(const dt_cur *c) { return !c->err; }
+static inline size_t dt_left(const dt_cur *c)
+{
+    return c->len - c->pos;
+}
+static inline int dt_has(const dt_cur *c, size_t n)
+{
+    return !c->err && dt_left(c) >= n;
+}
+static inline const uint8_t *dt_ptr(const dt_cur *c)
+{
+    return c->base + c->pos;
+}
+static inline int dt_ok(const dt_cur *c)
+{
+    return !c->err;
+}
 
 /* Marks the cursor as failed and exhausts it. */
 static inline void dt_fail(dt_cur *c)
@@ -50,7 +62,10 @@ static inline const uint8_t *dt_bytes(dt_cur *c, size_t n)
     return p;
 }
 
-static inline void dt_skip(dt_cur *c, size_t n) { (void)dt_bytes(c, n); }
+static inline void dt_skip(dt_cur *c, size_t n)
+{
+    (void)dt_bytes(c, n);
+}
 
 static inline int dt_copy(dt_cur *c, void *dst, size_t n)
 {
@@ -67,7 +82,10 @@ static inline uint8_t dt_u8(dt_cur *c)
     return p ? p[0] : 0;
 }
 
-static inline uint16_t dt_rd_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint16_t dt_rd_be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
 static inline uint32_t dt_rd_be24(const uint8_t *p)
 {
     return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
@@ -76,7 +94,10 @@ static inline uint32_t dt_rd_be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
-static inline uint16_t dt_rd_le16(const uint8_t *p) { return (uint16_t)(p[1] << 8 | p[0]); }
+static inline uint16_t dt_rd_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[1] << 8 | p[0]);
+}
 static inline uint32_t dt_rd_le32(const uint8_t *p)
 {
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];

@@ -497,7 +497,6 @@ static int vxlan(ctx *x, dt_cur *c)
     return NX_ETH;
 }
 
-
 /* CAPWAP data channel (RFC 5415, 4.3): HLEN 4-byte words of header, then an
  * IEEE 802.11 frame (T set, wireless binding 1) or an Ethernet frame.
  * Fragmented or DTLS-protected packets are delivered as the outer UDP packet. */

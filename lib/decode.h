@@ -13,21 +13,22 @@ typedef enum dt_tunnel {
     DT_TUN_GRE,
     DT_TUN_VXLAN,
     DT_TUN_GTPU,
-    DT_TUN_IPIP,  /* IPv4 in IPv4, IPv6 in IPv6, IPv4 in IPv6 */
-    DT_TUN_6IN4,  /* IPv6 in IPv4 (6in4/6to4, protocol 41) */
+    DT_TUN_IPIP,   /* IPv4 in IPv4, IPv6 in IPv6, IPv4 in IPv6 */
+    DT_TUN_6IN4,   /* IPv6 in IPv4 (6in4/6to4, protocol 41) */
     DT_TUN_CAPWAP, /* CAPWAP data channel (UDP 5247): Wi-Fi controllers */
     DT_TUN_COUNT
 } dt_tunnel;
 
-const char *dt_tunnel_name(dt_tunnel t); /* "gre", "vxlan", "gtp-u", "ipip", "6in4", "capwap"; NULL for none */
+const char *
+dt_tunnel_name(dt_tunnel t); /* "gre", "vxlan", "gtp-u", "ipip", "6in4", "capwap"; NULL for none */
 
 typedef struct dt_decoded {
-    dt_addr src, dst;      /* innermost IP header */
-    uint8_t proto;         /* innermost IP protocol: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ... */
-    uint16_t sport, dport; /* TCP/UDP only */
-    uint8_t tcp_flags;     /* TCP only: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
-    uint32_t seq, ack;     /* TCP only */
-    uint16_t window;       /* TCP only */
+    dt_addr src, dst;       /* innermost IP header */
+    uint8_t proto;          /* innermost IP protocol: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ... */
+    uint16_t sport, dport;  /* TCP/UDP only */
+    uint8_t tcp_flags;      /* TCP only: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
+    uint32_t seq, ack;      /* TCP only */
+    uint16_t window;        /* TCP only */
     const uint8_t *payload; /* transport payload bytes that were captured */
     uint32_t payload_len;   /* captured payload length (<= payload_wire) */
     uint32_t payload_wire;  /* payload length as the IP/TCP/UDP headers say it was sent */
@@ -38,11 +39,11 @@ typedef struct dt_decoded {
 } dt_decoded;
 
 typedef enum dt_decode_result {
-    DT_DEC_OK = 0,          /* *out describes an IP packet (any protocol) */
-    DT_DEC_NOT_IP,          /* a valid frame that carries no IP (ARP, LLDP, 802.11 management, ...) */
-    DT_DEC_UNSUPPORTED_LINK,/* link type datatrail does not decode (counted per link type) */
-    DT_DEC_MALFORMED,       /* truncated or inconsistent headers */
-    DT_DEC_FRAG_HELD,       /* an IP fragment was stored; nothing to deliver yet */
+    DT_DEC_OK = 0, /* *out describes an IP packet (any protocol) */
+    DT_DEC_NOT_IP, /* a valid frame that carries no IP (ARP, LLDP, 802.11 management, ...) */
+    DT_DEC_UNSUPPORTED_LINK, /* link type datatrail does not decode (counted per link type) */
+    DT_DEC_MALFORMED,        /* truncated or inconsistent headers */
+    DT_DEC_FRAG_HELD,        /* an IP fragment was stored; nothing to deliver yet */
 } dt_decode_result;
 
 typedef struct dt_decode_limits {
@@ -57,8 +58,8 @@ typedef struct dt_decode_stats {
     uint64_t not_ip, malformed, unsupported_link;
     uint64_t fragments, frag_reassembled, frag_incomplete, frag_overlaps, frag_evicted;
     uint64_t tunneled[DT_TUN_COUNT];
-    uint64_t frag_held; /* frames answered DT_DEC_FRAG_HELD; frames == ip4 + ip6 + not_ip +
-                           malformed + unsupported_link + frag_held */
+    uint64_t frag_held;  /* frames answered DT_DEC_FRAG_HELD; frames == ip4 + ip6 + not_ip +
+                            malformed + unsupported_link + frag_held */
     uint64_t ip_clipped; /* IP length beyond a frame captured whole: clipped to the frame */
 } dt_decode_stats;
 

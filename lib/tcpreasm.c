@@ -109,7 +109,8 @@ static int grow(dt_tcp_dir *d, uint64_t need)
 }
 
 /* Copies the parts of [s, e) not yet received into the buffer (first copy wins). */
-static void write_new_bytes(dt_tcp_dir *d, uint64_t s, uint64_t e, const uint8_t *data, uint64_t seg_start)
+static void write_new_bytes(dt_tcp_dir *d, uint64_t s, uint64_t e, const uint8_t *data,
+                            uint64_t seg_start)
 {
     uint64_t pos = s;
     for (int i = 0; i < d->nr && pos < e; i++) {
@@ -201,4 +202,7 @@ uint32_t dt_tcp_dir_gaps(const dt_tcp_dir *d)
     return holes;
 }
 
-uint64_t dt_tcp_dir_extent(const dt_tcp_dir *d) { return d->nr ? d->r[d->nr - 1].end : 0; }
+uint64_t dt_tcp_dir_extent(const dt_tcp_dir *d)
+{
+    return d->nr ? d->r[d->nr - 1].end : 0;
+}

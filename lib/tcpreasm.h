@@ -28,7 +28,7 @@ typedef struct dt_tcp_range {
 } dt_tcp_range;
 
 typedef struct dt_tcp_dir {
-    uint32_t isn;   /* sequence number of stream offset 0 */
+    uint32_t isn; /* sequence number of stream offset 0 */
     uint8_t base_set;
     uint8_t syn_seen;
     uint8_t fin_seen;
@@ -39,8 +39,8 @@ typedef struct dt_tcp_dir {
     uint32_t forced_gaps; /* holes given up because the range list was full */
     uint64_t valid_limit; /* buffered bytes beyond this are not trustworthy */
     uint8_t *buf;
-    uint32_t buf_size; /* allocated */
-    uint32_t cap;      /* most bytes ever buffered */
+    uint32_t buf_size;     /* allocated */
+    uint32_t cap;          /* most bytes ever buffered */
     dt_tcp_budget *budget; /* shared accounting, or NULL */
 } dt_tcp_dir;
 
@@ -54,10 +54,16 @@ int dt_tcp_dir_segment(dt_tcp_dir *d, uint32_t seq, uint8_t tcp_flags, const uin
 
 /* The contiguous in-order bytes buffered from offset 0. */
 size_t dt_tcp_dir_contig(const dt_tcp_dir *d);
-static inline const uint8_t *dt_tcp_dir_data(const dt_tcp_dir *d) { return d->buf; }
+static inline const uint8_t *dt_tcp_dir_data(const dt_tcp_dir *d)
+{
+    return d->buf;
+}
 
 /* Bytes of the buffer (allocated size), for memory accounting. */
-static inline size_t dt_tcp_dir_mem(const dt_tcp_dir *d) { return d->buf ? d->buf_size : 0; }
+static inline size_t dt_tcp_dir_mem(const dt_tcp_dir *d)
+{
+    return d->buf ? d->buf_size : 0;
+}
 
 /* Stops buffering and frees the buffer; range tracking continues. */
 void dt_tcp_dir_stop(dt_tcp_dir *d);

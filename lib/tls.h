@@ -14,20 +14,20 @@
 #define DT_TLS_MAX_SAN 16
 
 typedef struct dt_tls_client {
-    int present;                   /* a ClientHello was parsed */
-    char sni[256];                 /* server_name (host_name), "" if absent */
+    int present;   /* a ClientHello was parsed */
+    char sni[256]; /* server_name (host_name), "" if absent */
     char alpn[DT_TLS_MAX_ALPN][64];
     int n_alpn;
-    uint16_t legacy_version;       /* ClientHello.legacy_version */
-    uint16_t versions[16];         /* supported_versions, GREASE removed */
+    uint16_t legacy_version; /* ClientHello.legacy_version */
+    uint16_t versions[16];   /* supported_versions, GREASE removed */
     int n_versions;
     uint16_t ciphers[DT_TLS_MAX_LIST]; /* GREASE removed */
     int n_ciphers;
     uint16_t extensions[DT_TLS_MAX_LIST]; /* in wire order, GREASE removed */
     int n_extensions;
-    int ech;                       /* encrypted_client_hello (0xfe0d) offered: sni is the outer name */
-    char ja3[33];                  /* MD5 hex of the JA3 string */
-    char ja4[40];                  /* JA4 (t/q prefix per transport) */
+    int ech;      /* encrypted_client_hello (0xfe0d) offered: sni is the outer name */
+    char ja3[33]; /* MD5 hex of the JA3 string */
+    char ja4[40]; /* JA4 (t/q prefix per transport) */
 } dt_tls_client;
 
 typedef struct dt_tls_cert {
@@ -37,16 +37,16 @@ typedef struct dt_tls_cert {
     char issuer_o[256];
     char san[DT_TLS_MAX_SAN][256]; /* DNS names */
     int n_san;
-    char not_before[32];           /* RFC 3339 UTC, e.g. "2022-10-24T08:15:02Z" */
+    char not_before[32]; /* RFC 3339 UTC, e.g. "2022-10-24T08:15:02Z" */
     char not_after[32];
 } dt_tls_cert;
 
 typedef struct dt_tls_server {
-    int present;                   /* a ServerHello was parsed */
-    uint16_t version;              /* negotiated: supported_versions if present, else legacy */
+    int present;      /* a ServerHello was parsed */
+    uint16_t version; /* negotiated: supported_versions if present, else legacy */
     uint16_t cipher;
     char ja3s[33];
-    dt_tls_cert cert;              /* leaf certificate, TLS <= 1.2 only */
+    dt_tls_cert cert; /* leaf certificate, TLS <= 1.2 only */
 } dt_tls_server;
 
 /* Stream parsers: buf/len is the contiguous start of one direction of a TCP

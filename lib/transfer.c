@@ -51,7 +51,6 @@ static int cc_index(const char *cc)
     return (a - 'a') * 26 + (b - 'a');
 }
 
-
 static const char *str_item(const cJSON *o, const char *k)
 {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);

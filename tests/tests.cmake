@@ -27,6 +27,10 @@ if(Python3_FOUND)
   set_tests_properties(corpus PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
+# clang-format style of every C source (skips, saying so, without clang-format).
+add_test(NAME format COMMAND sh ${CMAKE_SOURCE_DIR}/tests/format_check.sh)
+set_tests_properties(format PROPERTIES SKIP_RETURN_CODE 77)
+
 # Hostile input (docs/security.md): the regression inputs of every fuzzer crash
 # ever found, broken captures, and resource limits (a smaller run by default;
 # tests/limits_test.py --full for 1M flows and a 2 GiB stream).

@@ -24,8 +24,8 @@ static int check_passed, check_failed;
             check_passed++;                                                                        \
         } else {                                                                                   \
             check_failed++;                                                                        \
-            fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, #a, check_a_, \
-                    check_b_);                                                                     \
+            fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, #a,          \
+                    check_a_, check_b_);                                                           \
         }                                                                                          \
     } while (0)
 

@@ -149,7 +149,7 @@ static void budget(void)
     dt_tcp_dir_segment(&d2, 0, SYN, NULL, 0);
     CHECK_EQ_INT(dt_tcp_dir_segment(&d1, 1, 0, big, 100), 1); /* 4096 taken */
     CHECK_EQ_INT(b.used, 4096);
-    CHECK_EQ_INT(dt_tcp_dir_segment(&d2, 1, 0, big, 100), 1); /* 8192: the limit */
+    CHECK_EQ_INT(dt_tcp_dir_segment(&d2, 1, 0, big, 100), 1);     /* 8192: the limit */
     CHECK_EQ_INT(dt_tcp_dir_segment(&d1, 101, 0, big, 6000), -1); /* would need 8192 more */
     CHECK_EQ_INT(b.refused, 1);
     CHECK(d1.stopped);

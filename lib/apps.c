@@ -2,6 +2,7 @@
 
 #include "cursor.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 
 struct dt_apps {
     int keep_streams;
+    size_t state_bytes, state_max; /* per-flow parser state, against DT_APPS_STATE_MAX */
+    uint64_t state_refused;
     dt_dns_message_fn on_dns;
     void *on_dns_ctx;
     dt_resolve *resolve;
@@ -61,6 +64,7 @@ dt_apps *dt_apps_new(int keep_streams)
     if (!a)
         return NULL;
     a->keep_streams = keep_streams;
+    a->state_max = DT_APPS_STATE_MAX;
     a->resolve = dt_resolve_new(1u << 16);
     if (!a->resolve) {
         free(a);
@@ -73,6 +77,7 @@ void dt_apps_free(dt_apps *a)
 {
     if (!a)
         return;
+    assert(a->state_bytes == 0); /* every flow's state was given back */
     dt_resolve_free(a->resolve);
     free(a);
 }
@@ -82,15 +87,53 @@ const dt_resolve *dt_apps_resolver(const dt_apps *a)
     return a->resolve;
 }
 
-static dt_flow_app *app_of(dt_flow *f)
+void dt_apps_set_state_limit(dt_apps *a, size_t bytes)
 {
-    if (!f->app)
-        f->app = calloc(1, sizeof *f->app);
+    a->state_max = bytes;
+}
+
+uint64_t dt_apps_state_refused(const dt_apps *a)
+{
+    return a ? a->state_refused : 0;
+}
+
+/* Per-flow state, counted against the limit (x: the flow's, NULL for the app itself). */
+static void *state_alloc(dt_apps *a, dt_flow_app *x, size_t size, int zero)
+{
+    if (a->state_bytes + size > a->state_max) {
+        a->state_refused++;
+        return NULL;
+    }
+    void *p = zero ? calloc(1, size) : malloc(size);
+    if (p) {
+        a->state_bytes += size;
+        if (x)
+            x->state_bytes += size;
+    }
+    return p;
+}
+
+static void state_free(dt_flow_app *x, void *p, size_t size)
+{
+    if (!p)
+        return;
+    free(p);
+    x->owner->state_bytes -= size;
+    x->state_bytes -= size;
+}
+
+static dt_flow_app *app_of(dt_apps *a, dt_flow *f)
+{
+    if (!f->app && (f->app = state_alloc(a, NULL, sizeof *f->app, 1)) != NULL) {
+        f->app->owner = a;
+        f->app->state_bytes = sizeof *f->app;
+    }
     return f->app;
 }
 
-/* Allocates a parser's per-flow result once (per flow, never per packet). */
-#define ENSURE(ptr) ((ptr) ? (ptr) : ((ptr) = calloc(1, sizeof *(ptr))))
+/* Allocates a parser's per-flow result of flow app x once (per flow, never
+ * per packet). */
+#define ENSURE(ptr) ((ptr) ? (ptr) : ((ptr) = state_alloc(x->owner, x, sizeof *(ptr), 1)))
 
 static int either_port(const dt_flow *f, uint16_t p)
 {
@@ -106,16 +149,19 @@ static void set_app(dt_flow_app *x, dt_app app)
 /* Records one DNS message in the flow and, for responses, in the resolution table. */
 static void on_dns_message(dt_apps *a, dt_flow *f, const uint8_t *p, size_t len, uint64_t ts)
 {
-    dt_flow_app *x = app_of(f);
-    if (!x || dt_dns_parse(p, len, &a->msg) != 0)
+    if (dt_dns_parse(p, len, &a->msg) != 0)
         return;
     const dt_dns_msg *m = &a->msg;
-    x->dns_messages++;
     if (m->response)
         dt_resolve_add_msg(a->resolve, m, ts);
+    /* NULL past the parser state limit: the message still names flows (above)
+     * and reaches the report's table (below) */
+    dt_flow_app *x = app_of(a, f);
+    if (x)
+        x->dns_messages++;
     /* Keep responses (or unanswered queries) per flow; a response replaces its query. */
     int slot = -1;
-    for (int i = 0; i < x->n_dns; i++)
+    for (int i = 0; x && i < x->n_dns; i++)
         if (!x->dns[i]->response && x->dns[i]->type == m->qtype &&
             dt_dns_name_eq(dt_flow_dns_name(x->dns[i]), m->qname))
             slot = i;
@@ -152,14 +198,15 @@ static void on_dns_message(dt_apps *a, dt_flow *f, const uint8_t *p, size_t len,
     }
     if (a->on_dns)
         a->on_dns(a->on_dns_ctx, d);
-    if (slot < 0 && x->n_dns == DT_FLOW_MAX_DNS)
+    if (!x || (slot < 0 && x->n_dns == DT_FLOW_MAX_DNS))
         return;
-    dt_flow_dns *rec = malloc((size_t)(t - buf));
+    d->bytes = (uint16_t)(t - buf);
+    dt_flow_dns *rec = state_alloc(a, x, d->bytes, 0);
     if (!rec)
         return;
-    memcpy(rec, buf, (size_t)(t - buf));
+    memcpy(rec, buf, d->bytes);
     if (slot >= 0) {
-        free(x->dns[slot]);
+        state_free(x, x->dns[slot], x->dns[slot]->bytes);
         x->dns[slot] = rec;
     } else {
         x->dns[x->n_dns++] = rec;
@@ -290,7 +337,7 @@ static int dir_finished(const dt_flow_app *x, int dir)
 
 void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir)
 {
-    dt_flow_app *x = app_of(f);
+    dt_flow_app *x = app_of(a, f);
     if (!x)
         return;
     dt_tcp_dir *d = &f->tcp[dir];
@@ -374,17 +421,17 @@ void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size
 {
     if (len == 0)
         return;
-    dt_flow_app *x = app_of(f);
-    if (!x)
-        return;
+    dt_flow_app *x = app_of(a, f);
     if (either_port(f, 53) || either_port(f, 5353) || either_port(f, 5355)) {
         on_dns_message(a, f, p, len, ts_ns);
-        if (x->dns_messages)
+        if (x && x->dns_messages)
             set_app(x, either_port(f, 5353)   ? DT_APP_MDNS
                        : either_port(f, 5355) ? DT_APP_LLMNR
                                               : DT_APP_DNS);
         return;
     }
+    if (!x)
+        return;
     if (dir == DT_CLIENT && x->quic_st != ST_NOT_MINE && x->quic_st != ST_DONE) {
         if (!ENSURE(x->quic) || !ENSURE(x->quic_info)) {
             x->quic_st = ST_NOT_MINE;
@@ -395,10 +442,10 @@ void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size
             if (x->quic_info->present)
                 set_app(x, DT_APP_QUIC);
             if (FINISHED(x->quic_st)) { /* the 16 KiB CRYPTO buffer is no longer needed */
-                free(x->quic);
+                state_free(x, x->quic, sizeof *x->quic);
                 x->quic = NULL;
                 if (!x->quic_info->present) { /* nor 1.2 KiB of results for a non-QUIC flow */
-                    free(x->quic_info);
+                    state_free(x, x->quic_info, sizeof *x->quic_info);
                     x->quic_info = NULL;
                 }
             }
@@ -480,7 +527,7 @@ static void set_name(dt_flow_app *x, const char *name, dt_name_source src)
 void dt_apps_flow_end(dt_apps *a, dt_flow *f)
 {
     dt_flow_app *x = f->app;
-    if (!x && !(x = app_of(f)))
+    if (!x && !(x = app_of(a, f)))
         return;
     if (x->tls_c && x->tls_c->present)
         set_name(x, x->tls_c->sni, DT_NAME_TLS_SNI);
@@ -511,6 +558,7 @@ void dt_apps_flow_free(dt_flow *f)
     dt_flow_app *x = f->app;
     if (!x)
         return;
+    x->owner->state_bytes -= x->state_bytes;
     free(x->tls_c);
     free(x->tls_s);
     free(x->http);

@@ -48,6 +48,7 @@ const char *dt_name_source_str(dt_name_source s); /* "tls_sni", ..., NULL for no
  * in text[], allocated to size (a few hundred bytes, not the 3.8 kB of the
  * largest possible message: live DNS flows are what fills memory). */
 typedef struct dt_flow_dns {
+    uint16_t bytes; /* of the whole record */
     uint16_t type;
     uint8_t rcode;
     uint8_t response;
@@ -71,9 +72,11 @@ static inline const char *dt_flow_dns_chain(const dt_flow_dns *d, int i)
 }
 
 typedef struct dt_flow_app {
-    uint8_t app;         /* dt_app */
-    uint8_t name_source; /* dt_name_source */
-    char name[256];      /* server name chosen by preference */
+    struct dt_apps *owner; /* whose state budget the allocations below count in */
+    size_t state_bytes;    /* of this flow: the app itself, results, records */
+    uint8_t app;           /* dt_app */
+    uint8_t name_source;   /* dt_name_source */
+    char name[256];        /* server name chosen by preference */
     int8_t tls_c_st, tls_s_st, http_st, dns_tcp_st, mqtt_st,
         quic_st;           /* dt_parse_status + 2 (0 = not tried) */
     uint8_t socks_checked; /* the client stream was checked for a SOCKS preamble */
@@ -96,8 +99,17 @@ typedef struct dt_flow_app {
 
 typedef struct dt_apps dt_apps;
 
+/* Memory of the parsers' per-flow state of all live flows (results, QUIC
+ * CRYPTO buffers, DNS records).  Past it, new state is refused: the flow is
+ * still counted but not parsed further (dt_apps_state_refused). */
+#define DT_APPS_STATE_MAX (64u << 20)
+
 dt_apps *dt_apps_new(int keep_streams);
 void dt_apps_free(dt_apps *a);
+/* Another limit than DT_APPS_STATE_MAX (tests). */
+void dt_apps_set_state_limit(dt_apps *a, size_t bytes);
+/* Allocations refused because the limit was reached. */
+uint64_t dt_apps_state_refused(const dt_apps *a);
 
 /* fn is called with every DNS message of every flow, also those beyond the
  * DT_FLOW_MAX_DNS a flow keeps (the report's DNS table is built from them). */

@@ -204,6 +204,7 @@ int dt_engine_run(const dt_engine_config *cfg, const char *path, uint32_t input_
     dt_flow_flush(r.flows);
     info->reassembly_peak_bytes = dt_flow_budget(r.flows)->peak;
     info->reassembly_refused = dt_flow_budget(r.flows)->refused;
+    info->parser_state_refused = dt_apps_state_refused(r.apps);
     dt_decoder_finish(dec);
     info->decode = *dt_decoder_stats(dec);
     dt_flow_table_free(r.flows);

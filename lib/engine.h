@@ -57,6 +57,7 @@ typedef struct dt_input_info {
     uint64_t peak_live_flows;
     uint64_t reassembly_peak_bytes; /* most TCP bytes buffered at once */
     uint64_t reassembly_refused;    /* streams that stopped buffering: budget reached */
+    uint64_t parser_state_refused;  /* per-flow parser state refused: its limit reached */
 } dt_input_info;
 
 /* Called once per ended flow, before it is freed. */

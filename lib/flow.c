@@ -24,7 +24,7 @@ void dt_flow_limits_default(dt_flow_limits *l)
     l->idle_timeout_ns = 300ull * 1000000000ull;
     l->closed_linger_ns = 10ull * 1000000000ull;
     l->stream_cap = 64 * 1024;
-    l->stream_budget = 256ull << 20;
+    l->stream_budget = 64ull << 20;
 }
 
 int dt_port_is_service(uint16_t port)

@@ -61,7 +61,7 @@ typedef struct dt_flow_limits {
     uint64_t idle_timeout_ns;  /* default 300 s */
     uint64_t closed_linger_ns; /* keep a closed TCP flow for late packets (default 10 s) */
     uint32_t stream_cap;       /* per-direction reassembly buffer (default 64 KiB) */
-    uint64_t stream_budget;    /* reassembly bytes buffered over all flows (default 256 MiB) */
+    uint64_t stream_budget;    /* reassembly bytes buffered over all flows (default 64 MiB) */
 } dt_flow_limits;
 
 void dt_flow_limits_default(dt_flow_limits *l);

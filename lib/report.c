@@ -341,6 +341,7 @@ static cJSON *input_counts(const dt_input_info *in)
     dt_json_add_u64(s, "peak_live_flows", in->peak_live_flows);
     dt_json_add_u64(s, "reassembly_peak_bytes", in->reassembly_peak_bytes);
     dt_json_add_u64(s, "reassembly_refused", in->reassembly_refused);
+    dt_json_add_u64(s, "parser_state_refused", in->parser_state_refused);
     return s;
 }
 

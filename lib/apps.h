@@ -103,6 +103,9 @@ typedef struct dt_apps dt_apps;
  * CRYPTO buffers, DNS records).  Past it, new state is refused: the flow is
  * still counted but not parsed further (dt_apps_state_refused). */
 #define DT_APPS_STATE_MAX (64u << 20)
+/* ... or this much per flow the flow table may hold, when more (the engine
+ * scales the limit with --max-flows: 64 MiB is 671 bytes for 100,000). */
+#define DT_APPS_STATE_PER_FLOW 672u
 
 dt_apps *dt_apps_new(int keep_streams);
 void dt_apps_free(dt_apps *a);

@@ -151,6 +151,8 @@ int dt_engine_run(const dt_engine_config *cfg, const char *path, uint32_t input_
     r.apps = dt_apps_new(cfg->keep_streams);
     if (r.apps && cfg->dns_sink)
         dt_apps_on_dns(r.apps, cfg->dns_sink, ctx);
+    if (r.apps && (size_t)cfg->flows.max_flows * DT_APPS_STATE_PER_FLOW > DT_APPS_STATE_MAX)
+        dt_apps_set_state_limit(r.apps, (size_t)cfg->flows.max_flows * DT_APPS_STATE_PER_FLOW);
     r.flows = dt_flow_table_new(&cfg->flows, on_flow_end, &r);
     if (!dec || !r.apps || !r.flows) {
         add_error(info, 0, 0, "out of memory");

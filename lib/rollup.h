@@ -27,7 +27,7 @@
  * reached, no new key is added anywhere (existing ones keep counting; the
  * totals of the summary stay exact) and each key turned away is counted in
  * summary.rollup_entries_dropped. */
-#define DT_ROLLUP_MAX_BYTES (64u << 20)
+#define DT_ROLLUP_MAX_BYTES (48u << 20)
 
 typedef struct dt_rollup dt_rollup;
 

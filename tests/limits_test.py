@@ -9,7 +9,11 @@ streamed into `datatrail report -q --no-geo -` (nothing big is stored):
     none evicted, memory under the bound for L live flows; and with
     --max-flows L/10 (eviction counted);
   * one TCP stream of S bytes (default 256 MiB; --full: 2 GiB), in order, with
-    retransmissions and a hole.
+    retransmissions and a hole;
+  * N flows to as many distinct public servers (the report's tables: their
+    memory limit is reached, counted, and the totals stay exact);
+  * N DNS responses for as many distinct names over 40,000 flows (the DNS
+    table's limit is reached and counted; every response is counted).
 
 It checks the report's counters and that the peak RSS of datatrail stays
 under the bound documented in docs/security.md for that many live flows.
@@ -28,11 +32,14 @@ import tempfile
 import threading
 import time
 
-# Documented bounds (docs/security.md): RSS = BASE + PER_FLOW * live flows.
+# Documented bounds (docs/security.md): RSS = BASE + PER_FLOW * live flows,
+# plus the limits of the report's tables where a capture fills them.
 BASE_KB = 32 * 1024          # program, libraries, tables at start, report of few flows
-PER_FLOW_BYTES = 2048        # measured: about 1.9 KiB per live UDP flow (gcc -O2, glibc)
+PER_FLOW_BYTES = 1024        # measured: about 0.73 KiB per live UDP flow (gcc -O2, glibc)
 STREAM_BOUND_KB = 96 * 1024  # one long TCP stream: buffering is capped (64 KiB per direction)
 DEFAULT_MAX_FLOWS = 100000   # --max-flows default (lib/flow.c)
+ROLLUP_KB = 2 * 48 * 1024    # DT_ROLLUP_MAX_BYTES, twice: allocator overhead, output
+DNS_KB = 2 * 16 * 1024 + 64 * 1024 + 45 * 1024  # DNS table (twice), parser state, resolution
 
 TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 STREAM_SENT = [0]  # payload bytes the client sent, retransmissions included
@@ -69,6 +76,51 @@ def write_flows(out, n):
             bytes([11, (i >> 16) & 255, (i >> 8) & 255, i & 255])
         pkt = ip4(src, dst, 17, udp)
         t = T0 + i  # one microsecond apart: nothing times out
+        buf += struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
+        if len(buf) > 1 << 20:
+            out.write(buf)
+            buf = bytearray()
+    out.write(buf)
+    out.close()
+
+
+def write_servers(out, n):
+    """n UDP datagrams from one host, each to another public server 11.x.y.z."""
+    out.write(pcap_header())
+    src = bytes([10, 0, 0, 1])
+    payload = b"datatrail-limits"
+    buf = bytearray()
+    for i in range(n):
+        dst = bytes([11, (i >> 16) & 255, (i >> 8) & 255, i & 255])
+        udp = struct.pack("!HHHH", 40000 + (i & 1023), 9999, 8 + len(payload), 0) + payload
+        pkt = ip4(src, dst, 17, udp)
+        t = T0 + i
+        buf += struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
+        if len(buf) > 1 << 20:
+            out.write(buf)
+            buf = bytearray()
+    out.write(buf)
+    out.close()
+
+
+def dns_response(i):
+    """A response for x<i>.flood.example.com A 198.51.x.y."""
+    name = b"".join(bytes([len(p)]) + p for p in [b"x%07d" % i, b"flood", b"example", b"com"])
+    q = name + b"\0" + struct.pack("!HH", 1, 1)
+    a = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + bytes([198, 51, (i >> 8) & 255, i & 255])
+    return struct.pack("!HHHHHH", i & 0xFFFF, 0x8180, 1, 1, 0, 0) + q + a
+
+
+def write_dns(out, n):
+    """n DNS responses with distinct names, resolver -> client, over 40,000 client ports."""
+    out.write(pcap_header())
+    cli, srv = bytes([10, 0, 0, 2]), bytes([10, 0, 0, 1])
+    buf = bytearray()
+    for i in range(n):
+        d = dns_response(i)
+        udp = struct.pack("!HHHH", 53, 20000 + (i % 40000), 8 + len(d), 0) + d
+        pkt = ip4(srv, cli, 17, udp)
+        t = T0 + i
         buf += struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
         if len(buf) > 1 << 20:
             out.write(buf)
@@ -239,6 +291,36 @@ def main():
           "reassembly peak %d bytes <= 2 x 64 KiB" % s["reassembly_peak_bytes"])
     check(rss3 < STREAM_BOUND_KB if rss3 else None, "peak RSS %s KiB < documented bound %d KiB"
           % (rss3, STREAM_BOUND_KB))
+    # Distinct servers fill the report's tables, not the flow table.
+    rep, rss4, secs = run(a.datatrail, write_servers, nflows)
+    s = rep["summary"]
+    listed = len(rep.get("endpoints", []))
+    print("servers: %d flows to as many servers, peak RSS %s KiB, %.1f s, %d endpoints listed"
+          % (nflows, rss4, secs, listed))
+    check(s["flows"] == nflows, "%d flows reported (got %d)" % (nflows, s["flows"]))
+    check(s["remote_addresses"] == listed, "remote_addresses is what is listed (%d)" % listed)
+    if nflows > 200000:
+        check(s["rollup_entries_dropped"] > 0 and any("rollup memory limit" in w
+                                                      for w in rep["warnings"]),
+              "the tables' limit was reached: %d entries dropped, with a warning"
+              % s["rollup_entries_dropped"])
+    up = sum(c["bytes_up"] for c in rep["countries"])
+    check(s["bytes_up"] == up and up == nflows * 44,
+          "totals exact: bytes_up %d = %d sent" % (s["bytes_up"], nflows * 44))
+    bound = BASE_KB + PER_FLOW_BYTES * min(nflows, DEFAULT_MAX_FLOWS) // 1024 + ROLLUP_KB
+    check(rss4 < bound if rss4 else None, "peak RSS %s KiB < documented bound %d KiB" % (rss4, bound))
+
+    # A flood of distinct DNS names fills the DNS table.
+    rep, rss5, secs = run(a.datatrail, write_dns, nflows)
+    s = rep["summary"]
+    print("dns: %d responses with distinct names, peak RSS %s KiB, %.1f s, %d names kept"
+          % (nflows, rss5, secs, s["dns_names"]))
+    check(s["dns_names"] + s["dns_table_dropped"] == nflows,
+          "every response is in the table or counted as dropped (%d + %d)"
+          % (s["dns_names"], s["dns_table_dropped"]))
+    check(s["dns_names"] == len(rep["dns"]), "dns_names is what is listed")
+    bound = BASE_KB + PER_FLOW_BYTES * min(nflows, 40000) // 1024 + DNS_KB
+    check(rss5 < bound if rss5 else None, "peak RSS %s KiB < documented bound %d KiB" % (rss5, bound))
     if fails:
         sys.exit("%d check(s) failed" % len(fails))
     print("all limits checks passed")

@@ -69,7 +69,12 @@ static const struct v6rule v6rules[] = {
     {{0xfe, 0x80}, 10, "link-local"},
     {{0xfc, 0x00}, 7, "ula"},
     {{0xff, 0x00}, 8, "multicast"},
+    {{0x3f, 0xfe}, 16, "reserved"}, /* the 6bone, returned to IANA (RFC 3701) */
 };
+
+/* Global unicast is 2000::/3; the rest of the space not named above is
+ * reserved by the IETF (IANA IPv6 Address Space registry). */
+static const uint8_t v6_global[16] = {0x20};
 
 static const char *class_v6(const dt_addr *a)
 {
@@ -86,7 +91,7 @@ static const char *class_v6(const dt_addr *a)
     for (size_t i = 0; i < sizeof v6rules / sizeof v6rules[0]; i++)
         if (prefix_eq(a->a, v6rules[i].net, v6rules[i].bits))
             return v6rules[i].cls;
-    return "public";
+    return prefix_eq(a->a, v6_global, 3) ? "public" : "reserved";
 }
 
 const char *dt_ipclass(const dt_addr *a)

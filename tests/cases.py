@@ -917,7 +917,7 @@ def c_sample():
              ("1.12.36.7", 443, "android.bugly.qq.com", "tls_sni"),
              ("160.46.226.165", 443, "b2vapi.bmwgroup.com", "tls_sni"),
              ("23.55.161.88", 443, "api.tomtom.com", "tls_sni"),
-             ("93.184.215.14", 443, "example.com", "quic_sni"),
+             ("96.7.128.175", 443, "example.com", "quic_sni"),
              ("52.28.151.19", 443, "ota.cariad.technology", "dns"),
              ("3.123.52.214", 8883, "a3k7odshaiipe8-ats.iot.eu-central-1.amazonaws.com", "tls_sni"),
              ("52.219.170.45", 443, "vehicle-logs.s3.eu-central-1.amazonaws.com", "tls_sni")]

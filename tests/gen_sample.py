@@ -159,13 +159,13 @@ def build():
           exchanges=((500, 1500), (700, 20000)))
 
     # 11 s: QUIC (the RFC 9001 Appendix A.2 client Initial, SNI example.com)
-    d.dns(T + 11 * S, "example.com", "A", [("example.com", "A", 3600, "93.184.215.14")])
+    d.dns(T + 11 * S, "example.com", "A", [("example.com", "A", 3600, "96.7.128.175")])
     qp = d.port()
-    d.udp(T + 11 * S + 30 * MS, CAR4, "93.184.215.14", qp, 443, g.RFC9001_CLIENT_INITIAL)
+    d.udp(T + 11 * S + 30 * MS, CAR4, "96.7.128.175", qp, 443, g.RFC9001_CLIENT_INITIAL)
     for k in range(3):  # opaque 1-RTT packets both ways (short header)
-        d.udp(T + 11 * S + (60 + 20 * k) * MS, "93.184.215.14", CAR4, 443, qp,
+        d.udp(T + 11 * S + (60 + 20 * k) * MS, "96.7.128.175", CAR4, 443, qp,
               bytes([0x41]) + bytes(d.rng.randrange(256) for _ in range(300)), outbound=False)
-        d.udp(T + 11 * S + (70 + 20 * k) * MS, CAR4, "93.184.215.14", qp, 443,
+        d.udp(T + 11 * S + (70 + 20 * k) * MS, CAR4, "96.7.128.175", qp, 443,
               bytes([0x41]) + bytes(d.rng.randrange(256) for _ in range(60)))
 
     # 13 s: a TLS connection without SNI, named only by the DNS answer before it

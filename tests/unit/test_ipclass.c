@@ -81,20 +81,28 @@ int main(void)
     CHECK_EQ_STR(cls("239.255.255.255"), "multicast");
     CHECK_EQ_STR(cls("240.0.0.0"), "reserved");
     CHECK_EQ_STR(cls("255.255.255.254"), "reserved");
+    /* IPv6 outside 2000::/3 and the returned 6bone space are reserved */
+    CHECK_EQ_STR(cls("bbbb::3"), "reserved");
+    CHECK_EQ_STR(cls("cafe::babe"), "reserved");
+    CHECK_EQ_STR(cls("3ffe:501:4819::42"), "reserved");
+    CHECK_EQ_STR(cls("100::1"), "reserved");
+    CHECK_EQ_STR(cls("2000::1"), "public");
+    CHECK_EQ_STR(cls("3fff:ffff::1"), "public");
+    CHECK_EQ_STR(cls("2a01:598:a001:1::2"), "public");
     CHECK_EQ_STR(cls("255.255.255.255"), "broadcast");
 
     /* IPv6 */
     CHECK_EQ_STR(cls("::"), "unspecified");
     CHECK_EQ_STR(cls("::1"), "loopback");
-    CHECK_EQ_STR(cls("::2"), "public");
+    CHECK_EQ_STR(cls("::2"), "reserved"); /* outside 2000::/3 */
     CHECK_EQ_STR(cls("fe80::"), "link-local");
     CHECK_EQ_STR(cls("febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "link-local");
-    CHECK_EQ_STR(cls("fec0::"), "public");
-    CHECK_EQ_STR(cls("fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "public");
-    CHECK_EQ_STR(cls("fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "public");
+    CHECK_EQ_STR(cls("fec0::"), "reserved"); /* the deprecated site-local */
+    CHECK_EQ_STR(cls("fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "reserved");
+    CHECK_EQ_STR(cls("fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "reserved");
     CHECK_EQ_STR(cls("fc00::"), "ula");
     CHECK_EQ_STR(cls("fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "ula");
-    CHECK_EQ_STR(cls("feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "public");
+    CHECK_EQ_STR(cls("feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "reserved");
     CHECK_EQ_STR(cls("ff00::"), "multicast");
     CHECK_EQ_STR(cls("ff02::fb"), "multicast");
     CHECK_EQ_STR(cls("2001:db7:ffff:ffff:ffff:ffff:ffff:ffff"), "public");

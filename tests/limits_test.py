@@ -64,36 +64,12 @@ def ip4(src, dst, proto, l4):
     return h[:10] + struct.pack("!H", csum(h)) + h[12:] + l4
 
 
-def write_flows(out, n):
-    """n UDP datagrams, each a new flow: 10.a.b.c:40000 -> 198.51.100.1:9999."""
+def write_datagrams(out, n, packet):
+    """n records, one microsecond apart (nothing times out): packet(i) -> IP packet."""
     out.write(pcap_header())
-    dst = bytes([198, 51, 100, 1])
-    payload = b"datatrail-limits"
-    udp = struct.pack("!HHHH", 40000, 9999, 8 + len(payload), 0) + payload
     buf = bytearray()
     for i in range(n):
-        src = bytes([10, (i >> 16) & 255, (i >> 8) & 255, i & 255]) if i < (1 << 24) else \
-            bytes([11, (i >> 16) & 255, (i >> 8) & 255, i & 255])
-        pkt = ip4(src, dst, 17, udp)
-        t = T0 + i  # one microsecond apart: nothing times out
-        buf += struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
-        if len(buf) > 1 << 20:
-            out.write(buf)
-            buf = bytearray()
-    out.write(buf)
-    out.close()
-
-
-def write_servers(out, n):
-    """n UDP datagrams from one host, each to another public server 11.x.y.z."""
-    out.write(pcap_header())
-    src = bytes([10, 0, 0, 1])
-    payload = b"datatrail-limits"
-    buf = bytearray()
-    for i in range(n):
-        dst = bytes([11, (i >> 16) & 255, (i >> 8) & 255, i & 255])
-        udp = struct.pack("!HHHH", 40000 + (i & 1023), 9999, 8 + len(payload), 0) + payload
-        pkt = ip4(src, dst, 17, udp)
+        pkt = packet(i)
         t = T0 + i
         buf += struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
         if len(buf) > 1 << 20:
@@ -101,6 +77,31 @@ def write_servers(out, n):
             buf = bytearray()
     out.write(buf)
     out.close()
+
+
+def udp(sport, dport, payload):
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def write_flows(out, n):
+    """n UDP datagrams, each a new flow: 10.a.b.c:40000 -> 198.51.100.1:9999."""
+    dst = bytes([198, 51, 100, 1])
+    l4 = udp(40000, 9999, b"datatrail-limits")
+
+    def packet(i):
+        src = bytes([10 if i < (1 << 24) else 11, (i >> 16) & 255, (i >> 8) & 255, i & 255])
+        return ip4(src, dst, 17, l4)
+    write_datagrams(out, n, packet)
+
+
+def write_servers(out, n):
+    """n UDP datagrams from one host, each to another public server 11.x.y.z."""
+    src = bytes([10, 0, 0, 1])
+
+    def packet(i):
+        dst = bytes([11, (i >> 16) & 255, (i >> 8) & 255, i & 255])
+        return ip4(src, dst, 17, udp(40000 + (i & 1023), 9999, b"datatrail-limits"))
+    write_datagrams(out, n, packet)
 
 
 def dns_response(i):
@@ -113,20 +114,8 @@ def dns_response(i):
 
 def write_dns(out, n):
     """n DNS responses with distinct names, resolver -> client, over 40,000 client ports."""
-    out.write(pcap_header())
     cli, srv = bytes([10, 0, 0, 2]), bytes([10, 0, 0, 1])
-    buf = bytearray()
-    for i in range(n):
-        d = dns_response(i)
-        udp = struct.pack("!HHHH", 53, 20000 + (i % 40000), 8 + len(d), 0) + d
-        pkt = ip4(srv, cli, 17, udp)
-        t = T0 + i
-        buf += struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
-        if len(buf) > 1 << 20:
-            out.write(buf)
-            buf = bytearray()
-    out.write(buf)
-    out.close()
+    write_datagrams(out, n, lambda i: ip4(srv, cli, 17, udp(53, 20000 + (i % 40000), dns_response(i))))
 
 
 def write_stream(out, total):

@@ -232,30 +232,53 @@ static void more_rows(const style *st, int shown, int total, const char *what)
         fprintf(st->out, "  \xe2\x80\xa6 %d more %s\n", total - shown, what);
 }
 
+/* The Up, Down and Flows columns: their heading (row NULL) or a row's values;
+ * sep follows the Flows column. */
+static void count_cells(FILE *o, const cJSON *row, const char *sep)
+{
+    char b[32];
+    cell(o, row ? fmt_bytes(jnum(row, "bytes_up"), b, sizeof b) : "Up", COL_BYTES, 1, " ");
+    cell(o, row ? fmt_bytes(jnum(row, "bytes_down"), b, sizeof b) : "Down", COL_BYTES, 1, " ");
+    cell(o, row ? fmt_count(jnum(row, "flows"), b, sizeof b) : "Flows", COL_FLOWS, 1, sep);
+}
+
+/* The heading and the start of the header row of a table of rows, or 0 when
+ * there are none. */
+static int table_begin(const style *st, const cJSON *rows, const char *title)
+{
+    int total = cJSON_GetArraySize(rows);
+    if (total) {
+        heading(st, title);
+        on(st, "1");
+        fputs("  ", st->out);
+    }
+    return total;
+}
+
+static void header_end(const style *st)
+{
+    on(st, "0");
+    fputc('\n', st->out);
+}
+
 static void countries_table(const style *st, const cJSON *rep, int w)
 {
     const cJSON *cs = jget(rep, "countries");
-    int total = cJSON_GetArraySize(cs);
+    int total = table_begin(st, cs, "Countries (where the servers are)");
     if (!total)
         return;
-    heading(st, "Countries (where the servers are)");
     int flex = w - 2 - 14 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 6;
     int c1 = flex / 2 < 14 ? 14 : flex / 2, c2 = flex - c1 - 1;
     if (c2 < 8)
         c1 = flex > 14 ? flex : 14;
     FILE *o = st->out;
-    on(st, "1");
-    fputs("  ", o);
     cell(o, "Country", c1, 0, " ");
     cell(o, "Transfer", 13, 0, " ");
-    cell(o, "Up", COL_BYTES, 1, " ");
-    cell(o, "Down", COL_BYTES, 1, " ");
-    cell(o, "Flows", COL_FLOWS, 1, " ");
+    count_cells(o, NULL, " ");
     cell(o, "Addrs", 5, 1, c2 >= 8 ? " " : "");
     if (c2 >= 8)
         last_cell(o, "Top domains", c2);
-    on(st, "0");
-    fputc('\n', o);
+    header_end(st);
     int shown = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, cs)
@@ -277,9 +300,7 @@ static void countries_table(const style *st, const cJSON *rep, int w)
         if (tc)
             on(st, "0");
         fputc(' ', o);
-        cell(o, fmt_bytes(jnum(c, "bytes_up"), b, sizeof b), COL_BYTES, 1, " ");
-        cell(o, fmt_bytes(jnum(c, "bytes_down"), b, sizeof b), COL_BYTES, 1, " ");
-        cell(o, fmt_count(jnum(c, "flows"), b, sizeof b), COL_FLOWS, 1, " ");
+        count_cells(o, c, " ");
         cell(o, fmt_count(jnum(c, "endpoints"), b, sizeof b), 5, 1, c2 >= 8 ? " " : "");
         if (c2 >= 8) {
             size_t k = 0;
@@ -304,37 +325,29 @@ static void countries_table(const style *st, const cJSON *rep, int w)
 static void companies_table(const style *st, const cJSON *rep, int w)
 {
     const cJSON *cs = jget(rep, "companies");
-    int total = cJSON_GetArraySize(cs);
+    int total = table_begin(st, cs, "Companies");
     if (!total)
         return;
-    heading(st, "Companies");
     int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 2;
     int c1 = flex / 2 < 12 ? 12 : flex / 2, c2 = flex - c1 - 1;
     FILE *o = st->out;
-    on(st, "1");
-    fputs("  ", o);
     cell(o, "Company", c1, 0, " ");
     cell(o, "Countries", 10, 0, " ");
-    cell(o, "Up", COL_BYTES, 1, " ");
-    cell(o, "Down", COL_BYTES, 1, " ");
-    cell(o, "Flows", COL_FLOWS, 1, c2 >= 8 ? " " : "");
+    count_cells(o, NULL, c2 >= 8 ? " " : "");
     if (c2 >= 8)
         last_cell(o, "Domains", c2);
-    on(st, "0");
-    fputc('\n', o);
+    header_end(st);
     int shown = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, cs)
     {
         if (shown == DT_RENDER_ROWS)
             break;
-        char b[32], list[512];
+        char list[512];
         fputs("  ", o);
         cell(o, jstr(c, "name"), c1, 0, " ");
         cell(o, join(jget(c, "countries"), list, sizeof list), 10, 0, " ");
-        cell(o, fmt_bytes(jnum(c, "bytes_up"), b, sizeof b), COL_BYTES, 1, " ");
-        cell(o, fmt_bytes(jnum(c, "bytes_down"), b, sizeof b), COL_BYTES, 1, " ");
-        cell(o, fmt_count(jnum(c, "flows"), b, sizeof b), COL_FLOWS, 1, c2 >= 8 ? " " : "");
+        count_cells(o, c, c2 >= 8 ? " " : "");
         if (c2 >= 8)
             last_cell(o, join(jget(c, "domains"), list, sizeof list), c2);
         fputc('\n', o);
@@ -346,40 +359,32 @@ static void companies_table(const style *st, const cJSON *rep, int w)
 static void domains_table(const style *st, const cJSON *rep, int w)
 {
     const cJSON *ds = jget(rep, "domains");
-    int total = cJSON_GetArraySize(ds);
+    int total = table_begin(st, ds, "Domains");
     if (!total)
         return;
-    heading(st, "Domains");
     int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 2;
     int c1 = flex * 3 / 5 < 14 ? 14 : flex * 3 / 5, c2 = flex - c1 - 1;
     if (c2 < 6)
         c2 = 6;
     FILE *o = st->out;
-    on(st, "1");
-    fputs("  ", o);
     cell(o, "Domain", c1, 0, " ");
     cell(o, "Company", c2, 0, " ");
     cell(o, "Countries", 10, 0, " ");
-    cell(o, "Up", COL_BYTES, 1, " ");
-    cell(o, "Down", COL_BYTES, 1, " ");
-    cell(o, "Flows", COL_FLOWS, 1, "");
-    on(st, "0");
-    fputc('\n', o);
+    count_cells(o, NULL, "");
+    header_end(st);
     int shown = 0;
     const cJSON *d;
     cJSON_ArrayForEach(d, ds)
     {
         if (shown == DT_RENDER_ROWS)
             break;
-        char b[32], list[512];
+        char list[512];
         const char *co = jstr(d, "company");
         fputs("  ", o);
         cell(o, jstr(d, "domain"), c1, 0, " ");
         cell(o, co ? co : "-", c2, 0, " ");
         cell(o, join(jget(d, "countries"), list, sizeof list), 10, 0, " ");
-        cell(o, fmt_bytes(jnum(d, "bytes_up"), b, sizeof b), COL_BYTES, 1, " ");
-        cell(o, fmt_bytes(jnum(d, "bytes_down"), b, sizeof b), COL_BYTES, 1, " ");
-        cell(o, fmt_count(jnum(d, "flows"), b, sizeof b), COL_FLOWS, 1, "");
+        count_cells(o, d, "");
         fputc('\n', o);
         shown++;
     }

@@ -387,6 +387,40 @@ static void test_merge_parts(void)
     cJSON_Delete(b);
 }
 
+/* A memory limit smaller than the flows need: entries are dropped and
+ * counted, the totals stay exact, and merging counts the part's drops. */
+static void test_limit(void)
+{
+    dt_rollup *r = dt_rollup_new(), *part = dt_rollup_new(), *all = dt_rollup_new();
+    dt_rollup_set_limit(r, 4096);
+    dt_rollup_set_limit(part, 4096);
+    for (int i = 0; i < 200; i++) {
+        char ip[32];
+        snprintf(ip, sizeof ip, "8.8.%d.%d", i / 250, i % 250);
+        cJSON *f = flow(ip, 443, "tls", NULL, NULL, NULL, "US", 15169, "GOOGLE", NULL, NULL,
+                        "third_country", 10, 20, "2022-10-24T08:00:00Z");
+        CHECK(f != NULL);
+        dt_rollup_add_flow(r, f);
+        dt_rollup_add_flow(part, f);
+        cJSON_Delete(f);
+    }
+    CHECK(dt_rollup_dropped(r) > 0);
+    cJSON *rep = cJSON_CreateObject();
+    dt_rollup_write(r, rep);
+    const cJSON *sum = cJSON_GetObjectItemCaseSensitive(rep, "summary");
+    CHECK(n_of(sum, "bytes_up") == 2000.0);
+    CHECK(n_of(sum, "rollup_entries_dropped") == (double)dt_rollup_dropped(r));
+    int listed = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "endpoints"));
+    CHECK(listed > 0 && listed < 200);
+    CHECK(n_of(sum, "remote_addresses") == (double)listed);
+    cJSON_Delete(rep);
+    CHECK_EQ_INT(dt_rollup_merge(all, part), 0);
+    CHECK(dt_rollup_dropped(all) >= dt_rollup_dropped(part));
+    dt_rollup_free(r);
+    dt_rollup_free(part);
+    dt_rollup_free(all);
+}
+
 /* Hostile flows: wrong types, missing parts, huge names. */
 static void test_hostile(void)
 {
@@ -432,6 +466,7 @@ int main(void)
     test_rhythm_spread();
     test_merge();
     test_merge_parts();
+    test_limit();
     test_hostile();
     return check_done();
 }

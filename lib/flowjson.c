@@ -137,11 +137,33 @@ static void str_array(dt_jw *w, const char (*items)[64], int n)
     dt_jw_arr_end(w);
 }
 
+/* The parsers' results a flow object shows (NULL: none, or nothing found);
+ * dt_flow_rollup_fields reads the same. */
+static const dt_tls_client *tls_client(const dt_flow_app *x)
+{
+    return x && x->tls_c && x->tls_c->present ? x->tls_c : NULL;
+}
+
+static const dt_tls_server *tls_server(const dt_flow_app *x)
+{
+    return x && x->tls_s && x->tls_s->present ? x->tls_s : NULL;
+}
+
+static const dt_quic_info *quic_result(const dt_flow_app *x)
+{
+    return x && x->quic_info && x->quic_info->present ? x->quic_info : NULL;
+}
+
+static const dt_http_info *http_result(const dt_flow_app *x)
+{
+    return x && x->http && x->http->present ? x->http : NULL;
+}
+
 static void tls_write(dt_jw *w, const dt_flow_app *x)
 {
     char buf[64];
-    const dt_tls_client *c = x->tls_c && x->tls_c->present ? x->tls_c : NULL;
-    const dt_tls_server *s = x->tls_s && x->tls_s->present ? x->tls_s : NULL;
+    const dt_tls_client *c = tls_client(x);
+    const dt_tls_server *s = tls_server(x);
     dt_jw_obj_begin(w);
     KEY_STR_OR_NULL(w, "sni", c ? c->sni : NULL);
     DT_JW_KEY(w, "alpn");
@@ -307,17 +329,17 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     DT_JW_KEY(w, "end");
     dt_jw_str(w, end_names[f->end_reason < 5 ? f->end_reason : 0]);
     DT_JW_KEY(w, "tls");
-    if (x && ((x->tls_c && x->tls_c->present) || (x->tls_s && x->tls_s->present)))
+    if (tls_client(x) || tls_server(x))
         tls_write(w, x);
     else
         dt_jw_null(w);
     DT_JW_KEY(w, "quic");
-    if (x && x->quic_info && x->quic_info->present)
+    if (quic_result(x))
         quic_write(w, x);
     else
         dt_jw_null(w);
     DT_JW_KEY(w, "http");
-    if (x && x->http && x->http->present)
+    if (http_result(x))
         http_write(w, x->http);
     else
         dt_jw_null(w);
@@ -374,14 +396,16 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
     out->server_bytes = s->bytes;
     out->app = dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN);
     if (x) {
-        const dt_tls_client *tc = x->tls_c && x->tls_c->present ? x->tls_c : NULL;
-        const dt_quic_info *q = x->quic_info && x->quic_info->present ? x->quic_info : NULL;
-        out->encrypted = x->encrypted_dns || tc || (x->tls_s && x->tls_s->present) || q;
+        const dt_tls_client *tc = tls_client(x);
+        const dt_quic_info *q = quic_result(x);
+        const dt_http_info *h = http_result(x);
+        /* as the JSON: a tls or quic object, or encrypted_dns */
+        out->encrypted = x->encrypted_dns || tc || tls_server(x) || q;
         out->name = x->name;
         out->name_source = dt_name_source_str((dt_name_source)x->name_source);
         out->tls_sni = tc ? tc->sni : NULL;
         out->quic_sni = q && q->hello.present ? q->hello.sni : NULL;
-        out->http_host = x->http && x->http->present ? x->http->host : NULL;
+        out->http_host = h ? h->host : NULL;
     }
     if (ep) {
         out->country = ep->geo.country;

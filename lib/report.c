@@ -64,12 +64,12 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
     r->merged_geo = cJSON_CreateArray();
     r->lines =
         opts->mode == DT_OUT_FLOWS || (!opts->no_flows && (part || opts->format == DT_FMT_JSON));
-    int tmp = r->lines && (part || opts->mode == DT_OUT_REPORT);
+    int reports = part || opts->mode == DT_OUT_REPORT; /* a report is written from it */
+    int tmp = r->lines && reports;
     if (tmp)
         r->flows_tmp = tmpfile();
-    r->ru = part || opts->mode == DT_OUT_REPORT ? dt_rollup_new() : NULL;
-    if (!r->inputs || !r->sums || (tmp && !r->flows_tmp) ||
-        (!r->ru && (part || opts->mode == DT_OUT_REPORT))) {
+    r->ru = reports ? dt_rollup_new() : NULL;
+    if (!r->inputs || !r->sums || (tmp && !r->flows_tmp) || (reports && !r->ru)) {
         dt_report_free(r);
         return NULL;
     }
@@ -688,13 +688,6 @@ int dt_report_finish(dt_report *r)
                  DT_ROLLUP_MAX_BYTES >> 20, (unsigned long long)dt_rollup_dropped(r->ru));
         cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
     }
-    cJSON_AddItemToObject(top, "geo_databases", geo_databases_json(r));
-    if (r->opts.options)
-        cJSON_AddItemReferenceToObject(top, "options", r->opts.options);
-    else if (r->merged_options)
-        cJSON_AddItemReferenceToObject(top, "options", r->merged_options);
-    else
-        cJSON_AddObjectToObject(top, "options");
     if (r->dns_dropped) {
         char w[200];
         snprintf(w, sizeof w,
@@ -703,6 +696,13 @@ int dt_report_finish(dt_report *r)
                  DNS_TABLE_MAX_BYTES >> 20, (unsigned long long)r->dns_dropped);
         cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
     }
+    cJSON_AddItemToObject(top, "geo_databases", geo_databases_json(r));
+    if (r->opts.options)
+        cJSON_AddItemReferenceToObject(top, "options", r->opts.options);
+    else if (r->merged_options)
+        cJSON_AddItemReferenceToObject(top, "options", r->merged_options);
+    else
+        cJSON_AddObjectToObject(top, "options");
     cJSON_AddItemToObject(top, "summary", summary_json(r, transfers));
     /* JSON: endpoints and the DNS table are streamed below, not built here */
     int json = r->opts.format == DT_FMT_JSON;

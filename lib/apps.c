@@ -196,11 +196,11 @@ static void on_dns_message(dt_apps *a, dt_flow *f, const uint8_t *p, size_t len,
         t[l] = '\0';
         t += l + 1;
     }
+    d->bytes = (uint16_t)(t - buf);
     if (a->on_dns)
         a->on_dns(a->on_dns_ctx, d);
     if (!x || (slot < 0 && x->n_dns == DT_FLOW_MAX_DNS))
         return;
-    d->bytes = (uint16_t)(t - buf);
     dt_flow_dns *rec = state_alloc(a, x, d->bytes, 0);
     if (!rec)
         return;

@@ -3,6 +3,7 @@
 #include "apps.h"
 #include "check.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* A DNS response for NAME A 192.0.2.<n> (one answer). */
@@ -42,6 +43,11 @@ static void on_dns(void *ctx, const dt_flow_dns *rec)
     (void)ctx;
     seen++;
     snprintf(last_name, sizeof last_name, "%s", dt_flow_dns_name(rec));
+    /* the record is complete when the hook sees it: its size ends after its last string */
+    const char *last = rec->n_chain     ? dt_flow_dns_chain(rec, rec->n_chain - 1)
+                       : rec->n_answers ? dt_flow_dns_answer(rec, rec->n_answers - 1)
+                                        : rec->text;
+    CHECK_EQ_INT(rec->bytes, (size_t)(last - (const char *)rec) + strlen(last) + 1);
 }
 
 int main(void)

@@ -681,14 +681,11 @@ void dt_geo_close(dt_geo *g)
     free(g);
 }
 
-/* What snprintf(dst, len, "%s", src) writes, without its cost. */
+/* src into dst (copy_str; the sources come from buffers of the same size,
+ * so nothing is cut). */
 static void set_str(char *dst, size_t len, const char *src)
 {
-    size_t n = strlen(src);
-    if (n >= len)
-        n = len - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
+    copy_str(dst, len, src, strlen(src));
 }
 
 static void fill_from(geo_db *db, MMDB_entry_s *e, dt_geo_result *r, int override, int *any)

@@ -1,12 +1,12 @@
 /* `datatrail report` and `datatrail flows`: argument parsing and wiring only. */
 #include "commands.h"
 
-#include "batch.h"
-#include "engine.h"
-#include "enrich.h"
+#include "run/batch.h"
+#include "run/engine.h"
+#include "enrich/enrich.h"
 #include "inputs.h"
 #include "output.h"
-#include "report.h"
+#include "report/report.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -6,11 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "addr.h"
+#include "util/addr.h"
 #include "commands.h"
-#include "geo.h"
-#include "ipclass.h"
-#include "mmdb_write.h"
+#include "enrich/geo.h"
+#include "enrich/ipclass.h"
+#include "geodb/mmdb_write.h"
 
 #ifndef DT_DATA_DIR
 #define DT_DATA_DIR "data"

@@ -1,9 +1,9 @@
 /* `datatrail merge`: combines reports written by `datatrail report`. */
 #include "commands.h"
 
-#include "jsonfile.h"
+#include "util/jsonfile.h"
 #include "output.h"
-#include "report.h"
+#include "report/report.h"
 
 #include <errno.h>
 #include <stdio.h>

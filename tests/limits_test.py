@@ -37,7 +37,7 @@ import time
 BASE_KB = 32 * 1024          # program, libraries, tables at start, report of few flows
 PER_FLOW_BYTES = 1024        # measured: about 0.73 KiB per live UDP flow (gcc -O2, glibc)
 STREAM_BOUND_KB = 96 * 1024  # one long TCP stream: buffering is capped (64 KiB per direction)
-DEFAULT_MAX_FLOWS = 100000   # --max-flows default (lib/flow.c)
+DEFAULT_MAX_FLOWS = 100000   # --max-flows default (lib/flow/flow.c)
 ROLLUP_KB = 2 * 48 * 1024    # DT_ROLLUP_MAX_BYTES, twice: allocator overhead, output
 DNS_KB = 2 * 16 * 1024 + 64 * 1024 + 45 * 1024  # DNS table (twice), parser state, resolution
 

@@ -1,7 +1,7 @@
 /* The whole pipeline on one capture file: capture reader (pcap, pcapng, gzip)
  * -> decode -> flows/reassembly -> application parsers -> flow JSON. */
-#include "engine.h"
-#include "flowjson.h"
+#include "run/engine.h"
+#include "report/flowjson.h"
 #include "fuzz.h"
 
 #include <cjson/cJSON.h>

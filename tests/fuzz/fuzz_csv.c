@@ -1,7 +1,7 @@
 /* The MaxMind DB writer's CSV reader (country, ASN and ip-location-db
  * layouts) and, when something loaded, the writer itself. */
 #include "fuzz.h"
-#include "mmdb_write.h"
+#include "geodb/mmdb_write.h"
 
 #include <stdlib.h>
 #include <string.h>

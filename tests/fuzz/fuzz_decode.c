@@ -2,7 +2,7 @@
  * sequence of frames: [1 byte link type selector][1 byte time step] then a
  * record (2-byte length + bytes).  One decoder sees them all, with small
  * fragment limits so that eviction and timeouts run. */
-#include "decode.h"
+#include "decode/decode.h"
 #include "fuzz.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* DNS: one message over UDP, the same bytes as a TCP stream prefix of
  * length-prefixed messages, and the CNAME chain of what was parsed. */
-#include "dns.h"
+#include "proto/dns.h"
 #include "fuzz.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* HTTP/1.x client stream prefixes (request line, Host, counting requests). */
 #include "fuzz.h"
-#include "http.h"
+#include "proto/http.h"
 
 #include <stdlib.h>
 #include <string.h>

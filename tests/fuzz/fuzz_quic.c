@@ -5,7 +5,7 @@
  * the CRYPTO frame reassembly and the ClientHello parser; otherwise records
  * go in as they are (header parsing, versions, lengths, AEAD failures). */
 #include "fuzz.h"
-#include "quic.h"
+#include "proto/quic.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * contiguous prefix never exceeds the cap, and it is made of the first copy
  * of each byte (compared with a simple model of the stream). */
 #include "fuzz.h"
-#include "tcpreasm.h"
+#include "flow/tcpreasm.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * stream (ServerHello, Certificate, alerts) and a bare ClientHello message as
  * QUIC carries it, all on every prefix length of the same bytes. */
 #include "fuzz.h"
-#include "tls.h"
+#include "proto/tls.h"
 
 #include <stdlib.h>
 #include <string.h>

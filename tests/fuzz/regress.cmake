@@ -7,7 +7,7 @@ if(NOT DT_FUZZ)
   foreach(src ${DT_FUZZ_SOURCES})
     get_filename_component(name ${src} NAME_WE)
     add_executable(regress_${name} ${src} ${CMAKE_SOURCE_DIR}/tests/fuzz/standalone.c)
-    target_link_libraries(regress_${name} PRIVATE datatrail_core)
+    target_link_libraries(regress_${name} PRIVATE datatrail_geodb datatrail_core)
     add_test(NAME fuzz-regress.${name} COMMAND regress_${name}
              ${CMAKE_SOURCE_DIR}/tests/fuzz-regressions/${name})
   endforeach()

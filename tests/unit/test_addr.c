@@ -1,6 +1,6 @@
 /* lib/addr.c: dt_addr_str writes what inet_ntop writes, for every shape of
  * IPv6 zero runs, IPv4-mapped/compatible addresses and random addresses. */
-#include "addr.h"
+#include "util/addr.h"
 #include "check.h"
 
 #include <arpa/inet.h>

@@ -1,6 +1,6 @@
 /* lib/apps.c: DNS records of a flow, the DNS message hook, and the limit on
  * per-flow parser state (refused and counted, never exceeded). */
-#include "apps.h"
+#include "proto/apps.h"
 #include "check.h"
 
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* Capture reader tests: every file is written by the test itself into a temp dir. */
-#include "capture.h"
+#include "capture/capture.h"
 #include "check.h"
 
 #include <stdint.h>

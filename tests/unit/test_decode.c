@@ -1,7 +1,7 @@
 /* Unit tests for lib/decode.c and lib/ipfrag.c: frames are built byte by byte. */
 #include "check.h"
-#include "decode.h"
-#include "ipfrag.h"
+#include "decode/decode.h"
+#include "decode/ipfrag.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #include "check.h"
-#include "dns.h"
+#include "proto/dns.h"
 
 #include <stdint.h>
 #include <stdlib.h>

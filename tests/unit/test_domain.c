@@ -1,6 +1,6 @@
 /* Tests for lib/domain: registrable domains with the ICANN section of the PSL. */
 #include "check.h"
-#include "domain.h"
+#include "enrich/domain.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
  * changes the answer (address, name, certificate O).  Geo data: the CSV fixtures in
  * testdata/geo; entities and countries: the curated files in data/. */
 #include "check.h"
-#include "enrich.h"
-#include "mmdb_write.h"
+#include "enrich/enrich.h"
+#include "geodb/mmdb_write.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Tests for lib/entity: loading, suffix lookups, ASN lookups, merging, attribution. */
 #include "check.h"
-#include "entity.h"
+#include "enrich/entity.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Flow table: keys, client choice, timeouts, eviction. */
 #include "check.h"
-#include "flow.h"
+#include "flow/flow.h"
 
 #include <string.h>
 

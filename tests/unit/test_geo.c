@@ -1,8 +1,8 @@
 /* geo: schema detection, lookups, override, search order and the cache, on databases built
  * by mmdb_write from the CSV fixtures in testdata/geo/. */
 #include "check.h"
-#include "geo.h"
-#include "mmdb_write.h"
+#include "enrich/geo.h"
+#include "geodb/mmdb_write.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #include "check.h"
-#include "http.h"
+#include "proto/http.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #include "check.h"
-#include "ipclass.h"
+#include "enrich/ipclass.h"
 
 static const char *cls(const char *s)
 {

@@ -1,7 +1,7 @@
 /* lib/jsonw.c: the writer prints what cJSON_PrintUnformatted prints, and a tree
  * what cJSON_Print prints. */
 #include "check.h"
-#include "jsonw.h"
+#include "util/jsonw.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>

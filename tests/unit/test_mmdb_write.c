@@ -1,6 +1,6 @@
 /* MaxMind DB writer: encodings, CSV loading, and read-back through libmaxminddb and mmdblookup. */
 #include "check.h"
-#include "mmdb_write.h"
+#include "geodb/mmdb_write.h"
 
 #include <maxminddb.h>
 #include <stdint.h>

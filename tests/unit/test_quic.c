@@ -1,7 +1,7 @@
 /* QUIC Initial decryption: RFC 9001 / RFC 9369 known answers, packets built
  * here with an inverse (encrypt + header-protect), reassembly and hostile input. */
 #include "check.h"
-#include "quic.h"
+#include "proto/quic.h"
 
 #include <openssl/evp.h>
 #include <stdint.h>

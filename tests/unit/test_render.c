@@ -1,5 +1,5 @@
 /* Text and CSV renderings of hand-written reports and flows. */
-#include "render.h"
+#include "report/render.h"
 
 #include "check.h"
 

@@ -1,5 +1,5 @@
 #include "check.h"
-#include "resolve.h"
+#include "enrich/resolve.h"
 
 #include <stdint.h>
 #include <string.h>

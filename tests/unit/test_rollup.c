@@ -1,6 +1,6 @@
 /* Rollups over hand-written flow objects: totals, sort order, rhythm, merge
  * equivalence (of reports and of parts), local flows, hostile input. */
-#include "rollup.h"
+#include "report/rollup.h"
 
 #include "check.h"
 

@@ -1,6 +1,6 @@
 /* TCP reassembly: exact stream bytes under reordering, overlap, wrap and gaps. */
 #include "check.h"
-#include "tcpreasm.h"
+#include "flow/tcpreasm.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Unit tests for lib/tls.c: ClientHello/ServerHello/Certificate parsing, JA3/JA3S/JA4. */
 #include "check.h"
-#include "tls.h"
+#include "proto/tls.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* Tests for lib/transfer: the shipped country table and transfer classes. */
 #include "check.h"
-#include "transfer.h"
+#include "enrich/transfer.h"
 
 #include <stdio.h>
 #include <stdlib.h>

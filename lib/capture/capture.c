@@ -1,0 +1,723 @@
+/* Capture reader: classic pcap through libpcap, pcapng through our own block
+ * reader, both fed from a file or stdin, optionally gzip-compressed.
+ *
+ * All input goes through zlib's gzread(), which passes uncompressed data
+ * through unchanged, so plain and compressed files take the same path.  The
+ * first bytes are peeked to pick the format; for classic pcap, libpcap gets a
+ * fopencookie() FILE that replays the peeked bytes and then continues from the
+ * stream.  Byte offsets and dt_capture_bytes_read() count decompressed bytes. */
+#include "capture/capture.h"
+#include "util/cursor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define PEEK_MAX 24                        /* classic pcap file header */
+#define NG_MAX_BLOCK (32u * 1024u * 1024u) /* larger blocks are treated as corruption */
+#define NG_MAX_IFACES 65536u
+
+#define NG_SHB 0x0A0D0D0Au
+#define NG_IDB 1u
+#define NG_PB 2u
+#define NG_SPB 3u
+#define NG_NRB 4u
+#define NG_ISB 5u
+#define NG_EPB 6u
+#define NG_JOURNAL 9u
+#define NG_DSB 10u
+#define NG_CB_COPY 0x00000BADu
+#define NG_CB_NOCOPY 0x40000BADu
+
+enum { KIND_PCAP, KIND_PCAPNG };
+
+typedef struct ng_iface {
+    int linktype;
+    uint32_t snaplen;
+    int res_pow2;   /* resolution is 2^-res_exp (else 10^-res_exp) */
+    int res_exp;    /* 0..127 */
+    int64_t offset; /* if_tsoffset, seconds */
+    uint8_t digits;
+} ng_iface;
+
+struct dt_capture {
+    gzFile gz;
+    int src_eof;
+    int src_err;
+    char src_msg[96];
+    uint8_t peek[PEEK_MAX];
+    size_t peek_len, peek_pos;
+    int kind;
+    uint64_t packets;
+    uint64_t bytes;   /* bytes consumed so far (decompressed) */
+    uint64_t unknown; /* pcapng blocks of unknown type skipped */
+    int state;        /* 0 running, 1 clean EOF, -1 failed */
+    char err[320];
+
+    /* classic pcap */
+    FILE *fp;
+    pcap_t *pcap;
+    int linktype;
+    int nsec;
+    uint32_t rec_hdr; /* per-packet record header size (16, or 24 for modified pcap) */
+
+    /* pcapng */
+    int be; /* current section is big-endian */
+    ng_iface *ifs;
+    uint32_t nifs, ifs_cap;
+    uint8_t *buf;
+    size_t buf_cap;
+};
+
+/* ---- input ---------------------------------------------------------------------------- */
+
+/* Reads up to n bytes: peeked bytes first, then the (possibly compressed) stream.
+ * Returns the number of bytes read; fewer than n means end of data or error (src_err). */
+static size_t in_read(dt_capture *c, void *dst, size_t n)
+{
+    uint8_t *out = dst;
+    size_t got = 0;
+    if (c->peek_pos < c->peek_len) {
+        size_t k = c->peek_len - c->peek_pos;
+        if (k > n)
+            k = n;
+        memcpy(out, c->peek + c->peek_pos, k);
+        c->peek_pos += k;
+        got += k;
+    }
+    while (got < n && !c->src_eof && !c->src_err) {
+        size_t want = n - got;
+        if (want > (1u << 30))
+            want = 1u << 30;
+        int r = gzread(c->gz, out + got, (unsigned)want);
+        if (r < 0) {
+            int zerr = 0;
+            const char *m = gzerror(c->gz, &zerr);
+            snprintf(c->src_msg, sizeof c->src_msg, "%s", m && *m ? m : "read error");
+            c->src_err = 1;
+            break;
+        }
+        if (r == 0) {
+            c->src_eof = 1;
+            break;
+        }
+        got += (size_t)r;
+    }
+    return got;
+}
+
+static ssize_t cookie_read(void *cookie, char *buf, size_t size)
+{
+    dt_capture *c = cookie;
+    size_t got = in_read(c, buf, size);
+    if (got == 0 && c->src_err) {
+        errno = EIO;
+        return -1;
+    }
+    return (ssize_t)got;
+}
+
+static int cookie_close(void *cookie)
+{
+    (void)cookie; /* the gz stream is closed by dt_capture_close() */
+    return 0;
+}
+
+static void fail(dt_capture *c, uint64_t at, const char *fmt, ...)
+{
+    char reason[224];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    snprintf(c->err, sizeof c->err, "packet %" PRIu64 " at byte %" PRIu64 ": %s", c->packets + 1,
+             at, reason);
+    c->state = -1;
+}
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static uint32_t rd32(const dt_capture *c, const uint8_t *p)
+{
+    return c->be ? dt_rd_be32(p) : dt_rd_le32(p);
+}
+
+static uint16_t rd16(const dt_capture *c, const uint8_t *p)
+{
+    return c->be ? dt_rd_be16(p) : dt_rd_le16(p);
+}
+
+static uint32_t cur32(const dt_capture *c, dt_cur *k)
+{
+    const uint8_t *p = dt_bytes(k, 4);
+    return p ? rd32(c, p) : 0;
+}
+
+static uint16_t cur16(const dt_capture *c, dt_cur *k)
+{
+    const uint8_t *p = dt_bytes(k, 2);
+    return p ? rd16(c, p) : 0;
+}
+
+static const uint64_t pow10_tab[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+
+/* Seconds (signed, may be out of range) plus nanoseconds -> ns since the epoch, clamped. */
+static uint64_t to_ns(int64_t sec, uint64_t frac_ns)
+{
+    if (sec < 0)
+        return 0;
+    if ((uint64_t)sec > (UINT64_MAX - 999999999ull) / 1000000000ull)
+        return UINT64_MAX;
+    return (uint64_t)sec * 1000000000ull + frac_ns;
+}
+
+/* Timestamp in interface units -> ns since the epoch. */
+static uint64_t ng_ts(const ng_iface *ifc, uint64_t ts)
+{
+    uint64_t sec, frac_ns;
+    int e = ifc->res_exp;
+    if (ifc->res_pow2) {
+        if (e >= 64) {
+            sec = 0;
+        } else {
+            sec = ts >> e;
+        }
+        uint64_t frac = e >= 64 ? ts : ts & ((1ull << e) - 1);
+        if (e <= 34) {
+            frac_ns = (frac * 1000000000ull) >> e; /* frac < 2^34, product < 2^64 */
+        } else {
+            int drop = e - 34;
+            uint64_t f = drop >= 64 ? 0 : frac >> drop;
+            frac_ns = (f * 1000000000ull) >> 34;
+        }
+    } else {
+        if (e <= 19) {
+            sec = ts / pow10_tab[e];
+            uint64_t frac = ts % pow10_tab[e];
+            frac_ns = e <= 9 ? frac * pow10_tab[9 - e] : frac / pow10_tab[e - 9];
+        } else {
+            sec = 0;
+            frac_ns = e - 9 <= 19 ? ts / pow10_tab[e - 9] : 0;
+        }
+    }
+    if (sec > (uint64_t)INT64_MAX)
+        return UINT64_MAX;
+    int64_t s = (int64_t)sec;
+    if (ifc->offset > 0 && s > INT64_MAX - ifc->offset)
+        return UINT64_MAX;
+    if (ifc->offset < 0 && s < INT64_MIN - ifc->offset)
+        return 0;
+    return to_ns(s + ifc->offset, frac_ns);
+}
+
+/* ---- classic pcap ---------------------------------------------------------------------------- */
+
+static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
+{
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int r = pcap_next_ex(c->pcap, &h, &data);
+    if (r == 1) {
+        /* libpcap was opened with nanosecond precision: tv_usec holds nanoseconds */
+        int64_t sec = (int64_t)h->ts.tv_sec, nsec = (int64_t)h->ts.tv_usec;
+        /* a corrupt header may hold a fraction outside [0, 1e9): normalise it */
+        sec += nsec / 1000000000;
+        nsec %= 1000000000;
+        if (nsec < 0) {
+            nsec += 1000000000;
+            sec--;
+        }
+        pkt->ts_ns = to_ns(sec, (uint64_t)nsec);
+        pkt->ts_digits = c->nsec ? 9 : 6;
+        pkt->linktype = c->linktype;
+        pkt->caplen = h->caplen;
+        pkt->wirelen = h->len;
+        pkt->data = data;
+        c->packets++;
+        c->bytes += c->rec_hdr + (uint64_t)h->caplen;
+        return 1;
+    }
+    if (r == PCAP_ERROR_BREAK) {
+        c->state = 1;
+        return 0;
+    }
+    fail(c, c->bytes, "%s", pcap_geterr(c->pcap));
+    return -1;
+}
+
+static int open_pcap(dt_capture *c, char *err, size_t errlen)
+{
+    uint32_t magic = dt_rd_le32(c->peek);
+    int swapped = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u || magic == 0x34cdb2a1u;
+    uint32_t m = swapped ? dt_rd_be32(c->peek) : magic;
+    if (c->peek_len < 24) {
+        snprintf(err, errlen, "truncated pcap file header (%zu of 24 bytes)", c->peek_len);
+        return -1;
+    }
+    uint32_t lt = swapped ? dt_rd_be32(c->peek + 20) : dt_rd_le32(c->peek + 20);
+    c->linktype = (int)(lt & 0x03ffffffu); /* strip the FCS-length bits (LT_LINKTYPE) */
+    c->nsec = m == 0xa1b23c4du;
+    c->rec_hdr = m == 0xa1b2cd34u ? 24 : 16;
+
+    cookie_io_functions_t io = {cookie_read, NULL, NULL, cookie_close};
+    c->fp = fopencookie(c, "r", io);
+    if (!c->fp) {
+        snprintf(err, errlen, "fopencookie: %s", strerror(errno));
+        return -1;
+    }
+    /* Performance: a stdio buffer of at least twice zlib's (gzbuffer above) lets
+     * gzread() read uncompressed files straight into it, saving one copy of
+     * every byte and most read() calls.  Output does not depend on it. */
+    setvbuf(c->fp, NULL, _IOFBF, 512 * 1024);
+    char ebuf[PCAP_ERRBUF_SIZE];
+    ebuf[0] = 0;
+    c->pcap = pcap_fopen_offline_with_tstamp_precision(c->fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    if (!c->pcap) {
+        fclose(c->fp);
+        c->fp = NULL;
+        snprintf(err, errlen, "libpcap: %s", ebuf[0] ? ebuf : "cannot read pcap header");
+        return -1;
+    }
+    c->fp = NULL; /* owned by libpcap now */
+    c->bytes = 24;
+    c->kind = KIND_PCAP;
+    return 0;
+}
+
+/* ---- pcapng ---------------------------------------------------------------------------- */
+
+static int ng_grow(dt_capture *c, size_t need)
+{
+    if (need <= c->buf_cap)
+        return 0;
+    size_t cap = c->buf_cap ? c->buf_cap : 65536;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *nb = realloc(c->buf, cap);
+    if (!nb)
+        return -1;
+    c->buf = nb;
+    c->buf_cap = cap;
+    return 0;
+}
+
+static int ng_add_iface(dt_capture *c, dt_cur *body, uint64_t at)
+{
+    int linktype = cur16(c, body);
+    dt_skip(body, 2);
+    uint32_t snaplen = cur32(c, body);
+    if (!dt_ok(body)) {
+        fail(c, at, "interface description block too short");
+        return -1;
+    }
+    if (c->nifs >= NG_MAX_IFACES) {
+        fail(c, at, "too many interfaces (more than %u)", NG_MAX_IFACES);
+        return -1;
+    }
+    if (c->nifs == c->ifs_cap) {
+        uint32_t ncap = c->ifs_cap ? c->ifs_cap * 2 : 8;
+        ng_iface *n = realloc(c->ifs, ncap * sizeof *n);
+        if (!n) {
+            fail(c, at, "out of memory");
+            return -1;
+        }
+        c->ifs = n;
+        c->ifs_cap = ncap;
+    }
+    ng_iface ifc = {linktype, snaplen, 0, 6, 0, 6};
+    /* options: code, length, value padded to 4; a malformed tail is ignored */
+    while (dt_has(body, 4)) {
+        uint16_t code = cur16(c, body);
+        uint16_t olen = cur16(c, body);
+        if (code == 0)
+            break;
+        const uint8_t *v = dt_bytes(body, olen);
+        if (!v)
+            break;
+        dt_skip(body, (4 - (olen & 3)) & 3);
+        if (code == 9 && olen >= 1) {
+            ifc.res_pow2 = (v[0] & 0x80) != 0;
+            ifc.res_exp = v[0] & 0x7f;
+            if (ifc.res_pow2) {
+                unsigned d = ((unsigned)ifc.res_exp * 30103u + 99999u) / 100000u;
+                ifc.digits = (uint8_t)(d > 9 ? 9 : d);
+            } else {
+                ifc.digits = (uint8_t)(ifc.res_exp > 9 ? 9 : ifc.res_exp);
+            }
+        } else if (code == 14 && olen >= 8) {
+            uint64_t hi = rd32(c, v), lo = rd32(c, v + 4);
+            uint64_t u = c->be ? (hi << 32 | lo) : (lo << 32 | hi);
+            ifc.offset = (int64_t)u; /* implementation-defined for >INT64_MAX; gcc/clang wrap */
+        }
+    }
+    c->ifs[c->nifs++] = ifc;
+    return 0;
+}
+
+/* Reads blocks until a packet is found (1), clean EOF (0) or an error (-1). */
+static int ng_next(dt_capture *c, dt_cap_packet *pkt)
+{
+    for (;;) {
+        uint64_t at = c->bytes;
+        uint8_t hdr[12];
+        size_t got = in_read(c, hdr, 8);
+        c->bytes += got;
+        if (got == 0 && !c->src_err) {
+            c->state = 1;
+            return 0;
+        }
+        if (got < 8) {
+            if (c->src_err)
+                fail(c, at, "read error: %s", c->src_msg);
+            else
+                fail(c, at, "truncated block (need 8 bytes, have %zu)", got);
+            return -1;
+        }
+        uint32_t type = dt_rd_le32(hdr); /* SHB type is a palindrome; others fixed below */
+        size_t pre = 8;
+        if (type == NG_SHB) {
+            got = in_read(c, hdr + 8, 4);
+            c->bytes += got;
+            if (got < 4) {
+                if (c->src_err)
+                    fail(c, at, "read error: %s", c->src_msg);
+                else
+                    fail(c, at, "truncated block (need 12 bytes, have %zu)", 8 + got);
+                return -1;
+            }
+            uint32_t bom = dt_rd_le32(hdr + 8);
+            if (bom == 0x1A2B3C4Du) {
+                c->be = 0;
+            } else if (bom == 0x4D3C2B1Au) {
+                c->be = 1;
+            } else {
+                fail(c, at, "bad byte-order magic 0x%08x in section header block", bom);
+                return -1;
+            }
+            pre = 12;
+        } else {
+            type = rd32(c, hdr);
+        }
+        uint32_t total = rd32(c, hdr + 4);
+        uint32_t minlen = type == NG_SHB ? 28 : 12;
+        if (total < minlen) {
+            fail(c, at, "block length %" PRIu32 " too small for block type 0x%08" PRIx32, total,
+                 type);
+            return -1;
+        }
+        if (total > NG_MAX_BLOCK) {
+            fail(c, at, "absurd block length %" PRIu32, total);
+            return -1;
+        }
+        size_t rest = total - pre; /* body plus trailing length */
+        if (ng_grow(c, rest) < 0) {
+            fail(c, at, "out of memory for a %" PRIu32 "-byte block", total);
+            return -1;
+        }
+        got = in_read(c, c->buf, rest);
+        c->bytes += got;
+        if (got < rest) {
+            if (c->src_err)
+                fail(c, at, "read error: %s", c->src_msg);
+            else
+                fail(c, at, "truncated block (need %" PRIu32 " bytes, have %zu)", total, pre + got);
+            return -1;
+        }
+        uint32_t trail = rd32(c, c->buf + rest - 4);
+        if (trail != total) {
+            fail(c, at, "block length mismatch (header %" PRIu32 ", trailer %" PRIu32 ")", total,
+                 trail);
+            return -1;
+        }
+        /* a length that is not a multiple of 4 is accepted since both copies agree */
+        dt_cur body = dt_cur_make(c->buf, rest - 4);
+
+        switch (type) {
+        case NG_SHB: {
+            uint16_t major = cur16(c, &body);
+            if (major != 1) {
+                fail(c, at, "unsupported pcapng version %u", major);
+                return -1;
+            }
+            c->nifs = 0; /* a new section forgets the old interfaces */
+            break;
+        }
+        case NG_IDB:
+            if (ng_add_iface(c, &body, at) < 0)
+                return -1;
+            break;
+        case NG_EPB:
+        case NG_PB:
+        case NG_SPB: {
+            uint32_t ifid = 0, caplen, wirelen;
+            uint64_t ts = 0;
+            if (type == NG_SPB) {
+                wirelen = cur32(c, &body);
+                caplen = wirelen;
+            } else {
+                ifid = type == NG_PB ? cur16(c, &body) : cur32(c, &body);
+                if (type == NG_PB)
+                    dt_skip(&body, 2); /* drops count */
+                uint64_t hi = cur32(c, &body);
+                ts = hi << 32 | cur32(c, &body);
+                caplen = cur32(c, &body);
+                wirelen = cur32(c, &body);
+            }
+            if (!dt_ok(&body)) {
+                fail(c, at, "packet block too short (%" PRIu32 " bytes)", total);
+                return -1;
+            }
+            if (ifid >= c->nifs) {
+                fail(c, at, "packet refers to interface %" PRIu32 " but the section has %" PRIu32,
+                     ifid, c->nifs);
+                return -1;
+            }
+            const ng_iface *ifc = &c->ifs[ifid];
+            size_t room = dt_left(&body);
+            if (type == NG_SPB) {
+                if (caplen > room)
+                    caplen = (uint32_t)room;
+                if (ifc->snaplen && caplen > ifc->snaplen)
+                    caplen = ifc->snaplen;
+            } else if (caplen > room) {
+                fail(c, at,
+                     "captured length %" PRIu32 " does not fit in the block (%zu bytes of room)",
+                     caplen, room);
+                return -1;
+            }
+            pkt->data = dt_bytes(&body, caplen);
+            pkt->ts_ns = type == NG_SPB ? 0 : ng_ts(ifc, ts);
+            pkt->ts_digits = ifc->digits;
+            pkt->linktype = ifc->linktype;
+            pkt->caplen = caplen;
+            pkt->wirelen = wirelen;
+            c->packets++;
+            return 1;
+        }
+        case NG_NRB:
+        case NG_ISB:
+        case NG_JOURNAL:
+        case NG_DSB:
+        case NG_CB_COPY:
+        case NG_CB_NOCOPY:
+            break;
+        default:
+            c->unknown++;
+            break;
+        }
+    }
+}
+
+/* ---- public API ---------------------------------------------------------------------------- */
+
+dt_capture *dt_capture_open(const char *path, char *err, size_t errlen)
+{
+    char dummy[8];
+    if (!err || !errlen) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    err[0] = 0;
+    if (!path) {
+        snprintf(err, errlen, "no path given");
+        return NULL;
+    }
+    int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "stdin" : path;
+    int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", name, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "cannot read %s: is a directory", name);
+        close(fd);
+        return NULL;
+    }
+    dt_capture *c = calloc(1, sizeof *c);
+    if (!c) {
+        close(fd);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->gz = gzdopen(fd, "rb");
+    if (!c->gz) {
+        close(fd);
+        free(c);
+        snprintf(err, errlen, "cannot read %s: out of memory", name);
+        return NULL;
+    }
+    gzbuffer(c->gz, 128 * 1024);
+
+    size_t n = in_read(c, c->peek, PEEK_MAX);
+    if (c->src_err) {
+        snprintf(err, errlen, "cannot read %s: %s", name, c->src_msg);
+        goto bad;
+    }
+    c->peek_len = n;
+    if (n == 0) {
+        snprintf(err, errlen, "%s is empty%s", name, gzdirect(c->gz) ? "" : " (after gunzip)");
+        goto bad;
+    }
+    if (n < 4) {
+        snprintf(err, errlen, "%s is too short (%zu bytes) to be a pcap or pcapng file", name, n);
+        goto bad;
+    }
+    uint32_t magic = dt_rd_be32(c->peek);
+    switch (magic) {
+    case 0xa1b2c3d4u:
+    case 0xd4c3b2a1u:
+    case 0xa1b23c4du:
+    case 0x4d3cb2a1u:
+    case 0xa1b2cd34u:
+    case 0x34cdb2a1u: {
+        char e2[PCAP_ERRBUF_SIZE + 64];
+        if (open_pcap(c, e2, sizeof e2) < 0) {
+            snprintf(err, errlen, "%s: %s", name, e2);
+            goto bad;
+        }
+        return c;
+    }
+    case NG_SHB:
+        c->kind = KIND_PCAPNG;
+        return c;
+    default:
+        snprintf(err, errlen, "%s: not a pcap or pcapng file (magic 0x%08x)", name, magic);
+        goto bad;
+    }
+bad:
+    gzclose(c->gz);
+    free(c);
+    return NULL;
+}
+
+int dt_capture_next(dt_capture *cap, dt_cap_packet *pkt)
+{
+    if (!cap || !pkt)
+        return -1;
+    if (cap->state == 1)
+        return 0;
+    if (cap->state < 0)
+        return -1;
+    memset(pkt, 0, sizeof *pkt);
+    return cap->kind == KIND_PCAP ? pcap_next_pkt(cap, pkt) : ng_next(cap, pkt);
+}
+
+const char *dt_capture_error(const dt_capture *cap)
+{
+    return cap ? cap->err : "";
+}
+
+const char *dt_capture_format(const dt_capture *cap)
+{
+    if (!cap)
+        return "";
+    if (cap->kind == KIND_PCAPNG)
+        return "pcapng";
+    return cap->nsec ? "pcap-ns" : "pcap";
+}
+
+uint64_t dt_capture_packets(const dt_capture *cap)
+{
+    return cap ? cap->packets : 0;
+}
+
+uint64_t dt_capture_bytes_read(const dt_capture *cap)
+{
+    return cap ? cap->bytes : 0;
+}
+
+uint64_t dt_capture_unknown_blocks(const dt_capture *cap)
+{
+    return cap ? cap->unknown : 0;
+}
+
+int dt_capture_compressed(const dt_capture *cap)
+{
+    return cap && cap->gz && !gzdirect(cap->gz);
+}
+
+void dt_capture_close(dt_capture *cap)
+{
+    if (!cap)
+        return;
+    if (cap->pcap)
+        pcap_close(cap->pcap); /* closes the cookie FILE */
+    if (cap->fp)
+        fclose(cap->fp);
+    if (cap->gz)
+        gzclose(cap->gz);
+    free(cap->ifs);
+    free(cap->buf);
+    free(cap);
+}
+
+/* LINKTYPE_* values that libpcap knows under a different DLT_* number. */
+static int linktype_to_dlt(int lt)
+{
+    switch (lt) {
+    case 100:
+        return DLT_ATM_RFC1483;
+    case 101:
+        return DLT_RAW;
+    case 102:
+        return DLT_SLIP_BSDOS;
+    case 103:
+        return DLT_PPP_BSDOS;
+    case 106:
+        return DLT_ATM_CLIP;
+    case 108:
+        return DLT_LOOP;
+    case 246:
+        return DLT_PFSYNC;
+    case 258:
+        return DLT_PKTAP;
+    default:
+        return lt;
+    }
+}
+
+const char *dt_linktype_name(int linktype, char *buf, size_t len)
+{
+    const char *n = NULL;
+    /* 11..19 are DLT-only numbers, never valid LINKTYPEs in a file */
+    if (linktype >= 0 && !(linktype >= 11 && linktype <= 19))
+        n = pcap_datalink_val_to_name(linktype_to_dlt(linktype));
+    if (!buf || !len)
+        return n ? n : "";
+    if (n)
+        snprintf(buf, len, "%s", n);
+    else
+        snprintf(buf, len, "LINKTYPE_%d", linktype);
+    return buf;
+}

@@ -1,0 +1,85 @@
+/* Link layers, tunnels and IP: from a captured frame to one transport-layer packet.
+ * Fragmented IPv4/IPv6 datagrams are held and reassembled here (bounded memory). */
+#ifndef DT_DECODE_H
+#define DT_DECODE_H
+
+#include "util/addr.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum dt_tunnel {
+    DT_TUN_NONE = 0,
+    DT_TUN_GRE,
+    DT_TUN_VXLAN,
+    DT_TUN_GTPU,
+    DT_TUN_IPIP,   /* IPv4 in IPv4, IPv6 in IPv6, IPv4 in IPv6 */
+    DT_TUN_6IN4,   /* IPv6 in IPv4 (6in4/6to4, protocol 41) */
+    DT_TUN_CAPWAP, /* CAPWAP data channel (UDP 5247): Wi-Fi controllers */
+    DT_TUN_COUNT
+} dt_tunnel;
+
+const char *
+dt_tunnel_name(dt_tunnel t); /* "gre", "vxlan", "gtp-u", "ipip", "6in4", "capwap"; NULL for none */
+
+typedef struct dt_decoded {
+    dt_addr src, dst;       /* innermost IP header */
+    uint8_t proto;          /* innermost IP protocol: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ... */
+    uint16_t sport, dport;  /* TCP/UDP only */
+    uint8_t tcp_flags;      /* TCP only: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
+    uint32_t seq, ack;      /* TCP only */
+    uint16_t window;        /* TCP only */
+    const uint8_t *payload; /* transport payload bytes that were captured */
+    uint32_t payload_len;   /* captured payload length (<= payload_wire) */
+    uint32_t payload_wire;  /* payload length as the IP/TCP/UDP headers say it was sent */
+    uint32_t ip_bytes;      /* innermost IP datagram length per its header */
+    uint8_t tunnel;         /* outermost tunnel kind (dt_tunnel), DT_TUN_NONE if none */
+    uint8_t tunnel_depth;   /* how many tunnel layers were removed */
+    uint8_t reassembled;    /* 1 if rebuilt from IP fragments */
+} dt_decoded;
+
+typedef enum dt_decode_result {
+    DT_DEC_OK = 0, /* *out describes an IP packet (any protocol) */
+    DT_DEC_NOT_IP, /* a valid frame that carries no IP (ARP, LLDP, 802.11 management, ...) */
+    DT_DEC_UNSUPPORTED_LINK, /* link type datatrail does not decode (counted per link type) */
+    DT_DEC_MALFORMED,        /* truncated or inconsistent headers */
+    DT_DEC_FRAG_HELD,        /* an IP fragment was stored; nothing to deliver yet */
+} dt_decode_result;
+
+typedef struct dt_decode_limits {
+    uint32_t max_frag_datagrams; /* datagrams under reassembly at once (default 1024) */
+    uint32_t max_frag_bytes;     /* bytes held for reassembly in total (default 16 MiB) */
+    uint64_t frag_timeout_ns;    /* an incomplete datagram is dropped after this (default 30 s) */
+    uint32_t max_tunnel_depth;   /* deeper nesting is counted as malformed (default 8) */
+} dt_decode_limits;
+
+typedef struct dt_decode_stats {
+    uint64_t frames, ip4, ip6, tcp, udp, icmp, icmp6, other_ip;
+    uint64_t not_ip, malformed, unsupported_link;
+    uint64_t fragments, frag_reassembled, frag_incomplete, frag_overlaps, frag_evicted;
+    uint64_t tunneled[DT_TUN_COUNT];
+    uint64_t frag_held;  /* frames answered DT_DEC_FRAG_HELD; frames == ip4 + ip6 + not_ip +
+                            malformed + unsupported_link + frag_held */
+    uint64_t ip_clipped; /* IP length beyond a frame captured whole: clipped to the frame */
+} dt_decode_stats;
+
+typedef struct dt_decoder dt_decoder;
+
+void dt_decode_limits_default(dt_decode_limits *l);
+dt_decoder *dt_decoder_new(const dt_decode_limits *limits); /* NULL limits = defaults */
+void dt_decoder_free(dt_decoder *d);
+/* End of input: datagrams still waiting for fragments count as incomplete. */
+void dt_decoder_finish(dt_decoder *d);
+
+/* Decodes one frame of the given LINKTYPE.  ts_ns drives fragment timeouts.
+ * On DT_DEC_OK, out->payload points into data, or into a buffer owned by the
+ * decoder (reassembled fragments) that stays valid until the next call. */
+dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const uint8_t *data,
+                           size_t caplen, uint32_t wirelen, dt_decoded *out);
+
+const dt_decode_stats *dt_decoder_stats(const dt_decoder *d);
+
+/* True for link types dt_decode() understands. */
+int dt_linktype_supported(int linktype);
+
+#endif

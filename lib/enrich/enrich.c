@@ -1,0 +1,206 @@
+#include "enrich/enrich.h"
+
+#include "enrich/domain.h"
+#include "enrich/ipclass.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef DT_DATA_DIR
+#define DT_DATA_DIR "data"
+#endif
+
+/* Registrable domains of recent names: the public suffix search is the
+ * costliest part of enriching a flow, and flows repeat the same few names. */
+#define DOMAIN_CACHE 4096
+
+typedef struct domain_slot {
+    char name[256];
+    char domain[256];
+    int ok;
+} domain_slot;
+
+/* Whole results per endpoint (address, name, certificate O): a capture
+ * repeats the same few hundred of them, and each result costs a geo lookup,
+ * the company rules and the transfer table.  A result depends on nothing
+ * else, so a cached one is the same bytes.  Slots are only touched when used,
+ * so a small capture does not pay for the size. */
+#define ENDPOINT_CACHE 1024
+
+typedef struct endpoint_slot {
+    uint32_t hash;
+    uint8_t used, has_name;
+    dt_addr ip;
+    char name[256];
+    char cert_o[256];
+    dt_endpoint_info info;
+} endpoint_slot;
+
+struct dt_enricher {
+    dt_geo *geo;
+    dt_entities *entities;
+    dt_countries *countries;
+    domain_slot *domains;     /* DOMAIN_CACHE slots, replaced on collision */
+    dt_suffix_memo *suffixes; /* public or not, per suffix of those names */
+    endpoint_slot *endpoints; /* ENDPOINT_CACHE slots, replaced on collision */
+    dt_endpoint_info scratch; /* the result when a name is too long to cache */
+};
+
+static uint32_t hash_str(uint32_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static uint32_t name_hash(const char *s)
+{
+    return hash_str(2166136261u, s);
+}
+
+/* dt_registrable_domain() through the cache. */
+static int registrable(dt_enricher *e, const char *name, char *out, size_t outlen)
+{
+    if (strlen(name) >= sizeof e->domains[0].name || !e->domains)
+        return dt_registrable_domain_memo(name, e->suffixes, out, outlen);
+    domain_slot *d = &e->domains[name_hash(name) % DOMAIN_CACHE];
+    if (strcmp(d->name, name) != 0) {
+        memcpy(d->name, name, strlen(name) + 1);
+        d->ok = dt_registrable_domain_memo(name, e->suffixes, d->domain, sizeof d->domain) == 0;
+        if (!d->ok)
+            d->domain[0] = '\0';
+    }
+    size_t n = strlen(d->domain);
+    if (outlen) {
+        n = n < outlen ? n : outlen - 1;
+        memcpy(out, d->domain, n);
+        out[n] = '\0';
+    }
+    return d->ok ? 0 : -1;
+}
+
+const char *dt_data_dir(void)
+{
+    const char *d = getenv("DATATRAIL_DATA_DIR");
+    return d && *d ? d : DT_DATA_DIR;
+}
+
+void dt_enrich_config_default(dt_enrich_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->data_dir = dt_data_dir();
+    c->geo.data_dir = c->data_dir;
+}
+
+dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warnlen, char *err,
+                              size_t errlen)
+{
+    dt_enricher *e = calloc(1, sizeof *e);
+    if (e) {
+        e->domains = calloc(DOMAIN_CACHE, sizeof *e->domains);
+        e->endpoints = calloc(ENDPOINT_CACHE, sizeof *e->endpoints);
+        e->suffixes = dt_suffix_memo_new();
+    }
+    if (!e || !e->domains || !e->endpoints || !e->suffixes) {
+        if (e) {
+            free(e->domains);
+            free(e->endpoints);
+            dt_suffix_memo_free(e->suffixes);
+        }
+        free(e);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    const char *dir = c->data_dir ? c->data_dir : dt_data_dir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/entities.json", dir);
+    e->entities = dt_entities_load(path, err, errlen);
+    if (!e->entities)
+        goto fail;
+    for (int i = 0; i < c->n_entities; i++)
+        if (dt_entities_merge(e->entities, c->entities[i], err, errlen) != 0)
+            goto fail;
+    snprintf(path, sizeof path, "%s/countries.json", dir);
+    e->countries = dt_countries_load(path, err, errlen);
+    if (!e->countries)
+        goto fail;
+    dt_geo_config g = c->geo;
+    if (!g.data_dir)
+        g.data_dir = dir;
+    e->geo = dt_geo_open(&g, warn, warnlen);
+    if (!e->geo) {
+        snprintf(err, errlen, "%s", warn && warn[0] ? warn : "cannot open the geo databases");
+        goto fail;
+    }
+    return e;
+fail:
+    dt_enricher_close(e);
+    return NULL;
+}
+
+void dt_enricher_close(dt_enricher *e)
+{
+    if (!e)
+        return;
+    dt_geo_close(e->geo);
+    dt_entities_free(e->entities);
+    dt_countries_free(e->countries);
+    free(e->domains);
+    free(e->endpoints);
+    dt_suffix_memo_free(e->suffixes);
+    free(e);
+}
+
+static void enrich_uncached(dt_enricher *e, const dt_addr *ip, const char *name, const char *cert_o,
+                            dt_endpoint_info *out)
+{
+    memset(out, 0, sizeof *out);
+    dt_geo_lookup(e->geo, ip, &out->geo);
+    if (!out->geo.class)
+        out->geo.class = dt_ipclass(ip);
+    if (name && name[0] && registrable(e, name, out->domain, sizeof out->domain) != 0)
+        out->domain[0] = '\0';
+    dt_company_attribute(e->entities, name, cert_o, out->geo.asn, out->geo.org, &out->company);
+    out->transfer = dt_transfer_of(e->countries, out->geo.country, out->geo.class);
+}
+
+const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name,
+                                           const char *cert_o)
+{
+    const char *n = name ? name : "", *o = cert_o ? cert_o : "";
+    endpoint_slot *s = NULL;
+    if (strlen(n) < sizeof s->name && strlen(o) < sizeof s->cert_o) {
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < sizeof ip->a; i++)
+            h = (h ^ ip->a[i]) * 16777619u;
+        h = hash_str((h ^ ip->family ^ (name ? 0x100u : 0)) * 16777619u, n);
+        h = hash_str((h ^ 0xffu) * 16777619u, o);
+        s = &e->endpoints[h % ENDPOINT_CACHE];
+        if (s->used && s->hash == h && s->has_name == (name != NULL) &&
+            dt_addr_cmp(&s->ip, ip) == 0 && strcmp(s->name, n) == 0 && strcmp(s->cert_o, o) == 0)
+            return &s->info; /* no copy of its 2.5 kB (performance) */
+        s->used = 0;
+        s->hash = h;
+        s->has_name = name != NULL;
+        s->ip = *ip;
+        memcpy(s->name, n, strlen(n) + 1);
+        memcpy(s->cert_o, o, strlen(o) + 1);
+    }
+    if (!s) {
+        enrich_uncached(e, ip, name, cert_o, &e->scratch);
+        return &e->scratch;
+    }
+    enrich_uncached(e, ip, name, cert_o, &s->info);
+    s->used = 1;
+    return &s->info;
+}
+
+const dt_geo *dt_enricher_geo(const dt_enricher *e)
+{
+    return e->geo;
+}
+const dt_countries *dt_enricher_countries(const dt_enricher *e)
+{
+    return e->countries;
+}

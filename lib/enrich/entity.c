@@ -1,0 +1,657 @@
+/* Company attribution tables (see entity.h). */
+#include "enrich/entity.h"
+
+#include "util/jsonfile.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENTITY_FILE_MAX (64u << 20) /* refuse absurdly large entity files */
+#define NAME_BUF 256                /* host names: 253 + dot + NUL */
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    if (!cap)
+        return;
+    size_t i = 0;
+    if (src) {
+        for (; src[i] && i + 1 < cap; i++) {
+            unsigned char c = (unsigned char)src[i];
+            dst[i] = (char)(c < 0x20 || c == 0x7f ? '?' : c); /* no control characters */
+        }
+    }
+    dst[i] = '\0';
+}
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static void lower_copy(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++)
+        dst[i] = lower(src[i]);
+    dst[i] = '\0';
+}
+
+static int ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (lower(*a) != lower(*b))
+            return 0;
+    return *a == *b;
+}
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static uint64_t mix32(uint32_t x)
+{
+    uint64_t h = x * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
+/* Normalises a host name or domain: lowercase, no trailing dot, LDH/_ labels
+ * of 1..63 characters.  Returns its length or -1. */
+static int norm_name(const char *s, char *out, size_t cap)
+{
+    size_t n = strnlen(s, NAME_BUF);
+    if (n > 0 && s[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 253 || n + 1 > cap)
+        return -1;
+    size_t lab = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = lower(s[i]);
+        if (c == '.') {
+            if (!lab)
+                return -1;
+            lab = 0;
+        } else {
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+                return -1;
+            if (++lab > 63)
+                return -1;
+        }
+        out[i] = c;
+    }
+    if (!lab)
+        return -1;
+    out[n] = '\0';
+    return (int)n;
+}
+
+/* ---- string -> index hash map (open addressing) ------------------------ */
+
+typedef struct smap_ent {
+    char *key;
+    uint32_t val;
+} smap_ent;
+
+typedef struct smap {
+    smap_ent *t;
+    size_t cap, n; /* cap is a power of two */
+} smap;
+
+static long smap_get(const smap *m, const char *key)
+{
+    if (!m->cap)
+        return -1;
+    size_t i = (size_t)fnv1a(key) & (m->cap - 1);
+    while (m->t[i].key) {
+        if (strcmp(m->t[i].key, key) == 0)
+            return (long)m->t[i].val;
+        i = (i + 1) & (m->cap - 1);
+    }
+    return -1;
+}
+
+static int smap_grow(smap *m)
+{
+    size_t ncap = m->cap ? m->cap * 2 : 64;
+    smap_ent *nt = calloc(ncap, sizeof *nt);
+    if (!nt)
+        return -1;
+    for (size_t j = 0; j < m->cap; j++) {
+        if (!m->t[j].key)
+            continue;
+        size_t i = (size_t)fnv1a(m->t[j].key) & (ncap - 1);
+        while (nt[i].key)
+            i = (i + 1) & (ncap - 1);
+        nt[i] = m->t[j];
+    }
+    free(m->t);
+    m->t = nt;
+    m->cap = ncap;
+    return 0;
+}
+
+/* Inserts or overwrites (later wins). */
+static int smap_put(smap *m, const char *key, uint32_t val)
+{
+    if ((m->n + 1) * 2 > m->cap && smap_grow(m) < 0)
+        return -1;
+    size_t i = (size_t)fnv1a(key) & (m->cap - 1);
+    while (m->t[i].key) {
+        if (strcmp(m->t[i].key, key) == 0) {
+            m->t[i].val = val;
+            return 0;
+        }
+        i = (i + 1) & (m->cap - 1);
+    }
+    char *k = strdup(key);
+    if (!k)
+        return -1;
+    m->t[i].key = k;
+    m->t[i].val = val;
+    m->n++;
+    return 0;
+}
+
+static void smap_free(smap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->t[i].key);
+    free(m->t);
+    m->t = NULL;
+    m->cap = m->n = 0;
+}
+
+/* ---- ASN -> index hash map --------------------------------------------- */
+
+typedef struct amap_ent {
+    uint32_t asn; /* 0 = empty slot (AS0 is reserved and refused on load) */
+    uint32_t val;
+} amap_ent;
+
+typedef struct amap {
+    amap_ent *t;
+    size_t cap, n;
+} amap;
+
+static long amap_get(const amap *m, uint32_t asn)
+{
+    if (!m->cap || !asn)
+        return -1;
+    size_t i = (size_t)mix32(asn) & (m->cap - 1);
+    while (m->t[i].asn) {
+        if (m->t[i].asn == asn)
+            return (long)m->t[i].val;
+        i = (i + 1) & (m->cap - 1);
+    }
+    return -1;
+}
+
+static int amap_put(amap *m, uint32_t asn, uint32_t val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 64;
+        amap_ent *nt = calloc(ncap, sizeof *nt);
+        if (!nt)
+            return -1;
+        for (size_t j = 0; j < m->cap; j++) {
+            if (!m->t[j].asn)
+                continue;
+            size_t i = (size_t)mix32(m->t[j].asn) & (ncap - 1);
+            while (nt[i].asn)
+                i = (i + 1) & (ncap - 1);
+            nt[i] = m->t[j];
+        }
+        free(m->t);
+        m->t = nt;
+        m->cap = ncap;
+    }
+    size_t i = (size_t)mix32(asn) & (m->cap - 1);
+    while (m->t[i].asn) {
+        if (m->t[i].asn == asn) {
+            m->t[i].val = val;
+            return 0;
+        }
+        i = (i + 1) & (m->cap - 1);
+    }
+    m->t[i].asn = asn;
+    m->t[i].val = val;
+    m->n++;
+    return 0;
+}
+
+/* ---- the table set ----------------------------------------------------- */
+
+typedef struct org_pat {
+    char *pat; /* lowercase */
+    size_t len;
+    uint32_t ent;
+} org_pat;
+
+struct dt_entities {
+    dt_entity **ents;
+    size_t n, cap;
+    smap by_name;   /* lowercase entity name -> index */
+    smap by_domain; /* normalised domain -> index */
+    amap by_asn;
+    org_pat *pats; /* in load order: later entries win ties */
+    size_t npats, cappats;
+};
+
+size_t dt_entities_count(const dt_entities *es)
+{
+    return es ? es->n : 0;
+}
+
+void dt_entities_free(dt_entities *es)
+{
+    if (!es)
+        return;
+    for (size_t i = 0; i < es->n; i++)
+        free(es->ents[i]);
+    free(es->ents);
+    smap_free(&es->by_name);
+    smap_free(&es->by_domain);
+    free(es->by_asn.t);
+    for (size_t i = 0; i < es->npats; i++)
+        free(es->pats[i].pat);
+    free(es->pats);
+    free(es);
+}
+
+static const char *const categories[] = {"cloud", "cdn",   "car_maker", "car_supplier", "analytics",
+                                         "maps",  "media", "platform",  "other"};
+
+static int valid_category(const char *s)
+{
+    for (size_t i = 0; i < sizeof categories / sizeof categories[0]; i++)
+        if (strcmp(s, categories[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_str_array(const cJSON *a)
+{
+    if (!cJSON_IsArray(a))
+        return 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, a)
+    {
+        if (!cJSON_IsString(x) || !x->valuestring)
+            return 0;
+    }
+    return 1;
+}
+
+/* Checks one entity object; returns NULL if fine, else the reason. */
+static const char *check_entity(const cJSON *o, char *why, size_t wl)
+{
+    if (!cJSON_IsObject(o))
+        return "not an object";
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+    if (!cJSON_IsString(name) || !name->valuestring || !name->valuestring[0])
+        return "missing or empty \"name\"";
+    if (strlen(name->valuestring) >= DT_ENTITY_NAME_MAX)
+        return "\"name\" too long";
+    const cJSON *x;
+    cJSON_ArrayForEach(x, o)
+    {
+        const char *k = x->string ? x->string : "";
+        if (strcmp(k, "name") == 0)
+            continue;
+        if (strcmp(k, "legal_name") == 0) {
+            if (!cJSON_IsString(x) || strlen(x->valuestring) >= DT_ENTITY_LEGAL_MAX)
+                return "\"legal_name\" must be a string shorter than 160 bytes";
+        } else if (strcmp(k, "country") == 0) {
+            const char *c = cJSON_IsString(x) ? x->valuestring : NULL;
+            if (!c || !(strlen(c) == 0 ||
+                        (strlen(c) == 2 && ((c[0] | 32) >= 'a') && ((c[0] | 32) <= 'z') &&
+                         ((c[1] | 32) >= 'a') && ((c[1] | 32) <= 'z'))))
+                return "\"country\" must be an ISO 3166-1 alpha-2 code";
+        } else if (strcmp(k, "category") == 0) {
+            if (!cJSON_IsString(x) || !valid_category(x->valuestring))
+                return "\"category\" must be one of cloud, cdn, car_maker, car_supplier, "
+                       "analytics, maps, media, platform, other";
+        } else if (strcmp(k, "domains") == 0) {
+            if (!is_str_array(x))
+                return "\"domains\" must be an array of strings";
+            const cJSON *d;
+            cJSON_ArrayForEach(d, x)
+            {
+                char buf[NAME_BUF];
+                const char *s = d->valuestring;
+                if (strncmp(s, "*.", 2) == 0)
+                    s += 2;
+                if (norm_name(s, buf, sizeof buf) < 0) {
+                    snprintf(why, wl, "invalid domain \"%.80s\"", d->valuestring);
+                    return why;
+                }
+            }
+        } else if (strcmp(k, "asn_orgs") == 0) {
+            if (!is_str_array(x))
+                return "\"asn_orgs\" must be an array of strings";
+            const cJSON *d;
+            cJSON_ArrayForEach(d, x)
+            {
+                size_t l = strlen(d->valuestring);
+                if (l < 2 || l > 200)
+                    return "\"asn_orgs\" entries must be 2..200 bytes long";
+            }
+        } else if (strcmp(k, "asns") == 0) {
+            if (!cJSON_IsArray(x))
+                return "\"asns\" must be an array of numbers";
+            const cJSON *d;
+            cJSON_ArrayForEach(d, x)
+            {
+                if (!cJSON_IsNumber(d) || d->valuedouble < 1 || d->valuedouble > 4294967295.0 ||
+                    d->valuedouble != (double)(uint32_t)d->valuedouble)
+                    return "\"asns\" entries must be integers 1..4294967295";
+            }
+        } else if (strcmp(k, "sources") == 0) {
+            if (!is_str_array(x))
+                return "\"sources\" must be an array of strings";
+        } else if (strcmp(k, "note") == 0 || strcmp(k, "comment") == 0 || k[0] == '_') {
+            continue;
+        } else {
+            snprintf(why, wl, "unknown key \"%.60s\"", k);
+            return why;
+        }
+    }
+    return NULL;
+}
+
+static int add_entity(dt_entities *es, const cJSON *o)
+{
+    const char *name = cJSON_GetObjectItemCaseSensitive(o, "name")->valuestring;
+    char key[DT_ENTITY_NAME_MAX];
+    lower_copy(key, sizeof key, name);
+    long idx = smap_get(&es->by_name, key);
+    dt_entity *e;
+    if (idx < 0) {
+        if (es->n == es->cap) {
+            size_t nc = es->cap ? es->cap * 2 : 64;
+            dt_entity **ne = realloc(es->ents, nc * sizeof *ne);
+            if (!ne)
+                return -1;
+            es->ents = ne;
+            es->cap = nc;
+        }
+        e = calloc(1, sizeof *e);
+        if (!e)
+            return -1;
+        copy_str(e->name, sizeof e->name, name);
+        copy_str(e->category, sizeof e->category, "other");
+        idx = (long)es->n;
+        es->ents[es->n++] = e;
+        if (smap_put(&es->by_name, key, (uint32_t)idx) < 0)
+            return -1;
+    } else {
+        e = es->ents[idx];
+    }
+
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "legal_name");
+    if (cJSON_IsString(x))
+        copy_str(e->legal_name, sizeof e->legal_name, x->valuestring);
+    x = cJSON_GetObjectItemCaseSensitive(o, "country");
+    if (cJSON_IsString(x)) {
+        copy_str(e->country, sizeof e->country, x->valuestring);
+        for (char *p = e->country; *p; p++)
+            *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    }
+    x = cJSON_GetObjectItemCaseSensitive(o, "category");
+    if (cJSON_IsString(x))
+        copy_str(e->category, sizeof e->category, x->valuestring);
+
+    const cJSON *d;
+    x = cJSON_GetObjectItemCaseSensitive(o, "domains");
+    cJSON_ArrayForEach(d, x)
+    {
+        char buf[NAME_BUF];
+        const char *s = d->valuestring;
+        if (strncmp(s, "*.", 2) == 0)
+            s += 2;
+        if (norm_name(s, buf, sizeof buf) >= 0 && smap_put(&es->by_domain, buf, (uint32_t)idx) < 0)
+            return -1;
+    }
+    x = cJSON_GetObjectItemCaseSensitive(o, "asns");
+    cJSON_ArrayForEach(d, x)
+    {
+        if (amap_put(&es->by_asn, (uint32_t)d->valuedouble, (uint32_t)idx) < 0)
+            return -1;
+    }
+    x = cJSON_GetObjectItemCaseSensitive(o, "asn_orgs");
+    cJSON_ArrayForEach(d, x)
+    {
+        if (es->npats == es->cappats) {
+            size_t nc = es->cappats ? es->cappats * 2 : 64;
+            org_pat *np = realloc(es->pats, nc * sizeof *np);
+            if (!np)
+                return -1;
+            es->pats = np;
+            es->cappats = nc;
+        }
+        size_t l = strlen(d->valuestring);
+        char *p = malloc(l + 1);
+        if (!p)
+            return -1;
+        lower_copy(p, l + 1, d->valuestring);
+        es->pats[es->npats].pat = p;
+        es->pats[es->npats].len = l;
+        es->pats[es->npats].ent = (uint32_t)idx;
+        es->npats++;
+    }
+    return 0;
+}
+
+static int load_into(dt_entities *es, const char *path, char *err, size_t errlen)
+{
+    if (!path) {
+        seterr(err, errlen, "(null): no path");
+        return -1;
+    }
+    cJSON *root = dt_json_load_file(path, ENTITY_FILE_MAX, err, errlen);
+    if (!root)
+        return -1;
+
+    const cJSON *list = root;
+    if (cJSON_IsObject(root))
+        list = cJSON_GetObjectItemCaseSensitive(root, "entities");
+    if (!cJSON_IsArray(list)) {
+        seterr(err, errlen, "%s: expected an object with an \"entities\" array", path);
+        cJSON_Delete(root);
+        return -1;
+    }
+    /* Validate everything first, so a bad file changes nothing. */
+    const cJSON *o;
+    size_t i = 0;
+    cJSON_ArrayForEach(o, list)
+    {
+        char why[160];
+        const char *r = check_entity(o, why, sizeof why);
+        if (r) {
+            const cJSON *nm =
+                cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "name") : NULL;
+            seterr(err, errlen, "%s: entities[%zu] \"%.60s\": %s", path, i,
+                   cJSON_IsString(nm) ? nm->valuestring : "?", r);
+            cJSON_Delete(root);
+            return -1;
+        }
+        i++;
+    }
+    cJSON_ArrayForEach(o, list)
+    {
+        if (add_entity(es, o) < 0) {
+            seterr(err, errlen, "%s: out of memory", path);
+            cJSON_Delete(root);
+            return -1;
+        }
+    }
+    cJSON_Delete(root);
+    return 0;
+}
+
+dt_entities *dt_entities_load(const char *path, char *err, size_t errlen)
+{
+    dt_entities *es = calloc(1, sizeof *es);
+    if (!es) {
+        seterr(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (load_into(es, path, err, errlen) < 0) {
+        dt_entities_free(es);
+        return NULL;
+    }
+    return es;
+}
+
+int dt_entities_merge(dt_entities *es, const char *path, char *err, size_t errlen)
+{
+    if (!es) {
+        seterr(err, errlen, "no entity table");
+        return -1;
+    }
+    return load_into(es, path, err, errlen);
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+const dt_entity *dt_entity_by_domain(const dt_entities *es, const char *name)
+{
+    char buf[NAME_BUF];
+    if (!es || !name || norm_name(name, buf, sizeof buf) < 0)
+        return NULL;
+    /* Try the whole name, then each shorter suffix: the first hit is the longest. */
+    for (const char *p = buf; p;) {
+        long idx = smap_get(&es->by_domain, p);
+        if (idx >= 0)
+            return es->ents[idx];
+        p = strchr(p, '.');
+        if (p)
+            p++;
+    }
+    return NULL;
+}
+
+/* The entity whose org pattern occurs in s (longest pattern, ties: later). */
+static const dt_entity *by_pattern(const dt_entities *es, const char *s)
+{
+    char hay[512];
+    lower_copy(hay, sizeof hay, s);
+    const org_pat *best = NULL;
+    for (size_t i = 0; i < es->npats; i++) {
+        const org_pat *p = &es->pats[i];
+        if ((!best || p->len >= best->len) && strstr(hay, p->pat))
+            best = p;
+    }
+    return best ? es->ents[best->ent] : NULL;
+}
+
+const dt_entity *dt_entity_by_asn(const dt_entities *es, uint32_t asn, const char *asn_org)
+{
+    if (!es)
+        return NULL;
+    long idx = amap_get(&es->by_asn, asn);
+    if (idx >= 0)
+        return es->ents[idx];
+    if (asn_org && asn_org[0])
+        return by_pattern(es, asn_org);
+    return NULL;
+}
+
+const dt_entity *dt_entity_by_org(const dt_entities *es, const char *org)
+{
+    if (!es || !org || !org[0])
+        return NULL;
+    /* Latest definition first, so merged user entities win. */
+    for (size_t i = es->n; i-- > 0;) {
+        const dt_entity *e = es->ents[i];
+        if (ieq(org, e->name) || (e->legal_name[0] && ieq(org, e->legal_name)))
+            return e;
+    }
+    return by_pattern(es, org);
+}
+
+static dt_evidence *add_evidence(dt_company *out, const char *kind)
+{
+    dt_evidence *ev = &out->evidence[out->n_evidence++];
+    ev->kind = kind;
+    return ev;
+}
+
+int dt_company_attribute(const dt_entities *es, const char *name, const char *cert_subject_o,
+                         uint32_t asn, const char *asn_org, dt_company *out)
+{
+    if (!out)
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->source = "";
+    const dt_entity *ents[DT_EVIDENCE_MAX] = {NULL, NULL, NULL};
+
+    const dt_entity *e = name ? dt_entity_by_domain(es, name) : NULL;
+    if (e) {
+        char norm[NAME_BUF];
+        dt_evidence *ev = add_evidence(out, "domain");
+        if (norm_name(name, norm, sizeof norm) < 0)
+            copy_str(norm, sizeof norm, name);
+        copy_str(ev->value, sizeof ev->value, norm);
+        copy_str(ev->company, sizeof ev->company, e->name);
+        ents[out->n_evidence - 1] = e;
+    }
+    if (cert_subject_o && cert_subject_o[0]) {
+        dt_evidence *ev = add_evidence(out, "cert");
+        copy_str(ev->value, sizeof ev->value, cert_subject_o);
+        e = dt_entity_by_org(es, cert_subject_o);
+        copy_str(ev->company, sizeof ev->company, e ? e->name : ev->value);
+        ents[out->n_evidence - 1] = e;
+    }
+    if (asn || (asn_org && asn_org[0])) {
+        dt_evidence *ev = add_evidence(out, "asn");
+        /* "AS15169 GOOGLE", "AS15169" or "GOOGLE", written in place (this runs
+         * for every new endpoint, and snprintf costs more than the rest) */
+        size_t len = 0;
+        if (asn) {
+            char digits[10];
+            int nd = 0;
+            for (uint32_t x = asn; x; x /= 10)
+                digits[nd++] = (char)('0' + x % 10);
+            ev->value[len++] = 'A';
+            ev->value[len++] = 'S';
+            while (nd)
+                ev->value[len++] = digits[--nd];
+            if (asn_org && asn_org[0])
+                ev->value[len++] = ' ';
+        }
+        copy_str(ev->value + len, sizeof ev->value - len, asn_org);
+        e = dt_entity_by_asn(es, asn, asn_org);
+        copy_str(ev->company, sizeof ev->company, e ? e->name : asn_org ? asn_org : "");
+        ents[out->n_evidence - 1] = e;
+    }
+    for (int i = 0; i < out->n_evidence; i++) {
+        if (out->evidence[i].company[0]) {
+            copy_str(out->name, sizeof out->name, out->evidence[i].company);
+            out->source = out->evidence[i].kind;
+            out->entity = ents[i];
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,134 @@
+/* Application layer: hands stream prefixes and datagrams of each flow to the
+ * protocol parsers (TLS, QUIC, DNS, HTTP, MQTT, NTP), keeps what they found
+ * per flow, names the flow, and keeps the capture's DNS resolution table. */
+#ifndef DT_APPS_H
+#define DT_APPS_H
+
+#include "proto/dns.h"
+#include "flow/flow.h"
+#include "proto/http.h"
+#include "proto/quic.h"
+#include "enrich/resolve.h"
+#include "proto/tls.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum dt_app {
+    DT_APP_UNKNOWN = 0,
+    DT_APP_TLS,
+    DT_APP_QUIC,
+    DT_APP_HTTP,
+    DT_APP_DNS,
+    DT_APP_MDNS,
+    DT_APP_LLMNR,
+    DT_APP_MQTT,
+    DT_APP_NTP,
+    DT_APP_SSDP,
+    DT_APP_COUNT
+} dt_app;
+
+typedef enum dt_name_source {
+    DT_NAME_NONE = 0,
+    DT_NAME_TLS_SNI,
+    DT_NAME_QUIC_SNI,
+    DT_NAME_HTTP_HOST,
+    DT_NAME_DNS,
+    DT_NAME_CERT,
+} dt_name_source;
+
+const char *dt_app_name(dt_app a);                /* "tls", ..., "unknown" */
+const char *dt_name_source_str(dt_name_source s); /* "tls_sni", ..., NULL for none */
+
+#define DT_FLOW_MAX_DNS 8
+#define DT_DNS_MAX_ANSWERS 32
+#define DT_DNS_MAX_CHAIN 8
+
+/* One DNS message of a flow, as the report shows it.  Its strings are packed
+ * in text[], allocated to size (a few hundred bytes, not the 3.8 kB of the
+ * largest possible message: live DNS flows are what fills memory). */
+typedef struct dt_flow_dns {
+    uint16_t bytes; /* of the whole record */
+    uint16_t type;
+    uint8_t rcode;
+    uint8_t response;
+    uint8_t n_answers, n_chain;
+    uint16_t answer_at[DT_DNS_MAX_ANSWERS]; /* offsets in text of the addresses */
+    uint16_t chain_at[DT_DNS_MAX_CHAIN];    /* query name, then CNAME targets */
+    char text[];                            /* the question name first */
+} dt_flow_dns;
+
+static inline const char *dt_flow_dns_name(const dt_flow_dns *d)
+{
+    return d->text;
+}
+static inline const char *dt_flow_dns_answer(const dt_flow_dns *d, int i)
+{
+    return d->text + d->answer_at[i];
+}
+static inline const char *dt_flow_dns_chain(const dt_flow_dns *d, int i)
+{
+    return d->text + d->chain_at[i];
+}
+
+typedef struct dt_flow_app {
+    struct dt_apps *owner; /* whose state budget the allocations below count in */
+    size_t state_bytes;    /* of this flow: the app itself, results, records */
+    uint8_t app;           /* dt_app */
+    uint8_t name_source;   /* dt_name_source */
+    char name[256];        /* server name chosen by preference */
+    int8_t tls_c_st, tls_s_st, http_st, dns_tcp_st, mqtt_st,
+        quic_st;           /* dt_parse_status + 2 (0 = not tried) */
+    uint8_t socks_checked; /* the client stream was checked for a SOCKS preamble */
+    size_t http_off;       /* where HTTP starts (after a SOCKS preamble) */
+    uint8_t tls_found[2];  /* a TLS handshake record was found in this direction... */
+    size_t tls_scan[2];    /* ...at this offset (or: searched up to here) */
+    uint8_t encrypted_dns; /* 0, or 1 DoT, 2 DoH, 3 DoQ */
+    dt_tls_client *tls_c;
+    dt_tls_server *tls_s;
+    dt_http_info *http;
+    dt_quic_state *quic;
+    dt_quic_info *quic_info;
+    dt_flow_dns *dns[DT_FLOW_MAX_DNS];
+    int n_dns;
+    uint64_t dns_messages; /* all DNS messages seen on the flow */
+    size_t dns_tcp_off[2]; /* DNS over TCP: next message per direction */
+    uint8_t *stream[2];    /* kept prefixes (--debug-streams) */
+    size_t stream_len[2];
+} dt_flow_app;
+
+typedef struct dt_apps dt_apps;
+
+/* Memory of the parsers' per-flow state of all live flows (results, QUIC
+ * CRYPTO buffers, DNS records).  Past it, new state is refused: the flow is
+ * still counted but not parsed further (dt_apps_state_refused). */
+#define DT_APPS_STATE_MAX (64u << 20)
+/* ... or this much per flow the flow table may hold, when more (the engine
+ * scales the limit with --max-flows: 64 MiB is 671 bytes for 100,000). */
+#define DT_APPS_STATE_PER_FLOW 672u
+
+dt_apps *dt_apps_new(int keep_streams);
+void dt_apps_free(dt_apps *a);
+/* Another limit than DT_APPS_STATE_MAX (tests). */
+void dt_apps_set_state_limit(dt_apps *a, size_t bytes);
+/* Allocations refused because the limit was reached. */
+uint64_t dt_apps_state_refused(const dt_apps *a);
+
+/* fn is called with every DNS message of every flow, also those beyond the
+ * DT_FLOW_MAX_DNS a flow keeps (the report's DNS table is built from them). */
+typedef void (*dt_dns_message_fn)(void *ctx, const dt_flow_dns *rec);
+void dt_apps_on_dns(dt_apps *a, dt_dns_message_fn fn, void *ctx);
+
+/* The contiguous prefix of direction dir of a TCP flow grew. */
+void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir);
+/* A UDP payload from side dir. */
+void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size_t len,
+                         uint64_t ts_ns);
+/* The flow ends: choose its name (falling back to DNS), finish parsing. */
+void dt_apps_flow_end(dt_apps *a, dt_flow *f);
+/* Frees the flow's application state. */
+void dt_apps_flow_free(dt_flow *f);
+
+const dt_resolve *dt_apps_resolver(const dt_apps *a);
+
+#endif

@@ -1,0 +1,411 @@
+#include "proto/dns.h"
+#include "util/cursor.h"
+
+#include <stdio.h>
+#include <stddef.h>
+#include <string.h>
+
+#define DNS_MAX_JUMPS 64
+#define DNS_MAX_WIRE 255
+#define DNS_MAX_QD 64
+#define DNS_MAX_RRCOUNT 1024
+
+/* Appends one character to out if it fits (keeping room for the NUL). */
+static void put_ch(char *out, size_t outlen, size_t *o, int *full, char ch)
+{
+    if (*full || *o + 1 >= outlen) {
+        *full = 1;
+        return;
+    }
+    out[(*o)++] = ch;
+}
+
+/* Appends one label byte in presentation form (\DDD for odd bytes); an escape
+ * that does not fit whole is dropped, and nothing is appended after it. */
+static void put_label_byte(char *out, size_t outlen, size_t *o, int *full, uint8_t b)
+{
+    if (b > 0x20 && b < 0x7f && b != '.' && b != '\\') {
+        put_ch(out, outlen, o, full, (char)b);
+        return;
+    }
+    if (*full || *o + 4 >= outlen) {
+        *full = 1;
+        return;
+    }
+    out[(*o)++] = '\\';
+    out[(*o)++] = (char)('0' + b / 100);
+    out[(*o)++] = (char)('0' + b / 10 % 10);
+    out[(*o)++] = (char)('0' + b % 10);
+}
+
+/* Reads a possibly compressed name.  c is a cursor whose base is the start of
+ * the message (its len may be a sub-limit, e.g. the end of an RDATA); it is
+ * advanced past the in-line part of the name.  Compression pointers may
+ * reach anywhere in msg[0..msglen) but must point strictly before the start of
+ * the label run that contains them, so every jump goes further back and a
+ * loop is impossible; jumps and the wire length are bounded as well.
+ * Returns 0, or -1 if the name is malformed. */
+static int read_name(const uint8_t *msg, size_t msglen, dt_cur *c, char *out, size_t outlen)
+{
+    dt_cur jc;
+    dt_cur *cur = c;
+    size_t run_start = c->pos;
+    size_t wire = 1; /* the terminating zero */
+    size_t o = 0;
+    int full = 0, jumps = 0;
+
+    if (outlen)
+        out[0] = '\0';
+    for (;;) {
+        uint8_t b = dt_u8(cur);
+        if (!dt_ok(cur))
+            return -1;
+        if (b == 0)
+            break;
+        if ((b & 0xc0) == 0xc0) {
+            uint8_t b2 = dt_u8(cur);
+            if (!dt_ok(cur))
+                return -1;
+            size_t ptr = (size_t)(b & 0x3f) << 8 | b2;
+            if (ptr >= run_start || ptr >= msglen || ++jumps > DNS_MAX_JUMPS)
+                return -1;
+            jc = dt_cur_make(msg, msglen);
+            jc.pos = ptr;
+            cur = &jc;
+            run_start = ptr;
+            continue;
+        }
+        if (b & 0xc0)
+            return -1; /* extended / binary label types are not supported */
+        wire += (size_t)b + 1;
+        if (wire > DNS_MAX_WIRE)
+            return -1;
+        const uint8_t *p = dt_bytes(cur, b);
+        if (!p)
+            return -1;
+        if (o > 0)
+            put_ch(out, outlen, &o, &full, '.');
+        for (size_t i = 0; i < b; i++)
+            put_label_byte(out, outlen, &o, &full, p[i]);
+    }
+    if (full && o > 0 && out[o - 1] == '.')
+        o--; /* do not end a truncated name with a dangling separator */
+    if (outlen)
+        out[o < outlen ? o : outlen - 1] = '\0';
+    return 0;
+}
+
+static dt_dns_rr *new_rr(dt_dns_msg *out, uint16_t type, uint16_t rclass, uint32_t ttl,
+                         const char *name)
+{
+    if (out->n_rr >= DT_DNS_MAX_RR) {
+        out->rr_dropped++;
+        return NULL;
+    }
+    dt_dns_rr *rr = &out->rr[out->n_rr++];
+    /* every field is set here: no memset of the whole record (performance) */
+    memset(&rr->addr, 0, sizeof rr->addr);
+    rr->target[0] = '\0';
+    rr->type = type;
+    rr->rclass = rclass;
+    rr->ttl = ttl;
+    memcpy(rr->name, name, DT_DNS_NAME_MAX);
+    return rr;
+}
+
+/* SVCB / HTTPS RDATA (RFC 9460): priority, target, then SvcParams; one rr per
+ * ipv4hint / ipv6hint address, or one rr with only the target if none. */
+static void parse_svcb(const uint8_t *msg, size_t msglen, dt_cur *rd, dt_dns_msg *out,
+                       uint16_t type, uint16_t rclass, uint32_t ttl, const char *owner)
+{
+    char target[DT_DNS_NAME_MAX];
+    int added = 0;
+
+    (void)dt_be16(rd); /* SvcPriority */
+    if (read_name(msg, msglen, rd, target, sizeof target) < 0)
+        return;
+    while (dt_left(rd) >= 4 && dt_ok(rd)) {
+        uint16_t key = dt_be16(rd);
+        uint16_t vlen = dt_be16(rd);
+        dt_cur v = dt_sub(rd, vlen);
+        if (!dt_ok(&v))
+            break;
+        size_t alen = key == 4 ? 4 : key == 6 ? 16 : 0;
+        if (!alen)
+            continue;
+        while (dt_left(&v) >= alen) {
+            const uint8_t *p = dt_bytes(&v, alen);
+            dt_dns_rr *rr = new_rr(out, type, rclass, ttl, owner);
+            added++;
+            if (!rr)
+                continue;
+            if (alen == 4)
+                dt_addr_set4(&rr->addr, p);
+            else
+                dt_addr_set6(&rr->addr, p);
+            memcpy(rr->target, target, sizeof target);
+        }
+    }
+    if (!added) {
+        dt_dns_rr *rr = new_rr(out, type, rclass, ttl, owner);
+        if (rr)
+            memcpy(rr->target, target, sizeof target);
+    }
+}
+
+/* Parses one resource record at c.  answer != 0: the answer section (A, AAAA,
+ * CNAME, PTR, SVCB, HTTPS go to out->rr); else only A/AAAA go to out->extra.
+ * Returns -1 when the record itself is cut off or its owner name is bad. */
+static int parse_rr(const uint8_t *msg, size_t len, dt_cur *c, dt_dns_msg *out, int answer)
+{
+    char name[DT_DNS_NAME_MAX];
+    if (read_name(msg, len, c, name, sizeof name) < 0)
+        return -1;
+    uint16_t type = dt_be16(c);
+    uint16_t rclass = dt_be16(c) & 0x7fff;
+    uint32_t ttl = dt_be32(c);
+    uint16_t rdlen = dt_be16(c);
+    size_t rdstart = c->pos;
+    (void)dt_sub(c, rdlen);
+    if (!dt_ok(c))
+        return -1;
+    dt_cur rd = dt_cur_make(msg, rdstart + rdlen);
+    rd.pos = rdstart;
+    dt_dns_rr *rr;
+    if (!answer) {
+        size_t alen = type == DT_DNS_T_A ? 4 : type == DT_DNS_T_AAAA ? 16 : 0;
+        if (!alen || rdlen != alen)
+            return 0;
+        const uint8_t *p = dt_bytes(&rd, alen);
+        if (!p || out->n_extra >= DT_DNS_MAX_EXTRA)
+            return 0;
+        rr = &out->extra[out->n_extra++];
+        rr->target[0] = '\0';
+        rr->type = type;
+        rr->rclass = rclass;
+        rr->ttl = ttl;
+        memcpy(rr->name, name, sizeof name);
+        if (alen == 4)
+            dt_addr_set4(&rr->addr, p);
+        else
+            dt_addr_set6(&rr->addr, p);
+        return 0;
+    }
+    switch (type) {
+    case DT_DNS_T_A:
+    case DT_DNS_T_AAAA: {
+        size_t alen = type == DT_DNS_T_A ? 4 : 16;
+        if (rdlen != alen)
+            break;
+        const uint8_t *p = dt_bytes(&rd, alen);
+        if (!p || !(rr = new_rr(out, type, rclass, ttl, name)))
+            break;
+        if (alen == 4)
+            dt_addr_set4(&rr->addr, p);
+        else
+            dt_addr_set6(&rr->addr, p);
+        break;
+    }
+    case DT_DNS_T_CNAME:
+    case DT_DNS_T_PTR: {
+        char target[DT_DNS_NAME_MAX];
+        if (read_name(msg, len, &rd, target, sizeof target) < 0)
+            break;
+        if ((rr = new_rr(out, type, rclass, ttl, name)))
+            memcpy(rr->target, target, sizeof target);
+        break;
+    }
+    case DT_DNS_T_SVCB:
+    case DT_DNS_T_HTTPS:
+        parse_svcb(msg, len, &rd, out, type, rclass, ttl, name);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int valid_opcode(unsigned op)
+{
+    /* QUERY, IQUERY (obsolete), STATUS, NOTIFY, UPDATE, DSO */
+    return op <= 2 || (op >= 4 && op <= 6);
+}
+
+int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out)
+{
+    char name[DT_DNS_NAME_MAX];
+
+    /* Only the header fields and counts are cleared, not the ~26 kB of
+     * records: rr[] and extra[] are valid up to n_rr and n_extra, and each
+     * record is fully written when it is added (performance). */
+    memset(out, 0, offsetof(dt_dns_msg, rr));
+    out->n_rr = 0;
+    out->truncated = 0;
+    out->incomplete = 0;
+    out->rr_dropped = 0;
+    out->n_extra = 0;
+    dt_cur c = dt_cur_make(msg, len);
+    out->id = dt_be16(&c);
+    uint16_t flags = dt_be16(&c);
+    uint16_t qd = dt_be16(&c);
+    uint16_t an = dt_be16(&c);
+    uint16_t ns = dt_be16(&c);
+    uint16_t ar = dt_be16(&c);
+    if (!dt_ok(&c))
+        return -1;
+    out->response = flags >> 15;
+    out->opcode = (uint8_t)(flags >> 11 & 0xf);
+    out->truncated = flags >> 9 & 1;
+    out->rcode = (uint8_t)(flags & 0xf);
+    if (!valid_opcode(out->opcode) || qd > DNS_MAX_QD || an > DNS_MAX_RRCOUNT ||
+        ns > DNS_MAX_RRCOUNT || ar > DNS_MAX_RRCOUNT)
+        return -1;
+    out->n_questions = qd;
+    out->n_answers = an;
+
+    for (unsigned i = 0; i < qd; i++) {
+        if (read_name(msg, len, &c, name, sizeof name) < 0)
+            return -1;
+        uint16_t qtype = dt_be16(&c);
+        uint16_t qclass = dt_be16(&c);
+        if (!dt_ok(&c))
+            return -1;
+        if (i == 0) {
+            memcpy(out->qname, name, sizeof name);
+            out->qtype = qtype;
+            out->qclass = qclass & 0x7fff;
+        }
+    }
+
+    for (unsigned i = 0; i < an; i++) {
+        if (parse_rr(msg, len, &c, out, 1) < 0) {
+            out->incomplete = 1;
+            return 0;
+        }
+    }
+    /* authority and additional sections: only A/AAAA are kept (glue, mDNS);
+     * a problem here ends the parse quietly */
+    for (unsigned i = 0; i < (unsigned)ns + ar; i++)
+        if (parse_rr(msg, len, &c, out, 0) < 0)
+            break;
+    return 0;
+}
+
+size_t dt_dns_tcp_next(const uint8_t *stream, size_t len, size_t *off, const uint8_t **msg)
+{
+    if (!off || *off >= len)
+        return 0;
+    dt_cur c = dt_cur_make(stream + *off, len - *off);
+    uint16_t mlen = dt_be16(&c);
+    const uint8_t *p = dt_bytes(&c, mlen);
+    if (!dt_ok(&c) || mlen == 0 || !p)
+        return 0;
+    if (msg)
+        *msg = p;
+    *off += 2 + (size_t)mlen;
+    return mlen;
+}
+
+int dt_dns_name_eq(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y + 32);
+        if (x != y)
+            return 0;
+        if (!x)
+            return 1;
+    }
+}
+
+int dt_dns_cname_chain(const dt_dns_msg *m, const char *chain[], int max)
+{
+    if (max <= 0 || !m->qname[0])
+        return 0;
+    int n = 0;
+    chain[n++] = m->qname;
+    while (n < max) {
+        const char *next = NULL;
+        for (int i = 0; i < m->n_rr && i < DT_DNS_MAX_RR; i++) {
+            if (m->rr[i].type == DT_DNS_T_CNAME && dt_dns_name_eq(m->rr[i].name, chain[n - 1])) {
+                next = m->rr[i].target;
+                break;
+            }
+        }
+        if (!next)
+            break;
+        for (int j = 0; j < n; j++)
+            if (dt_dns_name_eq(chain[j], next))
+                return n; /* CNAME loop */
+        chain[n++] = next;
+    }
+    return n;
+}
+
+const char *dt_dns_type_name(uint16_t t, char *buf, size_t len)
+{
+    switch (t) {
+    case 1:
+        return "A";
+    case 2:
+        return "NS";
+    case 5:
+        return "CNAME";
+    case 6:
+        return "SOA";
+    case 12:
+        return "PTR";
+    case 13:
+        return "HINFO";
+    case 15:
+        return "MX";
+    case 16:
+        return "TXT";
+    case 28:
+        return "AAAA";
+    case 33:
+        return "SRV";
+    case 35:
+        return "NAPTR";
+    case 39:
+        return "DNAME";
+    case 41:
+        return "OPT";
+    case 43:
+        return "DS";
+    case 46:
+        return "RRSIG";
+    case 47:
+        return "NSEC";
+    case 48:
+        return "DNSKEY";
+    case 64:
+        return "SVCB";
+    case 65:
+        return "HTTPS";
+    case 255:
+        return "ANY";
+    case 257:
+        return "CAA";
+    default:
+        break;
+    }
+    if (buf && len)
+        snprintf(buf, len, "TYPE%u", (unsigned)t);
+    return buf ? buf : "";
+}
+
+const char *dt_dns_rcode_name(uint8_t rc, char *buf, size_t len)
+{
+    static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                        "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+                                        "NXRRSET", "NOTAUTH", "NOTZONE"};
+    if (rc < sizeof names / sizeof names[0])
+        return names[rc];
+    if (buf && len)
+        snprintf(buf, len, "RCODE%u", (unsigned)rc);
+    return buf ? buf : "";
+}

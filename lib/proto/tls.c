@@ -1,0 +1,918 @@
+/* TLS handshake metadata: ClientHello / ServerHello / Certificate, JA3, JA3S, JA4.
+ *
+ * All wire data is read through dt_cur.  Handshake messages that span several
+ * TLS records are gathered into a bounded buffer on the stack; nothing is
+ * allocated per call except the short-lived OpenSSL objects used to decode a
+ * leaf certificate (freed before returning). */
+#include "proto/tls.h"
+
+#include "util/cursor.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TLS_REC_HANDSHAKE 0x16
+#define TLS_REC_CCS 0x14
+#define TLS_REC_ALERT 0x15
+#define TLS_REC_APPDATA 0x17
+#define TLS_REC_MAX (16384 + 2048) /* TLSCiphertext upper bound */
+#define TLS_HS_CAP (64 * 1024)     /* reassembly bound for handshake messages */
+#define TLS_FP_MAX 256             /* entries kept per list while fingerprinting */
+
+#define HS_CLIENT_HELLO 1
+#define HS_SERVER_HELLO 2
+#define HS_CERTIFICATE 11
+
+#define EXT_SNI 0x0000
+#define EXT_GROUPS 0x000a
+#define EXT_POINT_FORMATS 0x000b
+#define EXT_SIG_ALGS 0x000d
+#define EXT_ALPN 0x0010
+#define EXT_SUPPORTED_VERSIONS 0x002b
+#define EXT_ECH 0xfe0d
+
+int dt_tls_is_grease(uint16_t v)
+{
+    /* RFC 8701: 0x0a0a, 0x1a1a, ..., 0xfafa (both bytes equal, low nibble 0xa). */
+    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Small string helpers                                                       */
+
+/* Appends formatted text; on overflow the buffer stays NUL-terminated and
+ * further appends are ignored. */
+typedef struct sbuf {
+    char *p;
+    size_t cap;
+    size_t len;
+    int full;
+} sbuf;
+
+static void sb_init(sbuf *s, char *p, size_t cap)
+{
+    s->p = p;
+    s->cap = cap;
+    s->len = 0;
+    s->full = 0;
+    if (cap)
+        p[0] = '\0';
+}
+
+static void sb_puts(sbuf *s, const char *t)
+{
+    size_t n = strlen(t);
+    if (s->full || s->len + n + 1 > s->cap) {
+        s->full = 1;
+        return;
+    }
+    memcpy(s->p + s->len, t, n + 1);
+    s->len += n;
+}
+
+/* Appends a 16-bit value as decimal (JA3) or as 4 lowercase hex digits (JA4);
+ * hand-rolled because snprintf dominated the cost of a ClientHello. */
+static void sb_u(sbuf *s, unsigned v, int hex4)
+{
+    static const char hx[] = "0123456789abcdef";
+    char tmp[8];
+    int k = 0;
+    v &= 0xffff;
+    if (hex4) {
+        for (int sh = 12; sh >= 0; sh -= 4)
+            tmp[k++] = hx[(v >> sh) & 15];
+    } else {
+        char r[6];
+        int m = 0;
+        do {
+            r[m++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v && m < 5);
+        while (m)
+            tmp[k++] = r[--m];
+    }
+    tmp[k] = '\0';
+    sb_puts(s, tmp);
+}
+
+static void sb_list(sbuf *s, const uint16_t *v, int n, int hex4, const char *sep)
+{
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sb_puts(s, sep);
+        sb_u(s, v[i], hex4);
+    }
+}
+
+static void hexstr(const unsigned char *d, size_t n, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[d[i] >> 4];
+        out[2 * i + 1] = hx[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* The digests, fetched from the provider once per process: OpenSSL 3 looks
+ * an implicit EVP_md5() / EVP_sha256() up again on every EVP_Digest call,
+ * which cost more than the hashing (two JA4 hashes and JA3 per hello). */
+static const EVP_MD *md5_md, *sha256_md;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void fetch_digests(void)
+{
+    EVP_MD *m = EVP_MD_fetch(NULL, "MD5", NULL), *s = EVP_MD_fetch(NULL, "SHA256", NULL);
+    md5_md = m ? m : EVP_md5();
+    sha256_md = s ? s : EVP_sha256();
+}
+
+static const EVP_MD *digest(int sha256)
+{
+    pthread_once(&md_once, fetch_digests);
+    return sha256 ? sha256_md : md5_md;
+}
+
+/* MD5 hex (33 bytes incl. NUL) of a string. */
+static void md5_hex(const char *s, char out[33])
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!EVP_Digest(s, strlen(s), d, &n, digest(0), NULL) || n != 16) {
+        out[0] = '\0';
+        return;
+    }
+    hexstr(d, 16, out);
+}
+
+/* First 12 hex chars of SHA-256; "000000000000" for an empty input (JA4). */
+static void sha256_12(const char *s, char out[13])
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    char full[65];
+    if (!*s || !EVP_Digest(s, strlen(s), d, &n, digest(1), NULL) || n != 32) {
+        memcpy(out, "000000000000", 13);
+        return;
+    }
+    hexstr(d, 32, full);
+    memcpy(out, full, 12);
+    out[12] = '\0';
+}
+
+/* Copies untrusted bytes as printable ASCII: other bytes become '?'. */
+static void copy_printable(char *dst, size_t cap, const uint8_t *src, size_t n)
+{
+    if (!cap)
+        return;
+    if (n > cap - 1)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? (char)src[i] : '?';
+    dst[n] = '\0';
+}
+
+/* Copies UTF-8 text (from OpenSSL) keeping bytes >= 0x80, replacing control
+ * characters, and never cutting a multi-byte sequence when truncating. */
+static void copy_utf8(char *dst, size_t cap, const unsigned char *src, size_t n)
+{
+    if (!cap)
+        return;
+    if (n > cap - 1) {
+        n = cap - 1;
+        while (n > 0 && (src[n] & 0xc0) == 0x80) /* src[n] is the first dropped byte */
+            n--;
+    }
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (src[i] < 0x20 || src[i] == 0x7f) ? '?' : (char)src[i];
+    dst[n] = '\0';
+}
+
+/* ------------------------------------------------------------------------ */
+/* Names                                                                      */
+
+const char *dt_tls_version_name(uint16_t v, char *buf, size_t len)
+{
+    switch (v) {
+    case 0x0304:
+        return "TLS1.3";
+    case 0x0303:
+        return "TLS1.2";
+    case 0x0302:
+        return "TLS1.1";
+    case 0x0301:
+        return "TLS1.0";
+    case 0x0300:
+        return "SSL3.0";
+    case 0x0200:
+    case 0x0002:
+        return "SSL2.0";
+    default:
+        break;
+    }
+    if (!buf || !len)
+        return "unknown";
+    snprintf(buf, len, "0x%04x", v);
+    return buf;
+}
+
+static const struct {
+    uint16_t id;
+    const char *name;
+} cipher_names[] = {
+    {0x0004, "TLS_RSA_WITH_RC4_128_MD5"},
+    {0x0005, "TLS_RSA_WITH_RC4_128_SHA"},
+    {0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
+    {0x0016, "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA"},
+    {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA"},
+    {0x0032, "TLS_DHE_DSS_WITH_AES_128_CBC_SHA"},
+    {0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA"},
+    {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"},
+    {0x0038, "TLS_DHE_DSS_WITH_AES_256_CBC_SHA"},
+    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"},
+    {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
+    {0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256"},
+    {0x0041, "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA"},
+    {0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256"},
+    {0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256"},
+    {0x0084, "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA"},
+    {0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
+    {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384"},
+    {0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"},
+    {0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"},
+    {0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"},
+    {0x1301, "TLS_AES_128_GCM_SHA256"},
+    {0x1302, "TLS_AES_256_GCM_SHA384"},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
+    {0x1304, "TLS_AES_128_CCM_SHA256"},
+    {0x1305, "TLS_AES_128_CCM_8_SHA256"},
+    {0x5600, "TLS_FALLBACK_SCSV"},
+    {0xc007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA"},
+    {0xc008, "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA"},
+    {0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
+    {0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"},
+    {0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA"},
+    {0xc012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"},
+    {0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
+    {0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"},
+    {0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
+    {0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"},
+    {0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"},
+    {0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"},
+    {0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+    {0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
+    {0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
+    {0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
+    {0xc09c, "TLS_RSA_WITH_AES_128_CCM"},
+    {0xc09d, "TLS_RSA_WITH_AES_256_CCM"},
+    {0xc0ac, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM"},
+    {0xc0ad, "TLS_ECDHE_ECDSA_WITH_AES_256_CCM"},
+    {0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
+    {0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
+    {0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
+};
+
+const char *dt_tls_cipher_name(uint16_t cs, char *buf, size_t len)
+{
+    size_t lo = 0, hi = sizeof cipher_names / sizeof cipher_names[0];
+    while (lo < hi) { /* table is sorted by id */
+        size_t mid = lo + (hi - lo) / 2;
+        if (cipher_names[mid].id == cs)
+            return cipher_names[mid].name;
+        if (cipher_names[mid].id < cs)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!buf || !len)
+        return "unknown";
+    snprintf(buf, len, "0x%04x", cs);
+    return buf;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ClientHello                                                                */
+
+typedef struct u16list {
+    uint16_t v[TLS_FP_MAX];
+    int n;     /* entries stored */
+    int total; /* entries seen (non-GREASE), may exceed n */
+} u16list;
+
+static void l_add(u16list *l, uint16_t v)
+{
+    if (dt_tls_is_grease(v))
+        return;
+    l->total++;
+    if (l->n < TLS_FP_MAX)
+        l->v[l->n++] = v;
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+static const char *ja4_version(uint16_t v)
+{
+    switch (v) {
+    case 0x0304:
+        return "13";
+    case 0x0303:
+        return "12";
+    case 0x0302:
+        return "11";
+    case 0x0301:
+        return "10";
+    case 0x0300:
+        return "s3";
+    case 0x0200:
+    case 0x0002:
+        return "s2";
+    case 0x0100:
+        return "s1";
+    default:
+        return "00";
+    }
+}
+
+static int is_alnum(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+typedef struct ch_lists {
+    u16list ciphers, exts, groups, sigalgs, pf;
+    int has_sni;
+    const uint8_t *alpn0; /* raw first ALPN value */
+    size_t alpn0_len;
+} ch_lists;
+
+static void parse_ext_sni(dt_cur e, dt_tls_client *out)
+{
+    dt_cur list = dt_sub(&e, dt_be16(&e));
+    while (dt_left(&list) > 0 && dt_ok(&list)) {
+        uint8_t type = dt_u8(&list);
+        uint16_t n = dt_be16(&list);
+        const uint8_t *name = dt_bytes(&list, n);
+        if (!name)
+            break;
+        if (type == 0 && !out->sni[0]) {
+            copy_printable(out->sni, sizeof out->sni, name, n);
+            break;
+        }
+    }
+}
+
+static void parse_ext_alpn(dt_cur e, dt_tls_client *out, ch_lists *L)
+{
+    dt_cur list = dt_sub(&e, dt_be16(&e));
+    while (dt_left(&list) > 0 && dt_ok(&list)) {
+        uint8_t n = dt_u8(&list);
+        const uint8_t *p = dt_bytes(&list, n);
+        if (!p)
+            break;
+        if (!L->alpn0) {
+            L->alpn0 = p;
+            L->alpn0_len = n;
+        }
+        if (out->n_alpn < DT_TLS_MAX_ALPN) {
+            copy_printable(out->alpn[out->n_alpn], sizeof out->alpn[0], p, n);
+            out->n_alpn++;
+        }
+    }
+}
+
+static void parse_u16_vec(dt_cur *e, size_t len, u16list *l)
+{
+    dt_cur v = dt_sub(e, len);
+    while (dt_left(&v) >= 2 && dt_ok(&v))
+        l_add(l, dt_be16(&v));
+}
+
+static void parse_extension(uint16_t type, dt_cur e, dt_tls_client *out, ch_lists *L)
+{
+    switch (type) {
+    case EXT_SNI:
+        L->has_sni = 1;
+        parse_ext_sni(e, out);
+        break;
+    case EXT_ALPN:
+        parse_ext_alpn(e, out, L);
+        break;
+    case EXT_GROUPS:
+        parse_u16_vec(&e, dt_be16(&e), &L->groups);
+        break;
+    case EXT_SIG_ALGS:
+        parse_u16_vec(&e, dt_be16(&e), &L->sigalgs);
+        break;
+    case EXT_POINT_FORMATS: {
+        dt_cur v = dt_sub(&e, dt_u8(&e));
+        while (dt_left(&v) > 0 && dt_ok(&v))
+            l_add(&L->pf, dt_u8(&v));
+        break;
+    }
+    case EXT_SUPPORTED_VERSIONS: {
+        u16list vs = {.n = 0};
+        parse_u16_vec(&e, dt_u8(&e), &vs);
+        for (int i = 0; i < vs.n && out->n_versions < 16; i++)
+            out->versions[out->n_versions++] = vs.v[i];
+        break;
+    }
+    case EXT_ECH:
+        out->ech = 1;
+        break;
+    default:
+        break;
+    }
+}
+
+static void compute_ja3(const dt_tls_client *out, const ch_lists *L, char ja3[33])
+{
+    char s[8192];
+    sbuf b;
+    sb_init(&b, s, sizeof s);
+    sb_u(&b, out->legacy_version, 0);
+    sb_puts(&b, ",");
+    sb_list(&b, L->ciphers.v, L->ciphers.n, 0, "-");
+    sb_puts(&b, ",");
+    sb_list(&b, L->exts.v, L->exts.n, 0, "-");
+    sb_puts(&b, ",");
+    sb_list(&b, L->groups.v, L->groups.n, 0, "-");
+    sb_puts(&b, ",");
+    sb_list(&b, L->pf.v, L->pf.n, 0, "-");
+    md5_hex(s, ja3);
+}
+
+static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int quic, char *ja4,
+                        size_t cap)
+{
+    uint16_t ver = out->legacy_version;
+    if (out->n_versions) {
+        ver = 0;
+        for (int i = 0; i < out->n_versions; i++)
+            if (out->versions[i] > ver)
+                ver = out->versions[i];
+    }
+    char alpn[3] = "00";
+    if (L->alpn0 && L->alpn0_len > 0) {
+        uint8_t f = L->alpn0[0], l = L->alpn0[L->alpn0_len - 1];
+        if (is_alnum(f) && is_alnum(l)) {
+            alpn[0] = (char)f;
+            alpn[1] = (char)l;
+        } else {
+            static const char hx[] = "0123456789abcdef";
+            alpn[0] = hx[f >> 4];
+            alpn[1] = hx[l & 15];
+        }
+    }
+    int nc = L->ciphers.total > 99 ? 99 : L->ciphers.total;
+    int ne = L->exts.total > 99 ? 99 : L->exts.total;
+
+    /* b: sorted ciphers */
+    uint16_t tmp[TLS_FP_MAX];
+    char s[4096], hb[13], hc[13];
+    sbuf b;
+    memcpy(tmp, L->ciphers.v, sizeof(uint16_t) * (size_t)L->ciphers.n);
+    qsort(tmp, (size_t)L->ciphers.n, sizeof tmp[0], cmp_u16);
+    sb_init(&b, s, sizeof s);
+    sb_list(&b, tmp, L->ciphers.n, 1, ",");
+    sha256_12(s, hb);
+
+    /* c: sorted extensions without SNI/ALPN, then signature algorithms in order */
+    int n = 0;
+    for (int i = 0; i < L->exts.n; i++)
+        if (L->exts.v[i] != EXT_SNI && L->exts.v[i] != EXT_ALPN)
+            tmp[n++] = L->exts.v[i];
+    qsort(tmp, (size_t)n, sizeof tmp[0], cmp_u16);
+    sb_init(&b, s, sizeof s);
+    sb_list(&b, tmp, n, 1, ",");
+    if (L->sigalgs.n) {
+        sb_puts(&b, "_");
+        sb_list(&b, L->sigalgs.v, L->sigalgs.n, 1, ",");
+    }
+    if (n == 0)
+        s[0] = '\0'; /* no extensions: empty list hashes to zeros */
+    sha256_12(s, hc);
+
+    int w = snprintf(ja4, cap, "%c%s%c%02d%02d%s_%s_%s", quic ? 'q' : 't', ja4_version(ver),
+                     L->has_sni ? 'd' : 'i', nc, ne, alpn, hb, hc);
+    if (w < 0 || (size_t)w >= cap)
+        ja4[0] = '\0'; /* cannot happen with the field sizes above; never a cut value */
+}
+
+int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_client *out)
+{
+    if (!out)
+        return -1;
+    memset(out, 0, sizeof *out);
+    dt_cur c = dt_cur_make(hs, len);
+    if (dt_u8(&c) != HS_CLIENT_HELLO)
+        return -1;
+    uint32_t blen = dt_be24(&c);
+    dt_cur b = dt_sub(&c, blen);
+    if (!dt_ok(&c))
+        return -1;
+
+    ch_lists L;
+    memset(&L, 0, sizeof L);
+    out->legacy_version = dt_be16(&b);
+    dt_skip(&b, 32);                     /* random */
+    dt_skip(&b, dt_u8(&b));              /* session id */
+    dt_cur cs = dt_sub(&b, dt_be16(&b)); /* cipher suites */
+    dt_skip(&b, dt_u8(&b));              /* compression methods */
+    if (!dt_ok(&b) || (dt_left(&cs) & 1))
+        return -1;
+    while (dt_left(&cs) >= 2)
+        l_add(&L.ciphers, dt_be16(&cs));
+
+    if (dt_left(&b) >= 2) {
+        dt_cur exts = dt_sub(&b, dt_be16(&b));
+        /* A truncated extension block is tolerated: keep what is complete. */
+        while (dt_left(&exts) >= 4 && dt_ok(&exts)) {
+            uint16_t type = dt_be16(&exts);
+            uint16_t elen = dt_be16(&exts);
+            dt_cur e = dt_sub(&exts, elen);
+            if (!dt_ok(&exts))
+                break;
+            l_add(&L.exts, type);
+            if (!dt_tls_is_grease(type))
+                parse_extension(type, e, out, &L);
+        }
+    }
+
+    for (int i = 0; i < L.ciphers.n && i < DT_TLS_MAX_LIST; i++)
+        out->ciphers[out->n_ciphers++] = L.ciphers.v[i];
+    for (int i = 0; i < L.exts.n && i < DT_TLS_MAX_LIST; i++)
+        out->extensions[out->n_extensions++] = L.exts.v[i];
+    compute_ja3(out, &L, out->ja3);
+    compute_ja4(out, &L, quic, out->ja4, sizeof out->ja4);
+    out->present = 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Record layer                                                               */
+
+/* Checks a record header; 1 = plausible TLS, 0 = not TLS, -1 = need more. */
+static int record_header_ok(const uint8_t *p, size_t avail, int want_handshake)
+{
+    if (avail >= 1) {
+        uint8_t t = p[0];
+        if (want_handshake ? t != TLS_REC_HANDSHAKE : (t < TLS_REC_CCS || t > TLS_REC_APPDATA))
+            return 0;
+    }
+    if (avail >= 2 && p[1] != 3)
+        return 0;
+    if (avail >= 3 && p[2] > 4)
+        return 0;
+    if (avail >= 5) {
+        uint16_t l = dt_rd_be16(p + 3);
+        if (l == 0 || l > TLS_REC_MAX)
+            return 0;
+        return 1;
+    }
+    return -1;
+}
+
+/* Walks handshake records from the start of buf and gathers their payload into
+ * hs (at most cap bytes).  Stops at the first non-handshake record (*stop set
+ * to its type, or -1 if it is not a TLS record at all) or at the end of buf.  Returns the number of
+ * bytes gathered, or -1 if the stream is not TLS. */
+static long gather_handshake(const uint8_t *buf, size_t len, uint8_t *hs, size_t cap, int *stop,
+                             int *trunc)
+{
+    dt_cur c = dt_cur_make(buf, len);
+    size_t n = 0;
+    int first = 1;
+    *stop = 0;
+    *trunc = 0;
+    while (dt_left(&c) > 0) {
+        int ok = record_header_ok(dt_ptr(&c), dt_left(&c), first);
+        if (ok == 0) {
+            if (first)
+                return -1;
+            *stop = -1; /* garbage after the handshake records: stop there */
+            break;
+        }
+        if (ok < 0)
+            break;
+        uint8_t type = dt_u8(&c);
+        dt_skip(&c, 2);
+        uint16_t rlen = dt_be16(&c);
+        if (type != TLS_REC_HANDSHAKE) {
+            *stop = type;
+            break;
+        }
+        first = 0;
+        dt_cur r = dt_sub(&c, rlen); /* may be truncated: use what is there */
+        size_t take = dt_left(&r);
+        if (take > cap - n) {
+            take = cap - n;
+            *trunc = 1;
+        }
+        memcpy(hs + n, dt_ptr(&r), take);
+        n += take;
+        if (*trunc || !dt_ok(&c))
+            break;
+    }
+    return (long)n;
+}
+
+/* SSL 2.0-compatible CLIENT-HELLO (RFC 5246 appendix E.2), as sent by some
+ * old clients offering TLS: 2-byte record header with the high bit set. */
+static dt_parse_status parse_sslv2_hello(const uint8_t *buf, size_t len, dt_tls_client *out)
+{
+    if (len < 2)
+        return DT_PARSE_MORE;
+    size_t rlen = (size_t)(buf[0] & 0x7f) << 8 | buf[1];
+    if (rlen < 9 + 3 + 16)
+        return DT_PARSE_NOT_MINE;
+    /* Check the fixed header on whatever prefix is there. */
+    if (len >= 3 && buf[2] != 1)
+        return DT_PARSE_NOT_MINE;
+    if (len >= 5 && !((buf[3] == 3 && buf[4] <= 4) || (buf[3] == 0 && buf[4] == 2)))
+        return DT_PARSE_NOT_MINE;
+    if (len < 11)
+        return DT_PARSE_MORE;
+    uint16_t cs_len = dt_rd_be16(buf + 5), sid_len = dt_rd_be16(buf + 7),
+             ch_len = dt_rd_be16(buf + 9);
+    if (cs_len == 0 || cs_len % 3 || (sid_len != 0 && sid_len != 16) || ch_len < 16 ||
+        ch_len > 32 || 9u + cs_len + sid_len + ch_len != rlen)
+        return DT_PARSE_NOT_MINE;
+    if (len < 2 + rlen)
+        return DT_PARSE_MORE;
+
+    dt_cur c = dt_cur_make(buf + 11, cs_len);
+    ch_lists L;
+    memset(&L, 0, sizeof L);
+    memset(out, 0, sizeof *out);
+    out->legacy_version = dt_rd_be16(buf + 3);
+    while (dt_left(&c) >= 3) {
+        uint8_t kind = dt_u8(&c);
+        uint16_t v = dt_be16(&c);
+        if (kind == 0) /* SSL 2.0-only kinds have no TLS code point */
+            l_add(&L.ciphers, v);
+    }
+    for (int i = 0; i < L.ciphers.n && i < DT_TLS_MAX_LIST; i++)
+        out->ciphers[out->n_ciphers++] = L.ciphers.v[i];
+    compute_ja3(out, &L, out->ja3);
+    compute_ja4(out, &L, 0, out->ja4, sizeof out->ja4);
+    out->present = 1;
+    return DT_PARSE_DONE;
+}
+
+dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tls_client *out)
+{
+    if (!out)
+        return DT_PARSE_NOT_MINE;
+    memset(out, 0, sizeof *out);
+    if (!buf || len == 0)
+        return DT_PARSE_MORE;
+    if (buf[0] & 0x80)
+        return parse_sslv2_hello(buf, len, out);
+    int ok = record_header_ok(buf, len, 1);
+    if (ok == 0)
+        return DT_PARSE_NOT_MINE;
+    if (ok < 0)
+        return DT_PARSE_MORE;
+
+    /* Fast path: the whole ClientHello sits in the first record. */
+    uint16_t rlen = dt_rd_be16(buf + 3);
+    size_t avail = len - 5 < rlen ? len - 5 : rlen;
+    const uint8_t *p = buf + 5;
+    if (avail >= 1 && p[0] != HS_CLIENT_HELLO)
+        return DT_PARSE_NOT_MINE;
+    if (avail >= 4) {
+        uint32_t hlen = dt_rd_be24(p + 1);
+        if (hlen < 38 || hlen + 4 > TLS_HS_CAP)
+            return DT_PARSE_NOT_MINE;
+        if (avail >= hlen + 4)
+            return dt_tls_parse_client_hello(p, hlen + 4, 0, out) == 0 ? DT_PARSE_DONE
+                                                                       : DT_PARSE_NOT_MINE;
+    }
+    if (avail < rlen)
+        return DT_PARSE_MORE; /* first record still incomplete */
+
+    /* The handshake message continues in later records (even its header may). */
+    uint8_t hs[TLS_HS_CAP];
+    int stop, trunc;
+    long n = gather_handshake(buf, len, hs, sizeof hs, &stop, &trunc);
+    if (n < 0)
+        return DT_PARSE_NOT_MINE;
+    if (n >= 4) {
+        uint32_t hlen = dt_rd_be24(hs + 1);
+        if (hlen < 38 || hlen + 4 > TLS_HS_CAP)
+            return DT_PARSE_NOT_MINE;
+        if ((size_t)n >= hlen + 4)
+            return dt_tls_parse_client_hello(hs, hlen + 4, 0, out) == 0 ? DT_PARSE_DONE
+                                                                        : DT_PARSE_NOT_MINE;
+    }
+    if (stop || trunc)
+        return DT_PARSE_NOT_MINE; /* another record type interrupted the ClientHello */
+    return DT_PARSE_MORE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ServerHello and Certificate                                                */
+
+static int parse_server_hello(const uint8_t *body, size_t len, dt_tls_server *out)
+{
+    dt_cur b = dt_cur_make(body, len);
+    uint16_t legacy = dt_be16(&b);
+    dt_skip(&b, 32);
+    dt_skip(&b, dt_u8(&b));
+    uint16_t cipher = dt_be16(&b);
+    dt_skip(&b, 1); /* compression */
+    if (!dt_ok(&b))
+        return -1;
+    out->version = legacy;
+    out->cipher = cipher;
+
+    u16list exts;
+    memset(&exts, 0, sizeof exts);
+    if (dt_left(&b) >= 2) {
+        dt_cur e = dt_sub(&b, dt_be16(&b));
+        while (dt_left(&e) >= 4 && dt_ok(&e)) {
+            uint16_t type = dt_be16(&e);
+            dt_cur x = dt_sub(&e, dt_be16(&e));
+            if (!dt_ok(&e))
+                break;
+            l_add(&exts, type);
+            if (type == EXT_SUPPORTED_VERSIONS && dt_left(&x) >= 2)
+                out->version = dt_be16(&x);
+        }
+    }
+    char s[2048];
+    sbuf sb;
+    sb_init(&sb, s, sizeof s);
+    sb_u(&sb, legacy, 0);
+    sb_puts(&sb, ",");
+    sb_u(&sb, cipher, 0);
+    sb_puts(&sb, ",");
+    sb_list(&sb, exts.v, exts.n, 0, "-");
+    md5_hex(s, out->ja3s);
+    out->present = 1;
+    return 0;
+}
+
+static void name_entry(X509_NAME *name, int nid, char *dst, size_t cap)
+{
+    dst[0] = '\0';
+    if (!name)
+        return;
+    int idx = X509_NAME_get_index_by_NID(name, nid, -1);
+    if (idx < 0)
+        return;
+    X509_NAME_ENTRY *e = X509_NAME_get_entry(name, idx);
+    ASN1_STRING *d = e ? X509_NAME_ENTRY_get_data(e) : NULL;
+    unsigned char *u = NULL;
+    int n = d ? ASN1_STRING_to_UTF8(&u, d) : -1;
+    if (n >= 0 && u)
+        copy_utf8(dst, cap, u, (size_t)n);
+    OPENSSL_free(u);
+}
+
+static void asn1_time_str(const ASN1_TIME *t, char *dst, size_t cap)
+{
+    struct tm tm;
+    dst[0] = '\0';
+    memset(&tm, 0, sizeof tm);
+    if (!t || !ASN1_TIME_to_tm(t, &tm))
+        return;
+    int w = snprintf(dst, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (w < 0 || (size_t)w >= cap)
+        dst[0] = '\0'; /* a year beyond 9999: no cut timestamps */
+}
+
+/* Decodes a DER certificate into out; returns 0 on success. */
+static int parse_cert_der(const uint8_t *der, size_t len, dt_tls_cert *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len == 0 || len > 0x7fffffff)
+        return -1;
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    if (!x)
+        return -1;
+    name_entry(X509_get_subject_name(x), NID_commonName, out->subject_cn, sizeof out->subject_cn);
+    name_entry(X509_get_subject_name(x), NID_organizationName, out->subject_o,
+               sizeof out->subject_o);
+    name_entry(X509_get_issuer_name(x), NID_organizationName, out->issuer_o, sizeof out->issuer_o);
+    asn1_time_str(X509_get0_notBefore(x), out->not_before, sizeof out->not_before);
+    asn1_time_str(X509_get0_notAfter(x), out->not_after, sizeof out->not_after);
+    GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    if (gens) {
+        int n = sk_GENERAL_NAME_num(gens);
+        for (int i = 0; i < n && out->n_san < DT_TLS_MAX_SAN; i++) {
+            const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+            if (!g || g->type != GEN_DNS || !g->d.dNSName)
+                continue;
+            const ASN1_STRING *s = g->d.dNSName;
+            int sl = ASN1_STRING_length(s);
+            if (sl < 0)
+                continue;
+            copy_printable(out->san[out->n_san], sizeof out->san[0], ASN1_STRING_get0_data(s),
+                           (size_t)sl);
+            out->n_san++;
+        }
+        GENERAL_NAMES_free(gens);
+    }
+    X509_free(x);
+    out->present = 1;
+    return 0;
+}
+
+/* Looks at a (possibly partial) Certificate message body: 1 when the leaf was
+ * decoded or is undecodable, 0 when more bytes are needed. */
+static int try_certificate(const uint8_t *body, size_t avail, size_t full, dt_tls_server *out)
+{
+    dt_cur b = dt_cur_make(body, avail < full ? avail : full);
+    uint32_t list_len = dt_be24(&b);
+    uint32_t cert_len = dt_be24(&b);
+    if (!dt_ok(&b))
+        return avail >= full; /* header incomplete */
+    if (list_len == 0 || cert_len == 0 || (size_t)cert_len + 6 > full)
+        return 1; /* empty or inconsistent: nothing to decode */
+    const uint8_t *der = dt_bytes(&b, cert_len);
+    if (!der)
+        return avail >= full;
+    parse_cert_der(der, cert_len, &out->cert);
+    return 1;
+}
+
+dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tls_server *out)
+{
+    if (!out)
+        return DT_PARSE_NOT_MINE;
+    memset(out, 0, sizeof *out);
+    if (!buf || len == 0)
+        return DT_PARSE_MORE;
+    /* Some servers send a warning alert (e.g. unrecognized_name) before the
+     * ServerHello: skip such 2-byte alert records. */
+    while (len > 0 && buf[0] == TLS_REC_ALERT) {
+        if (record_header_ok(buf, len, 0) == 0)
+            return DT_PARSE_NOT_MINE;
+        if (len < 7)
+            return DT_PARSE_MORE;
+        if (dt_rd_be16(buf + 3) != 2)
+            return DT_PARSE_NOT_MINE;
+        if (buf[5] != 1)
+            return DT_PARSE_DONE; /* fatal alert: TLS, but no ServerHello will come */
+        buf += 7;
+        len -= 7;
+    }
+    if (len == 0)
+        return DT_PARSE_MORE;
+    int ok = record_header_ok(buf, len, 1);
+    if (ok == 0)
+        return DT_PARSE_NOT_MINE;
+    if (ok < 0)
+        return DT_PARSE_MORE;
+    if (len >= 6 && buf[5] != HS_SERVER_HELLO)
+        return DT_PARSE_NOT_MINE;
+
+    uint8_t hs[TLS_HS_CAP];
+    int stop, trunc;
+    long n = gather_handshake(buf, len, hs, sizeof hs, &stop, &trunc);
+    if (n < 0)
+        return DT_PARSE_NOT_MINE;
+
+    /* Walk the gathered handshake messages. */
+    dt_cur c = dt_cur_make(hs, (size_t)n);
+    while (dt_left(&c) >= 4) {
+        uint8_t type = dt_u8(&c);
+        uint32_t mlen = dt_be24(&c);
+        size_t avail = dt_left(&c);
+        const uint8_t *body = dt_ptr(&c);
+        if (!out->present && type != HS_SERVER_HELLO)
+            return DT_PARSE_NOT_MINE;
+        if (type == HS_CERTIFICATE) {
+            if (try_certificate(body, avail, mlen, out))
+                return DT_PARSE_DONE;
+            break; /* need more */
+        }
+        if (avail < mlen)
+            break;
+        if (type == HS_SERVER_HELLO && !out->present) {
+            if (parse_server_hello(body, mlen, out) < 0)
+                return DT_PARSE_NOT_MINE;
+            if (out->version >= 0x0304)
+                return DT_PARSE_DONE; /* TLS 1.3 (or a draft): the certificate is encrypted */
+        } else if (type == 14) {
+            return DT_PARSE_DONE; /* ServerHelloDone without Certificate (e.g. PSK/anon) */
+        }
+        dt_skip(&c, mlen);
+    }
+    if (stop || trunc)
+        return out->present ? DT_PARSE_DONE : DT_PARSE_NOT_MINE;
+    return DT_PARSE_MORE;
+}

@@ -1,0 +1,433 @@
+#include "report/flowjson.h"
+
+#include "proto/apps.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
+{
+    if (digits <= 0 || digits > 9)
+        digits = 6;
+    time_t secs = (time_t)(ts_ns / 1000000000ull);
+    uint64_t frac = ts_ns % 1000000000ull;
+    for (int i = digits; i < 9; i++)
+        frac /= 10;
+    /* consecutive calls mostly share the second: keep the last date text
+     * (per thread; performance) */
+    static _Thread_local time_t last_secs = -1;
+    static _Thread_local char date[32];
+    if (secs != last_secs || !date[0]) {
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        if (strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+            date[0] = '\0';
+        last_secs = secs;
+    }
+    /* date "." digits "Z" (no printf: two per flow) */
+    size_t dl = strlen(date);
+    if (len < dl + (size_t)digits + 3) {
+        if (len)
+            buf[0] = '\0'; /* callers pass 48 bytes */
+        return buf;
+    }
+    memcpy(buf, date, dl);
+    buf[dl] = '.';
+    for (int i = digits; i > 0; i--, frac /= 10)
+        buf[dl + (size_t)i] = (char)('0' + frac % 10);
+    buf[dl + (size_t)digits + 1] = 'Z';
+    buf[dl + (size_t)digits + 2] = '\0';
+    return buf;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fff]Z" -> ns since the epoch; -1 when malformed. */
+int dt_parse_time(const char *s, uint64_t *ns, int *digits)
+{
+    int f[6] = {0};
+    static const int len[6] = {4, 2, 2, 2, 2, 2};
+    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
+    const char *p = s;
+    for (int i = 0; i < 6; i++) {
+        for (int k = 0; k < len[i]; k++, p++) {
+            if (*p < '0' || *p > '9')
+                return -1;
+            f[i] = f[i] * 10 + (*p - '0');
+        }
+        if (sep[i] && *p++ != sep[i])
+            return -1;
+    }
+    uint64_t frac = 0;
+    int n = 0;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++, n++)
+            if (n < 9)
+                frac = frac * 10 + (uint64_t)(*p - '0');
+    if (*p != 'Z' || p[1] || f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 ||
+        f[3] > 23 || f[4] > 59 || f[5] > 60)
+        return -1;
+    for (int i = n; i < 9; i++)
+        frac *= 10;
+    /* days since 1970-01-01 of the civil date (proleptic Gregorian) */
+    int y = f[0] - (f[1] <= 2);
+    int era = y / 400, yoe = y - era * 400;
+    int doy = (153 * (f[1] + (f[1] > 2 ? -3 : 9)) + 2) / 5 + f[2] - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    int64_t t = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
+    if (t < 0)
+        return -1;
+    *ns = (uint64_t)t * 1000000000ull + frac;
+    if (digits)
+        *digits = n > 9 ? 9 : n;
+    return 0;
+}
+
+void dt_json_add_u64(cJSON *o, const char *key, uint64_t v)
+{
+    cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+void dt_json_add_time(cJSON *o, const char *key, uint64_t ts, int digits)
+{
+    char buf[48];
+    cJSON_AddStringToObject(o, key, dt_format_time(ts, digits, buf, sizeof buf));
+}
+
+void dt_json_add_str_or_null(cJSON *o, const char *key, const char *s)
+{
+    if (s && s[0])
+        cJSON_AddStringToObject(o, key, s);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+/* ---- the flow object, written directly (no cJSON tree per flow) ---- */
+
+static void side_write(dt_jw *w, const dt_flow_side *s)
+{
+    char ip[DT_ADDR_STRLEN];
+    DT_JW_KEY(w, "ip");
+    dt_jw_str(w, dt_addr_str(&s->ip, ip, sizeof ip));
+    DT_JW_KEY(w, "port");
+    dt_jw_u64(w, s->port);
+    DT_JW_KEY(w, "local");
+    dt_jw_bool(w, s->local);
+    DT_JW_KEY(w, "packets");
+    dt_jw_u64(w, s->packets);
+    DT_JW_KEY(w, "bytes");
+    dt_jw_u64(w, s->bytes);
+    DT_JW_KEY(w, "payload");
+    dt_jw_u64(w, s->payload);
+}
+
+/* "key":"s" for a string literal key, or "key":null when s is NULL or empty. */
+#define KEY_STR_OR_NULL(w, lit, s)                                                                 \
+    do {                                                                                           \
+        DT_JW_KEY(w, lit);                                                                         \
+        dt_jw_str_or_null(w, s);                                                                   \
+    } while (0)
+
+static void str_array(dt_jw *w, const char (*items)[64], int n)
+{
+    dt_jw_arr_begin(w);
+    for (int i = 0; i < n; i++)
+        dt_jw_str(w, items[i]);
+    dt_jw_arr_end(w);
+}
+
+/* The parsers' results a flow object shows (NULL: none, or nothing found);
+ * dt_flow_rollup_fields reads the same. */
+static const dt_tls_client *tls_client(const dt_flow_app *x)
+{
+    return x && x->tls_c && x->tls_c->present ? x->tls_c : NULL;
+}
+
+static const dt_tls_server *tls_server(const dt_flow_app *x)
+{
+    return x && x->tls_s && x->tls_s->present ? x->tls_s : NULL;
+}
+
+static const dt_quic_info *quic_result(const dt_flow_app *x)
+{
+    return x && x->quic_info && x->quic_info->present ? x->quic_info : NULL;
+}
+
+static const dt_http_info *http_result(const dt_flow_app *x)
+{
+    return x && x->http && x->http->present ? x->http : NULL;
+}
+
+static void tls_write(dt_jw *w, const dt_flow_app *x)
+{
+    char buf[64];
+    const dt_tls_client *c = tls_client(x);
+    const dt_tls_server *s = tls_server(x);
+    dt_jw_obj_begin(w);
+    KEY_STR_OR_NULL(w, "sni", c ? c->sni : NULL);
+    DT_JW_KEY(w, "alpn");
+    str_array(w, c ? c->alpn : NULL, c ? c->n_alpn : 0);
+    DT_JW_KEY(w, "version");
+    if (s)
+        dt_jw_str(w, dt_tls_version_name(s->version, buf, sizeof buf));
+    else
+        dt_jw_null(w);
+    if (c) {
+        DT_JW_KEY(w, "offered_versions");
+        dt_jw_arr_begin(w);
+        for (int i = 0; i < c->n_versions; i++)
+            dt_jw_str(w, dt_tls_version_name(c->versions[i], buf, sizeof buf));
+        dt_jw_arr_end(w);
+    }
+    DT_JW_KEY(w, "cipher");
+    if (s)
+        dt_jw_str(w, dt_tls_cipher_name(s->cipher, buf, sizeof buf));
+    else
+        dt_jw_null(w);
+    KEY_STR_OR_NULL(w, "ja3", c ? c->ja3 : NULL);
+    KEY_STR_OR_NULL(w, "ja4", c ? c->ja4 : NULL);
+    KEY_STR_OR_NULL(w, "ja3s", s ? s->ja3s : NULL);
+    DT_JW_KEY(w, "ech");
+    dt_jw_bool(w, c && c->ech);
+    DT_JW_KEY(w, "cert");
+    if (s && s->cert.present) {
+        const dt_tls_cert *ct = &s->cert;
+        dt_jw_obj_begin(w);
+        KEY_STR_OR_NULL(w, "subject_cn", ct->subject_cn);
+        KEY_STR_OR_NULL(w, "subject_o", ct->subject_o);
+        KEY_STR_OR_NULL(w, "issuer_o", ct->issuer_o);
+        DT_JW_KEY(w, "san");
+        dt_jw_arr_begin(w);
+        for (int i = 0; i < ct->n_san; i++)
+            dt_jw_str(w, ct->san[i]);
+        dt_jw_arr_end(w);
+        KEY_STR_OR_NULL(w, "not_before", ct->not_before);
+        KEY_STR_OR_NULL(w, "not_after", ct->not_after);
+        dt_jw_obj_end(w);
+    } else {
+        dt_jw_null(w);
+    }
+    dt_jw_obj_end(w);
+}
+
+static void quic_write(dt_jw *w, const dt_flow_app *x)
+{
+    const dt_quic_info *q = x->quic_info;
+    const dt_tls_client *c = q->hello.present ? &q->hello : NULL;
+    dt_jw_obj_begin(w);
+    DT_JW_KEY(w, "version");
+    dt_jw_str(w, q->version_name);
+    KEY_STR_OR_NULL(w, "sni", c ? c->sni : NULL);
+    DT_JW_KEY(w, "alpn");
+    str_array(w, c ? c->alpn : NULL, c ? c->n_alpn : 0);
+    KEY_STR_OR_NULL(w, "ja4", c ? c->ja4 : NULL);
+    dt_jw_obj_end(w);
+}
+
+static void http_write(dt_jw *w, const dt_http_info *h)
+{
+    dt_jw_obj_begin(w);
+    KEY_STR_OR_NULL(w, "host", h->host);
+    KEY_STR_OR_NULL(w, "method", h->method);
+    KEY_STR_OR_NULL(w, "user_agent", h->user_agent);
+    DT_JW_KEY(w, "requests");
+    dt_jw_num(w, h->requests);
+    dt_jw_obj_end(w);
+}
+
+static void dns_write(dt_jw *w, const dt_flow_dns *d)
+{
+    char buf[32];
+    dt_jw_obj_begin(w);
+    DT_JW_KEY(w, "name");
+    dt_jw_str(w, dt_flow_dns_name(d));
+    DT_JW_KEY(w, "type");
+    dt_jw_str(w, dt_dns_type_name(d->type, buf, sizeof buf));
+    DT_JW_KEY(w, "rcode");
+    if (d->response)
+        dt_jw_str(w, dt_dns_rcode_name(d->rcode, buf, sizeof buf));
+    else
+        dt_jw_null(w);
+    DT_JW_KEY(w, "answers");
+    dt_jw_arr_begin(w);
+    for (int i = 0; i < d->n_answers; i++)
+        dt_jw_str(w, dt_flow_dns_answer(d, i));
+    dt_jw_arr_end(w);
+    DT_JW_KEY(w, "cname_chain");
+    dt_jw_arr_begin(w);
+    for (int i = 0; i < d->n_chain; i++)
+        dt_jw_str(w, dt_flow_dns_chain(d, i));
+    dt_jw_arr_end(w);
+    dt_jw_obj_end(w);
+}
+
+static const char *const end_names[] = {"idle", "closed", "evicted", "eof", "reused"};
+
+static void endpoint_write(dt_jw *w, const dt_endpoint_info *ep)
+{
+    KEY_STR_OR_NULL(w, "country", ep->geo.country);
+    DT_JW_KEY(w, "asn");
+    if (ep->geo.asn)
+        dt_jw_u64(w, ep->geo.asn);
+    else
+        dt_jw_null(w);
+    KEY_STR_OR_NULL(w, "org", ep->geo.org);
+    KEY_STR_OR_NULL(w, "class", ep->geo.class);
+    KEY_STR_OR_NULL(w, "domain", ep->domain);
+    KEY_STR_OR_NULL(w, "company", ep->company.name);
+    KEY_STR_OR_NULL(w, "company_source", ep->company.source);
+    DT_JW_KEY(w, "transfer");
+    dt_jw_str(w, dt_transfer_str(ep->transfer));
+}
+
+int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
+                       const dt_endpoint_info *ep, int with_streams)
+{
+    char buf[48];
+    const dt_flow_app *x = f->app;
+    dt_jw_obj_begin(w);
+    DT_JW_KEY(w, "proto");
+    dt_jw_str(w, f->proto == 6 ? "tcp" : "udp");
+    DT_JW_KEY(w, "app");
+    dt_jw_str(w, dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN));
+    DT_JW_KEY(w, "client");
+    dt_jw_obj_begin(w);
+    side_write(w, &f->side[DT_CLIENT]);
+    dt_jw_obj_end(w);
+    DT_JW_KEY(w, "server");
+    dt_jw_obj_begin(w);
+    side_write(w, &f->side[DT_SERVER]);
+    KEY_STR_OR_NULL(w, "name", x ? x->name : NULL);
+    KEY_STR_OR_NULL(w, "name_source",
+                    x ? dt_name_source_str((dt_name_source)x->name_source) : NULL);
+    if (ep)
+        endpoint_write(w, ep);
+    dt_jw_obj_end(w);
+    DT_JW_KEY(w, "first_seen");
+    dt_jw_str(w, dt_format_time(f->first_ns, f->ts_digits, buf, sizeof buf));
+    DT_JW_KEY(w, "last_seen");
+    dt_jw_str(w, dt_format_time(f->last_ns, f->ts_digits, buf, sizeof buf));
+    DT_JW_KEY(w, "tcp");
+    if (f->proto == 6) {
+        dt_jw_obj_begin(w);
+        DT_JW_KEY(w, "syn");
+        dt_jw_bool(w, f->syn);
+        DT_JW_KEY(w, "fin");
+        dt_jw_bool(w, f->fin);
+        DT_JW_KEY(w, "rst");
+        dt_jw_bool(w, f->rst);
+        DT_JW_KEY(w, "gaps");
+        dt_jw_num(w, dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]));
+        dt_jw_obj_end(w);
+    } else {
+        dt_jw_null(w);
+    }
+    KEY_STR_OR_NULL(w, "tunnel", dt_tunnel_name((dt_tunnel)f->tunnel));
+    DT_JW_KEY(w, "input");
+    dt_jw_str(w, in->path);
+    DT_JW_KEY(w, "end");
+    dt_jw_str(w, end_names[f->end_reason < 5 ? f->end_reason : 0]);
+    DT_JW_KEY(w, "tls");
+    if (tls_client(x) || tls_server(x))
+        tls_write(w, x);
+    else
+        dt_jw_null(w);
+    DT_JW_KEY(w, "quic");
+    if (quic_result(x))
+        quic_write(w, x);
+    else
+        dt_jw_null(w);
+    DT_JW_KEY(w, "http");
+    if (http_result(x))
+        http_write(w, x->http);
+    else
+        dt_jw_null(w);
+    DT_JW_KEY(w, "dns");
+    if (x && x->n_dns) {
+        dt_jw_arr_begin(w);
+        for (int i = 0; i < x->n_dns; i++)
+            dns_write(w, x->dns[i]);
+        dt_jw_arr_end(w);
+    } else {
+        dt_jw_null(w);
+    }
+    if (x && x->encrypted_dns) {
+        DT_JW_KEY(w, "encrypted_dns");
+        dt_jw_str(w, x->encrypted_dns == 1 ? "dot" : x->encrypted_dns == 2 ? "doh" : "doq");
+    }
+    if (with_streams && f->proto == 6) {
+        DT_JW_KEY(w, "streams");
+        dt_jw_obj_begin(w);
+        DT_JW_KEY(w, "c2s");
+        dt_jw_hex(w, x ? x->stream[0] : NULL, x ? x->stream_len[0] : 0);
+        DT_JW_KEY(w, "s2c");
+        dt_jw_hex(w, x ? x->stream[1] : NULL, x ? x->stream_len[1] : 0);
+        dt_jw_obj_end(w);
+    }
+    dt_jw_obj_end(w);
+    return w->oom ? -1 : 0;
+}
+
+/* ts_ns as the JSON text holds it: truncated to `digits` fractional digits */
+static uint64_t time_as_written(uint64_t ts_ns, int digits)
+{
+    if (digits <= 0 || digits > 9)
+        digits = 6;
+    uint64_t unit = 1;
+    for (int i = digits; i < 9; i++)
+        unit *= 10;
+    return ts_ns - ts_ns % unit;
+}
+
+void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
+                           char ips[2][DT_ADDR_STRLEN], dt_rollup_flow *out)
+{
+    const dt_flow_app *x = f->app;
+    const dt_flow_side *c = &f->side[DT_CLIENT], *s = &f->side[DT_SERVER];
+    memset(out, 0, sizeof *out);
+    out->client_ip = dt_addr_str(&c->ip, ips[0], DT_ADDR_STRLEN);
+    out->client_port = c->port;
+    out->client_local = c->local;
+    out->client_bytes = c->bytes;
+    out->server_ip = dt_addr_str(&s->ip, ips[1], DT_ADDR_STRLEN);
+    out->server_port = s->port;
+    out->server_local = s->local;
+    out->server_bytes = s->bytes;
+    out->app = dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN);
+    if (x) {
+        const dt_tls_client *tc = tls_client(x);
+        const dt_quic_info *q = quic_result(x);
+        const dt_http_info *h = http_result(x);
+        /* as the JSON: a tls or quic object, or encrypted_dns */
+        out->encrypted = x->encrypted_dns || tc || tls_server(x) || q;
+        out->name = x->name;
+        out->name_source = dt_name_source_str((dt_name_source)x->name_source);
+        out->tls_sni = tc ? tc->sni : NULL;
+        out->quic_sni = q && q->hello.present ? q->hello.sni : NULL;
+        out->http_host = h ? h->host : NULL;
+    }
+    if (ep) {
+        out->country = ep->geo.country;
+        out->asn = ep->geo.asn;
+        out->org = ep->geo.org;
+        out->domain = ep->domain;
+        out->company = ep->company.name;
+        out->company_source = ep->company.source;
+        out->transfer = dt_transfer_str(ep->transfer);
+    }
+    out->have_time = 1;
+    out->ts_digits = f->ts_digits > 0 && f->ts_digits <= 9 ? f->ts_digits : 6;
+    out->first_ns = time_as_written(f->first_ns, f->ts_digits);
+    out->last_ns = time_as_written(f->last_ns, f->ts_digits);
+}
+
+cJSON *dt_flow_json(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
+                    int with_streams)
+{
+    dt_jw w;
+    dt_jw_init(&w);
+    cJSON *o = dt_flow_json_write(&w, in, f, ep, with_streams) == 0 ? cJSON_Parse(w.buf) : NULL;
+    dt_jw_free(&w);
+    return o;
+}

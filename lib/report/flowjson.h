@@ -1,0 +1,39 @@
+/* The flow object of the report and of `datatrail flows` (schema in
+ * docs/report-schema.md). */
+#ifndef DT_FLOWJSON_H
+#define DT_FLOWJSON_H
+
+#include "run/engine.h"
+#include "enrich/enrich.h"
+#include "util/jsonw.h"
+#include "report/rollup.h"
+
+#include <cjson/cJSON.h>
+
+/* Appends the JSON object of an ended flow to w (what cJSON_PrintUnformatted
+ * prints for dt_flow_json's tree, byte for byte, without building a tree);
+ * returns 0, or -1 when out of memory. */
+int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
+                       const dt_endpoint_info *ep, int with_streams);
+
+/* Builds the JSON object of an ended flow; ep (enrichment of the server) may
+ * be NULL; with_streams adds the reassembled prefixes (hex). */
+cJSON *dt_flow_json(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
+                    int with_streams);
+
+/* Fills out with the fields of the flow object the rollups read (the same
+ * values dt_flow_json_write writes); ips holds the address texts. */
+void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
+                           char ips[2][DT_ADDR_STRLEN], dt_rollup_flow *out);
+
+/* Helpers shared by the report writers. */
+void dt_json_add_time(cJSON *o, const char *key, uint64_t ts_ns, int digits);
+void dt_json_add_str_or_null(cJSON *o, const char *key, const char *s);
+void dt_json_add_u64(cJSON *o, const char *key, uint64_t v);
+
+/* RFC 3339 UTC with `digits` fractional digits (6 when 0). */
+char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len);
+/* Parses what dt_format_time writes; returns 0 and the time, or -1. */
+int dt_parse_time(const char *s, uint64_t *ts_ns, int *digits);
+
+#endif

@@ -1,0 +1,273 @@
+#include "run/batch.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+typedef struct slot {
+    dt_report *part;
+    dt_input_info info;
+    int rc;
+    int done;
+    uint64_t bytes; /* read so far (progress) */
+} slot;
+
+typedef struct shared {
+    const dt_batch_opts *o;
+    const char *const *paths;
+    int n;
+    dt_report *rep;
+    slot *slots;
+    int next;  /* next input to start */
+    int limit; /* inputs from here on are never started (an enricher failed) */
+    int open_failed;
+    char open_err[512];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} shared;
+
+typedef struct worker {
+    shared *sh;
+    dt_enricher *enr;
+    int id;
+    uint64_t *bytes_now; /* the slot being read */
+} worker;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_bytes(void *ctx, uint64_t bytes)
+{
+    slot *s = ctx;
+    __atomic_store_n(&s->bytes, bytes, __ATOMIC_RELAXED);
+}
+
+/* Reads input i into its slot. */
+static void read_one(shared *sh, dt_enricher *enr, int i)
+{
+    slot *s = &sh->slots[i];
+    s->part = dt_report_new_part(sh->rep, enr);
+    if (!s->part) {
+        memset(&s->info, 0, sizeof s->info);
+        s->info.path = sh->paths[i];
+        s->info.n_errors = 1;
+        snprintf(s->info.errors[0].message, sizeof s->info.errors[0].message,
+                 "out of memory or no temporary file space");
+        s->rc = 2;
+        return;
+    }
+    s->rc = dt_engine_run(sh->o->engine, sh->paths[i], (uint32_t)i, dt_report_flow, s->part,
+                          &s->info, on_bytes, s);
+    dt_report_input(s->part, &s->info);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    shared *sh = w->sh;
+    /* Each worker opens its own enricher (its lookup cache is per thread), in
+     * the thread, so the opens run in parallel and not on the main thread
+     * (performance). */
+    if (sh->o->enrich) {
+        char warn[512], err[512];
+        err[0] = '\0';
+        w->enr = dt_enricher_open(sh->o->enrich, warn, sizeof warn, err, sizeof err);
+        if (!w->enr) {
+            /* stop handing out work; inputs already taken are finished */
+            pthread_mutex_lock(&sh->mu);
+            if (!sh->open_failed) {
+                sh->open_failed = 1;
+                snprintf(sh->open_err, sizeof sh->open_err, "%s",
+                         err[0] ? err : "cannot open the enrichment data");
+            }
+            if (sh->next < sh->limit)
+                sh->limit = sh->next;
+            sh->next = sh->n;
+            pthread_cond_broadcast(&sh->cv);
+            pthread_mutex_unlock(&sh->mu);
+            return NULL;
+        }
+    }
+    for (;;) {
+        pthread_mutex_lock(&sh->mu);
+        int i = sh->next < sh->limit ? sh->next++ : -1;
+        pthread_mutex_unlock(&sh->mu);
+        if (i < 0)
+            return NULL;
+        read_one(sh, w->enr, i);
+        pthread_mutex_lock(&sh->mu);
+        sh->slots[i].done = 1;
+        pthread_cond_broadcast(&sh->cv);
+        pthread_mutex_unlock(&sh->mu);
+    }
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* DIR/<input file name>.json, with a counter when two inputs share a name. */
+static int per_file_report(const dt_batch_opts *o, dt_report *rep, slot *s, int index)
+{
+    char path[4096];
+    const char *b = strcmp(s->info.path, "-") ? base_name(s->info.path) : "stdin";
+    snprintf(path, sizeof path, "%s/%04d-%s.json", o->per_file_dir, index + 1, b);
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "datatrail: cannot write %s: %s\n", tmp, strerror(errno));
+        return -1;
+    }
+    dt_report *one = dt_report_new_part(rep, NULL);
+    int rc = -1;
+    if (one) {
+        dt_report_absorb(one, s->part);
+        rc = dt_report_write_to(one, f);
+        dt_report_free(s->part);
+        s->part = one; /* absorbed into the combined report next */
+    }
+    if (fclose(f) != 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "datatrail: cannot write %s\n", path);
+        remove(tmp);
+    }
+    return rc;
+}
+
+int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_report *rep,
+                 dt_batch_result *res, char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    int jobs = o->jobs < 1 ? 1 : o->jobs;
+    if (jobs > n)
+        jobs = n;
+    shared sh;
+    memset(&sh, 0, sizeof sh);
+    sh.o = o;
+    sh.paths = paths;
+    sh.n = n;
+    sh.rep = rep;
+    sh.slots = calloc((size_t)(n ? n : 1), sizeof(slot));
+    sh.limit = n;
+    pthread_mutex_init(&sh.mu, NULL);
+    pthread_cond_init(&sh.cv, NULL);
+    worker *ws = calloc((size_t)(jobs ? jobs : 1), sizeof *ws);
+    pthread_t *th = calloc((size_t)(jobs ? jobs : 1), sizeof *th);
+    if (!sh.slots || !ws || !th) {
+        snprintf(err, errlen, "out of memory");
+        free(sh.slots);
+        free(ws);
+        free(th);
+        pthread_mutex_destroy(&sh.mu);
+        pthread_cond_destroy(&sh.cv);
+        return -1;
+    }
+    dt_batch_progress pg = {0, n, 0, 0, 0};
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0)
+            pg.total_bytes += (uint64_t)st.st_size;
+    }
+    int started = 0, rc = 0;
+    for (int j = 0; j < jobs; j++) {
+        ws[j].sh = &sh;
+        ws[j].id = j;
+        if (pthread_create(&th[j], NULL, worker_main, &ws[j]) != 0) {
+            snprintf(err, errlen, "cannot start a thread");
+            rc = -1;
+            break;
+        }
+        started++;
+    }
+    if (rc != 0) {
+        /* stop handing out work; the started workers finish what they took */
+        pthread_mutex_lock(&sh.mu);
+        if (sh.next < sh.limit)
+            sh.limit = sh.next;
+        sh.next = n;
+        pthread_mutex_unlock(&sh.mu);
+    }
+
+    double t0 = now_s(), last = 0;
+    uint64_t done_bytes = 0;
+    for (int i = 0; i < n && started; i++) {
+        pthread_mutex_lock(&sh.mu);
+        while (!sh.slots[i].done && i < sh.limit) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1;
+            pthread_cond_timedwait(&sh.cv, &sh.mu, &ts);
+            if (o->progress && now_s() - last >= 1.0) {
+                uint64_t reading = 0;
+                for (int k = i; k < n; k++)
+                    reading += __atomic_load_n(&sh.slots[k].bytes, __ATOMIC_RELAXED);
+                pg.done = i;
+                pg.bytes = done_bytes + reading;
+                pg.elapsed_s = now_s() - t0;
+                last = now_s();
+                pthread_mutex_unlock(&sh.mu);
+                o->progress(o->ctx, &pg);
+                pthread_mutex_lock(&sh.mu);
+            }
+        }
+        int ready = sh.slots[i].done;
+        pthread_mutex_unlock(&sh.mu);
+        if (!ready)
+            break;
+        slot *s = &sh.slots[i];
+        if (s->rc == 0)
+            res->ok++;
+        else if (s->rc == 1)
+            res->partial++;
+        else
+            res->failed++;
+        if (s->part && o->per_file_dir && s->info.opened && per_file_report(o, rep, s, i) != 0)
+            res->write_errors++;
+        if (s->part)
+            dt_report_absorb(rep, s->part);
+        else
+            dt_report_input(rep, &s->info);
+        if (o->input_done)
+            o->input_done(o->ctx, &s->info, s->rc);
+        dt_report_free(s->part);
+        s->part = NULL;
+        done_bytes += s->bytes;
+        s->bytes = 0;
+        if (o->progress) {
+            pg.done = i + 1;
+            pg.bytes = done_bytes;
+            pg.elapsed_s = now_s() - t0;
+            o->progress(o->ctx, &pg);
+        }
+    }
+    for (int j = 0; j < started; j++)
+        pthread_join(th[j], NULL);
+    if (sh.open_failed && rc == 0) {
+        snprintf(err, errlen, "%s", sh.open_err);
+        rc = -1;
+    }
+    for (int j = 0; j < jobs; j++)
+        dt_enricher_close(ws[j].enr);
+    for (int i = 0; i < n; i++)
+        dt_report_free(sh.slots[i].part);
+    free(sh.slots);
+    free(ws);
+    free(th);
+    pthread_mutex_destroy(&sh.mu);
+    pthread_cond_destroy(&sh.cv);
+    return rc;
+}

@@ -1,5 +1,8 @@
-/* The pipeline for one input: capture -> decode -> flows/reassembly ->
- * application parsers.  Each ended flow is handed to a sink (the report). */
+/* The pipeline for one input: decode -> flows/reassembly -> application
+ * parsers, fed one packet at a time (dt_engine_new / dt_engine_feed /
+ * dt_engine_finish); dt_engine_run() is the same over a capture file.  Each
+ * ended flow is handed to a sink (the report).  Nothing here prints: errors
+ * are kept in dt_input_info and passed to the on_error callback. */
 #ifndef DT_ENGINE_H
 #define DT_ENGINE_H
 

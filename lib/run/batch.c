@@ -120,10 +120,11 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-static void report_error(const dt_batch_opts *o, const char *fmt, const char *path, const char *why)
+/* "cannot write PATH[: WHY]" to the caller's error callback. */
+static void write_error(const dt_batch_opts *o, const char *path, const char *why)
 {
     char msg[4400];
-    snprintf(msg, sizeof msg, fmt, path, why);
+    snprintf(msg, sizeof msg, "cannot write %s%s%s", path, why ? ": " : "", why ? why : "");
     if (o->on_error)
         o->on_error(o->ctx, msg);
 }
@@ -152,7 +153,7 @@ static int per_file_report(const dt_batch_opts *o, dt_report *rep, slot *s, int 
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f) {
-        report_error(o, "cannot write %s: %s", tmp, strerror(errno));
+        write_error(o, tmp, strerror(errno));
         return -1;
     }
     dt_report *one = dt_report_new_part(rep, NULL);
@@ -168,7 +169,7 @@ static int per_file_report(const dt_batch_opts *o, dt_report *rep, slot *s, int 
     if (rc == 0 && rename(tmp, path) != 0)
         rc = -1;
     if (rc != 0) {
-        report_error(o, "cannot write %s%s", path, "");
+        write_error(o, path, NULL);
         remove(tmp);
     }
     return rc;

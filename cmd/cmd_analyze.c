@@ -15,24 +15,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 typedef struct run_ctx {
     int progress_on;
     int progress_shown;
-    /* one input at a time: where the current input stands */
-    dt_batch_progress p;
-    uint64_t done_bytes;
-    double t0, last;
 } run_ctx;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void show_progress(void *ctx, const dt_batch_progress *p)
 {
@@ -49,25 +37,10 @@ static void show_progress(void *ctx, const dt_batch_progress *p)
     c->progress_shown = 1;
 }
 
-static void show_progress(void *ctx, const dt_batch_progress *p);
-
-/* Engine callback while one input is read (-j 1): about once a second. */
-static void bytes_read(void *ctx, uint64_t bytes)
+static void input_done(void *ctx, const dt_input_info *in, dt_status st)
 {
     run_ctx *c = ctx;
-    double t = now_s();
-    if (!c->progress_on || t - c->last < 1.0)
-        return;
-    c->last = t;
-    c->p.bytes = c->done_bytes + bytes;
-    c->p.elapsed_s = t - c->t0;
-    show_progress(c, &c->p);
-}
-
-static void input_done(void *ctx, const dt_input_info *in, int rc)
-{
-    run_ctx *c = ctx;
-    if (rc == 0)
+    if (st == DT_OK)
         return;
     for (int e = 0; e < in->n_errors; e++) {
         const char *m = in->errors[e].message;
@@ -78,6 +51,12 @@ static void input_done(void *ctx, const dt_input_info *in, int rc)
             fprintf(stderr, "%sdatatrail: %s: %s\n", c->progress_shown ? "\n" : "", in->path, m);
         c->progress_shown = 0;
     }
+}
+
+static void batch_error(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "datatrail: %s\n", message);
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -344,43 +323,21 @@ int cmd_analyze(int argc, char **argv)
     run_ctx rc;
     memset(&rc, 0, sizeof rc);
     rc.progress_on = !quiet && isatty(STDERR_FILENO);
-    dt_batch_opts bo = {&cfg, no_geo ? NULL : &ec, jobs, per_file, show_progress, input_done, &rc};
+    dt_batch_opts bo = {
+        .engine = &cfg,
+        .enrich = no_geo ? NULL : &ec,
+        .jobs = jobs,
+        .per_file_dir = per_file,
+        .progress = show_progress,
+        .input_done = input_done,
+        .on_error = batch_error,
+        .ctx = &rc,
+    };
     dt_batch_result res;
-    int brc;
-    if (jobs == 1 && !per_file) {
-        /* One at a time straight into the report: flows stream out as they end. */
-        memset(&res, 0, sizeof res);
-        brc = 0;
-        rc.t0 = now_s();
-        rc.p.total = inputs.n;
-        for (int i = 0; i < inputs.n; i++) {
-            struct stat st;
-            if (strcmp(inputs.paths[i], "-") && stat(inputs.paths[i], &st) == 0)
-                rc.p.total_bytes += (uint64_t)st.st_size;
-        }
-        for (int i = 0; i < inputs.n; i++) {
-            dt_input_info info;
-            int r = dt_engine_run(&cfg, inputs.paths[i], (uint32_t)i, dt_report_flow, rep, &info,
-                                  bytes_read, &rc);
-            dt_report_input(rep, &info);
-            input_done(&rc, &info, r);
-            res.ok += r == 0;
-            res.partial += r == 1;
-            res.failed += r == 2;
-            struct stat st;
-            if (strcmp(inputs.paths[i], "-") && stat(inputs.paths[i], &st) == 0)
-                rc.done_bytes += (uint64_t)st.st_size;
-            rc.p.done = i + 1;
-            rc.p.bytes = rc.done_bytes;
-            rc.p.elapsed_s = now_s() - rc.t0;
-            show_progress(&rc, &rc.p);
-        }
-    } else {
-        brc = dt_batch_run(&bo, (const char *const *)inputs.paths, inputs.n, rep, &res, err,
-                           sizeof err);
-        if (brc != 0)
-            fprintf(stderr, "datatrail: %s\n", err);
-    }
+    int brc =
+        dt_batch_run(&bo, (const char *const *)inputs.paths, inputs.n, rep, &res, err, sizeof err);
+    if (brc != 0)
+        fprintf(stderr, "datatrail: %s\n", err);
     if (rc.progress_shown)
         fputc('\n', stderr);
     int werr = dt_report_finish(rep);

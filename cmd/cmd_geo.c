@@ -1,5 +1,6 @@
 /* datatrail geodb build ... and datatrail lookup ... */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/addr.h"
+#include "util/jsonw.h"
 #include "commands.h"
 #include "enrich/geo.h"
 #include "enrich/ipclass.h"
@@ -39,43 +41,89 @@ static int is_opt(const char *a, const char *name)
     return strcmp(a, name) == 0;
 }
 
+enum { ARG_OPERAND = 1 };
+
+/* The next argument for getopt_long, where operands and options may come in
+ * any order (as these commands always took them; argv is not permuted): an
+ * operand (a word not starting with '-', or "-", or with colon_operand one
+ * with a ':', e.g. an IPv6 address) is returned as ARG_OPERAND; an option as
+ * getopt_long returns it ('?' for a bad one, as for "--").  *arg is the
+ * argument looked at.  -1 at the end.  Set optind = 1 and opterr = 0 first. */
+static int next_arg(int argc, char **argv, const char *optstring, const struct option *longopts,
+                    int colon_operand, const char **arg)
+{
+    if (optind >= argc)
+        return -1;
+    const char *a = argv[optind];
+    *arg = a;
+    if (a[0] != '-' || a[1] == '\0' || (colon_operand && strchr(a, ':'))) {
+        optind++;
+        return ARG_OPERAND;
+    }
+    if (is_opt(a, "--"))
+        return '?';
+    return getopt_long(argc, argv, optstring, longopts, NULL);
+}
+
 int cmd_geodb(int argc, char **argv)
 {
     const char *type = NULL, *out = NULL, *desc = NULL, *attr = NULL;
     const char *csv[256];
     int ncsv = 0, skip_bad = 0;
-    int i = 1;
-    if (i < argc && (is_opt(argv[i], "--help") || is_opt(argv[i], "-h"))) {
+    if (argc > 1 && (is_opt(argv[1], "--help") || is_opt(argv[1], "-h"))) {
         fputs(geodb_help, stdout);
         return DT_EXIT_OK;
     }
-    if (i >= argc || strcmp(argv[i], "build") != 0) {
+    if (argc < 2 || strcmp(argv[1], "build") != 0) {
         fputs(geodb_help, stderr);
         return DT_EXIT_USAGE;
     }
-    for (i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (is_opt(a, "--help") || is_opt(a, "-h")) {
+    enum { O_TYPE = 256, O_DESC, O_ATTR, O_SKIPBAD };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"type", required_argument, NULL, O_TYPE},
+        {"output", required_argument, NULL, 'o'},
+        {"description", required_argument, NULL, O_DESC},
+        {"attribution", required_argument, NULL, O_ATTR},
+        {"skip-bad", no_argument, NULL, O_SKIPBAD},
+        {NULL, 0, NULL, 0},
+    };
+    /* options of `build`: argv[1] ("build") stands for the program name */
+    int bargc = argc - 1;
+    char **bargv = argv + 1;
+    optind = 1;
+    opterr = 0;
+    const char *a;
+    int c;
+    while ((c = next_arg(bargc, bargv, "+ho:", longopts, 0, &a)) != -1) {
+        switch (c) {
+        case 'h':
             fputs(geodb_help, stdout);
             return DT_EXIT_OK;
-        } else if (is_opt(a, "--type") && has) {
-            type = argv[++i];
-        } else if ((is_opt(a, "-o") || is_opt(a, "--output")) && has) {
-            out = argv[++i];
-        } else if (is_opt(a, "--description") && has) {
-            desc = argv[++i];
-        } else if (is_opt(a, "--attribution") && has) {
-            attr = argv[++i];
-        } else if (is_opt(a, "--skip-bad")) {
+        case O_TYPE:
+            type = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case O_DESC:
+            desc = optarg;
+            break;
+        case O_ATTR:
+            attr = optarg;
+            break;
+        case O_SKIPBAD:
             skip_bad = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "datatrail geodb: unknown or incomplete option %s\n", a);
-            return DT_EXIT_USAGE;
-        } else if (ncsv < (int)(sizeof csv / sizeof csv[0])) {
+            break;
+        case ARG_OPERAND:
+            if (ncsv == (int)(sizeof csv / sizeof csv[0])) {
+                fprintf(stderr, "datatrail geodb: too many input files\n");
+                return DT_EXIT_USAGE;
+            }
             csv[ncsv++] = a;
-        } else {
-            fprintf(stderr, "datatrail geodb: too many input files\n");
+            break;
+        default:
+            fprintf(stderr, "datatrail geodb: unknown or incomplete option %s\n", a);
             return DT_EXIT_USAGE;
         }
     }
@@ -137,20 +185,6 @@ int cmd_geodb(int argc, char **argv)
     return DT_EXIT_OK;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 int cmd_lookup(int argc, char **argv)
 {
     dt_geo_config cfg = {0};
@@ -160,33 +194,56 @@ int cmd_lookup(int argc, char **argv)
     if (!ips)
         return DT_EXIT_NO_INPUT;
     cfg.data_dir = DT_DATA_DIR;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (is_opt(a, "--help") || is_opt(a, "-h")) {
+    enum { O_COUNTRYDB = 256, O_ASNDB, O_CITYDB, O_OVERRIDEDB, O_GEODBDIR, O_JSON, O_INFO };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"country-db", required_argument, NULL, O_COUNTRYDB},
+        {"asn-db", required_argument, NULL, O_ASNDB},
+        {"city-db", required_argument, NULL, O_CITYDB},
+        {"override-db", required_argument, NULL, O_OVERRIDEDB},
+        {"geodb-dir", required_argument, NULL, O_GEODBDIR},
+        {"json", no_argument, NULL, O_JSON},
+        {"info", no_argument, NULL, O_INFO},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    opterr = 0;
+    const char *a;
+    int c;
+    while ((c = next_arg(argc, argv, "+h", longopts, 1, &a)) != -1) {
+        switch (c) {
+        case 'h':
             fputs(lookup_help, stdout);
             free(ips);
             return DT_EXIT_OK;
-        } else if (is_opt(a, "--country-db") && has) {
-            cfg.country_db = argv[++i];
-        } else if (is_opt(a, "--asn-db") && has) {
-            cfg.asn_db = argv[++i];
-        } else if (is_opt(a, "--city-db") && has) {
-            cfg.city_db = argv[++i];
-        } else if (is_opt(a, "--override-db") && has) {
-            cfg.override_db = argv[++i];
-        } else if (is_opt(a, "--geodb-dir") && has) {
-            cfg.geodb_dir = argv[++i];
-        } else if (is_opt(a, "--json")) {
+        case O_COUNTRYDB:
+            cfg.country_db = optarg;
+            break;
+        case O_ASNDB:
+            cfg.asn_db = optarg;
+            break;
+        case O_CITYDB:
+            cfg.city_db = optarg;
+            break;
+        case O_OVERRIDEDB:
+            cfg.override_db = optarg;
+            break;
+        case O_GEODBDIR:
+            cfg.geodb_dir = optarg;
+            break;
+        case O_JSON:
             json = 1;
-        } else if (is_opt(a, "--info")) {
+            break;
+        case O_INFO:
             info = 1;
-        } else if (a[0] == '-' && a[1] != '\0' && !strchr(a, ':')) {
+            break;
+        case ARG_OPERAND:
+            ips[nips++] = (char *)a;
+            break;
+        default:
             fprintf(stderr, "datatrail lookup: unknown or incomplete option %s\n", a);
             free(ips);
             return DT_EXIT_USAGE;
-        } else {
-            ips[nips++] = argv[i];
         }
     }
     if (nips == 0 && !info) {
@@ -223,24 +280,32 @@ int cmd_lookup(int argc, char **argv)
                    dt_geo_db_path(g, i), dt_geo_db_type(g, i), dt_geo_db_schema(g, i),
                    dt_geo_db_build_date(g, i), dt_geo_db_attribution(g, i));
     }
+    /* --json: one object; each result on a line of its own */
+    dt_jw w;
+    dt_jw_init(&w);
     if (json) {
-        printf("{\"databases\":[");
+        dt_jw_obj_begin(&w);
+        DT_JW_KEY(&w, "databases");
+        dt_jw_arr_begin(&w);
         for (int i = 0; i < dt_geo_db_count(g); i++) {
-            printf("%s{\"kind\":", i ? "," : "");
-            json_str(stdout, dt_geo_db_kind(g, i));
-            printf(",\"path\":");
-            json_str(stdout, dt_geo_db_path(g, i));
-            printf(",\"database_type\":");
-            json_str(stdout, dt_geo_db_type(g, i));
-            printf(",\"schema\":");
-            json_str(stdout, dt_geo_db_schema(g, i));
-            printf(",\"build_date\":");
-            json_str(stdout, dt_geo_db_build_date(g, i));
-            printf(",\"attribution\":");
-            json_str(stdout, dt_geo_db_attribution(g, i));
-            printf("}");
+            dt_jw_obj_begin(&w);
+            DT_JW_KEY(&w, "kind");
+            dt_jw_str(&w, dt_geo_db_kind(g, i));
+            DT_JW_KEY(&w, "path");
+            dt_jw_str(&w, dt_geo_db_path(g, i));
+            DT_JW_KEY(&w, "database_type");
+            dt_jw_str(&w, dt_geo_db_type(g, i));
+            DT_JW_KEY(&w, "schema");
+            dt_jw_str(&w, dt_geo_db_schema(g, i));
+            DT_JW_KEY(&w, "build_date");
+            dt_jw_str(&w, dt_geo_db_build_date(g, i));
+            DT_JW_KEY(&w, "attribution");
+            dt_jw_str(&w, dt_geo_db_attribution(g, i));
+            dt_jw_obj_end(&w);
         }
-        printf("],\"results\":[");
+        dt_jw_arr_end(&w);
+        DT_JW_KEY(&w, "results");
+        dt_jw_arr_begin(&w);
     }
     for (int i = 0; i < nips; i++) {
         dt_geo_result r;
@@ -248,21 +313,26 @@ int cmd_lookup(int argc, char **argv)
         dt_geo_lookup(g, &addrs[i], &r);
         dt_addr_str(&addrs[i], ip, sizeof ip);
         if (json) {
-            printf("%s\n{\"ip\":", i ? "," : "");
-            json_str(stdout, ip);
-            printf(",\"class\":");
-            json_str(stdout, r.class);
-            printf(",\"country\":");
-            r.country[0] ? json_str(stdout, r.country) : (void)printf("null");
-            printf(",\"country_name\":");
-            r.country_name[0] ? json_str(stdout, r.country_name) : (void)printf("null");
-            printf(",\"city\":");
-            r.city[0] ? json_str(stdout, r.city) : (void)printf("null");
-            printf(",\"asn\":");
-            r.asn ? (void)printf("%u", r.asn) : (void)printf("null");
-            printf(",\"org\":");
-            r.org[0] ? json_str(stdout, r.org) : (void)printf("null");
-            printf("}");
+            dt_jw_key_raw(&w, "\n", 1); /* after the ',' between elements: a line break */
+            dt_jw_obj_begin(&w);
+            DT_JW_KEY(&w, "ip");
+            dt_jw_str(&w, ip);
+            DT_JW_KEY(&w, "class");
+            dt_jw_str(&w, r.class);
+            DT_JW_KEY(&w, "country");
+            dt_jw_str_or_null(&w, r.country);
+            DT_JW_KEY(&w, "country_name");
+            dt_jw_str_or_null(&w, r.country_name);
+            DT_JW_KEY(&w, "city");
+            dt_jw_str_or_null(&w, r.city);
+            DT_JW_KEY(&w, "asn");
+            if (r.asn)
+                dt_jw_u64(&w, r.asn);
+            else
+                dt_jw_null(&w);
+            DT_JW_KEY(&w, "org");
+            dt_jw_str_or_null(&w, r.org);
+            dt_jw_obj_end(&w);
         } else {
             printf("%s  %s %s", ip, r.country[0] ? r.country : "--",
                    r.country_name[0] ? r.country_name : "-");
@@ -275,8 +345,13 @@ int cmd_lookup(int argc, char **argv)
             printf("  %s\n", r.class);
         }
     }
-    if (json)
-        printf("]}\n");
+    if (json) {
+        dt_jw_arr_end(&w);
+        dt_jw_obj_end(&w);
+        if (w.buf)
+            printf("%s\n", w.buf);
+    }
+    dt_jw_free(&w);
     dt_geo_close(g);
     free(ips);
     free(addrs);

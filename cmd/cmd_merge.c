@@ -6,6 +6,7 @@
 #include "report/report.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,34 +28,43 @@ int cmd_merge(int argc, char **argv)
     dt_report_opts ro = {0};
     ro.mode = DT_OUT_REPORT;
     ro.width = 100;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    opterr = 0;
+    for (;;) {
+        int at = optind; /* the argument getopt_long looks at */
+        int c = getopt_long(argc, argv, "+ho:f:", longopts, NULL);
+        if (c == -1)
+            break;
+        if (c == 'h') {
             fputs(merge_help, stdout);
             return DT_EXIT_OK;
-        } else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if ((!strcmp(argv[i], "-f") || !strcmp(argv[i], "--format")) && i + 1 < argc) {
-            const char *f = argv[++i];
-            if (!strcmp(f, "json"))
+        } else if (c == 'o') {
+            out_path = optarg;
+        } else if (c == 'f') {
+            if (!strcmp(optarg, "json"))
                 ro.format = DT_FMT_JSON;
-            else if (!strcmp(f, "text"))
+            else if (!strcmp(optarg, "text"))
                 ro.format = DT_FMT_TEXT;
-            else if (!strcmp(f, "csv"))
+            else if (!strcmp(optarg, "csv"))
                 ro.format = DT_FMT_CSV;
             else {
-                fprintf(stderr, "datatrail merge: --format is json, text or csv, not '%s'\n", f);
+                fprintf(stderr, "datatrail merge: --format is json, text or csv, not '%s'\n",
+                        optarg);
                 return DT_EXIT_USAGE;
             }
-        } else if (!strcmp(argv[i], "--")) {
-            i++;
-            break;
         } else {
-            fprintf(stderr, "datatrail merge: unknown or incomplete option '%s'\n\n%s", argv[i],
+            fprintf(stderr, "datatrail merge: unknown or incomplete option '%s'\n\n%s", argv[at],
                     merge_help);
             return DT_EXIT_USAGE;
         }
     }
+    int i = optind;
     if (i >= argc) {
         fprintf(stderr, "datatrail merge: no report given\n\n%s", merge_help);
         return DT_EXIT_USAGE;

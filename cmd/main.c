@@ -1,6 +1,7 @@
 /* datatrail: which countries and companies received data from this device? */
 #include "commands.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,11 +70,25 @@ int main(int argc, char **argv)
         return DT_EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+    /* Options before the command: only argv[1] is looked at, and what is not
+     * one of them is an unknown command below. */
+    enum { O_VERSION = 256 };
+    static const struct option top[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, O_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    int top_opt = -1;
+    if (cmd[0] == '-') {
+        optind = 1;
+        opterr = 0;
+        top_opt = getopt_long(2, argv, "+h", top, NULL);
+    }
+    if (top_opt == O_VERSION || !strcmp(cmd, "version")) {
         printf("datatrail %s\n", DT_VERSION);
         return DT_EXIT_OK;
     }
-    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+    if (top_opt == 'h') {
         fputs(usage, stdout);
         return DT_EXIT_OK;
     }

@@ -146,6 +146,57 @@ def main():
           f"{len(rows)} rows, {nflows} flows")
     check("bad --format: exit 1", run(dt, "flows", "-f", "text", ind).returncode == 1)
 
+    # lookup, geodb build and merge: where options may go, and the messages for bad ones.
+    csv_c = os.path.join(work, "cc.csv")
+    open(csv_c, "w").write("1.0.0.0,1.0.0.255,AU\n")
+    csv_a = os.path.join(work, "asn.csv")
+    open(csv_a, "w").write('1.0.0.0,1.0.0.255,13335,Cloud"flare\\\n')
+    cdb, adb = os.path.join(work, "c.mmdb"), os.path.join(work, "a.mmdb")
+    r1 = run(dt, "geodb", "build", csv_c, "--type", "country", "-o", cdb)
+    r2 = run(dt, "geodb", "build", "--type", "asn", "--output", adb, "--skip-bad", csv_a)
+    check("geodb build: options before and after the CSV files", r1.returncode == 0 and
+          r2.returncode == 0 and b"1 ranges" in r2.stderr, (r1.stderr + r2.stderr).decode())
+    r = run(dt, "geodb", "build", "--type", "asn", "-o", adb, "--bogus", csv_a)
+    check("geodb build: unknown option", r.returncode == 1 and
+          r.stderr == b"datatrail geodb: unknown or incomplete option --bogus\n", r.stderr.decode())
+    dbs = ["--country-db", cdb, "--asn-db", adb]
+    r = run(dt, "lookup", *dbs, "1.0.0.1", "--json", "::1")
+    lines = r.stdout.decode().split("\n")
+    ok = r.returncode == 0 and len(lines) == 4 and lines[-1] == ""
+    if ok:
+        j = json.loads(r.stdout)
+        ok = ([x["ip"] for x in j["results"]] == ["1.0.0.1", "::1"] and
+              j["results"][0]["org"] == 'Cloud"flare\\' and j["results"][0]["country"] == "AU" and
+              j["results"][1]["asn"] is None and len(j["databases"]) == 2 and
+              lines[1].startswith('{"ip":"1.0.0.1"') and lines[1].endswith("},") and
+              lines[2].startswith('{"ip":"::1"'))
+    check("lookup --json: options anywhere, one result per line", ok, r.stdout.decode()[:300])
+    r = run(dt, "lookup", *dbs, "1.0.0.1")
+    check("lookup as text", r.returncode == 0 and
+          r.stdout == b'1.0.0.1  AU Australia  AS13335 Cloud"flare\\  public\n', r.stdout.decode())
+    r = run(dt, "lookup", "--", "1.0.0.1")
+    check("lookup: -- is an unknown option", r.returncode == 1 and
+          r.stderr == b"datatrail lookup: unknown or incomplete option --\n", r.stderr.decode())
+    r = run(dt, "lookup", *dbs, "1.0.0.1", "--country-db")
+    check("lookup: option without its value", r.returncode == 1 and
+          r.stderr == b"datatrail lookup: unknown or incomplete option --country-db\n", r.stderr.decode())
+    r = run(dt, "lookup", *dbs, "garbage")
+    check("lookup: not an address", r.returncode == 1 and
+          r.stderr == b"datatrail lookup: not an IP address: garbage\n", r.stderr.decode())
+    rp = os.path.join(pf, files[1])
+    r = run(dt, "merge", rp, "-f", "csv")
+    check("merge: options only before the reports", r.returncode == 3 and
+          b"datatrail merge: -f: " in r.stderr, r.stderr.decode())
+    r = run(dt, "merge", "--bogus", rp)
+    check("merge: unknown option", r.returncode == 1 and r.stderr.startswith(
+        b"datatrail merge: unknown or incomplete option '--bogus'\n\nUsage: datatrail merge"))
+    r = run(dt, "merge", "-f", "csv", "--", rp)
+    check("merge: -- ends the options", r.returncode == 0 and r.stdout.startswith(b"ip,"),
+          r.stdout.decode()[:100] + r.stderr.decode())
+    r = run(dt, "report", "-q", "--no-geo", "--per-file", "/proc", "-f", "json", os.path.join(ind, "b.pcap"))
+    check("--per-file not writable: exit 3, said on stderr", r.returncode == 3 and
+          b"datatrail: cannot write /proc/0001-b.pcap.json.tmp: " in r.stderr, r.stderr.decode())
+
     # Help and version match the code.
     h = run(dt, "help", "report").stdout.decode()
     check("help report lists the options", all(o in h for o in ("--jobs", "--per-file", "--format", "--local",

@@ -1,5 +1,7 @@
 #include "run/batch.h"
 
+#include "util/clock.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,9 +13,10 @@
 typedef struct slot {
     dt_report *part;
     dt_input_info info;
-    int rc;
+    dt_status rc;
     int done;
     uint64_t bytes; /* read so far (progress) */
+    uint64_t size;  /* of the file when the run started (0: unknown, stdin) */
 } slot;
 
 typedef struct shared {
@@ -37,12 +40,13 @@ typedef struct worker {
     uint64_t *bytes_now; /* the slot being read */
 } worker;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* Progress of the whole run, reported from the main thread. */
+typedef struct progress {
+    const dt_batch_opts *o;
+    dt_batch_progress pg;
+    uint64_t done_bytes; /* of the inputs finished */
+    double t0, last;     /* start, last report while an input was read */
+} progress;
 
 static void on_bytes(void *ctx, uint64_t bytes)
 {
@@ -61,7 +65,7 @@ static void read_one(shared *sh, dt_enricher *enr, int i)
         s->info.n_errors = 1;
         snprintf(s->info.errors[0].message, sizeof s->info.errors[0].message,
                  "out of memory or no temporary file space");
-        s->rc = 2;
+        s->rc = DT_UNREADABLE;
         return;
     }
     s->rc = dt_engine_run(sh->o->engine, sh->paths[i], (uint32_t)i, dt_report_flow, s->part,
@@ -116,6 +120,29 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* "cannot write PATH[: WHY]" to the caller's error callback. */
+static void write_error(const dt_batch_opts *o, const char *path, const char *why)
+{
+    char msg[4400];
+    snprintf(msg, sizeof msg, "cannot write %s%s%s", path, why ? ": " : "", why ? why : "");
+    if (o->on_error)
+        o->on_error(o->ctx, msg);
+}
+
+/* One job, no per-file reports: the input is read on the calling thread
+ * straight into the report (its flows are written as they end). */
+static void on_direct_bytes(void *ctx, uint64_t bytes)
+{
+    progress *p = ctx;
+    double t = dt_now_s();
+    if (!p->o->progress || t - p->last < 1.0)
+        return;
+    p->last = t;
+    p->pg.bytes = p->done_bytes + bytes;
+    p->pg.elapsed_s = t - p->t0;
+    p->o->progress(p->o->ctx, &p->pg);
+}
+
 /* DIR/<input file name>.json, with a counter when two inputs share a name. */
 static int per_file_report(const dt_batch_opts *o, dt_report *rep, slot *s, int index)
 {
@@ -126,7 +153,7 @@ static int per_file_report(const dt_batch_opts *o, dt_report *rep, slot *s, int 
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f) {
-        fprintf(stderr, "datatrail: cannot write %s: %s\n", tmp, strerror(errno));
+        write_error(o, tmp, strerror(errno));
         return -1;
     }
     dt_report *one = dt_report_new_part(rep, NULL);
@@ -142,7 +169,7 @@ static int per_file_report(const dt_batch_opts *o, dt_report *rep, slot *s, int 
     if (rc == 0 && rename(tmp, path) != 0)
         rc = -1;
     if (rc != 0) {
-        fprintf(stderr, "datatrail: cannot write %s\n", path);
+        write_error(o, path, NULL);
         remove(tmp);
     }
     return rc;
@@ -155,6 +182,9 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if (jobs > n)
         jobs = n;
+    int direct = jobs <= 1 && !o->per_file_dir;
+    if (direct)
+        jobs = 0;
     shared sh;
     memset(&sh, 0, sizeof sh);
     sh.o = o;
@@ -176,11 +206,15 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
         pthread_cond_destroy(&sh.cv);
         return -1;
     }
-    dt_batch_progress pg = {0, n, 0, 0, 0};
+    progress pr;
+    memset(&pr, 0, sizeof pr);
+    pr.o = o;
+    pr.pg.total = n;
     for (int i = 0; i < n; i++) {
         struct stat st;
         if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0)
-            pg.total_bytes += (uint64_t)st.st_size;
+            sh.slots[i].size = (uint64_t)st.st_size;
+        pr.pg.total_bytes += sh.slots[i].size;
     }
     int started = 0, rc = 0;
     for (int j = 0; j < jobs; j++) {
@@ -202,36 +236,43 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
         pthread_mutex_unlock(&sh.mu);
     }
 
-    double t0 = now_s(), last = 0;
-    uint64_t done_bytes = 0;
-    for (int i = 0; i < n && started; i++) {
-        pthread_mutex_lock(&sh.mu);
-        while (!sh.slots[i].done && i < sh.limit) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += 1;
-            pthread_cond_timedwait(&sh.cv, &sh.mu, &ts);
-            if (o->progress && now_s() - last >= 1.0) {
-                uint64_t reading = 0;
-                for (int k = i; k < n; k++)
-                    reading += __atomic_load_n(&sh.slots[k].bytes, __ATOMIC_RELAXED);
-                pg.done = i;
-                pg.bytes = done_bytes + reading;
-                pg.elapsed_s = now_s() - t0;
-                last = now_s();
-                pthread_mutex_unlock(&sh.mu);
-                o->progress(o->ctx, &pg);
-                pthread_mutex_lock(&sh.mu);
-            }
-        }
-        int ready = sh.slots[i].done;
-        pthread_mutex_unlock(&sh.mu);
-        if (!ready)
-            break;
+    dt_batch_progress *pg = &pr.pg;
+    pr.t0 = dt_now_s();
+    for (int i = 0; i < n && (direct || started); i++) {
         slot *s = &sh.slots[i];
-        if (s->rc == 0)
+        if (direct) {
+            pg->done = i;
+            s->rc = dt_engine_run(o->engine, paths[i], (uint32_t)i, dt_report_flow, rep, &s->info,
+                                  on_direct_bytes, &pr);
+            s->bytes = s->size;
+        } else {
+            pthread_mutex_lock(&sh.mu);
+            while (!s->done && i < sh.limit) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += 1;
+                pthread_cond_timedwait(&sh.cv, &sh.mu, &ts);
+                if (o->progress && dt_now_s() - pr.last >= 1.0) {
+                    uint64_t reading = 0;
+                    for (int k = i; k < n; k++)
+                        reading += __atomic_load_n(&sh.slots[k].bytes, __ATOMIC_RELAXED);
+                    pg->done = i;
+                    pg->bytes = pr.done_bytes + reading;
+                    pg->elapsed_s = dt_now_s() - pr.t0;
+                    pr.last = dt_now_s();
+                    pthread_mutex_unlock(&sh.mu);
+                    o->progress(o->ctx, pg);
+                    pthread_mutex_lock(&sh.mu);
+                }
+            }
+            int ready = s->done;
+            pthread_mutex_unlock(&sh.mu);
+            if (!ready)
+                break;
+        }
+        if (s->rc == DT_OK)
             res->ok++;
-        else if (s->rc == 1)
+        else if (s->rc == DT_PARTIAL)
             res->partial++;
         else
             res->failed++;
@@ -245,13 +286,13 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
             o->input_done(o->ctx, &s->info, s->rc);
         dt_report_free(s->part);
         s->part = NULL;
-        done_bytes += s->bytes;
+        pr.done_bytes += s->bytes;
         s->bytes = 0;
         if (o->progress) {
-            pg.done = i + 1;
-            pg.bytes = done_bytes;
-            pg.elapsed_s = now_s() - t0;
-            o->progress(o->ctx, &pg);
+            pg->done = i + 1;
+            pg->bytes = pr.done_bytes;
+            pg->elapsed_s = dt_now_s() - pr.t0;
+            o->progress(o->ctx, pg);
         }
     }
     for (int j = 0; j < started; j++)

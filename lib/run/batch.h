@@ -1,6 +1,9 @@
 /* Many inputs at once: each input is read into a part (in parallel with
  * `jobs` worker threads) and the parts are added to the report in input
- * order, so the output does not depend on the number of jobs. */
+ * order, so the output does not depend on the number of jobs.  With one job
+ * and no per-file reports, the inputs are read one after another on the
+ * calling thread straight into the report (flows are written as they end),
+ * with the report's own enricher. */
 #ifndef DT_BATCH_H
 #define DT_BATCH_H
 
@@ -22,7 +25,10 @@ typedef struct dt_batch_opts {
     /* Called from the main thread, at least once per input and about once a second. */
     void (*progress)(void *ctx, const dt_batch_progress *p);
     /* Called from the main thread for every input, in order, after it was read. */
-    void (*input_done)(void *ctx, const dt_input_info *in, int rc);
+    void (*input_done)(void *ctx, const dt_input_info *in, dt_status st);
+    /* Called from the main thread for an error that is not an input's (e.g.
+     * "cannot write DIR/0001-a.pcap.json"); the library never prints. */
+    void (*on_error)(void *ctx, const char *message);
     void *ctx;
 } dt_batch_opts;
 

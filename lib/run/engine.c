@@ -4,6 +4,7 @@
 #include "capture/capture.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TH_FIN 0x01
@@ -21,15 +22,17 @@ void dt_engine_config_default(dt_engine_config *c)
     dt_flow_limits_default(&c->flows);
 }
 
-typedef struct run {
+struct dt_engine {
     const dt_engine_config *cfg;
-    dt_input_info *info;
+    dt_input_info info;
     dt_flow_sink sink;
     void *ctx;
+    dt_decoder *dec;
     dt_flow_table *flows;
     dt_apps *apps;
     uint32_t input_index;
-} run;
+    uint64_t now, last_expire; /* capture time: never runs backwards */
+};
 
 static int is_local(const dt_engine_config *cfg, const dt_addr *a)
 {
@@ -43,19 +46,19 @@ static int is_local(const dt_engine_config *cfg, const dt_addr *a)
 
 static void on_flow_end(void *ctx, dt_flow *f)
 {
-    run *r = ctx;
+    dt_engine *r = ctx;
     dt_apps_flow_end(r->apps, f);
-    r->info->flows++;
+    r->info.flows++;
     if (f->proto == 6) {
-        r->info->tcp_flows++;
-        r->info->tcp_gaps += dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]);
+        r->info.tcp_flows++;
+        r->info.tcp_gaps += dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]);
     } else {
-        r->info->udp_flows++;
+        r->info.udp_flows++;
     }
     if (f->end_reason == DT_END_EVICTED)
-        r->info->flows_evicted++;
+        r->info.flows_evicted++;
     if (r->sink)
-        r->sink(r->ctx, r->info, f);
+        r->sink(r->ctx, &r->info, f);
     dt_apps_flow_free(f);
 }
 
@@ -75,18 +78,30 @@ static void note_linktype(dt_input_info *in, int linktype)
     l->supported = (uint8_t)dt_linktype_supported(linktype);
 }
 
-static void add_error(dt_input_info *in, uint64_t packet, uint64_t offset, const char *msg)
+/* Records an error in in; returns it (NULL past DT_MAX_INPUT_ERRORS). */
+static const dt_input_error *add_error(dt_input_info *in, uint64_t packet, uint64_t offset,
+                                       const char *msg)
 {
     in->errors_total++;
     if (in->n_errors == DT_MAX_INPUT_ERRORS)
-        return;
+        return NULL;
     dt_input_error *e = &in->errors[in->n_errors++];
     e->packet = packet;
     e->offset = offset;
     snprintf(e->message, sizeof e->message, "%s", msg);
+    return e;
 }
 
-static void on_transport(run *r, const dt_decoded *p, uint64_t ts, uint64_t now)
+/* An error of an input read without an engine (it could not be opened). */
+static void add_error_report(const dt_engine_config *cfg, void *ctx, dt_input_info *in,
+                             uint64_t packet, uint64_t offset, const char *msg)
+{
+    const dt_input_error *e = add_error(in, packet, offset, msg);
+    if (e && cfg->on_error)
+        cfg->on_error(ctx, in, e);
+}
+
+static void on_transport(dt_engine *r, const dt_decoded *p, uint64_t ts, uint64_t now)
 {
     dt_role_hint hint = DT_HINT_NONE;
     if (p->proto == 6 && (p->tcp_flags & TH_SYN))
@@ -99,7 +114,7 @@ static void on_transport(run *r, const dt_decoded *p, uint64_t ts, uint64_t now)
     if (f->side[0].packets + f->side[1].packets == 0) {
         f->input = r->input_index;
         f->tunnel = p->tunnel;
-        f->ts_digits = r->info->ts_digits;
+        f->ts_digits = r->info.ts_digits;
         f->side[0].local = (uint8_t)is_local(r->cfg, &f->side[0].ip);
         f->side[1].local = (uint8_t)is_local(r->cfg, &f->side[1].ip);
     }
@@ -131,87 +146,145 @@ static void on_transport(run *r, const dt_decoded *p, uint64_t ts, uint64_t now)
     }
 }
 
-int dt_engine_run(const dt_engine_config *cfg, const char *path, uint32_t input_index,
-                  dt_flow_sink sink, void *ctx, dt_input_info *info,
-                  void (*progress)(void *pctx, uint64_t bytes), void *pctx)
+dt_engine *dt_engine_new(const dt_engine_config *cfg, dt_flow_sink sink, void *ctx)
+{
+    dt_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->cfg = cfg;
+    e->sink = sink;
+    e->ctx = ctx;
+    e->info.opened = 1;
+    e->dec = dt_decoder_new(&cfg->decode);
+    e->apps = dt_apps_new(cfg->keep_streams);
+    if (e->apps && cfg->dns_sink)
+        dt_apps_on_dns(e->apps, cfg->dns_sink, ctx);
+    if (e->apps && (size_t)cfg->flows.max_flows * DT_APPS_STATE_PER_FLOW > DT_APPS_STATE_MAX)
+        dt_apps_set_state_limit(e->apps, (size_t)cfg->flows.max_flows * DT_APPS_STATE_PER_FLOW);
+    e->flows = dt_flow_table_new(&cfg->flows, on_flow_end, e);
+    if (!e->dec || !e->apps || !e->flows) {
+        dt_engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void dt_engine_set_input(dt_engine *e, uint32_t index, const char *path, const char *format)
+{
+    e->input_index = index;
+    e->info.path = path;
+    snprintf(e->info.format, sizeof e->info.format, "%s", format ? format : "");
+}
+
+void dt_engine_set_ts_digits(dt_engine *e, int digits)
+{
+    if (digits > e->info.ts_digits)
+        e->info.ts_digits = (uint8_t)digits;
+}
+
+void dt_engine_feed(dt_engine *e, int linktype, uint64_t ts_ns, const uint8_t *data,
+                    uint32_t caplen, uint32_t wirelen)
+{
+    dt_input_info *info = &e->info;
+    info->packets++;
+    info->bytes += wirelen;
+    if (info->packets == 1 || ts_ns < info->first_ns)
+        info->first_ns = ts_ns;
+    if (ts_ns > info->last_ns)
+        info->last_ns = ts_ns;
+    /* Capture time never runs backwards for timeouts, even if packets do. */
+    if (ts_ns > e->now)
+        e->now = ts_ns;
+    note_linktype(info, linktype);
+
+    dt_decoded p;
+    dt_decode_result res = dt_decode(e->dec, linktype, ts_ns, data, caplen, wirelen, &p);
+    if (res == DT_DEC_OK && (p.proto == 6 || p.proto == 17))
+        on_transport(e, &p, ts_ns, e->now);
+
+    if (e->now - e->last_expire >= EXPIRE_EVERY_NS) {
+        dt_flow_expire(e->flows, e->now);
+        e->last_expire = e->now;
+    }
+    if (dt_flow_live(e->flows) > info->peak_live_flows)
+        info->peak_live_flows = dt_flow_live(e->flows);
+}
+
+void dt_engine_add_error(dt_engine *e, uint64_t packet, uint64_t offset, const char *msg)
+{
+    add_error_report(e->cfg, e->ctx, &e->info, packet, offset, msg);
+}
+
+dt_status dt_engine_finish(dt_engine *e)
+{
+    dt_input_info *info = &e->info;
+    dt_flow_flush(e->flows);
+    info->reassembly_peak_bytes = dt_flow_budget(e->flows)->peak;
+    info->reassembly_refused = dt_flow_budget(e->flows)->refused;
+    info->parser_state_refused = dt_apps_state_refused(e->apps);
+    dt_decoder_finish(e->dec);
+    info->decode = *dt_decoder_stats(e->dec);
+    return info->n_errors ? DT_PARTIAL : DT_OK;
+}
+
+const dt_input_info *dt_engine_info(const dt_engine *e)
+{
+    return &e->info;
+}
+
+void dt_engine_free(dt_engine *e)
+{
+    if (!e)
+        return;
+    dt_flow_table_free(e->flows);
+    dt_apps_free(e->apps);
+    dt_decoder_free(e->dec);
+    free(e);
+}
+
+dt_status dt_engine_run(const dt_engine_config *cfg, const char *path, uint32_t input_index,
+                        dt_flow_sink sink, void *ctx, dt_input_info *info,
+                        void (*progress)(void *pctx, uint64_t bytes), void *pctx)
 {
     memset(info, 0, sizeof *info);
     info->path = path;
     char err[256];
     dt_capture *cap = dt_capture_open(path, err, sizeof err);
     if (!cap) {
-        add_error(info, 0, 0, err);
-        return 2;
+        add_error_report(cfg, ctx, info, 0, 0, err);
+        return DT_UNREADABLE;
     }
     info->opened = 1;
     snprintf(info->format, sizeof info->format, "%s", dt_capture_format(cap));
-
-    run r = {cfg, info, sink, ctx, NULL, NULL, input_index};
-    dt_decoder *dec = dt_decoder_new(&cfg->decode);
-    r.apps = dt_apps_new(cfg->keep_streams);
-    if (r.apps && cfg->dns_sink)
-        dt_apps_on_dns(r.apps, cfg->dns_sink, ctx);
-    if (r.apps && (size_t)cfg->flows.max_flows * DT_APPS_STATE_PER_FLOW > DT_APPS_STATE_MAX)
-        dt_apps_set_state_limit(r.apps, (size_t)cfg->flows.max_flows * DT_APPS_STATE_PER_FLOW);
-    r.flows = dt_flow_table_new(&cfg->flows, on_flow_end, &r);
-    if (!dec || !r.apps || !r.flows) {
-        add_error(info, 0, 0, "out of memory");
-        dt_flow_table_free(r.flows);
-        dt_apps_free(r.apps);
-        dt_decoder_free(dec);
+    dt_engine *e = dt_engine_new(cfg, sink, ctx);
+    if (!e) {
+        add_error_report(cfg, ctx, info, 0, 0, "out of memory");
         dt_capture_close(cap);
-        return 2;
+        return DT_UNREADABLE;
     }
+    dt_engine_set_input(e, input_index, path, dt_capture_format(cap));
 
-    uint64_t now = 0, last_expire = 0, last_progress = 0;
+    uint64_t last_progress = 0;
     dt_cap_packet pkt;
     int rc;
     while ((rc = dt_capture_next(cap, &pkt)) == 1) {
-        info->packets++;
-        info->bytes += pkt.wirelen;
-        if (pkt.ts_digits > info->ts_digits)
-            info->ts_digits = pkt.ts_digits;
-        if (info->packets == 1 || pkt.ts_ns < info->first_ns)
-            info->first_ns = pkt.ts_ns;
-        if (pkt.ts_ns > info->last_ns)
-            info->last_ns = pkt.ts_ns;
-        /* Capture time never runs backwards for timeouts, even if packets do. */
-        if (pkt.ts_ns > now)
-            now = pkt.ts_ns;
-        note_linktype(info, pkt.linktype);
-
-        dt_decoded p;
-        dt_decode_result res =
-            dt_decode(dec, pkt.linktype, pkt.ts_ns, pkt.data, pkt.caplen, pkt.wirelen, &p);
-        if (res == DT_DEC_OK && (p.proto == 6 || p.proto == 17))
-            on_transport(&r, &p, pkt.ts_ns, now);
-
-        if (now - last_expire >= EXPIRE_EVERY_NS) {
-            dt_flow_expire(r.flows, now);
-            last_expire = now;
-        }
-        if (dt_flow_live(r.flows) > info->peak_live_flows)
-            info->peak_live_flows = dt_flow_live(r.flows);
+        if (pkt.ts_digits > e->info.ts_digits)
+            dt_engine_set_ts_digits(e, pkt.ts_digits);
+        dt_engine_feed(e, pkt.linktype, pkt.ts_ns, pkt.data, pkt.caplen, pkt.wirelen);
         if (progress && dt_capture_bytes_read(cap) - last_progress >= (1u << 20)) {
             last_progress = dt_capture_bytes_read(cap);
             progress(pctx, last_progress);
         }
     }
     if (rc < 0)
-        add_error(info, dt_capture_packets(cap) + 1, dt_capture_bytes_read(cap),
-                  dt_capture_error(cap));
+        dt_engine_add_error(e, dt_capture_packets(cap) + 1, dt_capture_bytes_read(cap),
+                            dt_capture_error(cap));
     if (progress)
         progress(pctx, dt_capture_bytes_read(cap));
 
-    dt_flow_flush(r.flows);
-    info->reassembly_peak_bytes = dt_flow_budget(r.flows)->peak;
-    info->reassembly_refused = dt_flow_budget(r.flows)->refused;
-    info->parser_state_refused = dt_apps_state_refused(r.apps);
-    dt_decoder_finish(dec);
-    info->decode = *dt_decoder_stats(dec);
-    dt_flow_table_free(r.flows);
-    dt_apps_free(r.apps);
-    dt_decoder_free(dec);
+    dt_status st = dt_engine_finish(e);
+    *info = e->info;
+    dt_engine_free(e);
     dt_capture_close(cap);
-    return info->n_errors ? 1 : 0;
+    return st;
 }

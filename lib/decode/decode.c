@@ -10,6 +10,7 @@
 #include "decode/decode.h"
 
 #include "util/cursor.h"
+#include "util/netconst.h"
 #include "decode/ipfrag.h"
 
 #include <stdlib.h>
@@ -33,6 +34,27 @@ enum {
     NX_BAD,   /* malformed */
     NX_HELD,  /* fragment stored */
 };
+
+/* GRE header flags (RFC 2784, RFC 2890; RFC 1701 routing; RFC 2637 enhanced GRE) */
+#define GRE_F_CSUM 0x8000
+#define GRE_F_ROUTING 0x4000
+#define GRE_F_KEY 0x2000
+#define GRE_F_SEQ 0x1000
+#define GRE_F_ACK 0x0080 /* enhanced GRE only */
+#define GRE_VERSION 0x0007
+
+#define VXLAN_F_VNI 0x08 /* "I" flag: the VNI is valid */
+
+/* GTP-U first byte: version (3 bits), protocol type, spare, E, S, PN */
+#define GTP_F_PT 0x10
+#define GTP_F_OPT 0x07 /* E, S or PN: the 4 optional bytes are present */
+#define GTP_MSG_GPDU 0xff
+
+/* 802.11 frame control, second byte */
+#define WIFI_FC1_DS 0x03 /* ToDS | FromDS: 3 means a fourth address */
+#define WIFI_FC1_MORE_FRAG 0x04
+#define WIFI_FC1_PROTECTED 0x40
+#define WIFI_FC1_ORDER 0x80 /* in QoS data: an HT control field follows */
 
 #define MAX_VLAN 8
 #define MAX_MPLS 16
@@ -117,22 +139,22 @@ void dt_decoder_free(dt_decoder *d)
 int dt_linktype_supported(int linktype)
 {
     switch (linktype) {
-    case 0:   /* BSD NULL */
-    case 1:   /* Ethernet */
-    case 9:   /* PPP */
-    case 12:  /* raw IP (DLT_RAW on some systems) */
-    case 14:  /* raw IP (OpenBSD DLT_RAW) */
-    case 50:  /* PPP in HDLC-like framing */
-    case 101: /* raw IP */
-    case 104: /* Cisco HDLC */
-    case 105: /* IEEE 802.11 */
-    case 108: /* OpenBSD loopback */
-    case 113: /* Linux cooked SLL */
-    case 127: /* 802.11 with radiotap */
-    case 192: /* PPI */
-    case 228: /* raw IPv4 */
-    case 229: /* raw IPv6 */
-    case 276: /* Linux cooked SLL2 */
+    case DT_LINKTYPE_NULL:
+    case DT_LINKTYPE_ETHERNET:
+    case DT_LINKTYPE_PPP:
+    case DT_LINKTYPE_RAW_DLT12:
+    case DT_LINKTYPE_RAW_DLT14:
+    case DT_LINKTYPE_PPP_HDLC:
+    case DT_LINKTYPE_RAW:
+    case DT_LINKTYPE_C_HDLC:
+    case DT_LINKTYPE_IEEE802_11:
+    case DT_LINKTYPE_LOOP:
+    case DT_LINKTYPE_LINUX_SLL:
+    case DT_LINKTYPE_RADIOTAP:
+    case DT_LINKTYPE_PPI:
+    case DT_LINKTYPE_IPV4:
+    case DT_LINKTYPE_IPV6:
+    case DT_LINKTYPE_LINUX_SLL2:
         return 1;
     default:
         return 0;
@@ -181,11 +203,11 @@ static int eth_frame(ctx *x, dt_cur *c)
     uint16_t t = dt_be16(c);
     if (!dt_ok(c))
         return NX_BAD;
-    if (t <= 1500) { /* 802.3 length, LLC follows */
+    if (t <= DT_ETH_MAX_LEN) { /* 802.3 length, LLC follows */
         cur_trim(c, t);
         return llc_snap(x, c);
     }
-    if (t < 0x0600)
+    if (t < DT_ETH_TYPE_MIN)
         return NX_NOTIP;
     x->et = t;
     return NX_ETYPE;
@@ -193,9 +215,9 @@ static int eth_frame(ctx *x, dt_cur *c)
 
 static int ppp_proto(uint16_t p)
 {
-    if (p == 0x0021)
+    if (p == DT_PPP_IPV4)
         return NX_IP4;
-    if (p == 0x0057)
+    if (p == DT_PPP_IPV6)
         return NX_IP6;
     return NX_NOTIP;
 }
@@ -230,27 +252,27 @@ static int ethertype(ctx *x, dt_cur *c)
 {
     for (int depth = 0; depth <= MAX_VLAN; depth++) {
         switch (x->et) {
-        case 0x0800:
+        case DT_ETHERTYPE_IPV4:
             return NX_IP4;
-        case 0x86dd:
+        case DT_ETHERTYPE_IPV6:
             return NX_IP6;
-        case 0x8100: /* 802.1Q */
-        case 0x88a8: /* 802.1ad */
-        case 0x9100: /* old QinQ */
-        case 0x9200:
+        case DT_ETHERTYPE_VLAN:
+        case DT_ETHERTYPE_QINQ:
+        case DT_ETHERTYPE_QINQ_9100:
+        case DT_ETHERTYPE_QINQ_9200:
             dt_skip(c, 2);
             x->et = dt_be16(c);
             if (!dt_ok(c))
                 return NX_BAD;
-            if (x->et <= 1500) {
+            if (x->et <= DT_ETH_MAX_LEN) {
                 cur_trim(c, x->et);
                 int r = llc_snap(x, c);
                 if (r != NX_ETYPE)
                     return r;
             }
             continue;
-        case 0x8847: /* MPLS unicast */
-        case 0x8848: /* MPLS multicast */
+        case DT_ETHERTYPE_MPLS_UC:
+        case DT_ETHERTYPE_MPLS_MC:
             for (int i = 0;; i++) {
                 const uint8_t *l = dt_bytes(c, 4);
                 if (!l || i >= MAX_MPLS)
@@ -268,7 +290,7 @@ static int ethertype(ctx *x, dt_cur *c)
                     return NX_IP6;
                 return NX_NOTIP;
             }
-        case 0x8864: { /* PPPoE session */
+        case DT_ETHERTYPE_PPPOE_SESS: {
             uint8_t vt = dt_u8(c);
             uint8_t code = dt_u8(c);
             dt_skip(c, 2); /* session id */
@@ -311,25 +333,25 @@ static int wifi_frame_fc(ctx *x, dt_cur *c, uint8_t fc0, uint8_t fc1)
         return NX_NOTIP;
     dt_skip(c, 2 + 6 + 6 + 6); /* duration, addr1-3 */
     uint16_t seqctl = dt_le16(c);
-    if ((fc1 & 3) == 3)
+    if ((fc1 & WIFI_FC1_DS) == WIFI_FC1_DS)
         dt_skip(c, 6); /* addr4 */
     uint8_t qos0 = 0;
     if (subtype & 8) { /* QoS data */
         qos0 = dt_u8(c);
         dt_skip(c, 1);
-        if (fc1 & 0x80)
+        if (fc1 & WIFI_FC1_ORDER)
             dt_skip(c, 4); /* HT control */
     }
     if (!dt_ok(c))
         return NX_BAD;
     if (subtype & 4)
         return NX_NOTIP; /* null function: no body */
-    if (fc1 & 0x40)
-        return NX_NOTIP; /* protected */
+    if (fc1 & WIFI_FC1_PROTECTED)
+        return NX_NOTIP;
     /* 802.11 fragment: more fragments follow, or a later fragment (a non-zero
      * number whose body does not start a frame: some controllers number
      * unfragmented frames, so an LLC/SNAP header wins) */
-    if ((fc1 & 0x04) ||
+    if ((fc1 & WIFI_FC1_MORE_FRAG) ||
         ((seqctl & 0x0f) && !(dt_left(c) >= 3 && memcmp(dt_ptr(c), "\xaa\xaa\x03", 3) == 0)))
         return NX_NOTIP;
     if (qos0 & 0x80)
@@ -383,12 +405,12 @@ static int bsd_null(dt_cur *c)
     if (af > 0xffff) /* written in the other byte order */
         af = (af >> 24) | (af >> 8 & 0xff00) | (af << 8 & 0xff0000) | (af << 24);
     switch (af) {
-    case 2:
+    case DT_BSD_AF_INET:
         return NX_IP4;
-    case 10:
-    case 24:
-    case 28:
-    case 30:
+    case DT_BSD_AF_INET6_LINUX:
+    case DT_BSD_AF_INET6_BSD:
+    case DT_BSD_AF_INET6_FREEBSD:
+    case DT_BSD_AF_INET6_DARWIN:
         return NX_IP6;
     default:
         return NX_NOTIP;
@@ -398,51 +420,52 @@ static int bsd_null(dt_cur *c)
 static int link_layer(ctx *x, int linktype, dt_cur *c)
 {
     switch (linktype) {
-    case 1:
+    case DT_LINKTYPE_ETHERNET:
         return NX_ETH;
-    case 113: { /* SLL: type, arphrd, addr len, addr[8], protocol */
+    case DT_LINKTYPE_LINUX_SLL: { /* SLL: type, arphrd, addr len, addr[8], protocol */
         dt_skip(c, 2);
         uint16_t hatype = dt_be16(c);
         dt_skip(c, 10);
         x->et = dt_be16(c);
         if (!dt_ok(c))
             return NX_BAD;
-        if (hatype == 824) /* netlink */
+        if (hatype == DT_ARPHRD_NETLINK)
             return NX_NOTIP;
         return NX_ETYPE;
     }
-    case 276: { /* SLL2: protocol, reserved, ifindex, arphrd, type, addr len, addr[8] */
+    case DT_LINKTYPE_LINUX_SLL2: {
+        /* SLL2: protocol, reserved, ifindex, arphrd, type, addr len, addr[8] */
         x->et = dt_be16(c);
         dt_skip(c, 6);
         uint16_t hatype = dt_be16(c);
         dt_skip(c, 10);
         if (!dt_ok(c))
             return NX_BAD;
-        if (hatype == 824)
+        if (hatype == DT_ARPHRD_NETLINK)
             return NX_NOTIP;
         return NX_ETYPE;
     }
-    case 12:
-    case 14:
-    case 101:
-    case 228:
-    case 229:
+    case DT_LINKTYPE_RAW_DLT12:
+    case DT_LINKTYPE_RAW_DLT14:
+    case DT_LINKTYPE_RAW:
+    case DT_LINKTYPE_IPV4:
+    case DT_LINKTYPE_IPV6:
         return NX_IPANY;
-    case 0:
-    case 108:
+    case DT_LINKTYPE_NULL:
+    case DT_LINKTYPE_LOOP:
         return bsd_null(c);
-    case 9:
-    case 50:
+    case DT_LINKTYPE_PPP:
+    case DT_LINKTYPE_PPP_HDLC:
         return NX_PPP;
-    case 104: /* Cisco HDLC: address, control, ethertype */
+    case DT_LINKTYPE_C_HDLC: /* address, control, ethertype */
         dt_skip(c, 2);
         x->et = dt_be16(c);
         return dt_ok(c) ? NX_ETYPE : NX_BAD;
-    case 105:
+    case DT_LINKTYPE_IEEE802_11:
         return wifi_frame(x, c);
-    case 127:
+    case DT_LINKTYPE_RADIOTAP:
         return radiotap(x, c);
-    case 192: { /* PPI: version, flags, header length (LE), inner DLT (LE) */
+    case DT_LINKTYPE_PPI: { /* PPI: version, flags, header length (LE), inner DLT (LE) */
         uint8_t ver = dt_u8(c);
         dt_skip(c, 1);
         uint16_t hl = dt_le16(c);
@@ -452,7 +475,7 @@ static int link_layer(ctx *x, int linktype, dt_cur *c)
         dt_skip(c, (size_t)hl - 8);
         if (!dt_ok(c))
             return NX_BAD;
-        if (dlt > 0xffff || dlt == 192 || !dt_linktype_supported((int)dlt))
+        if (dlt > 0xffff || dlt == DT_LINKTYPE_PPI || !dt_linktype_supported((int)dlt))
             return -1;
         return link_layer(x, (int)dlt, c); /* one level only: PPI inside PPI is refused */
     }
@@ -489,7 +512,7 @@ static int vxlan(ctx *x, dt_cur *c)
 {
     dt_cur t = *c;
     const uint8_t *h = dt_bytes(&t, 8);
-    if (!h || !(h[0] & 0x08))
+    if (!h || !(h[0] & VXLAN_F_VNI))
         return NX_OK;
     if (enter_tunnel(x, DT_TUN_VXLAN))
         return NX_BAD;
@@ -535,10 +558,10 @@ static int gtpu(ctx *x, dt_cur *c)
     uint8_t type = dt_u8(&t);
     uint16_t len = dt_be16(&t);
     dt_skip(&t, 4); /* TEID */
-    if (!dt_ok(&t) || fl >> 5 != 1 || !(fl & 0x10) || type != 0xff)
+    if (!dt_ok(&t) || fl >> 5 != 1 || !(fl & GTP_F_PT) || type != GTP_MSG_GPDU)
         return NX_OK; /* not a G-PDU: deliver the UDP packet */
     cur_trim(&t, len);
-    if (fl & 0x07) {
+    if (fl & GTP_F_OPT) {
         dt_skip(&t, 3); /* sequence number, N-PDU number */
         uint8_t next = dt_u8(&t);
         for (int i = 0; next != 0; i++) {
@@ -563,55 +586,55 @@ static int gre(ctx *x, dt_cur *c)
     uint16_t pt = dt_be16(c);
     if (!dt_ok(c))
         return NX_BAD;
-    unsigned ver = fl & 7;
+    unsigned ver = fl & GRE_VERSION;
     int next;
     if (ver == 0) {
-        if (fl & 0x4000)
+        if (fl & GRE_F_ROUTING)
             return NX_OK; /* source routing (RFC 1701): not decoded */
-        if (fl & 0x8000)
+        if (fl & GRE_F_CSUM)
             dt_skip(c, 4); /* checksum + reserved */
-        if (fl & 0x2000)
-            dt_skip(c, 4); /* key */
-        if (fl & 0x1000)
-            dt_skip(c, 4); /* sequence */
+        if (fl & GRE_F_KEY)
+            dt_skip(c, 4);
+        if (fl & GRE_F_SEQ)
+            dt_skip(c, 4);
         if (!dt_ok(c))
             return NX_BAD;
         switch (pt) {
-        case 0x0800:
+        case DT_ETHERTYPE_IPV4:
             next = NX_IP4;
             break;
-        case 0x86dd:
+        case DT_ETHERTYPE_IPV6:
             next = NX_IP6;
             break;
-        case 0x6558: /* transparent Ethernet bridging */
+        case DT_ETHERTYPE_TEB:
             next = NX_ETH;
             break;
-        case 0x88be: /* ERSPAN type II: 8-byte header, then Ethernet */
-            if (!(fl & 0x1000))
+        case DT_ETHERTYPE_ERSPAN2: /* 8-byte header, then Ethernet */
+            if (!(fl & GRE_F_SEQ))
                 return NX_OK;
             dt_skip(c, 8);
             if (!dt_ok(c))
                 return NX_BAD;
             next = NX_ETH;
             break;
-        case 0x880b:
+        case DT_ETHERTYPE_PPP:
             next = NX_PPP;
             break;
         default:
             return NX_OK;
         }
     } else if (ver == 1) { /* enhanced GRE (PPTP, RFC 2637) */
-        if (pt != 0x880b || !(fl & 0x2000))
+        if (pt != DT_ETHERTYPE_PPP || !(fl & GRE_F_KEY))
             return NX_BAD;
         uint16_t plen = dt_be16(c);
         dt_skip(c, 2); /* call id */
-        if (fl & 0x1000)
+        if (fl & GRE_F_SEQ)
             dt_skip(c, 4);
-        if (fl & 0x0080)
-            dt_skip(c, 4); /* acknowledgment */
+        if (fl & GRE_F_ACK)
+            dt_skip(c, 4);
         if (!dt_ok(c))
             return NX_BAD;
-        if (!(fl & 0x1000) || plen == 0)
+        if (!(fl & GRE_F_SEQ) || plen == 0)
             return NX_OK; /* acknowledgment only */
         cur_trim(c, plen);
         next = NX_PPP;
@@ -629,54 +652,55 @@ static int transport(ctx *x, uint8_t proto, int outer_family, dt_cur *c, uint32_
     dt_decoded *o = x->out;
     o->proto = proto;
     switch (proto) {
-    case 6: {
-        const uint8_t *h = dt_bytes(c, 20);
+    case DT_IPPROTO_TCP: {
+        const uint8_t *h = dt_bytes(c, DT_TCP_HDR_MIN);
         if (!h)
             return NX_BAD;
-        unsigned off = (unsigned)(h[12] >> 4) * 4;
-        if (off < 20 || wire < off)
+        unsigned off = (unsigned)(h[DT_TCP_OFF_DOFF] >> 4) * 4;
+        if (off < DT_TCP_HDR_MIN || wire < off)
             return NX_BAD;
-        dt_skip(c, off - 20);
+        dt_skip(c, off - DT_TCP_HDR_MIN); /* options */
         if (!dt_ok(c))
             return NX_BAD;
-        o->sport = dt_rd_be16(h);
-        o->dport = dt_rd_be16(h + 2);
-        o->seq = dt_rd_be32(h + 4);
-        o->ack = dt_rd_be32(h + 8);
-        o->tcp_flags = h[13];
-        o->window = dt_rd_be16(h + 14);
+        o->sport = dt_rd_be16(h + DT_TCP_OFF_SPORT);
+        o->dport = dt_rd_be16(h + DT_TCP_OFF_DPORT);
+        o->seq = dt_rd_be32(h + DT_TCP_OFF_SEQ);
+        o->ack = dt_rd_be32(h + DT_TCP_OFF_ACK);
+        o->tcp_flags = h[DT_TCP_OFF_FLAGS];
+        o->window = dt_rd_be16(h + DT_TCP_OFF_WINDOW);
         set_payload(o, c, wire - off);
         return NX_OK;
     }
-    case 17: {
-        const uint8_t *h = dt_bytes(c, 8);
-        if (!h || wire < 8)
+    case DT_IPPROTO_UDP: {
+        const uint8_t *h = dt_bytes(c, DT_UDP_HDR_LEN);
+        if (!h || wire < DT_UDP_HDR_LEN)
             return NX_BAD;
-        uint16_t ulen = dt_rd_be16(h + 4);
-        if (ulen < 8)
+        uint16_t ulen = dt_rd_be16(h + DT_UDP_OFF_LEN);
+        if (ulen < DT_UDP_HDR_LEN)
             return NX_BAD;
-        o->sport = dt_rd_be16(h);
-        o->dport = dt_rd_be16(h + 2);
-        uint32_t uw = ulen - 8u;
-        if (uw > wire - 8)
-            uw = wire - 8;
+        o->sport = dt_rd_be16(h + DT_UDP_OFF_SPORT);
+        o->dport = dt_rd_be16(h + DT_UDP_OFF_DPORT);
+        uint32_t uw = ulen - (uint32_t)DT_UDP_HDR_LEN;
+        if (uw > wire - DT_UDP_HDR_LEN)
+            uw = wire - DT_UDP_HDR_LEN;
         set_payload(o, c, uw);
         cur_trim(c, uw);
-        if (o->dport == 4789)
+        if (o->dport == DT_PORT_VXLAN)
             return vxlan(x, c);
-        if (o->dport == 2152 || o->sport == 2152)
+        if (o->dport == DT_PORT_GTPU || o->sport == DT_PORT_GTPU)
             return gtpu(x, c);
-        if (o->dport == 5247 || o->sport == 5247)
+        if (o->dport == DT_PORT_CAPWAP_DATA || o->sport == DT_PORT_CAPWAP_DATA)
             return capwap(x, c);
         return NX_OK;
     }
-    case 4:
-    case 41:
+    case DT_IPPROTO_IPIP:
+    case DT_IPPROTO_IPV6:
         set_payload(o, c, wire);
-        if (enter_tunnel(x, proto == 41 && outer_family == 4 ? DT_TUN_6IN4 : DT_TUN_IPIP))
+        if (enter_tunnel(x,
+                         proto == DT_IPPROTO_IPV6 && outer_family == 4 ? DT_TUN_6IN4 : DT_TUN_IPIP))
             return NX_BAD;
-        return proto == 4 ? NX_IP4 : NX_IP6;
-    case 47:
+        return proto == DT_IPPROTO_IPIP ? NX_IP4 : NX_IP6;
+    case DT_IPPROTO_GRE:
         set_payload(o, c, wire);
         return gre(x, c);
     default: /* ICMP, ICMPv6, ESP, ...: no ports */
@@ -700,14 +724,14 @@ static int ip4(ctx *x, dt_cur *c)
 {
     dt_decoded *o = x->out;
     size_t avail = dt_left(c);
-    const uint8_t *h = dt_bytes(c, 20);
-    if (!h || h[0] >> 4 != 4)
+    const uint8_t *h = dt_bytes(c, DT_IP4_HDR_MIN);
+    if (!h || h[DT_IP4_OFF_VER_IHL] >> 4 != 4)
         return NX_BAD;
-    unsigned ihl = (unsigned)(h[0] & 15) * 4;
-    uint32_t tot = dt_rd_be16(h + 2);
+    unsigned ihl = (unsigned)(h[DT_IP4_OFF_VER_IHL] & 15) * 4;
+    uint32_t tot = dt_rd_be16(h + DT_IP4_OFF_TOTLEN);
     if (tot == 0) /* segmentation offload: length left to the NIC */
         tot = avail > 65535 ? 65535 : (uint32_t)avail;
-    if (ihl < 20 || tot < ihl)
+    if (ihl < DT_IP4_HDR_MIN || tot < ihl)
         return NX_BAD;
     int clipped = 0;
     if (x->whole && tot > avail) {
@@ -719,27 +743,27 @@ static int ip4(ctx *x, dt_cur *c)
         if (tot < ihl)
             return NX_BAD;
     }
-    dt_skip(c, ihl - 20); /* options */
+    dt_skip(c, ihl - DT_IP4_HDR_MIN); /* options */
     if (!dt_ok(c))
         return NX_BAD;
     reset_l4(o);
-    dt_addr_set4(&o->src, h + 12);
-    dt_addr_set4(&o->dst, h + 16);
+    dt_addr_set4(&o->src, h + DT_IP4_OFF_SRC);
+    dt_addr_set4(&o->dst, h + DT_IP4_OFF_DST);
     o->ip_bytes = tot;
-    uint8_t proto = h[9];
+    uint8_t proto = h[DT_IP4_OFF_PROTO];
     o->proto = proto;
     uint32_t wire = tot - ihl;
     dt_cur l4 = dt_cur_make(dt_ptr(c), dt_left(c) < wire ? dt_left(c) : wire);
 
-    uint16_t fo = dt_rd_be16(h + 6);
-    if (fo & 0x3fff) { /* MF set or offset != 0 */
+    uint16_t fo = dt_rd_be16(h + DT_IP4_OFF_FRAG);
+    if (fo & (DT_IP4_FRAG_MF | DT_IP4_FRAG_OFFSET)) {
         x->d->st.fragments++;
         if (x->reasm)
             return NX_BAD;
         if (clipped || dt_left(&l4) < wire) {
             /* cut by the snap length: cannot be reassembled; a first fragment is still
              * delivered as it is (its transport header is there) */
-            if (fo & 0x1fff)
+            if (fo & DT_IP4_FRAG_OFFSET)
                 return NX_BAD;
             int r = transport(x, proto, 4, &l4, wire);
             *c = l4;
@@ -749,15 +773,15 @@ static int ip4(ctx *x, dt_cur *c)
         memset(&k, 0, sizeof k);
         k.family = 4;
         k.proto = proto;
-        memcpy(k.src, h + 12, 4);
-        memcpy(k.dst, h + 16, 4);
-        k.id = dt_rd_be16(h + 4);
+        memcpy(k.src, h + DT_IP4_OFF_SRC, 4);
+        memcpy(k.dst, h + DT_IP4_OFF_DST, 4);
+        k.id = dt_rd_be16(h + DT_IP4_OFF_ID);
         const uint8_t *p = NULL;
         uint32_t plen = 0;
         uint8_t nh = 0;
-        dt_frag_result r =
-            dt_ipfrag_add(x->d->frag, &k, x->ts, (uint32_t)(fo & 0x1fff) * 8, dt_ptr(&l4), wire,
-                          (fo & 0x2000) != 0, 65535 - ihl, proto, &p, &plen, &nh);
+        dt_frag_result r = dt_ipfrag_add(
+            x->d->frag, &k, x->ts, (uint32_t)(fo & DT_IP4_FRAG_OFFSET) * 8, dt_ptr(&l4), wire,
+            (fo & DT_IP4_FRAG_MF) != 0, 65535 - ihl, proto, &p, &plen, &nh);
         if (r == DT_FRAG_BAD)
             return NX_BAD;
         if (r != DT_FRAG_COMPLETE)
@@ -776,12 +800,12 @@ static int ip4(ctx *x, dt_cur *c)
 static int ip6(ctx *x, dt_cur *c)
 {
     dt_decoded *o = x->out;
-    const uint8_t *h = dt_bytes(c, 40);
-    if (!h || h[0] >> 4 != 6)
+    const uint8_t *h = dt_bytes(c, DT_IP6_HDR_LEN);
+    if (!h || h[DT_IP6_OFF_VER] >> 4 != 6)
         return NX_BAD;
-    uint32_t plen = dt_rd_be16(h + 4);
-    uint8_t nh = h[6];
-    if (plen == 0 && nh == 0)
+    uint32_t plen = dt_rd_be16(h + DT_IP6_OFF_PLEN);
+    uint8_t nh = h[DT_IP6_OFF_NEXT];
+    if (plen == 0 && nh == DT_IPPROTO_HOPOPTS)
         return NX_BAD; /* jumbogram: not supported */
     int clipped = 0;
     if (x->whole && plen > dt_left(c)) {
@@ -790,9 +814,9 @@ static int ip6(ctx *x, dt_cur *c)
         clipped = 1;
     }
     reset_l4(o);
-    dt_addr_set6(&o->src, h + 8);
-    dt_addr_set6(&o->dst, h + 24);
-    o->ip_bytes = 40 + plen;
+    dt_addr_set6(&o->src, h + DT_IP6_OFF_SRC);
+    dt_addr_set6(&o->dst, h + DT_IP6_OFF_DST);
+    o->ip_bytes = DT_IP6_HDR_LEN + plen;
     o->proto = nh;
     uint32_t wire = plen;
     dt_cur p = dt_cur_make(dt_ptr(c), dt_left(c) < wire ? dt_left(c) : wire);
@@ -802,19 +826,18 @@ static int ip6(ctx *x, dt_cur *c)
             return NX_BAD;
         size_t hl;
         switch (nh) {
-        case 0:   /* hop-by-hop */
-        case 43:  /* routing */
-        case 60:  /* destination options */
-        case 135: /* mobility */
-        case 139: /* HIP */
-        case 140: /* shim6 */
-        case 51:  /* AH */
-        {
+        case DT_IPPROTO_HOPOPTS:
+        case DT_IPPROTO_ROUTING:
+        case DT_IPPROTO_DSTOPTS:
+        case DT_IPPROTO_MOBILITY:
+        case DT_IPPROTO_HIP:
+        case DT_IPPROTO_SHIM6:
+        case DT_IPPROTO_AH: {
             uint8_t next = dt_u8(&p);
             uint8_t l = dt_u8(&p);
             if (!dt_ok(&p))
                 return NX_BAD;
-            hl = nh == 51 ? ((size_t)l + 2) * 4 : ((size_t)l + 1) * 8;
+            hl = nh == DT_IPPROTO_AH ? ((size_t)l + 2) * 4 : ((size_t)l + 1) * 8;
             if (hl > wire)
                 return NX_BAD;
             dt_skip(&p, hl - 2);
@@ -824,16 +847,16 @@ static int ip6(ctx *x, dt_cur *c)
             nh = next;
             continue;
         }
-        case 44: { /* fragment */
+        case DT_IPPROTO_FRAGMENT: {
             size_t unfrag = p.pos;
             uint8_t next = dt_u8(&p);
             dt_skip(&p, 1);
             uint16_t fo = dt_be16(&p);
             uint32_t id = dt_be32(&p);
-            if (!dt_ok(&p) || wire < 8)
+            if (!dt_ok(&p) || wire < DT_IP6_FRAG_HDR_LEN)
                 return NX_BAD;
-            wire -= 8;
-            if ((fo & 0xfff9) == 0) { /* atomic fragment (RFC 6946) */
+            wire -= DT_IP6_FRAG_HDR_LEN;
+            if ((fo & (DT_IP6_FRAG_OFFSET | DT_IP6_FRAG_MF)) == 0) { /* atomic (RFC 6946) */
                 nh = next;
                 continue;
             }
@@ -841,7 +864,7 @@ static int ip6(ctx *x, dt_cur *c)
             if (x->reasm)
                 return NX_BAD;
             if (clipped || dt_left(&p) < wire) { /* truncated: as for IPv4 */
-                if (fo & 0xfff8)
+                if (fo & DT_IP6_FRAG_OFFSET)
                     return NX_BAD;
                 nh = next;
                 break;
@@ -849,22 +872,22 @@ static int ip6(ctx *x, dt_cur *c)
             dt_frag_key k;
             memset(&k, 0, sizeof k);
             k.family = 6;
-            memcpy(k.src, h + 8, 16);
-            memcpy(k.dst, h + 24, 16);
+            memcpy(k.src, h + DT_IP6_OFF_SRC, 16);
+            memcpy(k.dst, h + DT_IP6_OFF_DST, 16);
             k.id = id;
             const uint8_t *d = NULL;
             uint32_t dlen = 0;
             uint8_t first_nh = 0;
-            dt_frag_result r =
-                dt_ipfrag_add(x->d->frag, &k, x->ts, fo & 0xfff8u, dt_ptr(&p), wire, fo & 1,
-                              65535 - (uint32_t)unfrag, next, &d, &dlen, &first_nh);
+            dt_frag_result r = dt_ipfrag_add(x->d->frag, &k, x->ts, fo & DT_IP6_FRAG_OFFSET,
+                                             dt_ptr(&p), wire, fo & DT_IP6_FRAG_MF,
+                                             65535 - (uint32_t)unfrag, next, &d, &dlen, &first_nh);
             if (r == DT_FRAG_BAD)
                 return NX_BAD;
             if (r != DT_FRAG_COMPLETE)
                 return NX_HELD;
             x->reasm = 1;
             o->reassembled = 1;
-            o->ip_bytes = 40 + (uint32_t)unfrag + dlen;
+            o->ip_bytes = DT_IP6_HDR_LEN + (uint32_t)unfrag + dlen;
             wire = dlen;
             p = dt_cur_make(d, dlen);
             nh = first_nh;
@@ -887,16 +910,16 @@ static void count_ok(dt_decode_stats *st, const dt_decoded *o)
     else
         st->ip4++;
     switch (o->proto) {
-    case 6:
+    case DT_IPPROTO_TCP:
         st->tcp++;
         break;
-    case 17:
+    case DT_IPPROTO_UDP:
         st->udp++;
         break;
-    case 1:
+    case DT_IPPROTO_ICMP:
         st->icmp++;
         break;
-    case 58:
+    case DT_IPPROTO_ICMPV6:
         st->icmp6++;
         break;
     default:

@@ -72,9 +72,28 @@ typedef struct ctx {
                   beyond it is a lie, not the snap length */
     int have_saved;
     dt_decoded saved; /* the packet that carried the current tunnel */
+    uint8_t why;      /* dt_anomaly of an NX_BAD answer, set by bad() */
 } ctx;
 
 static void sync_frag_stats(dt_decoder *d);
+
+static const char *const anomaly_names[DT_ANOMALY_COUNT] = {
+#define X(id, name) name,
+#include "decode/anomaly.def"
+#undef X
+};
+
+const char *dt_decode_anomaly_name(int reason)
+{
+    return reason >= 0 && reason < DT_ANOMALY_COUNT ? anomaly_names[reason] : NULL;
+}
+
+/* Every malformed verdict goes through here: the reason is what gets counted. */
+static int bad(ctx *x, dt_anomaly why)
+{
+    x->why = (uint8_t)why;
+    return NX_BAD;
+}
 
 const char *dt_tunnel_name(dt_tunnel t)
 {
@@ -183,12 +202,12 @@ static int llc_snap(ctx *x, dt_cur *c)
 {
     const uint8_t *h = dt_bytes(c, 3);
     if (!h)
-        return NX_BAD;
+        return bad(x, DT_ANOM_LLC_HEADER_SHORT);
     if (h[0] != 0xaa || h[1] != 0xaa || h[2] != 0x03)
         return NX_NOTIP;
     const uint8_t *snap = dt_bytes(c, 5);
     if (!snap)
-        return NX_BAD;
+        return bad(x, DT_ANOM_LLC_HEADER_SHORT);
     /* OUI 00-00-00 (RFC 1042) or 00-00-f8 (802.1H bridge tunnel) carry ethertypes. */
     if (snap[0] != 0 || snap[1] != 0 || (snap[2] != 0 && snap[2] != 0xf8))
         return NX_NOTIP;
@@ -199,10 +218,10 @@ static int llc_snap(ctx *x, dt_cur *c)
 static int eth_frame(ctx *x, dt_cur *c)
 {
     if (!dt_bytes(c, 12))
-        return NX_BAD;
+        return bad(x, DT_ANOM_ETH_HEADER_SHORT);
     uint16_t t = dt_be16(c);
     if (!dt_ok(c))
-        return NX_BAD;
+        return bad(x, DT_ANOM_ETH_HEADER_SHORT);
     if (t <= DT_ETH_MAX_LEN) { /* 802.3 length, LLC follows */
         cur_trim(c, t);
         return llc_snap(x, c);
@@ -226,17 +245,17 @@ static int ppp_frame(ctx *x, dt_cur *c)
 {
     uint8_t b0 = 0, b1 = 0;
     if (peek_u8(c, 0, &b0) < 0)
-        return NX_BAD;
+        return bad(x, DT_ANOM_PPP_HEADER_SHORT);
     if ((b0 == 0x0f || b0 == 0x8f) && peek_u8(c, 1, &b1) == 0 && b1 == 0x00) {
         /* Cisco HDLC framing on a PPP link (as Wireshark accepts): ethertype follows */
         dt_skip(c, 2);
         x->et = dt_be16(c);
-        return dt_ok(c) ? NX_ETYPE : NX_BAD;
+        return dt_ok(c) ? NX_ETYPE : bad(x, DT_ANOM_CHDLC_HEADER_SHORT);
     }
     if (b0 == 0xff && peek_u8(c, 1, &b1) == 0 && b1 == 0x03) {
         dt_skip(c, 2);
         if (peek_u8(c, 0, &b0) < 0)
-            return NX_BAD;
+            return bad(x, DT_ANOM_PPP_HEADER_SHORT);
     }
     uint16_t p;
     if (b0 & 1) /* protocol field compression: one-byte protocol */
@@ -244,7 +263,7 @@ static int ppp_frame(ctx *x, dt_cur *c)
     else
         p = dt_be16(c);
     if (!dt_ok(c))
-        return NX_BAD;
+        return bad(x, DT_ANOM_PPP_HEADER_SHORT);
     return ppp_proto(p);
 }
 
@@ -263,7 +282,7 @@ static int ethertype(ctx *x, dt_cur *c)
             dt_skip(c, 2);
             x->et = dt_be16(c);
             if (!dt_ok(c))
-                return NX_BAD;
+                return bad(x, DT_ANOM_VLAN_HEADER_SHORT);
             if (x->et <= DT_ETH_MAX_LEN) {
                 cur_trim(c, x->et);
                 int r = llc_snap(x, c);
@@ -275,15 +294,17 @@ static int ethertype(ctx *x, dt_cur *c)
         case DT_ETHERTYPE_MPLS_MC:
             for (int i = 0;; i++) {
                 const uint8_t *l = dt_bytes(c, 4);
-                if (!l || i >= MAX_MPLS)
-                    return NX_BAD;
+                if (!l)
+                    return bad(x, DT_ANOM_MPLS_HEADER_SHORT);
+                if (i >= MAX_MPLS)
+                    return bad(x, DT_ANOM_MPLS_TOO_DEEP);
                 if (l[2] & 1) /* bottom of stack */
                     break;
             }
             {
                 uint8_t v;
                 if (peek_u8(c, 0, &v) < 0)
-                    return NX_BAD;
+                    return bad(x, DT_ANOM_MPLS_HEADER_SHORT);
                 if (v >> 4 == 4)
                     return NX_IP4;
                 if (v >> 4 == 6)
@@ -296,20 +317,20 @@ static int ethertype(ctx *x, dt_cur *c)
             dt_skip(c, 2); /* session id */
             uint16_t plen = dt_be16(c);
             if (!dt_ok(c))
-                return NX_BAD;
+                return bad(x, DT_ANOM_PPPOE_HEADER_SHORT);
             if (vt != 0x11 || code != 0)
                 return NX_NOTIP;
             cur_trim(c, plen);
             uint16_t p = dt_be16(c);
             if (!dt_ok(c))
-                return NX_BAD;
+                return bad(x, DT_ANOM_PPPOE_HEADER_SHORT);
             return ppp_proto(p);
         }
         default:
             return NX_NOTIP;
         }
     }
-    return NX_BAD; /* too many VLAN tags */
+    return bad(x, DT_ANOM_VLAN_TOO_DEEP);
 }
 
 static int wifi_frame_fc(ctx *x, dt_cur *c, uint8_t fc0, uint8_t fc1);
@@ -325,9 +346,9 @@ static int wifi_frame(ctx *x, dt_cur *c)
 static int wifi_frame_fc(ctx *x, dt_cur *c, uint8_t fc0, uint8_t fc1)
 {
     if (!dt_ok(c))
-        return NX_BAD;
+        return bad(x, DT_ANOM_WIFI_HEADER_SHORT);
     if ((fc0 & 3) != 0)
-        return NX_BAD;
+        return bad(x, DT_ANOM_WIFI_BAD_VERSION);
     unsigned type = fc0 >> 2 & 3, subtype = fc0 >> 4;
     if (type != 2)
         return NX_NOTIP;
@@ -343,7 +364,7 @@ static int wifi_frame_fc(ctx *x, dt_cur *c, uint8_t fc0, uint8_t fc1)
             dt_skip(c, 4); /* HT control */
     }
     if (!dt_ok(c))
-        return NX_BAD;
+        return bad(x, DT_ANOM_WIFI_HEADER_SHORT);
     if (subtype & 4)
         return NX_NOTIP; /* null function: no body */
     if (fc1 & WIFI_FC1_PROTECTED)
@@ -366,17 +387,19 @@ static int radiotap(ctx *x, dt_cur *c)
     dt_skip(c, 1);
     uint16_t len = dt_le16(c);
     uint32_t present = dt_le32(c);
-    if (!dt_ok(c) || ver != 0 || len < 8)
-        return NX_BAD;
+    if (!dt_ok(c))
+        return bad(x, DT_ANOM_RADIOTAP_HEADER_SHORT);
+    if (ver != 0 || len < 8)
+        return bad(x, DT_ANOM_RADIOTAP_BAD_HEADER);
     dt_cur rt = dt_cur_make(start, len);
     if (dt_left(c) + 8 < len)
-        return NX_BAD;
+        return bad(x, DT_ANOM_RADIOTAP_HEADER_SHORT);
     dt_skip(&rt, 8);
     uint32_t p = present;
     while (p & 0x80000000u) {
         p = dt_le32(&rt);
         if (!dt_ok(&rt))
-            return NX_BAD;
+            return bad(x, DT_ANOM_RADIOTAP_HEADER_SHORT);
     }
     uint8_t flags = 0;
     if (present & 2) {
@@ -386,22 +409,22 @@ static int radiotap(ctx *x, dt_cur *c)
         }
         flags = dt_u8(&rt);
         if (!dt_ok(&rt))
-            return NX_BAD;
+            return bad(x, DT_ANOM_RADIOTAP_HEADER_SHORT);
     }
     dt_skip(c, (size_t)len - 8);
     if (flags & 0x10) { /* FCS at end */
         if (dt_left(c) < 4)
-            return NX_BAD;
+            return bad(x, DT_ANOM_RADIOTAP_FCS_SHORT);
         c->len -= 4;
     }
     return wifi_frame(x, c);
 }
 
-static int bsd_null(dt_cur *c)
+static int bsd_null(ctx *x, dt_cur *c)
 {
     uint32_t af = dt_be32(c);
     if (!dt_ok(c))
-        return NX_BAD;
+        return bad(x, DT_ANOM_NULL_HEADER_SHORT);
     if (af > 0xffff) /* written in the other byte order */
         af = (af >> 24) | (af >> 8 & 0xff00) | (af << 8 & 0xff0000) | (af << 24);
     switch (af) {
@@ -428,7 +451,7 @@ static int link_layer(ctx *x, int linktype, dt_cur *c)
         dt_skip(c, 10);
         x->et = dt_be16(c);
         if (!dt_ok(c))
-            return NX_BAD;
+            return bad(x, DT_ANOM_SLL_HEADER_SHORT);
         if (hatype == DT_ARPHRD_NETLINK)
             return NX_NOTIP;
         return NX_ETYPE;
@@ -440,7 +463,7 @@ static int link_layer(ctx *x, int linktype, dt_cur *c)
         uint16_t hatype = dt_be16(c);
         dt_skip(c, 10);
         if (!dt_ok(c))
-            return NX_BAD;
+            return bad(x, DT_ANOM_SLL_HEADER_SHORT);
         if (hatype == DT_ARPHRD_NETLINK)
             return NX_NOTIP;
         return NX_ETYPE;
@@ -453,14 +476,14 @@ static int link_layer(ctx *x, int linktype, dt_cur *c)
         return NX_IPANY;
     case DT_LINKTYPE_NULL:
     case DT_LINKTYPE_LOOP:
-        return bsd_null(c);
+        return bsd_null(x, c);
     case DT_LINKTYPE_PPP:
     case DT_LINKTYPE_PPP_HDLC:
         return NX_PPP;
     case DT_LINKTYPE_C_HDLC: /* address, control, ethertype */
         dt_skip(c, 2);
         x->et = dt_be16(c);
-        return dt_ok(c) ? NX_ETYPE : NX_BAD;
+        return dt_ok(c) ? NX_ETYPE : bad(x, DT_ANOM_CHDLC_HEADER_SHORT);
     case DT_LINKTYPE_IEEE802_11:
         return wifi_frame(x, c);
     case DT_LINKTYPE_RADIOTAP:
@@ -470,11 +493,13 @@ static int link_layer(ctx *x, int linktype, dt_cur *c)
         dt_skip(c, 1);
         uint16_t hl = dt_le16(c);
         uint32_t dlt = dt_le32(c);
-        if (!dt_ok(c) || ver != 0 || hl < 8)
-            return NX_BAD;
+        if (!dt_ok(c))
+            return bad(x, DT_ANOM_PPI_HEADER_SHORT);
+        if (ver != 0 || hl < 8)
+            return bad(x, DT_ANOM_PPI_BAD_HEADER);
         dt_skip(c, (size_t)hl - 8);
         if (!dt_ok(c))
-            return NX_BAD;
+            return bad(x, DT_ANOM_PPI_HEADER_SHORT);
         if (dlt > 0xffff || dlt == DT_LINKTYPE_PPI || !dt_linktype_supported((int)dlt))
             return -1;
         return link_layer(x, (int)dlt, c); /* one level only: PPI inside PPI is refused */
@@ -494,11 +519,13 @@ static void set_payload(dt_decoded *o, const dt_cur *c, uint32_t wire)
     o->payload_len = left < wire ? (uint32_t)left : wire;
 }
 
+/* Saves the packet that carries a tunnel; nonzero (reason tunnel_too_deep set)
+ * past the nesting bound, and the caller answers NX_BAD. */
 static int enter_tunnel(ctx *x, dt_tunnel kind)
 {
     dt_decoded *o = x->out;
     if (o->tunnel_depth >= x->d->lim.max_tunnel_depth || o->tunnel_depth >= 255)
-        return NX_BAD;
+        return bad(x, DT_ANOM_TUNNEL_TOO_DEEP);
     x->saved = *o;
     x->have_saved = 1;
     if (!o->tunnel)
@@ -566,13 +593,15 @@ static int gtpu(ctx *x, dt_cur *c)
         uint8_t next = dt_u8(&t);
         for (int i = 0; next != 0; i++) {
             uint8_t elen = dt_u8(&t);
-            if (!dt_ok(&t) || elen == 0 || i >= MAX_GTP_EXT)
-                return NX_BAD;
+            if (!dt_ok(&t))
+                return bad(x, DT_ANOM_GTPU_HEADER_SHORT);
+            if (elen == 0 || i >= MAX_GTP_EXT)
+                return bad(x, DT_ANOM_GTPU_BAD_EXTENSION);
             dt_skip(&t, (size_t)elen * 4 - 2);
             next = dt_u8(&t);
         }
         if (!dt_ok(&t))
-            return NX_BAD;
+            return bad(x, DT_ANOM_GTPU_HEADER_SHORT);
     }
     if (enter_tunnel(x, DT_TUN_GTPU))
         return NX_BAD;
@@ -585,7 +614,7 @@ static int gre(ctx *x, dt_cur *c)
     uint16_t fl = dt_be16(c);
     uint16_t pt = dt_be16(c);
     if (!dt_ok(c))
-        return NX_BAD;
+        return bad(x, DT_ANOM_GRE_HEADER_SHORT);
     unsigned ver = fl & GRE_VERSION;
     int next;
     if (ver == 0) {
@@ -598,7 +627,7 @@ static int gre(ctx *x, dt_cur *c)
         if (fl & GRE_F_SEQ)
             dt_skip(c, 4);
         if (!dt_ok(c))
-            return NX_BAD;
+            return bad(x, DT_ANOM_GRE_HEADER_SHORT);
         switch (pt) {
         case DT_ETHERTYPE_IPV4:
             next = NX_IP4;
@@ -614,7 +643,7 @@ static int gre(ctx *x, dt_cur *c)
                 return NX_OK;
             dt_skip(c, 8);
             if (!dt_ok(c))
-                return NX_BAD;
+                return bad(x, DT_ANOM_ERSPAN_HEADER_SHORT);
             next = NX_ETH;
             break;
         case DT_ETHERTYPE_PPP:
@@ -625,7 +654,7 @@ static int gre(ctx *x, dt_cur *c)
         }
     } else if (ver == 1) { /* enhanced GRE (PPTP, RFC 2637) */
         if (pt != DT_ETHERTYPE_PPP || !(fl & GRE_F_KEY))
-            return NX_BAD;
+            return bad(x, DT_ANOM_GRE_BAD_ENHANCED);
         uint16_t plen = dt_be16(c);
         dt_skip(c, 2); /* call id */
         if (fl & GRE_F_SEQ)
@@ -633,7 +662,7 @@ static int gre(ctx *x, dt_cur *c)
         if (fl & GRE_F_ACK)
             dt_skip(c, 4);
         if (!dt_ok(c))
-            return NX_BAD;
+            return bad(x, DT_ANOM_GRE_HEADER_SHORT);
         if (!(fl & GRE_F_SEQ) || plen == 0)
             return NX_OK; /* acknowledgment only */
         cur_trim(c, plen);
@@ -655,13 +684,15 @@ static int transport(ctx *x, uint8_t proto, int outer_family, dt_cur *c, uint32_
     case DT_IPPROTO_TCP: {
         const uint8_t *h = dt_bytes(c, DT_TCP_HDR_MIN);
         if (!h)
-            return NX_BAD;
+            return bad(x, DT_ANOM_TCP_HEADER_SHORT);
         unsigned off = (unsigned)(h[DT_TCP_OFF_DOFF] >> 4) * 4;
-        if (off < DT_TCP_HDR_MIN || wire < off)
-            return NX_BAD;
+        if (off < DT_TCP_HDR_MIN)
+            return bad(x, DT_ANOM_TCP_BAD_DATA_OFFSET);
+        if (wire < off) /* options beyond the IP payload */
+            return bad(x, DT_ANOM_TCP_HEADER_SHORT);
         dt_skip(c, off - DT_TCP_HDR_MIN); /* options */
         if (!dt_ok(c))
-            return NX_BAD;
+            return bad(x, DT_ANOM_TCP_HEADER_SHORT);
         o->sport = dt_rd_be16(h + DT_TCP_OFF_SPORT);
         o->dport = dt_rd_be16(h + DT_TCP_OFF_DPORT);
         o->seq = dt_rd_be32(h + DT_TCP_OFF_SEQ);
@@ -674,10 +705,10 @@ static int transport(ctx *x, uint8_t proto, int outer_family, dt_cur *c, uint32_
     case DT_IPPROTO_UDP: {
         const uint8_t *h = dt_bytes(c, DT_UDP_HDR_LEN);
         if (!h || wire < DT_UDP_HDR_LEN)
-            return NX_BAD;
+            return bad(x, DT_ANOM_UDP_HEADER_SHORT);
         uint16_t ulen = dt_rd_be16(h + DT_UDP_OFF_LEN);
         if (ulen < DT_UDP_HDR_LEN)
-            return NX_BAD;
+            return bad(x, DT_ANOM_UDP_BAD_LENGTH);
         o->sport = dt_rd_be16(h + DT_UDP_OFF_SPORT);
         o->dport = dt_rd_be16(h + DT_UDP_OFF_DPORT);
         uint32_t uw = ulen - (uint32_t)DT_UDP_HDR_LEN;
@@ -725,14 +756,18 @@ static int ip4(ctx *x, dt_cur *c)
     dt_decoded *o = x->out;
     size_t avail = dt_left(c);
     const uint8_t *h = dt_bytes(c, DT_IP4_HDR_MIN);
-    if (!h || h[DT_IP4_OFF_VER_IHL] >> 4 != 4)
-        return NX_BAD;
+    if (!h)
+        return bad(x, DT_ANOM_IPV4_HEADER_SHORT);
+    if (h[DT_IP4_OFF_VER_IHL] >> 4 != 4)
+        return bad(x, DT_ANOM_IPV4_BAD_VERSION);
     unsigned ihl = (unsigned)(h[DT_IP4_OFF_VER_IHL] & 15) * 4;
     uint32_t tot = dt_rd_be16(h + DT_IP4_OFF_TOTLEN);
     if (tot == 0) /* segmentation offload: length left to the NIC */
         tot = avail > 65535 ? 65535 : (uint32_t)avail;
-    if (ihl < DT_IP4_HDR_MIN || tot < ihl)
-        return NX_BAD;
+    if (ihl < DT_IP4_HDR_MIN)
+        return bad(x, DT_ANOM_IPV4_BAD_IHL);
+    if (tot < ihl)
+        return bad(x, DT_ANOM_IPV4_BAD_TOTAL_LENGTH);
     int clipped = 0;
     if (x->whole && tot > avail) {
         /* the frame was captured whole, so the length lies (or a capture tool cut it
@@ -741,11 +776,11 @@ static int ip4(ctx *x, dt_cur *c)
         tot = (uint32_t)avail;
         clipped = 1;
         if (tot < ihl)
-            return NX_BAD;
+            return bad(x, DT_ANOM_IPV4_HEADER_SHORT);
     }
     dt_skip(c, ihl - DT_IP4_HDR_MIN); /* options */
     if (!dt_ok(c))
-        return NX_BAD;
+        return bad(x, DT_ANOM_IPV4_HEADER_SHORT);
     reset_l4(o);
     dt_addr_set4(&o->src, h + DT_IP4_OFF_SRC);
     dt_addr_set4(&o->dst, h + DT_IP4_OFF_DST);
@@ -759,12 +794,12 @@ static int ip4(ctx *x, dt_cur *c)
     if (fo & (DT_IP4_FRAG_MF | DT_IP4_FRAG_OFFSET)) {
         x->d->st.fragments++;
         if (x->reasm)
-            return NX_BAD;
+            return bad(x, DT_ANOM_FRAG_NESTED);
         if (clipped || dt_left(&l4) < wire) {
             /* cut by the snap length: cannot be reassembled; a first fragment is still
              * delivered as it is (its transport header is there) */
             if (fo & DT_IP4_FRAG_OFFSET)
-                return NX_BAD;
+                return bad(x, DT_ANOM_FRAG_TRUNCATED);
             int r = transport(x, proto, 4, &l4, wire);
             *c = l4;
             return r;
@@ -783,7 +818,9 @@ static int ip4(ctx *x, dt_cur *c)
             x->d->frag, &k, x->ts, (uint32_t)(fo & DT_IP4_FRAG_OFFSET) * 8, dt_ptr(&l4), wire,
             (fo & DT_IP4_FRAG_MF) != 0, 65535 - ihl, proto, &p, &plen, &nh);
         if (r == DT_FRAG_BAD)
-            return NX_BAD;
+            return bad(x, DT_ANOM_FRAG_BAD_OFFSET);
+        if (r == DT_FRAG_CONFLICT)
+            return bad(x, DT_ANOM_FRAG_CONFLICT);
         if (r != DT_FRAG_COMPLETE)
             return NX_HELD;
         x->reasm = 1;
@@ -801,12 +838,14 @@ static int ip6(ctx *x, dt_cur *c)
 {
     dt_decoded *o = x->out;
     const uint8_t *h = dt_bytes(c, DT_IP6_HDR_LEN);
-    if (!h || h[DT_IP6_OFF_VER] >> 4 != 6)
-        return NX_BAD;
+    if (!h)
+        return bad(x, DT_ANOM_IPV6_HEADER_SHORT);
+    if (h[DT_IP6_OFF_VER] >> 4 != 6)
+        return bad(x, DT_ANOM_IPV6_BAD_VERSION);
     uint32_t plen = dt_rd_be16(h + DT_IP6_OFF_PLEN);
     uint8_t nh = h[DT_IP6_OFF_NEXT];
     if (plen == 0 && nh == DT_IPPROTO_HOPOPTS)
-        return NX_BAD; /* jumbogram: not supported */
+        return bad(x, DT_ANOM_IPV6_JUMBOGRAM); /* jumbogram: not supported */
     int clipped = 0;
     if (x->whole && plen > dt_left(c)) {
         x->d->st.ip_clipped++; /* as for IPv4: count what is there */
@@ -823,7 +862,7 @@ static int ip6(ctx *x, dt_cur *c)
 
     for (int i = 0;; i++) {
         if (i >= MAX_V6_EXT)
-            return NX_BAD;
+            return bad(x, DT_ANOM_IPV6_TOO_MANY_EXT);
         size_t hl;
         switch (nh) {
         case DT_IPPROTO_HOPOPTS:
@@ -836,13 +875,13 @@ static int ip6(ctx *x, dt_cur *c)
             uint8_t next = dt_u8(&p);
             uint8_t l = dt_u8(&p);
             if (!dt_ok(&p))
-                return NX_BAD;
+                return bad(x, DT_ANOM_IPV6_EXT_SHORT);
             hl = nh == DT_IPPROTO_AH ? ((size_t)l + 2) * 4 : ((size_t)l + 1) * 8;
             if (hl > wire)
-                return NX_BAD;
+                return bad(x, DT_ANOM_IPV6_EXT_TOO_LONG);
             dt_skip(&p, hl - 2);
             if (!dt_ok(&p))
-                return NX_BAD;
+                return bad(x, DT_ANOM_IPV6_EXT_SHORT);
             wire -= (uint32_t)hl;
             nh = next;
             continue;
@@ -853,8 +892,10 @@ static int ip6(ctx *x, dt_cur *c)
             dt_skip(&p, 1);
             uint16_t fo = dt_be16(&p);
             uint32_t id = dt_be32(&p);
-            if (!dt_ok(&p) || wire < DT_IP6_FRAG_HDR_LEN)
-                return NX_BAD;
+            if (!dt_ok(&p))
+                return bad(x, DT_ANOM_IPV6_EXT_SHORT);
+            if (wire < DT_IP6_FRAG_HDR_LEN)
+                return bad(x, DT_ANOM_IPV6_EXT_TOO_LONG);
             wire -= DT_IP6_FRAG_HDR_LEN;
             if ((fo & (DT_IP6_FRAG_OFFSET | DT_IP6_FRAG_MF)) == 0) { /* atomic (RFC 6946) */
                 nh = next;
@@ -862,10 +903,10 @@ static int ip6(ctx *x, dt_cur *c)
             }
             x->d->st.fragments++;
             if (x->reasm)
-                return NX_BAD;
+                return bad(x, DT_ANOM_FRAG_NESTED);
             if (clipped || dt_left(&p) < wire) { /* truncated: as for IPv4 */
                 if (fo & DT_IP6_FRAG_OFFSET)
-                    return NX_BAD;
+                    return bad(x, DT_ANOM_FRAG_TRUNCATED);
                 nh = next;
                 break;
             }
@@ -882,7 +923,9 @@ static int ip6(ctx *x, dt_cur *c)
                                              dt_ptr(&p), wire, fo & DT_IP6_FRAG_MF,
                                              65535 - (uint32_t)unfrag, next, &d, &dlen, &first_nh);
             if (r == DT_FRAG_BAD)
-                return NX_BAD;
+                return bad(x, DT_ANOM_FRAG_BAD_OFFSET);
+            if (r == DT_FRAG_CONFLICT)
+                return bad(x, DT_ANOM_FRAG_CONFLICT);
             if (r != DT_FRAG_COMPLETE)
                 return NX_HELD;
             x->reasm = 1;
@@ -973,13 +1016,14 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
         case NX_IPANY: {
             uint8_t v;
             if (peek_u8(&c, 0, &v) < 0)
-                nx = NX_BAD;
+                nx = bad(&x, DT_ANOM_IP_HEADER_SHORT);
             else if (v >> 4 == 4)
                 nx = NX_IP4;
             else if (v >> 4 == 6)
                 nx = NX_IP6;
             else
-                nx = x.have_saved ? NX_NOTIP : NX_BAD; /* e.g. GTP-U carrying Ethernet */
+                nx = x.have_saved ? NX_NOTIP /* e.g. GTP-U carrying Ethernet */
+                                  : bad(&x, DT_ANOM_IP_BAD_VERSION);
             continue;
         }
         case NX_IP4:
@@ -993,6 +1037,8 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
         }
         break;
     }
+    if (nx < NX_OK) /* still a layer to decode after MAX_STEPS */
+        nx = bad(&x, DT_ANOM_TOO_MANY_LAYERS);
     if (nx == NX_NOTIP && x.have_saved) {
         *out = x.saved; /* a tunnel carried something that is not IP */
         nx = NX_OK;
@@ -1012,6 +1058,7 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
         return DT_DEC_FRAG_HELD;
     default:
         d->st.malformed++;
+        d->st.malformed_by_reason[x.why]++;
         memset(out, 0, sizeof *out);
         return DT_DEC_MALFORMED;
     }

@@ -50,6 +50,24 @@ enum {
 #define GTP_F_OPT 0x07 /* E, S or PN: the 4 optional bytes are present */
 #define GTP_MSG_GPDU 0xff
 
+/* 802.2 LLC header of a SNAP frame (DSAP, SSAP, control), then the SNAP OUI and type */
+#define LLC_SNAP_SAP 0xaa
+#define LLC_UI 0x03
+#define SNAP_OUI_BRIDGE_TUNNEL 0xf8 /* 00-00-f8 (802.1H); 00-00-00 is RFC 1042 */
+
+/* Radiotap "present" bits and the flags field */
+#define RT_PRESENT_TSFT 0x00000001u
+#define RT_PRESENT_FLAGS 0x00000002u
+#define RT_PRESENT_EXT 0x80000000u /* another present word follows */
+#define RT_FLAG_FCS 0x10           /* the frame ends with a 4-byte FCS */
+
+/* 802.11 frame control, first byte: version (2 bits), type (2), subtype (4) */
+#define WIFI_FC0_VERSION 0x03
+#define WIFI_TYPE_DATA 2
+#define WIFI_SUBTYPE_NULL 0x4 /* no body (null function, QoS null) */
+#define WIFI_SUBTYPE_QOS 0x8  /* a QoS control field follows the addresses */
+#define WIFI_QOS_AMSDU 0x80   /* in the first QoS byte: an A-MSDU aggregate */
+
 /* 802.11 frame control, second byte */
 #define WIFI_FC1_DS 0x03 /* ToDS | FromDS: 3 means a fourth address */
 #define WIFI_FC1_MORE_FRAG 0x04
@@ -203,13 +221,13 @@ static int llc_snap(ctx *x, dt_cur *c)
     const uint8_t *h = dt_bytes(c, 3);
     if (!h)
         return bad(x, DT_ANOM_LLC_HEADER_SHORT);
-    if (h[0] != 0xaa || h[1] != 0xaa || h[2] != 0x03)
+    if (h[0] != LLC_SNAP_SAP || h[1] != LLC_SNAP_SAP || h[2] != LLC_UI)
         return NX_NOTIP;
     const uint8_t *snap = dt_bytes(c, 5);
     if (!snap)
         return bad(x, DT_ANOM_LLC_HEADER_SHORT);
     /* OUI 00-00-00 (RFC 1042) or 00-00-f8 (802.1H bridge tunnel) carry ethertypes. */
-    if (snap[0] != 0 || snap[1] != 0 || (snap[2] != 0 && snap[2] != 0xf8))
+    if (snap[0] != 0 || snap[1] != 0 || (snap[2] != 0 && snap[2] != SNAP_OUI_BRIDGE_TUNNEL))
         return NX_NOTIP;
     x->et = dt_rd_be16(snap + 3);
     return NX_ETYPE;
@@ -347,17 +365,17 @@ static int wifi_frame_fc(ctx *x, dt_cur *c, uint8_t fc0, uint8_t fc1)
 {
     if (!dt_ok(c))
         return bad(x, DT_ANOM_WIFI_HEADER_SHORT);
-    if ((fc0 & 3) != 0)
+    if ((fc0 & WIFI_FC0_VERSION) != 0)
         return bad(x, DT_ANOM_WIFI_BAD_VERSION);
     unsigned type = fc0 >> 2 & 3, subtype = fc0 >> 4;
-    if (type != 2)
+    if (type != WIFI_TYPE_DATA)
         return NX_NOTIP;
     dt_skip(c, 2 + 6 + 6 + 6); /* duration, addr1-3 */
     uint16_t seqctl = dt_le16(c);
     if ((fc1 & WIFI_FC1_DS) == WIFI_FC1_DS)
         dt_skip(c, 6); /* addr4 */
     uint8_t qos0 = 0;
-    if (subtype & 8) { /* QoS data */
+    if (subtype & WIFI_SUBTYPE_QOS) {
         qos0 = dt_u8(c);
         dt_skip(c, 1);
         if (fc1 & WIFI_FC1_ORDER)
@@ -365,8 +383,8 @@ static int wifi_frame_fc(ctx *x, dt_cur *c, uint8_t fc0, uint8_t fc1)
     }
     if (!dt_ok(c))
         return bad(x, DT_ANOM_WIFI_HEADER_SHORT);
-    if (subtype & 4)
-        return NX_NOTIP; /* null function: no body */
+    if (subtype & WIFI_SUBTYPE_NULL)
+        return NX_NOTIP;
     if (fc1 & WIFI_FC1_PROTECTED)
         return NX_NOTIP;
     /* 802.11 fragment: more fragments follow, or a later fragment (a non-zero
@@ -375,8 +393,8 @@ static int wifi_frame_fc(ctx *x, dt_cur *c, uint8_t fc0, uint8_t fc1)
     if ((fc1 & WIFI_FC1_MORE_FRAG) ||
         ((seqctl & 0x0f) && !(dt_left(c) >= 3 && memcmp(dt_ptr(c), "\xaa\xaa\x03", 3) == 0)))
         return NX_NOTIP;
-    if (qos0 & 0x80)
-        return NX_NOTIP; /* A-MSDU aggregate: not decoded */
+    if (qos0 & WIFI_QOS_AMSDU)
+        return NX_NOTIP; /* not decoded */
     return llc_snap(x, c);
 }
 
@@ -396,14 +414,14 @@ static int radiotap(ctx *x, dt_cur *c)
         return bad(x, DT_ANOM_RADIOTAP_HEADER_SHORT);
     dt_skip(&rt, 8);
     uint32_t p = present;
-    while (p & 0x80000000u) {
+    while (p & RT_PRESENT_EXT) {
         p = dt_le32(&rt);
         if (!dt_ok(&rt))
             return bad(x, DT_ANOM_RADIOTAP_HEADER_SHORT);
     }
     uint8_t flags = 0;
-    if (present & 2) {
-        if (present & 1) {
+    if (present & RT_PRESENT_FLAGS) {
+        if (present & RT_PRESENT_TSFT) {
             size_t pad = (8 - rt.pos % 8) % 8;
             dt_skip(&rt, pad + 8); /* TSFT */
         }
@@ -412,7 +430,7 @@ static int radiotap(ctx *x, dt_cur *c)
             return bad(x, DT_ANOM_RADIOTAP_HEADER_SHORT);
     }
     dt_skip(c, (size_t)len - 8);
-    if (flags & 0x10) { /* FCS at end */
+    if (flags & RT_FLAG_FCS) {
         if (dt_left(c) < 4)
             return bad(x, DT_ANOM_RADIOTAP_FCS_SHORT);
         c->len -= 4;
@@ -569,7 +587,8 @@ static int capwap(ctx *x, dt_cur *c)
     if (!native_80211)
         return NX_ETH;
     uint8_t fc0 = dt_u8(c), fc1 = dt_u8(c);
-    if ((fc0 & 3) != 0 && (fc1 & 3) == 0) { /* Cisco controllers swap the frame control bytes */
+    if ((fc0 & WIFI_FC0_VERSION) != 0 && (fc1 & WIFI_FC0_VERSION) == 0) {
+        /* Cisco controllers swap the frame control bytes */
         uint8_t t8 = fc0;
         fc0 = fc1;
         fc1 = t8;

@@ -24,9 +24,9 @@ dt_tunnel_name(dt_tunnel t); /* "gre", "vxlan", "gtp-u", "ipip", "6in4", "capwap
 
 typedef struct dt_decoded {
     dt_addr src, dst;       /* innermost IP header */
-    uint8_t proto;          /* innermost IP protocol: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ... */
+    uint8_t proto;          /* innermost IP protocol: DT_IPPROTO_* of util/netconst.h */
     uint16_t sport, dport;  /* TCP/UDP only */
-    uint8_t tcp_flags;      /* TCP only: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
+    uint8_t tcp_flags;      /* TCP only: DT_TCP_FIN, DT_TCP_SYN, ... of util/netconst.h */
     uint32_t seq, ack;      /* TCP only */
     uint16_t window;        /* TCP only */
     const uint8_t *payload; /* transport payload bytes that were captured */

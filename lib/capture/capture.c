@@ -8,6 +8,7 @@
  * stream.  Byte offsets and dt_capture_bytes_read() count decompressed bytes. */
 #include "capture/capture.h"
 #include "util/cursor.h"
+#include "util/netconst.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +24,21 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define PEEK_MAX 24                        /* classic pcap file header */
+/* Classic pcap: a 24-byte file header (magic, version, thiszone, sigfigs,
+ * snaplen, link type), then per packet a 16-byte record header (24 bytes in
+ * the "modified" pcap of Kuznetzov's patches). */
+#define PCAP_FILE_HDR_LEN 24
+#define PCAP_OFF_LINKTYPE 20
+#define PCAP_REC_HDR_LEN 16
+#define PCAP_REC_HDR_LEN_MODIFIED 24
+#define PCAP_MAGIC_USEC 0xa1b2c3d4u     /* microsecond timestamps */
+#define PCAP_MAGIC_NSEC 0xa1b23c4du     /* nanosecond timestamps */
+#define PCAP_MAGIC_MODIFIED 0xa1b2cd34u /* modified pcap: longer record header */
+#define PCAP_BSWAP32(m)                                                                            \
+    ((m) >> 24 | ((m) >> 8 & 0xff00u) | ((m) << 8 & 0xff0000u) | ((m) << 24 & 0xff000000u))
+#define PCAP_LINKTYPE_MASK 0x03ffffffu /* the upper bits carry the FCS length (LT_LINKTYPE) */
+
+#define PEEK_MAX PCAP_FILE_HDR_LEN
 #define NG_MAX_BLOCK (32u * 1024u * 1024u) /* larger blocks are treated as corruption */
 #define NG_MAX_IFACES 65536u
 
@@ -277,16 +292,20 @@ static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
 static int open_pcap(dt_capture *c, char *err, size_t errlen)
 {
     uint32_t magic = dt_rd_le32(c->peek);
-    int swapped = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u || magic == 0x34cdb2a1u;
+    int swapped = magic == PCAP_BSWAP32(PCAP_MAGIC_USEC) ||
+                  magic == PCAP_BSWAP32(PCAP_MAGIC_NSEC) ||
+                  magic == PCAP_BSWAP32(PCAP_MAGIC_MODIFIED);
     uint32_t m = swapped ? dt_rd_be32(c->peek) : magic;
-    if (c->peek_len < 24) {
-        snprintf(err, errlen, "truncated pcap file header (%zu of 24 bytes)", c->peek_len);
+    if (c->peek_len < PCAP_FILE_HDR_LEN) {
+        snprintf(err, errlen, "truncated pcap file header (%zu of %d bytes)", c->peek_len,
+                 PCAP_FILE_HDR_LEN);
         return -1;
     }
-    uint32_t lt = swapped ? dt_rd_be32(c->peek + 20) : dt_rd_le32(c->peek + 20);
-    c->linktype = (int)(lt & 0x03ffffffu); /* strip the FCS-length bits (LT_LINKTYPE) */
-    c->nsec = m == 0xa1b23c4du;
-    c->rec_hdr = m == 0xa1b2cd34u ? 24 : 16;
+    const uint8_t *ltp = c->peek + PCAP_OFF_LINKTYPE;
+    uint32_t lt = swapped ? dt_rd_be32(ltp) : dt_rd_le32(ltp);
+    c->linktype = (int)(lt & PCAP_LINKTYPE_MASK);
+    c->nsec = m == PCAP_MAGIC_NSEC;
+    c->rec_hdr = m == PCAP_MAGIC_MODIFIED ? PCAP_REC_HDR_LEN_MODIFIED : PCAP_REC_HDR_LEN;
 
     cookie_io_functions_t io = {cookie_read, NULL, NULL, cookie_close};
     c->fp = fopencookie(c, "r", io);
@@ -308,7 +327,7 @@ static int open_pcap(dt_capture *c, char *err, size_t errlen)
         return -1;
     }
     c->fp = NULL; /* owned by libpcap now */
-    c->bytes = 24;
+    c->bytes = PCAP_FILE_HDR_LEN;
     c->kind = KIND_PCAP;
     return 0;
 }
@@ -595,12 +614,12 @@ dt_capture *dt_capture_open(const char *path, char *err, size_t errlen)
     }
     uint32_t magic = dt_rd_be32(c->peek);
     switch (magic) {
-    case 0xa1b2c3d4u:
-    case 0xd4c3b2a1u:
-    case 0xa1b23c4du:
-    case 0x4d3cb2a1u:
-    case 0xa1b2cd34u:
-    case 0x34cdb2a1u: {
+    case PCAP_MAGIC_USEC:
+    case PCAP_BSWAP32(PCAP_MAGIC_USEC):
+    case PCAP_MAGIC_NSEC:
+    case PCAP_BSWAP32(PCAP_MAGIC_NSEC):
+    case PCAP_MAGIC_MODIFIED:
+    case PCAP_BSWAP32(PCAP_MAGIC_MODIFIED): {
         char e2[PCAP_ERRBUF_SIZE + 64];
         if (open_pcap(c, e2, sizeof e2) < 0) {
             snprintf(err, errlen, "%s: %s", name, e2);
@@ -688,7 +707,7 @@ static int linktype_to_dlt(int lt)
     switch (lt) {
     case 100:
         return DLT_ATM_RFC1483;
-    case 101:
+    case DT_LINKTYPE_RAW:
         return DLT_RAW;
     case 102:
         return DLT_SLIP_BSDOS;
@@ -696,7 +715,7 @@ static int linktype_to_dlt(int lt)
         return DLT_PPP_BSDOS;
     case 106:
         return DLT_ATM_CLIP;
-    case 108:
+    case DT_LINKTYPE_LOOP:
         return DLT_LOOP;
     case 246:
         return DLT_PFSYNC;

@@ -24,9 +24,9 @@ dt_tunnel_name(dt_tunnel t); /* "gre", "vxlan", "gtp-u", "ipip", "6in4", "capwap
 
 typedef struct dt_decoded {
     dt_addr src, dst;       /* innermost IP header */
-    uint8_t proto;          /* innermost IP protocol: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ... */
+    uint8_t proto;          /* innermost IP protocol: DT_IPPROTO_* of util/netconst.h */
     uint16_t sport, dport;  /* TCP/UDP only */
-    uint8_t tcp_flags;      /* TCP only: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
+    uint8_t tcp_flags;      /* TCP only: DT_TCP_FIN, DT_TCP_SYN, ... of util/netconst.h */
     uint32_t seq, ack;      /* TCP only */
     uint16_t window;        /* TCP only */
     const uint8_t *payload; /* transport payload bytes that were captured */
@@ -46,6 +46,18 @@ typedef enum dt_decode_result {
     DT_DEC_FRAG_HELD,        /* an IP fragment was stored; nothing to deliver yet */
 } dt_decode_result;
 
+/* Why a frame is malformed (DT_DEC_MALFORMED): the list, with what each reason
+ * means, is in decode/anomaly.def. */
+typedef enum dt_anomaly {
+#define X(id, name) DT_ANOM_##id,
+#include "decode/anomaly.def"
+#undef X
+    DT_ANOMALY_COUNT
+} dt_anomaly;
+
+/* The snake_case name of a reason ("ipv4_bad_ihl"), NULL when out of range. */
+const char *dt_decode_anomaly_name(int reason);
+
 typedef struct dt_decode_limits {
     uint32_t max_frag_datagrams; /* datagrams under reassembly at once (default 1024) */
     uint32_t max_frag_bytes;     /* bytes held for reassembly in total (default 16 MiB) */
@@ -61,6 +73,8 @@ typedef struct dt_decode_stats {
     uint64_t frag_held;  /* frames answered DT_DEC_FRAG_HELD; frames == ip4 + ip6 + not_ip +
                             malformed + unsupported_link + frag_held */
     uint64_t ip_clipped; /* IP length beyond a frame captured whole: clipped to the frame */
+    /* malformed frames per reason (dt_anomaly); they sum to malformed */
+    uint64_t malformed_by_reason[DT_ANOMALY_COUNT];
 } dt_decode_stats;
 
 typedef struct dt_decoder dt_decoder;

@@ -215,7 +215,7 @@ dt_frag_result dt_ipfrag_add(dt_ipfrag *f, const dt_frag_key *k, uint64_t ts_ns,
         (g->have_last && end > g->total)) {
         f->st.conflicts++;
         dgram_remove(f, g);
-        return DT_FRAG_BAD;
+        return DT_FRAG_CONFLICT;
     }
 
     if (end > g->cap) {

@@ -26,10 +26,12 @@ typedef struct dt_ipfrag_stats {
 } dt_ipfrag_stats;
 
 typedef enum dt_frag_result {
-    DT_FRAG_HELD = 0,     /* stored, datagram not complete yet */
-    DT_FRAG_COMPLETE = 1, /* *out and *out_len hold the whole fragmentable part */
-    DT_FRAG_BAD = -1,     /* fragment is malformed or inconsistent (datagram dropped) */
-    DT_FRAG_DROPPED = -2, /* not stored: a memory bound was hit (counted in evicted) */
+    DT_FRAG_HELD = 0,      /* stored, datagram not complete yet */
+    DT_FRAG_COMPLETE = 1,  /* *out and *out_len hold the whole fragmentable part */
+    DT_FRAG_BAD = -1,      /* offset or length out of range or misaligned (not stored) */
+    DT_FRAG_DROPPED = -2,  /* not stored: a memory bound was hit (counted in evicted) */
+    DT_FRAG_CONFLICT = -3, /* inconsistent with the datagram's other fragments (datagram
+                              dropped, counted in conflicts) */
 } dt_frag_result;
 
 typedef struct dt_ipfrag dt_ipfrag;

@@ -1,5 +1,7 @@
 #include "flow/flow.h"
 
+#include "util/netconst.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +31,10 @@ void dt_flow_limits_default(dt_flow_limits *l)
 
 int dt_port_is_service(uint16_t port)
 {
+    /* Services above 1023: OpenVPN 1194, MQTT 1883, SSDP 1900, STUN/TURN 3478-3479,
+     * IPsec NAT-T 4500, SIP 5060-5061, XMPP 5222-5223, Google push 5228, TURN over TLS
+     * 5349, mDNS 5353, LLMNR 5355, CoAP 5683-5684, HTTP alternates 8008/8080, HTTPS
+     * alternate 8443, MQTT over TLS 8883, Tor 9001, Google STUN 19302. */
     static const uint16_t known[] = {1194, 1883, 1900, 3478, 3479, 4500, 5060, 5061,
                                      5222, 5223, 5228, 5349, 5353, 5355, 5683, 5684,
                                      8008, 8080, 8443, 8883, 9001, 19302};
@@ -229,7 +235,7 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
     f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
-    if (proto == 6) {
+    if (proto == DT_IPPROTO_TCP) {
         f->tcp = calloc(2, sizeof *f->tcp);
         if (!f->tcp) {
             free(f);
@@ -256,7 +262,7 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
     } else {
         /* Neither or both are service ports: the side on an ephemeral port
          * (32768 and up, as Linux, Windows and BSD pick them) is the client. */
-        sender_is_server = sport < 32768 && dport >= 32768;
+        sender_is_server = sport < DT_PORT_EPHEMERAL_MIN && dport >= DT_PORT_EPHEMERAL_MIN;
     }
     if (sender_is_server) {
         swap_sides(f);

@@ -1,10 +1,9 @@
 #include "flow/tcpreasm.h"
 
+#include "util/netconst.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#define TCP_SYN 0x02
-#define TCP_FIN 0x01
 
 void dt_tcp_dir_init(dt_tcp_dir *d, uint32_t cap, dt_tcp_budget *budget)
 {
@@ -129,7 +128,7 @@ static void write_new_bytes(dt_tcp_dir *d, uint64_t s, uint64_t e, const uint8_t
 int dt_tcp_dir_segment(dt_tcp_dir *d, uint32_t seq, uint8_t tcp_flags, const uint8_t *data,
                        uint32_t len)
 {
-    if (tcp_flags & TCP_SYN) {
+    if (tcp_flags & DT_TCP_SYN) {
         if (!d->syn_seen && !d->base_set) {
             d->isn = seq + 1;
             d->base_set = 1;
@@ -137,7 +136,7 @@ int dt_tcp_dir_segment(dt_tcp_dir *d, uint32_t seq, uint8_t tcp_flags, const uin
         d->syn_seen = 1;
         seq++; /* SYN occupies one sequence number */
     }
-    if (tcp_flags & TCP_FIN)
+    if (tcp_flags & DT_TCP_FIN)
         d->fin_seen = 1;
     if (len == 0)
         return 0;

@@ -11,6 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* TLS handshake message header carried in the CRYPTO stream: type, 24-bit length. */
+#define TLS_HS_OFF_TYPE 0
+#define TLS_HS_OFF_LEN 1
+#define TLS_HS_HDR_LEN 4
+#define TLS_HS_CLIENT_HELLO 1
+
 /* ---- versions ---------------------------------------------------------- */
 
 static const uint8_t salt_v1[20] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
@@ -561,15 +567,16 @@ dt_parse_status dt_quic_feed(dt_quic_state *st, const uint8_t *datagram, size_t 
 
     const uint8_t *p;
     size_t have = dt_quic_crypto_prefix(st, &p);
-    if (have >= 4) {
-        uint32_t hl = dt_rd_be24(p + 1);
-        if (p[0] != 1 || (uint64_t)hl + 4 > DT_QUIC_CRYPTO_BUF) {
+    if (have >= TLS_HS_HDR_LEN) {
+        uint32_t hl = dt_rd_be24(p + TLS_HS_OFF_LEN);
+        if (p[TLS_HS_OFF_TYPE] != TLS_HS_CLIENT_HELLO ||
+            (uint64_t)hl + TLS_HS_HDR_LEN > DT_QUIC_CRYPTO_BUF) {
             st->phase = 2; /* not a ClientHello, or too large: give up */
             return DT_PARSE_DONE;
         }
-        if (have >= (size_t)hl + 4) {
+        if (have >= (size_t)hl + TLS_HS_HDR_LEN) {
             st->phase = 2;
-            if (dt_tls_parse_client_hello(p, (size_t)hl + 4, 1, &out->hello) != 0)
+            if (dt_tls_parse_client_hello(p, (size_t)hl + TLS_HS_HDR_LEN, 1, &out->hello) != 0)
                 memset(&out->hello, 0, sizeof(out->hello));
             return DT_PARSE_DONE;
         }

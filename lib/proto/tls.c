@@ -25,9 +25,41 @@
 #define TLS_HS_CAP (64 * 1024)     /* reassembly bound for handshake messages */
 #define TLS_FP_MAX 256             /* entries kept per list while fingerprinting */
 
+/* Record header (RFC 8446, 5.1): type, legacy version (major, minor), length. */
+#define REC_OFF_TYPE 0
+#define REC_OFF_MAJOR 1
+#define REC_OFF_MINOR 2
+#define REC_OFF_LEN 3
+#define REC_HDR_LEN 5
+#define REC_MAJOR_TLS 3 /* SSL 3.0 and every TLS version */
+#define REC_MINOR_MAX 4 /* TLS 1.3 */
+
+/* Handshake message header (RFC 8446, 4): type, 24-bit length. */
+#define HS_OFF_TYPE 0
+#define HS_OFF_LEN 1
+#define HS_HDR_LEN 4
+#define HS_CH_BODY_MIN 38 /* version, random, session id length, ... */
+
 #define HS_CLIENT_HELLO 1
 #define HS_SERVER_HELLO 2
 #define HS_CERTIFICATE 11
+#define HS_SERVER_HELLO_DONE 14
+
+/* Alert record body (RFC 8446, 6): level, description. */
+#define ALERT_LEN 2
+#define ALERT_OFF_LEVEL REC_HDR_LEN
+#define ALERT_LEVEL_WARNING 1
+
+/* SSL 2.0 CLIENT-HELLO (RFC 5246, E.2): 2-byte record length (high bit set),
+ * msg type, version, cipher-spec length, session-id length, challenge length. */
+#define SSL2_OFF_MSG_TYPE 2
+#define SSL2_OFF_VERSION 3
+#define SSL2_OFF_CS_LEN 5
+#define SSL2_OFF_SID_LEN 7
+#define SSL2_OFF_CH_LEN 9
+#define SSL2_HDR_LEN 11
+#define SSL2_BODY_FIXED 9 /* the record bytes before the cipher specs */
+#define SSL2_MT_CLIENT_HELLO 1
 
 #define EXT_SNI 0x0000
 #define EXT_GROUPS 0x000a
@@ -565,16 +597,16 @@ int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_cl
 static int record_header_ok(const uint8_t *p, size_t avail, int want_handshake)
 {
     if (avail >= 1) {
-        uint8_t t = p[0];
+        uint8_t t = p[REC_OFF_TYPE];
         if (want_handshake ? t != TLS_REC_HANDSHAKE : (t < TLS_REC_CCS || t > TLS_REC_APPDATA))
             return 0;
     }
-    if (avail >= 2 && p[1] != 3)
+    if (avail > REC_OFF_MAJOR && p[REC_OFF_MAJOR] != REC_MAJOR_TLS)
         return 0;
-    if (avail >= 3 && p[2] > 4)
+    if (avail > REC_OFF_MINOR && p[REC_OFF_MINOR] > REC_MINOR_MAX)
         return 0;
-    if (avail >= 5) {
-        uint16_t l = dt_rd_be16(p + 3);
+    if (avail >= REC_HDR_LEN) {
+        uint16_t l = dt_rd_be16(p + REC_OFF_LEN);
         if (l == 0 || l > TLS_REC_MAX)
             return 0;
         return 1;
@@ -633,28 +665,30 @@ static dt_parse_status parse_sslv2_hello(const uint8_t *buf, size_t len, dt_tls_
     if (len < 2)
         return DT_PARSE_MORE;
     size_t rlen = (size_t)(buf[0] & 0x7f) << 8 | buf[1];
-    if (rlen < 9 + 3 + 16)
+    if (rlen < SSL2_BODY_FIXED + 3 + 16) /* one cipher spec, a 16-byte challenge */
         return DT_PARSE_NOT_MINE;
     /* Check the fixed header on whatever prefix is there. */
-    if (len >= 3 && buf[2] != 1)
+    if (len > SSL2_OFF_MSG_TYPE && buf[SSL2_OFF_MSG_TYPE] != SSL2_MT_CLIENT_HELLO)
         return DT_PARSE_NOT_MINE;
-    if (len >= 5 && !((buf[3] == 3 && buf[4] <= 4) || (buf[3] == 0 && buf[4] == 2)))
+    const uint8_t *v = buf + SSL2_OFF_VERSION; /* major, minor */
+    if (len >= SSL2_OFF_VERSION + 2 && !((v[0] == 3 && v[1] <= 4) || (v[0] == 0 && v[1] == 2)))
         return DT_PARSE_NOT_MINE;
-    if (len < 11)
+    if (len < SSL2_HDR_LEN)
         return DT_PARSE_MORE;
-    uint16_t cs_len = dt_rd_be16(buf + 5), sid_len = dt_rd_be16(buf + 7),
-             ch_len = dt_rd_be16(buf + 9);
+    uint16_t cs_len = dt_rd_be16(buf + SSL2_OFF_CS_LEN),
+             sid_len = dt_rd_be16(buf + SSL2_OFF_SID_LEN),
+             ch_len = dt_rd_be16(buf + SSL2_OFF_CH_LEN);
     if (cs_len == 0 || cs_len % 3 || (sid_len != 0 && sid_len != 16) || ch_len < 16 ||
-        ch_len > 32 || 9u + cs_len + sid_len + ch_len != rlen)
+        ch_len > 32 || (size_t)SSL2_BODY_FIXED + cs_len + sid_len + ch_len != rlen)
         return DT_PARSE_NOT_MINE;
     if (len < 2 + rlen)
         return DT_PARSE_MORE;
 
-    dt_cur c = dt_cur_make(buf + 11, cs_len);
+    dt_cur c = dt_cur_make(buf + SSL2_HDR_LEN, cs_len);
     ch_lists L;
     memset(&L, 0, sizeof L);
     memset(out, 0, sizeof *out);
-    out->legacy_version = dt_rd_be16(buf + 3);
+    out->legacy_version = dt_rd_be16(buf + SSL2_OFF_VERSION);
     while (dt_left(&c) >= 3) {
         uint8_t kind = dt_u8(&c);
         uint16_t v = dt_be16(&c);
@@ -685,18 +719,18 @@ dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tl
         return DT_PARSE_MORE;
 
     /* Fast path: the whole ClientHello sits in the first record. */
-    uint16_t rlen = dt_rd_be16(buf + 3);
-    size_t avail = len - 5 < rlen ? len - 5 : rlen;
-    const uint8_t *p = buf + 5;
-    if (avail >= 1 && p[0] != HS_CLIENT_HELLO)
+    uint16_t rlen = dt_rd_be16(buf + REC_OFF_LEN);
+    size_t avail = len - REC_HDR_LEN < rlen ? len - REC_HDR_LEN : rlen;
+    const uint8_t *p = buf + REC_HDR_LEN;
+    if (avail > HS_OFF_TYPE && p[HS_OFF_TYPE] != HS_CLIENT_HELLO)
         return DT_PARSE_NOT_MINE;
-    if (avail >= 4) {
-        uint32_t hlen = dt_rd_be24(p + 1);
-        if (hlen < 38 || hlen + 4 > TLS_HS_CAP)
+    if (avail >= HS_HDR_LEN) {
+        uint32_t hlen = dt_rd_be24(p + HS_OFF_LEN);
+        if (hlen < HS_CH_BODY_MIN || hlen + HS_HDR_LEN > TLS_HS_CAP)
             return DT_PARSE_NOT_MINE;
-        if (avail >= hlen + 4)
-            return dt_tls_parse_client_hello(p, hlen + 4, 0, out) == 0 ? DT_PARSE_DONE
-                                                                       : DT_PARSE_NOT_MINE;
+        if (avail >= hlen + HS_HDR_LEN)
+            return dt_tls_parse_client_hello(p, hlen + HS_HDR_LEN, 0, out) == 0 ? DT_PARSE_DONE
+                                                                                : DT_PARSE_NOT_MINE;
     }
     if (avail < rlen)
         return DT_PARSE_MORE; /* first record still incomplete */
@@ -707,13 +741,14 @@ dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tl
     long n = gather_handshake(buf, len, hs, sizeof hs, &stop, &trunc);
     if (n < 0)
         return DT_PARSE_NOT_MINE;
-    if (n >= 4) {
-        uint32_t hlen = dt_rd_be24(hs + 1);
-        if (hlen < 38 || hlen + 4 > TLS_HS_CAP)
+    if (n >= HS_HDR_LEN) {
+        uint32_t hlen = dt_rd_be24(hs + HS_OFF_LEN);
+        if (hlen < HS_CH_BODY_MIN || hlen + HS_HDR_LEN > TLS_HS_CAP)
             return DT_PARSE_NOT_MINE;
-        if ((size_t)n >= hlen + 4)
-            return dt_tls_parse_client_hello(hs, hlen + 4, 0, out) == 0 ? DT_PARSE_DONE
-                                                                        : DT_PARSE_NOT_MINE;
+        if ((size_t)n >= hlen + HS_HDR_LEN)
+            return dt_tls_parse_client_hello(hs, hlen + HS_HDR_LEN, 0, out) == 0
+                       ? DT_PARSE_DONE
+                       : DT_PARSE_NOT_MINE;
     }
     if (stop || trunc)
         return DT_PARSE_NOT_MINE; /* another record type interrupted the ClientHello */
@@ -858,17 +893,17 @@ dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tl
         return DT_PARSE_MORE;
     /* Some servers send a warning alert (e.g. unrecognized_name) before the
      * ServerHello: skip such 2-byte alert records. */
-    while (len > 0 && buf[0] == TLS_REC_ALERT) {
+    while (len > 0 && buf[REC_OFF_TYPE] == TLS_REC_ALERT) {
         if (record_header_ok(buf, len, 0) == 0)
             return DT_PARSE_NOT_MINE;
-        if (len < 7)
+        if (len < REC_HDR_LEN + ALERT_LEN)
             return DT_PARSE_MORE;
-        if (dt_rd_be16(buf + 3) != 2)
+        if (dt_rd_be16(buf + REC_OFF_LEN) != ALERT_LEN)
             return DT_PARSE_NOT_MINE;
-        if (buf[5] != 1)
+        if (buf[ALERT_OFF_LEVEL] != ALERT_LEVEL_WARNING)
             return DT_PARSE_DONE; /* fatal alert: TLS, but no ServerHello will come */
-        buf += 7;
-        len -= 7;
+        buf += REC_HDR_LEN + ALERT_LEN;
+        len -= REC_HDR_LEN + ALERT_LEN;
     }
     if (len == 0)
         return DT_PARSE_MORE;
@@ -877,7 +912,7 @@ dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tl
         return DT_PARSE_NOT_MINE;
     if (ok < 0)
         return DT_PARSE_MORE;
-    if (len >= 6 && buf[5] != HS_SERVER_HELLO)
+    if (len > REC_HDR_LEN + HS_OFF_TYPE && buf[REC_HDR_LEN + HS_OFF_TYPE] != HS_SERVER_HELLO)
         return DT_PARSE_NOT_MINE;
 
     uint8_t hs[TLS_HS_CAP];
@@ -907,7 +942,7 @@ dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tl
                 return DT_PARSE_NOT_MINE;
             if (out->version >= 0x0304)
                 return DT_PARSE_DONE; /* TLS 1.3 (or a draft): the certificate is encrypted */
-        } else if (type == 14) {
+        } else if (type == HS_SERVER_HELLO_DONE) {
             return DT_PARSE_DONE; /* ServerHelloDone without Certificate (e.g. PSK/anon) */
         }
         dt_skip(&c, mlen);

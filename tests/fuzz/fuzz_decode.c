@@ -52,6 +52,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (s->frames !=
         s->ip4 + s->ip6 + s->not_ip + s->malformed + s->unsupported_link + s->frag_held)
         abort();
+    uint64_t by_reason = 0; /* every malformed frame has exactly one reason */
+    for (int i = 0; i < DT_ANOMALY_COUNT; i++)
+        by_reason += s->malformed_by_reason[i];
+    if (by_reason != s->malformed)
+        abort();
     dt_decoder_free(d);
     return 0;
 }

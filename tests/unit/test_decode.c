@@ -1173,10 +1173,193 @@ static void test_ipfrag_direct(void)
     CHECK_EQ_INT(dt_ipfrag_add(f, &k, 3000, 8, data, 8, 0, 65515, 0, &out, &outlen, &nh),
                  DT_FRAG_HELD);
     CHECK_EQ_INT(dt_ipfrag_add(f, &k, 3000, 8, data, 16, 1, 65515, 0, &out, &outlen, &nh),
-                 DT_FRAG_BAD);
+                 DT_FRAG_CONFLICT);
     CHECK_EQ_INT(dt_ipfrag_get_stats(f)->conflicts, 1);
     CHECK_EQ_INT(dt_ipfrag_count(f), 0);
     dt_ipfrag_free(f);
+}
+
+/* ---- anomaly reasons ------------------------------------------------------------------ */
+
+static uint64_t reason_sum(const dt_decode_stats *st)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < DT_ANOMALY_COUNT; i++)
+        n += st->malformed_by_reason[i];
+    return n;
+}
+
+/* Decodes the packet under construction (the first caplen bytes) with a fresh decoder:
+ * malformed, counted once, under `why`. */
+static void expect_anomaly_at(int lt, size_t caplen, uint32_t wirelen, const dt_decode_limits *lim,
+                              dt_anomaly why, int line)
+{
+    int before = check_failed;
+    dt_decoder *d = dt_decoder_new(lim);
+    CHECK_EQ_INT(dt_decode(d, lt, 0, p_data(), caplen, wirelen, &O), DT_DEC_MALFORMED);
+    const dt_decode_stats *st = dt_decoder_stats(d);
+    CHECK_EQ_INT(st->malformed, 1);
+    CHECK_EQ_INT(reason_sum(st), 1);
+    CHECK_EQ_INT(st->malformed_by_reason[why], 1);
+    if (check_failed != before) {
+        for (int i = 0; i < DT_ANOMALY_COUNT; i++)
+            if (st->malformed_by_reason[i])
+                fprintf(stderr, "  counted as %s\n", dt_decode_anomaly_name(i));
+        fprintf(stderr, "  (from line %d, expected %s)\n", line, dt_decode_anomaly_name((int)why));
+    }
+    dt_decoder_free(d);
+}
+#define EXPECT_ANOMALY(lt, why)                                                                    \
+    expect_anomaly_at(lt, p_len(), (uint32_t)p_len(), NULL, why, __LINE__)
+
+static void test_anomaly_names(void)
+{
+    CHECK_EQ_STR(dt_decode_anomaly_name(DT_ANOM_IPV4_BAD_IHL), "ipv4_bad_ihl");
+    CHECK_EQ_STR(dt_decode_anomaly_name(DT_ANOM_TUNNEL_TOO_DEEP), "tunnel_too_deep");
+    CHECK_EQ_STR(dt_decode_anomaly_name(DT_ANOM_TOO_MANY_LAYERS), "too_many_layers");
+    CHECK(dt_decode_anomaly_name(-1) == NULL);
+    CHECK(dt_decode_anomaly_name(DT_ANOMALY_COUNT) == NULL);
+    /* every name is a distinct snake_case JSON key */
+    for (int i = 0; i < DT_ANOMALY_COUNT; i++) {
+        const char *n = dt_decode_anomaly_name(i);
+        CHECK(n && n[0] >= 'a' && n[0] <= 'z');
+        for (const char *p = n; p && *p; p++)
+            CHECK((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_');
+        for (int j = 0; j < i; j++)
+            CHECK(strcmp(n, dt_decode_anomaly_name(j)) != 0);
+    }
+}
+
+static void test_anomalies(void)
+{
+    /* IPv4 header fields */
+    udp4();
+    P.d[P.off] = 0x44; /* IHL 16 bytes */
+    p_eth(0x0800);
+    EXPECT_ANOMALY(1, DT_ANOM_IPV4_BAD_IHL);
+    udp4();
+    P.d[P.off + 2] = 0, P.d[P.off + 3] = 19; /* total length below the header */
+    p_eth(0x0800);
+    EXPECT_ANOMALY(1, DT_ANOM_IPV4_BAD_TOTAL_LENGTH);
+    udp4();
+    P.d[P.off] = 0x55;
+    p_eth(0x0800);
+    EXPECT_ANOMALY(1, DT_ANOM_IPV4_BAD_VERSION);
+    udp4();
+    p_eth(0x0800);
+    expect_anomaly_at(1, 14 + 12, (uint32_t)p_len(), NULL, DT_ANOM_IPV4_HEADER_SHORT, __LINE__);
+    expect_anomaly_at(1, 10, (uint32_t)p_len(), NULL, DT_ANOM_ETH_HEADER_SHORT, __LINE__);
+
+    /* transport */
+    p_init(HELLO, 5);
+    p_tcp(1, 2, 0, 0, 0, 0, 0);
+    P.d[P.off + 12] = 0x40; /* data offset 4 words */
+    p_ip4("10.0.0.1", "10.0.0.2", 6);
+    p_eth(0x0800);
+    EXPECT_ANOMALY(1, DT_ANOM_TCP_BAD_DATA_OFFSET);
+    expect_anomaly_at(1, 14 + 20 + 10, (uint32_t)p_len() + 100, NULL, DT_ANOM_TCP_HEADER_SHORT,
+                      __LINE__);
+    udp4();
+    P.d[P.off + 20 + 5] = 7; /* UDP length 7 */
+    p_eth(0x0800);
+    EXPECT_ANOMALY(1, DT_ANOM_UDP_BAD_LENGTH);
+    udp4();
+    P.d[P.off + 2] = 0, P.d[P.off + 3] = 24; /* room for 4 bytes of UDP header only */
+    p_eth(0x0800);
+    EXPECT_ANOMALY(1, DT_ANOM_UDP_HEADER_SHORT);
+
+    /* IP on a raw link */
+    p_init("\x50\x00", 2);
+    EXPECT_ANOMALY(101, DT_ANOM_IP_BAD_VERSION);
+    p_init(NULL, 0);
+    EXPECT_ANOMALY(101, DT_ANOM_IP_HEADER_SHORT);
+
+    /* IPv6 */
+    p_init(NULL, 0);
+    p_ip6("2001:db8::1", "2001:db8::2", 0); /* payload length 0 and hop-by-hop: jumbogram */
+    EXPECT_ANOMALY(229, DT_ANOM_IPV6_JUMBOGRAM);
+    udp6();
+    for (int i = 0; i < 17; i++)
+        p_ext6(i == 0 ? 17 : 60, 0, 0);
+    p_ip6("2001:db8::1", "2001:db8::2", 60);
+    EXPECT_ANOMALY(229, DT_ANOM_IPV6_TOO_MANY_EXT);
+
+    /* link layers */
+    udp4();
+    p_eth(0x0800);
+    for (int i = 0; i < 10; i++) {
+        p_be16(0x8100);
+        p_be16(0x0001); /* TCI of the tag before: type follows */
+    }
+    /* p_eth wrote 0x0800 as the inner type: reorder into dst, src, 10 tags, 0x0800 */
+    {
+        uint8_t fr[512];
+        size_t n = p_len();
+        memcpy(fr, p_data(), n);
+        /* fr: 40 bytes of tags, then the Ethernet header; move the MACs to the front */
+        uint8_t out[512];
+        memcpy(out, fr + 40, 12);
+        for (int i = 0; i < 10; i++) {
+            out[12 + i * 4] = 0x81, out[13 + i * 4] = 0x00;
+            out[14 + i * 4] = 0x00, out[15 + i * 4] = 0x01;
+        }
+        memcpy(out + 52, fr + 40 + 12, n - 52);
+        p_init(out, n);
+    }
+    EXPECT_ANOMALY(1, DT_ANOM_VLAN_TOO_DEEP);
+    udp4();
+    for (int i = 0; i < 17; i++)
+        p_pre("\x00\x01\x00\x40", 4); /* label 16, no bottom-of-stack bit */
+    p_eth(0x8847);
+    EXPECT_ANOMALY(1, DT_ANOM_MPLS_TOO_DEEP);
+    udp4();
+    p_wifi(0x09, 0x01, 0); /* protocol version 1 */
+    EXPECT_ANOMALY(105, DT_ANOM_WIFI_BAD_VERSION);
+    udp4();
+    p_wifi(0x08, 0x01, 0);
+    p_pre("\x01\x00\x08\x00\x00\x00\x00\x00", 8); /* radiotap version 1 */
+    EXPECT_ANOMALY(127, DT_ANOM_RADIOTAP_BAD_HEADER);
+
+    /* tunnels */
+    nest_ipip(9);
+    EXPECT_ANOMALY(101, DT_ANOM_TUNNEL_TOO_DEEP);
+    udp4();
+    p_pre("\x20\x01\x08\x00", 4); /* enhanced GRE (version 1) carrying IPv4, not PPP */
+    p_ip4("203.0.113.1", "203.0.113.2", 47);
+    EXPECT_ANOMALY(101, DT_ANOM_GRE_BAD_ENHANCED);
+    /* 200 layers of IPv4 / GRE / Ethernet: within a raised tunnel limit, but more
+     * decoding steps than the loop allows */
+    udp4();
+    for (int i = 0; i < 200; i++) {
+        p_eth(0x0800);
+        p_pre("\x00\x00\x65\x58", 4); /* GRE, transparent Ethernet bridging */
+        p_ip4("203.0.113.1", "203.0.113.2", 47);
+    }
+    {
+        dt_decode_limits lim;
+        dt_decode_limits_default(&lim);
+        lim.max_tunnel_depth = 1000;
+        expect_anomaly_at(101, p_len(), (uint32_t)p_len(), &lim, DT_ANOM_TOO_MANY_LAYERS, __LINE__);
+    }
+
+    /* fragments: a later fragment cut by the snap length cannot be reassembled */
+    make_l4(100);
+    p_init(L4 + 16, 40);
+    p_ip4x("10.9.0.1", "10.9.0.2", 17, 7, 0x2000 | 2, 0, 0);
+    p_eth(0x0800);
+    expect_anomaly_at(1, p_len() - 10, (uint32_t)p_len(), NULL, DT_ANOM_FRAG_TRUNCATED, __LINE__);
+    /* a fragment whose end passes the end the last fragment set */
+    {
+        dt_decoder *d = dt_decoder_new(NULL);
+        CHECK_EQ_INT(frag4(d, 0, 9, 16, 16, 0), DT_DEC_FRAG_HELD); /* last: ends at 32 */
+        CHECK_EQ_INT(frag4(d, 0, 9, 8, 32, 1), DT_DEC_MALFORMED);  /* ends at 40 */
+        CHECK_EQ_INT(frag4(d, 0, 9, 8, 12, 1), DT_DEC_MALFORMED);  /* MF and not 8-aligned */
+        const dt_decode_stats *st = dt_decoder_stats(d);
+        CHECK_EQ_INT(st->malformed_by_reason[DT_ANOM_FRAG_CONFLICT], 1);
+        CHECK_EQ_INT(st->malformed_by_reason[DT_ANOM_FRAG_BAD_OFFSET], 1);
+        CHECK_EQ_INT(reason_sum(st), st->malformed);
+        dt_decoder_free(d);
+    }
 }
 
 int main(void)
@@ -1194,10 +1377,14 @@ int main(void)
                                  st->frag_held);
     CHECK_EQ_INT(st->ip4 + st->ip6, st->tcp + st->udp + st->icmp + st->icmp6 + st->other_ip);
     CHECK_EQ_INT(st->unsupported_link, 2);
+    CHECK(st->malformed > 0);
+    CHECK_EQ_INT(reason_sum(st), st->malformed);
     CHECK(st->tunneled[DT_TUN_VXLAN] == 1 && st->tunneled[DT_TUN_GTPU] == 2);
     dt_decoder_free(D);
     test_frag4();
     test_frag6();
     test_ipfrag_direct();
+    test_anomaly_names();
+    test_anomalies();
     return check_done();
 }

@@ -1,4 +1,5 @@
 #include "run/engine.h"
+#include "util/netconst.h"
 
 #include "proto/apps.h"
 #include "capture/capture.h"
@@ -6,11 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_ACK 0x10
 
 /* Idle flows are looked for at most once per second of capture time. */
 #define EXPIRE_EVERY_NS 1000000000ull
@@ -49,7 +45,7 @@ static void on_flow_end(void *ctx, dt_flow *f)
     dt_engine *r = ctx;
     dt_apps_flow_end(r->apps, f);
     r->info.flows++;
-    if (f->proto == 6) {
+    if (f->proto == DT_IPPROTO_TCP) {
         r->info.tcp_flows++;
         r->info.tcp_gaps += dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]);
     } else {
@@ -104,8 +100,8 @@ static void add_error_report(const dt_engine_config *cfg, void *ctx, dt_input_in
 static void on_transport(dt_engine *r, const dt_decoded *p, uint64_t ts, uint64_t now)
 {
     dt_role_hint hint = DT_HINT_NONE;
-    if (p->proto == 6 && (p->tcp_flags & TH_SYN))
-        hint = (p->tcp_flags & TH_ACK) ? DT_HINT_SERVER : DT_HINT_CLIENT;
+    if (p->proto == DT_IPPROTO_TCP && (p->tcp_flags & DT_TCP_SYN))
+        hint = (p->tcp_flags & DT_TCP_ACK) ? DT_HINT_SERVER : DT_HINT_CLIENT;
     int dir;
     dt_flow *f =
         dt_flow_lookup(r->flows, p->proto, &p->src, p->sport, &p->dst, p->dport, ts, hint, &dir);
@@ -124,24 +120,24 @@ static void on_transport(dt_engine *r, const dt_decoded *p, uint64_t ts, uint64_
     s->payload += p->payload_wire;
     dt_flow_touch(r->flows, f, ts, now);
 
-    if (p->proto == 6) {
-        if (p->tcp_flags & TH_SYN) {
-            if (p->tcp_flags & TH_ACK)
+    if (p->proto == DT_IPPROTO_TCP) {
+        if (p->tcp_flags & DT_TCP_SYN) {
+            if (p->tcp_flags & DT_TCP_ACK)
                 f->synack = 1;
             else
                 f->syn = 1;
         }
-        if (p->tcp_flags & TH_FIN)
+        if (p->tcp_flags & DT_TCP_FIN)
             f->fin = 1;
-        if (p->tcp_flags & TH_RST)
+        if (p->tcp_flags & DT_TCP_RST)
             f->rst = 1;
         dt_tcp_dir *d = &f->tcp[dir];
         int grew = dt_tcp_dir_segment(d, p->seq, p->tcp_flags, p->payload, p->payload_len);
         if (grew > 0)
             dt_apps_on_stream(r->apps, f, dir);
-        if ((p->tcp_flags & TH_RST) || (f->tcp[0].fin_seen && f->tcp[1].fin_seen))
+        if ((p->tcp_flags & DT_TCP_RST) || (f->tcp[0].fin_seen && f->tcp[1].fin_seen))
             dt_flow_mark_closed(r->flows, f);
-    } else if (p->proto == 17) {
+    } else if (p->proto == DT_IPPROTO_UDP) {
         dt_apps_on_datagram(r->apps, f, dir, p->payload, p->payload_len, ts);
     }
 }
@@ -199,7 +195,7 @@ void dt_engine_feed(dt_engine *e, int linktype, uint64_t ts_ns, const uint8_t *d
 
     dt_decoded p;
     dt_decode_result res = dt_decode(e->dec, linktype, ts_ns, data, caplen, wirelen, &p);
-    if (res == DT_DEC_OK && (p.proto == 6 || p.proto == 17))
+    if (res == DT_DEC_OK && (p.proto == DT_IPPROTO_TCP || p.proto == DT_IPPROTO_UDP))
         on_transport(e, &p, ts_ns, e->now);
 
     if (e->now - e->last_expire >= EXPIRE_EVERY_NS) {

@@ -1,0 +1,136 @@
+/* The registry of application parsers.
+ *
+ * HOW TO ADD A PROTOCOL
+ *   1. One file, lib/proto/<proto>.c (and <proto>.h for its pure parser):
+ *      the parser, a pure function over (const uint8_t *, size_t) reading
+ *      through lib/util/cursor.h and answering DT_PARSE_NOT_MINE / MORE /
+ *      DONE (lib/proto/parse.h); a parse wrapper that gets the flow's result
+ *      with dt_parser_result(in, DT_RESULT_<ID>) and sets the app with
+ *      dt_flow_app_set; a JSON writer for the result if the flow object
+ *      shows it; and its entry:
+ *          const dt_parser dt_parser_<proto> = {
+ *              .name = "<proto>", .transport = DT_TRANSPORT_TCP,
+ *              .dirs = DT_DIRS_CLIENT, .ports = {1234},
+ *              .parse = parse, .result_size = sizeof(struct <proto>_info),
+ *              .DT_PARSER_JSON_KEY("<proto>"), .json = json_write,
+ *              .app_name = "<proto>"};
+ *   2. One table entry: X(<ID>, dt_parser_<proto>, 1) in DT_PARSERS
+ *      (lib/proto/registry.h), where its turn comes: parsers see a flow's
+ *      bytes and are written in the flow object in table order.
+ *   3. Its tests: tests/unit/test_<proto>.c for the parser, and a crafted
+ *      capture in tests/cases.py; document its JSON in docs/report-schema.md.
+ *   Nothing else changes: dispatch, the "buffer full" rule, the per-flow
+ *   state limit, freeing and the flow object's JSON all go by the table.
+ *   tests/unit/test_registry.c adds a toy protocol this way (dt_parsers_add).
+ *
+ * What the dispatch (lib/proto/apps.c) does with the table:
+ *   - when a flow gets parser state, each direction gets a bit mask of the
+ *     parsers of its transport and direction whose port hints match; a
+ *     DT_PF_CLAIM parser whose ports match is then the only one;
+ *   - each new TCP prefix or UDP datagram goes to the parsers still in the
+ *     mask, in table order; NOT_MINE or DONE takes a parser out of both
+ *     directions' masks (nothing is allocated per packet, finished parsers
+ *     cost nothing);
+ *   - one "buffer full" rule: a parser still reading a direction whose
+ *     reassembly buffer is full never gets more bytes: it counts as NOT_MINE;
+ *   - a TCP direction no parser reads any more stops buffering.
+ */
+#include "proto/registry.h"
+
+#include <stddef.h>
+#include <string.h>
+
+static const dt_parser *table[DT_PARSER_MAX] = {
+#define DT_X_ENTRY(id, entry, r) [DT_PARSER_##id] = &entry,
+    DT_PARSERS(DT_X_ENTRY)
+#undef DT_X_ENTRY
+};
+
+#define DT_SLOT_0(id) -1
+#define DT_SLOT_1(id) DT_RESULT_##id
+static int8_t slots[DT_PARSER_MAX] = {
+#define DT_X_SLOT(id, entry, r) [DT_PARSER_##id] = DT_SLOT_##r(id),
+    DT_PARSERS(DT_X_SLOT)
+#undef DT_X_SLOT
+};
+
+static int n_parsers = DT_PARSER_BUILTIN, n_slots = DT_RESULT_BUILTIN;
+
+_Static_assert(DT_PARSER_MAX <= 32, "dt_flow_app.active holds one bit per parser");
+_Static_assert(DT_PARSER_MAX + 20 <= 255, "dt_flow_app.app holds the apps of added parsers");
+
+int dt_parser_count(void)
+{
+    return n_parsers;
+}
+
+const dt_parser *dt_parser_get(int id)
+{
+    return table[id];
+}
+
+int dt_parser_slot(int id)
+{
+    return slots[id];
+}
+
+int dt_parsers_add(const dt_parser *p)
+{
+    if (n_parsers == DT_PARSER_MAX || (p->result_size && n_slots == DT_RESULT_MAX))
+        return -1;
+    table[n_parsers] = p;
+    slots[n_parsers] = (int8_t)(p->result_size ? n_slots++ : -1);
+    return n_parsers++;
+}
+
+void dt_parsers_reset(void)
+{
+    for (int id = DT_PARSER_BUILTIN; id < n_parsers; id++)
+        table[id] = NULL;
+    n_parsers = DT_PARSER_BUILTIN;
+    n_slots = DT_RESULT_BUILTIN;
+}
+
+int dt_parser_app(int id)
+{
+    return DT_PARSER_APP_BASE + id;
+}
+
+const char *dt_parser_app_name(int app)
+{
+    int id = app - DT_PARSER_APP_BASE;
+    return id >= 0 && id < n_parsers ? table[id]->app_name : NULL;
+}
+
+void dt_parsers_for_flow(int transport, const uint16_t ports[2], uint32_t active[2])
+{
+    uint32_t any[2] = {0, 0}, claim[2] = {0, 0};
+    for (int id = 0; id < n_parsers; id++) {
+        const dt_parser *p = table[id];
+        if (p->transport != transport)
+            continue;
+        int match = !p->ports[0];
+        for (int k = 0; k < 4 && p->ports[k] && !match; k++)
+            match = ports[0] == p->ports[k] || ports[1] == p->ports[k];
+        if (!match)
+            continue;
+        for (int d = 0; d < 2; d++) {
+            if (!(p->dirs & (1 << d)))
+                continue;
+            any[d] |= 1u << id;
+            if (p->flags & DT_PF_CLAIM)
+                claim[d] |= 1u << id;
+        }
+    }
+    int claimed = claim[0] || claim[1];
+    for (int d = 0; d < 2; d++)
+        active[d] = claimed ? claim[d] : any[d];
+}
+
+void dt_jw_str_array64(dt_jw *w, const char (*items)[64], int n)
+{
+    dt_jw_arr_begin(w);
+    for (int i = 0; i < n; i++)
+        dt_jw_str(w, items[i]);
+    dt_jw_arr_end(w);
+}

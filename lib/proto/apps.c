@@ -2,13 +2,10 @@
 
 #include "proto/doh.h"
 
-#include "util/cursor.h"
-
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* The dispatch of stream prefixes and datagrams to the parsers of the
  * registry (lib/proto/registry.c), their per-flow state within its limit, the
@@ -139,27 +136,14 @@ static dt_flow_app *app_of(dt_apps *a, dt_flow *f)
 void *dt_parser_result(const dt_parse_in *in, int slot)
 {
     dt_flow_app *x = in->x;
-    if (!x->result[slot]) {
-        const dt_parser *p = NULL;
-        for (int id = 0; id < dt_parser_count() && !p; id++)
-            if (dt_parser_slot(id) == slot)
-                p = dt_parser_get(id);
-        x->result[slot] = state_alloc(x->owner, x, p->result_size, 1);
-    }
+    if (!x->result[slot])
+        x->result[slot] = state_alloc(x->owner, x, dt_result_parser(slot)->result_size, 1);
     return x->result[slot];
-}
-
-static size_t result_size(int slot)
-{
-    for (int id = 0; id < dt_parser_count(); id++)
-        if (dt_parser_slot(id) == slot)
-            return dt_parser_get(id)->result_size;
-    return 0;
 }
 
 void dt_parser_result_drop(const dt_parse_in *in, int slot)
 {
-    state_free(in->x, in->x->result[slot], result_size(slot));
+    state_free(in->x, in->x->result[slot], dt_result_parser(slot)->result_size);
     in->x->result[slot] = NULL;
 }
 
@@ -271,25 +255,21 @@ static void run_parsers(const dt_parse_in *tmpl, uint32_t m)
         in.id = id;
         int8_t st = DT_ST(dt_parser_get(id)->parse(&in));
         x->st[id] = st;
-        if (DT_ST_FINISHED(st))
-            x->active[0] &= ~(1u << id), x->active[1] &= ~(1u << id);
+        if (DT_ST_FINISHED(st)) {
+            x->active[DT_CLIENT] &= ~(1u << id);
+            x->active[DT_SERVER] &= ~(1u << id);
+        }
     }
 }
 
 /* Without parser state (its limit reached), only DT_PF_NO_STATE parsers run. */
 static void run_stateless(dt_parse_in *in, int transport)
 {
-    const dt_flow *f = in->f;
+    const uint16_t ports[2] = {in->f->side[DT_CLIENT].port, in->f->side[DT_SERVER].port};
     for (int id = 0; id < dt_parser_count(); id++) {
         const dt_parser *p = dt_parser_get(id);
-        if (!(p->flags & DT_PF_NO_STATE) || p->transport != transport ||
-            !(p->dirs & (1 << in->dir)))
-            continue;
-        int match = !p->ports[0];
-        for (int k = 0; k < 4 && p->ports[k] && !match; k++)
-            match =
-                f->side[DT_CLIENT].port == p->ports[k] || f->side[DT_SERVER].port == p->ports[k];
-        if (match) {
+        if ((p->flags & DT_PF_NO_STATE) && p->transport == transport &&
+            (p->dirs & (1 << in->dir)) && dt_parser_ports_match(p, ports)) {
             in->id = id;
             p->parse(in);
         }
@@ -314,8 +294,8 @@ void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir)
         for (uint32_t m = x->active[dir]; m; m &= m - 1)
             x->st[__builtin_ctz(m)] = DT_ST_NOT_MINE;
         uint32_t done = x->active[dir];
-        x->active[0] &= ~done;
-        x->active[1] &= ~done;
+        x->active[DT_CLIENT] &= ~done;
+        x->active[DT_SERVER] &= ~done;
     }
     if (!x->active[dir] && !a->keep_streams)
         dt_tcp_dir_stop(d);
@@ -378,12 +358,10 @@ void dt_apps_flow_free(dt_flow *f)
     if (!x)
         return;
     x->owner->state_bytes -= x->state_bytes;
-    for (int id = 0; id < dt_parser_count(); id++) {
-        int slot = dt_parser_slot(id);
-        if (slot < 0 || !x->result[slot])
-            continue;
-        if (dt_parser_get(id)->free_result)
-            dt_parser_get(id)->free_result(x->result[slot]);
+    for (int slot = 0; slot < dt_result_count(); slot++) {
+        const dt_parser *p = dt_result_parser(slot);
+        if (x->result[slot] && p->free_result)
+            p->free_result(x->result[slot]);
         free(x->result[slot]);
     }
     free(x->work);

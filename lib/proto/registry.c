@@ -54,6 +54,15 @@ static int8_t slots[DT_PARSER_MAX] = {
 #undef DT_X_SLOT
 };
 
+/* The parser of each result slot. */
+#define DT_OWNER_0(id)
+#define DT_OWNER_1(id) [DT_RESULT_##id] = DT_PARSER_##id,
+static int8_t owners[DT_RESULT_MAX] = {
+#define DT_X_OWNER(id, entry, r) DT_OWNER_##r(id)
+    DT_PARSERS(DT_X_OWNER)
+#undef DT_X_OWNER
+};
+
 static int n_parsers = DT_PARSER_BUILTIN, n_slots = DT_RESULT_BUILTIN;
 
 _Static_assert(DT_PARSER_MAX <= 32, "dt_flow_app.active holds one bit per parser");
@@ -74,12 +83,26 @@ int dt_parser_slot(int id)
     return slots[id];
 }
 
+int dt_result_count(void)
+{
+    return n_slots;
+}
+
+const dt_parser *dt_result_parser(int slot)
+{
+    return table[owners[slot]];
+}
+
 int dt_parsers_add(const dt_parser *p)
 {
     if (n_parsers == DT_PARSER_MAX || (p->result_size && n_slots == DT_RESULT_MAX))
         return -1;
     table[n_parsers] = p;
-    slots[n_parsers] = (int8_t)(p->result_size ? n_slots++ : -1);
+    slots[n_parsers] = -1;
+    if (p->result_size) {
+        owners[n_slots] = (int8_t)n_parsers;
+        slots[n_parsers] = (int8_t)n_slots++;
+    }
     return n_parsers++;
 }
 
@@ -102,17 +125,22 @@ const char *dt_parser_app_name(int app)
     return id >= 0 && id < n_parsers ? table[id]->app_name : NULL;
 }
 
+int dt_parser_ports_match(const dt_parser *p, const uint16_t ports[2])
+{
+    if (!p->ports[0])
+        return 1;
+    for (int k = 0; k < 4 && p->ports[k]; k++)
+        if (ports[0] == p->ports[k] || ports[1] == p->ports[k])
+            return 1;
+    return 0;
+}
+
 void dt_parsers_for_flow(int transport, const uint16_t ports[2], uint32_t active[2])
 {
     uint32_t any[2] = {0, 0}, claim[2] = {0, 0};
     for (int id = 0; id < n_parsers; id++) {
         const dt_parser *p = table[id];
-        if (p->transport != transport)
-            continue;
-        int match = !p->ports[0];
-        for (int k = 0; k < 4 && p->ports[k] && !match; k++)
-            match = ports[0] == p->ports[k] || ports[1] == p->ports[k];
-        if (!match)
+        if (p->transport != transport || !dt_parser_ports_match(p, ports))
             continue;
         for (int d = 0; d < 2; d++) {
             if (!(p->dirs & (1 << d)))

@@ -135,6 +135,9 @@ int dt_parser_count(void);
 const dt_parser *dt_parser_get(int id);
 /* The result slot of a parser, or -1 when it keeps none. */
 int dt_parser_slot(int id);
+/* Result slots 0 ... dt_result_count() - 1, and the parser each belongs to. */
+int dt_result_count(void);
+const dt_parser *dt_result_parser(int slot);
 /* Adds a parser after the built-in ones (tests, embedders: before any flow
  * is parsed, not thread-safe); returns its id, or -1 when the table is full
  * (DT_PARSER_EXTRA_MAX) or p has a result but no slot is left. */
@@ -148,6 +151,8 @@ int dt_parser_app(int id);
 /* Name of an app beyond the built-in ones, or NULL. */
 const char *dt_parser_app_name(int app);
 
+/* Whether a flow with these two ports passes p's port hints. */
+int dt_parser_ports_match(const dt_parser *p, const uint16_t ports[2]);
 /* Which parsers are tried on a new flow, per direction (bit id set): those
  * of its transport and direction whose port hints match (or the claiming
  * ones alone).  ports: the flow's two ports. */

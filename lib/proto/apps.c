@@ -133,12 +133,10 @@ static dt_flow_app *app_of(dt_apps *a, dt_flow *f)
     return f->app;
 }
 
-void *dt_parser_result(const dt_parse_in *in, int slot)
+void *dt_parser_result_new(const dt_parse_in *in, int slot)
 {
     dt_flow_app *x = in->x;
-    if (!x->result[slot])
-        x->result[slot] = state_alloc(x->owner, x, dt_result_parser(slot)->result_size, 1);
-    return x->result[slot];
+    return x->result[slot] = state_alloc(x->owner, x, dt_result_parser(slot)->result_size, 1);
 }
 
 void dt_parser_result_drop(const dt_parse_in *in, int slot)
@@ -147,12 +145,10 @@ void dt_parser_result_drop(const dt_parse_in *in, int slot)
     in->x->result[slot] = NULL;
 }
 
-void *dt_parser_work(const dt_parse_in *in, size_t size)
+void *dt_parser_work_new(const dt_parse_in *in, size_t size)
 {
     dt_flow_app *x = in->x;
-    if (!x->work)
-        x->work = state_alloc(x->owner, x, size, 1);
-    return x->work;
+    return x->work = state_alloc(x->owner, x, size, 1);
 }
 
 void dt_parser_work_drop(const dt_parse_in *in, size_t size)

@@ -129,6 +129,21 @@ static inline const dt_http_info *dt_app_http(const dt_flow_app *x)
     return h && h->present ? h : NULL;
 }
 
+/* For parse functions: the result of slot for this flow (allocated once,
+ * zeroed), or NULL when the parser state limit refused it.  slot: the
+ * parser's own, or another parser's (SSDP fills HTTP's). */
+static inline void *dt_parser_result(const dt_parse_in *in, int slot)
+{
+    void *r = in->x->result[slot];
+    return r ? r : dt_parser_result_new(in, slot);
+}
+/* A working buffer of size bytes for the flow (QUIC's CRYPTO reassembly),
+ * allocated once, zeroed; dt_parser_work_drop gives it back. */
+static inline void *dt_parser_work(const dt_parse_in *in, size_t size)
+{
+    return in->x->work ? in->x->work : dt_parser_work_new(in, size);
+}
+
 /* Sets the flow's app unless one was already found. */
 static inline void dt_flow_app_set(dt_flow_app *x, int app)
 {

@@ -37,10 +37,11 @@
  */
 #include "proto/registry.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
-static const dt_parser *table[DT_PARSER_MAX] = {
+const dt_parser *dt_parser_table[DT_PARSER_MAX] = {
 #define DT_X_ENTRY(id, entry, r) [DT_PARSER_##id] = &entry,
     DT_PARSERS(DT_X_ENTRY)
 #undef DT_X_ENTRY
@@ -63,24 +64,41 @@ static int8_t owners[DT_RESULT_MAX] = {
 #undef DT_X_OWNER
 };
 
-static int n_parsers = DT_PARSER_BUILTIN, n_slots = DT_RESULT_BUILTIN;
+int dt_parser_n = DT_PARSER_BUILTIN;
+static int n_slots = DT_RESULT_BUILTIN;
 
 _Static_assert(DT_PARSER_MAX <= 32, "dt_flow_app.active holds one bit per parser");
-_Static_assert(DT_PARSER_MAX + 20 <= 255, "dt_flow_app.app holds the apps of added parsers");
-
-int dt_parser_count(void)
-{
-    return n_parsers;
-}
-
-const dt_parser *dt_parser_get(int id)
-{
-    return table[id];
-}
+_Static_assert(DT_PARSER_APP_BASE + DT_PARSER_MAX <= 255,
+               "dt_flow_app.app holds the apps of added parsers");
 
 int dt_parser_slot(int id)
 {
     return slots[id];
+}
+
+/* Per transport (index DT_TRANSPORT_*): per direction, the parsers without
+ * port hints, and the ids of those with some (computed once, and again when
+ * a parser is added). */
+static struct {
+    uint32_t any[2];
+    uint8_t hinted[DT_PARSER_MAX];
+    int n_hinted;
+} by_transport[3];
+static pthread_once_t by_transport_once = PTHREAD_ONCE_INIT;
+
+static void by_transport_init(void)
+{
+    memset(by_transport, 0, sizeof by_transport);
+    for (int id = 0; id < dt_parser_n; id++) {
+        const dt_parser *p = dt_parser_table[id];
+        if (p->ports[0]) {
+            by_transport[p->transport].hinted[by_transport[p->transport].n_hinted++] = (uint8_t)id;
+            continue;
+        }
+        for (int d = 0; d < 2; d++)
+            if (p->dirs & (1 << d))
+                by_transport[p->transport].any[d] |= 1u << id;
+    }
 }
 
 int dt_result_count(void)
@@ -90,28 +108,33 @@ int dt_result_count(void)
 
 const dt_parser *dt_result_parser(int slot)
 {
-    return table[owners[slot]];
+    return dt_parser_table[owners[slot]];
 }
 
 int dt_parsers_add(const dt_parser *p)
 {
-    if (n_parsers == DT_PARSER_MAX || (p->result_size && n_slots == DT_RESULT_MAX))
+    if (dt_parser_n == DT_PARSER_MAX || (p->result_size && n_slots == DT_RESULT_MAX))
         return -1;
-    table[n_parsers] = p;
-    slots[n_parsers] = -1;
+    dt_parser_table[dt_parser_n] = p;
+    slots[dt_parser_n] = -1;
     if (p->result_size) {
-        owners[n_slots] = (int8_t)n_parsers;
-        slots[n_parsers] = (int8_t)n_slots++;
+        owners[n_slots] = (int8_t)dt_parser_n;
+        slots[dt_parser_n] = (int8_t)n_slots++;
     }
-    return n_parsers++;
+    dt_parser_n++;
+    pthread_once(&by_transport_once, by_transport_init);
+    by_transport_init();
+    return dt_parser_n - 1;
 }
 
 void dt_parsers_reset(void)
 {
-    for (int id = DT_PARSER_BUILTIN; id < n_parsers; id++)
-        table[id] = NULL;
-    n_parsers = DT_PARSER_BUILTIN;
+    for (int id = DT_PARSER_BUILTIN; id < dt_parser_n; id++)
+        dt_parser_table[id] = NULL;
+    dt_parser_n = DT_PARSER_BUILTIN;
     n_slots = DT_RESULT_BUILTIN;
+    pthread_once(&by_transport_once, by_transport_init);
+    by_transport_init();
 }
 
 int dt_parser_app(int id)
@@ -122,7 +145,7 @@ int dt_parser_app(int id)
 const char *dt_parser_app_name(int app)
 {
     int id = app - DT_PARSER_APP_BASE;
-    return id >= 0 && id < n_parsers ? table[id]->app_name : NULL;
+    return id >= 0 && id < dt_parser_n ? dt_parser_table[id]->app_name : NULL;
 }
 
 int dt_parser_ports_match(const dt_parser *p, const uint16_t ports[2])
@@ -137,22 +160,25 @@ int dt_parser_ports_match(const dt_parser *p, const uint16_t ports[2])
 
 void dt_parsers_for_flow(int transport, const uint16_t ports[2], uint32_t active[2])
 {
-    uint32_t any[2] = {0, 0}, claim[2] = {0, 0};
-    for (int id = 0; id < n_parsers; id++) {
-        const dt_parser *p = table[id];
-        if (p->transport != transport || !dt_parser_ports_match(p, ports))
+    pthread_once(&by_transport_once, by_transport_init);
+    const uint32_t *any = by_transport[transport].any;
+    uint32_t on[2] = {any[0], any[1]}, claim[2] = {0, 0};
+    for (int k = 0; k < by_transport[transport].n_hinted; k++) {
+        int id = by_transport[transport].hinted[k];
+        const dt_parser *p = dt_parser_table[id];
+        if (!dt_parser_ports_match(p, ports))
             continue;
         for (int d = 0; d < 2; d++) {
             if (!(p->dirs & (1 << d)))
                 continue;
-            any[d] |= 1u << id;
+            on[d] |= 1u << id;
             if (p->flags & DT_PF_CLAIM)
                 claim[d] |= 1u << id;
         }
     }
     int claimed = claim[0] || claim[1];
     for (int d = 0; d < 2; d++)
-        active[d] = claimed ? claim[d] : any[d];
+        active[d] = claimed ? claim[d] : on[d];
 }
 
 void dt_jw_str_array64(dt_jw *w, const char (*items)[64], int n)

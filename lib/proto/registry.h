@@ -130,9 +130,18 @@ typedef struct dt_parser {
 DT_PARSERS(DT_X_DECL)
 #undef DT_X_DECL
 
-/* The table: parsers dt_parser_get(0) ... dt_parser_get(dt_parser_count() - 1). */
-int dt_parser_count(void);
-const dt_parser *dt_parser_get(int id);
+/* The table: parsers dt_parser_get(0) ... dt_parser_get(dt_parser_count() - 1)
+ * (inline: the dispatch reads it per packet). */
+extern const dt_parser *dt_parser_table[DT_PARSER_MAX];
+extern int dt_parser_n;
+static inline int dt_parser_count(void)
+{
+    return dt_parser_n;
+}
+static inline const dt_parser *dt_parser_get(int id)
+{
+    return dt_parser_table[id];
+}
 /* The result slot of a parser, or -1 when it keeps none. */
 int dt_parser_slot(int id);
 /* Result slots 0 ... dt_result_count() - 1, and the parser each belongs to. */
@@ -158,16 +167,13 @@ int dt_parser_ports_match(const dt_parser *p, const uint16_t ports[2]);
  * ones alone).  ports: the flow's two ports. */
 void dt_parsers_for_flow(int transport, const uint16_t ports[2], uint32_t active[2]);
 
-/* For parse functions (lib/proto/apps.c). */
-/* The parser's result for this flow (allocated once, zeroed), or NULL when
- * the parser state limit refused it.  slot: its own, or another parser's
- * (SSDP fills HTTP's). */
-void *dt_parser_result(const dt_parse_in *in, int slot);
+/* For parse functions (lib/proto/apps.c; dt_parser_result and
+ * dt_parser_work in lib/proto/apps.h). */
+/* Allocates a result slot (counted against the limit); NULL when refused. */
+void *dt_parser_result_new(const dt_parse_in *in, int slot);
 /* Gives back a result that holds nothing to report. */
 void dt_parser_result_drop(const dt_parse_in *in, int slot);
-/* A working buffer of `size` bytes for the flow (QUIC's CRYPTO reassembly),
- * allocated once, zeroed; dt_parser_work_drop gives it back. */
-void *dt_parser_work(const dt_parse_in *in, size_t size);
+void *dt_parser_work_new(const dt_parse_in *in, size_t size);
 void dt_parser_work_drop(const dt_parse_in *in, size_t size);
 /* One DNS message of the flow: kept in the flow, the resolution table and
  * the report's DNS table (also without parser state). */

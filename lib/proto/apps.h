@@ -73,16 +73,21 @@ static inline const char *dt_flow_dns_chain(const dt_flow_dns *d, int i)
     return d->text + d->chain_at[i];
 }
 
+/* A flow's application-layer state: the status of each parser of the
+ * registry, what they found, the flow's name.  Parsers keep what they need
+ * between calls in their result (dt_parser.result_size); the few fields
+ * named after a parser below are the positions of built-in parsers whose
+ * result types (tls.h, dns.h) have no room for them. */
 typedef struct dt_flow_app {
     struct dt_apps *owner;       /* whose state budget the allocations below count in */
     size_t state_bytes;          /* of this flow: the app itself, results, records */
     uint8_t app;                 /* dt_app (or dt_parser_app of an added parser) */
     uint8_t name_source;         /* dt_name_source */
     uint8_t encrypted_dns;       /* 0, or 1 DoT, 2 DoH, 3 DoQ */
-    uint8_t tls_found[2];        /* TLS: a handshake record was found in this direction... */
+    uint8_t tls_found[2];        /* TLS: a handshake record was found in this direction */
     int8_t st[DT_PARSER_MAX];    /* per parser (dt_parser_id): DT_ST_* */
     uint32_t active[2];          /* per direction: bit id set while parser id still reads it */
-    uint32_t tls_scan[2];        /* ...at this offset (or: searched up to here) */
+    uint32_t tls_scan[2];        /* TLS: ...at this offset (or: searched up to here) */
     uint32_t socks_len;          /* SOCKS: length of the client's preamble (HTTP follows) */
     char name[256];              /* server name chosen by preference */
     void *result[DT_RESULT_MAX]; /* per result slot (dt_result_slot); NULL: none */

@@ -1,13 +1,15 @@
 /* The registry of application parsers.
  *
  * HOW TO ADD A PROTOCOL
- *   1. One file, lib/proto/<proto>.c (and <proto>.h for its pure parser):
- *      the parser, a pure function over (const uint8_t *, size_t) reading
- *      through lib/util/cursor.h and answering DT_PARSE_NOT_MINE / MORE /
- *      DONE (lib/proto/parse.h); a parse wrapper that gets the flow's result
- *      with dt_parser_result(in, DT_RESULT_<ID>) and sets the app with
- *      dt_flow_app_set; a JSON writer for the result if the flow object
- *      shows it; and its entry:
+ *   1. One file, lib/proto/<proto>.c (with <proto>.h for its pure parser):
+ *      - the parser: a pure function over (const uint8_t *, size_t) reading
+ *        through lib/util/cursor.h, answering DT_PARSE_NOT_MINE / MORE / DONE
+ *        (lib/proto/parse.h);
+ *      - its parse wrapper: gets the flow's result with
+ *        dt_parser_result(in, dt_parser_slot(in->id)), calls the parser, and
+ *        names the flow with dt_flow_app_set(in->x, dt_parser_app(in->id));
+ *      - a JSON writer for the result, if the flow object shows it;
+ *      - its entry:
  *          const dt_parser dt_parser_<proto> = {
  *              .name = "<proto>", .transport = DT_TRANSPORT_TCP,
  *              .dirs = DT_DIRS_CLIENT, .ports = {1234},
@@ -15,13 +17,14 @@
  *              .DT_PARSER_JSON_KEY("<proto>"), .json = json_write,
  *              .app_name = "<proto>"};
  *   2. One table entry: X(<ID>, dt_parser_<proto>, 1) in DT_PARSERS
- *      (lib/proto/registry.h), where its turn comes: parsers see a flow's
- *      bytes and are written in the flow object in table order.
- *   3. Its tests: tests/unit/test_<proto>.c for the parser, and a crafted
- *      capture in tests/cases.py; document its JSON in docs/report-schema.md.
- *   Nothing else changes: dispatch, the "buffer full" rule, the per-flow
+ *      (lib/proto/registry.h) where its turn comes: parsers see a flow's
+ *      bytes, and their keys are written in the flow object, in table order.
+ *   3. Its tests: tests/unit/test_<proto>.c for the parser, a crafted capture
+ *      in tests/cases.py; its JSON documented in docs/report-schema.md.
+ *   Nothing else changes: the dispatch, the "buffer full" rule, the per-flow
  *   state limit, freeing and the flow object's JSON all go by the table.
- *   tests/unit/test_registry.c adds a toy protocol this way (dt_parsers_add).
+ *   tests/unit/test_registry.c adds a toy protocol this way (through
+ *   dt_parsers_add, the same entry added at run time).
  *
  * What the dispatch (lib/proto/apps.c) does with the table:
  *   - when a flow gets parser state, each direction gets a bit mask of the

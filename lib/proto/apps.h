@@ -1,6 +1,7 @@
 /* Application layer: hands stream prefixes and datagrams of each flow to the
- * protocol parsers (TLS, QUIC, DNS, HTTP, MQTT, NTP), keeps what they found
- * per flow, names the flow, and keeps the capture's DNS resolution table. */
+ * protocol parsers of the registry (lib/proto/registry.h: TLS, QUIC, DNS,
+ * HTTP, SOCKS, MQTT, SSDP, NTP), keeps what they found per flow, names the
+ * flow, and keeps the capture's DNS resolution table. */
 #ifndef DT_APPS_H
 #define DT_APPS_H
 
@@ -8,6 +9,7 @@
 #include "flow/flow.h"
 #include "proto/http.h"
 #include "proto/quic.h"
+#include "proto/registry.h"
 #include "enrich/resolve.h"
 #include "proto/tls.h"
 
@@ -71,24 +73,25 @@ static inline const char *dt_flow_dns_chain(const dt_flow_dns *d, int i)
     return d->text + d->chain_at[i];
 }
 
+/* A flow's application-layer state: the status of each parser of the
+ * registry, what they found, the flow's name.  Parsers keep what they need
+ * between calls in their result (dt_parser.result_size); the few fields
+ * named after a parser below are the positions of built-in parsers whose
+ * result types (tls.h, dns.h) have no room for them. */
 typedef struct dt_flow_app {
-    struct dt_apps *owner; /* whose state budget the allocations below count in */
-    size_t state_bytes;    /* of this flow: the app itself, results, records */
-    uint8_t app;           /* dt_app */
-    uint8_t name_source;   /* dt_name_source */
-    char name[256];        /* server name chosen by preference */
-    int8_t tls_c_st, tls_s_st, http_st, dns_tcp_st, mqtt_st,
-        quic_st;           /* dt_parse_status + 2 (0 = not tried) */
-    uint8_t socks_checked; /* the client stream was checked for a SOCKS preamble */
-    size_t http_off;       /* where HTTP starts (after a SOCKS preamble) */
-    uint8_t tls_found[2];  /* a TLS handshake record was found in this direction... */
-    size_t tls_scan[2];    /* ...at this offset (or: searched up to here) */
-    uint8_t encrypted_dns; /* 0, or 1 DoT, 2 DoH, 3 DoQ */
-    dt_tls_client *tls_c;
-    dt_tls_server *tls_s;
-    dt_http_info *http;
-    dt_quic_state *quic;
-    dt_quic_info *quic_info;
+    struct dt_apps *owner;       /* whose state budget the allocations below count in */
+    size_t state_bytes;          /* of this flow: the app itself, results, records */
+    uint8_t app;                 /* dt_app (or dt_parser_app of an added parser) */
+    uint8_t name_source;         /* dt_name_source */
+    uint8_t encrypted_dns;       /* 0, or 1 DoT, 2 DoH, 3 DoQ */
+    uint8_t tls_found[2];        /* TLS: a handshake record was found in this direction */
+    int8_t st[DT_PARSER_MAX];    /* per parser (dt_parser_id): DT_ST_* */
+    uint32_t active[2];          /* per direction: bit id set while parser id still reads it */
+    uint32_t tls_scan[2];        /* TLS: ...at this offset (or: searched up to here) */
+    uint32_t socks_len;          /* SOCKS: length of the client's preamble (HTTP follows) */
+    char name[256];              /* server name chosen by preference */
+    void *result[DT_RESULT_MAX]; /* per result slot (dt_result_slot); NULL: none */
+    void *work;                  /* a parser's working buffer (QUIC CRYPTO reassembly) */
     dt_flow_dns *dns[DT_FLOW_MAX_DNS];
     int n_dns;
     uint64_t dns_messages; /* all DNS messages seen on the flow */
@@ -96,6 +99,62 @@ typedef struct dt_flow_app {
     uint8_t *stream[2];    /* kept prefixes (--debug-streams) */
     size_t stream_len[2];
 } dt_flow_app;
+
+/* The parsers' results a flow shows (NULL: none, or nothing found). */
+static inline const dt_tls_client *dt_app_tls_client(const dt_flow_app *x)
+{
+    const dt_tls_client *c = x ? x->result[DT_RESULT_TLS_CLIENT] : NULL;
+    return c && c->present ? c : NULL;
+}
+static inline const dt_tls_server *dt_app_tls_server(const dt_flow_app *x)
+{
+    const dt_tls_server *s = x ? x->result[DT_RESULT_TLS_SERVER] : NULL;
+    return s && s->present ? s : NULL;
+}
+/* The server's certificate (also when no ServerHello was parsed), or NULL. */
+static inline const dt_tls_cert *dt_app_tls_cert(const dt_flow_app *x)
+{
+    const dt_tls_server *s = x ? x->result[DT_RESULT_TLS_SERVER] : NULL;
+    return s && s->cert.present ? &s->cert : NULL;
+}
+static inline const dt_quic_info *dt_app_quic(const dt_flow_app *x)
+{
+    const dt_quic_info *q = x ? x->result[DT_RESULT_QUIC] : NULL;
+    return q && q->present ? q : NULL;
+}
+/* The QUIC ClientHello, or NULL. */
+static inline const dt_tls_client *dt_app_quic_hello(const dt_flow_app *x)
+{
+    const dt_quic_info *q = x ? x->result[DT_RESULT_QUIC] : NULL;
+    return q && q->hello.present ? &q->hello : NULL;
+}
+static inline const dt_http_info *dt_app_http(const dt_flow_app *x)
+{
+    const dt_http_info *h = x ? x->result[DT_RESULT_HTTP] : NULL;
+    return h && h->present ? h : NULL;
+}
+
+/* For parse functions: the result of slot for this flow (allocated once,
+ * zeroed), or NULL when the parser state limit refused it.  slot: the
+ * parser's own, or another parser's (SSDP fills HTTP's). */
+static inline void *dt_parser_result(const dt_parse_in *in, int slot)
+{
+    void *r = in->x->result[slot];
+    return r ? r : dt_parser_result_new(in, slot);
+}
+/* A working buffer of size bytes for the flow (QUIC's CRYPTO reassembly),
+ * allocated once, zeroed; dt_parser_work_drop gives it back. */
+static inline void *dt_parser_work(const dt_parse_in *in, size_t size)
+{
+    return in->x->work ? in->x->work : dt_parser_work_new(in, size);
+}
+
+/* Sets the flow's app unless one was already found. */
+static inline void dt_flow_app_set(dt_flow_app *x, int app)
+{
+    if (x->app == DT_APP_UNKNOWN)
+        x->app = (uint8_t)app;
+}
 
 typedef struct dt_apps dt_apps;
 

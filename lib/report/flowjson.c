@@ -123,143 +123,41 @@ static void side_write(dt_jw *w, const dt_flow_side *s)
 }
 
 /* "key":"s" for a string literal key, or "key":null when s is NULL or empty. */
-#define KEY_STR_OR_NULL(w, lit, s)                                                                 \
-    do {                                                                                           \
-        DT_JW_KEY(w, lit);                                                                         \
-        dt_jw_str_or_null(w, s);                                                                   \
-    } while (0)
-
-static void str_array(dt_jw *w, const char (*items)[64], int n)
-{
-    dt_jw_arr_begin(w);
-    for (int i = 0; i < n; i++)
-        dt_jw_str(w, items[i]);
-    dt_jw_arr_end(w);
-}
+#define KEY_STR_OR_NULL(w, lit, s) DT_JW_KEY_STR_OR_NULL(w, lit, s)
 
 /* The parsers' results a flow object shows (NULL: none, or nothing found);
  * dt_flow_rollup_fields reads the same. */
 static const dt_tls_client *tls_client(const dt_flow_app *x)
 {
-    return x && x->tls_c && x->tls_c->present ? x->tls_c : NULL;
+    return dt_app_tls_client(x);
 }
 
 static const dt_tls_server *tls_server(const dt_flow_app *x)
 {
-    return x && x->tls_s && x->tls_s->present ? x->tls_s : NULL;
+    return dt_app_tls_server(x);
 }
 
 static const dt_quic_info *quic_result(const dt_flow_app *x)
 {
-    return x && x->quic_info && x->quic_info->present ? x->quic_info : NULL;
+    return dt_app_quic(x);
 }
 
 static const dt_http_info *http_result(const dt_flow_app *x)
 {
-    return x && x->http && x->http->present ? x->http : NULL;
+    return dt_app_http(x);
 }
 
-static void tls_write(dt_jw *w, const dt_flow_app *x)
+/* Each parser's value ("tls", "quic", "http", "dns", ...), in table order. */
+static void parsers_write(dt_jw *w, const dt_flow_app *x)
 {
-    char buf[64];
-    const dt_tls_client *c = tls_client(x);
-    const dt_tls_server *s = tls_server(x);
-    dt_jw_obj_begin(w);
-    KEY_STR_OR_NULL(w, "sni", c ? c->sni : NULL);
-    DT_JW_KEY(w, "alpn");
-    str_array(w, c ? c->alpn : NULL, c ? c->n_alpn : 0);
-    DT_JW_KEY(w, "version");
-    if (s)
-        dt_jw_str(w, dt_tls_version_name(s->version, buf, sizeof buf));
-    else
-        dt_jw_null(w);
-    if (c) {
-        DT_JW_KEY(w, "offered_versions");
-        dt_jw_arr_begin(w);
-        for (int i = 0; i < c->n_versions; i++)
-            dt_jw_str(w, dt_tls_version_name(c->versions[i], buf, sizeof buf));
-        dt_jw_arr_end(w);
+    for (int id = 0, n = dt_parser_count(); id < n; id++) {
+        const dt_parser *p = dt_parser_get(id);
+        if (!p->json_key)
+            continue;
+        dt_jw_key_raw(w, p->json_key, p->json_key_len);
+        if (!x || !p->json(w, x))
+            dt_jw_null(w);
     }
-    DT_JW_KEY(w, "cipher");
-    if (s)
-        dt_jw_str(w, dt_tls_cipher_name(s->cipher, buf, sizeof buf));
-    else
-        dt_jw_null(w);
-    KEY_STR_OR_NULL(w, "ja3", c ? c->ja3 : NULL);
-    KEY_STR_OR_NULL(w, "ja4", c ? c->ja4 : NULL);
-    KEY_STR_OR_NULL(w, "ja3s", s ? s->ja3s : NULL);
-    DT_JW_KEY(w, "ech");
-    dt_jw_bool(w, c && c->ech);
-    DT_JW_KEY(w, "cert");
-    if (s && s->cert.present) {
-        const dt_tls_cert *ct = &s->cert;
-        dt_jw_obj_begin(w);
-        KEY_STR_OR_NULL(w, "subject_cn", ct->subject_cn);
-        KEY_STR_OR_NULL(w, "subject_o", ct->subject_o);
-        KEY_STR_OR_NULL(w, "issuer_o", ct->issuer_o);
-        DT_JW_KEY(w, "san");
-        dt_jw_arr_begin(w);
-        for (int i = 0; i < ct->n_san; i++)
-            dt_jw_str(w, ct->san[i]);
-        dt_jw_arr_end(w);
-        KEY_STR_OR_NULL(w, "not_before", ct->not_before);
-        KEY_STR_OR_NULL(w, "not_after", ct->not_after);
-        dt_jw_obj_end(w);
-    } else {
-        dt_jw_null(w);
-    }
-    dt_jw_obj_end(w);
-}
-
-static void quic_write(dt_jw *w, const dt_flow_app *x)
-{
-    const dt_quic_info *q = x->quic_info;
-    const dt_tls_client *c = q->hello.present ? &q->hello : NULL;
-    dt_jw_obj_begin(w);
-    DT_JW_KEY(w, "version");
-    dt_jw_str(w, q->version_name);
-    KEY_STR_OR_NULL(w, "sni", c ? c->sni : NULL);
-    DT_JW_KEY(w, "alpn");
-    str_array(w, c ? c->alpn : NULL, c ? c->n_alpn : 0);
-    KEY_STR_OR_NULL(w, "ja4", c ? c->ja4 : NULL);
-    dt_jw_obj_end(w);
-}
-
-static void http_write(dt_jw *w, const dt_http_info *h)
-{
-    dt_jw_obj_begin(w);
-    KEY_STR_OR_NULL(w, "host", h->host);
-    KEY_STR_OR_NULL(w, "method", h->method);
-    KEY_STR_OR_NULL(w, "user_agent", h->user_agent);
-    DT_JW_KEY(w, "requests");
-    dt_jw_num(w, h->requests);
-    dt_jw_obj_end(w);
-}
-
-static void dns_write(dt_jw *w, const dt_flow_dns *d)
-{
-    char buf[32];
-    dt_jw_obj_begin(w);
-    DT_JW_KEY(w, "name");
-    dt_jw_str(w, dt_flow_dns_name(d));
-    DT_JW_KEY(w, "type");
-    dt_jw_str(w, dt_dns_type_name(d->type, buf, sizeof buf));
-    DT_JW_KEY(w, "rcode");
-    if (d->response)
-        dt_jw_str(w, dt_dns_rcode_name(d->rcode, buf, sizeof buf));
-    else
-        dt_jw_null(w);
-    DT_JW_KEY(w, "answers");
-    dt_jw_arr_begin(w);
-    for (int i = 0; i < d->n_answers; i++)
-        dt_jw_str(w, dt_flow_dns_answer(d, i));
-    dt_jw_arr_end(w);
-    DT_JW_KEY(w, "cname_chain");
-    dt_jw_arr_begin(w);
-    for (int i = 0; i < d->n_chain; i++)
-        dt_jw_str(w, dt_flow_dns_chain(d, i));
-    dt_jw_arr_end(w);
-    dt_jw_obj_end(w);
 }
 
 static const char *const end_names[] = {"idle", "closed", "evicted", "eof", "reused"};
@@ -328,30 +226,7 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     dt_jw_str(w, in->path);
     DT_JW_KEY(w, "end");
     dt_jw_str(w, end_names[f->end_reason < 5 ? f->end_reason : 0]);
-    DT_JW_KEY(w, "tls");
-    if (tls_client(x) || tls_server(x))
-        tls_write(w, x);
-    else
-        dt_jw_null(w);
-    DT_JW_KEY(w, "quic");
-    if (quic_result(x))
-        quic_write(w, x);
-    else
-        dt_jw_null(w);
-    DT_JW_KEY(w, "http");
-    if (http_result(x))
-        http_write(w, x->http);
-    else
-        dt_jw_null(w);
-    DT_JW_KEY(w, "dns");
-    if (x && x->n_dns) {
-        dt_jw_arr_begin(w);
-        for (int i = 0; i < x->n_dns; i++)
-            dns_write(w, x->dns[i]);
-        dt_jw_arr_end(w);
-    } else {
-        dt_jw_null(w);
-    }
+    parsers_write(w, x);
     if (x && x->encrypted_dns) {
         DT_JW_KEY(w, "encrypted_dns");
         dt_jw_str(w, x->encrypted_dns == 1 ? "dot" : x->encrypted_dns == 2 ? "doh" : "doq");

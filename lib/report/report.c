@@ -371,8 +371,8 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
     const dt_endpoint_info *ep = NULL;
     if (r->opts.enricher) {
         const dt_flow_app *x = f->app;
-        const char *cert_o =
-            x && x->tls_s && x->tls_s->cert.present ? x->tls_s->cert.subject_o : NULL;
+        const dt_tls_cert *cert = dt_app_tls_cert(x);
+        const char *cert_o = cert ? cert->subject_o : NULL;
         ep = dt_enrich_endpoint(r->opts.enricher, &f->side[DT_SERVER].ip, x ? x->name : NULL,
                                 cert_o);
     }

@@ -1,5 +1,7 @@
-/* lib/apps.c: DNS records of a flow, the DNS message hook, and the limit on
- * per-flow parser state (refused and counted, never exceeded). */
+/* lib/proto/apps.c: DNS records of a flow, the DNS message hook, the limit on
+ * per-flow parser state (refused and counted, never exceeded), and which
+ * parser of the registry names a flow (SOCKS then HTTP, MQTT, SSDP, NTP,
+ * mDNS, LLMNR, the buffer-full rule). */
 #include "proto/apps.h"
 #include "check.h"
 
@@ -50,8 +52,125 @@ static void on_dns(void *ctx, const dt_flow_dns *rec)
     CHECK_EQ_INT(rec->bytes, (size_t)(last - (const char *)rec) + strlen(last) + 1);
 }
 
+/* ---- dispatch: flows fed as the engine feeds them ---- */
+
+static void tcp_flow(dt_flow *f, dt_tcp_dir dirs[2], uint32_t cap, uint16_t dport)
+{
+    memset(f, 0, sizeof *f);
+    f->proto = 6;
+    f->side[DT_CLIENT].port = 40000;
+    f->side[DT_SERVER].port = dport;
+    f->tcp = dirs;
+    for (int d = 0; d < 2; d++) {
+        dt_tcp_dir_init(&dirs[d], cap, NULL);
+        dt_tcp_dir_segment(&dirs[d], 1000, 0x02 /* SYN */, NULL, 0);
+    }
+}
+
+/* Sends n bytes from dir at stream offset *off. */
+static void tcp_send(dt_apps *a, dt_flow *f, int dir, uint32_t *off, const void *p, size_t n)
+{
+    if (dt_tcp_dir_segment(&f->tcp[dir], 1001 + *off, 0, p, (uint32_t)n) > 0)
+        dt_apps_on_stream(a, f, dir);
+    *off += (uint32_t)n;
+}
+
+static const char *tcp_app(dt_apps *a, dt_flow *f)
+{
+    dt_apps_flow_end(a, f);
+    return dt_app_name(f->app ? (dt_app)f->app->app : DT_APP_UNKNOWN);
+}
+
+static void tcp_done(dt_flow *f)
+{
+    dt_apps_flow_free(f);
+    dt_tcp_dir_free(&f->tcp[0]);
+    dt_tcp_dir_free(&f->tcp[1]);
+}
+
+static const char *udp_app(dt_apps *a, uint16_t port, int dir, const uint8_t *p, size_t n)
+{
+    static dt_flow f;
+    static char app[16];
+    memset(&f, 0, sizeof f);
+    f.proto = 17;
+    f.side[DT_CLIENT].port = 40000;
+    f.side[DT_SERVER].port = port;
+    dt_apps_on_datagram(a, &f, dir, p, n, 1000);
+    dt_apps_flow_end(a, &f);
+    snprintf(app, sizeof app, "%s", dt_app_name(f.app ? (dt_app)f.app->app : DT_APP_UNKNOWN));
+    dt_apps_flow_free(&f);
+    return app;
+}
+
+static void dispatch(void)
+{
+    dt_apps *a = dt_apps_new(0);
+    dt_flow f;
+    dt_tcp_dir dirs[2];
+    uint32_t off = 0;
+
+    /* SOCKS5 (greeting, CONNECT), then HTTP: the request after the preamble
+     * names the flow */
+    static const uint8_t socks5[] = {5,   1,   0,   5,   1,   0,   3,   11,  'e', 'x', 'a',
+                                     'm', 'p', 'l', 'e', '.', 'o', 'r', 'g', 0,   80};
+    static const char get[] = "GET /x HTTP/1.1\r\nHost: example.org\r\n\r\n";
+    tcp_flow(&f, dirs, 4096, 1080);
+    tcp_send(a, &f, DT_CLIENT, &off, socks5, 5); /* more is needed to tell */
+    CHECK(f.app && f.app->st[DT_PARSER_SOCKS] == DT_ST_MORE);
+    CHECK(f.app && f.app->st[DT_PARSER_HTTP] == DT_ST_MORE);
+    tcp_send(a, &f, DT_CLIENT, &off, socks5 + 5, sizeof socks5 - 5);
+    tcp_send(a, &f, DT_CLIENT, &off, get, strlen(get));
+    CHECK(f.app && f.app->st[DT_PARSER_SOCKS] == DT_ST_DONE);
+    CHECK_EQ_INT(f.app ? f.app->socks_len : 0, sizeof socks5);
+    CHECK_EQ_STR(tcp_app(a, &f), "http");
+    CHECK_EQ_STR(f.app->name, "example.org");
+    CHECK(dt_app_http(f.app) && dt_app_http(f.app)->present);
+    tcp_done(&f);
+
+    /* MQTT CONNECT */
+    static const uint8_t connect[] = {0x10, 0x10, 0,  4, 'M', 'Q', 'T', 'T', 4,
+                                      2,    0,    60, 0, 4,   'c', 'a', 'r', '1'};
+    off = 0;
+    tcp_flow(&f, dirs, 4096, 1883);
+    tcp_send(a, &f, DT_CLIENT, &off, connect, sizeof connect);
+    CHECK_EQ_STR(tcp_app(a, &f), "mqtt");
+    tcp_done(&f);
+
+    /* the buffer-full rule: an HTTP request head longer than the buffer: HTTP
+     * still wanted more, so it is NOT_MINE, and buffering stops */
+    static const char partial[] = "GET /a-long-path HTTP/1.1\r\nHost: h";
+    off = 0;
+    tcp_flow(&f, dirs, 32, 80);
+    tcp_send(a, &f, DT_CLIENT, &off, partial, 32);
+    CHECK(f.app && f.app->st[DT_PARSER_HTTP] == DT_ST_NOT_MINE);
+    CHECK(f.app && f.app->active[DT_CLIENT] == 0);
+    CHECK(f.tcp[DT_CLIENT].stopped);
+    tcp_done(&f);
+
+    /* UDP: SSDP on 1900, NTP on 123 (48 bytes at least), mDNS and LLMNR */
+    static const char msearch[] = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n";
+    CHECK_EQ_STR(udp_app(a, 1900, DT_CLIENT, (const uint8_t *)msearch, strlen(msearch)), "ssdp");
+    uint8_t ntp[48] = {0x23};
+    CHECK_EQ_STR(udp_app(a, 123, DT_SERVER, ntp, sizeof ntp), "ntp");
+    CHECK_EQ_STR(udp_app(a, 123, DT_CLIENT, ntp, 40), "unknown");
+    uint8_t msg[512];
+    size_t n = dns_response(msg, "printer", 9);
+    CHECK_EQ_STR(udp_app(a, 5353, DT_SERVER, msg, n), "mdns");
+    CHECK_EQ_STR(udp_app(a, 5355, DT_SERVER, msg, n), "llmnr");
+    CHECK_EQ_STR(udp_app(a, 53, DT_SERVER, msg, n), "dns");
+    /* the DNS ports belong to DNS alone (these 48 bytes read as an empty DNS
+     * query; once they do not, no other parser is tried either) */
+    CHECK_EQ_STR(udp_app(a, 53, DT_CLIENT, ntp, sizeof ntp), "dns");
+    ntp[2] = 0xff; /* not DNS any more: still not NTP */
+    CHECK_EQ_STR(udp_app(a, 53, DT_CLIENT, ntp, sizeof ntp), "unknown");
+    CHECK_EQ_INT(dt_apps_state_refused(a), 0);
+    dt_apps_free(a);
+}
+
 int main(void)
 {
+    dispatch();
     dt_apps *a = dt_apps_new(0);
     CHECK(a != NULL);
     dt_apps_on_dns(a, on_dns, NULL);

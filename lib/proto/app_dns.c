@@ -1,0 +1,89 @@
+/* DNS in the registry: messages over UDP (DNS, mDNS, LLMNR) and over TCP
+ * (pure parser: dns.c; the flow's records: lib/proto/apps.c), and the flow
+ * object's "dns". */
+#include "proto/apps.h"
+
+/* Every datagram is one message.  The ports belong to DNS alone. */
+static dt_parse_status dns_udp_parse(const dt_parse_in *in)
+{
+    dt_flow *f = in->f;
+    dt_apps_dns_message(in->apps, f, in->p, in->len, in->ts_ns);
+    dt_flow_app *x = in->x;
+    if (x && x->dns_messages) {
+        uint16_t c = f->side[DT_CLIENT].port, s = f->side[DT_SERVER].port;
+        dt_flow_app_set(x, c == 5353 || s == 5353   ? DT_APP_MDNS
+                           : c == 5355 || s == 5355 ? DT_APP_LLMNR
+                                                    : DT_APP_DNS);
+    }
+    return DT_PARSE_MORE;
+}
+
+/* Length-prefixed messages: parse each new complete one. */
+static dt_parse_status dns_tcp_parse(const dt_parse_in *in)
+{
+    dt_flow_app *x = in->x;
+    const uint8_t *msg;
+    size_t n;
+    while ((n = dt_dns_tcp_next(in->p, in->len, &x->dns_tcp_off[in->dir], &msg)) > 0)
+        dt_apps_dns_message(in->apps, in->f, msg, n, in->f->last_ns);
+    if (x->dns_messages)
+        dt_flow_app_set(x, DT_APP_DNS);
+    return DT_PARSE_MORE;
+}
+
+static void dns_write(dt_jw *w, const dt_flow_dns *d)
+{
+    char buf[32];
+    dt_jw_obj_begin(w);
+    DT_JW_KEY(w, "name");
+    dt_jw_str(w, dt_flow_dns_name(d));
+    DT_JW_KEY(w, "type");
+    dt_jw_str(w, dt_dns_type_name(d->type, buf, sizeof buf));
+    DT_JW_KEY(w, "rcode");
+    if (d->response)
+        dt_jw_str(w, dt_dns_rcode_name(d->rcode, buf, sizeof buf));
+    else
+        dt_jw_null(w);
+    DT_JW_KEY(w, "answers");
+    dt_jw_arr_begin(w);
+    for (int i = 0; i < d->n_answers; i++)
+        dt_jw_str(w, dt_flow_dns_answer(d, i));
+    dt_jw_arr_end(w);
+    DT_JW_KEY(w, "cname_chain");
+    dt_jw_arr_begin(w);
+    for (int i = 0; i < d->n_chain; i++)
+        dt_jw_str(w, dt_flow_dns_chain(d, i));
+    dt_jw_arr_end(w);
+    dt_jw_obj_end(w);
+}
+
+/* "dns": the messages the flow keeps, over UDP or TCP. */
+static int dns_json(dt_jw *w, const dt_flow_app *x)
+{
+    if (!x->n_dns)
+        return 0;
+    dt_jw_arr_begin(w);
+    for (int i = 0; i < x->n_dns; i++)
+        dns_write(w, x->dns[i]);
+    dt_jw_arr_end(w);
+    return 1;
+}
+
+const dt_parser dt_parser_dns_tcp = {
+    .name = "dns_tcp",
+    .transport = DT_TRANSPORT_TCP,
+    .dirs = DT_DIRS_BOTH,
+    .ports = {53, 5353},
+    .parse = dns_tcp_parse,
+    .DT_PARSER_JSON_KEY("dns"),
+    .json = dns_json,
+};
+
+const dt_parser dt_parser_dns_udp = {
+    .name = "dns_udp",
+    .transport = DT_TRANSPORT_UDP,
+    .dirs = DT_DIRS_BOTH,
+    .flags = DT_PF_NO_STATE | DT_PF_CLAIM,
+    .ports = {53, 5353, 5355},
+    .parse = dns_udp_parse,
+};

@@ -1,0 +1,146 @@
+/* TLS in the registry: the ClientHello of the client stream, the
+ * ServerHello and certificate of the server stream (pure parsers: tls.c),
+ * and the flow object's "tls". */
+#include "proto/apps.h"
+
+#include "util/cursor.h"
+
+/* TLS usually starts the stream, but after STARTTLS (SMTP, IMAP, POP3, FTP,
+ * XMPP), an HTTP CONNECT, a SOCKS or PROXY-protocol preamble it starts later:
+ * look for a handshake record carrying a ClientHello (1) or ServerHello (2)
+ * within the first TLS_SEARCH bytes. */
+#define TLS_SEARCH 8192
+
+static int tls_record_at(const uint8_t *p, size_t len, size_t k, uint8_t hs_type)
+{
+    return k + 6 <= len && p[k] == 0x16 && p[k + 1] == 0x03 && p[k + 2] <= 0x04 &&
+           p[k + 5] == hs_type && dt_rd_be16(p + k + 3) >= 4;
+}
+
+/* Finds the first handshake record of direction dir: 1 found (at
+ * x->tls_scan[dir]), 0 more bytes needed, -1 none in the first TLS_SEARCH. */
+static int tls_find(dt_flow_app *x, int dir, const uint8_t *p, size_t len)
+{
+    uint8_t hs_type = dir == DT_CLIENT ? 1 : 2;
+    if (x->tls_found[dir])
+        return 1;
+    size_t k = x->tls_scan[dir];
+    while (k + 6 <= len && k < TLS_SEARCH && !tls_record_at(p, len, k, hs_type))
+        k++;
+    if (k + 6 > len && k < TLS_SEARCH) {
+        x->tls_scan[dir] = (uint32_t)k;
+        return 0;
+    }
+    if (k >= TLS_SEARCH)
+        return -1;
+    x->tls_found[dir] = 1;
+    x->tls_scan[dir] = (uint32_t)k;
+    return 1;
+}
+
+static dt_parse_status client_parse(const dt_parse_in *in)
+{
+    dt_flow_app *x = in->x;
+    int found = tls_find(x, DT_CLIENT, in->p, in->len);
+    if (found <= 0)
+        return found ? DT_PARSE_NOT_MINE : DT_PARSE_MORE;
+    dt_tls_client *c = dt_parser_result(in, DT_RESULT_TLS_CLIENT);
+    if (!c)
+        return DT_PARSE_NOT_MINE;
+    size_t off = x->tls_scan[DT_CLIENT];
+    dt_parse_status st = dt_tls_parse_client_stream(in->p + off, in->len - off, c);
+    if (st == DT_PARSE_DONE && c->present)
+        x->app = DT_APP_TLS; /* also after STARTTLS, CONNECT or SOCKS */
+    return st;
+}
+
+/* The server side is parsed once the client side showed TLS (or before the
+ * ClientHello is complete, if it starts like TLS). */
+static dt_parse_status server_parse(const dt_parse_in *in)
+{
+    dt_flow_app *x = in->x;
+    if (x->st[DT_PARSER_TLS_CLIENT] == DT_ST_NOT_MINE)
+        return DT_PARSE_NOT_MINE;
+    int found = tls_find(x, DT_SERVER, in->p, in->len);
+    if (found <= 0)
+        return found ? DT_PARSE_NOT_MINE : DT_PARSE_MORE;
+    dt_tls_server *s = dt_parser_result(in, DT_RESULT_TLS_SERVER);
+    if (!s)
+        return DT_PARSE_NOT_MINE;
+    size_t off = x->tls_scan[DT_SERVER];
+    return dt_tls_parse_server_stream(in->p + off, in->len - off, s);
+}
+
+/* "tls": both directions' results, when either has one. */
+static int tls_json(dt_jw *w, const dt_flow_app *x)
+{
+    char buf[64];
+    const dt_tls_client *c = dt_app_tls_client(x);
+    const dt_tls_server *s = dt_app_tls_server(x);
+    if (!c && !s)
+        return 0;
+    dt_jw_obj_begin(w);
+    DT_JW_KEY_STR_OR_NULL(w, "sni", c ? c->sni : NULL);
+    DT_JW_KEY(w, "alpn");
+    dt_jw_str_array64(w, c ? c->alpn : NULL, c ? c->n_alpn : 0);
+    DT_JW_KEY(w, "version");
+    if (s)
+        dt_jw_str(w, dt_tls_version_name(s->version, buf, sizeof buf));
+    else
+        dt_jw_null(w);
+    if (c) {
+        DT_JW_KEY(w, "offered_versions");
+        dt_jw_arr_begin(w);
+        for (int i = 0; i < c->n_versions; i++)
+            dt_jw_str(w, dt_tls_version_name(c->versions[i], buf, sizeof buf));
+        dt_jw_arr_end(w);
+    }
+    DT_JW_KEY(w, "cipher");
+    if (s)
+        dt_jw_str(w, dt_tls_cipher_name(s->cipher, buf, sizeof buf));
+    else
+        dt_jw_null(w);
+    DT_JW_KEY_STR_OR_NULL(w, "ja3", c ? c->ja3 : NULL);
+    DT_JW_KEY_STR_OR_NULL(w, "ja4", c ? c->ja4 : NULL);
+    DT_JW_KEY_STR_OR_NULL(w, "ja3s", s ? s->ja3s : NULL);
+    DT_JW_KEY(w, "ech");
+    dt_jw_bool(w, c && c->ech);
+    DT_JW_KEY(w, "cert");
+    if (s && s->cert.present) {
+        const dt_tls_cert *ct = &s->cert;
+        dt_jw_obj_begin(w);
+        DT_JW_KEY_STR_OR_NULL(w, "subject_cn", ct->subject_cn);
+        DT_JW_KEY_STR_OR_NULL(w, "subject_o", ct->subject_o);
+        DT_JW_KEY_STR_OR_NULL(w, "issuer_o", ct->issuer_o);
+        DT_JW_KEY(w, "san");
+        dt_jw_arr_begin(w);
+        for (int i = 0; i < ct->n_san; i++)
+            dt_jw_str(w, ct->san[i]);
+        dt_jw_arr_end(w);
+        DT_JW_KEY_STR_OR_NULL(w, "not_before", ct->not_before);
+        DT_JW_KEY_STR_OR_NULL(w, "not_after", ct->not_after);
+        dt_jw_obj_end(w);
+    } else {
+        dt_jw_null(w);
+    }
+    dt_jw_obj_end(w);
+    return 1;
+}
+
+const dt_parser dt_parser_tls_client = {
+    .name = "tls_client",
+    .transport = DT_TRANSPORT_TCP,
+    .dirs = DT_DIRS_CLIENT,
+    .parse = client_parse,
+    .result_size = sizeof(dt_tls_client),
+    .DT_PARSER_JSON_KEY("tls"),
+    .json = tls_json,
+};
+
+const dt_parser dt_parser_tls_server = {
+    .name = "tls_server",
+    .transport = DT_TRANSPORT_TCP,
+    .dirs = DT_DIRS_SERVER,
+    .parse = server_parse,
+    .result_size = sizeof(dt_tls_server),
+};

@@ -2,6 +2,7 @@
  * (pure parser: dns.c; the flow's records: lib/proto/apps.c), and the flow
  * object's "dns". */
 #include "proto/apps.h"
+#include "util/netconst.h"
 
 /* Every datagram is one message.  The ports belong to DNS alone. */
 static dt_parse_status dns_udp_parse(const dt_parse_in *in)
@@ -11,9 +12,9 @@ static dt_parse_status dns_udp_parse(const dt_parse_in *in)
     dt_flow_app *x = in->x;
     if (x && x->dns_messages) {
         uint16_t c = f->side[DT_CLIENT].port, s = f->side[DT_SERVER].port;
-        dt_flow_app_set(x, c == 5353 || s == 5353   ? DT_APP_MDNS
-                           : c == 5355 || s == 5355 ? DT_APP_LLMNR
-                                                    : DT_APP_DNS);
+        dt_flow_app_set(x, c == DT_PORT_MDNS || s == DT_PORT_MDNS     ? DT_APP_MDNS
+                           : c == DT_PORT_LLMNR || s == DT_PORT_LLMNR ? DT_APP_LLMNR
+                                                                      : DT_APP_DNS);
     }
     return DT_PARSE_MORE;
 }
@@ -73,7 +74,7 @@ const dt_parser dt_parser_dns_tcp = {
     .name = "dns_tcp",
     .transport = DT_TRANSPORT_TCP,
     .dirs = DT_DIRS_BOTH,
-    .ports = {53, 5353},
+    .ports = {DT_PORT_DNS, DT_PORT_MDNS},
     .parse = dns_tcp_parse,
     .DT_PARSER_JSON_KEY("dns"),
     .json = dns_json,
@@ -84,6 +85,6 @@ const dt_parser dt_parser_dns_udp = {
     .transport = DT_TRANSPORT_UDP,
     .dirs = DT_DIRS_BOTH,
     .flags = DT_PF_NO_STATE | DT_PF_CLAIM,
-    .ports = {53, 5353, 5355},
+    .ports = {DT_PORT_DNS, DT_PORT_MDNS, DT_PORT_LLMNR},
     .parse = dns_udp_parse,
 };

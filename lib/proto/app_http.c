@@ -2,6 +2,7 @@
  * preamble, if any), SSDP's over UDP (pure parser: http.c), and the flow
  * object's "http". */
 #include "proto/apps.h"
+#include "util/netconst.h"
 
 static dt_parse_status http_parse(const dt_parse_in *in)
 {
@@ -60,6 +61,6 @@ const dt_parser dt_parser_ssdp = {
     .name = "ssdp",
     .transport = DT_TRANSPORT_UDP,
     .dirs = DT_DIRS_CLIENT,
-    .ports = {1900},
+    .ports = {DT_PORT_SSDP},
     .parse = ssdp_parse,
 };

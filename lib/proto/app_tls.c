@@ -3,6 +3,7 @@
  * and the flow object's "tls". */
 #include "proto/apps.h"
 
+#include "proto/tls.h"
 #include "util/cursor.h"
 
 /* TLS usually starts the stream, but after STARTTLS (SMTP, IMAP, POP3, FTP,
@@ -13,19 +14,24 @@
 
 static int tls_record_at(const uint8_t *p, size_t len, size_t k, uint8_t hs_type)
 {
-    return k + 6 <= len && p[k] == 0x16 && p[k + 1] == 0x03 && p[k + 2] <= 0x04 &&
-           p[k + 5] == hs_type && dt_rd_be16(p + k + 3) >= 4;
+    return k + DT_TLS_REC_HDR_LEN + 1 <= len &&
+           p[k + DT_TLS_REC_OFF_TYPE] == DT_TLS_REC_HANDSHAKE &&
+           p[k + DT_TLS_REC_OFF_MAJOR] == DT_TLS_REC_MAJOR &&
+           p[k + DT_TLS_REC_OFF_MINOR] <= DT_TLS_REC_MINOR_MAX &&
+           p[k + DT_TLS_REC_HDR_LEN + DT_TLS_HS_OFF_TYPE] == hs_type &&
+           dt_rd_be16(p + k + DT_TLS_REC_OFF_LEN) >= 4;
 }
 
 /* Finds the first handshake record of direction dir: 1 found (at
  * x->tls_scan[dir]), 0 more bytes needed, -1 none in the first TLS_SEARCH. */
 static int tls_find(dt_flow_app *x, int dir, const uint8_t *p, size_t len)
 {
-    uint8_t hs_type = dir == DT_CLIENT ? 1 : 2;
+    uint8_t hs_type = dir == DT_CLIENT ? DT_TLS_HS_CLIENT_HELLO : DT_TLS_HS_SERVER_HELLO;
     if (x->tls_found[dir])
         return 1;
     size_t k = x->tls_scan[dir];
-    while (k + 6 <= len && k < TLS_SEARCH && !tls_record_at(p, len, k, hs_type))
+    while (k + DT_TLS_REC_HDR_LEN + 1 <= len && k < TLS_SEARCH &&
+           !tls_record_at(p, len, k, hs_type))
         k++;
     if (k + 6 > len && k < TLS_SEARCH) {
         x->tls_scan[dir] = (uint32_t)k;

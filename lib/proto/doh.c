@@ -1,4 +1,5 @@
 #include "proto/doh.h"
+#include "util/netconst.h"
 
 #include <string.h>
 #include <strings.h>
@@ -31,9 +32,9 @@ static int alpn_has(const dt_tls_client *c, const char *proto)
 
 int dt_encrypted_dns_kind(uint16_t server_port, const dt_tls_client *c, const dt_tls_client *q)
 {
-    if (q && (alpn_has(q, "doq") || server_port == 853))
+    if (q && (alpn_has(q, "doq") || server_port == DT_PORT_DOT))
         return DT_ENC_DNS_DOQ;
-    if (c && (server_port == 853 || alpn_has(c, "dot")))
+    if (c && (server_port == DT_PORT_DOT || alpn_has(c, "dot")))
         return DT_ENC_DNS_DOT;
     const char *sni = c ? c->sni : q ? q->sni : NULL;
     if (sni && dt_doh_host(sni))

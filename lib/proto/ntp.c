@@ -1,6 +1,7 @@
 /* NTP in the registry: a UDP flow on port 123 carrying a datagram of at
  * least an NTP header (48 bytes) is "ntp". */
 #include "proto/apps.h"
+#include "util/netconst.h"
 
 #define NTP_HEADER 48
 
@@ -16,6 +17,6 @@ const dt_parser dt_parser_ntp = {
     .name = "ntp",
     .transport = DT_TRANSPORT_UDP,
     .dirs = DT_DIRS_BOTH,
-    .ports = {123},
+    .ports = {DT_PORT_NTP},
     .parse = ntp_parse,
 };

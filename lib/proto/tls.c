@@ -17,7 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-#define TLS_REC_HANDSHAKE 0x16
 #define TLS_REC_CCS 0x14
 #define TLS_REC_ALERT 0x15
 #define TLS_REC_APPDATA 0x17
@@ -26,28 +25,18 @@
 #define TLS_FP_MAX 256             /* entries kept per list while fingerprinting */
 
 /* Record header (RFC 8446, 5.1): type, legacy version (major, minor), length. */
-#define REC_OFF_TYPE 0
-#define REC_OFF_MAJOR 1
-#define REC_OFF_MINOR 2
-#define REC_OFF_LEN 3
-#define REC_HDR_LEN 5
-#define REC_MAJOR_TLS 3 /* SSL 3.0 and every TLS version */
-#define REC_MINOR_MAX 4 /* TLS 1.3 */
 
 /* Handshake message header (RFC 8446, 4): type, 24-bit length. */
-#define HS_OFF_TYPE 0
 #define HS_OFF_LEN 1
 #define HS_HDR_LEN 4
 #define HS_CH_BODY_MIN 38 /* version, random, session id length, ... */
 
-#define HS_CLIENT_HELLO 1
-#define HS_SERVER_HELLO 2
 #define HS_CERTIFICATE 11
 #define HS_SERVER_HELLO_DONE 14
 
 /* Alert record body (RFC 8446, 6): level, description. */
 #define ALERT_LEN 2
-#define ALERT_OFF_LEVEL REC_HDR_LEN
+#define ALERT_OFF_LEVEL DT_TLS_REC_HDR_LEN
 #define ALERT_LEVEL_WARNING 1
 
 /* SSL 2.0 CLIENT-HELLO (RFC 5246, E.2): 2-byte record length (high bit set),
@@ -546,7 +535,7 @@ int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_cl
         return -1;
     memset(out, 0, sizeof *out);
     dt_cur c = dt_cur_make(hs, len);
-    if (dt_u8(&c) != HS_CLIENT_HELLO)
+    if (dt_u8(&c) != DT_TLS_HS_CLIENT_HELLO)
         return -1;
     uint32_t blen = dt_be24(&c);
     dt_cur b = dt_sub(&c, blen);
@@ -597,16 +586,16 @@ int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_cl
 static int record_header_ok(const uint8_t *p, size_t avail, int want_handshake)
 {
     if (avail >= 1) {
-        uint8_t t = p[REC_OFF_TYPE];
-        if (want_handshake ? t != TLS_REC_HANDSHAKE : (t < TLS_REC_CCS || t > TLS_REC_APPDATA))
+        uint8_t t = p[DT_TLS_REC_OFF_TYPE];
+        if (want_handshake ? t != DT_TLS_REC_HANDSHAKE : (t < TLS_REC_CCS || t > TLS_REC_APPDATA))
             return 0;
     }
-    if (avail > REC_OFF_MAJOR && p[REC_OFF_MAJOR] != REC_MAJOR_TLS)
+    if (avail > DT_TLS_REC_OFF_MAJOR && p[DT_TLS_REC_OFF_MAJOR] != DT_TLS_REC_MAJOR)
         return 0;
-    if (avail > REC_OFF_MINOR && p[REC_OFF_MINOR] > REC_MINOR_MAX)
+    if (avail > DT_TLS_REC_OFF_MINOR && p[DT_TLS_REC_OFF_MINOR] > DT_TLS_REC_MINOR_MAX)
         return 0;
-    if (avail >= REC_HDR_LEN) {
-        uint16_t l = dt_rd_be16(p + REC_OFF_LEN);
+    if (avail >= DT_TLS_REC_HDR_LEN) {
+        uint16_t l = dt_rd_be16(p + DT_TLS_REC_OFF_LEN);
         if (l == 0 || l > TLS_REC_MAX)
             return 0;
         return 1;
@@ -639,7 +628,7 @@ static long gather_handshake(const uint8_t *buf, size_t len, uint8_t *hs, size_t
         uint8_t type = dt_u8(&c);
         dt_skip(&c, 2);
         uint16_t rlen = dt_be16(&c);
-        if (type != TLS_REC_HANDSHAKE) {
+        if (type != DT_TLS_REC_HANDSHAKE) {
             *stop = type;
             break;
         }
@@ -719,10 +708,10 @@ dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tl
         return DT_PARSE_MORE;
 
     /* Fast path: the whole ClientHello sits in the first record. */
-    uint16_t rlen = dt_rd_be16(buf + REC_OFF_LEN);
-    size_t avail = len - REC_HDR_LEN < rlen ? len - REC_HDR_LEN : rlen;
-    const uint8_t *p = buf + REC_HDR_LEN;
-    if (avail > HS_OFF_TYPE && p[HS_OFF_TYPE] != HS_CLIENT_HELLO)
+    uint16_t rlen = dt_rd_be16(buf + DT_TLS_REC_OFF_LEN);
+    size_t avail = len - DT_TLS_REC_HDR_LEN < rlen ? len - DT_TLS_REC_HDR_LEN : rlen;
+    const uint8_t *p = buf + DT_TLS_REC_HDR_LEN;
+    if (avail > DT_TLS_HS_OFF_TYPE && p[DT_TLS_HS_OFF_TYPE] != DT_TLS_HS_CLIENT_HELLO)
         return DT_PARSE_NOT_MINE;
     if (avail >= HS_HDR_LEN) {
         uint32_t hlen = dt_rd_be24(p + HS_OFF_LEN);
@@ -893,17 +882,17 @@ dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tl
         return DT_PARSE_MORE;
     /* Some servers send a warning alert (e.g. unrecognized_name) before the
      * ServerHello: skip such 2-byte alert records. */
-    while (len > 0 && buf[REC_OFF_TYPE] == TLS_REC_ALERT) {
+    while (len > 0 && buf[DT_TLS_REC_OFF_TYPE] == TLS_REC_ALERT) {
         if (record_header_ok(buf, len, 0) == 0)
             return DT_PARSE_NOT_MINE;
-        if (len < REC_HDR_LEN + ALERT_LEN)
+        if (len < DT_TLS_REC_HDR_LEN + ALERT_LEN)
             return DT_PARSE_MORE;
-        if (dt_rd_be16(buf + REC_OFF_LEN) != ALERT_LEN)
+        if (dt_rd_be16(buf + DT_TLS_REC_OFF_LEN) != ALERT_LEN)
             return DT_PARSE_NOT_MINE;
         if (buf[ALERT_OFF_LEVEL] != ALERT_LEVEL_WARNING)
             return DT_PARSE_DONE; /* fatal alert: TLS, but no ServerHello will come */
-        buf += REC_HDR_LEN + ALERT_LEN;
-        len -= REC_HDR_LEN + ALERT_LEN;
+        buf += DT_TLS_REC_HDR_LEN + ALERT_LEN;
+        len -= DT_TLS_REC_HDR_LEN + ALERT_LEN;
     }
     if (len == 0)
         return DT_PARSE_MORE;
@@ -912,7 +901,8 @@ dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tl
         return DT_PARSE_NOT_MINE;
     if (ok < 0)
         return DT_PARSE_MORE;
-    if (len > REC_HDR_LEN + HS_OFF_TYPE && buf[REC_HDR_LEN + HS_OFF_TYPE] != HS_SERVER_HELLO)
+    if (len > DT_TLS_REC_HDR_LEN + DT_TLS_HS_OFF_TYPE &&
+        buf[DT_TLS_REC_HDR_LEN + DT_TLS_HS_OFF_TYPE] != DT_TLS_HS_SERVER_HELLO)
         return DT_PARSE_NOT_MINE;
 
     uint8_t hs[TLS_HS_CAP];
@@ -928,7 +918,7 @@ dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tl
         uint32_t mlen = dt_be24(&c);
         size_t avail = dt_left(&c);
         const uint8_t *body = dt_ptr(&c);
-        if (!out->present && type != HS_SERVER_HELLO)
+        if (!out->present && type != DT_TLS_HS_SERVER_HELLO)
             return DT_PARSE_NOT_MINE;
         if (type == HS_CERTIFICATE) {
             if (try_certificate(body, avail, mlen, out))
@@ -937,7 +927,7 @@ dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tl
         }
         if (avail < mlen)
             break;
-        if (type == HS_SERVER_HELLO && !out->present) {
+        if (type == DT_TLS_HS_SERVER_HELLO && !out->present) {
             if (parse_server_hello(body, mlen, out) < 0)
                 return DT_PARSE_NOT_MINE;
             if (out->version >= 0x0304)

@@ -4,6 +4,20 @@
 #ifndef DT_TLS_H
 #define DT_TLS_H
 
+/* Wire format (RFC 8446, 5.1 and 4): the record header (type, legacy
+ * version major/minor, length) and the handshake header (type, 24-bit length). */
+#define DT_TLS_REC_HANDSHAKE 0x16
+#define DT_TLS_REC_OFF_TYPE 0
+#define DT_TLS_REC_OFF_MAJOR 1
+#define DT_TLS_REC_OFF_MINOR 2
+#define DT_TLS_REC_OFF_LEN 3
+#define DT_TLS_REC_HDR_LEN 5
+#define DT_TLS_REC_MAJOR 3     /* SSL 3.0 and every TLS version */
+#define DT_TLS_REC_MINOR_MAX 4 /* TLS 1.3 */
+#define DT_TLS_HS_CLIENT_HELLO 1
+#define DT_TLS_HS_SERVER_HELLO 2
+#define DT_TLS_HS_OFF_TYPE 0
+
 #include "proto/parse.h"
 
 #include <stddef.h>

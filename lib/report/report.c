@@ -3,6 +3,7 @@
 #include "proto/apps.h"
 #include "capture/capture.h"
 #include "report/flowjson.h"
+#include "report/model.h"
 #include "report/render.h"
 #include "report/rollup.h"
 
@@ -32,7 +33,7 @@ struct dt_report {
     FILE *flows_tmp; /* flow lines until the end (report mode, parts) */
     int is_part;
     cJSON *inputs;
-    cJSON *sums; /* summary counters, summed over inputs (numbers and objects of numbers) */
+    dt_summary sum; /* the inputs' counters, combined (report/summary.def) */
     uint64_t first_ns, last_ns;
     int ts_digits, have_time;
     uint64_t flows_written;
@@ -59,7 +60,6 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
     r->out = out;
     r->is_part = part;
     r->inputs = cJSON_CreateArray();
-    r->sums = cJSON_CreateObject();
     r->merged_warnings = cJSON_CreateArray();
     r->merged_geo = cJSON_CreateArray();
     r->lines =
@@ -69,7 +69,7 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
     if (tmp)
         r->flows_tmp = tmpfile();
     r->ru = reports ? dt_rollup_new() : NULL;
-    if (!r->inputs || !r->sums || (tmp && !r->flows_tmp) || (reports && !r->ru)) {
+    if (!r->inputs || (tmp && !r->flows_tmp) || (reports && !r->ru)) {
         dt_report_free(r);
         return NULL;
     }
@@ -98,7 +98,7 @@ void dt_report_free(dt_report *r)
     dt_jw_free(&r->flow_text);
     dt_rollup_free(r->ru);
     cJSON_Delete(r->inputs);
-    cJSON_Delete(r->sums);
+    dt_summary_free(&r->sum);
     cJSON_Delete(r->merged_warnings);
     cJSON_Delete(r->merged_geo);
     cJSON_Delete(r->merged_options);
@@ -259,36 +259,6 @@ static cJSON *dns_table_json(const dt_report *r)
 
 /* ---- summary counters ---- */
 
-/* Peaks combine as the largest, not the sum. */
-static int is_peak(const char *key)
-{
-    return strstr(key, "peak") != NULL;
-}
-
-/* Adds the numbers of add into acc, recursing into objects. */
-static void sum_into(cJSON *acc, const cJSON *add)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, add)
-    {
-        cJSON *cur = cJSON_GetObjectItemCaseSensitive(acc, it->string);
-        if (cJSON_IsNumber(it)) {
-            if (cJSON_IsNumber(cur) && is_peak(it->string))
-                cJSON_SetNumberValue(cur, cur->valuedouble > it->valuedouble ? cur->valuedouble
-                                                                             : it->valuedouble);
-            else if (cJSON_IsNumber(cur))
-                cJSON_SetNumberValue(cur, cur->valuedouble + it->valuedouble);
-            else if (!cur)
-                cJSON_AddNumberToObject(acc, it->string, it->valuedouble);
-        } else if (cJSON_IsObject(it)) {
-            if (!cur)
-                cur = cJSON_AddObjectToObject(acc, it->string);
-            if (cJSON_IsObject(cur))
-                sum_into(cur, it);
-        }
-    }
-}
-
 static void note_time(dt_report *r, uint64_t first, uint64_t last, int digits)
 {
     if (!r->have_time || first < r->first_ns)
@@ -300,49 +270,57 @@ static void note_time(dt_report *r, uint64_t first, uint64_t last, int digits)
     r->have_time = 1;
 }
 
-/* The counters one input adds to the summary (key order = output order). */
-static cJSON *input_counts(const dt_input_info *in)
+/* The summary counters of s as members of o, in table order; a field no
+ * input gave has the value of an empty input. */
+static void summary_counters_json(cJSON *o, const dt_summary *s)
 {
-    char buf[64];
-    const dt_decode_stats *d = &in->decode;
-    cJSON *s = cJSON_CreateObject();
-    dt_json_add_u64(s, "inputs", 1);
-    dt_json_add_u64(s, "inputs_with_errors", in->opened && in->n_errors);
-    dt_json_add_u64(s, "inputs_unreadable", !in->opened);
-    dt_json_add_u64(s, "packets", in->packets);
-    dt_json_add_u64(s, "bytes", in->bytes);
-    dt_json_add_u64(s, "flows", in->flows);
-    dt_json_add_u64(s, "tcp_flows", in->tcp_flows);
-    dt_json_add_u64(s, "udp_flows", in->udp_flows);
-    dt_json_add_u64(s, "ipv4_packets", d->ip4);
-    dt_json_add_u64(s, "ipv6_packets", d->ip6);
-    dt_json_add_u64(s, "icmp_packets", d->icmp);
-    dt_json_add_u64(s, "icmp6_packets", d->icmp6);
-    dt_json_add_u64(s, "other_ip_packets", d->other_ip);
-    dt_json_add_u64(s, "not_ip", d->not_ip);
-    dt_json_add_u64(s, "malformed", d->malformed);
-    dt_json_add_u64(s, "ip_length_clipped", d->ip_clipped);
-    dt_json_add_u64(s, "fragments", d->fragments);
-    dt_json_add_u64(s, "fragments_reassembled", d->frag_reassembled);
-    dt_json_add_u64(s, "fragments_incomplete", d->frag_incomplete);
-    dt_json_add_u64(s, "fragments_evicted", d->frag_evicted);
-    dt_json_add_u64(s, "fragment_overlaps", d->frag_overlaps);
-    cJSON *t = cJSON_AddObjectToObject(s, "tunneled_packets");
-    for (int i = 1; i < DT_TUN_COUNT; i++)
-        if (d->tunneled[i])
-            dt_json_add_u64(t, dt_tunnel_name((dt_tunnel)i), d->tunneled[i]);
-    cJSON *u = cJSON_AddObjectToObject(s, "unsupported_link_types");
-    for (int i = 0; i < in->n_links; i++)
-        if (!in->links[i].supported)
-            dt_json_add_u64(u, dt_linktype_name(in->links[i].linktype, buf, sizeof buf),
-                            in->links[i].packets);
-    dt_json_add_u64(s, "tcp_gaps", in->tcp_gaps);
-    dt_json_add_u64(s, "flows_evicted", in->flows_evicted);
-    dt_json_add_u64(s, "peak_live_flows", in->peak_live_flows);
-    dt_json_add_u64(s, "reassembly_peak_bytes", in->reassembly_peak_bytes);
-    dt_json_add_u64(s, "reassembly_refused", in->reassembly_refused);
-    dt_json_add_u64(s, "parser_state_refused", in->parser_state_refused);
-    return s;
+    dt_input_info none;
+    memset(&none, 0, sizeof none);
+    dt_summary def;
+    dt_summary_from_input(&def, &none);
+#define SEEN(key) (s->seen & (UINT64_C(1) << DT_SUMF_##key))
+#define DT_SUM_U64(key, rule, expr) dt_json_add_u64(o, #key, SEEN(key) ? s->key : def.key);
+#define DT_SUM_COUNTS(key, ...)                                                                    \
+    {                                                                                              \
+        const dt_counts *c = SEEN(key) ? &s->key : &def.key;                                       \
+        cJSON *t = cJSON_AddObjectToObject(o, #key);                                               \
+        for (int i = 0; i < c->n; i++)                                                             \
+            dt_json_add_u64(t, c->v[i].name, c->v[i].n);                                           \
+    }
+#include "report/summary.def"
+#undef SEEN
+    dt_summary_free(&def);
+}
+
+/* The counters of a report's summary (merge): numbers and objects of
+ * numbers, by the table. */
+static uint64_t json_count(const cJSON *v)
+{
+    if (!cJSON_IsNumber(v) || !(v->valuedouble > 0))
+        return 0;
+    return v->valuedouble < 1.8e19 ? (uint64_t)v->valuedouble : UINT64_MAX;
+}
+
+static int summary_read_json(dt_summary *s, const cJSON *o)
+{
+    int oom = 0;
+    const cJSON *v, *it;
+    memset(s, 0, sizeof *s);
+#define DT_SUM_U64(key, rule, expr)                                                                \
+    v = cJSON_GetObjectItemCaseSensitive(o, #key);                                                 \
+    if (cJSON_IsNumber(v)) {                                                                       \
+        s->key = json_count(v);                                                                    \
+        s->seen |= UINT64_C(1) << DT_SUMF_##key;                                                   \
+    }
+#define DT_SUM_COUNTS(key, ...)                                                                    \
+    v = cJSON_GetObjectItemCaseSensitive(o, #key);                                                 \
+    if (cJSON_IsObject(v)) {                                                                       \
+        cJSON_ArrayForEach(it, v) if (cJSON_IsNumber(it) && it->string) oom |=                     \
+            dt_counts_add(&s->key, it->string, json_count(it));                                    \
+        s->seen |= UINT64_C(1) << DT_SUMF_##key;                                                   \
+    }
+#include "report/summary.def"
+    return oom ? -1 : 0;
 }
 
 /* ---- flows ---- */
@@ -423,9 +401,10 @@ void dt_report_input(dt_report *r, const dt_input_info *in)
     }
     cJSON_AddItemToObject(o, "errors", errs);
     cJSON_AddItemToArray(r->inputs, o);
-    cJSON *c = input_counts(in);
-    sum_into(r->sums, c);
-    cJSON_Delete(c);
+    dt_summary one;
+    if (dt_summary_from_input(&one, in) != 0 || dt_summary_combine(&r->sum, &one) != 0)
+        r->write_error = 1;
+    dt_summary_free(&one);
 }
 
 /* Copies the flow lines of src (from its start) to r's flow destination. */
@@ -467,7 +446,8 @@ int dt_report_absorb(dt_report *r, dt_report *part)
     cJSON *it;
     while ((it = cJSON_DetachItemFromArray(part->inputs, 0)) != NULL)
         cJSON_AddItemToArray(r->inputs, it);
-    sum_into(r->sums, part->sums);
+    if (dt_summary_combine(&r->sum, &part->sum) != 0)
+        r->write_error = 1;
     r->dns_dropped += part->dns_dropped;
     if (part->have_time)
         note_time(r, part->first_ns, part->last_ns, part->ts_digits);
@@ -481,17 +461,6 @@ int dt_report_absorb(dt_report *r, dt_report *part)
                 dns_entry_answer(r, d, e->answers[j]);
         }
     return r->write_error ? -1 : 0;
-}
-
-/* Summary keys computed at the end (from flows and the DNS table), not summed. */
-static int derived_key(const char *k)
-{
-    static const char *const derived[] = {"first_seen",        "last_seen", "dns_names",
-                                          "dns_table_dropped", "transfers", "duration_s"};
-    for (size_t i = 0; i < sizeof derived / sizeof derived[0]; i++)
-        if (!strcmp(k, derived[i]))
-            return 1;
-    return 0;
 }
 
 /* Appends to dst the items of src it does not hold yet. */
@@ -529,21 +498,10 @@ int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
     /* warnings and geo databases: each distinct one once */
     append_distinct(r->merged_warnings, cJSON_GetObjectItemCaseSensitive(rep, "warnings"));
     append_distinct(r->merged_geo, cJSON_GetObjectItemCaseSensitive(rep, "geo_databases"));
-    cJSON *counts = cJSON_CreateObject();
-    /* Keys that rollups add to the summary are recomputed too: keep only what
-     * the inputs contributed (the counters input_counts() writes). */
-    dt_input_info none;
-    memset(&none, 0, sizeof none);
-    cJSON *names = input_counts(&none);
-    cJSON_ArrayForEach(it, summary)
-    {
-        if (derived_key(it->string) || !cJSON_GetObjectItemCaseSensitive(names, it->string))
-            continue;
-        cJSON_AddItemToObject(counts, it->string, cJSON_Duplicate(it, 1));
-    }
-    cJSON_Delete(names);
-    sum_into(r->sums, counts);
-    cJSON_Delete(counts);
+    dt_summary counts;
+    if (summary_read_json(&counts, summary) != 0 || dt_summary_combine(&r->sum, &counts) != 0)
+        r->write_error = 1;
+    dt_summary_free(&counts);
     uint64_t a, b;
     int digits = 0, d2 = 0;
     const cJSON *fs = cJSON_GetObjectItemCaseSensitive(summary, "first_seen");
@@ -624,17 +582,7 @@ static cJSON *summary_json(const dt_report *r, cJSON *transfers)
         cJSON_AddNullToObject(s, "last_seen");
         cJSON_AddNumberToObject(s, "duration_s", 0);
     }
-    /* the counters in a fixed order, whatever order the inputs came in */
-    dt_input_info none;
-    memset(&none, 0, sizeof none);
-    cJSON *order = input_counts(&none);
-    const cJSON *k;
-    cJSON_ArrayForEach(k, order)
-    {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->sums, k->string);
-        cJSON_AddItemToObject(s, k->string, v ? cJSON_Duplicate(v, 1) : cJSON_Duplicate(k, 1));
-    }
-    cJSON_Delete(order);
+    summary_counters_json(s, &r->sum);
     dt_json_add_u64(s, "dns_names", r->dns_n);
     dt_json_add_u64(s, "dns_table_dropped", r->dns_dropped);
     cJSON_AddItemToObject(s, "transfers", transfers);

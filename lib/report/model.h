@@ -4,6 +4,7 @@
 #define DT_REPORT_MODEL_H
 
 #include "run/engine.h"
+#include "report/jsonfmt.h"
 
 #include <stdint.h>
 
@@ -49,5 +50,50 @@ void dt_summary_free(dt_summary *s);
 typedef enum dt_sum_rule { DT_SUM_SUM, DT_SUM_MAX, DT_SUM_MIN, DT_SUM_UNION } dt_sum_rule;
 dt_sum_rule dt_summary_rule(int field);
 const char *dt_summary_key(int field);
+
+/* The value of number field `field` as the report shows it (a field no input
+ * gave: the value of an empty input). */
+uint64_t dt_summary_u64(const dt_summary *s, int field);
+
+/* Writes the summary counters as members of the open object (table order);
+ * a field no input gave has the value of an empty input. */
+void dt_summary_write(const dt_summary *s, dt_fw *f);
+
+/* ---- inputs ---- */
+
+typedef struct dt_input_error_rec {
+    uint64_t packet, offset;
+    char *message;
+} dt_input_error_rec;
+
+/* One entry of the report's "inputs"; NULL strings are written as null. */
+typedef struct dt_input_rec {
+    char *path, *format;
+    char **link_types;
+    int n_link_types;
+    uint64_t packets, bytes;
+    char *first_seen, *last_seen;
+    uint64_t flows;
+    dt_input_error_rec *errors;
+    int n_errors;
+} dt_input_rec;
+
+int dt_input_rec_from_info(dt_input_rec *rec, const dt_input_info *in);
+void dt_input_rec_write(const dt_input_rec *rec, dt_fw *f);
+void dt_input_rec_free(dt_input_rec *rec);
+
+/* ---- geo databases ---- */
+
+#define DT_GEO_REC_FIELDS 6 /* path, kind, type, schema, build_date, attribution */
+typedef struct dt_geo_rec {
+    char *v[DT_GEO_REC_FIELDS]; /* NULL: null */
+} dt_geo_rec;
+const char *dt_geo_rec_key(int i);
+void dt_geo_rec_write(const dt_geo_rec *g, dt_fw *f);
+int dt_geo_rec_eq(const dt_geo_rec *a, const dt_geo_rec *b);
+void dt_geo_rec_free(dt_geo_rec *g);
+
+/* A copy of s (NULL stays NULL); sets *oom when out of memory. */
+char *dt_model_strdup(const char *s, int *oom);
 
 #endif

@@ -227,13 +227,11 @@ typedef struct plain_ext {
     int port;
 } plain_ext;
 
-#define DT_ROLLUP_TRANSFERS 5
-
 struct dt_rollup {
     tally countries, orgs, companies, domains, endpoints, names, plain;
     uint64_t up, down, flows, local_flows;
-    uint64_t enc[3][3]; /* [encrypted, plaintext, unknown][flows, up, down] */
-    uint64_t transfers[DT_ROLLUP_TRANSFERS][3]; /* [transfer_names][flows, up, down] */
+    uint64_t enc[3][3];                    /* [encrypted, plaintext, unknown][flows, up, down] */
+    uint64_t transfers[DT_RU_TR_COUNT][3]; /* [transfer_names][flows, up, down] */
     int ts_digits;
     budget mem;
 };
@@ -331,77 +329,6 @@ void dt_rollup_free(dt_rollup *r)
     tally_free(&r->names, NULL);
     tally_free(&r->plain, plain_free);
     free(r);
-}
-
-/* ---- reading flow objects (any field may be missing or of the wrong type) ---- */
-
-static const cJSON *jget(const cJSON *o, const char *k)
-{
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = jget(o, k);
-    return cJSON_IsString(v) && v->valuestring && v->valuestring[0] ? v->valuestring : NULL;
-}
-
-static uint64_t jnum(const cJSON *o, const char *k)
-{
-    const cJSON *v = jget(o, k);
-    if (!cJSON_IsNumber(v) || !(v->valuedouble > 0))
-        return 0;
-    return v->valuedouble < 1.8e19 ? (uint64_t)v->valuedouble : UINT64_MAX / 2;
-}
-
-/* A time field; *digits is raised to its precision. */
-static int jtime(const cJSON *o, const char *k, uint64_t *ns, int *digits)
-{
-    int d = 0;
-    const char *s = jstr(o, k);
-    if (!s || dt_parse_time(s, ns, &d) != 0)
-        return 0;
-    if (d > *digits)
-        *digits = d;
-    return 1;
-}
-
-int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
-{
-    const cJSON *cl = jget(flow, "client"), *sv = jget(flow, "server");
-    if (!r || !cJSON_IsObject(cl) || !cJSON_IsObject(sv))
-        return 1;
-    dt_rollup_flow f;
-    memset(&f, 0, sizeof f);
-    f.client_ip = jstr(cl, "ip");
-    f.client_port = jnum(cl, "port");
-    f.client_local = cJSON_IsTrue(jget(cl, "local"));
-    f.client_bytes = jnum(cl, "bytes");
-    f.server_ip = jstr(sv, "ip");
-    f.server_port = jnum(sv, "port");
-    f.server_local = cJSON_IsTrue(jget(sv, "local"));
-    f.server_bytes = jnum(sv, "bytes");
-    f.app = jstr(flow, "app");
-    f.encrypted = jstr(flow, "encrypted_dns") || cJSON_IsObject(jget(flow, "tls")) ||
-                  cJSON_IsObject(jget(flow, "quic"));
-    f.name = jstr(sv, "name");
-    f.name_source = jstr(sv, "name_source");
-    f.tls_sni = jstr(jget(flow, "tls"), "sni");
-    f.quic_sni = jstr(jget(flow, "quic"), "sni");
-    f.http_host = jstr(jget(flow, "http"), "host");
-    f.country = jstr(sv, "country");
-    f.org = jstr(sv, "org");
-    f.company = jstr(sv, "company");
-    f.company_source = jstr(sv, "company_source");
-    f.domain = jstr(sv, "domain");
-    f.transfer = jstr(sv, "transfer");
-    const cJSON *asn = jget(sv, "asn");
-    if (cJSON_IsNumber(asn) && asn->valuedouble > 0 && asn->valuedouble < 4.3e9)
-        f.asn = (uint64_t)asn->valuedouble;
-    f.have_time = jtime(flow, "first_seen", &f.first_ns, &f.ts_digits);
-    if (!f.have_time || !jtime(flow, "last_seen", &f.last_ns, &f.ts_digits))
-        f.last_ns = f.first_ns;
-    return dt_rollup_add(r, &f) ? -1 : 0;
 }
 
 /* ---- adding a flow ---- */
@@ -530,15 +457,15 @@ static int flow_crypto(const dt_rollup_flow *f)
     return 1;
 }
 
-static const char *const transfer_names[DT_ROLLUP_TRANSFERS] = {"eea", "adequate", "third_country",
-                                                                "unknown", "local"};
+static const char *const transfer_names[DT_RU_TR_COUNT] = {"eea", "adequate", "third_country",
+                                                           "unknown", "local"};
 
 /* Bytes and flows per transfer class, the summary's "transfers". */
 static void transfers_add(dt_rollup *r, const dt_rollup_flow *f, uint64_t up, uint64_t down)
 {
     int cl = f->client_local, sl = f->server_local;
     const char *cls = cl && sl ? "local" : f->transfer ? f->transfer : (sl ? "local" : "unknown");
-    for (int i = 0; i < DT_ROLLUP_TRANSFERS; i++)
+    for (int i = 0; i < DT_RU_TR_COUNT; i++)
         if (!strcmp(cls, transfer_names[i])) {
             r->transfers[i][0]++;
             r->transfers[i][1] += up;
@@ -845,7 +772,7 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++)
             d->enc[i][j] += s->enc[i][j];
-    for (int i = 0; i < DT_ROLLUP_TRANSFERS; i++)
+    for (int i = 0; i < DT_RU_TR_COUNT; i++)
         for (int j = 0; j < 3; j++)
             d->transfers[i][j] += s->transfers[i][j];
     if (s->ts_digits > d->ts_digits)
@@ -860,67 +787,7 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
     return oom ? -1 : 0;
 }
 
-/* ---- output ---- */
-
-static void add_u64(cJSON *o, const char *k, uint64_t v)
-{
-    cJSON_AddNumberToObject(o, k, (double)v);
-}
-
-static void add_str_or_null(cJSON *o, const char *k, const char *s)
-{
-    if (s && s[0])
-        cJSON_AddStringToObject(o, k, s);
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
-static void add_counts(cJSON *o, const item *it)
-{
-    add_u64(o, "bytes_up", it->up);
-    add_u64(o, "bytes_down", it->down);
-    add_u64(o, "flows", it->flows);
-}
-
-/* The keys of t as an array of strings, by bytes_up (at most max, 0 = all). */
-static cJSON *keys_array(const tally *t, size_t max)
-{
-    cJSON *a = cJSON_CreateArray();
-    item **s = tally_sorted(t);
-    if (!s)
-        return a;
-    for (size_t i = 0; i < t->n && (!max || i < max); i++)
-        if (KEY(s[i])[0])
-            cJSON_AddItemToArray(a, cJSON_CreateString(KEY(s[i])));
-    free(s);
-    return a;
-}
-
-/* [{<key_name>: key, bytes_up}] of the first max entries. */
-static cJSON *top_array(const tally *t, const char *key_name, size_t max)
-{
-    cJSON *a = cJSON_CreateArray();
-    item **s = tally_sorted(t);
-    if (!s)
-        return a;
-    for (size_t i = 0; i < t->n && i < max; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, key_name, KEY(s[i]));
-        add_u64(o, "bytes_up", s[i]->up);
-        cJSON_AddItemToArray(a, o);
-    }
-    free(s);
-    return a;
-}
-
-static cJSON *mask_array(unsigned mask, const char *const *names, int n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < n; i++)
-        if (mask & (1u << i))
-            cJSON_AddItemToArray(a, cJSON_CreateString(names[i]));
-    return a;
-}
+/* ---- rows: the tables in report order ---- */
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -945,24 +812,16 @@ static double median_sorted(const double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static cJSON *rhythm_json(const endpoint_ext *e, uint64_t connections)
+static void rhythm(const endpoint_ext *e, uint64_t connections, dt_ru_rhythm *out)
 {
-    cJSON *o = cJSON_CreateObject();
-    add_u64(o, "connections", connections);
-    uint64_t *st = NULL;
-    double *iv = NULL, *dev = NULL;
+    memset(out, 0, sizeof *out);
+    out->connections = connections;
     size_t n = e->n_starts;
-    if (n >= 2) {
-        st = malloc(n * sizeof *st);
-        iv = malloc((n - 1) * sizeof *iv);
-        dev = malloc((n - 1) * sizeof *dev);
-    }
-    if (!st || !iv || !dev) {
-        cJSON_AddNullToObject(o, "interval_median_s");
-        cJSON_AddNullToObject(o, "interval_mad_s");
-        cJSON_AddNullToObject(o, "interval_min_s");
-        cJSON_AddNullToObject(o, "interval_max_s");
-    } else {
+    if (n < 2)
+        return;
+    uint64_t *st = malloc(n * sizeof *st);
+    double *iv = malloc((n - 1) * sizeof *iv), *dev = malloc((n - 1) * sizeof *dev);
+    if (st && iv && dev) {
         memcpy(st, e->starts, n * sizeof *st);
         qsort(st, n, sizeof *st, cmp_u64);
         for (size_t i = 0; i + 1 < n; i++)
@@ -972,277 +831,247 @@ static cJSON *rhythm_json(const endpoint_ext *e, uint64_t connections)
         for (size_t i = 0; i + 1 < n; i++)
             dev[i] = iv[i] > med ? iv[i] - med : med - iv[i];
         qsort(dev, n - 1, sizeof *dev, cmp_dbl);
-        cJSON_AddNumberToObject(o, "interval_median_s", secs(med));
-        cJSON_AddNumberToObject(o, "interval_mad_s", secs(median_sorted(dev, n - 1)));
-        cJSON_AddNumberToObject(o, "interval_min_s", secs(iv[0]));
-        cJSON_AddNumberToObject(o, "interval_max_s", secs(iv[n - 2]));
+        out->have_intervals = 1;
+        out->median_s = secs(med);
+        out->mad_s = secs(median_sorted(dev, n - 1));
+        out->min_s = secs(iv[0]);
+        out->max_s = secs(iv[n - 2]);
     }
     free(st);
     free(iv);
     free(dev);
-    return o;
+}
+
+/* The entries of t by bytes_up (at most max, 0 = all), empty keys left out
+ * unless with_empty. */
+static int keys_of(const tally *t, size_t max, int with_empty, dt_ru_keys *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!t->n)
+        return 0;
+    item **s = tally_sorted(t);
+    dt_ru_key *v = malloc(t->n * sizeof *v);
+    if (!s || !v) {
+        free(s);
+        free(v);
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < t->n && (!max || i < max); i++)
+        if (with_empty || KEY(s[i])[0]) {
+            v[n].key = KEY(s[i]);
+            v[n].bytes_up = s[i]->up;
+            v[n++].mask = s[i]->mask;
+        }
+    free(s);
+    out->v = v;
+    out->n = n;
+    return 0;
 }
 
 static int cmp_port(const void *a, const void *b)
 {
-    long x = strtol(KEY(*(item *const *)a), NULL, 10);
-    long y = strtol(KEY(*(item *const *)b), NULL, 10);
-    return x < y ? -1 : x > y;
+    return cmp_u64(a, b);
 }
 
-static cJSON *names_json(const tally *t)
+static dt_ru_counts counts_of(const item *it)
 {
-    cJSON *a = cJSON_CreateArray();
-    item **s = tally_sorted(t);
+    dt_ru_counts c = {it->up, it->down, it->flows};
+    return c;
+}
+
+static const char *const table_names[] = {"countries", "organizations", "companies",
+                                          "domains",   "endpoints",     "plaintext_destinations"};
+
+static const tally *table_of(const dt_rollup *r, dt_ru_table t)
+{
+    switch (t) {
+    case DT_RU_COUNTRIES:
+        return &r->countries;
+    case DT_RU_ORGS:
+        return &r->orgs;
+    case DT_RU_COMPANIES:
+        return &r->companies;
+    case DT_RU_DOMAINS:
+        return &r->domains;
+    case DT_RU_ENDPOINTS:
+        return &r->endpoints;
+    default:
+        return &r->plain;
+    }
+}
+
+const char *dt_rollup_table_name(dt_ru_table t)
+{
+    return (unsigned)t < sizeof table_names / sizeof table_names[0] ? table_names[t] : NULL;
+}
+
+/* Calls fn with the row of it (its lists allocated for the call). */
+static int row_call(const dt_rollup *r, dt_ru_table t, const item *it, dt_ru_fn fn, void *ctx)
+{
+    int rc = -1, ok = 0;
+    switch (t) {
+    case DT_RU_COUNTRIES: {
+        const country_ext *e = it->ext;
+        dt_ru_country row = {KEY(it),
+                             KEY(it)[0] ? dt_geo_country_name(KEY(it)) : NULL,
+                             e->transfer,
+                             counts_of(it),
+                             e->endpoints.n,
+                             {0},
+                             {0}};
+        ok = (keys_of(&e->orgs, DT_ROLLUP_TOP, 1, &row.top_organizations) == 0) &
+             (keys_of(&e->domains, DT_ROLLUP_TOP, 1, &row.top_domains) == 0);
+        if (ok)
+            rc = fn(ctx, &row);
+        free((void *)row.top_organizations.v);
+        free((void *)row.top_domains.v);
+        break;
+    }
+    case DT_RU_ORGS: {
+        const org_ext *e = it->ext;
+        dt_ru_org row = {(uint64_t)e->asn, e->org, {0}, counts_of(it), e->endpoints.n};
+        if (keys_of(&e->countries, 0, 0, &row.countries) == 0)
+            rc = fn(ctx, &row);
+        free((void *)row.countries.v);
+        break;
+    }
+    case DT_RU_COMPANIES: {
+        const company_ext *e = it->ext;
+        dt_ru_company row = {KEY(it), it->mask, {0}, counts_of(it), {0}};
+        ok = (keys_of(&e->countries, 0, 0, &row.countries) == 0) &
+             (keys_of(&e->domains, 0, 0, &row.domains) == 0);
+        if (ok)
+            rc = fn(ctx, &row);
+        free((void *)row.countries.v);
+        free((void *)row.domains.v);
+        break;
+    }
+    case DT_RU_DOMAINS: {
+        const domain_ext *e = it->ext;
+        dt_ru_domain row = {KEY(it), {0}, e->company, {0}, counts_of(it)};
+        ok = (keys_of(&e->names, 0, 1, &row.names) == 0) &
+             (keys_of(&e->countries, 0, 0, &row.countries) == 0);
+        if (ok)
+            rc = fn(ctx, &row);
+        free((void *)row.names.v);
+        free((void *)row.countries.v);
+        break;
+    }
+    case DT_RU_ENDPOINTS: {
+        const endpoint_ext *e = it->ext;
+        dt_ru_endpoint row = {0};
+        row.ip = KEY(it);
+        row.country = e->country;
+        row.have_asn = e->have_asn;
+        row.asn = (uint64_t)e->asn;
+        row.org = e->org;
+        row.company = e->company;
+        row.transfer = e->transfer;
+        row.c = counts_of(it);
+        row.have_time = e->have_time;
+        row.first_ns = e->first;
+        row.last_ns = e->last;
+        row.ts_digits = r->ts_digits;
+        rhythm(e, it->flows, &row.rhythm);
+        uint64_t *ports = malloc((e->ports.n ? e->ports.n : 1) * sizeof *ports);
+        if (ports && keys_of(&e->names, 0, 0, &row.names) == 0) {
+            for (size_t j = 0; j < e->ports.n; j++)
+                ports[j] = strtoull(KEY(&e->ports.v[j]), NULL, 10);
+            qsort(ports, e->ports.n, sizeof *ports, cmp_port);
+            row.ports = ports;
+            row.n_ports = e->ports.n;
+            rc = fn(ctx, &row);
+        }
+        free(ports);
+        free((void *)row.names.v);
+        break;
+    }
+    default: {
+        const plain_ext *e = it->ext;
+        dt_ru_plain row = {e->dest ? e->dest : "", e->port, e->app ? e->app : "unknown",
+                           counts_of(it)};
+        rc = fn(ctx, &row);
+    }
+    }
+    return rc;
+}
+
+int dt_rollup_each(const dt_rollup *r, dt_ru_table t, size_t max, dt_ru_fn fn, void *ctx)
+{
+    if (!r)
+        return 0;
+    const tally *tb = table_of(r, t);
+    item **s = tally_sorted(tb);
     if (!s)
-        return a;
-    for (size_t i = 0; i < t->n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", KEY(s[i]));
-        cJSON_AddItemToObject(o, "seen_in", mask_array(s[i]->mask, seen_names, 5));
-        cJSON_AddItemToArray(a, o);
-    }
-    free(s);
-    return a;
-}
-
-static cJSON *endpoint_json(const dt_rollup *r, const item *it)
-{
-    const endpoint_ext *e = it->ext;
-    if (!e)
-        return NULL;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "ip", KEY(it));
-    cJSON_AddItemToObject(o, "names", keys_array(&e->names, 0));
-    cJSON *ports = cJSON_CreateArray();
-    item **p = malloc((e->ports.n ? e->ports.n : 1) * sizeof *p);
-    if (p) {
-        for (size_t j = 0; j < e->ports.n; j++)
-            p[j] = &e->ports.v[j];
-        qsort(p, e->ports.n, sizeof *p, cmp_port);
-        for (size_t j = 0; j < e->ports.n; j++)
-            cJSON_AddItemToArray(ports, cJSON_CreateNumber(strtod(KEY(p[j]), NULL)));
-        free(p);
-    }
-    cJSON_AddItemToObject(o, "ports", ports);
-    add_str_or_null(o, "country", e->country);
-    if (e->have_asn)
-        cJSON_AddNumberToObject(o, "asn", e->asn);
-    else
-        cJSON_AddNullToObject(o, "asn");
-    add_str_or_null(o, "org", e->org);
-    add_str_or_null(o, "company", e->company);
-    add_str_or_null(o, "transfer", e->transfer);
-    add_counts(o, it);
-    if (e->have_time) {
-        dt_json_add_time(o, "first_seen", e->first, r->ts_digits);
-        dt_json_add_time(o, "last_seen", e->last, r->ts_digits);
-    } else {
-        cJSON_AddNullToObject(o, "first_seen");
-        cJSON_AddNullToObject(o, "last_seen");
-    }
-    cJSON_AddItemToObject(o, "rhythm", rhythm_json(e, it->flows));
-    return o;
-}
-
-int dt_rollup_each_endpoint(const dt_rollup *r, int (*fn)(void *ctx, const cJSON *endpoint),
-                            void *ctx)
-{
-    item **s = r ? tally_sorted(&r->endpoints) : NULL;
-    if (!s)
-        return r ? -1 : 0;
+        return -1;
     int rc = 0;
-    for (size_t i = 0; i < r->endpoints.n && rc == 0; i++) {
-        cJSON *o = endpoint_json(r, s[i]);
-        if (o)
-            rc = fn(ctx, o);
-        cJSON_Delete(o);
-    }
+    size_t done = 0;
+    for (size_t i = 0; i < tb->n && rc == 0 && (!max || done < max); i++)
+        if (s[i]->ext) {
+            rc = row_call(r, t, s[i], fn, ctx);
+            done++;
+        }
     free(s);
     return rc;
 }
 
-static cJSON *endpoints_json(const dt_rollup *r)
+size_t dt_rollup_rows(const dt_rollup *r, dt_ru_table t)
 {
-    cJSON *a = cJSON_CreateArray();
-    item **s = tally_sorted(&r->endpoints);
-    for (size_t i = 0; s && i < r->endpoints.n; i++) {
-        cJSON *o = endpoint_json(r, s[i]);
-        if (o)
-            cJSON_AddItemToArray(a, o);
-    }
-    free(s);
-    return a;
+    if (!r)
+        return 0;
+    const tally *tb = table_of(r, t);
+    size_t n = 0;
+    for (size_t i = 0; i < tb->n; i++)
+        n += tb->v[i].ext != NULL;
+    return n;
 }
 
-static cJSON *countries_json(const dt_rollup *r)
+void dt_rollup_totals(const dt_rollup *r, dt_ru_totals *o)
 {
-    cJSON *a = cJSON_CreateArray();
-    item **s = tally_sorted(&r->countries);
-    if (!s)
-        return a;
-    for (size_t i = 0; i < r->countries.n; i++) {
-        const country_ext *e = s[i]->ext;
-        if (!e)
-            continue;
-        cJSON *o = cJSON_CreateObject();
-        add_str_or_null(o, "code", KEY(s[i]));
-        add_str_or_null(o, "name", KEY(s[i])[0] ? dt_geo_country_name(KEY(s[i])) : NULL);
-        add_str_or_null(o, "transfer", e->transfer);
-        add_counts(o, s[i]);
-        add_u64(o, "endpoints", e->endpoints.n);
-        cJSON_AddItemToObject(o, "top_organizations", top_array(&e->orgs, "name", DT_ROLLUP_TOP));
-        cJSON_AddItemToObject(o, "top_domains", top_array(&e->domains, "domain", DT_ROLLUP_TOP));
-        cJSON_AddItemToArray(a, o);
-    }
-    free(s);
-    return a;
-}
-
-static cJSON *orgs_json(const dt_rollup *r)
-{
-    cJSON *a = cJSON_CreateArray();
-    item **s = tally_sorted(&r->orgs);
-    if (!s)
-        return a;
-    for (size_t i = 0; i < r->orgs.n; i++) {
-        const org_ext *e = s[i]->ext;
-        if (!e)
-            continue;
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "asn", e->asn);
-        add_str_or_null(o, "org", e->org);
-        cJSON_AddItemToObject(o, "countries", keys_array(&e->countries, 0));
-        add_counts(o, s[i]);
-        add_u64(o, "endpoints", e->endpoints.n);
-        cJSON_AddItemToArray(a, o);
-    }
-    free(s);
-    return a;
-}
-
-static cJSON *companies_json(const dt_rollup *r)
-{
-    cJSON *a = cJSON_CreateArray();
-    item **s = tally_sorted(&r->companies);
-    if (!s)
-        return a;
-    for (size_t i = 0; i < r->companies.n; i++) {
-        const company_ext *e = s[i]->ext;
-        if (!e)
-            continue;
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", KEY(s[i]));
-        cJSON_AddItemToObject(o, "sources", mask_array(s[i]->mask, src_names, 3));
-        cJSON_AddItemToObject(o, "countries", keys_array(&e->countries, 0));
-        add_counts(o, s[i]);
-        cJSON_AddItemToObject(o, "domains", keys_array(&e->domains, 0));
-        cJSON_AddItemToArray(a, o);
-    }
-    free(s);
-    return a;
-}
-
-static cJSON *domains_json(const dt_rollup *r)
-{
-    cJSON *a = cJSON_CreateArray();
-    item **s = tally_sorted(&r->domains);
-    if (!s)
-        return a;
-    for (size_t i = 0; i < r->domains.n; i++) {
-        const domain_ext *e = s[i]->ext;
-        if (!e)
-            continue;
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "domain", KEY(s[i]));
-        cJSON_AddItemToObject(o, "names", names_json(&e->names));
-        add_str_or_null(o, "company", e->company);
-        cJSON_AddItemToObject(o, "countries", keys_array(&e->countries, 0));
-        add_counts(o, s[i]);
-        cJSON_AddItemToArray(a, o);
-    }
-    free(s);
-    return a;
-}
-
-static void set_item(cJSON *o, const char *key, cJSON *v)
-{
-    cJSON_DeleteItemFromObjectCaseSensitive(o, key);
-    cJSON_AddItemToObject(o, key, v);
-}
-
-static void summary_additions(const dt_rollup *r, cJSON *sum)
-{
-    set_item(sum, "bytes_up", cJSON_CreateNumber((double)r->up));
-    set_item(sum, "bytes_down", cJSON_CreateNumber((double)r->down));
-    set_item(sum, "local_flows", cJSON_CreateNumber((double)r->local_flows));
-    set_item(sum, "remote_addresses", cJSON_CreateNumber((double)r->endpoints.n));
-    set_item(sum, "remote_names", cJSON_CreateNumber((double)r->names.n));
-    set_item(sum, "domains", cJSON_CreateNumber((double)r->domains.n));
-    uint64_t nc = 0;
-    for (size_t i = 0; i < r->countries.n; i++)
-        nc += KEY(&r->countries.v[i])[0] != '\0';
-    set_item(sum, "countries", cJSON_CreateNumber((double)nc));
-    set_item(sum, "organizations", cJSON_CreateNumber((double)r->orgs.n));
-    set_item(sum, "companies", cJSON_CreateNumber((double)r->companies.n));
-    cJSON *enc = cJSON_CreateObject();
-    static const char *const kinds[] = {"encrypted", "plaintext", "unknown"};
-    for (int k = 0; k < 3; k++) {
-        cJSON *o = cJSON_AddObjectToObject(enc, kinds[k]);
-        add_u64(o, "flows", r->enc[k][0]);
-        add_u64(o, "bytes_up", r->enc[k][1]);
-        add_u64(o, "bytes_down", r->enc[k][2]);
-    }
-    set_item(sum, "encryption", enc);
-    cJSON *pl = cJSON_CreateArray();
-    item **s = tally_sorted(&r->plain);
-    for (size_t i = 0; s && i < r->plain.n; i++) {
-        const plain_ext *e = s[i]->ext;
-        if (!e)
-            continue;
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "destination", e->dest ? e->dest : "");
-        cJSON_AddNumberToObject(o, "port", e->port);
-        cJSON_AddStringToObject(o, "app", e->app ? e->app : "unknown");
-        add_counts(o, s[i]);
-        cJSON_AddItemToArray(pl, o);
-    }
-    free(s);
-    set_item(sum, "plaintext_destinations", pl);
-    set_item(sum, "rollup_entries_dropped", cJSON_CreateNumber((double)r->mem.refused));
-}
-
-cJSON *dt_rollup_transfers_json(const dt_rollup *r)
-{
-    cJSON *tr = cJSON_CreateObject();
-    for (int i = 0; i < DT_ROLLUP_TRANSFERS; i++) {
-        cJSON *c = cJSON_AddObjectToObject(tr, transfer_names[i]);
-        add_u64(c, "flows", r ? r->transfers[i][0] : 0);
-        add_u64(c, "bytes_up", r ? r->transfers[i][1] : 0);
-        add_u64(c, "bytes_down", r ? r->transfers[i][2] : 0);
-    }
-    return tr;
-}
-
-void dt_rollup_write(const dt_rollup *r, cJSON *report)
-{
-    dt_rollup_write_sections(r, report, 1);
-}
-
-void dt_rollup_write_sections(const dt_rollup *r, cJSON *report, int with_endpoints)
-{
-    if (!r || !cJSON_IsObject(report))
+    memset(o, 0, sizeof *o);
+    if (!r)
         return;
-    cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
-    if (!cJSON_IsObject(sum)) {
-        sum = cJSON_CreateObject();
-        set_item(report, "summary", sum);
+    o->bytes_up = r->up;
+    o->bytes_down = r->down;
+    o->local_flows = r->local_flows;
+    o->remote_addresses = r->endpoints.n;
+    o->remote_names = r->names.n;
+    o->domains = r->domains.n;
+    for (size_t i = 0; i < r->countries.n; i++)
+        o->countries += KEY(&r->countries.v[i])[0] != '\0';
+    o->organizations = r->orgs.n;
+    o->companies = r->companies.n;
+    for (int k = 0; k < DT_CRYPTO_COUNT; k++) {
+        o->encryption[k].flows = r->enc[k][0];
+        o->encryption[k].up = r->enc[k][1];
+        o->encryption[k].down = r->enc[k][2];
     }
-    summary_additions(r, sum);
-    set_item(report, "countries", countries_json(r));
-    set_item(report, "organizations", orgs_json(r));
-    set_item(report, "companies", companies_json(r));
-    set_item(report, "domains", domains_json(r));
-    if (with_endpoints)
-        set_item(report, "endpoints", endpoints_json(r));
+    for (int k = 0; k < DT_RU_TR_COUNT; k++) {
+        o->transfers[k].flows = r->transfers[k][0];
+        o->transfers[k].up = r->transfers[k][1];
+        o->transfers[k].down = r->transfers[k][2];
+    }
+    o->rollup_entries_dropped = r->mem.refused;
+}
+
+const char *dt_ru_transfer_name(dt_ru_transfer t)
+{
+    return (unsigned)t < DT_RU_TR_COUNT ? transfer_names[t] : NULL;
+}
+
+const char *dt_crypto_name(dt_crypto c)
+{
+    static const char *const kinds[] = {"encrypted", "plaintext", "unknown"};
+    return (unsigned)c < DT_CRYPTO_COUNT ? kinds[c] : NULL;
+}
+
+const char *dt_seen_name(int bit)
+{
+    return bit >= 0 && bit < 5 ? seen_names[bit] : NULL;
+}
+
+const char *dt_source_name(int bit)
+{
+    return bit >= 0 && bit < 3 ? src_names[bit] : NULL;
 }

@@ -192,8 +192,11 @@ static const char *const seen_names[] = {"sni", "quic", "http", "dns", "cert"};
 enum { SRC_DOMAIN = 1, SRC_CERT = 2, SRC_ASN = 4 };
 static const char *const src_names[] = {"domain", "cert", "asn"};
 
+/* A transfer class as stored in the tables: dt_ru_transfer + 1, 0 for none. */
+typedef uint8_t transfer_id;
+
 typedef struct country_ext {
-    char *transfer;
+    transfer_id transfer;
     tally orgs, domains, endpoints;
 } country_ext;
 
@@ -213,7 +216,8 @@ typedef struct domain_ext {
 } domain_ext;
 
 typedef struct endpoint_ext {
-    char *country, *org, *company, *transfer;
+    char *country, *org, *company;
+    transfer_id transfer;
     double asn;
     int have_asn, have_time;
     uint64_t first, last;
@@ -231,7 +235,7 @@ struct dt_rollup {
     tally countries, orgs, companies, domains, endpoints, names, plain;
     uint64_t up, down, flows, local_flows;
     uint64_t enc[3][3];                    /* [encrypted, plaintext, unknown][flows, up, down] */
-    uint64_t transfers[DT_RU_TR_COUNT][3]; /* [transfer_names][flows, up, down] */
+    uint64_t transfers[DT_RU_TR_COUNT][3]; /* [dt_ru_transfer][flows, up, down] */
     int ts_digits;
     budget mem;
 };
@@ -239,7 +243,6 @@ struct dt_rollup {
 static void country_free(void *p)
 {
     country_ext *e = p;
-    free(e->transfer);
     tally_free(&e->orgs, NULL);
     tally_free(&e->domains, NULL);
     tally_free(&e->endpoints, NULL);
@@ -278,7 +281,6 @@ static void endpoint_free(void *p)
     free(e->country);
     free(e->org);
     free(e->company);
-    free(e->transfer);
     tally_free(&e->names, NULL);
     tally_free(&e->ports, NULL);
     free(e->starts);
@@ -445,32 +447,55 @@ static int add_start(endpoint_ext *e, budget *b, uint64_t t)
     return 0;
 }
 
-/* 0 encrypted, 1 plaintext, 2 unknown */
-static int flow_crypto(const dt_rollup_flow *f)
+static dt_crypto flow_crypto(const dt_rollup_flow *f)
 {
     if (f->encrypted)
-        return 0;
+        return DT_CRYPTO_ENCRYPTED;
     if (!f->app || !strcmp(f->app, "unknown"))
-        return 2;
+        return DT_CRYPTO_UNKNOWN;
     if (!strcmp(f->app, "tls") || !strcmp(f->app, "quic"))
-        return 0;
-    return 1;
+        return DT_CRYPTO_ENCRYPTED;
+    return DT_CRYPTO_PLAINTEXT;
 }
 
 static const char *const transfer_names[DT_RU_TR_COUNT] = {"eea", "adequate", "third_country",
                                                            "unknown", "local"};
 
-/* Bytes and flows per transfer class, the summary's "transfers". */
-static void transfers_add(dt_rollup *r, const dt_rollup_flow *f, uint64_t up, uint64_t down)
+/* The class named s (a flow's server.transfer), -1 when none or unknown. */
+static int transfer_of(const char *s)
+{
+    for (int i = 0; s && i < DT_RU_TR_COUNT; i++)
+        if (!strcmp(s, transfer_names[i]))
+            return i;
+    return -1;
+}
+
+static const char *transfer_text(transfer_id t)
+{
+    return t ? transfer_names[t - 1] : NULL;
+}
+
+/* Sets *dst to class tr unless set already (the memory counted as the
+ * name's copy, as when the tables held the text). */
+static void set_transfer(transfer_id *dst, int tr, budget *b)
+{
+    if (*dst || tr < 0)
+        return;
+    *dst = (transfer_id)(tr + 1);
+    b->used += strlen(transfer_names[tr]) + 1;
+}
+
+/* Bytes and flows per transfer class, the summary's "transfers"; tr is the
+ * flow's class (a class named but unknown counts nowhere). */
+static void transfers_add(dt_rollup *r, const dt_rollup_flow *f, int tr, uint64_t up, uint64_t down)
 {
     int cl = f->client_local, sl = f->server_local;
-    const char *cls = cl && sl ? "local" : f->transfer ? f->transfer : (sl ? "local" : "unknown");
-    for (int i = 0; i < DT_RU_TR_COUNT; i++)
-        if (!strcmp(cls, transfer_names[i])) {
-            r->transfers[i][0]++;
-            r->transfers[i][1] += up;
-            r->transfers[i][2] += down;
-        }
+    int cls = cl && sl ? DT_RU_TR_LOCAL : f->transfer ? tr : sl ? DT_RU_TR_LOCAL : DT_RU_TR_UNKNOWN;
+    if (cls >= 0) {
+        r->transfers[cls][0]++;
+        r->transfers[cls][1] += up;
+        r->transfers[cls][2] += down;
+    }
 }
 
 /* v in decimal, zero-padded to width digits, into buf (24 bytes); no printf
@@ -512,15 +537,16 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     r->flows++;
     r->up += up;
     r->down += down;
-    transfers_add(r, &f, up, down);
+    int tr = transfer_of(f.transfer);
+    transfers_add(r, &f, tr, up, down);
     /* both sides local, or a server the enrichment calls local (multicast,
      * broadcast): counted as local, as the summary's transfers do */
-    if ((cloc && sloc) || (!sloc && f.transfer && !strcmp(f.transfer, "local"))) {
+    if ((cloc && sloc) || (!sloc && tr == DT_RU_TR_LOCAL)) {
         r->local_flows++;
         return 0;
     }
     int oom = 0;
-    int cr = flow_crypto(&f);
+    dt_crypto cr = flow_crypto(&f);
     r->enc[cr][0]++;
     r->enc[cr][1] += up;
     r->enc[cr][2] += down;
@@ -533,7 +559,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     const char *company = srv_remote ? f.company : NULL;
     const char *csrc = srv_remote ? f.company_source : NULL;
     const char *domain = srv_remote ? f.domain : NULL;
-    const char *transfer = srv_remote ? f.transfer : NULL;
+    int transfer = srv_remote ? tr : -1;
     int have_asn = srv_remote && f.asn > 0 && f.asn < 4300000000ull;
     double asn = have_asn ? (double)f.asn : 0;
     char asn_key[24] = "";
@@ -559,7 +585,8 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         it->down += down;
         it->flows++;
         oom |= set_str(&ep->country, country, b) | set_str(&ep->org, org, b) |
-               set_str(&ep->company, company, b) | set_str(&ep->transfer, transfer, b);
+               set_str(&ep->company, company, b);
+        set_transfer(&ep->transfer, transfer, b);
         if (have_asn && !ep->have_asn) {
             ep->asn = asn;
             ep->have_asn = 1;
@@ -588,7 +615,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         it->up += up;
         it->down += down;
         it->flows++;
-        oom |= set_str(&ce->transfer, transfer, b);
+        set_transfer(&ce->transfer, transfer, b);
         tally_add(&ce->orgs, b, org, up, down, 0);
         tally_add(&ce->domains, b, domain, up, down, 0);
         tally_add(&ce->endpoints, b, ip, up, down, 0);
@@ -640,7 +667,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         }
     }
 
-    if (cr == 1) {
+    if (cr == DT_CRYPTO_PLAINTEXT) {
         char key[KEY_MAX + 64];
         const char *dest = name ? name : ip ? ip : "";
         int port = (int)(rport & 0xffff);
@@ -688,7 +715,8 @@ static int country_merge(item *d, int created, const void *p, budget *b)
     country_ext *e = ext_for(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    return set_str(&e->transfer, s->transfer, b) | tally_merge(&e->orgs, b, &s->orgs, NULL) |
+    set_transfer(&e->transfer, s->transfer - 1, b);
+    return tally_merge(&e->orgs, b, &s->orgs, NULL) |
            tally_merge(&e->domains, b, &s->domains, NULL) |
            tally_merge(&e->endpoints, b, &s->endpoints, NULL);
 }
@@ -731,7 +759,8 @@ static int endpoint_merge(item *d, int created, const void *p, budget *b)
     if (!e)
         return -1;
     int oom = set_str(&e->country, s->country, b) | set_str(&e->org, s->org, b) |
-              set_str(&e->company, s->company, b) | set_str(&e->transfer, s->transfer, b);
+              set_str(&e->company, s->company, b);
+    set_transfer(&e->transfer, s->transfer - 1, b);
     if (s->have_asn && !e->have_asn) {
         e->asn = s->asn;
         e->have_asn = 1;
@@ -769,7 +798,7 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
     d->down += s->down;
     d->flows += s->flows;
     d->local_flows += s->local_flows;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < DT_CRYPTO_COUNT; i++)
         for (int j = 0; j < 3; j++)
             d->enc[i][j] += s->enc[i][j];
     for (int i = 0; i < DT_RU_TR_COUNT; i++)
@@ -915,7 +944,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const item *it, dt_ru_fn 
         const country_ext *e = it->ext;
         dt_ru_country row = {KEY(it),
                              KEY(it)[0] ? dt_geo_country_name(KEY(it)) : NULL,
-                             e->transfer,
+                             transfer_text(e->transfer),
                              counts_of(it),
                              e->endpoints.n,
                              {0},
@@ -967,7 +996,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const item *it, dt_ru_fn 
         row.asn = (uint64_t)e->asn;
         row.org = e->org;
         row.company = e->company;
-        row.transfer = e->transfer;
+        row.transfer = transfer_text(e->transfer);
         row.c = counts_of(it);
         row.have_time = e->have_time;
         row.first_ns = e->first;

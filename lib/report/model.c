@@ -296,3 +296,15 @@ uint64_t dt_summary_u64(const dt_summary *s, int field)
         return 0;
     }
 }
+
+const dt_counts *dt_summary_counts(const dt_summary *s, int field)
+{
+    switch (field) {
+#define DT_SUM_COUNTS(key, ...)                                                                    \
+    case DT_SUMF_##key:                                                                            \
+        return &s->key;
+#include "report/summary.def"
+    default:
+        return NULL;
+    }
+}

@@ -55,6 +55,9 @@ const char *dt_summary_key(int field);
  * gave: the value of an empty input). */
 uint64_t dt_summary_u64(const dt_summary *s, int field);
 
+/* The object of counts of field `field` (DT_SUM_UNION), else NULL. */
+const dt_counts *dt_summary_counts(const dt_summary *s, int field);
+
 /* Writes the summary counters as members of the open object (table order);
  * a field no input gave has the value of an empty input. */
 void dt_summary_write(const dt_summary *s, dt_fw *f);

@@ -227,13 +227,17 @@ void dt_report_note_time(dt_report *r, uint64_t first, uint64_t last, int digits
 
 static void write_flow_line(dt_report *r, FILE *dst, const char *line, size_t len)
 {
-    if (!r->is_part && r->opts.mode == DT_OUT_FLOWS && r->opts.format == DT_FMT_CSV) {
-        if (dt_reader_flow_csv(line, dst, r->flows_written == 0) != 0)
-            r->write_error = 1;
-    } else if (fwrite(line, 1, len, dst) != len || putc('\n', dst) == EOF) {
+    if (fwrite(line, 1, len, dst) != len || putc('\n', dst) == EOF)
         r->write_error = 1;
-    }
     r->flows_written++;
+}
+
+/* `flows -f csv`: rows from the flow struct, the header before the first.
+ * Parts keep JSON lines (a --per-file report is made of them); their lines
+ * become rows when copied (report/reader.c). */
+static int csv_flows(const dt_report *r)
+{
+    return !r->is_part && r->opts.mode == DT_OUT_FLOWS && r->opts.format == DT_FMT_CSV;
 }
 
 static FILE *flow_dest(dt_report *r)
@@ -260,6 +264,16 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
     }
     if (!r->lines)
         return;
+    if (csv_flows(r)) {
+        char bufs[12][48];
+        const char *cells[DT_CSV_FLOW_NCOLS];
+        dt_flow_csv_cells(in, f, ep, bufs, cells);
+        const char *header = r->flows_written == 0 ? DT_CSV_FLOW_COLUMNS : NULL;
+        if (dt_render_csv_row(flow_dest(r), header, cells, DT_CSV_FLOW_NCOLS) != 0)
+            r->write_error = 1;
+        r->flows_written++;
+        return;
+    }
     dt_jw_reset(&r->flow_text);
     if (dt_flow_json_write(&r->flow_text, in, f, ep, r->opts.debug_streams) == 0)
         write_flow_line(r, flow_dest(r), r->flow_text.buf, r->flow_text.len);
@@ -344,7 +358,7 @@ static int copy_flow_lines(dt_report *r, FILE *src, uint64_t n_lines)
         return 0;
     rewind(src);
     FILE *dst = flow_dest(r);
-    if (r->is_part || r->opts.mode != DT_OUT_FLOWS || r->opts.format != DT_FMT_CSV) {
+    if (!csv_flows(r)) {
         /* The lines go out unchanged: copy in blocks (performance) */
         char buf[65536];
         size_t n;
@@ -361,7 +375,9 @@ static int copy_flow_lines(dt_report *r, FILE *src, uint64_t n_lines)
         size_t n = (size_t)len;
         if (line[n - 1] == '\n')
             line[--n] = '\0';
-        write_flow_line(r, dst, line, n);
+        if (dt_reader_flow_csv(line, dst, r->flows_written == 0) != 0)
+            r->write_error = 1;
+        r->flows_written++;
     }
     free(line);
     return ferror(src) ? -1 : 0;

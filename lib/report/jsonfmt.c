@@ -42,7 +42,7 @@ static void tabs(dt_fw *f, int n)
 /* Before a value: the separator of an array element (after a key: none). */
 static void before(dt_fw *f)
 {
-    if (f->depth > 0 && f->n[f->depth - 1] >= 0) {
+    if (f->depth > 0 && f->depth <= DT_FW_DEPTH && f->n[f->depth - 1] >= 0) {
         if (f->n[f->depth - 1]++)
             dt_fw_raw(f, ", ", 2);
     }

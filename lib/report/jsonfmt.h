@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define DT_FW_DEPTH 32
+#define DT_FW_DEPTH 32 /* deeper containers are written without separators */
 
 typedef struct dt_fw {
     dt_jw w;

@@ -5,6 +5,8 @@
 
 #include "check.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,8 +201,68 @@ static void test_round_trip(void)
     free(buf);
 }
 
+/* The report's layout is cJSON_Print's: nested objects and arrays, empty
+ * ones, strings that need escaping, numbers. */
+static void test_layout(void)
+{
+    const char *src = "{\"a\":{},\"b\":[],\"c\":[{\"x\":1,\"y\":[1,2.5,\"q\\\"\"]},{}],"
+                      "\"d\":{\"e\":{\"f\":null,\"g\":true}},\"h\":[[],[{}]]}";
+    cJSON *t = cJSON_Parse(src);
+    CHECK(t != NULL);
+    char *want = cJSON_Print(t);
+    dt_fw f;
+    dt_fw_init(&f, NULL);
+    dt_fw_obj_begin(&f);
+    dt_fw_key(&f, "a");
+    dt_fw_obj_begin(&f);
+    dt_fw_obj_end(&f);
+    dt_fw_key(&f, "b");
+    dt_fw_arr_begin(&f);
+    dt_fw_arr_end(&f);
+    dt_fw_key(&f, "c");
+    dt_fw_arr_begin(&f);
+    dt_fw_obj_begin(&f);
+    dt_fw_key(&f, "x");
+    dt_fw_u64(&f, 1);
+    dt_fw_key(&f, "y");
+    dt_fw_arr_begin(&f);
+    dt_fw_u64(&f, 1);
+    dt_fw_num(&f, 2.5);
+    dt_fw_str(&f, "q\"");
+    dt_fw_arr_end(&f);
+    dt_fw_obj_end(&f);
+    dt_fw_obj_begin(&f);
+    dt_fw_obj_end(&f);
+    dt_fw_arr_end(&f);
+    dt_fw_key(&f, "d");
+    dt_fw_obj_begin(&f);
+    dt_fw_key(&f, "e");
+    dt_fw_obj_begin(&f);
+    dt_fw_key(&f, "f");
+    dt_fw_null(&f);
+    dt_fw_key(&f, "g");
+    dt_fw_bool(&f, 1);
+    dt_fw_obj_end(&f);
+    dt_fw_obj_end(&f);
+    dt_fw_key(&f, "h");
+    dt_fw_arr_begin(&f);
+    dt_fw_arr_begin(&f);
+    dt_fw_arr_end(&f);
+    dt_fw_arr_begin(&f);
+    dt_fw_obj_begin(&f);
+    dt_fw_obj_end(&f);
+    dt_fw_arr_end(&f);
+    dt_fw_arr_end(&f);
+    dt_fw_obj_end(&f);
+    CHECK_EQ_STR(f.w.buf, want);
+    dt_fw_free(&f);
+    free(want);
+    cJSON_Delete(t);
+}
+
 int main(void)
 {
+    test_layout();
     test_combine();
     test_round_trip();
     return check_done();

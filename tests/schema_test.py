@@ -268,6 +268,12 @@ def main():
 
     testdata = os.environ.get("DT_TESTDATA") or os.path.join(ROOT, "testdata")
     captures = list(a.capture)
+    # a few real captures when the shared corpus is there: a TLS certificate,
+    # DNS over TLS, CAPWAP tunnels
+    corpus = os.environ.get("CORPUS") or os.path.join(ROOT, "..", "shared", "corpus", "pcaps")
+    for name in ("ndpi-dns_dot.pcap", "ndpi-capwap.pcap", "ndpi-tls_verylong_certificate.pcap"):
+        if os.path.exists(os.path.join(corpus, name)):
+            captures.append(os.path.join(corpus, name))
     sample = os.path.join(testdata, "sample.pcapng")
     if os.path.exists(sample):
         captures.insert(0, sample)

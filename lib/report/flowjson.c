@@ -84,25 +84,6 @@ int dt_parse_time(const char *s, uint64_t *ns, int *digits)
     return 0;
 }
 
-void dt_json_add_u64(cJSON *o, const char *key, uint64_t v)
-{
-    cJSON_AddNumberToObject(o, key, (double)v);
-}
-
-void dt_json_add_time(cJSON *o, const char *key, uint64_t ts, int digits)
-{
-    char buf[48];
-    cJSON_AddStringToObject(o, key, dt_format_time(ts, digits, buf, sizeof buf));
-}
-
-void dt_json_add_str_or_null(cJSON *o, const char *key, const char *s)
-{
-    if (s && s[0])
-        cJSON_AddStringToObject(o, key, s);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 /* ---- the flow object, written directly (no cJSON tree per flow) ---- */
 
 static void side_write(dt_jw *w, const dt_flow_side *s)

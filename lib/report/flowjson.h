@@ -32,11 +32,6 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
 void dt_flow_csv_cells(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
                        char bufs[][48], const char **cells);
 
-/* Helpers shared by the report writers. */
-void dt_json_add_time(cJSON *o, const char *key, uint64_t ts_ns, int digits);
-void dt_json_add_str_or_null(cJSON *o, const char *key, const char *s);
-void dt_json_add_u64(cJSON *o, const char *key, uint64_t v);
-
 /* RFC 3339 UTC with `digits` fractional digits (6 when 0). */
 char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len);
 /* Parses what dt_format_time writes; returns 0 and the time, or -1. */

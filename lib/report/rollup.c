@@ -1,7 +1,5 @@
 #include "report/rollup.h"
 
-#include "report/flowjson.h"
-
 #include "enrich/geo.h"
 
 #include <stdint.h>

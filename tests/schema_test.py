@@ -109,6 +109,7 @@ def optional(path, meaning):
 def build_schema(doc):
     rows = doc_rows(doc)
     integers = {k for k, kind in summary_def() if kind == "U64"}
+    counts = {"summary." + k for k, kind in summary_def() if kind == "COUNTS"}
     nodes = {"": {"type": "object"}}
     children = {"": []}
     for path, t, meaning in rows:
@@ -118,7 +119,7 @@ def build_schema(doc):
         if head == "summary" and key in integers:
             node["type"] = "integer"
             node["minimum"] = 0
-        if head == "summary.tunneled_packets" or head == "summary.unsupported_link_types":
+        if head in counts:
             node["type"] = "integer"
             node["minimum"] = 0
         nodes[path] = node

@@ -30,6 +30,7 @@ enum {
 #include "report/summary.def"
     DT_SUMF_COUNT
 };
+_Static_assert(DT_SUMF_COUNT <= 64, "dt_summary.seen has one bit per field");
 
 /* The counters inputs contribute to the summary. */
 typedef struct dt_summary {

@@ -1,4 +1,5 @@
 #include "report/rollup.h"
+#include "report/tally.h"
 
 #include "enrich/geo.h"
 
@@ -9,179 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define KEY_MAX 512     /* longer keys are truncated */
-#define NESTED_MAX 4096 /* entries of a nested tally (names of a domain, ...) */
 #define TOP_MAX 4000000 /* entries of a top-level table */
-
-/* ---- tally: string key -> counters, insertion ordered, hashed ---- */
-
-/* Memory held by a rollup's tables, against its limit: once reached, no
- * new keys are added anywhere (existing ones keep counting) and every key
- * turned away is counted (summary.rollup_entries_dropped). */
-typedef struct budget {
-    size_t used, max;
-    uint64_t refused;
-} budget;
-
-#define SMALL_KEY 24 /* keys shorter than this live in the item (addresses, ports, codes) */
-
-typedef struct item {
-    char *key; /* heap copy of a long key, else NULL: see KEY() */
-    char small[SMALL_KEY];
-    uint32_t hash;
-    unsigned mask;
-    uint64_t up, down, flows;
-    void *ext;
-} item;
-
-#define KEY(it) ((it)->key ? (it)->key : (it)->small)
-
-/* The slot keeps the hash next to the index, so a probe touches the item
- * (a cache miss on a large table) only when the hashes match. */
-typedef struct slot {
-    uint32_t idx; /* index + 1; 0 = empty */
-    uint32_t hash;
-} slot;
-
-typedef struct tally {
-    item *v;
-    size_t n, cap;
-    slot *slot;
-    size_t nslot;
-    size_t max;
-} tally;
-
-static uint32_t str_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-static int tally_rehash(tally *t, size_t nslot)
-{
-    slot *s = calloc(nslot, sizeof *s);
-    if (!s)
-        return -1;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t j = t->v[i].hash & (nslot - 1);
-        while (s[j].idx)
-            j = (j + 1) & (nslot - 1);
-        s[j].idx = (uint32_t)(i + 1);
-        s[j].hash = t->v[i].hash;
-    }
-    free(t->slot);
-    t->slot = s;
-    t->nslot = nslot;
-    return 0;
-}
-
-/* The entry for key, created when missing (NULL when full, over the budget
- * or out of memory).  *created tells whether it is new. */
-static item *tally_get(tally *t, budget *b, const char *key, int *created)
-{
-    if (created)
-        *created = 0;
-    if (!key)
-        return NULL;
-    char kb[KEY_MAX];
-    size_t len = strlen(key);
-    if (len >= sizeof kb) {
-        memcpy(kb, key, sizeof kb - 1);
-        kb[sizeof kb - 1] = '\0';
-        key = kb;
-        len = sizeof kb - 1;
-    }
-    uint32_t h = str_hash(key);
-    if (t->nslot) {
-        for (size_t j = h & (t->nslot - 1); t->slot[j].idx; j = (j + 1) & (t->nslot - 1)) {
-            item *it = &t->v[t->slot[j].idx - 1];
-            if (t->slot[j].hash == h && strcmp(KEY(it), key) == 0)
-                return it;
-        }
-    }
-    size_t max = t->max ? t->max : NESTED_MAX;
-    size_t cost = 2 * sizeof(item) + 4 * sizeof(slot) + (len < SMALL_KEY ? 0 : len + 1);
-    if (t->n >= max)
-        return NULL;
-    if (b->used + cost > b->max) {
-        b->refused++;
-        return NULL;
-    }
-    if ((t->n + 1) * 2 > t->nslot && tally_rehash(t, t->nslot ? t->nslot * 2 : 16) != 0)
-        return NULL;
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 8;
-        item *nv = realloc(t->v, cap * sizeof *nv);
-        if (!nv)
-            return NULL;
-        t->v = nv;
-        t->cap = cap;
-    }
-    item *it = &t->v[t->n];
-    memset(it, 0, sizeof *it);
-    if (len < SMALL_KEY)
-        memcpy(it->small, key, len + 1);
-    else if (!(it->key = strdup(key)))
-        return NULL;
-    it->hash = h;
-    b->used += cost;
-    size_t j = h & (t->nslot - 1);
-    while (t->slot[j].idx)
-        j = (j + 1) & (t->nslot - 1);
-    t->slot[j].idx = (uint32_t)(++t->n);
-    t->slot[j].hash = h;
-    if (created)
-        *created = 1;
-    return it;
-}
-
-static void tally_free(tally *t, void (*ext_free)(void *))
-{
-    for (size_t i = 0; i < t->n; i++) {
-        if (ext_free && t->v[i].ext)
-            ext_free(t->v[i].ext);
-        free(t->v[i].key);
-    }
-    free(t->v);
-    free(t->slot);
-    memset(t, 0, sizeof *t);
-}
-
-/* Adds the counters of one flow to key (ignored when key is NULL or full). */
-static item *tally_add(tally *t, budget *b, const char *key, uint64_t up, uint64_t down,
-                       unsigned mask)
-{
-    item *it = tally_get(t, b, key, NULL);
-    if (it) {
-        it->up += up;
-        it->down += down;
-        it->flows++;
-        it->mask |= mask;
-    }
-    return it;
-}
-
-/* bytes_up descending, then key ascending (bytewise). */
-static int cmp_items(const void *a, const void *b)
-{
-    const item *x = *(item *const *)a, *y = *(item *const *)b;
-    if (x->up != y->up)
-        return x->up > y->up ? -1 : 1;
-    return strcmp(KEY(x), KEY(y));
-}
-
-static item **tally_sorted(const tally *t)
-{
-    item **s = malloc((t->n ? t->n : 1) * sizeof *s);
-    if (!s)
-        return NULL;
-    for (size_t i = 0; i < t->n; i++)
-        s[i] = &t->v[i];
-    qsort(s, t->n, sizeof *s, cmp_items);
-    return s;
-}
 
 /* ---- entities ---- */
 
@@ -195,22 +24,22 @@ typedef uint8_t transfer_id;
 
 typedef struct country_ext {
     transfer_id transfer;
-    tally orgs, domains, endpoints;
+    dt_tally orgs, domains, endpoints;
 } country_ext;
 
 typedef struct org_ext {
     char *org;
     double asn;
-    tally countries, endpoints;
+    dt_tally countries, endpoints;
 } org_ext;
 
 typedef struct company_ext {
-    tally countries, domains;
+    dt_tally countries, domains;
 } company_ext;
 
 typedef struct domain_ext {
     char *company;
-    tally names, countries;
+    dt_tally names, countries;
 } domain_ext;
 
 typedef struct endpoint_ext {
@@ -219,7 +48,7 @@ typedef struct endpoint_ext {
     double asn;
     int have_asn, have_time;
     uint64_t first, last;
-    tally names, ports;
+    dt_tally names, ports;
     uint64_t *starts;
     size_t n_starts, cap_starts;
 } endpoint_ext;
@@ -230,20 +59,20 @@ typedef struct plain_ext {
 } plain_ext;
 
 struct dt_rollup {
-    tally countries, orgs, companies, domains, endpoints, names, plain;
+    dt_tally countries, orgs, companies, domains, endpoints, names, plain;
     uint64_t up, down, flows, local_flows;
     uint64_t enc[3][3];                    /* [encrypted, plaintext, unknown][flows, up, down] */
     uint64_t transfers[DT_RU_TR_COUNT][3]; /* [dt_ru_transfer][flows, up, down] */
     int ts_digits;
-    budget mem;
+    dt_budget mem;
 };
 
 static void country_free(void *p)
 {
     country_ext *e = p;
-    tally_free(&e->orgs, NULL);
-    tally_free(&e->domains, NULL);
-    tally_free(&e->endpoints, NULL);
+    dt_tally_free(&e->orgs, NULL);
+    dt_tally_free(&e->domains, NULL);
+    dt_tally_free(&e->endpoints, NULL);
     free(e);
 }
 
@@ -251,16 +80,16 @@ static void org_free(void *p)
 {
     org_ext *e = p;
     free(e->org);
-    tally_free(&e->countries, NULL);
-    tally_free(&e->endpoints, NULL);
+    dt_tally_free(&e->countries, NULL);
+    dt_tally_free(&e->endpoints, NULL);
     free(e);
 }
 
 static void company_free(void *p)
 {
     company_ext *e = p;
-    tally_free(&e->countries, NULL);
-    tally_free(&e->domains, NULL);
+    dt_tally_free(&e->countries, NULL);
+    dt_tally_free(&e->domains, NULL);
     free(e);
 }
 
@@ -268,8 +97,8 @@ static void domain_free(void *p)
 {
     domain_ext *e = p;
     free(e->company);
-    tally_free(&e->names, NULL);
-    tally_free(&e->countries, NULL);
+    dt_tally_free(&e->names, NULL);
+    dt_tally_free(&e->countries, NULL);
     free(e);
 }
 
@@ -279,8 +108,8 @@ static void endpoint_free(void *p)
     free(e->country);
     free(e->org);
     free(e->company);
-    tally_free(&e->names, NULL);
-    tally_free(&e->ports, NULL);
+    dt_tally_free(&e->names, NULL);
+    dt_tally_free(&e->ports, NULL);
     free(e->starts);
     free(e);
 }
@@ -298,8 +127,8 @@ dt_rollup *dt_rollup_new(void)
     dt_rollup *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    tally *top[] = {&r->countries, &r->orgs,  &r->companies, &r->domains,
-                    &r->endpoints, &r->names, &r->plain};
+    dt_tally *top[] = {&r->countries, &r->orgs,  &r->companies, &r->domains,
+                       &r->endpoints, &r->names, &r->plain};
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
         top[i]->max = TOP_MAX;
     r->mem.max = DT_ROLLUP_MAX_BYTES;
@@ -321,40 +150,17 @@ void dt_rollup_free(dt_rollup *r)
 {
     if (!r)
         return;
-    tally_free(&r->countries, country_free);
-    tally_free(&r->orgs, org_free);
-    tally_free(&r->companies, company_free);
-    tally_free(&r->domains, domain_free);
-    tally_free(&r->endpoints, endpoint_free);
-    tally_free(&r->names, NULL);
-    tally_free(&r->plain, plain_free);
+    dt_tally_free(&r->countries, country_free);
+    dt_tally_free(&r->orgs, org_free);
+    dt_tally_free(&r->companies, company_free);
+    dt_tally_free(&r->domains, domain_free);
+    dt_tally_free(&r->endpoints, endpoint_free);
+    dt_tally_free(&r->names, NULL);
+    dt_tally_free(&r->plain, plain_free);
     free(r);
 }
 
 /* ---- adding a flow ---- */
-
-static int set_str(char **dst, const char *s, budget *b)
-{
-    if (*dst || !s)
-        return 0;
-    *dst = strndup(s, KEY_MAX - 1);
-    if (*dst)
-        b->used += strlen(*dst) + 1;
-    return *dst ? 0 : -1;
-}
-
-/* Allocates the ext of a new item. */
-static void *ext_for(item *it, int created, size_t size, budget *b)
-{
-    if (!it)
-        return NULL;
-    if (created || !it->ext) {
-        it->ext = calloc(1, size);
-        if (it->ext)
-            b->used += size;
-    }
-    return it->ext;
-}
 
 /* name ends with "." + domain, or equals it (ASCII case-insensitive) */
 static int under_domain(const char *name, const char *domain)
@@ -421,7 +227,7 @@ static int flow_names(const dt_rollup_flow *f, flow_name *out)
     return n;
 }
 
-static int add_start(endpoint_ext *e, budget *b, uint64_t t)
+static int add_start(endpoint_ext *e, dt_budget *b, uint64_t t)
 {
     if (e->n_starts >= DT_ROLLUP_MAX_STARTS)
         return 0;
@@ -475,7 +281,7 @@ static const char *transfer_text(transfer_id t)
 
 /* Sets *dst to class tr unless set already (the memory counted as the
  * name's copy, as when the tables held the text). */
-static void set_transfer(transfer_id *dst, int tr, budget *b)
+static void set_transfer(transfer_id *dst, int tr, dt_budget *b)
 {
     if (*dst || tr < 0)
         return;
@@ -520,7 +326,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
 {
     if (!r)
         return 0;
-    budget *b = &r->mem;
+    dt_budget *b = &r->mem;
     dt_rollup_flow f = *in;
     const char **strs[] = {
         &f.client_ip, &f.server_ip, &f.app, &f.name,    &f.name_source,    &f.tls_sni, &f.quic_sni,
@@ -572,28 +378,28 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         r->ts_digits = f.ts_digits;
 
     for (int i = 0; i < n_names; i++)
-        tally_add(&r->names, b, names[i].name, up, down, 0);
+        dt_tally_add(&r->names, b, names[i].name, up, down, 0);
 
     /* endpoint */
     int created = 0;
-    item *it = ip ? tally_get(&r->endpoints, b, ip, &created) : NULL;
-    endpoint_ext *ep = ext_for(it, created, sizeof *ep, b);
+    dt_tally_item *it = ip ? dt_tally_get(&r->endpoints, b, ip, &created) : NULL;
+    endpoint_ext *ep = dt_tally_ext(it, created, sizeof *ep, b);
     if (it && ep) {
         it->up += up;
         it->down += down;
         it->flows++;
-        oom |= set_str(&ep->country, country, b) | set_str(&ep->org, org, b) |
-               set_str(&ep->company, company, b);
+        oom |= dt_tally_set_str(&ep->country, country, b) | dt_tally_set_str(&ep->org, org, b) |
+               dt_tally_set_str(&ep->company, company, b);
         set_transfer(&ep->transfer, transfer, b);
         if (have_asn && !ep->have_asn) {
             ep->asn = asn;
             ep->have_asn = 1;
         }
         for (int i = 0; i < n_names; i++)
-            tally_add(&ep->names, b, names[i].name, up, down, names[i].seen);
+            dt_tally_add(&ep->names, b, names[i].name, up, down, names[i].seen);
         char port[24];
         decimal(rport, 1, port);
-        tally_add(&ep->ports, b, port, up, down, 0);
+        dt_tally_add(&ep->ports, b, port, up, down, 0);
         if (have_t0) {
             if (!ep->have_time || t0 < ep->first)
                 ep->first = t0;
@@ -607,35 +413,35 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     }
 
     /* country (flows without one are kept under the empty key) */
-    it = tally_get(&r->countries, b, country ? country : "", &created);
-    country_ext *ce = ext_for(it, created, sizeof *ce, b);
+    it = dt_tally_get(&r->countries, b, country ? country : "", &created);
+    country_ext *ce = dt_tally_ext(it, created, sizeof *ce, b);
     if (it && ce) {
         it->up += up;
         it->down += down;
         it->flows++;
         set_transfer(&ce->transfer, transfer, b);
-        tally_add(&ce->orgs, b, org, up, down, 0);
-        tally_add(&ce->domains, b, domain, up, down, 0);
-        tally_add(&ce->endpoints, b, ip, up, down, 0);
+        dt_tally_add(&ce->orgs, b, org, up, down, 0);
+        dt_tally_add(&ce->domains, b, domain, up, down, 0);
+        dt_tally_add(&ce->endpoints, b, ip, up, down, 0);
     }
 
     if (have_asn) {
-        it = tally_get(&r->orgs, b, asn_key, &created);
-        org_ext *oe = ext_for(it, created, sizeof *oe, b);
+        it = dt_tally_get(&r->orgs, b, asn_key, &created);
+        org_ext *oe = dt_tally_ext(it, created, sizeof *oe, b);
         if (it && oe) {
             it->up += up;
             it->down += down;
             it->flows++;
             oe->asn = asn;
-            oom |= set_str(&oe->org, org, b);
-            tally_add(&oe->countries, b, country, up, down, 0);
-            tally_add(&oe->endpoints, b, ip, up, down, 0);
+            oom |= dt_tally_set_str(&oe->org, org, b);
+            dt_tally_add(&oe->countries, b, country, up, down, 0);
+            dt_tally_add(&oe->endpoints, b, ip, up, down, 0);
         }
     }
 
     if (company) {
-        it = tally_get(&r->companies, b, company, &created);
-        company_ext *ke = ext_for(it, created, sizeof *ke, b);
+        it = dt_tally_get(&r->companies, b, company, &created);
+        company_ext *ke = dt_tally_ext(it, created, sizeof *ke, b);
         if (it && ke) {
             it->up += up;
             it->down += down;
@@ -645,39 +451,40 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
                             : !strcmp(csrc, "cert") ? SRC_CERT
                             : !strcmp(csrc, "asn")  ? SRC_ASN
                                                     : 0;
-            tally_add(&ke->countries, b, country, up, down, 0);
-            tally_add(&ke->domains, b, domain, up, down, 0);
+            dt_tally_add(&ke->countries, b, country, up, down, 0);
+            dt_tally_add(&ke->domains, b, domain, up, down, 0);
         }
     }
 
     if (domain) {
-        it = tally_get(&r->domains, b, domain, &created);
-        domain_ext *de = ext_for(it, created, sizeof *de, b);
+        it = dt_tally_get(&r->domains, b, domain, &created);
+        domain_ext *de = dt_tally_ext(it, created, sizeof *de, b);
         if (it && de) {
             it->up += up;
             it->down += down;
             it->flows++;
-            oom |= set_str(&de->company, company, b);
-            tally_add(&de->countries, b, country, up, down, 0);
+            oom |= dt_tally_set_str(&de->company, company, b);
+            dt_tally_add(&de->countries, b, country, up, down, 0);
             for (int i = 0; i < n_names; i++)
                 if (under_domain(names[i].name, domain))
-                    tally_add(&de->names, b, names[i].name, up, down, names[i].seen);
+                    dt_tally_add(&de->names, b, names[i].name, up, down, names[i].seen);
         }
     }
 
     if (cr == DT_CRYPTO_PLAINTEXT) {
-        char key[KEY_MAX + 64];
+        char key[DT_TALLY_KEY_MAX + 64];
         const char *dest = name ? name : ip ? ip : "";
         int port = (int)(rport & 0xffff);
         snprintf(key, sizeof key, "%s|%d|%s", dest, port, f.app ? f.app : "");
-        it = tally_get(&r->plain, b, key, &created);
-        plain_ext *pe = ext_for(it, created, sizeof *pe, b);
+        it = dt_tally_get(&r->plain, b, key, &created);
+        plain_ext *pe = dt_tally_ext(it, created, sizeof *pe, b);
         if (it && pe) {
             it->up += up;
             it->down += down;
             it->flows++;
             pe->port = port;
-            oom |= set_str(&pe->dest, dest, b) | set_str(&pe->app, f.app ? f.app : "unknown", b);
+            oom |= dt_tally_set_str(&pe->dest, dest, b) |
+                   dt_tally_set_str(&pe->app, f.app ? f.app : "unknown", b);
         }
     }
     return oom ? -1 : 0;
@@ -685,85 +492,66 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
 
 /* ---- merging ---- */
 
-typedef int (*ext_merge_fn)(item *dst, int created, const void *src_ext, budget *b);
-
-/* Adds the entries of src to dst, in src's order (as adding its flows would). */
-static int tally_merge(tally *dst, budget *b, const tally *src, ext_merge_fn ext_merge)
-{
-    int oom = 0;
-    for (size_t i = 0; i < src->n; i++) {
-        const item *s = &src->v[i];
-        int created;
-        item *d = tally_get(dst, b, KEY(s), &created);
-        if (!d)
-            continue; /* full (as when adding flows) or out of memory */
-        d->up += s->up;
-        d->down += s->down;
-        d->flows += s->flows;
-        d->mask |= s->mask;
-        if (ext_merge && s->ext)
-            oom |= ext_merge(d, created, s->ext, b);
-    }
-    return oom ? -1 : 0;
-}
-
-static int country_merge(item *d, int created, const void *p, budget *b)
+static int country_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
 {
     const country_ext *s = p;
-    country_ext *e = ext_for(d, created, sizeof *e, b);
+    country_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
     set_transfer(&e->transfer, s->transfer - 1, b);
-    return tally_merge(&e->orgs, b, &s->orgs, NULL) |
-           tally_merge(&e->domains, b, &s->domains, NULL) |
-           tally_merge(&e->endpoints, b, &s->endpoints, NULL);
+    return dt_tally_merge(&e->orgs, b, &s->orgs, NULL) |
+           dt_tally_merge(&e->domains, b, &s->domains, NULL) |
+           dt_tally_merge(&e->endpoints, b, &s->endpoints, NULL);
 }
 
-static int org_merge(item *d, int created, const void *p, budget *b)
+static int org_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
 {
     const org_ext *s = p;
-    org_ext *e = ext_for(d, created, sizeof *e, b);
+    org_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
     e->asn = s->asn;
-    return set_str(&e->org, s->org, b) | tally_merge(&e->countries, b, &s->countries, NULL) |
-           tally_merge(&e->endpoints, b, &s->endpoints, NULL);
+    return dt_tally_set_str(&e->org, s->org, b) |
+           dt_tally_merge(&e->countries, b, &s->countries, NULL) |
+           dt_tally_merge(&e->endpoints, b, &s->endpoints, NULL);
 }
 
-static int company_merge(item *d, int created, const void *p, budget *b)
+static int company_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
 {
     const company_ext *s = p;
-    company_ext *e = ext_for(d, created, sizeof *e, b);
+    company_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    return tally_merge(&e->countries, b, &s->countries, NULL) |
-           tally_merge(&e->domains, b, &s->domains, NULL);
+    return dt_tally_merge(&e->countries, b, &s->countries, NULL) |
+           dt_tally_merge(&e->domains, b, &s->domains, NULL);
 }
 
-static int domain_merge(item *d, int created, const void *p, budget *b)
+static int domain_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
 {
     const domain_ext *s = p;
-    domain_ext *e = ext_for(d, created, sizeof *e, b);
+    domain_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    return set_str(&e->company, s->company, b) | tally_merge(&e->names, b, &s->names, NULL) |
-           tally_merge(&e->countries, b, &s->countries, NULL);
+    return dt_tally_set_str(&e->company, s->company, b) |
+           dt_tally_merge(&e->names, b, &s->names, NULL) |
+           dt_tally_merge(&e->countries, b, &s->countries, NULL);
 }
 
-static int endpoint_merge(item *d, int created, const void *p, budget *b)
+static int endpoint_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
 {
     const endpoint_ext *s = p;
-    endpoint_ext *e = ext_for(d, created, sizeof *e, b);
+    endpoint_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    int oom = set_str(&e->country, s->country, b) | set_str(&e->org, s->org, b) |
-              set_str(&e->company, s->company, b);
+    int oom = dt_tally_set_str(&e->country, s->country, b) | dt_tally_set_str(&e->org, s->org, b) |
+              dt_tally_set_str(&e->company, s->company, b);
     set_transfer(&e->transfer, s->transfer - 1, b);
     if (s->have_asn && !e->have_asn) {
         e->asn = s->asn;
         e->have_asn = 1;
     }
-    oom |= tally_merge(&e->names, b, &s->names, NULL) | tally_merge(&e->ports, b, &s->ports, NULL);
+    oom |= dt_tally_merge(&e->names, b, &s->names, NULL) |
+           dt_tally_merge(&e->ports, b, &s->ports, NULL);
     if (s->have_time) {
         if (!e->have_time || s->first < e->first)
             e->first = s->first;
@@ -776,21 +564,21 @@ static int endpoint_merge(item *d, int created, const void *p, budget *b)
     return oom;
 }
 
-static int plain_merge(item *d, int created, const void *p, budget *b)
+static int plain_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
 {
     const plain_ext *s = p;
-    plain_ext *e = ext_for(d, created, sizeof *e, b);
+    plain_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
     e->port = s->port;
-    return set_str(&e->dest, s->dest, b) | set_str(&e->app, s->app, b);
+    return dt_tally_set_str(&e->dest, s->dest, b) | dt_tally_set_str(&e->app, s->app, b);
 }
 
 int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
 {
     if (!d || !s)
         return 0;
-    budget *b = &d->mem;
+    dt_budget *b = &d->mem;
     b->refused += s->mem.refused;
     d->up += s->up;
     d->down += s->down;
@@ -804,13 +592,13 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
             d->transfers[i][j] += s->transfers[i][j];
     if (s->ts_digits > d->ts_digits)
         d->ts_digits = s->ts_digits;
-    int oom = tally_merge(&d->names, b, &s->names, NULL) |
-              tally_merge(&d->endpoints, b, &s->endpoints, endpoint_merge) |
-              tally_merge(&d->countries, b, &s->countries, country_merge) |
-              tally_merge(&d->orgs, b, &s->orgs, org_merge) |
-              tally_merge(&d->companies, b, &s->companies, company_merge) |
-              tally_merge(&d->domains, b, &s->domains, domain_merge) |
-              tally_merge(&d->plain, b, &s->plain, plain_merge);
+    int oom = dt_tally_merge(&d->names, b, &s->names, NULL) |
+              dt_tally_merge(&d->endpoints, b, &s->endpoints, endpoint_merge) |
+              dt_tally_merge(&d->countries, b, &s->countries, country_merge) |
+              dt_tally_merge(&d->orgs, b, &s->orgs, org_merge) |
+              dt_tally_merge(&d->companies, b, &s->companies, company_merge) |
+              dt_tally_merge(&d->domains, b, &s->domains, domain_merge) |
+              dt_tally_merge(&d->plain, b, &s->plain, plain_merge);
     return oom ? -1 : 0;
 }
 
@@ -871,12 +659,12 @@ static void rhythm(const endpoint_ext *e, uint64_t connections, dt_ru_rhythm *ou
 
 /* The entries of t by bytes_up (at most max, 0 = all), empty keys left out
  * unless with_empty. */
-static int keys_of(const tally *t, size_t max, int with_empty, dt_ru_keys *out)
+static int keys_of(const dt_tally *t, size_t max, int with_empty, dt_ru_keys *out)
 {
     memset(out, 0, sizeof *out);
     if (!t->n)
         return 0;
-    item **s = tally_sorted(t);
+    dt_tally_item **s = dt_tally_sorted(t);
     dt_ru_key *v = malloc(t->n * sizeof *v);
     if (!s || !v) {
         free(s);
@@ -885,8 +673,8 @@ static int keys_of(const tally *t, size_t max, int with_empty, dt_ru_keys *out)
     }
     size_t n = 0;
     for (size_t i = 0; i < t->n && (!max || i < max); i++)
-        if (with_empty || KEY(s[i])[0]) {
-            v[n].key = KEY(s[i]);
+        if (with_empty || DT_TALLY_KEY(s[i])[0]) {
+            v[n].key = DT_TALLY_KEY(s[i]);
             v[n].bytes_up = s[i]->up;
             v[n++].mask = s[i]->mask;
         }
@@ -901,7 +689,7 @@ static int cmp_port(const void *a, const void *b)
     return cmp_u64(a, b);
 }
 
-static dt_ru_counts counts_of(const item *it)
+static dt_ru_counts counts_of(const dt_tally_item *it)
 {
     dt_ru_counts c = {it->up, it->down, it->flows};
     return c;
@@ -910,7 +698,7 @@ static dt_ru_counts counts_of(const item *it)
 static const char *const table_names[] = {"countries", "organizations", "companies",
                                           "domains",   "endpoints",     "plaintext_destinations"};
 
-static const tally *table_of(const dt_rollup *r, dt_ru_table t)
+static const dt_tally *table_of(const dt_rollup *r, dt_ru_table t)
 {
     switch (t) {
     case DT_RU_COUNTRIES:
@@ -934,14 +722,15 @@ const char *dt_rollup_table_name(dt_ru_table t)
 }
 
 /* Calls fn with the row of it (its lists allocated for the call). */
-static int row_call(const dt_rollup *r, dt_ru_table t, const item *it, dt_ru_fn fn, void *ctx)
+static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, dt_ru_fn fn,
+                    void *ctx)
 {
     int rc = -1, ok = 0;
     switch (t) {
     case DT_RU_COUNTRIES: {
         const country_ext *e = it->ext;
-        dt_ru_country row = {KEY(it),
-                             KEY(it)[0] ? dt_geo_country_name(KEY(it)) : NULL,
+        dt_ru_country row = {DT_TALLY_KEY(it),
+                             DT_TALLY_KEY(it)[0] ? dt_geo_country_name(DT_TALLY_KEY(it)) : NULL,
                              transfer_text(e->transfer),
                              counts_of(it),
                              e->endpoints.n,
@@ -965,7 +754,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const item *it, dt_ru_fn 
     }
     case DT_RU_COMPANIES: {
         const company_ext *e = it->ext;
-        dt_ru_company row = {KEY(it), it->mask, {0}, counts_of(it), {0}};
+        dt_ru_company row = {DT_TALLY_KEY(it), it->mask, {0}, counts_of(it), {0}};
         ok = (keys_of(&e->countries, 0, 0, &row.countries) == 0) &
              (keys_of(&e->domains, 0, 0, &row.domains) == 0);
         if (ok)
@@ -976,7 +765,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const item *it, dt_ru_fn 
     }
     case DT_RU_DOMAINS: {
         const domain_ext *e = it->ext;
-        dt_ru_domain row = {KEY(it), {0}, e->company, {0}, counts_of(it)};
+        dt_ru_domain row = {DT_TALLY_KEY(it), {0}, e->company, {0}, counts_of(it)};
         ok = (keys_of(&e->names, 0, 1, &row.names) == 0) &
              (keys_of(&e->countries, 0, 0, &row.countries) == 0);
         if (ok)
@@ -988,7 +777,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const item *it, dt_ru_fn 
     case DT_RU_ENDPOINTS: {
         const endpoint_ext *e = it->ext;
         dt_ru_endpoint row = {0};
-        row.ip = KEY(it);
+        row.ip = DT_TALLY_KEY(it);
         row.country = e->country;
         row.have_asn = e->have_asn;
         row.asn = (uint64_t)e->asn;
@@ -1004,7 +793,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const item *it, dt_ru_fn 
         uint64_t *ports = malloc((e->ports.n ? e->ports.n : 1) * sizeof *ports);
         if (ports && keys_of(&e->names, 0, 0, &row.names) == 0) {
             for (size_t j = 0; j < e->ports.n; j++)
-                ports[j] = strtoull(KEY(&e->ports.v[j]), NULL, 10);
+                ports[j] = strtoull(DT_TALLY_KEY(&e->ports.v[j]), NULL, 10);
             qsort(ports, e->ports.n, sizeof *ports, cmp_port);
             row.ports = ports;
             row.n_ports = e->ports.n;
@@ -1028,8 +817,8 @@ int dt_rollup_each(const dt_rollup *r, dt_ru_table t, size_t max, dt_ru_fn fn, v
 {
     if (!r)
         return 0;
-    const tally *tb = table_of(r, t);
-    item **s = tally_sorted(tb);
+    const dt_tally *tb = table_of(r, t);
+    dt_tally_item **s = dt_tally_sorted(tb);
     if (!s)
         return -1;
     int rc = 0;
@@ -1047,7 +836,7 @@ size_t dt_rollup_rows(const dt_rollup *r, dt_ru_table t)
 {
     if (!r)
         return 0;
-    const tally *tb = table_of(r, t);
+    const dt_tally *tb = table_of(r, t);
     size_t n = 0;
     for (size_t i = 0; i < tb->n; i++)
         n += tb->v[i].ext != NULL;
@@ -1066,7 +855,7 @@ void dt_rollup_totals(const dt_rollup *r, dt_ru_totals *o)
     o->remote_names = r->names.n;
     o->domains = r->domains.n;
     for (size_t i = 0; i < r->countries.n; i++)
-        o->countries += KEY(&r->countries.v[i])[0] != '\0';
+        o->countries += DT_TALLY_KEY(&r->countries.v[i])[0] != '\0';
     o->organizations = r->orgs.n;
     o->companies = r->companies.n;
     for (int k = 0; k < DT_CRYPTO_COUNT; k++) {

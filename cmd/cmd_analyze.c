@@ -73,26 +73,6 @@ static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
     return 0;
 }
 
-/* The options that shape the report (not -j: the output is the same for any). */
-static cJSON *options_json(const dt_engine_config *cfg, const dt_report_opts *ro, int no_geo)
-{
-    char buf[64];
-    cJSON *o = cJSON_CreateObject();
-    cJSON *local = cJSON_AddArrayToObject(o, "local");
-    for (int i = 0; i < cfg->n_local; i++) {
-        char ip[DT_ADDR_STRLEN];
-        snprintf(buf, sizeof buf, "%s/%d", dt_addr_str(&cfg->local[i].net, ip, sizeof ip),
-                 cfg->local[i].bits);
-        cJSON_AddItemToArray(local, cJSON_CreateString(buf));
-    }
-    cJSON_AddNumberToObject(o, "idle_timeout_s", (double)cfg->flows.idle_timeout_ns / 1e9);
-    cJSON_AddNumberToObject(o, "max_flows", cfg->flows.max_flows);
-    cJSON_AddNumberToObject(o, "stream_cap", cfg->flows.stream_cap);
-    cJSON_AddBoolToObject(o, "geo", !no_geo);
-    cJSON_AddBoolToObject(o, "flows", !ro->no_flows);
-    return o;
-}
-
 int cmd_analyze(int argc, char **argv)
 {
     int flows_mode = !strcmp(argv[0], "flows");
@@ -304,8 +284,8 @@ int cmd_analyze(int argc, char **argv)
     }
     if (jobs > inputs.n)
         jobs = inputs.n > 0 ? inputs.n : 1;
-    cJSON *options = options_json(&cfg, &ro, no_geo);
-    ro.options = options;
+    ro.echo = &cfg;
+    ro.echo_geo = !no_geo;
 
     dt_output out;
     dt_report *rep = NULL;
@@ -315,7 +295,6 @@ int cmd_analyze(int argc, char **argv)
     }
     if (!rep) {
         dt_enricher_close(enr);
-        cJSON_Delete(options);
         dt_inputs_free(&inputs);
         return DT_EXIT_NO_INPUT;
     }
@@ -343,7 +322,6 @@ int cmd_analyze(int argc, char **argv)
     int werr = dt_report_finish(rep);
     dt_report_free(rep);
     dt_enricher_close(enr);
-    cJSON_Delete(options);
     dt_inputs_free(&inputs);
     if (werr)
         fprintf(stderr, "datatrail: error writing the output%s%s\n", out_path ? " to " : "",

@@ -1,7 +1,6 @@
 /* `datatrail merge`: combines reports written by `datatrail report`. */
 #include "commands.h"
 
-#include "util/jsonfile.h"
 #include "output.h"
 #include "report/report.h"
 
@@ -76,17 +75,16 @@ int cmd_merge(int argc, char **argv)
     int failed = 0, merged = 0;
     for (; rep && i < argc; i++) {
         char err[512];
-        cJSON *j = dt_json_load_file(argv[i], REPORT_MAX, err, sizeof err);
-        if (!j) {
+        int rc = dt_report_merge_file(rep, argv[i], REPORT_MAX, err, sizeof err);
+        if (rc == -1) {
             fprintf(stderr, "datatrail merge: %s\n", err);
             failed++;
-        } else if (dt_report_add_json(rep, j, err, sizeof err) != 0) {
+        } else if (rc != 0) {
             fprintf(stderr, "datatrail merge: %s: %s\n", argv[i], err);
             failed++;
         } else {
             merged++;
         }
-        cJSON_Delete(j);
     }
     int werr = rep ? dt_report_finish(rep) : -1;
     dt_report_free(rep);

@@ -84,25 +84,6 @@ int dt_parse_time(const char *s, uint64_t *ns, int *digits)
     return 0;
 }
 
-void dt_json_add_u64(cJSON *o, const char *key, uint64_t v)
-{
-    cJSON_AddNumberToObject(o, key, (double)v);
-}
-
-void dt_json_add_time(cJSON *o, const char *key, uint64_t ts, int digits)
-{
-    char buf[48];
-    cJSON_AddStringToObject(o, key, dt_format_time(ts, digits, buf, sizeof buf));
-}
-
-void dt_json_add_str_or_null(cJSON *o, const char *key, const char *s)
-{
-    if (s && s[0])
-        cJSON_AddStringToObject(o, key, s);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 /* ---- the flow object, written directly (no cJSON tree per flow) ---- */
 
 static void side_write(dt_jw *w, const dt_flow_side *s)
@@ -242,6 +223,53 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     }
     dt_jw_obj_end(w);
     return w->oom ? -1 : 0;
+}
+
+/* The cells of a flow's CSV row (DT_CSV_FLOW_COLUMNS): what the flow object
+ * holds at those keys, as text (numbers in bufs). */
+void dt_flow_csv_cells(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
+                       char bufs[][48], const char **cells)
+{
+    const dt_flow_app *x = f->app;
+    const dt_flow_side *c = &f->side[DT_CLIENT], *s = &f->side[DT_SERVER];
+    const dt_tls_client *tc = tls_client(x);
+    const dt_quic_info *q = quic_result(x);
+    const dt_http_info *h = http_result(x);
+    int n = 0, b = 0;
+/* as the JSON number read back: through a double */
+#define NUM(v) (snprintf(bufs[b], 48, "%lld", (long long)(double)(v)), bufs[b++])
+    cells[n++] = dt_format_time(f->first_ns, f->ts_digits, bufs[b++], 48);
+    cells[n++] = dt_format_time(f->last_ns, f->ts_digits, bufs[b++], 48);
+    cells[n++] = f->proto == 6 ? "tcp" : "udp";
+    cells[n++] = dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN);
+    for (int i = 0; i < 2; i++) {
+        const dt_flow_side *sd = i ? s : c;
+        cells[n++] = dt_addr_str(&sd->ip, bufs[b++], 48);
+        cells[n++] = NUM(sd->port);
+        cells[n++] = sd->local ? "true" : "false";
+    }
+    cells[n++] = x ? x->name : NULL;
+    cells[n++] = x ? dt_name_source_str((dt_name_source)x->name_source) : NULL;
+    cells[n++] = tc ? tc->sni : NULL;
+    cells[n++] = q && q->hello.present ? q->hello.sni : NULL;
+    cells[n++] = h ? h->host : NULL;
+    cells[n++] = !x || !x->encrypted_dns ? NULL
+                 : x->encrypted_dns == 1 ? "dot"
+                 : x->encrypted_dns == 2 ? "doh"
+                                         : "doq";
+    cells[n++] = ep ? ep->geo.country : NULL;
+    cells[n++] = ep && ep->geo.asn ? NUM(ep->geo.asn) : NULL;
+    cells[n++] = ep ? ep->geo.org : NULL;
+    cells[n++] = ep ? ep->company.name : NULL;
+    cells[n++] = ep ? ep->domain : NULL;
+    cells[n++] = ep ? dt_transfer_str(ep->transfer) : NULL;
+    cells[n++] = NUM(c->packets);
+    cells[n++] = NUM(c->bytes);
+    cells[n++] = NUM(s->packets);
+    cells[n++] = NUM(s->bytes);
+    cells[n++] = end_names[f->end_reason < 5 ? f->end_reason : 0];
+    cells[n++] = in->path;
+#undef NUM
 }
 
 /* ts_ns as the JSON text holds it: truncated to `digits` fractional digits */

@@ -26,10 +26,11 @@ cJSON *dt_flow_json(const dt_input_info *in, const dt_flow *f, const dt_endpoint
 void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
                            char ips[2][DT_ADDR_STRLEN], dt_rollup_flow *out);
 
-/* Helpers shared by the report writers. */
-void dt_json_add_time(cJSON *o, const char *key, uint64_t ts_ns, int digits);
-void dt_json_add_str_or_null(cJSON *o, const char *key, const char *s);
-void dt_json_add_u64(cJSON *o, const char *key, uint64_t v);
+/* The 28 cells of the flow's CSV row (DT_CSV_FLOW_COLUMNS, report/render.h),
+ * the values its JSON object holds as text (NULL: null or absent); bufs has
+ * room for the numbers and addresses (12 of 48 bytes). */
+void dt_flow_csv_cells(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
+                       char bufs[][48], const char **cells);
 
 /* RFC 3339 UTC with `digits` fractional digits (6 when 0). */
 char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len);

@@ -4,24 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- reading the report ---- */
-
-static const cJSON *jget(const cJSON *o, const char *k)
-{
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = jget(o, k);
-    return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-    const cJSON *v = jget(o, k);
-    return cJSON_IsNumber(v) && v->valuedouble == v->valuedouble ? v->valuedouble : 0;
-}
+#include "report/flowjson.h"
 
 /* ---- text cells ---- */
 
@@ -158,18 +141,13 @@ static char *fmt_pct(double part, double whole, char *buf, size_t len)
     return buf;
 }
 
-/* Joins the strings of an array with ", " (at most len bytes). */
-static char *join(const cJSON *a, char *buf, size_t len)
+/* Joins keys with ", " (at most len bytes). */
+static char *join(const dt_ru_keys *k, char *buf, size_t len)
 {
     size_t o = 0;
-    const cJSON *it;
     buf[0] = '\0';
-    const cJSON *arr = cJSON_IsArray(a) ? a : NULL;
-    cJSON_ArrayForEach(it, arr)
-    {
-        if (!cJSON_IsString(it))
-            continue;
-        int w = snprintf(buf + o, len - o, "%s%s", o ? ", " : "", it->valuestring);
+    for (size_t i = 0; i < k->n; i++) {
+        int w = snprintf(buf + o, len - o, "%s%s", o ? ", " : "", k->v[i].key);
         if (w < 0 || (size_t)w >= len - o)
             break;
         o += (size_t)w;
@@ -234,25 +212,24 @@ static void more_rows(const style *st, int shown, int total, const char *what)
 
 /* The Up, Down and Flows columns: their heading (row NULL) or a row's values;
  * sep follows the Flows column. */
-static void count_cells(FILE *o, const cJSON *row, const char *sep)
+static void count_cells(FILE *o, const dt_ru_counts *row, const char *sep)
 {
     char b[32];
-    cell(o, row ? fmt_bytes(jnum(row, "bytes_up"), b, sizeof b) : "Up", COL_BYTES, 1, " ");
-    cell(o, row ? fmt_bytes(jnum(row, "bytes_down"), b, sizeof b) : "Down", COL_BYTES, 1, " ");
-    cell(o, row ? fmt_count(jnum(row, "flows"), b, sizeof b) : "Flows", COL_FLOWS, 1, sep);
+    cell(o, row ? fmt_bytes((double)row->up, b, sizeof b) : "Up", COL_BYTES, 1, " ");
+    cell(o, row ? fmt_bytes((double)row->down, b, sizeof b) : "Down", COL_BYTES, 1, " ");
+    cell(o, row ? fmt_count((double)row->flows, b, sizeof b) : "Flows", COL_FLOWS, 1, sep);
 }
 
 /* The heading and the start of the header row of a table of rows, or 0 when
  * there are none. */
-static int table_begin(const style *st, const cJSON *rows, const char *title)
+static int table_begin(const style *st, size_t total, const char *title)
 {
-    int total = cJSON_GetArraySize(rows);
     if (total) {
         heading(st, title);
         on(st, "1");
         fputs("  ", st->out);
     }
-    return total;
+    return (int)total;
 }
 
 static void header_end(const style *st)
@@ -261,10 +238,55 @@ static void header_end(const style *st)
     fputc('\n', st->out);
 }
 
-static void countries_table(const style *st, const cJSON *rep, int w)
+typedef struct table_ctx {
+    const style *st;
+    int c1, c2;
+} table_ctx;
+
+static int country_line(void *ctx, const void *row)
 {
-    const cJSON *cs = jget(rep, "countries");
-    int total = table_begin(st, cs, "Countries (where the servers are)");
+    const table_ctx *t = ctx;
+    const style *st = t->st;
+    const dt_ru_country *c = row;
+    FILE *o = st->out;
+    int c1 = t->c1, c2 = t->c2;
+    char name[256], b[32], doms[512];
+    const char *code = c->code && c->code[0] ? c->code : NULL, *nm = c->name;
+    if (code && nm)
+        snprintf(name, sizeof name, "%s (%s)", nm, code);
+    else
+        snprintf(name, sizeof name, "%s", code ? code : "(unknown)");
+    fputs("  ", o);
+    cell(o, name, c1, 0, " ");
+    const char *tr = c->transfer, *tc = transfer_color(tr);
+    if (tc)
+        on(st, tc);
+    cell(o, code ? transfer_label(tr) : "unknown", 13, 0, "");
+    if (tc)
+        on(st, "0");
+    fputc(' ', o);
+    count_cells(o, &c->c, " ");
+    cell(o, fmt_count((double)c->endpoints, b, sizeof b), 5, 1, c2 >= 8 ? " " : "");
+    if (c2 >= 8) {
+        size_t k = 0;
+        doms[0] = '\0';
+        for (size_t i = 0; i < c->top_domains.n; i++) {
+            const char *dn = c->top_domains.v[i].key;
+            int n = snprintf(doms + k, sizeof doms - k, "%s%s", k ? ", " : "", dn ? dn : "");
+            if (n < 0 || (size_t)n >= sizeof doms - k)
+                break;
+            k += (size_t)n;
+        }
+        last_cell(o, doms, c2);
+    }
+    fputc('\n', o);
+    return 0;
+}
+
+static void countries_table(const style *st, const dt_rollup *ru, int w)
+{
+    int total =
+        table_begin(st, dt_rollup_rows(ru, DT_RU_COUNTRIES), "Countries (where the servers are)");
     if (!total)
         return;
     int flex = w - 2 - 14 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 6;
@@ -279,53 +301,31 @@ static void countries_table(const style *st, const cJSON *rep, int w)
     if (c2 >= 8)
         last_cell(o, "Top domains", c2);
     header_end(st);
-    int shown = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cs)
-    {
-        if (shown == DT_RENDER_ROWS)
-            break;
-        char name[256], b[32], doms[512];
-        const char *code = jstr(c, "code"), *nm = jstr(c, "name");
-        if (code && nm)
-            snprintf(name, sizeof name, "%s (%s)", nm, code);
-        else
-            snprintf(name, sizeof name, "%s", code ? code : "(unknown)");
-        fputs("  ", o);
-        cell(o, name, c1, 0, " ");
-        const char *t = jstr(c, "transfer"), *tc = transfer_color(t);
-        if (tc)
-            on(st, tc);
-        cell(o, code ? transfer_label(t) : "unknown", 13, 0, "");
-        if (tc)
-            on(st, "0");
-        fputc(' ', o);
-        count_cells(o, c, " ");
-        cell(o, fmt_count(jnum(c, "endpoints"), b, sizeof b), 5, 1, c2 >= 8 ? " " : "");
-        if (c2 >= 8) {
-            size_t k = 0;
-            const cJSON *d;
-            doms[0] = '\0';
-            cJSON_ArrayForEach(d, jget(c, "top_domains"))
-            {
-                const char *dn = jstr(d, "domain");
-                int n = snprintf(doms + k, sizeof doms - k, "%s%s", k ? ", " : "", dn ? dn : "");
-                if (n < 0 || (size_t)n >= sizeof doms - k)
-                    break;
-                k += (size_t)n;
-            }
-            last_cell(o, doms, c2);
-        }
-        fputc('\n', o);
-        shown++;
-    }
-    more_rows(st, shown, total, "countries");
+    table_ctx t = {st, c1, c2};
+    dt_rollup_each(ru, DT_RU_COUNTRIES, DT_RENDER_ROWS, country_line, &t);
+    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "countries");
 }
 
-static void companies_table(const style *st, const cJSON *rep, int w)
+static int company_line(void *ctx, const void *row)
 {
-    const cJSON *cs = jget(rep, "companies");
-    int total = table_begin(st, cs, "Companies");
+    const table_ctx *t = ctx;
+    const dt_ru_company *c = row;
+    FILE *o = t->st->out;
+    int c1 = t->c1, c2 = t->c2;
+    char list[512];
+    fputs("  ", o);
+    cell(o, c->name, c1, 0, " ");
+    cell(o, join(&c->countries, list, sizeof list), 10, 0, " ");
+    count_cells(o, &c->c, c2 >= 8 ? " " : "");
+    if (c2 >= 8)
+        last_cell(o, join(&c->domains, list, sizeof list), c2);
+    fputc('\n', o);
+    return 0;
+}
+
+static void companies_table(const style *st, const dt_rollup *ru, int w)
+{
+    int total = table_begin(st, dt_rollup_rows(ru, DT_RU_COMPANIES), "Companies");
     if (!total)
         return;
     int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 2;
@@ -337,29 +337,30 @@ static void companies_table(const style *st, const cJSON *rep, int w)
     if (c2 >= 8)
         last_cell(o, "Domains", c2);
     header_end(st);
-    int shown = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cs)
-    {
-        if (shown == DT_RENDER_ROWS)
-            break;
-        char list[512];
-        fputs("  ", o);
-        cell(o, jstr(c, "name"), c1, 0, " ");
-        cell(o, join(jget(c, "countries"), list, sizeof list), 10, 0, " ");
-        count_cells(o, c, c2 >= 8 ? " " : "");
-        if (c2 >= 8)
-            last_cell(o, join(jget(c, "domains"), list, sizeof list), c2);
-        fputc('\n', o);
-        shown++;
-    }
-    more_rows(st, shown, total, "companies");
+    table_ctx t = {st, c1, c2};
+    dt_rollup_each(ru, DT_RU_COMPANIES, DT_RENDER_ROWS, company_line, &t);
+    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "companies");
 }
 
-static void domains_table(const style *st, const cJSON *rep, int w)
+static int domain_line(void *ctx, const void *row)
 {
-    const cJSON *ds = jget(rep, "domains");
-    int total = table_begin(st, ds, "Domains");
+    const table_ctx *t = ctx;
+    const dt_ru_domain *d = row;
+    FILE *o = t->st->out;
+    char list[512];
+    const char *co = d->company;
+    fputs("  ", o);
+    cell(o, d->domain, t->c1, 0, " ");
+    cell(o, co ? co : "-", t->c2, 0, " ");
+    cell(o, join(&d->countries, list, sizeof list), 10, 0, " ");
+    count_cells(o, &d->c, "");
+    fputc('\n', o);
+    return 0;
+}
+
+static void domains_table(const style *st, const dt_rollup *ru, int w)
+{
+    int total = table_begin(st, dt_rollup_rows(ru, DT_RU_DOMAINS), "Domains");
     if (!total)
         return;
     int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 2;
@@ -372,69 +373,57 @@ static void domains_table(const style *st, const cJSON *rep, int w)
     cell(o, "Countries", 10, 0, " ");
     count_cells(o, NULL, "");
     header_end(st);
-    int shown = 0;
-    const cJSON *d;
-    cJSON_ArrayForEach(d, ds)
-    {
-        if (shown == DT_RENDER_ROWS)
-            break;
-        char list[512];
-        const char *co = jstr(d, "company");
-        fputs("  ", o);
-        cell(o, jstr(d, "domain"), c1, 0, " ");
-        cell(o, co ? co : "-", c2, 0, " ");
-        cell(o, join(jget(d, "countries"), list, sizeof list), 10, 0, " ");
-        count_cells(o, d, "");
-        fputc('\n', o);
-        shown++;
-    }
-    more_rows(st, shown, total, "domains");
+    table_ctx t = {st, c1, c2};
+    dt_rollup_each(ru, DT_RU_DOMAINS, DT_RENDER_ROWS, domain_line, &t);
+    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "domains");
 }
 
 #define PLAIN_ROWS 5
 
-static void plaintext_table(const style *st, const cJSON *sum, int w)
+static int plain_line(void *ctx, const void *row)
 {
-    const cJSON *ps = jget(sum, "plaintext_destinations");
-    int total = cJSON_GetArraySize(ps);
+    const table_ctx *t = ctx;
+    const style *st = t->st;
+    const dt_ru_plain *p = row;
+    FILE *o = st->out;
+    char dest[300], b[32];
+    snprintf(dest, sizeof dest, "%s:%.0f", p->destination ? p->destination : "", (double)p->port);
+    on(st, "33");
+    fputs("  ! ", o);
+    on(st, "0");
+    cell(o, dest, t->c1, 0, " ");
+    cell(o, p->app, 6, 0, " ");
+    cell(o, fmt_bytes((double)p->c.up, b, sizeof b), COL_BYTES, 1, " ");
+    snprintf(b, sizeof b, "%.0f fl", (double)p->c.flows);
+    cell(o, b, COL_FLOWS + 3, 1, "");
+    fputc('\n', o);
+    return 0;
+}
+
+static void plaintext_table(const style *st, const dt_rollup *ru, int w)
+{
+    int total = (int)dt_rollup_rows(ru, DT_RU_PLAIN);
     if (!total)
         return;
     heading(st, "Sent without encryption");
-    FILE *o = st->out;
     int c1 = w - 2 - 2 - 7 - (COL_BYTES + 1) - (COL_FLOWS + 4);
     if (c1 > 50)
         c1 = 50;
-    int shown = 0;
-    const cJSON *p;
-    cJSON_ArrayForEach(p, ps)
-    {
-        if (shown == PLAIN_ROWS)
-            break;
-        char dest[300], b[32];
-        snprintf(dest, sizeof dest, "%s:%.0f", jstr(p, "destination") ? jstr(p, "destination") : "",
-                 jnum(p, "port"));
-        on(st, "33");
-        fputs("  ! ", o);
-        on(st, "0");
-        cell(o, dest, c1, 0, " ");
-        cell(o, jstr(p, "app"), 6, 0, " ");
-        cell(o, fmt_bytes(jnum(p, "bytes_up"), b, sizeof b), COL_BYTES, 1, " ");
-        snprintf(b, sizeof b, "%.0f fl", jnum(p, "flows"));
-        cell(o, b, COL_FLOWS + 3, 1, "");
-        fputc('\n', o);
-        shown++;
-    }
-    more_rows(st, shown, total, "plaintext destinations");
+    table_ctx t = {st, c1, 0};
+    dt_rollup_each(ru, DT_RU_PLAIN, PLAIN_ROWS, plain_line, &t);
+    more_rows(st, total < PLAIN_ROWS ? total : PLAIN_ROWS, total, "plaintext destinations");
 }
 
-static void span_text(const cJSON *sum, char *buf, size_t len)
+static void span_text(const dt_render_model *m, char *buf, size_t len)
 {
-    const char *f = jstr(sum, "first_seen"), *l = jstr(sum, "last_seen");
-    if (!f || !l) {
+    if (!m->have_time) {
         snprintf(buf, len, "no packets");
         return;
     }
-    double d = jnum(sum, "duration_s");
+    char f[64], l[64];
+    dt_format_time(m->first_ns, m->ts_digits, f, sizeof f);
+    dt_format_time(m->last_ns, m->ts_digits, l, sizeof l);
+    double d = (double)(m->last_ns - m->first_ns) / 1e9;
     char dur[48];
     if (d >= 3600)
         snprintf(dur, sizeof dur, "%.0f h %02.0f min", (double)(long long)(d / 3600),
@@ -449,33 +438,34 @@ static void span_text(const cJSON *sum, char *buf, size_t len)
              strlen(l) > 11 ? l + 11 : "", dur);
 }
 
-static void render_text(const cJSON *rep, FILE *out, int width, int color)
+static void render_text(const dt_render_model *m, FILE *out, int width, int color)
 {
     style st = {color, out};
-    const cJSON *sum = jget(rep, "summary");
+    dt_ru_totals t;
+    dt_rollup_totals(m->ru, &t);
     char line[1024], a[32], b[32], c[32], d[32], e[32];
 
     on(&st, "1");
     fputs("datatrail", out);
     on(&st, "0");
-    double inputs = jnum(sum, "inputs");
+    double inputs = (double)dt_summary_u64(m->sum, DT_SUMF_inputs);
     char span[160];
-    span_text(sum, span, sizeof span);
+    span_text(m, span, sizeof span);
     snprintf(line, sizeof line, ": %.0f input%s, %s", inputs, inputs == 1 ? "" : "s", span);
     cell(out, line, width - 9, 0, "\n");
     snprintf(line, sizeof line, "%s packets, %s flows (%s local), up %s, down %s",
-             fmt_count(jnum(sum, "packets"), a, sizeof a),
-             fmt_count(jnum(sum, "flows"), b, sizeof b),
-             fmt_count(jnum(sum, "local_flows"), c, sizeof c),
-             fmt_bytes(jnum(sum, "bytes_up"), d, sizeof d),
-             fmt_bytes(jnum(sum, "bytes_down"), e, sizeof e));
+             fmt_count((double)dt_summary_u64(m->sum, DT_SUMF_packets), a, sizeof a),
+             fmt_count((double)dt_summary_u64(m->sum, DT_SUMF_flows), b, sizeof b),
+             fmt_count((double)t.local_flows, c, sizeof c),
+             fmt_bytes((double)t.bytes_up, d, sizeof d),
+             fmt_bytes((double)t.bytes_down, e, sizeof e));
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");
 
-    const cJSON *tr = jget(sum, "transfers");
-    double eea = jnum(jget(tr, "eea"), "bytes_up"), adq = jnum(jget(tr, "adequate"), "bytes_up");
-    double third = jnum(jget(tr, "third_country"), "bytes_up");
-    double unk = jnum(jget(tr, "unknown"), "bytes_up");
+    double eea = (double)t.transfers[DT_RU_TR_EEA].up;
+    double adq = (double)t.transfers[DT_RU_TR_ADEQUATE].up;
+    double third = (double)t.transfers[DT_RU_TR_THIRD_COUNTRY].up;
+    double unk = (double)t.transfers[DT_RU_TR_UNKNOWN].up;
     double all = eea + adq + third + unk;
     char p1[16], p2[16], p3[16], p4[16];
     fputs("  ", out);
@@ -490,47 +480,41 @@ static void render_text(const cJSON *rep, FILE *out, int width, int color)
                  fmt_pct(unk, all, p4, sizeof p4));
     cell(out, line, width - 2 - 27 - (int)strlen(p1), 0, "\n");
 
-    const cJSON *enc = jget(sum, "encryption");
-    double eu = jnum(jget(enc, "encrypted"), "bytes_up");
-    double pu = jnum(jget(enc, "plaintext"), "bytes_up");
-    double uu = jnum(jget(enc, "unknown"), "bytes_up");
+    const dt_ru_counts *enc = t.encryption;
+    double eu = (double)enc[DT_CRYPTO_ENCRYPTED].up, pu = (double)enc[DT_CRYPTO_PLAINTEXT].up;
+    double uu = (double)enc[DT_CRYPTO_UNKNOWN].up;
     snprintf(line, sizeof line,
              "Encrypted upload: %s (%.0f flows); plaintext %s (%.0f); unknown %s (%.0f)",
-             fmt_pct(eu, eu + pu + uu, p1, sizeof p1), jnum(jget(enc, "encrypted"), "flows"),
-             fmt_pct(pu, eu + pu + uu, p2, sizeof p2), jnum(jget(enc, "plaintext"), "flows"),
-             fmt_pct(uu, eu + pu + uu, p3, sizeof p3), jnum(jget(enc, "unknown"), "flows"));
+             fmt_pct(eu, eu + pu + uu, p1, sizeof p1), (double)enc[DT_CRYPTO_ENCRYPTED].flows,
+             fmt_pct(pu, eu + pu + uu, p2, sizeof p2), (double)enc[DT_CRYPTO_PLAINTEXT].flows,
+             fmt_pct(uu, eu + pu + uu, p3, sizeof p3), (double)enc[DT_CRYPTO_UNKNOWN].flows);
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");
     snprintf(line, sizeof line,
              "Remote: %.0f addresses, %.0f names, %.0f domains, %.0f countries, %.0f ASNs, "
              "%.0f companies",
-             jnum(sum, "remote_addresses"), jnum(sum, "remote_names"), jnum(sum, "domains"),
-             jnum(sum, "countries"), jnum(sum, "organizations"), jnum(sum, "companies"));
+             (double)t.remote_addresses, (double)t.remote_names, (double)t.domains,
+             (double)t.countries, (double)t.organizations, (double)t.companies);
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");
 
-    countries_table(&st, rep, width);
-    companies_table(&st, rep, width);
-    domains_table(&st, rep, width);
-    plaintext_table(&st, sum, width);
+    countries_table(&st, m->ru, width);
+    companies_table(&st, m->ru, width);
+    domains_table(&st, m->ru, width);
+    plaintext_table(&st, m->ru, width);
 
-    const cJSON *ws = jget(rep, "warnings");
-    if (cJSON_GetArraySize(ws) > 0) {
+    if (m->n_warnings > 0) {
         heading(&st, "Warnings");
-        const cJSON *wi;
-        cJSON_ArrayForEach(wi, ws)
-        {
-            if (!cJSON_IsString(wi))
-                continue;
+        for (size_t i = 0; i < m->n_warnings; i++) {
             on(&st, "33");
             fputs("  ! ", out);
             on(&st, "0");
-            cell(out, wi->valuestring, width - 4, 0, "\n");
+            cell(out, m->warnings[i], width - 4, 0, "\n");
         }
     }
 }
 
-int dt_render_text(const cJSON *rep, FILE *out, int width, int color)
+int dt_render_text(const dt_render_model *m, FILE *out, int width, int color)
 {
     if (width < 60)
         width = 60;
@@ -542,7 +526,7 @@ int dt_render_text(const cJSON *rep, FILE *out, int width, int color)
     FILE *mem = open_memstream(&buf, &len);
     if (!mem)
         return -1;
-    render_text(rep, mem, width, color);
+    render_text(m, mem, width, color);
     if (fclose(mem) != 0 || !buf) {
         free(buf);
         return -1;
@@ -588,115 +572,87 @@ static void csv_field(FILE *out, const char *s, int first)
     fputc('"', out);
 }
 
-/* The value of o[k] as CSV text: strings as they are, numbers without
- * exponent when integral, booleans as true/false, null/missing as empty. */
-static void csv_value(FILE *out, const cJSON *o, const char *k, int first)
+const char *dt_render_csv_number(double x, char *buf, size_t len)
 {
-    const cJSON *v = jget(o, k);
-    char buf[64];
-    if (cJSON_IsString(v)) {
-        csv_field(out, v->valuestring, first);
-    } else if (cJSON_IsNumber(v)) {
-        double x = v->valuedouble;
-        if (x == (double)(long long)x && x > -9e18 && x < 9e18)
-            snprintf(buf, sizeof buf, "%lld", (long long)x);
-        else
-            snprintf(buf, sizeof buf, "%.15g", x);
-        csv_field(out, buf, first);
-    } else if (cJSON_IsBool(v)) {
-        csv_field(out, cJSON_IsTrue(v) ? "true" : "false", first);
-    } else {
-        csv_field(out, NULL, first);
-    }
+    if (x == (double)(long long)x && x > -9e18 && x < 9e18)
+        snprintf(buf, len, "%lld", (long long)x);
+    else
+        snprintf(buf, len, "%.15g", x);
+    return buf;
 }
 
-int dt_render_csv_flows(const cJSON *f, FILE *out, int header)
+int dt_render_csv_row(FILE *out, const char *header, const char *const *cells, size_t n)
 {
-    if (header)
-        fputs(DT_CSV_FLOW_COLUMNS "\r\n", out);
-    if (cJSON_IsObject(f)) {
-        const cJSON *c = jget(f, "client"), *s = jget(f, "server");
-        csv_value(out, f, "first_seen", 1);
-        csv_value(out, f, "last_seen", 0);
-        csv_value(out, f, "proto", 0);
-        csv_value(out, f, "app", 0);
-        csv_value(out, c, "ip", 0);
-        csv_value(out, c, "port", 0);
-        csv_value(out, c, "local", 0);
-        csv_value(out, s, "ip", 0);
-        csv_value(out, s, "port", 0);
-        csv_value(out, s, "local", 0);
-        csv_value(out, s, "name", 0);
-        csv_value(out, s, "name_source", 0);
-        csv_value(out, jget(f, "tls"), "sni", 0);
-        csv_value(out, jget(f, "quic"), "sni", 0);
-        csv_value(out, jget(f, "http"), "host", 0);
-        csv_value(out, f, "encrypted_dns", 0);
-        csv_value(out, s, "country", 0);
-        csv_value(out, s, "asn", 0);
-        csv_value(out, s, "org", 0);
-        csv_value(out, s, "company", 0);
-        csv_value(out, s, "domain", 0);
-        csv_value(out, s, "transfer", 0);
-        csv_value(out, c, "packets", 0);
-        csv_value(out, c, "bytes", 0);
-        csv_value(out, s, "packets", 0);
-        csv_value(out, s, "bytes", 0);
-        csv_value(out, f, "end", 0);
-        csv_value(out, f, "input", 0);
+    if (header) {
+        fputs(header, out);
         fputs("\r\n", out);
     }
+    for (size_t i = 0; i < n; i++)
+        csv_field(out, cells[i], i == 0);
+    fputs("\r\n", out);
     return ferror(out) ? -1 : 0;
 }
 
-/* Array items (strings or numbers) joined with spaces. */
-static void csv_list(FILE *out, const cJSON *a)
-{
+/* Items joined with spaces (at most 4095 bytes, whole items). */
+typedef struct csv_list {
     char buf[4096];
-    size_t o = 0;
-    const cJSON *it;
-    buf[0] = '\0';
-    const cJSON *arr = cJSON_IsArray(a) ? a : NULL;
-    cJSON_ArrayForEach(it, arr)
-    {
-        int n;
-        if (cJSON_IsString(it))
-            n = snprintf(buf + o, sizeof buf - o, "%s%s", o ? " " : "", it->valuestring);
-        else if (cJSON_IsNumber(it))
-            n = snprintf(buf + o, sizeof buf - o, "%s%.0f", o ? " " : "", it->valuedouble);
-        else
-            continue;
-        if (n < 0 || (size_t)n >= sizeof buf - o) {
-            buf[o] = '\0';
-            break;
-        }
-        o += (size_t)n;
+    size_t o;
+    int full;
+} csv_list;
+
+static void list_add(csv_list *l, const char *s)
+{
+    if (l->full)
+        return;
+    int n = snprintf(l->buf + l->o, sizeof l->buf - l->o, "%s%s", l->o ? " " : "", s);
+    if (n < 0 || (size_t)n >= sizeof l->buf - l->o) {
+        l->buf[l->o] = '\0';
+        l->full = 1;
+        return;
     }
-    csv_field(out, buf, 0);
+    l->o += (size_t)n;
 }
 
-int dt_render_csv_endpoints(const cJSON *rep, FILE *out)
+static int endpoint_csv(void *ctx, const void *row)
+{
+    FILE *out = ctx;
+    const dt_ru_endpoint *e = row;
+    csv_list names = {.o = 0}, ports = {.o = 0};
+    char num[11][64], first[64], last[64], p[32];
+    for (size_t i = 0; i < e->names.n; i++)
+        list_add(&names, e->names.v[i].key);
+    for (size_t i = 0; i < e->n_ports; i++) {
+        snprintf(p, sizeof p, "%.0f", (double)e->ports[i]);
+        list_add(&ports, p);
+    }
+    const dt_ru_rhythm *rh = &e->rhythm;
+    int h = rh->have_intervals;
+    const char *cells[] = {
+        e->ip,
+        names.buf,
+        ports.buf,
+        e->country && e->country[0] ? e->country : NULL,
+        e->have_asn ? dt_render_csv_number((double)e->asn, num[0], sizeof num[0]) : NULL,
+        e->org && e->org[0] ? e->org : NULL,
+        e->company && e->company[0] ? e->company : NULL,
+        e->transfer && e->transfer[0] ? e->transfer : NULL,
+        dt_render_csv_number((double)e->c.up, num[1], sizeof num[1]),
+        dt_render_csv_number((double)e->c.down, num[2], sizeof num[2]),
+        dt_render_csv_number((double)e->c.flows, num[3], sizeof num[3]),
+        e->have_time ? dt_format_time(e->first_ns, e->ts_digits, first, sizeof first) : NULL,
+        e->have_time ? dt_format_time(e->last_ns, e->ts_digits, last, sizeof last) : NULL,
+        dt_render_csv_number((double)rh->connections, num[4], sizeof num[4]),
+        h ? dt_render_csv_number(rh->median_s, num[5], sizeof num[5]) : NULL,
+        h ? dt_render_csv_number(rh->mad_s, num[6], sizeof num[6]) : NULL,
+        h ? dt_render_csv_number(rh->min_s, num[7], sizeof num[7]) : NULL,
+        h ? dt_render_csv_number(rh->max_s, num[8], sizeof num[8]) : NULL,
+    };
+    return dt_render_csv_row(out, NULL, cells, sizeof cells / sizeof cells[0]);
+}
+
+int dt_render_csv_endpoints(const dt_rollup *ru, FILE *out)
 {
     fputs(DT_CSV_ENDPOINT_COLUMNS "\r\n", out);
-    const cJSON *e;
-    cJSON_ArrayForEach(e, jget(rep, "endpoints"))
-    {
-        if (!cJSON_IsObject(e))
-            continue;
-        const cJSON *rh = jget(e, "rhythm");
-        csv_value(out, e, "ip", 1);
-        csv_list(out, jget(e, "names"));
-        csv_list(out, jget(e, "ports"));
-        static const char *const mid[] = {"country",    "asn",      "org",        "company",
-                                          "transfer",   "bytes_up", "bytes_down", "flows",
-                                          "first_seen", "last_seen"};
-        for (size_t i = 0; i < sizeof mid / sizeof mid[0]; i++)
-            csv_value(out, e, mid[i], 0);
-        static const char *const rk[] = {"connections", "interval_median_s", "interval_mad_s",
-                                         "interval_min_s", "interval_max_s"};
-        for (size_t i = 0; i < sizeof rk / sizeof rk[0]; i++)
-            csv_value(out, rh, rk[i], 0);
-        fputs("\r\n", out);
-    }
+    dt_rollup_each(ru, DT_RU_ENDPOINTS, 0, endpoint_csv, out);
     return fflush(out) != 0 || ferror(out) ? -1 : 0;
 }

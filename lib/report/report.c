@@ -1,54 +1,15 @@
-#include "report/report.h"
+#include "report/report_int.h"
 
 #include "proto/apps.h"
 #include "capture/capture.h"
 #include "report/flowjson.h"
+#include "report/reader.h"
 #include "report/render.h"
 #include "report/rollup.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* Report-level DNS table: one entry per (name, type) of all responses. */
-typedef struct dns_entry {
-    char *name;
-    char type[16];
-    uint64_t count;
-    char (*answers)[DT_ADDR_STRLEN]; /* distinct, in order first seen */
-    int n_answers, cap_answers;
-    struct dns_entry *next;
-} dns_entry;
-
-#define DNS_BUCKETS 4096
-#define DNS_TABLE_MAX_ANSWERS 1024 /* distinct addresses kept per name (CDNs rotate) */
-/* Memory of the DNS table: names and answers beyond it are counted in
- * summary.dns_table_dropped, not kept (random-subdomain floods). */
-#define DNS_TABLE_MAX_BYTES (16u << 20)
-
-struct dt_report {
-    dt_report_opts opts;
-    FILE *out;
-    FILE *flows_tmp; /* flow lines until the end (report mode, parts) */
-    int is_part;
-    cJSON *inputs;
-    cJSON *sums; /* summary counters, summed over inputs (numbers and objects of numbers) */
-    uint64_t first_ns, last_ns;
-    int ts_digits, have_time;
-    uint64_t flows_written;
-    dns_entry *dns[DNS_BUCKETS];
-    uint64_t dns_n;
-    size_t dns_bytes;                    /* against DNS_TABLE_MAX_BYTES */
-    uint64_t dns_dropped;                /* names and answers not kept */
-    cJSON *merged_warnings, *merged_geo; /* from merged reports */
-    cJSON *merged_options;               /* the first merged report's options */
-    int write_error;
-    dt_jw flow_text; /* the current flow line, reused (performance: no tree per flow) */
-    int lines;       /* flow lines are written (not for a text report, nor with --no-flows) */
-    /* Rollups of every flow so far, added as flows end (from the struct: no
-     * parse), merged from parts, or read from merged reports. */
-    dt_rollup *ru;
-};
 
 static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
 {
@@ -58,10 +19,6 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
     r->opts = *opts;
     r->out = out;
     r->is_part = part;
-    r->inputs = cJSON_CreateArray();
-    r->sums = cJSON_CreateObject();
-    r->merged_warnings = cJSON_CreateArray();
-    r->merged_geo = cJSON_CreateArray();
     r->lines =
         opts->mode == DT_OUT_FLOWS || (!opts->no_flows && (part || opts->format == DT_FMT_JSON));
     int reports = part || opts->mode == DT_OUT_REPORT; /* a report is written from it */
@@ -69,7 +26,7 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
     if (tmp)
         r->flows_tmp = tmpfile();
     r->ru = reports ? dt_rollup_new() : NULL;
-    if (!r->inputs || !r->sums || (tmp && !r->flows_tmp) || (reports && !r->ru)) {
+    if ((tmp && !r->flows_tmp) || (reports && !r->ru)) {
         dt_report_free(r);
         return NULL;
     }
@@ -97,11 +54,17 @@ void dt_report_free(dt_report *r)
         fclose(r->flows_tmp);
     dt_jw_free(&r->flow_text);
     dt_rollup_free(r->ru);
-    cJSON_Delete(r->inputs);
-    cJSON_Delete(r->sums);
-    cJSON_Delete(r->merged_warnings);
-    cJSON_Delete(r->merged_geo);
-    cJSON_Delete(r->merged_options);
+    for (size_t i = 0; i < r->n_inputs; i++)
+        dt_input_rec_free(&r->inputs[i]);
+    free(r->inputs);
+    for (size_t i = 0; i < r->n_warnings; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
+    for (size_t i = 0; i < r->n_geo; i++)
+        dt_geo_rec_free(&r->geo[i]);
+    free(r->geo);
+    free(r->merged_options);
+    dt_summary_free(&r->sum);
     for (int i = 0; i < DNS_BUCKETS; i++) {
         dns_entry *e = r->dns[i];
         while (e) {
@@ -131,7 +94,7 @@ static uint32_t name_hash(const char *s, const char *type)
     return h;
 }
 
-static dns_entry *dns_entry_get(dt_report *r, const char *name, const char *type)
+dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type)
 {
     uint32_t b = name_hash(name, type) % DNS_BUCKETS;
     dns_entry *e = r->dns[b];
@@ -157,7 +120,7 @@ static dns_entry *dns_entry_get(dt_report *r, const char *name, const char *type
     return e;
 }
 
-static void dns_entry_answer(dt_report *r, dns_entry *e, const char *addr)
+void dt_report_dns_answer(dt_report *r, dns_entry *e, const char *addr)
 {
     for (int j = 0; j < e->n_answers; j++)
         if (strcmp(e->answers[j], addr) == 0)
@@ -188,12 +151,12 @@ void dt_report_dns(void *ctx, const dt_flow_dns *d)
     if (!d->response || d->n_answers == 0)
         return;
     dns_entry *e =
-        dns_entry_get(r, dt_flow_dns_name(d), dt_dns_type_name(d->type, tbuf, sizeof tbuf));
+        dt_report_dns_entry(r, dt_flow_dns_name(d), dt_dns_type_name(d->type, tbuf, sizeof tbuf));
     if (!e)
         return;
     e->count++;
     for (int i = 0; i < d->n_answers; i++)
-        dns_entry_answer(r, e, dt_flow_dns_answer(d, i));
+        dt_report_dns_answer(r, e, dt_flow_dns_answer(d, i));
 }
 
 static int cmp_dns(const void *a, const void *b)
@@ -218,78 +181,38 @@ static dns_entry **dns_sorted(const dt_report *r)
     return all;
 }
 
-static cJSON *dns_entry_json(const dns_entry *e)
+static void dns_entry_write(const dns_entry *e, dt_fw *f)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", e->name);
-    cJSON_AddStringToObject(o, "type", e->type);
-    cJSON *ans = cJSON_CreateArray();
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "name");
+    dt_fw_str(f, e->name);
+    dt_fw_key(f, "type");
+    dt_fw_str(f, e->type);
+    dt_fw_key(f, "answers");
+    dt_fw_arr_begin(f);
     for (int j = 0; j < e->n_answers; j++)
-        cJSON_AddItemToArray(ans, cJSON_CreateString(e->answers[j]));
-    cJSON_AddItemToObject(o, "answers", ans);
-    dt_json_add_u64(o, "count", e->count);
-    return o;
+        dt_fw_str(f, e->answers[j]);
+    dt_fw_arr_end(f);
+    dt_fw_key(f, "count");
+    dt_fw_u64(f, e->count);
+    dt_fw_obj_end(f);
 }
 
-/* Calls fn with each object of "dns", sorted (deleted after fn returns). */
-static int dns_table_each(const dt_report *r, int (*fn)(void *ctx, const cJSON *o), void *ctx)
+/* The DNS table, sorted, as a JSON array. */
+static int dns_table_write(const dt_report *r, dt_fw *f)
 {
     dns_entry **all = dns_sorted(r);
-    if (!all)
-        return -1;
-    int rc = 0;
-    for (uint64_t i = 0; i < r->dns_n && rc == 0; i++) {
-        cJSON *o = dns_entry_json(all[i]);
-        rc = o ? fn(ctx, o) : -1;
-        cJSON_Delete(o);
-    }
-    free(all);
-    return rc;
-}
-
-static cJSON *dns_table_json(const dt_report *r)
-{
-    cJSON *a = cJSON_CreateArray();
-    dns_entry **all = dns_sorted(r);
+    dt_fw_arr_begin(f);
     for (uint64_t i = 0; all && i < r->dns_n; i++)
-        cJSON_AddItemToArray(a, dns_entry_json(all[i]));
+        dns_entry_write(all[i], f);
+    dt_fw_arr_end(f);
     free(all);
-    return a;
+    return all ? 0 : -1;
 }
 
 /* ---- summary counters ---- */
 
-/* Peaks combine as the largest, not the sum. */
-static int is_peak(const char *key)
-{
-    return strstr(key, "peak") != NULL;
-}
-
-/* Adds the numbers of add into acc, recursing into objects. */
-static void sum_into(cJSON *acc, const cJSON *add)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, add)
-    {
-        cJSON *cur = cJSON_GetObjectItemCaseSensitive(acc, it->string);
-        if (cJSON_IsNumber(it)) {
-            if (cJSON_IsNumber(cur) && is_peak(it->string))
-                cJSON_SetNumberValue(cur, cur->valuedouble > it->valuedouble ? cur->valuedouble
-                                                                             : it->valuedouble);
-            else if (cJSON_IsNumber(cur))
-                cJSON_SetNumberValue(cur, cur->valuedouble + it->valuedouble);
-            else if (!cur)
-                cJSON_AddNumberToObject(acc, it->string, it->valuedouble);
-        } else if (cJSON_IsObject(it)) {
-            if (!cur)
-                cur = cJSON_AddObjectToObject(acc, it->string);
-            if (cJSON_IsObject(cur))
-                sum_into(cur, it);
-        }
-    }
-}
-
-static void note_time(dt_report *r, uint64_t first, uint64_t last, int digits)
+void dt_report_note_time(dt_report *r, uint64_t first, uint64_t last, int digits)
 {
     if (!r->have_time || first < r->first_ns)
         r->first_ns = first;
@@ -300,64 +223,21 @@ static void note_time(dt_report *r, uint64_t first, uint64_t last, int digits)
     r->have_time = 1;
 }
 
-/* The counters one input adds to the summary (key order = output order). */
-static cJSON *input_counts(const dt_input_info *in)
-{
-    char buf[64];
-    const dt_decode_stats *d = &in->decode;
-    cJSON *s = cJSON_CreateObject();
-    dt_json_add_u64(s, "inputs", 1);
-    dt_json_add_u64(s, "inputs_with_errors", in->opened && in->n_errors);
-    dt_json_add_u64(s, "inputs_unreadable", !in->opened);
-    dt_json_add_u64(s, "packets", in->packets);
-    dt_json_add_u64(s, "bytes", in->bytes);
-    dt_json_add_u64(s, "flows", in->flows);
-    dt_json_add_u64(s, "tcp_flows", in->tcp_flows);
-    dt_json_add_u64(s, "udp_flows", in->udp_flows);
-    dt_json_add_u64(s, "ipv4_packets", d->ip4);
-    dt_json_add_u64(s, "ipv6_packets", d->ip6);
-    dt_json_add_u64(s, "icmp_packets", d->icmp);
-    dt_json_add_u64(s, "icmp6_packets", d->icmp6);
-    dt_json_add_u64(s, "other_ip_packets", d->other_ip);
-    dt_json_add_u64(s, "not_ip", d->not_ip);
-    dt_json_add_u64(s, "malformed", d->malformed);
-    dt_json_add_u64(s, "ip_length_clipped", d->ip_clipped);
-    dt_json_add_u64(s, "fragments", d->fragments);
-    dt_json_add_u64(s, "fragments_reassembled", d->frag_reassembled);
-    dt_json_add_u64(s, "fragments_incomplete", d->frag_incomplete);
-    dt_json_add_u64(s, "fragments_evicted", d->frag_evicted);
-    dt_json_add_u64(s, "fragment_overlaps", d->frag_overlaps);
-    cJSON *t = cJSON_AddObjectToObject(s, "tunneled_packets");
-    for (int i = 1; i < DT_TUN_COUNT; i++)
-        if (d->tunneled[i])
-            dt_json_add_u64(t, dt_tunnel_name((dt_tunnel)i), d->tunneled[i]);
-    cJSON *u = cJSON_AddObjectToObject(s, "unsupported_link_types");
-    for (int i = 0; i < in->n_links; i++)
-        if (!in->links[i].supported)
-            dt_json_add_u64(u, dt_linktype_name(in->links[i].linktype, buf, sizeof buf),
-                            in->links[i].packets);
-    dt_json_add_u64(s, "tcp_gaps", in->tcp_gaps);
-    dt_json_add_u64(s, "flows_evicted", in->flows_evicted);
-    dt_json_add_u64(s, "peak_live_flows", in->peak_live_flows);
-    dt_json_add_u64(s, "reassembly_peak_bytes", in->reassembly_peak_bytes);
-    dt_json_add_u64(s, "reassembly_refused", in->reassembly_refused);
-    dt_json_add_u64(s, "parser_state_refused", in->parser_state_refused);
-    return s;
-}
-
 /* ---- flows ---- */
 
 static void write_flow_line(dt_report *r, FILE *dst, const char *line, size_t len)
 {
-    if (!r->is_part && r->opts.mode == DT_OUT_FLOWS && r->opts.format == DT_FMT_CSV) {
-        cJSON *o = cJSON_Parse(line);
-        if (!o || dt_render_csv_flows(o, dst, r->flows_written == 0) != 0)
-            r->write_error = 1;
-        cJSON_Delete(o);
-    } else if (fwrite(line, 1, len, dst) != len || putc('\n', dst) == EOF) {
+    if (fwrite(line, 1, len, dst) != len || putc('\n', dst) == EOF)
         r->write_error = 1;
-    }
     r->flows_written++;
+}
+
+/* `flows -f csv`: rows from the flow struct, the header before the first.
+ * Parts keep JSON lines (a --per-file report is made of them); their lines
+ * become rows when copied (report/reader.c). */
+static int csv_flows(const dt_report *r)
+{
+    return !r->is_part && r->opts.mode == DT_OUT_FLOWS && r->opts.format == DT_FMT_CSV;
 }
 
 static FILE *flow_dest(dt_report *r)
@@ -384,6 +264,16 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
     }
     if (!r->lines)
         return;
+    if (csv_flows(r)) {
+        char bufs[12][48];
+        const char *cells[DT_CSV_FLOW_NCOLS];
+        dt_flow_csv_cells(in, f, ep, bufs, cells);
+        const char *header = r->flows_written == 0 ? DT_CSV_FLOW_COLUMNS : NULL;
+        if (dt_render_csv_row(flow_dest(r), header, cells, DT_CSV_FLOW_NCOLS) != 0)
+            r->write_error = 1;
+        r->flows_written++;
+        return;
+    }
     dt_jw_reset(&r->flow_text);
     if (dt_flow_json_write(&r->flow_text, in, f, ep, r->opts.debug_streams) == 0)
         write_flow_line(r, flow_dest(r), r->flow_text.buf, r->flow_text.len);
@@ -391,41 +281,74 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
         r->write_error = 1;
 }
 
+void dt_report_flow_line(dt_report *r, const char *line, size_t len)
+{
+    if (r->lines)
+        write_flow_line(r, flow_dest(r), line, len);
+}
+
+int dt_report_add_input_rec(dt_report *r, dt_input_rec *rec)
+{
+    if (r->n_inputs == r->cap_inputs) {
+        size_t cap = r->cap_inputs ? 2 * r->cap_inputs : 8;
+        dt_input_rec *nv = realloc(r->inputs, cap * sizeof *nv);
+        if (!nv) {
+            dt_input_rec_free(rec);
+            return -1;
+        }
+        r->inputs = nv;
+        r->cap_inputs = cap;
+    }
+    r->inputs[r->n_inputs++] = *rec;
+    memset(rec, 0, sizeof *rec);
+    return 0;
+}
+
+int dt_report_add_warning(dt_report *r, const char *w)
+{
+    for (size_t i = 0; i < r->n_warnings; i++)
+        if (!strcmp(r->warnings[i], w))
+            return 0;
+    char **nv = realloc(r->warnings, (r->n_warnings + 1) * sizeof *nv);
+    if (!nv)
+        return -1;
+    r->warnings = nv;
+    if (!(nv[r->n_warnings] = strdup(w)))
+        return -1;
+    r->n_warnings++;
+    return 0;
+}
+
+int dt_report_add_geo(dt_report *r, dt_geo_rec *g)
+{
+    for (size_t i = 0; i < r->n_geo; i++)
+        if (dt_geo_rec_eq(&r->geo[i], g)) {
+            dt_geo_rec_free(g);
+            return 0;
+        }
+    dt_geo_rec *nv = realloc(r->geo, (r->n_geo + 1) * sizeof *nv);
+    if (!nv) {
+        dt_geo_rec_free(g);
+        return -1;
+    }
+    r->geo = nv;
+    nv[r->n_geo++] = *g;
+    memset(g, 0, sizeof *g);
+    return 0;
+}
+
 void dt_report_input(dt_report *r, const dt_input_info *in)
 {
-    char buf[64];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "path", in->path);
-    dt_json_add_str_or_null(o, "format", in->format);
-    cJSON *lt = cJSON_CreateArray();
-    for (int i = 0; i < in->n_links; i++)
-        cJSON_AddItemToArray(
-            lt, cJSON_CreateString(dt_linktype_name(in->links[i].linktype, buf, sizeof buf)));
-    cJSON_AddItemToObject(o, "link_types", lt);
-    dt_json_add_u64(o, "packets", in->packets);
-    dt_json_add_u64(o, "bytes", in->bytes);
-    if (in->packets) {
-        dt_json_add_time(o, "first_seen", in->first_ns, in->ts_digits);
-        dt_json_add_time(o, "last_seen", in->last_ns, in->ts_digits);
-        note_time(r, in->first_ns, in->last_ns, in->ts_digits);
-    } else {
-        cJSON_AddNullToObject(o, "first_seen");
-        cJSON_AddNullToObject(o, "last_seen");
-    }
-    dt_json_add_u64(o, "flows", in->flows);
-    cJSON *errs = cJSON_CreateArray();
-    for (int i = 0; i < in->n_errors; i++) {
-        cJSON *e = cJSON_CreateObject();
-        dt_json_add_u64(e, "packet", in->errors[i].packet);
-        dt_json_add_u64(e, "offset", in->errors[i].offset);
-        cJSON_AddStringToObject(e, "message", in->errors[i].message);
-        cJSON_AddItemToArray(errs, e);
-    }
-    cJSON_AddItemToObject(o, "errors", errs);
-    cJSON_AddItemToArray(r->inputs, o);
-    cJSON *c = input_counts(in);
-    sum_into(r->sums, c);
-    cJSON_Delete(c);
+    if (in->packets)
+        dt_report_note_time(r, in->first_ns, in->last_ns, in->ts_digits);
+    dt_input_rec rec;
+    if (dt_input_rec_from_info(&rec, in) != 0 || dt_report_add_input_rec(r, &rec) != 0)
+        r->write_error = 1;
+    dt_input_rec_free(&rec);
+    dt_summary one;
+    if (dt_summary_from_input(&one, in) != 0 || dt_summary_combine(&r->sum, &one) != 0)
+        r->write_error = 1;
+    dt_summary_free(&one);
 }
 
 /* Copies the flow lines of src (from its start) to r's flow destination. */
@@ -435,7 +358,7 @@ static int copy_flow_lines(dt_report *r, FILE *src, uint64_t n_lines)
         return 0;
     rewind(src);
     FILE *dst = flow_dest(r);
-    if (r->is_part || r->opts.mode != DT_OUT_FLOWS || r->opts.format != DT_FMT_CSV) {
+    if (!csv_flows(r)) {
         /* The lines go out unchanged: copy in blocks (performance) */
         char buf[65536];
         size_t n;
@@ -452,7 +375,9 @@ static int copy_flow_lines(dt_report *r, FILE *src, uint64_t n_lines)
         size_t n = (size_t)len;
         if (line[n - 1] == '\n')
             line[--n] = '\0';
-        write_flow_line(r, dst, line, n);
+        if (dt_reader_flow_csv(line, dst, r->flows_written == 0) != 0)
+            r->write_error = 1;
+        r->flows_written++;
     }
     free(line);
     return ferror(src) ? -1 : 0;
@@ -464,299 +389,222 @@ int dt_report_absorb(dt_report *r, dt_report *part)
         r->write_error = 1;
     if (r->ru && dt_rollup_merge(r->ru, part->ru) != 0)
         r->write_error = 1;
-    cJSON *it;
-    while ((it = cJSON_DetachItemFromArray(part->inputs, 0)) != NULL)
-        cJSON_AddItemToArray(r->inputs, it);
-    sum_into(r->sums, part->sums);
+    for (size_t i = 0; i < part->n_inputs; i++)
+        if (dt_report_add_input_rec(r, &part->inputs[i]) != 0)
+            r->write_error = 1;
+    part->n_inputs = 0;
+    if (dt_summary_combine(&r->sum, &part->sum) != 0)
+        r->write_error = 1;
     r->dns_dropped += part->dns_dropped;
     if (part->have_time)
-        note_time(r, part->first_ns, part->last_ns, part->ts_digits);
+        dt_report_note_time(r, part->first_ns, part->last_ns, part->ts_digits);
     for (int i = 0; i < DNS_BUCKETS; i++)
         for (dns_entry *e = part->dns[i]; e; e = e->next) {
-            dns_entry *d = dns_entry_get(r, e->name, e->type);
+            dns_entry *d = dt_report_dns_entry(r, e->name, e->type);
             if (!d)
                 continue;
             d->count += e->count;
             for (int j = 0; j < e->n_answers; j++)
-                dns_entry_answer(r, d, e->answers[j]);
+                dt_report_dns_answer(r, d, e->answers[j]);
         }
     return r->write_error ? -1 : 0;
 }
 
-/* Summary keys computed at the end (from flows and the DNS table), not summed. */
-static int derived_key(const char *k)
-{
-    static const char *const derived[] = {"first_seen",        "last_seen", "dns_names",
-                                          "dns_table_dropped", "transfers", "duration_s"};
-    for (size_t i = 0; i < sizeof derived / sizeof derived[0]; i++)
-        if (!strcmp(k, derived[i]))
-            return 1;
-    return 0;
-}
-
-/* Appends to dst the items of src it does not hold yet. */
-static void append_distinct(cJSON *dst, const cJSON *src)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, src)
-    {
-        int seen = 0;
-        const cJSON *d;
-        cJSON_ArrayForEach(d, dst) seen |= cJSON_Compare(d, it, 1);
-        if (!seen)
-            cJSON_AddItemToArray(dst, cJSON_Duplicate(it, 1));
-    }
-}
-
-int dt_report_add_json(dt_report *r, const cJSON *rep, char *err, size_t errlen)
-{
-    const cJSON *flows = cJSON_GetObjectItemCaseSensitive(rep, "flows");
-    const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(rep, "inputs");
-    const cJSON *summary = cJSON_GetObjectItemCaseSensitive(rep, "summary");
-    if (!cJSON_IsArray(inputs) || !cJSON_IsObject(summary)) {
-        snprintf(err, errlen, "not a datatrail report (no inputs/summary)");
-        return -1;
-    }
-    if (!cJSON_IsArray(flows)) {
-        snprintf(err, errlen, "the report has no flows (made with --no-flows): cannot merge it");
-        return -1;
-    }
-    const cJSON *it;
-    cJSON_ArrayForEach(it, inputs) cJSON_AddItemToArray(r->inputs, cJSON_Duplicate(it, 1));
-    const cJSON *opts = cJSON_GetObjectItemCaseSensitive(rep, "options");
-    if (!r->merged_options && cJSON_IsObject(opts))
-        r->merged_options = cJSON_Duplicate(opts, 1);
-    /* warnings and geo databases: each distinct one once */
-    append_distinct(r->merged_warnings, cJSON_GetObjectItemCaseSensitive(rep, "warnings"));
-    append_distinct(r->merged_geo, cJSON_GetObjectItemCaseSensitive(rep, "geo_databases"));
-    cJSON *counts = cJSON_CreateObject();
-    /* Keys that rollups add to the summary are recomputed too: keep only what
-     * the inputs contributed (the counters input_counts() writes). */
-    dt_input_info none;
-    memset(&none, 0, sizeof none);
-    cJSON *names = input_counts(&none);
-    cJSON_ArrayForEach(it, summary)
-    {
-        if (derived_key(it->string) || !cJSON_GetObjectItemCaseSensitive(names, it->string))
-            continue;
-        cJSON_AddItemToObject(counts, it->string, cJSON_Duplicate(it, 1));
-    }
-    cJSON_Delete(names);
-    sum_into(r->sums, counts);
-    cJSON_Delete(counts);
-    uint64_t a, b;
-    int digits = 0, d2 = 0;
-    const cJSON *fs = cJSON_GetObjectItemCaseSensitive(summary, "first_seen");
-    const cJSON *ls = cJSON_GetObjectItemCaseSensitive(summary, "last_seen");
-    if (cJSON_IsString(fs) && cJSON_IsString(ls) &&
-        dt_parse_time(fs->valuestring, &a, &digits) == 0 &&
-        dt_parse_time(ls->valuestring, &b, &d2) == 0)
-        note_time(r, a, b, digits > d2 ? digits : d2);
-    const cJSON *dropped = cJSON_GetObjectItemCaseSensitive(summary, "dns_table_dropped");
-    if (cJSON_IsNumber(dropped) && dropped->valuedouble > 0 && dropped->valuedouble < 1e18)
-        r->dns_dropped += (uint64_t)dropped->valuedouble;
-    const cJSON *dns = cJSON_GetObjectItemCaseSensitive(rep, "dns");
-    cJSON_ArrayForEach(it, dns)
-    {
-        const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "type");
-        const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "count");
-        if (!cJSON_IsString(n) || !cJSON_IsString(t))
-            continue;
-        dns_entry *e = dns_entry_get(r, n->valuestring, t->valuestring);
-        if (!e)
-            continue;
-        e->count += cJSON_IsNumber(c) ? (uint64_t)c->valuedouble : 0;
-        const cJSON *ans;
-        cJSON_ArrayForEach(ans, cJSON_GetObjectItemCaseSensitive(it, "answers"))
-        {
-            if (cJSON_IsString(ans))
-                dns_entry_answer(r, e, ans->valuestring);
-        }
-    }
-    FILE *dst = flow_dest(r);
-    cJSON_ArrayForEach(it, flows)
-    {
-        dt_rollup_add_flow(r->ru, it);
-        if (!r->lines)
-            continue;
-        char *s = cJSON_PrintUnformatted(it);
-        if (!s) {
-            r->write_error = 1;
-            continue;
-        }
-        write_flow_line(r, dst, s, strlen(s));
-        free(s);
-    }
-    return 0;
-}
-
 /* ---- the final report ---- */
 
-static cJSON *geo_databases_json(const dt_report *r)
+static void geo_databases_write(const dt_report *r, dt_fw *f)
 {
-    cJSON *a = cJSON_Duplicate(r->merged_geo, 1);
-    if (!r->opts.enricher)
-        return a;
-    const dt_geo *g = dt_enricher_geo(r->opts.enricher);
-    for (int i = 0; i < dt_geo_db_count(g); i++) {
-        cJSON *o = cJSON_CreateObject();
-        dt_json_add_str_or_null(o, "path", dt_geo_db_path(g, i));
-        dt_json_add_str_or_null(o, "kind", dt_geo_db_kind(g, i));
-        dt_json_add_str_or_null(o, "type", dt_geo_db_type(g, i));
-        dt_json_add_str_or_null(o, "schema", dt_geo_db_schema(g, i));
-        dt_json_add_str_or_null(o, "build_date", dt_geo_db_build_date(g, i));
-        dt_json_add_str_or_null(o, "attribution", dt_geo_db_attribution(g, i));
-        cJSON_AddItemToArray(a, o);
+    dt_fw_arr_begin(f);
+    for (size_t i = 0; i < r->n_geo; i++)
+        dt_geo_rec_write(&r->geo[i], f);
+    if (r->opts.enricher) {
+        const dt_geo *g = dt_enricher_geo(r->opts.enricher);
+        for (int i = 0; i < dt_geo_db_count(g); i++) {
+            dt_geo_rec d = {{(char *)dt_geo_db_path(g, i), (char *)dt_geo_db_kind(g, i),
+                             (char *)dt_geo_db_type(g, i), (char *)dt_geo_db_schema(g, i),
+                             (char *)dt_geo_db_build_date(g, i),
+                             (char *)dt_geo_db_attribution(g, i)}};
+            dt_geo_rec_write(&d, f);
+        }
     }
-    return a;
+    dt_fw_arr_end(f);
 }
 
-static cJSON *summary_json(const dt_report *r, cJSON *transfers)
+/* The report's warnings: those of merged reports, then the geo data's, then
+ * the limits reached (bufs: room for their text).  v has room for
+ * n_warnings + 3; returns the count. */
+static size_t warnings_of(const dt_report *r, const char **v, char bufs[2][256])
 {
-    cJSON *s = cJSON_CreateObject();
-    if (r->have_time) {
-        dt_json_add_time(s, "first_seen", r->first_ns, r->ts_digits);
-        dt_json_add_time(s, "last_seen", r->last_ns, r->ts_digits);
-        cJSON_AddNumberToObject(s, "duration_s", (double)(r->last_ns - r->first_ns) / 1e9);
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_warnings; i++)
+        v[n++] = r->warnings[i];
+    if (r->opts.geo_warning && r->opts.geo_warning[0])
+        v[n++] = r->opts.geo_warning;
+    if (dt_rollup_dropped(r->ru)) {
+        snprintf(bufs[0], sizeof bufs[0],
+                 "rollup memory limit (%u MiB) reached: %llu entries (endpoints, names, domains, "
+                 "...) are missing from the lists; the totals are exact",
+                 DT_ROLLUP_MAX_BYTES >> 20, (unsigned long long)dt_rollup_dropped(r->ru));
+        v[n++] = bufs[0];
+    }
+    if (r->dns_dropped) {
+        snprintf(bufs[1], sizeof bufs[1],
+                 "DNS table memory limit (%u MiB) reached: %llu names or answers are missing from "
+                 "\"dns\"",
+                 DNS_TABLE_MAX_BYTES >> 20, (unsigned long long)r->dns_dropped);
+        v[n++] = bufs[1];
+    }
+    return n;
+}
+
+/* The options that shape the report (not -j: the output is the same for any). */
+static void options_write(const dt_report *r, dt_fw *f)
+{
+    const dt_engine_config *cfg = r->opts.echo;
+    char buf[64], ip[DT_ADDR_STRLEN];
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "local");
+    dt_fw_arr_begin(f);
+    for (int i = 0; i < cfg->n_local; i++) {
+        snprintf(buf, sizeof buf, "%s/%d", dt_addr_str(&cfg->local[i].net, ip, sizeof ip),
+                 cfg->local[i].bits);
+        dt_fw_str(f, buf);
+    }
+    dt_fw_arr_end(f);
+    dt_fw_key(f, "idle_timeout_s");
+    dt_fw_num(f, (double)cfg->flows.idle_timeout_ns / 1e9);
+    dt_fw_key(f, "max_flows");
+    dt_fw_u64(f, cfg->flows.max_flows);
+    dt_fw_key(f, "stream_cap");
+    dt_fw_u64(f, cfg->flows.stream_cap);
+    dt_fw_key(f, "geo");
+    dt_fw_bool(f, r->opts.echo_geo);
+    dt_fw_key(f, "flows");
+    dt_fw_bool(f, !r->opts.no_flows);
+    dt_fw_obj_end(f);
+}
+
+static int summary_write(const dt_report *r, dt_fw *f)
+{
+    char buf[64];
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "first_seen");
+    if (r->have_time)
+        dt_fw_str(f, dt_format_time(r->first_ns, r->ts_digits, buf, sizeof buf));
+    else
+        dt_fw_null(f);
+    dt_fw_key(f, "last_seen");
+    if (r->have_time)
+        dt_fw_str(f, dt_format_time(r->last_ns, r->ts_digits, buf, sizeof buf));
+    else
+        dt_fw_null(f);
+    dt_fw_key(f, "duration_s");
+    dt_fw_num(f, r->have_time ? (double)(r->last_ns - r->first_ns) / 1e9 : 0);
+    dt_summary_write(&r->sum, f);
+    dt_fw_key(f, "dns_names");
+    dt_fw_u64(f, r->dns_n);
+    dt_fw_key(f, "dns_table_dropped");
+    dt_fw_u64(f, r->dns_dropped);
+    dt_fw_key(f, "transfers");
+    dt_rollup_write_transfers(r->ru, f);
+    int rc = dt_rollup_write_summary(r->ru, f);
+    dt_fw_obj_end(f);
+    return rc;
+}
+
+/* The JSON report, the flows last (straight from the temporary file, one
+ * compact object per line); tables are written row by row, so no text of all
+ * of them is ever in memory. */
+static int report_write_json(dt_report *r, const char **warn, size_t n_warn)
+{
+    dt_fw f;
+    dt_fw_init(&f, r->out);
+    int rc = 0;
+    dt_fw_obj_begin(&f);
+    dt_fw_key(&f, "datatrail");
+    dt_fw_obj_begin(&f);
+    dt_fw_key(&f, "version");
+    dt_fw_str(&f, DT_VERSION);
+    dt_fw_key(&f, "schema");
+    dt_fw_u64(&f, 1);
+    dt_fw_obj_end(&f);
+    dt_fw_key(&f, "inputs");
+    dt_fw_arr_begin(&f);
+    for (size_t i = 0; i < r->n_inputs; i++)
+        dt_input_rec_write(&r->inputs[i], &f);
+    dt_fw_arr_end(&f);
+    dt_fw_key(&f, "warnings");
+    dt_fw_arr_begin(&f);
+    for (size_t i = 0; i < n_warn; i++)
+        dt_fw_str(&f, warn[i]);
+    dt_fw_arr_end(&f);
+    dt_fw_key(&f, "geo_databases");
+    geo_databases_write(r, &f);
+    dt_fw_key(&f, "options");
+    if (r->opts.echo) {
+        options_write(r, &f);
+    } else if (r->merged_options) {
+        dt_fw_raw_value(&f, r->merged_options, strlen(r->merged_options));
     } else {
-        cJSON_AddNullToObject(s, "first_seen");
-        cJSON_AddNullToObject(s, "last_seen");
-        cJSON_AddNumberToObject(s, "duration_s", 0);
+        dt_fw_obj_begin(&f);
+        dt_fw_obj_end(&f);
     }
-    /* the counters in a fixed order, whatever order the inputs came in */
-    dt_input_info none;
-    memset(&none, 0, sizeof none);
-    cJSON *order = input_counts(&none);
-    const cJSON *k;
-    cJSON_ArrayForEach(k, order)
-    {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->sums, k->string);
-        cJSON_AddItemToObject(s, k->string, v ? cJSON_Duplicate(v, 1) : cJSON_Duplicate(k, 1));
+    dt_fw_key(&f, "summary");
+    rc |= summary_write(r, &f);
+    static const dt_ru_table tables[] = {DT_RU_COUNTRIES, DT_RU_ORGS, DT_RU_COMPANIES,
+                                         DT_RU_DOMAINS, DT_RU_ENDPOINTS};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        dt_fw_key(&f, dt_rollup_table_name(tables[i]));
+        rc |= dt_rollup_write_table(r->ru, tables[i], &f);
     }
-    cJSON_Delete(order);
-    dt_json_add_u64(s, "dns_names", r->dns_n);
-    dt_json_add_u64(s, "dns_table_dropped", r->dns_dropped);
-    cJSON_AddItemToObject(s, "transfers", transfers);
-    return s;
-}
-
-/* Writes array elements of the formatted report one at a time. */
-typedef struct element_sink {
-    dt_report *r;
-    uint64_t n;
-} element_sink;
-
-static int write_element(void *ctx, const cJSON *o)
-{
-    element_sink *k = ctx;
-    dt_jw *w = &k->r->flow_text;
-    dt_jw_reset(w);
-    dt_jw_tree_at(w, o, 1, 2); /* inside the report and its array */
-    if (w->oom || !w->buf)
-        return -1;
-    if (k->n++)
-        fputs(", ", k->r->out);
-    fwrite(w->buf, 1, w->len, k->r->out);
-    return 0;
+    dt_fw_key(&f, "dns");
+    rc |= dns_table_write(r, &f);
+    if (!r->opts.no_flows && r->flows_tmp) {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        rc |= dt_fw_flush(&f);
+        fputs(",\n\t\"flows\": [", r->out);
+        rewind(r->flows_tmp);
+        uint64_t i = 0;
+        while ((len = getline(&line, &cap, r->flows_tmp)) > 0) {
+            if (line[len - 1] == '\n')
+                line[--len] = '\0';
+            fputs(i++ ? ",\n\t\t" : "\n\t\t", r->out);
+            fwrite(line, 1, (size_t)len, r->out);
+        }
+        fputs(i ? "\n\t]" : "]", r->out);
+        free(line);
+    }
+    dt_fw_obj_end(&f);
+    dt_fw_raw(&f, "\n", 1);
+    rc |= dt_fw_flush(&f);
+    dt_fw_free(&f);
+    return rc ? -1 : 0;
 }
 
 int dt_report_finish(dt_report *r)
 {
     if (r->opts.mode == DT_OUT_FLOWS)
         return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
-
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    cJSON *transfers = dt_rollup_transfers_json(r->ru);
-
-    cJSON *top = cJSON_CreateObject();
-    cJSON *meta = cJSON_AddObjectToObject(top, "datatrail");
-    cJSON_AddStringToObject(meta, "version", DT_VERSION);
-    cJSON_AddNumberToObject(meta, "schema", 1);
-    cJSON_AddItemReferenceToObject(top, "inputs", r->inputs);
-    cJSON *warnings = cJSON_Duplicate(r->merged_warnings, 1);
-    cJSON_AddItemToObject(top, "warnings", warnings);
-    if (r->opts.geo_warning && r->opts.geo_warning[0])
-        cJSON_AddItemToArray(warnings, cJSON_CreateString(r->opts.geo_warning));
-    if (dt_rollup_dropped(r->ru)) {
-        char w[256];
-        snprintf(w, sizeof w,
-                 "rollup memory limit (%u MiB) reached: %llu entries (endpoints, names, domains, "
-                 "...) are missing from the lists; the totals are exact",
-                 DT_ROLLUP_MAX_BYTES >> 20, (unsigned long long)dt_rollup_dropped(r->ru));
-        cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
-    }
-    if (r->dns_dropped) {
-        char w[200];
-        snprintf(w, sizeof w,
-                 "DNS table memory limit (%u MiB) reached: %llu names or answers are missing from "
-                 "\"dns\"",
-                 DNS_TABLE_MAX_BYTES >> 20, (unsigned long long)r->dns_dropped);
-        cJSON_AddItemToArray(warnings, cJSON_CreateString(w));
-    }
-    cJSON_AddItemToObject(top, "geo_databases", geo_databases_json(r));
-    if (r->opts.options)
-        cJSON_AddItemReferenceToObject(top, "options", r->opts.options);
-    else if (r->merged_options)
-        cJSON_AddItemReferenceToObject(top, "options", r->merged_options);
-    else
-        cJSON_AddObjectToObject(top, "options");
-    cJSON_AddItemToObject(top, "summary", summary_json(r, transfers));
-    /* JSON: endpoints and the DNS table are streamed below, not built here */
-    int json = r->opts.format == DT_FMT_JSON;
-    dt_rollup_write_sections(r->ru, top, !json);
-    if (!json)
-        cJSON_AddItemToObject(top, "dns", dns_table_json(r));
-
-    if (r->opts.format == DT_FMT_TEXT) {
-        if (dt_render_text(top, r->out, r->opts.width, r->opts.color) != 0)
-            r->write_error = 1;
+    int rc;
+    char bufs[2][256];
+    const char **warn = malloc((r->n_warnings + 3) * sizeof *warn);
+    size_t n_warn = warn ? warnings_of(r, warn, bufs) : 0;
+    if (!warn) {
+        rc = -1;
+    } else if (r->opts.format == DT_FMT_TEXT) {
+        dt_render_model m = {r->ru,      &r->sum,      r->have_time, r->first_ns,
+                             r->last_ns, r->ts_digits, warn,         n_warn};
+        rc = dt_render_text(&m, r->out, r->opts.width, r->opts.color);
     } else if (r->opts.format == DT_FMT_CSV) {
-        if (dt_render_csv_endpoints(top, r->out) != 0)
-            r->write_error = 1;
+        rc = dt_render_csv_endpoints(r->ru, r->out);
     } else {
-        /* cJSON_Print's text (without printf per number: performance) of
-         * everything but the parts that grow with the capture: endpoints and
-         * the DNS table follow one element at a time, then the flows, so no
-         * tree or text of all of them is ever in memory. */
-        dt_jw_reset(&r->flow_text);
-        dt_jw_tree(&r->flow_text, top, 1);
-        const char *s = r->flow_text.buf;
-        size_t n = r->flow_text.len;
-        if (r->flow_text.oom || n < 2 || strcmp(s + n - 2, "\n}") != 0) {
-            r->write_error = 1;
-        } else {
-            fwrite(s, 1, n - 2, r->out);
-            element_sink k = {r, 0};
-            fputs(",\n\t\"endpoints\":\t[", r->out);
-            if (dt_rollup_each_endpoint(r->ru, write_element, &k) != 0)
-                r->write_error = 1;
-            fputs("],\n\t\"dns\":\t[", r->out);
-            k.n = 0;
-            if (dns_table_each(r, write_element, &k) != 0)
-                r->write_error = 1;
-            fputc(']', r->out);
-            /* The flows are the last member, one compact object per line,
-             * straight from the temporary file. */
-            if (!r->opts.no_flows && r->flows_tmp) {
-                fputs(",\n\t\"flows\": [", r->out);
-                rewind(r->flows_tmp);
-                uint64_t i = 0;
-                while ((len = getline(&line, &cap, r->flows_tmp)) > 0) {
-                    if (line[len - 1] == '\n')
-                        line[--len] = '\0';
-                    fputs(i++ ? ",\n\t\t" : "\n\t\t", r->out);
-                    fwrite(line, 1, (size_t)len, r->out);
-                }
-                fputs(i ? "\n\t]" : "]", r->out);
-            }
-            fputs("\n}\n", r->out);
-        }
+        rc = report_write_json(r, warn, n_warn);
     }
-    free(line);
-    cJSON_Delete(top);
+    free(warn);
+    if (rc != 0)
+        r->write_error = 1;
     return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
 }
 

@@ -12,7 +12,6 @@
 #include "run/engine.h"
 #include "enrich/enrich.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 
 typedef enum dt_report_mode { DT_OUT_REPORT = 0, DT_OUT_FLOWS } dt_report_mode;
@@ -26,7 +25,10 @@ typedef struct dt_report_opts {
     int width, color;        /* text format */
     dt_enricher *enricher;   /* NULL: no enrichment fields */
     const char *geo_warning; /* shown in the report's "warnings" */
-    cJSON *options;          /* echoed as "options" (not owned) */
+    /* echoed as "options" when not NULL (local networks, idle timeout, flow
+     * and stream limits) with echo_geo ("geo": geolocation on) */
+    const dt_engine_config *echo;
+    int echo_geo;
 } dt_report_opts;
 
 typedef struct dt_report dt_report;
@@ -49,9 +51,13 @@ void dt_report_input(dt_report *r, const dt_input_info *in);
 /* Moves everything of part into r (flows appended in order). */
 int dt_report_absorb(dt_report *r, dt_report *part);
 
-/* Adds a report written earlier (datatrail merge).  Returns 0, or -1 with a
- * reason in err (e.g. it has no flows: made with --no-flows). */
-int dt_report_add_json(dt_report *r, const cJSON *report, char *err, size_t errlen);
+/* Adds a report written earlier (datatrail merge), read from path ("-":
+ * stdin, at most max bytes) or given as its text.  Returns 0; -1 when it
+ * cannot be read or parsed ("path: reason" in err); -2 when it is not a
+ * report that can be merged (the reason in err, e.g. it has no flows: made
+ * with --no-flows). */
+int dt_report_merge_file(dt_report *r, const char *path, size_t max, char *err, size_t errlen);
+int dt_report_merge_text(dt_report *r, const char *text, size_t len, char *err, size_t errlen);
 
 /* Writes the report (report mode) or ends the flow stream.  Returns 0, or -1
  * on a write error. */

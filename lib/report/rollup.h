@@ -17,7 +17,8 @@
 #ifndef DT_ROLLUP_H
 #define DT_ROLLUP_H
 
-#include <cjson/cJSON.h>
+#include "report/jsonfmt.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,26 +59,144 @@ void dt_rollup_set_limit(dt_rollup *r, size_t bytes);
 uint64_t dt_rollup_dropped(const dt_rollup *r);
 /* Adds one flow.  Returns 0, or -1 when out of memory (counted partly). */
 int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *f);
-/* Adds one flow object.  Returns 0, 1 when the flow was not usable (not an
- * object, no client/server) and was skipped, -1 when out of memory. */
-int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow);
 /* Adds everything of src to dst as if src's flows were added after dst's
  * (the same output, except where a table of dst or src reached its size
  * limit).  Returns 0, or -1 when out of memory. */
 int dt_rollup_merge(dt_rollup *dst, const dt_rollup *src);
-/* Bytes and flows per transfer class (the summary's "transfers"). */
-cJSON *dt_rollup_transfers_json(const dt_rollup *r);
-/* Adds "countries", "organizations", "companies", "domains" and "endpoints"
- * at the top level of report (replacing earlier ones) and extends
- * report["summary"] (created when missing). */
-void dt_rollup_write(const dt_rollup *r, cJSON *report);
-/* The same without "endpoints" when with_endpoints is 0: a large report
- * writes them one at a time with dt_rollup_each_endpoint (no tree of all). */
-void dt_rollup_write_sections(const dt_rollup *r, cJSON *report, int with_endpoints);
-/* Calls fn with each object of "endpoints", in report order (deleted after fn
- * returns); stops at the first non-zero return, which it returns. */
-int dt_rollup_each_endpoint(const dt_rollup *r, int (*fn)(void *ctx, const cJSON *endpoint),
-                            void *ctx);
+/* ---- the tables as rows, in report order (bytes_up descending) ---- */
+
+typedef enum dt_ru_table {
+    DT_RU_COUNTRIES,
+    DT_RU_ORGS,
+    DT_RU_COMPANIES,
+    DT_RU_DOMAINS,
+    DT_RU_ENDPOINTS,
+    DT_RU_PLAIN /* the summary's plaintext_destinations */
+} dt_ru_table;
+
+/* Transfer classes and protection, as the summary counts them. */
+typedef enum dt_ru_transfer {
+    DT_RU_TR_EEA,
+    DT_RU_TR_ADEQUATE,
+    DT_RU_TR_THIRD_COUNTRY,
+    DT_RU_TR_UNKNOWN,
+    DT_RU_TR_LOCAL,
+    DT_RU_TR_COUNT
+} dt_ru_transfer;
+typedef enum dt_crypto {
+    DT_CRYPTO_ENCRYPTED,
+    DT_CRYPTO_PLAINTEXT,
+    DT_CRYPTO_UNKNOWN,
+    DT_CRYPTO_COUNT
+} dt_crypto;
+const char *dt_ru_transfer_name(dt_ru_transfer t); /* "eea", ..., "local" */
+const char *dt_crypto_name(dt_crypto c);           /* "encrypted", "plaintext", "unknown" */
+const char *dt_seen_name(int bit);   /* bit of dt_ru_key.mask of names: "sni", "quic", ... */
+const char *dt_source_name(int bit); /* bit of dt_ru_company.sources: "domain", "cert", "asn" */
+const char *dt_rollup_table_name(dt_ru_table t); /* its key in the report */
+
+typedef struct dt_ru_counts {
+    uint64_t up, down, flows;
+} dt_ru_counts;
+
+typedef struct dt_ru_key {
+    const char *key;
+    uint64_t bytes_up;
+    unsigned mask; /* names: where seen (dt_seen_name) */
+} dt_ru_key;
+
+/* Entries of a nested table, by bytes_up. */
+typedef struct dt_ru_keys {
+    const dt_ru_key *v;
+    size_t n;
+} dt_ru_keys;
+
+typedef struct dt_ru_country {
+    const char *code; /* "": flows without a country */
+    const char *name, *transfer;
+    dt_ru_counts c;
+    uint64_t endpoints;
+    dt_ru_keys top_organizations, top_domains; /* DT_ROLLUP_TOP at most */
+} dt_ru_country;
+
+typedef struct dt_ru_org {
+    uint64_t asn;
+    const char *org;
+    dt_ru_keys countries;
+    dt_ru_counts c;
+    uint64_t endpoints;
+} dt_ru_org;
+
+typedef struct dt_ru_company {
+    const char *name;
+    unsigned sources; /* bits of dt_source_name */
+    dt_ru_keys countries;
+    dt_ru_counts c;
+    dt_ru_keys domains;
+} dt_ru_company;
+
+typedef struct dt_ru_domain {
+    const char *domain;
+    dt_ru_keys names; /* with where they were seen */
+    const char *company;
+    dt_ru_keys countries;
+    dt_ru_counts c;
+} dt_ru_domain;
+
+typedef struct dt_ru_rhythm {
+    uint64_t connections;
+    int have_intervals; /* 2 flow starts or more */
+    double median_s, mad_s, min_s, max_s;
+} dt_ru_rhythm;
+
+typedef struct dt_ru_endpoint {
+    const char *ip;
+    dt_ru_keys names;
+    const uint64_t *ports; /* ascending */
+    size_t n_ports;
+    const char *country;
+    int have_asn;
+    uint64_t asn;
+    const char *org, *company, *transfer;
+    dt_ru_counts c;
+    int have_time, ts_digits;
+    uint64_t first_ns, last_ns;
+    dt_ru_rhythm rhythm;
+} dt_ru_endpoint;
+
+typedef struct dt_ru_plain {
+    const char *destination;
+    int port;
+    const char *app;
+    dt_ru_counts c;
+} dt_ru_plain;
+
+/* What the rollups add to the summary. */
+typedef struct dt_ru_totals {
+    uint64_t bytes_up, bytes_down, local_flows, remote_addresses, remote_names, domains, countries,
+        organizations, companies, rollup_entries_dropped;
+    dt_ru_counts encryption[DT_CRYPTO_COUNT];
+    dt_ru_counts transfers[DT_RU_TR_COUNT];
+} dt_ru_totals;
+
+/* Calls fn with each row of table t (a dt_ru_country, ... by t), valid during
+ * the call, in report order, at most max rows (0: all); stops at the first
+ * non-zero return, which it returns (-1 when out of memory). */
+typedef int (*dt_ru_fn)(void *ctx, const void *row);
+int dt_rollup_each(const dt_rollup *r, dt_ru_table t, size_t max, dt_ru_fn fn, void *ctx);
+/* Rows of table t. */
+size_t dt_rollup_rows(const dt_rollup *r, dt_ru_table t);
+void dt_rollup_totals(const dt_rollup *r, dt_ru_totals *out);
+
+/* ---- JSON (report/rollup_json.c) ---- */
+
+/* The value of the summary's "transfers". */
+void dt_rollup_write_transfers(const dt_rollup *r, dt_fw *f);
+/* The summary members the rollups add (bytes_up ... rollup_entries_dropped). */
+int dt_rollup_write_summary(const dt_rollup *r, dt_fw *f);
+/* Table t as a JSON array (the value of its key). */
+int dt_rollup_write_table(const dt_rollup *r, dt_ru_table t, dt_fw *f);
+
 void dt_rollup_free(dt_rollup *r);
 
 #endif

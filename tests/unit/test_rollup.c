@@ -1,11 +1,75 @@
 /* Rollups over hand-written flow objects: totals, sort order, rhythm, merge
  * equivalence (of reports and of parts), local flows, hostile input. */
 #include "report/rollup.h"
+#include "report/reader.h"
 
 #include "check.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- the rollup's JSON, parsed back (the checks read cJSON trees) ---- */
+
+/* Adds one flow object: 0, 1 when it is not usable, -1 when out of memory. */
+static int dt_rollup_add_flow(dt_rollup *r, const cJSON *flow)
+{
+    dt_rollup_flow f;
+    if (!r || dt_reader_rollup_flow(flow, &f) != 0)
+        return 1;
+    return dt_rollup_add(r, &f) ? -1 : 0;
+}
+
+static cJSON *parse_fw(dt_fw *f)
+{
+    cJSON *o = f->w.buf ? cJSON_Parse(f->w.buf) : NULL;
+    CHECK(o != NULL);
+    dt_fw_free(f);
+    return o;
+}
+
+static cJSON *dt_rollup_transfers_json(const dt_rollup *r)
+{
+    dt_fw f;
+    dt_fw_init(&f, NULL);
+    dt_rollup_write_transfers(r, &f);
+    return parse_fw(&f);
+}
+
+static void set_item(cJSON *o, const char *key, cJSON *v)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+    cJSON_AddItemToObject(o, key, v);
+}
+
+/* The tables at the top level of report and the summary members the
+ * rollups add into report["summary"] (replacing earlier ones). */
+static void dt_rollup_write(const dt_rollup *r, cJSON *report)
+{
+    dt_fw f;
+    dt_fw_init(&f, NULL);
+    dt_fw_obj_begin(&f);
+    CHECK_EQ_INT(dt_rollup_write_summary(r, &f), 0);
+    dt_fw_obj_end(&f);
+    cJSON *add = parse_fw(&f);
+    cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
+    if (!cJSON_IsObject(sum)) {
+        sum = cJSON_CreateObject();
+        set_item(report, "summary", sum);
+    }
+    cJSON *it;
+    while ((it = add->child) != NULL) {
+        cJSON_DetachItemViaPointer(add, it);
+        set_item(sum, it->string, it);
+    }
+    cJSON_Delete(add);
+    static const dt_ru_table t[] = {DT_RU_COUNTRIES, DT_RU_ORGS, DT_RU_COMPANIES, DT_RU_DOMAINS,
+                                    DT_RU_ENDPOINTS};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        dt_fw_init(&f, NULL);
+        CHECK_EQ_INT(dt_rollup_write_table(r, t[i], &f), 0);
+        set_item(report, dt_rollup_table_name(t[i]), parse_fw(&f));
+    }
+}
 
 /* A flow from local 192.168.1.10 to ip:port with the given enrichment. */
 static cJSON *flow(const char *ip, int port, const char *app, const char *name, const char *src,

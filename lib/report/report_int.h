@@ -1,0 +1,66 @@
+/* The report's state, shared by report.c (building and writing it) and
+ * reader.c (reading reports for `merge`).  Private to lib/report. */
+#ifndef DT_REPORT_INT_H
+#define DT_REPORT_INT_H
+
+#include "report/report.h"
+#include "report/model.h"
+#include "report/rollup.h"
+#include "util/jsonw.h"
+
+/* Report-level DNS table: one entry per (name, type) of all responses. */
+typedef struct dns_entry {
+    char *name;
+    char type[16];
+    uint64_t count;
+    char (*answers)[DT_ADDR_STRLEN]; /* distinct, in order first seen */
+    int n_answers, cap_answers;
+    struct dns_entry *next;
+} dns_entry;
+
+#define DNS_BUCKETS 4096
+#define DNS_TABLE_MAX_ANSWERS 1024 /* distinct addresses kept per name (CDNs rotate) */
+/* Memory of the DNS table: names and answers beyond it are counted in
+ * summary.dns_table_dropped, not kept (random-subdomain floods). */
+#define DNS_TABLE_MAX_BYTES (16u << 20)
+
+struct dt_report {
+    dt_report_opts opts;
+    FILE *out;
+    FILE *flows_tmp; /* flow lines until the end (report mode, parts) */
+    int is_part;
+    dt_input_rec *inputs;
+    size_t n_inputs, cap_inputs;
+    dt_summary sum; /* the inputs' counters, combined (report/summary.def) */
+    uint64_t first_ns, last_ns;
+    int ts_digits, have_time;
+    uint64_t flows_written;
+    dns_entry *dns[DNS_BUCKETS];
+    uint64_t dns_n;
+    size_t dns_bytes;     /* against DNS_TABLE_MAX_BYTES */
+    uint64_t dns_dropped; /* names and answers not kept */
+    char **warnings;      /* from merged reports, each once */
+    size_t n_warnings;
+    dt_geo_rec *geo; /* geo databases of merged reports, each once */
+    size_t n_geo;
+    char *merged_options; /* the first merged report's options (JSON text at depth 1) */
+    int write_error;
+    dt_jw flow_text; /* the current flow line, reused (performance: no tree per flow) */
+    int lines;       /* flow lines are written (not for a text report, nor with --no-flows) */
+    /* Rollups of every flow so far, added as flows end (from the struct: no
+     * parse), merged from parts, or read from merged reports. */
+    dt_rollup *ru;
+};
+
+dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type);
+void dt_report_dns_answer(dt_report *r, dns_entry *e, const char *addr);
+void dt_report_note_time(dt_report *r, uint64_t first, uint64_t last, int digits);
+/* Appends rec (moved: rec is emptied) to the report's inputs. */
+int dt_report_add_input_rec(dt_report *r, dt_input_rec *rec);
+/* Adds warning text or a geo database unless the report has it already. */
+int dt_report_add_warning(dt_report *r, const char *w);
+int dt_report_add_geo(dt_report *r, dt_geo_rec *g);
+/* A flow line to where the report's flow lines go. */
+void dt_report_flow_line(dt_report *r, const char *line, size_t len);
+
+#endif

@@ -1,0 +1,268 @@
+/* The rollups' part of the report's JSON, from the rows of rollup.h. */
+#include "report/rollup.h"
+
+#include "report/flowjson.h"
+
+static void counts(dt_fw *f, const dt_ru_counts *c)
+{
+    dt_fw_key(f, "bytes_up");
+    dt_fw_u64(f, c->up);
+    dt_fw_key(f, "bytes_down");
+    dt_fw_u64(f, c->down);
+    dt_fw_key(f, "flows");
+    dt_fw_u64(f, c->flows);
+}
+
+static void key_list(dt_fw *f, const char *key, const dt_ru_keys *k)
+{
+    dt_fw_key(f, key);
+    dt_fw_arr_begin(f);
+    for (size_t i = 0; i < k->n; i++)
+        dt_fw_str(f, k->v[i].key);
+    dt_fw_arr_end(f);
+}
+
+/* [{<name>: key, bytes_up}] */
+static void top_list(dt_fw *f, const char *key, const char *name, const dt_ru_keys *k)
+{
+    dt_fw_key(f, key);
+    dt_fw_arr_begin(f);
+    for (size_t i = 0; i < k->n; i++) {
+        dt_fw_obj_begin(f);
+        dt_fw_key(f, name);
+        dt_fw_str(f, k->v[i].key);
+        dt_fw_key(f, "bytes_up");
+        dt_fw_u64(f, k->v[i].bytes_up);
+        dt_fw_obj_end(f);
+    }
+    dt_fw_arr_end(f);
+}
+
+static void mask_list(dt_fw *f, const char *key, unsigned mask, const char *(*name)(int))
+{
+    dt_fw_key(f, key);
+    dt_fw_arr_begin(f);
+    for (int i = 0; name(i); i++)
+        if (mask & (1u << i))
+            dt_fw_str(f, name(i));
+    dt_fw_arr_end(f);
+}
+
+static void time_or_null(dt_fw *f, const char *key, int have, uint64_t ns, int digits)
+{
+    char buf[64];
+    dt_fw_key(f, key);
+    if (have)
+        dt_fw_str(f, dt_format_time(ns, digits, buf, sizeof buf));
+    else
+        dt_fw_null(f);
+}
+
+static int country_row(void *ctx, const void *row)
+{
+    dt_fw *f = ctx;
+    const dt_ru_country *c = row;
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "code");
+    dt_fw_str_or_null(f, c->code);
+    dt_fw_key(f, "name");
+    dt_fw_str_or_null(f, c->name);
+    dt_fw_key(f, "transfer");
+    dt_fw_str_or_null(f, c->transfer);
+    counts(f, &c->c);
+    dt_fw_key(f, "endpoints");
+    dt_fw_u64(f, c->endpoints);
+    top_list(f, "top_organizations", "name", &c->top_organizations);
+    top_list(f, "top_domains", "domain", &c->top_domains);
+    dt_fw_obj_end(f);
+    return 0;
+}
+
+static int org_row(void *ctx, const void *row)
+{
+    dt_fw *f = ctx;
+    const dt_ru_org *o = row;
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "asn");
+    dt_fw_u64(f, o->asn);
+    dt_fw_key(f, "org");
+    dt_fw_str_or_null(f, o->org);
+    key_list(f, "countries", &o->countries);
+    counts(f, &o->c);
+    dt_fw_key(f, "endpoints");
+    dt_fw_u64(f, o->endpoints);
+    dt_fw_obj_end(f);
+    return 0;
+}
+
+static int company_row(void *ctx, const void *row)
+{
+    dt_fw *f = ctx;
+    const dt_ru_company *c = row;
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "name");
+    dt_fw_str(f, c->name);
+    mask_list(f, "sources", c->sources, dt_source_name);
+    key_list(f, "countries", &c->countries);
+    counts(f, &c->c);
+    key_list(f, "domains", &c->domains);
+    dt_fw_obj_end(f);
+    return 0;
+}
+
+static int domain_row(void *ctx, const void *row)
+{
+    dt_fw *f = ctx;
+    const dt_ru_domain *d = row;
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "domain");
+    dt_fw_str(f, d->domain);
+    dt_fw_key(f, "names");
+    dt_fw_arr_begin(f);
+    for (size_t i = 0; i < d->names.n; i++) {
+        dt_fw_obj_begin(f);
+        dt_fw_key(f, "name");
+        dt_fw_str(f, d->names.v[i].key);
+        mask_list(f, "seen_in", d->names.v[i].mask, dt_seen_name);
+        dt_fw_obj_end(f);
+    }
+    dt_fw_arr_end(f);
+    dt_fw_key(f, "company");
+    dt_fw_str_or_null(f, d->company);
+    key_list(f, "countries", &d->countries);
+    counts(f, &d->c);
+    dt_fw_obj_end(f);
+    return 0;
+}
+
+static void num_or_null(dt_fw *f, const char *key, int have, double v)
+{
+    dt_fw_key(f, key);
+    if (have)
+        dt_fw_num(f, v);
+    else
+        dt_fw_null(f);
+}
+
+static int endpoint_row(void *ctx, const void *row)
+{
+    dt_fw *f = ctx;
+    const dt_ru_endpoint *e = row;
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "ip");
+    dt_fw_str(f, e->ip);
+    key_list(f, "names", &e->names);
+    dt_fw_key(f, "ports");
+    dt_fw_arr_begin(f);
+    for (size_t i = 0; i < e->n_ports; i++)
+        dt_fw_u64(f, e->ports[i]);
+    dt_fw_arr_end(f);
+    dt_fw_key(f, "country");
+    dt_fw_str_or_null(f, e->country);
+    dt_fw_key(f, "asn");
+    if (e->have_asn)
+        dt_fw_u64(f, e->asn);
+    else
+        dt_fw_null(f);
+    dt_fw_key(f, "org");
+    dt_fw_str_or_null(f, e->org);
+    dt_fw_key(f, "company");
+    dt_fw_str_or_null(f, e->company);
+    dt_fw_key(f, "transfer");
+    dt_fw_str_or_null(f, e->transfer);
+    counts(f, &e->c);
+    time_or_null(f, "first_seen", e->have_time, e->first_ns, e->ts_digits);
+    time_or_null(f, "last_seen", e->have_time, e->last_ns, e->ts_digits);
+    dt_fw_key(f, "rhythm");
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "connections");
+    dt_fw_u64(f, e->rhythm.connections);
+    int h = e->rhythm.have_intervals;
+    num_or_null(f, "interval_median_s", h, e->rhythm.median_s);
+    num_or_null(f, "interval_mad_s", h, e->rhythm.mad_s);
+    num_or_null(f, "interval_min_s", h, e->rhythm.min_s);
+    num_or_null(f, "interval_max_s", h, e->rhythm.max_s);
+    dt_fw_obj_end(f);
+    dt_fw_obj_end(f);
+    return 0;
+}
+
+static int plain_row(void *ctx, const void *row)
+{
+    dt_fw *f = ctx;
+    const dt_ru_plain *p = row;
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "destination");
+    dt_fw_str(f, p->destination);
+    dt_fw_key(f, "port");
+    dt_fw_u64(f, (uint64_t)p->port);
+    dt_fw_key(f, "app");
+    dt_fw_str(f, p->app);
+    counts(f, &p->c);
+    dt_fw_obj_end(f);
+    return 0;
+}
+
+int dt_rollup_write_table(const dt_rollup *r, dt_ru_table t, dt_fw *f)
+{
+    static const dt_ru_fn fns[] = {country_row, org_row,      company_row,
+                                   domain_row,  endpoint_row, plain_row};
+    dt_fw_arr_begin(f);
+    int rc = dt_rollup_each(r, t, 0, fns[t], f);
+    dt_fw_arr_end(f);
+    return rc;
+}
+
+static void flows_bytes(dt_fw *f, const dt_ru_counts *c)
+{
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "flows");
+    dt_fw_u64(f, c->flows);
+    dt_fw_key(f, "bytes_up");
+    dt_fw_u64(f, c->up);
+    dt_fw_key(f, "bytes_down");
+    dt_fw_u64(f, c->down);
+    dt_fw_obj_end(f);
+}
+
+void dt_rollup_write_transfers(const dt_rollup *r, dt_fw *f)
+{
+    dt_ru_totals t;
+    dt_rollup_totals(r, &t);
+    dt_fw_obj_begin(f);
+    for (int i = 0; i < DT_RU_TR_COUNT; i++) {
+        dt_fw_key(f, dt_ru_transfer_name((dt_ru_transfer)i));
+        flows_bytes(f, &t.transfers[i]);
+    }
+    dt_fw_obj_end(f);
+}
+
+int dt_rollup_write_summary(const dt_rollup *r, dt_fw *f)
+{
+    dt_ru_totals t;
+    dt_rollup_totals(r, &t);
+    const struct {
+        const char *key;
+        uint64_t v;
+    } n[] = {{"bytes_up", t.bytes_up},         {"bytes_down", t.bytes_down},
+             {"local_flows", t.local_flows},   {"remote_addresses", t.remote_addresses},
+             {"remote_names", t.remote_names}, {"domains", t.domains},
+             {"countries", t.countries},       {"organizations", t.organizations},
+             {"companies", t.companies}};
+    for (size_t i = 0; i < sizeof n / sizeof n[0]; i++) {
+        dt_fw_key(f, n[i].key);
+        dt_fw_u64(f, n[i].v);
+    }
+    dt_fw_key(f, "encryption");
+    dt_fw_obj_begin(f);
+    for (int k = 0; k < DT_CRYPTO_COUNT; k++) {
+        dt_fw_key(f, dt_crypto_name((dt_crypto)k));
+        flows_bytes(f, &t.encryption[k]);
+    }
+    dt_fw_obj_end(f);
+    dt_fw_key(f, "plaintext_destinations");
+    int rc = dt_rollup_write_table(r, DT_RU_PLAIN, f);
+    dt_fw_key(f, "rollup_entries_dropped");
+    dt_fw_u64(f, t.rollup_entries_dropped);
+    return rc;
+}

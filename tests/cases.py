@@ -812,7 +812,12 @@ def c_malformed_frames():
     frames = good[:3] + bad + good[3:]
     return {"files": [pcap("cap.pcap", frames)], "exit": 0, "nflows": 1,
             "flows": [tls_expect(s)],
-            "summary": {"packets": len(frames), "malformed": len(bad)}}
+            "summary": {"packets": len(frames), "malformed": len(bad),
+                        "malformed_by_reason": {"ipv4_header_short": 1, "ipv4_bad_ihl": 1,
+                                                "ipv4_bad_total_length": 1, "ipv6_header_short": 1,
+                                                # both TCP frames: the header (or the data
+                                                # offset it claims) ends past the bytes there
+                                                "tcp_header_short": 2}}}
 
 
 def c_ipv4_total_len_exceeds_frame():
@@ -833,8 +838,8 @@ def c_tunnel_too_deep():
     for _ in range(10):
         deep = g.ipv4(OUT_A, OUT_B, g.IPIP, deep)
     frames = [g.eth_for(deep)] + [g.eth_for(p) for p in pk[1:]]
-    return {"files": [pcap("cap.pcap", frames)], "summary": {"packets": len(frames),
-                                                             "malformed": 1}}
+    return {"files": [pcap("cap.pcap", frames)], "summary": {
+        "packets": len(frames), "malformed": 1, "malformed_by_reason": {"tunnel_too_deep": 1}}}
 
 
 def c_tunnel_nested_gre_vxlan():

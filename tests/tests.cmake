@@ -1,12 +1,16 @@
-# Unit tests: every tests/unit/test_*.c is one ctest executable linked to the library.
-file(GLOB DT_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+# Unit tests mirror lib/: every tests/unit/<folder>/test_*.c is one ctest
+# executable (unit.<folder>.test_*) linked to the library; they are white-box
+# and may include the private headers of lib/.
+file(GLOB_RECURSE DT_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(src ${DT_UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
+  get_filename_component(dir ${src} DIRECTORY)
+  get_filename_component(folder ${dir} NAME)
   add_executable(${name} ${src})
   target_link_libraries(${name} PRIVATE datatrail_geodb datatrail_core)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
-  add_test(NAME unit.${name} COMMAND ${name})
-  set_tests_properties(unit.${name} PROPERTIES
+  add_test(NAME unit.${folder}.${name} COMMAND ${name})
+  set_tests_properties(unit.${folder}.${name} PROPERTIES
     ENVIRONMENT "DT_TESTDATA=${CMAKE_SOURCE_DIR}/testdata")
 endforeach()
 

@@ -2,6 +2,7 @@
 #include "enrich/entity.h"
 
 #include "util/jsonfile.h"
+#include "util/hash.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -59,22 +60,6 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-static uint64_t mix32(uint32_t x)
-{
-    uint64_t h = x * 0x9E3779B97F4A7C15ull;
-    return h ^ (h >> 29);
-}
-
 /* Normalises a host name or domain: lowercase, no trailing dot, LDH/_ labels
  * of 1..63 characters.  Returns its length or -1. */
 static int norm_name(const char *s, char *out, size_t cap)
@@ -121,7 +106,7 @@ static long smap_get(const smap *m, const char *key)
 {
     if (!m->cap)
         return -1;
-    size_t i = (size_t)fnv1a(key) & (m->cap - 1);
+    size_t i = (size_t)dt_hash_of_str(key) & (m->cap - 1);
     while (m->t[i].key) {
         if (strcmp(m->t[i].key, key) == 0)
             return (long)m->t[i].val;
@@ -139,7 +124,7 @@ static int smap_grow(smap *m)
     for (size_t j = 0; j < m->cap; j++) {
         if (!m->t[j].key)
             continue;
-        size_t i = (size_t)fnv1a(m->t[j].key) & (ncap - 1);
+        size_t i = (size_t)dt_hash_of_str(m->t[j].key) & (ncap - 1);
         while (nt[i].key)
             i = (i + 1) & (ncap - 1);
         nt[i] = m->t[j];
@@ -155,7 +140,7 @@ static int smap_put(smap *m, const char *key, uint32_t val)
 {
     if ((m->n + 1) * 2 > m->cap && smap_grow(m) < 0)
         return -1;
-    size_t i = (size_t)fnv1a(key) & (m->cap - 1);
+    size_t i = (size_t)dt_hash_of_str(key) & (m->cap - 1);
     while (m->t[i].key) {
         if (strcmp(m->t[i].key, key) == 0) {
             m->t[i].val = val;
@@ -197,7 +182,7 @@ static long amap_get(const amap *m, uint32_t asn)
 {
     if (!m->cap || !asn)
         return -1;
-    size_t i = (size_t)mix32(asn) & (m->cap - 1);
+    size_t i = (size_t)dt_hash_of_u64(asn) & (m->cap - 1);
     while (m->t[i].asn) {
         if (m->t[i].asn == asn)
             return (long)m->t[i].val;
@@ -216,7 +201,7 @@ static int amap_put(amap *m, uint32_t asn, uint32_t val)
         for (size_t j = 0; j < m->cap; j++) {
             if (!m->t[j].asn)
                 continue;
-            size_t i = (size_t)mix32(m->t[j].asn) & (ncap - 1);
+            size_t i = (size_t)dt_hash_of_u64(m->t[j].asn) & (ncap - 1);
             while (nt[i].asn)
                 i = (i + 1) & (ncap - 1);
             nt[i] = m->t[j];
@@ -225,7 +210,7 @@ static int amap_put(amap *m, uint32_t asn, uint32_t val)
         m->t = nt;
         m->cap = ncap;
     }
-    size_t i = (size_t)mix32(asn) & (m->cap - 1);
+    size_t i = (size_t)dt_hash_of_u64(asn) & (m->cap - 1);
     while (m->t[i].asn) {
         if (m->t[i].asn == asn) {
             m->t[i].val = val;

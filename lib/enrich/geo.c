@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "enrich/ipclass.h"
+#include "util/hash.h"
 
 /* ISO 3166-1 alpha-2 codes and English short names (from the iso-codes data). */
 static const struct {
@@ -725,16 +726,6 @@ static void fill_from(geo_db *db, MMDB_entry_s *e, dt_geo_result *r, int overrid
     }
 }
 
-static size_t addr_hash(const dt_addr *a)
-{
-    uint64_t h = 1469598103934665603ull ^ a->family;
-    for (int i = 0; i < 16; i++) {
-        h ^= a->a[i];
-        h *= 1099511628211ull;
-    }
-    return (size_t)(h ^ (h >> 29));
-}
-
 int dt_geo_lookup(dt_geo *g, const dt_addr *a, dt_geo_result *out)
 {
     if (!out)
@@ -748,7 +739,7 @@ int dt_geo_lookup(dt_geo *g, const dt_addr *a, dt_geo_result *out)
     dt_addr key = *a;
     if (key.family == 4)
         memset(key.a + 4, 0, 12);
-    cache_ent *ce = &g->cache[addr_hash(&key) & g->cache_mask];
+    cache_ent *ce = &g->cache[dt_hash_final(dt_hash_addr(DT_HASH_INIT, &key)) & g->cache_mask];
     if (ce->used && dt_addr_cmp(&ce->key, &key) == 0) {
         g->hits++;
         *out = ce->res;

@@ -1,5 +1,6 @@
 /* MaxMind DB writer.  See mmdb_write.h and docs/geodata.md. */
 #include "geodb/mmdb_write.h"
+#include "util/hash.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -233,12 +234,7 @@ int dt_mmdbw_record_size(const dt_mmdbw *w)
 
 static uint64_t hash_bytes(const uint8_t *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
+    return dt_hash_final(dt_hash_bytes(DT_HASH_INIT, p, n));
 }
 
 static int rehash(dt_mmdbw *w)

@@ -3,6 +3,7 @@
 #include "enrich/domain.h"
 #include "enrich/ipclass.h"
 #include "util/hash.h"
+#include "util/err.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +99,7 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
             dt_suffix_memo_free(e->suffixes);
         }
         free(e);
-        snprintf(err, errlen, "out of memory");
+        dt_set_err(err, errlen, "out of memory");
         return NULL;
     }
     const char *dir = c->data_dir ? c->data_dir : dt_data_dir();
@@ -119,7 +120,7 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
         g.data_dir = dir;
     e->geo = dt_geo_open(&g, warn, warnlen);
     if (!e->geo) {
-        snprintf(err, errlen, "%s", warn && warn[0] ? warn : "cannot open the geo databases");
+        dt_set_err(err, errlen, "%s", warn && warn[0] ? warn : "cannot open the geo databases");
         goto fail;
     }
     return e;

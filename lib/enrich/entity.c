@@ -3,9 +3,9 @@
 
 #include "util/jsonfile.h"
 #include "util/hash.h"
+#include "util/err.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,16 +48,6 @@ static int ieq(const char *a, const char *b)
         if (lower(*a) != lower(*b))
             return 0;
     return *a == *b;
-}
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
 }
 
 /* Normalises a host name or domain: lowercase, no trailing dot, LDH/_ labels
@@ -327,7 +317,7 @@ static const char *check_entity(const cJSON *o, char *why, size_t wl)
                 if (strncmp(s, "*.", 2) == 0)
                     s += 2;
                 if (norm_name(s, buf, sizeof buf) < 0) {
-                    snprintf(why, wl, "invalid domain \"%.80s\"", d->valuestring);
+                    dt_set_err(why, wl, "invalid domain \"%.80s\"", d->valuestring);
                     return why;
                 }
             }
@@ -357,7 +347,7 @@ static const char *check_entity(const cJSON *o, char *why, size_t wl)
         } else if (strcmp(k, "note") == 0 || strcmp(k, "comment") == 0 || k[0] == '_') {
             continue;
         } else {
-            snprintf(why, wl, "unknown key \"%.60s\"", k);
+            dt_set_err(why, wl, "unknown key \"%.60s\"", k);
             return why;
         }
     }
@@ -450,7 +440,7 @@ static int add_entity(dt_entities *es, const cJSON *o)
 static int load_into(dt_entities *es, const char *path, char *err, size_t errlen)
 {
     if (!path) {
-        seterr(err, errlen, "(null): no path");
+        dt_set_err(err, errlen, "(null): no path");
         return -1;
     }
     cJSON *root = dt_json_load_file(path, ENTITY_FILE_MAX, err, errlen);
@@ -461,7 +451,7 @@ static int load_into(dt_entities *es, const char *path, char *err, size_t errlen
     if (cJSON_IsObject(root))
         list = cJSON_GetObjectItemCaseSensitive(root, "entities");
     if (!cJSON_IsArray(list)) {
-        seterr(err, errlen, "%s: expected an object with an \"entities\" array", path);
+        dt_set_err(err, errlen, "%s: expected an object with an \"entities\" array", path);
         cJSON_Delete(root);
         return -1;
     }
@@ -475,8 +465,8 @@ static int load_into(dt_entities *es, const char *path, char *err, size_t errlen
         if (r) {
             const cJSON *nm =
                 cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "name") : NULL;
-            seterr(err, errlen, "%s: entities[%zu] \"%.60s\": %s", path, i,
-                   cJSON_IsString(nm) ? nm->valuestring : "?", r);
+            dt_set_err(err, errlen, "%s: entities[%zu] \"%.60s\": %s", path, i,
+                       cJSON_IsString(nm) ? nm->valuestring : "?", r);
             cJSON_Delete(root);
             return -1;
         }
@@ -485,7 +475,7 @@ static int load_into(dt_entities *es, const char *path, char *err, size_t errlen
     cJSON_ArrayForEach(o, list)
     {
         if (add_entity(es, o) < 0) {
-            seterr(err, errlen, "%s: out of memory", path);
+            dt_set_err(err, errlen, "%s: out of memory", path);
             cJSON_Delete(root);
             return -1;
         }
@@ -498,7 +488,7 @@ dt_entities *dt_entities_load(const char *path, char *err, size_t errlen)
 {
     dt_entities *es = calloc(1, sizeof *es);
     if (!es) {
-        seterr(err, errlen, "out of memory");
+        dt_set_err(err, errlen, "out of memory");
         return NULL;
     }
     if (load_into(es, path, err, errlen) < 0) {
@@ -511,7 +501,7 @@ dt_entities *dt_entities_load(const char *path, char *err, size_t errlen)
 int dt_entities_merge(dt_entities *es, const char *path, char *err, size_t errlen)
 {
     if (!es) {
-        seterr(err, errlen, "no entity table");
+        dt_set_err(err, errlen, "no entity table");
         return -1;
     }
     return load_into(es, path, err, errlen);

@@ -13,6 +13,7 @@
 
 #include "enrich/ipclass.h"
 #include "util/hash.h"
+#include "util/err.h"
 
 /* ISO 3166-1 alpha-2 codes and English short names (from the iso-codes data). */
 static const struct {
@@ -529,9 +530,8 @@ static int open_db(geo_db *db, const char *path, int kind, char *warn, size_t wa
     memset(db, 0, sizeof *db);
     int rc = MMDB_open(path, MMDB_MODE_MMAP, &db->mmdb);
     if (rc != MMDB_SUCCESS) {
-        if (warn && warnlen)
-            snprintf(warn, warnlen, "%s: cannot open %s database: %s", path, kind_names[kind],
-                     MMDB_strerror(rc));
+        dt_set_err(warn, warnlen, "%s: cannot open %s database: %s", path, kind_names[kind],
+                   MMDB_strerror(rc));
         return -1;
     }
     db->kind = kind;
@@ -590,7 +590,7 @@ static void add_warn(char *warn, size_t warnlen, const char *msg)
     size_t l = strlen(warn);
     if (l + 3 >= warnlen)
         return;
-    snprintf(warn + l, warnlen - l, "%s%s", l ? "; " : "", msg);
+    dt_set_err(warn + l, warnlen - l, "%s%s", l ? "; " : "", msg);
 }
 
 dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
@@ -637,8 +637,7 @@ dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
         used[k][0] = '\0';
         if (explicit_path[k] && *explicit_path[k]) {
             if (open_db(&g->db[g->ndb], explicit_path[k], k, msg, sizeof msg) != 0) {
-                if (warn && warnlen)
-                    snprintf(warn, warnlen, "%s", msg);
+                dt_set_err(warn, warnlen, "%s", msg);
                 dt_geo_close(g);
                 return NULL;
             }

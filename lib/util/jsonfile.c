@@ -1,4 +1,5 @@
 #include "util/jsonfile.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@ char *dt_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
     int is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        dt_set_err(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
@@ -42,7 +43,7 @@ char *dt_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
     if (!is_stdin)
         fclose(f);
     if (why) {
-        snprintf(err, errlen, "%s: %s", path, why);
+        dt_set_err(err, errlen, "%s: %s", path, why);
         free(buf);
         return NULL;
     }
@@ -58,7 +59,7 @@ cJSON *dt_json_load_file(const char *path, size_t max, char *err, size_t errlen)
     if (!text)
         return NULL;
     if (strlen(text) != len) {
-        snprintf(err, errlen, "%s: contains a NUL byte", path);
+        dt_set_err(err, errlen, "%s: contains a NUL byte", path);
         free(text);
         return NULL;
     }
@@ -75,7 +76,7 @@ cJSON *dt_json_load_file(const char *path, size_t max, char *err, size_t errlen)
                 col++;
             }
         }
-        snprintf(err, errlen, "%s:%zu:%zu: JSON syntax error", path, line, col);
+        dt_set_err(err, errlen, "%s:%zu:%zu: JSON syntax error", path, line, col);
     }
     free(text);
     return root;

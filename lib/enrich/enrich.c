@@ -118,6 +118,8 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
     dt_geo_config g = c->geo;
     if (!g.data_dir)
         g.data_dir = dir;
+    if (!g.countries)
+        g.countries = e->countries;
     e->geo = dt_geo_open(&g, warn, warnlen);
     if (!e->geo) {
         dt_set_err(err, errlen, "%s", warn && warn[0] ? warn : "cannot open the geo databases");

@@ -12,7 +12,8 @@
 #define COUNTRIES_FILE_MAX (8u << 20)
 
 struct dt_countries {
-    dt_country c[26 * 26]; /* indexed by the two letters; cc[0] == 0 means absent */
+    dt_country c[26 * 26];    /* indexed by the two letters; cc[0] == 0 means absent */
+    char region[26 * 26][64]; /* "regions": names of codes that are not countries */
     char date[32];
     char legal_basis[512];
     char source[1024];
@@ -100,6 +101,7 @@ dt_countries *dt_countries_load(const char *path, char *err, size_t errlen)
         c->cc[0] = (char)(cc[0] & ~0x20);
         c->cc[1] = (char)(cc[1] & ~0x20);
         copy_str(c->name, sizeof c->name, name);
+        copy_str(c->common_name, sizeof c->common_name, str_item(o, "common_name"));
         copy_str(c->note, sizeof c->note, str_item(o, "note"));
         const char *part = str_item(o, "part_of");
         if (part && cc_index(part) >= 0) {
@@ -131,6 +133,22 @@ dt_countries *dt_countries_load(const char *path, char *err, size_t errlen)
         }
         i++;
     }
+    const cJSON *regions = cJSON_GetObjectItemCaseSensitive(root, "regions");
+    i = 0;
+    cJSON_ArrayForEach(o, regions)
+    {
+        const char *cc = str_item(o, "cc"), *name = str_item(o, "name");
+        int idx = cc_index(cc);
+        if (idx < 0 || !name || !name[0] || cs->c[idx].cc[0]) {
+            dt_set_err(err, errlen,
+                       "%s: regions[%zu]: needs a two-letter \"cc\" that is not a country and a "
+                       "\"name\"",
+                       path, i);
+            goto fail;
+        }
+        copy_str(cs->region[idx], sizeof cs->region[idx], name);
+        i++;
+    }
     cJSON_Delete(root);
     return cs;
 fail:
@@ -156,6 +174,15 @@ const char *dt_country_name(const dt_countries *cs, const char *cc)
 {
     const dt_country *c = dt_country_get(cs, cc);
     return c ? c->name : NULL;
+}
+
+const char *dt_country_common_name(const dt_countries *cs, const char *cc)
+{
+    const dt_country *c = dt_country_get(cs, cc);
+    if (c)
+        return c->common_name[0] ? c->common_name : c->name;
+    int idx = cc_index(cc);
+    return cs && idx >= 0 && cs->region[idx][0] ? cs->region[idx] : NULL;
 }
 
 const char *dt_country_adequacy_ref(const dt_countries *cs, const char *cc)

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *dt_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+/* Reads all of path ("-" = stdin), at most max bytes, NUL-terminated.
+ * NULL on failure, with "path: reason" in err. */
+static char *read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
 {
     int is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
@@ -55,7 +57,7 @@ char *dt_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
 cJSON *dt_json_load_file(const char *path, size_t max, char *err, size_t errlen)
 {
     size_t len = 0;
-    char *text = dt_read_file(path, max, &len, err, errlen);
+    char *text = read_file(path, max, &len, err, errlen);
     if (!text)
         return NULL;
     if (strlen(text) != len) {

@@ -8,6 +8,7 @@
  * stream.  Byte offsets and dt_capture_bytes_read() count decompressed bytes. */
 #include "capture/capture.h"
 #include "util/cursor.h"
+#include "util/err.h"
 #include "util/netconst.h"
 
 #include <errno.h>
@@ -118,7 +119,7 @@ static size_t in_read(dt_capture *c, void *dst, size_t n)
         if (r < 0) {
             int zerr = 0;
             const char *m = gzerror(c->gz, &zerr);
-            snprintf(c->src_msg, sizeof c->src_msg, "%s", m && *m ? m : "read error");
+            dt_set_err(c->src_msg, sizeof c->src_msg, "%s", m && *m ? m : "read error");
             c->src_err = 1;
             break;
         }
@@ -155,8 +156,8 @@ static void fail(dt_capture *c, uint64_t at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    snprintf(c->err, sizeof c->err, "packet %" PRIu64 " at byte %" PRIu64 ": %s", c->packets + 1,
-             at, reason);
+    dt_set_err(c->err, sizeof c->err, "packet %" PRIu64 " at byte %" PRIu64 ": %s", c->packets + 1,
+               at, reason);
     c->state = -1;
 }
 
@@ -297,8 +298,8 @@ static int open_pcap(dt_capture *c, char *err, size_t errlen)
                   magic == PCAP_BSWAP32(PCAP_MAGIC_MODIFIED);
     uint32_t m = swapped ? dt_rd_be32(c->peek) : magic;
     if (c->peek_len < PCAP_FILE_HDR_LEN) {
-        snprintf(err, errlen, "truncated pcap file header (%zu of %d bytes)", c->peek_len,
-                 PCAP_FILE_HDR_LEN);
+        dt_set_err(err, errlen, "truncated pcap file header (%zu of %d bytes)", c->peek_len,
+                   PCAP_FILE_HDR_LEN);
         return -1;
     }
     const uint8_t *ltp = c->peek + PCAP_OFF_LINKTYPE;
@@ -310,7 +311,7 @@ static int open_pcap(dt_capture *c, char *err, size_t errlen)
     cookie_io_functions_t io = {cookie_read, NULL, NULL, cookie_close};
     c->fp = fopencookie(c, "r", io);
     if (!c->fp) {
-        snprintf(err, errlen, "fopencookie: %s", strerror(errno));
+        dt_set_err(err, errlen, "fopencookie: %s", strerror(errno));
         return -1;
     }
     /* Performance: a stdio buffer of at least twice zlib's (gzbuffer above) lets
@@ -323,7 +324,7 @@ static int open_pcap(dt_capture *c, char *err, size_t errlen)
     if (!c->pcap) {
         fclose(c->fp);
         c->fp = NULL;
-        snprintf(err, errlen, "libpcap: %s", ebuf[0] ? ebuf : "cannot read pcap header");
+        dt_set_err(err, errlen, "libpcap: %s", ebuf[0] ? ebuf : "cannot read pcap header");
         return -1;
     }
     c->fp = NULL; /* owned by libpcap now */
@@ -567,49 +568,49 @@ dt_capture *dt_capture_open(const char *path, char *err, size_t errlen)
     }
     err[0] = 0;
     if (!path) {
-        snprintf(err, errlen, "no path given");
+        dt_set_err(err, errlen, "no path given");
         return NULL;
     }
     int is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "stdin" : path;
     int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot open %s: %s", name, strerror(errno));
+        dt_set_err(err, errlen, "cannot open %s: %s", name, strerror(errno));
         return NULL;
     }
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "cannot read %s: is a directory", name);
+        dt_set_err(err, errlen, "cannot read %s: is a directory", name);
         close(fd);
         return NULL;
     }
     dt_capture *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);
-        snprintf(err, errlen, "out of memory");
+        dt_set_err(err, errlen, "out of memory");
         return NULL;
     }
     c->gz = gzdopen(fd, "rb");
     if (!c->gz) {
         close(fd);
         free(c);
-        snprintf(err, errlen, "cannot read %s: out of memory", name);
+        dt_set_err(err, errlen, "cannot read %s: out of memory", name);
         return NULL;
     }
     gzbuffer(c->gz, 128 * 1024);
 
     size_t n = in_read(c, c->peek, PEEK_MAX);
     if (c->src_err) {
-        snprintf(err, errlen, "cannot read %s: %s", name, c->src_msg);
+        dt_set_err(err, errlen, "cannot read %s: %s", name, c->src_msg);
         goto bad;
     }
     c->peek_len = n;
     if (n == 0) {
-        snprintf(err, errlen, "%s is empty%s", name, gzdirect(c->gz) ? "" : " (after gunzip)");
+        dt_set_err(err, errlen, "%s is empty%s", name, gzdirect(c->gz) ? "" : " (after gunzip)");
         goto bad;
     }
     if (n < 4) {
-        snprintf(err, errlen, "%s is too short (%zu bytes) to be a pcap or pcapng file", name, n);
+        dt_set_err(err, errlen, "%s is too short (%zu bytes) to be a pcap or pcapng file", name, n);
         goto bad;
     }
     uint32_t magic = dt_rd_be32(c->peek);
@@ -622,7 +623,7 @@ dt_capture *dt_capture_open(const char *path, char *err, size_t errlen)
     case PCAP_BSWAP32(PCAP_MAGIC_MODIFIED): {
         char e2[PCAP_ERRBUF_SIZE + 64];
         if (open_pcap(c, e2, sizeof e2) < 0) {
-            snprintf(err, errlen, "%s: %s", name, e2);
+            dt_set_err(err, errlen, "%s: %s", name, e2);
             goto bad;
         }
         return c;
@@ -631,7 +632,7 @@ dt_capture *dt_capture_open(const char *path, char *err, size_t errlen)
         c->kind = KIND_PCAPNG;
         return c;
     default:
-        snprintf(err, errlen, "%s: not a pcap or pcapng file (magic 0x%08x)", name, magic);
+        dt_set_err(err, errlen, "%s: not a pcap or pcapng file (magic 0x%08x)", name, magic);
         goto bad;
     }
 bad:

@@ -17,6 +17,7 @@
  * without touching the datagram.
  */
 #include "decode/ipfrag.h"
+#include "util/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -76,21 +77,10 @@ dt_ipfrag *dt_ipfrag_new(uint32_t max_datagrams, uint32_t max_bytes, uint64_t ti
 
 static uint32_t key_hash(const dt_frag_key *k)
 {
-    uint32_t h = 2166136261u;
-    const uint8_t *parts[2] = {k->src, k->dst};
     size_t n = k->family == 6 ? 16 : 4;
-    for (int p = 0; p < 2; p++)
-        for (size_t i = 0; i < n; i++)
-            h = (h ^ parts[p][i]) * 16777619u;
-    uint8_t tail[6] = {k->family,
-                       k->proto,
-                       (uint8_t)(k->id >> 24),
-                       (uint8_t)(k->id >> 16),
-                       (uint8_t)(k->id >> 8),
-                       (uint8_t)k->id};
-    for (size_t i = 0; i < sizeof tail; i++)
-        h = (h ^ tail[i]) * 16777619u;
-    return h;
+    uint64_t h = dt_hash_bytes(dt_hash_bytes(DT_HASH_INIT, k->src, n), k->dst, n);
+    h = dt_hash_word(h, (uint64_t)k->family << 40 | (uint64_t)k->proto << 32 | k->id);
+    return (uint32_t)dt_hash_final(h);
 }
 
 static int key_eq(const dt_frag_key *a, const dt_frag_key *b)

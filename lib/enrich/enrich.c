@@ -2,6 +2,8 @@
 
 #include "enrich/domain.h"
 #include "enrich/ipclass.h"
+#include "util/hash.h"
+#include "util/err.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,7 @@ typedef struct domain_slot {
 #define ENDPOINT_CACHE 1024
 
 typedef struct endpoint_slot {
-    uint32_t hash;
+    uint64_t hash;
     uint8_t used, has_name;
     dt_addr ip;
     char name[256];
@@ -47,24 +49,12 @@ struct dt_enricher {
     dt_endpoint_info scratch; /* the result when a name is too long to cache */
 };
 
-static uint32_t hash_str(uint32_t h, const char *s)
-{
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-static uint32_t name_hash(const char *s)
-{
-    return hash_str(2166136261u, s);
-}
-
 /* dt_registrable_domain() through the cache. */
 static int registrable(dt_enricher *e, const char *name, char *out, size_t outlen)
 {
     if (strlen(name) >= sizeof e->domains[0].name || !e->domains)
         return dt_registrable_domain_memo(name, e->suffixes, out, outlen);
-    domain_slot *d = &e->domains[name_hash(name) % DOMAIN_CACHE];
+    domain_slot *d = &e->domains[dt_hash_of_str(name) % DOMAIN_CACHE];
     if (strcmp(d->name, name) != 0) {
         memcpy(d->name, name, strlen(name) + 1);
         d->ok = dt_registrable_domain_memo(name, e->suffixes, d->domain, sizeof d->domain) == 0;
@@ -109,7 +99,7 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
             dt_suffix_memo_free(e->suffixes);
         }
         free(e);
-        snprintf(err, errlen, "out of memory");
+        dt_set_err(err, errlen, "out of memory");
         return NULL;
     }
     const char *dir = c->data_dir ? c->data_dir : dt_data_dir();
@@ -128,9 +118,11 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
     dt_geo_config g = c->geo;
     if (!g.data_dir)
         g.data_dir = dir;
+    if (!g.countries)
+        g.countries = e->countries;
     e->geo = dt_geo_open(&g, warn, warnlen);
     if (!e->geo) {
-        snprintf(err, errlen, "%s", warn && warn[0] ? warn : "cannot open the geo databases");
+        dt_set_err(err, errlen, "%s", warn && warn[0] ? warn : "cannot open the geo databases");
         goto fail;
     }
     return e;
@@ -171,11 +163,9 @@ const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, co
     const char *n = name ? name : "", *o = cert_o ? cert_o : "";
     endpoint_slot *s = NULL;
     if (strlen(n) < sizeof s->name && strlen(o) < sizeof s->cert_o) {
-        uint32_t h = 2166136261u;
-        for (size_t i = 0; i < sizeof ip->a; i++)
-            h = (h ^ ip->a[i]) * 16777619u;
-        h = hash_str((h ^ ip->family ^ (name ? 0x100u : 0)) * 16777619u, n);
-        h = hash_str((h ^ 0xffu) * 16777619u, o);
+        uint64_t h = dt_hash_word(dt_hash_addr(DT_HASH_INIT, ip), name != NULL);
+        h = dt_hash_str(dt_hash_byte(dt_hash_str(h, n), 0), o); /* NUL between: unambiguous */
+        h = dt_hash_final(h);
         s = &e->endpoints[h % ENDPOINT_CACHE];
         if (s->used && s->hash == h && s->has_name == (name != NULL) &&
             dt_addr_cmp(&s->ip, ip) == 0 && strcmp(s->name, n) == 0 && strcmp(s->cert_o, o) == 0)

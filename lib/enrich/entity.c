@@ -2,9 +2,10 @@
 #include "enrich/entity.h"
 
 #include "util/jsonfile.h"
+#include "util/hash.h"
+#include "util/err.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,32 +50,6 @@ static int ieq(const char *a, const char *b)
     return *a == *b;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-static uint64_t mix32(uint32_t x)
-{
-    uint64_t h = x * 0x9E3779B97F4A7C15ull;
-    return h ^ (h >> 29);
-}
-
 /* Normalises a host name or domain: lowercase, no trailing dot, LDH/_ labels
  * of 1..63 characters.  Returns its length or -1. */
 static int norm_name(const char *s, char *out, size_t cap)
@@ -105,45 +80,51 @@ static int norm_name(const char *s, char *out, size_t cap)
     return (int)n;
 }
 
-/* ---- string -> index hash map (open addressing) ------------------------ */
+/* ---- name or ASN -> index hash map (open addressing) ------------------- */
 
-typedef struct smap_ent {
+/* A key is a string, or an ASN when key is NULL.  Empty slot: no key, ASN 0
+ * (AS0 is reserved and refused on load). */
+typedef struct map_ent {
     char *key;
-    uint32_t val;
-} smap_ent;
+    uint32_t asn, val;
+} map_ent;
 
-typedef struct smap {
-    smap_ent *t;
+typedef struct kmap {
+    map_ent *t;
     size_t cap, n; /* cap is a power of two */
-} smap;
+} kmap;
 
-static long smap_get(const smap *m, const char *key)
+static int ent_used(const map_ent *e)
 {
-    if (!m->cap)
-        return -1;
-    size_t i = (size_t)fnv1a(key) & (m->cap - 1);
-    while (m->t[i].key) {
-        if (strcmp(m->t[i].key, key) == 0)
-            return (long)m->t[i].val;
-        i = (i + 1) & (m->cap - 1);
-    }
-    return -1;
+    return e->key || e->asn;
 }
 
-static int smap_grow(smap *m)
+/* The slot of a key in t: its entry, or the empty slot where it goes. */
+static map_ent *map_slot(map_ent *t, size_t cap, const char *key, uint32_t asn)
+{
+    size_t i = (size_t)(key ? dt_hash_of_str(key) : dt_hash_of_u64(asn)) & (cap - 1);
+    while (ent_used(&t[i]) && !(key ? t[i].key && strcmp(t[i].key, key) == 0 : t[i].asn == asn))
+        i = (i + 1) & (cap - 1);
+    return &t[i];
+}
+
+static long map_get(const kmap *m, const char *key, uint32_t asn)
+{
+    if (!m->cap || (!key && !asn))
+        return -1;
+    const map_ent *e = map_slot(m->t, m->cap, key, asn);
+    return ent_used(e) ? (long)e->val : -1;
+}
+
+static int map_grow(kmap *m)
 {
     size_t ncap = m->cap ? m->cap * 2 : 64;
-    smap_ent *nt = calloc(ncap, sizeof *nt);
+    map_ent *nt = calloc(ncap, sizeof *nt);
     if (!nt)
         return -1;
-    for (size_t j = 0; j < m->cap; j++) {
-        if (!m->t[j].key)
-            continue;
-        size_t i = (size_t)fnv1a(m->t[j].key) & (ncap - 1);
-        while (nt[i].key)
-            i = (i + 1) & (ncap - 1);
-        nt[i] = m->t[j];
-    }
+    for (size_t j = 0; j < m->cap; j++)
+        if (ent_used(&m->t[j]))
+            *map_slot(nt, ncap, m->t[j].key, m->t[j].asn) = m->t[j];
     free(m->t);
     m->t = nt;
     m->cap = ncap;
@@ -151,92 +132,28 @@ static int smap_grow(smap *m)
 }
 
 /* Inserts or overwrites (later wins). */
-static int smap_put(smap *m, const char *key, uint32_t val)
+static int map_put(kmap *m, const char *key, uint32_t asn, uint32_t val)
 {
-    if ((m->n + 1) * 2 > m->cap && smap_grow(m) < 0)
+    if ((!key && !asn) || ((m->n + 1) * 2 > m->cap && map_grow(m) < 0))
         return -1;
-    size_t i = (size_t)fnv1a(key) & (m->cap - 1);
-    while (m->t[i].key) {
-        if (strcmp(m->t[i].key, key) == 0) {
-            m->t[i].val = val;
-            return 0;
-        }
-        i = (i + 1) & (m->cap - 1);
+    map_ent *e = map_slot(m->t, m->cap, key, asn);
+    if (!ent_used(e)) {
+        if (key && !(e->key = strdup(key)))
+            return -1;
+        e->asn = key ? 0 : asn;
+        m->n++;
     }
-    char *k = strdup(key);
-    if (!k)
-        return -1;
-    m->t[i].key = k;
-    m->t[i].val = val;
-    m->n++;
+    e->val = val;
     return 0;
 }
 
-static void smap_free(smap *m)
+static void map_free(kmap *m)
 {
     for (size_t i = 0; i < m->cap; i++)
         free(m->t[i].key);
     free(m->t);
     m->t = NULL;
     m->cap = m->n = 0;
-}
-
-/* ---- ASN -> index hash map --------------------------------------------- */
-
-typedef struct amap_ent {
-    uint32_t asn; /* 0 = empty slot (AS0 is reserved and refused on load) */
-    uint32_t val;
-} amap_ent;
-
-typedef struct amap {
-    amap_ent *t;
-    size_t cap, n;
-} amap;
-
-static long amap_get(const amap *m, uint32_t asn)
-{
-    if (!m->cap || !asn)
-        return -1;
-    size_t i = (size_t)mix32(asn) & (m->cap - 1);
-    while (m->t[i].asn) {
-        if (m->t[i].asn == asn)
-            return (long)m->t[i].val;
-        i = (i + 1) & (m->cap - 1);
-    }
-    return -1;
-}
-
-static int amap_put(amap *m, uint32_t asn, uint32_t val)
-{
-    if ((m->n + 1) * 2 > m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 64;
-        amap_ent *nt = calloc(ncap, sizeof *nt);
-        if (!nt)
-            return -1;
-        for (size_t j = 0; j < m->cap; j++) {
-            if (!m->t[j].asn)
-                continue;
-            size_t i = (size_t)mix32(m->t[j].asn) & (ncap - 1);
-            while (nt[i].asn)
-                i = (i + 1) & (ncap - 1);
-            nt[i] = m->t[j];
-        }
-        free(m->t);
-        m->t = nt;
-        m->cap = ncap;
-    }
-    size_t i = (size_t)mix32(asn) & (m->cap - 1);
-    while (m->t[i].asn) {
-        if (m->t[i].asn == asn) {
-            m->t[i].val = val;
-            return 0;
-        }
-        i = (i + 1) & (m->cap - 1);
-    }
-    m->t[i].asn = asn;
-    m->t[i].val = val;
-    m->n++;
-    return 0;
 }
 
 /* ---- the table set ----------------------------------------------------- */
@@ -250,9 +167,9 @@ typedef struct org_pat {
 struct dt_entities {
     dt_entity **ents;
     size_t n, cap;
-    smap by_name;   /* lowercase entity name -> index */
-    smap by_domain; /* normalised domain -> index */
-    amap by_asn;
+    kmap by_name;   /* lowercase entity name -> index */
+    kmap by_domain; /* normalised domain -> index */
+    kmap by_asn;
     org_pat *pats; /* in load order: later entries win ties */
     size_t npats, cappats;
 };
@@ -269,9 +186,9 @@ void dt_entities_free(dt_entities *es)
     for (size_t i = 0; i < es->n; i++)
         free(es->ents[i]);
     free(es->ents);
-    smap_free(&es->by_name);
-    smap_free(&es->by_domain);
-    free(es->by_asn.t);
+    map_free(&es->by_name);
+    map_free(&es->by_domain);
+    map_free(&es->by_asn);
     for (size_t i = 0; i < es->npats; i++)
         free(es->pats[i].pat);
     free(es->pats);
@@ -342,7 +259,7 @@ static const char *check_entity(const cJSON *o, char *why, size_t wl)
                 if (strncmp(s, "*.", 2) == 0)
                     s += 2;
                 if (norm_name(s, buf, sizeof buf) < 0) {
-                    snprintf(why, wl, "invalid domain \"%.80s\"", d->valuestring);
+                    dt_set_err(why, wl, "invalid domain \"%.80s\"", d->valuestring);
                     return why;
                 }
             }
@@ -372,7 +289,7 @@ static const char *check_entity(const cJSON *o, char *why, size_t wl)
         } else if (strcmp(k, "note") == 0 || strcmp(k, "comment") == 0 || k[0] == '_') {
             continue;
         } else {
-            snprintf(why, wl, "unknown key \"%.60s\"", k);
+            dt_set_err(why, wl, "unknown key \"%.60s\"", k);
             return why;
         }
     }
@@ -384,7 +301,7 @@ static int add_entity(dt_entities *es, const cJSON *o)
     const char *name = cJSON_GetObjectItemCaseSensitive(o, "name")->valuestring;
     char key[DT_ENTITY_NAME_MAX];
     lower_copy(key, sizeof key, name);
-    long idx = smap_get(&es->by_name, key);
+    long idx = map_get(&es->by_name, key, 0);
     dt_entity *e;
     if (idx < 0) {
         if (es->n == es->cap) {
@@ -402,7 +319,7 @@ static int add_entity(dt_entities *es, const cJSON *o)
         copy_str(e->category, sizeof e->category, "other");
         idx = (long)es->n;
         es->ents[es->n++] = e;
-        if (smap_put(&es->by_name, key, (uint32_t)idx) < 0)
+        if (map_put(&es->by_name, key, 0, (uint32_t)idx) < 0)
             return -1;
     } else {
         e = es->ents[idx];
@@ -429,13 +346,14 @@ static int add_entity(dt_entities *es, const cJSON *o)
         const char *s = d->valuestring;
         if (strncmp(s, "*.", 2) == 0)
             s += 2;
-        if (norm_name(s, buf, sizeof buf) >= 0 && smap_put(&es->by_domain, buf, (uint32_t)idx) < 0)
+        if (norm_name(s, buf, sizeof buf) >= 0 &&
+            map_put(&es->by_domain, buf, 0, (uint32_t)idx) < 0)
             return -1;
     }
     x = cJSON_GetObjectItemCaseSensitive(o, "asns");
     cJSON_ArrayForEach(d, x)
     {
-        if (amap_put(&es->by_asn, (uint32_t)d->valuedouble, (uint32_t)idx) < 0)
+        if (map_put(&es->by_asn, NULL, (uint32_t)d->valuedouble, (uint32_t)idx) < 0)
             return -1;
     }
     x = cJSON_GetObjectItemCaseSensitive(o, "asn_orgs");
@@ -465,7 +383,7 @@ static int add_entity(dt_entities *es, const cJSON *o)
 static int load_into(dt_entities *es, const char *path, char *err, size_t errlen)
 {
     if (!path) {
-        seterr(err, errlen, "(null): no path");
+        dt_set_err(err, errlen, "(null): no path");
         return -1;
     }
     cJSON *root = dt_json_load_file(path, ENTITY_FILE_MAX, err, errlen);
@@ -476,7 +394,7 @@ static int load_into(dt_entities *es, const char *path, char *err, size_t errlen
     if (cJSON_IsObject(root))
         list = cJSON_GetObjectItemCaseSensitive(root, "entities");
     if (!cJSON_IsArray(list)) {
-        seterr(err, errlen, "%s: expected an object with an \"entities\" array", path);
+        dt_set_err(err, errlen, "%s: expected an object with an \"entities\" array", path);
         cJSON_Delete(root);
         return -1;
     }
@@ -490,8 +408,8 @@ static int load_into(dt_entities *es, const char *path, char *err, size_t errlen
         if (r) {
             const cJSON *nm =
                 cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "name") : NULL;
-            seterr(err, errlen, "%s: entities[%zu] \"%.60s\": %s", path, i,
-                   cJSON_IsString(nm) ? nm->valuestring : "?", r);
+            dt_set_err(err, errlen, "%s: entities[%zu] \"%.60s\": %s", path, i,
+                       cJSON_IsString(nm) ? nm->valuestring : "?", r);
             cJSON_Delete(root);
             return -1;
         }
@@ -500,7 +418,7 @@ static int load_into(dt_entities *es, const char *path, char *err, size_t errlen
     cJSON_ArrayForEach(o, list)
     {
         if (add_entity(es, o) < 0) {
-            seterr(err, errlen, "%s: out of memory", path);
+            dt_set_err(err, errlen, "%s: out of memory", path);
             cJSON_Delete(root);
             return -1;
         }
@@ -513,7 +431,7 @@ dt_entities *dt_entities_load(const char *path, char *err, size_t errlen)
 {
     dt_entities *es = calloc(1, sizeof *es);
     if (!es) {
-        seterr(err, errlen, "out of memory");
+        dt_set_err(err, errlen, "out of memory");
         return NULL;
     }
     if (load_into(es, path, err, errlen) < 0) {
@@ -526,7 +444,7 @@ dt_entities *dt_entities_load(const char *path, char *err, size_t errlen)
 int dt_entities_merge(dt_entities *es, const char *path, char *err, size_t errlen)
 {
     if (!es) {
-        seterr(err, errlen, "no entity table");
+        dt_set_err(err, errlen, "no entity table");
         return -1;
     }
     return load_into(es, path, err, errlen);
@@ -541,7 +459,7 @@ const dt_entity *dt_entity_by_domain(const dt_entities *es, const char *name)
         return NULL;
     /* Try the whole name, then each shorter suffix: the first hit is the longest. */
     for (const char *p = buf; p;) {
-        long idx = smap_get(&es->by_domain, p);
+        long idx = map_get(&es->by_domain, p, 0);
         if (idx >= 0)
             return es->ents[idx];
         p = strchr(p, '.');
@@ -569,7 +487,7 @@ const dt_entity *dt_entity_by_asn(const dt_entities *es, uint32_t asn, const cha
 {
     if (!es)
         return NULL;
-    long idx = amap_get(&es->by_asn, asn);
+    long idx = map_get(&es->by_asn, NULL, asn);
     if (idx >= 0)
         return es->ents[idx];
     if (asn_org && asn_org[0])

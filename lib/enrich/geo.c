@@ -5,289 +5,36 @@
 #include <limits.h>
 #include <maxminddb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "enrich/enrich.h"
 #include "enrich/ipclass.h"
+#include "enrich/transfer.h"
+#include "util/hash.h"
+#include "util/err.h"
 
-/* ISO 3166-1 alpha-2 codes and English short names (from the iso-codes data). */
-static const struct {
-    char cc[3];
-    const char *name;
-} country_names[] = {
-    {"AD", "Andorra"},
-    {"AE", "United Arab Emirates"},
-    {"AF", "Afghanistan"},
-    {"AG", "Antigua and Barbuda"},
-    {"AI", "Anguilla"},
-    {"AL", "Albania"},
-    {"AM", "Armenia"},
-    {"AO", "Angola"},
-    {"AQ", "Antarctica"},
-    {"AR", "Argentina"},
-    {"AS", "American Samoa"},
-    {"AT", "Austria"},
-    {"AU", "Australia"},
-    {"AW", "Aruba"},
-    {"AX", "Åland Islands"},
-    {"AZ", "Azerbaijan"},
-    {"BA", "Bosnia and Herzegovina"},
-    {"BB", "Barbados"},
-    {"BD", "Bangladesh"},
-    {"BE", "Belgium"},
-    {"BF", "Burkina Faso"},
-    {"BG", "Bulgaria"},
-    {"BH", "Bahrain"},
-    {"BI", "Burundi"},
-    {"BJ", "Benin"},
-    {"BL", "Saint Barthélemy"},
-    {"BM", "Bermuda"},
-    {"BN", "Brunei Darussalam"},
-    {"BO", "Bolivia"},
-    {"BQ", "Bonaire, Sint Eustatius and Saba"},
-    {"BR", "Brazil"},
-    {"BS", "Bahamas"},
-    {"BT", "Bhutan"},
-    {"BV", "Bouvet Island"},
-    {"BW", "Botswana"},
-    {"BY", "Belarus"},
-    {"BZ", "Belize"},
-    {"CA", "Canada"},
-    {"CC", "Cocos (Keeling) Islands"},
-    {"CD", "Congo, The Democratic Republic of the"},
-    {"CF", "Central African Republic"},
-    {"CG", "Congo"},
-    {"CH", "Switzerland"},
-    {"CI", "Côte d'Ivoire"},
-    {"CK", "Cook Islands"},
-    {"CL", "Chile"},
-    {"CM", "Cameroon"},
-    {"CN", "China"},
-    {"CO", "Colombia"},
-    {"CR", "Costa Rica"},
-    {"CU", "Cuba"},
-    {"CV", "Cabo Verde"},
-    {"CW", "Curaçao"},
-    {"CX", "Christmas Island"},
-    {"CY", "Cyprus"},
-    {"CZ", "Czechia"},
-    {"DE", "Germany"},
-    {"DJ", "Djibouti"},
-    {"DK", "Denmark"},
-    {"DM", "Dominica"},
-    {"DO", "Dominican Republic"},
-    {"DZ", "Algeria"},
-    {"EC", "Ecuador"},
-    {"EE", "Estonia"},
-    {"EG", "Egypt"},
-    {"EH", "Western Sahara"},
-    {"ER", "Eritrea"},
-    {"ES", "Spain"},
-    {"ET", "Ethiopia"},
-    {"FI", "Finland"},
-    {"FJ", "Fiji"},
-    {"FK", "Falkland Islands (Malvinas)"},
-    {"FM", "Micronesia, Federated States of"},
-    {"FO", "Faroe Islands"},
-    {"FR", "France"},
-    {"GA", "Gabon"},
-    {"GB", "United Kingdom"},
-    {"GD", "Grenada"},
-    {"GE", "Georgia"},
-    {"GF", "French Guiana"},
-    {"GG", "Guernsey"},
-    {"GH", "Ghana"},
-    {"GI", "Gibraltar"},
-    {"GL", "Greenland"},
-    {"GM", "Gambia"},
-    {"GN", "Guinea"},
-    {"GP", "Guadeloupe"},
-    {"GQ", "Equatorial Guinea"},
-    {"GR", "Greece"},
-    {"GS", "South Georgia and the South Sandwich Islands"},
-    {"GT", "Guatemala"},
-    {"GU", "Guam"},
-    {"GW", "Guinea-Bissau"},
-    {"GY", "Guyana"},
-    {"HK", "Hong Kong"},
-    {"HM", "Heard Island and McDonald Islands"},
-    {"HN", "Honduras"},
-    {"HR", "Croatia"},
-    {"HT", "Haiti"},
-    {"HU", "Hungary"},
-    {"ID", "Indonesia"},
-    {"IE", "Ireland"},
-    {"IL", "Israel"},
-    {"IM", "Isle of Man"},
-    {"IN", "India"},
-    {"IO", "British Indian Ocean Territory"},
-    {"IQ", "Iraq"},
-    {"IR", "Iran"},
-    {"IS", "Iceland"},
-    {"IT", "Italy"},
-    {"JE", "Jersey"},
-    {"JM", "Jamaica"},
-    {"JO", "Jordan"},
-    {"JP", "Japan"},
-    {"KE", "Kenya"},
-    {"KG", "Kyrgyzstan"},
-    {"KH", "Cambodia"},
-    {"KI", "Kiribati"},
-    {"KM", "Comoros"},
-    {"KN", "Saint Kitts and Nevis"},
-    {"KP", "North Korea"},
-    {"KR", "South Korea"},
-    {"KW", "Kuwait"},
-    {"KY", "Cayman Islands"},
-    {"KZ", "Kazakhstan"},
-    {"LA", "Laos"},
-    {"LB", "Lebanon"},
-    {"LC", "Saint Lucia"},
-    {"LI", "Liechtenstein"},
-    {"LK", "Sri Lanka"},
-    {"LR", "Liberia"},
-    {"LS", "Lesotho"},
-    {"LT", "Lithuania"},
-    {"LU", "Luxembourg"},
-    {"LV", "Latvia"},
-    {"LY", "Libya"},
-    {"MA", "Morocco"},
-    {"MC", "Monaco"},
-    {"MD", "Moldova"},
-    {"ME", "Montenegro"},
-    {"MF", "Saint Martin (French part)"},
-    {"MG", "Madagascar"},
-    {"MH", "Marshall Islands"},
-    {"MK", "North Macedonia"},
-    {"ML", "Mali"},
-    {"MM", "Myanmar"},
-    {"MN", "Mongolia"},
-    {"MO", "Macao"},
-    {"MP", "Northern Mariana Islands"},
-    {"MQ", "Martinique"},
-    {"MR", "Mauritania"},
-    {"MS", "Montserrat"},
-    {"MT", "Malta"},
-    {"MU", "Mauritius"},
-    {"MV", "Maldives"},
-    {"MW", "Malawi"},
-    {"MX", "Mexico"},
-    {"MY", "Malaysia"},
-    {"MZ", "Mozambique"},
-    {"NA", "Namibia"},
-    {"NC", "New Caledonia"},
-    {"NE", "Niger"},
-    {"NF", "Norfolk Island"},
-    {"NG", "Nigeria"},
-    {"NI", "Nicaragua"},
-    {"NL", "Netherlands"},
-    {"NO", "Norway"},
-    {"NP", "Nepal"},
-    {"NR", "Nauru"},
-    {"NU", "Niue"},
-    {"NZ", "New Zealand"},
-    {"OM", "Oman"},
-    {"PA", "Panama"},
-    {"PE", "Peru"},
-    {"PF", "French Polynesia"},
-    {"PG", "Papua New Guinea"},
-    {"PH", "Philippines"},
-    {"PK", "Pakistan"},
-    {"PL", "Poland"},
-    {"PM", "Saint Pierre and Miquelon"},
-    {"PN", "Pitcairn"},
-    {"PR", "Puerto Rico"},
-    {"PS", "Palestine, State of"},
-    {"PT", "Portugal"},
-    {"PW", "Palau"},
-    {"PY", "Paraguay"},
-    {"QA", "Qatar"},
-    {"RE", "Réunion"},
-    {"RO", "Romania"},
-    {"RS", "Serbia"},
-    {"RU", "Russian Federation"},
-    {"RW", "Rwanda"},
-    {"SA", "Saudi Arabia"},
-    {"SB", "Solomon Islands"},
-    {"SC", "Seychelles"},
-    {"SD", "Sudan"},
-    {"SE", "Sweden"},
-    {"SG", "Singapore"},
-    {"SH", "Saint Helena, Ascension and Tristan da Cunha"},
-    {"SI", "Slovenia"},
-    {"SJ", "Svalbard and Jan Mayen"},
-    {"SK", "Slovakia"},
-    {"SL", "Sierra Leone"},
-    {"SM", "San Marino"},
-    {"SN", "Senegal"},
-    {"SO", "Somalia"},
-    {"SR", "Suriname"},
-    {"SS", "South Sudan"},
-    {"ST", "Sao Tome and Principe"},
-    {"SV", "El Salvador"},
-    {"SX", "Sint Maarten (Dutch part)"},
-    {"SY", "Syria"},
-    {"SZ", "Eswatini"},
-    {"TC", "Turks and Caicos Islands"},
-    {"TD", "Chad"},
-    {"TF", "French Southern Territories"},
-    {"TG", "Togo"},
-    {"TH", "Thailand"},
-    {"TJ", "Tajikistan"},
-    {"TK", "Tokelau"},
-    {"TL", "Timor-Leste"},
-    {"TM", "Turkmenistan"},
-    {"TN", "Tunisia"},
-    {"TO", "Tonga"},
-    {"TR", "Türkiye"},
-    {"TT", "Trinidad and Tobago"},
-    {"TV", "Tuvalu"},
-    {"TW", "Taiwan"},
-    {"TZ", "Tanzania"},
-    {"UA", "Ukraine"},
-    {"UG", "Uganda"},
-    {"UM", "United States Minor Outlying Islands"},
-    {"US", "United States"},
-    {"UY", "Uruguay"},
-    {"UZ", "Uzbekistan"},
-    {"VA", "Holy See (Vatican City State)"},
-    {"VC", "Saint Vincent and the Grenadines"},
-    {"VE", "Venezuela"},
-    {"VG", "Virgin Islands, British"},
-    {"VI", "Virgin Islands, U.S."},
-    {"VN", "Vietnam"},
-    {"VU", "Vanuatu"},
-    {"WF", "Wallis and Futuna"},
-    {"WS", "Samoa"},
-    {"YE", "Yemen"},
-    {"YT", "Mayotte"},
-    {"ZA", "South Africa"},
-    {"ZM", "Zambia"},
-    {"ZW", "Zimbabwe"},
-};
+/* Country names come from data/countries.json, the table the enricher loads for
+ * transfer classes: a handle uses the table its config names; otherwise, and for
+ * dt_geo_country_name(), the one in dt_data_dir(), loaded once on first use. */
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+static dt_countries *names_table; /* kept to the end of the process */
+
+static void names_load(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/countries.json", dt_data_dir());
+    names_table = dt_countries_load(path, NULL, 0);
+}
 
 const char *dt_geo_country_name(const char *cc)
 {
-    if (!cc || strlen(cc) != 2)
-        return NULL;
-    char up[3] = {(char)(cc[0] & ~32), (char)(cc[1] & ~32), 0};
-    size_t lo = 0, hi = sizeof country_names / sizeof country_names[0];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(country_names[mid].cc, up);
-        if (c == 0)
-            return country_names[mid].name;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (strcmp(up, "EU") == 0)
-        return "European Union";
-    return NULL;
+    pthread_once(&names_once, names_load);
+    return dt_country_common_name(names_table, cc);
 }
 
 enum { KIND_COUNTRY, KIND_CITY, KIND_ASN, KIND_OVERRIDE, NKINDS };
@@ -326,6 +73,7 @@ struct dt_geo {
     cache_ent *cache;
     size_t cache_mask;
     uint64_t hits, misses;
+    const dt_countries *countries; /* names; NULL: dt_geo_country_name() */
 };
 
 static void copy_str(char *dst, size_t len, const char *src, size_t n)
@@ -528,9 +276,8 @@ static int open_db(geo_db *db, const char *path, int kind, char *warn, size_t wa
     memset(db, 0, sizeof *db);
     int rc = MMDB_open(path, MMDB_MODE_MMAP, &db->mmdb);
     if (rc != MMDB_SUCCESS) {
-        if (warn && warnlen)
-            snprintf(warn, warnlen, "%s: cannot open %s database: %s", path, kind_names[kind],
-                     MMDB_strerror(rc));
+        dt_set_err(warn, warnlen, "%s: cannot open %s database: %s", path, kind_names[kind],
+                   MMDB_strerror(rc));
         return -1;
     }
     db->kind = kind;
@@ -589,7 +336,7 @@ static void add_warn(char *warn, size_t warnlen, const char *msg)
     size_t l = strlen(warn);
     if (l + 3 >= warnlen)
         return;
-    snprintf(warn + l, warnlen - l, "%s%s", l ? "; " : "", msg);
+    dt_set_err(warn + l, warnlen - l, "%s%s", l ? "; " : "", msg);
 }
 
 dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
@@ -602,6 +349,7 @@ dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
     dt_geo *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
+    g->countries = cfg->countries;
     size_t n = cfg->cache_entries ? cfg->cache_entries : 8192;
     size_t p2 = 1;
     while (p2 < n && p2 < ((size_t)1 << 20))
@@ -636,8 +384,7 @@ dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
         used[k][0] = '\0';
         if (explicit_path[k] && *explicit_path[k]) {
             if (open_db(&g->db[g->ndb], explicit_path[k], k, msg, sizeof msg) != 0) {
-                if (warn && warnlen)
-                    snprintf(warn, warnlen, "%s", msg);
+                dt_set_err(warn, warnlen, "%s", msg);
                 dt_geo_close(g);
                 return NULL;
             }
@@ -688,7 +435,8 @@ static void set_str(char *dst, size_t len, const char *src)
     copy_str(dst, len, src, strlen(src));
 }
 
-static void fill_from(geo_db *db, MMDB_entry_s *e, dt_geo_result *r, int override, int *any)
+static void fill_from(const dt_geo *g, geo_db *db, MMDB_entry_s *e, dt_geo_result *r, int override,
+                      int *any)
 {
     int f = db->features ? db->features : ~0;
     char cc[8] = "", name[64] = "", city[64] = "", org[128] = "";
@@ -709,7 +457,9 @@ static void fill_from(geo_db *db, MMDB_entry_s *e, dt_geo_result *r, int overrid
         r->country[0] = (char)(cc[0] & ~32);
         r->country[1] = (char)(cc[1] & ~32);
         r->country[2] = '\0';
-        const char *n = name[0] ? name : dt_geo_country_name(r->country);
+        const char *n = name[0]        ? name
+                        : g->countries ? dt_country_common_name(g->countries, r->country)
+                                       : dt_geo_country_name(r->country);
         set_str(r->country_name, sizeof r->country_name, n ? n : "");
         *any = 1;
     }
@@ -725,16 +475,6 @@ static void fill_from(geo_db *db, MMDB_entry_s *e, dt_geo_result *r, int overrid
     }
 }
 
-static size_t addr_hash(const dt_addr *a)
-{
-    uint64_t h = 1469598103934665603ull ^ a->family;
-    for (int i = 0; i < 16; i++) {
-        h ^= a->a[i];
-        h *= 1099511628211ull;
-    }
-    return (size_t)(h ^ (h >> 29));
-}
-
 int dt_geo_lookup(dt_geo *g, const dt_addr *a, dt_geo_result *out)
 {
     if (!out)
@@ -748,7 +488,7 @@ int dt_geo_lookup(dt_geo *g, const dt_addr *a, dt_geo_result *out)
     dt_addr key = *a;
     if (key.family == 4)
         memset(key.a + 4, 0, 12);
-    cache_ent *ce = &g->cache[addr_hash(&key) & g->cache_mask];
+    cache_ent *ce = &g->cache[dt_hash_final(dt_hash_addr(DT_HASH_INIT, &key)) & g->cache_mask];
     if (ce->used && dt_addr_cmp(&ce->key, &key) == 0) {
         g->hits++;
         *out = ce->res;
@@ -766,7 +506,7 @@ int dt_geo_lookup(dt_geo *g, const dt_addr *a, dt_geo_result *out)
                 continue;
             MMDB_entry_s e;
             if (db_lookup(db, &q, &e))
-                fill_from(db, &e, out, pass == 1, &any);
+                fill_from(g, db, &e, out, pass == 1, &any);
         }
     }
     ce->used = 1;

@@ -28,6 +28,9 @@ typedef struct dt_geo_config {
     size_t cache_entries; /* rounded up to a power of two, at most 2^20; 0 = 8192 (small enough to
                              stay in cache) */
     int no_system_search; /* 1: ignore DATATRAIL_GEODB_DIR and the system GeoIP dirs */
+    /* country names where a database has none (data/countries.json, kept by the caller);
+     * NULL: dt_geo_country_name() */
+    const struct dt_countries *countries;
 } dt_geo_config;
 
 typedef struct dt_geo dt_geo;
@@ -54,7 +57,9 @@ const char *dt_geo_db_attribution(const dt_geo *g, int i);
 
 void dt_geo_cache_stats(const dt_geo *g, uint64_t *hits, uint64_t *misses);
 
-/* English name for an ISO 3166-1 alpha-2 code, or NULL. */
+/* The name reports show for an ISO 3166-1 alpha-2 code (either case), from data/countries.json
+ * in dt_data_dir(), loaded once on first use (dt_country_common_name()); NULL when unknown or
+ * when the file cannot be read. */
 const char *dt_geo_country_name(const char *cc);
 
 #endif

@@ -1,4 +1,5 @@
 #include "enrich/resolve.h"
+#include "util/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,7 @@ struct dt_resolve {
 
 static uint32_t addr_hash(const dt_addr *a)
 {
-    uint32_t h = 2166136261u ^ a->family;
-    for (size_t i = 0; i < 16; i++) {
-        h ^= a->a[i];
-        h *= 16777619u;
-    }
-    return h;
+    return (uint32_t)dt_hash_final(dt_hash_addr(DT_HASH_INIT, a));
 }
 
 static int addr_eq(const dt_addr *x, const dt_addr *y)

@@ -2,9 +2,9 @@
 #include "enrich/transfer.h"
 
 #include "util/jsonfile.h"
+#include "util/err.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,21 +12,12 @@
 #define COUNTRIES_FILE_MAX (8u << 20)
 
 struct dt_countries {
-    dt_country c[26 * 26]; /* indexed by the two letters; cc[0] == 0 means absent */
+    dt_country c[26 * 26];    /* indexed by the two letters; cc[0] == 0 means absent */
+    char region[26 * 26][64]; /* "regions": names of codes that are not countries */
     char date[32];
     char legal_basis[512];
     char source[1024];
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void copy_str(char *dst, size_t cap, const char *src)
 {
@@ -73,7 +64,7 @@ static int bool_item(const cJSON *o, const char *k, int *out)
 dt_countries *dt_countries_load(const char *path, char *err, size_t errlen)
 {
     if (!path) {
-        seterr(err, errlen, "(null): no path");
+        dt_set_err(err, errlen, "(null): no path");
         return NULL;
     }
     cJSON *root = dt_json_load_file(path, COUNTRIES_FILE_MAX, err, errlen);
@@ -83,8 +74,8 @@ dt_countries *dt_countries_load(const char *path, char *err, size_t errlen)
     dt_countries *cs = calloc(1, sizeof *cs);
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "countries");
     if (!cs || !cJSON_IsArray(list)) {
-        seterr(err, errlen, "%s: %s", path,
-               cs ? "expected an object with a \"countries\" array" : "out of memory");
+        dt_set_err(err, errlen, "%s: %s", path,
+                   cs ? "expected an object with a \"countries\" array" : "out of memory");
         goto fail;
     }
     copy_str(cs->date, sizeof cs->date, str_item(root, "date"));
@@ -98,18 +89,19 @@ dt_countries *dt_countries_load(const char *path, char *err, size_t errlen)
         const char *cc = str_item(o, "cc"), *name = str_item(o, "name");
         int idx = cc_index(cc);
         if (idx < 0 || !name || !name[0]) {
-            seterr(err, errlen, "%s: countries[%zu]: needs a two-letter \"cc\" and a \"name\"",
-                   path, i);
+            dt_set_err(err, errlen, "%s: countries[%zu]: needs a two-letter \"cc\" and a \"name\"",
+                       path, i);
             goto fail;
         }
         dt_country *c = &cs->c[idx];
         if (c->cc[0]) {
-            seterr(err, errlen, "%s: countries[%zu]: duplicate code %s", path, i, cc);
+            dt_set_err(err, errlen, "%s: countries[%zu]: duplicate code %s", path, i, cc);
             goto fail;
         }
         c->cc[0] = (char)(cc[0] & ~0x20);
         c->cc[1] = (char)(cc[1] & ~0x20);
         copy_str(c->name, sizeof c->name, name);
+        copy_str(c->common_name, sizeof c->common_name, str_item(o, "common_name"));
         copy_str(c->note, sizeof c->note, str_item(o, "note"));
         const char *part = str_item(o, "part_of");
         if (part && cc_index(part) >= 0) {
@@ -117,8 +109,8 @@ dt_countries *dt_countries_load(const char *path, char *err, size_t errlen)
             c->part_of[1] = (char)(part[1] & ~0x20);
         }
         if (bool_item(o, "eu", &c->eu) < 0 || bool_item(o, "eea", &c->eea) < 0) {
-            seterr(err, errlen, "%s: countries[%zu] %s: \"eu\"/\"eea\" must be booleans", path, i,
-                   c->cc);
+            dt_set_err(err, errlen, "%s: countries[%zu] %s: \"eu\"/\"eea\" must be booleans", path,
+                       i, c->cc);
             goto fail;
         }
         if (c->eu)
@@ -128,9 +120,9 @@ dt_countries *dt_countries_load(const char *path, char *err, size_t errlen)
             const char *ref = str_item(adq, "decision");
             if (!cJSON_IsObject(adq) || !ref || !ref[0] ||
                 bool_item(adq, "partial", &c->partial) < 0) {
-                seterr(err, errlen,
-                       "%s: countries[%zu] %s: \"adequacy\" needs a \"decision\" string", path, i,
-                       c->cc);
+                dt_set_err(err, errlen,
+                           "%s: countries[%zu] %s: \"adequacy\" needs a \"decision\" string", path,
+                           i, c->cc);
                 goto fail;
             }
             c->adequate = 1;
@@ -139,6 +131,22 @@ dt_countries *dt_countries_load(const char *path, char *err, size_t errlen)
             if (note)
                 copy_str(c->note, sizeof c->note, note);
         }
+        i++;
+    }
+    const cJSON *regions = cJSON_GetObjectItemCaseSensitive(root, "regions");
+    i = 0;
+    cJSON_ArrayForEach(o, regions)
+    {
+        const char *cc = str_item(o, "cc"), *name = str_item(o, "name");
+        int idx = cc_index(cc);
+        if (idx < 0 || !name || !name[0] || cs->c[idx].cc[0]) {
+            dt_set_err(err, errlen,
+                       "%s: regions[%zu]: needs a two-letter \"cc\" that is not a country and a "
+                       "\"name\"",
+                       path, i);
+            goto fail;
+        }
+        copy_str(cs->region[idx], sizeof cs->region[idx], name);
         i++;
     }
     cJSON_Delete(root);
@@ -166,6 +174,15 @@ const char *dt_country_name(const dt_countries *cs, const char *cc)
 {
     const dt_country *c = dt_country_get(cs, cc);
     return c ? c->name : NULL;
+}
+
+const char *dt_country_common_name(const dt_countries *cs, const char *cc)
+{
+    const dt_country *c = dt_country_get(cs, cc);
+    if (c)
+        return c->common_name[0] ? c->common_name : c->name;
+    int idx = cc_index(cc);
+    return cs && idx >= 0 && cs->region[idx][0] ? cs->region[idx] : NULL;
 }
 
 const char *dt_country_adequacy_ref(const dt_countries *cs, const char *cc)

@@ -16,14 +16,15 @@ typedef enum dt_transfer_class {
 } dt_transfer_class;
 
 typedef struct dt_country {
-    char cc[3];         /* "DE" */
-    char name[64];      /* ISO 3166-1 English short name */
-    int eu, eea;        /* flags; eea is also set for EU members */
-    char part_of[3];    /* EU territory with its own code (RE, GF, AX ...): its member state */
-    int adequate;       /* has an adequacy decision */
-    int partial;        /* the decision covers only some recipients (US DPF, Canada PIPEDA ...) */
-    char decision[128]; /* e.g. "Commission Implementing Decision (EU) 2023/1795", or "" */
-    char note[256];     /* scope note of the decision (or territory note), or "" */
+    char cc[3];           /* "DE" */
+    char name[64];        /* ISO 3166-1 English short name: "Korea, Republic of" */
+    char common_name[64]; /* the name in common use, "" when it is the ISO name: "South Korea" */
+    int eu, eea;          /* flags; eea is also set for EU members */
+    char part_of[3];      /* EU territory with its own code (RE, GF, AX ...): its member state */
+    int adequate;         /* has an adequacy decision */
+    int partial;          /* the decision covers only some recipients (US DPF, Canada PIPEDA ...) */
+    char decision[128];   /* e.g. "Commission Implementing Decision (EU) 2023/1795", or "" */
+    char note[256];       /* scope note of the decision (or territory note), or "" */
 } dt_country;
 
 typedef struct dt_countries dt_countries;
@@ -36,6 +37,10 @@ void dt_countries_free(dt_countries *cs);
 const dt_country *dt_country_get(const dt_countries *cs, const char *cc);
 /* English short name, or NULL when the code is unknown. */
 const char *dt_country_name(const dt_countries *cs, const char *cc);
+/* The name reports show: the common name where the file gives one ("South Korea"), else the
+ * ISO name; also the file's "regions" (codes that are not countries, such as "EU", which some
+ * geo databases return).  NULL when the code is in neither. */
+const char *dt_country_common_name(const dt_countries *cs, const char *cc);
 /* Adequacy decision reference / scope note; NULL when the country has none. */
 const char *dt_country_adequacy_ref(const dt_countries *cs, const char *cc);
 const char *dt_country_adequacy_note(const dt_countries *cs, const char *cc);

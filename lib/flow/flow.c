@@ -1,4 +1,5 @@
 #include "flow/flow.h"
+#include "util/hash.h"
 
 #include "util/netconst.h"
 
@@ -71,33 +72,13 @@ dt_flow_table *dt_flow_table_new(const dt_flow_limits *l, dt_flow_end_fn on_end,
     return t;
 }
 
-static uint32_t mix(uint32_t h, uint32_t v)
-{
-    h ^= v;
-    h *= 0x01000193u;
-    h ^= h >> 15;
-    return h;
-}
-
-static uint32_t addr_hash(const dt_addr *a)
-{
-    uint32_t h = a->family;
-    for (int i = 0; i < 16; i += 4)
-        h = mix(h, (uint32_t)a->a[i] | (uint32_t)a->a[i + 1] << 8 | (uint32_t)a->a[i + 2] << 16 |
-                       (uint32_t)a->a[i + 3] << 24);
-    return h;
-}
-
 /* Symmetric: the same for both directions of a flow. */
 static uint32_t flow_hash(uint8_t proto, const dt_addr *a, uint16_t pa, const dt_addr *b,
                           uint16_t pb)
 {
-    uint32_t ha = mix(addr_hash(a), pa), hb = mix(addr_hash(b), pb);
-    uint32_t h = (ha ^ hb) + (ha + hb) * 0x9e3779b1u + proto;
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    return h;
+    uint64_t ha = dt_hash_word(dt_hash_addr(DT_HASH_INIT, a), pa);
+    uint64_t hb = dt_hash_word(dt_hash_addr(DT_HASH_INIT, b), pb);
+    return (uint32_t)dt_hash_final(dt_hash_word(dt_hash_word(proto, ha ^ hb), ha + hb));
 }
 
 static int side_is(const dt_flow_side *s, const dt_addr *a, uint16_t p)

@@ -1,5 +1,7 @@
 /* MaxMind DB writer.  See mmdb_write.h and docs/geodata.md. */
 #include "geodb/mmdb_write.h"
+#include "util/hash.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -233,12 +235,7 @@ int dt_mmdbw_record_size(const dt_mmdbw *w)
 
 static uint64_t hash_bytes(const uint8_t *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
+    return dt_hash_final(dt_hash_bytes(DT_HASH_INIT, p, n));
 }
 
 static int rehash(dt_mmdbw *w)
@@ -450,12 +447,6 @@ static void meta_encode(dt_mmdb_buf *b, const dt_mmdbw_meta *m, uint32_t node_co
     dt_mmdb_put_u16(b, (uint16_t)record_size);
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, const char *a)
-{
-    if (err && errlen)
-        snprintf(err, errlen, fmt, a ? a : "", errno ? strerror(errno) : "");
-}
-
 int dt_mmdbw_write(dt_mmdbw *w, const char *path, const dt_mmdbw_meta *meta, char *err,
                    size_t errlen)
 {
@@ -464,7 +455,7 @@ int dt_mmdbw_write(dt_mmdbw *w, const char *path, const dt_mmdbw_meta *meta, cha
         meta = &defmeta;
     errno = 0;
     if (!w || !path) {
-        seterr(err, errlen, "invalid arguments%s%s", "");
+        dt_set_err(err, errlen, "invalid arguments");
         return -1;
     }
     collapse(w, 0, 0);
@@ -480,7 +471,7 @@ int dt_mmdbw_write(dt_mmdbw *w, const char *path, const dt_mmdbw_meta *meta, cha
         uint8_t key[16] = {0};
         key[10] = key[11] = 0xff;
         if (insert_prefix(w, key, 96, v) != 0) {
-            seterr(err, errlen, "out of memory%s%s", "");
+            dt_set_err(err, errlen, "out of memory");
             return -1;
         }
     }
@@ -490,7 +481,7 @@ int dt_mmdbw_write(dt_mmdbw *w, const char *path, const dt_mmdbw_meta *meta, cha
     if (!newid || !queue) {
         free(newid);
         free(queue);
-        seterr(err, errlen, "out of memory%s%s", "");
+        dt_set_err(err, errlen, "out of memory");
         return -1;
     }
     memset(newid, 0xff, w->nnodes * sizeof *newid);
@@ -513,14 +504,14 @@ int dt_mmdbw_write(dt_mmdbw *w, const char *path, const dt_mmdbw_meta *meta, cha
     if (maxval >= (1ull << 32)) {
         free(newid);
         free(queue);
-        seterr(err, errlen, "database too large%s%s", "");
+        dt_set_err(err, errlen, "database too large");
         return -1;
     }
     FILE *f = fopen(path, "wb");
     if (!f) {
         free(newid);
         free(queue);
-        seterr(err, errlen, "%s: %s", path);
+        dt_set_err(err, errlen, "%s: %s", path, errno ? strerror(errno) : "");
         return -1;
     }
     int bad = 0;
@@ -588,7 +579,7 @@ int dt_mmdbw_write(dt_mmdbw *w, const char *path, const dt_mmdbw_meta *meta, cha
     free(mbuf);
     bad |= fclose(f) != 0;
     if (bad) {
-        seterr(err, errlen, "%s: write failed %s", path);
+        dt_set_err(err, errlen, "%s: write failed %s", path, errno ? strerror(errno) : "");
         return -1;
     }
     w->out_nodes = (size_t)node_count;
@@ -667,13 +658,13 @@ int dt_mmdbw_load_csv(dt_mmdbw *w, const char *path, dt_mmdb_kind kind, int skip
         nbad = &dummy_b;
     if (!w || !path) {
         if (err && errlen)
-            snprintf(err, errlen, "invalid arguments");
+            dt_set_err(err, errlen, "invalid arguments");
         return -1;
     }
     FILE *f = fopen(path, "r");
     if (!f) {
         if (err && errlen)
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            dt_set_err(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     char *line = malloc(CSV_MAXLINE + 2);
@@ -747,7 +738,7 @@ int dt_mmdbw_load_csv(dt_mmdbw *w, const char *path, dt_mmdb_kind kind, int skip
                 continue;
             }
             if (err && errlen)
-                snprintf(err, errlen, "%s:%ld: %s", path, lineno, why);
+                dt_set_err(err, errlen, "%s:%ld: %s", path, lineno, why);
             rc = -1;
             break;
         }
@@ -755,7 +746,7 @@ int dt_mmdbw_load_csv(dt_mmdbw *w, const char *path, dt_mmdb_kind kind, int skip
     }
     if (rc == 0 && ferror(f)) {
         if (err && errlen)
-            snprintf(err, errlen, "%s: read error", path);
+            dt_set_err(err, errlen, "%s: read error", path);
         rc = -1;
     }
     free(line);

@@ -103,36 +103,26 @@ static inline uint32_t dt_rd_le32(const uint8_t *p)
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-static inline uint16_t dt_be16(dt_cur *c)
+static inline uint64_t dt_rd_be64(const uint8_t *p)
 {
-    const uint8_t *p = dt_bytes(c, 2);
-    return p ? dt_rd_be16(p) : 0;
+    return (uint64_t)dt_rd_be32(p) << 32 | dt_rd_be32(p + 4);
 }
-static inline uint32_t dt_be24(dt_cur *c)
-{
-    const uint8_t *p = dt_bytes(c, 3);
-    return p ? dt_rd_be24(p) : 0;
-}
-static inline uint32_t dt_be32(dt_cur *c)
-{
-    const uint8_t *p = dt_bytes(c, 4);
-    return p ? dt_rd_be32(p) : 0;
-}
-static inline uint64_t dt_be64(dt_cur *c)
-{
-    const uint8_t *p = dt_bytes(c, 8);
-    return p ? (uint64_t)dt_rd_be32(p) << 32 | dt_rd_be32(p + 4) : 0;
-}
-static inline uint16_t dt_le16(dt_cur *c)
-{
-    const uint8_t *p = dt_bytes(c, 2);
-    return p ? dt_rd_le16(p) : 0;
-}
-static inline uint32_t dt_le32(dt_cur *c)
-{
-    const uint8_t *p = dt_bytes(c, 4);
-    return p ? dt_rd_le32(p) : 0;
-}
+
+/* dt_be16/24/32/64(c), dt_le16/32(c): the next n bytes as an integer, 0 past the end (the
+ * cursor then fails, see above). */
+#define DT_CUR_READER(name, type, n, rd)                                                           \
+    static inline type name(dt_cur *c)                                                             \
+    {                                                                                              \
+        const uint8_t *p = dt_bytes(c, n);                                                         \
+        return p ? rd(p) : 0;                                                                      \
+    }
+DT_CUR_READER(dt_be16, uint16_t, 2, dt_rd_be16)
+DT_CUR_READER(dt_be24, uint32_t, 3, dt_rd_be24)
+DT_CUR_READER(dt_be32, uint32_t, 4, dt_rd_be32)
+DT_CUR_READER(dt_be64, uint64_t, 8, dt_rd_be64)
+DT_CUR_READER(dt_le16, uint16_t, 2, dt_rd_le16)
+DT_CUR_READER(dt_le32, uint32_t, 4, dt_rd_le32)
+#undef DT_CUR_READER
 
 /* QUIC variable-length integer (RFC 9000, section 16). */
 static inline uint64_t dt_varint(dt_cur *c)

@@ -1,16 +1,19 @@
 #include "util/jsonfile.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-char *dt_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+/* Reads all of path ("-" = stdin), at most max bytes, NUL-terminated.
+ * NULL on failure, with "path: reason" in err. */
+static char *read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
 {
     int is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        dt_set_err(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
@@ -42,7 +45,7 @@ char *dt_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
     if (!is_stdin)
         fclose(f);
     if (why) {
-        snprintf(err, errlen, "%s: %s", path, why);
+        dt_set_err(err, errlen, "%s: %s", path, why);
         free(buf);
         return NULL;
     }
@@ -54,11 +57,11 @@ char *dt_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
 cJSON *dt_json_load_file(const char *path, size_t max, char *err, size_t errlen)
 {
     size_t len = 0;
-    char *text = dt_read_file(path, max, &len, err, errlen);
+    char *text = read_file(path, max, &len, err, errlen);
     if (!text)
         return NULL;
     if (strlen(text) != len) {
-        snprintf(err, errlen, "%s: contains a NUL byte", path);
+        dt_set_err(err, errlen, "%s: contains a NUL byte", path);
         free(text);
         return NULL;
     }
@@ -75,7 +78,7 @@ cJSON *dt_json_load_file(const char *path, size_t max, char *err, size_t errlen)
                 col++;
             }
         }
-        snprintf(err, errlen, "%s:%zu:%zu: JSON syntax error", path, line, col);
+        dt_set_err(err, errlen, "%s:%zu:%zu: JSON syntax error", path, line, col);
     }
     free(text);
     return root;

@@ -1,13 +1,9 @@
-/* Reading whole files and JSON files, with errors that name the place. */
+/* Reading JSON files, with errors that name the place. */
 #ifndef DT_JSONFILE_H
 #define DT_JSONFILE_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
-
-/* Reads all of path ("-" = stdin), at most max bytes, NUL-terminated.
- * NULL on failure, with "path: reason" in err. */
-char *dt_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
 
 /* Parses a JSON file; NULL on failure, with "path: reason" or
  * "path:line:column: JSON syntax error" in err. */

@@ -77,30 +77,34 @@ static void before_value(dt_jw *w)
         put_c(w, ',');
 }
 
+static void open_c(dt_jw *w, char c)
+{
+    before_value(w);
+    put_c(w, c);
+    w->sep = 0;
+}
+
+static void close_c(dt_jw *w, char c)
+{
+    put_c(w, c);
+    w->sep = 1;
+}
+
 void dt_jw_obj_begin(dt_jw *w)
 {
-    before_value(w);
-    put_c(w, '{');
-    w->sep = 0;
+    open_c(w, '{');
 }
-
 void dt_jw_obj_end(dt_jw *w)
 {
-    put_c(w, '}');
-    w->sep = 1;
+    close_c(w, '}');
 }
-
 void dt_jw_arr_begin(dt_jw *w)
 {
-    before_value(w);
-    put_c(w, '[');
-    w->sep = 0;
+    open_c(w, '[');
 }
-
 void dt_jw_arr_end(dt_jw *w)
 {
-    put_c(w, ']');
-    w->sep = 1;
+    close_c(w, ']');
 }
 
 /* 1 for the bytes cJSON escapes: ", \ and the control characters below 0x20. */

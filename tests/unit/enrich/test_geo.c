@@ -383,6 +383,10 @@ int main(void)
     }
     CHECK_EQ_STR(dt_geo_country_name("de"), "Germany");
     CHECK_EQ_STR(dt_geo_country_name("US"), "United States");
+    /* data/countries.json: the common name where it has one, and its regions */
+    CHECK_EQ_STR(dt_geo_country_name("kr"), "South Korea");
+    CHECK_EQ_STR(dt_geo_country_name("VN"), "Vietnam");
+    CHECK_EQ_STR(dt_geo_country_name("EU"), "European Union");
     CHECK(dt_geo_country_name("XX") == NULL);
     CHECK(dt_geo_country_name("DEU") == NULL);
     CHECK(dt_geo_country_name(NULL) == NULL);

@@ -69,6 +69,21 @@ int main(void)
     CHECK_EQ_STR(dt_country_name(cs, "CN"), "China");
     CHECK_EQ_STR(dt_country_name(cs, "kr"), "Korea, Republic of");
     CHECK(dt_country_name(cs, "ZZ") == NULL);
+    /* the names reports show: the 11 common names, else the ISO name; regions */
+    CHECK_EQ_STR(dt_country_common_name(cs, "kr"), "South Korea");
+    CHECK_EQ_STR(dt_country_common_name(cs, "TW"), "Taiwan");
+    CHECK_EQ_STR(dt_country_common_name(cs, "DE"), "Germany");
+    CHECK_EQ_STR(dt_country_common_name(cs, "EU"), "European Union");
+    CHECK(dt_country_get(cs, "EU") == NULL && dt_country_name(cs, "EU") == NULL);
+    CHECK_EQ_STR(dt_transfer_str(dt_transfer_of(cs, "EU", "public")), "unknown");
+    CHECK(dt_country_common_name(cs, "ZZ") == NULL && dt_country_common_name(cs, NULL) == NULL);
+    int ncommon = 0;
+    for (char a = 'A'; a <= 'Z'; a++)
+        for (char b = 'A'; b <= 'Z'; b++) {
+            const dt_country *c = dt_country_get(cs, (char[3]){a, b, 0});
+            ncommon += c && c->common_name[0];
+        }
+    CHECK_EQ_INT(ncommon, 11);
     CHECK(dt_country_name(cs, "DEU") == NULL);
     CHECK(dt_country_name(cs, "D") == NULL);
     CHECK(dt_country_name(cs, "") == NULL);

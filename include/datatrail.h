@@ -316,10 +316,11 @@ void dt_report_input(dt_report *r, const dt_input_info *in);
 int dt_report_merge_file(dt_report *r, const char *path, size_t max, char *err, size_t errlen);
 int dt_report_merge_text(dt_report *r, const char *text, size_t len, char *err, size_t errlen);
 
-/* Reading the model back: the number of inputs so far, and a number of the
- * summary by its key in the report ("frames", "tcp", "flows", ...; see
+/* Reading the model back: the number of inputs so far, and a counter of the
+ * summary by its key in the report ("packets", "flows", "tcp_flows", ...; see
  * docs/report-schema.md) as the report would show it now.  Returns 0, or -1
- * when key is not a number of the summary. */
+ * when key is not such a number (an object of counts, or a value derived only
+ * when the report is written: times, the DNS table, the rollups). */
 size_t dt_report_input_count(const dt_report *r);
 int dt_report_summary_u64(const dt_report *r, const char *key, uint64_t *value);
 

@@ -1,17 +1,20 @@
-# Unit tests: every tests/unit/test_*.c is one ctest executable linked to the
-# library.  They are white-box (they include lib/'s private headers), except
-# test_public_api.c, which sees only include/ as any program using the library.
-file(GLOB DT_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+# Unit tests mirror lib/: every tests/unit/<folder>/test_*.c is one ctest
+# executable (unit.<folder>.test_*) linked to the library; they are white-box
+# and include the private headers of lib/, except those in tests/unit/api/,
+# which see only include/ as any program using the library does.
+file(GLOB_RECURSE DT_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(src ${DT_UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
+  get_filename_component(dir ${src} DIRECTORY)
+  get_filename_component(folder ${dir} NAME)
   add_executable(${name} ${src})
   target_link_libraries(${name} PRIVATE datatrail_geodb datatrail_core)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
-  if(NOT name STREQUAL "test_public_api")
+  if(NOT folder STREQUAL "api")
     target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/lib)
   endif()
-  add_test(NAME unit.${name} COMMAND ${name})
-  set_tests_properties(unit.${name} PROPERTIES
+  add_test(NAME unit.${folder}.${name} COMMAND ${name})
+  set_tests_properties(unit.${folder}.${name} PROPERTIES
     ENVIRONMENT "DT_TESTDATA=${CMAKE_SOURCE_DIR}/testdata")
 endforeach()
 

@@ -324,13 +324,3 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
     out->first_ns = time_as_written(f->first_ns, f->ts_digits);
     out->last_ns = time_as_written(f->last_ns, f->ts_digits);
 }
-
-cJSON *dt_flow_json(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
-                    int with_streams)
-{
-    dt_jw w;
-    dt_jw_init(&w);
-    cJSON *o = dt_flow_json_write(&w, in, f, ep, with_streams) == 0 ? cJSON_Parse(w.buf) : NULL;
-    dt_jw_free(&w);
-    return o;
-}

@@ -8,18 +8,12 @@
 #include "util/jsonw.h"
 #include "report/rollup.h"
 
-#include <cjson/cJSON.h>
-
-/* Appends the JSON object of an ended flow to w (what cJSON_PrintUnformatted
- * prints for dt_flow_json's tree, byte for byte, without building a tree);
- * returns 0, or -1 when out of memory. */
+/* Appends the JSON object of an ended flow to w (compact, as
+ * cJSON_PrintUnformatted would print it); ep (enrichment of the server) may
+ * be NULL; with_streams adds the reassembled prefixes (hex).  Returns 0, or -1
+ * when out of memory. */
 int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
                        const dt_endpoint_info *ep, int with_streams);
-
-/* Builds the JSON object of an ended flow; ep (enrichment of the server) may
- * be NULL; with_streams adds the reassembled prefixes (hex). */
-cJSON *dt_flow_json(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
-                    int with_streams);
 
 /* Fills out with the fields of the flow object the rollups read (the same
  * values dt_flow_json_write writes); ips holds the address texts. */

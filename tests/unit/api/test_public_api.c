@@ -1,5 +1,5 @@
 /* The public API, used as a program outside the library uses it: this test is
- * compiled with include/ only (tests/tests.cmake does not give it lib/), so it
+ * compiled with include/ only (tests/tests.cmake gives tests/unit/api/ no lib/), so it
  * also proves that datatrail.h is self-contained.  Packets pushed through the
  * engine into a report, read back; dt_batch_run over the sample capture;
  * addresses; the lookup printer without databases. */

@@ -60,6 +60,25 @@ int dt_cidr_parse(const char *s, dt_cidr *out);
 #define DT_MAX_TUNNEL_KINDS 8 /* capacity of dt_decode_stats.tunneled */
 #define DT_MAX_ANOMALIES 128  /* capacity of dt_decode_stats.malformed_by_reason */
 
+/* The link types datatrail decodes: LINKTYPE_* values (tcpdump.org/linktypes.html),
+ * the first argument of dt_engine_feed(). */
+#define DT_LINKTYPE_NULL 0         /* BSD loopback: 4-byte address family */
+#define DT_LINKTYPE_ETHERNET 1     /* Ethernet II / 802.3 */
+#define DT_LINKTYPE_PPP 9          /* PPP */
+#define DT_LINKTYPE_RAW_DLT12 12   /* raw IP (DLT_RAW on some systems) */
+#define DT_LINKTYPE_RAW_DLT14 14   /* raw IP (OpenBSD DLT_RAW) */
+#define DT_LINKTYPE_PPP_HDLC 50    /* PPP in HDLC-like framing */
+#define DT_LINKTYPE_RAW 101        /* raw IPv4 or IPv6 */
+#define DT_LINKTYPE_C_HDLC 104     /* Cisco HDLC */
+#define DT_LINKTYPE_IEEE802_11 105 /* 802.11 without radio header */
+#define DT_LINKTYPE_LOOP 108       /* OpenBSD loopback (address family big-endian) */
+#define DT_LINKTYPE_LINUX_SLL 113  /* Linux cooked capture v1 */
+#define DT_LINKTYPE_RADIOTAP 127   /* 802.11 with a radiotap header */
+#define DT_LINKTYPE_PPI 192        /* Per-Packet Information header */
+#define DT_LINKTYPE_IPV4 228       /* raw IPv4 */
+#define DT_LINKTYPE_IPV6 229       /* raw IPv6 */
+#define DT_LINKTYPE_LINUX_SLL2 276 /* Linux cooked capture v2 */
+
 /* How an input was read. */
 typedef enum dt_status {
     DT_OK = 0,         /* read without error */
@@ -168,7 +187,7 @@ void dt_engine_set_input(dt_engine *e, uint32_t index, const char *path, const c
  * digits (6: microseconds, 9: nanoseconds); the input's precision is the
  * largest given.  Without it, times are written with 6 digits. */
 void dt_engine_set_ts_digits(dt_engine *e, int digits);
-/* One packet: its link type (LINKTYPE_*), time (ns since the Unix epoch),
+/* One packet: its link type (DT_LINKTYPE_*), time (ns since the Unix epoch),
  * caplen captured bytes at data, of wirelen on the wire. */
 void dt_engine_feed(dt_engine *e, int linktype, uint64_t ts_ns, const uint8_t *data,
                     uint32_t caplen, uint32_t wirelen);

@@ -86,11 +86,11 @@ static void test_engine_into_report(void)
     uint8_t frame[64];
     uint64_t t = 1700000000ull * 1000000000ull;
     size_t n = udp_frame(frame, dev, 40000, srv, 4433);
-    dt_engine_feed(e, 1 /* LINKTYPE_ETHERNET */, t, frame, (uint32_t)n, (uint32_t)n);
+    dt_engine_feed(e, DT_LINKTYPE_ETHERNET, t, frame, (uint32_t)n, (uint32_t)n);
     n = udp_frame(frame, srv, 4433, dev, 40000);
-    dt_engine_feed(e, 1, t + 1000000, frame, (uint32_t)n, (uint32_t)n);
+    dt_engine_feed(e, DT_LINKTYPE_ETHERNET, t + 1000000, frame, (uint32_t)n, (uint32_t)n);
     n = udp_frame(frame, dev, 40001, other, 9999);
-    dt_engine_feed(e, 1, t + 2000000, frame, (uint32_t)n, (uint32_t)n);
+    dt_engine_feed(e, DT_LINKTYPE_ETHERNET, t + 2000000, frame, (uint32_t)n, (uint32_t)n);
     CHECK_EQ_INT(dt_engine_finish(e), DT_OK);
     const dt_input_info *in = dt_engine_info(e);
     CHECK_EQ_INT(in->packets, 3);

@@ -1,12 +1,9 @@
 /* `datatrail report` and `datatrail flows`: argument parsing and wiring only. */
 #include "commands.h"
 
-#include "run/batch.h"
-#include "run/engine.h"
-#include "enrich/enrich.h"
+#include "datatrail.h"
 #include "inputs.h"
 #include "output.h"
-#include "report/report.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -7,12 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/addr.h"
-#include "util/jsonw.h"
 #include "commands.h"
-#include "enrich/geo.h"
-#include "enrich/ipclass.h"
-#include "geodb/mmdb_write.h"
+#include "datatrail.h"
+#include "datatrail_geodb.h"
 
 #ifndef DT_DATA_DIR
 #define DT_DATA_DIR "data"
@@ -274,86 +271,12 @@ int cmd_lookup(int argc, char **argv)
     }
     if (warn[0])
         fprintf(stderr, "datatrail lookup: warning: %s\n", warn);
-    if (info && !json) {
-        for (int i = 0; i < dt_geo_db_count(g); i++)
-            printf("# %s: %s (%s, %s, built %s)\n#   %s\n", dt_geo_db_kind(g, i),
-                   dt_geo_db_path(g, i), dt_geo_db_type(g, i), dt_geo_db_schema(g, i),
-                   dt_geo_db_build_date(g, i), dt_geo_db_attribution(g, i));
-    }
-    /* --json: one object; each result on a line of its own */
-    dt_jw w;
-    dt_jw_init(&w);
-    if (json) {
-        dt_jw_obj_begin(&w);
-        DT_JW_KEY(&w, "databases");
-        dt_jw_arr_begin(&w);
-        for (int i = 0; i < dt_geo_db_count(g); i++) {
-            dt_jw_obj_begin(&w);
-            DT_JW_KEY(&w, "kind");
-            dt_jw_str(&w, dt_geo_db_kind(g, i));
-            DT_JW_KEY(&w, "path");
-            dt_jw_str(&w, dt_geo_db_path(g, i));
-            DT_JW_KEY(&w, "database_type");
-            dt_jw_str(&w, dt_geo_db_type(g, i));
-            DT_JW_KEY(&w, "schema");
-            dt_jw_str(&w, dt_geo_db_schema(g, i));
-            DT_JW_KEY(&w, "build_date");
-            dt_jw_str(&w, dt_geo_db_build_date(g, i));
-            DT_JW_KEY(&w, "attribution");
-            dt_jw_str(&w, dt_geo_db_attribution(g, i));
-            dt_jw_obj_end(&w);
-        }
-        dt_jw_arr_end(&w);
-        DT_JW_KEY(&w, "results");
-        dt_jw_arr_begin(&w);
-    }
-    for (int i = 0; i < nips; i++) {
-        dt_geo_result r;
-        char ip[DT_ADDR_STRLEN];
-        dt_geo_lookup(g, &addrs[i], &r);
-        dt_addr_str(&addrs[i], ip, sizeof ip);
-        if (json) {
-            dt_jw_key_raw(&w, "\n", 1); /* after the ',' between elements: a line break */
-            dt_jw_obj_begin(&w);
-            DT_JW_KEY(&w, "ip");
-            dt_jw_str(&w, ip);
-            DT_JW_KEY(&w, "class");
-            dt_jw_str(&w, r.class);
-            DT_JW_KEY(&w, "country");
-            dt_jw_str_or_null(&w, r.country);
-            DT_JW_KEY(&w, "country_name");
-            dt_jw_str_or_null(&w, r.country_name);
-            DT_JW_KEY(&w, "city");
-            dt_jw_str_or_null(&w, r.city);
-            DT_JW_KEY(&w, "asn");
-            if (r.asn)
-                dt_jw_u64(&w, r.asn);
-            else
-                dt_jw_null(&w);
-            DT_JW_KEY(&w, "org");
-            dt_jw_str_or_null(&w, r.org);
-            dt_jw_obj_end(&w);
-        } else {
-            printf("%s  %s %s", ip, r.country[0] ? r.country : "--",
-                   r.country_name[0] ? r.country_name : "-");
-            if (r.city[0])
-                printf(" (%s)", r.city);
-            if (r.asn)
-                printf("  AS%u %s", r.asn, r.org[0] ? r.org : "-");
-            else
-                printf("  AS- -");
-            printf("  %s\n", r.class);
-        }
-    }
-    if (json) {
-        dt_jw_arr_end(&w);
-        dt_jw_obj_end(&w);
-        if (w.buf)
-            printf("%s\n", w.buf);
-    }
-    dt_jw_free(&w);
+    int rc = dt_lookup_print(stdout, g, addrs, nips,
+                             (json ? DT_LOOKUP_JSON : 0) | (info ? DT_LOOKUP_INFO : 0));
+    if (rc != 0)
+        fprintf(stderr, "datatrail lookup: out of memory\n");
     dt_geo_close(g);
     free(ips);
     free(addrs);
-    return DT_EXIT_OK;
+    return rc != 0 ? DT_EXIT_NO_INPUT : DT_EXIT_OK;
 }

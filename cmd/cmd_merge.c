@@ -1,8 +1,8 @@
 /* `datatrail merge`: combines reports written by `datatrail report`. */
 #include "commands.h"
 
+#include "datatrail.h"
 #include "output.h"
-#include "report/report.h"
 
 #include <errno.h>
 #include <getopt.h>

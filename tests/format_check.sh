@@ -6,8 +6,8 @@ if ! command -v clang-format >/dev/null 2>&1; then
     echo "format: clang-format is not installed: skipped (scripts/test installs it)"
     exit 77
 fi
-files=$(git ls-files 'lib/*.[ch]' 'cmd/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 2>/dev/null)
-[ -n "$files" ] || files=$(find lib cmd tests bench -name '*.[ch]')
+files=$(git ls-files 'include/*.[ch]' 'lib/*.[ch]' 'cmd/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 2>/dev/null)
+[ -n "$files" ] || files=$(find include lib cmd tests bench -name '*.[ch]')
 # shellcheck disable=SC2086
 if ! clang-format --dry-run --Werror $files; then
     echo "format: run clang-format -i on the files above"

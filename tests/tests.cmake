@@ -1,6 +1,7 @@
 # Unit tests mirror lib/: every tests/unit/<folder>/test_*.c is one ctest
 # executable (unit.<folder>.test_*) linked to the library; they are white-box
-# and may include the private headers of lib/.
+# and include the private headers of lib/, except those in tests/unit/api/,
+# which see only include/ as any program using the library does.
 file(GLOB_RECURSE DT_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(src ${DT_UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
@@ -9,6 +10,9 @@ foreach(src ${DT_UNIT_TESTS})
   add_executable(${name} ${src})
   target_link_libraries(${name} PRIVATE datatrail_geodb datatrail_core)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
+  if(NOT folder STREQUAL "api")
+    target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/lib)
+  endif()
   add_test(NAME unit.${folder}.${name} COMMAND ${name})
   set_tests_properties(unit.${folder}.${name} PROPERTIES
     ENVIRONMENT "DT_TESTDATA=${CMAKE_SOURCE_DIR}/testdata")

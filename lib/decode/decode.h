@@ -3,6 +3,7 @@
 #ifndef DT_DECODE_H
 #define DT_DECODE_H
 
+#include "datatrail.h" /* dt_decode_limits, dt_decode_stats */
 #include "util/addr.h"
 
 #include <stddef.h>
@@ -58,24 +59,11 @@ typedef enum dt_anomaly {
 /* The snake_case name of a reason ("ipv4_bad_ihl"), NULL when out of range. */
 const char *dt_decode_anomaly_name(int reason);
 
-typedef struct dt_decode_limits {
-    uint32_t max_frag_datagrams; /* datagrams under reassembly at once (default 1024) */
-    uint32_t max_frag_bytes;     /* bytes held for reassembly in total (default 16 MiB) */
-    uint64_t frag_timeout_ns;    /* an incomplete datagram is dropped after this (default 30 s) */
-    uint32_t max_tunnel_depth;   /* deeper nesting is counted as malformed (default 8) */
-} dt_decode_limits;
-
-typedef struct dt_decode_stats {
-    uint64_t frames, ip4, ip6, tcp, udp, icmp, icmp6, other_ip;
-    uint64_t not_ip, malformed, unsupported_link;
-    uint64_t fragments, frag_reassembled, frag_incomplete, frag_overlaps, frag_evicted;
-    uint64_t tunneled[DT_TUN_COUNT];
-    uint64_t frag_held;  /* frames answered DT_DEC_FRAG_HELD; frames == ip4 + ip6 + not_ip +
-                            malformed + unsupported_link + frag_held */
-    uint64_t ip_clipped; /* IP length beyond a frame captured whole: clipped to the frame */
-    /* malformed frames per reason (dt_anomaly); they sum to malformed */
-    uint64_t malformed_by_reason[DT_ANOMALY_COUNT];
-} dt_decode_stats;
+/* dt_decode_limits and dt_decode_stats are public (datatrail.h); the arrays
+ * of the stats are indexed by dt_tunnel and dt_anomaly. */
+_Static_assert(DT_TUN_COUNT <= DT_MAX_TUNNEL_KINDS, "dt_decode_stats.tunneled too small");
+_Static_assert(DT_ANOMALY_COUNT <= DT_MAX_ANOMALIES,
+               "dt_decode_stats.malformed_by_reason too small");
 
 typedef struct dt_decoder dt_decoder;
 

@@ -4,20 +4,13 @@
 #ifndef DT_ENRICH_H
 #define DT_ENRICH_H
 
+#include "datatrail.h"
 #include "enrich/entity.h"
 #include "enrich/geo.h"
 #include "enrich/transfer.h"
 
-#define DT_MAX_USER_ENTITIES 16
-
-typedef struct dt_enrich_config {
-    dt_geo_config geo;
-    const char *data_dir; /* entities.json and countries.json; NULL = default */
-    const char *entities[DT_MAX_USER_ENTITIES]; /* --entities files, merged in order */
-    int n_entities;
-} dt_enrich_config;
-
-typedef struct dt_enricher dt_enricher;
+/* dt_enrich_config, the dt_enricher handle, dt_data_dir, dt_enrich_config_default
+ * and dt_enricher_open/close are public (datatrail.h). */
 
 typedef struct dt_endpoint_info {
     dt_geo_result geo; /* country, asn, org, class */
@@ -25,17 +18,6 @@ typedef struct dt_endpoint_info {
     dt_company company;
     dt_transfer_class transfer;
 } dt_endpoint_info;
-
-/* The data directory: $DATATRAIL_DATA_DIR, else the one compiled in. */
-const char *dt_data_dir(void);
-
-void dt_enrich_config_default(dt_enrich_config *c);
-
-/* Opens the geo databases and loads the entity and country tables.  A missing
- * geo database is not an error (warn says so); a broken data file is (err). */
-dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warnlen, char *err,
-                              size_t errlen);
-void dt_enricher_close(dt_enricher *e);
 
 /* What is known about a server; the result is the enricher's (a cache slot)
  * and stays valid until the next call. */

@@ -3,6 +3,7 @@
 #ifndef DT_IPCLASS_H
 #define DT_IPCLASS_H
 
+#include "datatrail.h" /* dt_cidr, dt_cidr_parse */
 #include "util/addr.h"
 
 /* Returns a static string: "public", "private", "loopback", "link-local", "cgnat",
@@ -19,14 +20,6 @@ int dt_ipclass_is_local_default(const dt_addr *a);
  * otherwise returns 0. */
 int dt_ipclass_embedded_v4(const dt_addr *a, dt_addr *v4);
 
-typedef struct dt_cidr {
-    dt_addr net; /* host bits cleared */
-    int bits;    /* prefix length: 0..32 or 0..128 */
-} dt_cidr;
-
-/* Parses "ADDR/BITS" or a bare address (host route).  Host bits are cleared.
- * Returns 0 on success, -1 on malformed input. */
-int dt_cidr_parse(const char *s, dt_cidr *out);
 /* 1 if a is inside c (same family only), else 0. */
 int dt_cidr_match(const dt_cidr *c, const dt_addr *a);
 

@@ -4,6 +4,7 @@
 #ifndef DT_FLOW_H
 #define DT_FLOW_H
 
+#include "datatrail.h" /* dt_flow_limits, the dt_flow typedef */
 #include "util/addr.h"
 #include "flow/tcpreasm.h"
 
@@ -55,14 +56,6 @@ typedef struct dt_flow {
 typedef struct dt_flow_table dt_flow_table;
 
 typedef void (*dt_flow_end_fn)(void *ctx, dt_flow *f);
-
-typedef struct dt_flow_limits {
-    uint32_t max_flows;        /* live flows at once (default 100,000) */
-    uint64_t idle_timeout_ns;  /* default 300 s */
-    uint64_t closed_linger_ns; /* keep a closed TCP flow for late packets (default 10 s) */
-    uint32_t stream_cap;       /* per-direction reassembly buffer (default 64 KiB) */
-    uint64_t stream_budget;    /* reassembly bytes buffered over all flows (default 64 MiB) */
-} dt_flow_limits;
 
 void dt_flow_limits_default(dt_flow_limits *l);
 

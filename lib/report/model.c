@@ -32,7 +32,7 @@ int dt_counts_add(dt_counts *c, const char *name, uint64_t n)
     return 0;
 }
 
-void dt_counts_free(dt_counts *c)
+static void dt_counts_free(dt_counts *c)
 {
     for (int i = 0; i < c->n; i++)
         free(c->v[i].name);

@@ -21,7 +21,6 @@ typedef struct dt_counts {
 
 /* Adds n to name (appended when new); returns 0, or -1 when out of memory. */
 int dt_counts_add(dt_counts *c, const char *name, uint64_t n);
-void dt_counts_free(dt_counts *c);
 
 /* Field ids, in table order. */
 enum {

@@ -623,3 +623,23 @@ int dt_report_write_to(dt_report *r, FILE *out)
     r->is_part = was_part;
     return rc;
 }
+
+/* ---- reading the model back ---- */
+
+size_t dt_report_input_count(const dt_report *r)
+{
+    return r->n_inputs;
+}
+
+int dt_report_summary_u64(const dt_report *r, const char *key, uint64_t *value)
+{
+    for (int field = 0; field < DT_SUMF_COUNT; field++) {
+        if (strcmp(dt_summary_key(field), key) != 0)
+            continue;
+        if (dt_summary_rule(field) == DT_SUM_UNION)
+            return -1; /* an object of counts, not a number */
+        *value = dt_summary_u64(&r->sum, field);
+        return 0;
+    }
+    return -1;
+}

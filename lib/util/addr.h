@@ -2,20 +2,11 @@
 #ifndef DT_ADDR_H
 #define DT_ADDR_H
 
+#include "datatrail.h" /* dt_addr, DT_ADDR_STRLEN, dt_addr_str, dt_addr_parse */
+
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct dt_addr {
-    uint8_t family; /* 4 or 6; 0 = none */
-    uint8_t a[16];  /* IPv4 in the first 4 bytes, rest zero */
-} dt_addr;
-
-#define DT_ADDR_STRLEN 46
-
-/* Writes the textual form (inet_ntop) into buf; returns buf. */
-char *dt_addr_str(const dt_addr *x, char *buf, size_t len);
-/* Parses dotted IPv4 or IPv6 text; returns 0 on success. */
-int dt_addr_parse(const char *s, dt_addr *out);
 int dt_addr_cmp(const dt_addr *x, const dt_addr *y);
 static inline size_t dt_addr_len(const dt_addr *x)
 {

@@ -9,23 +9,10 @@
 #ifndef DT_NETCONST_H
 #define DT_NETCONST_H
 
-/* ---- LINKTYPE_* values (tcpdump.org/linktypes.html) that datatrail decodes ---- */
-#define DT_LINKTYPE_NULL 0         /* BSD loopback: 4-byte address family */
-#define DT_LINKTYPE_ETHERNET 1     /* Ethernet II / 802.3 */
-#define DT_LINKTYPE_PPP 9          /* PPP */
-#define DT_LINKTYPE_RAW_DLT12 12   /* raw IP (DLT_RAW on some systems) */
-#define DT_LINKTYPE_RAW_DLT14 14   /* raw IP (OpenBSD DLT_RAW) */
-#define DT_LINKTYPE_PPP_HDLC 50    /* PPP in HDLC-like framing */
-#define DT_LINKTYPE_RAW 101        /* raw IPv4 or IPv6 */
-#define DT_LINKTYPE_C_HDLC 104     /* Cisco HDLC */
-#define DT_LINKTYPE_IEEE802_11 105 /* 802.11 without radio header */
-#define DT_LINKTYPE_LOOP 108       /* OpenBSD loopback (address family big-endian) */
-#define DT_LINKTYPE_LINUX_SLL 113  /* Linux cooked capture v1 */
-#define DT_LINKTYPE_RADIOTAP 127   /* 802.11 with a radiotap header */
-#define DT_LINKTYPE_PPI 192        /* Per-Packet Information header */
-#define DT_LINKTYPE_IPV4 228       /* raw IPv4 */
-#define DT_LINKTYPE_IPV6 229       /* raw IPv6 */
-#define DT_LINKTYPE_LINUX_SLL2 276 /* Linux cooked capture v2 */
+#include "datatrail.h"
+
+/* The LINKTYPE_* values datatrail decodes (DT_LINKTYPE_*) are public:
+ * datatrail.h, as dt_engine_feed() takes them. */
 
 /* ---- ethertypes ---- */
 #define DT_ETH_MAX_LEN 1500    /* a type field up to this is an 802.3 length */

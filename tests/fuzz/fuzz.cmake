@@ -13,6 +13,7 @@ foreach(src ${DT_FUZZ_SOURCES})
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
   target_link_libraries(${name} PRIVATE datatrail_geodb datatrail_core)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/lib) # white-box
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
   set(reg ${CMAKE_SOURCE_DIR}/tests/fuzz-regressions/${name})
   add_test(NAME fuzz-regress.${name} COMMAND ${name} -runs=0 ${reg})

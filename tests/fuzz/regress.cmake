@@ -8,6 +8,7 @@ if(NOT DT_FUZZ)
     get_filename_component(name ${src} NAME_WE)
     add_executable(regress_${name} ${src} ${CMAKE_SOURCE_DIR}/tests/fuzz/standalone.c)
     target_link_libraries(regress_${name} PRIVATE datatrail_geodb datatrail_core)
+    target_include_directories(regress_${name} PRIVATE ${CMAKE_SOURCE_DIR}/lib) # white-box
     add_test(NAME fuzz-regress.${name} COMMAND regress_${name}
              ${CMAKE_SOURCE_DIR}/tests/fuzz-regressions/${name})
   endforeach()

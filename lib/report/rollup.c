@@ -736,8 +736,10 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
                              e->endpoints.n,
                              {0},
                              {0}};
-        ok = (keys_of(&e->orgs, DT_ROLLUP_TOP, 1, &row.top_organizations) == 0) &
-             (keys_of(&e->domains, DT_ROLLUP_TOP, 1, &row.top_domains) == 0);
+        ok = keys_of(&e->orgs, DT_ROLLUP_TOP, 1, &row.top_organizations) == 0;
+        if (keys_of(&e->domains, DT_ROLLUP_TOP, 1, &row.top_domains) !=
+            0) /* run even when the first failed: both lists are freed below */
+            ok = 0;
         if (ok)
             rc = fn(ctx, &row);
         free((void *)row.top_organizations.v);
@@ -755,8 +757,10 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
     case DT_RU_COMPANIES: {
         const company_ext *e = it->ext;
         dt_ru_company row = {DT_TALLY_KEY(it), it->mask, {0}, counts_of(it), {0}};
-        ok = (keys_of(&e->countries, 0, 0, &row.countries) == 0) &
-             (keys_of(&e->domains, 0, 0, &row.domains) == 0);
+        ok = keys_of(&e->countries, 0, 0, &row.countries) == 0;
+        if (keys_of(&e->domains, 0, 0, &row.domains) !=
+            0) /* run even when the first failed: both lists are freed below */
+            ok = 0;
         if (ok)
             rc = fn(ctx, &row);
         free((void *)row.countries.v);
@@ -766,8 +770,10 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
     case DT_RU_DOMAINS: {
         const domain_ext *e = it->ext;
         dt_ru_domain row = {DT_TALLY_KEY(it), {0}, e->company, {0}, counts_of(it)};
-        ok = (keys_of(&e->names, 0, 1, &row.names) == 0) &
-             (keys_of(&e->countries, 0, 0, &row.countries) == 0);
+        ok = keys_of(&e->names, 0, 1, &row.names) == 0;
+        if (keys_of(&e->countries, 0, 0, &row.countries) !=
+            0) /* run even when the first failed: both lists are freed below */
+            ok = 0;
         if (ok)
             rc = fn(ctx, &row);
         free((void *)row.names.v);

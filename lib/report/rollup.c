@@ -737,8 +737,8 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
                              {0},
                              {0}};
         ok = keys_of(&e->orgs, DT_ROLLUP_TOP, 1, &row.top_organizations) == 0;
-        if (keys_of(&e->domains, DT_ROLLUP_TOP, 1, &row.top_domains) !=
-            0) /* run even when the first failed: both lists are freed below */
+        /* run even when the first failed: both lists are freed below */
+        if (keys_of(&e->domains, DT_ROLLUP_TOP, 1, &row.top_domains) != 0)
             ok = 0;
         if (ok)
             rc = fn(ctx, &row);
@@ -758,8 +758,8 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
         const company_ext *e = it->ext;
         dt_ru_company row = {DT_TALLY_KEY(it), it->mask, {0}, counts_of(it), {0}};
         ok = keys_of(&e->countries, 0, 0, &row.countries) == 0;
-        if (keys_of(&e->domains, 0, 0, &row.domains) !=
-            0) /* run even when the first failed: both lists are freed below */
+        /* run even when the first failed: both lists are freed below */
+        if (keys_of(&e->domains, 0, 0, &row.domains) != 0)
             ok = 0;
         if (ok)
             rc = fn(ctx, &row);
@@ -771,8 +771,8 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
         const domain_ext *e = it->ext;
         dt_ru_domain row = {DT_TALLY_KEY(it), {0}, e->company, {0}, counts_of(it)};
         ok = keys_of(&e->names, 0, 1, &row.names) == 0;
-        if (keys_of(&e->countries, 0, 0, &row.countries) !=
-            0) /* run even when the first failed: both lists are freed below */
+        /* run even when the first failed: both lists are freed below */
+        if (keys_of(&e->countries, 0, 0, &row.countries) != 0)
             ok = 0;
         if (ok)
             rc = fn(ctx, &row);

@@ -2,6 +2,7 @@
 
 #include "report/flowjson.h"
 #include "report/render.h"
+#include "util/err.h"
 #include "report/report_int.h"
 #include "util/jsonfile.h"
 
@@ -220,11 +221,11 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
     const cJSON *inputs = jget(rep, "inputs");
     const cJSON *summary = jget(rep, "summary");
     if (!cJSON_IsArray(inputs) || !cJSON_IsObject(summary)) {
-        snprintf(err, errlen, "not a datatrail report (no inputs/summary)");
+        dt_set_err(err, errlen, "not a datatrail report (no inputs/summary)");
         return -2;
     }
     if (!cJSON_IsArray(flows)) {
-        snprintf(err, errlen, "the report has no flows (made with --no-flows): cannot merge it");
+        dt_set_err(err, errlen, "the report has no flows (made with --no-flows): cannot merge it");
         return -2;
     }
     int oom = 0;
@@ -309,7 +310,7 @@ int dt_report_merge_text(dt_report *r, const char *text, size_t len, char *err, 
 {
     cJSON *j = cJSON_ParseWithLength(text, len);
     if (!j) {
-        snprintf(err, errlen, "not JSON");
+        dt_set_err(err, errlen, "not JSON");
         return -1;
     }
     int rc = report_read(r, j, err, errlen);

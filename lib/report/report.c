@@ -1,4 +1,5 @@
 #include "report/report_int.h"
+#include "util/hash.h"
 
 #include "proto/apps.h"
 #include "capture/capture.h"
@@ -80,23 +81,20 @@ void dt_report_free(dt_report *r)
 
 /* ---- DNS table ---- */
 
-static uint32_t name_hash(const char *s, const char *type)
+/* Names compare without case (dt_dns_name_eq), so they hash lowercased. */
+static uint64_t name_hash(const char *s, const char *type)
 {
-    uint32_t h = 2166136261u;
-    for (; *type; type++)
-        h = (h ^ (unsigned char)*type) * 16777619u;
+    uint64_t h = dt_hash_str(DT_HASH_INIT, type);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        h = (h ^ c) * 16777619u;
+        h = dt_hash_byte(h, c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c);
     }
-    return h;
+    return dt_hash_final(h);
 }
 
 dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type)
 {
-    uint32_t b = name_hash(name, type) % DNS_BUCKETS;
+    size_t b = name_hash(name, type) % DNS_BUCKETS;
     dns_entry *e = r->dns[b];
     while (e && !(strcmp(e->type, type) == 0 && dt_dns_name_eq(e->name, name)))
         e = e->next;
@@ -398,15 +396,21 @@ int dt_report_absorb(dt_report *r, dt_report *part)
     r->dns_dropped += part->dns_dropped;
     if (part->have_time)
         dt_report_note_time(r, part->first_ns, part->last_ns, part->ts_digits);
-    for (int i = 0; i < DNS_BUCKETS; i++)
-        for (dns_entry *e = part->dns[i]; e; e = e->next) {
-            dns_entry *d = dt_report_dns_entry(r, e->name, e->type);
-            if (!d)
-                continue;
-            d->count += e->count;
-            for (int j = 0; j < e->n_answers; j++)
-                dt_report_dns_answer(r, d, e->answers[j]);
-        }
+    /* in name order, so what is kept once the table is full does not depend
+     * on the hash */
+    dns_entry **all = dns_sorted(part);
+    if (!all)
+        r->write_error = 1;
+    for (size_t i = 0; all && i < part->dns_n; i++) {
+        const dns_entry *e = all[i];
+        dns_entry *d = dt_report_dns_entry(r, e->name, e->type);
+        if (!d)
+            continue;
+        d->count += e->count;
+        for (int j = 0; j < e->n_answers; j++)
+            dt_report_dns_answer(r, d, e->answers[j]);
+    }
+    free(all);
     return r->write_error ? -1 : 0;
 }
 

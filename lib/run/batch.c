@@ -1,6 +1,7 @@
 #include "run/batch.h"
 
 #include "util/clock.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -198,7 +199,7 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     worker *ws = calloc((size_t)(jobs ? jobs : 1), sizeof *ws);
     pthread_t *th = calloc((size_t)(jobs ? jobs : 1), sizeof *th);
     if (!sh.slots || !ws || !th) {
-        snprintf(err, errlen, "out of memory");
+        dt_set_err(err, errlen, "out of memory");
         free(sh.slots);
         free(ws);
         free(th);
@@ -221,7 +222,7 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
         ws[j].sh = &sh;
         ws[j].id = j;
         if (pthread_create(&th[j], NULL, worker_main, &ws[j]) != 0) {
-            snprintf(err, errlen, "cannot start a thread");
+            dt_set_err(err, errlen, "cannot start a thread");
             rc = -1;
             break;
         }
@@ -298,7 +299,7 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     for (int j = 0; j < started; j++)
         pthread_join(th[j], NULL);
     if (sh.open_failed && rc == 0) {
-        snprintf(err, errlen, "%s", sh.open_err);
+        dt_set_err(err, errlen, "%s", sh.open_err);
         rc = -1;
     }
     for (int j = 0; j < jobs; j++)

@@ -5,6 +5,7 @@
 
 #include "run/engine.h"
 #include "enrich/enrich.h"
+#include "util/clock.h"
 #include "util/jsonw.h"
 #include "report/rollup.h"
 
@@ -25,10 +26,5 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
  * room for the numbers and addresses (12 of 48 bytes). */
 void dt_flow_csv_cells(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,
                        char bufs[][48], const char **cells);
-
-/* RFC 3339 UTC with `digits` fractional digits (6 when 0). */
-char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len);
-/* Parses what dt_format_time writes; returns 0 and the time, or -1. */
-int dt_parse_time(const char *s, uint64_t *ts_ns, int *digits);
 
 #endif

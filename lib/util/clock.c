@@ -1,5 +1,7 @@
 #include "util/clock.h"
 
+#include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 double dt_now_s(void)
@@ -7,4 +9,81 @@ double dt_now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
+{
+    if (digits <= 0 || digits > 9)
+        digits = 6;
+    time_t secs = (time_t)(ts_ns / 1000000000ull);
+    uint64_t frac = ts_ns % 1000000000ull;
+    for (int i = digits; i < 9; i++)
+        frac /= 10;
+    /* consecutive calls mostly share the second: keep the last date text
+     * (per thread; performance) */
+    static _Thread_local time_t last_secs = -1;
+    static _Thread_local char date[32];
+    if (secs != last_secs || !date[0]) {
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        if (strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+            date[0] = '\0';
+        last_secs = secs;
+    }
+    /* date "." digits "Z" (no printf: two per flow) */
+    size_t dl = strlen(date);
+    if (len < dl + (size_t)digits + 3) {
+        if (len)
+            buf[0] = '\0'; /* callers pass 48 bytes */
+        return buf;
+    }
+    memcpy(buf, date, dl);
+    buf[dl] = '.';
+    for (int i = digits; i > 0; i--, frac /= 10)
+        buf[dl + (size_t)i] = (char)('0' + frac % 10);
+    buf[dl + (size_t)digits + 1] = 'Z';
+    buf[dl + (size_t)digits + 2] = '\0';
+    return buf;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fff]Z" -> ns since the epoch; -1 when malformed. */
+int dt_parse_time(const char *s, uint64_t *ns, int *digits)
+{
+    int f[6] = {0};
+    static const int len[6] = {4, 2, 2, 2, 2, 2};
+    static const char sep[6] = {'-', '-', 'T', ':', ':', 0};
+    const char *p = s;
+    for (int i = 0; i < 6; i++) {
+        for (int k = 0; k < len[i]; k++, p++) {
+            if (*p < '0' || *p > '9')
+                return -1;
+            f[i] = f[i] * 10 + (*p - '0');
+        }
+        if (sep[i] && *p++ != sep[i])
+            return -1;
+    }
+    uint64_t frac = 0;
+    int n = 0;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++, n++)
+            if (n < 9)
+                frac = frac * 10 + (uint64_t)(*p - '0');
+    if (*p != 'Z' || p[1] || f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 ||
+        f[3] > 23 || f[4] > 59 || f[5] > 60)
+        return -1;
+    for (int i = n; i < 9; i++)
+        frac *= 10;
+    /* days since 1970-01-01 of the civil date (proleptic Gregorian) */
+    int y = f[0] - (f[1] <= 2);
+    int era = y / 400, yoe = y - era * 400;
+    int doy = (153 * (f[1] + (f[1] > 2 ? -3 : 9)) + 2) / 5 + f[2] - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    int64_t t = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
+    if (t < 0)
+        return -1;
+    *ns = (uint64_t)t * 1000000000ull + frac;
+    if (digits)
+        *digits = n > 9 ? 9 : n;
+    return 0;
 }

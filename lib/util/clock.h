@@ -1,8 +1,17 @@
-/* Wall-clock-independent time for progress lines and rates. */
+/* Time: the monotonic clock for progress lines and rates, and capture times
+ * as RFC 3339 text (UTC). */
 #ifndef DT_CLOCK_H
 #define DT_CLOCK_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Seconds on the monotonic clock (an arbitrary origin: only differences mean anything). */
 double dt_now_s(void);
+
+/* RFC 3339 UTC with `digits` fractional digits (6 when 0). */
+char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len);
+/* Parses what dt_format_time writes; returns 0 and the time, or -1. */
+int dt_parse_time(const char *s, uint64_t *ts_ns, int *digits);
 
 #endif

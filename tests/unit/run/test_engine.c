@@ -39,7 +39,8 @@ static void put32(pkt *p, uint32_t v)
 }
 static void putmem(pkt *p, const void *m, size_t n)
 {
-    memcpy(p->b + p->n, m, n);
+    if (n) /* m may be NULL when there is nothing to copy */
+        memcpy(p->b + p->n, m, n);
     p->n += n;
 }
 static void patch16(pkt *p, size_t at, unsigned v)

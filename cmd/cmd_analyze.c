@@ -216,15 +216,10 @@ int cmd_analyze(int argc, char **argv)
     /* Output format: report defaults to text on a terminal, JSON elsewhere. */
     if (!format)
         ro.format = !flows_mode && !out_path && isatty(STDOUT_FILENO) ? DT_FMT_TEXT : DT_FMT_JSON;
-    else if (!strcmp(format, "json") || (flows_mode && !strcmp(format, "ndjson")))
-        ro.format = DT_FMT_JSON;
-    else if (!strcmp(format, "text") && !flows_mode)
-        ro.format = DT_FMT_TEXT;
-    else if (!strcmp(format, "csv"))
-        ro.format = DT_FMT_CSV;
-    else {
+    else if (dt_report_format_parse(format, ro.mode, &ro.format) != 0) {
+        char names[128];
         fprintf(stderr, "datatrail %s: --format is %s, not '%s'\n", argv[0],
-                flows_mode ? "json (ndjson) or csv" : "json, text or csv", format);
+                dt_report_format_names(ro.mode, names, sizeof names), format);
         return DT_EXIT_USAGE;
     }
     const char *no_color = getenv("NO_COLOR");

@@ -46,15 +46,10 @@ int cmd_merge(int argc, char **argv)
         } else if (c == 'o') {
             out_path = optarg;
         } else if (c == 'f') {
-            if (!strcmp(optarg, "json"))
-                ro.format = DT_FMT_JSON;
-            else if (!strcmp(optarg, "text"))
-                ro.format = DT_FMT_TEXT;
-            else if (!strcmp(optarg, "csv"))
-                ro.format = DT_FMT_CSV;
-            else {
-                fprintf(stderr, "datatrail merge: --format is json, text or csv, not '%s'\n",
-                        optarg);
+            if (dt_report_format_parse(optarg, DT_OUT_REPORT, &ro.format) != 0) {
+                char names[128];
+                fprintf(stderr, "datatrail merge: --format is %s, not '%s'\n",
+                        dt_report_format_names(DT_OUT_REPORT, names, sizeof names), optarg);
                 return DT_EXIT_USAGE;
             }
         } else {

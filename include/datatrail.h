@@ -297,6 +297,12 @@ typedef enum dt_report_mode {
 } dt_report_mode;
 typedef enum dt_report_format { DT_FMT_JSON = 0, DT_FMT_TEXT, DT_FMT_CSV } dt_report_format;
 
+/* The format named `name` (a --format value: "json", "text", "csv"; "ndjson"
+ * too in flows mode) usable in mode: 0 and *out set, or -1. */
+int dt_report_format_parse(const char *name, dt_report_mode mode, dt_report_format *out);
+/* The names usable in mode, for messages ("json, text or csv"), in buf. */
+const char *dt_report_format_names(dt_report_mode mode, char *buf, size_t len);
+
 typedef struct dt_report_opts {
     dt_report_mode mode;
     dt_report_format format;

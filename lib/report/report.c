@@ -4,6 +4,7 @@
 #include "proto/apps.h"
 #include "capture/capture.h"
 #include "report/flowjson.h"
+#include "report/formats.h"
 #include "report/reader.h"
 #include "report/render.h"
 #include "report/rollup.h"
@@ -519,7 +520,7 @@ static int summary_write(const dt_report *r, dt_fw *f)
 /* The JSON report, the flows last (straight from the temporary file, one
  * compact object per line); tables are written row by row, so no text of all
  * of them is ever in memory. */
-static int report_write_json(dt_report *r, const char **warn, size_t n_warn)
+int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
 {
     dt_fw f;
     dt_fw_init(&f, r->out);
@@ -597,14 +598,11 @@ int dt_report_finish(dt_report *r)
     size_t n_warn = warn ? warnings_of(r, warn, bufs) : 0;
     if (!warn) {
         rc = -1;
-    } else if (r->opts.format == DT_FMT_TEXT) {
-        dt_render_model m = {r->ru,      &r->sum,      r->have_time, r->first_ns,
-                             r->last_ns, r->ts_digits, warn,         n_warn};
-        rc = dt_render_text(&m, r->out, r->opts.width, r->opts.color);
-    } else if (r->opts.format == DT_FMT_CSV) {
-        rc = dt_render_csv_endpoints(r->ru, r->out);
     } else {
-        rc = report_write_json(r, warn, n_warn);
+        rc = -1;
+        for (size_t i = 0; i < dt_n_formats; i++)
+            if (dt_formats[i].id == r->opts.format && (dt_formats[i].modes & DT_FOR_REPORT))
+                rc = dt_formats[i].write(r, warn, n_warn);
     }
     free(warn);
     if (rc != 0)

@@ -260,8 +260,26 @@ static void test_layout(void)
     cJSON_Delete(t);
 }
 
+/* --format names come from the format table, per mode. */
+static void test_formats(void)
+{
+    dt_report_format f = DT_FMT_TEXT;
+    char names[128];
+    CHECK(dt_report_format_parse("json", DT_OUT_REPORT, &f) == 0 && f == DT_FMT_JSON);
+    CHECK(dt_report_format_parse("text", DT_OUT_REPORT, &f) == 0 && f == DT_FMT_TEXT);
+    CHECK(dt_report_format_parse("csv", DT_OUT_FLOWS, &f) == 0 && f == DT_FMT_CSV);
+    CHECK(dt_report_format_parse("ndjson", DT_OUT_FLOWS, &f) == 0 && f == DT_FMT_JSON);
+    CHECK(dt_report_format_parse("ndjson", DT_OUT_REPORT, &f) == -1);
+    CHECK(dt_report_format_parse("text", DT_OUT_FLOWS, &f) == -1);
+    CHECK(dt_report_format_parse("JSON", DT_OUT_REPORT, &f) == -1);
+    CHECK_EQ_STR(dt_report_format_names(DT_OUT_REPORT, names, sizeof names), "json, text or csv");
+    CHECK_EQ_STR(dt_report_format_names(DT_OUT_FLOWS, names, sizeof names), "json (ndjson) or csv");
+    CHECK_EQ_STR(dt_report_format_names(DT_OUT_REPORT, names, 6), "json,");
+}
+
 int main(void)
 {
+    test_formats();
     test_layout();
     test_combine();
     test_round_trip();

@@ -92,11 +92,6 @@ int cmd_analyze(int argc, char **argv)
         O_STREAMCAP,
         O_NOFLOWS,
         O_DEBUGSTREAMS,
-        O_COUNTRYDB,
-        O_ASNDB,
-        O_CITYDB,
-        O_OVERRIDEDB,
-        O_GEODBDIR,
         O_ENTITIES,
         O_NOGEO,
         O_PERFILE,
@@ -113,11 +108,7 @@ int cmd_analyze(int argc, char **argv)
         {"debug-streams", no_argument, NULL, O_DEBUGSTREAMS},
         {"per-file", required_argument, NULL, O_PERFILE},
         {"quiet", no_argument, NULL, 'q'},
-        {"country-db", required_argument, NULL, O_COUNTRYDB},
-        {"asn-db", required_argument, NULL, O_ASNDB},
-        {"city-db", required_argument, NULL, O_CITYDB},
-        {"override-db", required_argument, NULL, O_OVERRIDEDB},
-        {"geodb-dir", required_argument, NULL, O_GEODBDIR},
+        DT_GEO_LONGOPTS,
         {"entities", required_argument, NULL, O_ENTITIES},
         {"no-geo", no_argument, NULL, O_NOGEO},
         {NULL, 0, NULL, 0},
@@ -180,21 +171,6 @@ int cmd_analyze(int argc, char **argv)
         case O_PERFILE:
             per_file = optarg;
             break;
-        case O_COUNTRYDB:
-            ec.geo.country_db = optarg;
-            break;
-        case O_ASNDB:
-            ec.geo.asn_db = optarg;
-            break;
-        case O_CITYDB:
-            ec.geo.city_db = optarg;
-            break;
-        case O_OVERRIDEDB:
-            ec.geo.override_db = optarg;
-            break;
-        case O_GEODBDIR:
-            ec.geo.geodb_dir = optarg;
-            break;
         case O_NOGEO:
             no_geo = 1;
             break;
@@ -206,6 +182,8 @@ int cmd_analyze(int argc, char **argv)
             ec.entities[ec.n_entities++] = optarg;
             break;
         default:
+            if (geo_option(c, optarg, &ec.geo))
+                break;
             fprintf(stderr,
                     "datatrail: unknown or incomplete option '%s' (see: datatrail help %s)\n",
                     argv[optind - 1], argv[0]);

@@ -182,6 +182,19 @@ int cmd_geodb(int argc, char **argv)
     return DT_EXIT_OK;
 }
 
+int geo_option(int c, const char *arg, struct dt_geo_config *cfg)
+{
+    const char **path = c == DT_OPT_COUNTRYDB    ? &cfg->country_db
+                        : c == DT_OPT_ASNDB      ? &cfg->asn_db
+                        : c == DT_OPT_CITYDB     ? &cfg->city_db
+                        : c == DT_OPT_OVERRIDEDB ? &cfg->override_db
+                        : c == DT_OPT_GEODBDIR   ? &cfg->geodb_dir
+                                                 : NULL;
+    if (path)
+        *path = arg;
+    return path != NULL;
+}
+
 int cmd_lookup(int argc, char **argv)
 {
     dt_geo_config cfg = {0};
@@ -191,14 +204,10 @@ int cmd_lookup(int argc, char **argv)
     if (!ips)
         return DT_EXIT_NO_INPUT;
     cfg.data_dir = DT_DATA_DIR;
-    enum { O_COUNTRYDB = 256, O_ASNDB, O_CITYDB, O_OVERRIDEDB, O_GEODBDIR, O_JSON, O_INFO };
+    enum { O_JSON = 256, O_INFO };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
-        {"country-db", required_argument, NULL, O_COUNTRYDB},
-        {"asn-db", required_argument, NULL, O_ASNDB},
-        {"city-db", required_argument, NULL, O_CITYDB},
-        {"override-db", required_argument, NULL, O_OVERRIDEDB},
-        {"geodb-dir", required_argument, NULL, O_GEODBDIR},
+        DT_GEO_LONGOPTS,
         {"json", no_argument, NULL, O_JSON},
         {"info", no_argument, NULL, O_INFO},
         {NULL, 0, NULL, 0},
@@ -213,21 +222,6 @@ int cmd_lookup(int argc, char **argv)
             fputs(lookup_help, stdout);
             free(ips);
             return DT_EXIT_OK;
-        case O_COUNTRYDB:
-            cfg.country_db = optarg;
-            break;
-        case O_ASNDB:
-            cfg.asn_db = optarg;
-            break;
-        case O_CITYDB:
-            cfg.city_db = optarg;
-            break;
-        case O_OVERRIDEDB:
-            cfg.override_db = optarg;
-            break;
-        case O_GEODBDIR:
-            cfg.geodb_dir = optarg;
-            break;
         case O_JSON:
             json = 1;
             break;
@@ -238,6 +232,8 @@ int cmd_lookup(int argc, char **argv)
             ips[nips++] = (char *)a;
             break;
         default:
+            if (geo_option(c, optarg, &cfg))
+                break;
             fprintf(stderr, "datatrail lookup: unknown or incomplete option %s\n", a);
             free(ips);
             return DT_EXIT_USAGE;

@@ -7,6 +7,27 @@ int cmd_geodb(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
+/* The geo database options of report, flows and lookup: ids for getopt_long
+ * (above any other option id) and their entries of a longopts table. */
+enum {
+    DT_OPT_COUNTRYDB = 0x1000,
+    DT_OPT_ASNDB,
+    DT_OPT_CITYDB,
+    DT_OPT_OVERRIDEDB,
+    DT_OPT_GEODBDIR,
+};
+#define DT_GEO_LONGOPTS                                                                            \
+    {"country-db", required_argument, NULL, DT_OPT_COUNTRYDB},                                     \
+        {"asn-db", required_argument, NULL, DT_OPT_ASNDB},                                         \
+        {"city-db", required_argument, NULL, DT_OPT_CITYDB},                                       \
+        {"override-db", required_argument, NULL, DT_OPT_OVERRIDEDB},                               \
+    {                                                                                              \
+        "geodb-dir", required_argument, NULL, DT_OPT_GEODBDIR                                      \
+    }
+struct dt_geo_config;
+/* Sets the path that geo option c (a DT_OPT_* id) names; 0 when c is none. */
+int geo_option(int c, const char *arg, struct dt_geo_config *cfg);
+
 /* Exit codes (see man/datatrail.1). */
 enum {
     DT_EXIT_OK = 0,

@@ -195,6 +195,8 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
         }
     }
     size_t max = t->max ? t->max : DT_TALLY_NESTED_MAX;
+    /* at most 2 items and 4 slots per entry: the arrays double, from 2 items
+     * and 4 slots (most nested tallies hold one or two entries) */
     size_t cost = 2 * sizeof(dt_tally_item) + 4 * sizeof(dt_tally_slot);
     if (t->n >= max)
         return NULL;
@@ -202,10 +204,10 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
         b->refused++;
         return NULL;
     }
-    if ((t->n + 1) * 2 > t->nslot && dt_tally_rehash(t, t->nslot ? t->nslot * 2 : 16) != 0)
+    if ((t->n + 1) * 2 > t->nslot && dt_tally_rehash(t, t->nslot ? t->nslot * 2 : 4) != 0)
         return NULL;
     if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 8;
+        size_t cap = t->cap ? t->cap * 2 : 2;
         dt_tally_item *nv = realloc(t->v, cap * sizeof *nv);
         if (!nv)
             return NULL;

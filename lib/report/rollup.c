@@ -28,7 +28,7 @@ typedef struct country_ext {
 } country_ext;
 
 typedef struct org_ext {
-    char *org;
+    const dt_str *org;
     double asn;
     dt_tally countries, endpoints;
 } org_ext;
@@ -38,12 +38,12 @@ typedef struct company_ext {
 } company_ext;
 
 typedef struct domain_ext {
-    char *company;
+    const dt_str *company;
     dt_tally names, countries;
 } domain_ext;
 
 typedef struct endpoint_ext {
-    char *country, *org, *company;
+    const dt_str *country, *org, *company;
     transfer_id transfer;
     double asn;
     int have_asn, have_time;
@@ -54,11 +54,15 @@ typedef struct endpoint_ext {
 } endpoint_ext;
 
 typedef struct plain_ext {
-    char *dest, *app;
+    const dt_str *dest, *app;
     int port;
 } plain_ext;
 
+/* The keys: countries, companies, domains, names and plaintext destinations
+ * by interned string (one pool), organisations by ASN, endpoints by address
+ * (binary; the text is made when written), ports by number. */
 struct dt_rollup {
+    dt_pool pool;
     dt_tally countries, orgs, companies, domains, endpoints, names, plain;
     uint64_t up, down, flows, local_flows;
     uint64_t enc[3][3];                    /* [encrypted, plaintext, unknown][flows, up, down] */
@@ -79,7 +83,6 @@ static void country_free(void *p)
 static void org_free(void *p)
 {
     org_ext *e = p;
-    free(e->org);
     dt_tally_free(&e->countries, NULL);
     dt_tally_free(&e->endpoints, NULL);
     free(e);
@@ -96,7 +99,6 @@ static void company_free(void *p)
 static void domain_free(void *p)
 {
     domain_ext *e = p;
-    free(e->company);
     dt_tally_free(&e->names, NULL);
     dt_tally_free(&e->countries, NULL);
     free(e);
@@ -105,9 +107,6 @@ static void domain_free(void *p)
 static void endpoint_free(void *p)
 {
     endpoint_ext *e = p;
-    free(e->country);
-    free(e->org);
-    free(e->company);
     dt_tally_free(&e->names, NULL);
     dt_tally_free(&e->ports, NULL);
     free(e->starts);
@@ -116,10 +115,7 @@ static void endpoint_free(void *p)
 
 static void plain_free(void *p)
 {
-    plain_ext *e = p;
-    free(e->dest);
-    free(e->app);
-    free(e);
+    free(p);
 }
 
 dt_rollup *dt_rollup_new(void)
@@ -157,6 +153,7 @@ void dt_rollup_free(dt_rollup *r)
     dt_tally_free(&r->endpoints, endpoint_free);
     dt_tally_free(&r->names, NULL);
     dt_tally_free(&r->plain, plain_free);
+    dt_pool_free(&r->pool);
     free(r);
 }
 
@@ -279,14 +276,12 @@ static const char *transfer_text(transfer_id t)
     return t ? transfer_names[t - 1] : NULL;
 }
 
-/* Sets *dst to class tr unless set already (the memory counted as the
- * name's copy, as when the tables held the text). */
-static void set_transfer(transfer_id *dst, int tr, dt_budget *b)
+/* Sets *dst to class tr unless set already. */
+static void set_transfer(transfer_id *dst, int tr)
 {
     if (*dst || tr < 0)
         return;
     *dst = (transfer_id)(tr + 1);
-    b->used += strlen(transfer_names[tr]) + 1;
 }
 
 /* Bytes and flows per transfer class, the summary's "transfers"; tr is the
@@ -302,24 +297,82 @@ static void transfers_add(dt_rollup *r, const dt_rollup_flow *f, int tr, uint64_
     }
 }
 
-/* v in decimal, zero-padded to width digits, into buf (24 bytes); no printf
- * (several keys per flow). */
-static void decimal(uint64_t v, int width, char *buf)
-{
-    char t[24];
-    int n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v || n < width);
-    for (int i = 0; i < n; i++)
-        buf[i] = t[n - 1 - i];
-    buf[n] = '\0';
-}
-
 static const char *nonempty(const char *s)
 {
     return s && s[0] ? s : NULL;
+}
+
+/* s interned in r's pool (NULL when s is NULL; *oom set when out of memory). */
+static const dt_str *intern(dt_rollup *r, const char *s, int *oom)
+{
+    const dt_str *x = dt_pool_intern(&r->pool, &r->mem, s, 0);
+    if (s && !x)
+        *oom = 1;
+    return x;
+}
+
+/* *dst := s (text, interned for the tables) unless set; the text of an
+ * existing entry is interned even over the limit (counted). */
+static int set_str(const dt_str **dst, const dt_str *s, const char *text, dt_rollup *r)
+{
+    if (*dst || !s)
+        return 0;
+    if (s == &dt_str_refused)
+        s = dt_pool_intern(&r->pool, &r->mem, text, 1);
+    *dst = s;
+    return s ? 0 : -1;
+}
+
+/* The same for a string of another rollup's pool (merging). */
+static int merge_str(const dt_str **dst, const dt_str *s, dt_pool *p, dt_budget *b)
+{
+    if (*dst || !s)
+        return 0;
+    *dst = dt_pool_intern_str(p, b, s, 1);
+    return *dst ? 0 : -1;
+}
+
+/* Dotted IPv4 text as inet_ntop writes it (no leading zeros) into a. */
+static int parse_v4(const char *s, uint8_t *a)
+{
+    for (int i = 0; i < 4; i++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        unsigned v = (unsigned)(*s++ - '0');
+        for (int d = 0; v && d < 2 && *s >= '0' && *s <= '9'; d++)
+            v = v * 10 + (unsigned)(*s++ - '0');
+        if (v > 255)
+            return 0;
+        a[i] = (uint8_t)v;
+        if (i < 3 && *s++ != '.')
+            return 0;
+    }
+    return *s == '\0';
+}
+
+/* The key of the address ip: binary when dt_addr_str writes ip again from
+ * it (as every address datatrail writes), else the interned text (a report
+ * written by hand), so the endpoints are written and sorted by the text they
+ * were given.  Returns -1 when out of memory. */
+static int addr_key(dt_rollup *r, const char *ip, dt_tally_key *k)
+{
+    memset(k, 0, sizeof *k);
+    if (parse_v4(ip, k->addr.a)) {
+        k->addr.family = 4;
+        return 0;
+    }
+    if (strchr(ip, ':') && dt_addr_parse(ip, &k->addr) == 0 && k->addr.family == 6) {
+        char buf[DT_ADDR_STRLEN];
+        if (!strcmp(dt_addr_str(&k->addr, buf, sizeof buf), ip))
+            return 0;
+    }
+    memset(k, 0, sizeof *k);
+    const dt_str *s = dt_pool_intern(&r->pool, &r->mem, ip, 0);
+    if (!s)
+        return -1;
+    k->addr.family = DT_TALLY_ADDR_TEXT;
+    memcpy(k->addr.a, &s, sizeof s);
+    return 0;
 }
 
 int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
@@ -366,40 +419,46 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     int transfer = srv_remote ? tr : -1;
     int have_asn = srv_remote && f.asn > 0 && f.asn < 4300000000ull;
     double asn = have_asn ? (double)f.asn : 0;
-    char asn_key[24] = "";
-    if (have_asn)
-        decimal(f.asn, 10, asn_key); /* zero-padded: sorts as numbers */
     flow_name names[4];
     int n_names = srv_remote ? flow_names(&f, names) : 0;
-    const char *name = n_names ? names[0].name : NULL;
     int have_t0 = f.have_time;
     uint64_t t0 = f.first_ns, t1 = f.last_ns < t0 ? t0 : f.last_ns;
     if (have_t0 && f.ts_digits > r->ts_digits)
         r->ts_digits = f.ts_digits;
 
-    for (int i = 0; i < n_names; i++)
-        dt_tally_add(&r->names, b, names[i].name, up, down, 0);
+    /* each string once into the pool; the tables below compare pointers */
+    const dt_str *name_s[4];
+    for (int i = 0; i < n_names; i++) {
+        name_s[i] = intern(r, names[i].name, &oom);
+        dt_tally_add(&r->names, b, name_s[i], up, down, 0);
+    }
+    const dt_str *country_s = intern(r, country ? country : "", &oom);
+    const dt_str *org_s = intern(r, org, &oom);
+    const dt_str *company_s = intern(r, company, &oom);
+    const dt_str *domain_s = intern(r, domain, &oom);
+    const dt_str *ccode_s = country ? country_s : NULL; /* "" is no country */
 
     /* endpoint */
     int created = 0;
-    dt_tally_item *it = ip ? dt_tally_get(&r->endpoints, b, ip, &created) : NULL;
+    dt_tally_key ek;
+    dt_tally_item *it = NULL;
+    if (ip && addr_key(r, ip, &ek) == 0)
+        it = dt_tally_get(&r->endpoints, b, DT_TK_ADDR, &ek, &created);
     endpoint_ext *ep = dt_tally_ext(it, created, sizeof *ep, b);
     if (it && ep) {
         it->up += up;
         it->down += down;
         it->flows++;
-        oom |= dt_tally_set_str(&ep->country, country, b) | dt_tally_set_str(&ep->org, org, b) |
-               dt_tally_set_str(&ep->company, company, b);
-        set_transfer(&ep->transfer, transfer, b);
+        oom |= set_str(&ep->country, ccode_s, country, r) | set_str(&ep->org, org_s, org, r) |
+               set_str(&ep->company, company_s, company, r);
+        set_transfer(&ep->transfer, transfer);
         if (have_asn && !ep->have_asn) {
             ep->asn = asn;
             ep->have_asn = 1;
         }
         for (int i = 0; i < n_names; i++)
-            dt_tally_add(&ep->names, b, names[i].name, up, down, names[i].seen);
-        char port[24];
-        decimal(rport, 1, port);
-        dt_tally_add(&ep->ports, b, port, up, down, 0);
+            dt_tally_add(&ep->names, b, name_s[i], up, down, names[i].seen);
+        dt_tally_add_num(&ep->ports, b, rport, up, down);
         if (have_t0) {
             if (!ep->have_time || t0 < ep->first)
                 ep->first = t0;
@@ -413,34 +472,37 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     }
 
     /* country (flows without one are kept under the empty key) */
-    it = dt_tally_get(&r->countries, b, country ? country : "", &created);
+    it = dt_tally_get_str(&r->countries, b, country_s, &created);
     country_ext *ce = dt_tally_ext(it, created, sizeof *ce, b);
     if (it && ce) {
         it->up += up;
         it->down += down;
         it->flows++;
-        set_transfer(&ce->transfer, transfer, b);
-        dt_tally_add(&ce->orgs, b, org, up, down, 0);
-        dt_tally_add(&ce->domains, b, domain, up, down, 0);
-        dt_tally_add(&ce->endpoints, b, ip, up, down, 0);
+        set_transfer(&ce->transfer, transfer);
+        dt_tally_add(&ce->orgs, b, org_s, up, down, 0);
+        dt_tally_add(&ce->domains, b, domain_s, up, down, 0);
+        if (ip)
+            dt_tally_add_addr(&ce->endpoints, b, &ek.addr, up, down);
     }
 
     if (have_asn) {
-        it = dt_tally_get(&r->orgs, b, asn_key, &created);
+        dt_tally_key ak = {.num = f.asn};
+        it = dt_tally_get(&r->orgs, b, DT_TK_NUM, &ak, &created);
         org_ext *oe = dt_tally_ext(it, created, sizeof *oe, b);
         if (it && oe) {
             it->up += up;
             it->down += down;
             it->flows++;
             oe->asn = asn;
-            oom |= dt_tally_set_str(&oe->org, org, b);
-            dt_tally_add(&oe->countries, b, country, up, down, 0);
-            dt_tally_add(&oe->endpoints, b, ip, up, down, 0);
+            oom |= set_str(&oe->org, org_s, org, r);
+            dt_tally_add(&oe->countries, b, ccode_s, up, down, 0);
+            if (ip)
+                dt_tally_add_addr(&oe->endpoints, b, &ek.addr, up, down);
         }
     }
 
     if (company) {
-        it = dt_tally_get(&r->companies, b, company, &created);
+        it = dt_tally_get_str(&r->companies, b, company_s, &created);
         company_ext *ke = dt_tally_ext(it, created, sizeof *ke, b);
         if (it && ke) {
             it->up += up;
@@ -451,40 +513,41 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
                             : !strcmp(csrc, "cert") ? SRC_CERT
                             : !strcmp(csrc, "asn")  ? SRC_ASN
                                                     : 0;
-            dt_tally_add(&ke->countries, b, country, up, down, 0);
-            dt_tally_add(&ke->domains, b, domain, up, down, 0);
+            dt_tally_add(&ke->countries, b, ccode_s, up, down, 0);
+            dt_tally_add(&ke->domains, b, domain_s, up, down, 0);
         }
     }
 
     if (domain) {
-        it = dt_tally_get(&r->domains, b, domain, &created);
+        it = dt_tally_get_str(&r->domains, b, domain_s, &created);
         domain_ext *de = dt_tally_ext(it, created, sizeof *de, b);
         if (it && de) {
             it->up += up;
             it->down += down;
             it->flows++;
-            oom |= dt_tally_set_str(&de->company, company, b);
-            dt_tally_add(&de->countries, b, country, up, down, 0);
+            oom |= set_str(&de->company, company_s, company, r);
+            dt_tally_add(&de->countries, b, ccode_s, up, down, 0);
             for (int i = 0; i < n_names; i++)
                 if (under_domain(names[i].name, domain))
-                    dt_tally_add(&de->names, b, names[i].name, up, down, names[i].seen);
+                    dt_tally_add(&de->names, b, name_s[i], up, down, names[i].seen);
         }
     }
 
     if (cr == DT_CRYPTO_PLAINTEXT) {
         char key[DT_TALLY_KEY_MAX + 64];
-        const char *dest = name ? name : ip ? ip : "";
+        const char *dest = n_names ? names[0].name : ip ? ip : "";
+        const char *app = f.app ? f.app : "unknown";
         int port = (int)(rport & 0xffff);
         snprintf(key, sizeof key, "%s|%d|%s", dest, port, f.app ? f.app : "");
-        it = dt_tally_get(&r->plain, b, key, &created);
+        it = dt_tally_get_str(&r->plain, b, intern(r, key, &oom), &created);
         plain_ext *pe = dt_tally_ext(it, created, sizeof *pe, b);
         if (it && pe) {
             it->up += up;
             it->down += down;
             it->flows++;
             pe->port = port;
-            oom |= dt_tally_set_str(&pe->dest, dest, b) |
-                   dt_tally_set_str(&pe->app, f.app ? f.app : "unknown", b);
+            oom |= set_str(&pe->dest, &dt_str_refused, dest, r) |
+                   set_str(&pe->app, &dt_str_refused, app, r);
         }
     }
     return oom ? -1 : 0;
@@ -492,66 +555,66 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
 
 /* ---- merging ---- */
 
-static int country_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
+static int country_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
 {
     const country_ext *s = p;
     country_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    set_transfer(&e->transfer, s->transfer - 1, b);
-    return dt_tally_merge(&e->orgs, b, &s->orgs, NULL) |
-           dt_tally_merge(&e->domains, b, &s->domains, NULL) |
-           dt_tally_merge(&e->endpoints, b, &s->endpoints, NULL);
+    set_transfer(&e->transfer, s->transfer - 1);
+    return dt_tally_merge(&e->orgs, b, pool, &s->orgs, NULL) |
+           dt_tally_merge(&e->domains, b, pool, &s->domains, NULL) |
+           dt_tally_merge(&e->endpoints, b, pool, &s->endpoints, NULL);
 }
 
-static int org_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
+static int org_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
 {
     const org_ext *s = p;
     org_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
     e->asn = s->asn;
-    return dt_tally_set_str(&e->org, s->org, b) |
-           dt_tally_merge(&e->countries, b, &s->countries, NULL) |
-           dt_tally_merge(&e->endpoints, b, &s->endpoints, NULL);
+    return merge_str(&e->org, s->org, pool, b) |
+           dt_tally_merge(&e->countries, b, pool, &s->countries, NULL) |
+           dt_tally_merge(&e->endpoints, b, pool, &s->endpoints, NULL);
 }
 
-static int company_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
+static int company_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
 {
     const company_ext *s = p;
     company_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    return dt_tally_merge(&e->countries, b, &s->countries, NULL) |
-           dt_tally_merge(&e->domains, b, &s->domains, NULL);
+    return dt_tally_merge(&e->countries, b, pool, &s->countries, NULL) |
+           dt_tally_merge(&e->domains, b, pool, &s->domains, NULL);
 }
 
-static int domain_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
+static int domain_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
 {
     const domain_ext *s = p;
     domain_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    return dt_tally_set_str(&e->company, s->company, b) |
-           dt_tally_merge(&e->names, b, &s->names, NULL) |
-           dt_tally_merge(&e->countries, b, &s->countries, NULL);
+    return merge_str(&e->company, s->company, pool, b) |
+           dt_tally_merge(&e->names, b, pool, &s->names, NULL) |
+           dt_tally_merge(&e->countries, b, pool, &s->countries, NULL);
 }
 
-static int endpoint_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
+static int endpoint_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
 {
     const endpoint_ext *s = p;
     endpoint_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    int oom = dt_tally_set_str(&e->country, s->country, b) | dt_tally_set_str(&e->org, s->org, b) |
-              dt_tally_set_str(&e->company, s->company, b);
-    set_transfer(&e->transfer, s->transfer - 1, b);
+    int oom = merge_str(&e->country, s->country, pool, b) | merge_str(&e->org, s->org, pool, b) |
+              merge_str(&e->company, s->company, pool, b);
+    set_transfer(&e->transfer, s->transfer - 1);
     if (s->have_asn && !e->have_asn) {
         e->asn = s->asn;
         e->have_asn = 1;
     }
-    oom |= dt_tally_merge(&e->names, b, &s->names, NULL) |
-           dt_tally_merge(&e->ports, b, &s->ports, NULL);
+    oom |= dt_tally_merge(&e->names, b, pool, &s->names, NULL) |
+           dt_tally_merge(&e->ports, b, pool, &s->ports, NULL);
     if (s->have_time) {
         if (!e->have_time || s->first < e->first)
             e->first = s->first;
@@ -564,14 +627,14 @@ static int endpoint_merge(dt_tally_item *d, int created, const void *p, dt_budge
     return oom;
 }
 
-static int plain_merge(dt_tally_item *d, int created, const void *p, dt_budget *b)
+static int plain_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
 {
     const plain_ext *s = p;
     plain_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
     e->port = s->port;
-    return dt_tally_set_str(&e->dest, s->dest, b) | dt_tally_set_str(&e->app, s->app, b);
+    return merge_str(&e->dest, s->dest, pool, b) | merge_str(&e->app, s->app, pool, b);
 }
 
 int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
@@ -579,6 +642,7 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
     if (!d || !s)
         return 0;
     dt_budget *b = &d->mem;
+    dt_pool *p = &d->pool;
     b->refused += s->mem.refused;
     d->up += s->up;
     d->down += s->down;
@@ -592,13 +656,13 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
             d->transfers[i][j] += s->transfers[i][j];
     if (s->ts_digits > d->ts_digits)
         d->ts_digits = s->ts_digits;
-    int oom = dt_tally_merge(&d->names, b, &s->names, NULL) |
-              dt_tally_merge(&d->endpoints, b, &s->endpoints, endpoint_merge) |
-              dt_tally_merge(&d->countries, b, &s->countries, country_merge) |
-              dt_tally_merge(&d->orgs, b, &s->orgs, org_merge) |
-              dt_tally_merge(&d->companies, b, &s->companies, company_merge) |
-              dt_tally_merge(&d->domains, b, &s->domains, domain_merge) |
-              dt_tally_merge(&d->plain, b, &s->plain, plain_merge);
+    int oom = dt_tally_merge(&d->names, b, p, &s->names, NULL) |
+              dt_tally_merge(&d->endpoints, b, p, &s->endpoints, endpoint_merge) |
+              dt_tally_merge(&d->countries, b, p, &s->countries, country_merge) |
+              dt_tally_merge(&d->orgs, b, p, &s->orgs, org_merge) |
+              dt_tally_merge(&d->companies, b, p, &s->companies, company_merge) |
+              dt_tally_merge(&d->domains, b, p, &s->domains, domain_merge) |
+              dt_tally_merge(&d->plain, b, p, &s->plain, plain_merge);
     return oom ? -1 : 0;
 }
 
@@ -664,7 +728,7 @@ static int keys_of(const dt_tally *t, size_t max, int with_empty, dt_ru_keys *ou
     memset(out, 0, sizeof *out);
     if (!t->n)
         return 0;
-    dt_tally_item **s = dt_tally_sorted(t);
+    dt_tally_row *s = dt_tally_sorted(t);
     dt_ru_key *v = malloc(t->n * sizeof *v);
     if (!s || !v) {
         free(s);
@@ -673,10 +737,10 @@ static int keys_of(const dt_tally *t, size_t max, int with_empty, dt_ru_keys *ou
     }
     size_t n = 0;
     for (size_t i = 0; i < t->n && (!max || i < max); i++)
-        if (with_empty || DT_TALLY_KEY(s[i])[0]) {
-            v[n].key = DT_TALLY_KEY(s[i]);
-            v[n].bytes_up = s[i]->up;
-            v[n++].mask = s[i]->mask;
+        if (with_empty || s[i].key[0]) {
+            v[n].key = s[i].key;
+            v[n].bytes_up = s[i].up;
+            v[n++].mask = s[i].it->mask;
         }
     free(s);
     out->v = v;
@@ -687,6 +751,11 @@ static int keys_of(const dt_tally *t, size_t max, int with_empty, dt_ru_keys *ou
 static int cmp_port(const void *a, const void *b)
 {
     return cmp_u64(a, b);
+}
+
+static const char *str_of(const dt_str *s)
+{
+    return s ? s->s : NULL;
 }
 
 static dt_ru_counts counts_of(const dt_tally_item *it)
@@ -722,15 +791,16 @@ const char *dt_rollup_table_name(dt_ru_table t)
 }
 
 /* Calls fn with the row of it (its lists allocated for the call). */
-static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, dt_ru_fn fn,
+static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, dt_ru_fn fn,
                     void *ctx)
 {
+    const dt_tally_item *it = sr->it;
     int rc = -1, ok = 0;
     switch (t) {
     case DT_RU_COUNTRIES: {
         const country_ext *e = it->ext;
-        dt_ru_country row = {DT_TALLY_KEY(it),
-                             DT_TALLY_KEY(it)[0] ? dt_geo_country_name(DT_TALLY_KEY(it)) : NULL,
+        dt_ru_country row = {sr->key,
+                             sr->key[0] ? dt_geo_country_name(sr->key) : NULL,
                              transfer_text(e->transfer),
                              counts_of(it),
                              e->endpoints.n,
@@ -748,7 +818,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
     }
     case DT_RU_ORGS: {
         const org_ext *e = it->ext;
-        dt_ru_org row = {(uint64_t)e->asn, e->org, {0}, counts_of(it), e->endpoints.n};
+        dt_ru_org row = {(uint64_t)e->asn, str_of(e->org), {0}, counts_of(it), e->endpoints.n};
         if (keys_of(&e->countries, 0, 0, &row.countries) == 0)
             rc = fn(ctx, &row);
         free((void *)row.countries.v);
@@ -756,7 +826,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
     }
     case DT_RU_COMPANIES: {
         const company_ext *e = it->ext;
-        dt_ru_company row = {DT_TALLY_KEY(it), it->mask, {0}, counts_of(it), {0}};
+        dt_ru_company row = {sr->key, it->mask, {0}, counts_of(it), {0}};
         ok = keys_of(&e->countries, 0, 0, &row.countries) == 0;
         /* run even when the first failed: both lists are freed below */
         if (keys_of(&e->domains, 0, 0, &row.domains) != 0)
@@ -769,7 +839,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
     }
     case DT_RU_DOMAINS: {
         const domain_ext *e = it->ext;
-        dt_ru_domain row = {DT_TALLY_KEY(it), {0}, e->company, {0}, counts_of(it)};
+        dt_ru_domain row = {sr->key, {0}, str_of(e->company), {0}, counts_of(it)};
         ok = keys_of(&e->names, 0, 1, &row.names) == 0;
         /* run even when the first failed: both lists are freed below */
         if (keys_of(&e->countries, 0, 0, &row.countries) != 0)
@@ -783,12 +853,12 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
     case DT_RU_ENDPOINTS: {
         const endpoint_ext *e = it->ext;
         dt_ru_endpoint row = {0};
-        row.ip = DT_TALLY_KEY(it);
-        row.country = e->country;
+        row.ip = sr->key;
+        row.country = str_of(e->country);
         row.have_asn = e->have_asn;
         row.asn = (uint64_t)e->asn;
-        row.org = e->org;
-        row.company = e->company;
+        row.org = str_of(e->org);
+        row.company = str_of(e->company);
         row.transfer = transfer_text(e->transfer);
         row.c = counts_of(it);
         row.have_time = e->have_time;
@@ -799,7 +869,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
         uint64_t *ports = malloc((e->ports.n ? e->ports.n : 1) * sizeof *ports);
         if (ports && keys_of(&e->names, 0, 0, &row.names) == 0) {
             for (size_t j = 0; j < e->ports.n; j++)
-                ports[j] = strtoull(DT_TALLY_KEY(&e->ports.v[j]), NULL, 10);
+                ports[j] = e->ports.v[j].key.num;
             qsort(ports, e->ports.n, sizeof *ports, cmp_port);
             row.ports = ports;
             row.n_ports = e->ports.n;
@@ -811,7 +881,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_item *it, 
     }
     default: {
         const plain_ext *e = it->ext;
-        dt_ru_plain row = {e->dest ? e->dest : "", e->port, e->app ? e->app : "unknown",
+        dt_ru_plain row = {e->dest ? e->dest->s : "", e->port, e->app ? e->app->s : "unknown",
                            counts_of(it)};
         rc = fn(ctx, &row);
     }
@@ -824,14 +894,14 @@ int dt_rollup_each(const dt_rollup *r, dt_ru_table t, size_t max, dt_ru_fn fn, v
     if (!r)
         return 0;
     const dt_tally *tb = table_of(r, t);
-    dt_tally_item **s = dt_tally_sorted(tb);
+    dt_tally_row *s = dt_tally_sorted(tb);
     if (!s)
         return -1;
     int rc = 0;
     size_t done = 0;
     for (size_t i = 0; i < tb->n && rc == 0 && (!max || done < max); i++)
-        if (s[i]->ext) {
-            rc = row_call(r, t, s[i], fn, ctx);
+        if (s[i].it->ext) {
+            rc = row_call(r, t, &s[i], fn, ctx);
             done++;
         }
     free(s);
@@ -861,7 +931,7 @@ void dt_rollup_totals(const dt_rollup *r, dt_ru_totals *o)
     o->remote_names = r->names.n;
     o->domains = r->domains.n;
     for (size_t i = 0; i < r->countries.n; i++)
-        o->countries += DT_TALLY_KEY(&r->countries.v[i])[0] != '\0';
+        o->countries += r->countries.v[i].key.s->len != 0;
     o->organizations = r->orgs.n;
     o->companies = r->companies.n;
     for (int k = 0; k < DT_CRYPTO_COUNT; k++) {

@@ -12,7 +12,11 @@
  * side.  Flows between two local addresses are counted as local only.
  * Memory grows with distinct endpoints and names, not with flows (flow start
  * times are kept per endpoint for the rhythm, at most DT_ROLLUP_MAX_STARTS),
- * up to DT_ROLLUP_MAX_BYTES in all.
+ * up to DT_ROLLUP_MAX_BYTES in all.  Endpoints are keyed by binary address
+ * and organisations by ASN; every other string (country, organisation,
+ * company, domain, name) is stored once per rollup in a string pool
+ * (report/tally.h) and referenced from every table; text is made for the
+ * addresses only when the rows are written.
  * Schema: docs/report-schema.md. */
 #ifndef DT_ROLLUP_H
 #define DT_ROLLUP_H
@@ -24,7 +28,7 @@
 
 #define DT_ROLLUP_MAX_STARTS 100000 /* flow start times kept per endpoint */
 #define DT_ROLLUP_TOP 5             /* rows of top_organizations / top_domains */
-/* Memory of all tables of one rollup (entries, keys, start times).  Once
+/* Memory of all tables of one rollup (entries, the string pool, start times).  Once
  * reached, no new key is added anywhere (existing ones keep counting; the
  * totals of the summary stay exact) and each key turned away is counted in
  * summary.rollup_entries_dropped. */

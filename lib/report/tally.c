@@ -3,12 +3,159 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t str_hash(const char *s)
+/* FNV-1a */
+static uint32_t hash_bytes(uint32_t h, const void *p, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 16777619u;
     return h;
+}
+
+#define HASH_SEED 2166136261u
+
+/* ---- the string pool ---- */
+
+const dt_str dt_str_refused = {0, 0};
+
+#define POOL_BLOCK 16384
+
+struct dt_pool_block {
+    dt_pool_block *next;
+    size_t used, cap;
+    uint32_t data[]; /* dt_str, 4-byte aligned */
+};
+
+/* Bytes of a dt_str of len chars in a block. */
+static size_t str_size(size_t len)
+{
+    return (sizeof(dt_str) + len + 1 + 3) & ~(size_t)3;
+}
+
+static int pool_rehash(dt_pool *p, size_t nslot)
+{
+    const dt_str **s = calloc(nslot, sizeof *s);
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < p->nslot; i++) {
+        const dt_str *x = p->slot[i];
+        if (!x)
+            continue;
+        size_t j = x->hash & (nslot - 1);
+        while (s[j])
+            j = (j + 1) & (nslot - 1);
+        s[j] = x;
+    }
+    free(p->slot);
+    p->slot = s;
+    p->nslot = nslot;
+    return 0;
+}
+
+static const dt_str *pool_get(dt_pool *p, dt_budget *b, const char *s, size_t len, uint32_t h,
+                              int force)
+{
+    size_t j = 0;
+    if (p->nslot) {
+        for (j = h & (p->nslot - 1); p->slot[j]; j = (j + 1) & (p->nslot - 1)) {
+            const dt_str *x = p->slot[j];
+            if (x->hash == h && x->len == len && memcmp(x->s, s, len) == 0)
+                return x;
+        }
+    }
+    size_t size = str_size(len);
+    size_t cost = size + 4 * sizeof *p->slot;
+    if (!force && b->used + cost > b->max)
+        return &dt_str_refused;
+    if ((p->n + 1) * 2 > p->nslot) {
+        if (pool_rehash(p, p->nslot ? p->nslot * 2 : 64) != 0)
+            return NULL;
+        for (j = h & (p->nslot - 1); p->slot[j]; j = (j + 1) & (p->nslot - 1))
+            ;
+    }
+    dt_pool_block *bl = p->blocks;
+    if (!bl || bl->cap - bl->used < size) {
+        size_t cap = size > POOL_BLOCK ? size : POOL_BLOCK;
+        bl = malloc(sizeof *bl + cap);
+        if (!bl)
+            return NULL;
+        bl->next = p->blocks;
+        bl->used = 0;
+        bl->cap = cap;
+        p->blocks = bl;
+    }
+    dt_str *x = (dt_str *)((char *)bl->data + bl->used);
+    bl->used += size;
+    x->hash = h;
+    x->len = (uint32_t)len;
+    memcpy(x->s, s, len);
+    x->s[len] = '\0';
+    p->slot[j] = x;
+    p->n++;
+    b->used += cost;
+    return x;
+}
+
+const dt_str *dt_pool_intern(dt_pool *p, dt_budget *b, const char *s, int force)
+{
+    if (!s)
+        return NULL;
+    size_t len = strnlen(s, DT_TALLY_KEY_MAX - 1);
+    return pool_get(p, b, s, len, hash_bytes(HASH_SEED, s, len), force);
+}
+
+const dt_str *dt_pool_intern_str(dt_pool *p, dt_budget *b, const dt_str *s, int force)
+{
+    if (!s || s == &dt_str_refused)
+        return s;
+    return pool_get(p, b, s->s, s->len, s->hash, force);
+}
+
+void dt_pool_free(dt_pool *p)
+{
+    while (p->blocks) {
+        dt_pool_block *next = p->blocks->next;
+        free(p->blocks);
+        p->blocks = next;
+    }
+    free(p->slot);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- tallies ---- */
+
+static const dt_str *addr_text_str(const dt_addr *a)
+{
+    const dt_str *s;
+    memcpy(&s, a->a, sizeof s);
+    return s;
+}
+
+static uint32_t key_hash(dt_tally_kind kind, const dt_tally_key *k)
+{
+    switch (kind) {
+    case DT_TK_STR:
+        return k->s->hash;
+    case DT_TK_NUM:
+        return (uint32_t)((k->num * 0x9e3779b97f4a7c15ull) >> 32);
+    default:
+        if (k->addr.family == DT_TALLY_ADDR_TEXT)
+            return addr_text_str(&k->addr)->hash;
+        return hash_bytes(hash_bytes(HASH_SEED, &k->addr.family, 1), k->addr.a,
+                          dt_addr_len(&k->addr));
+    }
+}
+
+static int key_eq(dt_tally_kind kind, const dt_tally_key *x, const dt_tally_key *y)
+{
+    switch (kind) {
+    case DT_TK_STR:
+        return x->s == y->s;
+    case DT_TK_NUM:
+        return x->num == y->num;
+    default:
+        return x->addr.family == y->addr.family && memcmp(x->addr.a, y->addr.a, 16) == 0;
+    }
 }
 
 static int dt_tally_rehash(dt_tally *t, size_t nslot)
@@ -29,43 +176,38 @@ static int dt_tally_rehash(dt_tally *t, size_t nslot)
     return 0;
 }
 
-/* The entry for key, created when missing (NULL when full, over the budget
- * or out of memory).  *created tells whether it is new. */
-dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, const char *key, int *created)
+dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const dt_tally_key *k,
+                            int *created)
 {
     if (created)
         *created = 0;
-    if (!key)
+    if (kind == DT_TK_STR && !k->s)
         return NULL;
-    char kb[DT_TALLY_KEY_MAX];
-    size_t len = strlen(key);
-    if (len >= sizeof kb) {
-        memcpy(kb, key, sizeof kb - 1);
-        kb[sizeof kb - 1] = '\0';
-        key = kb;
-        len = sizeof kb - 1;
-    }
-    uint32_t h = str_hash(key);
-    if (t->nslot) {
+    int refused = kind == DT_TK_STR ? k->s == &dt_str_refused
+                                    : kind == DT_TK_ADDR && k->addr.family == DT_TALLY_ADDR_TEXT &&
+                                          addr_text_str(&k->addr) == &dt_str_refused;
+    uint32_t h = refused ? 0 : key_hash(kind, k);
+    if (t->nslot && !refused) {
         for (size_t j = h & (t->nslot - 1); t->slot[j].idx; j = (j + 1) & (t->nslot - 1)) {
             dt_tally_item *it = &t->v[t->slot[j].idx - 1];
-            if (t->slot[j].hash == h && strcmp(DT_TALLY_KEY(it), key) == 0)
+            if (t->slot[j].hash == h && key_eq(kind, &it->key, k))
                 return it;
         }
     }
     size_t max = t->max ? t->max : DT_TALLY_NESTED_MAX;
-    size_t cost = 2 * sizeof(dt_tally_item) + 4 * sizeof(dt_tally_slot) +
-                  (len < DT_TALLY_SMALL_KEY ? 0 : len + 1);
+    /* at most 2 items and 4 slots per entry: the arrays double, from 2 items
+     * and 4 slots (most nested tallies hold one or two entries) */
+    size_t cost = 2 * sizeof(dt_tally_item) + 4 * sizeof(dt_tally_slot);
     if (t->n >= max)
         return NULL;
-    if (b->used + cost > b->max) {
+    if (refused || b->used + cost > b->max) {
         b->refused++;
         return NULL;
     }
-    if ((t->n + 1) * 2 > t->nslot && dt_tally_rehash(t, t->nslot ? t->nslot * 2 : 16) != 0)
+    if ((t->n + 1) * 2 > t->nslot && dt_tally_rehash(t, t->nslot ? t->nslot * 2 : 4) != 0)
         return NULL;
     if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 8;
+        size_t cap = t->cap ? t->cap * 2 : 2;
         dt_tally_item *nv = realloc(t->v, cap * sizeof *nv);
         if (!nv)
             return NULL;
@@ -74,11 +216,9 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, const char *key, int *cre
     }
     dt_tally_item *it = &t->v[t->n];
     memset(it, 0, sizeof *it);
-    if (len < DT_TALLY_SMALL_KEY)
-        memcpy(it->small, key, len + 1);
-    else if (!(it->key = strdup(key)))
-        return NULL;
+    it->key = *k;
     it->hash = h;
+    t->kind = kind;
     b->used += cost;
     size_t j = h & (t->nslot - 1);
     while (t->slot[j].idx)
@@ -92,44 +232,68 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, const char *key, int *cre
 
 void dt_tally_free(dt_tally *t, void (*ext_free)(void *))
 {
-    for (size_t i = 0; i < t->n; i++) {
-        if (ext_free && t->v[i].ext)
+    for (size_t i = 0; ext_free && i < t->n; i++)
+        if (t->v[i].ext)
             ext_free(t->v[i].ext);
-        free(t->v[i].key);
-    }
     free(t->v);
     free(t->slot);
     memset(t, 0, sizeof *t);
 }
 
-/* bytes_up descending, then key ascending (bytewise). */
-static int cmp_items(const void *a, const void *b)
+const char *dt_tally_addr_text(const dt_addr *a, char *buf)
 {
-    const dt_tally_item *x = *(dt_tally_item *const *)a, *y = *(dt_tally_item *const *)b;
+    if (a->family == DT_TALLY_ADDR_TEXT)
+        return addr_text_str(a)->s;
+    return dt_addr_str(a, buf, DT_ADDR_STRLEN);
+}
+
+/* bytes_up descending, then key ascending (bytewise). */
+static int cmp_rows(const void *a, const void *b)
+{
+    const dt_tally_row *x = a, *y = b;
     if (x->up != y->up)
         return x->up > y->up ? -1 : 1;
-    return strcmp(DT_TALLY_KEY(x), DT_TALLY_KEY(y));
+    return strcmp(x->key, y->key);
 }
 
-dt_tally_item **dt_tally_sorted(const dt_tally *t)
+static int cmp_num_rows(const void *a, const void *b)
 {
-    dt_tally_item **s = malloc((t->n ? t->n : 1) * sizeof *s);
+    const dt_tally_row *x = a, *y = b;
+    if (x->up != y->up)
+        return x->up > y->up ? -1 : 1;
+    uint64_t p = x->it->key.num, q = y->it->key.num;
+    return p < q ? -1 : p > q;
+}
+
+dt_tally_row *dt_tally_sorted(const dt_tally *t)
+{
+    size_t n = t->n, text = t->kind == DT_TK_ADDR ? n * DT_ADDR_STRLEN : 0;
+    dt_tally_row *s = malloc((n ? n : 1) * sizeof *s + text);
     if (!s)
         return NULL;
-    for (size_t i = 0; i < t->n; i++)
-        s[i] = &t->v[i];
-    qsort(s, t->n, sizeof *s, cmp_items);
+    char *buf = (char *)(s + n);
+    for (size_t i = 0; i < n; i++) {
+        const dt_tally_item *it = &t->v[i];
+        s[i].up = it->up;
+        s[i].it = it;
+        switch (t->kind) {
+        case DT_TK_STR:
+            s[i].key = it->key.s->s;
+            break;
+        case DT_TK_NUM:
+            s[i].key = NULL;
+            break;
+        default: {
+            /* written one after the other: the pages past the texts stay untouched */
+            const char *x = dt_tally_addr_text(&it->key.addr, buf);
+            if (x == buf)
+                buf += strlen(buf) + 1;
+            s[i].key = x;
+        }
+        }
+    }
+    qsort(s, n, sizeof *s, t->kind == DT_TK_NUM ? cmp_num_rows : cmp_rows);
     return s;
-}
-
-int dt_tally_set_str(char **dst, const char *s, dt_budget *b)
-{
-    if (*dst || !s)
-        return 0;
-    *dst = strndup(s, DT_TALLY_KEY_MAX - 1);
-    if (*dst)
-        b->used += strlen(*dst) + 1;
-    return *dst ? 0 : -1;
 }
 
 /* Allocates the ext of a new entry. */
@@ -146,13 +310,29 @@ void *dt_tally_ext(dt_tally_item *it, int created, size_t size, dt_budget *b)
 }
 
 /* Adds the entries of src to dst, in src's order (as adding its flows would). */
-int dt_tally_merge(dt_tally *dst, dt_budget *b, const dt_tally *src, dt_tally_ext_merge ext_merge)
+int dt_tally_merge(dt_tally *dst, dt_budget *b, dt_pool *pool, const dt_tally *src,
+                   dt_tally_ext_merge ext_merge)
 {
     int oom = 0;
     for (size_t i = 0; i < src->n; i++) {
         const dt_tally_item *s = &src->v[i];
+        dt_tally_key k = s->key;
+        if (src->kind == DT_TK_STR) {
+            k.s = dt_pool_intern_str(pool, b, s->key.s, 0);
+            if (!k.s) {
+                oom = 1;
+                continue;
+            }
+        } else if (src->kind == DT_TK_ADDR && k.addr.family == DT_TALLY_ADDR_TEXT) {
+            const dt_str *x = dt_pool_intern_str(pool, b, addr_text_str(&s->key.addr), 0);
+            if (!x) {
+                oom = 1;
+                continue;
+            }
+            memcpy(k.addr.a, &x, sizeof x);
+        }
         int created;
-        dt_tally_item *d = dt_tally_get(dst, b, DT_TALLY_KEY(s), &created);
+        dt_tally_item *d = dt_tally_get(dst, b, src->kind, &k, &created);
         if (!d)
             continue; /* full (as when adding flows) or out of memory */
         d->up += s->up;
@@ -160,7 +340,7 @@ int dt_tally_merge(dt_tally *dst, dt_budget *b, const dt_tally *src, dt_tally_ex
         d->flows += s->flows;
         d->mask |= s->mask;
         if (ext_merge && s->ext)
-            oom |= ext_merge(d, created, s->ext, b);
+            oom |= ext_merge(d, created, s->ext, b, pool);
     }
     return oom ? -1 : 0;
 }

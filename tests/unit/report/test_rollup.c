@@ -451,6 +451,62 @@ static void test_merge_parts(void)
     cJSON_Delete(b);
 }
 
+/* Endpoints are keyed by binary address and written by their text: ties on
+ * bytes_up are broken by that text, texts the binary form would not give
+ * back (a report written by hand) are kept as given, and merging parts
+ * gives the same. */
+static void test_endpoint_keys(void)
+{
+    static const char *const ips[] = {"10.0.0.9",  "2001:db8::1",     "10.0.0.10", "2001:DB8::1",
+                                      "010.1.1.1", "::ffff:1.2.3.4",  "not-an-ip", "10.0.0.9",
+                                      "0.0.0.0",   "255.255.255.255", "1.2.3.4.5", "256.1.1.1"};
+    static const char *const want[] = {
+        "0.0.0.0",     "010.1.1.1",       "1.2.3.4.5", "10.0.0.10",      "10.0.0.9", "2001:DB8::1",
+        "2001:db8::1", "255.255.255.255", "256.1.1.1", "::ffff:1.2.3.4", "not-an-ip"};
+    size_t n = sizeof ips / sizeof ips[0], nw = sizeof want / sizeof want[0];
+    dt_rollup *one = dt_rollup_new(), *pa = dt_rollup_new(), *pb = dt_rollup_new();
+    dt_rollup *all = dt_rollup_new();
+    for (size_t i = 0; i < n; i++) {
+        /* 10.0.0.9 twice: 5 + 5 bytes up, as much as every other endpoint */
+        long up = !strcmp(ips[i], "10.0.0.9") ? 5 : 10;
+        cJSON *f = flow(ips[i], 443, "tls", "cdn.shared.example", "tls_sni", "example", "US", 64500,
+                        "ORG", "Shared", "domain", "third_country", up, 1, "2022-10-24T08:00:00Z");
+        CHECK(f != NULL);
+        CHECK_EQ_INT(dt_rollup_add_flow(one, f), 0);
+        CHECK_EQ_INT(dt_rollup_add_flow(i < n / 2 ? pa : pb, f), 0);
+        cJSON_Delete(f);
+    }
+    CHECK_EQ_INT(dt_rollup_merge(all, pa), 0);
+    CHECK_EQ_INT(dt_rollup_merge(all, pb), 0);
+    cJSON *rep = cJSON_CreateObject();
+    cJSON_AddObjectToObject(rep, "summary");
+    dt_rollup_write(one, rep);
+    const cJSON *eps = cJSON_GetObjectItemCaseSensitive(rep, "endpoints");
+    CHECK_EQ_INT(cJSON_GetArraySize(eps), (int)nw);
+    for (size_t i = 0; i < nw; i++) {
+        const char *ip = s_of(cJSON_GetArrayItem(eps, (int)i), "ip");
+        CHECK(ip && !strcmp(ip, want[i]));
+        const cJSON *names =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(eps, (int)i), "names");
+        CHECK(names && cJSON_GetArraySize(names) == 1);
+    }
+    CHECK(n_of(at(rep, "countries", 0), "endpoints") == (double)nw);
+    CHECK(n_of(at(rep, "organizations", 0), "endpoints") == (double)nw);
+    CHECK(n_of(cJSON_GetObjectItemCaseSensitive(rep, "summary"), "remote_addresses") == (double)nw);
+    cJSON *rep2 = cJSON_CreateObject();
+    cJSON_AddObjectToObject(rep2, "summary");
+    dt_rollup_write(all, rep2);
+    char *a = cJSON_PrintUnformatted(rep), *b = cJSON_PrintUnformatted(rep2);
+    CHECK(a && b && strcmp(a, b) == 0);
+    free(a);
+    free(b);
+    cJSON_Delete(rep);
+    cJSON_Delete(rep2);
+    dt_rollup *rs[] = {one, pa, pb, all};
+    for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
+        dt_rollup_free(rs[i]);
+}
+
 /* A memory limit smaller than the flows need: entries are dropped and
  * counted, the totals stay exact, and merging counts the part's drops. */
 static void test_limit(void)
@@ -530,6 +586,7 @@ int main(void)
     test_rhythm_spread();
     test_merge();
     test_merge_parts();
+    test_endpoint_keys();
     test_limit();
     test_hostile();
     return check_done();

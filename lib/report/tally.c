@@ -1,18 +1,15 @@
 #include "report/tally.h"
 
+#include "util/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-/* FNV-1a */
-static uint32_t hash_bytes(uint32_t h, const void *p, size_t n)
+/* Tables keep 32 bits of the project's hash (util/hash.h). */
+static uint32_t hash_bytes(const void *p, size_t n)
 {
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 16777619u;
-    return h;
+    return (uint32_t)dt_hash_final(dt_hash_bytes(DT_HASH_INIT, p, n));
 }
-
-#define HASH_SEED 2166136261u
 
 /* ---- the string pool ---- */
 
@@ -101,7 +98,7 @@ const dt_str *dt_pool_intern(dt_pool *p, dt_budget *b, const char *s, int force)
     if (!s)
         return NULL;
     size_t len = strnlen(s, DT_TALLY_KEY_MAX - 1);
-    return pool_get(p, b, s, len, hash_bytes(HASH_SEED, s, len), force);
+    return pool_get(p, b, s, len, hash_bytes(s, len), force);
 }
 
 const dt_str *dt_pool_intern_str(dt_pool *p, dt_budget *b, const dt_str *s, int force)
@@ -137,12 +134,12 @@ static uint32_t key_hash(dt_tally_kind kind, const dt_tally_key *k)
     case DT_TK_STR:
         return k->s->hash;
     case DT_TK_NUM:
-        return (uint32_t)((k->num * 0x9e3779b97f4a7c15ull) >> 32);
+        return (uint32_t)dt_hash_of_u64(k->num);
     default:
         if (k->addr.family == DT_TALLY_ADDR_TEXT)
             return addr_text_str(&k->addr)->hash;
-        return hash_bytes(hash_bytes(HASH_SEED, &k->addr.family, 1), k->addr.a,
-                          dt_addr_len(&k->addr));
+        return (uint32_t)dt_hash_final(dt_hash_bytes(dt_hash_byte(DT_HASH_INIT, k->addr.family),
+                                                     k->addr.a, dt_addr_len(&k->addr)));
     }
 }
 

@@ -1,6 +1,8 @@
 /* Registrable domains via libpsl, ICANN section only (see domain.h). */
 #include "enrich/domain.h"
 
+#include "util/hash.h"
+
 #include <libpsl.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -74,10 +76,7 @@ static int is_public(const psl_ctx_t *psl, dt_suffix_memo *m, const char *suffix
 {
     if (!m || len >= MEMO_LEN)
         return psl_is_public_suffix2(psl, suffix, PSL_TYPE_ICANN) != 0;
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)suffix[i]) * 16777619u;
-    size_t k = h % MEMO_SLOTS;
+    size_t k = dt_hash_final(dt_hash_bytes(DT_HASH_INIT, suffix, len)) % MEMO_SLOTS;
     if (memcmp(m->slot[k].s, suffix, len + 1) != 0) {
         memcpy(m->slot[k].s, suffix, len + 1);
         m->slot[k].pub = psl_is_public_suffix2(psl, suffix, PSL_TYPE_ICANN) != 0;

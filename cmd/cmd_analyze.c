@@ -238,6 +238,20 @@ int cmd_analyze(int argc, char **argv)
         }
     }
 
+    /* Never write over an input: -o, nor a per-file report. */
+    if (dt_output_check_inputs("-o", out_path, inputs.paths, inputs.n) != 0) {
+        dt_inputs_free(&inputs);
+        return DT_EXIT_USAGE;
+    }
+    for (int i = 0; per_file && i < inputs.n; i++) {
+        char target[4096];
+        if (dt_per_file_path(per_file, inputs.paths[i], i, target, sizeof target) == 0 &&
+            dt_output_check_inputs("--per-file", target, inputs.paths, inputs.n) != 0) {
+            dt_inputs_free(&inputs);
+            return DT_EXIT_USAGE;
+        }
+    }
+
     dt_enricher *enr = NULL;
     char warn[512] = "", err[512] = "";
     if (!no_geo) {
@@ -257,6 +271,7 @@ int cmd_analyze(int argc, char **argv)
     ro.echo = &cfg;
     ro.echo_geo = !no_geo;
 
+    dt_output_catch_signals();
     dt_output out;
     dt_report *rep = NULL;
     if (dt_output_open(&out, out_path) == 0 && !(rep = dt_report_new(&ro, out.fp))) {
@@ -280,6 +295,7 @@ int cmd_analyze(int argc, char **argv)
         .progress = show_progress,
         .input_done = input_done,
         .on_error = batch_error,
+        .on_temp = dt_output_part_temp,
         .ctx = &rc,
     };
     dt_batch_result res;
@@ -289,16 +305,21 @@ int cmd_analyze(int argc, char **argv)
         fprintf(stderr, "datatrail: %s\n", err);
     if (rc.progress_shown)
         fputc('\n', stderr);
-    int werr = dt_report_finish(rep);
+    /* Nothing read, or the run could not start: nothing is written (an
+     * existing -o file stays as it was). */
+    int nothing = brc != 0 || res.ok + res.partial == 0;
+    int werr = nothing ? 0 : dt_report_finish(rep);
     dt_report_free(rep);
     dt_enricher_close(enr);
     dt_inputs_free(&inputs);
     if (werr)
         fprintf(stderr, "datatrail: error writing the output%s%s\n", out_path ? " to " : "",
                 out_path ? out_path : "");
-    if (dt_output_close(&out, !werr) != 0 || werr || brc != 0)
-        return DT_EXIT_NO_INPUT;
-    if (res.ok + res.partial == 0)
+    if (dt_output_close(&out, !werr && !nothing) != 0 && !nothing)
+        werr = -1;
+    if (nothing && out_path && brc == 0)
+        fprintf(stderr, "datatrail: no input could be read: %s not written\n", out_path);
+    if (werr || nothing)
         return DT_EXIT_NO_INPUT;
     if (res.partial || res.failed || res.write_errors)
         return DT_EXIT_PARTIAL;

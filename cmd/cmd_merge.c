@@ -63,6 +63,9 @@ int cmd_merge(int argc, char **argv)
         fprintf(stderr, "datatrail merge: no report given\n\n%s", merge_help);
         return DT_EXIT_USAGE;
     }
+    if (dt_output_check_inputs("-o", out_path, argv + i, argc - i) != 0)
+        return DT_EXIT_USAGE;
+    dt_output_catch_signals();
     dt_output out;
     if (dt_output_open(&out, out_path) != 0)
         return DT_EXIT_NO_INPUT;
@@ -81,15 +84,20 @@ int cmd_merge(int argc, char **argv)
             merged++;
         }
     }
-    int werr = rep ? dt_report_finish(rep) : -1;
+    /* No report among the inputs: nothing is written (an existing -o file
+     * stays as it was). */
+    int werr = !rep ? -1 : merged ? dt_report_finish(rep) : 0;
     dt_report_free(rep);
-    if (dt_output_close(&out, werr == 0) != 0)
+    if (dt_output_close(&out, werr == 0 && merged) != 0 && merged)
         werr = -1;
     if (werr) {
         fprintf(stderr, "datatrail merge: error writing the output\n");
         return DT_EXIT_NO_INPUT;
     }
-    if (merged == 0)
+    if (merged == 0) {
+        fprintf(stderr, "datatrail merge: none of the inputs is a datatrail report%s%s%s\n",
+                out_path ? ": " : "", out_path ? out_path : "", out_path ? " not written" : "");
         return DT_EXIT_NO_INPUT;
+    }
     return failed ? DT_EXIT_PARTIAL : DT_EXIT_OK;
 }

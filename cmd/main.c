@@ -31,7 +31,8 @@ static const char help_analyze[] =
     "`report` writes one JSON object; `flows` writes one flow per line (NDJSON).\n"
     "\n"
     "Options:\n"
-    "  -o, --output FILE       write to FILE (atomically: temporary file, then rename)\n"
+    "  -o, --output FILE       write to FILE (atomically: temporary file, then rename;\n"
+    "                          never over an input, untouched when nothing was read)\n"
     "  -f, --format FMT        report: text (default on a terminal), json (default\n"
     "                          elsewhere) or csv (the endpoint table); flows: json\n"
     "                          (NDJSON, default) or csv\n"
@@ -60,8 +61,10 @@ static const char help_analyze[] =
     "  -q, --quiet             no progress line on stderr\n"
     "  -h, --help              this help\n"
     "\n"
-    "Exit status: 0 all inputs read; 1 usage error; 2 no input could be read;\n"
-    "3 some inputs were read with errors (the report says which and why).\n";
+    "Exit status: 0 all inputs read; 1 usage error, or an output that is an input;\n"
+    "2 no input could be read (nothing written); 3 some inputs were read with\n"
+    "errors (the report says which and why); 128 + N ended by signal N (SIGHUP,\n"
+    "SIGINT, SIGTERM), temporary files removed.\n";
 
 int main(int argc, char **argv)
 {

@@ -113,11 +113,12 @@ int cmd_analyze(int argc, char **argv)
         {"no-geo", no_argument, NULL, O_NOGEO},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "o:f:j:q";
     optind = 1;
     opterr = 0;
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "+o:f:j:q", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out_path = optarg;
@@ -186,7 +187,7 @@ int cmd_analyze(int argc, char **argv)
                 break;
             fprintf(stderr,
                     "datatrail: unknown or incomplete option '%s' (see: datatrail help %s)\n",
-                    argv[optind - 1], argv[0]);
+                    dt_bad_option(argv, shortopts), argv[0]);
             return DT_EXIT_USAGE;
         }
     }

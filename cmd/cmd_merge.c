@@ -15,6 +15,7 @@
 
 static const char merge_help[] =
     "Usage: datatrail merge [-o FILE] [--format json|text|csv] REPORT.json...\n"
+    "(options may also follow the reports; -- ends them)\n"
     "\n"
     "Combines reports written by `datatrail report` (with their flows) into one:\n"
     "inputs, counters and the DNS table are added up, and the rollups (countries,\n"
@@ -33,11 +34,11 @@ int cmd_merge(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "ho:f:";
     optind = 1;
     opterr = 0;
     for (;;) {
-        int at = optind; /* the argument getopt_long looks at */
-        int c = getopt_long(argc, argv, "+ho:f:", longopts, NULL);
+        int c = getopt_long(argc, argv, shortopts, longopts, NULL);
         if (c == -1)
             break;
         if (c == 'h') {
@@ -53,8 +54,8 @@ int cmd_merge(int argc, char **argv)
                 return DT_EXIT_USAGE;
             }
         } else {
-            fprintf(stderr, "datatrail merge: unknown or incomplete option '%s'\n\n%s", argv[at],
-                    merge_help);
+            fprintf(stderr, "datatrail merge: unknown or incomplete option '%s'\n\n%s",
+                    dt_bad_option(argv, shortopts), merge_help);
             return DT_EXIT_USAGE;
         }
     }

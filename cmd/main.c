@@ -20,6 +20,7 @@ static const char usage[] =
     "\n"
     "INPUT is a pcap or pcapng file (optionally gzip-compressed), a directory\n"
     "(searched for *.pcap, *.pcapng, *.cap and .gz of those), or - for stdin.\n"
+    "Options may come before or after the inputs; -- ends them.\n"
     "Options: datatrail help report.   Version: datatrail --version.\n";
 
 static const char help_analyze[] =
@@ -30,7 +31,7 @@ static const char help_analyze[] =
     "decrypting (TLS SNI, QUIC SNI, HTTP Host, DNS answers, certificates).\n"
     "`report` writes one JSON object; `flows` writes one flow per line (NDJSON).\n"
     "\n"
-    "Options:\n"
+    "Options (before or after the inputs; -- ends them, - is stdin):\n"
     "  -o, --output FILE       write to FILE (atomically: temporary file, then rename;\n"
     "                          never over an input, untouched when nothing was read)\n"
     "  -f, --format FMT        report: text (default on a terminal), json (default\n"
@@ -65,6 +66,17 @@ static const char help_analyze[] =
     "2 no input could be read (nothing written); 3 some inputs were read with\n"
     "errors (the report says which and why); 128 + N ended by signal N (SIGHUP,\n"
     "SIGINT, SIGTERM), temporary files removed.\n";
+
+const char *dt_bad_option(char **argv, const char *optstring)
+{
+    static char letter[3];
+    if (optopt > 0 && optopt < 256 && !strchr(optstring, optopt)) { /* "-x", also in "-qx" */
+        letter[0] = '-';
+        letter[1] = (char)optopt;
+        return letter;
+    }
+    return argv[optind - 1]; /* a long option, or a short one without its value */
+}
 
 int main(int argc, char **argv)
 {
@@ -111,7 +123,7 @@ int main(int argc, char **argv)
         return topic[0] ? DT_EXIT_USAGE : DT_EXIT_OK;
     }
     if (!strcmp(cmd, "report") || !strcmp(cmd, "flows")) {
-        for (int i = 2; i < argc; i++)
+        for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
             if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
                 fputs(help_analyze, stdout);
                 return DT_EXIT_OK;

@@ -175,6 +175,36 @@ def main():
         check(f"4: -o with umask {um:03o}: mode {0o666 & ~um:o}", r.returncode == 0 and
               mode == 0o666 & ~um, oct(mode) if mode is not None else r.stderr)
 
+    # 7. Options anywhere before `--`, for every command; `-` stays an operand.
+    out = os.path.join(work, "after.json")
+    r = run(dt, "report", SAMPLE, "-o", out, "-q", "--no-geo")
+    check("7: report INPUT -o FILE: options after the input", r.returncode == 0 and
+          os.path.exists(out) and json.load(open(out))["summary"]["inputs"] == 1,
+          (r.returncode, r.stderr))
+    r = run(dt, "flows", SAMPLE, "--no-geo", "-q", "-f", "csv")
+    check("7: flows INPUT -f csv", r.returncode == 0 and r.stdout[:1] not in (b"", b"{"),
+          (r.returncode, r.stderr, r.stdout[:60]))
+    with open(SAMPLE, "rb") as f:
+        r = run(dt, "report", "-", "-q", "--no-geo", "-f", "json", stdin=f)
+    check("7: - (stdin) is an operand among options", r.returncode == 0 and
+          json.loads(r.stdout)["inputs"][0]["path"] == "-", (r.returncode, r.stderr))
+    dash = os.path.join(work, "-h")
+    shutil.copy(SAMPLE, dash)
+    r = subprocess.run([dt, "report", "-q", "--no-geo", "-f", "json", "--", "-h"], cwd=work,
+                       capture_output=True, timeout=120)
+    check("7: after --, -h is a file name", r.returncode == 0 and r.stdout.startswith(b"{") and
+          json.loads(r.stdout)["inputs"][0]["path"] == "-h", (r.returncode, r.stdout[:60]))
+    r = run(dt, "merge", good, "-f", "csv")
+    check("7: merge REPORT -f csv", r.returncode == 0 and r.stdout.startswith(b"ip,"),
+          (r.returncode, r.stderr))
+    r = run(dt, "merge", good, "-o", os.path.join(work, "merged.json"))
+    check("7: merge REPORT -o FILE", r.returncode == 0 and
+          json.load(open(os.path.join(work, "merged.json")))["summary"]["inputs"] == 1,
+          (r.returncode, r.stderr))
+    r = run(dt, "lookup", "--", "127.0.0.1")
+    check("7: lookup -- IP: -- ends the options", r.returncode == 0 and
+          r.stdout.startswith(b"127.0.0.1"), (r.returncode, r.stderr))
+
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0

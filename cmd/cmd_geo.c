@@ -32,7 +32,9 @@ static const char lookup_help[] =
     "                        [--geodb-dir D] [--json] [--info] IP...\n"
     "Prints country, ASN/organisation and address class for each IP address.\n"
     "Options may come before or after the addresses; -- ends them.\n"
-    "--info lists the databases in use with their build dates and attribution.\n";
+    "--info lists the databases in use with their build dates and attribution.\n"
+    "Exit status: 0; 3 when some arguments are not IP addresses (each is named,\n"
+    "the others printed); 1 when none is; 2 when output could not be written.\n";
 
 static int is_opt(const char *a, const char *name)
 {
@@ -227,13 +229,21 @@ int cmd_lookup(int argc, char **argv)
         free(ips);
         return DT_EXIT_NO_INPUT;
     }
+    /* Each address is looked up; each argument that is not one is named, and
+     * makes the exit status 3 (1 when none is an address). */
+    int n = 0, bad = 0;
     for (int i = 0; i < nips; i++) {
-        if (dt_addr_parse(ips[i], &addrs[i]) != 0) {
+        if (dt_addr_parse(ips[i], &addrs[n]) == 0) {
+            n++;
+        } else {
             fprintf(stderr, "datatrail lookup: not an IP address: %s\n", ips[i]);
-            free(ips);
-            free(addrs);
-            return DT_EXIT_USAGE;
+            bad++;
         }
+    }
+    if (bad && n == 0 && !info) {
+        free(ips);
+        free(addrs);
+        return DT_EXIT_USAGE;
     }
     char warn[2048];
     dt_geo *g = dt_geo_open(&cfg, warn, sizeof warn);
@@ -245,12 +255,12 @@ int cmd_lookup(int argc, char **argv)
     }
     if (warn[0])
         fprintf(stderr, "datatrail lookup: warning: %s\n", warn);
-    int rc = dt_lookup_print(stdout, g, addrs, nips,
+    int rc = dt_lookup_print(stdout, g, addrs, n,
                              (json ? DT_LOOKUP_JSON : 0) | (info ? DT_LOOKUP_INFO : 0));
     if (rc != 0)
         fprintf(stderr, "datatrail lookup: out of memory\n");
     dt_geo_close(g);
     free(ips);
     free(addrs);
-    return rc != 0 ? DT_EXIT_NO_INPUT : DT_EXIT_OK;
+    return rc != 0 ? DT_EXIT_NO_INPUT : bad ? DT_EXIT_PARTIAL : DT_EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /* datatrail: which countries and companies received data from this device? */
 #include "commands.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,7 +79,7 @@ const char *dt_bad_option(char **argv, const char *optstring)
     return argv[optind - 1]; /* a long option, or a short one without its value */
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage, stderr);
@@ -138,4 +139,20 @@ int main(int argc, char **argv)
         return cmd_lookup(argc - 1, argv + 1);
     fprintf(stderr, "datatrail: unknown command '%s'\n\n%s", cmd, usage);
     return DT_EXIT_USAGE;
+}
+
+/* Every command: what was written to stdout must have arrived (a full disk,
+ * /dev/full, an I/O error) or the run failed, whatever the command said. */
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    int failed = ferror(stdout);
+    errno = 0;
+    int closed = fclose(stdout);
+    if (!failed && closed == 0)
+        return rc;
+    if (rc != DT_EXIT_NO_INPUT) /* else the command said so already */
+        fprintf(stderr, "datatrail: error writing to standard output%s%s\n",
+                closed != 0 && errno ? ": " : "", closed != 0 && errno ? strerror(errno) : "");
+    return rc == DT_EXIT_USAGE ? rc : DT_EXIT_NO_INPUT;
 }

@@ -205,6 +205,48 @@ def main():
     check("7: lookup -- IP: -- ends the options", r.returncode == 0 and
           r.stdout.startswith(b"127.0.0.1"), (r.returncode, r.stderr))
 
+    # 11. lookup: each address looked up, each bad one named; write errors on stdout fail.
+    r = run(dt, "lookup", "127.0.0.1", "garbage", "::1")
+    check("11: lookup IP garbage IP: the addresses printed, garbage named, exit 3",
+          r.returncode == 3 and r.stdout.startswith(b"127.0.0.1") and b"\n::1" in r.stdout and
+          r.stderr.count(b"not an IP address: garbage") == 1, (r.returncode, r.stdout, r.stderr))
+    r = run(dt, "lookup", "--json", "127.0.0.1", "garbage")
+    ok = r.returncode == 3
+    if ok:
+        ok = [x["ip"] for x in json.loads(r.stdout)["results"]] == ["127.0.0.1"]
+    check("11: lookup --json IP garbage: the address's result", ok, (r.returncode, r.stdout))
+    r = run(dt, "lookup", "garbage", "junk")
+    check("11: lookup with no address: exit 1, each named", r.returncode == 1 and
+          b"garbage" in r.stderr and b"junk" in r.stderr, (r.returncode, r.stderr))
+    full = [("lookup", "127.0.0.1"), ("report", *q, SAMPLE), ("flows", "-q", "--no-geo", SAMPLE),
+            ("merge", good), ("help",), ("help", "report"), ("--version",), ("lookup", "--help")]
+    if os.path.exists("/dev/full"):
+        for args in full:
+            with open("/dev/full", "wb") as devfull:
+                r = subprocess.run([dt, *args], stdout=devfull, stderr=subprocess.PIPE, timeout=120)
+            check(f"11: {args[0]} {args[-1] if len(args) > 1 else ''} >/dev/full: an error",
+                  r.returncode != 0 and b"datatrail" in r.stderr and r.returncode != 1,
+                  (r.returncode, r.stderr))
+
+    # 14. scripts/fetch-geodata --help: its usage, exit 0, nothing downloaded.
+    # npm, curl and wget are stubs that fail: a broken --help cannot download anything.
+    data = os.path.join(work, "geodata")
+    stubs = os.path.join(work, "stubs")
+    os.makedirs(data)
+    os.makedirs(stubs)
+    for tool in ("npm", "curl", "wget"):
+        with open(os.path.join(stubs, tool), "w") as f:
+            f.write(f"#!/bin/sh\necho called >> {stubs}/called\nexit 1\n")
+        os.chmod(os.path.join(stubs, tool), 0o755)
+    env = dict(os.environ, DATA_DIR=data, PATH=stubs + os.pathsep + os.environ.get("PATH", ""))
+    for h in ("--help", "-h"):
+        r = subprocess.run([os.path.join(ROOT, "scripts", "fetch-geodata"), h], capture_output=True,
+                           env=env, timeout=60)
+        check(f"14: fetch-geodata {h}: usage, exit 0, nothing fetched", r.returncode == 0 and
+              b"usage: scripts/fetch-geodata" in r.stdout and os.listdir(data) == [] and
+              not os.path.exists(os.path.join(stubs, "called")),
+              (r.returncode, r.stdout[:200], r.stderr[:200], os.listdir(data)))
+
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0

@@ -40,20 +40,23 @@ static void input_done(void *ctx, const dt_input_info *in, dt_status st)
     if (st == DT_OK)
         return;
     for (int e = 0; e < in->n_errors; e++) {
+        if (c->progress_shown)
+            fputc('\n', stderr);
+        c->progress_shown = 0;
+        const char *name = strcmp(in->path, "-") ? in->path : "- (stdin)";
         const char *m = in->errors[e].message;
         if (in->errors[e].packet)
-            fprintf(stderr, "%sdatatrail: %s: %s (the %llu packets before it were used)\n",
-                    c->progress_shown ? "\n" : "", in->path, m, (unsigned long long)in->packets);
+            dt_errorf("datatrail: %s: %s; the %llu packets before it were used", name, m,
+                      (unsigned long long)in->packets);
         else
-            fprintf(stderr, "%sdatatrail: %s: %s\n", c->progress_shown ? "\n" : "", in->path, m);
-        c->progress_shown = 0;
+            dt_errorf("datatrail: %s: %s", name, m);
     }
 }
 
 static void batch_error(void *ctx, const char *message)
 {
     (void)ctx;
-    fprintf(stderr, "datatrail: %s\n", message);
+    dt_errorf("datatrail: %s", message);
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -319,7 +322,7 @@ int cmd_analyze(int argc, char **argv)
     if (dt_output_close(&out, !werr && !nothing) != 0 && !nothing)
         werr = -1;
     if (nothing && out_path && brc == 0)
-        fprintf(stderr, "datatrail: no input could be read: %s not written\n", out_path);
+        dt_errorf("datatrail: %s: not written, no input could be read", out_path);
     if (werr || nothing)
         return DT_EXIT_NO_INPUT;
     if (res.partial || res.failed || res.write_errors)

@@ -76,10 +76,10 @@ int cmd_merge(int argc, char **argv)
         char err[512];
         int rc = dt_report_merge_file(rep, argv[i], REPORT_MAX, err, sizeof err);
         if (rc == -1) {
-            fprintf(stderr, "datatrail merge: %s\n", err);
+            dt_errorf("datatrail merge: %s", err);
             failed++;
         } else if (rc != 0) {
-            fprintf(stderr, "datatrail merge: %s: %s\n", argv[i], err);
+            dt_errorf("datatrail merge: %s: %s", argv[i], err);
             failed++;
         } else {
             merged++;

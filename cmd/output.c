@@ -2,10 +2,27 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+void dt_errorf(const char *fmt, ...)
+{
+    char buf[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+    fputc('\n', stderr);
+}
 
 /* The temporary files a signal handler removes: the -o one and the per-file
  * report being written.  A flag is cleared before its path changes. */
@@ -77,8 +94,8 @@ int dt_output_check_inputs(const char *what, const char *path, char *const *inpu
         int stdin_ = !strcmp(inputs[i], "-");
         if ((stdin_ ? fstat(STDIN_FILENO, &in) : stat(inputs[i], &in)) == 0 &&
             same_file(&in, &out)) {
-            fprintf(stderr, "datatrail: %s %s is the input %s: refusing to overwrite it\n", what,
-                    path, stdin_ ? "- (stdin)" : inputs[i]);
+            dt_errorf("datatrail: %s %s is the input %s: refusing to overwrite it", what, path,
+                      stdin_ ? "- (stdin)" : inputs[i]);
             return -1;
         }
     }
@@ -95,12 +112,12 @@ int dt_output_open(dt_output *o, const char *path)
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         if (S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "datatrail: cannot write %s: it is a directory\n", path);
+            dt_errorf("datatrail: %s: cannot write: it is a directory", path);
             return -1;
         }
         o->fp = fopen(path, "w"); /* a device or a pipe: no renaming over it */
         if (!o->fp) {
-            fprintf(stderr, "datatrail: cannot write %s: %s\n", path, strerror(errno));
+            dt_errorf("datatrail: %s: cannot write: %s", path, strerror(errno));
             return -1;
         }
         return 0;
@@ -125,7 +142,7 @@ int dt_output_open(dt_output *o, const char *path)
         fchmod(fd, 0666 & ~mask);
     }
     if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
-        fprintf(stderr, "datatrail: cannot write %s: %s\n", path, strerror(errno));
+        dt_errorf("datatrail: %s: cannot write: %s", path, strerror(errno));
         if (fd >= 0) {
             close(fd);
             unlink(o->tmp);
@@ -146,8 +163,8 @@ int dt_output_close(dt_output *o, int ok)
             ok = 0;
         if (o->tmp) {
             if (ok && rename(o->tmp, o->target) != 0) {
-                fprintf(stderr, "datatrail: cannot rename %s to %s: %s\n", o->tmp, o->target,
-                        strerror(errno));
+                dt_errorf("datatrail: %s: cannot rename %s to it: %s", o->target, o->tmp,
+                          strerror(errno));
                 ok = 0;
             }
             if (!ok)

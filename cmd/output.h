@@ -20,6 +20,10 @@ int dt_output_open(dt_output *o, const char *path);
  * Returns 0, or -1 if the output could not be completed. */
 int dt_output_close(dt_output *o, int ok);
 
+/* Writes the formatted message and a newline to stderr, control characters
+ * (from file names) escaped as \xNN. */
+void dt_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Refuses (0, or -1 after saying why on stderr) an output path that is the
  * same file (device and inode, through symlinks and hard links) as one of the
  * n inputs ("-" is the file stdin reads); what names the option ("-o"). */

@@ -378,7 +378,7 @@ typedef struct dt_batch_opts {
     /* Called from the main thread for every input, in order, after it was read. */
     void (*input_done)(void *ctx, const dt_input_info *in, dt_status st);
     /* Called from the main thread for an error that is not an input's (e.g.
-     * "cannot write DIR/0001-a.pcap.json"). */
+     * "DIR/0001-a.pcap.json: cannot write"). */
     void (*on_error)(void *ctx, const char *message);
     /* Called from the main thread with the temporary file a per-file report
      * is being written to (its path with ".tmp" appended), before it is

@@ -195,7 +195,7 @@ def main():
           r.stdout.decode()[:100] + r.stderr.decode())
     r = run(dt, "report", "-q", "--no-geo", "--per-file", "/proc", "-f", "json", os.path.join(ind, "b.pcap"))
     check("--per-file not writable: exit 3, said on stderr", r.returncode == 3 and
-          b"datatrail: cannot write /proc/0001-b.pcap.json.tmp: " in r.stderr, r.stderr.decode())
+          b"datatrail: /proc/0001-b.pcap.json.tmp: cannot write: " in r.stderr, r.stderr.decode())
 
     # Help and version match the code.
     h = run(dt, "help", "report").stdout.decode()

@@ -247,6 +247,47 @@ def main():
               not os.path.exists(os.path.join(stubs, "called")),
               (r.returncode, r.stdout[:200], r.stderr[:200], os.listdir(data)))
 
+    # 10. One message format: "datatrail: FILE: what happened (at byte N)", the name once,
+    # control characters in file names escaped.
+    rnd = os.path.join(work, "random.pcap")
+    with open(rnd, "wb") as f:
+        f.write(bytes(range(7, 207)))
+    r = run(dt, "report", *q, rnd)
+    check("10: not a capture: the file name once", r.returncode == 2 and
+          r.stderr == f"datatrail: {rnd}: not a pcap or pcapng file (magic 0x0708090a)\n".encode(),
+          r.stderr)
+    r = run(dt, "report", *q, missing)
+    check("10: missing file: the file name once", r.stderr ==
+          f"datatrail: {missing}: cannot open: No such file or directory\n".encode(), r.stderr)
+    empty = os.path.join(work, "empty.pcap")
+    open(empty, "wb").close()
+    r = run(dt, "report", *q, empty)
+    check("10: empty file: the file name once", r.stderr ==
+          f"datatrail: {empty}: empty file\n".encode(), r.stderr)
+    gz = os.path.join(work, "bad.pcap.gz")
+    with open(gz, "wb") as f:
+        f.write(b"\x1f\x8b\x08\x00" + bytes(60))
+    r = run(dt, "report", *q, gz)
+    check("10: broken gzip: no <fd:N>, the name once", r.returncode == 2 and b"<fd:" not in r.stderr
+          and r.stderr.count(gz.encode()) == 1, r.stderr)
+    trunc = os.path.join(work, "trunc.pcapng")
+    with open(trunc, "wb") as f:
+        f.write(orig[:len(orig) - 10])
+    r = run(dt, "report", *q, trunc)
+    lines = r.stderr.decode().splitlines()
+    check("10: truncated capture: 'FILE: packet N: what (at byte B; ...)'", r.returncode == 3 and
+          len(lines) == 1 and lines[0].startswith(f"datatrail: {trunc}: packet ") and
+          "(at byte " in lines[0] and lines[0].count(trunc) == 1, lines)
+    rep = json.loads(r.stdout)
+    e = rep["inputs"][0]["errors"][0]
+    check("10: the report's error message ends with the byte offset of its offset field",
+          e["message"].endswith(f"(at byte {e['offset']})"), e)
+    ctl = os.path.join(work, "evil\x1b[2Jname\n.pcap")
+    r = run(dt, "report", *q, ctl)
+    check("10: control characters in a file name escaped", r.returncode == 2 and
+          b"\x1b" not in r.stderr and b"evil\\x1b[2Jname\\x0a.pcap" in r.stderr and
+          r.stderr.count(b"\n") == 1, r.stderr)
+
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0

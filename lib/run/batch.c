@@ -121,11 +121,11 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-/* "cannot write PATH[: WHY]" to the caller's error callback. */
+/* "PATH: cannot write[: WHY]" to the caller's error callback. */
 static void write_error(const dt_batch_opts *o, const char *path, const char *why)
 {
     char msg[4400];
-    snprintf(msg, sizeof msg, "cannot write %s%s%s", path, why ? ": " : "", why ? why : "");
+    snprintf(msg, sizeof msg, "%s: cannot write%s%s", path, why ? ": " : "", why ? why : "");
     if (o->on_error)
         o->on_error(o->ctx, msg);
 }

@@ -34,6 +34,7 @@ static void set_temp(volatile sig_atomic_t *set, char *buf, size_t size, const c
     *set = 0;
     if (path && strlen(path) < size) {
         memcpy(buf, path, strlen(path) + 1);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the path is whole before the flag */
         *set = 1;
     }
 }

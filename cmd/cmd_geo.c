@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "datatrail.h"
 #include "datatrail_geodb.h"
+#include "output.h"
 
 #ifndef DT_DATA_DIR
 #define DT_DATA_DIR "data"
@@ -123,6 +124,8 @@ int cmd_geodb(int argc, char **argv)
         fprintf(stderr, "datatrail geodb: need -o OUT.mmdb and at least one CSV file\n");
         return DT_EXIT_USAGE;
     }
+    if (dt_output_check_inputs("-o", out, (char *const *)csv, ncsv) != 0)
+        return DT_EXIT_USAGE;
     dt_mmdbw *w = dt_mmdbw_new();
     if (!w) {
         fprintf(stderr, "datatrail geodb: out of memory\n");

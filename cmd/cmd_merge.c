@@ -20,7 +20,9 @@ static const char merge_help[] =
     "Combines reports written by `datatrail report` (with their flows) into one:\n"
     "inputs, counters and the DNS table are added up, and the rollups (countries,\n"
     "companies, domains, endpoints) are computed again from all flows, so the\n"
-    "result equals one report over all the captures.  `-` reads a report from stdin.\n";
+    "result equals one report over all the captures.  `-` reads a report from stdin.\n"
+    "Exit status: 0; 3 when some inputs are not reports (each is named); 2 when none\n"
+    "is (nothing is written); 1 usage error, or -o FILE that is one of the inputs.\n";
 
 int cmd_merge(int argc, char **argv)
 {

@@ -107,6 +107,12 @@ def main():
     check("1: --per-file target that is the input: refused", r.returncode == 1 and
           read(target) == orig and b"--per-file" in r.stderr and not temporaries(pf),
           (r.returncode, r.stderr))
+    csv = os.path.join(work, "ranges.csv")
+    with open(csv, "w") as f:
+        f.write("1.0.0.0,1.0.0.255,AU\n")
+    r = run(dt, "geodb", "build", "--type", "country", "-o", csv, csv)
+    check("1: geodb build -o onto its CSV: refused", r.returncode == 1 and
+          read(csv) == b"1.0.0.0,1.0.0.255,AU\n", (r.returncode, r.stderr))
     r = run(dt, "merge", "-o", cap, cap)
     check("1: merge -o onto its input: refused", r.returncode == 1 and read(cap) == orig,
           (r.returncode, r.stderr))

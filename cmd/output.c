@@ -95,8 +95,10 @@ int dt_output_check_inputs(const char *what, const char *path, char *const *inpu
         int stdin_ = !strcmp(inputs[i], "-");
         if ((stdin_ ? fstat(STDIN_FILENO, &in) : stat(inputs[i], &in)) == 0 &&
             same_file(&in, &out)) {
-            dt_errorf("datatrail: %s %s is the input %s: refusing to overwrite it", what, path,
-                      stdin_ ? "- (stdin)" : inputs[i]);
+            const char *as = stdin_ ? "- (stdin)" : inputs[i];
+            int same = !strcmp(as, path);
+            dt_errorf("datatrail: %s: refusing to write %s over an input%s%s%s", path, what,
+                      same ? "" : " (", same ? "" : as, same ? "" : ")");
             return -1;
         }
     }

@@ -40,20 +40,23 @@ static void input_done(void *ctx, const dt_input_info *in, dt_status st)
     if (st == DT_OK)
         return;
     for (int e = 0; e < in->n_errors; e++) {
+        if (c->progress_shown)
+            fputc('\n', stderr);
+        c->progress_shown = 0;
+        const char *name = strcmp(in->path, "-") ? in->path : "- (stdin)";
         const char *m = in->errors[e].message;
         if (in->errors[e].packet)
-            fprintf(stderr, "%sdatatrail: %s: %s (the %llu packets before it were used)\n",
-                    c->progress_shown ? "\n" : "", in->path, m, (unsigned long long)in->packets);
+            dt_errorf("datatrail: %s: %s; the %llu packets before it were used", name, m,
+                      (unsigned long long)in->packets);
         else
-            fprintf(stderr, "%sdatatrail: %s: %s\n", c->progress_shown ? "\n" : "", in->path, m);
-        c->progress_shown = 0;
+            dt_errorf("datatrail: %s: %s", name, m);
     }
 }
 
 static void batch_error(void *ctx, const char *message)
 {
     (void)ctx;
-    fprintf(stderr, "datatrail: %s\n", message);
+    dt_errorf("datatrail: %s", message);
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -113,11 +116,12 @@ int cmd_analyze(int argc, char **argv)
         {"no-geo", no_argument, NULL, O_NOGEO},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "o:f:j:q";
     optind = 1;
     opterr = 0;
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "+o:f:j:q", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out_path = optarg;
@@ -186,7 +190,7 @@ int cmd_analyze(int argc, char **argv)
                 break;
             fprintf(stderr,
                     "datatrail: unknown or incomplete option '%s' (see: datatrail help %s)\n",
-                    argv[optind - 1], argv[0]);
+                    dt_bad_option(argv, shortopts), argv[0]);
             return DT_EXIT_USAGE;
         }
     }
@@ -238,6 +242,20 @@ int cmd_analyze(int argc, char **argv)
         }
     }
 
+    /* Never write over an input: -o, nor a per-file report. */
+    if (dt_output_check_inputs("-o", out_path, inputs.paths, inputs.n) != 0) {
+        dt_inputs_free(&inputs);
+        return DT_EXIT_USAGE;
+    }
+    for (int i = 0; per_file && i < inputs.n; i++) {
+        char target[4096];
+        if (dt_per_file_path(per_file, inputs.paths[i], i, target, sizeof target) == 0 &&
+            dt_output_check_inputs("--per-file", target, inputs.paths, inputs.n) != 0) {
+            dt_inputs_free(&inputs);
+            return DT_EXIT_USAGE;
+        }
+    }
+
     dt_enricher *enr = NULL;
     char warn[512] = "", err[512] = "";
     if (!no_geo) {
@@ -257,6 +275,7 @@ int cmd_analyze(int argc, char **argv)
     ro.echo = &cfg;
     ro.echo_geo = !no_geo;
 
+    dt_output_catch_signals();
     dt_output out;
     dt_report *rep = NULL;
     if (dt_output_open(&out, out_path) == 0 && !(rep = dt_report_new(&ro, out.fp))) {
@@ -280,6 +299,7 @@ int cmd_analyze(int argc, char **argv)
         .progress = show_progress,
         .input_done = input_done,
         .on_error = batch_error,
+        .on_temp = dt_output_part_temp,
         .ctx = &rc,
     };
     dt_batch_result res;
@@ -289,16 +309,21 @@ int cmd_analyze(int argc, char **argv)
         fprintf(stderr, "datatrail: %s\n", err);
     if (rc.progress_shown)
         fputc('\n', stderr);
-    int werr = dt_report_finish(rep);
+    /* Nothing read, or the run could not start: nothing is written (an
+     * existing -o file stays as it was). */
+    int nothing = brc != 0 || res.ok + res.partial == 0;
+    int werr = nothing ? 0 : dt_report_finish(rep);
     dt_report_free(rep);
     dt_enricher_close(enr);
     dt_inputs_free(&inputs);
     if (werr)
         fprintf(stderr, "datatrail: error writing the output%s%s\n", out_path ? " to " : "",
                 out_path ? out_path : "");
-    if (dt_output_close(&out, !werr) != 0 || werr || brc != 0)
-        return DT_EXIT_NO_INPUT;
-    if (res.ok + res.partial == 0)
+    if (dt_output_close(&out, !werr && !nothing) != 0 && !nothing)
+        werr = -1;
+    if (nothing && out_path && brc == 0)
+        dt_errorf("datatrail: %s: not written, no input could be read", out_path);
+    if (werr || nothing)
         return DT_EXIT_NO_INPUT;
     if (res.partial || res.failed || res.write_errors)
         return DT_EXIT_PARTIAL;

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "datatrail.h"
 #include "datatrail_geodb.h"
+#include "output.h"
 
 #ifndef DT_DATA_DIR
 #define DT_DATA_DIR "data"
@@ -31,35 +32,14 @@ static const char lookup_help[] =
     "usage: datatrail lookup [--country-db F] [--asn-db F] [--city-db F] [--override-db F]\n"
     "                        [--geodb-dir D] [--json] [--info] IP...\n"
     "Prints country, ASN/organisation and address class for each IP address.\n"
-    "--info lists the databases in use with their build dates and attribution.\n";
+    "Options may come before or after the addresses; -- ends them.\n"
+    "--info lists the databases in use with their build dates and attribution.\n"
+    "Exit status: 0; 3 when some arguments are not IP addresses (each is named,\n"
+    "the others printed); 1 when none is; 2 when output could not be written.\n";
 
 static int is_opt(const char *a, const char *name)
 {
     return strcmp(a, name) == 0;
-}
-
-enum { ARG_OPERAND = 1 };
-
-/* The next argument for getopt_long, where operands and options may come in
- * any order (as these commands always took them; argv is not permuted): an
- * operand (a word not starting with '-', or "-", or with colon_operand one
- * with a ':', e.g. an IPv6 address) is returned as ARG_OPERAND; an option as
- * getopt_long returns it ('?' for a bad one, as for "--").  *arg is the
- * argument looked at.  -1 at the end.  Set optind = 1 and opterr = 0 first. */
-static int next_arg(int argc, char **argv, const char *optstring, const struct option *longopts,
-                    int colon_operand, const char **arg)
-{
-    if (optind >= argc)
-        return -1;
-    const char *a = argv[optind];
-    *arg = a;
-    if (a[0] != '-' || a[1] == '\0' || (colon_operand && strchr(a, ':'))) {
-        optind++;
-        return ARG_OPERAND;
-    }
-    if (is_opt(a, "--"))
-        return '?';
-    return getopt_long(argc, argv, optstring, longopts, NULL);
 }
 
 int cmd_geodb(int argc, char **argv)
@@ -88,11 +68,11 @@ int cmd_geodb(int argc, char **argv)
     /* options of `build`: argv[1] ("build") stands for the program name */
     int bargc = argc - 1;
     char **bargv = argv + 1;
+    static const char shortopts[] = "ho:";
     optind = 1;
     opterr = 0;
-    const char *a;
     int c;
-    while ((c = next_arg(bargc, bargv, "+ho:", longopts, 0, &a)) != -1) {
+    while ((c = getopt_long(bargc, bargv, shortopts, longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             fputs(geodb_help, stdout);
@@ -112,17 +92,18 @@ int cmd_geodb(int argc, char **argv)
         case O_SKIPBAD:
             skip_bad = 1;
             break;
-        case ARG_OPERAND:
-            if (ncsv == (int)(sizeof csv / sizeof csv[0])) {
-                fprintf(stderr, "datatrail geodb: too many input files\n");
-                return DT_EXIT_USAGE;
-            }
-            csv[ncsv++] = a;
-            break;
         default:
-            fprintf(stderr, "datatrail geodb: unknown or incomplete option %s\n", a);
+            fprintf(stderr, "datatrail geodb: unknown or incomplete option %s\n",
+                    dt_bad_option(bargv, shortopts));
             return DT_EXIT_USAGE;
         }
+    }
+    for (int i = optind; i < bargc; i++) {
+        if (ncsv == (int)(sizeof csv / sizeof csv[0])) {
+            fprintf(stderr, "datatrail geodb: too many input files\n");
+            return DT_EXIT_USAGE;
+        }
+        csv[ncsv++] = bargv[i];
     }
     dt_mmdb_kind kind;
     const char *dbtype;
@@ -143,6 +124,8 @@ int cmd_geodb(int argc, char **argv)
         fprintf(stderr, "datatrail geodb: need -o OUT.mmdb and at least one CSV file\n");
         return DT_EXIT_USAGE;
     }
+    if (dt_output_check_inputs("-o", out, (char *const *)csv, ncsv) != 0)
+        return DT_EXIT_USAGE;
     dt_mmdbw *w = dt_mmdbw_new();
     if (!w) {
         fprintf(stderr, "datatrail geodb: out of memory\n");
@@ -212,11 +195,11 @@ int cmd_lookup(int argc, char **argv)
         {"info", no_argument, NULL, O_INFO},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "h";
     optind = 1;
     opterr = 0;
-    const char *a;
     int c;
-    while ((c = next_arg(argc, argv, "+h", longopts, 1, &a)) != -1) {
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             fputs(lookup_help, stdout);
@@ -228,17 +211,17 @@ int cmd_lookup(int argc, char **argv)
         case O_INFO:
             info = 1;
             break;
-        case ARG_OPERAND:
-            ips[nips++] = (char *)a;
-            break;
         default:
             if (geo_option(c, optarg, &cfg))
                 break;
-            fprintf(stderr, "datatrail lookup: unknown or incomplete option %s\n", a);
+            fprintf(stderr, "datatrail lookup: unknown or incomplete option %s\n",
+                    dt_bad_option(argv, shortopts));
             free(ips);
             return DT_EXIT_USAGE;
         }
     }
+    for (int i = optind; i < argc; i++)
+        ips[nips++] = argv[i];
     if (nips == 0 && !info) {
         fputs(lookup_help, stderr);
         free(ips);
@@ -249,13 +232,21 @@ int cmd_lookup(int argc, char **argv)
         free(ips);
         return DT_EXIT_NO_INPUT;
     }
+    /* Each address is looked up; each argument that is not one is named, and
+     * makes the exit status 3 (1 when none is an address). */
+    int n = 0, bad = 0;
     for (int i = 0; i < nips; i++) {
-        if (dt_addr_parse(ips[i], &addrs[i]) != 0) {
+        if (dt_addr_parse(ips[i], &addrs[n]) == 0) {
+            n++;
+        } else {
             fprintf(stderr, "datatrail lookup: not an IP address: %s\n", ips[i]);
-            free(ips);
-            free(addrs);
-            return DT_EXIT_USAGE;
+            bad++;
         }
+    }
+    if (bad && n == 0 && !info) {
+        free(ips);
+        free(addrs);
+        return DT_EXIT_USAGE;
     }
     char warn[2048];
     dt_geo *g = dt_geo_open(&cfg, warn, sizeof warn);
@@ -267,12 +258,12 @@ int cmd_lookup(int argc, char **argv)
     }
     if (warn[0])
         fprintf(stderr, "datatrail lookup: warning: %s\n", warn);
-    int rc = dt_lookup_print(stdout, g, addrs, nips,
+    int rc = dt_lookup_print(stdout, g, addrs, n,
                              (json ? DT_LOOKUP_JSON : 0) | (info ? DT_LOOKUP_INFO : 0));
     if (rc != 0)
         fprintf(stderr, "datatrail lookup: out of memory\n");
     dt_geo_close(g);
     free(ips);
     free(addrs);
-    return rc != 0 ? DT_EXIT_NO_INPUT : DT_EXIT_OK;
+    return rc != 0 ? DT_EXIT_NO_INPUT : bad ? DT_EXIT_PARTIAL : DT_EXIT_OK;
 }

@@ -15,11 +15,14 @@
 
 static const char merge_help[] =
     "Usage: datatrail merge [-o FILE] [--format json|text|csv] REPORT.json...\n"
+    "(options may also follow the reports; -- ends them)\n"
     "\n"
     "Combines reports written by `datatrail report` (with their flows) into one:\n"
     "inputs, counters and the DNS table are added up, and the rollups (countries,\n"
     "companies, domains, endpoints) are computed again from all flows, so the\n"
-    "result equals one report over all the captures.  `-` reads a report from stdin.\n";
+    "result equals one report over all the captures.  `-` reads a report from stdin.\n"
+    "Exit status: 0; 3 when some inputs are not reports (each is named); 2 when none\n"
+    "is (nothing is written); 1 usage error, or -o FILE that is one of the inputs.\n";
 
 int cmd_merge(int argc, char **argv)
 {
@@ -33,11 +36,11 @@ int cmd_merge(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {NULL, 0, NULL, 0},
     };
+    static const char shortopts[] = "ho:f:";
     optind = 1;
     opterr = 0;
     for (;;) {
-        int at = optind; /* the argument getopt_long looks at */
-        int c = getopt_long(argc, argv, "+ho:f:", longopts, NULL);
+        int c = getopt_long(argc, argv, shortopts, longopts, NULL);
         if (c == -1)
             break;
         if (c == 'h') {
@@ -53,8 +56,8 @@ int cmd_merge(int argc, char **argv)
                 return DT_EXIT_USAGE;
             }
         } else {
-            fprintf(stderr, "datatrail merge: unknown or incomplete option '%s'\n\n%s", argv[at],
-                    merge_help);
+            fprintf(stderr, "datatrail merge: unknown or incomplete option '%s'\n\n%s",
+                    dt_bad_option(argv, shortopts), merge_help);
             return DT_EXIT_USAGE;
         }
     }
@@ -63,6 +66,9 @@ int cmd_merge(int argc, char **argv)
         fprintf(stderr, "datatrail merge: no report given\n\n%s", merge_help);
         return DT_EXIT_USAGE;
     }
+    if (dt_output_check_inputs("-o", out_path, argv + i, argc - i) != 0)
+        return DT_EXIT_USAGE;
+    dt_output_catch_signals();
     dt_output out;
     if (dt_output_open(&out, out_path) != 0)
         return DT_EXIT_NO_INPUT;
@@ -72,24 +78,29 @@ int cmd_merge(int argc, char **argv)
         char err[512];
         int rc = dt_report_merge_file(rep, argv[i], REPORT_MAX, err, sizeof err);
         if (rc == -1) {
-            fprintf(stderr, "datatrail merge: %s\n", err);
+            dt_errorf("datatrail merge: %s", err);
             failed++;
         } else if (rc != 0) {
-            fprintf(stderr, "datatrail merge: %s: %s\n", argv[i], err);
+            dt_errorf("datatrail merge: %s: %s", argv[i], err);
             failed++;
         } else {
             merged++;
         }
     }
-    int werr = rep ? dt_report_finish(rep) : -1;
+    /* No report among the inputs: nothing is written (an existing -o file
+     * stays as it was). */
+    int werr = !rep ? -1 : merged ? dt_report_finish(rep) : 0;
     dt_report_free(rep);
-    if (dt_output_close(&out, werr == 0) != 0)
+    if (dt_output_close(&out, werr == 0 && merged) != 0 && merged)
         werr = -1;
     if (werr) {
         fprintf(stderr, "datatrail merge: error writing the output\n");
         return DT_EXIT_NO_INPUT;
     }
-    if (merged == 0)
+    if (merged == 0) {
+        fprintf(stderr, "datatrail merge: none of the inputs is a datatrail report%s%s%s\n",
+                out_path ? ": " : "", out_path ? out_path : "", out_path ? " not written" : "");
         return DT_EXIT_NO_INPUT;
+    }
     return failed ? DT_EXIT_PARTIAL : DT_EXIT_OK;
 }

@@ -28,6 +28,12 @@ struct dt_geo_config;
 /* Sets the path that geo option c (a DT_OPT_* id) names; 0 when c is none. */
 int geo_option(int c, const char *arg, struct dt_geo_config *cfg);
 
+/* Options go anywhere before "--" (getopt_long permutes argv; "-" is an
+ * operand).  After getopt_long returned '?' (opterr = 0): the option it did
+ * not take, as written ("-x" for an unknown letter, also within a group);
+ * optstring as given to getopt_long. */
+const char *dt_bad_option(char **argv, const char *optstring);
+
 /* Exit codes (see man/datatrail.1). */
 enum {
     DT_EXIT_OK = 0,

@@ -1,5 +1,7 @@
 #include "inputs.h"
 
+#include "output.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -47,12 +49,12 @@ static int cmp_str(const void *a, const void *b)
 static int add_dir(dt_inputs *in, const char *dir, int depth)
 {
     if (depth > 32) {
-        fprintf(stderr, "datatrail: %s: directories nested too deep\n", dir);
+        dt_errorf("datatrail: %s: directories nested too deep", dir);
         return -1;
     }
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "datatrail: cannot read directory %s: %s\n", dir, strerror(errno));
+        dt_errorf("datatrail: %s: cannot read the directory: %s", dir, strerror(errno));
         return -1;
     }
     int first = in->n, rc = 0;
@@ -98,7 +100,7 @@ int dt_inputs_add(dt_inputs *in, const char *arg)
         if (add_dir(in, arg, 0) != 0)
             return -1;
         if (in->n == before)
-            fprintf(stderr, "datatrail: warning: no *.pcap, *.pcapng or *.cap files in %s\n", arg);
+            dt_errorf("datatrail: %s: warning: no *.pcap, *.pcapng or *.cap files", arg);
         return 0;
     }
     /* Files that do not exist are reported by the reader, in the report. */

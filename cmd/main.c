@@ -1,6 +1,7 @@
 /* datatrail: which countries and companies received data from this device? */
 #include "commands.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@ static const char usage[] =
     "\n"
     "INPUT is a pcap or pcapng file (optionally gzip-compressed), a directory\n"
     "(searched for *.pcap, *.pcapng, *.cap and .gz of those), or - for stdin.\n"
+    "Options may come before or after the inputs; -- ends them.\n"
     "Options: datatrail help report.   Version: datatrail --version.\n";
 
 static const char help_analyze[] =
@@ -30,8 +32,9 @@ static const char help_analyze[] =
     "decrypting (TLS SNI, QUIC SNI, HTTP Host, DNS answers, certificates).\n"
     "`report` writes one JSON object; `flows` writes one flow per line (NDJSON).\n"
     "\n"
-    "Options:\n"
-    "  -o, --output FILE       write to FILE (atomically: temporary file, then rename)\n"
+    "Options (before or after the inputs; -- ends them, - is stdin):\n"
+    "  -o, --output FILE       write to FILE (atomically: temporary file, then rename;\n"
+    "                          never over an input, untouched when nothing was read)\n"
     "  -f, --format FMT        report: text (default on a terminal), json (default\n"
     "                          elsewhere) or csv (the endpoint table); flows: json\n"
     "                          (NDJSON, default) or csv\n"
@@ -60,10 +63,23 @@ static const char help_analyze[] =
     "  -q, --quiet             no progress line on stderr\n"
     "  -h, --help              this help\n"
     "\n"
-    "Exit status: 0 all inputs read; 1 usage error; 2 no input could be read;\n"
-    "3 some inputs were read with errors (the report says which and why).\n";
+    "Exit status: 0 all inputs read; 1 usage error, or an output that is an input;\n"
+    "2 no input could be read (nothing written); 3 some inputs were read with\n"
+    "errors (the report says which and why); 128 + N ended by signal N (SIGHUP,\n"
+    "SIGINT, SIGTERM), temporary files removed.\n";
 
-int main(int argc, char **argv)
+const char *dt_bad_option(char **argv, const char *optstring)
+{
+    static char letter[3];
+    if (optopt > 0 && optopt < 256 && !strchr(optstring, optopt)) { /* "-x", also in "-qx" */
+        letter[0] = '-';
+        letter[1] = (char)optopt;
+        return letter;
+    }
+    return argv[optind - 1]; /* a long option, or a short one without its value */
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage, stderr);
@@ -108,7 +124,7 @@ int main(int argc, char **argv)
         return topic[0] ? DT_EXIT_USAGE : DT_EXIT_OK;
     }
     if (!strcmp(cmd, "report") || !strcmp(cmd, "flows")) {
-        for (int i = 2; i < argc; i++)
+        for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
             if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
                 fputs(help_analyze, stdout);
                 return DT_EXIT_OK;
@@ -123,4 +139,20 @@ int main(int argc, char **argv)
         return cmd_lookup(argc - 1, argv + 1);
     fprintf(stderr, "datatrail: unknown command '%s'\n\n%s", cmd, usage);
     return DT_EXIT_USAGE;
+}
+
+/* Every command: what was written to stdout must have arrived (a full disk,
+ * /dev/full, an I/O error) or the run failed, whatever the command said. */
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    int failed = ferror(stdout);
+    errno = 0;
+    int closed = fclose(stdout);
+    if (!failed && closed == 0)
+        return rc;
+    if (rc != DT_EXIT_NO_INPUT) /* else the command said so already */
+        fprintf(stderr, "datatrail: error writing to standard output%s%s\n",
+                closed != 0 && errno ? ": " : "", closed != 0 && errno ? strerror(errno) : "");
+    return rc == DT_EXIT_USAGE ? rc : DT_EXIT_NO_INPUT;
 }

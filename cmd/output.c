@@ -1,10 +1,109 @@
 #include "output.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+void dt_errorf(const char *fmt, ...)
+{
+    char buf[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+    fputc('\n', stderr);
+}
+
+/* The temporary files a signal handler removes: the -o one and the per-file
+ * report being written.  A flag is cleared before its path changes. */
+static volatile sig_atomic_t out_tmp_set, part_tmp_set;
+static char out_tmp[4200], part_tmp[4200];
+
+static void set_temp(volatile sig_atomic_t *set, char *buf, size_t size, const char *path)
+{
+    *set = 0;
+    if (path && strlen(path) < size) {
+        memcpy(buf, path, strlen(path) + 1);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the path is whole before the flag */
+        *set = 1;
+    }
+}
+
+static void on_signal(int sig)
+{
+    if (out_tmp_set)
+        unlink(out_tmp);
+    if (part_tmp_set)
+        unlink(part_tmp);
+    _exit(128 + sig);
+}
+
+static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
+
+void dt_output_catch_signals(void)
+{
+    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t k = 0; k < sizeof caught / sizeof caught[0]; k++)
+            sigaddset(&sa.sa_mask, caught[k]);
+        /* a signal ignored when we started (nohup, a background job) stays ignored */
+        if (sigaction(caught[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(caught[i], &sa, NULL);
+    }
+}
+
+void dt_output_part_temp(void *ctx, const char *tmp_path)
+{
+    (void)ctx;
+    set_temp(&part_tmp_set, part_tmp, sizeof part_tmp, tmp_path);
+}
+
+static void block_signals(int how)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+        sigaddset(&set, caught[i]);
+    sigprocmask(how, &set, NULL);
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int dt_output_check_inputs(const char *what, const char *path, char *const *inputs, int n)
+{
+    struct stat out;
+    if (!path || !strcmp(path, "-") || stat(path, &out) != 0 || !S_ISREG(out.st_mode))
+        return 0;
+    for (int i = 0; i < n; i++) {
+        struct stat in;
+        int stdin_ = !strcmp(inputs[i], "-");
+        if ((stdin_ ? fstat(STDIN_FILENO, &in) : stat(inputs[i], &in)) == 0 &&
+            same_file(&in, &out)) {
+            const char *as = stdin_ ? "- (stdin)" : inputs[i];
+            int same = !strcmp(as, path);
+            dt_errorf("datatrail: %s: refusing to write %s over an input%s%s%s", path, what,
+                      same ? "" : " (", same ? "" : as, same ? "" : ")");
+            return -1;
+        }
+    }
+    return 0;
+}
 
 int dt_output_open(dt_output *o, const char *path)
 {
@@ -16,12 +115,12 @@ int dt_output_open(dt_output *o, const char *path)
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         if (S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "datatrail: cannot write %s: it is a directory\n", path);
+            dt_errorf("datatrail: %s: cannot write: it is a directory", path);
             return -1;
         }
         o->fp = fopen(path, "w"); /* a device or a pipe: no renaming over it */
         if (!o->fp) {
-            fprintf(stderr, "datatrail: cannot write %s: %s\n", path, strerror(errno));
+            dt_errorf("datatrail: %s: cannot write: %s", path, strerror(errno));
             return -1;
         }
         return 0;
@@ -35,12 +134,22 @@ int dt_output_open(dt_output *o, const char *path)
         return -1;
     }
     snprintf(o->tmp, n, "%s.tmp.XXXXXX", path);
+    block_signals(SIG_BLOCK); /* the file and the handler's note of it, together */
     int fd = mkstemp(o->tmp);
+    if (fd >= 0)
+        set_temp(&out_tmp_set, out_tmp, sizeof out_tmp, o->tmp);
+    block_signals(SIG_UNBLOCK);
+    if (fd >= 0) { /* mkstemp gives 0600; a new file gets 0666 less the umask */
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(fd, 0666 & ~mask);
+    }
     if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
-        fprintf(stderr, "datatrail: cannot write %s: %s\n", path, strerror(errno));
+        dt_errorf("datatrail: %s: cannot write: %s", path, strerror(errno));
         if (fd >= 0) {
             close(fd);
             unlink(o->tmp);
+            set_temp(&out_tmp_set, out_tmp, sizeof out_tmp, NULL);
         }
         free(o->tmp);
         o->tmp = NULL;
@@ -57,12 +166,13 @@ int dt_output_close(dt_output *o, int ok)
             ok = 0;
         if (o->tmp) {
             if (ok && rename(o->tmp, o->target) != 0) {
-                fprintf(stderr, "datatrail: cannot rename %s to %s: %s\n", o->tmp, o->target,
-                        strerror(errno));
+                dt_errorf("datatrail: %s: cannot rename %s to it: %s", o->target, o->tmp,
+                          strerror(errno));
                 ok = 0;
             }
             if (!ok)
                 unlink(o->tmp);
+            set_temp(&out_tmp_set, out_tmp, sizeof out_tmp, NULL);
         }
     } else if (o->fp == stdout && fflush(stdout) != 0) {
         ok = 0;

@@ -378,8 +378,13 @@ typedef struct dt_batch_opts {
     /* Called from the main thread for every input, in order, after it was read. */
     void (*input_done)(void *ctx, const dt_input_info *in, dt_status st);
     /* Called from the main thread for an error that is not an input's (e.g.
-     * "cannot write DIR/0001-a.pcap.json"). */
+     * "DIR/0001-a.pcap.json: cannot write"). */
     void (*on_error)(void *ctx, const char *message);
+    /* Called from the main thread with the temporary file a per-file report
+     * is being written to (its path with ".tmp" appended), before it is
+     * created, and with NULL once it is renamed into place or removed: a
+     * signal handler can remove it. */
+    void (*on_temp)(void *ctx, const char *tmp_path);
     void *ctx;
 } dt_batch_opts;
 
@@ -387,6 +392,11 @@ typedef struct dt_batch_result {
     int ok, partial, failed; /* inputs read fully / with errors / not at all */
     int write_errors;        /* per-file reports that could not be written */
 } dt_batch_result;
+
+/* The per-file report of input number index (from 0) of path input, in dir:
+ * DIR/<index + 1, 4 digits>-<file name of input, "stdin" for ->.json.
+ * Returns 0, or -1 if it does not fit in len bytes. */
+int dt_per_file_path(const char *dir, const char *input, int index, char *buf, size_t len);
 
 /* Reads every path into rep: each input into a part (in parallel with `jobs`
  * worker threads), the parts added in input order, so the output does not

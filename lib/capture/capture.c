@@ -78,6 +78,7 @@ struct dt_capture {
     uint64_t bytes;   /* bytes consumed so far (decompressed) */
     uint64_t unknown; /* pcapng blocks of unknown type skipped */
     int state;        /* 0 running, 1 clean EOF, -1 failed */
+    uint64_t err_at;  /* byte offset of the error (the start of the bad record) */
     char err[320];
 
     /* classic pcap */
@@ -119,6 +120,9 @@ static size_t in_read(dt_capture *c, void *dst, size_t n)
         if (r < 0) {
             int zerr = 0;
             const char *m = gzerror(c->gz, &zerr);
+            /* zlib names the stream "<fd:N>": the caller names the file */
+            if (m && !strncmp(m, "<fd:", 4) && strstr(m, ">: "))
+                m = strstr(m, ">: ") + 3;
             dt_set_err(c->src_msg, sizeof c->src_msg, "%s", m && *m ? m : "read error");
             c->src_err = 1;
             break;
@@ -156,8 +160,9 @@ static void fail(dt_capture *c, uint64_t at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    dt_set_err(c->err, sizeof c->err, "packet %" PRIu64 " at byte %" PRIu64 ": %s", c->packets + 1,
-               at, reason);
+    dt_set_err(c->err, sizeof c->err, "packet %" PRIu64 ": %s (at byte %" PRIu64 ")",
+               c->packets + 1, reason, at);
+    c->err_at = at;
     c->state = -1;
 }
 
@@ -571,16 +576,16 @@ dt_capture *dt_capture_open(const char *path, char *err, size_t errlen)
         dt_set_err(err, errlen, "no path given");
         return NULL;
     }
+    /* The messages do not name the file: the caller does, once. */
     int is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? "stdin" : path;
     int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        dt_set_err(err, errlen, "cannot open %s: %s", name, strerror(errno));
+        dt_set_err(err, errlen, "cannot open: %s", strerror(errno));
         return NULL;
     }
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        dt_set_err(err, errlen, "cannot read %s: is a directory", name);
+        dt_set_err(err, errlen, "cannot read: is a directory");
         close(fd);
         return NULL;
     }
@@ -594,23 +599,23 @@ dt_capture *dt_capture_open(const char *path, char *err, size_t errlen)
     if (!c->gz) {
         close(fd);
         free(c);
-        dt_set_err(err, errlen, "cannot read %s: out of memory", name);
+        dt_set_err(err, errlen, "cannot read: out of memory");
         return NULL;
     }
     gzbuffer(c->gz, 128 * 1024);
 
     size_t n = in_read(c, c->peek, PEEK_MAX);
     if (c->src_err) {
-        dt_set_err(err, errlen, "cannot read %s: %s", name, c->src_msg);
+        dt_set_err(err, errlen, "cannot read: %s", c->src_msg);
         goto bad;
     }
     c->peek_len = n;
     if (n == 0) {
-        dt_set_err(err, errlen, "%s is empty%s", name, gzdirect(c->gz) ? "" : " (after gunzip)");
+        dt_set_err(err, errlen, "empty file%s", gzdirect(c->gz) ? "" : " (after gunzip)");
         goto bad;
     }
     if (n < 4) {
-        dt_set_err(err, errlen, "%s is too short (%zu bytes) to be a pcap or pcapng file", name, n);
+        dt_set_err(err, errlen, "too short (%zu bytes) to be a pcap or pcapng file", n);
         goto bad;
     }
     uint32_t magic = dt_rd_be32(c->peek);
@@ -623,7 +628,7 @@ dt_capture *dt_capture_open(const char *path, char *err, size_t errlen)
     case PCAP_BSWAP32(PCAP_MAGIC_MODIFIED): {
         char e2[PCAP_ERRBUF_SIZE + 64];
         if (open_pcap(c, e2, sizeof e2) < 0) {
-            dt_set_err(err, errlen, "%s: %s", name, e2);
+            dt_set_err(err, errlen, "%s", e2);
             goto bad;
         }
         return c;
@@ -632,7 +637,7 @@ dt_capture *dt_capture_open(const char *path, char *err, size_t errlen)
         c->kind = KIND_PCAPNG;
         return c;
     default:
-        dt_set_err(err, errlen, "%s: not a pcap or pcapng file (magic 0x%08x)", name, magic);
+        dt_set_err(err, errlen, "not a pcap or pcapng file (magic 0x%08x)", magic);
         goto bad;
     }
 bad:
@@ -675,6 +680,11 @@ uint64_t dt_capture_packets(const dt_capture *cap)
 uint64_t dt_capture_bytes_read(const dt_capture *cap)
 {
     return cap ? cap->bytes : 0;
+}
+
+uint64_t dt_capture_error_offset(const dt_capture *cap)
+{
+    return cap && cap->state < 0 ? cap->err_at : dt_capture_bytes_read(cap);
 }
 
 uint64_t dt_capture_unknown_blocks(const dt_capture *cap)

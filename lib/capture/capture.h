@@ -26,10 +26,13 @@ dt_capture *dt_capture_open(const char *path, char *err, size_t errlen);
  * remain valid; the caller keeps them and moves on to the next file). */
 int dt_capture_next(dt_capture *cap, dt_cap_packet *pkt);
 
-const char *dt_capture_error(const dt_capture *cap);   /* "packet 12 at byte 4096: reason" */
+const char *dt_capture_error(const dt_capture *cap);   /* "packet 12: reason (at byte 4096)" */
 const char *dt_capture_format(const dt_capture *cap);  /* "pcap", "pcap-ns" or "pcapng" */
 uint64_t dt_capture_packets(const dt_capture *cap);    /* packets returned so far */
 uint64_t dt_capture_bytes_read(const dt_capture *cap); /* file bytes consumed so far */
+/* After dt_capture_next returned -1: the byte offset its error names (the start
+ * of the bad record); else the bytes consumed so far. */
+uint64_t dt_capture_error_offset(const dt_capture *cap);
 void dt_capture_close(dt_capture *cap);
 
 /* pcapng blocks of unknown type that were skipped so far (0 for classic pcap). */

@@ -121,11 +121,11 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-/* "cannot write PATH[: WHY]" to the caller's error callback. */
+/* "PATH: cannot write[: WHY]" to the caller's error callback. */
 static void write_error(const dt_batch_opts *o, const char *path, const char *why)
 {
     char msg[4400];
-    snprintf(msg, sizeof msg, "cannot write %s%s%s", path, why ? ": " : "", why ? why : "");
+    snprintf(msg, sizeof msg, "%s: cannot write%s%s", path, why ? ": " : "", why ? why : "");
     if (o->on_error)
         o->on_error(o->ctx, msg);
 }
@@ -144,17 +144,31 @@ static void on_direct_bytes(void *ctx, uint64_t bytes)
     p->o->progress(p->o->ctx, &p->pg);
 }
 
-/* DIR/<input file name>.json, with a counter when two inputs share a name. */
+int dt_per_file_path(const char *dir, const char *input, int index, char *buf, size_t len)
+{
+    const char *b = strcmp(input, "-") ? base_name(input) : "stdin";
+    int n = snprintf(buf, len, "%s/%04d-%s.json", dir, index + 1, b);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* DIR/<counter>-<input file name>.json (dt_per_file_path), written through
+ * PATH.tmp, which o->on_temp is told about while it exists. */
 static int per_file_report(const dt_batch_opts *o, dt_report *rep, slot *s, int index)
 {
     char path[4096];
-    const char *b = strcmp(s->info.path, "-") ? base_name(s->info.path) : "stdin";
-    snprintf(path, sizeof path, "%s/%04d-%s.json", o->per_file_dir, index + 1, b);
+    if (dt_per_file_path(o->per_file_dir, s->info.path, index, path, sizeof path) != 0) {
+        write_error(o, path, "name too long");
+        return -1;
+    }
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (o->on_temp)
+        o->on_temp(o->ctx, tmp);
     FILE *f = fopen(tmp, "w");
     if (!f) {
         write_error(o, tmp, strerror(errno));
+        if (o->on_temp)
+            o->on_temp(o->ctx, NULL);
         return -1;
     }
     dt_report *one = dt_report_new_part(rep, NULL);
@@ -173,6 +187,8 @@ static int per_file_report(const dt_batch_opts *o, dt_report *rep, slot *s, int 
         write_error(o, path, NULL);
         remove(tmp);
     }
+    if (o->on_temp)
+        o->on_temp(o->ctx, NULL);
     return rc;
 }
 

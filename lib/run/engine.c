@@ -273,7 +273,7 @@ dt_status dt_engine_run(const dt_engine_config *cfg, const char *path, uint32_t 
         }
     }
     if (rc < 0)
-        dt_engine_add_error(e, dt_capture_packets(cap) + 1, dt_capture_bytes_read(cap),
+        dt_engine_add_error(e, dt_capture_packets(cap) + 1, dt_capture_error_offset(cap),
                             dt_capture_error(cap));
     if (progress)
         progress(pctx, dt_capture_bytes_read(cap));

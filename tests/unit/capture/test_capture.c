@@ -213,8 +213,9 @@ static void test_pcap_truncated(void)
         CHECK_EQ_INT(dt_capture_next(c, &p), 1);
         CHECK_EQ_INT(dt_capture_next(c, &p), -1);
         CHECK_EQ_INT(dt_capture_next(c, &p), -1);
-        CHECK_EQ_STR(dt_capture_error(c), "packet 2 at byte 60: truncated dump file; tried to read "
-                                          "16 header bytes, only got 7");
+        CHECK_EQ_STR(dt_capture_error(c), "packet 2: truncated dump file; tried to read "
+                                          "16 header bytes, only got 7 (at byte 60)");
+        CHECK_EQ_INT(dt_capture_error_offset(c), 60);
         dt_capture_close(c);
     }
 
@@ -253,7 +254,9 @@ static void test_pcap_absurd(void)
     dt_cap_packet p;
     CHECK_EQ_INT(dt_capture_next(c, &p), 1);
     CHECK_EQ_INT(dt_capture_next(c, &p), -1);
-    CHECK(strncmp(dt_capture_error(c), "packet 2 at byte 44: ", 21) == 0);
+    CHECK(strncmp(dt_capture_error(c), "packet 2: ", 10) == 0);
+    CHECK(strstr(dt_capture_error(c), " (at byte 44)") != NULL);
+    CHECK_EQ_INT(dt_capture_error_offset(c), 44);
     CHECK(strstr(dt_capture_error(c), "2147483647") != NULL);
     dt_capture_close(c);
 }
@@ -315,7 +318,7 @@ static void test_gzip_and_stdin(void)
     write_file("bad.gz", junk, sizeof junk, path, sizeof path);
     dt_capture *c = dt_capture_open(path, err, sizeof err);
     CHECK(c == NULL);
-    CHECK(strstr(err, "bad.gz") != NULL);
+    CHECK(strncmp(err, "cannot read: ", 13) == 0 && !strstr(err, "<fd:")); /* zlib's name */
 }
 
 /* ---- pcapng ---- */
@@ -549,7 +552,7 @@ static void test_ng_truncated(void)
         CHECK_EQ_INT(dt_capture_next(c, &p), -1);
         char want[128];
         snprintf(want, sizeof want,
-                 "packet 3 at byte %zu: truncated block (need 36 bytes, have 10)", ends[6]);
+                 "packet 3: truncated block (need 36 bytes, have 10) (at byte %zu)", ends[6]);
         CHECK_EQ_STR(dt_capture_error(c), want);
         dt_capture_close(c);
     }
@@ -593,7 +596,7 @@ static void test_ng_corrupt(void)
     CHECK_EQ_INT(read_all("absurd.pcapng", &o, &n, err, sizeof err), -1);
     CHECK_EQ_INT(n, 1);
     char want[160];
-    snprintf(want, sizeof want, "packet 2 at byte %zu: absurd block length 2147483632", at);
+    snprintf(want, sizeof want, "packet 2: absurd block length 2147483632 (at byte %zu)", at);
     CHECK_EQ_STR(err, want);
 
     /* block length below the minimum */
@@ -650,7 +653,7 @@ static void test_ng_corrupt(void)
     ng_shb(&o);
     ng_spb(&o, 4, 4);
     CHECK_EQ_INT(read_all("noif.pcapng", &o, &n, err, sizeof err), -1);
-    CHECK_EQ_STR(err, "packet 1 at byte 28: packet refers to interface 0 but the section has 0");
+    CHECK_EQ_STR(err, "packet 1: packet refers to interface 0 but the section has 0 (at byte 28)");
 }
 
 /* Second section in the other byte order forgets the first section's interfaces; SPB;
@@ -693,7 +696,7 @@ static void test_ng_sections(void)
     CHECK_EQ_INT(p.ts_ns, 1234567000000ull);
     CHECK_EQ_INT(p.ts_digits, 3);
     CHECK_EQ_INT(dt_capture_next(c, &p), -1);
-    CHECK(strstr(dt_capture_error(c), "packet 5 at byte ") != NULL);
+    CHECK(strncmp(dt_capture_error(c), "packet 5: ", 10) == 0);
     CHECK(strstr(dt_capture_error(c), "interface 1 but the section has 1") != NULL);
     dt_capture_close(c);
 }
@@ -708,11 +711,11 @@ static void test_open_errors(void)
 
     write_file("empty.pcap", junk, 0, path, sizeof path);
     CHECK(dt_capture_open(path, err, sizeof err) == NULL);
-    CHECK(strstr(err, "is empty") != NULL);
+    CHECK(strcmp(err, "empty file") == 0);
 
     snprintf(path, sizeof path, "%s/does-not-exist.pcap", tmpdir);
     CHECK(dt_capture_open(path, err, sizeof err) == NULL);
-    CHECK(strstr(err, "cannot open") != NULL);
+    CHECK(strcmp(err, "cannot open: No such file or directory") == 0);
 
     CHECK(dt_capture_open(tmpdir, err, sizeof err) == NULL);
     CHECK(strstr(err, "is a directory") != NULL);

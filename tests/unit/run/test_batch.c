@@ -152,7 +152,7 @@ int main(void)
     CHECK(t3 && t4 && strcmp(t3, t4) == 0);
     CHECK_EQ_INT(r3.write_errors, 2); /* the missing input has no per-file report */
     CHECK_EQ_INT(c3.n_errors, 2);
-    CHECK_EQ_STR(c3.error, "cannot write /nonexistent-dir/0003-sample.pcapng.json.tmp: No such "
+    CHECK_EQ_STR(c3.error, "/nonexistent-dir/0003-sample.pcapng.json.tmp: cannot write: No such "
                            "file or directory");
     check_calls(&c3, paths, __LINE__);
     free(t3);

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Output safety (issue 13): datatrail never destroys a file and never hides a
+problem.  An output that is an input is refused, a run that reads nothing
+writes nothing, a signal leaves no temporary file, files get the umask's mode,
+options go anywhere before `--`, and write errors on stdout are errors.
+
+usage: tests/safety_test.py --datatrail PATH [--work DIR]
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SAMPLE = os.path.join(ROOT, "testdata", "sample.pcapng")
+
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(cond)
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond or not detail else ": " + str(detail)))
+
+
+def run(dt, *args, stdin=None, umask=None):
+    """stdin: None, or an open file the command reads."""
+    pre = (lambda: os.umask(umask)) if umask is not None else None
+    return subprocess.run([dt] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=stdin, preexec_fn=pre, timeout=120)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def restore(path, data):
+    """Puts a capture back after a run that (wrongly) replaced it."""
+    if read(path) != data:
+        os.unlink(path)
+        with open(path, "wb") as f:
+            f.write(data)
+
+
+def temporaries(*dirs):
+    return [f for d in dirs for f in os.listdir(d) if ".tmp" in f]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--datatrail", required=True)
+    ap.add_argument("--work")
+    a = ap.parse_args()
+    dt = os.path.abspath(a.datatrail)
+    work = a.work or tempfile.mkdtemp(prefix="dt-safety-")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    q = ["-q", "--no-geo", "-f", "json"]
+    cap = os.path.join(work, "same.pcapng")
+    shutil.copy(SAMPLE, cap)
+    orig = read(cap)
+
+    # 1. -o or a --per-file target that is an input: refused, exit 1, the input untouched.
+    r = run(dt, "report", *q, "-o", cap, cap)
+    check("1: -o onto the input: exit 1, named, input untouched", r.returncode == 1 and
+          read(cap) == orig and b"same.pcapng" in r.stderr and not temporaries(work),
+          (r.returncode, r.stderr))
+    restore(cap, orig)
+    link = os.path.join(work, "link.pcapng")
+    os.symlink(cap, link)
+    r = run(dt, "report", *q, "-o", link, cap)
+    check("1: -o onto a symlink to the input: refused", r.returncode == 1 and read(cap) == orig,
+          (r.returncode, r.stderr))
+    restore(cap, orig)
+    hard = os.path.join(work, "hard.pcapng")
+    os.link(cap, hard)
+    r = run(dt, "report", *q, "-o", cap, hard)
+    check("1: -o onto a hard link of the input: refused", r.returncode == 1 and read(cap) == orig,
+          (r.returncode, r.stderr))
+    restore(cap, orig)
+    with open(cap, "rb") as f:
+        r = run(dt, "report", *q, "-o", cap, "-", stdin=f)
+    check("1: -o onto the file stdin reads: refused", r.returncode == 1 and read(cap) == orig,
+          (r.returncode, r.stderr))
+    restore(cap, orig)
+    indir = os.path.join(work, "dir")
+    os.makedirs(indir)
+    shutil.copy(SAMPLE, os.path.join(indir, "d.pcapng"))
+    d_orig = read(os.path.join(indir, "d.pcapng"))
+    r = run(dt, "report", *q, "-o", os.path.join(indir, "d.pcapng"), indir)
+    check("1: -o onto a capture found in a directory input: refused", r.returncode == 1 and
+          read(os.path.join(indir, "d.pcapng")) == d_orig, (r.returncode, r.stderr))
+    pf = os.path.join(work, "pf")
+    os.makedirs(pf)
+    target = os.path.join(pf, "0001-x.pcapng.json")
+    shutil.copy(SAMPLE, target)
+    alias = os.path.join(work, "x.pcapng")
+    os.symlink(target, alias)
+    r = run(dt, "report", *q, "--per-file", pf, alias)
+    check("1: --per-file target that is the input: refused", r.returncode == 1 and
+          read(target) == orig and b"--per-file" in r.stderr and not temporaries(pf),
+          (r.returncode, r.stderr))
+    csv = os.path.join(work, "ranges.csv")
+    with open(csv, "w") as f:
+        f.write("1.0.0.0,1.0.0.255,AU\n")
+    r = run(dt, "geodb", "build", "--type", "country", "-o", csv, csv)
+    check("1: geodb build -o onto its CSV: refused", r.returncode == 1 and
+          read(csv) == b"1.0.0.0,1.0.0.255,AU\n", (r.returncode, r.stderr))
+    r = run(dt, "merge", "-o", cap, cap)
+    check("1: merge -o onto its input: refused", r.returncode == 1 and read(cap) == orig,
+          (r.returncode, r.stderr))
+
+    # 2. Nothing read (exit 2): nothing written, an existing -o file untouched.
+    good = os.path.join(work, "good.json")
+    r = run(dt, "report", *q, "-o", good, SAMPLE)
+    before = read(good)
+    missing = os.path.join(work, "missing.pcap")
+    r = run(dt, "report", *q, "-o", good, missing)
+    check("2: nothing read: exit 2, the existing -o file untouched", r.returncode == 2 and
+          read(good) == before and not temporaries(work), (r.returncode, r.stderr))
+    r = run(dt, "report", *q, missing)
+    check("2: nothing read: nothing on stdout", r.returncode == 2 and r.stdout == b"" and
+          b"missing.pcap" in r.stderr, (r.returncode, r.stdout[:80]))
+    r = run(dt, "flows", "-q", "--no-geo", "-o", good, missing)
+    check("2: flows, nothing read: the existing -o file untouched", r.returncode == 2 and
+          read(good) == before, (r.returncode, r.stderr))
+    notrep = os.path.join(work, "notreport.json")
+    with open(notrep, "w") as f:
+        f.write('{"a": 1}\n')
+    r = run(dt, "merge", "-o", good, notrep, SAMPLE)
+    check("2: merge of no report: exit 2, each named, -o untouched", r.returncode == 2 and
+          read(good) == before and b"notreport.json" in r.stderr and b"sample.pcapng" in r.stderr,
+          (r.returncode, r.stderr))
+    r = run(dt, "merge", notrep)
+    check("2: merge of no report: nothing on stdout", r.returncode == 2 and r.stdout == b"",
+          r.stdout[:80])
+    r = run(dt, "merge", good, notrep)
+    check("2: merge of a report and a non-report: exit 3, the report merged",
+          r.returncode == 3 and json.loads(r.stdout)["summary"]["inputs"] == 1 and
+          b"notreport.json" in r.stderr, (r.returncode, r.stderr))
+
+    # 3. A signal during a run: the temporaries are removed, exit 128 + signal.
+    one = os.path.join(work, "one.pcapng")
+    shutil.copy(SAMPLE, one)
+    for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)):
+        odir = os.path.join(work, f"sig{int(sig)}")
+        pdir = os.path.join(odir, "pf")
+        os.makedirs(pdir)
+        out = os.path.join(odir, "out.json")
+        p = subprocess.Popen([dt, "report", *q, "-j", "1", "--per-file", pdir, "-o", out, one, "-"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdin.write(orig[:4096])  # stdin stays open: the run waits for more
+        p.stdin.flush()
+        deadline = time.time() + 30
+        while time.time() < deadline and not (temporaries(odir) and os.listdir(pdir)):
+            time.sleep(0.05)
+        started = bool(temporaries(odir))
+        p.send_signal(sig)
+        try:
+            p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+        p.stdin.close() if not p.stdin.closed else None
+        check(f"3: {sig.name}: exit {code}, no temporary left", started and p.returncode == code
+              and not temporaries(odir, pdir) and not os.path.exists(out),
+              (started, p.returncode, temporaries(odir, pdir)))
+
+    # 4. -o files get mode 0666 & ~umask, as shell redirection does.
+    for um in (0o022, 0o002):
+        out = os.path.join(work, f"mode{um:o}.json")
+        r = run(dt, "report", *q, "-o", out, SAMPLE, umask=um)
+        mode = stat.S_IMODE(os.stat(out).st_mode) if os.path.exists(out) else None
+        check(f"4: -o with umask {um:03o}: mode {0o666 & ~um:o}", r.returncode == 0 and
+              mode == 0o666 & ~um, oct(mode) if mode is not None else r.stderr)
+
+    # 7. Options anywhere before `--`, for every command; `-` stays an operand.
+    out = os.path.join(work, "after.json")
+    r = run(dt, "report", SAMPLE, "-o", out, "-q", "--no-geo")
+    check("7: report INPUT -o FILE: options after the input", r.returncode == 0 and
+          os.path.exists(out) and json.load(open(out))["summary"]["inputs"] == 1,
+          (r.returncode, r.stderr))
+    r = run(dt, "flows", SAMPLE, "--no-geo", "-q", "-f", "csv")
+    check("7: flows INPUT -f csv", r.returncode == 0 and r.stdout[:1] not in (b"", b"{"),
+          (r.returncode, r.stderr, r.stdout[:60]))
+    with open(SAMPLE, "rb") as f:
+        r = run(dt, "report", "-", "-q", "--no-geo", "-f", "json", stdin=f)
+    check("7: - (stdin) is an operand among options", r.returncode == 0 and
+          json.loads(r.stdout)["inputs"][0]["path"] == "-", (r.returncode, r.stderr))
+    dash = os.path.join(work, "-h")
+    shutil.copy(SAMPLE, dash)
+    r = subprocess.run([dt, "report", "-q", "--no-geo", "-f", "json", "--", "-h"], cwd=work,
+                       capture_output=True, timeout=120)
+    check("7: after --, -h is a file name", r.returncode == 0 and r.stdout.startswith(b"{") and
+          json.loads(r.stdout)["inputs"][0]["path"] == "-h", (r.returncode, r.stdout[:60]))
+    r = run(dt, "merge", good, "-f", "csv")
+    check("7: merge REPORT -f csv", r.returncode == 0 and r.stdout.startswith(b"ip,"),
+          (r.returncode, r.stderr))
+    r = run(dt, "merge", good, "-o", os.path.join(work, "merged.json"))
+    check("7: merge REPORT -o FILE", r.returncode == 0 and
+          json.load(open(os.path.join(work, "merged.json")))["summary"]["inputs"] == 1,
+          (r.returncode, r.stderr))
+    r = run(dt, "lookup", "--", "127.0.0.1")
+    check("7: lookup -- IP: -- ends the options", r.returncode == 0 and
+          r.stdout.startswith(b"127.0.0.1"), (r.returncode, r.stderr))
+
+    # 11. lookup: each address looked up, each bad one named; write errors on stdout fail.
+    r = run(dt, "lookup", "127.0.0.1", "garbage", "::1")
+    check("11: lookup IP garbage IP: the addresses printed, garbage named, exit 3",
+          r.returncode == 3 and r.stdout.startswith(b"127.0.0.1") and b"\n::1" in r.stdout and
+          r.stderr.count(b"not an IP address: garbage") == 1, (r.returncode, r.stdout, r.stderr))
+    r = run(dt, "lookup", "--json", "127.0.0.1", "garbage")
+    ok = r.returncode == 3
+    if ok:
+        ok = [x["ip"] for x in json.loads(r.stdout)["results"]] == ["127.0.0.1"]
+    check("11: lookup --json IP garbage: the address's result", ok, (r.returncode, r.stdout))
+    r = run(dt, "lookup", "garbage", "junk")
+    check("11: lookup with no address: exit 1, each named", r.returncode == 1 and
+          b"garbage" in r.stderr and b"junk" in r.stderr, (r.returncode, r.stderr))
+    full = [("lookup", "127.0.0.1"), ("report", *q, SAMPLE), ("flows", "-q", "--no-geo", SAMPLE),
+            ("merge", good), ("help",), ("help", "report"), ("--version",), ("lookup", "--help")]
+    if os.path.exists("/dev/full"):
+        for args in full:
+            with open("/dev/full", "wb") as devfull:
+                r = subprocess.run([dt, *args], stdout=devfull, stderr=subprocess.PIPE, timeout=120)
+            check(f"11: {args[0]} {args[-1] if len(args) > 1 else ''} >/dev/full: an error",
+                  r.returncode != 0 and b"datatrail" in r.stderr and r.returncode != 1,
+                  (r.returncode, r.stderr))
+
+    # 14. scripts/fetch-geodata --help: its usage, exit 0, nothing downloaded.
+    # npm, curl and wget are stubs that fail: a broken --help cannot download anything.
+    data = os.path.join(work, "geodata")
+    stubs = os.path.join(work, "stubs")
+    os.makedirs(data)
+    os.makedirs(stubs)
+    for tool in ("npm", "curl", "wget"):
+        with open(os.path.join(stubs, tool), "w") as f:
+            f.write(f"#!/bin/sh\necho called >> {stubs}/called\nexit 1\n")
+        os.chmod(os.path.join(stubs, tool), 0o755)
+    env = dict(os.environ, DATA_DIR=data, PATH=stubs + os.pathsep + os.environ.get("PATH", ""))
+    for h in ("--help", "-h"):
+        r = subprocess.run([os.path.join(ROOT, "scripts", "fetch-geodata"), h], capture_output=True,
+                           env=env, timeout=60)
+        check(f"14: fetch-geodata {h}: usage, exit 0, nothing fetched", r.returncode == 0 and
+              b"usage: scripts/fetch-geodata" in r.stdout and os.listdir(data) == [] and
+              not os.path.exists(os.path.join(stubs, "called")),
+              (r.returncode, r.stdout[:200], r.stderr[:200], os.listdir(data)))
+
+    # 10. One message format: "datatrail: FILE: what happened (at byte N)", the name once,
+    # control characters in file names escaped.
+    rnd = os.path.join(work, "random.pcap")
+    with open(rnd, "wb") as f:
+        f.write(bytes(range(7, 207)))
+    r = run(dt, "report", *q, rnd)
+    check("10: not a capture: the file name once", r.returncode == 2 and
+          r.stderr == f"datatrail: {rnd}: not a pcap or pcapng file (magic 0x0708090a)\n".encode(),
+          r.stderr)
+    r = run(dt, "report", *q, missing)
+    check("10: missing file: the file name once", r.stderr ==
+          f"datatrail: {missing}: cannot open: No such file or directory\n".encode(), r.stderr)
+    empty = os.path.join(work, "empty.pcap")
+    open(empty, "wb").close()
+    r = run(dt, "report", *q, empty)
+    check("10: empty file: the file name once", r.stderr ==
+          f"datatrail: {empty}: empty file\n".encode(), r.stderr)
+    gz = os.path.join(work, "bad.pcap.gz")
+    with open(gz, "wb") as f:
+        f.write(b"\x1f\x8b\x08\x00" + bytes(60))
+    r = run(dt, "report", *q, gz)
+    check("10: broken gzip: no <fd:N>, the name once", r.returncode == 2 and b"<fd:" not in r.stderr
+          and r.stderr.count(gz.encode()) == 1, r.stderr)
+    trunc = os.path.join(work, "trunc.pcapng")
+    with open(trunc, "wb") as f:
+        f.write(orig[:len(orig) - 10])
+    r = run(dt, "report", *q, trunc)
+    lines = r.stderr.decode().splitlines()
+    check("10: truncated capture: 'FILE: packet N: what (at byte B; ...)'", r.returncode == 3 and
+          len(lines) == 1 and lines[0].startswith(f"datatrail: {trunc}: packet ") and
+          "(at byte " in lines[0] and lines[0].count(trunc) == 1, lines)
+    rep = json.loads(r.stdout)
+    e = rep["inputs"][0]["errors"][0]
+    check("10: the report's error message ends with the byte offset of its offset field",
+          e["message"].endswith(f"(at byte {e['offset']})"), e)
+    ctl = os.path.join(work, "evil\x1b[2Jname\n.pcap")
+    r = run(dt, "report", *q, ctl)
+    check("10: control characters in a file name escaped", r.returncode == 2 and
+          b"\x1b" not in r.stderr and b"evil\\x1b[2Jname\\x0a.pcap" in r.stderr and
+          r.stderr.count(b"\n") == 1, r.stderr)
+
+    failed = results.count(False)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

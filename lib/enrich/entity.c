@@ -195,12 +195,15 @@ void dt_entities_free(dt_entities *es)
     free(es);
 }
 
-static const char *const categories[] = {"cloud", "cdn",   "car_maker", "car_supplier", "analytics",
-                                         "maps",  "media", "platform",  "other"};
+static const char *const categories[] = {
+    "car_maker", "car_supplier", "telematics", "connectivity", "cloud",       "cdn",
+    "pki",       "time",         "platform",   "analytics",    "advertising", "crash_reporting",
+    "maps",      "media",        "voice",      "data_broker",  "insurer",     "other"};
+#define N_CATEGORIES (sizeof categories / sizeof categories[0])
 
 static int valid_category(const char *s)
 {
-    for (size_t i = 0; i < sizeof categories / sizeof categories[0]; i++)
+    for (size_t i = 0; i < N_CATEGORIES; i++)
         if (strcmp(s, categories[i]) == 0)
             return 1;
     return 0;
@@ -245,9 +248,12 @@ static const char *check_entity(const cJSON *o, char *why, size_t wl)
                          ((c[1] | 32) >= 'a') && ((c[1] | 32) <= 'z'))))
                 return "\"country\" must be an ISO 3166-1 alpha-2 code";
         } else if (strcmp(k, "category") == 0) {
-            if (!cJSON_IsString(x) || !valid_category(x->valuestring))
-                return "\"category\" must be one of cloud, cdn, car_maker, car_supplier, "
-                       "analytics, maps, media, platform, other";
+            if (!cJSON_IsString(x) || !valid_category(x->valuestring)) {
+                size_t o = (size_t)snprintf(why, wl, "\"category\" must be one of");
+                for (size_t c = 0; c < N_CATEGORIES && o < wl; c++)
+                    o += (size_t)snprintf(why + o, wl - o, "%s %s", c ? "," : "", categories[c]);
+                return why;
+            }
         } else if (strcmp(k, "domains") == 0) {
             if (!is_str_array(x))
                 return "\"domains\" must be an array of strings";

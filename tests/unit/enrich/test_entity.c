@@ -162,7 +162,15 @@ int main(void)
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "d1.cloudfront.net")), "Amazon Web Services");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "a1.akamaiedge.net")), "Akamai");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "x.blob.core.windows.net")), "Microsoft");
-    CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "settings.crashlytics.com")), "Google Firebase");
+    CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "settings.crashlytics.com")),
+                 "Firebase Crashlytics");
+    CHECK_EQ_STR(dt_entity_by_domain(real, "settings.crashlytics.com")->category,
+                 "crash_reporting");
+    CHECK_EQ_STR(dt_entity_by_domain(real, "android.bugly.qq.com")->category, "crash_reporting");
+    CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "firebaseinstallations.googleapis.com")),
+                 "Google Firebase");
+    CHECK_EQ_STR(dt_entity_by_domain(real, "ocsp.digicert.com")->category, "pki");
+    CHECK_EQ_STR(dt_entity_by_domain(real, "ad.doubleclick.net")->category, "advertising");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "www.gstatic.com")), "Google");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "maps.googleapis.com")), "Google Maps");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "www.bmw.de")), "BMW Group");

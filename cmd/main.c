@@ -20,7 +20,8 @@ static const char usage[] =
     "  help [COMMAND]      show help for a command\n"
     "\n"
     "INPUT is a pcap or pcapng file (optionally gzip-compressed), a directory\n"
-    "(searched for *.pcap, *.pcapng, *.cap and .gz of those), or - for stdin.\n"
+    "(searched for *.pcap, *.pcapng, *.cap, their .gz and rotated .1 names, any\n"
+    "letter case; each file read once), or - for stdin.\n"
     "Options may come before or after the inputs; -- ends them.\n"
     "Options: datatrail help report.   Version: datatrail --version.\n";
 

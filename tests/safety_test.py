@@ -181,6 +181,38 @@ def main():
         check(f"4: -o with umask {um:03o}: mode {0o666 & ~um:o}", r.returncode == 0 and
               mode == 0o666 & ~um, oct(mode) if mode is not None else r.stderr)
 
+    # 6. Directory inputs: walked by inode (loops skipped with a warning, every file read once),
+    # suffixes matched case-insensitively, rotated names accepted, skipped files counted.
+    walk = os.path.join(work, "walk")
+    sub = os.path.join(walk, "sub")
+    os.makedirs(sub)
+    for name in ("a.pcapng", "CAR.PCAP", "x.PcapNG", "drive.pcap.1", "old.pcapng.2.gz"):
+        shutil.copy(SAMPLE, os.path.join(walk, name)) if not name.endswith(".gz") else None
+    import gzip
+    with gzip.open(os.path.join(walk, "old.pcapng.2.gz"), "wb") as f:
+        f.write(orig)
+    for name in ("notes.txt", "drive.pcap.bak", "x.pcap.1a"):
+        with open(os.path.join(walk, name), "w") as f:
+            f.write("not a capture\n")
+    shutil.copy(SAMPLE, os.path.join(sub, "b.pcap"))
+    os.symlink("..", os.path.join(sub, "loop"))          # a loop back to walk/
+    os.symlink("a.pcapng", os.path.join(walk, "alias.pcapng"))  # the same file again
+    os.symlink(sub, os.path.join(walk, "sub-alias"))     # the same directory again
+    r = run(dt, "report", *q, walk)
+    paths = [os.path.basename(i["path"]) for i in json.loads(r.stdout)["inputs"]] \
+        if r.returncode == 0 else []
+    check("6: directory walk: every capture once, case-insensitive and rotated suffixes",
+          r.returncode == 0 and sorted(paths) == sorted(
+              ["a.pcapng", "CAR.PCAP", "x.PcapNG", "drive.pcap.1", "old.pcapng.2.gz", "b.pcap"]),
+          (r.returncode, paths, r.stderr))
+    err = r.stderr.decode()
+    check("6: the loop is skipped with a warning naming it", "loop" in err and "warning" in err,
+          err)
+    check("6: files skipped per directory counted", f"{walk}: 3 files skipped" in err, err)
+    r = run(dt, "report", *q, sub)
+    check("6: a loop inside the directory does not fail the run", r.returncode == 0 and
+          len(json.loads(r.stdout)["inputs"]) >= 1, (r.returncode, r.stderr))
+
     # 7. Options anywhere before `--`, for every command; `-` stays an operand.
     out = os.path.join(work, "after.json")
     r = run(dt, "report", SAMPLE, "-o", out, "-q", "--no-geo")

@@ -278,7 +278,11 @@ typedef struct dt_enrich_config {
 
 typedef struct dt_enricher dt_enricher;
 
-/* The data directory: $DATATRAIL_DATA_DIR, else the one compiled in. */
+/* The data directory (entities.json, countries.json, the geo databases):
+ * $DATATRAIL_DATA_DIR when set; else the first holding entities.json of:
+ * share/datatrail beside the program's bin/ (an installed copy), the source
+ * tree's data/ the library was built from, /usr/local/share/datatrail,
+ * /usr/share/datatrail. */
 const char *dt_data_dir(void);
 
 void dt_enrich_config_default(dt_enrich_config *c);

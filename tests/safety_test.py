@@ -213,6 +213,52 @@ def main():
     check("6: a loop inside the directory does not fail the run", r.returncode == 0 and
           len(json.loads(r.stdout)["inputs"]) >= 1, (r.returncode, r.stderr))
 
+    # 8. A relocatable install: cmake --install puts bin/, share/man/man1 and share/datatrail
+    # under a prefix; the binary finds its data beside itself, from any directory, also after
+    # the tree is moved; --geodb-dir that does not exist is an error; messages name scripts/setup.
+    build = os.path.dirname(dt)
+    prefix = os.path.join(work, "prefix")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATATRAIL_DATA_DIR", "DATATRAIL_GEODB_DIR")}
+    r = subprocess.run(["cmake", "--install", build, "--prefix", prefix], capture_output=True,
+                       timeout=120)
+    installed = [os.path.join(prefix, p) for p in ("bin/datatrail", "share/man/man1/datatrail.1",
+                                                   "share/datatrail/entities.json",
+                                                   "share/datatrail/countries.json")]
+    check("8: cmake --install: binary, man page and data under the prefix", r.returncode == 0 and
+          all(os.path.exists(p) for p in installed), (r.returncode, r.stderr[-300:]))
+    geo = os.path.exists(os.path.join(ROOT, "data", "country.mmdb"))
+    moved = os.path.join(work, "moved")
+    for where in (prefix, moved):
+        if where == moved and os.path.isdir(prefix):
+            os.rename(prefix, moved)
+        r = subprocess.run([os.path.join(where, "bin", "datatrail"), "report", "-q", "-f", "json",
+                            SAMPLE], capture_output=True, cwd="/", env=env, timeout=120)
+        rep = json.loads(r.stdout) if r.returncode == 0 else {}
+        dbs = [d["path"] for d in rep.get("geo_databases", [])]
+        check(f"8: the installed binary ({os.path.basename(where)}) run from / finds its data",
+              r.returncode == 0 and (not geo or (dbs and all(
+                  os.path.realpath(p).startswith(os.path.realpath(where)) for p in dbs) and
+                  rep["summary"]["countries"] > 0)), (r.returncode, r.stderr[-300:], dbs))
+    for args in (("report", "-q", "--geodb-dir", os.path.join(work, "nonexistent"), SAMPLE),
+                 ("lookup", "--geodb-dir", cap, "8.8.8.8")):
+        r = run(dt, *args)
+        check(f"8: {args[0]} --geodb-dir that is not a directory: exit 1, named",
+              r.returncode == 1 and args[-2].encode() in r.stderr and r.stdout == b"",
+              (r.returncode, r.stderr))
+    nogeo = os.path.join(work, "nogeo")
+    os.makedirs(nogeo)
+    for f in ("entities.json", "countries.json"):
+        shutil.copy(os.path.join(ROOT, "data", f), nogeo)
+    r = subprocess.run([dt, "report", "-q", "-f", "json", "--geodb-dir", nogeo, SAMPLE],
+                       capture_output=True, env=dict(env, DATATRAIL_DATA_DIR=nogeo), timeout=120)
+    warns = " ".join(w if isinstance(w, str) else json.dumps(w)
+                     for w in json.loads(r.stdout)["warnings"]) if r.returncode == 0 else ""
+    if not any(os.path.isdir(d) and os.listdir(d) for d in
+               ("/usr/share/GeoIP", "/var/lib/GeoIP", "/usr/local/share/GeoIP")):
+        check("8: no geo data: the warning names scripts/setup, as README does",
+              "scripts/setup" in warns and "fetch-geodata" not in warns, (r.returncode, warns))
+
     # 7. Options anywhere before `--`, for every command; `-` stays an operand.
     out = os.path.join(work, "after.json")
     r = run(dt, "report", SAMPLE, "-o", out, "-q", "--no-geo")

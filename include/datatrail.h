@@ -376,8 +376,8 @@ typedef struct dt_batch_opts {
     const dt_engine_config *engine;
     const dt_enrich_config *enrich; /* NULL: no enrichment */
     int jobs;                       /* worker threads (>= 1) */
-    const char *per_file_dir; /* also write one report per input here (an unreadable one too:
-                                 its report lists the error), or NULL */
+    const char *per_file_dir;       /* also write one report per input here (an unreadable one too:
+                                       its report lists the error), or NULL */
     /* Called from the main thread, at least once per input and about once a second. */
     void (*progress)(void *ctx, const dt_batch_progress *p);
     /* Called from the main thread for every input, in order, after it was read. */

@@ -59,7 +59,8 @@ def coverage_script(dt, work, ind):
     def unid(label, schema):
         if schema == 1:
             return {"company": "Example Hosting", "company_source": "asn"}
-        return {"recipient": {"name": None, "evidence": "unidentified", "identified": False, "label": label}}
+        return {"recipient": {"name": label, "evidence": "unidentified", "identified": False,
+                              "matched": label}}
 
     def ident(how, schema):
         if schema == 1:
@@ -77,6 +78,9 @@ def coverage_script(dt, work, ind):
             flow("e.other.example", "public", 1, 9, unid("other.example", schema), client_local=False,
                  server_local=True),
             flow(None, "public", 1000, 1, {}),                                  # unnamed: not counted
+            # an address where a name goes (HTTP Host 1.2.3.4): no recipient, left out
+            flow("192.0.2.7:8080", "public", 1000, 1, {"recipient": None} if schema == 2 else
+                 {"company": "Example Hosting", "company_source": "asn"}),
             flow("printer.lan", "private", 1000, 1, ident("domain", schema)),  # not public
         ]}
         p = os.path.join(work, "coverage-%d.json" % schema)
@@ -89,6 +93,7 @@ def coverage_script(dt, work, ind):
         want_unid = "asn" if schema == 1 else "unidentified"
         check("recipient-coverage schema %d: counts named public flows and their upload" % schema,
               fig.get("named_public_flows") == 5 and fig.get("bytes_up") == 196 and
+              fig.get("left_out_addresses") == 1 and
               fig["identified"]["flows"] == 2 and fig["identified"]["bytes_up"] == 150 and
               ev["domain"]["flows"] == 1 and ev["cert"]["bytes_up"] == 50 and
               ev[want_unid] == {"flows": 3, "bytes_up": 46}, r.stdout.decode()[:600] + r.stderr.decode())

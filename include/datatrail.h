@@ -315,6 +315,9 @@ typedef struct dt_report_opts {
      * and stream limits) with echo_geo ("geo": geolocation on) */
     const dt_engine_config *echo;
     int echo_geo;
+    /* the device's maker, an entity name (--vendor): recipients' parties are
+     * relative to it; NULL: the report infers it (see docs/report-schema.md) */
+    const char *vendor;
 } dt_report_opts;
 
 /* The report: inputs, summary, DNS table, rollups (countries, companies,

@@ -25,7 +25,7 @@ typedef struct domain_slot {
 
 /* Whole results per endpoint (address, name, certificate O): a capture
  * repeats the same few hundred of them, and each result costs a geo lookup,
- * the company rules and the transfer table.  A result depends on nothing
+ * the attribution rules and the transfer table.  A result depends on nothing
  * else, so a cached one is the same bytes.  Slots are only touched when used,
  * so a small capture does not pay for the size. */
 #define ENDPOINT_CACHE 1024
@@ -153,7 +153,8 @@ static void enrich_uncached(dt_enricher *e, const dt_addr *ip, const char *name,
         out->geo.class = dt_ipclass(ip);
     if (name && name[0] && registrable(e, name, out->domain, sizeof out->domain) != 0)
         out->domain[0] = '\0';
-    dt_company_attribute(e->entities, name, cert_o, out->geo.asn, out->geo.org, &out->company);
+    dt_recipient_attribute(e->entities, name, out->domain, cert_o, &out->recipient);
+    dt_host_attribute(e->entities, out->geo.asn, out->geo.org, &out->host);
     out->transfer = dt_transfer_of(e->countries, out->geo.country, out->geo.class);
 }
 
@@ -193,4 +194,8 @@ const dt_geo *dt_enricher_geo(const dt_enricher *e)
 const dt_countries *dt_enricher_countries(const dt_enricher *e)
 {
     return e->countries;
+}
+const dt_entities *dt_enricher_entities(const dt_enricher *e)
+{
+    return e->entities;
 }

@@ -74,8 +74,13 @@ int dt_reader_rollup_flow(const cJSON *flow, dt_rollup_flow *f)
     f->http_host = jstr(jget(flow, "http"), "host");
     f->country = jstr(sv, "country");
     f->org = jstr(sv, "org");
-    f->company = jstr(sv, "company");
-    f->company_source = jstr(sv, "company_source");
+    const cJSON *rc = jget(sv, "recipient"), *h = jget(sv, "host");
+    f->recipient = jstr(rc, "name");
+    f->recipient_evidence = jstr(rc, "evidence");
+    f->recipient_category = jstr(rc, "category");
+    f->recipient_identified = cJSON_IsTrue(jget(rc, "identified"));
+    f->host = jstr(h, "name");
+    f->host_category = jstr(h, "category");
     f->domain = jstr(sv, "domain");
     f->transfer = jstr(sv, "transfer");
     const cJSON *asn = jget(sv, "asn");
@@ -133,7 +138,9 @@ int dt_reader_flow_csv(const char *line, FILE *out, int header)
                                     {s, "country"},
                                     {s, "asn"},
                                     {s, "org"},
-                                    {s, "company"},
+                                    {jget(s, "recipient"), "name"},
+                                    {jget(s, "recipient"), "evidence"},
+                                    {jget(s, "host"), "name"},
                                     {s, "domain"},
                                     {s, "transfer"},
                                     {c, "packets"},

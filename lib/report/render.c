@@ -306,15 +306,38 @@ static void countries_table(const style *st, const dt_rollup *ru, int w)
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "countries");
 }
 
+/* The text of a recipient's party and evidence (the legend below the table). */
+static const char *party_label(const char *p)
+{
+    return !p                            ? "-"
+           : !strcmp(p, "first_party")   ? "first"
+           : !strcmp(p, "support_party") ? "support"
+           : !strcmp(p, "third_party")   ? "third"
+                                         : "unknown";
+}
+
+static const char *evidence_marker(unsigned mask, char *buf)
+{
+    static const char marks[] = "dc?";
+    size_t n = 0;
+    for (int i = 0; i < 3; i++)
+        if (mask & (1u << i))
+            buf[n++] = marks[i];
+    buf[n] = '\0';
+    return buf;
+}
+
 static int company_line(void *ctx, const void *row)
 {
     const table_ctx *t = ctx;
     const dt_ru_company *c = row;
     FILE *o = t->st->out;
     int c1 = t->c1, c2 = t->c2;
-    char list[512];
+    char list[512], ev[4];
     fputs("  ", o);
     cell(o, c->name, c1, 0, " ");
+    cell(o, party_label(c->party), 7, 0, " ");
+    cell(o, evidence_marker(c->evidence, ev), 3, 0, " ");
     cell(o, join(&c->countries, list, sizeof list), 10, 0, " ");
     count_cells(o, &c->c, c2 >= 8 ? " " : "");
     if (c2 >= 8)
@@ -325,13 +348,20 @@ static int company_line(void *ctx, const void *row)
 
 static void companies_table(const style *st, const dt_rollup *ru, int w)
 {
-    int total = table_begin(st, dt_rollup_rows(ru, DT_RU_COMPANIES), "Companies");
+    int total = table_begin(st, dt_rollup_rows(ru, DT_RU_COMPANIES),
+                            "Recipients (who operates the named services)");
     if (!total)
         return;
-    int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 2;
-    int c1 = flex / 2 < 12 ? 12 : flex / 2, c2 = flex - c1 - 1;
+    int fixed = 2 + 8 + 4 + 11 + 2 * (COL_BYTES + 1) + (COL_FLOWS + 1);
+    int flex = w - fixed, c1 = flex, c2 = 0;
+    if (flex >= 2 * 24 + 1) { /* room for the domains too */
+        c1 = flex / 2;
+        c2 = flex - c1 - 1;
+    }
     FILE *o = st->out;
-    cell(o, "Company", c1, 0, " ");
+    cell(o, "Recipient", c1, 0, " ");
+    cell(o, "Party", 7, 0, " ");
+    cell(o, "Ev", 3, 0, " ");
     cell(o, "Countries", 10, 0, " ");
     count_cells(o, NULL, c2 >= 8 ? " " : "");
     if (c2 >= 8)
@@ -339,7 +369,54 @@ static void companies_table(const style *st, const dt_rollup *ru, int w)
     header_end(st);
     table_ctx t = {st, c1, c2};
     dt_rollup_each(ru, DT_RU_COMPANIES, DT_RENDER_ROWS, company_line, &t);
-    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "companies");
+    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "recipients");
+    fputs("  ", st->out);
+    cell(st->out, "Ev: d = name in entity list, c = certificate organisation, ? = unidentified",
+         w - 2, 0, "\n");
+}
+
+static int host_line(void *ctx, const void *row)
+{
+    const table_ctx *t = ctx;
+    const dt_ru_host *h = row;
+    FILE *o = t->st->out;
+    char list[512], b[32];
+    size_t k = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < h->n_asns; i++) {
+        int n = snprintf(list + k, sizeof list - k, "%s%.0f", k ? " " : "", (double)h->asns[i]);
+        if (n < 0 || (size_t)n >= sizeof list - k)
+            break;
+        k += (size_t)n;
+    }
+    fputs("  ", o);
+    cell(o, h->name, t->c1, 0, " ");
+    cell(o, list, t->c2, 0, " ");
+    cell(o, join(&h->countries, list, sizeof list), 10, 0, " ");
+    count_cells(o, &h->c, " ");
+    cell(o, fmt_count((double)h->recipients.n, b, sizeof b), 5, 1, "");
+    fputc('\n', o);
+    return 0;
+}
+
+static void hosting_table(const style *st, const dt_rollup *ru, int w)
+{
+    int total = table_begin(st, dt_rollup_rows(ru, DT_RU_HOSTING),
+                            "Hosting networks (who runs the servers)");
+    if (!total)
+        return;
+    int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 6 - 2;
+    int c2 = flex / 3 < 6 ? 6 : flex / 3, c1 = flex - c2;
+    FILE *o = st->out;
+    cell(o, "Network", c1, 0, " ");
+    cell(o, "ASNs", c2, 0, " ");
+    cell(o, "Countries", 10, 0, " ");
+    count_cells(o, NULL, " ");
+    cell(o, "Rcpts", 5, 1, "");
+    header_end(st);
+    table_ctx t = {st, c1, c2};
+    dt_rollup_each(ru, DT_RU_HOSTING, DT_RENDER_ROWS, host_line, &t);
+    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "networks");
 }
 
 static int domain_line(void *ctx, const void *row)
@@ -348,7 +425,7 @@ static int domain_line(void *ctx, const void *row)
     const dt_ru_domain *d = row;
     FILE *o = t->st->out;
     char list[512];
-    const char *co = d->company;
+    const char *co = d->recipient;
     fputs("  ", o);
     cell(o, d->domain, t->c1, 0, " ");
     cell(o, co ? co : "-", t->c2, 0, " ");
@@ -369,7 +446,7 @@ static void domains_table(const style *st, const dt_rollup *ru, int w)
         c2 = 6;
     FILE *o = st->out;
     cell(o, "Domain", c1, 0, " ");
-    cell(o, "Company", c2, 0, " ");
+    cell(o, "Recipient", c2, 0, " ");
     cell(o, "Countries", 10, 0, " ");
     count_cells(o, NULL, "");
     header_end(st);
@@ -492,14 +569,21 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     cell(out, line, width - 2, 0, "\n");
     snprintf(line, sizeof line,
              "Remote: %.0f addresses, %.0f names, %.0f domains, %.0f countries, %.0f ASNs, "
-             "%.0f companies",
+             "%.0f networks",
              (double)t.remote_addresses, (double)t.remote_names, (double)t.domains,
-             (double)t.countries, (double)t.organizations, (double)t.companies);
+             (double)t.countries, (double)t.organizations, (double)t.hosting_networks);
+    fputs("  ", out);
+    cell(out, line, width - 2, 0, "\n");
+    snprintf(line, sizeof line,
+             "Recipients: %.0f, identified in %.0f/%.0f named flows, %s of their upload",
+             (double)t.companies, (double)t.identified.flows, (double)t.named.flows,
+             fmt_pct((double)t.identified.up, (double)t.named.up, p1, sizeof p1));
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");
 
     countries_table(&st, m->ru, width);
     companies_table(&st, m->ru, width);
+    hosting_table(&st, m->ru, width);
     domains_table(&st, m->ru, width);
     plaintext_table(&st, m->ru, width);
 
@@ -634,7 +718,9 @@ static int endpoint_csv(void *ctx, const void *row)
         e->country && e->country[0] ? e->country : NULL,
         e->have_asn ? dt_render_csv_number((double)e->asn, num[0], sizeof num[0]) : NULL,
         e->org && e->org[0] ? e->org : NULL,
-        e->company && e->company[0] ? e->company : NULL,
+        e->recipient && e->recipient[0] ? e->recipient : NULL,
+        e->party,
+        e->host && e->host[0] ? e->host : NULL,
         e->transfer && e->transfer[0] ? e->transfer : NULL,
         dt_render_csv_number((double)e->c.up, num[1], sizeof num[1]),
         dt_render_csv_number((double)e->c.down, num[2], sizeof num[2]),

@@ -181,7 +181,7 @@ static const char *transfer_color(const char *t)
         return NULL;
     if (!strcmp(t, "eea"))
         return "32";
-    if (!strcmp(t, "adequate"))
+    if (!strcmp(t, "adequate") || !strcmp(t, "adequate_partial"))
         return "33";
     if (!strcmp(t, "third_country"))
         return "31";
@@ -196,6 +196,8 @@ static const char *transfer_label(const char *t)
         return "EU/EEA";
     if (!strcmp(t, "adequate"))
         return "adequate";
+    if (!strcmp(t, "adequate_partial"))
+        return "adequate (partial)";
     if (!strcmp(t, "third_country"))
         return "third country";
     return t;
@@ -241,11 +243,13 @@ static void header_end(const style *st)
 typedef struct table_ctx {
     const style *st;
     int c1, c2;
+    const char *note, *note_cc; /* countries: the first partial adequacy note shown */
+    int more_notes;             /* ... and whether other countries have one */
 } table_ctx;
 
 static int country_line(void *ctx, const void *row)
 {
-    const table_ctx *t = ctx;
+    table_ctx *t = ctx;
     const style *st = t->st;
     const dt_ru_country *c = row;
     FILE *o = st->out;
@@ -261,7 +265,14 @@ static int country_line(void *ctx, const void *row)
     const char *tr = c->transfer, *tc = transfer_color(tr);
     if (tc)
         on(st, tc);
-    cell(o, code ? transfer_label(tr) : "unknown", 13, 0, "");
+    cell(o, code ? transfer_label(tr) : "unknown", 18, 0, "");
+    if (tr && !strcmp(tr, "adequate_partial") && c->adequacy_note) {
+        if (!t->note) {
+            t->note = c->adequacy_note;
+            t->note_cc = c->code;
+        } else if (strcmp(t->note, c->adequacy_note))
+            t->more_notes = 1;
+    }
     if (tc)
         on(st, "0");
     fputc(' ', o);
@@ -283,27 +294,67 @@ static int country_line(void *ctx, const void *row)
     return 0;
 }
 
+/* Text in lines of at most cols columns, broken at spaces, each indented by 4. */
+static void wrapped(FILE *o, const char *s, int cols)
+{
+    size_t n = strlen(s);
+    while (n) {
+        size_t take = n, k = 0;
+        /* columns: one per code point */
+        for (size_t i = 0, c = 0; i < n; i++) {
+            if (((unsigned char)s[i] & 0xc0) == 0x80)
+                continue;
+            if ((int)c == cols) {
+                take = i;
+                break;
+            }
+            c++;
+        }
+        if (take < n) {
+            for (k = take; k > 0 && s[k] != ' '; k--)
+                ;
+            if (k > 0)
+                take = k;
+        }
+        fputs("    ", o);
+        fwrite(s, 1, take, o);
+        fputc('\n', o);
+        s += take;
+        n -= take;
+        while (*s == ' ') {
+            s++;
+            n--;
+        }
+    }
+}
+
 static void countries_table(const style *st, const dt_rollup *ru, int w)
 {
     int total =
         table_begin(st, dt_rollup_rows(ru, DT_RU_COUNTRIES), "Countries (where the servers are)");
     if (!total)
         return;
-    int flex = w - 2 - 14 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 6;
-    int c1 = flex / 2 < 14 ? 14 : flex / 2, c2 = flex - c1 - 1;
+    int flex = w - 2 - 19 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 6;
+    int c1 = flex / 2 < 18 ? 18 : flex / 2, c2 = flex - c1 - 1;
     if (c2 < 8)
         c1 = flex > 14 ? flex : 14;
     FILE *o = st->out;
     cell(o, "Country", c1, 0, " ");
-    cell(o, "Transfer", 13, 0, " ");
+    cell(o, "Transfer", 18, 0, " ");
     count_cells(o, NULL, " ");
     cell(o, "Addrs", 5, 1, c2 >= 8 ? " " : "");
     if (c2 >= 8)
         last_cell(o, "Top domains", c2);
     header_end(st);
-    table_ctx t = {st, c1, c2};
+    table_ctx t = {st, c1, c2, NULL, NULL, 0};
     dt_rollup_each(ru, DT_RU_COUNTRIES, DT_RENDER_ROWS, country_line, &t);
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "countries");
+    if (t.note) { /* the scope of a partial adequacy decision, once, wrapped */
+        char note[600];
+        snprintf(note, sizeof note, "adequate (partial), %s: %s%s", t.note_cc, t.note,
+                 t.more_notes ? " (other countries: see countries[].adequacy_note)" : "");
+        wrapped(o, note, w - 4);
+    }
 }
 
 /* The text of a recipient's party and evidence (the legend below the table). */
@@ -367,7 +418,7 @@ static void companies_table(const style *st, const dt_rollup *ru, int w)
     if (c2 >= 8)
         last_cell(o, "Domains", c2);
     header_end(st);
-    table_ctx t = {st, c1, c2};
+    table_ctx t = {st, c1, c2, NULL, NULL, 0};
     dt_rollup_each(ru, DT_RU_COMPANIES, DT_RENDER_ROWS, company_line, &t);
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "recipients");
     fputs("  ", st->out);
@@ -414,7 +465,7 @@ static void hosting_table(const style *st, const dt_rollup *ru, int w)
     count_cells(o, NULL, " ");
     cell(o, "Rcpts", 5, 1, "");
     header_end(st);
-    table_ctx t = {st, c1, c2};
+    table_ctx t = {st, c1, c2, NULL, NULL, 0};
     dt_rollup_each(ru, DT_RU_HOSTING, DT_RENDER_ROWS, host_line, &t);
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "networks");
 }
@@ -450,7 +501,7 @@ static void domains_table(const style *st, const dt_rollup *ru, int w)
     cell(o, "Countries", 10, 0, " ");
     count_cells(o, NULL, "");
     header_end(st);
-    table_ctx t = {st, c1, c2};
+    table_ctx t = {st, c1, c2, NULL, NULL, 0};
     dt_rollup_each(ru, DT_RU_DOMAINS, DT_RENDER_ROWS, domain_line, &t);
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "domains");
 }
@@ -486,7 +537,7 @@ static void plaintext_table(const style *st, const dt_rollup *ru, int w)
     int c1 = w - 2 - 2 - 7 - (COL_BYTES + 1) - (COL_FLOWS + 4);
     if (c1 > 50)
         c1 = 50;
-    table_ctx t = {st, c1, 0};
+    table_ctx t = {st, c1, 0, NULL, NULL, 0};
     dt_rollup_each(ru, DT_RU_PLAIN, PLAIN_ROWS, plain_line, &t);
     more_rows(st, total < PLAIN_ROWS ? total : PLAIN_ROWS, total, "plaintext destinations");
 }
@@ -540,7 +591,8 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     cell(out, line, width - 2, 0, "\n");
 
     double eea = (double)t.transfers[DT_RU_TR_EEA].up;
-    double adq = (double)t.transfers[DT_RU_TR_ADEQUATE].up;
+    double part = (double)t.transfers[DT_RU_TR_ADEQUATE_PARTIAL].up;
+    double adq = (double)t.transfers[DT_RU_TR_ADEQUATE].up + part;
     double third = (double)t.transfers[DT_RU_TR_THIRD_COUNTRY].up;
     double unk = (double)t.transfers[DT_RU_TR_UNKNOWN].up;
     double all = eea + adq + third + unk;
@@ -556,6 +608,13 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
         snprintf(line + k, sizeof line - (size_t)k, "; destination unknown %s",
                  fmt_pct(unk, all, p4, sizeof p4));
     cell(out, line, width - 2 - 27 - (int)strlen(p1), 0, "\n");
+    if (part > 0) {
+        snprintf(line, sizeof line,
+                 "of which adequate (partial) %s: covered only for some recipients",
+                 fmt_pct(part, all, p2, sizeof p2));
+        fputs("    ", out);
+        cell(out, line, width - 4, 0, "\n");
+    }
 
     const dt_ru_counts *enc = t.encryption;
     double eu = (double)enc[DT_CRYPTO_ENCRYPTED].up, pu = (double)enc[DT_CRYPTO_PLAINTEXT].up;

@@ -280,8 +280,8 @@ static dt_crypto flow_crypto(const dt_rollup_flow *f)
     return DT_CRYPTO_PLAINTEXT;
 }
 
-static const char *const transfer_names[DT_RU_TR_COUNT] = {"eea", "adequate", "third_country",
-                                                           "unknown", "local"};
+static const char *const transfer_names[DT_RU_TR_COUNT] = {
+    "eea", "adequate", "adequate_partial", "third_country", "unknown", "local"};
 
 /* The class named s (a flow's server.transfer), -1 when none or unknown. */
 static int transfer_of(const char *s)
@@ -923,6 +923,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
         dt_ru_country row = {sr->key,
                              sr->key[0] ? dt_geo_country_name(sr->key) : NULL,
                              transfer_text(e->transfer),
+                             sr->key[0] ? dt_geo_adequacy_note(sr->key) : NULL,
                              counts_of(it),
                              e->endpoints.n,
                              {0},

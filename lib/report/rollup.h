@@ -94,6 +94,7 @@ typedef enum dt_ru_table {
 typedef enum dt_ru_transfer {
     DT_RU_TR_EEA,
     DT_RU_TR_ADEQUATE,
+    DT_RU_TR_ADEQUATE_PARTIAL,
     DT_RU_TR_THIRD_COUNTRY,
     DT_RU_TR_UNKNOWN,
     DT_RU_TR_LOCAL,
@@ -131,6 +132,7 @@ typedef struct dt_ru_keys {
 typedef struct dt_ru_country {
     const char *code; /* "": flows without a country */
     const char *name, *transfer;
+    const char *adequacy_note; /* the scope of its adequacy decision, or NULL */
     dt_ru_counts c;
     uint64_t endpoints;
     dt_ru_keys top_organizations, top_domains; /* DT_ROLLUP_TOP at most */

@@ -69,6 +69,8 @@ static int country_row(void *ctx, const void *row)
     dt_fw_str_or_null(f, c->name);
     dt_fw_key(f, "transfer");
     dt_fw_str_or_null(f, c->transfer);
+    dt_fw_key(f, "adequacy_note");
+    dt_fw_str_or_null(f, c->adequacy_note);
     counts(f, &c->c);
     dt_fw_key(f, "endpoints");
     dt_fw_u64(f, c->endpoints);

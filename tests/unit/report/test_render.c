@@ -55,8 +55,8 @@ static dt_rollup *sample(void)
         "a-very-long-registrable-domain-name-that-will-not-fit.example", NULL, 125, 1024000, 5000);
     add(r, "5.5.5.5", 443, "tls", 1, NULL, "CN", "third_country", "evil\033[31m.com", "X", 0, 0,
         6000);
-    add(r, "142.250.185.99", 80, "http", 0, "connectivitycheck.gstatic.com", "US", "adequate",
-        "gstatic.com", NULL, 384, 218, 7000);
+    add(r, "142.250.185.99", 80, "http", 0, "connectivitycheck.gstatic.com", "US",
+        "adequate_partial", "gstatic.com", NULL, 384, 218, 7000);
     dt_rollup_flow l;
     memset(&l, 0, sizeof l);
     l.client_ip = "192.168.1.20";
@@ -109,11 +109,16 @@ static void test_text(void)
         NULL);
     CHECK(strstr(t, "Encrypted upload: 72.3% (7 flows); plaintext 27.7% (1); unknown 0.0% (0)\n") !=
           NULL);
-    CHECK(strstr(t,
-                 "  Germany (DE)      EU/EEA           750 B   1.5 kB     4     3 amazonaws.com, "
-                 "\xe2\x80\xa6\n") != NULL);
-    CHECK(strstr(t, "  China (CN)        third country    250 B   2.0 MB     3     2 "
-                    "a-very-long-reg\xe2\x80\xa6\n") != NULL);
+    CHECK(strstr(t, "  Germany (DE)       EU/EEA                750 B   1.5 kB     4     3 "
+                    "amazonaws\xe2\x80\xa6\n") != NULL);
+    CHECK(strstr(t, "  China (CN)         third country         250 B   2.0 MB     3     2 "
+                    "a-very-lo\xe2\x80\xa6\n") != NULL);
+    /* partial adequacy: in the headline, the table, and its note once below it */
+    CHECK(strstr(t, "    of which adequate (partial) 27.7%: covered only for some recipients\n") !=
+          NULL);
+    CHECK(strstr(t, "  United States (US) adequate (partial)    384 B") != NULL);
+    CHECK(strstr(t, "    adequate (partial), US: Partial: only organisations certified under the\n"
+                    "    EU-U.S. Data Privacy Framework (DPF);") != NULL);
     CHECK(strstr(t,
                  "  Amazon Web Services             support d   DE            700 B     10 B     "
                  "2\n") != NULL);
@@ -154,8 +159,8 @@ static void test_text(void)
     /* wider: the long domain fits */
     t = render(&m, 200, 0);
     CHECK(strstr(t, "a-very-long-registrable-domain-name-that-will-not-fit.example ") != NULL);
-    CHECK(strstr(t, "EU/EEA           750 B   1.5 kB     4     3 amazonaws.com, bmwgroup.com\n") !=
-          NULL);
+    CHECK(strstr(t, "EU/EEA                750 B   1.5 kB     4     3 amazonaws.com, "
+                    "bmwgroup.com\n") != NULL);
     free(t);
     dt_rollup_free(ru);
 

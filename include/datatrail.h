@@ -289,6 +289,13 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
                               size_t errlen);
 void dt_enricher_close(dt_enricher *e);
 
+/* The entity named `name` in the entity data of c (data/entities.json and the
+ * --entities files; case-insensitive), for `--vendor`: 0 and its name as the
+ * data spells it in out; 1 when no entity has that name; -1 and err when the
+ * data cannot be read. */
+int dt_entity_name_resolve(const dt_enrich_config *c, const char *name, char *out, size_t outlen,
+                           char *err, size_t errlen);
+
 /* ---- The report ------------------------------------------------------------------------- */
 
 typedef enum dt_report_mode {

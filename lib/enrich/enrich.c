@@ -187,6 +187,26 @@ const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, co
     return &s->info;
 }
 
+int dt_entity_name_resolve(const dt_enrich_config *c, const char *name, char *out, size_t outlen,
+                           char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/entities.json", c && c->data_dir ? c->data_dir : dt_data_dir());
+    dt_entities *es = dt_entities_load(path, err, errlen);
+    if (!es)
+        return -1;
+    for (int i = 0; c && i < c->n_entities; i++)
+        if (dt_entities_merge(es, c->entities[i], err, errlen) != 0) {
+            dt_entities_free(es);
+            return -1;
+        }
+    const dt_entity *ent = dt_entity_by_name(es, name);
+    if (ent && outlen)
+        snprintf(out, outlen, "%s", ent->name);
+    dt_entities_free(es);
+    return ent ? 0 : 1;
+}
+
 const dt_geo *dt_enricher_geo(const dt_enricher *e)
 {
     return e->geo;

@@ -253,6 +253,12 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
         if (!r->merged_options)
             dt_jw_free(&w);
     }
+    /* the first party given to the first run that had one (--vendor), unless given here */
+    const cJSON *vendor = jget(rep, "vendor");
+    int inferred = 0;
+    dt_rollup_vendor(r->ru, &inferred);
+    if (inferred && jstr(vendor, "name") && cJSON_IsFalse(jget(vendor, "inferred")))
+        dt_rollup_set_vendor(r->ru, jstr(vendor, "name"));
     /* warnings and geo databases: each distinct one once */
     cJSON_ArrayForEach(it, jget(rep, "warnings")) if (cJSON_IsString(it)) oom |=
         dt_report_add_warning(r, it->valuestring);

@@ -640,6 +640,23 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");
 
+    double pup[DT_RU_PARTY_COUNT], pall = 0;
+    for (int k = 0; k < DT_RU_PARTY_COUNT; k++)
+        pall += pup[k] = (double)t.parties[k].up;
+    snprintf(line, sizeof line, "Upload by party: first %s, support %s, third %s, unknown %s",
+             fmt_pct(pup[0], pall, p1, sizeof p1), fmt_pct(pup[1], pall, p2, sizeof p2),
+             fmt_pct(pup[2], pall, p3, sizeof p3), fmt_pct(pup[3], pall, p4, sizeof p4));
+    fputs("  ", out);
+    cell(out, line, width - 2, 0, "\n");
+    int inferred = 0;
+    const char *vendor = dt_rollup_vendor(m->ru, &inferred);
+    snprintf(line, sizeof line, "First party (device maker): %s%s", vendor ? vendor : "none found",
+             !vendor    ? ""
+             : inferred ? " (inferred: the car maker with most flows)"
+                        : "");
+    fputs("  ", out);
+    cell(out, line, width - 2, 0, "\n");
+
     countries_table(&st, m->ru, width);
     companies_table(&st, m->ru, width);
     hosting_table(&st, m->ru, width);

@@ -32,6 +32,7 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
         dt_report_free(r);
         return NULL;
     }
+    dt_rollup_set_vendor(r->ru, opts->vendor);
     return r;
 }
 
@@ -554,6 +555,15 @@ int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
         dt_fw_obj_begin(&f);
         dt_fw_obj_end(&f);
     }
+    dt_fw_key(&f, "vendor");
+    dt_fw_obj_begin(&f);
+    int inferred = 0;
+    const char *vendor = dt_rollup_vendor(r->ru, &inferred);
+    dt_fw_key(&f, "name");
+    dt_fw_str_or_null(&f, vendor);
+    dt_fw_key(&f, "inferred");
+    dt_fw_bool(&f, inferred);
+    dt_fw_obj_end(&f);
     dt_fw_key(&f, "summary");
     rc |= summary_write(r, &f);
     static const dt_ru_table tables[] = {DT_RU_COUNTRIES, DT_RU_ORGS,    DT_RU_COMPANIES,

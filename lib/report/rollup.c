@@ -1090,6 +1090,28 @@ void dt_rollup_totals(const dt_rollup *r, dt_ru_totals *o)
         o->transfers[k].down = r->transfers[k][2];
     }
     o->rollup_entries_dropped = r->mem.refused;
+    const char *vendor = dt_rollup_vendor(r, NULL);
+    for (size_t i = 0; i < r->companies.n; i++) {
+        const dt_tally_item *it = &r->companies.v[i];
+        const company_ext *e = it->ext;
+        if (!e)
+            continue;
+        const char *p = dt_party_of(it->key.s->s, e->identified, str_of(e->category), vendor);
+        int k = DT_RU_THIRD_PARTY; /* a car maker with no vendor known at all */
+        for (int j = 0; p && j < DT_RU_PARTY_COUNT; j++)
+            if (!strcmp(p, dt_ru_party_name((dt_ru_party)j)))
+                k = j;
+        o->parties[k].up += it->up;
+        o->parties[k].down += it->down;
+        o->parties[k].flows += it->flows;
+        o->party_recipients[k]++;
+    }
+}
+
+const char *dt_ru_party_name(dt_ru_party p)
+{
+    static const char *const names[] = {"first_party", "support_party", "third_party", "unknown"};
+    return (unsigned)p < DT_RU_PARTY_COUNT ? names[p] : NULL;
 }
 
 const char *dt_ru_transfer_name(dt_ru_transfer t)

@@ -100,6 +100,15 @@ typedef enum dt_ru_transfer {
     DT_RU_TR_LOCAL,
     DT_RU_TR_COUNT
 } dt_ru_transfer;
+/* Parties of recipients to the device (see dt_party_of). */
+typedef enum dt_ru_party {
+    DT_RU_FIRST_PARTY,
+    DT_RU_SUPPORT_PARTY,
+    DT_RU_THIRD_PARTY,
+    DT_RU_UNKNOWN_PARTY,
+    DT_RU_PARTY_COUNT
+} dt_ru_party;
+const char *dt_ru_party_name(dt_ru_party p); /* "first_party", ... "unknown" */
 typedef enum dt_crypto {
     DT_CRYPTO_ENCRYPTED,
     DT_CRYPTO_PLAINTEXT,
@@ -209,6 +218,9 @@ typedef struct dt_ru_totals {
         organizations, companies, hosting_networks, rollup_entries_dropped;
     /* public flows with a server name, and those whose recipient is identified */
     dt_ru_counts named, identified;
+    /* by party of the recipient (dt_ru_party), and its recipients */
+    dt_ru_counts parties[DT_RU_PARTY_COUNT];
+    uint64_t party_recipients[DT_RU_PARTY_COUNT];
     dt_ru_counts encryption[DT_CRYPTO_COUNT];
     dt_ru_counts transfers[DT_RU_TR_COUNT];
 } dt_ru_totals;

@@ -297,6 +297,22 @@ int dt_rollup_write_summary(const dt_rollup *r, dt_fw *f)
     dt_fw_key(f, "bytes_up");
     dt_fw_u64(f, t.identified.up);
     dt_fw_obj_end(f);
+    dt_fw_key(f, "parties");
+    dt_fw_obj_begin(f);
+    for (int k = 0; k < DT_RU_PARTY_COUNT; k++) {
+        dt_fw_key(f, dt_ru_party_name((dt_ru_party)k));
+        dt_fw_obj_begin(f);
+        dt_fw_key(f, "recipients");
+        dt_fw_u64(f, t.party_recipients[k]);
+        dt_fw_key(f, "flows");
+        dt_fw_u64(f, t.parties[k].flows);
+        dt_fw_key(f, "bytes_up");
+        dt_fw_u64(f, t.parties[k].up);
+        dt_fw_key(f, "bytes_down");
+        dt_fw_u64(f, t.parties[k].down);
+        dt_fw_obj_end(f);
+    }
+    dt_fw_obj_end(f);
     dt_fw_key(f, "encryption");
     dt_fw_obj_begin(f);
     for (int k = 0; k < DT_CRYPTO_COUNT; k++) {

@@ -652,7 +652,7 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     const char *vendor = dt_rollup_vendor(m->ru, &inferred);
     snprintf(line, sizeof line, "First party (device maker): %s%s", vendor ? vendor : "none found",
              !vendor    ? ""
-             : inferred ? " (inferred: the car maker with most flows)"
+             : inferred ? " (inferred from the flows)"
                         : "");
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");

@@ -5,6 +5,7 @@
 #include "util/hash.h"
 #include "util/err.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -545,6 +546,29 @@ static void attribution_set(dt_attribution *out, const char *evidence, const cha
     out->identified = identified;
 }
 
+/* An address written as a name ("1.2.3.4", "[2001:db8::1]:8080", an HTTP Host):
+ * it names no service. */
+static int ip_literal(const char *name)
+{
+    char buf[64];
+    size_t n = strnlen(name, sizeof buf);
+    if (n == sizeof buf)
+        return 0;
+    memcpy(buf, name, n + 1);
+    char *s = buf, *colon = strchr(buf, ':');
+    if (buf[0] == '[') { /* [v6] or [v6]:port */
+        char *end = strchr(buf, ']');
+        if (!end)
+            return 0;
+        *end = '\0';
+        s = buf + 1;
+    } else if (colon && !strchr(colon + 1, ':')) { /* v4:port */
+        *colon = '\0';
+    }
+    unsigned char a[16];
+    return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
 int dt_recipient_attribute(const dt_entities *es, const char *name, const char *domain,
                            const char *cert_subject_o, dt_attribution *out)
 {
@@ -552,6 +576,8 @@ int dt_recipient_attribute(const dt_entities *es, const char *name, const char *
         return 0;
     memset(out, 0, sizeof *out);
     out->evidence = "";
+    if (name && ip_literal(name))
+        name = NULL;
     char buf[NAME_BUF];
     const char *suffix = NULL;
     const dt_entity *e = name && name[0] ? by_domain(es, name, buf, &suffix) : NULL;

@@ -74,7 +74,8 @@ typedef struct dt_attribution {
  * subject O (the entity it names, else O verbatim; evidence "cert"); else,
  * when there is a name, "unidentified" with `domain` (the registrable
  * domain, or the name itself when "") as its label.  Never the hosting
- * network.  Returns 1 when a recipient was named, 0 (name "") when there is
+ * network.  A name that is an address ("1.2.3.4", "[2001:db8::1]:80") is no
+ * name.  Returns 1 when a recipient was named, 0 (name "") when there is
  * neither a name nor an O. */
 int dt_recipient_attribute(const dt_entities *es, const char *name, const char *domain,
                            const char *cert_subject_o, dt_attribution *out);

@@ -240,11 +240,15 @@ static void header_end(const style *st)
     fputc('\n', st->out);
 }
 
+#define PARTIAL_NOTES 4
+
 typedef struct table_ctx {
     const style *st;
     int c1, c2;
-    const char *note, *note_cc; /* countries: the first partial adequacy note shown */
-    int more_notes;             /* ... and whether other countries have one */
+    /* countries: the notes of the partial adequacy decisions shown (countries.json) */
+    const char *note[PARTIAL_NOTES];
+    char note_cc[PARTIAL_NOTES][3];
+    int n_notes;
 } table_ctx;
 
 static int country_line(void *ctx, const void *row)
@@ -267,11 +271,10 @@ static int country_line(void *ctx, const void *row)
         on(st, tc);
     cell(o, code ? transfer_label(tr) : "unknown", 18, 0, "");
     if (tr && !strcmp(tr, "adequate_partial") && c->adequacy_note) {
-        if (!t->note) {
-            t->note = c->adequacy_note;
-            t->note_cc = c->code;
-        } else if (strcmp(t->note, c->adequacy_note))
-            t->more_notes = 1;
+        if (t->n_notes < PARTIAL_NOTES) {
+            t->note[t->n_notes] = c->adequacy_note;
+            snprintf(t->note_cc[t->n_notes++], 3, "%s", code);
+        }
     }
     if (tc)
         on(st, "0");
@@ -346,13 +349,12 @@ static void countries_table(const style *st, const dt_rollup *ru, int w)
     if (c2 >= 8)
         last_cell(o, "Top domains", c2);
     header_end(st);
-    table_ctx t = {st, c1, c2, NULL, NULL, 0};
+    table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
     dt_rollup_each(ru, DT_RU_COUNTRIES, DT_RENDER_ROWS, country_line, &t);
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "countries");
-    if (t.note) { /* the scope of a partial adequacy decision, once, wrapped */
+    for (int i = 0; i < t.n_notes; i++) { /* the scope of each partial decision, wrapped */
         char note[600];
-        snprintf(note, sizeof note, "adequate (partial), %s: %s%s", t.note_cc, t.note,
-                 t.more_notes ? " (other countries: see countries[].adequacy_note)" : "");
+        snprintf(note, sizeof note, "adequate (partial), %s: %s", t.note_cc[i], t.note[i]);
         wrapped(o, note, w - 4);
     }
 }
@@ -418,7 +420,7 @@ static void companies_table(const style *st, const dt_rollup *ru, int w)
     if (c2 >= 8)
         last_cell(o, "Domains", c2);
     header_end(st);
-    table_ctx t = {st, c1, c2, NULL, NULL, 0};
+    table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
     dt_rollup_each(ru, DT_RU_COMPANIES, DT_RENDER_ROWS, company_line, &t);
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "recipients");
     fputs("  ", st->out);
@@ -465,7 +467,7 @@ static void hosting_table(const style *st, const dt_rollup *ru, int w)
     count_cells(o, NULL, " ");
     cell(o, "Rcpts", 5, 1, "");
     header_end(st);
-    table_ctx t = {st, c1, c2, NULL, NULL, 0};
+    table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
     dt_rollup_each(ru, DT_RU_HOSTING, DT_RENDER_ROWS, host_line, &t);
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "networks");
 }
@@ -501,7 +503,7 @@ static void domains_table(const style *st, const dt_rollup *ru, int w)
     cell(o, "Countries", 10, 0, " ");
     count_cells(o, NULL, "");
     header_end(st);
-    table_ctx t = {st, c1, c2, NULL, NULL, 0};
+    table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
     dt_rollup_each(ru, DT_RU_DOMAINS, DT_RENDER_ROWS, domain_line, &t);
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "domains");
 }
@@ -537,7 +539,7 @@ static void plaintext_table(const style *st, const dt_rollup *ru, int w)
     int c1 = w - 2 - 2 - 7 - (COL_BYTES + 1) - (COL_FLOWS + 4);
     if (c1 > 50)
         c1 = 50;
-    table_ctx t = {st, c1, 0, NULL, NULL, 0};
+    table_ctx t = {.st = st, .c1 = c1};
     dt_rollup_each(ru, DT_RU_PLAIN, PLAIN_ROWS, plain_line, &t);
     more_rows(st, total < PLAIN_ROWS ? total : PLAIN_ROWS, total, "plaintext destinations");
 }

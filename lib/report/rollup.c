@@ -473,8 +473,8 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     const dt_str *recipient_s = intern(r, recipient, &oom);
     const dt_str *rcat_s = recipient ? intern(r, f.recipient_category, &oom) : NULL;
     const dt_str *host_s = intern(r, host, &oom);
-    if (n_names) {
-        int ident = recipient && f.recipient_identified;
+    if (n_names && recipient) { /* a name that is an address names no recipient */
+        int ident = f.recipient_identified;
         uint64_t *c[] = {r->named, ident ? r->identified : NULL};
         for (int i = 0; i < 2 && c[i]; i++) {
             c[i][0]++;

@@ -99,6 +99,10 @@ int main(void)
     CHECK_EQ_INT(dt_recipient_attribute(es, "intranet", "", NULL, &at), 1);
     CHECK_EQ_STR(at.name, "intranet");
 
+    CHECK_EQ_INT(dt_recipient_attribute(es, "42.120.51.152", "", NULL, &at), 0); /* an address */
+    CHECK_EQ_INT(dt_recipient_attribute(es, "[2001:db8::1]:8080", "", NULL, &at), 0);
+    CHECK_EQ_INT(dt_recipient_attribute(es, "1.2.3.4:80", "", "Example Ltd", &at), 1);
+    CHECK_EQ_STR(at.evidence, "cert");
     CHECK_EQ_INT(dt_recipient_attribute(es, NULL, NULL, NULL, &at), 0);
     CHECK_EQ_STR(at.name, "");
     CHECK_EQ_STR(at.evidence, "");

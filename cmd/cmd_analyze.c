@@ -193,8 +193,11 @@ int cmd_analyze(int argc, char **argv)
             ec.entities[ec.n_entities++] = optarg;
             break;
         default:
-            if (geo_option(c, optarg, &ec.geo))
-                break;
+            if ((c = geo_option(c, optarg, &ec.geo)) != 0) {
+                if (c > 0)
+                    break;
+                return DT_EXIT_USAGE;
+            }
             fprintf(stderr,
                     "datatrail: unknown or incomplete option '%s' (see: datatrail help %s)\n",
                     dt_bad_option(argv, shortopts), argv[0]);

@@ -12,10 +12,6 @@
 #include "datatrail_geodb.h"
 #include "output.h"
 
-#ifndef DT_DATA_DIR
-#define DT_DATA_DIR "data"
-#endif
-
 static const char geodb_help[] =
     "usage: datatrail geodb build --type country|asn|country-code -o OUT.mmdb\n"
     "                             [--description TEXT] [--attribution TEXT] [--skip-bad]\n"
@@ -173,9 +169,20 @@ int geo_option(int c, const char *arg, struct dt_geo_config *cfg)
                         : c == DT_OPT_OVERRIDEDB ? &cfg->override_db
                         : c == DT_OPT_GEODBDIR   ? &cfg->geodb_dir
                                                  : NULL;
-    if (path)
-        *path = arg;
-    return path != NULL;
+    if (!path)
+        return 0;
+    struct stat st;
+    if (c == DT_OPT_GEODBDIR) { /* a typo must not silently fall back to other data */
+        const char *why = stat(arg, &st) != 0    ? strerror(errno)
+                          : !S_ISDIR(st.st_mode) ? "not a directory"
+                                                 : NULL;
+        if (why) {
+            dt_errorf("datatrail: %s: --geodb-dir: %s", arg, why);
+            return -1;
+        }
+    }
+    *path = arg;
+    return 1;
 }
 
 int cmd_lookup(int argc, char **argv)
@@ -186,7 +193,7 @@ int cmd_lookup(int argc, char **argv)
     int nips = 0;
     if (!ips)
         return DT_EXIT_NO_INPUT;
-    cfg.data_dir = DT_DATA_DIR;
+    cfg.data_dir = dt_data_dir();
     enum { O_JSON = 256, O_INFO };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
@@ -212,8 +219,12 @@ int cmd_lookup(int argc, char **argv)
             info = 1;
             break;
         default:
-            if (geo_option(c, optarg, &cfg))
-                break;
+            if ((c = geo_option(c, optarg, &cfg)) != 0) {
+                if (c > 0)
+                    break;
+                free(ips);
+                return DT_EXIT_USAGE;
+            }
             fprintf(stderr, "datatrail lookup: unknown or incomplete option %s\n",
                     dt_bad_option(argv, shortopts));
             free(ips);

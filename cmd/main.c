@@ -21,7 +21,8 @@ static const char usage[] =
     "  help [COMMAND]      show help for a command\n"
     "\n"
     "INPUT is a pcap or pcapng file (optionally gzip-compressed), a directory\n"
-    "(searched for *.pcap, *.pcapng, *.cap and .gz of those), or - for stdin.\n"
+    "(searched for *.pcap, *.pcapng, *.cap, their .gz and rotated .1 names, any\n"
+    "letter case; each file read once), or - for stdin.\n"
     "Options may come before or after the inputs; -- ends them.\n"
     "Options: datatrail help report.   Version: datatrail --version.\n";
 
@@ -57,8 +58,9 @@ static const char help_analyze[] =
     "      --asn-db FILE       MaxMind DB with ASN and organisation\n"
     "      --city-db FILE      MaxMind DB with cities (optional)\n"
     "      --override-db FILE  your own ranges, winning over the others\n"
-    "      --geodb-dir DIR     look for country.mmdb, asn.mmdb, GeoLite2-*.mmdb ... here first;\n"
-    "                          then $DATATRAIL_GEODB_DIR, data/, /usr/share/GeoIP, /var/lib/GeoIP\n"
+    "      --geodb-dir DIR     look for country.mmdb, asn.mmdb, GeoLite2-*.mmdb ... here first\n"
+    "                          (DIR must exist); then $DATATRAIL_GEODB_DIR, the data directory\n"
+    "                          (see man datatrail: FILES), /usr/share/GeoIP, /var/lib/GeoIP\n"
     "      --entities FILE     extra company list (JSON, as data/entities.json; repeatable)\n"
     "      --vendor NAME       the device's maker, an entity name (first party); default:\n"
     "                          inferred, the car maker that receives the most flows\n"

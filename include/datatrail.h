@@ -278,7 +278,11 @@ typedef struct dt_enrich_config {
 
 typedef struct dt_enricher dt_enricher;
 
-/* The data directory: $DATATRAIL_DATA_DIR, else the one compiled in. */
+/* The data directory (entities.json, countries.json, the geo databases):
+ * $DATATRAIL_DATA_DIR when set; else the first holding entities.json of:
+ * share/datatrail beside the program's bin/ (an installed copy), the source
+ * tree's data/ the library was built from, /usr/local/share/datatrail,
+ * /usr/share/datatrail. */
 const char *dt_data_dir(void);
 
 void dt_enrich_config_default(dt_enrich_config *c);
@@ -382,7 +386,8 @@ typedef struct dt_batch_opts {
     const dt_engine_config *engine;
     const dt_enrich_config *enrich; /* NULL: no enrichment */
     int jobs;                       /* worker threads (>= 1) */
-    const char *per_file_dir;       /* also write one report per input here, or NULL */
+    const char *per_file_dir;       /* also write one report per input here (an unreadable one too:
+                                       its report lists the error), or NULL */
     /* Called from the main thread, at least once per input and about once a second. */
     void (*progress)(void *ctx, const dt_batch_progress *p);
     /* Called from the main thread for every input, in order, after it was read. */

@@ -181,6 +181,110 @@ def main():
         check(f"4: -o with umask {um:03o}: mode {0o666 & ~um:o}", r.returncode == 0 and
               mode == 0o666 & ~um, oct(mode) if mode is not None else r.stderr)
 
+    # 6. Directory inputs: walked by inode (loops skipped with a warning, every file read once),
+    # suffixes matched case-insensitively, rotated names accepted, skipped files counted.
+    walk = os.path.join(work, "walk")
+    sub = os.path.join(walk, "sub")
+    os.makedirs(sub)
+    for name in ("a.pcapng", "CAR.PCAP", "x.PcapNG", "drive.pcap.1", "old.pcapng.2.gz"):
+        shutil.copy(SAMPLE, os.path.join(walk, name)) if not name.endswith(".gz") else None
+    import gzip
+    with gzip.open(os.path.join(walk, "old.pcapng.2.gz"), "wb") as f:
+        f.write(orig)
+    for name in ("notes.txt", "drive.pcap.bak", "x.pcap.1a"):
+        with open(os.path.join(walk, name), "w") as f:
+            f.write("not a capture\n")
+    shutil.copy(SAMPLE, os.path.join(sub, "b.pcap"))
+    os.symlink("..", os.path.join(sub, "loop"))          # a loop back to walk/
+    os.symlink("a.pcapng", os.path.join(walk, "alias.pcapng"))  # the same file again
+    os.symlink(sub, os.path.join(walk, "sub-alias"))     # the same directory again
+    r = run(dt, "report", *q, walk)
+    paths = [os.path.basename(i["path"]) for i in json.loads(r.stdout)["inputs"]] \
+        if r.returncode == 0 else []
+    check("6: directory walk: every capture once, case-insensitive and rotated suffixes",
+          r.returncode == 0 and sorted(paths) == sorted(
+              ["a.pcapng", "CAR.PCAP", "x.PcapNG", "drive.pcap.1", "old.pcapng.2.gz", "b.pcap"]),
+          (r.returncode, paths, r.stderr))
+    err = r.stderr.decode()
+    check("6: the loop is skipped with a warning naming it", "loop" in err and "warning" in err,
+          err)
+    check("6: files skipped per directory counted", f"{walk}: 3 files skipped" in err, err)
+    r = run(dt, "report", *q, sub)
+    check("6: a loop inside the directory does not fail the run", r.returncode == 0 and
+          len(json.loads(r.stdout)["inputs"]) >= 1, (r.returncode, r.stderr))
+
+    # 8. A relocatable install: cmake --install puts bin/, share/man/man1 and share/datatrail
+    # under a prefix; the binary finds its data beside itself, from any directory, also after
+    # the tree is moved; --geodb-dir that does not exist is an error; messages name scripts/setup.
+    build = os.path.dirname(dt)
+    prefix = os.path.join(work, "prefix")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATATRAIL_DATA_DIR", "DATATRAIL_GEODB_DIR")}
+    r = subprocess.run(["cmake", "--install", build, "--prefix", prefix], capture_output=True,
+                       timeout=120)
+    installed = [os.path.join(prefix, p) for p in ("bin/datatrail", "share/man/man1/datatrail.1",
+                                                   "share/datatrail/entities.json",
+                                                   "share/datatrail/countries.json")]
+    check("8: cmake --install: binary, man page and data under the prefix", r.returncode == 0 and
+          all(os.path.exists(p) for p in installed), (r.returncode, r.stderr[-300:]))
+    geo = os.path.exists(os.path.join(ROOT, "data", "country.mmdb"))
+    moved = os.path.join(work, "moved")
+    for where in (prefix, moved):
+        if where == moved and os.path.isdir(prefix):
+            os.rename(prefix, moved)
+        r = subprocess.run([os.path.join(where, "bin", "datatrail"), "report", "-q", "-f", "json",
+                            SAMPLE], capture_output=True, cwd="/", env=env, timeout=120)
+        rep = json.loads(r.stdout) if r.returncode == 0 else {}
+        dbs = [d["path"] for d in rep.get("geo_databases", [])]
+        check(f"8: the installed binary ({os.path.basename(where)}) run from / finds its data",
+              r.returncode == 0 and (not geo or (dbs and all(
+                  os.path.realpath(p).startswith(os.path.realpath(where)) for p in dbs) and
+                  rep["summary"]["countries"] > 0)), (r.returncode, r.stderr[-300:], dbs))
+    for args in (("report", "-q", "--geodb-dir", os.path.join(work, "nonexistent"), SAMPLE),
+                 ("lookup", "--geodb-dir", cap, "8.8.8.8")):
+        r = run(dt, *args)
+        check(f"8: {args[0]} --geodb-dir that is not a directory: exit 1, named",
+              r.returncode == 1 and args[-2].encode() in r.stderr and r.stdout == b"",
+              (r.returncode, r.stderr))
+    nogeo = os.path.join(work, "nogeo")
+    os.makedirs(nogeo)
+    for f in ("entities.json", "countries.json"):
+        shutil.copy(os.path.join(ROOT, "data", f), nogeo)
+    r = subprocess.run([dt, "report", "-q", "-f", "json", "--geodb-dir", nogeo, SAMPLE],
+                       capture_output=True, env=dict(env, DATATRAIL_DATA_DIR=nogeo), timeout=120)
+    warns = " ".join(w if isinstance(w, str) else json.dumps(w)
+                     for w in json.loads(r.stdout)["warnings"]) if r.returncode == 0 else ""
+    if not any(os.path.isdir(d) and os.listdir(d) for d in
+               ("/usr/share/GeoIP", "/var/lib/GeoIP", "/usr/local/share/GeoIP")):
+        check("8: no geo data: the warning names scripts/setup, as README does",
+              "scripts/setup" in warns and "fetch-geodata" not in warns, (r.returncode, warns))
+
+    # 9. --per-file + merge equals the one-run report: unreadable inputs included, and times
+    # kept to the digit on extreme timestamps (2262 and 2554 in nanoseconds, microsecond and
+    # nanosecond captures mixed).
+    sys.path.insert(0, HERE)
+    import pcapgen as g
+    pkt = g.eth_for(g.udp_ip("10.0.0.1", "10.0.0.2", 1234, 53, g.dns_query(1, "a.example.com")))
+    extreme = []
+    for i, (t0, res) in enumerate(((2**63 + 12345, 9), (2**64 - 5 * 10**9, 6), (1, 9), (0, 6))):
+        p = os.path.join(work, f"extreme{i}.pcapng")
+        with open(p, "wb") as f:
+            f.write(g.write_pcapng(g.timed([pkt] * 3, t0=t0, step_ns=997),
+                                   ifaces=((g.LINKTYPE_ETHERNET, res),)))
+        extreme.append(p)
+    for group in ((SAMPLE, missing, extreme[0]), (extreme[0], extreme[1]), (extreme[2], extreme[3])):
+        pfd = tempfile.mkdtemp(dir=work)
+        one = os.path.join(pfd, "one.json")
+        r = run(dt, "report", *q, "--per-file", pfd, "-o", one, *group)
+        parts = sorted(os.path.join(pfd, f) for f in os.listdir(pfd) if f[:4].isdigit())
+        m = run(dt, "merge", *parts)
+        a = json.load(open(one)) if os.path.exists(one) else {}
+        b = json.loads(m.stdout) if m.returncode == 0 else {}
+        diff = [k for k in a if k != "options" and a.get(k) != b.get(k)]
+        check(f"9: --per-file + merge == one run ({', '.join(os.path.basename(x) for x in group)})",
+              r.returncode in (0, 3) and len(parts) == len(group) and a and not diff,
+              (r.returncode, m.returncode, len(parts), diff))
+
     # 7. Options anywhere before `--`, for every command; `-` stays an operand.
     out = os.path.join(work, "after.json")
     r = run(dt, "report", SAMPLE, "-o", out, "-q", "--no-geo")

@@ -5,12 +5,19 @@
 #include "util/hash.h"
 #include "util/err.h"
 
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef DT_DATA_DIR
 #define DT_DATA_DIR "data"
+#endif
+/* The installed data relative to the installed binary (CMake's bin -> share/datatrail). */
+#ifndef DT_DATA_DIR_FROM_BIN
+#define DT_DATA_DIR_FROM_BIN "../share/datatrail"
 #endif
 
 /* Registrable domains of recent names: the public suffix search is the
@@ -70,10 +77,50 @@ static int registrable(dt_enricher *e, const char *name, char *out, size_t outle
     return d->ok ? 0 : -1;
 }
 
+static char data_dir[PATH_MAX];
+
+static int has_data(const char *dir)
+{
+    char path[PATH_MAX];
+    int n = snprintf(path, sizeof path, "%s/entities.json", dir);
+    return n > 0 && (size_t)n < sizeof path && access(path, R_OK) == 0;
+}
+
+/* Beside the binary first, so that an installed copy uses its own data and a
+ * build uses the source tree's; then the system-wide installs. */
+static void find_data_dir(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char rel[PATH_MAX];
+            int len = snprintf(rel, sizeof rel, "%s/%s", exe, DT_DATA_DIR_FROM_BIN);
+            if (len > 0 && (size_t)len < sizeof rel && has_data(rel) && realpath(rel, data_dir))
+                return;
+        }
+    }
+    static const char *const dirs[] = {DT_DATA_DIR, "/usr/local/share/datatrail",
+                                       "/usr/share/datatrail"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        if (has_data(dirs[i])) {
+            snprintf(data_dir, sizeof data_dir, "%s", dirs[i]);
+            return;
+        }
+    snprintf(data_dir, sizeof data_dir, "%s", DT_DATA_DIR); /* its error names a path */
+}
+
 const char *dt_data_dir(void)
 {
     const char *d = getenv("DATATRAIL_DATA_DIR");
-    return d && *d ? d : DT_DATA_DIR;
+    if (d && *d)
+        return d;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, find_data_dir);
+    return data_dir;
 }
 
 void dt_enrich_config_default(dt_enrich_config *c)
@@ -103,7 +150,7 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
         return NULL;
     }
     const char *dir = c->data_dir ? c->data_dir : dt_data_dir();
-    char path[4096];
+    char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/entities.json", dir);
     e->entities = dt_entities_load(path, err, errlen);
     if (!e->entities)

@@ -421,7 +421,7 @@ dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
     if (g->ndb == 0)
         add_warn(warn, warnlen,
                  "no geolocation database found: countries and ASNs will be empty (run "
-                 "scripts/fetch-geodata, or pass --geodb-dir / --country-db / --asn-db)");
+                 "scripts/setup, or pass --geodb-dir / --country-db / --asn-db)");
     return g;
 }
 

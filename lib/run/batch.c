@@ -174,7 +174,10 @@ static int per_file_report(const dt_batch_opts *o, dt_report *rep, slot *s, int 
     dt_report *one = dt_report_new_part(rep, NULL);
     int rc = -1;
     if (one) {
-        dt_report_absorb(one, s->part);
+        if (s->part)
+            dt_report_absorb(one, s->part);
+        else /* unreadable: its report says why, so that a merge lists it too */
+            dt_report_input(one, &s->info);
         rc = dt_report_write_to(one, f);
         dt_report_free(s->part);
         s->part = one; /* absorbed into the combined report next */
@@ -293,7 +296,7 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
             res->partial++;
         else
             res->failed++;
-        if (s->part && o->per_file_dir && s->info.opened && per_file_report(o, rep, s, i) != 0)
+        if (o->per_file_dir && per_file_report(o, rep, s, i) != 0)
             res->write_errors++;
         if (s->part)
             dt_report_absorb(rep, s->part);

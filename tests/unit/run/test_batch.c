@@ -150,8 +150,8 @@ int main(void)
     dt_batch_result r4;
     char *t4 = run(paths, N_INPUTS, 1, DT_OUT_REPORT, NULL, &c4, &r4);
     CHECK(t3 && t4 && strcmp(t3, t4) == 0);
-    CHECK_EQ_INT(r3.write_errors, 2); /* the missing input has no per-file report */
-    CHECK_EQ_INT(c3.n_errors, 2);
+    CHECK_EQ_INT(r3.write_errors, 3); /* the missing input has a per-file report too */
+    CHECK_EQ_INT(c3.n_errors, 3);
     CHECK_EQ_STR(c3.error, "/nonexistent-dir/0003-sample.pcapng.json.tmp: cannot write: No such "
                            "file or directory");
     check_calls(&c3, paths, __LINE__);

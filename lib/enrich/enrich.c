@@ -237,7 +237,7 @@ const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, co
 int dt_entity_name_resolve(const dt_enrich_config *c, const char *name, char *out, size_t outlen,
                            char *err, size_t errlen)
 {
-    char path[4096];
+    char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/entities.json", c && c->data_dir ? c->data_dir : dt_data_dir());
     dt_entities *es = dt_entities_load(path, err, errlen);
     if (!es)

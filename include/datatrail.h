@@ -2,7 +2,7 @@
  *
  * The public API of the datatrail library (CMake target datatrail_core): read
  * captures (a file, or packets pushed one at a time), many inputs at once,
- * enrichment (country, ASN, company), an address lookup, and the report
+ * enrichment (country, ASN, recipient and host), an address lookup, and the report
  * (build, merge, write as JSON, text or CSV).  Everything else under lib/ is
  * private.  Handles are opaque; options and results are plain structs that
  * the caller owns.  The library never prints: errors come back as text in a
@@ -265,7 +265,7 @@ const char *dt_geo_db_attribution(const dt_geo *g, int i);
 enum { DT_LOOKUP_JSON = 1, DT_LOOKUP_INFO = 2 };
 int dt_lookup_print(FILE *out, dt_geo *g, const dt_addr *addrs, int n, int flags);
 
-/* ---- Enrichment: country, network, company, EU/EEA transfer class -------------------------- */
+/* ---- Enrichment: country, network, recipient and host, EU/EEA transfer class --------------- */
 
 #define DT_MAX_USER_ENTITIES 16
 
@@ -331,7 +331,7 @@ typedef struct dt_report_opts {
     const char *vendor;
 } dt_report_opts;
 
-/* The report: inputs, summary, DNS table, rollups (countries, companies,
+/* The report: inputs, summary, DNS table, rollups (countries, companies, hosting,
  * domains, endpoints) and flows.  Flows are written as they end (to out in
  * flows mode, else to a temporary file), so memory does not grow with the
  * capture. */

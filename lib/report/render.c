@@ -459,7 +459,7 @@ static void hosting_table(const style *st, const dt_rollup *ru, int w)
     if (!total)
         return;
     int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 6 - 2;
-    int c2 = flex / 3 < 6 ? 6 : flex / 3, c1 = flex - c2;
+    int c2 = flex / 3 < 12 ? 12 : flex / 3, c1 = flex - c2;
     FILE *o = st->out;
     cell(o, "Network", c1, 0, " ");
     cell(o, "ASNs", c2, 0, " ");

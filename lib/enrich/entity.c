@@ -173,6 +173,7 @@ struct dt_entities {
     kmap by_asn;
     org_pat *pats; /* in load order: later entries win ties */
     size_t npats, cappats;
+    int files; /* files loaded so far */
 };
 
 size_t dt_entities_count(const dt_entities *es)
@@ -331,6 +332,7 @@ static int add_entity(dt_entities *es, const cJSON *o)
     } else {
         e = es->ents[idx];
     }
+    e->file = es->files;
 
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "legal_name");
     if (cJSON_IsString(x))
@@ -430,6 +432,7 @@ static int load_into(dt_entities *es, const char *path, char *err, size_t errlen
             return -1;
         }
     }
+    es->files++;
     cJSON_Delete(root);
     return 0;
 }
@@ -527,13 +530,15 @@ const dt_entity *dt_entity_by_org(const dt_entities *es, const char *org)
 {
     if (!es || !org || !org[0])
         return NULL;
-    /* Latest definition first, so merged user entities win. */
-    for (size_t i = es->n; i-- > 0;) {
+    const dt_entity *legal = NULL;
+    for (size_t i = 0; i < es->n; i++) {
         const dt_entity *e = es->ents[i];
-        if (ieq(org, e->name) || (e->legal_name[0] && ieq(org, e->legal_name)))
+        if (ieq(org, e->name))
             return e;
+        if (e->legal_name[0] && ieq(org, e->legal_name) && (!legal || e->file > legal->file))
+            legal = e;
     }
-    return by_pattern(es, org);
+    return legal ? legal : by_pattern(es, org);
 }
 
 static void attribution_set(dt_attribution *out, const char *evidence, const char *name,

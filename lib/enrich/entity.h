@@ -22,6 +22,7 @@ typedef struct dt_entity {
     char legal_name[DT_ENTITY_LEGAL_MAX]; /* may be "" */
     char country[3];                      /* ISO 3166-1 alpha-2 of the headquarters, or "" */
     char category[DT_ENTITY_CAT_MAX];     /* one of the categories of docs/data.md */
+    int file;                             /* the file that last defined it: 0 shipped, 1.. user */
 } dt_entity;
 
 typedef struct dt_entities dt_entities;
@@ -51,9 +52,11 @@ const dt_entity *dt_entity_by_domain(const dt_entities *es, const char *name);
  * one).  asn 0 / asn_org NULL mean unknown. */
 const dt_entity *dt_entity_by_asn(const dt_entities *es, uint32_t asn, const char *asn_org);
 
-/* For an organisation string (certificate subject O): an entity whose name or
- * legal_name equals it (case-insensitive), else one whose asn_orgs pattern
- * occurs in it. */
+/* For an organisation string (certificate subject O): the entity whose name
+ * equals it (case-insensitive); else one whose legal_name equals it, from the
+ * latest file, and within a file the first listed (the company comes before
+ * its service-level entities: "Google LLC" is Google, not Google Maps); else
+ * one whose asn_orgs pattern occurs in it. */
 const dt_entity *dt_entity_by_org(const dt_entities *es, const char *org);
 
 #define DT_EVIDENCE_VALUE_MAX 256

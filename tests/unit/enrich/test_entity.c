@@ -179,6 +179,8 @@ int main(void)
         return check_done();
     }
     CHECK(dt_entities_count(real) >= 100);
+    /* a legal name shared by a company and its services: the first listed, the company */
+    CHECK_EQ_STR(name_of(dt_entity_by_org(real, "Google LLC")), "Google");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "android.bugly.qq.com")), "Tencent Bugly");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "foo.s3.amazonaws.com")), "Amazon Web Services");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "d1.cloudfront.net")), "Amazon Web Services");

@@ -83,6 +83,8 @@ int cmd_analyze(int argc, char **argv)
     ro.mode = flows_mode ? DT_OUT_FLOWS : DT_OUT_REPORT;
     const char *out_path = NULL, *format = NULL, *per_file = NULL;
     int quiet = 0, no_geo = 0;
+    const char *vendor = NULL;
+    char vendor_name[128];
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     int jobs = nproc > 0 ? (int)nproc : 1;
     dt_enrich_config ec;
@@ -96,6 +98,7 @@ int cmd_analyze(int argc, char **argv)
         O_NOFLOWS,
         O_DEBUGSTREAMS,
         O_ENTITIES,
+        O_VENDOR,
         O_NOGEO,
         O_PERFILE,
     };
@@ -113,6 +116,7 @@ int cmd_analyze(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         DT_GEO_LONGOPTS,
         {"entities", required_argument, NULL, O_ENTITIES},
+        {"vendor", required_argument, NULL, O_VENDOR},
         {"no-geo", no_argument, NULL, O_NOGEO},
         {NULL, 0, NULL, 0},
     };
@@ -177,6 +181,9 @@ int cmd_analyze(int argc, char **argv)
             break;
         case O_NOGEO:
             no_geo = 1;
+            break;
+        case O_VENDOR:
+            vendor = optarg;
             break;
         case O_ENTITIES:
             if (ec.n_entities == DT_MAX_USER_ENTITIES) {
@@ -259,8 +266,13 @@ int cmd_analyze(int argc, char **argv)
         }
     }
 
-    dt_enricher *enr = NULL;
     char warn[512] = "", err[512] = "";
+    if (vendor && dt_vendor_option(&ec, vendor, vendor_name, sizeof vendor_name) != 0) {
+        dt_inputs_free(&inputs);
+        return DT_EXIT_USAGE;
+    }
+    ro.vendor = vendor ? vendor_name : NULL;
+    dt_enricher *enr = NULL;
     if (!no_geo) {
         enr = dt_enricher_open(&ec, warn, sizeof warn, err, sizeof err);
         if (!enr) {

@@ -14,13 +14,17 @@
 #define REPORT_MAX ((size_t)16 << 30) /* a report is read whole: 16 GiB at most */
 
 static const char merge_help[] =
-    "Usage: datatrail merge [-o FILE] [--format json|text|csv] REPORT.json...\n"
+    "Usage: datatrail merge [-o FILE] [--format json|text|csv] [--vendor NAME [--entities FILE]]\n"
+    "                       REPORT.json...\n"
     "(options may also follow the reports; -- ends them)\n"
     "\n"
     "Combines reports written by `datatrail report` (with their flows) into one:\n"
     "inputs, counters and the DNS table are added up, and the rollups (countries,\n"
     "companies, domains, endpoints) are computed again from all flows, so the\n"
     "result equals one report over all the captures.  `-` reads a report from stdin.\n"
+    "--vendor NAME sets the device's maker (an entity name of data/entities.json or\n"
+    "of --entities files) for the parties; default: the first merged report's\n"
+    "--vendor, else inferred from all flows (the car maker with the most flows).\n"
     "Exit status: 0; 3 when some inputs are not reports (each is named); 2 when none\n"
     "is (nothing is written); 1 usage error, or -o FILE that is one of the inputs.\n";
 
@@ -30,11 +34,14 @@ int cmd_merge(int argc, char **argv)
     dt_report_opts ro = {0};
     ro.mode = DT_OUT_REPORT;
     ro.width = 100;
+    char vendor[128];
+    const char *vendor_arg = NULL;
+    dt_enrich_config ec;
+    dt_enrich_config_default(&ec);
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"output", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},           {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},   {"vendor", required_argument, NULL, 'V'},
+        {"entities", required_argument, NULL, 'E'}, {NULL, 0, NULL, 0},
     };
     static const char shortopts[] = "ho:f:";
     optind = 1;
@@ -48,6 +55,15 @@ int cmd_merge(int argc, char **argv)
             return DT_EXIT_OK;
         } else if (c == 'o') {
             out_path = optarg;
+        } else if (c == 'V') {
+            vendor_arg = optarg;
+        } else if (c == 'E') {
+            if (ec.n_entities == DT_MAX_USER_ENTITIES) {
+                fprintf(stderr, "datatrail merge: at most %d --entities files\n",
+                        DT_MAX_USER_ENTITIES);
+                return DT_EXIT_USAGE;
+            }
+            ec.entities[ec.n_entities++] = optarg;
         } else if (c == 'f') {
             if (dt_report_format_parse(optarg, DT_OUT_REPORT, &ro.format) != 0) {
                 char names[128];
@@ -60,6 +76,11 @@ int cmd_merge(int argc, char **argv)
                     dt_bad_option(argv, shortopts), merge_help);
             return DT_EXIT_USAGE;
         }
+    }
+    if (vendor_arg) {
+        if (dt_vendor_option(&ec, vendor_arg, vendor, sizeof vendor) != 0)
+            return DT_EXIT_USAGE;
+        ro.vendor = vendor;
     }
     int i = optind;
     if (i >= argc) {

@@ -2,6 +2,8 @@
 #ifndef DT_COMMANDS_H
 #define DT_COMMANDS_H
 
+#include <stddef.h>
+
 int cmd_analyze(int argc, char **argv); /* report, flows */
 int cmd_geodb(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
@@ -33,6 +35,11 @@ int geo_option(int c, const char *arg, struct dt_geo_config *cfg);
  * not take, as written ("-x" for an unknown letter, also within a group);
  * optstring as given to getopt_long. */
 const char *dt_bad_option(char **argv, const char *optstring);
+
+struct dt_enrich_config;
+/* Checks --vendor NAME against the entity data of c: 0 and the name as the
+ * data spells it in out; else prints why (how to find the names) and returns -1. */
+int dt_vendor_option(const struct dt_enrich_config *c, const char *name, char *out, size_t outlen);
 
 /* Exit codes (see man/datatrail.1). */
 enum {

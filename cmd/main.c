@@ -1,5 +1,6 @@
 /* datatrail: which countries and companies received data from this device? */
 #include "commands.h"
+#include "datatrail.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -52,7 +53,7 @@ static const char help_analyze[] =
     "      --no-flows          report: leave out the flows array\n"
     "      --debug-streams     add the reassembled TCP stream prefixes (hex) to each flow\n"
     "\n"
-    "Enrichment (country, ASN, company, EU/EEA transfer class):\n"
+    "Enrichment (country, ASN, recipient and host, EU/EEA transfer class):\n"
     "      --country-db FILE   MaxMind DB with countries (GeoLite2, DB-IP, ip-location-db)\n"
     "      --asn-db FILE       MaxMind DB with ASN and organisation\n"
     "      --city-db FILE      MaxMind DB with cities (optional)\n"
@@ -61,6 +62,8 @@ static const char help_analyze[] =
     "                          (DIR must exist); then $DATATRAIL_GEODB_DIR, the data directory\n"
     "                          (see man datatrail: FILES), /usr/share/GeoIP, /var/lib/GeoIP\n"
     "      --entities FILE     extra company list (JSON, as data/entities.json; repeatable)\n"
+    "      --vendor NAME       the device's maker, an entity name (first party); default:\n"
+    "                          inferred, the car maker that receives the most flows\n"
     "      --no-geo            no enrichment at all\n"
     "  -q, --quiet             no progress line on stderr\n"
     "  -h, --help              this help\n"
@@ -69,6 +72,21 @@ static const char help_analyze[] =
     "2 no input could be read (nothing written); 3 some inputs were read with\n"
     "errors (the report says which and why); 128 + N ended by signal N (SIGHUP,\n"
     "SIGINT, SIGTERM), temporary files removed.\n";
+
+int dt_vendor_option(const dt_enrich_config *c, const char *name, char *out, size_t outlen)
+{
+    char err[512];
+    int rc = dt_entity_name_resolve(c, name, out, outlen, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "datatrail: %s\n", err);
+    else if (rc > 0)
+        fprintf(stderr,
+                "datatrail: --vendor '%s' is not an entity name; the names are the \"name\" "
+                "fields of %s/entities.json (car makers have \"category\": \"car_maker\") and "
+                "of --entities files, and a report lists those it saw in companies[].name\n",
+                name, c && c->data_dir ? c->data_dir : dt_data_dir());
+    return rc == 0 ? 0 : -1;
+}
 
 const char *dt_bad_option(char **argv, const char *optstring)
 {

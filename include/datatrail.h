@@ -2,7 +2,7 @@
  *
  * The public API of the datatrail library (CMake target datatrail_core): read
  * captures (a file, or packets pushed one at a time), many inputs at once,
- * enrichment (country, ASN, company), an address lookup, and the report
+ * enrichment (country, ASN, recipient and host), an address lookup, and the report
  * (build, merge, write as JSON, text or CSV).  Everything else under lib/ is
  * private.  Handles are opaque; options and results are plain structs that
  * the caller owns.  The library never prints: errors come back as text in a
@@ -265,7 +265,7 @@ const char *dt_geo_db_attribution(const dt_geo *g, int i);
 enum { DT_LOOKUP_JSON = 1, DT_LOOKUP_INFO = 2 };
 int dt_lookup_print(FILE *out, dt_geo *g, const dt_addr *addrs, int n, int flags);
 
-/* ---- Enrichment: country, network, company, EU/EEA transfer class -------------------------- */
+/* ---- Enrichment: country, network, recipient and host, EU/EEA transfer class --------------- */
 
 #define DT_MAX_USER_ENTITIES 16
 
@@ -293,6 +293,13 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
                               size_t errlen);
 void dt_enricher_close(dt_enricher *e);
 
+/* The entity named `name` in the entity data of c (data/entities.json and the
+ * --entities files; case-insensitive), for `--vendor`: 0 and its name as the
+ * data spells it in out; 1 when no entity has that name; -1 and err when the
+ * data cannot be read. */
+int dt_entity_name_resolve(const dt_enrich_config *c, const char *name, char *out, size_t outlen,
+                           char *err, size_t errlen);
+
 /* ---- The report ------------------------------------------------------------------------- */
 
 typedef enum dt_report_mode {
@@ -319,9 +326,12 @@ typedef struct dt_report_opts {
      * and stream limits) with echo_geo ("geo": geolocation on) */
     const dt_engine_config *echo;
     int echo_geo;
+    /* the device's maker, an entity name (--vendor): recipients' parties are
+     * relative to it; NULL: the report infers it (see docs/report-schema.md) */
+    const char *vendor;
 } dt_report_opts;
 
-/* The report: inputs, summary, DNS table, rollups (countries, companies,
+/* The report: inputs, summary, DNS table, rollups (countries, companies, hosting,
  * domains, endpoints) and flows.  Flows are written as they end (to out in
  * flows mode, else to a temporary file), so memory does not grow with the
  * capture. */

@@ -392,6 +392,13 @@ def main():
     e = rep["inputs"][0]["errors"][0]
     check("10: the report's error message ends with the byte offset of its offset field",
           e["message"].endswith(f"(at byte {e['offset']})"), e)
+    hdr = os.path.join(work, "badidb.pcapng")
+    shb_len = int.from_bytes(orig[4:8], "little")
+    with open(hdr, "wb") as f:  # the interface description block's length field says 7
+        f.write(orig[:shb_len + 4] + (7).to_bytes(4, "little") + orig[shb_len + 8:])
+    r = run(dt, "report", *q, hdr)
+    check("10: a broken pcapng header block is named as such, not 'packet 1'",
+          b": interface description block: " in r.stderr and b"packet 1" not in r.stderr, r.stderr)
     ctl = os.path.join(work, "evil\x1b[2Jname\n.pcap")
     r = run(dt, "report", *q, ctl)
     check("10: control characters in a file name escaped", r.returncode == 2 and

@@ -26,6 +26,9 @@ if(Python3_FOUND)
   # The command line: many inputs, -j, --per-file, merge, formats, exit codes.
   add_test(NAME cli COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/cli_test.py
            --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/cli)
+  # Recipient vs host, partial adequacy and parties on crafted captures and test geo databases.
+  add_test(NAME recipients COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/recipients_test.py
+           --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/recipients)
   # Output safety: no output over an input, nothing written when nothing was read,
   # no temporary left by a signal, the umask's mode, options anywhere, write errors.
   add_test(NAME safety COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/safety_test.py

@@ -89,7 +89,9 @@ struct dt_capture {
     uint32_t rec_hdr; /* per-packet record header size (16, or 24 for modified pcap) */
 
     /* pcapng */
-    int be; /* current section is big-endian */
+    int be;              /* current section is big-endian */
+    int have_block_type; /* block_type is that of the block being read */
+    uint32_t block_type;
     ng_iface *ifs;
     uint32_t nifs, ifs_cap;
     uint8_t *buf;
@@ -153,15 +155,33 @@ static int cookie_close(void *cookie)
     return 0;
 }
 
+/* What a message says failed: the packet, or in pcapng the block when it
+ * holds no packet (a header block is not "packet 1"). */
+static void failed_part(const dt_capture *c, char *out, size_t len)
+{
+    uint32_t t = c->block_type;
+    if (c->kind != KIND_PCAPNG ||
+        (c->have_block_type && (t == NG_EPB || t == NG_SPB || t == NG_PB)))
+        snprintf(out, len, "packet %" PRIu64, c->packets + 1);
+    else if (!c->have_block_type)
+        snprintf(out, len, "block after packet %" PRIu64, c->packets);
+    else if (t == NG_SHB)
+        snprintf(out, len, "section header block");
+    else if (t == NG_IDB)
+        snprintf(out, len, "interface description block");
+    else
+        snprintf(out, len, "block of type 0x%08" PRIx32, t);
+}
+
 static void fail(dt_capture *c, uint64_t at, const char *fmt, ...)
 {
-    char reason[224];
+    char reason[224], part[64];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    dt_set_err(c->err, sizeof c->err, "packet %" PRIu64 ": %s (at byte %" PRIu64 ")",
-               c->packets + 1, reason, at);
+    failed_part(c, part, sizeof part);
+    dt_set_err(c->err, sizeof c->err, "%s: %s (at byte %" PRIu64 ")", part, reason, at);
     c->err_at = at;
     c->state = -1;
 }
@@ -414,6 +434,7 @@ static int ng_next(dt_capture *c, dt_cap_packet *pkt)
     for (;;) {
         uint64_t at = c->bytes;
         uint8_t hdr[12];
+        c->have_block_type = 0;
         size_t got = in_read(c, hdr, 8);
         c->bytes += got;
         if (got == 0 && !c->src_err) {
@@ -429,6 +450,8 @@ static int ng_next(dt_capture *c, dt_cap_packet *pkt)
         }
         uint32_t type = dt_rd_le32(hdr); /* SHB type is a palindrome; others fixed below */
         size_t pre = 8;
+        c->block_type = type;
+        c->have_block_type = type == NG_SHB;
         if (type == NG_SHB) {
             got = in_read(c, hdr + 8, 4);
             c->bytes += got;
@@ -451,6 +474,8 @@ static int ng_next(dt_capture *c, dt_cap_packet *pkt)
             pre = 12;
         } else {
             type = rd32(c, hdr);
+            c->block_type = type;
+            c->have_block_type = 1;
         }
         uint32_t total = rd32(c, hdr + 4);
         uint32_t minlen = type == NG_SHB ? 28 : 12;

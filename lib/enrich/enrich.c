@@ -32,7 +32,7 @@ typedef struct domain_slot {
 
 /* Whole results per endpoint (address, name, certificate O): a capture
  * repeats the same few hundred of them, and each result costs a geo lookup,
- * the company rules and the transfer table.  A result depends on nothing
+ * the attribution rules and the transfer table.  A result depends on nothing
  * else, so a cached one is the same bytes.  Slots are only touched when used,
  * so a small capture does not pay for the size. */
 #define ENDPOINT_CACHE 1024
@@ -200,7 +200,8 @@ static void enrich_uncached(dt_enricher *e, const dt_addr *ip, const char *name,
         out->geo.class = dt_ipclass(ip);
     if (name && name[0] && registrable(e, name, out->domain, sizeof out->domain) != 0)
         out->domain[0] = '\0';
-    dt_company_attribute(e->entities, name, cert_o, out->geo.asn, out->geo.org, &out->company);
+    dt_recipient_attribute(e->entities, name, out->domain, cert_o, &out->recipient);
+    dt_host_attribute(e->entities, out->geo.asn, out->geo.org, &out->host);
     out->transfer = dt_transfer_of(e->countries, out->geo.country, out->geo.class);
 }
 
@@ -233,6 +234,26 @@ const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, co
     return &s->info;
 }
 
+int dt_entity_name_resolve(const dt_enrich_config *c, const char *name, char *out, size_t outlen,
+                           char *err, size_t errlen)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/entities.json", c && c->data_dir ? c->data_dir : dt_data_dir());
+    dt_entities *es = dt_entities_load(path, err, errlen);
+    if (!es)
+        return -1;
+    for (int i = 0; c && i < c->n_entities; i++)
+        if (dt_entities_merge(es, c->entities[i], err, errlen) != 0) {
+            dt_entities_free(es);
+            return -1;
+        }
+    const dt_entity *ent = dt_entity_by_name(es, name);
+    if (ent && outlen)
+        snprintf(out, outlen, "%s", ent->name);
+    dt_entities_free(es);
+    return ent ? 0 : 1;
+}
+
 const dt_geo *dt_enricher_geo(const dt_enricher *e)
 {
     return e->geo;
@@ -240,4 +261,8 @@ const dt_geo *dt_enricher_geo(const dt_enricher *e)
 const dt_countries *dt_enricher_countries(const dt_enricher *e)
 {
     return e->countries;
+}
+const dt_entities *dt_enricher_entities(const dt_enricher *e)
+{
+    return e->entities;
 }

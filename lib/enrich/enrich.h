@@ -1,6 +1,6 @@
 /* Enrichment: what the world knows about a remote endpoint — country, network
- * (ASN, organisation), address class, registrable domain, the company behind
- * it (with evidence) and whether sending data there leaves the EU/EEA. */
+ * (ASN, organisation), address class, registrable domain, the recipient and
+ * the host behind it (with evidence) and whether sending data there leaves the EU/EEA. */
 #ifndef DT_ENRICH_H
 #define DT_ENRICH_H
 
@@ -13,9 +13,10 @@
  * and dt_enricher_open/close are public (datatrail.h). */
 
 typedef struct dt_endpoint_info {
-    dt_geo_result geo; /* country, asn, org, class */
-    char domain[256];  /* registrable domain of the name, "" if none */
-    dt_company company;
+    dt_geo_result geo;        /* country, asn, org, class */
+    char domain[256];         /* registrable domain of the name, "" if none */
+    dt_attribution recipient; /* who receives the data (never the hosting network) */
+    dt_attribution host;      /* who runs the network (by ASN) */
     dt_transfer_class transfer;
 } dt_endpoint_info;
 
@@ -26,5 +27,6 @@ const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, co
 
 const dt_geo *dt_enricher_geo(const dt_enricher *e);
 const dt_countries *dt_enricher_countries(const dt_enricher *e);
+const dt_entities *dt_enricher_entities(const dt_enricher *e);
 
 #endif

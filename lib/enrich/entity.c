@@ -5,6 +5,7 @@
 #include "util/hash.h"
 #include "util/err.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,7 @@ struct dt_entities {
     kmap by_asn;
     org_pat *pats; /* in load order: later entries win ties */
     size_t npats, cappats;
+    int files; /* files loaded so far */
 };
 
 size_t dt_entities_count(const dt_entities *es)
@@ -330,6 +332,7 @@ static int add_entity(dt_entities *es, const cJSON *o)
     } else {
         e = es->ents[idx];
     }
+    e->file = es->files;
 
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "legal_name");
     if (cJSON_IsString(x))
@@ -409,7 +412,7 @@ static int load_into(dt_entities *es, const char *path, char *err, size_t errlen
     size_t i = 0;
     cJSON_ArrayForEach(o, list)
     {
-        char why[160];
+        char why[320];
         const char *r = check_entity(o, why, sizeof why);
         if (r) {
             const cJSON *nm =
@@ -429,6 +432,7 @@ static int load_into(dt_entities *es, const char *path, char *err, size_t errlen
             return -1;
         }
     }
+    es->files++;
     cJSON_Delete(root);
     return 0;
 }
@@ -458,21 +462,42 @@ int dt_entities_merge(dt_entities *es, const char *path, char *err, size_t errle
 
 /* ---- lookups ------------------------------------------------------------ */
 
-const dt_entity *dt_entity_by_domain(const dt_entities *es, const char *name)
+/* The entity of the longest listed suffix of name; *suffix (may be NULL) is
+ * set to that suffix in buf (NAME_BUF bytes). */
+static const dt_entity *by_domain(const dt_entities *es, const char *name, char *buf,
+                                  const char **suffix)
 {
-    char buf[NAME_BUF];
-    if (!es || !name || norm_name(name, buf, sizeof buf) < 0)
+    if (!es || !name || norm_name(name, buf, NAME_BUF) < 0)
         return NULL;
     /* Try the whole name, then each shorter suffix: the first hit is the longest. */
     for (const char *p = buf; p;) {
         long idx = map_get(&es->by_domain, p, 0);
-        if (idx >= 0)
+        if (idx >= 0) {
+            if (suffix)
+                *suffix = p;
             return es->ents[idx];
+        }
         p = strchr(p, '.');
         if (p)
             p++;
     }
     return NULL;
+}
+
+const dt_entity *dt_entity_by_domain(const dt_entities *es, const char *name)
+{
+    char buf[NAME_BUF];
+    return by_domain(es, name, buf, NULL);
+}
+
+const dt_entity *dt_entity_by_name(const dt_entities *es, const char *name)
+{
+    char key[DT_ENTITY_NAME_MAX];
+    if (!es || !name || strlen(name) >= sizeof key)
+        return NULL;
+    lower_copy(key, sizeof key, name);
+    long idx = map_get(&es->by_name, key, 0);
+    return idx >= 0 ? es->ents[idx] : NULL;
 }
 
 /* The entity whose org pattern occurs in s (longest pattern, ties: later). */
@@ -505,77 +530,130 @@ const dt_entity *dt_entity_by_org(const dt_entities *es, const char *org)
 {
     if (!es || !org || !org[0])
         return NULL;
-    /* Latest definition first, so merged user entities win. */
-    for (size_t i = es->n; i-- > 0;) {
+    const dt_entity *legal = NULL;
+    for (size_t i = 0; i < es->n; i++) {
         const dt_entity *e = es->ents[i];
-        if (ieq(org, e->name) || (e->legal_name[0] && ieq(org, e->legal_name)))
+        if (ieq(org, e->name))
             return e;
+        if (e->legal_name[0] && ieq(org, e->legal_name) && (!legal || e->file > legal->file))
+            legal = e;
     }
-    return by_pattern(es, org);
+    return legal ? legal : by_pattern(es, org);
 }
 
-static dt_evidence *add_evidence(dt_company *out, const char *kind)
+static void attribution_set(dt_attribution *out, const char *evidence, const char *name,
+                            const char *matched, const dt_entity *e, int identified)
 {
-    dt_evidence *ev = &out->evidence[out->n_evidence++];
-    ev->kind = kind;
-    return ev;
+    copy_str(out->name, sizeof out->name, name);
+    copy_str(out->matched, sizeof out->matched, matched);
+    out->evidence = evidence;
+    out->entity = e;
+    out->identified = identified;
 }
 
-int dt_company_attribute(const dt_entities *es, const char *name, const char *cert_subject_o,
-                         uint32_t asn, const char *asn_org, dt_company *out)
+/* An address written as a name ("1.2.3.4", "[2001:db8::1]:8080", an HTTP Host):
+ * it names no service. */
+static int ip_literal(const char *name)
+{
+    char buf[64];
+    size_t n = strnlen(name, sizeof buf);
+    if (n == sizeof buf)
+        return 0;
+    memcpy(buf, name, n + 1);
+    char *s = buf, *colon = strchr(buf, ':');
+    if (buf[0] == '[') { /* [v6] or [v6]:port */
+        char *end = strchr(buf, ']');
+        if (!end)
+            return 0;
+        *end = '\0';
+        s = buf + 1;
+    } else if (colon && !strchr(colon + 1, ':')) { /* v4:port */
+        *colon = '\0';
+    }
+    unsigned char a[16];
+    return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
+int dt_recipient_attribute(const dt_entities *es, const char *name, const char *domain,
+                           const char *cert_subject_o, dt_attribution *out)
 {
     if (!out)
         return 0;
     memset(out, 0, sizeof *out);
-    out->source = "";
-    const dt_entity *ents[DT_EVIDENCE_MAX] = {NULL, NULL, NULL};
-
-    const dt_entity *e = name ? dt_entity_by_domain(es, name) : NULL;
+    out->evidence = "";
+    if (name && ip_literal(name))
+        name = NULL;
+    char buf[NAME_BUF];
+    const char *suffix = NULL;
+    const dt_entity *e = name && name[0] ? by_domain(es, name, buf, &suffix) : NULL;
     if (e) {
-        char norm[NAME_BUF];
-        dt_evidence *ev = add_evidence(out, "domain");
-        if (norm_name(name, norm, sizeof norm) < 0)
-            copy_str(norm, sizeof norm, name);
-        copy_str(ev->value, sizeof ev->value, norm);
-        copy_str(ev->company, sizeof ev->company, e->name);
-        ents[out->n_evidence - 1] = e;
+        attribution_set(out, "domain", e->name, suffix, e, 1);
+        return 1;
     }
     if (cert_subject_o && cert_subject_o[0]) {
-        dt_evidence *ev = add_evidence(out, "cert");
-        copy_str(ev->value, sizeof ev->value, cert_subject_o);
         e = dt_entity_by_org(es, cert_subject_o);
-        copy_str(ev->company, sizeof ev->company, e ? e->name : ev->value);
-        ents[out->n_evidence - 1] = e;
+        attribution_set(out, "cert", e ? e->name : cert_subject_o, cert_subject_o, e, 1);
+        return 1;
     }
-    if (asn || (asn_org && asn_org[0])) {
-        dt_evidence *ev = add_evidence(out, "asn");
-        /* "AS15169 GOOGLE", "AS15169" or "GOOGLE", written in place (this runs
-         * for every new endpoint, and snprintf costs more than the rest) */
-        size_t len = 0;
-        if (asn) {
-            char digits[10];
-            int nd = 0;
-            for (uint32_t x = asn; x; x /= 10)
-                digits[nd++] = (char)('0' + x % 10);
-            ev->value[len++] = 'A';
-            ev->value[len++] = 'S';
-            while (nd)
-                ev->value[len++] = digits[--nd];
-            if (asn_org && asn_org[0])
-                ev->value[len++] = ' ';
-        }
-        copy_str(ev->value + len, sizeof ev->value - len, asn_org);
-        e = dt_entity_by_asn(es, asn, asn_org);
-        copy_str(ev->company, sizeof ev->company, e ? e->name : asn_org ? asn_org : "");
-        ents[out->n_evidence - 1] = e;
-    }
-    for (int i = 0; i < out->n_evidence; i++) {
-        if (out->evidence[i].company[0]) {
-            copy_str(out->name, sizeof out->name, out->evidence[i].company);
-            out->source = out->evidence[i].kind;
-            out->entity = ents[i];
-            return 1;
-        }
+    if (name && name[0]) {
+        if (norm_name(name, buf, sizeof buf) < 0)
+            copy_str(buf, sizeof buf, name);
+        attribution_set(out, "unidentified", domain && domain[0] ? domain : buf, buf, NULL, 0);
+        return 1;
     }
     return 0;
+}
+
+int dt_host_attribute(const dt_entities *es, uint32_t asn, const char *asn_org, dt_attribution *out)
+{
+    if (!out)
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->evidence = "";
+    if (!asn && !(asn_org && asn_org[0]))
+        return 0;
+    /* "AS15169 GOOGLE", "AS15169" or "GOOGLE", written in place (this runs
+     * for every new endpoint, and snprintf costs more than the rest) */
+    size_t len = 0;
+    if (asn) {
+        char digits[10];
+        int nd = 0;
+        for (uint32_t x = asn; x; x /= 10)
+            digits[nd++] = (char)('0' + x % 10);
+        out->matched[len++] = 'A';
+        out->matched[len++] = 'S';
+        while (nd)
+            out->matched[len++] = digits[--nd];
+        if (asn_org && asn_org[0])
+            out->matched[len++] = ' ';
+    }
+    copy_str(out->matched + len, sizeof out->matched - len, asn_org);
+    const dt_entity *e = dt_entity_by_asn(es, asn, asn_org);
+    copy_str(out->name, sizeof out->name,
+             e                       ? e->name
+             : asn_org && asn_org[0] ? asn_org
+                                     : out->matched);
+    out->evidence = "asn";
+    out->entity = e;
+    out->identified = 1;
+    return 1;
+}
+
+const char *dt_party_of(const char *name, int identified, const char *category, const char *vendor)
+{
+    static const char *const support[] = {"cloud",        "cdn",        "pki",         "time",
+                                          "connectivity", "telematics", "car_supplier"};
+    if (!name || !name[0])
+        return NULL;
+    if (vendor && vendor[0] && ieq(name, vendor))
+        return "first_party";
+    if (!identified)
+        return "unknown";
+    if (category)
+        for (size_t i = 0; i < sizeof support / sizeof support[0]; i++)
+            if (!strcmp(category, support[i]))
+                return "support_party";
+    if (category && !strcmp(category, "car_maker") && !(vendor && vendor[0]))
+        return NULL;
+    return "third_party";
 }

@@ -1,4 +1,4 @@
-/* Company attribution: which company operates a domain, an ASN, or a
+/* Attribution: which company operates a domain, an ASN, or a
  * certificate's subject organisation.
  *
  * The data comes from data/entities.json (see docs/data.md) plus optional
@@ -21,8 +21,8 @@ typedef struct dt_entity {
     char name[DT_ENTITY_NAME_MAX];        /* "Tencent" */
     char legal_name[DT_ENTITY_LEGAL_MAX]; /* may be "" */
     char country[3];                      /* ISO 3166-1 alpha-2 of the headquarters, or "" */
-    char category[DT_ENTITY_CAT_MAX];     /* cloud|cdn|car_maker|car_supplier|analytics|maps|
-                                             media|platform|other */
+    char category[DT_ENTITY_CAT_MAX];     /* one of the categories of docs/data.md */
+    int file;                             /* the file that last defined it: 0 shipped, 1.. user */
 } dt_entity;
 
 typedef struct dt_entities dt_entities;
@@ -52,36 +52,51 @@ const dt_entity *dt_entity_by_domain(const dt_entities *es, const char *name);
  * one).  asn 0 / asn_org NULL mean unknown. */
 const dt_entity *dt_entity_by_asn(const dt_entities *es, uint32_t asn, const char *asn_org);
 
-/* For an organisation string (certificate subject O): an entity whose name or
- * legal_name equals it (case-insensitive), else one whose asn_orgs pattern
- * occurs in it. */
+/* For an organisation string (certificate subject O): the entity whose name
+ * equals it (case-insensitive); else one whose legal_name equals it, from the
+ * latest file, and within a file the first listed (the company comes before
+ * its service-level entities: "Google LLC" is Google, not Google Maps); else
+ * one whose asn_orgs pattern occurs in it. */
 const dt_entity *dt_entity_by_org(const dt_entities *es, const char *org);
 
 #define DT_EVIDENCE_VALUE_MAX 256
-#define DT_EVIDENCE_MAX 3
 
-typedef struct dt_evidence {
-    const char *kind;                    /* "domain", "cert" or "asn" */
-    char value[DT_EVIDENCE_VALUE_MAX];   /* the name, the subject O, or "AS15169 GOOGLE" */
-    char company[DT_EVIDENCE_VALUE_MAX]; /* what this evidence alone names ("" if nothing) */
-} dt_evidence;
+/* One side of a server's attribution: who receives the data (the recipient)
+ * or who runs the network (the host), with the evidence and the value it
+ * matched. */
+typedef struct dt_attribution {
+    char name[DT_EVIDENCE_VALUE_MAX];    /* "" when nothing was found */
+    const char *evidence;                /* "domain" | "cert" | "unidentified" | "asn" | "" */
+    char matched[DT_EVIDENCE_VALUE_MAX]; /* the suffix, the subject O, the name, "AS15169 GOOGLE" */
+    const dt_entity *entity;             /* the curated entity, or NULL */
+    int identified;                      /* a company is named (not an unidentified domain) */
+} dt_attribution;
 
-typedef struct dt_company {
-    char name[DT_EVIDENCE_VALUE_MAX]; /* "" when nothing was found */
-    const char *source;               /* "domain" | "cert" | "asn" | "" */
-    const dt_entity *entity;          /* the curated entity, or NULL (raw O / ASN org) */
-    int n_evidence;
-    dt_evidence evidence[DT_EVIDENCE_MAX]; /* in order domain, cert, asn */
-} dt_company;
+/* The recipient of a server: the entity of the longest listed suffix of
+ * `name` (evidence "domain", matched = that suffix); else the certificate
+ * subject O (the entity it names, else O verbatim; evidence "cert"); else,
+ * when there is a name, "unidentified" with `domain` (the registrable
+ * domain, or the name itself when "") as its label.  Never the hosting
+ * network.  A name that is an address ("1.2.3.4", "[2001:db8::1]:80") is no
+ * name.  Returns 1 when a recipient was named, 0 (name "") when there is
+ * neither a name nor an O. */
+int dt_recipient_attribute(const dt_entities *es, const char *name, const char *domain,
+                           const char *cert_subject_o, dt_attribution *out);
 
-/* Decides the company behind a server.  Preference: a domain match on `name`
- * (SNI/Host/DNS name) > the certificate subject O (mapped to a curated
- * entity when it is one, else used verbatim) > the ASN (curated entity by
- * number or org pattern, else the raw ASN org string).  Every kind present is
- * recorded as evidence: domain only when it matched an entity, cert when O is
- * non-empty, asn when asn != 0 or asn_org is non-empty.  Any argument may be
- * NULL/0 (es too).  Returns 1 when a company was named, 0 otherwise. */
-int dt_company_attribute(const dt_entities *es, const char *name, const char *cert_subject_o,
-                         uint32_t asn, const char *asn_org, dt_company *out);
+/* The host of a server: the entity by ASN number or ASN organisation pattern,
+ * else the raw ASN organisation ("AS64512" when it has none); evidence "asn",
+ * matched "AS16509 Amazon.com, Inc.".  Returns 0 (name "") without an ASN. */
+int dt_host_attribute(const dt_entities *es, uint32_t asn, const char *asn_org,
+                      dt_attribution *out);
+
+/* The party of a recipient to the device, from its entity category (see
+ * docs/data.md): "first_party" when name equals vendor (case-insensitive),
+ * "unknown" when not identified, "support_party" for cloud, cdn, pki, time,
+ * connectivity, telematics and car_supplier, else "third_party".  A car
+ * maker with no vendor known (vendor NULL) is NULL: decided by the report. */
+const char *dt_party_of(const char *name, int identified, const char *category, const char *vendor);
+
+/* The entity named `name` (case-insensitive), or NULL. */
+const dt_entity *dt_entity_by_name(const dt_entities *es, const char *name);
 
 #endif

@@ -37,6 +37,13 @@ const char *dt_geo_country_name(const char *cc)
     return dt_country_common_name(names_table, cc);
 }
 
+const char *dt_geo_adequacy_note(const char *cc)
+{
+    pthread_once(&names_once, names_load);
+    const char *n = dt_country_adequacy_note(names_table, cc);
+    return n && n[0] ? n : NULL;
+}
+
 enum { KIND_COUNTRY, KIND_CITY, KIND_ASN, KIND_OVERRIDE, NKINDS };
 static const char *const kind_names[NKINDS] = {"country", "city", "asn", "override"};
 

@@ -22,5 +22,8 @@ void dt_geo_cache_stats(const dt_geo *g, uint64_t *hits, uint64_t *misses);
  * in dt_data_dir(), loaded once on first use (dt_country_common_name()); NULL when unknown or
  * when the file cannot be read. */
 const char *dt_geo_country_name(const char *cc);
+/* The scope note of the country's adequacy decision from the same table ("Partial: only
+ * organisations certified under the EU-U.S. Data Privacy Framework ..."); NULL when none. */
+const char *dt_geo_adequacy_note(const char *cc);
 
 #endif

@@ -220,7 +220,7 @@ dt_transfer_class dt_transfer_of(const dt_countries *cs, const char *cc, const c
     if (c->eea)
         return DT_TRANSFER_EEA;
     if (c->adequate)
-        return DT_TRANSFER_ADEQUATE;
+        return c->partial ? DT_TRANSFER_ADEQUATE_PARTIAL : DT_TRANSFER_ADEQUATE;
     return DT_TRANSFER_THIRD;
 }
 
@@ -233,6 +233,8 @@ const char *dt_transfer_str(dt_transfer_class t)
         return "eea";
     case DT_TRANSFER_ADEQUATE:
         return "adequate";
+    case DT_TRANSFER_ADEQUATE_PARTIAL:
+        return "adequate_partial";
     case DT_TRANSFER_THIRD:
         return "third_country";
     case DT_TRANSFER_UNKNOWN:

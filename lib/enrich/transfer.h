@@ -8,11 +8,13 @@
 #include <stddef.h>
 
 typedef enum dt_transfer_class {
-    DT_TRANSFER_UNKNOWN = 0, /* no country, or a code not in the table */
-    DT_TRANSFER_LOCAL,       /* non-public address (private, loopback, ...): no transfer */
-    DT_TRANSFER_EEA,         /* EU/EEA country (or EU territory with its own code) */
-    DT_TRANSFER_ADEQUATE,    /* third country with an Art. 45 adequacy decision */
-    DT_TRANSFER_THIRD,       /* any other third country */
+    DT_TRANSFER_UNKNOWN = 0,      /* no country, or a code not in the table */
+    DT_TRANSFER_LOCAL,            /* non-public address (private, loopback, ...): no transfer */
+    DT_TRANSFER_EEA,              /* EU/EEA country (or EU territory with its own code) */
+    DT_TRANSFER_ADEQUATE,         /* third country with an Art. 45 adequacy decision */
+    DT_TRANSFER_THIRD,            /* any other third country */
+    DT_TRANSFER_ADEQUATE_PARTIAL, /* an adequacy decision that covers only some recipients
+                                     (the US: Data Privacy Framework participants) */
 } dt_transfer_class;
 
 typedef struct dt_country {
@@ -56,7 +58,7 @@ const char *dt_countries_source(const dt_countries *cs);
  * give DT_TRANSFER_UNKNOWN. */
 dt_transfer_class dt_transfer_of(const dt_countries *cs, const char *cc, const char *ipclass);
 
-/* "eea", "adequate", "third_country", "unknown", "local". */
+/* "eea", "adequate", "adequate_partial", "third_country", "unknown", "local". */
 const char *dt_transfer_str(dt_transfer_class t);
 
 #endif

@@ -67,7 +67,31 @@ static void parsers_write(dt_jw *w, const dt_flow_app *x)
 
 static const char *const end_names[] = {"idle", "closed", "evicted", "eof", "reused"};
 
-static void endpoint_write(dt_jw *w, const dt_endpoint_info *ep)
+/* server.recipient / server.host: an object, or null when nothing was found. */
+static void attribution_write(dt_jw *w, const dt_attribution *a, int recipient, const char *vendor)
+{
+    if (!a->name[0]) {
+        dt_jw_null(w);
+        return;
+    }
+    const char *category = a->entity ? a->entity->category : NULL;
+    dt_jw_obj_begin(w);
+    DT_JW_KEY(w, "name");
+    dt_jw_str(w, a->name);
+    if (recipient) {
+        DT_JW_KEY(w, "identified");
+        dt_jw_bool(w, a->identified);
+    }
+    DT_JW_KEY(w, "evidence");
+    dt_jw_str(w, a->evidence);
+    KEY_STR_OR_NULL(w, "matched", a->matched);
+    KEY_STR_OR_NULL(w, "category", category);
+    if (recipient)
+        KEY_STR_OR_NULL(w, "party", dt_party_of(a->name, a->identified, category, vendor));
+    dt_jw_obj_end(w);
+}
+
+static void endpoint_write(dt_jw *w, const dt_endpoint_info *ep, const char *vendor)
 {
     KEY_STR_OR_NULL(w, "country", ep->geo.country);
     DT_JW_KEY(w, "asn");
@@ -78,14 +102,16 @@ static void endpoint_write(dt_jw *w, const dt_endpoint_info *ep)
     KEY_STR_OR_NULL(w, "org", ep->geo.org);
     KEY_STR_OR_NULL(w, "class", ep->geo.class);
     KEY_STR_OR_NULL(w, "domain", ep->domain);
-    KEY_STR_OR_NULL(w, "company", ep->company.name);
-    KEY_STR_OR_NULL(w, "company_source", ep->company.source);
+    DT_JW_KEY(w, "recipient");
+    attribution_write(w, &ep->recipient, 1, vendor);
+    DT_JW_KEY(w, "host");
+    attribution_write(w, &ep->host, 0, NULL);
     DT_JW_KEY(w, "transfer");
     dt_jw_str(w, dt_transfer_str(ep->transfer));
 }
 
 int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
-                       const dt_endpoint_info *ep, int with_streams)
+                       const dt_endpoint_info *ep, int with_streams, const char *vendor)
 {
     char buf[48];
     const dt_flow_app *x = f->app;
@@ -105,7 +131,7 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     KEY_STR_OR_NULL(w, "name_source",
                     x ? dt_name_source_str((dt_name_source)x->name_source) : NULL);
     if (ep)
-        endpoint_write(w, ep);
+        endpoint_write(w, ep, vendor);
     dt_jw_obj_end(w);
     DT_JW_KEY(w, "first_seen");
     dt_jw_str(w, dt_format_time(f->first_ns, f->ts_digits, buf, sizeof buf));
@@ -184,7 +210,9 @@ void dt_flow_csv_cells(const dt_input_info *in, const dt_flow *f, const dt_endpo
     cells[n++] = ep ? ep->geo.country : NULL;
     cells[n++] = ep && ep->geo.asn ? NUM(ep->geo.asn) : NULL;
     cells[n++] = ep ? ep->geo.org : NULL;
-    cells[n++] = ep ? ep->company.name : NULL;
+    cells[n++] = ep ? ep->recipient.name : NULL;
+    cells[n++] = ep ? ep->recipient.evidence : NULL;
+    cells[n++] = ep ? ep->host.name : NULL;
     cells[n++] = ep ? ep->domain : NULL;
     cells[n++] = ep ? dt_transfer_str(ep->transfer) : NULL;
     cells[n++] = NUM(c->packets);
@@ -239,8 +267,13 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
         out->asn = ep->geo.asn;
         out->org = ep->geo.org;
         out->domain = ep->domain;
-        out->company = ep->company.name;
-        out->company_source = ep->company.source;
+        const dt_attribution *rc = &ep->recipient, *h = &ep->host;
+        out->recipient = rc->name;
+        out->recipient_evidence = rc->evidence;
+        out->recipient_category = rc->entity ? rc->entity->category : NULL;
+        out->recipient_identified = rc->identified;
+        out->host = h->name;
+        out->host_category = h->entity ? h->entity->category : NULL;
         out->transfer = dt_transfer_str(ep->transfer);
     }
     out->have_time = 1;

@@ -11,17 +11,18 @@
 
 /* Appends the JSON object of an ended flow to w (compact, as
  * cJSON_PrintUnformatted would print it); ep (enrichment of the server) may
- * be NULL; with_streams adds the reassembled prefixes (hex).  Returns 0, or -1
- * when out of memory. */
+ * be NULL; with_streams adds the reassembled prefixes (hex); vendor (the
+ * first party given with --vendor, or NULL) decides server.recipient.party.
+ * Returns 0, or -1 when out of memory. */
 int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
-                       const dt_endpoint_info *ep, int with_streams);
+                       const dt_endpoint_info *ep, int with_streams, const char *vendor);
 
 /* Fills out with the fields of the flow object the rollups read (the same
  * values dt_flow_json_write writes); ips holds the address texts. */
 void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
                            char ips[2][DT_ADDR_STRLEN], dt_rollup_flow *out);
 
-/* The 28 cells of the flow's CSV row (DT_CSV_FLOW_COLUMNS, report/render.h),
+/* The 30 cells of the flow's CSV row (DT_CSV_FLOW_COLUMNS, report/render.h),
  * the values its JSON object holds as text (NULL: null or absent); bufs has
  * room for the numbers and addresses (12 of 48 bytes). */
 void dt_flow_csv_cells(const dt_input_info *in, const dt_flow *f, const dt_endpoint_info *ep,

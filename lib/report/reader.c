@@ -74,8 +74,13 @@ int dt_reader_rollup_flow(const cJSON *flow, dt_rollup_flow *f)
     f->http_host = jstr(jget(flow, "http"), "host");
     f->country = jstr(sv, "country");
     f->org = jstr(sv, "org");
-    f->company = jstr(sv, "company");
-    f->company_source = jstr(sv, "company_source");
+    const cJSON *rc = jget(sv, "recipient"), *h = jget(sv, "host");
+    f->recipient = jstr(rc, "name");
+    f->recipient_evidence = jstr(rc, "evidence");
+    f->recipient_category = jstr(rc, "category");
+    f->recipient_identified = cJSON_IsTrue(jget(rc, "identified"));
+    f->host = jstr(h, "name");
+    f->host_category = jstr(h, "category");
     f->domain = jstr(sv, "domain");
     f->transfer = jstr(sv, "transfer");
     const cJSON *asn = jget(sv, "asn");
@@ -133,7 +138,9 @@ int dt_reader_flow_csv(const char *line, FILE *out, int header)
                                     {s, "country"},
                                     {s, "asn"},
                                     {s, "org"},
-                                    {s, "company"},
+                                    {jget(s, "recipient"), "name"},
+                                    {jget(s, "recipient"), "evidence"},
+                                    {jget(s, "host"), "name"},
                                     {s, "domain"},
                                     {s, "transfer"},
                                     {c, "packets"},
@@ -246,6 +253,12 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
         if (!r->merged_options)
             dt_jw_free(&w);
     }
+    /* the first party given to the first run that had one (--vendor), unless given here */
+    const cJSON *vendor = jget(rep, "vendor");
+    int inferred = 0;
+    dt_rollup_vendor(r->ru, &inferred);
+    if (inferred && jstr(vendor, "name") && cJSON_IsFalse(jget(vendor, "inferred")))
+        dt_rollup_set_vendor(r->ru, jstr(vendor, "name"));
     /* warnings and geo databases: each distinct one once */
     cJSON_ArrayForEach(it, jget(rep, "warnings")) if (cJSON_IsString(it)) oom |=
         dt_report_add_warning(r, it->valuestring);

@@ -181,7 +181,7 @@ static const char *transfer_color(const char *t)
         return NULL;
     if (!strcmp(t, "eea"))
         return "32";
-    if (!strcmp(t, "adequate"))
+    if (!strcmp(t, "adequate") || !strcmp(t, "adequate_partial"))
         return "33";
     if (!strcmp(t, "third_country"))
         return "31";
@@ -196,6 +196,8 @@ static const char *transfer_label(const char *t)
         return "EU/EEA";
     if (!strcmp(t, "adequate"))
         return "adequate";
+    if (!strcmp(t, "adequate_partial"))
+        return "adequate (partial)";
     if (!strcmp(t, "third_country"))
         return "third country";
     return t;
@@ -238,14 +240,20 @@ static void header_end(const style *st)
     fputc('\n', st->out);
 }
 
+#define PARTIAL_NOTES 4
+
 typedef struct table_ctx {
     const style *st;
     int c1, c2;
+    /* countries: the notes of the partial adequacy decisions shown (countries.json) */
+    const char *note[PARTIAL_NOTES];
+    char note_cc[PARTIAL_NOTES][3];
+    int n_notes;
 } table_ctx;
 
 static int country_line(void *ctx, const void *row)
 {
-    const table_ctx *t = ctx;
+    table_ctx *t = ctx;
     const style *st = t->st;
     const dt_ru_country *c = row;
     FILE *o = st->out;
@@ -261,7 +269,13 @@ static int country_line(void *ctx, const void *row)
     const char *tr = c->transfer, *tc = transfer_color(tr);
     if (tc)
         on(st, tc);
-    cell(o, code ? transfer_label(tr) : "unknown", 13, 0, "");
+    cell(o, code ? transfer_label(tr) : "unknown", 18, 0, "");
+    if (tr && !strcmp(tr, "adequate_partial") && c->adequacy_note) {
+        if (t->n_notes < PARTIAL_NOTES) {
+            t->note[t->n_notes] = c->adequacy_note;
+            snprintf(t->note_cc[t->n_notes++], 3, "%s", code);
+        }
+    }
     if (tc)
         on(st, "0");
     fputc(' ', o);
@@ -283,27 +297,87 @@ static int country_line(void *ctx, const void *row)
     return 0;
 }
 
+/* Text in lines of at most cols columns, broken at spaces, each indented by 4. */
+static void wrapped(FILE *o, const char *s, int cols)
+{
+    size_t n = strlen(s);
+    while (n) {
+        size_t take = n, k = 0;
+        /* columns: one per code point */
+        for (size_t i = 0, c = 0; i < n; i++) {
+            if (((unsigned char)s[i] & 0xc0) == 0x80)
+                continue;
+            if ((int)c == cols) {
+                take = i;
+                break;
+            }
+            c++;
+        }
+        if (take < n) {
+            for (k = take; k > 0 && s[k] != ' '; k--)
+                ;
+            if (k > 0)
+                take = k;
+        }
+        fputs("    ", o);
+        fwrite(s, 1, take, o);
+        fputc('\n', o);
+        s += take;
+        n -= take;
+        while (*s == ' ') {
+            s++;
+            n--;
+        }
+    }
+}
+
 static void countries_table(const style *st, const dt_rollup *ru, int w)
 {
     int total =
         table_begin(st, dt_rollup_rows(ru, DT_RU_COUNTRIES), "Countries (where the servers are)");
     if (!total)
         return;
-    int flex = w - 2 - 14 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 6;
-    int c1 = flex / 2 < 14 ? 14 : flex / 2, c2 = flex - c1 - 1;
+    int flex = w - 2 - 19 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 6;
+    int c1 = flex / 2 < 18 ? 18 : flex / 2, c2 = flex - c1 - 1;
     if (c2 < 8)
         c1 = flex > 14 ? flex : 14;
     FILE *o = st->out;
     cell(o, "Country", c1, 0, " ");
-    cell(o, "Transfer", 13, 0, " ");
+    cell(o, "Transfer", 18, 0, " ");
     count_cells(o, NULL, " ");
     cell(o, "Addrs", 5, 1, c2 >= 8 ? " " : "");
     if (c2 >= 8)
         last_cell(o, "Top domains", c2);
     header_end(st);
-    table_ctx t = {st, c1, c2};
+    table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
     dt_rollup_each(ru, DT_RU_COUNTRIES, DT_RENDER_ROWS, country_line, &t);
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "countries");
+    for (int i = 0; i < t.n_notes; i++) { /* the scope of each partial decision, wrapped */
+        char note[600];
+        snprintf(note, sizeof note, "adequate (partial), %s: %s", t.note_cc[i], t.note[i]);
+        wrapped(o, note, w - 4);
+    }
+}
+
+/* The text of a recipient's party and evidence (the legend below the table). */
+static const char *party_label(const char *p)
+{
+    return !p                            ? "-"
+           : !strcmp(p, "first_party")   ? "first"
+           : !strcmp(p, "support_party") ? "support"
+           : !strcmp(p, "third_party")   ? "third"
+                                         : "unknown";
+}
+
+static const char *evidence_marker(unsigned mask, char *buf)
+{
+    static const char marks[] = "dc?";
+    size_t n = 0;
+    for (int i = 0; i < 3; i++)
+        if (mask & (1u << i))
+            buf[n++] = marks[i];
+    buf[n] = '\0';
+    return buf;
 }
 
 static int company_line(void *ctx, const void *row)
@@ -312,9 +386,11 @@ static int company_line(void *ctx, const void *row)
     const dt_ru_company *c = row;
     FILE *o = t->st->out;
     int c1 = t->c1, c2 = t->c2;
-    char list[512];
+    char list[512], ev[4];
     fputs("  ", o);
     cell(o, c->name, c1, 0, " ");
+    cell(o, party_label(c->party), 7, 0, " ");
+    cell(o, evidence_marker(c->evidence, ev), 3, 0, " ");
     cell(o, join(&c->countries, list, sizeof list), 10, 0, " ");
     count_cells(o, &c->c, c2 >= 8 ? " " : "");
     if (c2 >= 8)
@@ -325,21 +401,75 @@ static int company_line(void *ctx, const void *row)
 
 static void companies_table(const style *st, const dt_rollup *ru, int w)
 {
-    int total = table_begin(st, dt_rollup_rows(ru, DT_RU_COMPANIES), "Companies");
+    int total = table_begin(st, dt_rollup_rows(ru, DT_RU_COMPANIES),
+                            "Recipients (who operates the named services)");
     if (!total)
         return;
-    int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 2;
-    int c1 = flex / 2 < 12 ? 12 : flex / 2, c2 = flex - c1 - 1;
+    int fixed = 2 + 8 + 4 + 11 + 2 * (COL_BYTES + 1) + (COL_FLOWS + 1);
+    int flex = w - fixed, c1 = flex, c2 = 0;
+    if (flex >= 2 * 24 + 1) { /* room for the domains too */
+        c1 = flex / 2;
+        c2 = flex - c1 - 1;
+    }
     FILE *o = st->out;
-    cell(o, "Company", c1, 0, " ");
+    cell(o, "Recipient", c1, 0, " ");
+    cell(o, "Party", 7, 0, " ");
+    cell(o, "Ev", 3, 0, " ");
     cell(o, "Countries", 10, 0, " ");
     count_cells(o, NULL, c2 >= 8 ? " " : "");
     if (c2 >= 8)
         last_cell(o, "Domains", c2);
     header_end(st);
-    table_ctx t = {st, c1, c2};
+    table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
     dt_rollup_each(ru, DT_RU_COMPANIES, DT_RENDER_ROWS, company_line, &t);
-    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "companies");
+    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "recipients");
+    fputs("  ", st->out);
+    cell(st->out, "Ev: d = name in entity list, c = certificate organisation, ? = unidentified",
+         w - 2, 0, "\n");
+}
+
+static int host_line(void *ctx, const void *row)
+{
+    const table_ctx *t = ctx;
+    const dt_ru_host *h = row;
+    FILE *o = t->st->out;
+    char list[512], b[32];
+    size_t k = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < h->n_asns; i++) {
+        int n = snprintf(list + k, sizeof list - k, "%s%.0f", k ? " " : "", (double)h->asns[i]);
+        if (n < 0 || (size_t)n >= sizeof list - k)
+            break;
+        k += (size_t)n;
+    }
+    fputs("  ", o);
+    cell(o, h->name, t->c1, 0, " ");
+    cell(o, list, t->c2, 0, " ");
+    cell(o, join(&h->countries, list, sizeof list), 10, 0, " ");
+    count_cells(o, &h->c, " ");
+    cell(o, fmt_count((double)h->recipients.n, b, sizeof b), 5, 1, "");
+    fputc('\n', o);
+    return 0;
+}
+
+static void hosting_table(const style *st, const dt_rollup *ru, int w)
+{
+    int total = table_begin(st, dt_rollup_rows(ru, DT_RU_HOSTING),
+                            "Hosting networks (who runs the servers)");
+    if (!total)
+        return;
+    int flex = w - 2 - 11 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 6 - 2;
+    int c2 = flex / 3 < 12 ? 12 : flex / 3, c1 = flex - c2;
+    FILE *o = st->out;
+    cell(o, "Network", c1, 0, " ");
+    cell(o, "ASNs", c2, 0, " ");
+    cell(o, "Countries", 10, 0, " ");
+    count_cells(o, NULL, " ");
+    cell(o, "Rcpts", 5, 1, "");
+    header_end(st);
+    table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
+    dt_rollup_each(ru, DT_RU_HOSTING, DT_RENDER_ROWS, host_line, &t);
+    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "networks");
 }
 
 static int domain_line(void *ctx, const void *row)
@@ -348,7 +478,7 @@ static int domain_line(void *ctx, const void *row)
     const dt_ru_domain *d = row;
     FILE *o = t->st->out;
     char list[512];
-    const char *co = d->company;
+    const char *co = d->recipient;
     fputs("  ", o);
     cell(o, d->domain, t->c1, 0, " ");
     cell(o, co ? co : "-", t->c2, 0, " ");
@@ -369,11 +499,11 @@ static void domains_table(const style *st, const dt_rollup *ru, int w)
         c2 = 6;
     FILE *o = st->out;
     cell(o, "Domain", c1, 0, " ");
-    cell(o, "Company", c2, 0, " ");
+    cell(o, "Recipient", c2, 0, " ");
     cell(o, "Countries", 10, 0, " ");
     count_cells(o, NULL, "");
     header_end(st);
-    table_ctx t = {st, c1, c2};
+    table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
     dt_rollup_each(ru, DT_RU_DOMAINS, DT_RENDER_ROWS, domain_line, &t);
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "domains");
 }
@@ -409,7 +539,7 @@ static void plaintext_table(const style *st, const dt_rollup *ru, int w)
     int c1 = w - 2 - 2 - 7 - (COL_BYTES + 1) - (COL_FLOWS + 4);
     if (c1 > 50)
         c1 = 50;
-    table_ctx t = {st, c1, 0};
+    table_ctx t = {.st = st, .c1 = c1};
     dt_rollup_each(ru, DT_RU_PLAIN, PLAIN_ROWS, plain_line, &t);
     more_rows(st, total < PLAIN_ROWS ? total : PLAIN_ROWS, total, "plaintext destinations");
 }
@@ -463,7 +593,8 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     cell(out, line, width - 2, 0, "\n");
 
     double eea = (double)t.transfers[DT_RU_TR_EEA].up;
-    double adq = (double)t.transfers[DT_RU_TR_ADEQUATE].up;
+    double part = (double)t.transfers[DT_RU_TR_ADEQUATE_PARTIAL].up;
+    double adq = (double)t.transfers[DT_RU_TR_ADEQUATE].up + part;
     double third = (double)t.transfers[DT_RU_TR_THIRD_COUNTRY].up;
     double unk = (double)t.transfers[DT_RU_TR_UNKNOWN].up;
     double all = eea + adq + third + unk;
@@ -479,6 +610,13 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
         snprintf(line + k, sizeof line - (size_t)k, "; destination unknown %s",
                  fmt_pct(unk, all, p4, sizeof p4));
     cell(out, line, width - 2 - 27 - (int)strlen(p1), 0, "\n");
+    if (part > 0) {
+        snprintf(line, sizeof line,
+                 "of which adequate (partial) %s: covered only for some recipients",
+                 fmt_pct(part, all, p2, sizeof p2));
+        fputs("    ", out);
+        cell(out, line, width - 4, 0, "\n");
+    }
 
     const dt_ru_counts *enc = t.encryption;
     double eu = (double)enc[DT_CRYPTO_ENCRYPTED].up, pu = (double)enc[DT_CRYPTO_PLAINTEXT].up;
@@ -492,14 +630,38 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     cell(out, line, width - 2, 0, "\n");
     snprintf(line, sizeof line,
              "Remote: %.0f addresses, %.0f names, %.0f domains, %.0f countries, %.0f ASNs, "
-             "%.0f companies",
+             "%.0f networks",
              (double)t.remote_addresses, (double)t.remote_names, (double)t.domains,
-             (double)t.countries, (double)t.organizations, (double)t.companies);
+             (double)t.countries, (double)t.organizations, (double)t.hosting_networks);
+    fputs("  ", out);
+    cell(out, line, width - 2, 0, "\n");
+    snprintf(line, sizeof line,
+             "Recipients: %.0f, identified in %.0f/%.0f named flows, %s of their upload",
+             (double)t.companies, (double)t.identified.flows, (double)t.named.flows,
+             fmt_pct((double)t.identified.up, (double)t.named.up, p1, sizeof p1));
+    fputs("  ", out);
+    cell(out, line, width - 2, 0, "\n");
+
+    double pup[DT_RU_PARTY_COUNT], pall = 0;
+    for (int k = 0; k < DT_RU_PARTY_COUNT; k++)
+        pall += pup[k] = (double)t.parties[k].up;
+    snprintf(line, sizeof line, "Upload by party: first %s, support %s, third %s, unknown %s",
+             fmt_pct(pup[0], pall, p1, sizeof p1), fmt_pct(pup[1], pall, p2, sizeof p2),
+             fmt_pct(pup[2], pall, p3, sizeof p3), fmt_pct(pup[3], pall, p4, sizeof p4));
+    fputs("  ", out);
+    cell(out, line, width - 2, 0, "\n");
+    int inferred = 0;
+    const char *vendor = dt_rollup_vendor(m->ru, &inferred);
+    snprintf(line, sizeof line, "First party (device maker): %s%s", vendor ? vendor : "none found",
+             !vendor    ? ""
+             : inferred ? " (inferred from the flows)"
+                        : "");
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");
 
     countries_table(&st, m->ru, width);
     companies_table(&st, m->ru, width);
+    hosting_table(&st, m->ru, width);
     domains_table(&st, m->ru, width);
     plaintext_table(&st, m->ru, width);
 
@@ -634,7 +796,9 @@ static int endpoint_csv(void *ctx, const void *row)
         e->country && e->country[0] ? e->country : NULL,
         e->have_asn ? dt_render_csv_number((double)e->asn, num[0], sizeof num[0]) : NULL,
         e->org && e->org[0] ? e->org : NULL,
-        e->company && e->company[0] ? e->company : NULL,
+        e->recipient && e->recipient[0] ? e->recipient : NULL,
+        e->party,
+        e->host && e->host[0] ? e->host : NULL,
         e->transfer && e->transfer[0] ? e->transfer : NULL,
         dt_render_csv_number((double)e->c.up, num[1], sizeof num[1]),
         dt_render_csv_number((double)e->c.down, num[2], sizeof num[2]),

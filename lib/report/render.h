@@ -39,13 +39,15 @@ const char *dt_render_csv_number(double x, char *buf, size_t len);
 #define DT_CSV_FLOW_COLUMNS                                                                        \
     "first_seen,last_seen,proto,app,client_ip,client_port,client_local,server_ip,server_port,"     \
     "server_local,server_name,name_source,sni,quic_sni,http_host,encrypted_dns,country,asn,org,"   \
-    "company,domain,transfer,client_packets,client_bytes,server_packets,server_bytes,end,input"
-#define DT_CSV_FLOW_NCOLS 28
+    "recipient,recipient_evidence,host,domain,transfer,client_packets,client_bytes,"               \
+    "server_packets,server_bytes,end,input"
+#define DT_CSV_FLOW_NCOLS 30
 
 /* The endpoints as CSV, header first (DT_CSV_ENDPOINT_COLUMNS); lists
  * (names, ports) are joined with spaces. */
 #define DT_CSV_ENDPOINT_COLUMNS                                                                    \
-    "ip,names,ports,country,asn,org,company,transfer,bytes_up,bytes_down,flows,first_seen,"        \
+    "ip,names,ports,country,asn,org,recipient,party,host,transfer,bytes_up,bytes_down,flows,"      \
+    "first_seen,"                                                                                  \
     "last_seen,connections,interval_median_s,interval_mad_s,interval_min_s,interval_max_s"
 int dt_render_csv_endpoints(const dt_rollup *ru, FILE *out);
 

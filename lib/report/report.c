@@ -32,6 +32,7 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
         dt_report_free(r);
         return NULL;
     }
+    dt_rollup_set_vendor(r->ru, opts->vendor);
     return r;
 }
 
@@ -274,7 +275,7 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
         return;
     }
     dt_jw_reset(&r->flow_text);
-    if (dt_flow_json_write(&r->flow_text, in, f, ep, r->opts.debug_streams) == 0)
+    if (dt_flow_json_write(&r->flow_text, in, f, ep, r->opts.debug_streams, r->opts.vendor) == 0)
         write_flow_line(r, flow_dest(r), r->flow_text.buf, r->flow_text.len);
     else
         r->write_error = 1;
@@ -531,7 +532,7 @@ int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
     dt_fw_key(&f, "version");
     dt_fw_str(&f, DT_VERSION);
     dt_fw_key(&f, "schema");
-    dt_fw_u64(&f, 1);
+    dt_fw_u64(&f, 2);
     dt_fw_obj_end(&f);
     dt_fw_key(&f, "inputs");
     dt_fw_arr_begin(&f);
@@ -554,10 +555,19 @@ int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
         dt_fw_obj_begin(&f);
         dt_fw_obj_end(&f);
     }
+    dt_fw_key(&f, "vendor");
+    dt_fw_obj_begin(&f);
+    int inferred = 0;
+    const char *vendor = dt_rollup_vendor(r->ru, &inferred);
+    dt_fw_key(&f, "name");
+    dt_fw_str_or_null(&f, vendor);
+    dt_fw_key(&f, "inferred");
+    dt_fw_bool(&f, inferred);
+    dt_fw_obj_end(&f);
     dt_fw_key(&f, "summary");
     rc |= summary_write(r, &f);
-    static const dt_ru_table tables[] = {DT_RU_COUNTRIES, DT_RU_ORGS, DT_RU_COMPANIES,
-                                         DT_RU_DOMAINS, DT_RU_ENDPOINTS};
+    static const dt_ru_table tables[] = {DT_RU_COUNTRIES, DT_RU_ORGS,    DT_RU_COMPANIES,
+                                         DT_RU_HOSTING,   DT_RU_DOMAINS, DT_RU_ENDPOINTS};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         dt_fw_key(&f, dt_rollup_table_name(tables[i]));
         rc |= dt_rollup_write_table(r->ru, tables[i], &f);

@@ -1,6 +1,7 @@
 #include "report/rollup.h"
 #include "report/tally.h"
 
+#include "enrich/entity.h"
 #include "enrich/geo.h"
 
 #include <stdint.h>
@@ -16,8 +17,8 @@
 
 enum { SEEN_SNI = 1, SEEN_QUIC = 2, SEEN_HTTP = 4, SEEN_DNS = 8, SEEN_CERT = 16 };
 static const char *const seen_names[] = {"sni", "quic", "http", "dns", "cert"};
-enum { SRC_DOMAIN = 1, SRC_CERT = 2, SRC_ASN = 4 };
-static const char *const src_names[] = {"domain", "cert", "asn"};
+enum { SRC_DOMAIN = 1, SRC_CERT = 2, SRC_UNIDENTIFIED = 4 };
+static const char *const src_names[] = {"domain", "cert", "unidentified"};
 
 /* A transfer class as stored in the tables: dt_ru_transfer + 1, 0 for none. */
 typedef uint8_t transfer_id;
@@ -34,16 +35,23 @@ typedef struct org_ext {
 } org_ext;
 
 typedef struct company_ext {
+    const dt_str *category;
+    int identified;
     dt_tally countries, domains;
 } company_ext;
 
+typedef struct host_ext {
+    const dt_str *category;
+    dt_tally asns, countries, recipients;
+} host_ext;
+
 typedef struct domain_ext {
-    const dt_str *company;
-    dt_tally names, countries;
+    dt_tally names, countries, recipients; /* recipients by upload bytes */
 } domain_ext;
 
 typedef struct endpoint_ext {
-    const dt_str *country, *org, *company;
+    const dt_str *country, *org, *recipient, *recipient_category, *host;
+    int recipient_identified;
     transfer_id transfer;
     double asn;
     int have_asn, have_time;
@@ -63,8 +71,10 @@ typedef struct plain_ext {
  * (binary; the text is made when written), ports by number. */
 struct dt_rollup {
     dt_pool pool;
-    dt_tally countries, orgs, companies, domains, endpoints, names, plain;
+    dt_tally countries, orgs, companies, hosts, domains, endpoints, names, plain;
     uint64_t up, down, flows, local_flows;
+    uint64_t named[3], identified[3];      /* named public flows: [flows, up, down] */
+    char vendor[DT_ENTITY_NAME_MAX];       /* the first party given (--vendor), or "" */
     uint64_t enc[3][3];                    /* [encrypted, plaintext, unknown][flows, up, down] */
     uint64_t transfers[DT_RU_TR_COUNT][3]; /* [dt_ru_transfer][flows, up, down] */
     int ts_digits;
@@ -96,11 +106,21 @@ static void company_free(void *p)
     free(e);
 }
 
+static void host_free(void *p)
+{
+    host_ext *e = p;
+    dt_tally_free(&e->asns, NULL);
+    dt_tally_free(&e->countries, NULL);
+    dt_tally_free(&e->recipients, NULL);
+    free(e);
+}
+
 static void domain_free(void *p)
 {
     domain_ext *e = p;
     dt_tally_free(&e->names, NULL);
     dt_tally_free(&e->countries, NULL);
+    dt_tally_free(&e->recipients, NULL);
     free(e);
 }
 
@@ -123,8 +143,8 @@ dt_rollup *dt_rollup_new(void)
     dt_rollup *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    dt_tally *top[] = {&r->countries, &r->orgs,  &r->companies, &r->domains,
-                       &r->endpoints, &r->names, &r->plain};
+    dt_tally *top[] = {&r->countries, &r->orgs,      &r->companies, &r->hosts,
+                       &r->domains,   &r->endpoints, &r->names,     &r->plain};
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
         top[i]->max = TOP_MAX;
     r->mem.max = DT_ROLLUP_MAX_BYTES;
@@ -149,6 +169,7 @@ void dt_rollup_free(dt_rollup *r)
     dt_tally_free(&r->countries, country_free);
     dt_tally_free(&r->orgs, org_free);
     dt_tally_free(&r->companies, company_free);
+    dt_tally_free(&r->hosts, host_free);
     dt_tally_free(&r->domains, domain_free);
     dt_tally_free(&r->endpoints, endpoint_free);
     dt_tally_free(&r->names, NULL);
@@ -259,8 +280,8 @@ static dt_crypto flow_crypto(const dt_rollup_flow *f)
     return DT_CRYPTO_PLAINTEXT;
 }
 
-static const char *const transfer_names[DT_RU_TR_COUNT] = {"eea", "adequate", "third_country",
-                                                           "unknown", "local"};
+static const char *const transfer_names[DT_RU_TR_COUNT] = {
+    "eea", "adequate", "adequate_partial", "third_country", "unknown", "local"};
 
 /* The class named s (a flow's server.transfer), -1 when none or unknown. */
 static int transfer_of(const char *s)
@@ -381,9 +402,23 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         return 0;
     dt_budget *b = &r->mem;
     dt_rollup_flow f = *in;
-    const char **strs[] = {
-        &f.client_ip, &f.server_ip, &f.app, &f.name,    &f.name_source,    &f.tls_sni, &f.quic_sni,
-        &f.http_host, &f.country,   &f.org, &f.company, &f.company_source, &f.domain,  &f.transfer};
+    const char **strs[] = {&f.client_ip,
+                           &f.server_ip,
+                           &f.app,
+                           &f.name,
+                           &f.name_source,
+                           &f.tls_sni,
+                           &f.quic_sni,
+                           &f.http_host,
+                           &f.country,
+                           &f.org,
+                           &f.domain,
+                           &f.transfer,
+                           &f.recipient,
+                           &f.recipient_evidence,
+                           &f.recipient_category,
+                           &f.host,
+                           &f.host_category};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         *strs[i] = nonempty(*strs[i]);
     int cloc = f.client_local, sloc = f.server_local;
@@ -413,8 +448,9 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     uint64_t rport = srv_remote ? f.server_port : f.client_port;
     const char *country = srv_remote ? f.country : NULL;
     const char *org = srv_remote ? f.org : NULL;
-    const char *company = srv_remote ? f.company : NULL;
-    const char *csrc = srv_remote ? f.company_source : NULL;
+    const char *recipient = srv_remote ? f.recipient : NULL;
+    const char *rsrc = srv_remote ? f.recipient_evidence : NULL;
+    const char *host = srv_remote ? f.host : NULL;
     const char *domain = srv_remote ? f.domain : NULL;
     int transfer = srv_remote ? tr : -1;
     int have_asn = srv_remote && f.asn > 0 && f.asn < 4300000000ull;
@@ -434,7 +470,18 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     }
     const dt_str *country_s = intern(r, country ? country : "", &oom);
     const dt_str *org_s = intern(r, org, &oom);
-    const dt_str *company_s = intern(r, company, &oom);
+    const dt_str *recipient_s = intern(r, recipient, &oom);
+    const dt_str *rcat_s = recipient ? intern(r, f.recipient_category, &oom) : NULL;
+    const dt_str *host_s = intern(r, host, &oom);
+    if (n_names && recipient) { /* a name that is an address names no recipient */
+        int ident = f.recipient_identified;
+        uint64_t *c[] = {r->named, ident ? r->identified : NULL};
+        for (int i = 0; i < 2 && c[i]; i++) {
+            c[i][0]++;
+            c[i][1] += up;
+            c[i][2] += down;
+        }
+    }
     const dt_str *domain_s = intern(r, domain, &oom);
     const dt_str *ccode_s = country ? country_s : NULL; /* "" is no country */
 
@@ -450,7 +497,12 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         it->down += down;
         it->flows++;
         oom |= set_str(&ep->country, ccode_s, country, r) | set_str(&ep->org, org_s, org, r) |
-               set_str(&ep->company, company_s, company, r);
+               set_str(&ep->host, host_s, host, r);
+        if (recipient && !ep->recipient) {
+            oom |= set_str(&ep->recipient, recipient_s, recipient, r) |
+                   set_str(&ep->recipient_category, rcat_s, f.recipient_category, r);
+            ep->recipient_identified = f.recipient_identified;
+        }
         set_transfer(&ep->transfer, transfer);
         if (have_asn && !ep->have_asn) {
             ep->asn = asn;
@@ -501,20 +553,34 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         }
     }
 
-    if (company) {
-        it = dt_tally_get_str(&r->companies, b, company_s, &created);
+    if (recipient) {
+        it = dt_tally_get_str(&r->companies, b, recipient_s, &created);
         company_ext *ke = dt_tally_ext(it, created, sizeof *ke, b);
         if (it && ke) {
-            it->up += up;
-            it->down += down;
-            it->flows++;
-            if (csrc)
-                it->mask |= !strcmp(csrc, "domain") ? SRC_DOMAIN
-                            : !strcmp(csrc, "cert") ? SRC_CERT
-                            : !strcmp(csrc, "asn")  ? SRC_ASN
-                                                    : 0;
+            dt_tally_count(it, up, down, 0);
+            if (rsrc)
+                it->mask |= !strcmp(rsrc, "domain")         ? SRC_DOMAIN
+                            : !strcmp(rsrc, "cert")         ? SRC_CERT
+                            : !strcmp(rsrc, "unidentified") ? SRC_UNIDENTIFIED
+                                                            : 0;
+            ke->identified |= f.recipient_identified;
+            oom |= set_str(&ke->category, rcat_s, f.recipient_category, r);
             dt_tally_add(&ke->countries, b, ccode_s, up, down, 0);
             dt_tally_add(&ke->domains, b, domain_s, up, down, 0);
+        }
+    }
+
+    if (host) {
+        it = dt_tally_get_str(&r->hosts, b, host_s, &created);
+        host_ext *he = dt_tally_ext(it, created, sizeof *he, b);
+        if (it && he) {
+            dt_tally_count(it, up, down, 0);
+            if (!he->category && f.host_category)
+                oom |= set_str(&he->category, intern(r, f.host_category, &oom), f.host_category, r);
+            if (have_asn)
+                dt_tally_add_num(&he->asns, b, f.asn, up, down);
+            dt_tally_add(&he->countries, b, ccode_s, up, down, 0);
+            dt_tally_add(&he->recipients, b, recipient_s, up, down, 0);
         }
     }
 
@@ -525,7 +591,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
             it->up += up;
             it->down += down;
             it->flows++;
-            oom |= set_str(&de->company, company_s, company, r);
+            dt_tally_add(&de->recipients, b, recipient_s, up, down, 0);
             dt_tally_add(&de->countries, b, ccode_s, up, down, 0);
             for (int i = 0; i < n_names; i++)
                 if (under_domain(names[i].name, domain))
@@ -585,8 +651,22 @@ static int company_merge(dt_tally_item *d, int created, const void *p, dt_budget
     company_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    return dt_tally_merge(&e->countries, b, pool, &s->countries, NULL) |
+    e->identified |= s->identified;
+    return merge_str(&e->category, s->category, pool, b) |
+           dt_tally_merge(&e->countries, b, pool, &s->countries, NULL) |
            dt_tally_merge(&e->domains, b, pool, &s->domains, NULL);
+}
+
+static int host_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
+{
+    const host_ext *s = p;
+    host_ext *e = dt_tally_ext(d, created, sizeof *e, b);
+    if (!e)
+        return -1;
+    return merge_str(&e->category, s->category, pool, b) |
+           dt_tally_merge(&e->asns, b, pool, &s->asns, NULL) |
+           dt_tally_merge(&e->countries, b, pool, &s->countries, NULL) |
+           dt_tally_merge(&e->recipients, b, pool, &s->recipients, NULL);
 }
 
 static int domain_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
@@ -595,9 +675,9 @@ static int domain_merge(dt_tally_item *d, int created, const void *p, dt_budget 
     domain_ext *e = dt_tally_ext(d, created, sizeof *e, b);
     if (!e)
         return -1;
-    return merge_str(&e->company, s->company, pool, b) |
-           dt_tally_merge(&e->names, b, pool, &s->names, NULL) |
-           dt_tally_merge(&e->countries, b, pool, &s->countries, NULL);
+    return dt_tally_merge(&e->names, b, pool, &s->names, NULL) |
+           dt_tally_merge(&e->countries, b, pool, &s->countries, NULL) |
+           dt_tally_merge(&e->recipients, b, pool, &s->recipients, NULL);
 }
 
 static int endpoint_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
@@ -607,7 +687,12 @@ static int endpoint_merge(dt_tally_item *d, int created, const void *p, dt_budge
     if (!e)
         return -1;
     int oom = merge_str(&e->country, s->country, pool, b) | merge_str(&e->org, s->org, pool, b) |
-              merge_str(&e->company, s->company, pool, b);
+              merge_str(&e->host, s->host, pool, b);
+    if (!e->recipient && s->recipient) {
+        oom |= merge_str(&e->recipient, s->recipient, pool, b) |
+               merge_str(&e->recipient_category, s->recipient_category, pool, b);
+        e->recipient_identified = s->recipient_identified;
+    }
     set_transfer(&e->transfer, s->transfer - 1);
     if (s->have_asn && !e->have_asn) {
         e->asn = s->asn;
@@ -654,6 +739,10 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
     for (int i = 0; i < DT_RU_TR_COUNT; i++)
         for (int j = 0; j < 3; j++)
             d->transfers[i][j] += s->transfers[i][j];
+    for (int j = 0; j < 3; j++) {
+        d->named[j] += s->named[j];
+        d->identified[j] += s->identified[j];
+    }
     if (s->ts_digits > d->ts_digits)
         d->ts_digits = s->ts_digits;
     int oom = dt_tally_merge(&d->names, b, p, &s->names, NULL) |
@@ -661,6 +750,7 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
               dt_tally_merge(&d->countries, b, p, &s->countries, country_merge) |
               dt_tally_merge(&d->orgs, b, p, &s->orgs, org_merge) |
               dt_tally_merge(&d->companies, b, p, &s->companies, company_merge) |
+              dt_tally_merge(&d->hosts, b, p, &s->hosts, host_merge) |
               dt_tally_merge(&d->domains, b, p, &s->domains, domain_merge) |
               dt_tally_merge(&d->plain, b, p, &s->plain, plain_merge);
     return oom ? -1 : 0;
@@ -764,8 +854,9 @@ static dt_ru_counts counts_of(const dt_tally_item *it)
     return c;
 }
 
-static const char *const table_names[] = {"countries", "organizations", "companies",
-                                          "domains",   "endpoints",     "plaintext_destinations"};
+static const char *const table_names[] = {
+    "countries", "organizations",         "companies", "hosting", "domains",
+    "endpoints", "plaintext_destinations"};
 
 static const dt_tally *table_of(const dt_rollup *r, dt_ru_table t)
 {
@@ -776,6 +867,8 @@ static const dt_tally *table_of(const dt_rollup *r, dt_ru_table t)
         return &r->orgs;
     case DT_RU_COMPANIES:
         return &r->companies;
+    case DT_RU_HOSTING:
+        return &r->hosts;
     case DT_RU_DOMAINS:
         return &r->domains;
     case DT_RU_ENDPOINTS:
@@ -790,9 +883,37 @@ const char *dt_rollup_table_name(dt_ru_table t)
     return (unsigned)t < sizeof table_names / sizeof table_names[0] ? table_names[t] : NULL;
 }
 
-/* Calls fn with the row of it (its lists allocated for the call). */
+/* The numbers of a tally of numbers, ascending (caller frees; NULL when out of memory). */
+static uint64_t *nums_of(const dt_tally *t)
+{
+    uint64_t *v = malloc((t->n ? t->n : 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t j = 0; j < t->n; j++)
+        v[j] = t->v[j].key.num;
+    qsort(v, t->n, sizeof *v, cmp_port);
+    return v;
+}
+
+/* The key of t with the most upload bytes (ties: the first by key), or NULL. */
+static const char *top_key(const dt_tally *t, int *oom)
+{
+    if (!t->n)
+        return NULL;
+    dt_tally_row *s = dt_tally_sorted(t);
+    if (!s) {
+        *oom = 1;
+        return NULL;
+    }
+    const char *k = s[0].key;
+    free(s);
+    return k;
+}
+
+/* Calls fn with the row of it (its lists allocated for the call); vendor is
+ * the first party (NULL: none). */
 static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, dt_ru_fn fn,
-                    void *ctx)
+                    void *ctx, const char *vendor)
 {
     const dt_tally_item *it = sr->it;
     int rc = -1, ok = 0;
@@ -802,6 +923,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
         dt_ru_country row = {sr->key,
                              sr->key[0] ? dt_geo_country_name(sr->key) : NULL,
                              transfer_text(e->transfer),
+                             sr->key[0] ? dt_geo_adequacy_note(sr->key) : NULL,
                              counts_of(it),
                              e->endpoints.n,
                              {0},
@@ -826,7 +948,9 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
     }
     case DT_RU_COMPANIES: {
         const company_ext *e = it->ext;
-        dt_ru_company row = {sr->key, it->mask, {0}, counts_of(it), {0}};
+        dt_ru_company row = {sr->key, e->identified, it->mask,      str_of(e->category),
+                             NULL,    {0},           counts_of(it), {0}};
+        row.party = dt_party_of(sr->key, e->identified, row.category, vendor);
         ok = keys_of(&e->countries, 0, 0, &row.countries) == 0;
         /* run even when the first failed: both lists are freed below */
         if (keys_of(&e->domains, 0, 0, &row.domains) != 0)
@@ -839,8 +963,9 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
     }
     case DT_RU_DOMAINS: {
         const domain_ext *e = it->ext;
-        dt_ru_domain row = {sr->key, {0}, str_of(e->company), {0}, counts_of(it)};
-        ok = keys_of(&e->names, 0, 1, &row.names) == 0;
+        int oom = 0;
+        dt_ru_domain row = {sr->key, {0}, top_key(&e->recipients, &oom), {0}, counts_of(it)};
+        ok = !oom && keys_of(&e->names, 0, 1, &row.names) == 0;
         /* run even when the first failed: both lists are freed below */
         if (keys_of(&e->countries, 0, 0, &row.countries) != 0)
             ok = 0;
@@ -848,6 +973,21 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
             rc = fn(ctx, &row);
         free((void *)row.names.v);
         free((void *)row.countries.v);
+        break;
+    }
+    case DT_RU_HOSTING: {
+        const host_ext *e = it->ext;
+        dt_ru_host row = {
+            sr->key, str_of(e->category), nums_of(&e->asns), e->asns.n, {0}, counts_of(it), {0}};
+        ok = row.asns && keys_of(&e->countries, 0, 0, &row.countries) == 0;
+        /* run even when the first failed: the lists are freed below */
+        if (keys_of(&e->recipients, 0, 0, &row.recipients) != 0)
+            ok = 0;
+        if (ok)
+            rc = fn(ctx, &row);
+        free((void *)row.asns);
+        free((void *)row.countries.v);
+        free((void *)row.recipients.v);
         break;
     }
     case DT_RU_ENDPOINTS: {
@@ -858,7 +998,10 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
         row.have_asn = e->have_asn;
         row.asn = (uint64_t)e->asn;
         row.org = str_of(e->org);
-        row.company = str_of(e->company);
+        row.recipient = str_of(e->recipient);
+        row.party = dt_party_of(row.recipient, e->recipient_identified,
+                                str_of(e->recipient_category), vendor);
+        row.host = str_of(e->host);
         row.transfer = transfer_text(e->transfer);
         row.c = counts_of(it);
         row.have_time = e->have_time;
@@ -866,11 +1009,8 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
         row.last_ns = e->last;
         row.ts_digits = r->ts_digits;
         rhythm(e, it->flows, &row.rhythm);
-        uint64_t *ports = malloc((e->ports.n ? e->ports.n : 1) * sizeof *ports);
+        uint64_t *ports = nums_of(&e->ports);
         if (ports && keys_of(&e->names, 0, 0, &row.names) == 0) {
-            for (size_t j = 0; j < e->ports.n; j++)
-                ports[j] = e->ports.v[j].key.num;
-            qsort(ports, e->ports.n, sizeof *ports, cmp_port);
             row.ports = ports;
             row.n_ports = e->ports.n;
             rc = fn(ctx, &row);
@@ -899,9 +1039,11 @@ int dt_rollup_each(const dt_rollup *r, dt_ru_table t, size_t max, dt_ru_fn fn, v
         return -1;
     int rc = 0;
     size_t done = 0;
+    const char *vendor =
+        t == DT_RU_COMPANIES || t == DT_RU_ENDPOINTS ? dt_rollup_vendor(r, NULL) : NULL;
     for (size_t i = 0; i < tb->n && rc == 0 && (!max || done < max); i++)
         if (s[i].it->ext) {
-            rc = row_call(r, t, &s[i], fn, ctx);
+            rc = row_call(r, t, &s[i], fn, ctx, vendor);
             done++;
         }
     free(s);
@@ -934,6 +1076,9 @@ void dt_rollup_totals(const dt_rollup *r, dt_ru_totals *o)
         o->countries += r->countries.v[i].key.s->len != 0;
     o->organizations = r->orgs.n;
     o->companies = r->companies.n;
+    o->hosting_networks = r->hosts.n;
+    o->named = (dt_ru_counts){r->named[1], r->named[2], r->named[0]};
+    o->identified = (dt_ru_counts){r->identified[1], r->identified[2], r->identified[0]};
     for (int k = 0; k < DT_CRYPTO_COUNT; k++) {
         o->encryption[k].flows = r->enc[k][0];
         o->encryption[k].up = r->enc[k][1];
@@ -945,6 +1090,28 @@ void dt_rollup_totals(const dt_rollup *r, dt_ru_totals *o)
         o->transfers[k].down = r->transfers[k][2];
     }
     o->rollup_entries_dropped = r->mem.refused;
+    const char *vendor = dt_rollup_vendor(r, NULL);
+    for (size_t i = 0; i < r->companies.n; i++) {
+        const dt_tally_item *it = &r->companies.v[i];
+        const company_ext *e = it->ext;
+        if (!e)
+            continue;
+        const char *p = dt_party_of(it->key.s->s, e->identified, str_of(e->category), vendor);
+        int k = DT_RU_THIRD_PARTY; /* a car maker with no vendor known at all */
+        for (int j = 0; p && j < DT_RU_PARTY_COUNT; j++)
+            if (!strcmp(p, dt_ru_party_name((dt_ru_party)j)))
+                k = j;
+        o->parties[k].up += it->up;
+        o->parties[k].down += it->down;
+        o->parties[k].flows += it->flows;
+        o->party_recipients[k]++;
+    }
+}
+
+const char *dt_ru_party_name(dt_ru_party p)
+{
+    static const char *const names[] = {"first_party", "support_party", "third_party", "unknown"};
+    return (unsigned)p < DT_RU_PARTY_COUNT ? names[p] : NULL;
 }
 
 const char *dt_ru_transfer_name(dt_ru_transfer t)
@@ -961,6 +1128,40 @@ const char *dt_crypto_name(dt_crypto c)
 const char *dt_seen_name(int bit)
 {
     return bit >= 0 && bit < 5 ? seen_names[bit] : NULL;
+}
+
+void dt_rollup_set_vendor(dt_rollup *r, const char *vendor)
+{
+    if (!r)
+        return;
+    size_t n = vendor ? strnlen(vendor, sizeof r->vendor - 1) : 0;
+    memcpy(r->vendor, vendor ? vendor : "", n);
+    r->vendor[n] = '\0';
+}
+
+const char *dt_rollup_vendor(const dt_rollup *r, int *inferred)
+{
+    if (inferred)
+        *inferred = 0;
+    if (!r)
+        return NULL;
+    if (r->vendor[0])
+        return r->vendor;
+    if (inferred)
+        *inferred = 1;
+    /* the identified car maker with the most flows (then upload, then name) */
+    const dt_tally_item *best = NULL;
+    for (size_t i = 0; i < r->companies.n; i++) {
+        const dt_tally_item *it = &r->companies.v[i];
+        const company_ext *e = it->ext;
+        if (!e || !e->identified || !e->category || strcmp(e->category->s, "car_maker") != 0)
+            continue;
+        if (!best || it->flows > best->flows || (it->flows == best->flows && it->up > best->up) ||
+            (it->flows == best->flows && it->up == best->up &&
+             strcmp(it->key.s->s, best->key.s->s) < 0))
+            best = it;
+    }
+    return best ? best->key.s->s : NULL;
 }
 
 const char *dt_source_name(int bit)

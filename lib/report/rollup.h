@@ -50,10 +50,14 @@ typedef struct dt_rollup_flow {
     int encrypted; /* has a tls or quic object, or encrypted_dns */
     const char *name, *name_source, *tls_sni, *quic_sni, *http_host;
     /* enrichment of the server */
-    const char *country, *org, *company, *company_source, *domain, *transfer;
+    const char *country, *org, *domain, *transfer;
     uint64_t asn; /* 0: none */
     int have_time, ts_digits;
     uint64_t first_ns, last_ns;
+    /* recipients: server.recipient and server.host (NULL name: none) */
+    const char *recipient, *recipient_evidence, *recipient_category;
+    int recipient_identified;
+    const char *host, *host_category;
 } dt_rollup_flow;
 
 dt_rollup *dt_rollup_new(void);
@@ -67,12 +71,20 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *f);
  * (the same output, except where a table of dst or src reached its size
  * limit).  Returns 0, or -1 when out of memory. */
 int dt_rollup_merge(dt_rollup *dst, const dt_rollup *src);
+/* The first party (the device's maker, `--vendor`): parties of recipients
+ * are relative to it.  Without one, dt_rollup_vendor infers it: the
+ * identified car maker among the recipients with the most flows (*inferred
+ * set; NULL when there is none). */
+void dt_rollup_set_vendor(dt_rollup *r, const char *vendor);
+const char *dt_rollup_vendor(const dt_rollup *r, int *inferred);
+
 /* ---- the tables as rows, in report order (bytes_up descending) ---- */
 
 typedef enum dt_ru_table {
     DT_RU_COUNTRIES,
     DT_RU_ORGS,
     DT_RU_COMPANIES,
+    DT_RU_HOSTING,
     DT_RU_DOMAINS,
     DT_RU_ENDPOINTS,
     DT_RU_PLAIN /* the summary's plaintext_destinations */
@@ -82,11 +94,21 @@ typedef enum dt_ru_table {
 typedef enum dt_ru_transfer {
     DT_RU_TR_EEA,
     DT_RU_TR_ADEQUATE,
+    DT_RU_TR_ADEQUATE_PARTIAL,
     DT_RU_TR_THIRD_COUNTRY,
     DT_RU_TR_UNKNOWN,
     DT_RU_TR_LOCAL,
     DT_RU_TR_COUNT
 } dt_ru_transfer;
+/* Parties of recipients to the device (see dt_party_of). */
+typedef enum dt_ru_party {
+    DT_RU_FIRST_PARTY,
+    DT_RU_SUPPORT_PARTY,
+    DT_RU_THIRD_PARTY,
+    DT_RU_UNKNOWN_PARTY,
+    DT_RU_PARTY_COUNT
+} dt_ru_party;
+const char *dt_ru_party_name(dt_ru_party p); /* "first_party", ... "unknown" */
 typedef enum dt_crypto {
     DT_CRYPTO_ENCRYPTED,
     DT_CRYPTO_PLAINTEXT,
@@ -95,8 +117,9 @@ typedef enum dt_crypto {
 } dt_crypto;
 const char *dt_ru_transfer_name(dt_ru_transfer t); /* "eea", ..., "local" */
 const char *dt_crypto_name(dt_crypto c);           /* "encrypted", "plaintext", "unknown" */
-const char *dt_seen_name(int bit);   /* bit of dt_ru_key.mask of names: "sni", "quic", ... */
-const char *dt_source_name(int bit); /* bit of dt_ru_company.sources: "domain", "cert", "asn" */
+const char *dt_seen_name(int bit); /* bit of dt_ru_key.mask of names: "sni", "quic", ... */
+/* bit of dt_ru_company.evidence: "domain", "cert", "unidentified" */
+const char *dt_source_name(int bit);
 const char *dt_rollup_table_name(dt_ru_table t); /* its key in the report */
 
 typedef struct dt_ru_counts {
@@ -118,6 +141,7 @@ typedef struct dt_ru_keys {
 typedef struct dt_ru_country {
     const char *code; /* "": flows without a country */
     const char *name, *transfer;
+    const char *adequacy_note; /* the scope of its adequacy decision, or NULL */
     dt_ru_counts c;
     uint64_t endpoints;
     dt_ru_keys top_organizations, top_domains; /* DT_ROLLUP_TOP at most */
@@ -131,18 +155,31 @@ typedef struct dt_ru_org {
     uint64_t endpoints;
 } dt_ru_org;
 
+/* A recipient (the "companies" table). */
 typedef struct dt_ru_company {
     const char *name;
-    unsigned sources; /* bits of dt_source_name */
+    int identified;
+    unsigned evidence; /* bits of dt_source_name */
+    const char *category, *party;
     dt_ru_keys countries;
     dt_ru_counts c;
     dt_ru_keys domains;
 } dt_ru_company;
 
+/* A hosting network (the "hosting" table). */
+typedef struct dt_ru_host {
+    const char *name, *category;
+    const uint64_t *asns; /* ascending */
+    size_t n_asns;
+    dt_ru_keys countries;
+    dt_ru_counts c;
+    dt_ru_keys recipients;
+} dt_ru_host;
+
 typedef struct dt_ru_domain {
     const char *domain;
-    dt_ru_keys names; /* with where they were seen */
-    const char *company;
+    dt_ru_keys names;      /* with where they were seen */
+    const char *recipient; /* of the most upload bytes among its flows */
     dt_ru_keys countries;
     dt_ru_counts c;
 } dt_ru_domain;
@@ -161,7 +198,7 @@ typedef struct dt_ru_endpoint {
     const char *country;
     int have_asn;
     uint64_t asn;
-    const char *org, *company, *transfer;
+    const char *org, *recipient, *party, *host, *transfer;
     dt_ru_counts c;
     int have_time, ts_digits;
     uint64_t first_ns, last_ns;
@@ -178,7 +215,12 @@ typedef struct dt_ru_plain {
 /* What the rollups add to the summary. */
 typedef struct dt_ru_totals {
     uint64_t bytes_up, bytes_down, local_flows, remote_addresses, remote_names, domains, countries,
-        organizations, companies, rollup_entries_dropped;
+        organizations, companies, hosting_networks, rollup_entries_dropped;
+    /* public flows with a server name, and those whose recipient is identified */
+    dt_ru_counts named, identified;
+    /* by party of the recipient (dt_ru_party), and its recipients */
+    dt_ru_counts parties[DT_RU_PARTY_COUNT];
+    uint64_t party_recipients[DT_RU_PARTY_COUNT];
     dt_ru_counts encryption[DT_CRYPTO_COUNT];
     dt_ru_counts transfers[DT_RU_TR_COUNT];
 } dt_ru_totals;

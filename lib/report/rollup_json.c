@@ -69,6 +69,8 @@ static int country_row(void *ctx, const void *row)
     dt_fw_str_or_null(f, c->name);
     dt_fw_key(f, "transfer");
     dt_fw_str_or_null(f, c->transfer);
+    dt_fw_key(f, "adequacy_note");
+    dt_fw_str_or_null(f, c->adequacy_note);
     counts(f, &c->c);
     dt_fw_key(f, "endpoints");
     dt_fw_u64(f, c->endpoints);
@@ -102,10 +104,37 @@ static int company_row(void *ctx, const void *row)
     dt_fw_obj_begin(f);
     dt_fw_key(f, "name");
     dt_fw_str(f, c->name);
-    mask_list(f, "sources", c->sources, dt_source_name);
+    dt_fw_key(f, "identified");
+    dt_fw_bool(f, c->identified);
+    mask_list(f, "evidence", c->evidence, dt_source_name);
+    dt_fw_key(f, "category");
+    dt_fw_str_or_null(f, c->category);
+    dt_fw_key(f, "party");
+    dt_fw_str_or_null(f, c->party);
     key_list(f, "countries", &c->countries);
     counts(f, &c->c);
     key_list(f, "domains", &c->domains);
+    dt_fw_obj_end(f);
+    return 0;
+}
+
+static int host_row(void *ctx, const void *row)
+{
+    dt_fw *f = ctx;
+    const dt_ru_host *h = row;
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "name");
+    dt_fw_str(f, h->name);
+    dt_fw_key(f, "category");
+    dt_fw_str_or_null(f, h->category);
+    dt_fw_key(f, "asns");
+    dt_fw_arr_begin(f);
+    for (size_t i = 0; i < h->n_asns; i++)
+        dt_fw_u64(f, h->asns[i]);
+    dt_fw_arr_end(f);
+    key_list(f, "countries", &h->countries);
+    counts(f, &h->c);
+    key_list(f, "recipients", &h->recipients);
     dt_fw_obj_end(f);
     return 0;
 }
@@ -127,8 +156,8 @@ static int domain_row(void *ctx, const void *row)
         dt_fw_obj_end(f);
     }
     dt_fw_arr_end(f);
-    dt_fw_key(f, "company");
-    dt_fw_str_or_null(f, d->company);
+    dt_fw_key(f, "recipient");
+    dt_fw_str_or_null(f, d->recipient);
     key_list(f, "countries", &d->countries);
     counts(f, &d->c);
     dt_fw_obj_end(f);
@@ -166,8 +195,12 @@ static int endpoint_row(void *ctx, const void *row)
         dt_fw_null(f);
     dt_fw_key(f, "org");
     dt_fw_str_or_null(f, e->org);
-    dt_fw_key(f, "company");
-    dt_fw_str_or_null(f, e->company);
+    dt_fw_key(f, "recipient");
+    dt_fw_str_or_null(f, e->recipient);
+    dt_fw_key(f, "party");
+    dt_fw_str_or_null(f, e->party);
+    dt_fw_key(f, "host");
+    dt_fw_str_or_null(f, e->host);
     dt_fw_key(f, "transfer");
     dt_fw_str_or_null(f, e->transfer);
     counts(f, &e->c);
@@ -205,7 +238,7 @@ static int plain_row(void *ctx, const void *row)
 
 int dt_rollup_write_table(const dt_rollup *r, dt_ru_table t, dt_fw *f)
 {
-    static const dt_ru_fn fns[] = {country_row, org_row,      company_row,
+    static const dt_ru_fn fns[] = {country_row, org_row,      company_row, host_row,
                                    domain_row,  endpoint_row, plain_row};
     dt_fw_arr_begin(f);
     int rc = dt_rollup_each(r, t, 0, fns[t], f);
@@ -248,11 +281,38 @@ int dt_rollup_write_summary(const dt_rollup *r, dt_fw *f)
              {"local_flows", t.local_flows},   {"remote_addresses", t.remote_addresses},
              {"remote_names", t.remote_names}, {"domains", t.domains},
              {"countries", t.countries},       {"organizations", t.organizations},
-             {"companies", t.companies}};
+             {"companies", t.companies},       {"hosting_networks", t.hosting_networks}};
     for (size_t i = 0; i < sizeof n / sizeof n[0]; i++) {
         dt_fw_key(f, n[i].key);
         dt_fw_u64(f, n[i].v);
     }
+    dt_fw_key(f, "recipients_identified");
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "named_flows");
+    dt_fw_u64(f, t.named.flows);
+    dt_fw_key(f, "flows");
+    dt_fw_u64(f, t.identified.flows);
+    dt_fw_key(f, "named_bytes_up");
+    dt_fw_u64(f, t.named.up);
+    dt_fw_key(f, "bytes_up");
+    dt_fw_u64(f, t.identified.up);
+    dt_fw_obj_end(f);
+    dt_fw_key(f, "parties");
+    dt_fw_obj_begin(f);
+    for (int k = 0; k < DT_RU_PARTY_COUNT; k++) {
+        dt_fw_key(f, dt_ru_party_name((dt_ru_party)k));
+        dt_fw_obj_begin(f);
+        dt_fw_key(f, "recipients");
+        dt_fw_u64(f, t.party_recipients[k]);
+        dt_fw_key(f, "flows");
+        dt_fw_u64(f, t.parties[k].flows);
+        dt_fw_key(f, "bytes_up");
+        dt_fw_u64(f, t.parties[k].up);
+        dt_fw_key(f, "bytes_down");
+        dt_fw_u64(f, t.parties[k].down);
+        dt_fw_obj_end(f);
+    }
+    dt_fw_obj_end(f);
     dt_fw_key(f, "encryption");
     dt_fw_obj_begin(f);
     for (int k = 0; k < DT_CRYPTO_COUNT; k++) {

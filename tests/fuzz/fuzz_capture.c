@@ -13,7 +13,7 @@ static void sink(void *ctx, const dt_input_info *in, const dt_flow *f)
     dt_jw w;
     dt_jw_init(&w);
     /* whatever the capture holds, the flow object is valid JSON */
-    if (dt_flow_json_write(&w, in, f, NULL, 1) == 0) {
+    if (dt_flow_json_write(&w, in, f, NULL, 1, NULL) == 0) {
         cJSON *o = cJSON_Parse(w.buf);
         if (!o)
             abort();

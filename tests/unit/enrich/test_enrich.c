@@ -51,16 +51,14 @@ static int same_info(const dt_endpoint_info *a, const dt_endpoint_info *b)
         strcmp(x->city, y->city) || x->asn != y->asn || strcmp(x->org, y->org) ||
         strcmp(x->class, y->class) || strcmp(a->domain, b->domain) || a->transfer != b->transfer)
         return 0;
-    const dt_company *p = &a->company, *q = &b->company;
-    /* entities of different enrichers are different objects: compare their names */
-    if (strcmp(p->name, q->name) || strcmp(p->source, q->source) || !p->entity != !q->entity ||
-        (p->entity && strcmp(p->entity->name, q->entity->name)) || p->n_evidence != q->n_evidence)
-        return 0;
-    for (int i = 0; i < p->n_evidence; i++)
-        if (strcmp(p->evidence[i].kind, q->evidence[i].kind) ||
-            strcmp(p->evidence[i].value, q->evidence[i].value) ||
-            strcmp(p->evidence[i].company, q->evidence[i].company))
+    for (int i = 0; i < 2; i++) {
+        const dt_attribution *p = i ? &a->host : &a->recipient, *q = i ? &b->host : &b->recipient;
+        /* entities of different enrichers are different objects: compare their names */
+        if (strcmp(p->name, q->name) || strcmp(p->evidence, q->evidence) ||
+            strcmp(p->matched, q->matched) || p->identified != q->identified ||
+            !p->entity != !q->entity || (p->entity && strcmp(p->entity->name, q->entity->name)))
             return 0;
+    }
     return 1;
 }
 
@@ -107,13 +105,19 @@ static void test_cache(void)
     CHECK_EQ_STR(first[0].geo.country, "AU");
     CHECK_EQ_INT(first[0].geo.asn, 13335);
     CHECK_EQ_STR(first[0].domain, "qq.com");
-    CHECK_EQ_STR(first[0].company.source, "domain");
-    CHECK_EQ_INT(first[0].company.n_evidence, 2);
-    CHECK_EQ_INT(first[1].company.n_evidence, 3); /* the certificate O is evidence too */
-    CHECK_EQ_STR(first[1].company.evidence[1].kind, "cert");
-    CHECK_EQ_INT(first[2].company.n_evidence, 2);
+    CHECK_EQ_STR(first[0].recipient.evidence, "domain");
+    CHECK_EQ_STR(first[0].recipient.matched, "bugly.qq.com");
+    CHECK_EQ_STR(first[0].host.evidence, "asn");
+    CHECK_EQ_STR(first[1].recipient.evidence, "domain"); /* the name beats the certificate */
+    CHECK_EQ_STR(first[2].recipient.evidence, "domain");
     CHECK_EQ_STR(first[3].domain, "");
-    CHECK_EQ_STR(first[3].company.source, "asn");
+    CHECK_EQ_STR(first[3].recipient.name, ""); /* no name, no certificate: unknown */
+    CHECK_EQ_STR(first[3].host.evidence, "asn");
+    CHECK_EQ_STR(first[6].recipient.name, "Example Ltd");
+    CHECK_EQ_STR(first[6].recipient.evidence, "cert");
+    CHECK_EQ_STR(first[9].recipient.name, "docs.example");
+    CHECK_EQ_STR(first[9].recipient.evidence, "unidentified");
+    CHECK_EQ_INT(first[9].recipient.identified, 0);
     CHECK_EQ_STR(first[8].geo.class, "private");
     CHECK_EQ_INT(first[8].transfer, DT_TRANSFER_LOCAL);
     CHECK_EQ_STR(first[8].domain, "home.lan");

@@ -72,45 +72,67 @@ int main(void)
                  "Tencent");
     CHECK(dt_entity_by_org(es, "Bayerische Motoren Werke AG") == NULL);
 
-    /* Attribution preference: domain > cert O > ASN. */
-    dt_company co;
-    CHECK_EQ_INT(
-        dt_company_attribute(es, "android.bugly.qq.com", "Google LLC", 15169, "GOOGLE", &co), 1);
-    CHECK_EQ_STR(co.name, "Tencent Bugly");
-    CHECK_EQ_STR(co.source, "domain");
-    CHECK_EQ_INT(co.n_evidence, 3);
-    CHECK_EQ_STR(co.evidence[0].kind, "domain");
-    CHECK_EQ_STR(co.evidence[0].value, "android.bugly.qq.com");
-    CHECK_EQ_STR(co.evidence[1].kind, "cert");
-    CHECK_EQ_STR(co.evidence[1].value, "Google LLC");
-    CHECK_EQ_STR(co.evidence[1].company, "Google");
-    CHECK_EQ_STR(co.evidence[2].kind, "asn");
-    CHECK_EQ_STR(co.evidence[2].value, "AS15169 GOOGLE");
-    CHECK_EQ_STR(co.evidence[2].company, "Google");
-
-    CHECK_EQ_INT(dt_company_attribute(es, "unknown.example.net", "Bayerische Motoren Werke AG",
-                                      45090, NULL, &co),
+    /* The recipient: domain > cert O > unidentified name; never the ASN. */
+    dt_attribution at;
+    CHECK_EQ_INT(dt_recipient_attribute(es, "android.bugly.qq.com", "qq.com", "Google LLC", &at),
                  1);
-    CHECK_EQ_STR(co.name, "Bayerische Motoren Werke AG"); /* verbatim O beats the ASN */
-    CHECK_EQ_STR(co.source, "cert");
-    CHECK(co.entity == NULL);
-    CHECK_EQ_INT(co.n_evidence, 2);
-    CHECK_EQ_STR(co.evidence[1].company, "Tencent");
+    CHECK_EQ_STR(at.name, "Tencent Bugly");
+    CHECK_EQ_STR(at.evidence, "domain");
+    CHECK_EQ_STR(at.matched, "bugly.qq.com");
+    CHECK_EQ_INT(at.identified, 1);
 
-    CHECK_EQ_INT(dt_company_attribute(es, "unknown.example.net", "", 0, "HETZNER-AS", &co), 1);
-    CHECK_EQ_STR(co.name, "HETZNER-AS"); /* raw ASN org when nothing else */
-    CHECK_EQ_STR(co.source, "asn");
-    CHECK_EQ_INT(co.n_evidence, 1);
-    CHECK_EQ_STR(co.evidence[0].value, "HETZNER-AS");
+    CHECK_EQ_INT(dt_recipient_attribute(es, "unknown.example.net", "example.net",
+                                        "Bayerische Motoren Werke AG", &at),
+                 1);
+    CHECK_EQ_STR(at.name, "Bayerische Motoren Werke AG"); /* verbatim O */
+    CHECK_EQ_STR(at.evidence, "cert");
+    CHECK(at.entity == NULL);
+    CHECK_EQ_INT(dt_recipient_attribute(es, NULL, NULL, "Google LLC", &at), 1);
+    CHECK_EQ_STR(at.name, "Google"); /* an O that is an entity */
+    CHECK_EQ_STR(at.matched, "Google LLC");
 
-    CHECK_EQ_INT(dt_company_attribute(es, "unknown.example.net", NULL, 64512, NULL, &co), 0);
-    CHECK_EQ_STR(co.name, "");
-    CHECK_EQ_STR(co.source, "");
-    CHECK_EQ_INT(co.n_evidence, 1);
-    CHECK_EQ_STR(co.evidence[0].value, "AS64512");
+    CHECK_EQ_INT(dt_recipient_attribute(es, "cdn.Rayjump.com.", "rayjump.com", "", &at), 1);
+    CHECK_EQ_STR(at.name, "rayjump.com"); /* the registrable domain, not the network */
+    CHECK_EQ_STR(at.evidence, "unidentified");
+    CHECK_EQ_STR(at.matched, "cdn.rayjump.com");
+    CHECK_EQ_INT(at.identified, 0);
+    CHECK_EQ_INT(dt_recipient_attribute(es, "intranet", "", NULL, &at), 1);
+    CHECK_EQ_STR(at.name, "intranet");
 
-    CHECK_EQ_INT(dt_company_attribute(NULL, NULL, NULL, 0, NULL, &co), 0);
-    CHECK_EQ_INT(co.n_evidence, 0);
+    CHECK_EQ_INT(dt_recipient_attribute(es, "42.120.51.152", "", NULL, &at), 0); /* an address */
+    CHECK_EQ_INT(dt_recipient_attribute(es, "[2001:db8::1]:8080", "", NULL, &at), 0);
+    CHECK_EQ_INT(dt_recipient_attribute(es, "1.2.3.4:80", "", "Example Ltd", &at), 1);
+    CHECK_EQ_STR(at.evidence, "cert");
+    CHECK_EQ_INT(dt_recipient_attribute(es, NULL, NULL, NULL, &at), 0);
+    CHECK_EQ_STR(at.name, "");
+    CHECK_EQ_STR(at.evidence, "");
+    CHECK_EQ_INT(dt_recipient_attribute(NULL, "", "", "", &at), 0);
+
+    /* The host: the ASN's entity, else its organisation, else its number. */
+    CHECK_EQ_INT(dt_host_attribute(es, 15169, "GOOGLE", &at), 1);
+    CHECK_EQ_STR(at.name, "Google");
+    CHECK_EQ_STR(at.evidence, "asn");
+    CHECK_EQ_STR(at.matched, "AS15169 GOOGLE");
+    CHECK_EQ_INT(dt_host_attribute(es, 0, "HETZNER-AS", &at), 1);
+    CHECK_EQ_STR(at.name, "HETZNER-AS");
+    CHECK_EQ_STR(at.matched, "HETZNER-AS");
+    CHECK(at.entity == NULL);
+    CHECK_EQ_INT(dt_host_attribute(es, 64512, NULL, &at), 1);
+    CHECK_EQ_STR(at.name, "AS64512");
+    CHECK_EQ_INT(dt_host_attribute(es, 0, NULL, &at), 0);
+    CHECK_EQ_STR(at.name, "");
+
+    /* Parties, by category and the vendor. */
+    CHECK_EQ_STR(dt_party_of("BMW Group", 1, "car_maker", "bmw group"), "first_party");
+    CHECK(dt_party_of("BMW Group", 1, "car_maker", NULL) == NULL);
+    CHECK_EQ_STR(dt_party_of("Volkswagen", 1, "car_maker", "BMW Group"), "third_party");
+    CHECK_EQ_STR(dt_party_of("Amazon Web Services", 1, "cloud", NULL), "support_party");
+    CHECK_EQ_STR(dt_party_of("Tencent Bugly", 1, "crash_reporting", NULL), "third_party");
+    CHECK_EQ_STR(dt_party_of("Example Ltd", 1, NULL, NULL), "third_party");
+    CHECK_EQ_STR(dt_party_of("rayjump.com", 0, NULL, "BMW Group"), "unknown");
+    CHECK(dt_party_of(NULL, 0, NULL, NULL) == NULL);
+    CHECK_EQ_STR(name_of(dt_entity_by_name(es, "GOOGLE")), "Google");
+    CHECK(dt_entity_by_name(es, "No Such Entity") == NULL);
 
     /* User list merged on top: later wins. */
     tpath(path, sizeof path, "user.json");
@@ -157,6 +179,8 @@ int main(void)
         return check_done();
     }
     CHECK(dt_entities_count(real) >= 100);
+    /* a legal name shared by a company and its services: the first listed, the company */
+    CHECK_EQ_STR(name_of(dt_entity_by_org(real, "Google LLC")), "Google");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "android.bugly.qq.com")), "Tencent Bugly");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "foo.s3.amazonaws.com")), "Amazon Web Services");
     CHECK_EQ_STR(name_of(dt_entity_by_domain(real, "d1.cloudfront.net")), "Amazon Web Services");

@@ -110,7 +110,7 @@ static char *flow_json(const dt_flow *f)
     in.path = "toy.pcap";
     dt_jw w;
     dt_jw_init(&w);
-    CHECK_EQ_INT(dt_flow_json_write(&w, &in, f, NULL, 0), 0);
+    CHECK_EQ_INT(dt_flow_json_write(&w, &in, f, NULL, 0, NULL), 0);
     return w.buf; /* the caller frees it */
 }
 

@@ -27,8 +27,11 @@ static void add(dt_rollup *r, const char *ip, int port, const char *app, int tls
     f.country = cc;
     f.transfer = transfer;
     f.domain = domain;
-    f.company = company;
-    f.company_source = company ? "domain" : NULL;
+    f.recipient = company;
+    f.recipient_evidence = company ? "domain" : NULL;
+    f.recipient_identified = company != NULL;
+    f.recipient_category = company ? "cloud" : NULL;
+    f.host = company ? "Amazon" : NULL;
     f.have_time = 1;
     f.ts_digits = 6;
     f.first_ns = f.last_ns = 1666599300000000000ull + t_ms * 1000000ull;
@@ -52,8 +55,8 @@ static dt_rollup *sample(void)
         "a-very-long-registrable-domain-name-that-will-not-fit.example", NULL, 125, 1024000, 5000);
     add(r, "5.5.5.5", 443, "tls", 1, NULL, "CN", "third_country", "evil\033[31m.com", "X", 0, 0,
         6000);
-    add(r, "142.250.185.99", 80, "http", 0, "connectivitycheck.gstatic.com", "US", "adequate",
-        "gstatic.com", NULL, 384, 218, 7000);
+    add(r, "142.250.185.99", 80, "http", 0, "connectivitycheck.gstatic.com", "US",
+        "adequate_partial", "gstatic.com", NULL, 384, 218, 7000);
     dt_rollup_flow l;
     memset(&l, 0, sizeof l);
     l.client_ip = "192.168.1.20";
@@ -106,13 +109,24 @@ static void test_text(void)
         NULL);
     CHECK(strstr(t, "Encrypted upload: 72.3% (7 flows); plaintext 27.7% (1); unknown 0.0% (0)\n") !=
           NULL);
-    CHECK(strstr(t,
-                 "  Germany (DE)      EU/EEA           750 B   1.5 kB     4     3 amazonaws.com, "
-                 "\xe2\x80\xa6\n") != NULL);
-    CHECK(strstr(t, "  China (CN)        third country    250 B   2.0 MB     3     2 "
-                    "a-very-long-reg\xe2\x80\xa6\n") != NULL);
-    CHECK(strstr(t, "  Amazon Web Services  DE            700 B     10 B     2 amazonaws.com\n") !=
+    CHECK(strstr(t, "  Germany (DE)       EU/EEA                750 B   1.5 kB     4     3 "
+                    "amazonaws\xe2\x80\xa6\n") != NULL);
+    CHECK(strstr(t, "  China (CN)         third country         250 B   2.0 MB     3     2 "
+                    "a-very-lo\xe2\x80\xa6\n") != NULL);
+    /* partial adequacy: in the headline, the table, and its note once below it */
+    CHECK(strstr(t, "    of which adequate (partial) 27.7%: covered only for some recipients\n") !=
           NULL);
+    CHECK(strstr(t, "  United States (US) adequate (partial)    384 B") != NULL);
+    CHECK(strstr(t, "    adequate (partial), US: Partial: only organisations certified under the\n"
+                    "    EU-U.S. Data Privacy Framework (DPF);") != NULL);
+    CHECK(strstr(t,
+                 "  Amazon Web Services             support d   DE            700 B     10 B     "
+                 "2\n") != NULL);
+    CHECK(strstr(t, "  Recipients: 2, identified in 0/0 named flows, n/a of their upload\n") !=
+          NULL);
+    CHECK(strstr(t, "  Amazon                               DE, CN        700 B     10 B     3     "
+                    "2\n") != NULL);
+    CHECK(strstr(t, "  amazonaws.com            Amazon Web Serv\xe2\x80\xa6 DE") != NULL);
     /* the long domain is cut with an ellipsis, the escape sequence neutralised */
     CHECK(strstr(t, "  a-very-long-registrable\xe2\x80\xa6 -                CN            250 B") !=
           NULL);
@@ -145,8 +159,8 @@ static void test_text(void)
     /* wider: the long domain fits */
     t = render(&m, 200, 0);
     CHECK(strstr(t, "a-very-long-registrable-domain-name-that-will-not-fit.example ") != NULL);
-    CHECK(strstr(t, "EU/EEA           750 B   1.5 kB     4     3 amazonaws.com, bmwgroup.com\n") !=
-          NULL);
+    CHECK(strstr(t, "EU/EEA                750 B   1.5 kB     4     3 amazonaws.com, "
+                    "bmwgroup.com\n") != NULL);
     free(t);
     dt_rollup_free(ru);
 
@@ -178,18 +192,20 @@ static void test_csv_flows(void)
         "\"local\":true,\"packets\":6,\"bytes\":384},\"server\":{\"ip\":\"142.250.185.99\","
         "\"port\":80,\"local\":false,\"packets\":4,\"bytes\":218,\"name\":\"a,b\\\"c\","
         "\"name_source\":\"http_host\",\"country\":\"US\",\"asn\":15169,\"org\":\"Google LLC\","
-        "\"company\":\" padded \",\"domain\":null,\"transfer\":\"adequate\"},\"tls\":null,"
+        "\"recipient\":{\"name\":\" padded "
+        "\",\"evidence\":\"cert\"},\"host\":null,\"domain\":null,\"transfer\":\"adequate\"},"
+        "\"tls\":null,"
         "\"quic\":null,\"http\":{\"host\":\"line\\nbreak\"},\"end\":\"closed\",\"input\":\"x."
         "pcap\"}",
         1);
     CHECK_EQ_STR(s, DT_CSV_FLOW_COLUMNS
                  "\r\n2022-10-24T08:15:00.150000Z,2022-10-24T08:15:01Z,tcp,http,192.168.1.20,41007,"
                  "true,142.250.185.99,80,false,\"a,b\"\"c\",http_host,,,\"line\nbreak\",,US,15169,"
-                 "Google LLC,\" padded \",,adequate,6,384,4,218,closed,x.pcap\r\n");
+                 "Google LLC,\" padded \",cert,,,adequate,6,384,4,218,closed,x.pcap\r\n");
     free(s);
-    /* no header; missing fields are empty; 28 columns always */
+    /* no header; missing fields are empty; 30 columns always */
     s = csv_flow("{\"proto\":\"udp\"}", 0);
-    CHECK_EQ_STR(s, ",,udp,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
+    CHECK_EQ_STR(s, ",,udp,,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
     free(s);
 }
 
@@ -226,7 +242,7 @@ static void test_csv_endpoints(void)
     CHECK_EQ_INT(dt_render_csv_endpoints(r, f), 0);
     fclose(f);
     CHECK_EQ_STR(buf, DT_CSV_ENDPOINT_COLUMNS
-                 "\r\n1.2.3.4,a.example b.example,443 8883,US,64500,\"Org, Inc.\",,third_country,"
+                 "\r\n1.2.3.4,a.example b.example,443 8883,US,64500,\"Org, Inc.\",,,,third_country,"
                  "100,200,10,2022-10-24T08:10:00.5Z,2022-10-24T08:20:51.5Z,10,60,0,60,171\r\n");
     free(buf);
     dt_rollup_free(r);

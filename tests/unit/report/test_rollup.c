@@ -62,8 +62,8 @@ static void dt_rollup_write(const dt_rollup *r, cJSON *report)
         set_item(sum, it->string, it);
     }
     cJSON_Delete(add);
-    static const dt_ru_table t[] = {DT_RU_COUNTRIES, DT_RU_ORGS, DT_RU_COMPANIES, DT_RU_DOMAINS,
-                                    DT_RU_ENDPOINTS};
+    static const dt_ru_table t[] = {DT_RU_COUNTRIES, DT_RU_ORGS,    DT_RU_COMPANIES,
+                                    DT_RU_HOSTING,   DT_RU_DOMAINS, DT_RU_ENDPOINTS};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         dt_fw_init(&f, NULL);
         CHECK_EQ_INT(dt_rollup_write_table(r, t[i], &f), 0);
@@ -77,10 +77,21 @@ static cJSON *flow(const char *ip, int port, const char *app, const char *name, 
                    const char *company, const char *company_src, const char *transfer, long up,
                    long down, const char *first_seen)
 {
-    static char buf[16384];
-    char asn_s[16] = "null";
+    static char buf[65536];
+    char asn_s[16] = "null", rcp[16384] = "null", host[16384] = "null";
     if (asn)
         snprintf(asn_s, sizeof asn_s, "%d", asn);
+    if (company)
+        snprintf(rcp, sizeof rcp,
+                 "{\"name\":\"%s\",\"identified\":%s,\"evidence\":\"%s\",\"matched\":null,"
+                 "\"category\":%s,\"party\":null}",
+                 company, strcmp(company_src, "unidentified") ? "true" : "false", company_src,
+                 strstr(company, "Maker") ? "\"car_maker\"" : "null");
+    if (org)
+        snprintf(host, sizeof host,
+                 "{\"name\":\"%s\",\"evidence\":\"asn\",\"matched\":\"AS%d %s\",\"category\":"
+                 "null}",
+                 org, asn, org);
 #define Q(s) (s) ? "\"" : "", (s) ? (s) : "null", (s) ? "\"" : ""
     snprintf(buf, sizeof buf,
              "{\"proto\":\"tcp\",\"app\":\"%s\","
@@ -88,13 +99,13 @@ static cJSON *flow(const char *ip, int port, const char *app, const char *name, 
              "\"bytes\":%ld,\"payload\":0},"
              "\"server\":{\"ip\":\"%s\",\"port\":%d,\"local\":false,\"packets\":2,\"bytes\":%ld,"
              "\"payload\":0,\"name\":%s%s%s,\"name_source\":%s%s%s,\"country\":%s%s%s,"
-             "\"asn\":%s,\"org\":%s%s%s,\"class\":null,\"domain\":%s%s%s,\"company\":%s%s%s,"
-             "\"company_source\":%s%s%s,\"transfer\":\"%s\"},"
+             "\"asn\":%s,\"org\":%s%s%s,\"class\":null,\"domain\":%s%s%s,\"recipient\":%s,"
+             "\"host\":%s,\"transfer\":\"%s\"},"
              "\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"tcp\":null,\"tunnel\":null,"
              "\"input\":\"x.pcap\",\"end\":\"closed\",\"tls\":%s,\"quic\":null,\"http\":%s,"
              "\"dns\":null}",
-             app, up, ip, port, down, Q(name), Q(src), Q(cc), asn_s, Q(org), Q(domain), Q(company),
-             Q(company_src), transfer, first_seen, first_seen,
+             app, up, ip, port, down, Q(name), Q(src), Q(cc), asn_s, Q(org), Q(domain), rcp, host,
+             transfer, first_seen, first_seen,
              !strcmp(app, "tls") && name ? "{\"sni\":null,\"alpn\":[]}" : "null",
              !strcmp(app, "http") ? "{\"host\":\"Plain.Example.COM:8080\",\"method\":\"GET\"}"
                                   : "null");
@@ -136,10 +147,10 @@ static cJSON *set_a(void)
                  "GOOGLE", "Google", "domain", "third_country", 500, 100,
                  "2022-10-24T08:01:00.000000Z"));
     push(r, flow("3.120.0.5", 8883, "tls", "a1.iot.eu-central-1.amazonaws.com", "tls_sni",
-                 "amazonaws.com", "DE", 16509, "AMAZON-02", "Amazon", "asn", "eea", 1500, 10,
+                 "amazonaws.com", "DE", 16509, "AMAZON-02", "Amazon", "cert", "eea", 1500, 10,
                  "2022-10-24T08:02:00.000000Z"));
     push(r, flow("93.184.216.34", 8080, "http", "plain.example.com", "http_host", "example.com",
-                 "US", 15133, "EDGECAST", NULL, NULL, "third_country", 200, 300,
+                 "US", 15133, "EDGECAST", "example.com", "unidentified", "third_country", 200, 300,
                  "2022-10-24T08:03:00.000000Z"));
     return r;
 }
@@ -225,7 +236,7 @@ static void test_totals(void)
     CHECK_EQ_INT(n_of(sum, "domains"), 4);
     CHECK_EQ_INT(n_of(sum, "countries"), 2);
     CHECK_EQ_INT(n_of(sum, "organizations"), 4);
-    CHECK_EQ_INT(n_of(sum, "companies"), 3);
+    CHECK_EQ_INT(n_of(sum, "companies"), 4);
     const cJSON *enc = cJSON_GetObjectItemCaseSensitive(sum, "encryption");
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(enc, "encrypted");
     CHECK_EQ_INT(n_of(e, "flows"), 13);
@@ -273,26 +284,46 @@ static void test_totals(void)
     /* the tracker's ASN 64500 (100 up) sorts before the key-less flow's none */
     CHECK_EQ_INT(n_of(at(rep, "organizations", 3), "asn"), 64500);
 
-    /* companies: Amazon 1500 == Google 1500 -> by name; Tracker 100 */
+    /* companies: Amazon 1500 == Google 1500 -> by name; example.com 200; Tracker 100 */
     CHECK_EQ_STR(s_of(at(rep, "companies", 0), "name"), "Amazon");
     CHECK_EQ_STR(s_of(at(rep, "companies", 1), "name"), "Google");
-    CHECK_EQ_STR(s_of(at(rep, "companies", 2), "name"), "Tracker Inc");
+    CHECK_EQ_STR(s_of(at(rep, "companies", 2), "name"), "example.com");
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(at(rep, "companies", 2), "identified")));
+    CHECK_EQ_STR(s_of(at(rep, "companies", 3), "name"), "Tracker Inc");
     const cJSON *g = at(rep, "companies", 1);
-    CHECK_EQ_STR(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(g, "sources"), 0)->valuestring,
-                 "domain");
+    CHECK_EQ_STR(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(g, "evidence"), 0)->valuestring,
+        "domain");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "identified")));
     CHECK_EQ_STR(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(g, "domains"), 0)->valuestring,
                  "google.com");
     CHECK_EQ_STR(
-        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(at(rep, "companies", 0), "sources"), 0)
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(at(rep, "companies", 0), "evidence"), 0)
             ->valuestring,
-        "asn");
+        "cert");
+    /* hosting networks: by ASN organisation, with the recipients they host */
+    const cJSON *h0 = at(rep, "hosting", 0);
+    CHECK_EQ_STR(s_of(h0, "name"), "AMAZON-02"); /* 1500 == GOOGLE's 1500: by name */
+    CHECK_EQ_INT(n_of(h0, "bytes_up"), 1500);
+    CHECK_EQ_INT(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(h0, "asns"), 0)->valuedouble,
+                 16509);
+    CHECK_EQ_STR(at(h0, "recipients", 0)->valuestring, "Amazon");
+    CHECK_EQ_STR(s_of(at(rep, "hosting", 2), "name"), "EDGECAST");
+    CHECK_EQ_STR(at(at(rep, "hosting", 2), "recipients", 0)->valuestring, "example.com");
+    CHECK_EQ_INT(n_of(sum, "hosting_networks"), 4);
+    /* named public flows: all but the unnamed one; identified: all but example.com */
+    const cJSON *idf = cJSON_GetObjectItemCaseSensitive(sum, "recipients_identified");
+    CHECK_EQ_INT(n_of(idf, "named_flows"), 14);
+    CHECK_EQ_INT(n_of(idf, "flows"), 13);
+    CHECK_EQ_INT(n_of(idf, "named_bytes_up"), 3300);
+    CHECK_EQ_INT(n_of(idf, "bytes_up"), 3100);
 
     /* domains: names and where they were seen */
     const cJSON *doms = cJSON_GetObjectItemCaseSensitive(rep, "domains");
     const cJSON *gd = find(doms, "domain", "google.com");
     CHECK(gd != NULL);
     CHECK_EQ_INT(n_of(gd, "flows"), 2);
-    CHECK_EQ_STR(s_of(gd, "company"), "Google");
+    CHECK_EQ_STR(s_of(gd, "recipient"), "Google");
     CHECK_EQ_STR(s_of(at(gd, "names", 0), "name"), "www.google.com");
     CHECK_EQ_STR(s_of(at(gd, "names", 1), "name"), "maps.google.com");
     const cJSON *ex = find(doms, "domain", "example.com");
@@ -573,11 +604,75 @@ static void test_hostile(void)
     dt_rollup_write(r, rep);
     dt_rollup_write(r, rep); /* twice: replaces, does not duplicate */
     dt_rollup_free(r);
-    CHECK_EQ_INT(cJSON_GetArraySize(rep), 6);
+    CHECK_EQ_INT(cJSON_GetArraySize(rep), 7);
     const cJSON *d = at(rep, "domains", 0);
     CHECK_EQ_INT(strlen(s_of(d, "domain")), 511);
     CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "endpoints")), 2);
     cJSON_Delete(rep);
+}
+
+/* A domain's recipient is the one of most upload bytes, not the first flow's;
+ * the first party is given or inferred (the car maker with the most flows). */
+static void test_recipients(void)
+{
+    dt_rollup *r = dt_rollup_new();
+    add(r,
+        flow("1.12.36.7", 443, "tls", "android.bugly.qq.com", "tls_sni", "qq.com", "CN", 45090,
+             "TENCENT", "Tencent Bugly", "domain", "third_country", 10, 5, "2022-10-24T08:00:00Z"));
+    add(r, flow("1.12.36.8", 443, "tls", "im.qq.com", "tls_sni", "qq.com", "CN", 45090, "TENCENT",
+                "Tencent", "domain", "third_country", 1000, 5, "2022-10-24T08:00:01Z"));
+    add(r, flow("1.12.36.9", 443, "tls", "x.qq.com", "tls_sni", "qq.com", "CN", 45090, "TENCENT",
+                "Tencent Bugly", "domain", "third_country", 20, 5, "2022-10-24T08:00:02Z"));
+    for (int i = 0; i < 3; i++)
+        add(r,
+            flow("160.46.226.165", 443, "tls", "b2v.maker-a.example", "tls_sni", "maker-a.example",
+                 "DE", 8590, "MAKER-A", "Maker A", "domain", "eea", 1, 1, "2022-10-24T08:00:03Z"));
+    add(r,
+        flow("160.46.226.166", 443, "tls", "api.maker-b.example", "tls_sni", "maker-b.example",
+             "DE", 8591, "MAKER-B", "Maker B", "domain", "eea", 5000, 1, "2022-10-24T08:00:04Z"));
+    add(r, flow("52.1.1.1", 443, "tls", "cdn.rayjump.com", "tls_sni", "rayjump.com", "US", 16509,
+                "AMAZON-02", "rayjump.com", "unidentified", "third_country", 7, 1,
+                "2022-10-24T08:00:05Z"));
+    cJSON *rep = cJSON_CreateObject();
+    cJSON_AddObjectToObject(rep, "summary");
+    dt_rollup_write(r, rep);
+    const cJSON *qq = find(cJSON_GetObjectItemCaseSensitive(rep, "domains"), "domain", "qq.com");
+    CHECK_EQ_STR(s_of(qq, "recipient"), "Tencent"); /* 1000 bytes beat 10 + 20 */
+    int inferred = 0;
+    CHECK_EQ_STR(dt_rollup_vendor(r, &inferred), "Maker A"); /* 3 flows beat 1 */
+    CHECK_EQ_INT(inferred, 1);
+    const cJSON *cos = cJSON_GetObjectItemCaseSensitive(rep, "companies");
+    CHECK_EQ_STR(s_of(find(cos, "name", "Maker A"), "party"), "first_party");
+    CHECK_EQ_STR(s_of(find(cos, "name", "Maker B"), "party"), "third_party");
+    CHECK_EQ_STR(s_of(find(cos, "name", "rayjump.com"), "party"), "unknown");
+    CHECK(cJSON_IsFalse(
+        cJSON_GetObjectItemCaseSensitive(find(cos, "name", "rayjump.com"), "identified")));
+    const cJSON *ray = find(cJSON_GetObjectItemCaseSensitive(rep, "hosting"), "name", "AMAZON-02");
+    CHECK_EQ_STR(at(ray, "recipients", 0)->valuestring, "rayjump.com");
+    cJSON_Delete(rep);
+
+    dt_rollup_set_vendor(r, "Maker B");
+    CHECK_EQ_STR(dt_rollup_vendor(r, &inferred), "Maker B");
+    CHECK_EQ_INT(inferred, 0);
+    rep = cJSON_CreateObject();
+    cJSON_AddObjectToObject(rep, "summary");
+    dt_rollup_write(r, rep);
+    cos = cJSON_GetObjectItemCaseSensitive(rep, "companies");
+    CHECK_EQ_STR(s_of(find(cos, "name", "Maker A"), "party"), "third_party");
+    CHECK_EQ_STR(s_of(find(cos, "name", "Maker B"), "party"), "first_party");
+    const cJSON *ep =
+        find(cJSON_GetObjectItemCaseSensitive(rep, "endpoints"), "ip", "160.46.226.166");
+    CHECK_EQ_STR(s_of(ep, "recipient"), "Maker B");
+    CHECK_EQ_STR(s_of(ep, "party"), "first_party");
+    CHECK_EQ_STR(s_of(ep, "host"), "MAKER-B");
+    cJSON_Delete(rep);
+    dt_rollup_free(r);
+
+    /* no car maker among the recipients: none inferred */
+    r = dt_rollup_new();
+    CHECK(dt_rollup_vendor(r, &inferred) == NULL);
+    CHECK_EQ_INT(inferred, 1);
+    dt_rollup_free(r);
 }
 
 int main(void)
@@ -589,5 +684,6 @@ int main(void)
     test_endpoint_keys();
     test_limit();
     test_hostile();
+    test_recipients();
     return check_done();
 }

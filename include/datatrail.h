@@ -152,7 +152,10 @@ typedef struct dt_input_info {
     char format[16];
     dt_linktype_count links[DT_MAX_LINKTYPES];
     int n_links;
-    uint64_t packets, bytes;
+    uint64_t packets;
+    uint64_t bytes;      /* captured bytes (the records' captured lengths) */
+    uint64_t wire_bytes; /* the lengths on the wire the records claim, where plausible (see
+                            DT_WIRELEN_MAX in decode/decode.h); else the captured length */
     uint64_t first_ns, last_ns;
     uint8_t ts_digits;
     int opened; /* 0: could not be opened at all */

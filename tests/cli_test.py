@@ -120,6 +120,30 @@ def coverage_script(dt, work, ind):
     check("recipient-coverage --help", h.returncode == 0 and b"--unidentified N" in h.stdout)
 
 
+def true_bytes(dt, work):
+    """Issue 12 item 6: inputs[].bytes and summary.bytes are captured bytes; the claimed wire
+    length is a separate field, and an implausible claim (4 GB for a 60-byte frame) is a
+    malformed frame, not 4 GB."""
+    pkt = g.eth_for(g.udp_ip("192.168.1.2", "8.8.8.8", 1234, 53, g.dns_query(7, "a.example.com")))
+    snap = g.eth_for(g.ip("192.168.1.2", "8.8.8.8", 6,
+                          g.tcp("192.168.1.2", "8.8.8.8", 40000, 443, payload=b"x" * 1000)))
+    recs = [g.Rec(g.T0_NS, pkt), g.Rec(g.T0_NS + 1000, pkt, wirelen=4093509168),
+            g.Rec(g.T0_NS + 2000, snap[:100], wirelen=len(snap))]
+    path = os.path.join(work, "wirelen.pcap")
+    with open(path, "wb") as f:
+        f.write(g.write_pcap(recs))
+    r = run(dt, "report", "-q", "--no-geo", "-f", "json", path)
+    rep = json.loads(r.stdout)
+    i, s = rep["inputs"][0], rep["summary"]
+    captured = 2 * len(pkt) + 100
+    check("bytes: captured bytes, wire_bytes: plausible wire lengths",
+          i["bytes"] == s["bytes"] == captured and
+          i["wire_bytes"] == s["wire_bytes"] == 2 * len(pkt) + len(snap),
+          str((i["bytes"], i["wire_bytes"], captured)))
+    check("bytes: a 4 GB wire length is a malformed frame (wire_length_implausible)",
+          s["malformed_by_reason"] == {"wire_length_implausible": 1}, str(s["malformed_by_reason"]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--datatrail", required=True)
@@ -272,6 +296,7 @@ def main():
           b"datatrail: /proc/0001-b.pcap.json.tmp: cannot write: " in r.stderr, r.stderr.decode())
 
     coverage_script(dt, work, ind)
+    true_bytes(dt, work)
 
     # Help and version match the code.
     h = run(dt, "help", "report").stdout.decode()

@@ -1021,6 +1021,8 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
         d->st.unsupported_link++;
         return DT_DEC_UNSUPPORTED_LINK;
     }
+    if (!dt_wirelen_plausible(caplen, wirelen))
+        nx = bad(&x, DT_ANOM_WIRE_LENGTH_IMPLAUSIBLE);
     for (int step = 0; step < MAX_STEPS; step++) {
         switch (nx) {
         case NX_ETH:

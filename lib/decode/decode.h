@@ -67,6 +67,15 @@ _Static_assert(DT_ANOMALY_COUNT <= DT_MAX_ANOMALIES,
 
 typedef struct dt_decoder dt_decoder;
 
+/* A record's wire length above this, or below its captured length, is a
+ * corrupt record header (a fuzzed 88-byte capture claimed 4 GB): the frame is
+ * malformed and its claimed length is not counted. 0 means unknown. */
+#define DT_WIRELEN_MAX (256u * 1024u)
+static inline int dt_wirelen_plausible(size_t caplen, uint32_t wirelen)
+{
+    return wirelen == 0 || (wirelen >= caplen && wirelen <= DT_WIRELEN_MAX);
+}
+
 void dt_decode_limits_default(dt_decode_limits *l);
 dt_decoder *dt_decoder_new(const dt_decode_limits *limits); /* NULL limits = defaults */
 void dt_decoder_free(dt_decoder *d);

@@ -170,6 +170,7 @@ int dt_input_rec_from_info(dt_input_rec *rec, const dt_input_info *in)
     }
     rec->packets = in->packets;
     rec->bytes = in->bytes;
+    rec->wire_bytes = in->wire_bytes;
     if (in->packets) {
         rec->first_seen =
             dt_model_strdup(dt_format_time(in->first_ns, in->ts_digits, buf, sizeof buf), &oom);
@@ -206,6 +207,8 @@ void dt_input_rec_write(const dt_input_rec *rec, dt_fw *f)
     dt_fw_u64(f, rec->packets);
     dt_fw_key(f, "bytes");
     dt_fw_u64(f, rec->bytes);
+    dt_fw_key(f, "wire_bytes");
+    dt_fw_u64(f, rec->wire_bytes);
     dt_fw_key(f, "first_seen");
     dt_fw_str_or_null(f, rec->first_seen);
     dt_fw_key(f, "last_seen");

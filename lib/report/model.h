@@ -74,7 +74,7 @@ typedef struct dt_input_rec {
     char *path, *format;
     char **link_types;
     int n_link_types;
-    uint64_t packets, bytes;
+    uint64_t packets, bytes, wire_bytes;
     char *first_seen, *last_seen;
     uint64_t flows;
     dt_input_error_rec *errors;

@@ -182,6 +182,7 @@ static int input_read(dt_input_rec *rec, const cJSON *o)
     }
     rec->packets = jnum(o, "packets");
     rec->bytes = jnum(o, "bytes");
+    rec->wire_bytes = jnum(o, "wire_bytes");
     rec->first_seen = str_copy(o, "first_seen", &oom);
     rec->last_seen = str_copy(o, "last_seen", &oom);
     rec->flows = jnum(o, "flows");

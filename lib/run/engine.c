@@ -183,7 +183,8 @@ void dt_engine_feed(dt_engine *e, int linktype, uint64_t ts_ns, const uint8_t *d
 {
     dt_input_info *info = &e->info;
     info->packets++;
-    info->bytes += wirelen;
+    info->bytes += caplen;
+    info->wire_bytes += dt_wirelen_plausible(caplen, wirelen) && wirelen ? wirelen : caplen;
     if (info->packets == 1 || ts_ns < info->first_ns)
         info->first_ns = ts_ns;
     if (ts_ns > info->last_ns)

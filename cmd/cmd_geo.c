@@ -25,9 +25,10 @@ static const char geodb_help[] =
     "as the metadata description \"en\" and shown by datatrail lookup --info.\n";
 
 static const char lookup_help[] =
-    "usage: datatrail lookup [--country-db F] [--asn-db F] [--city-db F] [--override-db F]\n"
-    "                        [--geodb-dir D] [--json] [--info] IP...\n"
-    "Prints country, ASN/organisation and address class for each IP address.\n"
+    "usage: datatrail lookup [--country-db F] [--location-db F] [--asn-db F] [--city-db F]\n"
+    "                        [--override-db F] [--geodb-dir D] [--json] [--info] IP...\n"
+    "Prints country (where the address is; [registered XX] when its range is registered\n"
+    "elsewhere), ASN/organisation and address class for each IP address.\n"
     "Options may come before or after the addresses; -- ends them.\n"
     "--info lists the databases in use with their build dates and attribution.\n"
     "Exit status: 0; 3 when some arguments are not IP addresses (each is named,\n"
@@ -168,6 +169,7 @@ int geo_option(int c, const char *arg, struct dt_geo_config *cfg)
                         : c == DT_OPT_CITYDB     ? &cfg->city_db
                         : c == DT_OPT_OVERRIDEDB ? &cfg->override_db
                         : c == DT_OPT_GEODBDIR   ? &cfg->geodb_dir
+                        : c == DT_OPT_LOCATIONDB ? &cfg->location_db
                                                  : NULL;
     if (!path)
         return 0;

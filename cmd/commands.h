@@ -17,12 +17,14 @@ enum {
     DT_OPT_CITYDB,
     DT_OPT_OVERRIDEDB,
     DT_OPT_GEODBDIR,
+    DT_OPT_LOCATIONDB,
 };
 #define DT_GEO_LONGOPTS                                                                            \
     {"country-db", required_argument, NULL, DT_OPT_COUNTRYDB},                                     \
         {"asn-db", required_argument, NULL, DT_OPT_ASNDB},                                         \
         {"city-db", required_argument, NULL, DT_OPT_CITYDB},                                       \
         {"override-db", required_argument, NULL, DT_OPT_OVERRIDEDB},                               \
+        {"location-db", required_argument, NULL, DT_OPT_LOCATIONDB},                               \
     {                                                                                              \
         "geodb-dir", required_argument, NULL, DT_OPT_GEODBDIR                                      \
     }

@@ -217,19 +217,23 @@ dt_status dt_engine_run(const dt_engine_config *cfg, const char *path, uint32_t 
 
 typedef struct dt_geo_config {
     const char *country_db, *asn_db, *city_db, *override_db; /* explicit files, or NULL */
-    const char *geodb_dir;                                   /* --geodb-dir, searched first */
-    const char *data_dir; /* the project's data/ directory, searched after the environment */
-    size_t cache_entries; /* rounded up to a power of two, at most 2^20; 0 = 8192 (small enough to
-                             stay in cache) */
-    int no_system_search; /* 1: ignore DATATRAIL_GEODB_DIR and the system GeoIP dirs */
+    /* where addresses are (data/location.mmdb: DB-IP Lite); the country database is then the
+     * registry's view (who holds the range).  Searched for only when country_db is NULL. */
+    const char *location_db;
+    const char *geodb_dir; /* --geodb-dir, searched first */
+    const char *data_dir;  /* the project's data/ directory, searched after the environment */
+    size_t cache_entries;  /* rounded up to a power of two, at most 2^20; 0 = 8192 (small enough to
+                              stay in cache) */
+    int no_system_search;  /* 1: ignore DATATRAIL_GEODB_DIR and the system GeoIP dirs */
     /* country names where a database has none (data/countries.json as the
      * enricher loaded it; NULL: loaded from the data directory on first use) */
     const struct dt_countries *countries;
 } dt_geo_config;
 
 typedef struct dt_geo_result {
-    char country[3];       /* ISO 3166-1 alpha-2, "" if unknown */
-    char country_name[64]; /* English name, "" if unknown */
+    char country[3];            /* ISO 3166-1 alpha-2 of the location, "" if unknown */
+    char registered_country[3]; /* of the registration (registry database), "" if unknown */
+    char country_name[64];      /* English name, "" if unknown */
     char city[64];
     uint32_t asn; /* 0 if unknown */
     char org[128];

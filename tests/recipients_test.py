@@ -306,6 +306,48 @@ def main():
           row[head.index("recipient")] == "Test Motors" and row[head.index("party")] ==
           "first_party" and row[head.index("host")] == "Amazon Web Services", rows[:3])
 
+    # Issue 12 item 3: location and registration.  A location database beside the registry's
+    # puts CLOUD_A's range in DE while it is registered in the US: country (and so the
+    # transfer class) is the location, registered_country the registry's, and the report
+    # says where they differ.
+    geo2 = os.path.join(work, "geo2")
+    os.makedirs(geo2)
+    for f in ("country.mmdb", "asn.mmdb"):
+        shutil.copy(os.path.join(geo, f), geo2)
+    loc = os.path.join(work, "loc.csv")
+    with open(loc, "w") as f:
+        f.write("52.1.1.0,52.1.1.255,DE\n5.5.5.0,5.5.5.255,DE\n8.8.4.0,8.8.4.255,CH\n")
+    r = run(dt, "geodb", "build", "--type", "country", "-o", os.path.join(geo2, "location.mmdb"),
+            loc)
+    check("geodb build of the location database", r.returncode == 0, r.stderr.decode())
+    for how, args in (("found beside the registry's", ["--geodb-dir", geo2]),
+                      ("given with --location-db", ["--geodb-dir", geo, "--location-db",
+                                                    os.path.join(geo2, "location.mmdb")])):
+        r = run(dt, "report", "-q", "--entities", ents, *args, "-f", "json", in1, in2)
+        loc_rep = json.loads(r.stdout) if r.returncode == 0 else {"flows": [], "summary": {}}
+        a = [f["server"] for f in loc_rep["flows"] if f["server"]["ip"] in (CLOUD_A, CLOUD_B)]
+        check(f"location DB {how}: country DE, registered US, transfer eea",
+              len(a) == 3 and all(s["country"] == "DE" and s["registered_country"] == "US" and
+                                  s["transfer"] == "eea" for s in a), a)
+        dis = loc_rep["summary"].get("country_disagreements", {})
+        check(f"location DB {how}: summary.country_disagreements",
+              dis.get("flows") == 3 and dis.get("endpoints") == 2 and
+              dis.get("bytes_up") == sum(x["client"]["bytes"] for x in loc_rep["flows"]
+                                         if x["server"]["ip"] in (CLOUD_A, CLOUD_B)), dis)
+        kinds = [d["kind"] for d in loc_rep.get("geo_databases", [])]
+        check(f"location DB {how}: recorded in geo_databases", "location" in kinds, kinds)
+    r = run(dt, "report", "-q", "--entities", ents, "--geodb-dir", geo2, "-f", "text", in1, in2)
+    check("text: the location/registration difference is said",
+          b"located elsewhere than registered: 2 addresses" in r.stdout and
+          b"DE (reg. US) 2" in r.stdout, r.stdout.decode()[-600:])
+    hosted = [f["server"] for f in rep["flows"] if f["server"]["ip"] in (CLOUD_A, CLOUD_B)]
+    check("without a location database: country is the registry's, no disagreement",
+          all(s["country"] == s["registered_country"] == "US" for s in hosted) and
+          rep["summary"]["country_disagreements"]["flows"] == 0, hosted)
+    r = run(dt, "lookup", "--geodb-dir", geo2, CLOUD_A)
+    check("lookup prints both countries", r.returncode == 0 and
+          b"DE Germany [registered US]" in r.stdout, r.stdout)
+
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0

@@ -78,7 +78,7 @@ def summary_def():
 
 
 # Flow keys written only with enrichment (`--no-geo`: absent).
-ENRICHMENT = {"country", "asn", "org", "class", "domain", "recipient", "host", "transfer"}
+ENRICHMENT = {"country", "registered_country", "asn", "org", "class", "domain", "recipient", "host", "transfer"}
 
 
 def parent_of(path):

@@ -44,8 +44,9 @@ const char *dt_geo_adequacy_note(const char *cc)
     return n && n[0] ? n : NULL;
 }
 
-enum { KIND_COUNTRY, KIND_CITY, KIND_ASN, KIND_OVERRIDE, NKINDS };
-static const char *const kind_names[NKINDS] = {"country", "city", "asn", "override"};
+/* In lookup order: a location database names the country before the registry's does. */
+enum { KIND_LOCATION, KIND_COUNTRY, KIND_CITY, KIND_ASN, KIND_OVERRIDE, NKINDS };
+static const char *const kind_names[NKINDS] = {"location", "country", "city", "asn", "override"};
 
 /* Features found by probing */
 enum {
@@ -267,7 +268,8 @@ static void set_attribution(geo_db *db)
             "https://www.maxmind.com";
     else if (strncmp(t, "GeoIP2", 6) == 0)
         a = "GeoIP2 data by MaxMind (https://www.maxmind.com)";
-    else if (strncmp(t, "DBIP", 4) == 0 || strstr(t, "dbip") || strstr(db->path, "dbip-"))
+    else if (strncmp(t, "DBIP", 4) == 0 || strstr(t, "dbip") || strstr(db->path, "dbip-") ||
+             (db->kind == KIND_LOCATION && strcmp(db->schema, "ip-location-db-country") == 0))
         a = "IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0";
     else if (strstr(db->path, "geo-whois-asn-country") ||
              strcmp(db->schema, "ip-location-db-country") == 0)
@@ -312,6 +314,7 @@ static const char *const pat_city[] = {"city.mmdb", "GeoLite2-City.mmdb", "GeoIP
 static const char *const pat_asn[] = {"asn.mmdb", "GeoLite2-ASN.mmdb", "dbip-asn-lite*.mmdb",
                                       "asn*.mmdb", NULL};
 static const char *const pat_override[] = {"override.mmdb", NULL};
+static const char *const pat_location[] = {"location.mmdb", NULL};
 
 /* Best file in dir matching pat (shortest name, then smallest in byte order) into out. */
 static int find_in_dir(const char *dir, const char *pat, char *out, size_t outlen)
@@ -346,6 +349,16 @@ static void add_warn(char *warn, size_t warnlen, const char *msg)
     dt_set_err(warn + l, warnlen - l, "%s%s", l ? "; " : "", msg);
 }
 
+/* The country database is a registry's view only (ip-location-db's whois-based one), so
+ * without a location database countries are where ranges are registered. */
+static int registry_only(const dt_geo *g)
+{
+    for (int i = 0; i < g->ndb; i++)
+        if (g->db[i].kind == KIND_COUNTRY && strncmp(g->db[i].schema, "ip-location-db", 14) == 0)
+            return 1;
+    return 0;
+}
+
 dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
 {
     dt_geo_config empty = {0};
@@ -368,9 +381,9 @@ dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
     }
     g->cache_mask = p2 - 1;
 
-    const char *explicit_path[NKINDS] = {cfg->country_db, cfg->city_db, cfg->asn_db,
-                                         cfg->override_db};
-    const char *const *pats[NKINDS] = {pat_country, pat_city, pat_asn, pat_override};
+    const char *explicit_path[NKINDS] = {cfg->location_db, cfg->country_db, cfg->city_db,
+                                         cfg->asn_db, cfg->override_db};
+    const char *const *pats[NKINDS] = {pat_location, pat_country, pat_city, pat_asn, pat_override};
     const char *dirs[6];
     int ndirs = 0;
     if (cfg->geodb_dir && *cfg->geodb_dir)
@@ -385,6 +398,18 @@ dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
         dirs[ndirs++] = "/var/lib/GeoIP";
         dirs[ndirs++] = "/usr/local/share/GeoIP";
     }
+    /* The location database pairs with the registry's: it is searched for only in the
+     * directory where the country database was found (a country database given explicitly,
+     * or found elsewhere, is not overruled by ours: only --location-db adds one then). */
+    int country_dir = -1;
+    if (!(cfg->country_db && *cfg->country_db)) {
+        char path[PATH_MAX];
+        for (int d = 0; d < ndirs && country_dir < 0; d++)
+            for (int p = 0; pat_country[p] && country_dir < 0; p++)
+                if (find_in_dir(dirs[d], pat_country[p], path, sizeof path))
+                    country_dir = d;
+    }
+    int search_location = country_dir >= 0;
     char used[NKINDS][PATH_MAX];
     for (int k = 0; k < NKINDS; k++) {
         char path[PATH_MAX] = "", msg[PATH_MAX + 128];
@@ -400,9 +425,12 @@ dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
             continue;
         }
         int found = 0;
-        for (int d = 0; d < ndirs && !found; d++)
+        for (int d = 0; d < ndirs && !found; d++) {
+            if (k == KIND_LOCATION && d != country_dir)
+                continue;
             for (int p = 0; pats[k][p] && !found; p++)
                 found = find_in_dir(dirs[d], pats[k][p], path, sizeof path);
+        }
         if (!found)
             continue;
         /* Do not open the same file twice (e.g. asn*.mmdb matching a country file). */
@@ -422,6 +450,11 @@ dt_geo *dt_geo_open(const dt_geo_config *cfg, char *warn, size_t warnlen)
         add_warn(warn, warnlen,
                  "no geolocation database found: countries and ASNs will be empty (run "
                  "scripts/setup, or pass --geodb-dir / --country-db / --asn-db)");
+    else if (search_location && !used[KIND_LOCATION][0] && registry_only(g))
+        add_warn(warn, warnlen,
+                 "no location database (location.mmdb): countries are where the address ranges "
+                 "are registered, not where the servers are (run scripts/setup, or pass "
+                 "--location-db)");
     return g;
 }
 
@@ -459,6 +492,18 @@ static void fill_from(const dt_geo *g, geo_db *db, MMDB_entry_s *e, dt_geo_resul
         have_cc = get_str(e, cc, sizeof cc, P_REG_ISO);
         if (have_cc)
             get_str(e, name, sizeof name, P_REG_NAME);
+    }
+    /* Registered country: a database's registered_country, else what a registry (country)
+     * database says. */
+    char reg[8] = "";
+    int have_reg =
+        db->kind != KIND_LOCATION && (f & F_REG_COUNTRY) && get_str(e, reg, sizeof reg, P_REG_ISO);
+    if (!have_reg && db->kind == KIND_COUNTRY && have_cc)
+        memcpy(reg, cc, sizeof reg);
+    if (strlen(reg) == 2 && (override || !r->registered_country[0])) {
+        r->registered_country[0] = (char)(reg[0] & ~32);
+        r->registered_country[1] = (char)(reg[1] & ~32);
+        r->registered_country[2] = '\0';
     }
     if (have_cc && strlen(cc) == 2 && (override || !r->country[0])) {
         r->country[0] = (char)(cc[0] & ~32);

@@ -5,6 +5,8 @@
 #include "util/addr.h"
 #include "util/jsonw.h"
 
+#include <string.h>
+
 static void print_info(FILE *out, const dt_geo *g)
 {
     for (int i = 0; i < dt_geo_db_count(g); i++)
@@ -19,6 +21,8 @@ static void print_text(FILE *out, const char *ip, const dt_geo_result *r)
             r->country_name[0] ? r->country_name : "-");
     if (r->city[0])
         fprintf(out, " (%s)", r->city);
+    if (r->registered_country[0] && strcmp(r->registered_country, r->country) != 0)
+        fprintf(out, " [registered %s]", r->registered_country);
     if (r->asn)
         fprintf(out, "  AS%u %s", r->asn, r->org[0] ? r->org : "-");
     else
@@ -61,6 +65,8 @@ static void json_result(dt_jw *w, const char *ip, const dt_geo_result *r)
     dt_jw_str_or_null(w, r->country);
     DT_JW_KEY(w, "country_name");
     dt_jw_str_or_null(w, r->country_name);
+    DT_JW_KEY(w, "registered_country");
+    dt_jw_str_or_null(w, r->registered_country);
     DT_JW_KEY(w, "city");
     dt_jw_str_or_null(w, r->city);
     DT_JW_KEY(w, "asn");

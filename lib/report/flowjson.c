@@ -94,6 +94,7 @@ static void attribution_write(dt_jw *w, const dt_attribution *a, int recipient, 
 static void endpoint_write(dt_jw *w, const dt_endpoint_info *ep, const char *vendor)
 {
     KEY_STR_OR_NULL(w, "country", ep->geo.country);
+    KEY_STR_OR_NULL(w, "registered_country", ep->geo.registered_country);
     DT_JW_KEY(w, "asn");
     if (ep->geo.asn)
         dt_jw_u64(w, ep->geo.asn);
@@ -264,6 +265,7 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
     }
     if (ep) {
         out->country = ep->geo.country;
+        out->registered_country = ep->geo.registered_country;
         out->asn = ep->geo.asn;
         out->org = ep->geo.org;
         out->domain = ep->domain;

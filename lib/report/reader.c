@@ -73,6 +73,7 @@ int dt_reader_rollup_flow(const cJSON *flow, dt_rollup_flow *f)
     f->quic_sni = jstr(jget(flow, "quic"), "sni");
     f->http_host = jstr(jget(flow, "http"), "host");
     f->country = jstr(sv, "country");
+    f->registered_country = jstr(sv, "registered_country");
     f->org = jstr(sv, "org");
     const cJSON *rc = jget(sv, "recipient"), *h = jget(sv, "host");
     f->recipient = jstr(rc, "name");

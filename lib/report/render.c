@@ -331,6 +331,60 @@ static void wrapped(FILE *o, const char *s, int cols)
     }
 }
 
+/* Addresses located in one country and registered in another, by pair. */
+typedef struct reg_pairs {
+    char pair[5][16];
+    uint64_t n[5];
+    int n_pairs;
+    uint64_t more;
+} reg_pairs;
+
+static int reg_pair(void *ctx, const void *row)
+{
+    reg_pairs *p = ctx;
+    const dt_ru_endpoint *e = row;
+    if (!e->country || !e->country[0] || !e->registered_country ||
+        !strcmp(e->country, e->registered_country))
+        return 0;
+    char pair[16];
+    snprintf(pair, sizeof pair, "%.2s (reg. %.2s)", e->country, e->registered_country);
+    for (int i = 0; i < p->n_pairs; i++)
+        if (!strcmp(p->pair[i], pair)) {
+            p->n[i]++;
+            return 0;
+        }
+    if (p->n_pairs == 5) {
+        p->more++;
+        return 0;
+    }
+    memcpy(p->pair[p->n_pairs], pair, sizeof pair);
+    p->n[p->n_pairs++] = 1;
+    return 0;
+}
+
+/* Where the location and the registration of servers differ: both matter for a transfer
+ * (the transfer class goes by the location). */
+static void registered_elsewhere(const style *st, const dt_rollup *ru, int w)
+{
+    dt_ru_totals t;
+    dt_rollup_totals(ru, &t);
+    if (!t.disagreeing_endpoints)
+        return;
+    reg_pairs p = {0};
+    dt_rollup_each(ru, DT_RU_ENDPOINTS, 0, reg_pair, &p);
+    char up[32], line[512];
+    int n = snprintf(line, sizeof line, "located elsewhere than registered: %llu address%s, %s up:",
+                     (unsigned long long)t.disagreeing_endpoints,
+                     t.disagreeing_endpoints == 1 ? "" : "es",
+                     fmt_bytes((double)t.disagreements.up, up, sizeof up));
+    for (int i = 0; i < p.n_pairs && n > 0 && (size_t)n < sizeof line; i++)
+        n += snprintf(line + n, sizeof line - (size_t)n, "%s %s %llu", i ? "," : "", p.pair[i],
+                      (unsigned long long)p.n[i]);
+    if (p.more && n > 0 && (size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, ", %llu more", (unsigned long long)p.more);
+    wrapped(st->out, line, w - 4);
+}
+
 static void countries_table(const style *st, const dt_rollup *ru, int w)
 {
     int total =
@@ -357,6 +411,7 @@ static void countries_table(const style *st, const dt_rollup *ru, int w)
         snprintf(note, sizeof note, "adequate (partial), %s: %s", t.note_cc[i], t.note[i]);
         wrapped(o, note, w - 4);
     }
+    registered_elsewhere(st, ru, w);
 }
 
 /* The text of a recipient's party and evidence (the legend below the table). */

@@ -50,7 +50,7 @@ typedef struct domain_ext {
 } domain_ext;
 
 typedef struct endpoint_ext {
-    const dt_str *country, *org, *recipient, *recipient_category, *host;
+    const dt_str *country, *registered, *org, *recipient, *recipient_category, *host;
     int recipient_identified;
     transfer_id transfer;
     double asn;
@@ -73,7 +73,8 @@ struct dt_rollup {
     dt_pool pool;
     dt_tally countries, orgs, companies, hosts, domains, endpoints, names, plain;
     uint64_t up, down, flows, local_flows;
-    uint64_t named[3], identified[3];      /* named public flows: [flows, up, down] */
+    uint64_t named[3], identified[3]; /* named public flows: [flows, up, down] */
+    uint64_t disagree[3]; /* remote flows located elsewhere than registered: [flows, up, down] */
     char vendor[DT_ENTITY_NAME_MAX];       /* the first party given (--vendor), or "" */
     uint64_t enc[3][3];                    /* [encrypted, plaintext, unknown][flows, up, down] */
     uint64_t transfers[DT_RU_TR_COUNT][3]; /* [dt_ru_transfer][flows, up, down] */
@@ -418,7 +419,8 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
                            &f.recipient_evidence,
                            &f.recipient_category,
                            &f.host,
-                           &f.host_category};
+                           &f.host_category,
+                           &f.registered_country};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         *strs[i] = nonempty(*strs[i]);
     int cloc = f.client_local, sloc = f.server_local;
@@ -447,6 +449,12 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     const char *ip = srv_remote ? f.server_ip : f.client_ip;
     uint64_t rport = srv_remote ? f.server_port : f.client_port;
     const char *country = srv_remote ? f.country : NULL;
+    const char *registered = srv_remote ? f.registered_country : NULL;
+    if (country && registered && strcmp(country, registered) != 0) {
+        r->disagree[0]++;
+        r->disagree[1] += up;
+        r->disagree[2] += down;
+    }
     const char *org = srv_remote ? f.org : NULL;
     const char *recipient = srv_remote ? f.recipient : NULL;
     const char *rsrc = srv_remote ? f.recipient_evidence : NULL;
@@ -498,6 +506,8 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         it->flows++;
         oom |= set_str(&ep->country, ccode_s, country, r) | set_str(&ep->org, org_s, org, r) |
                set_str(&ep->host, host_s, host, r);
+        if (registered && !ep->registered)
+            oom |= set_str(&ep->registered, intern(r, registered, &oom), registered, r);
         if (recipient && !ep->recipient) {
             oom |= set_str(&ep->recipient, recipient_s, recipient, r) |
                    set_str(&ep->recipient_category, rcat_s, f.recipient_category, r);
@@ -687,7 +697,8 @@ static int endpoint_merge(dt_tally_item *d, int created, const void *p, dt_budge
     if (!e)
         return -1;
     int oom = merge_str(&e->country, s->country, pool, b) | merge_str(&e->org, s->org, pool, b) |
-              merge_str(&e->host, s->host, pool, b);
+              merge_str(&e->host, s->host, pool, b) |
+              merge_str(&e->registered, s->registered, pool, b);
     if (!e->recipient && s->recipient) {
         oom |= merge_str(&e->recipient, s->recipient, pool, b) |
                merge_str(&e->recipient_category, s->recipient_category, pool, b);
@@ -742,6 +753,7 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
     for (int j = 0; j < 3; j++) {
         d->named[j] += s->named[j];
         d->identified[j] += s->identified[j];
+        d->disagree[j] += s->disagree[j];
     }
     if (s->ts_digits > d->ts_digits)
         d->ts_digits = s->ts_digits;
@@ -995,6 +1007,7 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
         dt_ru_endpoint row = {0};
         row.ip = sr->key;
         row.country = str_of(e->country);
+        row.registered_country = str_of(e->registered);
         row.have_asn = e->have_asn;
         row.asn = (uint64_t)e->asn;
         row.org = str_of(e->org);
@@ -1079,6 +1092,11 @@ void dt_rollup_totals(const dt_rollup *r, dt_ru_totals *o)
     o->hosting_networks = r->hosts.n;
     o->named = (dt_ru_counts){r->named[1], r->named[2], r->named[0]};
     o->identified = (dt_ru_counts){r->identified[1], r->identified[2], r->identified[0]};
+    o->disagreements = (dt_ru_counts){r->disagree[1], r->disagree[2], r->disagree[0]};
+    for (size_t i = 0; i < r->endpoints.n; i++) {
+        const endpoint_ext *e = r->endpoints.v[i].ext;
+        o->disagreeing_endpoints += e && e->country && e->registered && e->country != e->registered;
+    }
     for (int k = 0; k < DT_CRYPTO_COUNT; k++) {
         o->encryption[k].flows = r->enc[k][0];
         o->encryption[k].up = r->enc[k][1];

@@ -58,6 +58,8 @@ typedef struct dt_rollup_flow {
     const char *recipient, *recipient_evidence, *recipient_category;
     int recipient_identified;
     const char *host, *host_category;
+    /* geo: server.registered_country (the registry's; country is the location) */
+    const char *registered_country;
 } dt_rollup_flow;
 
 dt_rollup *dt_rollup_new(void);
@@ -198,6 +200,7 @@ typedef struct dt_ru_endpoint {
     const char *country;
     int have_asn;
     uint64_t asn;
+    const char *registered_country; /* NULL: unknown */
     const char *org, *recipient, *party, *host, *transfer;
     dt_ru_counts c;
     int have_time, ts_digits;
@@ -223,6 +226,9 @@ typedef struct dt_ru_totals {
     uint64_t party_recipients[DT_RU_PARTY_COUNT];
     dt_ru_counts encryption[DT_CRYPTO_COUNT];
     dt_ru_counts transfers[DT_RU_TR_COUNT];
+    /* remote flows (and endpoints) whose location and registered country differ */
+    dt_ru_counts disagreements;
+    uint64_t disagreeing_endpoints;
 } dt_ru_totals;
 
 /* Calls fn with each row of table t (a dt_ru_country, ... by t), valid during

@@ -188,6 +188,8 @@ static int endpoint_row(void *ctx, const void *row)
     dt_fw_arr_end(f);
     dt_fw_key(f, "country");
     dt_fw_str_or_null(f, e->country);
+    dt_fw_key(f, "registered_country");
+    dt_fw_str_or_null(f, e->registered_country);
     dt_fw_key(f, "asn");
     if (e->have_asn)
         dt_fw_u64(f, e->asn);
@@ -296,6 +298,17 @@ int dt_rollup_write_summary(const dt_rollup *r, dt_fw *f)
     dt_fw_u64(f, t.named.up);
     dt_fw_key(f, "bytes_up");
     dt_fw_u64(f, t.identified.up);
+    dt_fw_obj_end(f);
+    dt_fw_key(f, "country_disagreements");
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "flows");
+    dt_fw_u64(f, t.disagreements.flows);
+    dt_fw_key(f, "endpoints");
+    dt_fw_u64(f, t.disagreeing_endpoints);
+    dt_fw_key(f, "bytes_up");
+    dt_fw_u64(f, t.disagreements.up);
+    dt_fw_key(f, "bytes_down");
+    dt_fw_u64(f, t.disagreements.down);
     dt_fw_obj_end(f);
     dt_fw_key(f, "parties");
     dt_fw_obj_begin(f);

@@ -214,7 +214,8 @@ static void test_lookup_without_databases(void)
                            "2001:db8::1  -- -  AS- -  documentation\n"
                            "{\"databases\":[],\"results\":[\n"
                            "{\"ip\":\"10.0.0.1\",\"class\":\"private\",\"country\":null,"
-                           "\"country_name\":null,\"city\":null,\"asn\":null,\"org\":null}]}\n");
+                           "\"country_name\":null,\"registered_country\":null,\"city\":null,"
+                           "\"asn\":null,\"org\":null}]}\n");
         free(text);
         fclose(out);
     }

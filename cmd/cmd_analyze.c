@@ -101,12 +101,14 @@ int cmd_analyze(int argc, char **argv)
         O_VENDOR,
         O_NOGEO,
         O_PERFILE,
+        O_LOCALONLY,
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"jobs", required_argument, NULL, 'j'},
         {"local", required_argument, NULL, O_LOCAL},
+        {"local-only", required_argument, NULL, O_LOCALONLY},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"stream-cap", required_argument, NULL, O_STREAMCAP},
@@ -142,18 +144,23 @@ int cmd_analyze(int argc, char **argv)
             jobs = (int)v;
             break;
         case O_LOCAL:
+        case O_LOCALONLY: {
+            const char *name = c == O_LOCAL ? "--local" : "--local-only";
             if (cfg.n_local == DT_MAX_LOCAL_NETS) {
-                fprintf(stderr, "datatrail: at most %d --local networks\n", DT_MAX_LOCAL_NETS);
+                fprintf(stderr, "datatrail: at most %d --local/--local-only networks\n",
+                        DT_MAX_LOCAL_NETS);
                 return DT_EXIT_USAGE;
             }
             if (dt_cidr_parse(optarg, &cfg.local[cfg.n_local]) != 0) {
                 fprintf(stderr,
-                        "datatrail: --local needs an address or CIDR (e.g. 10.0.0.0/8), not '%s'\n",
-                        optarg);
+                        "datatrail: %s needs an address or CIDR (e.g. 10.0.0.0/8), not '%s'\n",
+                        name, optarg);
                 return DT_EXIT_USAGE;
             }
             cfg.n_local++;
+            cfg.local_only |= c == O_LOCALONLY;
             break;
+        }
         case O_IDLE:
             if (parse_u64("--idle-timeout", optarg, 1, 86400 * 365, &v))
                 return DT_EXIT_USAGE;

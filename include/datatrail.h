@@ -126,8 +126,9 @@ typedef struct dt_input_error {
 typedef struct dt_engine_config {
     dt_decode_limits decode;
     dt_flow_limits flows;
-    dt_cidr local[DT_MAX_LOCAL_NETS]; /* empty: private/link-local/ULA/CGNAT are local */
+    dt_cidr local[DT_MAX_LOCAL_NETS]; /* --local: local besides private/link-local/ULA/CGNAT */
     int n_local;
+    int local_only;   /* --local-only: the networks above are the only local ones */
     int keep_streams; /* keep the reassembled prefixes for the sink (--debug-streams) */
     /* every DNS message, with the flow sink's ctx (NULL: none); dt_report_dns
      * fills a report's DNS table */

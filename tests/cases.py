@@ -582,10 +582,20 @@ def c_ntp():
 
 
 def c_local_cidr():
+    """--local adds to the defaults: the private client stays local."""
+    s = tls_session()
+    frames = [g.eth_for(p) for _, p in s.ip_packets()]
+    ex = tls_expect(s, local=(True, True))
+    return {"files": [pcap("cap.pcap", frames)], "args": ["--local", "203.0.113.0/24"],
+            "flows": [ex], "nflows": 1}
+
+
+def c_local_only():
+    """--local-only replaces the defaults: the private client is no longer local."""
     s = tls_session()
     frames = [g.eth_for(p) for _, p in s.ip_packets()]
     ex = tls_expect(s, local=(False, True))
-    return {"files": [pcap("cap.pcap", frames)], "args": ["--local", "203.0.113.0/24"],
+    return {"files": [pcap("cap.pcap", frames)], "args": ["--local-only", "203.0.113.0/24"],
             "flows": [ex], "nflows": 1}
 
 

@@ -235,8 +235,14 @@ static int llc_snap(ctx *x, dt_cur *c)
 
 static int eth_frame(ctx *x, dt_cur *c)
 {
-    if (!dt_bytes(c, 12))
+    const uint8_t *macs = dt_bytes(c, 12);
+    if (!macs)
         return bad(x, DT_ANOM_ETH_HEADER_SHORT);
+    if (!x->out->have_mac) { /* the outermost: the device's own, not a tunnel's */
+        memcpy(x->out->dst_mac, macs, 6);
+        memcpy(x->out->src_mac, macs + 6, 6);
+        x->out->have_mac = 1;
+    }
     uint16_t t = dt_be16(c);
     if (!dt_ok(c))
         return bad(x, DT_ANOM_ETH_HEADER_SHORT);

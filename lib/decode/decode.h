@@ -37,6 +37,8 @@ typedef struct dt_decoded {
     uint8_t tunnel;         /* outermost tunnel kind (dt_tunnel), DT_TUN_NONE if none */
     uint8_t tunnel_depth;   /* how many tunnel layers were removed */
     uint8_t reassembled;    /* 1 if rebuilt from IP fragments */
+    uint8_t have_mac;       /* the outermost Ethernet header's addresses are below */
+    uint8_t src_mac[6], dst_mac[6];
 } dt_decoded;
 
 typedef enum dt_decode_result {

@@ -19,6 +19,8 @@ typedef struct dt_flow_side {
     uint64_t packets;
     uint64_t bytes;   /* IP bytes sent by this side */
     uint64_t payload; /* transport payload bytes sent by this side */
+    uint8_t have_mac; /* mac: the Ethernet source of this side's first packet */
+    uint8_t mac[6];
 } dt_flow_side;
 
 enum { DT_CLIENT = 0, DT_SERVER = 1 };

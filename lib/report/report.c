@@ -477,6 +477,8 @@ static void options_write(const dt_report *r, dt_fw *f)
         dt_fw_str(f, buf);
     }
     dt_fw_arr_end(f);
+    dt_fw_key(f, "local_only");
+    dt_fw_bool(f, cfg->local_only);
     dt_fw_key(f, "idle_timeout_s");
     dt_fw_num(f, (double)cfg->flows.idle_timeout_ns / 1e9);
     dt_fw_key(f, "max_flows");

@@ -2,6 +2,7 @@
 #include "util/netconst.h"
 
 #include "proto/apps.h"
+#include "run/local.h"
 #include "capture/capture.h"
 
 #include <stdio.h>
@@ -26,23 +27,18 @@ struct dt_engine {
     dt_decoder *dec;
     dt_flow_table *flows;
     dt_apps *apps;
+    dt_local *local; /* which addresses are the devices' */
     uint32_t input_index;
     uint64_t now, last_expire; /* capture time: never runs backwards */
 };
 
-static int is_local(const dt_engine_config *cfg, const dt_addr *a)
-{
-    if (cfg->n_local == 0)
-        return dt_ipclass_is_local_default(a);
-    for (int i = 0; i < cfg->n_local; i++)
-        if (dt_cidr_match(&cfg->local[i], a))
-            return 1;
-    return 0;
-}
-
 static void on_flow_end(void *ctx, dt_flow *f)
 {
     dt_engine *r = ctx;
+    /* Addresses learned later (a device's public /64) count for flows seen earlier. */
+    for (int i = 0; i < 2; i++)
+        if (!f->side[i].local)
+            f->side[i].local = (uint8_t)dt_local_is(r->local, &f->side[i].ip);
     dt_apps_flow_end(r->apps, f);
     r->info.flows++;
     if (f->proto == DT_IPPROTO_TCP) {
@@ -111,10 +107,14 @@ static void on_transport(dt_engine *r, const dt_decoded *p, uint64_t ts, uint64_
         f->input = r->input_index;
         f->tunnel = p->tunnel;
         f->ts_digits = r->info.ts_digits;
-        f->side[0].local = (uint8_t)is_local(r->cfg, &f->side[0].ip);
-        f->side[1].local = (uint8_t)is_local(r->cfg, &f->side[1].ip);
+        f->side[0].local = (uint8_t)dt_local_is(r->local, &f->side[0].ip);
+        f->side[1].local = (uint8_t)dt_local_is(r->local, &f->side[1].ip);
     }
     dt_flow_side *s = &f->side[dir];
+    if (p->have_mac && !s->have_mac) {
+        memcpy(s->mac, p->src_mac, 6);
+        s->have_mac = 1;
+    }
     s->packets++;
     s->bytes += p->ip_bytes;
     s->payload += p->payload_wire;
@@ -158,7 +158,8 @@ dt_engine *dt_engine_new(const dt_engine_config *cfg, dt_flow_sink sink, void *c
     if (e->apps && (size_t)cfg->flows.max_flows * DT_APPS_STATE_PER_FLOW > DT_APPS_STATE_MAX)
         dt_apps_set_state_limit(e->apps, (size_t)cfg->flows.max_flows * DT_APPS_STATE_PER_FLOW);
     e->flows = dt_flow_table_new(&cfg->flows, on_flow_end, e);
-    if (!e->dec || !e->apps || !e->flows) {
+    e->local = dt_local_new(cfg);
+    if (!e->dec || !e->apps || !e->flows || !e->local) {
         dt_engine_free(e);
         return NULL;
     }
@@ -196,8 +197,10 @@ void dt_engine_feed(dt_engine *e, int linktype, uint64_t ts_ns, const uint8_t *d
 
     dt_decoded p;
     dt_decode_result res = dt_decode(e->dec, linktype, ts_ns, data, caplen, wirelen, &p);
-    if (res == DT_DEC_OK && (p.proto == DT_IPPROTO_TCP || p.proto == DT_IPPROTO_UDP))
+    if (res == DT_DEC_OK && (p.proto == DT_IPPROTO_TCP || p.proto == DT_IPPROTO_UDP)) {
+        dt_local_learn(e->local, &p);
         on_transport(e, &p, ts_ns, e->now);
+    }
 
     if (e->now - e->last_expire >= EXPIRE_EVERY_NS) {
         dt_flow_expire(e->flows, e->now);
@@ -235,6 +238,7 @@ void dt_engine_free(dt_engine *e)
         return;
     dt_flow_table_free(e->flows);
     dt_apps_free(e->apps);
+    dt_local_free(e->local);
     dt_decoder_free(e->dec);
     free(e);
 }

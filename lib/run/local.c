@@ -1,0 +1,104 @@
+#include "run/local.h"
+
+#include "enrich/ipclass.h"
+#include "util/netconst.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAC_DEVICE = 1, MAC_GATEWAY = 2, MAC_HAS64 = 4, MAC_CLIENT64 = 8 };
+
+typedef struct mac_ent {
+    uint8_t mac[6];
+    uint8_t flags;
+    uint8_t prefix[8]; /* the public /64 it sent from (MAC_HAS64) */
+} mac_ent;
+
+struct dt_local {
+    const dt_engine_config *cfg;
+    mac_ent macs[DT_LOCAL_MACS];
+    int n;
+};
+
+dt_local *dt_local_new(const dt_engine_config *cfg)
+{
+    dt_local *l = calloc(1, sizeof *l);
+    if (l)
+        l->cfg = cfg;
+    return l;
+}
+
+void dt_local_free(dt_local *l)
+{
+    free(l);
+}
+
+static int by_range(const dt_engine_config *cfg, const dt_addr *a)
+{
+    if (!cfg->local_only && dt_ipclass_is_local_default(a))
+        return 1;
+    for (int i = 0; i < cfg->n_local; i++)
+        if (dt_cidr_match(&cfg->local[i], a))
+            return 1;
+    return 0;
+}
+
+static mac_ent *mac_get(dt_local *l, const uint8_t *mac)
+{
+    for (int i = 0; i < l->n; i++)
+        if (memcmp(l->macs[i].mac, mac, 6) == 0)
+            return &l->macs[i];
+    if (l->n == DT_LOCAL_MACS)
+        return NULL;
+    mac_ent *e = &l->macs[l->n++];
+    memcpy(e->mac, mac, 6);
+    return e;
+}
+
+static int client_like(const dt_decoded *p)
+{
+    if (p->proto == DT_IPPROTO_TCP)
+        return (p->tcp_flags & (DT_TCP_SYN | DT_TCP_ACK)) == DT_TCP_SYN;
+    return p->proto == DT_IPPROTO_UDP && p->dport < 1024 && p->sport >= 1024;
+}
+
+void dt_local_learn(dt_local *l, const dt_decoded *p)
+{
+    if (!l || !p->have_mac || (p->src_mac[0] & 1)) /* group addresses send nothing */
+        return;
+    const dt_addr *a = &p->src;
+    int local = by_range(l->cfg, a);
+    if (!local && strcmp(dt_ipclass(a), "public") != 0)
+        return;
+    mac_ent *e = mac_get(l, p->src_mac);
+    if (!e)
+        return;
+    if (local) {
+        e->flags |= MAC_DEVICE;
+    } else if (a->family == 4) {
+        e->flags |= MAC_GATEWAY;
+    } else if (!(e->flags & MAC_HAS64)) {
+        memcpy(e->prefix, a->a, 8);
+        e->flags |= MAC_HAS64;
+    } else if (memcmp(e->prefix, a->a, 8) != 0) {
+        e->flags |= MAC_GATEWAY;
+    }
+    /* A device opens connections; a gateway forwarding one server's answers does not. */
+    if (!local && a->family == 6 && client_like(p))
+        e->flags |= MAC_CLIENT64;
+}
+
+int dt_local_is(const dt_local *l, const dt_addr *a)
+{
+    if (by_range(l->cfg, a))
+        return 1;
+    if (a->family != 6)
+        return 0;
+    for (int i = 0; i < l->n; i++) {
+        const mac_ent *e = &l->macs[i];
+        if ((e->flags & (MAC_DEVICE | MAC_GATEWAY | MAC_CLIENT64)) == (MAC_DEVICE | MAC_CLIENT64) &&
+            memcmp(e->prefix, a->a, 8) == 0)
+            return 1;
+    }
+    return 0;
+}

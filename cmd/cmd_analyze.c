@@ -80,6 +80,7 @@ int cmd_analyze(int argc, char **argv)
     dt_engine_config_default(&cfg);
     cfg.dns_sink = dt_report_dns;
     dt_report_opts ro = {0};
+    char device[64];
     ro.mode = flows_mode ? DT_OUT_FLOWS : DT_OUT_REPORT;
     const char *out_path = NULL, *format = NULL, *per_file = NULL;
     int quiet = 0, no_geo = 0;
@@ -102,6 +103,7 @@ int cmd_analyze(int argc, char **argv)
         O_NOGEO,
         O_PERFILE,
         O_LOCALONLY,
+        O_DEVICE,
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -109,6 +111,7 @@ int cmd_analyze(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"local", required_argument, NULL, O_LOCAL},
         {"local-only", required_argument, NULL, O_LOCALONLY},
+        {"device", required_argument, NULL, O_DEVICE},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"stream-cap", required_argument, NULL, O_STREAMCAP},
@@ -191,6 +194,11 @@ int cmd_analyze(int argc, char **argv)
             break;
         case O_VENDOR:
             vendor = optarg;
+            break;
+        case O_DEVICE:
+            if (dt_device_option(optarg, device, sizeof device) != 0)
+                return DT_EXIT_USAGE;
+            ro.device = device;
             break;
         case O_ENTITIES:
             if (ec.n_entities == DT_MAX_USER_ENTITIES) {

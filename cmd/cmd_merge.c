@@ -15,7 +15,7 @@
 
 static const char merge_help[] =
     "Usage: datatrail merge [-o FILE] [--format json|text|csv] [--vendor NAME [--entities FILE]]\n"
-    "                       REPORT.json...\n"
+    "                       [--device ADDR|MAC] REPORT.json...\n"
     "(options may also follow the reports; -- ends them)\n"
     "\n"
     "Combines reports written by `datatrail report` (with their flows) into one:\n"
@@ -25,6 +25,7 @@ static const char merge_help[] =
     "--vendor NAME sets the device's maker (an entity name of data/entities.json or\n"
     "of --entities files) for the parties; default: the first merged report's\n"
     "--vendor, else inferred from all flows (the car maker with the most flows).\n"
+    "--device ADDR|MAC keeps only that device's flows (its address or MAC address).\n"
     "Exit status: 0; 3 when some inputs are not reports (each is named); 2 when none\n"
     "is (nothing is written); 1 usage error, or -o FILE that is one of the inputs.\n";
 
@@ -34,14 +35,18 @@ int cmd_merge(int argc, char **argv)
     dt_report_opts ro = {0};
     ro.mode = DT_OUT_REPORT;
     ro.width = 100;
-    char vendor[128];
+    char vendor[128], device[64];
     const char *vendor_arg = NULL;
     dt_enrich_config ec;
     dt_enrich_config_default(&ec);
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},           {"output", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'f'},   {"vendor", required_argument, NULL, 'V'},
-        {"entities", required_argument, NULL, 'E'}, {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"vendor", required_argument, NULL, 'V'},
+        {"entities", required_argument, NULL, 'E'},
+        {"device", required_argument, NULL, 'D'},
+        {NULL, 0, NULL, 0},
     };
     static const char shortopts[] = "ho:f:";
     optind = 1;
@@ -57,6 +62,10 @@ int cmd_merge(int argc, char **argv)
             out_path = optarg;
         } else if (c == 'V') {
             vendor_arg = optarg;
+        } else if (c == 'D') {
+            if (dt_device_option(optarg, device, sizeof device) != 0)
+                return DT_EXIT_USAGE;
+            ro.device = device;
         } else if (c == 'E') {
             if (ec.n_entities == DT_MAX_USER_ENTITIES) {
                 fprintf(stderr, "datatrail merge: at most %d --entities files\n",

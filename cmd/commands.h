@@ -51,4 +51,7 @@ enum {
     DT_EXIT_PARTIAL = 3,
 };
 
+/* --device ARG into out (dt_device_parse); -1 after saying why. */
+int dt_device_option(const char *arg, char *out, size_t outlen);
+
 #endif

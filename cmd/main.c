@@ -1,6 +1,7 @@
 /* datatrail: which countries and companies received data from this device? */
 #include "commands.h"
 #include "datatrail.h"
+#include "output.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -68,6 +69,8 @@ static const char help_analyze[] =
     "      --entities FILE     extra company list (JSON, as data/entities.json; repeatable)\n"
     "      --vendor NAME       the device's maker, an entity name (first party); default:\n"
     "                          inferred, the car maker that receives the most flows\n"
+    "      --device ADDR|MAC   only the flows of this device (one of its addresses, or its\n"
+    "                          Ethernet address); the input counters stay the capture's\n"
     "      --no-geo            no enrichment at all\n"
     "  -q, --quiet             no progress line on stderr\n"
     "  -h, --help              this help\n"
@@ -76,6 +79,16 @@ static const char help_analyze[] =
     "2 no input could be read (nothing written); 3 some inputs were read with\n"
     "errors (the report says which and why); 128 + N ended by signal N (SIGHUP,\n"
     "SIGINT, SIGTERM), temporary files removed.\n";
+
+int dt_device_option(const char *arg, char *out, size_t outlen)
+{
+    if (dt_device_parse(arg, out, outlen) == 0)
+        return 0;
+    dt_errorf("datatrail: --device needs an IP address or an Ethernet address "
+              "(aa:bb:cc:dd:ee:ff), not '%s'",
+              arg);
+    return -1;
+}
 
 int dt_vendor_option(const dt_enrich_config *c, const char *name, char *out, size_t outlen)
 {

@@ -337,7 +337,15 @@ typedef struct dt_report_opts {
     /* the device's maker, an entity name (--vendor): recipients' parties are
      * relative to it; NULL: the report infers it (see docs/report-schema.md) */
     const char *vendor;
+    /* --device: only the flows of this device (its address or MAC address, as
+     * dt_device_parse writes it); NULL: every flow */
+    const char *device;
 } dt_report_opts;
+
+/* A device as --device names it: an IP address (written canonically) or an
+ * Ethernet address (lower case, ':'-separated) into out (at least 48 bytes).
+ * Returns 0, or -1 when s is neither. */
+int dt_device_parse(const char *s, char *out, size_t len);
 
 /* The report: inputs, summary, DNS table, rollups (countries, companies, hosting,
  * domains, endpoints) and flows.  Flows are written as they end (to out in

@@ -27,6 +27,10 @@ if(Python3_FOUND)
   add_test(NAME cli COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/cli_test.py
            --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/cli)
   # Recipient vs host, partial adequacy and parties on crafted captures and test geo databases.
+  # Devices: the local side by range and by Ethernet address, the devices table,
+  # flows with no local side, the MAC vendor, --local/--local-only and --device.
+  add_test(NAME devices COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/devices_test.py
+           --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/devices)
   add_test(NAME recipients COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/recipients_test.py
            --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/recipients)
   # Output safety: no output over an input, nothing written when nothing was read,

@@ -10,15 +10,30 @@
 
 /* ---- the flow object, written directly (no cJSON tree per flow) ---- */
 
+/* "key":"s" for a string literal key, or "key":null when s is NULL or empty. */
+#define KEY_STR_OR_NULL(w, lit, s) DT_JW_KEY_STR_OR_NULL(w, lit, s)
+
+/* A local side's Ethernet address as text ("0a:a1:b2:c3:d4:e5"), or NULL: a remote
+ * side's is its gateway's, which names no device. */
+static const char *device_mac(const dt_flow_side *s, char *buf, size_t len)
+{
+    if (!s->local || !s->have_mac || len < 18)
+        return NULL;
+    const uint8_t *m = s->mac;
+    snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    return buf;
+}
+
 static void side_write(dt_jw *w, const dt_flow_side *s)
 {
-    char ip[DT_ADDR_STRLEN];
+    char ip[DT_ADDR_STRLEN], mac[18];
     DT_JW_KEY(w, "ip");
     dt_jw_str(w, dt_addr_str(&s->ip, ip, sizeof ip));
     DT_JW_KEY(w, "port");
     dt_jw_u64(w, s->port);
     DT_JW_KEY(w, "local");
     dt_jw_bool(w, s->local);
+    KEY_STR_OR_NULL(w, "mac", device_mac(s, mac, sizeof mac));
     DT_JW_KEY(w, "packets");
     dt_jw_u64(w, s->packets);
     DT_JW_KEY(w, "bytes");
@@ -26,9 +41,6 @@ static void side_write(dt_jw *w, const dt_flow_side *s)
     DT_JW_KEY(w, "payload");
     dt_jw_u64(w, s->payload);
 }
-
-/* "key":"s" for a string literal key, or "key":null when s is NULL or empty. */
-#define KEY_STR_OR_NULL(w, lit, s) DT_JW_KEY_STR_OR_NULL(w, lit, s)
 
 /* The parsers' results a flow object shows (NULL: none, or nothing found);
  * dt_flow_rollup_fields reads the same. */
@@ -237,7 +249,7 @@ static uint64_t time_as_written(uint64_t ts_ns, int digits)
 }
 
 void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
-                           char ips[2][DT_ADDR_STRLEN], dt_rollup_flow *out)
+                           char ips[4][DT_ADDR_STRLEN], dt_rollup_flow *out)
 {
     const dt_flow_app *x = f->app;
     const dt_flow_side *c = &f->side[DT_CLIENT], *s = &f->side[DT_SERVER];
@@ -250,6 +262,8 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
     out->server_port = s->port;
     out->server_local = s->local;
     out->server_bytes = s->bytes;
+    out->client_mac = device_mac(c, ips[2], DT_ADDR_STRLEN);
+    out->server_mac = device_mac(s, ips[3], DT_ADDR_STRLEN);
     out->app = dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN);
     if (x) {
         const dt_tls_client *tc = tls_client(x);

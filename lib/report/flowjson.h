@@ -18,9 +18,9 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
                        const dt_endpoint_info *ep, int with_streams, const char *vendor);
 
 /* Fills out with the fields of the flow object the rollups read (the same
- * values dt_flow_json_write writes); ips holds the address texts. */
+ * values dt_flow_json_write writes); ips holds the address and MAC texts. */
 void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
-                           char ips[2][DT_ADDR_STRLEN], dt_rollup_flow *out);
+                           char ips[4][DT_ADDR_STRLEN], dt_rollup_flow *out);
 
 /* The 30 cells of the flow's CSV row (DT_CSV_FLOW_COLUMNS, report/render.h),
  * the values its JSON object holds as text (NULL: null or absent); bufs has

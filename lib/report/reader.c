@@ -64,6 +64,8 @@ int dt_reader_rollup_flow(const cJSON *flow, dt_rollup_flow *f)
     f->server_port = jnum(sv, "port");
     f->server_local = cJSON_IsTrue(jget(sv, "local"));
     f->server_bytes = jnum(sv, "bytes");
+    f->client_mac = jstr(cl, "mac");
+    f->server_mac = jstr(sv, "mac");
     f->app = jstr(flow, "app");
     f->encrypted = jstr(flow, "encrypted_dns") || cJSON_IsObject(jget(flow, "tls")) ||
                    cJSON_IsObject(jget(flow, "quic"));
@@ -304,7 +306,10 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
     cJSON_ArrayForEach(it, flows)
     {
         dt_rollup_flow f;
-        if (dt_reader_rollup_flow(it, &f) == 0 && dt_rollup_add(r->ru, &f) != 0)
+        int ok = dt_reader_rollup_flow(it, &f) == 0;
+        if (ok && r->opts.device && !dt_rollup_flow_of_device(&f, r->opts.device))
+            continue; /* another device's flow */
+        if (ok && dt_rollup_add(r->ru, &f) != 0)
             oom = 1;
         if (!r->lines)
             continue;

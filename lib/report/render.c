@@ -1,5 +1,7 @@
 #include "report/render.h"
 
+#include "enrich/oui.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -527,6 +529,41 @@ static void hosting_table(const style *st, const dt_rollup *ru, int w)
     more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "networks");
 }
 
+static int device_line(void *ctx, const void *row)
+{
+    const table_ctx *t = ctx;
+    const dt_ru_device *d = row;
+    FILE *o = t->st->out;
+    char list[512];
+    const char *vendor = d->mac ? dt_oui_vendor(d->mac) : NULL;
+    fputs("  ", o);
+    cell(o, join(&d->addresses, list, sizeof list), t->c1, 0, " ");
+    cell(o, vendor ? vendor : d->mac ? d->mac : "-", t->c2, 0, " ");
+    count_cells(o, &d->c, " ");
+    last_cell(o, join(&d->countries, list, sizeof list), 10);
+    fputc('\n', o);
+    return 0;
+}
+
+/* The devices: the local sides, by Ethernet address when the capture shows it. */
+static void devices_table(const style *st, const dt_rollup *ru, int w)
+{
+    int total = table_begin(st, dt_rollup_rows(ru, DT_RU_DEVICES), "Devices (the local side)");
+    if (!total)
+        return;
+    int flex = w - 2 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 10 - 2;
+    int c2 = flex / 3 < 17 ? 17 : flex / 3, c1 = flex - c2; /* a MAC address: 17 */
+    FILE *o = st->out;
+    cell(o, "Addresses", c1, 0, " ");
+    cell(o, "MAC vendor", c2, 0, " ");
+    count_cells(o, NULL, " ");
+    last_cell(o, "Countries", 10);
+    header_end(st);
+    table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
+    dt_rollup_each(ru, DT_RU_DEVICES, DT_RENDER_ROWS, device_line, &t);
+    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "devices");
+}
+
 static int domain_line(void *ctx, const void *row)
 {
     const table_ctx *t = ctx;
@@ -714,6 +751,19 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     fputs("  ", out);
     cell(out, line, width - 2, 0, "\n");
 
+    if (t.direction_unknown.flows) {
+        snprintf(
+            line, sizeof line,
+            "No local side in %.0f flows (%s): not counted as upload or download",
+            (double)t.direction_unknown.flows,
+            fmt_bytes((double)(t.direction_unknown.up + t.direction_unknown.down), a, sizeof a));
+        fputs("  ", out);
+        on(&st, "1");
+        cell(out, line, width - 2, 0, "\n");
+        on(&st, "0");
+    }
+
+    devices_table(&st, m->ru, width);
     countries_table(&st, m->ru, width);
     companies_table(&st, m->ru, width);
     hosting_table(&st, m->ru, width);

@@ -1,3 +1,4 @@
+#include "enrich/oui.h"
 #include "report/report_int.h"
 #include "util/hash.h"
 
@@ -256,11 +257,14 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
         ep = dt_enrich_endpoint(r->opts.enricher, &f->side[DT_SERVER].ip, x ? x->name : NULL,
                                 cert_o);
     }
-    if (r->ru) {
-        char ips[2][DT_ADDR_STRLEN];
+    if (r->ru || r->opts.device) {
+        char ips[4][DT_ADDR_STRLEN];
         dt_rollup_flow rf;
         dt_flow_rollup_fields(f, ep, ips, &rf);
-        dt_rollup_add(r->ru, &rf);
+        if (r->opts.device && !dt_rollup_flow_of_device(&rf, r->opts.device))
+            return; /* another device's flow */
+        if (r->ru)
+            dt_rollup_add(r->ru, &rf);
     }
     if (!r->lines)
         return;
@@ -436,9 +440,19 @@ static void geo_databases_write(const dt_report *r, dt_fw *f)
     dt_fw_arr_end(f);
 }
 
+static int has_mac(void *ctx, const void *row)
+{
+    (void)ctx;
+    return ((const dt_ru_device *)row)->mac != NULL;
+}
+
+static const char oui_warning[] =
+    "no IEEE OUI registry (/usr/share/ieee-data/oui.txt, Debian package ieee-data; run "
+    "scripts/setup): devices[].vendor is null";
+
 /* The report's warnings: those of merged reports, then the geo data's, then
- * the limits reached (bufs: room for their text).  v has room for
- * n_warnings + 3; returns the count. */
+ * the limits reached (bufs: room for their text), then a missing OUI registry.
+ * v has room for n_warnings + 4; returns the count. */
 static size_t warnings_of(const dt_report *r, const char **v, char bufs[2][256])
 {
     size_t n = 0;
@@ -460,6 +474,11 @@ static size_t warnings_of(const dt_report *r, const char **v, char bufs[2][256])
                  DNS_TABLE_MAX_BYTES >> 20, (unsigned long long)r->dns_dropped);
         v[n++] = bufs[1];
     }
+    int seen = 0;
+    for (size_t i = 0; i < r->n_warnings; i++)
+        seen |= !strcmp(r->warnings[i], oui_warning);
+    if (!seen && !dt_oui_source() && dt_rollup_each(r->ru, DT_RU_DEVICES, 0, has_mac, NULL) == 1)
+        v[n++] = oui_warning;
     return n;
 }
 
@@ -479,6 +498,8 @@ static void options_write(const dt_report *r, dt_fw *f)
     dt_fw_arr_end(f);
     dt_fw_key(f, "local_only");
     dt_fw_bool(f, cfg->local_only);
+    dt_fw_key(f, "device");
+    dt_fw_str_or_null(f, r->opts.device);
     dt_fw_key(f, "idle_timeout_s");
     dt_fw_num(f, (double)cfg->flows.idle_timeout_ns / 1e9);
     dt_fw_key(f, "max_flows");
@@ -568,8 +589,9 @@ int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
     dt_fw_obj_end(&f);
     dt_fw_key(&f, "summary");
     rc |= summary_write(r, &f);
-    static const dt_ru_table tables[] = {DT_RU_COUNTRIES, DT_RU_ORGS,    DT_RU_COMPANIES,
-                                         DT_RU_HOSTING,   DT_RU_DOMAINS, DT_RU_ENDPOINTS};
+    static const dt_ru_table tables[] = {DT_RU_DEVICES,   DT_RU_COUNTRIES, DT_RU_ORGS,
+                                         DT_RU_COMPANIES, DT_RU_HOSTING,   DT_RU_DOMAINS,
+                                         DT_RU_ENDPOINTS};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         dt_fw_key(&f, dt_rollup_table_name(tables[i]));
         rc |= dt_rollup_write_table(r->ru, tables[i], &f);
@@ -606,7 +628,7 @@ int dt_report_finish(dt_report *r)
         return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
     int rc;
     char bufs[2][256];
-    const char **warn = malloc((r->n_warnings + 3) * sizeof *warn);
+    const char **warn = malloc((r->n_warnings + 4) * sizeof *warn);
     size_t n_warn = warn ? warnings_of(r, warn, bufs) : 0;
     if (!warn) {
         rc = -1;

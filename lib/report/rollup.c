@@ -61,6 +61,12 @@ typedef struct endpoint_ext {
     size_t n_starts, cap_starts;
 } endpoint_ext;
 
+typedef struct device_ext {
+    const dt_str *mac;
+    uint64_t local_flows;
+    dt_tally addresses, recipients, countries;
+} device_ext;
+
 typedef struct plain_ext {
     const dt_str *dest, *app;
     int port;
@@ -71,10 +77,11 @@ typedef struct plain_ext {
  * (binary; the text is made when written), ports by number. */
 struct dt_rollup {
     dt_pool pool;
-    dt_tally countries, orgs, companies, hosts, domains, endpoints, names, plain;
+    dt_tally countries, orgs, companies, hosts, domains, endpoints, names, plain, devices;
     uint64_t up, down, flows, local_flows;
     uint64_t named[3], identified[3]; /* named public flows: [flows, up, down] */
-    uint64_t disagree[3]; /* remote flows located elsewhere than registered: [flows, up, down] */
+    uint64_t disagree[3];    /* remote flows located elsewhere than registered: [flows, up, down] */
+    uint64_t unknown_dir[3]; /* flows with no local side: [flows, client bytes, server bytes] */
     char vendor[DT_ENTITY_NAME_MAX];       /* the first party given (--vendor), or "" */
     uint64_t enc[3][3];                    /* [encrypted, plaintext, unknown][flows, up, down] */
     uint64_t transfers[DT_RU_TR_COUNT][3]; /* [dt_ru_transfer][flows, up, down] */
@@ -104,6 +111,15 @@ static void company_free(void *p)
     company_ext *e = p;
     dt_tally_free(&e->countries, NULL);
     dt_tally_free(&e->domains, NULL);
+    free(e);
+}
+
+static void device_free(void *p)
+{
+    device_ext *e = p;
+    dt_tally_free(&e->addresses, NULL);
+    dt_tally_free(&e->recipients, NULL);
+    dt_tally_free(&e->countries, NULL);
     free(e);
 }
 
@@ -171,6 +187,7 @@ void dt_rollup_free(dt_rollup *r)
     dt_tally_free(&r->orgs, org_free);
     dt_tally_free(&r->companies, company_free);
     dt_tally_free(&r->hosts, host_free);
+    dt_tally_free(&r->devices, device_free);
     dt_tally_free(&r->domains, domain_free);
     dt_tally_free(&r->endpoints, endpoint_free);
     dt_tally_free(&r->names, NULL);
@@ -397,6 +414,63 @@ static int addr_key(dt_rollup *r, const char *ip, dt_tally_key *k)
     return 0;
 }
 
+int dt_device_parse(const char *s, char *out, size_t len)
+{
+    dt_addr a;
+    if (len < DT_ADDR_STRLEN)
+        return -1;
+    if (dt_addr_parse(s, &a) == 0)
+        return dt_addr_str(&a, out, len) ? 0 : -1;
+    unsigned m[6];
+    char sep[5], end;
+    if (sscanf(s, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &m[0], &sep[0], &m[1], &sep[1], &m[2], &sep[2],
+               &m[3], &sep[3], &m[4], &sep[4], &m[5], &end) != 11 ||
+        strlen(s) != 17)
+        return -1;
+    for (int i = 0; i < 5; i++)
+        if (sep[i] != ':' && sep[i] != '-')
+            return -1;
+    snprintf(out, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    return 0;
+}
+
+int dt_rollup_flow_of_device(const dt_rollup_flow *f, const char *device)
+{
+    const char *ip[2] = {f->client_ip, f->server_ip}, *mac[2] = {f->client_mac, f->server_mac};
+    int local[2] = {f->client_local, f->server_local};
+    for (int i = 0; i < 2; i++)
+        if (local[i] && ((ip[i] && !strcmp(ip[i], device)) || (mac[i] && !strcmp(mac[i], device))))
+            return 1;
+    return 0;
+}
+
+/* The device's side of flow f (the client unless only the server is local). */
+static int device_add(dt_rollup *r, const dt_rollup_flow *f, int local, const dt_str *recipient,
+                      const dt_str *country, uint64_t up, uint64_t down)
+{
+    int dev_server = f->server_local && !f->client_local;
+    const char *ip = dev_server ? f->server_ip : f->client_ip;
+    const char *mac = dev_server ? f->server_mac : f->client_mac;
+    if (!ip)
+        return 0;
+    int oom = 0, created = 0;
+    const dt_str *ip_s = intern(r, ip, &oom), *mac_s = mac ? intern(r, mac, &oom) : NULL;
+    dt_tally_item *it = dt_tally_get_str(&r->devices, &r->mem, mac_s ? mac_s : ip_s, &created);
+    device_ext *de = dt_tally_ext(it, created, sizeof *de, &r->mem);
+    if (!it || !de)
+        return oom ? -1 : 0;
+    dt_tally_count(it, up, down, 0);
+    de->local_flows += (uint64_t)local;
+    if (mac_s)
+        oom |= set_str(&de->mac, mac_s, mac, r);
+    dt_tally_add(&de->addresses, &r->mem, ip_s, up, down, 0);
+    if (recipient)
+        dt_tally_add(&de->recipients, &r->mem, recipient, up, down, 0);
+    if (country)
+        dt_tally_add(&de->countries, &r->mem, country, up, down, 0);
+    return oom ? -1 : 0;
+}
+
 int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
 {
     if (!r)
@@ -424,6 +498,12 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         *strs[i] = nonempty(*strs[i]);
     int cloc = f.client_local, sloc = f.server_local;
+    if (!cloc && !sloc) { /* which side is the device is unknown: no upload, no download */
+        r->unknown_dir[0]++;
+        r->unknown_dir[1] += f.client_bytes;
+        r->unknown_dir[2] += f.server_bytes;
+        return 0;
+    }
     /* The remote side is the server unless only the server is local. */
     int srv_remote = !(sloc && !cloc);
     uint64_t up = srv_remote ? f.client_bytes : f.server_bytes;
@@ -437,7 +517,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
      * broadcast): counted as local, as the summary's transfers do */
     if ((cloc && sloc) || (!sloc && tr == DT_RU_TR_LOCAL)) {
         r->local_flows++;
-        return 0;
+        return device_add(r, &f, 1, NULL, NULL, up, down);
     }
     int oom = 0;
     dt_crypto cr = flow_crypto(&f);
@@ -626,10 +706,24 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
                    set_str(&pe->app, &dt_str_refused, app, r);
         }
     }
+    oom |= device_add(r, &f, 0, recipient_s, ccode_s, up, down) != 0;
     return oom ? -1 : 0;
 }
 
 /* ---- merging ---- */
+
+static int device_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
+{
+    const device_ext *s = p;
+    device_ext *e = dt_tally_ext(d, created, sizeof *e, b);
+    if (!e)
+        return -1;
+    e->local_flows += s->local_flows;
+    return merge_str(&e->mac, s->mac, pool, b) |
+           dt_tally_merge(&e->addresses, b, pool, &s->addresses, NULL) |
+           dt_tally_merge(&e->recipients, b, pool, &s->recipients, NULL) |
+           dt_tally_merge(&e->countries, b, pool, &s->countries, NULL);
+}
 
 static int country_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
 {
@@ -754,6 +848,7 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
         d->named[j] += s->named[j];
         d->identified[j] += s->identified[j];
         d->disagree[j] += s->disagree[j];
+        d->unknown_dir[j] += s->unknown_dir[j];
     }
     if (s->ts_digits > d->ts_digits)
         d->ts_digits = s->ts_digits;
@@ -764,7 +859,8 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
               dt_tally_merge(&d->companies, b, p, &s->companies, company_merge) |
               dt_tally_merge(&d->hosts, b, p, &s->hosts, host_merge) |
               dt_tally_merge(&d->domains, b, p, &s->domains, domain_merge) |
-              dt_tally_merge(&d->plain, b, p, &s->plain, plain_merge);
+              dt_tally_merge(&d->plain, b, p, &s->plain, plain_merge) |
+              dt_tally_merge(&d->devices, b, p, &s->devices, device_merge);
     return oom ? -1 : 0;
 }
 
@@ -867,8 +963,8 @@ static dt_ru_counts counts_of(const dt_tally_item *it)
 }
 
 static const char *const table_names[] = {
-    "countries", "organizations",         "companies", "hosting", "domains",
-    "endpoints", "plaintext_destinations"};
+    "countries", "organizations",          "companies", "hosting", "domains",
+    "endpoints", "plaintext_destinations", "devices"};
 
 static const dt_tally *table_of(const dt_rollup *r, dt_ru_table t)
 {
@@ -885,6 +981,8 @@ static const dt_tally *table_of(const dt_rollup *r, dt_ru_table t)
         return &r->domains;
     case DT_RU_ENDPOINTS:
         return &r->endpoints;
+    case DT_RU_DEVICES:
+        return &r->devices;
     default:
         return &r->plain;
     }
@@ -984,6 +1082,21 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
         if (ok)
             rc = fn(ctx, &row);
         free((void *)row.names.v);
+        free((void *)row.countries.v);
+        break;
+    }
+    case DT_RU_DEVICES: {
+        const device_ext *e = it->ext;
+        dt_ru_device row = {sr->key, str_of(e->mac), {0}, {0}, {0}, counts_of(it), e->local_flows};
+        ok = keys_of(&e->addresses, 0, 0, &row.addresses) == 0;
+        /* run even when one failed: the lists are freed below */
+        if (keys_of(&e->recipients, DT_ROLLUP_TOP, 0, &row.recipients) != 0 ||
+            keys_of(&e->countries, 0, 0, &row.countries) != 0)
+            ok = 0;
+        if (ok)
+            rc = fn(ctx, &row);
+        free((void *)row.addresses.v);
+        free((void *)row.recipients.v);
         free((void *)row.countries.v);
         break;
     }
@@ -1093,6 +1206,7 @@ void dt_rollup_totals(const dt_rollup *r, dt_ru_totals *o)
     o->named = (dt_ru_counts){r->named[1], r->named[2], r->named[0]};
     o->identified = (dt_ru_counts){r->identified[1], r->identified[2], r->identified[0]};
     o->disagreements = (dt_ru_counts){r->disagree[1], r->disagree[2], r->disagree[0]};
+    o->direction_unknown = (dt_ru_counts){r->unknown_dir[1], r->unknown_dir[2], r->unknown_dir[0]};
     for (size_t i = 0; i < r->endpoints.n; i++) {
         const endpoint_ext *e = r->endpoints.v[i].ext;
         o->disagreeing_endpoints += e && e->country && e->registered && e->country != e->registered;

@@ -60,7 +60,13 @@ typedef struct dt_rollup_flow {
     const char *host, *host_category;
     /* geo: server.registered_country (the registry's; country is the location) */
     const char *registered_country;
+    /* devices: client.mac, server.mac (a local side's Ethernet address) */
+    const char *client_mac, *server_mac;
 } dt_rollup_flow;
+
+/* 1 when a local side of f is device (an address or MAC address as
+ * dt_device_parse writes it). */
+int dt_rollup_flow_of_device(const dt_rollup_flow *f, const char *device);
 
 dt_rollup *dt_rollup_new(void);
 /* Another memory limit than DT_ROLLUP_MAX_BYTES (tests). */
@@ -89,7 +95,8 @@ typedef enum dt_ru_table {
     DT_RU_HOSTING,
     DT_RU_DOMAINS,
     DT_RU_ENDPOINTS,
-    DT_RU_PLAIN /* the summary's plaintext_destinations */
+    DT_RU_PLAIN, /* the summary's plaintext_destinations */
+    DT_RU_DEVICES
 } dt_ru_table;
 
 /* Transfer classes and protection, as the summary counts them. */
@@ -208,6 +215,15 @@ typedef struct dt_ru_endpoint {
     dt_ru_rhythm rhythm;
 } dt_ru_endpoint;
 
+/* A device: a local side, by its Ethernet address when known, else by address. */
+typedef struct dt_ru_device {
+    const char *device; /* the MAC address, or the IP address */
+    const char *mac;    /* NULL: not known */
+    dt_ru_keys addresses, recipients, countries;
+    dt_ru_counts c; /* up: what the device sent */
+    uint64_t local_flows;
+} dt_ru_device;
+
 typedef struct dt_ru_plain {
     const char *destination;
     int port;
@@ -226,6 +242,8 @@ typedef struct dt_ru_totals {
     uint64_t party_recipients[DT_RU_PARTY_COUNT];
     dt_ru_counts encryption[DT_CRYPTO_COUNT];
     dt_ru_counts transfers[DT_RU_TR_COUNT];
+    /* flows in which no side is local: not counted as upload or download */
+    dt_ru_counts direction_unknown;
     /* remote flows (and endpoints) whose location and registered country differ */
     dt_ru_counts disagreements;
     uint64_t disagreeing_endpoints;

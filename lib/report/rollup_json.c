@@ -1,5 +1,6 @@
 /* The rollups' part of the report's JSON, from the rows of rollup.h. */
 #include "report/rollup.h"
+#include "enrich/oui.h"
 
 #include "report/flowjson.h"
 
@@ -238,10 +239,31 @@ static int plain_row(void *ctx, const void *row)
     return 0;
 }
 
+static int device_row(void *ctx, const void *row)
+{
+    dt_fw *f = ctx;
+    const dt_ru_device *d = row;
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "device");
+    dt_fw_str(f, d->device);
+    dt_fw_key(f, "mac");
+    dt_fw_str_or_null(f, d->mac);
+    dt_fw_key(f, "vendor");
+    dt_fw_str_or_null(f, d->mac ? dt_oui_vendor(d->mac) : NULL);
+    key_list(f, "addresses", &d->addresses);
+    counts(f, &d->c);
+    dt_fw_key(f, "local_flows");
+    dt_fw_u64(f, d->local_flows);
+    key_list(f, "recipients", &d->recipients);
+    key_list(f, "countries", &d->countries);
+    dt_fw_obj_end(f);
+    return 0;
+}
+
 int dt_rollup_write_table(const dt_rollup *r, dt_ru_table t, dt_fw *f)
 {
     static const dt_ru_fn fns[] = {country_row, org_row,      company_row, host_row,
-                                   domain_row,  endpoint_row, plain_row};
+                                   domain_row,  endpoint_row, plain_row,   device_row};
     dt_fw_arr_begin(f);
     int rc = dt_rollup_each(r, t, 0, fns[t], f);
     dt_fw_arr_end(f);
@@ -298,6 +320,13 @@ int dt_rollup_write_summary(const dt_rollup *r, dt_fw *f)
     dt_fw_u64(f, t.named.up);
     dt_fw_key(f, "bytes_up");
     dt_fw_u64(f, t.identified.up);
+    dt_fw_obj_end(f);
+    dt_fw_key(f, "direction_unknown");
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "flows");
+    dt_fw_u64(f, t.direction_unknown.flows);
+    dt_fw_key(f, "bytes");
+    dt_fw_u64(f, t.direction_unknown.up + t.direction_unknown.down);
     dt_fw_obj_end(f);
     dt_fw_key(f, "country_disagreements");
     dt_fw_obj_begin(f);

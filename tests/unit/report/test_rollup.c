@@ -607,7 +607,8 @@ static void test_hostile(void)
     CHECK_EQ_INT(cJSON_GetArraySize(rep), 7);
     const cJSON *d = at(rep, "domains", 0);
     CHECK_EQ_INT(strlen(s_of(d, "domain")), 511);
-    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "endpoints")), 2);
+    /* the hostile flows have no local side: direction unknown, in no table */
+    CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "endpoints")), 1);
     cJSON_Delete(rep);
 }
 

@@ -29,6 +29,8 @@ static int hexval(int c)
 static long line_prefix(const char *s, const char **vendor)
 {
     uint32_t v = 0;
+    if (s[0] == '\0' || s[1] == '\0' || s[2] != '-') /* most lines: addresses, blank */
+        return -1;
     for (int i = 0; i < 8; i++) {
         if (i % 3 == 2) {
             if (s[i] != '-')
@@ -56,43 +58,64 @@ static int cmp_ent(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+#define OUI_FILE_MAX (64u << 20) /* the registry is about 5 MB */
+
+static char *text; /* the file, vendors cut out of it in place */
+
 static void load(void)
 {
     const char *path = getenv("DATATRAIL_OUI_FILE");
     if (!path || !*path)
         path = OUI_DEFAULT_FILE;
-    FILE *fp = fopen(path, "r");
+    FILE *fp = fopen(path, "rb");
     if (!fp)
         return;
-    char line[512];
-    size_t cap = 0;
-    while (fgets(line, sizeof line, fp) && n_ents < OUI_MAX) {
+    size_t cap = 1 << 20, len = 0, got;
+    text = malloc(cap + 1);
+    while (text && (got = fread(text + len, 1, cap - len, fp)) > 0) {
+        len += got;
+        if (len == cap && cap < OUI_FILE_MAX) {
+            char *nt = realloc(text, cap * 2 + 1);
+            if (!nt)
+                break;
+            text = nt;
+            cap *= 2;
+        }
+    }
+    fclose(fp);
+    if (!text)
+        return;
+    text[len] = '\0';
+    size_t ecap = 0;
+    for (char *line = text, *next; line < text + len && n_ents < OUI_MAX; line = next) {
+        char *nl = memchr(line, '\n', (size_t)(text + len - line));
+        next = nl ? nl + 1 : text + len;
+        if (nl)
+            *nl = '\0';
         const char *vendor;
         long pfx = line_prefix(line, &vendor);
         if (pfx < 0)
             continue;
-        size_t n = strcspn(vendor, "\r\n");
-        while (n > 0 && (vendor[n - 1] == ' ' || vendor[n - 1] == '\t'))
+        char *v = (char *)vendor;
+        size_t n = strcspn(v, "\r");
+        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
             n--;
         if (n == 0)
             continue;
-        if (n_ents == cap) {
-            size_t nc = cap ? cap * 2 : 1024;
+        v[n] = '\0';
+        for (size_t i = 0; i < n; i++) /* printable: the text goes to terminals */
+            if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+                v[i] = '?';
+        if (n_ents == ecap) {
+            size_t nc = ecap ? ecap * 2 : 1024;
             oui_ent *ne = realloc(ents, nc * sizeof *ne);
             if (!ne)
                 break;
             ents = ne;
-            cap = nc;
+            ecap = nc;
         }
-        char *v = malloc(n + 1);
-        if (!v)
-            break;
-        for (size_t i = 0; i < n; i++) /* printable: the text goes to terminals */
-            v[i] = (unsigned char)vendor[i] < 0x20 || vendor[i] == 0x7f ? '?' : vendor[i];
-        v[n] = '\0';
         ents[n_ents++] = (oui_ent){(uint32_t)pfx, v};
     }
-    fclose(fp);
     if (n_ents)
         qsort(ents, n_ents, sizeof *ents, cmp_ent);
     snprintf(source, sizeof source, "%s", path);

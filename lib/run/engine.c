@@ -111,6 +111,8 @@ static void on_transport(dt_engine *r, const dt_decoded *p, uint64_t ts, uint64_
         f->side[1].local = (uint8_t)dt_local_is(r->local, &f->side[1].ip);
     }
     dt_flow_side *s = &f->side[dir];
+    if (s->packets == 0)
+        dt_local_learn(r->local, p, s->local);
     if (p->have_mac && !s->have_mac) {
         memcpy(s->mac, p->src_mac, 6);
         s->have_mac = 1;
@@ -197,10 +199,8 @@ void dt_engine_feed(dt_engine *e, int linktype, uint64_t ts_ns, const uint8_t *d
 
     dt_decoded p;
     dt_decode_result res = dt_decode(e->dec, linktype, ts_ns, data, caplen, wirelen, &p);
-    if (res == DT_DEC_OK && (p.proto == DT_IPPROTO_TCP || p.proto == DT_IPPROTO_UDP)) {
-        dt_local_learn(e->local, &p);
+    if (res == DT_DEC_OK && (p.proto == DT_IPPROTO_TCP || p.proto == DT_IPPROTO_UDP))
         on_transport(e, &p, ts_ns, e->now);
-    }
 
     if (e->now - e->last_expire >= EXPIRE_EVERY_NS) {
         dt_flow_expire(e->flows, e->now);

@@ -14,10 +14,13 @@ typedef struct mac_ent {
     uint8_t prefix[8]; /* the public /64 it sent from (MAC_HAS64) */
 } mac_ent;
 
+#define MAC_SLOTS (4 * DT_LOCAL_MACS) /* open addressing, indexes into macs */
+
 struct dt_local {
     const dt_engine_config *cfg;
     mac_ent macs[DT_LOCAL_MACS];
     int n;
+    int16_t slot[MAC_SLOTS]; /* index + 1 into macs, 0: empty */
 };
 
 dt_local *dt_local_new(const dt_engine_config *cfg)
@@ -45,14 +48,23 @@ static int by_range(const dt_engine_config *cfg, const dt_addr *a)
 
 static mac_ent *mac_get(dt_local *l, const uint8_t *mac)
 {
-    for (int i = 0; i < l->n; i++)
-        if (memcmp(l->macs[i].mac, mac, 6) == 0)
-            return &l->macs[i];
-    if (l->n == DT_LOCAL_MACS)
-        return NULL;
-    mac_ent *e = &l->macs[l->n++];
-    memcpy(e->mac, mac, 6);
-    return e;
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 6; i++)
+        h = (h ^ mac[i]) * 16777619u;
+    for (uint32_t k = 0; k < MAC_SLOTS; k++) {
+        int16_t *s = &l->slot[(h + k) % MAC_SLOTS];
+        if (*s && memcmp(l->macs[*s - 1].mac, mac, 6) == 0)
+            return &l->macs[*s - 1];
+        if (!*s) {
+            if (l->n == DT_LOCAL_MACS)
+                return NULL;
+            mac_ent *e = &l->macs[l->n++];
+            memcpy(e->mac, mac, 6);
+            *s = (int16_t)l->n;
+            return e;
+        }
+    }
+    return NULL;
 }
 
 static int client_like(const dt_decoded *p)
@@ -62,13 +74,12 @@ static int client_like(const dt_decoded *p)
     return p->proto == DT_IPPROTO_UDP && p->dport < 1024 && p->sport >= 1024;
 }
 
-void dt_local_learn(dt_local *l, const dt_decoded *p)
+void dt_local_learn(dt_local *l, const dt_decoded *p, int local)
 {
     if (!l || !p->have_mac || (p->src_mac[0] & 1)) /* group addresses send nothing */
         return;
     const dt_addr *a = &p->src;
-    int local = by_range(l->cfg, a);
-    if (!local && strcmp(dt_ipclass(a), "public") != 0)
+    if (!local && a->family == 6 && (a->a[0] & 0xe0) != 0x20) /* not global unicast */
         return;
     mac_ent *e = mac_get(l, p->src_mac);
     if (!e)

@@ -18,8 +18,10 @@ typedef struct dt_local dt_local;
 
 dt_local *dt_local_new(const dt_engine_config *cfg);
 void dt_local_free(dt_local *l);
-/* Learns from one decoded packet (its outermost Ethernet addresses). */
-void dt_local_learn(dt_local *l, const dt_decoded *p);
+/* Learns from one decoded packet (its outermost Ethernet addresses), the first
+ * of its side of a flow (what a side teaches does not change within a flow);
+ * local: its source is a local side. */
+void dt_local_learn(dt_local *l, const dt_decoded *p, int local);
 /* 1 when a is a local device's address (by range, or by a learned /64). */
 int dt_local_is(const dt_local *l, const dt_addr *a);
 

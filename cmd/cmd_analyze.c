@@ -104,6 +104,8 @@ int cmd_analyze(int argc, char **argv)
         O_PERFILE,
         O_LOCALONLY,
         O_DEVICE,
+        O_TOP,
+        O_ALL,
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -112,6 +114,8 @@ int cmd_analyze(int argc, char **argv)
         {"local", required_argument, NULL, O_LOCAL},
         {"local-only", required_argument, NULL, O_LOCALONLY},
         {"device", required_argument, NULL, O_DEVICE},
+        {"top", required_argument, NULL, O_TOP},
+        {"all", no_argument, NULL, O_ALL},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"stream-cap", required_argument, NULL, O_STREAMCAP},
@@ -195,6 +199,14 @@ int cmd_analyze(int argc, char **argv)
         case O_VENDOR:
             vendor = optarg;
             break;
+        case O_TOP:
+            if (parse_u64("--top", optarg, 1, 1000000, &v))
+                return DT_EXIT_USAGE;
+            ro.top = (int)v;
+            break;
+        case O_ALL:
+            ro.top = -1;
+            break;
         case O_DEVICE:
             if (dt_device_option(optarg, device, sizeof device) != 0)
                 return DT_EXIT_USAGE;
@@ -229,13 +241,13 @@ int cmd_analyze(int argc, char **argv)
                 dt_report_format_names(ro.mode, names, sizeof names), format);
         return DT_EXIT_USAGE;
     }
-    const char *no_color = getenv("NO_COLOR");
+    const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
     ro.color = ro.format == DT_FMT_TEXT && !out_path && isatty(STDOUT_FILENO) &&
-               !(no_color && no_color[0]);
+               !(no_color && no_color[0]) && !(term && !strcmp(term, "dumb"));
     ro.width = 100;
     struct winsize ws;
-    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
-        ro.width = ws.ws_col;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        ro.width = ws.ws_col; /* the renderer keeps every line within it (40 at least) */
 
     if (optind >= argc) {
         fprintf(stderr,

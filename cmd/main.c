@@ -69,6 +69,7 @@ static const char help_analyze[] =
     "      --entities FILE     extra company list (JSON, as data/entities.json; repeatable)\n"
     "      --vendor NAME       the device's maker, an entity name (first party); default:\n"
     "                          inferred, the car maker that receives the most flows\n"
+    "      --top N, --all      text: N rows per table (default 10; plaintext 5), or all\n"
     "      --device ADDR|MAC   only the flows of this device (one of its addresses, or its\n"
     "                          Ethernet address); the input counters stay the capture's\n"
     "      --no-geo            no enrichment at all\n"

@@ -337,6 +337,8 @@ typedef struct dt_report_opts {
     /* the device's maker, an entity name (--vendor): recipients' parties are
      * relative to it; NULL: the report infers it (see docs/report-schema.md) */
     const char *vendor;
+    /* text: rows per table (--top N); 0: the default (10), -1: all (--all) */
+    int top;
     /* --device: only the flows of this device (its address or MAC address, as
      * dt_device_parse writes it); NULL: every flow */
     const char *device;

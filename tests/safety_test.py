@@ -285,6 +285,64 @@ def main():
               r.returncode in (0, 3) and len(parts) == len(group) and a and not diff,
               (r.returncode, m.returncode, len(parts), diff))
 
+    # 12 and 13. The text report: honest without geo data, within the terminal's width, no
+    # colours on TERM=dumb, durations in days, a plaintext table with a header, --top/--all,
+    # and CSV cells a spreadsheet would run as formulas neutralised.
+    def on_pty(cols, *args, term="xterm"):
+        cmd = " ".join("'" + a.replace("'", "'\\''") + "'" for a in [dt, *args])
+        r = subprocess.run(["script", "-qec", f"stty cols {cols}; TERM={term} {cmd}", "/dev/null"],
+                           capture_output=True, timeout=120, env=dict(os.environ, NO_COLOR=""))
+        return r.returncode, r.stdout.decode("utf-8", "replace").replace("\r", "")
+
+    import re
+    strip = lambda s: re.sub(r"\x1b\[[0-9;]*m", "", s)  # noqa: E731
+    r = run(dt, "report", "-q", "--no-geo", "-f", "text", SAMPLE)
+    head = r.stdout.decode()
+    check("12: without geo data the EU/EEA share is unknown, not 0.0%",
+          "Upload leaving the EU/EEA: unknown" in head and "EU/EEA: 0.0%" not in head, head[:400])
+    if shutil.which("script"):
+        for cols in (80, 50):
+            rc, out = on_pty(cols, "report", "-q", SAMPLE)
+            long = [ln for ln in strip(out).splitlines() if len(ln) > cols]
+            check(f"12/13: on a {cols}-column terminal no line is longer", rc == 0 and not long
+                  and "Devices" in out, long[:3])
+        rc, out = on_pty(80, "report", "-q", SAMPLE)
+        check("12: 'United States (US)' whole at 80 columns", "United States (US)" in out,
+              out[:600])
+        check("13: colours on a terminal", "\x1b[" in out, out[:100])
+        rc, out = on_pty(80, "report", "-q", SAMPLE, term="dumb")
+        check("13: TERM=dumb: no colours", rc == 0 and "\x1b[" not in out, out[:100])
+    days = os.path.join(work, "days.pcap")
+    pkt = g.eth_for(g.udp_ip("192.168.1.2", "8.8.8.8", 1234, 53, g.dns_query(1, "a.example.com")))
+    with open(days, "wb") as f:
+        f.write(g.write_pcap([g.Rec(g.T0_NS, pkt), g.Rec(g.T0_NS + (3 * 86400 + 5 * 3600) * 10**9,
+                                                        pkt)]))
+    r = run(dt, "report", "-q", "--no-geo", "-f", "text", days)
+    check("13: a span over a day reads in days", "(3 d 05 h)" in r.stdout.decode(),
+          r.stdout.decode()[:200])
+    r = run(dt, "report", "-q", "--no-geo", "-f", "text", SAMPLE)
+    plain = r.stdout.decode().split("Sent without encryption")[-1]
+    check("13: the plaintext table has a header and plain counts", "Destination" in plain and
+          " fl\n" not in plain and "Flows" in plain, plain)
+    r = run(dt, "report", "-q", "-f", "text", "--top", "2", SAMPLE)
+    t2 = r.stdout.decode()
+    r = run(dt, "report", "-q", "-f", "text", "--all", SAMPLE)
+    ta = r.stdout.decode()
+    check("13: --top 2 cuts tables with a 'more' line, --all shows every row",
+          "more domains (--top N, --all" in t2 and "more domains" not in ta and
+          ta.count("\n") > t2.count("\n"), (t2.count("\n"), ta.count("\n")))
+    evil = os.path.join(work, "formula.pcap")
+    s = g.TcpSession("192.168.1.2", "203.0.113.9", 40000, 80)
+    s.handshake()
+    s.send("c2s", g.http_request("=cmd|'/C calc'!A1"))
+    s.close()
+    with open(evil, "wb") as f:
+        f.write(g.write_pcap(g.timed([g.eth_for(p) for _, p in s.ip_packets()])))
+    r = run(dt, "report", "-q", "--no-geo", "-f", "csv", evil)
+    rows = r.stdout.decode().splitlines()
+    check("13: CSV: a cell starting with = is neutralised with a leading quote",
+          len(rows) == 2 and ",'=cmd|'/c calc'!a1," in rows[1], rows)
+
     # 7. Options anywhere before `--`, for every command; `-` stays an operand.
     out = os.path.join(work, "after.json")
     r = run(dt, "report", SAMPLE, "-o", out, "-q", "--no-geo")

@@ -160,6 +160,7 @@ static char *join(const dt_ru_keys *k, char *buf, size_t len)
 typedef struct style {
     int color;
     FILE *out;
+    int rows, plain_rows; /* rows per table; 0: all */
 } style;
 
 static void on(const style *st, const char *code)
@@ -208,10 +209,16 @@ static const char *transfer_label(const char *t)
 #define COL_BYTES 8
 #define COL_FLOWS 5
 
-static void more_rows(const style *st, int shown, int total, const char *what)
+static void more_rows_n(const style *st, int rows, int total, const char *what)
 {
-    if (total > shown)
-        fprintf(st->out, "  \xe2\x80\xa6 %d more %s\n", total - shown, what);
+    if (rows > 0 && total > rows)
+        fprintf(st->out, "  \xe2\x80\xa6 %d more %s (--top N, --all; the JSON has all)\n",
+                total - rows, what);
+}
+
+static void more_rows(const style *st, int total, const char *what)
+{
+    more_rows_n(st, st->rows, total, what);
 }
 
 /* The Up, Down and Flows columns: their heading (row NULL) or a row's values;
@@ -406,8 +413,8 @@ static void countries_table(const style *st, const dt_rollup *ru, int w)
         last_cell(o, "Top domains", c2);
     header_end(st);
     table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
-    dt_rollup_each(ru, DT_RU_COUNTRIES, DT_RENDER_ROWS, country_line, &t);
-    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "countries");
+    dt_rollup_each(ru, DT_RU_COUNTRIES, (size_t)st->rows, country_line, &t);
+    more_rows(st, total, "countries");
     for (int i = 0; i < t.n_notes; i++) { /* the scope of each partial decision, wrapped */
         char note[600];
         snprintf(note, sizeof note, "adequate (partial), %s: %s", t.note_cc[i], t.note[i]);
@@ -478,8 +485,8 @@ static void companies_table(const style *st, const dt_rollup *ru, int w)
         last_cell(o, "Domains", c2);
     header_end(st);
     table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
-    dt_rollup_each(ru, DT_RU_COMPANIES, DT_RENDER_ROWS, company_line, &t);
-    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "recipients");
+    dt_rollup_each(ru, DT_RU_COMPANIES, (size_t)st->rows, company_line, &t);
+    more_rows(st, total, "recipients");
     fputs("  ", st->out);
     cell(st->out, "Ev: d = name in entity list, c = certificate organisation, ? = unidentified",
          w - 2, 0, "\n");
@@ -525,8 +532,8 @@ static void hosting_table(const style *st, const dt_rollup *ru, int w)
     cell(o, "Rcpts", 5, 1, "");
     header_end(st);
     table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
-    dt_rollup_each(ru, DT_RU_HOSTING, DT_RENDER_ROWS, host_line, &t);
-    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "networks");
+    dt_rollup_each(ru, DT_RU_HOSTING, (size_t)st->rows, host_line, &t);
+    more_rows(st, total, "networks");
 }
 
 static int device_line(void *ctx, const void *row)
@@ -560,8 +567,8 @@ static void devices_table(const style *st, const dt_rollup *ru, int w)
     last_cell(o, "Countries", 10);
     header_end(st);
     table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
-    dt_rollup_each(ru, DT_RU_DEVICES, DT_RENDER_ROWS, device_line, &t);
-    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "devices");
+    dt_rollup_each(ru, DT_RU_DEVICES, (size_t)st->rows, device_line, &t);
+    more_rows(st, total, "devices");
 }
 
 static int domain_line(void *ctx, const void *row)
@@ -596,11 +603,9 @@ static void domains_table(const style *st, const dt_rollup *ru, int w)
     count_cells(o, NULL, "");
     header_end(st);
     table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
-    dt_rollup_each(ru, DT_RU_DOMAINS, DT_RENDER_ROWS, domain_line, &t);
-    more_rows(st, total < DT_RENDER_ROWS ? total : DT_RENDER_ROWS, total, "domains");
+    dt_rollup_each(ru, DT_RU_DOMAINS, (size_t)st->rows, domain_line, &t);
+    more_rows(st, total, "domains");
 }
-
-#define PLAIN_ROWS 5
 
 static int plain_line(void *ctx, const void *row)
 {
@@ -616,8 +621,7 @@ static int plain_line(void *ctx, const void *row)
     cell(o, dest, t->c1, 0, " ");
     cell(o, p->app, 6, 0, " ");
     cell(o, fmt_bytes((double)p->c.up, b, sizeof b), COL_BYTES, 1, " ");
-    snprintf(b, sizeof b, "%.0f fl", (double)p->c.flows);
-    cell(o, b, COL_FLOWS + 3, 1, "");
+    cell(o, fmt_count((double)p->c.flows, b, sizeof b), COL_FLOWS, 1, "");
     fputc('\n', o);
     return 0;
 }
@@ -628,12 +632,20 @@ static void plaintext_table(const style *st, const dt_rollup *ru, int w)
     if (!total)
         return;
     heading(st, "Sent without encryption");
-    int c1 = w - 2 - 2 - 7 - (COL_BYTES + 1) - (COL_FLOWS + 4);
+    int c1 = w - 2 - 2 - 7 - (COL_BYTES + 1) - (COL_FLOWS + 1);
     if (c1 > 50)
         c1 = 50;
+    FILE *o = st->out;
+    on(st, "1");
+    fputs("    ", o);
+    cell(o, "Destination", c1, 0, " ");
+    cell(o, "App", 6, 0, " ");
+    cell(o, "Up", COL_BYTES, 1, " ");
+    cell(o, "Flows", COL_FLOWS, 1, "");
+    header_end(st);
     table_ctx t = {.st = st, .c1 = c1};
-    dt_rollup_each(ru, DT_RU_PLAIN, PLAIN_ROWS, plain_line, &t);
-    more_rows(st, total < PLAIN_ROWS ? total : PLAIN_ROWS, total, "plaintext destinations");
+    dt_rollup_each(ru, DT_RU_PLAIN, (size_t)st->plain_rows, plain_line, &t);
+    more_rows_n(st, st->plain_rows, total, "plaintext destinations");
 }
 
 static void span_text(const dt_render_model *m, char *buf, size_t len)
@@ -647,7 +659,10 @@ static void span_text(const dt_render_model *m, char *buf, size_t len)
     dt_format_time(m->last_ns, m->ts_digits, l, sizeof l);
     double d = (double)(m->last_ns - m->first_ns) / 1e9;
     char dur[48];
-    if (d >= 3600)
+    if (d >= 86400)
+        snprintf(dur, sizeof dur, "%.0f d %02.0f h", (double)(long long)(d / 86400),
+                 (double)((long long)d % 86400 / 3600));
+    else if (d >= 3600)
         snprintf(dur, sizeof dur, "%.0f h %02.0f min", (double)(long long)(d / 3600),
                  (double)((long long)d % 3600 / 60));
     else if (d >= 60)
@@ -662,7 +677,14 @@ static void span_text(const dt_render_model *m, char *buf, size_t len)
 
 static void render_text(const dt_render_model *m, FILE *out, int width, int color)
 {
-    style st = {color, out};
+    /* rows: 0 = the defaults, -1 = all (0 inside style) */
+    style st = {color, out,
+                m->rows < 0 ? 0
+                : m->rows   ? m->rows
+                            : DT_RENDER_ROWS,
+                m->rows < 0 ? 0
+                : m->rows   ? m->rows
+                            : 5};
     dt_ru_totals t;
     dt_rollup_totals(m->ru, &t);
     char line[1024], a[32], b[32], c[32], d[32], e[32];
@@ -694,14 +716,22 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     fputs("  ", out);
     on(&st, third > 0 ? "1;31" : "1");
     fputs("Upload leaving the EU/EEA: ", out);
-    fputs(fmt_pct(adq + third, all, p1, sizeof p1), out);
+    /* nothing located (no geo data): unknown, not 0% */
+    const char *share =
+        all > 0 && unk >= all ? "unknown" : fmt_pct(adq + third, all, p1, sizeof p1);
+    fputs(share, out);
     on(&st, "0");
-    int k = snprintf(line, sizeof line, " (third countries %s, adequate %s)",
-                     fmt_pct(third, all, p3, sizeof p3), fmt_pct(adq, all, p2, sizeof p2));
-    if (unk > 0 && k > 0 && (size_t)k < sizeof line)
+    int k =
+        all > 0 && unk >= all
+            ? snprintf(line, sizeof line, " (no server located: %s)",
+                       dt_summary_u64(m->sum, DT_SUMF_packets) && !t.countries ? "no geo data"
+                                                                               : "no country found")
+            : snprintf(line, sizeof line, " (third countries %s, adequate %s)",
+                       fmt_pct(third, all, p3, sizeof p3), fmt_pct(adq, all, p2, sizeof p2));
+    if (unk > 0 && unk < all && k > 0 && (size_t)k < sizeof line)
         snprintf(line + k, sizeof line - (size_t)k, "; destination unknown %s",
                  fmt_pct(unk, all, p4, sizeof p4));
-    cell(out, line, width - 2 - 27 - (int)strlen(p1), 0, "\n");
+    cell(out, line, width - 2 - 27 - (int)strlen(share), 0, "\n");
     if (part > 0) {
         snprintf(line, sizeof line,
                  "of which adequate (partial) %s: covered only for some recipients",
@@ -781,10 +811,31 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     }
 }
 
+/* The bytes of s[0..n) that fill at most cols columns (one per code point;
+ * ANSI colour sequences take none): a line never wraps on a narrow terminal. */
+static size_t visible_prefix(const char *s, size_t n, int cols)
+{
+    int used = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0x1b) { /* ESC [ ... m */
+            while (i < n && s[i] != 'm')
+                i++;
+            continue;
+        }
+        if ((c & 0xc0) == 0x80)
+            continue;
+        if (used == cols)
+            return i;
+        used++;
+    }
+    return n;
+}
+
 int dt_render_text(const dt_render_model *m, FILE *out, int width, int color)
 {
-    if (width < 60)
-        width = 60;
+    if (width < 40)
+        width = 40;
     if (width > 300)
         width = 300;
     /* rendered into memory first, then written without trailing spaces */
@@ -805,7 +856,10 @@ int dt_render_text(const dt_render_model *m, FILE *out, int width, int color)
         size_t end = i;
         while (end > start && buf[end - 1] == ' ')
             end--;
-        fwrite(buf + start, 1, end - start, out);
+        size_t keep = visible_prefix(buf + start, end - start, width);
+        fwrite(buf + start, 1, keep, out);
+        if (color && keep < end - start)
+            fputs("\x1b[0m", out); /* the cut may have dropped a reset */
         fputc('\n', out);
         start = i + 1;
     }
@@ -823,14 +877,22 @@ static void csv_field(FILE *out, const char *s, int first)
     if (!s)
         return;
     size_t n = strlen(s);
+    /* Server names, certificate fields and file names come from the capture: a cell a
+     * spreadsheet would run as a formula (= + - @ first, or a tab/CR) gets a leading
+     * quote, as OWASP advises for CSV injection. */
+    int formula = (n > 1 && strchr("=+-@", s[0])) || (n && (s[0] == '\t' || s[0] == '\r'));
     int quote = n && (s[0] == ' ' || s[n - 1] == ' ');
     for (size_t i = 0; i < n && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
     if (!quote) {
+        if (formula)
+            fputc('\'', out);
         fputs(s, out);
         return;
     }
     fputc('"', out);
+    if (formula)
+        fputc('\'', out);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '"')
             fputc('"', out);

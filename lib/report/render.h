@@ -26,6 +26,7 @@ typedef struct dt_render_model {
     int ts_digits;
     const char *const *warnings;
     size_t n_warnings;
+    int rows; /* rows per table: 0 = DT_RENDER_ROWS (plaintext: 5), -1 = all */
 } dt_render_model;
 int dt_render_text(const dt_render_model *m, FILE *out, int width, int color);
 

@@ -17,6 +17,7 @@
 typedef struct run_ctx {
     int progress_on;
     int progress_shown;
+    int unusable; /* inputs read whole but of no link type datatrail decodes */
 } run_ctx;
 
 static void show_progress(void *ctx, const dt_batch_progress *p)
@@ -37,6 +38,19 @@ static void show_progress(void *ctx, const dt_batch_progress *p)
 static void input_done(void *ctx, const dt_input_info *in, dt_status st)
 {
     run_ctx *c = ctx;
+    uint64_t unsupported = 0;
+    for (int i = 0; i < in->n_links; i++)
+        unsupported += in->links[i].supported ? 0 : in->links[i].packets;
+    if (unsupported && unsupported == in->packets) { /* read, but nothing could be decoded */
+        if (c->progress_shown)
+            fputc('\n', stderr);
+        c->progress_shown = 0;
+        dt_errorf("datatrail: %s: no packet decoded: %llu packets of a link type datatrail does "
+                  "not read (DLT %d; the report's warnings name it)",
+                  strcmp(in->path, "-") ? in->path : "- (stdin)", (unsigned long long)unsupported,
+                  in->links[0].linktype);
+        c->unusable++;
+    }
     if (st == DT_OK)
         return;
     for (int e = 0; e < in->n_errors; e++) {
@@ -367,7 +381,7 @@ int cmd_analyze(int argc, char **argv)
         dt_errorf("datatrail: %s: not written, no input could be read", out_path);
     if (werr || nothing)
         return DT_EXIT_NO_INPUT;
-    if (res.partial || res.failed || res.write_errors)
+    if (res.partial || res.failed || res.write_errors || rc.unusable)
         return DT_EXIT_PARTIAL;
     return DT_EXIT_OK;
 }

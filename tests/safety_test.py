@@ -285,6 +285,24 @@ def main():
               r.returncode in (0, 3) and len(parts) == len(group) and a and not diff,
               (r.returncode, m.returncode, len(parts), diff))
 
+    # 5. A capture of a link type datatrail does not decode: not a clean run. Exit 3, a
+    # warning naming the link type in JSON, and a Data quality section in the text.
+    ul = os.path.join(work, "linktype147.pcap")
+    with open(ul, "wb") as f:
+        f.write(g.write_pcap(g.timed([b"\x01\x02\x03\x04" * 10] * 3), linktype=147))
+    r = run(dt, "report", "-q", "--no-geo", "-f", "json", ul)
+    w = json.loads(r.stdout).get("warnings", []) if r.stdout else []
+    check("5: unsupported link type: exit 3, said on stderr, a warning naming it",
+          r.returncode == 3 and b"no packet decoded" in r.stderr and
+          any("LINKTYPE_147 (3)" in x for x in w), (r.returncode, r.stderr, w))
+    r = run(dt, "report", "-q", "--no-geo", "-f", "text", ul)
+    check("5: the text report has a Data quality section saying so",
+          "Data quality" in r.stdout.decode() and "LINKTYPE_147" in r.stdout.decode(),
+          r.stdout.decode()[-500:])
+    r = run(dt, "report", "-q", "--no-geo", "-f", "text", missing, SAMPLE)
+    check("5: an input that could not be read is in the Data quality section",
+          "1 not at all" in r.stdout.decode(), r.stdout.decode()[-400:])
+
     # 12 and 13. The text report: honest without geo data, within the terminal's width, no
     # colours on TERM=dumb, durations in days, a plaintext table with a header, --top/--all,
     # and CSV cells a spreadsheet would run as formulas neutralised.

@@ -675,6 +675,76 @@ static void span_text(const dt_render_model *m, char *buf, size_t len)
              strlen(l) > 11 ? l + 11 : "", dur);
 }
 
+/* One line of the data quality section. */
+static void quality_line(const style *st, const char *text, int width)
+{
+    on(st, "33");
+    fputs("  ! ", st->out);
+    on(st, "0");
+    cell(st->out, text, width - 4, 0, "\n");
+}
+
+/* Whatever makes the figures above incomplete, said once each: inputs with
+ * errors, frames not decoded, limits reached, flows with no local side,
+ * upload to servers without a name, and the report's warnings. */
+static void data_quality(const style *st, const dt_render_model *m, const dt_ru_totals *t,
+                         int width)
+{
+    char line[512], a[32];
+    const dt_summary *s = m->sum;
+    uint64_t with_err = dt_summary_u64(s, DT_SUMF_inputs_with_errors);
+    uint64_t unread = dt_summary_u64(s, DT_SUMF_inputs_unreadable);
+    uint64_t malformed = dt_summary_u64(s, DT_SUMF_malformed);
+    uint64_t evicted = dt_summary_u64(s, DT_SUMF_flows_evicted);
+    uint64_t refused = dt_summary_u64(s, DT_SUMF_reassembly_refused) +
+                       dt_summary_u64(s, DT_SUMF_parser_state_refused);
+    double remote_up = (double)(t->bytes_up - t->transfers[DT_RU_TR_LOCAL].up);
+    double unnamed = remote_up - (double)t->named.up;
+    int any = with_err || unread || malformed || evicted || refused || t->direction_unknown.flows ||
+              m->n_warnings || (remote_up > 0 && unnamed > 0);
+    if (!any)
+        return;
+    heading(st, "Data quality");
+    if (with_err || unread) {
+        snprintf(line, sizeof line,
+                 "%llu input%s read in part, %llu not at all (inputs[].errors says why)",
+                 (unsigned long long)with_err, with_err == 1 ? "" : "s",
+                 (unsigned long long)unread);
+        quality_line(st, line, width);
+    }
+    if (malformed) {
+        snprintf(line, sizeof line,
+                 "%llu malformed frames not decoded (summary.malformed_by_reason)",
+                 (unsigned long long)malformed);
+        quality_line(st, line, width);
+    }
+    if (evicted || refused) {
+        snprintf(line, sizeof line,
+                 "limits reached: %llu flows ended early (table full), %llu refused reassembly "
+                 "or parser state (--max-flows, --stream-cap)",
+                 (unsigned long long)evicted, (unsigned long long)refused);
+        quality_line(st, line, width);
+    }
+    if (t->direction_unknown.flows) {
+        snprintf(
+            line, sizeof line,
+            "%llu flows with no local side (%s) are not counted (--local CIDR names the "
+            "device's network)",
+            (unsigned long long)t->direction_unknown.flows,
+            fmt_bytes((double)(t->direction_unknown.up + t->direction_unknown.down), a, sizeof a));
+        quality_line(st, line, width);
+    }
+    if (remote_up > 0 && unnamed > 0) {
+        char p[16];
+        snprintf(line, sizeof line,
+                 "%s of the upload went to servers without a name (no SNI, Host or DNS answer)",
+                 fmt_pct(unnamed, remote_up, p, sizeof p));
+        quality_line(st, line, width);
+    }
+    for (size_t i = 0; i < m->n_warnings; i++)
+        quality_line(st, m->warnings[i], width);
+}
+
 static void render_text(const dt_render_model *m, FILE *out, int width, int color)
 {
     /* rows: 0 = the defaults, -1 = all (0 inside style) */
@@ -800,15 +870,13 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     domains_table(&st, m->ru, width);
     plaintext_table(&st, m->ru, width);
 
-    if (m->n_warnings > 0) {
-        heading(&st, "Warnings");
-        for (size_t i = 0; i < m->n_warnings; i++) {
-            on(&st, "33");
-            fputs("  ! ", out);
-            on(&st, "0");
-            cell(out, m->warnings[i], width - 4, 0, "\n");
-        }
-    }
+    data_quality(&st, m, &t, width);
+    heading(&st, "How to read");
+    fputs("  Up = bytes the device sent, Down = bytes it received (IP bytes; kB = 1000 B).\n"
+          "  Transfer: EU/EEA; adequate (an EU adequacy decision; partial: only for some\n"
+          "  recipients); third country; unknown (no country). Party: first = the device's\n"
+          "  maker, support = services acting for it, third = everyone else.\n",
+          out);
 }
 
 /* The bytes of s[0..n) that fill at most cols columns (one per code point;

@@ -446,18 +446,22 @@ static int has_mac(void *ctx, const void *row)
     return ((const dt_ru_device *)row)->mac != NULL;
 }
 
+#define UNSUPPORTED_WARNING " packets of link types datatrail does not decode were not read"
+
 static const char oui_warning[] =
     "no IEEE OUI registry (/usr/share/ieee-data/oui.txt, Debian package ieee-data; run "
     "scripts/setup): devices[].vendor is null";
 
 /* The report's warnings: those of merged reports, then the geo data's, then
  * the limits reached (bufs: room for their text), then a missing OUI registry.
- * v has room for n_warnings + 4; returns the count. */
-static size_t warnings_of(const dt_report *r, const char **v, char bufs[2][256])
+ * v has room for n_warnings + 5; returns the count.  Warnings computed from
+ * the totals are made again, not taken from merged reports. */
+static size_t warnings_of(const dt_report *r, const char **v, char bufs[3][256])
 {
     size_t n = 0;
     for (size_t i = 0; i < r->n_warnings; i++)
-        v[n++] = r->warnings[i];
+        if (!strstr(r->warnings[i], UNSUPPORTED_WARNING))
+            v[n++] = r->warnings[i];
     if (r->opts.geo_warning && r->opts.geo_warning[0])
         v[n++] = r->opts.geo_warning;
     if (dt_rollup_dropped(r->ru)) {
@@ -473,6 +477,18 @@ static size_t warnings_of(const dt_report *r, const char **v, char bufs[2][256])
                  "\"dns\"",
                  DNS_TABLE_MAX_BYTES >> 20, (unsigned long long)r->dns_dropped);
         v[n++] = bufs[1];
+    }
+    const dt_counts *ul = dt_summary_counts(&r->sum, DT_SUMF_unsupported_link_types);
+    if (ul && ul->n) { /* packets that are in no flow and no count but this */
+        uint64_t total = 0;
+        for (int i = 0; i < ul->n; i++)
+            total += ul->v[i].n;
+        int k = snprintf(bufs[2], sizeof bufs[2], "%llu" UNSUPPORTED_WARNING ":",
+                         (unsigned long long)total);
+        for (int i = 0; i < ul->n && k > 0 && (size_t)k < sizeof bufs[2]; i++)
+            k += snprintf(bufs[2] + k, sizeof bufs[2] - (size_t)k, "%s %s (%llu)", i ? "," : "",
+                          ul->v[i].name, (unsigned long long)ul->v[i].n);
+        v[n++] = bufs[2];
     }
     int seen = 0;
     for (size_t i = 0; i < r->n_warnings; i++)
@@ -627,8 +643,8 @@ int dt_report_finish(dt_report *r)
     if (r->opts.mode == DT_OUT_FLOWS)
         return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
     int rc;
-    char bufs[2][256];
-    const char **warn = malloc((r->n_warnings + 4) * sizeof *warn);
+    char bufs[3][256];
+    const char **warn = malloc((r->n_warnings + 5) * sizeof *warn);
     size_t n_warn = warn ? warnings_of(r, warn, bufs) : 0;
     if (!warn) {
         rc = -1;

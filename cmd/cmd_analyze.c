@@ -120,6 +120,8 @@ int cmd_analyze(int argc, char **argv)
         O_DEVICE,
         O_TOP,
         O_ALL,
+        O_TABLE,
+        O_PERTABLE,
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -130,6 +132,8 @@ int cmd_analyze(int argc, char **argv)
         {"device", required_argument, NULL, O_DEVICE},
         {"top", required_argument, NULL, O_TOP},
         {"all", no_argument, NULL, O_ALL},
+        {"table", required_argument, NULL, O_TABLE},
+        {"per-table", required_argument, NULL, O_PERTABLE},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"stream-cap", required_argument, NULL, O_STREAMCAP},
@@ -220,6 +224,11 @@ int cmd_analyze(int argc, char **argv)
             break;
         case O_ALL:
             ro.top = -1;
+            break;
+        case O_TABLE:
+        case O_PERTABLE:
+            if (dt_table_option(c == O_TABLE ? "--table" : "--per-table", optarg, &ro) != 0)
+                return DT_EXIT_USAGE;
             break;
         case O_DEVICE:
             if (dt_device_option(optarg, device, sizeof device) != 0)

@@ -26,6 +26,8 @@ static const char merge_help[] =
     "of --entities files) for the parties; default: the first merged report's\n"
     "--vendor, else inferred from all flows (the car maker with the most flows).\n"
     "--device ADDR|MAC keeps only that device's flows (its address or MAC address).\n"
+    "--top N / --all: rows per text table; --table NAME: the CSV table (default\n"
+    "endpoints); --per-table DIR: also every table as DIR/NAME.csv.\n"
     "Exit status: 0; 3 when some inputs are not reports (each is named); 2 when none\n"
     "is (nothing is written); 1 usage error, or -o FILE that is one of the inputs.\n";
 
@@ -46,6 +48,10 @@ int cmd_merge(int argc, char **argv)
         {"vendor", required_argument, NULL, 'V'},
         {"entities", required_argument, NULL, 'E'},
         {"device", required_argument, NULL, 'D'},
+        {"table", required_argument, NULL, 'T'},
+        {"per-table", required_argument, NULL, 'P'},
+        {"top", required_argument, NULL, 'N'},
+        {"all", no_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     static const char shortopts[] = "ho:f:";
@@ -62,6 +68,19 @@ int cmd_merge(int argc, char **argv)
             out_path = optarg;
         } else if (c == 'V') {
             vendor_arg = optarg;
+        } else if (c == 'T' || c == 'P') {
+            if (dt_table_option(c == 'T' ? "--table" : "--per-table", optarg, &ro) != 0)
+                return DT_EXIT_USAGE;
+        } else if (c == 'A') {
+            ro.top = -1;
+        } else if (c == 'N') {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 1000000) {
+                fprintf(stderr, "datatrail merge: --top needs a number from 1, not '%s'\n", optarg);
+                return DT_EXIT_USAGE;
+            }
+            ro.top = (int)v;
         } else if (c == 'D') {
             if (dt_device_option(optarg, device, sizeof device) != 0)
                 return DT_EXIT_USAGE;

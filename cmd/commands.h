@@ -51,6 +51,10 @@ enum {
     DT_EXIT_PARTIAL = 3,
 };
 
+struct dt_report_opts;
+/* --table NAME (a CSV table) or --per-table DIR (an existing directory) into ro;
+ * -1 after saying why. */
+int dt_table_option(const char *opt, const char *arg, struct dt_report_opts *ro);
 /* --device ARG into out (dt_device_parse); -1 after saying why. */
 int dt_device_option(const char *arg, char *out, size_t outlen);
 

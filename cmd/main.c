@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage[] =
     "Usage: datatrail COMMAND [OPTIONS] [INPUT...]\n"
@@ -80,6 +81,29 @@ static const char help_analyze[] =
     "2 no input could be read (nothing written); 3 some inputs were read with\n"
     "errors (the report says which and why); 128 + N ended by signal N (SIGHUP,\n"
     "SIGINT, SIGTERM), temporary files removed.\n";
+
+int dt_table_option(const char *opt, const char *arg, dt_report_opts *ro)
+{
+    char names[256];
+    if (!strcmp(opt, "--table")) {
+        dt_report_csv_tables(names, sizeof names);
+        const char *p = strstr(names, arg);
+        size_t n = strlen(arg);
+        if (!n || !p || (p != names && p[-1] != ' ') || (p[n] && p[n] != ',')) {
+            dt_errorf("datatrail: --table is one of %s, not '%s'", names, arg);
+            return -1;
+        }
+        ro->csv_table = arg;
+        return 0;
+    }
+    struct stat st;
+    if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        dt_errorf("datatrail: %s: --per-table needs an existing directory", arg);
+        return -1;
+    }
+    ro->per_table_dir = arg;
+    return 0;
+}
 
 int dt_device_option(const char *arg, char *out, size_t outlen)
 {

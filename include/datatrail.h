@@ -339,10 +339,16 @@ typedef struct dt_report_opts {
     const char *vendor;
     /* text: rows per table (--top N); 0: the default (10), -1: all (--all) */
     int top;
+    /* csv: the table written (--table NAME; NULL: endpoints), and a directory to
+     * also write every table into, one NAME.csv each (--per-table DIR), or NULL */
+    const char *csv_table, *per_table_dir;
     /* --device: only the flows of this device (its address or MAC address, as
      * dt_device_parse writes it); NULL: every flow */
     const char *device;
 } dt_report_opts;
+
+/* The names of the tables a CSV report can hold, joined with ", " into buf. */
+const char *dt_report_csv_tables(char *buf, size_t len);
 
 /* A device as --device names it: an IP address (written canonically) or an
  * Ethernet address (lower case, ':'-separated) into out (at least 48 bytes).

@@ -349,6 +349,25 @@ def main():
     check("13: --top 2 cuts tables with a 'more' line, --all shows every row",
           "more domains (--top N, --all" in t2 and "more domains" not in ta and
           ta.count("\n") > t2.count("\n"), (t2.count("\n"), ta.count("\n")))
+    heads = {"devices": "device,mac,vendor", "countries": "code,name,transfer",
+             "companies": "name,identified,evidence", "hosting": "name,category,asns",
+             "organizations": "asn,org", "domains": "domain,names,recipient",
+             "plaintext": "destination,port,app", "endpoints": "ip,names,ports"}
+    ok = []
+    for name, head in heads.items():
+        r = run(dt, "report", "-q", "-f", "csv", "--table", name, SAMPLE)
+        ok.append(r.returncode == 0 and r.stdout.decode().startswith(head) and
+                  r.stdout.count(b"\r\n") >= 2)
+    check("13: --table NAME: a CSV of every table", all(ok), ok)
+    ptd = os.path.join(work, "per-table")
+    os.makedirs(ptd)
+    r = run(dt, "merge", "-f", "csv", "--table", "countries", "--per-table", ptd, good)
+    check("13: merge --table and --per-table DIR: one CSV per table",
+          r.returncode == 0 and r.stdout.startswith(b"code,name,transfer") and
+          sorted(os.listdir(ptd)) == sorted(f"{n}.csv" for n in heads), (r.stderr, os.listdir(ptd)))
+    r = run(dt, "report", "-q", "-f", "csv", "--table", "bogus", SAMPLE)
+    check("13: --table with an unknown name: exit 1, the names listed", r.returncode == 1 and
+          b"devices" in r.stderr, r.stderr)
     evil = os.path.join(work, "formula.pcap")
     s = g.TcpSession("192.168.1.2", "203.0.113.9", 40000, 80)
     s.handshake()

@@ -21,8 +21,22 @@ int dt_report_write_text(dt_report *r, const char *const *warnings, size_t n_war
 
 int dt_report_write_csv(dt_report *r, const char *const *warnings, size_t n_warnings)
 {
-    (void)warnings, (void)n_warnings; /* the endpoint table only */
-    return dt_render_csv_endpoints(r->ru, r->out);
+    (void)warnings, (void)n_warnings; /* one table */
+    return dt_render_csv_table(r->ru, r->opts.csv_table, r->out);
+}
+
+const char *dt_report_csv_tables(char *buf, size_t len)
+{
+    size_t k = 0;
+    if (len)
+        buf[0] = '\0';
+    for (size_t i = 0; dt_render_csv_table_name(i) && k < len; i++) {
+        int n = snprintf(buf + k, len - k, "%s%s", i ? ", " : "", dt_render_csv_table_name(i));
+        if (n < 0)
+            break;
+        k += (size_t)n;
+    }
+    return buf;
 }
 
 static unsigned mode_bit(dt_report_mode mode)

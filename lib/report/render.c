@@ -1049,9 +1049,157 @@ static int endpoint_csv(void *ctx, const void *row)
     return dt_render_csv_row(out, NULL, cells, sizeof cells / sizeof cells[0]);
 }
 
+/* The keys of a nested list, joined with spaces. */
+static const char *keys_text(const dt_ru_keys *k, csv_list *l)
+{
+    for (size_t i = 0; i < k->n; i++)
+        list_add(l, k->v[i].key);
+    return l->buf;
+}
+
+/* Up, down and flows as the last three cells. */
+#define CSV_COUNTS(c, num)                                                                         \
+    dt_render_csv_number((double)(c).up, num[0], sizeof num[0]),                                   \
+        dt_render_csv_number((double)(c).down, num[1], sizeof num[1]),                             \
+        dt_render_csv_number((double)(c).flows, num[2], sizeof num[2])
+#define CSV_ROW(out, cells) dt_render_csv_row(out, NULL, cells, sizeof cells / sizeof cells[0])
+
+static int country_csv(void *ctx, const void *row)
+{
+    const dt_ru_country *c = row;
+    char num[4][64];
+    csv_list d = {.o = 0};
+    const char *cells[] = {c->code && c->code[0] ? c->code : NULL,
+                           c->name,
+                           c->transfer,
+                           CSV_COUNTS(c->c, num),
+                           dt_render_csv_number((double)c->endpoints, num[3], sizeof num[3]),
+                           keys_text(&c->top_domains, &d)};
+    return CSV_ROW(ctx, cells);
+}
+
+static int org_csv(void *ctx, const void *row)
+{
+    const dt_ru_org *o = row;
+    char num[5][64];
+    csv_list cs = {.o = 0};
+    const char *cells[] = {dt_render_csv_number((double)o->asn, num[3], sizeof num[3]), o->org,
+                           keys_text(&o->countries, &cs), CSV_COUNTS(o->c, num),
+                           dt_render_csv_number((double)o->endpoints, num[4], sizeof num[4])};
+    return CSV_ROW(ctx, cells);
+}
+
+static int company_csv(void *ctx, const void *row)
+{
+    const dt_ru_company *c = row;
+    char num[3][64], ev[8];
+    csv_list cs = {.o = 0}, ds = {.o = 0};
+    const char *cells[] = {c->name,
+                           c->identified ? "true" : "false",
+                           evidence_marker(c->evidence, ev),
+                           c->category,
+                           c->party,
+                           keys_text(&c->countries, &cs),
+                           CSV_COUNTS(c->c, num),
+                           keys_text(&c->domains, &ds)};
+    return CSV_ROW(ctx, cells);
+}
+
+static int host_csv(void *ctx, const void *row)
+{
+    const dt_ru_host *h = row;
+    char num[3][64], a[32];
+    csv_list as = {.o = 0}, cs = {.o = 0}, rs = {.o = 0};
+    for (size_t i = 0; i < h->n_asns; i++) {
+        snprintf(a, sizeof a, "%.0f", (double)h->asns[i]);
+        list_add(&as, a);
+    }
+    const char *cells[] = {h->name,
+                           h->category,
+                           as.buf,
+                           keys_text(&h->countries, &cs),
+                           CSV_COUNTS(h->c, num),
+                           keys_text(&h->recipients, &rs)};
+    return CSV_ROW(ctx, cells);
+}
+
+static int domain_csv(void *ctx, const void *row)
+{
+    const dt_ru_domain *d = row;
+    char num[3][64];
+    csv_list ns = {.o = 0}, cs = {.o = 0};
+    const char *cells[] = {d->domain, keys_text(&d->names, &ns), d->recipient,
+                           keys_text(&d->countries, &cs), CSV_COUNTS(d->c, num)};
+    return CSV_ROW(ctx, cells);
+}
+
+static int device_csv(void *ctx, const void *row)
+{
+    const dt_ru_device *d = row;
+    char num[3][64];
+    csv_list as = {.o = 0}, rs = {.o = 0}, cs = {.o = 0};
+    const char *cells[] = {d->device,
+                           d->mac,
+                           d->mac ? dt_oui_vendor(d->mac) : NULL,
+                           keys_text(&d->addresses, &as),
+                           CSV_COUNTS(d->c, num),
+                           keys_text(&d->recipients, &rs),
+                           keys_text(&d->countries, &cs)};
+    return CSV_ROW(ctx, cells);
+}
+
+static int plain_csv(void *ctx, const void *row)
+{
+    const dt_ru_plain *p = row;
+    char num[4][64];
+    const char *cells[] = {p->destination,
+                           dt_render_csv_number((double)p->port, num[3], sizeof num[3]), p->app,
+                           CSV_COUNTS(p->c, num)};
+    return CSV_ROW(ctx, cells);
+}
+
+/* The tables a CSV can hold (--table NAME), each with its header. */
+static const struct csv_table {
+    const char *name;
+    dt_ru_table table;
+    const char *columns;
+    dt_ru_fn row;
+} csv_tables[] = {
+    {"endpoints", DT_RU_ENDPOINTS, DT_CSV_ENDPOINT_COLUMNS, endpoint_csv},
+    {"devices", DT_RU_DEVICES,
+     "device,mac,vendor,addresses,bytes_up,bytes_down,flows,recipients,countries", device_csv},
+    {"countries", DT_RU_COUNTRIES,
+     "code,name,transfer,bytes_up,bytes_down,flows,endpoints,top_domains", country_csv},
+    {"companies", DT_RU_COMPANIES,
+     "name,identified,evidence,category,party,countries,bytes_up,bytes_down,flows,domains",
+     company_csv},
+    {"hosting", DT_RU_HOSTING, "name,category,asns,countries,bytes_up,bytes_down,flows,recipients",
+     host_csv},
+    {"organizations", DT_RU_ORGS, "asn,org,countries,bytes_up,bytes_down,flows,endpoints", org_csv},
+    {"domains", DT_RU_DOMAINS, "domain,names,recipient,countries,bytes_up,bytes_down,flows",
+     domain_csv},
+    {"plaintext", DT_RU_PLAIN, "destination,port,app,bytes_up,bytes_down,flows", plain_csv},
+};
+
+const char *dt_render_csv_table_name(size_t i)
+{
+    return i < sizeof csv_tables / sizeof csv_tables[0] ? csv_tables[i].name : NULL;
+}
+
+int dt_render_csv_table(const dt_rollup *ru, const char *name, FILE *out)
+{
+    for (size_t i = 0; i < sizeof csv_tables / sizeof csv_tables[0]; i++) {
+        const struct csv_table *t = &csv_tables[i];
+        if (strcmp(t->name, name ? name : "endpoints") != 0)
+            continue;
+        fprintf(out, "%s\r\n", t->columns);
+        dt_rollup_each(ru, t->table, 0, t->row, out);
+        return fflush(out) != 0 || ferror(out) ? -1 : 0;
+    }
+    return -1;
+}
+
 int dt_render_csv_endpoints(const dt_rollup *ru, FILE *out)
 {
-    fputs(DT_CSV_ENDPOINT_COLUMNS "\r\n", out);
-    dt_rollup_each(ru, DT_RU_ENDPOINTS, 0, endpoint_csv, out);
-    return fflush(out) != 0 || ferror(out) ? -1 : 0;
+    return dt_render_csv_table(ru, "endpoints", out);
 }

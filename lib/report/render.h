@@ -51,5 +51,11 @@ const char *dt_render_csv_number(double x, char *buf, size_t len);
     "first_seen,"                                                                                  \
     "last_seen,connections,interval_median_s,interval_mad_s,interval_min_s,interval_max_s"
 int dt_render_csv_endpoints(const dt_rollup *ru, FILE *out);
+/* Table `name` (NULL: endpoints; devices, countries, companies, hosting,
+ * organizations, domains, plaintext) as CSV, header first, every row; lists
+ * joined with spaces.  -1 for an unknown name or a write error. */
+int dt_render_csv_table(const dt_rollup *ru, const char *name, FILE *out);
+/* The names of those tables, i from 0 (NULL past the last). */
+const char *dt_render_csv_table_name(size_t i);
 
 #endif

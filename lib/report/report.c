@@ -638,6 +638,28 @@ int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
     return rc ? -1 : 0;
 }
 
+/* --per-table DIR: every table as DIR/NAME.csv, each written through NAME.csv.tmp. */
+static int per_table_write(dt_report *r)
+{
+    int rc = 0;
+    for (size_t i = 0; dt_render_csv_table_name(i); i++) {
+        char path[4096], tmp[4200];
+        if (snprintf(path, sizeof path, "%s/%s.csv", r->opts.per_table_dir,
+                     dt_render_csv_table_name(i)) >= (int)sizeof path)
+            return -1;
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        FILE *f = fopen(tmp, "w");
+        int ok = f && dt_render_csv_table(r->ru, dt_render_csv_table_name(i), f) == 0;
+        if (f && fclose(f) != 0)
+            ok = 0;
+        if (!ok || rename(tmp, path) != 0) {
+            remove(tmp);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
 int dt_report_finish(dt_report *r)
 {
     if (r->opts.mode == DT_OUT_FLOWS)
@@ -655,6 +677,8 @@ int dt_report_finish(dt_report *r)
                 rc = dt_formats[i].write(r, warn, n_warn);
     }
     free(warn);
+    if (rc == 0 && r->opts.per_table_dir)
+        rc = per_table_write(r);
     if (rc != 0)
         r->write_error = 1;
     return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;

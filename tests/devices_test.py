@@ -102,7 +102,8 @@ def main():
     rep = report(dt, nat, env={"DATATRAIL_OUI_FILE": os.path.join(work, "missing-oui.txt")})
     check("no OUI registry: vendor null and one warning naming ieee-data",
           all(d["vendor"] is None for d in rep.get("devices", [])) and
-          sum("ieee-data" in w for w in rep.get("warnings", [])) == 1, rep.get("warnings"))
+          sum("ieee-data" in w["message"] and w["code"] == "oui_missing"
+              for w in rep.get("warnings", [])) == 1, rep.get("warnings"))
     r = run(dt, "report", "-q", "--no-geo", "-f", "text", nat, env=env)
     check("text: a Devices section with the vendor", b"Devices" in r.stdout and
           b"Test Car Electronics" in r.stdout, r.stdout.decode()[:800])

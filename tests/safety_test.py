@@ -292,9 +292,21 @@ def main():
         f.write(g.write_pcap(g.timed([b"\x01\x02\x03\x04" * 10] * 3), linktype=147))
     r = run(dt, "report", "-q", "--no-geo", "-f", "json", ul)
     w = json.loads(r.stdout).get("warnings", []) if r.stdout else []
-    check("5: unsupported link type: exit 3, said on stderr, a warning naming it",
+    check("5: unsupported link type: exit 3, said on stderr, a structured warning naming it",
           r.returncode == 3 and b"no packet decoded" in r.stderr and
-          any("LINKTYPE_147 (3)" in x for x in w), (r.returncode, r.stderr, w))
+          any(x["code"] == "unsupported_link_types" and x["count"] == 3 and
+              "LINKTYPE_147 (3)" in x["message"] for x in w), (r.returncode, r.stderr, w))
+    old = os.path.join(work, "old-geo")
+    os.makedirs(old)
+    with open(os.path.join(work, "old.csv"), "w") as f:
+        f.write("8.8.8.0,8.8.8.255,US\n")
+    subprocess.run([dt, "geodb", "build", "--type", "country", "-o",
+                    os.path.join(old, "country.mmdb"), os.path.join(work, "old.csv")],
+                   env=dict(os.environ, SOURCE_DATE_EPOCH="1577836800"), capture_output=True)
+    r = run(dt, "report", "-q", "-f", "json", "--geodb-dir", old, SAMPLE)
+    w = json.loads(r.stdout).get("warnings", []) if r.returncode == 0 else []
+    check("5: geo data more than a year old: a warning (geo_outdated)",
+          any(x["code"] == "geo_outdated" and "2020-01-01" in x["message"] for x in w), w)
     r = run(dt, "report", "-q", "--no-geo", "-f", "text", ul)
     check("5: the text report has a Data quality section saying so",
           "Data quality" in r.stdout.decode() and "LINKTYPE_147" in r.stdout.decode(),

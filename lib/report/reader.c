@@ -264,8 +264,12 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
     if (inferred && jstr(vendor, "name") && cJSON_IsFalse(jget(vendor, "inferred")))
         dt_rollup_set_vendor(r->ru, jstr(vendor, "name"));
     /* warnings and geo databases: each distinct one once */
-    cJSON_ArrayForEach(it, jget(rep, "warnings")) if (cJSON_IsString(it)) oom |=
-        dt_report_add_warning(r, it->valuestring);
+    cJSON_ArrayForEach(it, jget(rep, "warnings"))
+    { /* {"code", "message", ...}, or a string (reports before schema 2) */
+        const char *w = cJSON_IsString(it) ? it->valuestring : jstr(it, "message");
+        if (w)
+            oom |= dt_report_add_warning(r, w);
+    }
     cJSON_ArrayForEach(it, jget(rep, "geo_databases"))
     {
         dt_geo_rec g;

@@ -8,10 +8,12 @@
 #include "report/formats.h"
 #include "report/reader.h"
 #include "report/render.h"
+#include "util/clock.h"
 #include "report/rollup.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
@@ -454,13 +456,68 @@ static const char oui_warning[] =
 
 /* The report's warnings: those of merged reports, then the geo data's, then
  * the limits reached (bufs: room for their text), then a missing OUI registry.
- * v has room for n_warnings + 5; returns the count.  Warnings computed from
+ * v has room for n_warnings + 6; returns the count.  Warnings computed from
  * the totals are made again, not taken from merged reports. */
-static size_t warnings_of(const dt_report *r, const char **v, char bufs[3][256])
+/* What each warning is, for a pipeline to act on: a code by the text it starts
+ * with or holds, and its leading number (packets, entries, ...) as "count". */
+static const struct {
+    const char *text, *code;
+} warning_codes[] = {
+    {"no geolocation database", "geo_missing"},      {"no location database", "location_missing"},
+    {"rollup memory limit", "rollup_limit"},         {"DNS table memory limit", "dns_table_limit"},
+    {UNSUPPORTED_WARNING, "unsupported_link_types"}, {"no IEEE OUI registry", "oui_missing"},
+    {"more than a year ago", "geo_outdated"},
+};
+
+static void warning_write(dt_fw *f, const char *msg)
+{
+    const char *code = "other";
+    for (size_t i = 0; i < sizeof warning_codes / sizeof warning_codes[0]; i++)
+        if (strstr(msg, warning_codes[i].text)) {
+            code = warning_codes[i].code;
+            break;
+        }
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "code");
+    dt_fw_str(f, code);
+    dt_fw_key(f, "message");
+    dt_fw_str(f, msg);
+    const char *d = msg;
+    while (*d && (*d < '0' || *d > '9'))
+        d++;
+    dt_fw_key(f, "count");
+    if (*d && !strcmp(code, "unsupported_link_types"))
+        dt_fw_u64(f, strtoull(d, NULL, 10));
+    else if (*d && (!strcmp(code, "rollup_limit") || !strcmp(code, "dns_table_limit")))
+        dt_fw_u64(f, strtoull(strstr(d, "reached: ") ? strstr(d, "reached: ") + 9 : d, NULL, 10));
+    else
+        dt_fw_null(f);
+    dt_fw_obj_end(f);
+}
+
+/* A geo database built more than a year ago: address ranges move between
+ * holders and countries, so its answers get worse with age. */
+static void geo_outdated(const char *path, const char *built, char *buf, size_t len)
+{
+    uint64_t ns;
+    int digits = 0;
+    double now = (double)time(NULL); /* wall-clock: how old the data is today */
+    if (buf[0] || !built || dt_parse_time(built, &ns, &digits) != 0 || now <= (double)ns / 1e9)
+        return;
+    double days = (now - (double)ns / 1e9) / 86400;
+    if (days > 365)
+        snprintf(buf, len,
+                 "geo database %s was built %.10s, more than a year ago (%.0f days): run "
+                 "scripts/setup with newer data for current countries and networks",
+                 path ? path : "?", built, days);
+}
+
+static size_t warnings_of(const dt_report *r, const char **v, char bufs[4][256])
 {
     size_t n = 0;
     for (size_t i = 0; i < r->n_warnings; i++)
-        if (!strstr(r->warnings[i], UNSUPPORTED_WARNING))
+        if (!strstr(r->warnings[i], UNSUPPORTED_WARNING) &&
+            !strstr(r->warnings[i], "more than a year ago"))
             v[n++] = r->warnings[i];
     if (r->opts.geo_warning && r->opts.geo_warning[0])
         v[n++] = r->opts.geo_warning;
@@ -490,6 +547,14 @@ static size_t warnings_of(const dt_report *r, const char **v, char bufs[3][256])
                           ul->v[i].name, (unsigned long long)ul->v[i].n);
         v[n++] = bufs[2];
     }
+    bufs[3][0] = '\0';
+    for (size_t i = 0; i < r->n_geo; i++)
+        geo_outdated(r->geo[i].v[0], r->geo[i].v[4], bufs[3], sizeof bufs[3]);
+    const dt_geo *g = r->opts.enricher ? dt_enricher_geo(r->opts.enricher) : NULL;
+    for (int i = 0; i < dt_geo_db_count(g); i++)
+        geo_outdated(dt_geo_db_path(g, i), dt_geo_db_build_date(g, i), bufs[3], sizeof bufs[3]);
+    if (bufs[3][0])
+        v[n++] = bufs[3];
     int seen = 0;
     for (size_t i = 0; i < r->n_warnings; i++)
         seen |= !strcmp(r->warnings[i], oui_warning);
@@ -581,7 +646,7 @@ int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
     dt_fw_key(&f, "warnings");
     dt_fw_arr_begin(&f);
     for (size_t i = 0; i < n_warn; i++)
-        dt_fw_str(&f, warn[i]);
+        warning_write(&f, warn[i]);
     dt_fw_arr_end(&f);
     dt_fw_key(&f, "geo_databases");
     geo_databases_write(r, &f);
@@ -665,8 +730,8 @@ int dt_report_finish(dt_report *r)
     if (r->opts.mode == DT_OUT_FLOWS)
         return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
     int rc;
-    char bufs[3][256];
-    const char **warn = malloc((r->n_warnings + 5) * sizeof *warn);
+    char bufs[4][256];
+    const char **warn = malloc((r->n_warnings + 6) * sizeof *warn);
     size_t n_warn = warn ? warnings_of(r, warn, bufs) : 0;
     if (!warn) {
         rc = -1;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -267,10 +266,7 @@ int cmd_analyze(int argc, char **argv)
     const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
     ro.color = ro.format == DT_FMT_TEXT && !out_path && isatty(STDOUT_FILENO) &&
                !(no_color && no_color[0]) && !(term && !strcmp(term, "dumb"));
-    ro.width = 100;
-    struct winsize ws;
-    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        ro.width = ws.ws_col; /* the renderer keeps every line within it (40 at least) */
+    ro.width = dt_output_text_width(); /* every line kept within it (40 at least) */
 
     if (optind >= argc) {
         fprintf(stderr,

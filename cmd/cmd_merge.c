@@ -36,7 +36,7 @@ int cmd_merge(int argc, char **argv)
     const char *out_path = NULL;
     dt_report_opts ro = {0};
     ro.mode = DT_OUT_REPORT;
-    ro.width = 100;
+    ro.width = dt_output_text_width();
     char vendor[128], device[64];
     const char *vendor_arg = NULL;
     dt_enrich_config ec;

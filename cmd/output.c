@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -181,4 +182,15 @@ int dt_output_close(dt_output *o, int ok)
     free(o->tmp);
     memset(o, 0, sizeof *o);
     return ok ? 0 : -1;
+}
+
+int dt_output_text_width(void)
+{
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *env = getenv("COLUMNS");
+    char *end;
+    long cols = env ? strtol(env, &end, 10) : 0;
+    return env && *env && !*end && cols > 0 && cols < 10000 ? (int)cols : 100;
 }

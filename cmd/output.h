@@ -37,4 +37,8 @@ void dt_output_catch_signals(void);
 /* dt_batch_opts.on_temp: the per-file report being written, or NULL. */
 void dt_output_part_temp(void *ctx, const char *tmp_path);
 
+/* The width text reports keep within: the terminal's columns when stdout is
+ * one, else $COLUMNS when it is a number, else 100. */
+int dt_output_text_width(void);
+
 #endif

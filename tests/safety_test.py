@@ -342,6 +342,11 @@ def main():
         check("13: colours on a terminal", "\x1b[" in out, out[:100])
         rc, out = on_pty(80, "report", "-q", SAMPLE, term="dumb")
         check("13: TERM=dumb: no colours", rc == 0 and "\x1b[" not in out, out[:100])
+    r = subprocess.run([dt, "report", "-q", "-f", "text", SAMPLE], capture_output=True,
+                       env=dict(os.environ, COLUMNS="60"))
+    long = [ln for ln in r.stdout.decode().splitlines() if len(ln) > 60]
+    check("13: COLUMNS=60 (not a terminal): no line is longer", r.returncode == 0 and not long
+          and "Countries" in r.stdout.decode(), long[:3])
     days = os.path.join(work, "days.pcap")
     pkt = g.eth_for(g.udp_ip("192.168.1.2", "8.8.8.8", 1234, 53, g.dns_query(1, "a.example.com")))
     with open(days, "wb") as f:

@@ -15,7 +15,7 @@
 /* A readable summary for a terminal: headline (span, packets, flows, bytes up
  * and down, share of the upload leaving the EU/EEA, encrypted share), tables
  * per country, company and domain fitting `width` columns (clamped to
- * 60..300; names truncated with an ellipsis), plaintext destinations and
+ * 40..300; names truncated with an ellipsis), plaintext destinations and
  * warnings.  ANSI colours only when color != 0.  Returns 0, or -1 on a write
  * error. */
 typedef struct dt_render_model {

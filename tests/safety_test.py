@@ -311,6 +311,9 @@ def main():
     check("5: the text report has a Data quality section saying so",
           "Data quality" in r.stdout.decode() and "LINKTYPE_147" in r.stdout.decode(),
           r.stdout.decode()[-500:])
+    r = run(dt, "report", "-q", "--no-geo", "-f", "text", SAMPLE)
+    check("5: without enrichment no claim that servers had no name",
+          "without a name" not in r.stdout.decode(), r.stdout.decode()[-400:])
     r = run(dt, "report", "-q", "--no-geo", "-f", "text", missing, SAMPLE)
     check("5: an input that could not be read is in the Data quality section",
           "1 not at all" in r.stdout.decode(), r.stdout.decode()[-400:])

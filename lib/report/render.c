@@ -700,8 +700,10 @@ static void data_quality(const style *st, const dt_render_model *m, const dt_ru_
                        dt_summary_u64(s, DT_SUMF_parser_state_refused);
     double remote_up = (double)(t->bytes_up - t->transfers[DT_RU_TR_LOCAL].up);
     double unnamed = remote_up - (double)t->named.up;
+    /* without enrichment (--no-geo, or a merge of such reports) no name is attributed */
+    int unnamed_known = remote_up > 0 && unnamed > 0 && (m->enriched || t->named.flows > 0);
     int any = with_err || unread || malformed || evicted || refused || t->direction_unknown.flows ||
-              m->n_warnings || (remote_up > 0 && unnamed > 0);
+              m->n_warnings || unnamed_known;
     if (!any)
         return;
     heading(st, "Data quality");
@@ -734,7 +736,7 @@ static void data_quality(const style *st, const dt_render_model *m, const dt_ru_
             fmt_bytes((double)(t->direction_unknown.up + t->direction_unknown.down), a, sizeof a));
         quality_line(st, line, width);
     }
-    if (remote_up > 0 && unnamed > 0) {
+    if (unnamed_known) {
         char p[16];
         snprintf(line, sizeof line,
                  "%s of the upload went to servers without a name (no SNI, Host or DNS answer)",

@@ -26,7 +26,8 @@ typedef struct dt_render_model {
     int ts_digits;
     const char *const *warnings;
     size_t n_warnings;
-    int rows; /* rows per table: 0 = DT_RENDER_ROWS (plaintext: 5), -1 = all */
+    int rows;     /* rows per table: 0 = DT_RENDER_ROWS (plaintext: 5), -1 = all */
+    int enriched; /* the flows carry enrichment (recipients): names were attributed */
 } dt_render_model;
 int dt_render_text(const dt_render_model *m, FILE *out, int width, int color);
 

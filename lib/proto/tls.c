@@ -817,8 +817,81 @@ static void asn1_time_str(const ASN1_TIME *t, char *dst, size_t cap)
         dst[0] = '\0'; /* a year beyond 9999: no cut timestamps */
 }
 
+/* Decoding a certificate with OpenSSL costs about 1.5 million instructions
+ * (its provider machinery decodes the public key too), and real traffic
+ * shows the same server certificates again and again: the last decodings are
+ * kept per thread, keyed by the whole DER (compared byte for byte, so a hit
+ * is exactly the same answer).  Bounded: CERT_CACHE entries of at most
+ * CERT_CACHE_DER bytes. */
+#define CERT_CACHE 32
+#define CERT_CACHE_DER 4096
+
+typedef struct cert_memo {
+    size_t len; /* 0: empty */
+    uint64_t hash;
+    int rc;
+    uint8_t der[CERT_CACHE_DER];
+    dt_tls_cert cert;
+} cert_memo;
+
+typedef struct cert_cache {
+    unsigned next; /* the entry replaced next (round robin) */
+    cert_memo m[CERT_CACHE];
+} cert_cache;
+
+/* One cache per thread, freed when the thread ends. */
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static int cache_key_ok;
+
+static void cache_key_make(void)
+{
+    cache_key_ok = pthread_key_create(&cache_key, free) == 0;
+}
+
+static cert_cache *thread_cache(void)
+{
+    pthread_once(&cache_once, cache_key_make);
+    if (!cache_key_ok)
+        return NULL;
+    cert_cache *c = pthread_getspecific(cache_key);
+    if (!c && (c = calloc(1, sizeof *c)) && pthread_setspecific(cache_key, c) != 0) {
+        free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+static int parse_cert_der_uncached(const uint8_t *der, size_t len, dt_tls_cert *out);
+
 /* Decodes a DER certificate into out; returns 0 on success. */
 static int parse_cert_der(const uint8_t *der, size_t len, dt_tls_cert *out)
+{
+    if (len == 0 || len > CERT_CACHE_DER)
+        return parse_cert_der_uncached(der, len, out);
+    uint64_t h = 1469598103934665603ull; /* FNV-1a: only to skip most comparisons */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ der[i]) * 1099511628211ull;
+    cert_cache *c = thread_cache();
+    if (!c)
+        return parse_cert_der_uncached(der, len, out);
+    for (int i = 0; i < CERT_CACHE; i++) {
+        const cert_memo *m = &c->m[i];
+        if (m->len == len && m->hash == h && memcmp(m->der, der, len) == 0) {
+            *out = m->cert;
+            return m->rc;
+        }
+    }
+    cert_memo *m = &c->m[c->next++ % CERT_CACHE];
+    m->rc = parse_cert_der_uncached(der, len, out);
+    m->len = len;
+    m->hash = h;
+    memcpy(m->der, der, len);
+    m->cert = *out;
+    return m->rc;
+}
+
+static int parse_cert_der_uncached(const uint8_t *der, size_t len, dt_tls_cert *out)
 {
     memset(out, 0, sizeof *out);
     if (len == 0 || len > 0x7fffffff)

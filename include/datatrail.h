@@ -57,27 +57,42 @@ int dt_cidr_parse(const char *s, dt_cidr *out);
 #define DT_MAX_LOCAL_NETS 64
 #define DT_MAX_LINKTYPES 16
 #define DT_MAX_INPUT_ERRORS 8
-#define DT_MAX_TUNNEL_KINDS 8 /* capacity of dt_decode_stats.tunneled */
-#define DT_MAX_ANOMALIES 128  /* capacity of dt_decode_stats.malformed_by_reason */
+#define DT_MAX_TUNNEL_KINDS 16 /* capacity of dt_decode_stats.tunneled */
+#define DT_MAX_ANOMALIES 128   /* capacity of dt_decode_stats.malformed_by_reason */
 
 /* The link types datatrail decodes: LINKTYPE_* values (tcpdump.org/linktypes.html),
  * the first argument of dt_engine_feed(). */
-#define DT_LINKTYPE_NULL 0         /* BSD loopback: 4-byte address family */
-#define DT_LINKTYPE_ETHERNET 1     /* Ethernet II / 802.3 */
-#define DT_LINKTYPE_PPP 9          /* PPP */
-#define DT_LINKTYPE_RAW_DLT12 12   /* raw IP (DLT_RAW on some systems) */
-#define DT_LINKTYPE_RAW_DLT14 14   /* raw IP (OpenBSD DLT_RAW) */
-#define DT_LINKTYPE_PPP_HDLC 50    /* PPP in HDLC-like framing */
-#define DT_LINKTYPE_RAW 101        /* raw IPv4 or IPv6 */
-#define DT_LINKTYPE_C_HDLC 104     /* Cisco HDLC */
-#define DT_LINKTYPE_IEEE802_11 105 /* 802.11 without radio header */
-#define DT_LINKTYPE_LOOP 108       /* OpenBSD loopback (address family big-endian) */
-#define DT_LINKTYPE_LINUX_SLL 113  /* Linux cooked capture v1 */
-#define DT_LINKTYPE_RADIOTAP 127   /* 802.11 with a radiotap header */
-#define DT_LINKTYPE_PPI 192        /* Per-Packet Information header */
-#define DT_LINKTYPE_IPV4 228       /* raw IPv4 */
-#define DT_LINKTYPE_IPV6 229       /* raw IPv6 */
-#define DT_LINKTYPE_LINUX_SLL2 276 /* Linux cooked capture v2 */
+#define DT_LINKTYPE_NULL 0              /* BSD loopback: 4-byte address family */
+#define DT_LINKTYPE_ETHERNET 1          /* Ethernet II / 802.3 */
+#define DT_LINKTYPE_SLIP 8              /* SLIP with its 16-byte pseudo-header */
+#define DT_LINKTYPE_PPP 9               /* PPP */
+#define DT_LINKTYPE_FDDI 10             /* FDDI: frame control, addresses, 802.2 LLC */
+#define DT_LINKTYPE_RAW_DLT12 12        /* raw IP (DLT_RAW on some systems) */
+#define DT_LINKTYPE_RAW_DLT14 14        /* raw IP (OpenBSD DLT_RAW) */
+#define DT_LINKTYPE_PPP_HDLC 50         /* PPP in HDLC-like framing */
+#define DT_LINKTYPE_RAW 101             /* raw IPv4 or IPv6 */
+#define DT_LINKTYPE_C_HDLC 104          /* Cisco HDLC */
+#define DT_LINKTYPE_IEEE802_11 105      /* 802.11 without radio header */
+#define DT_LINKTYPE_FRELAY 107          /* Frame Relay (Q.922 address, RFC 2427 or Cisco) */
+#define DT_LINKTYPE_LOOP 108            /* OpenBSD loopback (address family big-endian) */
+#define DT_LINKTYPE_LINUX_SLL 113       /* Linux cooked capture v1 */
+#define DT_LINKTYPE_RADIOTAP 127        /* 802.11 with a radiotap header */
+#define DT_LINKTYPE_ARCNET_LINUX 129    /* ARCNET with the Linux header */
+#define DT_LINKTYPE_PPI 192             /* Per-Packet Information header */
+#define DT_LINKTYPE_PPP_WITH_DIR 204    /* PPP after a direction byte */
+#define DT_LINKTYPE_C_HDLC_WITH_DIR 205 /* Cisco HDLC after a direction byte */
+#define DT_LINKTYPE_FRELAY_WITH_DIR 206 /* Frame Relay after a direction byte */
+#define DT_LINKTYPE_IPNET 226           /* Solaris ipnet pseudo-header */
+#define DT_LINKTYPE_IPV4 228            /* raw IPv4 */
+#define DT_LINKTYPE_IPV6 229            /* raw IPv6 */
+#define DT_LINKTYPE_NFLOG 239           /* Linux netfilter log (tcpdump -i nflog): TLVs */
+#define DT_LINKTYPE_IPOIB 242           /* IP over InfiniBand (RFC 4391 encapsulation header) */
+#define DT_LINKTYPE_PKTAP 258           /* Apple PKTAP: interface and process, then a frame */
+#define DT_LINKTYPE_LINUX_SLL2 276      /* Linux cooked capture v2 */
+#define DT_LINKTYPE_DSA_TAG_BRCM 281    /* Ethernet, Broadcom switch tag after the MACs */
+#define DT_LINKTYPE_DSA_TAG_BRCM_PREPEND 282 /* Ethernet after a Broadcom switch tag */
+#define DT_LINKTYPE_DSA_TAG_DSA 284          /* Ethernet, Marvell DSA tag after the MACs */
+#define DT_LINKTYPE_DSA_TAG_EDSA 285         /* Ethernet, Marvell EDSA tag after the MACs */
 
 /* How an input was read. */
 typedef enum dt_status {

@@ -107,17 +107,26 @@ def pcap(name, frames, linktype=g.LINKTYPE_ETHERNET, **kw):
     return (name, g.write_pcap(recs(frames), linktype, **kw))
 
 
-def link_case(wrap, linktype, v6=False, tunnel=None):
-    """A TLS session framed by wrap(ip_packet) in a capture of linktype."""
+def link_case(wrap, linktype, v6=False, tunnel=None, bad=(), extra=None):
+    """A TLS session framed by wrap(ip_packet) in a capture of linktype; then the frames of
+    bad, [(reason, frame)], each counted as malformed under its reason."""
     s = tls_session(C6, S6) if v6 else tls_session()
     frames = [wrap(p) for _, p in s.ip_packets()]
     n = len(frames)
-    return {"files": [pcap("cap.pcap", frames, linktype)],
+    reasons = {}
+    for r, _ in bad:
+        reasons[r] = reasons.get(r, 0) + 1
+    summary = {"packets": n + len(bad), "flows": 1, "tcp_flows": 1, "udp_flows": 0,
+               "malformed": len(bad), "not_ip": 0}
+    if bad:
+        summary["malformed_by_reason"] = reasons
+    if tunnel:
+        summary["tunneled_packets"] = {tunnel: n}
+    return {"files": [pcap("cap.pcap", frames + [f for _, f in bad], linktype)],
             "flows": [tls_expect(s, tunnel=tunnel, t_first=g.T0_NS,
-                                 t_last=g.T0_NS + (n - 1) * STEP)],
+                                 t_last=g.T0_NS + (n - 1) * STEP, extra=extra or {})],
             "nflows": 1,
-            "summary": {"packets": n, "flows": 1, "tcp_flows": 1, "udp_flows": 0,
-                        "malformed": 0, "not_ip": 0}}
+            "summary": summary}
 
 
 # ------------------------------------------------------------------ link layers
@@ -243,6 +252,290 @@ def c_ipip():
 def c_6in4():
     return link_case(lambda p: g.eth_for(g.ipv4(OUT_A, OUT_B, g.IPV6, p)), g.LINKTYPE_ETHERNET,
                      True, tunnel="6in4")
+
+
+# -------------------------------------- tunnels of issue 15 (each with a malformed variant)
+
+def c_geneve():
+    def inner(p):
+        return g.eth_for(p, src=g.MAC_C, dst=g.MAC_B)
+    opts = g.geneve_option() + g.geneve_option(data=b"\1" * 8)
+    bad = [("geneve_header_short", g.eth_for(g.udp_ip(OUT_A, OUT_B, 49152, 6081, b"\0\0\x65"))),
+           ("geneve_header_short",  # options announced longer than the packet
+            g.eth_for(g.udp_ip(OUT_A, OUT_B, 49152, 6081, g.geneve(b"", options=bytes(4))[:8]
+                                + b"\0" * 2))),
+           ("geneve_bad_version", g.eth_for(g.udp_ip(OUT_A, OUT_B, 49152, 6081,
+                                                     g.geneve(b"\0" * 40, version=1))))]
+    bad[1] = ("geneve_header_short", g.eth_for(g.udp_ip(OUT_A, OUT_B, 49152, 6081,
+                                                        bytes([0x3F]) + g.geneve(b"")[1:])))
+    return link_case(lambda p: g.eth_for(g.udp_ip(OUT_A, OUT_B, 49152, 6081,
+                                                  g.geneve(inner(p), options=opts))),
+                     g.LINKTYPE_ETHERNET, tunnel="geneve", bad=bad)
+
+
+def c_geneve_ip_v6():
+    # Geneve carrying IPv6 directly (protocol type 0x86dd), over IPv6
+    return link_case(lambda p: g.eth_for(g.udp_ip("2001:db8:ff::1", "2001:db8:ff::2", 40000,
+                                                  6081, g.geneve(p, proto=g.ETH_IPV6))),
+                     g.LINKTYPE_ETHERNET, True, tunnel="geneve")
+
+
+def _erspan_frame(inner, **kw):
+    return g.eth_for(g.ipv4(OUT_A, OUT_B, g.GRE, g.erspan(inner, **kw)))
+
+
+def c_erspan_type1():
+    return link_case(lambda p: _erspan_frame(g.eth_for(p, src=g.MAC_C), kind=1),
+                     g.LINKTYPE_ETHERNET, tunnel="erspan")
+
+
+def c_erspan_type2():
+    e = g.eth_for(g.udp_ip(C4, S4, 1, 2, b"x"))
+    bad = [("erspan_header_short", _erspan_frame(b"", kind=2)[:-4]),
+           ("erspan_bad_version", _erspan_frame(e, kind=2, version=2))]
+    return link_case(lambda p: _erspan_frame(g.eth_for(p, src=g.MAC_C), kind=2),
+                     g.LINKTYPE_ETHERNET, tunnel="erspan", bad=bad)
+
+
+def c_erspan_type3():
+    e = g.eth_for(g.udp_ip(C4, S4, 1, 2, b"x"))
+    bad = [("erspan_header_short", _erspan_frame(b"", kind=3)[:-2]),
+           ("erspan_header_short", _erspan_frame(b"", kind=3, subheader=True)[:-4]),
+           ("erspan_bad_version", _erspan_frame(e, kind=3, version=1))]
+    return link_case(lambda p: _erspan_frame(g.eth_for(p, src=g.MAC_C), kind=3, subheader=True),
+                     g.LINKTYPE_ETHERNET, tunnel="erspan", bad=bad)
+
+
+def c_erspan_type3_ip():
+    # ERSPAN III frame type 2: the mirrored IP packet without its Ethernet header
+    return link_case(lambda p: _erspan_frame(p, kind=3, ip_payload=True), g.LINKTYPE_ETHERNET,
+                     True, tunnel="erspan")
+
+
+def c_nvgre():
+    # NVGRE: GRE with the key bit (virtual subnet id << 8 | flow id) and Ethernet inside
+    bad = [("gre_header_short", g.eth_for(g.ipv4(OUT_A, OUT_B, g.GRE,
+                                                  g.gre(b"", proto=g.ETH_TEB, key=1)[:6]))),
+           ("eth_header_short", g.eth_for(g.ipv4(OUT_A, OUT_B, g.GRE,
+                                                 g.gre(b"\2" * 9, proto=g.ETH_TEB, key=1))))]
+    return link_case(lambda p: g.eth_for(g.ipv4(OUT_A, OUT_B, g.GRE, g.gre(
+        g.eth_for(p, src=g.MAC_C), proto=g.ETH_TEB, key=0x123456 << 8 | 7))),
+        g.LINKTYPE_ETHERNET, tunnel="gre", bad=bad)
+
+
+def c_l2tpv2():
+    bad = [("l2tp_header_short", g.eth_for(g.udp_ip(OUT_A, OUT_B, 1701, 1701,
+                                                    g.l2tpv2(b"")[:5]))),
+           ("l2tp_header_short", g.eth_for(g.udp_ip(OUT_A, OUT_B, 1701, 1701,
+                                                    g.l2tpv2(b"", offset=40)[:12])))]
+    return link_case(lambda p: g.eth_for(g.udp_ip(OUT_A, OUT_B, 1701, 1701,
+                                                  g.l2tpv2(g.ppp(p), seq=True, offset=2))),
+                     g.LINKTYPE_ETHERNET, tunnel="l2tp", bad=bad)
+
+
+def c_l2tpv2_control_is_udp():
+    # an L2TP control message (T bit) is the UDP flow itself, not a tunnel
+    ctl = g.l2tpv2(b"\x80\x08\x00\x00\x00\x00\x00\x01", control=True)
+    frames = [g.eth_for(g.udp_ip(OUT_A, OUT_B, 1701, 1701, ctl))]
+    return {"files": [pcap("cap.pcap", frames)], "nflows": 1,
+            "flows": [{"proto": "udp", "tunnel": None, "client": {"ip": OUT_A, "port": 1701},
+                       "server": {"ip": OUT_B, "port": 1701}}],
+            "summary": {"malformed": 0}}
+
+
+def c_l2tpv3_ip_cookie():
+    # over IP (protocol 115) with an 8-byte cookie and the default L2-specific sublayer:
+    # the Ethernet frame is found at offset 12
+    bad = [("l2tp_header_short", g.eth_for(g.ipv4(OUT_A, OUT_B, g.L2TP, b"\0\0")))]
+    return link_case(lambda p: g.eth_for(g.ipv4(OUT_A, OUT_B, g.L2TP, g.l2tpv3(
+        g.eth_for(p, src=g.MAC_C), cookie=b"\xc0\x0c\x1e\x00\xba\xbe\x00\x01",
+        sublayer=True))), g.LINKTYPE_ETHERNET, tunnel="l2tp", bad=bad)
+
+
+def c_l2tpv3_udp():
+    bad = [("l2tp_header_short", g.eth_for(g.udp_ip(OUT_A, OUT_B, 1701, 1701,
+                                                    b"\0\x03\0\0\0\0")))]
+    return link_case(lambda p: g.eth_for(g.udp_ip(OUT_A, OUT_B, 1701, 1701, g.l2tpv3(
+        g.eth_for(p, src=g.MAC_C), cookie=b"\x01\x02\x03\x04", udp=True))),
+        g.LINKTYPE_ETHERNET, tunnel="l2tp", bad=bad)
+
+
+def c_l2tpv3_ip_raw_ip():
+    # an IP pseudowire: the IP packet right after the session id
+    return link_case(lambda p: g.eth_for(g.ipv4(OUT_A, OUT_B, g.L2TP, g.l2tpv3(p))),
+                     g.LINKTYPE_ETHERNET, True, tunnel="l2tp")
+
+
+def c_teredo():
+    bad = [("teredo_header_short", g.eth_for(g.udp_ip(OUT_A, OUT_B, 3544, 40000,
+                                                      g.teredo(b"", auth=True)[:10]))),
+           ("teredo_header_short", g.eth_for(g.udp_ip(OUT_A, OUT_B, 3544, 40000,
+                                                      g.teredo(b"", origin=True)[:6])))]
+    return link_case(lambda p: g.eth_for(g.udp_ip(OUT_A, OUT_B, 40000, 3544,
+                                                  g.teredo(p, origin=True))),
+                     g.LINKTYPE_ETHERNET, True, tunnel="teredo", bad=bad)
+
+
+def c_teredo_bubble_is_udp():
+    # a bubble (IPv6, no next header) and an ICMPv6 router solicitation with the
+    # authentication indicator: Teredo's own signalling, the UDP flow to the Teredo server
+    bubble = g.ipv6("2001:0:c000:201::1", "2001:0:c000:201::2", 59, b"")
+    rs = g.ipv6("fe80::8000:ffff:ffff:fffe", "ff02::2", g.ICMPV6, b"\x85\0\0\0\0\0\0\0")
+    frames = [g.eth_for(g.udp_ip(C4, OUT_B, 40000, 3544, g.teredo(bubble))),
+              g.eth_for(g.udp_ip(C4, OUT_B, 40000, 3544, g.teredo(rs, auth=True)))]
+    return {"files": [pcap("cap.pcap", frames)], "nflows": 1,
+            "flows": [{"proto": "udp", "tunnel": None, "client": {"ip": C4, "port": 40000,
+                                                                  "packets": 2},
+                       "server": {"ip": OUT_B, "port": 3544}}],
+            "summary": {"malformed": 0, "tunneled_packets": {}}}
+
+
+def c_teredo_auth():
+    return link_case(lambda p: g.eth_for(g.udp_ip(OUT_A, OUT_B, 3544, 40000,
+                                                  g.teredo(p, auth=True, origin=True))),
+                     g.LINKTYPE_ETHERNET, True, tunnel="teredo")
+
+
+# -------------------------------------------- link types of issue 15 (with malformed frames)
+
+def _v4():
+    return g.ipv4(C4, S4, g.UDP, g.udp(C4, S4, 1, 2, b"x" * 20))
+
+
+def c_link_slip():
+    return link_case(g.slip, g.LINKTYPE_SLIP, bad=[("slip_header_short", g.slip(b"")[:9])])
+
+
+def c_link_fddi():
+    return link_case(g.fddi, g.LINKTYPE_FDDI, bad=[("fddi_header_short", g.fddi(b"")[:9]),
+                                                   ("llc_header_short", g.fddi(b"")[:15])])
+
+
+def c_link_chdlc_v6():
+    return link_case(g.c_hdlc, g.LINKTYPE_C_HDLC, True,
+                     bad=[("chdlc_header_short", g.c_hdlc(b"")[:3])])
+
+
+def c_link_frelay_nlpid():
+    return link_case(g.frelay, g.LINKTYPE_FRELAY,
+                     bad=[("frelay_header_short", g.frelay(b"")[:3]),
+                          ("frelay_bad_address", b"\x18\x40\x40\x40\x40\x03\xcc" + _v4())])
+
+
+def c_link_frelay_snap_v6():
+    return link_case(lambda p: g.frelay(p, "snap"), g.LINKTYPE_FRELAY, True,
+                     bad=[("frelay_header_short", g.frelay(b"", "snap")[:7])])
+
+
+def c_link_frelay_cisco():
+    return link_case(lambda p: g.frelay(p, "cisco"), g.LINKTYPE_FRELAY)
+
+
+def c_link_with_dir():
+    # PPP, Cisco HDLC and Frame Relay after a direction byte: three inputs
+    s = tls_session()
+    pk = [p for _, p in s.ip_packets()]
+    files = [pcap("ppp.pcap", [g.with_dir(g.ppp(p)) for p in pk], g.LINKTYPE_PPP_WITH_DIR),
+             pcap("chdlc.pcap", [g.with_dir(g.c_hdlc(p)) for p in pk],
+                  g.LINKTYPE_C_HDLC_WITH_DIR),
+             pcap("fr.pcap", [g.with_dir(g.frelay(p)) for p in pk], g.LINKTYPE_FRELAY_WITH_DIR)]
+    return {"files": files, "nflows": 3,
+            "summary": {"packets": 3 * len(pk), "malformed": 0, "not_ip": 0, "flows": 3,
+                        "unsupported_link_types": {}}}
+
+
+def c_link_arcnet():
+    return link_case(g.arcnet_linux, g.LINKTYPE_ARCNET_LINUX,
+                     bad=[("arcnet_header_short", g.arcnet_linux(b"")[:4]),
+                          ("arcnet_header_short", g.arcnet_linux(b"", exception=True)[:10])])
+
+
+def c_link_arcnet_v6_exception():
+    return link_case(lambda p: g.arcnet_linux(p, exception=True), g.LINKTYPE_ARCNET_LINUX, True)
+
+
+def c_link_arcnet_rfc1051():
+    return link_case(lambda p: g.arcnet_linux(p, rfc1051=True), g.LINKTYPE_ARCNET_LINUX)
+
+
+def c_link_ipnet():
+    return link_case(g.ipnet, g.LINKTYPE_IPNET, bad=[("ipnet_header_short", g.ipnet(b"")[:20]),
+                                                     ("ipnet_bad_version", g.ipnet(_v4(), 2))])
+
+
+def c_link_ipnet_v6():
+    return link_case(g.ipnet, g.LINKTYPE_IPNET, True)
+
+
+def c_link_ipoib():
+    return link_case(g.ipoib, g.LINKTYPE_IPOIB, bad=[("ipoib_header_short", g.ipoib(b"")[:43])])
+
+
+def c_link_ipoib_v6():
+    return link_case(g.ipoib, g.LINKTYPE_IPOIB, True)
+
+
+def c_link_nflog():
+    bad = [("nflog_header_short", b"\x02\x00\x00"),
+           ("nflog_bad_version", b"\x02\x01\x00\x00" + g.nflog(_v4())[4:]),
+           ("nflog_tlv_short", g.nflog(_v4())[:10]),
+           ("nflog_bad_tlv", b"\x02\x00\x00\x00\x02\x00\x09\x00" + _v4())]
+    return link_case(lambda p: g.nflog(p, uid=1000), g.LINKTYPE_NFLOG, bad=bad)
+
+
+def c_link_nflog_v6_big_endian():
+    # TLV lengths and types written by a big-endian host (as a pcapng keeps them)
+    s = tls_session(C6, S6)
+    frames = [g.nflog(p, big_endian=True) for _, p in s.ip_packets()]
+    rs = recs(frames)
+    return {"files": [("cap.pcapng", g.write_pcapng(rs, ifaces=((g.LINKTYPE_NFLOG, 6),),
+                                                    big_endian=True))],
+            "nflows": 1, "flows": [tls_expect(s, streams=False)],
+            "summary": {"packets": len(frames), "malformed": 0, "not_ip": 0}}
+
+
+def c_link_pktap_ethernet():
+    bad = [("pktap_header_short", g.pktap(b"")[:8]),
+           ("pktap_header_short", g.pktap(b"")[:100]),
+           ("pktap_bad_header", g.pktap(g.eth_for(_v4()), length=60))]
+    return link_case(lambda p: g.pktap(g.eth_for(p)), g.LINKTYPE_PKTAP, bad=bad)
+
+
+def c_link_pktap_null_v6():
+    # utun interfaces: DLT_NULL inside PKTAP; the effective process differs from the process
+    return link_case(lambda p: g.pktap(g.null(p, af=30), dlt=0, pid=88, comm=b"nsurlsessiond",
+                                       epid=4242, ecomm=b"Maps"), g.LINKTYPE_PKTAP, True)
+
+
+def c_link_pktap_pktap_unsupported():
+    # PKTAP inside PKTAP is refused (as PPI inside PPI): no flow, nothing malformed
+    frames = [g.pktap(g.pktap(g.eth_for(_v4())), dlt=258)]
+    return {"files": [pcap("cap.pcap", frames, g.LINKTYPE_PKTAP)], "nflows": 0,
+            "summary": {"packets": 1, "malformed": 0, "not_ip": 0}}
+
+
+def c_link_dsa_brcm():
+    return link_case(lambda p: g.dsa_tagged(p, g.BRCM_TAG), g.LINKTYPE_DSA_TAG_BRCM,
+                     bad=[("dsa_tag_short", (g.MAC_B + g.MAC_A + g.BRCM_TAG)[:14])])
+
+
+def c_link_dsa_brcm_prepend():
+    return link_case(lambda p: g.dsa_tagged(p, g.BRCM_TAG, prepend=True),
+                     g.LINKTYPE_DSA_TAG_BRCM_PREPEND, bad=[("dsa_tag_short", b"\x20\x00")])
+
+
+def c_link_dsa_marvell():
+    return link_case(lambda p: g.dsa_tagged(p, g.MARVELL_DSA_TAG), g.LINKTYPE_DSA_TAG_DSA, True,
+                     bad=[("dsa_tag_short", g.MAC_B + g.MAC_A + b"\xc0")])
+
+
+def c_link_dsa_marvell_edsa():
+    return link_case(lambda p: g.dsa_tagged(p, g.MARVELL_EDSA_TAG), g.LINKTYPE_DSA_TAG_EDSA,
+                     bad=[("dsa_tag_short", g.MAC_B + g.MAC_A + g.MARVELL_EDSA_TAG[:5])])
+
+
+def c_pcapdroid_trailer():
+    return link_case(g.pcapdroid, g.LINKTYPE_ETHERNET)
 
 
 # ------------------------------------------------------------------ IP options / extensions

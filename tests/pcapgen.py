@@ -12,19 +12,36 @@ import gzip
 import ipaddress
 import random
 import struct
+import zlib
 
 # ---------------------------------------------------------------- constants
 
 LINKTYPE_NULL = 0
 LINKTYPE_ETHERNET = 1
+LINKTYPE_SLIP = 8
 LINKTYPE_PPP = 9
+LINKTYPE_FDDI = 10
 LINKTYPE_RAW = 101
+LINKTYPE_C_HDLC = 104
 LINKTYPE_IEEE802_11 = 105
+LINKTYPE_FRELAY = 107
 LINKTYPE_LOOP = 108
 LINKTYPE_LINUX_SLL = 113
 LINKTYPE_IEEE802_11_RADIOTAP = 127
+LINKTYPE_ARCNET_LINUX = 129
 LINKTYPE_USER0 = 147
+LINKTYPE_PPP_WITH_DIR = 204
+LINKTYPE_C_HDLC_WITH_DIR = 205
+LINKTYPE_FRELAY_WITH_DIR = 206
+LINKTYPE_IPNET = 226
+LINKTYPE_NFLOG = 239
+LINKTYPE_IPOIB = 242
+LINKTYPE_PKTAP = 258
 LINKTYPE_LINUX_SLL2 = 276
+LINKTYPE_DSA_TAG_BRCM = 281
+LINKTYPE_DSA_TAG_BRCM_PREPEND = 282
+LINKTYPE_DSA_TAG_DSA = 284
+LINKTYPE_DSA_TAG_EDSA = 285
 
 ETH_IPV4 = 0x0800
 ETH_ARP = 0x0806
@@ -34,6 +51,8 @@ ETH_QINQ = 0x88A8
 ETH_MPLS = 0x8847
 ETH_PPPOE = 0x8864
 ETH_TEB = 0x6558  # transparent Ethernet bridging (Ethernet inside GRE)
+ETH_ERSPAN2 = 0x88BE  # ERSPAN type I (no GRE sequence number) and II
+ETH_ERSPAN3 = 0x22EB
 
 ICMP = 1
 IPIP = 4
@@ -41,6 +60,7 @@ TCP = 6
 UDP = 17
 IPV6 = 41
 GRE = 47
+L2TP = 115
 ICMPV6 = 58
 V6_HOPOPT = 0
 V6_ROUTING = 43
@@ -229,6 +249,126 @@ def radiotap(frame80211, rate=0x0C, flags=0x00):
 # ---------------------------------------------------------------- IP
 
 
+def _v6(ip_packet):
+    return ip_packet[:1] != b"" and ip_packet[0] >> 4 == 6
+
+
+def _eth_type_of(ip_packet):
+    return ETH_IPV6 if _v6(ip_packet) else ETH_IPV4
+
+
+def slip(ip_packet, direction=1):
+    """LINKTYPE_SLIP: direction byte, 15 bytes of (compressed) header copy, the IP packet."""
+    return bytes([direction, 0x40]) + bytes(14) + ip_packet
+
+
+def fddi(ip_packet, fc=0x50, src=MAC_A, dst=MAC_B):
+    """FDDI: frame control (async LLC), destination, source, LLC/SNAP with an ethertype."""
+    return bytes([fc]) + dst + src + llc_snap(ip_packet, _eth_type_of(ip_packet))
+
+
+def c_hdlc(ip_packet, addr=0x0F):
+    """Cisco HDLC: address, control, ethertype."""
+    return bytes([addr, 0]) + struct.pack("!H", _eth_type_of(ip_packet)) + ip_packet
+
+
+def frelay(ip_packet, mode="nlpid", dlci=100):
+    """Frame Relay: 2-byte Q.922 address, then RFC 2427 NLPID ("nlpid"), RFC 2427 SNAP
+    ("snap") or Cisco's ethertype ("cisco")."""
+    addr = struct.pack("!BB", (dlci >> 4) << 2, ((dlci & 15) << 4) | 1)
+    if mode == "cisco":
+        return addr + struct.pack("!H", _eth_type_of(ip_packet)) + ip_packet
+    if mode == "snap":
+        return addr + b"\x03\x00\x80\x00\x00\x00" + struct.pack("!H", _eth_type_of(ip_packet)) \
+            + ip_packet
+    nlpid = 0x8E if _v6(ip_packet) else 0xCC
+    return addr + bytes([0x03, nlpid]) + ip_packet
+
+
+def with_dir(frame, direction=1):
+    """The *_WITH_DIR link types: a direction byte (0 received, 1 sent) before the frame."""
+    return bytes([direction]) + frame
+
+
+def arcnet_linux(ip_packet, src=1, dst=2, rfc1051=False, split_flag=0, exception=False):
+    """ARCNET with the Linux header: source, destination, offset (2), protocol (212 IPv4,
+    0xc4 IPv6; 240 for RFC 1051's IPv4 without split flag and sequence)."""
+    if rfc1051:
+        return struct.pack("!BBHB", src, dst, 0, 240) + ip_packet
+    proto = 0xC4 if _v6(ip_packet) else 212
+    if exception:  # RFC 1201: protocol, flag 0xff, 2 filler bytes, then the usual header
+        h = struct.pack("!BBHBBH", src, dst, 0, proto, 0xFF, 0xFFFF)
+        return h + struct.pack("!BBH", proto, split_flag, 7) + ip_packet
+    h = struct.pack("!BBHBBH", src, dst, 0, proto, split_flag, 7)
+    return h + ip_packet
+
+
+def ipnet(ip_packet, version=1):
+    """Solaris ipnet pseudo-header (24 bytes, big-endian): version, family (2 or 26), ..."""
+    fam = 26 if _v6(ip_packet) else 2
+    return struct.pack("!BBHIIIII", version, fam, 0, len(ip_packet), 2, 0, 0, 0) + ip_packet
+
+
+def ipoib(ip_packet, qpn=0x48, gid=bytes.fromhex("fe800000000000000002c90300a1b2c3")):
+    """IP over InfiniBand as libpcap writes it: a 40-byte pseudo-header (here: no global route
+    header, the destination queue pair and GID in its second half), then RFC 4391's
+    encapsulation header (ethertype, 2 reserved bytes)."""
+    pseudo = bytes(20) + struct.pack("!I", qpn) + gid
+    return pseudo + struct.pack("!HH", _eth_type_of(ip_packet), 0) + ip_packet
+
+
+def nflog(ip_packet, big_endian=False, prefix=b"datatrail", uid=None, family=None):
+    """Linux NFLOG: family, version 0, resource id (big-endian), then TLVs (length, type in
+    the capturing host's byte order, values padded to 4): prefix, [uid], payload."""
+    e = ">" if big_endian else "<"
+    if family is None:
+        family = 10 if _v6(ip_packet) else 2
+
+    def tlv(t, v):
+        return struct.pack(e + "HH", 4 + len(v), t) + v + b"\0" * ((-len(v)) % 4)
+    body = tlv(1, struct.pack("!HBB", _eth_type_of(ip_packet), 3, 0))  # NFULA_PACKET_HDR
+    body += tlv(10, prefix + b"\0")  # NFULA_PREFIX
+    if uid is not None:
+        body += tlv(11, struct.pack("!I", uid))  # NFULA_UID
+    body += tlv(9, ip_packet)  # NFULA_PAYLOAD
+    return struct.pack("!BBH", family, 0, 0) + body
+
+
+def pktap(frame, dlt=1, pid=321, comm=b"Safari", epid=None, ecomm=None, ifname=b"en0",
+          next_type=1, length=156):
+    """Apple PKTAP header (little-endian, 156 bytes) before a frame of DLT dlt: interface,
+    process (pid, comm) and effective process (epid, ecomm; default: the same)."""
+    epid = pid if epid is None else epid
+    ecomm = comm if ecomm is None else ecomm
+    h = struct.pack("<III24sIIIIi17s3xIHHi17s3xII8s16s16s", length, next_type, dlt, ifname, 0,
+                    2, 0, 0, pid, comm, 0, 6, 0, epid, ecomm, 0, 6, b"", b"", b"")
+    assert len(h) == 156
+    return h[:length] + b"\0" * (length - len(h)) + frame
+
+
+def dsa_tagged(ip_packet, tag, src=MAC_A, dst=MAC_B, prepend=False):
+    """Ethernet with a switch tag between the source address and the type (Broadcom,
+    Marvell DSA/EDSA), or before the whole frame (Broadcom prepend)."""
+    t = struct.pack("!H", _eth_type_of(ip_packet))
+    if prepend:
+        return tag + dst + src + t + ip_packet
+    return dst + src + tag + t + ip_packet
+
+
+BRCM_TAG = bytes.fromhex("20000003")
+MARVELL_DSA_TAG = bytes.fromhex("c0080000")
+MARVELL_EDSA_TAG = bytes.fromhex("dada0000c0080000")
+
+
+def pcapdroid(ip_packet, uid=10123, app=b"com.example.app", magic=0x01072021):
+    """PCAPdroid's "PCAP with trailer" frame: a made-up Ethernet header, the IP packet,
+    padding to 4 bytes, then magic, UID, app name (20 bytes), CRC-32 of the frame."""
+    frame = bytes(12) + struct.pack("!H", _eth_type_of(ip_packet)) + ip_packet
+    frame += b"\0" * ((-len(frame)) % 4)
+    frame += struct.pack("!Ii20s", magic, uid, app)
+    return frame + struct.pack("<I", zlib.crc32(frame))
+
+
 def ipv4(src, dst, proto, payload, ttl=64, ident=0, df=False, mf=False, frag_off=0, options=b"",
          tos=0, total_len=None):
     """IPv4 header with correct checksum.  options is padded to a multiple of 4 bytes.
@@ -410,6 +550,64 @@ def gtpu(inner_ip, teid=0x11223344, ext=True):
         flags = 0x34  # version 1, PT 1, E 1
         return struct.pack("!BBHI", flags, 0xFF, len(opt) + len(body), teid) + opt + body
     return struct.pack("!BBHI", 0x30, 0xFF, len(body), teid) + body
+
+
+def geneve(inner, proto=ETH_TEB, vni=7, options=b"", version=0):
+    """Geneve (RFC 8926) header with options (a multiple of 4 bytes); UDP to port 6081."""
+    return struct.pack("!BBHI", version << 6 | len(options) // 4, 0, proto, vni << 8) + options \
+        + inner
+
+
+def geneve_option(cls=0x0103, typ=0x80, data=b"\0" * 4):
+    return struct.pack("!HBB", cls, typ, len(data) // 4) + data
+
+
+def erspan(inner_eth, kind=2, session=5, ip_payload=False, subheader=False, version=None):
+    """GRE carrying ERSPAN: type I (0x88be, no GRE sequence), II (0x88be, sequence, 8-byte
+    header) or III (0x22eb, 12-byte header, [8-byte subheader]); ip_payload: III's frame
+    type 2 (an IP packet instead of Ethernet)."""
+    if kind == 1:
+        return struct.pack("!HH", 0, ETH_ERSPAN2) + inner_eth
+    gre_h = struct.pack("!HHI", 0x1000, ETH_ERSPAN2 if kind == 2 else ETH_ERSPAN3, 1)
+    if kind == 2:
+        v = 1 if version is None else version
+        return gre_h + struct.pack("!HHI", v << 12 | 10, session, 0) + inner_eth
+    v = 2 if version is None else version
+    flags = (2 if ip_payload else 0) << 10 | (1 if subheader else 0)
+    h = struct.pack("!HHIHH", v << 12 | 10, session, 0x12345678, 0, flags)
+    return gre_h + h + (bytes(8) if subheader else b"") + inner_eth
+
+
+def l2tpv2(ppp_frame, tunnel=1, session=2, length=True, seq=False, offset=None, control=False):
+    """L2TPv2 (RFC 2661) data message (UDP port 1701) carrying a PPP frame."""
+    flags = 0x0002 | (0x8000 if control else 0) | (0x4000 if length else 0) \
+        | (0x0800 if seq else 0) | (0x0200 if offset is not None else 0)
+    rest = struct.pack("!HH", tunnel, session)
+    if seq:
+        rest += struct.pack("!HH", 0, 0)
+    if offset is not None:
+        rest += struct.pack("!H", offset) + bytes(offset)
+    if length:
+        return struct.pack("!HH", flags, 4 + len(rest) + len(ppp_frame)) + rest + ppp_frame
+    return struct.pack("!H", flags) + rest + ppp_frame
+
+
+def l2tpv3(payload, session=0x1234, cookie=b"", sublayer=False, udp=False):
+    """L2TPv3 (RFC 3931) data message: over IP (protocol 115) or over UDP (flags, version 3,
+    reserved first), session id, cookie, optional default L2-specific sublayer."""
+    h = struct.pack("!HH", 0x0003, 0) if udp else b""
+    h += struct.pack("!I", session) + cookie + (b"\x40\x00\x00\x01" if sublayer else b"")
+    return h + payload
+
+
+def teredo(ipv6_packet, auth=False, origin=False):
+    """Teredo (RFC 4380): [authentication indicator] [origin indication] IPv6 packet."""
+    h = b""
+    if auth:
+        h += struct.pack("!HBB", 1, 3, 2) + b"cid" + b"au" + bytes(8) + b"\0"
+    if origin:
+        h += struct.pack("!HHI", 0, 0xFFFF ^ 3544, 0xFFFFFFFF ^ 0xC0000201)
+    return h + ipv6_packet
 
 
 # ---------------------------------------------------------------- application payloads

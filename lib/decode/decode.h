@@ -17,11 +17,15 @@ typedef enum dt_tunnel {
     DT_TUN_IPIP,   /* IPv4 in IPv4, IPv6 in IPv6, IPv4 in IPv6 */
     DT_TUN_6IN4,   /* IPv6 in IPv4 (6in4/6to4, protocol 41) */
     DT_TUN_CAPWAP, /* CAPWAP data channel (UDP 5247): Wi-Fi controllers */
+    DT_TUN_GENEVE, /* Geneve (UDP 6081): cloud traffic mirroring, overlay networks */
+    DT_TUN_ERSPAN, /* ERSPAN types I, II, III (GRE 0x88be, 0x22eb): switch port mirroring */
+    DT_TUN_L2TP,   /* L2TPv2 (UDP 1701, PPP inside), L2TPv3 (IP protocol 115 or UDP 1701) */
+    DT_TUN_TEREDO, /* Teredo (UDP 3544): IPv6 in UDP */
     DT_TUN_COUNT
 } dt_tunnel;
 
-const char *
-dt_tunnel_name(dt_tunnel t); /* "gre", "vxlan", "gtp-u", "ipip", "6in4", "capwap"; NULL for none */
+const char *dt_tunnel_name(dt_tunnel t); /* "gre", "vxlan", "gtp-u", "ipip", "6in4", "capwap",
+                                            "geneve", "erspan", "l2tp", "teredo"; NULL for none */
 
 typedef struct dt_decoded {
     dt_addr src, dst;       /* innermost IP header */
@@ -39,7 +43,16 @@ typedef struct dt_decoded {
     uint8_t reassembled;    /* 1 if rebuilt from IP fragments */
     uint8_t have_mac;       /* the outermost Ethernet header's addresses are below */
     uint8_t src_mac[6], dst_mac[6];
+    /* The process on this host that sent or received the packet, as the capture's
+     * per-packet metadata names it (macOS PKTAP header, PCAPdroid's app trailer):
+     * proc_name points into the frame (proc_name_len bytes, not NUL-terminated). */
+    uint8_t proc_kind; /* DT_PROC_NONE, DT_PROC_PID (PKTAP), DT_PROC_UID (PCAPdroid) */
+    uint8_t proc_name_len;
+    int32_t proc_id; /* the PID or the Android UID */
+    const char *proc_name;
 } dt_decoded;
+
+enum { DT_PROC_NONE = 0, DT_PROC_PID = 1, DT_PROC_UID = 2 };
 
 typedef enum dt_decode_result {
     DT_DEC_OK = 0, /* *out describes an IP packet (any protocol) */

@@ -15,9 +15,12 @@
  * datatrail.h, as dt_engine_feed() takes them. */
 
 /* ---- ethertypes ---- */
+#define DT_ETH_HDR_LEN 14      /* destination, source, type */
 #define DT_ETH_MAX_LEN 1500    /* a type field up to this is an 802.3 length */
 #define DT_ETH_TYPE_MIN 0x0600 /* smallest value that is an ethertype */
 #define DT_ETHERTYPE_IPV4 0x0800
+#define DT_ETHERTYPE_ERSPAN3 0x22eb /* ERSPAN type III (GRE) */
+#define DT_ETHERTYPE_ARP 0x0806
 #define DT_ETHERTYPE_TEB 0x6558  /* transparent Ethernet bridging (GRE) */
 #define DT_ETHERTYPE_VLAN 0x8100 /* 802.1Q */
 #define DT_ETHERTYPE_IPV6 0x86dd
@@ -26,7 +29,7 @@
 #define DT_ETHERTYPE_MPLS_MC 0x8848 /* MPLS multicast */
 #define DT_ETHERTYPE_PPPOE_SESS 0x8864
 #define DT_ETHERTYPE_QINQ 0x88a8      /* 802.1ad */
-#define DT_ETHERTYPE_ERSPAN2 0x88be   /* ERSPAN type II (GRE) */
+#define DT_ETHERTYPE_ERSPAN2 0x88be   /* ERSPAN type I (no GRE sequence) or II (GRE) */
 #define DT_ETHERTYPE_QINQ_9100 0x9100 /* old QinQ */
 #define DT_ETHERTYPE_QINQ_9200 0x9200 /* old QinQ */
 
@@ -60,6 +63,7 @@
 #define DT_IPPROTO_DSTOPTS 60
 #define DT_IPPROTO_MOBILITY 135
 #define DT_IPPROTO_HIP 139
+#define DT_IPPROTO_L2TP 115 /* L2TPv3 over IP */
 #define DT_IPPROTO_SHIM6 140
 
 /* ---- TCP flags (the byte at DT_TCP_OFF_FLAGS) ---- */
@@ -78,12 +82,15 @@
 #define DT_PORT_NTP 123
 #define DT_PORT_HTTPS 443
 #define DT_PORT_DOT 853 /* DNS over TLS / QUIC */
+#define DT_PORT_L2TP 1701
 #define DT_PORT_SSDP 1900
 #define DT_PORT_GTPU 2152
+#define DT_PORT_TEREDO 3544
 #define DT_PORT_VXLAN 4789
 #define DT_PORT_CAPWAP_DATA 5247
 #define DT_PORT_MDNS 5353
 #define DT_PORT_LLMNR 5355
+#define DT_PORT_GENEVE 6081
 #define DT_PORT_EPHEMERAL_MIN 32768 /* first port Linux, Windows and BSD pick for clients */
 
 /* ---- IPv4 header (RFC 791) ---- */

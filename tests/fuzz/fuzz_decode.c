@@ -1,5 +1,6 @@
 /* Link layers, tunnels, IPv4/IPv6 and fragment reassembly.  The input is a
- * sequence of frames: [1 byte link type selector][1 byte time step] then a
+ * sequence of frames: [1 byte link type selector (low 5 bits: links[]; bit 7: the
+ * wire was longer)][1 byte time step] then a
  * record (2-byte length + bytes).  One decoder sees them all, with small
  * fragment limits so that eviction and timeouts run. */
 #include "decode/decode.h"
@@ -8,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const int links[16] = {1, 101, 113, 276, 0,   108, 105, 127,
-                              9, 50,  104, 192, 228, 229, 12,  14};
+static const int links[32] = {1,   101, 113, 276, 0,   108, 105, 127, 9,   50,  104,
+                              192, 228, 229, 12,  14,  8,   10,  107, 129, 204, 205,
+                              206, 226, 239, 242, 258, 281, 282, 284, 285, 1};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(frame, rec, len);
         dt_decoded out;
         uint32_t wire = (sel & 0x80) ? (uint32_t)len + 100 : (uint32_t)len;
-        dt_decode_result r = dt_decode(d, links[sel & 15], ts, frame, len, wire, &out);
+        dt_decode_result r = dt_decode(d, links[sel & 31], ts, frame, len, wire, &out);
         if (r == DT_DEC_OK && out.payload_len) {
             /* every payload byte must be readable */
             volatile uint8_t acc = 0;
@@ -44,6 +46,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)acc;
             if (out.payload_len > out.payload_wire)
                 abort();
+        }
+        if (r == DT_DEC_OK && out.proc_name_len) { /* the process name must be readable */
+            volatile char acc = 0;
+            for (uint32_t i = 0; i < out.proc_name_len; i++)
+                acc ^= out.proc_name[i];
+            (void)acc;
         }
         free(frame);
     }

@@ -1362,6 +1362,396 @@ static void test_anomalies(void)
     }
 }
 
+/* The link types and tunnels of issue 15: each one decodes a UDP hello, and each
+ * broken header is counted under its reason. */
+static int reason_count(int reason)
+{
+    return (int)dt_decoder_stats(D)->malformed_by_reason[reason];
+}
+
+/* dec(lt) is malformed under `reason` (counted once more). */
+static void check_bad(int lt, int reason, int line)
+{
+    int before = reason_count(reason);
+    dt_decode_result r = dec(lt);
+    if (r != DT_DEC_MALFORMED || reason_count(reason) != before + 1)
+        fprintf(stderr, "  (from line %d: %s)\n", line, dt_decode_anomaly_name(reason));
+    CHECK_EQ_INT(r, DT_DEC_MALFORMED);
+    CHECK_EQ_INT(reason_count(reason), before + 1);
+}
+
+/* A UDP hello after the link header hdr (n bytes) decodes in a frame of type lt. */
+static void check_link(int lt, const void *hdr, size_t n, int line)
+{
+    udp4();
+    p_pre(hdr, n);
+    CHECK_EQ_INT(dec(lt), DT_DEC_OK);
+    check_udp4_hello(line);
+}
+
+static void test_links_issue15(void)
+{
+    static const int sorted[] = {0,   1,   8,   9,   10,  12,  14,  50,  101, 104, 105,
+                                 107, 108, 113, 127, 129, 192, 204, 205, 206, 226, 228,
+                                 229, 239, 242, 258, 276, 281, 282, 284, 285};
+    for (size_t i = 0; i < sizeof sorted / sizeof sorted[0]; i++)
+        CHECK(dt_linktype_supported(sorted[i]));
+    CHECK(!dt_linktype_supported(7) && !dt_linktype_supported(283) && !dt_linktype_supported(178));
+
+    /* SLIP: 16-byte pseudo-header */
+    check_link(DT_LINKTYPE_SLIP, "\x01\x40\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16, __LINE__);
+    p_init("\x01\x40\0", 3);
+    check_bad(DT_LINKTYPE_SLIP, DT_ANOM_SLIP_HEADER_SHORT, __LINE__);
+
+    /* FDDI: frame control, addresses, LLC/SNAP; a station management frame is not IP */
+    udp4();
+    p_pre("\xaa\xaa\x03\0\0\0\x08\x00", 8);
+    p_pre("\x50"
+          "abcdefghijkl",
+          13);
+    CHECK_EQ_INT(dec(DT_LINKTYPE_FDDI), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    P.d[P.off] = 0x41;
+    CHECK_EQ_INT(dec(DT_LINKTYPE_FDDI), DT_DEC_NOT_IP);
+    p_init("\x50"
+           "abc",
+           4);
+    check_bad(DT_LINKTYPE_FDDI, DT_ANOM_FDDI_HEADER_SHORT, __LINE__);
+
+    /* Frame Relay: RFC 2427 NLPID, SNAP, Cisco; a 3-byte address; bad addresses */
+    check_link(DT_LINKTYPE_FRELAY, "\x18\x41\x03\xcc", 4, __LINE__);
+    check_link(DT_LINKTYPE_FRELAY, "\x18\x40\x41\x03\x00\x80\0\0\0\x08\x00", 11, __LINE__);
+    check_link(DT_LINKTYPE_FRELAY, "\x18\x41\x08\x00", 4, __LINE__);
+    p_pre("\x02", 1); /* with a direction byte */
+    CHECK_EQ_INT(dec(DT_LINKTYPE_FRELAY_WITH_DIR), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    udp4();
+    p_pre("\x19\x03\xcc", 3); /* EA set on the first byte */
+    check_bad(DT_LINKTYPE_FRELAY, DT_ANOM_FRELAY_BAD_ADDRESS, __LINE__);
+    p_init("\x18\x40\x40\x40\x40\x03\xcc", 7); /* no EA in 4 bytes */
+    check_bad(DT_LINKTYPE_FRELAY, DT_ANOM_FRELAY_BAD_ADDRESS, __LINE__);
+    p_init("\x18\x41\x03", 3);
+    check_bad(DT_LINKTYPE_FRELAY, DT_ANOM_FRELAY_HEADER_SHORT, __LINE__);
+
+    /* the other _WITH_DIR types */
+    check_link(DT_LINKTYPE_PPP_WITH_DIR, "\x01\xff\x03\x00\x21", 5, __LINE__);
+    check_link(DT_LINKTYPE_C_HDLC_WITH_DIR, "\x00\x0f\x00\x08\x00", 5, __LINE__);
+
+    /* ARCNET (Linux): RFC 1201 with and without exception, RFC 1051, a fragment */
+    check_link(DT_LINKTYPE_ARCNET_LINUX, "\x01\x02\0\0\xd4\0\0\x07", 8, __LINE__);
+    P.d[P.off + 5] = 3;
+    CHECK_EQ_INT(dec(DT_LINKTYPE_ARCNET_LINUX), DT_DEC_NOT_IP);
+    check_link(DT_LINKTYPE_ARCNET_LINUX, "\x01\x02\0\0\xd4\xff\xff\xff\xd4\0\0\x07", 12, __LINE__);
+    check_link(DT_LINKTYPE_ARCNET_LINUX, "\x01\x02\0\0\xf0", 5, __LINE__);
+    p_init("\x01\x02\0\0\xd4\0", 6);
+    check_bad(DT_LINKTYPE_ARCNET_LINUX, DT_ANOM_ARCNET_HEADER_SHORT, __LINE__);
+
+    /* Solaris ipnet */
+    udp6();
+    p_pre("\x01\x1a\0\0\0\0\0\0\0\0\0\x02\0\0\0\0\0\0\0\0\0\0\0\0", 24);
+    CHECK_EQ_INT(dec(DT_LINKTYPE_IPNET), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    P.d[P.off] = 2;
+    check_bad(DT_LINKTYPE_IPNET, DT_ANOM_IPNET_BAD_VERSION, __LINE__);
+    p_init("\x01\x02\0\0", 4);
+    check_bad(DT_LINKTYPE_IPNET, DT_ANOM_IPNET_HEADER_SHORT, __LINE__);
+
+    /* IP over InfiniBand: 40-byte pseudo-header, type, reserved */
+    uint8_t ib[44] = {0};
+    ib[40] = 0x08;
+    udp4();
+    p_pre(ib, 44);
+    CHECK_EQ_INT(dec(DT_LINKTYPE_IPOIB), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    p_init(ib, 42);
+    check_bad(DT_LINKTYPE_IPOIB, DT_ANOM_IPOIB_HEADER_SHORT, __LINE__);
+
+    /* Switch tags */
+    udp4();
+    p_be16(0x0800);
+    p_pre("\x20\0\0\x03", 4);
+    p_pre("\0\1\2\3\4\5\6\7\x08\x09\x0a\x0b", 12);
+    CHECK_EQ_INT(dec(DT_LINKTYPE_DSA_TAG_BRCM), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK(O.have_mac && O.src_mac[0] == 6);
+    udp4();
+    p_eth(0x0800);
+    p_pre("\x20\0\0\x03", 4);
+    CHECK_EQ_INT(dec(DT_LINKTYPE_DSA_TAG_BRCM_PREPEND), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    udp4();
+    p_pre("\x08\x00", 2);
+    p_pre("\xda\xda\0\0\xc0\x08\0\0", 8);
+    p_pre("\0\1\2\3\4\5\6\7\x08\x09\x0a\x0b", 12);
+    CHECK_EQ_INT(dec(DT_LINKTYPE_DSA_TAG_EDSA), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(dec(DT_LINKTYPE_DSA_TAG_DSA), DT_DEC_NOT_IP); /* 0xc008: not an ethertype */
+    p_init("\0\1\2\3\4\5\6\7\x08\x09\x0a\x0b\xc0\x08", 14);
+    check_bad(DT_LINKTYPE_DSA_TAG_DSA, DT_ANOM_DSA_TAG_SHORT, __LINE__);
+
+    /* NFLOG: little- and big-endian TLVs, the payload TLV cut by the snap length */
+    static const uint8_t pfx_le[12] = {12, 0, 10, 0, 'a', 'b', 'c', 0, 0, 0, 0, 0};
+    static const uint8_t pfx_be[12] = {0, 12, 0, 10, 'a', 'b', 'c', 0, 0, 0, 0, 0};
+    for (int big = 0; big < 2; big++) {
+        udp4();
+        size_t n = p_len() + 4;
+        uint8_t t[4] = {n & 0xff, n >> 8, 9, 0};
+        if (big)
+            t[0] = n >> 8, t[1] = n & 0xff, t[2] = 0, t[3] = 9;
+        p_pre(t, 4);
+        p_pre(big ? pfx_be : pfx_le, 12);
+        p_pre("\x02\x00\x00\x00", 4);
+        CHECK_EQ_INT(dec(DT_LINKTYPE_NFLOG), DT_DEC_OK);
+        check_udp4_hello(__LINE__);
+    }
+    P.d[P.off + 1] = 1;
+    check_bad(DT_LINKTYPE_NFLOG, DT_ANOM_NFLOG_BAD_VERSION, __LINE__);
+    p_init("\x02\x00\x00\x00\x02\x00\x09\x00", 8);
+    check_bad(DT_LINKTYPE_NFLOG, DT_ANOM_NFLOG_BAD_TLV, __LINE__);
+    p_init("\x02\x00\x00\x00\x20\x00\x0a\x00\x61", 9);
+    check_bad(DT_LINKTYPE_NFLOG, DT_ANOM_NFLOG_TLV_SHORT, __LINE__);
+    p_init("\x02\x00", 2);
+    check_bad(DT_LINKTYPE_NFLOG, DT_ANOM_NFLOG_HEADER_SHORT, __LINE__);
+    p_init("\x02\x00\x00\x00\x08\x00\x0a\x00\x61\x62\x00\x00", 12); /* no payload TLV */
+    CHECK_EQ_INT(dec(DT_LINKTYPE_NFLOG), DT_DEC_NOT_IP);
+
+    /* PKTAP: Ethernet inside, the effective process when it has a name */
+    uint8_t pk[156] = {156, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 'e', 'n', '0'};
+    pk[52] = 0x39, pk[53] = 0x30; /* pid 12345 */
+    memcpy(pk + 56, "curl", 4);
+    udp4();
+    p_eth(0x0800);
+    p_pre(pk, 156);
+    CHECK_EQ_INT(dec(DT_LINKTYPE_PKTAP), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(O.proc_kind, DT_PROC_PID);
+    CHECK_EQ_INT(O.proc_id, 12345);
+    CHECK(O.proc_name_len == 4 && memcmp(O.proc_name, "curl", 4) == 0);
+    P.d[P.off + 84] = 7;
+    memcpy(P.d + P.off + 88, "Safari\0", 7);
+    CHECK_EQ_INT(dec(DT_LINKTYPE_PKTAP), DT_DEC_OK);
+    CHECK_EQ_INT(O.proc_id, 7);
+    CHECK(O.proc_name_len == 6 && memcmp(O.proc_name, "Safari", 6) == 0);
+    P.d[P.off + 8] = 0xc0; /* an inner DLT that is not decoded */
+    CHECK_EQ_INT(dec(DT_LINKTYPE_PKTAP), DT_DEC_UNSUPPORTED_LINK);
+    P.d[P.off + 8] = 1;
+    P.d[P.off] = 60;
+    check_bad(DT_LINKTYPE_PKTAP, DT_ANOM_PKTAP_BAD_HEADER, __LINE__);
+    P.d[P.off] = 156;
+    P.d[P.off + 1] = 1; /* 412 bytes: longer than the frame */
+    check_bad(DT_LINKTYPE_PKTAP, DT_ANOM_PKTAP_HEADER_SHORT, __LINE__);
+
+    /* the process is only what a capture's metadata says */
+    udp4();
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_INT(O.proc_kind, DT_PROC_NONE);
+}
+
+/* A PCAPdroid trailer: magic, UID, app name, CRC after the padded IP packet. */
+static void p_pcapdroid(void)
+{
+    static const uint8_t zero[3];
+    size_t pad = (4 - p_len() % 4) % 4;
+    p_append(zero, pad);
+    uint8_t t[32] = {0x01, 0x07, 0x20, 0x21, 0, 0, 0x27, 0x8b, 'c', 'o', 'm', '.', 'x'};
+    p_append(t, 32);
+}
+
+static void test_pcapdroid(void)
+{
+    udp4();
+    p_eth(0x0800); /* 14 + 33 bytes: 1 padding byte */
+    p_pcapdroid();
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    CHECK_EQ_INT(O.proc_kind, DT_PROC_UID);
+    CHECK_EQ_INT(O.proc_id, 10123);
+    CHECK(O.proc_name_len == 5 && memcmp(O.proc_name, "com.x", 5) == 0);
+    udp6();
+    p_eth(0x86dd);
+    p_pcapdroid();
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    CHECK_EQ_INT(O.proc_kind, DT_PROC_UID);
+    /* the magic elsewhere (in the payload, or behind more than 3 bytes): no trailer */
+    udp4();
+    p_eth(0x0800);
+    uint8_t more[4] = {0};
+    p_append(more, 4);
+    p_pcapdroid();
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_INT(O.proc_kind, DT_PROC_NONE);
+    uint8_t body[40] = {0};
+    memcpy(body + 8, "\x01\x07\x20\x21", 4);
+    p_init(body, 40);
+    p_udp(1111, 53);
+    p_ip4("10.0.0.1", "10.0.0.2", 17);
+    p_eth(0x0800);
+    CHECK_EQ_INT(dec(1), DT_DEC_OK);
+    CHECK_EQ_INT(O.proc_kind, DT_PROC_NONE);
+    CHECK_EQ_INT(O.payload_len, 40);
+}
+
+/* The outer IPv4 header of a tunnel. */
+static void p_outer(uint8_t proto)
+{
+    p_ip4("192.0.2.1", "192.0.2.2", proto);
+}
+
+/* The raw IP frame built decodes to the UDP hello inside a tunnel of this kind. */
+static void check_tunneled(int tunnel, int line)
+{
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp4_hello(line);
+    CHECK_EQ_INT(O.tunnel, tunnel);
+}
+
+static void test_tunnels_issue15(void)
+{
+    const dt_decode_stats *st = dt_decoder_stats(D);
+    CHECK_EQ_STR(dt_tunnel_name(DT_TUN_GENEVE), "geneve");
+    CHECK_EQ_STR(dt_tunnel_name(DT_TUN_ERSPAN), "erspan");
+    CHECK_EQ_STR(dt_tunnel_name(DT_TUN_L2TP), "l2tp");
+    CHECK_EQ_STR(dt_tunnel_name(DT_TUN_TEREDO), "teredo");
+
+    /* Geneve with 8 bytes of options, Ethernet inside */
+    uint64_t n0 = st->tunneled[DT_TUN_GENEVE];
+    udp4();
+    p_eth(0x0800);
+    p_pre("\x02\x00\x65\x58\0\0\x07\0"
+          "optionsX",
+          16);
+    p_udp(40000, 6081);
+    p_outer(17);
+    check_tunneled(DT_TUN_GENEVE, __LINE__);
+    CHECK_EQ_INT(st->tunneled[DT_TUN_GENEVE], n0 + 1);
+    P.d[P.off + 28] = 0x42; /* version 1 */
+    check_bad(101, DT_ANOM_GENEVE_BAD_VERSION, __LINE__);
+    P.d[P.off + 28] = 0x3f; /* 252 bytes of options */
+    check_bad(101, DT_ANOM_GENEVE_HEADER_SHORT, __LINE__);
+    P.d[P.off + 28] = 0x02;
+    P.d[P.off + 30] = 0x12; /* an unknown protocol type: the UDP packet */
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.dport, 6081);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+
+    /* ERSPAN type I, II, III (with subheader), III carrying IP */
+    udp4();
+    p_eth(0x0800);
+    p_pre("\x00\x00\x88\xbe", 4);
+    p_outer(47);
+    check_tunneled(DT_TUN_ERSPAN, __LINE__);
+    udp4();
+    p_eth(0x0800);
+    p_pre("\x10\x01\x00\x05\0\0\0\0", 8);
+    p_pre("\x10\x00\x88\xbe\0\0\0\x01", 8);
+    p_outer(47);
+    check_tunneled(DT_TUN_ERSPAN, __LINE__);
+    P.d[P.off + 28] = 0x20;
+    check_bad(101, DT_ANOM_ERSPAN_BAD_VERSION, __LINE__);
+    udp4();
+    p_eth(0x0800);
+    p_pre("\0\0\0\0\0\0\0\0", 8);
+    p_pre("\x20\x01\x00\x05\0\0\0\0\0\0\x00\x01", 12);
+    p_pre("\x10\x00\x22\xeb\0\0\0\x01", 8);
+    p_outer(47);
+    check_tunneled(DT_TUN_ERSPAN, __LINE__);
+    udp4();
+    p_pre("\x20\x01\x00\x05\0\0\0\0\0\0\x08\x00", 12);
+    p_pre("\x10\x00\x22\xeb\0\0\0\x01", 8);
+    p_outer(47);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp4_hello(__LINE__);
+    p_init("\x20\x01\x00\x05\0\0\0\0\0\0\x00\x01\0\0", 14);
+    p_pre("\x10\x00\x22\xeb\0\0\0\x01", 8);
+    p_outer(47);
+    check_bad(101, DT_ANOM_ERSPAN_HEADER_SHORT, __LINE__);
+
+    /* L2TPv2 with length, sequence and offset fields; PPP inside */
+    udp4();
+    p_pre("\xff\x03\x00\x21", 4);
+    p_pre("\x4a\x02\x00\x00\x00\x01\x00\x02\x00\x00\x00\x00\x00\x02\x00\x00", 16);
+    p_udp(1701, 1701);
+    p_outer(17);
+    check_tunneled(DT_TUN_L2TP, __LINE__);
+    P.d[P.off + 28] = 0xc8; /* a control message: the UDP packet */
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.dport, 1701);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+    P.d[P.off + 28] = 0x4a;
+    P.d[P.off + 40] = 0x7f; /* an offset beyond the packet */
+    check_bad(101, DT_ANOM_L2TP_HEADER_SHORT, __LINE__);
+
+    /* L2TPv3 over IP: cookie and sublayer found by where the frame starts */
+    for (int off = 0; off <= 12; off += 4) {
+        udp4();
+        p_eth(0x0800);
+        static const uint8_t cookie[12] = {0x01, 0x00, 0x5e, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        p_pre(cookie, (size_t)off);
+        p_pre("\0\0\x12\x34", 4);
+        p_outer(115);
+        check_tunneled(DT_TUN_L2TP, __LINE__);
+    }
+    /* an IP pseudowire, and over UDP */
+    udp6();
+    p_pre("\0\0\x12\x34", 4);
+    p_outer(115);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    udp4();
+    p_pre("\0\x03\0\0\0\0\x12\x34", 8);
+    p_udp(1701, 1701);
+    p_outer(17);
+    check_tunneled(DT_TUN_L2TP, __LINE__);
+    /* session 0 (control over IP), and a payload not recognised: the outer packet */
+    p_init("\0\0\0\0\x80\x01", 6);
+    p_outer(115);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.proto, 115);
+    p_init("\0\0\0\x01garbage-garbage-garbage-garbage-garbage", 43);
+    p_outer(115);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_INT(O.proto, 115);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+    p_init("\0\0", 2);
+    p_outer(115);
+    check_bad(101, DT_ANOM_L2TP_HEADER_SHORT, __LINE__);
+
+    /* Teredo: origin indication, authentication; an ICMPv6 inside is Teredo's own */
+    udp6();
+    p_pre("\0\0\xf2\x27\x3f\xff\xfd\xfe", 8);
+    p_udp(3544, 40000);
+    p_outer(17);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_TEREDO);
+    udp6();
+    p_pre("\0\x01\x01\x01"
+          "ia"
+          "nonce123"
+          "\0",
+          15);
+    p_udp(40000, 3544);
+    p_outer(17);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    check_udp6_hello(__LINE__);
+    p_init("\0\x01\x05\x05"
+           "abc",
+           7);
+    p_udp(40000, 3544);
+    p_outer(17);
+    check_bad(101, DT_ANOM_TEREDO_HEADER_SHORT, __LINE__);
+    p_init("\x80\0\0\0\0\0\0\0", 8);
+    p_ip6("fe80::1", "ff02::2", 58);
+    p_udp(40000, 3544);
+    p_outer(17);
+    CHECK_EQ_INT(dec(101), DT_DEC_OK);
+    CHECK_EQ_STR(src_str(), "192.0.2.1");
+    CHECK_EQ_INT(O.dport, 3544);
+    CHECK_EQ_INT(O.tunnel, DT_TUN_NONE);
+}
+
 int main(void)
 {
     D = dt_decoder_new(NULL);
@@ -1372,11 +1762,14 @@ int main(void)
     test_tunnels();
     test_nesting();
     test_ipv6_ext();
+    test_links_issue15();
+    test_pcapdroid();
+    test_tunnels_issue15();
     const dt_decode_stats *st = dt_decoder_stats(D);
     CHECK_EQ_INT(st->frames, st->ip4 + st->ip6 + st->not_ip + st->malformed + st->unsupported_link +
                                  st->frag_held);
     CHECK_EQ_INT(st->ip4 + st->ip6, st->tcp + st->udp + st->icmp + st->icmp6 + st->other_ip);
-    CHECK_EQ_INT(st->unsupported_link, 2);
+    CHECK_EQ_INT(st->unsupported_link, 3);
     CHECK(st->malformed > 0);
     CHECK_EQ_INT(reason_sum(st), st->malformed);
     CHECK(st->tunneled[DT_TUN_VXLAN] == 1 && st->tunneled[DT_TUN_GTPU] == 2);

@@ -498,13 +498,15 @@ def c_link_pktap_ethernet():
     bad = [("pktap_header_short", g.pktap(b"")[:8]),
            ("pktap_header_short", g.pktap(b"")[:100]),
            ("pktap_bad_header", g.pktap(g.eth_for(_v4()), length=60))]
-    return link_case(lambda p: g.pktap(g.eth_for(p)), g.LINKTYPE_PKTAP, bad=bad)
+    return link_case(lambda p: g.pktap(g.eth_for(p)), g.LINKTYPE_PKTAP, bad=bad,
+                     extra={"process": {"name": "Safari", "pid": 321}})
 
 
 def c_link_pktap_null_v6():
     # utun interfaces: DLT_NULL inside PKTAP; the effective process differs from the process
     return link_case(lambda p: g.pktap(g.null(p, af=30), dlt=0, pid=88, comm=b"nsurlsessiond",
-                                       epid=4242, ecomm=b"Maps"), g.LINKTYPE_PKTAP, True)
+                                       epid=4242, ecomm=b"Maps"), g.LINKTYPE_PKTAP, True,
+                     extra={"process": {"name": "Maps", "pid": 4242}})
 
 
 def c_link_pktap_pktap_unsupported():
@@ -535,7 +537,53 @@ def c_link_dsa_marvell_edsa():
 
 
 def c_pcapdroid_trailer():
-    return link_case(g.pcapdroid, g.LINKTYPE_ETHERNET)
+    return link_case(g.pcapdroid, g.LINKTYPE_ETHERNET,
+                     extra={"process": {"name": "com.example.app", "uid": 10123}})
+
+
+def c_processes_table():
+    # two apps in a PCAPdroid capture and two processes in a PKTAP capture: the report's
+    # processes table (by name: ids, bytes, flows, countries) and each flow's process
+    a = tls_session(cport=51000, sni="a.example.net")
+    b = tls_session(cport=51001, sni="b.example.net")
+    c = tls_session(cport=51002, sni="c.example.net")
+    d = tls_session(cport=51003, sni="d.example.net")
+    droid = [g.pcapdroid(p, uid=10100, app=b"com.maps") for _, p in a.ip_packets()] + \
+        [g.pcapdroid(p, uid=10200, app=b"com.weather.forecast") for _, p in b.ip_packets()]
+    mac = [g.pktap(g.eth_for(p), pid=501, comm=b"Safari") for _, p in c.ip_packets()] + \
+        [g.pktap(g.eth_for(p), pid=502, comm=b"Safari") for _, p in d.ip_packets()]
+    up = {n: s.counters()["c2s"]["bytes"] for n, s in (("a", a), ("b", b), ("c", c), ("d", d))}
+    down = {n: s.counters()["s2c"]["bytes"] for n, s in (("a", a), ("b", b), ("c", c), ("d", d))}
+    want = sorted([
+        {"name": "Safari", "pids": [501, 502], "uids": [], "bytes_up": up["c"] + up["d"],
+         "bytes_down": down["c"] + down["d"], "flows": 2, "countries": []},
+        {"name": "com.maps", "pids": [], "uids": [10100], "bytes_up": up["a"],
+         "bytes_down": down["a"], "flows": 1, "countries": []},
+        {"name": "com.weather.forecast", "pids": [], "uids": [10200], "bytes_up": up["b"],
+         "bytes_down": down["b"], "flows": 1, "countries": []}],
+        key=lambda r: (-r["bytes_up"], r["name"]))
+
+    def check(rep, flows):
+        got = rep.get("processes")
+        errs = [] if got == want else ["processes %s, want %s" % (got, want)]
+        procs = {f["client"]["port"]: f.get("process") for f in flows}
+        if procs != {51000: {"name": "com.maps", "uid": 10100},
+                     51001: {"name": "com.weather.forecast", "uid": 10200},
+                     51002: {"name": "Safari", "pid": 501}, 51003: {"name": "Safari", "pid": 502}}:
+            errs.append("flow processes %s" % procs)
+        return errs
+    return {"files": [pcap("droid.pcap", droid), pcap("mac.pcap", mac, g.LINKTYPE_PKTAP)],
+            "args": ["--no-geo"], "nflows": 4, "check": check}
+
+
+def c_no_process_no_table():
+    # captures without process metadata have neither flow.process nor a processes table
+    s = tls_session()
+    def check(rep, flows):
+        return (["processes table"] if "processes" in rep else []) + \
+            (["flow process"] if any("process" in f for f in flows) else [])
+    return {"files": [pcap("cap.pcap", [g.eth_for(p) for _, p in s.ip_packets()])],
+            "nflows": 1, "check": check}
 
 
 # ------------------------------------------------------------------ IP options / extensions

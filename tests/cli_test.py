@@ -190,6 +190,28 @@ def main():
     one = json.loads(open(os.path.join(pf, files[1])).read())
     check("a per-file report holds only its input", len(one["inputs"]) == 1 and
           one["summary"]["flows"] == sum(1 for f in rep["flows"] if f["input"] == one["inputs"][0]["path"]))
+    # processes (PCAPdroid's app trailer, PKTAP): merged as the combined report has them
+    pd = os.path.join(work, "proc")
+    os.makedirs(os.path.join(pd, "per-file"))
+    for i, (name, wrap, lt) in enumerate((
+            ("droid.pcap", lambda p: g.pcapdroid(p, uid=10100, app=b"com.maps"), 1),
+            ("mac.pcap", lambda p: g.pktap(g.eth_for(p), pid=501, comm=b"Safari"), 258))):
+        s = g.TcpSession("192.168.1.20", "1.12.36.7", 41000 + i, 443)
+        s.handshake()
+        s.send("c2s", g.tls_client_hello("maps.example.com"))
+        s.close()
+        recs = [g.Rec(1666599300 * 10**9 + k * 1000000, wrap(p))
+                for k, (_, p) in enumerate(s.ip_packets())]
+        open(os.path.join(pd, name), "wb").write(g.write_pcap(recs, lt))
+    combined = run(dt, "report", *nogeo, "-f", "json", "--per-file", os.path.join(pd, "per-file"),
+                   os.path.join(pd, "droid.pcap"), os.path.join(pd, "mac.pcap"))
+    parts = sorted(os.listdir(os.path.join(pd, "per-file")))
+    m = run(dt, "merge", *[os.path.join(pd, "per-file", f) for f in parts])
+    procs = json.loads(combined.stdout).get("processes", [])
+    check("merge keeps the processes table (bytes)", m.returncode == 0 and
+          m.stdout == combined.stdout and [p["name"] for p in procs] == ["Safari", "com.maps"],
+          str(procs)[:300])
+
     nf = run(dt, "report", *nogeo, "-f", "json", "--no-flows", os.path.join(ind, "b.pcap"))
     p = os.path.join(work, "noflows.json")
     open(p, "wb").write(nf.stdout)

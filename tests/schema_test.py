@@ -15,7 +15,8 @@ under /usr/bin/python3).
 
 Builds reports from testdata/sample.pcapng (when present) and from the captures
 given with --capture: `report` (with and without --debug-streams), `flows`
-(NDJSON) and `merge` of a report; plus a report of a crafted capture (an
+(NDJSON) and `merge` of a report; plus a report of a PCAPdroid capture (processes)
+and of a crafted capture (an
 unsupported link type, a truncated record) without geolocation data.  Every key path of the output (e.g.
 `flows[].server.country`) must match a `path` row of the schema document;
 documented paths never seen are listed as a warning.  Exit status 0 when all
@@ -222,6 +223,20 @@ def crafted_capture(path):
         f.write(hdr + rec + cut)
 
 
+def process_capture(path):
+    """A TLS connection recorded by PCAPdroid with its app trailer: fills flows[].process
+    and the processes table."""
+    sys.path.insert(0, HERE)
+    import pcapgen as g
+    sess = g.TcpSession("192.168.1.20", "1.12.36.7", 40000, 443)
+    sess.handshake()
+    sess.send("c2s", g.tls_client_hello("maps.example.com"))
+    sess.close()
+    frames = [g.pcapdroid(p, uid=10100, app=b"com.maps") for _, p in sess.ip_packets()]
+    with open(path, "wb") as f:
+        f.write(g.write_pcap(g.timed(frames)))
+
+
 def run(cmd):
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # 0: fine; 3 (and others below 64): finished with input errors, output still written
@@ -312,8 +327,10 @@ def main():
         crafted_capture(crafted)
         nogeo = os.path.join(tmp, "nogeo")
         os.mkdir(nogeo)
+        procs = os.path.join(tmp, "pcapdroid.pcap")
+        process_capture(procs)
         text = run([a.datatrail, "report", "-f", "json", "--geodb-dir", nogeo,
-                    "--local", "10.0.0.0/8", crafted])
+                    "--local", "10.0.0.0/8", crafted, procs])
         if text is not None:
             validate(report_v, json.loads(text), "crafted report")
             walk(json.loads(text), "", seen)

@@ -12,6 +12,9 @@
 
 struct dt_flow_app; /* application-layer state, owned by the engine (lib/apps.h) */
 
+/* Longest process name kept: PKTAP's are 16 characters, PCAPdroid's 20. */
+#define DT_FLOW_PROC_NAME_MAX 20
+
 typedef struct dt_flow_side {
     dt_addr ip;
     uint16_t port;
@@ -48,6 +51,12 @@ typedef struct dt_flow {
     dt_flow_side side[2];       /* [DT_CLIENT], [DT_SERVER] */
     dt_tcp_dir *tcp;            /* [2], per sender; TCP flows only (NULL for UDP) */
     struct dt_flow_app *app;
+
+    /* decode (issue 15): the local process, as the capture's per-packet metadata names it
+     * (PKTAP, PCAPdroid's trailer) in the first packet that has one */
+    uint8_t proc_kind; /* DT_PROC_NONE, DT_PROC_PID, DT_PROC_UID (decode/decode.h) */
+    int32_t proc_id;
+    char proc_name[DT_FLOW_PROC_NAME_MAX + 1];
 
     /* table bookkeeping */
     struct dt_flow *hnext;

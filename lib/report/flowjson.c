@@ -1,5 +1,6 @@
 #include "report/flowjson.h"
 
+#include "decode/decode.h"
 #include "proto/apps.h"
 #include "util/clock.h"
 
@@ -78,6 +79,26 @@ static void parsers_write(dt_jw *w, const dt_flow_app *x)
 }
 
 static const char *const end_names[] = {"idle", "closed", "evicted", "eof", "reused"};
+
+/* What the flow's process id is ("pid", "uid"), or NULL when no process is known. */
+static const char *proc_id_kind(const dt_flow *f)
+{
+    return f->proc_kind == DT_PROC_PID ? "pid" : f->proc_kind == DT_PROC_UID ? "uid" : NULL;
+}
+
+/* "process": {"name", "pid" or "uid"}, only when the capture named the local process. */
+static void process_write(dt_jw *w, const dt_flow *f)
+{
+    const char *kind = proc_id_kind(f);
+    if (!kind)
+        return;
+    DT_JW_KEY(w, "process");
+    dt_jw_obj_begin(w);
+    KEY_STR_OR_NULL(w, "name", f->proc_name);
+    dt_jw_key(w, kind);
+    dt_jw_num(w, f->proc_id);
+    dt_jw_obj_end(w);
+}
 
 /* server.recipient / server.host: an object, or null when nothing was found. */
 static void attribution_write(dt_jw *w, const dt_attribution *a, int recipient, const char *vendor)
@@ -166,6 +187,7 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
         dt_jw_null(w);
     }
     KEY_STR_OR_NULL(w, "tunnel", dt_tunnel_name((dt_tunnel)f->tunnel));
+    process_write(w, f);
     DT_JW_KEY(w, "input");
     dt_jw_str(w, in->path);
     DT_JW_KEY(w, "end");
@@ -291,6 +313,11 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
         out->host = h->name;
         out->host_category = h->entity ? h->entity->category : NULL;
         out->transfer = dt_transfer_str(ep->transfer);
+    }
+    out->process_kind = proc_id_kind(f);
+    if (out->process_kind) {
+        out->process_name = f->proc_name;
+        out->process_id = f->proc_id;
     }
     out->have_time = 1;
     out->ts_digits = f->ts_digits > 0 && f->ts_digits <= 9 ? f->ts_digits : 6;

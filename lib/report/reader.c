@@ -89,6 +89,18 @@ int dt_reader_rollup_flow(const cJSON *flow, dt_rollup_flow *f)
     const cJSON *asn = jget(sv, "asn");
     if (cJSON_IsNumber(asn) && asn->valuedouble > 0 && asn->valuedouble < 4.3e9)
         f->asn = (uint64_t)asn->valuedouble;
+    const cJSON *proc = jget(flow, "process"); /* decode (issue 15) */
+    static const char *const id_kinds[] = {"pid", "uid"};
+    for (int i = 0; i < 2 && cJSON_IsObject(proc); i++) {
+        const cJSON *id = jget(proc, id_kinds[i]);
+        if (cJSON_IsNumber(id) && id->valuedouble > -2147483649.0 &&
+            id->valuedouble < 4294967296.0) {
+            f->process_kind = id_kinds[i];
+            f->process_id = (int64_t)id->valuedouble;
+            f->process_name = jstr(proc, "name");
+            break;
+        }
+    }
     f->have_time = jtime(flow, "first_seen", &f->first_ns, &f->ts_digits);
     if (!f->have_time || !jtime(flow, "last_seen", &f->last_ns, &f->ts_digits))
         f->last_ns = f->first_ns;

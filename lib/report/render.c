@@ -552,23 +552,75 @@ static int device_line(void *ctx, const void *row)
     return 0;
 }
 
-/* The devices: the local sides, by Ethernet address when the capture shows it. */
-static void devices_table(const style *st, const dt_rollup *ru, int w)
+/* A table of two text columns (the second a third of the room, at least min2), the
+ * counts and the countries; `what` names its rows in the "more" line. */
+static void two_text_table(const style *st, const dt_rollup *ru, int w, dt_ru_table tab,
+                           const char *title, const char *h1, const char *h2, int min2,
+                           dt_ru_fn line, const char *what)
 {
-    int total = table_begin(st, dt_rollup_rows(ru, DT_RU_DEVICES), "Devices (the local side)");
+    int total = table_begin(st, dt_rollup_rows(ru, tab), title);
     if (!total)
         return;
     int flex = w - 2 - 2 * (COL_BYTES + 1) - (COL_FLOWS + 1) - 10 - 2;
-    int c2 = flex / 3 < 17 ? 17 : flex / 3, c1 = flex - c2; /* a MAC address: 17 */
+    int c2 = flex / 3 < min2 ? min2 : flex / 3, c1 = flex - c2;
     FILE *o = st->out;
-    cell(o, "Addresses", c1, 0, " ");
-    cell(o, "MAC vendor", c2, 0, " ");
+    cell(o, h1, c1, 0, " ");
+    cell(o, h2, c2, 0, " ");
     count_cells(o, NULL, " ");
     last_cell(o, "Countries", 10);
     header_end(st);
     table_ctx t = {.st = st, .c1 = c1, .c2 = c2};
-    dt_rollup_each(ru, DT_RU_DEVICES, (size_t)st->rows, device_line, &t);
-    more_rows(st, total, "devices");
+    dt_rollup_each(ru, tab, (size_t)st->rows, line, &t);
+    more_rows(st, total, what);
+}
+
+/* The devices: the local sides, by Ethernet address when the capture shows it. */
+static void devices_table(const style *st, const dt_rollup *ru, int w)
+{
+    two_text_table(st, ru, w, DT_RU_DEVICES, "Devices (the local side)", "Addresses", "MAC vendor",
+                   17 /* a MAC address */, device_line, "devices");
+}
+
+/* "pid 12, 40" / "uid 10123": the ids of a process, or "-". */
+static const char *process_ids(const dt_ru_process *p, char *buf, size_t len)
+{
+    const uint64_t *v = p->n_pids ? p->pids : p->uids;
+    size_t n = p->n_pids ? p->n_pids : p->n_uids, k = 0;
+    snprintf(buf, len, "-");
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(buf + k, len - k, "%s%.0f",
+                         k           ? ", "
+                         : p->n_pids ? "pid "
+                                     : "uid ",
+                         (double)v[i]);
+        if (w < 0 || (size_t)w >= len - k)
+            break;
+        k += (size_t)w;
+    }
+    return buf;
+}
+
+static int process_line(void *ctx, const void *row)
+{
+    const table_ctx *t = ctx;
+    const dt_ru_process *p = row;
+    FILE *o = t->st->out;
+    char list[512];
+    fputs("  ", o);
+    cell(o, p->name[0] ? p->name : "-", t->c1, 0, " ");
+    cell(o, process_ids(p, list, sizeof list), t->c2, 0, " ");
+    count_cells(o, &p->c, " ");
+    last_cell(o, join(&p->countries, list, sizeof list), 10);
+    fputc('\n', o);
+    return 0;
+}
+
+/* The processes (apps) of the capturing host, when the capture names them (macOS
+ * PKTAP, PCAPdroid's trailer): nothing at all otherwise. */
+static void processes_table(const style *st, const dt_rollup *ru, int w)
+{
+    two_text_table(st, ru, w, DT_RU_PROCESSES, "Processes (the apps of the capturing host)",
+                   "Process", "Ids", 12, process_line, "processes");
 }
 
 static int domain_line(void *ctx, const void *row)
@@ -866,6 +918,7 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     }
 
     devices_table(&st, m->ru, width);
+    processes_table(&st, m->ru, width);
     countries_table(&st, m->ru, width);
     companies_table(&st, m->ru, width);
     hosting_table(&st, m->ru, width);
@@ -1125,6 +1178,21 @@ static int host_csv(void *ctx, const void *row)
     return CSV_ROW(ctx, cells);
 }
 
+static int process_csv(void *ctx, const void *row)
+{
+    const dt_ru_process *p = row;
+    char num[3][64], a[32];
+    csv_list ps = {.o = 0}, us = {.o = 0}, cs = {.o = 0};
+    for (size_t i = 0; i < p->n_pids + p->n_uids; i++) {
+        int pid = i < p->n_pids;
+        snprintf(a, sizeof a, "%.0f", (double)(pid ? p->pids[i] : p->uids[i - p->n_pids]));
+        list_add(pid ? &ps : &us, a);
+    }
+    const char *cells[] = {p->name, ps.buf, us.buf, CSV_COUNTS(p->c, num),
+                           keys_text(&p->countries, &cs)};
+    return CSV_ROW(ctx, cells);
+}
+
 static int domain_csv(void *ctx, const void *row)
 {
     const dt_ru_domain *d = row;
@@ -1181,6 +1249,8 @@ static const struct csv_table {
     {"domains", DT_RU_DOMAINS, "domain,names,recipient,countries,bytes_up,bytes_down,flows",
      domain_csv},
     {"plaintext", DT_RU_PLAIN, "destination,port,app,bytes_up,bytes_down,flows", plain_csv},
+    {"processes", DT_RU_PROCESSES, "name,pids,uids,bytes_up,bytes_down,flows,countries",
+     process_csv},
 };
 
 const char *dt_render_csv_table_name(size_t i)

@@ -676,6 +676,11 @@ int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         dt_fw_key(&f, dt_rollup_table_name(tables[i]));
         rc |= dt_rollup_write_table(r->ru, tables[i], &f);
+        if (tables[i] == DT_RU_DEVICES && dt_rollup_rows(r->ru, DT_RU_PROCESSES)) {
+            /* only from captures that name processes (PKTAP, PCAPdroid) */
+            dt_fw_key(&f, dt_rollup_table_name(DT_RU_PROCESSES));
+            rc |= dt_rollup_write_table(r->ru, DT_RU_PROCESSES, &f);
+        }
     }
     dt_fw_key(&f, "dns");
     rc |= dns_table_write(r, &f);
@@ -703,12 +708,16 @@ int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
     return rc ? -1 : 0;
 }
 
-/* --per-table DIR: every table as DIR/NAME.csv, each written through NAME.csv.tmp. */
+/* --per-table DIR: every table as DIR/NAME.csv, each written through NAME.csv.tmp
+ * (processes only when the capture named processes, as in the JSON). */
 static int per_table_write(dt_report *r)
 {
     int rc = 0;
     for (size_t i = 0; dt_render_csv_table_name(i); i++) {
         char path[4096], tmp[4200];
+        if (!strcmp(dt_render_csv_table_name(i), dt_rollup_table_name(DT_RU_PROCESSES)) &&
+            !dt_rollup_rows(r->ru, DT_RU_PROCESSES))
+            continue;
         if (snprintf(path, sizeof path, "%s/%s.csv", r->opts.per_table_dir,
                      dt_render_csv_table_name(i)) >= (int)sizeof path)
             return -1;

@@ -67,6 +67,11 @@ typedef struct device_ext {
     dt_tally addresses, recipients, countries;
 } device_ext;
 
+/* decode (issue 15): a process of the local host, by name */
+typedef struct process_ext {
+    dt_tally pids, uids, countries;
+} process_ext;
+
 typedef struct plain_ext {
     const dt_str *dest, *app;
     int port;
@@ -78,6 +83,7 @@ typedef struct plain_ext {
 struct dt_rollup {
     dt_pool pool;
     dt_tally countries, orgs, companies, hosts, domains, endpoints, names, plain, devices;
+    dt_tally processes; /* decode (issue 15) */
     uint64_t up, down, flows, local_flows;
     uint64_t named[3], identified[3]; /* named public flows: [flows, up, down] */
     uint64_t disagree[3];    /* remote flows located elsewhere than registered: [flows, up, down] */
@@ -119,6 +125,15 @@ static void device_free(void *p)
     device_ext *e = p;
     dt_tally_free(&e->addresses, NULL);
     dt_tally_free(&e->recipients, NULL);
+    dt_tally_free(&e->countries, NULL);
+    free(e);
+}
+
+static void process_free(void *p)
+{
+    process_ext *e = p;
+    dt_tally_free(&e->pids, NULL);
+    dt_tally_free(&e->uids, NULL);
     dt_tally_free(&e->countries, NULL);
     free(e);
 }
@@ -188,6 +203,7 @@ void dt_rollup_free(dt_rollup *r)
     dt_tally_free(&r->companies, company_free);
     dt_tally_free(&r->hosts, host_free);
     dt_tally_free(&r->devices, device_free);
+    dt_tally_free(&r->processes, process_free);
     dt_tally_free(&r->domains, domain_free);
     dt_tally_free(&r->endpoints, endpoint_free);
     dt_tally_free(&r->names, NULL);
@@ -471,6 +487,27 @@ static int device_add(dt_rollup *r, const dt_rollup_flow *f, int local, const dt
     return oom ? -1 : 0;
 }
 
+/* The process of flow f, when the capture named one (country: of the remote side). */
+static int process_add(dt_rollup *r, const dt_rollup_flow *f, const dt_str *country, uint64_t up,
+                       uint64_t down)
+{
+    if (!f->process_kind)
+        return 0;
+    int oom = 0, created = 0;
+    const dt_str *name = intern(r, f->process_name ? f->process_name : "", &oom);
+    dt_tally_item *it = dt_tally_get_str(&r->processes, &r->mem, name, &created);
+    process_ext *pe = dt_tally_ext(it, created, sizeof *pe, &r->mem);
+    if (!it || !pe)
+        return oom ? -1 : 0;
+    dt_tally_count(it, up, down, 0);
+    if (f->process_id >= 0)
+        dt_tally_add_num(strcmp(f->process_kind, "uid") ? &pe->pids : &pe->uids, &r->mem,
+                         (uint64_t)f->process_id, up, down);
+    if (country)
+        dt_tally_add(&pe->countries, &r->mem, country, up, down, 0);
+    return oom ? -1 : 0;
+}
+
 int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
 {
     if (!r)
@@ -517,7 +554,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
      * broadcast): counted as local, as the summary's transfers do */
     if ((cloc && sloc) || (!sloc && tr == DT_RU_TR_LOCAL)) {
         r->local_flows++;
-        return device_add(r, &f, 1, NULL, NULL, up, down);
+        return device_add(r, &f, 1, NULL, NULL, up, down) | process_add(r, &f, NULL, up, down);
     }
     int oom = 0;
     dt_crypto cr = flow_crypto(&f);
@@ -707,6 +744,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         }
     }
     oom |= device_add(r, &f, 0, recipient_s, ccode_s, up, down) != 0;
+    oom |= process_add(r, &f, ccode_s, up, down) != 0;
     return oom ? -1 : 0;
 }
 
@@ -722,6 +760,17 @@ static int device_merge(dt_tally_item *d, int created, const void *p, dt_budget 
     return merge_str(&e->mac, s->mac, pool, b) |
            dt_tally_merge(&e->addresses, b, pool, &s->addresses, NULL) |
            dt_tally_merge(&e->recipients, b, pool, &s->recipients, NULL) |
+           dt_tally_merge(&e->countries, b, pool, &s->countries, NULL);
+}
+
+static int process_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
+{
+    const process_ext *s = p;
+    process_ext *e = dt_tally_ext(d, created, sizeof *e, b);
+    if (!e)
+        return -1;
+    return dt_tally_merge(&e->pids, b, pool, &s->pids, NULL) |
+           dt_tally_merge(&e->uids, b, pool, &s->uids, NULL) |
            dt_tally_merge(&e->countries, b, pool, &s->countries, NULL);
 }
 
@@ -860,7 +909,8 @@ int dt_rollup_merge(dt_rollup *d, const dt_rollup *s)
               dt_tally_merge(&d->hosts, b, p, &s->hosts, host_merge) |
               dt_tally_merge(&d->domains, b, p, &s->domains, domain_merge) |
               dt_tally_merge(&d->plain, b, p, &s->plain, plain_merge) |
-              dt_tally_merge(&d->devices, b, p, &s->devices, device_merge);
+              dt_tally_merge(&d->devices, b, p, &s->devices, device_merge) |
+              dt_tally_merge(&d->processes, b, p, &s->processes, process_merge);
     return oom ? -1 : 0;
 }
 
@@ -963,8 +1013,8 @@ static dt_ru_counts counts_of(const dt_tally_item *it)
 }
 
 static const char *const table_names[] = {
-    "countries", "organizations",          "companies", "hosting", "domains",
-    "endpoints", "plaintext_destinations", "devices"};
+    "countries", "organizations",          "companies", "hosting",  "domains",
+    "endpoints", "plaintext_destinations", "devices",   "processes"};
 
 static const dt_tally *table_of(const dt_rollup *r, dt_ru_table t)
 {
@@ -983,6 +1033,8 @@ static const dt_tally *table_of(const dt_rollup *r, dt_ru_table t)
         return &r->endpoints;
     case DT_RU_DEVICES:
         return &r->devices;
+    case DT_RU_PROCESSES:
+        return &r->processes;
     default:
         return &r->plain;
     }
@@ -1097,6 +1149,18 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
             rc = fn(ctx, &row);
         free((void *)row.addresses.v);
         free((void *)row.recipients.v);
+        free((void *)row.countries.v);
+        break;
+    }
+    case DT_RU_PROCESSES: {
+        const process_ext *e = it->ext;
+        dt_ru_process row = {sr->key,   nums_of(&e->pids), nums_of(&e->uids), e->pids.n,
+                             e->uids.n, counts_of(it),     {NULL, 0}};
+        ok = row.pids && row.uids && keys_of(&e->countries, 0, 0, &row.countries) == 0;
+        if (ok)
+            rc = fn(ctx, &row);
+        free((void *)row.pids);
+        free((void *)row.uids);
         free((void *)row.countries.v);
         break;
     }

@@ -62,6 +62,10 @@ typedef struct dt_rollup_flow {
     const char *registered_country;
     /* devices: client.mac, server.mac (a local side's Ethernet address) */
     const char *client_mac, *server_mac;
+    /* decode (issue 15): process.name and its id, "pid" or "uid" (process_kind NULL: no
+     * process object) */
+    const char *process_name, *process_kind;
+    int64_t process_id;
 } dt_rollup_flow;
 
 /* 1 when a local side of f is device (an address or MAC address as
@@ -96,7 +100,8 @@ typedef enum dt_ru_table {
     DT_RU_DOMAINS,
     DT_RU_ENDPOINTS,
     DT_RU_PLAIN, /* the summary's plaintext_destinations */
-    DT_RU_DEVICES
+    DT_RU_DEVICES,
+    DT_RU_PROCESSES /* written only when a flow has a process */
 } dt_ru_table;
 
 /* Transfer classes and protection, as the summary counts them. */
@@ -223,6 +228,15 @@ typedef struct dt_ru_device {
     dt_ru_counts c; /* up: what the device sent */
     uint64_t local_flows;
 } dt_ru_device;
+
+/* A process of the local host (PKTAP, PCAPdroid), by name: its ids (ascending). */
+typedef struct dt_ru_process {
+    const char *name; /* "": none in the capture */
+    const uint64_t *pids, *uids;
+    size_t n_pids, n_uids;
+    dt_ru_counts c; /* up: what the process sent */
+    dt_ru_keys countries;
+} dt_ru_process;
 
 typedef struct dt_ru_plain {
     const char *destination;

@@ -23,6 +23,15 @@ static void key_list(dt_fw *f, const char *key, const dt_ru_keys *k)
     dt_fw_arr_end(f);
 }
 
+static void num_list(dt_fw *f, const char *key, const uint64_t *v, size_t n)
+{
+    dt_fw_key(f, key);
+    dt_fw_arr_begin(f);
+    for (size_t i = 0; i < n; i++)
+        dt_fw_u64(f, v[i]);
+    dt_fw_arr_end(f);
+}
+
 /* [{<name>: key, bytes_up}] */
 static void top_list(dt_fw *f, const char *key, const char *name, const dt_ru_keys *k)
 {
@@ -128,11 +137,7 @@ static int host_row(void *ctx, const void *row)
     dt_fw_str(f, h->name);
     dt_fw_key(f, "category");
     dt_fw_str_or_null(f, h->category);
-    dt_fw_key(f, "asns");
-    dt_fw_arr_begin(f);
-    for (size_t i = 0; i < h->n_asns; i++)
-        dt_fw_u64(f, h->asns[i]);
-    dt_fw_arr_end(f);
+    num_list(f, "asns", h->asns, h->n_asns);
     key_list(f, "countries", &h->countries);
     counts(f, &h->c);
     key_list(f, "recipients", &h->recipients);
@@ -182,11 +187,7 @@ static int endpoint_row(void *ctx, const void *row)
     dt_fw_key(f, "ip");
     dt_fw_str(f, e->ip);
     key_list(f, "names", &e->names);
-    dt_fw_key(f, "ports");
-    dt_fw_arr_begin(f);
-    for (size_t i = 0; i < e->n_ports; i++)
-        dt_fw_u64(f, e->ports[i]);
-    dt_fw_arr_end(f);
+    num_list(f, "ports", e->ports, e->n_ports);
     dt_fw_key(f, "country");
     dt_fw_str_or_null(f, e->country);
     dt_fw_key(f, "registered_country");
@@ -260,10 +261,25 @@ static int device_row(void *ctx, const void *row)
     return 0;
 }
 
+static int process_row(void *ctx, const void *row)
+{
+    dt_fw *f = ctx;
+    const dt_ru_process *p = row;
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "name");
+    dt_fw_str_or_null(f, p->name);
+    num_list(f, "pids", p->pids, p->n_pids);
+    num_list(f, "uids", p->uids, p->n_uids);
+    counts(f, &p->c);
+    key_list(f, "countries", &p->countries);
+    dt_fw_obj_end(f);
+    return 0;
+}
+
 int dt_rollup_write_table(const dt_rollup *r, dt_ru_table t, dt_fw *f)
 {
-    static const dt_ru_fn fns[] = {country_row, org_row,      company_row, host_row,
-                                   domain_row,  endpoint_row, plain_row,   device_row};
+    static const dt_ru_fn fns[] = {country_row,  org_row,   company_row, host_row,   domain_row,
+                                   endpoint_row, plain_row, device_row,  process_row};
     dt_fw_arr_begin(f);
     int rc = dt_rollup_each(r, t, 0, fns[t], f);
     dt_fw_arr_end(f);

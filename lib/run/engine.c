@@ -117,6 +117,16 @@ static void on_transport(dt_engine *r, const dt_decoded *p, uint64_t ts, uint64_
         memcpy(s->mac, p->src_mac, 6);
         s->have_mac = 1;
     }
+    if (p->proc_kind && !f->proc_kind) {
+        size_t n =
+            p->proc_name_len < DT_FLOW_PROC_NAME_MAX ? p->proc_name_len : DT_FLOW_PROC_NAME_MAX;
+        for (size_t i = 0; i < n; i++) /* printable ASCII, as other names from packets */
+            f->proc_name[i] =
+                p->proc_name[i] >= 0x20 && p->proc_name[i] < 0x7f ? p->proc_name[i] : '?';
+        f->proc_name[n] = '\0';
+        f->proc_kind = p->proc_kind;
+        f->proc_id = p->proc_id;
+    }
     s->packets++;
     s->bytes += p->ip_bytes;
     s->payload += p->payload_wire;

@@ -440,6 +440,8 @@ def c_link_with_dir():
                   g.LINKTYPE_C_HDLC_WITH_DIR),
              pcap("fr.pcap", [g.with_dir(g.frelay(p)) for p in pk], g.LINKTYPE_FRELAY_WITH_DIR)]
     return {"files": files, "nflows": 3,
+            "rinputs": [{"link_types": ["PPP_WITH_DIR"]}, {"link_types": ["C_HDLC_WITH_DIR"]},
+                        {"link_types": ["FRELAY_WITH_DIR"]}],
             "summary": {"packets": 3 * len(pk), "malformed": 0, "not_ip": 0, "flows": 3,
                         "unsupported_link_types": {}}}
 

@@ -762,12 +762,29 @@ static int linktype_to_dlt(int lt)
     }
 }
 
+/* Names of decoded link types that libpcap's table leaves out. */
+static const char *linktype_name_extra(int lt)
+{
+    switch (lt) {
+    case DT_LINKTYPE_PPP_WITH_DIR:
+        return "PPP_WITH_DIR";
+    case DT_LINKTYPE_C_HDLC_WITH_DIR:
+        return "C_HDLC_WITH_DIR";
+    case DT_LINKTYPE_FRELAY_WITH_DIR:
+        return "FRELAY_WITH_DIR";
+    default:
+        return NULL;
+    }
+}
+
 const char *dt_linktype_name(int linktype, char *buf, size_t len)
 {
     const char *n = NULL;
     /* 11..19 are DLT-only numbers, never valid LINKTYPEs in a file */
     if (linktype >= 0 && !(linktype >= 11 && linktype <= 19))
         n = pcap_datalink_val_to_name(linktype_to_dlt(linktype));
+    if (!n)
+        n = linktype_name_extra(linktype);
     if (!buf || !len)
         return n ? n : "";
     if (n)

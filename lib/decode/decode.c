@@ -367,11 +367,11 @@ static int l2tpv3(dt_dctx *x, dt_cur *c, size_t wire)
     if (session == 0)
         return NX_OK;
     wire -= 4;
-    for (size_t off = 0; off <= 12 && off < dt_left(c); off += 4) {
+    for (size_t off = 0; off <= 12 && off < dt_left(c) && off <= wire; off += 4) {
         const uint8_t *p = dt_ptr(c) + off;
         size_t n = dt_left(c) - off;
         int next = looks_like_eth(p, n) ? NX_ETH : looks_like_ip(p, n, wire - off) ? NX_IPANY : -1;
-        if (next < 0 || off > wire)
+        if (next < 0)
             continue;
         if (enter_tunnel(x, DT_TUN_L2TP))
             return NX_BAD;
@@ -927,7 +927,7 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
     size_t len = linktype == DT_LINKTYPE_ETHERNET ? pcapdroid_trailer(data, caplen, out) : caplen;
     dt_cur c = dt_cur_make(data, len);
 
-    int nx = dt_dec_link(&x, linktype, &c);
+    int nx = dt_dec_link_outer(&x, linktype, &c);
     if (nx < 0) {
         d->st.unsupported_link++;
         return DT_DEC_UNSUPPORTED_LINK;

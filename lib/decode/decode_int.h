@@ -12,6 +12,8 @@ struct dt_decoder {
     dt_decode_limits lim;
     dt_decode_stats st;
     dt_ipfrag *frag;
+    const void *link; /* the link table entry of the last frame's link type (link.c) */
+    int link_type;    /* that link type */
 };
 
 /* 802.11 frame control, first byte: the protocol version bits (link.c, CAPWAP) */
@@ -82,6 +84,8 @@ static inline int dt_dec_ppp_proto(uint16_t p)
 /* decode/link.c: the link layer of a frame of this LINKTYPE (the next NX_* step), or
  * -1 when the link type is not decoded. */
 int dt_dec_link(dt_dctx *x, int linktype, dt_cur *c);
+/* The same for the outermost link layer, remembering the link type's table entry. */
+int dt_dec_link_outer(dt_dctx *x, int linktype, dt_cur *c);
 /* Link-layer steps the tunnels reuse. */
 int dt_dec_llc_snap(dt_dctx *x, dt_cur *c);
 int dt_dec_eth(dt_dctx *x, dt_cur *c);

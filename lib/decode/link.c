@@ -700,6 +700,19 @@ int dt_dec_link(dt_dctx *x, int linktype, dt_cur *c)
     return e ? e->step(x, c) : -1;
 }
 
+int dt_dec_link_outer(dt_dctx *x, int linktype, dt_cur *c)
+{
+    dt_decoder *d = x->d;
+    if (!d->link || d->link_type != linktype) { /* a capture mostly has one link type */
+        const link_entry *e = link_find(linktype);
+        if (!e)
+            return -1;
+        d->link = e;
+        d->link_type = linktype;
+    }
+    return ((const link_entry *)d->link)->step(x, c);
+}
+
 /* The frame inside a PPI or PKTAP header: one level only (a wrapper inside a
  * wrapper is refused by the wrapper's step: an unsupported link type). */
 static int link_inner(dt_dctx *x, uint32_t linktype, dt_cur *c)

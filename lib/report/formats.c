@@ -12,7 +12,7 @@ const dt_format_def dt_formats[] = {
 };
 const size_t dt_n_formats = sizeof dt_formats / sizeof dt_formats[0];
 
-int dt_report_write_text(dt_report *r, const char *const *warnings, size_t n_warnings)
+int dt_report_write_text(dt_report *r, const dt_warning *warnings, size_t n_warnings)
 {
     dt_render_model m = {
         r->ru,        &r->sum,  r->have_time, r->first_ns, r->last_ns,
@@ -20,7 +20,7 @@ int dt_report_write_text(dt_report *r, const char *const *warnings, size_t n_war
     return dt_render_text(&m, r->out, r->opts.width, r->opts.color);
 }
 
-int dt_report_write_csv(dt_report *r, const char *const *warnings, size_t n_warnings)
+int dt_report_write_csv(dt_report *r, const dt_warning *warnings, size_t n_warnings)
 {
     (void)warnings, (void)n_warnings; /* one table */
     return dt_render_csv_table(r->ru, r->opts.csv_table, r->out);

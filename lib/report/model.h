@@ -96,6 +96,19 @@ void dt_geo_rec_write(const dt_geo_rec *g, dt_fw *f);
 int dt_geo_rec_eq(const dt_geo_rec *a, const dt_geo_rec *b);
 void dt_geo_rec_free(dt_geo_rec *g);
 
+/* One of the report's warnings (docs/report-schema.md, warnings[]). */
+typedef struct dt_warning {
+    const char *code; /* dt_warning_code(): "geo_missing", ..., "other" (static) */
+    const char *message;
+    int has_count;
+    uint64_t count; /* packets or entries the warning is about, when has_count */
+} dt_warning;
+
+/* The code of a warning: `code` itself when it is one datatrail writes, else
+ * the one its message says (warnings from other sources, and reports whose
+ * warnings were plain strings), else "other".  Always a static string. */
+const char *dt_warning_code(const char *code, const char *message);
+
 /* A copy of s (NULL stays NULL); sets *oom when out of memory. */
 char *dt_model_strdup(const char *s, int *oom);
 

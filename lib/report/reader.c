@@ -277,10 +277,12 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
         dt_rollup_set_vendor(r->ru, jstr(vendor, "name"));
     /* warnings and geo databases: each distinct one once */
     cJSON_ArrayForEach(it, jget(rep, "warnings"))
-    { /* {"code", "message", ...}, or a string (reports before schema 2) */
-        const char *w = cJSON_IsString(it) ? it->valuestring : jstr(it, "message");
-        if (w)
-            oom |= dt_report_add_warning(r, w);
+    { /* {"code", "message", "count"}, or a string (reports before schema 2) */
+        const char *msg = cJSON_IsString(it) ? it->valuestring : jstr(it, "message");
+        const cJSON *count = jget(it, "count");
+        if (msg)
+            oom |= dt_report_add_warning(r, jstr(it, "code"), msg, cJSON_IsNumber(count),
+                                         jnum(it, "count"));
     }
     cJSON_ArrayForEach(it, jget(rep, "geo_databases"))
     {

@@ -796,7 +796,7 @@ static void data_quality(const style *st, const dt_render_model *m, const dt_ru_
         quality_line(st, line, width);
     }
     for (size_t i = 0; i < m->n_warnings; i++)
-        quality_line(st, m->warnings[i], width);
+        quality_line(st, m->warnings[i].message, width);
 }
 
 static void render_text(const dt_render_model *m, FILE *out, int width, int color)

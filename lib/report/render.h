@@ -24,7 +24,7 @@ typedef struct dt_render_model {
     int have_time;
     uint64_t first_ns, last_ns;
     int ts_digits;
-    const char *const *warnings;
+    const dt_warning *warnings;
     size_t n_warnings;
     int rows;     /* rows per table: 0 = DT_RENDER_ROWS (plaintext: 5), -1 = all */
     int enriched; /* the flows carry enrichment (recipients): names were attributed */

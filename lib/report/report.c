@@ -64,7 +64,7 @@ void dt_report_free(dt_report *r)
         dt_input_rec_free(&r->inputs[i]);
     free(r->inputs);
     for (size_t i = 0; i < r->n_warnings; i++)
-        free(r->warnings[i]);
+        free((char *)r->warnings[i].message);
     free(r->warnings);
     for (size_t i = 0; i < r->n_geo; i++)
         dt_geo_rec_free(&r->geo[i]);
@@ -310,18 +310,21 @@ int dt_report_add_input_rec(dt_report *r, dt_input_rec *rec)
     return 0;
 }
 
-int dt_report_add_warning(dt_report *r, const char *w)
+int dt_report_add_warning(dt_report *r, const char *code, const char *message, int has_count,
+                          uint64_t count)
 {
     for (size_t i = 0; i < r->n_warnings; i++)
-        if (!strcmp(r->warnings[i], w))
+        if (!strcmp(r->warnings[i].message, message))
             return 0;
-    char **nv = realloc(r->warnings, (r->n_warnings + 1) * sizeof *nv);
+    dt_warning *nv = realloc(r->warnings, (r->n_warnings + 1) * sizeof *nv);
     if (!nv)
         return -1;
     r->warnings = nv;
-    if (!(nv[r->n_warnings] = strdup(w)))
+    char *m = strdup(message);
+    if (!m)
         return -1;
-    r->n_warnings++;
+    nv[r->n_warnings++] =
+        (dt_warning){dt_warning_code(code, message), m, has_count != 0, has_count ? count : 0};
     return 0;
 }
 
@@ -454,42 +457,42 @@ static const char oui_warning[] =
     "no IEEE OUI registry (/usr/share/ieee-data/oui.txt, Debian package ieee-data; run "
     "scripts/setup): devices[].vendor is null";
 
-/* The report's warnings: those of merged reports, then the geo data's, then
- * the limits reached (bufs: room for their text), then a missing OUI registry.
- * v has room for n_warnings + 6; returns the count.  Warnings computed from
- * the totals are made again, not taken from merged reports. */
-/* What each warning is, for a pipeline to act on: a code by the text it starts
- * with or holds, and its leading number (packets, entries, ...) as "count". */
+/* The codes, each with the text its message holds (for messages that come
+ * without one: the geo databases' text, reports of schema 1). */
+enum { W_GEO, W_LOCATION, W_ROLLUP, W_DNS, W_UNSUPPORTED, W_OUI, W_OUTDATED, N_WARNING_CODES };
 static const struct {
     const char *text, *code;
-} warning_codes[] = {
-    {"no geolocation database", "geo_missing"},      {"no location database", "location_missing"},
-    {"rollup memory limit", "rollup_limit"},         {"DNS table memory limit", "dns_table_limit"},
-    {UNSUPPORTED_WARNING, "unsupported_link_types"}, {"no IEEE OUI registry", "oui_missing"},
-    {"more than a year ago", "geo_outdated"},
+} warning_codes[N_WARNING_CODES] = {
+    [W_GEO] = {"no geolocation database", "geo_missing"},
+    [W_LOCATION] = {"no location database", "location_missing"},
+    [W_ROLLUP] = {"rollup memory limit", "rollup_limit"},
+    [W_DNS] = {"DNS table memory limit", "dns_table_limit"},
+    [W_UNSUPPORTED] = {UNSUPPORTED_WARNING, "unsupported_link_types"},
+    [W_OUI] = {"no IEEE OUI registry", "oui_missing"},
+    [W_OUTDATED] = {"more than a year ago", "geo_outdated"},
 };
 
-static void warning_write(dt_fw *f, const char *msg)
+const char *dt_warning_code(const char *code, const char *message)
 {
-    const char *code = "other";
-    for (size_t i = 0; i < sizeof warning_codes / sizeof warning_codes[0]; i++)
-        if (strstr(msg, warning_codes[i].text)) {
-            code = warning_codes[i].code;
-            break;
-        }
+    for (size_t i = 0; code && i < N_WARNING_CODES; i++)
+        if (!strcmp(code, warning_codes[i].code))
+            return warning_codes[i].code;
+    for (size_t i = 0; message && i < N_WARNING_CODES; i++)
+        if (strstr(message, warning_codes[i].text))
+            return warning_codes[i].code;
+    return "other";
+}
+
+static void warning_write(dt_fw *f, const dt_warning *w)
+{
     dt_fw_obj_begin(f);
     dt_fw_key(f, "code");
-    dt_fw_str(f, code);
+    dt_fw_str(f, w->code);
     dt_fw_key(f, "message");
-    dt_fw_str(f, msg);
-    const char *d = msg;
-    while (*d && (*d < '0' || *d > '9'))
-        d++;
+    dt_fw_str(f, w->message);
     dt_fw_key(f, "count");
-    if (*d && !strcmp(code, "unsupported_link_types"))
-        dt_fw_u64(f, strtoull(d, NULL, 10));
-    else if (*d && (!strcmp(code, "rollup_limit") || !strcmp(code, "dns_table_limit")))
-        dt_fw_u64(f, strtoull(strstr(d, "reached: ") ? strstr(d, "reached: ") + 9 : d, NULL, 10));
+    if (w->has_count)
+        dt_fw_u64(f, w->count);
     else
         dt_fw_null(f);
     dt_fw_obj_end(f);
@@ -512,28 +515,40 @@ static void geo_outdated(const char *path, const char *built, char *buf, size_t 
                  path ? path : "?", built, days);
 }
 
-static size_t warnings_of(const dt_report *r, const char **v, char bufs[4][256])
+/* A computed warning: code by index into warning_codes, message in buf. */
+static dt_warning computed(int code, const char *message, int has_count, uint64_t count)
+{
+    return (dt_warning){warning_codes[code].code, message, has_count, count};
+}
+
+/* The report's warnings, in this order: those of merged reports (except the ones
+ * made again from the totals below), the geo data's, the limits reached, packets
+ * of link types not decoded, an old geo database, a missing OUI registry.  bufs:
+ * room for the texts made here; v has room for n_warnings + 6.  Returns the count. */
+static size_t warnings_of(const dt_report *r, dt_warning *v, char bufs[4][256])
 {
     size_t n = 0;
     for (size_t i = 0; i < r->n_warnings; i++)
-        if (!strstr(r->warnings[i], UNSUPPORTED_WARNING) &&
-            !strstr(r->warnings[i], "more than a year ago"))
+        if (r->warnings[i].code != warning_codes[W_UNSUPPORTED].code &&
+            r->warnings[i].code != warning_codes[W_OUTDATED].code)
             v[n++] = r->warnings[i];
     if (r->opts.geo_warning && r->opts.geo_warning[0])
-        v[n++] = r->opts.geo_warning;
-    if (dt_rollup_dropped(r->ru)) {
+        v[n++] =
+            (dt_warning){dt_warning_code(NULL, r->opts.geo_warning), r->opts.geo_warning, 0, 0};
+    uint64_t dropped = dt_rollup_dropped(r->ru);
+    if (dropped) {
         snprintf(bufs[0], sizeof bufs[0],
                  "rollup memory limit (%u MiB) reached: %llu entries (endpoints, names, domains, "
                  "...) are missing from the lists; the totals are exact",
-                 DT_ROLLUP_MAX_BYTES >> 20, (unsigned long long)dt_rollup_dropped(r->ru));
-        v[n++] = bufs[0];
+                 DT_ROLLUP_MAX_BYTES >> 20, (unsigned long long)dropped);
+        v[n++] = computed(W_ROLLUP, bufs[0], 1, dropped);
     }
     if (r->dns_dropped) {
         snprintf(bufs[1], sizeof bufs[1],
                  "DNS table memory limit (%u MiB) reached: %llu names or answers are missing from "
                  "\"dns\"",
                  DNS_TABLE_MAX_BYTES >> 20, (unsigned long long)r->dns_dropped);
-        v[n++] = bufs[1];
+        v[n++] = computed(W_DNS, bufs[1], 1, r->dns_dropped);
     }
     const dt_counts *ul = dt_summary_counts(&r->sum, DT_SUMF_unsupported_link_types);
     if (ul && ul->n) { /* packets that are in no flow and no count but this */
@@ -545,7 +560,7 @@ static size_t warnings_of(const dt_report *r, const char **v, char bufs[4][256])
         for (int i = 0; i < ul->n && k > 0 && (size_t)k < sizeof bufs[2]; i++)
             k += snprintf(bufs[2] + k, sizeof bufs[2] - (size_t)k, "%s %s (%llu)", i ? "," : "",
                           ul->v[i].name, (unsigned long long)ul->v[i].n);
-        v[n++] = bufs[2];
+        v[n++] = computed(W_UNSUPPORTED, bufs[2], 1, total);
     }
     bufs[3][0] = '\0';
     for (size_t i = 0; i < r->n_geo; i++)
@@ -554,12 +569,12 @@ static size_t warnings_of(const dt_report *r, const char **v, char bufs[4][256])
     for (int i = 0; i < dt_geo_db_count(g); i++)
         geo_outdated(dt_geo_db_path(g, i), dt_geo_db_build_date(g, i), bufs[3], sizeof bufs[3]);
     if (bufs[3][0])
-        v[n++] = bufs[3];
+        v[n++] = computed(W_OUTDATED, bufs[3], 0, 0);
     int seen = 0;
     for (size_t i = 0; i < r->n_warnings; i++)
-        seen |= !strcmp(r->warnings[i], oui_warning);
+        seen |= !strcmp(r->warnings[i].message, oui_warning);
     if (!seen && !dt_oui_source() && dt_rollup_each(r->ru, DT_RU_DEVICES, 0, has_mac, NULL) == 1)
-        v[n++] = oui_warning;
+        v[n++] = computed(W_OUI, oui_warning, 0, 0);
     return n;
 }
 
@@ -625,7 +640,7 @@ static int summary_write(const dt_report *r, dt_fw *f)
 /* The JSON report, the flows last (straight from the temporary file, one
  * compact object per line); tables are written row by row, so no text of all
  * of them is ever in memory. */
-int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
+int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
 {
     dt_fw f;
     dt_fw_init(&f, r->out);
@@ -646,7 +661,7 @@ int dt_report_write_json(dt_report *r, const char *const *warn, size_t n_warn)
     dt_fw_key(&f, "warnings");
     dt_fw_arr_begin(&f);
     for (size_t i = 0; i < n_warn; i++)
-        warning_write(&f, warn[i]);
+        warning_write(&f, &warn[i]);
     dt_fw_arr_end(&f);
     dt_fw_key(&f, "geo_databases");
     geo_databases_write(r, &f);
@@ -740,7 +755,7 @@ int dt_report_finish(dt_report *r)
         return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
     int rc;
     char bufs[4][256];
-    const char **warn = malloc((r->n_warnings + 6) * sizeof *warn);
+    dt_warning *warn = malloc((r->n_warnings + 6) * sizeof *warn);
     size_t n_warn = warn ? warnings_of(r, warn, bufs) : 0;
     if (!warn) {
         rc = -1;

@@ -39,7 +39,7 @@ struct dt_report {
     uint64_t dns_n;
     size_t dns_bytes;     /* against DNS_TABLE_MAX_BYTES */
     uint64_t dns_dropped; /* names and answers not kept */
-    char **warnings;      /* from merged reports, each once */
+    dt_warning *warnings; /* from merged reports, each message once (owned) */
     size_t n_warnings;
     dt_geo_rec *geo; /* geo databases of merged reports, each once */
     size_t n_geo;
@@ -57,8 +57,10 @@ void dt_report_dns_answer(dt_report *r, dns_entry *e, const char *addr);
 void dt_report_note_time(dt_report *r, uint64_t first, uint64_t last, int digits);
 /* Appends rec (moved: rec is emptied) to the report's inputs. */
 int dt_report_add_input_rec(dt_report *r, dt_input_rec *rec);
-/* Adds warning text or a geo database unless the report has it already. */
-int dt_report_add_warning(dt_report *r, const char *w);
+/* Adds a warning (message copied; code as dt_warning_code) or a geo database
+ * unless the report has it already. */
+int dt_report_add_warning(dt_report *r, const char *code, const char *message, int has_count,
+                          uint64_t count);
 int dt_report_add_geo(dt_report *r, dt_geo_rec *g);
 /* A flow line to where the report's flow lines go. */
 void dt_report_flow_line(dt_report *r, const char *line, size_t len);

@@ -96,7 +96,8 @@ static void test_text(void)
     sum.packets = 281;
     sum.flows = 10;
     sum.seen = ~UINT64_C(0);
-    const char *warnings[] = {"no geolocation database: countries unknown"};
+    const dt_warning warnings[] = {
+        {"geo_missing", "no geolocation database: countries unknown", 0, 0}};
     dt_render_model m = {ru, &sum, 1, 1666599300000000000ull, 1666599590500000000ull, 6, warnings,
                          1,  0,    1};
     char *t = render(&m, 80, 0);

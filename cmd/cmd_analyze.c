@@ -5,7 +5,6 @@
 #include "inputs.h"
 #include "output.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,20 +69,6 @@ static void batch_error(void *ctx, const char *message)
 {
     (void)ctx;
     dt_errorf("datatrail: %s", message);
-}
-
-static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
-        fprintf(stderr, "datatrail: %s needs a whole number from %llu to %llu, not '%s'\n", opt,
-                (unsigned long long)min, (unsigned long long)max, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
 }
 
 int cmd_analyze(int argc, char **argv)
@@ -163,7 +148,7 @@ int cmd_analyze(int argc, char **argv)
             quiet = 1;
             break;
         case 'j':
-            if (parse_u64("-j", optarg, 1, 256, &v))
+            if (dt_parse_u64("-j", optarg, 1, 256, &v))
                 return DT_EXIT_USAGE;
             jobs = (int)v;
             break;
@@ -186,17 +171,17 @@ int cmd_analyze(int argc, char **argv)
             break;
         }
         case O_IDLE:
-            if (parse_u64("--idle-timeout", optarg, 1, 86400 * 365, &v))
+            if (dt_parse_u64("--idle-timeout", optarg, 1, 86400 * 365, &v))
                 return DT_EXIT_USAGE;
             cfg.flows.idle_timeout_ns = v * 1000000000ull;
             break;
         case O_MAXFLOWS:
-            if (parse_u64("--max-flows", optarg, 1, 100000000, &v))
+            if (dt_parse_u64("--max-flows", optarg, 1, 100000000, &v))
                 return DT_EXIT_USAGE;
             cfg.flows.max_flows = (uint32_t)v;
             break;
         case O_STREAMCAP:
-            if (parse_u64("--stream-cap", optarg, 1024, 16u << 20, &v))
+            if (dt_parse_u64("--stream-cap", optarg, 1024, 16u << 20, &v))
                 return DT_EXIT_USAGE;
             cfg.flows.stream_cap = (uint32_t)v;
             break;
@@ -217,12 +202,9 @@ int cmd_analyze(int argc, char **argv)
             vendor = optarg;
             break;
         case O_TOP:
-            if (parse_u64("--top", optarg, 1, 1000000, &v))
-                return DT_EXIT_USAGE;
-            ro.top = (int)v;
-            break;
         case O_ALL:
-            ro.top = -1;
+            if (dt_top_option(c == O_TOP ? optarg : NULL, &ro) != 0)
+                return DT_EXIT_USAGE;
             break;
         case O_TABLE:
         case O_PERTABLE:

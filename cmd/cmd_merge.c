@@ -71,16 +71,9 @@ int cmd_merge(int argc, char **argv)
         } else if (c == 'T' || c == 'P') {
             if (dt_table_option(c == 'T' ? "--table" : "--per-table", optarg, &ro) != 0)
                 return DT_EXIT_USAGE;
-        } else if (c == 'A') {
-            ro.top = -1;
-        } else if (c == 'N') {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 1000000) {
-                fprintf(stderr, "datatrail merge: --top needs a number from 1, not '%s'\n", optarg);
+        } else if (c == 'A' || c == 'N') {
+            if (dt_top_option(c == 'N' ? optarg : NULL, &ro) != 0)
                 return DT_EXIT_USAGE;
-            }
-            ro.top = (int)v;
         } else if (c == 'D') {
             if (dt_device_option(optarg, device, sizeof device) != 0)
                 return DT_EXIT_USAGE;

@@ -51,7 +51,13 @@ enum {
     DT_EXIT_PARTIAL = 3,
 };
 
+#include <stdint.h>
+
 struct dt_report_opts;
+/* A whole number from min to max given to option opt into out; -1 after saying why. */
+int dt_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* --top N (arg) or --all (arg NULL) into ro->top; -1 after saying why. */
+int dt_top_option(const char *arg, struct dt_report_opts *ro);
 /* --table NAME (a CSV table) or --per-table DIR (an existing directory) into ro;
  * -1 after saying why. */
 int dt_table_option(const char *opt, const char *arg, struct dt_report_opts *ro);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -81,6 +82,33 @@ static const char help_analyze[] =
     "2 no input could be read (nothing written); 3 some inputs were read with\n"
     "errors (the report says which and why); 128 + N ended by signal N (SIGHUP,\n"
     "SIGINT, SIGTERM), temporary files removed.\n";
+
+int dt_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
+        fprintf(stderr, "datatrail: %s needs a whole number from %llu to %llu, not '%s'\n", opt,
+                (unsigned long long)min, (unsigned long long)max, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int dt_top_option(const char *arg, dt_report_opts *ro)
+{
+    uint64_t v;
+    if (!arg) { /* --all */
+        ro->top = -1;
+        return 0;
+    }
+    if (dt_parse_u64("--top", arg, 1, 1000000, &v) != 0)
+        return -1;
+    ro->top = (int)v;
+    return 0;
+}
 
 int dt_table_option(const char *opt, const char *arg, dt_report_opts *ro)
 {

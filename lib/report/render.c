@@ -373,19 +373,17 @@ static int reg_pair(void *ctx, const void *row)
 
 /* Where the location and the registration of servers differ: both matter for a transfer
  * (the transfer class goes by the location). */
-static void registered_elsewhere(const style *st, const dt_rollup *ru, int w)
+static void registered_elsewhere(const style *st, const dt_rollup *ru, const dt_ru_totals *t, int w)
 {
-    dt_ru_totals t;
-    dt_rollup_totals(ru, &t);
-    if (!t.disagreeing_endpoints)
+    if (!t->disagreeing_endpoints)
         return;
     reg_pairs p = {0};
     dt_rollup_each(ru, DT_RU_ENDPOINTS, 0, reg_pair, &p);
     char up[32], line[512];
     int n = snprintf(line, sizeof line, "located elsewhere than registered: %llu address%s, %s up:",
-                     (unsigned long long)t.disagreeing_endpoints,
-                     t.disagreeing_endpoints == 1 ? "" : "es",
-                     fmt_bytes((double)t.disagreements.up, up, sizeof up));
+                     (unsigned long long)t->disagreeing_endpoints,
+                     t->disagreeing_endpoints == 1 ? "" : "es",
+                     fmt_bytes((double)t->disagreements.up, up, sizeof up));
     for (int i = 0; i < p.n_pairs && n > 0 && (size_t)n < sizeof line; i++)
         n += snprintf(line + n, sizeof line - (size_t)n, "%s %s %llu", i ? "," : "", p.pair[i],
                       (unsigned long long)p.n[i]);
@@ -394,7 +392,7 @@ static void registered_elsewhere(const style *st, const dt_rollup *ru, int w)
     wrapped(st->out, line, w - 4);
 }
 
-static void countries_table(const style *st, const dt_rollup *ru, int w)
+static void countries_table(const style *st, const dt_rollup *ru, const dt_ru_totals *tot, int w)
 {
     int total =
         table_begin(st, dt_rollup_rows(ru, DT_RU_COUNTRIES), "Countries (where the servers are)");
@@ -420,7 +418,7 @@ static void countries_table(const style *st, const dt_rollup *ru, int w)
         snprintf(note, sizeof note, "adequate (partial), %s: %s", t.note_cc[i], t.note[i]);
         wrapped(o, note, w - 4);
     }
-    registered_elsewhere(st, ru, w);
+    registered_elsewhere(st, ru, tot, w);
 }
 
 /* The text of a recipient's party and evidence (the legend below the table). */
@@ -919,7 +917,7 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
 
     devices_table(&st, m->ru, width);
     processes_table(&st, m->ru, width);
-    countries_table(&st, m->ru, width);
+    countries_table(&st, m->ru, &t, width);
     companies_table(&st, m->ru, width);
     hosting_table(&st, m->ru, width);
     domains_table(&st, m->ru, width);

@@ -18,11 +18,7 @@
  * side's is its gateway's, which names no device. */
 static const char *device_mac(const dt_flow_side *s, char *buf, size_t len)
 {
-    if (!s->local || !s->have_mac || len < 18)
-        return NULL;
-    const uint8_t *m = s->mac;
-    snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-    return buf;
+    return s->local && s->have_mac && len >= DT_MAC_STRLEN ? dt_mac_str(s->mac, buf, len) : NULL;
 }
 
 static void side_write(dt_jw *w, const dt_flow_side *s)

@@ -430,26 +430,6 @@ static int addr_key(dt_rollup *r, const char *ip, dt_tally_key *k)
     return 0;
 }
 
-int dt_device_parse(const char *s, char *out, size_t len)
-{
-    dt_addr a;
-    if (len < DT_ADDR_STRLEN)
-        return -1;
-    if (dt_addr_parse(s, &a) == 0)
-        return dt_addr_str(&a, out, len) ? 0 : -1;
-    unsigned m[6];
-    char sep[5], end;
-    if (sscanf(s, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &m[0], &sep[0], &m[1], &sep[1], &m[2], &sep[2],
-               &m[3], &sep[3], &m[4], &sep[4], &m[5], &end) != 11 ||
-        strlen(s) != 17)
-        return -1;
-    for (int i = 0; i < 5; i++)
-        if (sep[i] != ':' && sep[i] != '-')
-            return -1;
-    snprintf(out, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-    return 0;
-}
-
 int dt_rollup_flow_of_device(const dt_rollup_flow *f, const char *device)
 {
     const char *ip[2] = {f->client_ip, f->server_ip}, *mac[2] = {f->client_mac, f->server_mac};

@@ -1,6 +1,7 @@
 #include "util/addr.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Decimal of v (0-255); returns the end. */
@@ -121,4 +122,40 @@ void dt_addr_set6(dt_addr *x, const uint8_t *p)
 {
     x->family = 6;
     memcpy(x->a, p, 16);
+}
+
+char *dt_mac_str(const uint8_t *m, char *buf, size_t len)
+{
+    snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    return buf;
+}
+
+int dt_mac_parse(const char *s, uint8_t *mac)
+{
+    unsigned m[6];
+    char sep[5], end;
+    if (strlen(s) != 17 ||
+        sscanf(s, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &m[0], &sep[0], &m[1], &sep[1], &m[2], &sep[2],
+               &m[3], &sep[3], &m[4], &sep[4], &m[5], &end) != 11)
+        return -1;
+    for (int i = 0; i < 5; i++)
+        if (sep[i] != ':' && sep[i] != '-')
+            return -1;
+    for (int i = 0; i < 6; i++)
+        mac[i] = (uint8_t)m[i];
+    return 0;
+}
+
+int dt_device_parse(const char *s, char *out, size_t len)
+{
+    dt_addr a;
+    uint8_t mac[6];
+    if (len < DT_ADDR_STRLEN)
+        return -1;
+    if (dt_addr_parse(s, &a) == 0)
+        return dt_addr_str(&a, out, len) ? 0 : -1;
+    if (dt_mac_parse(s, mac) != 0)
+        return -1;
+    dt_mac_str(mac, out, len);
+    return 0;
 }

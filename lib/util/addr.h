@@ -15,4 +15,10 @@ static inline size_t dt_addr_len(const dt_addr *x)
 void dt_addr_set4(dt_addr *x, const uint8_t *p);
 void dt_addr_set6(dt_addr *x, const uint8_t *p);
 
+/* Ethernet addresses as text: "0a:a1:b2:c3:d4:e5" (lower case; len >= 18). */
+#define DT_MAC_STRLEN 18
+char *dt_mac_str(const uint8_t *mac, char *buf, size_t len);
+/* Six hexadecimal pairs separated by ':' or '-' (17 characters); 0, or -1. */
+int dt_mac_parse(const char *s, uint8_t *mac);
+
 #endif

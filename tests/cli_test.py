@@ -5,26 +5,18 @@ project's own generator (tests/pcapgen.py) and testdata/sample.pcapng.
 
 usage: tests/cli_test.py --datatrail PATH [--work DIR]
 """
-import argparse
 import gzip
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import pcapgen as g  # noqa: E402
-
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond or not detail else ": " + detail))
+from harness import check, finish, options  # noqa: E402
 
 
 def run(dt, *args, stdin=None, env=None):
@@ -145,13 +137,7 @@ def true_bytes(dt, work):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--datatrail", required=True)
-    ap.add_argument("--work")
-    a = ap.parse_args()
-    dt = os.path.abspath(a.datatrail)
-    work = a.work or tempfile.mkdtemp(prefix="dt-cli-")
-    shutil.rmtree(work, ignore_errors=True)
+    dt, work = options("cli")
     os.makedirs(os.path.join(work, "in", "sub"))
     ind = os.path.join(work, "in")
     shutil.copy(os.path.join(ROOT, "testdata", "sample.pcapng"), os.path.join(ind, "a.pcapng"))
@@ -326,9 +312,7 @@ def main():
                                                                   "--no-geo", "--entities")))
     check("--version", run(dt, "--version").stdout.startswith(b"datatrail "))
 
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -4,19 +4,16 @@ devices table, flows with no local side, the MAC vendor and --device, on capture
 
 usage: tests/devices_test.py --datatrail PATH [--work DIR]
 """
-import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import pcapgen as g  # noqa: E402
+from harness import check, finish, options  # noqa: E402
 
-results = []
 
 CAR_MAC = bytes.fromhex("001b44113ab7")   # a universally administered address (vendor known)
 PHONE_MAC = bytes.fromhex("0aa1b2c3d4e5")  # locally administered (randomised): no vendor
@@ -24,11 +21,6 @@ GW_MAC = bytes.fromhex("0a5566778899")
 CAR_V4, PHONE_V4 = "192.168.1.20", "192.168.1.30"
 CAR_GUA, CAR_GUA2 = "2a02:3100:1a2b:3c00::20", "2a02:3100:1a2b:3c00:1c2d:3e4f:5a6b:7c8d"
 SERVER_V4, SERVER_V6 = "52.1.1.10", "2a00:1450:4001:80b::200a"
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond or not detail else ": " + str(detail)))
 
 
 def run(dt, *args, env=None):
@@ -64,13 +56,7 @@ def report(dt, *args, env=None):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--datatrail", required=True)
-    ap.add_argument("--work")
-    a = ap.parse_args()
-    dt = os.path.abspath(a.datatrail)
-    work = a.work or tempfile.mkdtemp(prefix="dt-devices-")
-    shutil.rmtree(work, ignore_errors=True)
+    dt, work = options("devices")
     os.makedirs(work)
     oui = os.path.join(work, "oui.txt")
     with open(oui, "w") as f:
@@ -178,9 +164,7 @@ def main():
           mr["summary"]["direction_unknown"] == allr["summary"]["direction_unknown"],
           (mr.get("devices"), allr["devices"]))
 
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

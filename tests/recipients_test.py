@@ -16,7 +16,6 @@ build`) and a user entity file:
 
 usage: tests/recipients_test.py --datatrail PATH [--work DIR]
 """
-import argparse
 import csv
 import fcntl
 import io
@@ -27,26 +26,20 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 import termios
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import pcapgen as g  # noqa: E402
+from harness import check, finish, options  # noqa: E402
 
-results = []
 
 CLIENT = "192.168.1.20"
 CLOUD_A, CLOUD_B = "52.1.1.10", "52.1.1.20"  # US, AS16509 (Amazon's ASN: an entity)
 HOSTER = "5.5.5.5"  # DE, AS64501 (no entity)
 HOSTER_PLAIN = "5.5.5.6"
 OTHER = "8.8.4.4"  # CH (adequate), AS64502
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond or not detail else ": " + str(detail)))
 
 
 def run(dt, *args):
@@ -95,13 +88,7 @@ def write_capture(path, sessions, t0):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--datatrail", required=True)
-    ap.add_argument("--work")
-    a = ap.parse_args()
-    dt = os.path.abspath(a.datatrail)
-    work = a.work or tempfile.mkdtemp(prefix="dt-recipients-")
-    shutil.rmtree(work, ignore_errors=True)
+    dt, work = options("recipients")
     os.makedirs(os.path.join(work, "in"))
     os.makedirs(os.path.join(work, "per"))
 
@@ -348,9 +335,7 @@ def main():
     check("lookup prints both countries", r.returncode == 0 and
           b"DE Germany [registered US]" in r.stdout, r.stdout)
 
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ options go anywhere before `--`, and write errors on stdout are errors.
 
 usage: tests/safety_test.py --datatrail PATH [--work DIR]
 """
-import argparse
 import json
 import os
 import shutil
@@ -20,13 +19,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SAMPLE = os.path.join(ROOT, "testdata", "sample.pcapng")
-
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond or not detail else ": " + str(detail)))
+sys.path.insert(0, HERE)
+from harness import check, finish, options  # noqa: E402
 
 
 def run(dt, *args, stdin=None, umask=None):
@@ -54,13 +48,7 @@ def temporaries(*dirs):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--datatrail", required=True)
-    ap.add_argument("--work")
-    a = ap.parse_args()
-    dt = os.path.abspath(a.datatrail)
-    work = a.work or tempfile.mkdtemp(prefix="dt-safety-")
-    shutil.rmtree(work, ignore_errors=True)
+    dt, work = options("safety")
     os.makedirs(work)
     q = ["-q", "--no-geo", "-f", "json"]
     cap = os.path.join(work, "same.pcapng")
@@ -520,9 +508,7 @@ def main():
           b"\x1b" not in r.stderr and b"evil\\x1b[2Jname\\x0a.pcap" in r.stderr and
           r.stderr.count(b"\n") == 1, r.stderr)
 
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -2,20 +2,17 @@
  *
  * All wire data is read through dt_cur.  Handshake messages that span several
  * TLS records are gathered into a bounded buffer on the stack; nothing is
- * allocated per call except the short-lived OpenSSL objects used to decode a
- * leaf certificate (freed before returning). */
+ * allocated per call.  The leaf certificate is read by proto/x509.c. */
 #include "proto/tls.h"
 
 #include "util/cursor.h"
+#include "util/text.h"
 
 #include <openssl/evp.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define TLS_REC_CCS 0x14
 #define TLS_REC_ALERT 0x15
@@ -188,33 +185,6 @@ static void sha256_12(const char *s, char out[13])
 }
 
 /* Copies untrusted bytes as printable ASCII: other bytes become '?'. */
-static void copy_printable(char *dst, size_t cap, const uint8_t *src, size_t n)
-{
-    if (!cap)
-        return;
-    if (n > cap - 1)
-        n = cap - 1;
-    for (size_t i = 0; i < n; i++)
-        dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? (char)src[i] : '?';
-    dst[n] = '\0';
-}
-
-/* Copies UTF-8 text (from OpenSSL) keeping bytes >= 0x80, replacing control
- * characters, and never cutting a multi-byte sequence when truncating. */
-static void copy_utf8(char *dst, size_t cap, const unsigned char *src, size_t n)
-{
-    if (!cap)
-        return;
-    if (n > cap - 1) {
-        n = cap - 1;
-        while (n > 0 && (src[n] & 0xc0) == 0x80) /* src[n] is the first dropped byte */
-            n--;
-    }
-    for (size_t i = 0; i < n; i++)
-        dst[i] = (src[i] < 0x20 || src[i] == 0x7f) ? '?' : (char)src[i];
-    dst[n] = '\0';
-}
-
 /* ------------------------------------------------------------------------ */
 /* Names                                                                      */
 
@@ -386,7 +356,7 @@ static void parse_ext_sni(dt_cur e, dt_tls_client *out)
         if (!name)
             break;
         if (type == 0 && !out->sni[0]) {
-            copy_printable(out->sni, sizeof out->sni, name, n);
+            dt_copy_printable(out->sni, sizeof out->sni, name, n);
             break;
         }
     }
@@ -405,7 +375,7 @@ static void parse_ext_alpn(dt_cur e, dt_tls_client *out, ch_lists *L)
             L->alpn0_len = n;
         }
         if (out->n_alpn < DT_TLS_MAX_ALPN) {
-            copy_printable(out->alpn[out->n_alpn], sizeof out->alpn[0], p, n);
+            dt_copy_printable(out->alpn[out->n_alpn], sizeof out->alpn[0], p, n);
             out->n_alpn++;
         }
     }
@@ -787,147 +757,6 @@ static int parse_server_hello(const uint8_t *body, size_t len, dt_tls_server *ou
     return 0;
 }
 
-static void name_entry(X509_NAME *name, int nid, char *dst, size_t cap)
-{
-    dst[0] = '\0';
-    if (!name)
-        return;
-    int idx = X509_NAME_get_index_by_NID(name, nid, -1);
-    if (idx < 0)
-        return;
-    X509_NAME_ENTRY *e = X509_NAME_get_entry(name, idx);
-    ASN1_STRING *d = e ? X509_NAME_ENTRY_get_data(e) : NULL;
-    unsigned char *u = NULL;
-    int n = d ? ASN1_STRING_to_UTF8(&u, d) : -1;
-    if (n >= 0 && u)
-        copy_utf8(dst, cap, u, (size_t)n);
-    OPENSSL_free(u);
-}
-
-static void asn1_time_str(const ASN1_TIME *t, char *dst, size_t cap)
-{
-    struct tm tm;
-    dst[0] = '\0';
-    memset(&tm, 0, sizeof tm);
-    if (!t || !ASN1_TIME_to_tm(t, &tm))
-        return;
-    int w = snprintf(dst, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    if (w < 0 || (size_t)w >= cap)
-        dst[0] = '\0'; /* a year beyond 9999: no cut timestamps */
-}
-
-/* Decoding a certificate with OpenSSL costs about 1.5 million instructions
- * (its provider machinery decodes the public key too), and real traffic
- * shows the same server certificates again and again: the last decodings are
- * kept per thread, keyed by the whole DER (compared byte for byte, so a hit
- * is exactly the same answer).  Bounded: CERT_CACHE entries of at most
- * CERT_CACHE_DER bytes. */
-#define CERT_CACHE 32
-#define CERT_CACHE_DER 4096
-
-typedef struct cert_memo {
-    size_t len; /* 0: empty */
-    uint64_t hash;
-    int rc;
-    uint8_t der[CERT_CACHE_DER];
-    dt_tls_cert cert;
-} cert_memo;
-
-typedef struct cert_cache {
-    unsigned next; /* the entry replaced next (round robin) */
-    cert_memo m[CERT_CACHE];
-} cert_cache;
-
-/* One cache per thread, freed when the thread ends. */
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-static int cache_key_ok;
-
-static void cache_key_make(void)
-{
-    cache_key_ok = pthread_key_create(&cache_key, free) == 0;
-}
-
-static cert_cache *thread_cache(void)
-{
-    pthread_once(&cache_once, cache_key_make);
-    if (!cache_key_ok)
-        return NULL;
-    cert_cache *c = pthread_getspecific(cache_key);
-    if (!c && (c = calloc(1, sizeof *c)) && pthread_setspecific(cache_key, c) != 0) {
-        free(c);
-        c = NULL;
-    }
-    return c;
-}
-
-static int parse_cert_der_uncached(const uint8_t *der, size_t len, dt_tls_cert *out);
-
-/* Decodes a DER certificate into out; returns 0 on success. */
-static int parse_cert_der(const uint8_t *der, size_t len, dt_tls_cert *out)
-{
-    if (len == 0 || len > CERT_CACHE_DER)
-        return parse_cert_der_uncached(der, len, out);
-    uint64_t h = 1469598103934665603ull; /* FNV-1a: only to skip most comparisons */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ der[i]) * 1099511628211ull;
-    cert_cache *c = thread_cache();
-    if (!c)
-        return parse_cert_der_uncached(der, len, out);
-    for (int i = 0; i < CERT_CACHE; i++) {
-        const cert_memo *m = &c->m[i];
-        if (m->len == len && m->hash == h && memcmp(m->der, der, len) == 0) {
-            *out = m->cert;
-            return m->rc;
-        }
-    }
-    cert_memo *m = &c->m[c->next++ % CERT_CACHE];
-    m->rc = parse_cert_der_uncached(der, len, out);
-    m->len = len;
-    m->hash = h;
-    memcpy(m->der, der, len);
-    m->cert = *out;
-    return m->rc;
-}
-
-static int parse_cert_der_uncached(const uint8_t *der, size_t len, dt_tls_cert *out)
-{
-    memset(out, 0, sizeof *out);
-    if (len == 0 || len > 0x7fffffff)
-        return -1;
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (!x)
-        return -1;
-    name_entry(X509_get_subject_name(x), NID_commonName, out->subject_cn, sizeof out->subject_cn);
-    name_entry(X509_get_subject_name(x), NID_organizationName, out->subject_o,
-               sizeof out->subject_o);
-    name_entry(X509_get_issuer_name(x), NID_organizationName, out->issuer_o, sizeof out->issuer_o);
-    asn1_time_str(X509_get0_notBefore(x), out->not_before, sizeof out->not_before);
-    asn1_time_str(X509_get0_notAfter(x), out->not_after, sizeof out->not_after);
-    GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-    if (gens) {
-        int n = sk_GENERAL_NAME_num(gens);
-        for (int i = 0; i < n && out->n_san < DT_TLS_MAX_SAN; i++) {
-            const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-            if (!g || g->type != GEN_DNS || !g->d.dNSName)
-                continue;
-            const ASN1_STRING *s = g->d.dNSName;
-            int sl = ASN1_STRING_length(s);
-            if (sl < 0)
-                continue;
-            copy_printable(out->san[out->n_san], sizeof out->san[0], ASN1_STRING_get0_data(s),
-                           (size_t)sl);
-            out->n_san++;
-        }
-        GENERAL_NAMES_free(gens);
-    }
-    X509_free(x);
-    out->present = 1;
-    return 0;
-}
-
 /* Looks at a (possibly partial) Certificate message body: 1 when the leaf was
  * decoded or is undecodable, 0 when more bytes are needed. */
 static int try_certificate(const uint8_t *body, size_t avail, size_t full, dt_tls_server *out)
@@ -942,7 +771,7 @@ static int try_certificate(const uint8_t *body, size_t avail, size_t full, dt_tl
     const uint8_t *der = dt_bytes(&b, cert_len);
     if (!der)
         return avail >= full;
-    parse_cert_der(der, cert_len, &out->cert);
+    dt_x509_parse(der, cert_len, &out->cert);
     return 1;
 }
 

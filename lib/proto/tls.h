@@ -19,13 +19,13 @@
 #define DT_TLS_HS_OFF_TYPE 0
 
 #include "proto/parse.h"
+#include "proto/x509.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define DT_TLS_MAX_ALPN 8
 #define DT_TLS_MAX_LIST 64 /* ciphers, extensions, groups... kept for fingerprints */
-#define DT_TLS_MAX_SAN 16
 
 typedef struct dt_tls_client {
     int present;   /* a ClientHello was parsed */
@@ -43,17 +43,6 @@ typedef struct dt_tls_client {
     char ja3[33]; /* MD5 hex of the JA3 string */
     char ja4[40]; /* JA4 (t/q prefix per transport) */
 } dt_tls_client;
-
-typedef struct dt_tls_cert {
-    int present;
-    char subject_cn[256];
-    char subject_o[256];
-    char issuer_o[256];
-    char san[DT_TLS_MAX_SAN][256]; /* DNS names */
-    int n_san;
-    char not_before[32]; /* RFC 3339 UTC, e.g. "2022-10-24T08:15:02Z" */
-    char not_after[32];
-} dt_tls_cert;
 
 typedef struct dt_tls_server {
     int present;      /* a ServerHello was parsed */

@@ -28,6 +28,7 @@ def main():
         certs = struct.pack("!I", len(der))[1:] + der
         body = b"\x00" + struct.pack("!I", len(certs))[1:] + certs
         msg = b"\x0b" + struct.pack("!I", len(body))[1:] + body
+        seeds["x509"] = [der]
         sh = seeds["tls"][2]
         seeds["tls"].append(sh + g.tls_records(msg))
     seeds["dns"] = [

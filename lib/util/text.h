@@ -1,0 +1,36 @@
+/* Copying untrusted bytes into bounded, NUL-terminated C strings. */
+#ifndef DT_TEXT_H
+#define DT_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Printable ASCII is kept, every other byte becomes '?'; cut at cap - 1. */
+static inline void dt_copy_printable(char *dst, size_t cap, const uint8_t *src, size_t n)
+{
+    if (!cap)
+        return;
+    if (n > cap - 1)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? (char)src[i] : '?';
+    dst[n] = '\0';
+}
+
+/* UTF-8 text: bytes >= 0x80 are kept, control characters become '?', and a
+ * multi-byte sequence is never cut when the text is truncated. */
+static inline void dt_copy_utf8(char *dst, size_t cap, const uint8_t *src, size_t n)
+{
+    if (!cap)
+        return;
+    if (n > cap - 1) {
+        n = cap - 1;
+        while (n > 0 && (src[n] & 0xc0) == 0x80) /* src[n] is the first dropped byte */
+            n--;
+    }
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (src[i] < 0x20 || src[i] == 0x7f) ? '?' : (char)src[i];
+    dst[n] = '\0';
+}
+
+#endif

@@ -58,6 +58,33 @@ static int cmp_ent(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Sorts by prefix, stable: a radix sort over the three octets, since qsort of
+ * the ~40,000 entries cost 23 million instructions, more than reading the file. */
+static void sort_ents(oui_ent *e, size_t n)
+{
+    oui_ent *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) {
+        qsort(e, n, sizeof *e, cmp_ent);
+        return;
+    }
+    oui_ent *from = e, *to = tmp;
+    for (int shift = 0; shift < 24; shift += 8) {
+        size_t at[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            at[(from[i].prefix >> shift & 0xff) + 1]++;
+        for (int b = 0; b < 256; b++)
+            at[b + 1] += at[b];
+        for (size_t i = 0; i < n; i++)
+            to[at[from[i].prefix >> shift & 0xff]++] = from[i];
+        oui_ent *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != e) /* three passes: the result is in tmp */
+        memcpy(e, from, n * sizeof *e);
+    free(tmp);
+}
+
 #define OUI_FILE_MAX (64u << 20) /* the registry is about 5 MB */
 
 static char *text; /* the file, vendors cut out of it in place */
@@ -117,7 +144,7 @@ static void load(void)
         ents[n_ents++] = (oui_ent){(uint32_t)pfx, v};
     }
     if (n_ents)
-        qsort(ents, n_ents, sizeof *ents, cmp_ent);
+        sort_ents(ents, n_ents);
     snprintf(source, sizeof source, "%s", path);
 }
 

@@ -6,6 +6,8 @@
 #include "proto/tls.h"
 #include "util/cursor.h"
 
+#include <string.h>
+
 /* TLS usually starts the stream, but after STARTTLS (SMTP, IMAP, POP3, FTP,
  * XMPP), an HTTP CONNECT, a SOCKS or PROXY-protocol preamble it starts later:
  * look for a handshake record carrying a ClientHello (1) or ServerHello (2)
@@ -31,8 +33,15 @@ static int tls_find(dt_flow_app *x, int dir, const uint8_t *p, size_t len)
         return 1;
     size_t k = x->tls_scan[dir];
     while (k + DT_TLS_REC_HDR_LEN + 1 <= len && k < TLS_SEARCH &&
-           !tls_record_at(p, len, k, hs_type))
-        k++;
+           !tls_record_at(p, len, k, hs_type)) {
+        /* to the next byte that can start a handshake record (memchr: fast on
+         * binary streams), but not past the first offset too near the end */
+        size_t end = len < TLS_SEARCH ? len : TLS_SEARCH, stop = len - DT_TLS_REC_HDR_LEN;
+        const uint8_t *h =
+            k + 1 < end ? memchr(p + k + 1, DT_TLS_REC_HANDSHAKE, end - k - 1) : NULL;
+        size_t next = h ? (size_t)(h - p) : end;
+        k = next < stop ? next : stop;
+    }
     if (k + 6 > len && k < TLS_SEARCH) {
         x->tls_scan[dir] = (uint32_t)k;
         return 0;

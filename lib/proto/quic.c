@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* TLS handshake message header carried in the CRYPTO stream: type, 24-bit length. */
@@ -164,6 +165,24 @@ static EVP_MAC *hmac_mac;
 static const EVP_CIPHER *aes_ecb, *aes_gcm;
 static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
 
+/* The cipher and HMAC contexts, one pair per thread, made on first use and
+ * reused for every datagram and key derivation (creating them per datagram
+ * cost more allocations and provider look-ups than the decryption). */
+typedef struct thread_ctx {
+    EVP_CIPHER_CTX *cipher;
+    EVP_MAC_CTX *mac; /* HMAC-SHA256 */
+} thread_ctx;
+static pthread_key_t ctx_key;
+static int ctx_key_ok;
+
+static void ctx_free(void *p)
+{
+    thread_ctx *t = p;
+    EVP_CIPHER_CTX_free(t->cipher);
+    EVP_MAC_CTX_free(t->mac);
+    free(t);
+}
+
 static void fetch_algorithms(void)
 {
     hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -171,6 +190,29 @@ static void fetch_algorithms(void)
     EVP_CIPHER *gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
     aes_ecb = ecb ? ecb : EVP_aes_128_ecb();
     aes_gcm = gcm ? gcm : EVP_aes_128_gcm();
+    ctx_key_ok = pthread_key_create(&ctx_key, ctx_free) == 0;
+}
+
+/* This thread's contexts, or NULL when they cannot be made. */
+static thread_ctx *contexts(void)
+{
+    pthread_once(&fetch_once, fetch_algorithms);
+    thread_ctx *t = ctx_key_ok ? pthread_getspecific(ctx_key) : NULL;
+    if (t || !ctx_key_ok)
+        return t;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (!(t = calloc(1, sizeof *t)))
+        return NULL;
+    t->cipher = EVP_CIPHER_CTX_new();
+    t->mac = hmac_mac ? EVP_MAC_CTX_new(hmac_mac) : NULL;
+    if (!t->cipher || !t->mac || EVP_MAC_CTX_set_params(t->mac, params) != 1 ||
+        pthread_setspecific(ctx_key, t) != 0) {
+        ctx_free(t);
+        return NULL;
+    }
+    return t;
 }
 
 int dt_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, dt_quic_keys *k)
@@ -178,20 +220,15 @@ int dt_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, 
     const uint8_t *salt = salt_of(version);
     if (!salt || !k || dcid_len > 20 || (dcid_len && !dcid))
         return -1;
-    pthread_once(&fetch_once, fetch_algorithms);
-    EVP_MAC_CTX *m = hmac_mac ? EVP_MAC_CTX_new(hmac_mac) : NULL;
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
+    thread_ctx *t = contexts();
+    EVP_MAC_CTX *m = t ? t->mac : NULL;
     int v2 = version == DT_QUIC_V2, rc = -1;
-    if (m && EVP_MAC_CTX_set_params(m, params) == 1 &&
-        !hmac256(m, salt, 20, dcid, dcid_len, k->initial_secret) &&
+    if (m && !hmac256(m, salt, 20, dcid, dcid_len, k->initial_secret) &&
         !expand_label(m, k->initial_secret, "client in", k->client_secret, 32) &&
         !expand_label(m, k->client_secret, v2 ? "quicv2 key" : "quic key", k->key, 16) &&
         !expand_label(m, k->client_secret, v2 ? "quicv2 iv" : "quic iv", k->iv, 12) &&
         !expand_label(m, k->client_secret, v2 ? "quicv2 hp" : "quic hp", k->hp, 16))
         rc = 0;
-    EVP_MAC_CTX_free(m);
     return rc;
 }
 
@@ -452,11 +489,8 @@ static void handle_initial(dt_quic_state *st, EVP_CIPHER_CTX **ctx, uint32_t ver
     uint8_t plain[MAX_PLAIN];
     uint64_t pn = 0;
     long n = -1;
-    if (!*ctx) {
-        *ctx = EVP_CIPHER_CTX_new();
-        if (!*ctx)
-            return;
-    }
+    if (!*ctx)
+        return;
     if (!st->have_keys || st->key_version != version) {
         if (set_keys(st, version, dcid, dcid_len))
             return;
@@ -532,6 +566,16 @@ static int walk_datagram(dt_quic_state *st, const uint8_t *d, size_t len, EVP_CI
     return first_ok;
 }
 
+int dt_quic_may_start(const uint8_t *d, size_t len)
+{
+    dt_cur c = dt_cur_make(d, len);
+    uint8_t b = dt_u8(&c);
+    uint32_t version = dt_be32(&c);
+    uint8_t dcid_len = dt_u8(&c);
+    return dt_ok(&c) && (b & 0x80) && version != 0 && dt_quic_version_supported(version) &&
+           dcid_len <= 20;
+}
+
 static void fill_head(const dt_quic_state *st, dt_quic_info *out)
 {
     memset(out, 0, sizeof(*out));
@@ -552,10 +596,10 @@ dt_parse_status dt_quic_feed(dt_quic_state *st, const uint8_t *datagram, size_t 
         return DT_PARSE_NOT_MINE;
     }
     st->n_dgrams++;
-    EVP_CIPHER_CTX *ctx = NULL;
+    thread_ctx *t = contexts();
+    EVP_CIPHER_CTX *ctx = t ? t->cipher : NULL;
     int was_fresh = st->phase == 0;
     int ok = walk_datagram(st, datagram, len, &ctx);
-    EVP_CIPHER_CTX_free(ctx);
     if (was_fresh && !ok) {
         /* the flow does not start with a client Initial */
         dt_quic_init(st);

@@ -86,6 +86,10 @@ int dt_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, 
 
 /* 1 if Initial packets of this version can be decrypted. */
 int dt_quic_version_supported(uint32_t version);
+/* Whether a datagram can start with a client Initial: a long header of a
+ * supported version with a valid DCID length.  A cheap test before any state
+ * is set up for a UDP flow; dt_quic_feed checks the whole packet. */
+int dt_quic_may_start(const uint8_t *datagram, size_t len);
 /* "1", "2", "draft-NN", "mvfst-NN" or "0x%08x" into buf; returns buf. */
 const char *dt_quic_version_name(uint32_t version, char *buf, size_t len);
 

@@ -8,6 +8,7 @@
  * providers cost about 1.5 million instructions per certificate. */
 #include "proto/x509.h"
 
+#include "util/clock.h"
 #include "util/cursor.h"
 #include "util/text.h"
 
@@ -325,30 +326,6 @@ static int digits(const uint8_t *p, int n)
     return v;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long days_from_civil(long y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, long *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 /* UTCTime YYMMDDHHMM[SS] or GeneralizedTime YYYYMMDDHHMM[SS[.f...]], then Z
  * or +hhmm/-hhmm, written as RFC 3339 UTC; "" when the text is not a time. */
 static void time_str(uint8_t tag, dt_cur v, char *dst, size_t cap)
@@ -400,11 +377,12 @@ static void time_str(uint8_t tag, dt_cur v, char *dst, size_t cap)
     }
     if (i != n)
         return;
-    long t = (days_from_civil(year, mon, day) * 24 + hour) * 60 + min - offset_min;
-    long days = t >= 0 ? t / 1440 : -((-t + 1439) / 1440);
-    long m_of_day = t - days * 1440;
-    civil_from_days(days, &year, &mon, &day);
-    int w = snprintf(dst, cap, "%04ld-%02d-%02dT%02ld:%02ld:%02dZ", year, mon, day, m_of_day / 60,
+    int64_t t = (dt_days_from_civil(year, mon, day) * 24 + hour) * 60 + min - offset_min;
+    int64_t days = t >= 0 ? t / 1440 : -((-t + 1439) / 1440), y;
+    int m_of_day = (int)(t - days * 1440);
+    dt_civil_from_days(days, &y, &mon, &day);
+    year = (long)y;
+    int w = snprintf(dst, cap, "%04ld-%02d-%02dT%02d:%02d:%02dZ", year, mon, day, m_of_day / 60,
                      m_of_day % 60, sec);
     if (w < 0 || (size_t)w >= cap || year < 0 || year > 9999)
         dst[0] = '\0';

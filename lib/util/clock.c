@@ -11,6 +11,34 @@ double dt_now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int64_t dt_days_from_civil(int64_t year, int month, int day)
+{
+    int64_t y = year - (month <= 2);
+    int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+    int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void dt_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = yoe + era * 400 + (*month <= 2);
+}
+
+/* n decimal digits of v (zero-padded; v >= 0) at *o. */
+static void put_digits(char **o, int64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        (*o)[i] = (char)('0' + v % 10);
+    *o += n;
+}
+
 char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
 {
     if (digits <= 0 || digits > 9)
@@ -24,10 +52,22 @@ char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
     static _Thread_local time_t last_secs = -1;
     static _Thread_local char date[32];
     if (secs != last_secs || !date[0]) {
-        struct tm tm;
-        gmtime_r(&secs, &tm);
-        if (strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-            date[0] = '\0';
+        int64_t y, sod = (int64_t)secs % 86400;
+        int m, d;
+        dt_civil_from_days((int64_t)secs / 86400, &y, &m, &d);
+        char *o = date;
+        put_digits(&o, y, 4);
+        *o++ = '-';
+        put_digits(&o, m, 2);
+        *o++ = '-';
+        put_digits(&o, d, 2);
+        *o++ = 'T';
+        put_digits(&o, sod / 3600, 2);
+        *o++ = ':';
+        put_digits(&o, sod / 60 % 60, 2);
+        *o++ = ':';
+        put_digits(&o, sod % 60, 2);
+        *o = '\0';
         last_secs = secs;
     }
     /* date "." digits "Z" (no printf: two per flow) */
@@ -73,13 +113,7 @@ int dt_parse_time(const char *s, uint64_t *ns, int *digits)
         return -1;
     for (int i = n; i < 9; i++)
         frac *= 10;
-    /* days since 1970-01-01 of the civil date (proleptic Gregorian) */
-    int y = f[0] - (f[1] <= 2);
-    int era = y / 400, yoe = y - era * 400;
-    int doy = (153 * (f[1] + (f[1] > 2 ? -3 : 9)) + 2) / 5 + f[2] - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = (int64_t)era * 146097 + doe - 719468;
-    int64_t t = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
+    int64_t t = dt_days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
     if (t < 0)
         return -1;
     *ns = (uint64_t)t * 1000000000ull + frac;

@@ -14,4 +14,8 @@ char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len);
 /* Parses what dt_format_time writes; returns 0 and the time, or -1. */
 int dt_parse_time(const char *s, uint64_t *ts_ns, int *digits);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), and back. */
+int64_t dt_days_from_civil(int64_t year, int month, int day);
+void dt_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+
 #endif

@@ -27,11 +27,10 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
     r->lines =
         opts->mode == DT_OUT_FLOWS || (!opts->no_flows && (part || opts->format == DT_FMT_JSON));
     int reports = part || opts->mode == DT_OUT_REPORT; /* a report is written from it */
-    int tmp = r->lines && reports;
-    if (tmp)
-        r->flows_tmp = tmpfile();
+    r->spooled = r->lines && reports;
+    dt_spool_init(&r->flows_spool, DT_SPOOL_LIMIT);
     r->ru = reports ? dt_rollup_new() : NULL;
-    if ((tmp && !r->flows_tmp) || (reports && !r->ru)) {
+    if (reports && !r->ru) {
         dt_report_free(r);
         return NULL;
     }
@@ -56,8 +55,7 @@ void dt_report_free(dt_report *r)
 {
     if (!r)
         return;
-    if (r->flows_tmp)
-        fclose(r->flows_tmp);
+    dt_spool_free(&r->flows_spool);
     dt_jw_free(&r->flow_text);
     dt_rollup_free(r->ru);
     for (size_t i = 0; i < r->n_inputs; i++)
@@ -228,9 +226,13 @@ void dt_report_note_time(dt_report *r, uint64_t first, uint64_t last, int digits
 
 /* ---- flows ---- */
 
-static void write_flow_line(dt_report *r, FILE *dst, const char *line, size_t len)
+/* A flow line to the report's destination: the spool (until the report is
+ * written) or the output. */
+static void write_flow_line(dt_report *r, const char *line, size_t len)
 {
-    if (fwrite(line, 1, len, dst) != len || putc('\n', dst) == EOF)
+    if (r->spooled ? dt_spool_write(&r->flows_spool, line, len) != 0 ||
+                         dt_spool_write(&r->flows_spool, "\n", 1) != 0
+                   : fwrite(line, 1, len, r->out) != len || putc('\n', r->out) == EOF)
         r->write_error = 1;
     r->flows_written++;
 }
@@ -241,11 +243,6 @@ static void write_flow_line(dt_report *r, FILE *dst, const char *line, size_t le
 static int csv_flows(const dt_report *r)
 {
     return !r->is_part && r->opts.mode == DT_OUT_FLOWS && r->opts.format == DT_FMT_CSV;
-}
-
-static FILE *flow_dest(dt_report *r)
-{
-    return r->is_part || r->opts.mode == DT_OUT_REPORT ? r->flows_tmp : r->out;
 }
 
 void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
@@ -275,14 +272,14 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
         const char *cells[DT_CSV_FLOW_NCOLS];
         dt_flow_csv_cells(in, f, ep, bufs, cells);
         const char *header = r->flows_written == 0 ? DT_CSV_FLOW_COLUMNS : NULL;
-        if (dt_render_csv_row(flow_dest(r), header, cells, DT_CSV_FLOW_NCOLS) != 0)
+        if (dt_render_csv_row(r->out, header, cells, DT_CSV_FLOW_NCOLS) != 0)
             r->write_error = 1;
         r->flows_written++;
         return;
     }
     dt_jw_reset(&r->flow_text);
     if (dt_flow_json_write(&r->flow_text, in, f, ep, r->opts.debug_streams, r->opts.vendor) == 0)
-        write_flow_line(r, flow_dest(r), r->flow_text.buf, r->flow_text.len);
+        write_flow_line(r, r->flow_text.buf, r->flow_text.len);
     else
         r->write_error = 1;
 }
@@ -290,7 +287,7 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
 void dt_report_flow_line(dt_report *r, const char *line, size_t len)
 {
     if (r->lines)
-        write_flow_line(r, flow_dest(r), line, len);
+        write_flow_line(r, line, len);
 }
 
 int dt_report_add_input_rec(dt_report *r, dt_input_rec *rec)
@@ -360,41 +357,40 @@ void dt_report_input(dt_report *r, const dt_input_info *in)
     dt_summary_free(&one);
 }
 
-/* Copies the flow lines of src (from its start) to r's flow destination. */
-static int copy_flow_lines(dt_report *r, FILE *src, uint64_t n_lines)
+/* Blocks of flow lines to r's destination, unchanged. */
+static int copy_block(void *ctx, const char *p, size_t n)
 {
-    if (!src || !r->lines)
+    dt_report *r = ctx;
+    if (r->spooled ? dt_spool_write(&r->flows_spool, p, n) != 0 : fwrite(p, 1, n, r->out) != n)
+        r->write_error = 1;
+    return 0;
+}
+
+/* One flow line as a CSV row (`flows -f csv` of many inputs). */
+static int copy_csv_row(void *ctx, char *line, size_t len)
+{
+    dt_report *r = ctx;
+    (void)len;
+    if (dt_reader_flow_csv(line, r->out, r->flows_written == 0) != 0)
+        r->write_error = 1;
+    r->flows_written++;
+    return 0;
+}
+
+/* Copies a part's flow lines to r's flow destination. */
+static int copy_flow_lines(dt_report *r, dt_report *part)
+{
+    if (!part->spooled || !r->lines)
         return 0;
-    rewind(src);
-    FILE *dst = flow_dest(r);
-    if (!csv_flows(r)) {
-        /* The lines go out unchanged: copy in blocks (performance) */
-        char buf[65536];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, src)) > 0)
-            if (fwrite(buf, 1, n, dst) != n)
-                r->write_error = 1;
-        r->flows_written += n_lines;
-        return ferror(src) ? -1 : 0;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, src)) > 0) {
-        size_t n = (size_t)len;
-        if (line[n - 1] == '\n')
-            line[--n] = '\0';
-        if (dt_reader_flow_csv(line, dst, r->flows_written == 0) != 0)
-            r->write_error = 1;
-        r->flows_written++;
-    }
-    free(line);
-    return ferror(src) ? -1 : 0;
+    if (csv_flows(r))
+        return dt_spool_each_line(&part->flows_spool, copy_csv_row, r);
+    r->flows_written += part->flows_written;
+    return dt_spool_each_block(&part->flows_spool, copy_block, r);
 }
 
 int dt_report_absorb(dt_report *r, dt_report *part)
 {
-    if (copy_flow_lines(r, part->flows_tmp, part->flows_written) != 0)
+    if (copy_flow_lines(r, part) != 0)
         r->write_error = 1;
     if (r->ru && dt_rollup_merge(r->ru, part->ru) != 0)
         r->write_error = 1;
@@ -637,6 +633,20 @@ static int summary_write(const dt_report *r, dt_fw *f)
     return rc;
 }
 
+/* The flows array of the JSON report: one spooled line per element. */
+typedef struct flow_array {
+    FILE *out;
+    uint64_t n;
+} flow_array;
+
+static int flow_array_line(void *ctx, char *line, size_t len)
+{
+    flow_array *a = ctx;
+    fputs(a->n++ ? ",\n\t\t" : "\n\t\t", a->out);
+    fwrite(line, 1, len, a->out);
+    return 0;
+}
+
 /* The JSON report, the flows last (straight from the temporary file, one
  * compact object per line); tables are written row by row, so no text of all
  * of them is ever in memory. */
@@ -699,22 +709,12 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     }
     dt_fw_key(&f, "dns");
     rc |= dns_table_write(r, &f);
-    if (!r->opts.no_flows && r->flows_tmp) {
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
+    if (!r->opts.no_flows && r->spooled) {
         rc |= dt_fw_flush(&f);
         fputs(",\n\t\"flows\": [", r->out);
-        rewind(r->flows_tmp);
-        uint64_t i = 0;
-        while ((len = getline(&line, &cap, r->flows_tmp)) > 0) {
-            if (line[len - 1] == '\n')
-                line[--len] = '\0';
-            fputs(i++ ? ",\n\t\t" : "\n\t\t", r->out);
-            fwrite(line, 1, (size_t)len, r->out);
-        }
-        fputs(i ? "\n\t]" : "]", r->out);
-        free(line);
+        flow_array a = {r->out, 0};
+        rc |= dt_spool_each_line(&r->flows_spool, flow_array_line, &a);
+        fputs(a.n ? "\n\t]" : "]", r->out);
     }
     dt_fw_obj_end(&f);
     dt_fw_raw(&f, "\n", 1);

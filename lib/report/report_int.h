@@ -3,6 +3,7 @@
 #ifndef DT_REPORT_INT_H
 #define DT_REPORT_INT_H
 
+#include "util/spool.h"
 #include "report/report.h"
 #include "report/model.h"
 #include "report/rollup.h"
@@ -27,7 +28,8 @@ typedef struct dns_entry {
 struct dt_report {
     dt_report_opts opts;
     FILE *out;
-    FILE *flows_tmp; /* flow lines until the end (report mode, parts) */
+    dt_spool flows_spool; /* flow lines until the end (report mode, parts) */
+    int spooled;          /* flows_spool is in use */
     int is_part;
     dt_input_rec *inputs;
     size_t n_inputs, cap_inputs;

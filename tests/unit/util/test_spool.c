@@ -1,0 +1,69 @@
+/* util/spool: lines kept in memory, then in a temporary file past the bound,
+ * read back whole and in order either way. */
+#include "check.h"
+#include "util/spool.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct seen {
+    char text[4096];
+    size_t n, lines;
+} seen;
+
+static int on_line(void *ctx, char *line, size_t len)
+{
+    seen *s = ctx;
+    CHECK_EQ_INT(strlen(line), len); /* NUL-terminated, as getline gives */
+    s->n += (size_t)snprintf(s->text + s->n, sizeof s->text - s->n, "%s|", line);
+    s->lines++;
+    return 0;
+}
+
+static int on_block(void *ctx, const char *p, size_t n)
+{
+    seen *s = ctx;
+    memcpy(s->text + s->n, p, n);
+    s->n += n;
+    return 0;
+}
+
+static void run(size_t limit, int expect_file)
+{
+    dt_spool sp;
+    dt_spool_init(&sp, limit);
+    char expect_lines[4096] = "", expect_bytes[4096] = "";
+    for (int i = 0; i < 40; i++) {
+        char line[64];
+        int n = snprintf(line, sizeof line, "{\"flow\":%d,\"pad\":\"%.*s\"}\n", i, i,
+                         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        CHECK_EQ_INT(dt_spool_write(&sp, line, (size_t)n), 0);
+        strcat(expect_bytes, line);
+        line[n - 1] = '\0';
+        strcat(expect_lines, line);
+        strcat(expect_lines, "|");
+    }
+    CHECK_EQ_INT(sp.file != NULL, expect_file);
+    seen a = {.n = 0};
+    CHECK_EQ_INT(dt_spool_each_line(&sp, on_line, &a), 0);
+    CHECK_EQ_INT(a.lines, 40);
+    CHECK_EQ_STR(a.text, expect_lines);
+    seen b = {.n = 0};
+    CHECK_EQ_INT(dt_spool_each_block(&sp, on_block, &b), 0);
+    b.text[b.n] = '\0';
+    CHECK_EQ_STR(b.text, expect_bytes);
+    /* written after a read: appended, and read again from the start */
+    CHECK_EQ_INT(dt_spool_write(&sp, "last\n", 5), 0);
+    seen c = {.n = 0};
+    dt_spool_each_line(&sp, on_line, &c);
+    CHECK_EQ_INT(c.lines, 41);
+    dt_spool_free(&sp);
+}
+
+int main(void)
+{
+    run(1 << 20, 0); /* all in memory */
+    run(100, 1);     /* past 100 bytes: a temporary file */
+    run(0, 1);       /* no memory at all */
+    return check_done();
+}

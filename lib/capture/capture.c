@@ -1,11 +1,11 @@
-/* Capture reader: classic pcap through libpcap, pcapng through our own block
- * reader, both fed from a file or stdin, optionally gzip-compressed.
+/* Capture reader: classic pcap and pcapng, both read here (classic pcap with
+ * libpcap's checks and messages), from a file or stdin, optionally
+ * gzip-compressed.  libpcap itself only names link types.
  *
  * All input goes through zlib's gzread(), which passes uncompressed data
  * through unchanged, so plain and compressed files take the same path.  The
- * first bytes are peeked to pick the format; for classic pcap, libpcap gets a
- * fopencookie() FILE that replays the peeked bytes and then continues from the
- * stream.  Byte offsets and dt_capture_bytes_read() count decompressed bytes. */
+ * first bytes are peeked to pick the format.  Byte offsets and
+ * dt_capture_bytes_read() count decompressed bytes. */
 #include "capture/capture.h"
 #include "util/cursor.h"
 #include "util/err.h"
@@ -29,6 +29,8 @@
  * snaplen, link type), then per packet a 16-byte record header (24 bytes in
  * the "modified" pcap of Kuznetzov's patches). */
 #define PCAP_FILE_HDR_LEN 24
+#define PCAP_OFF_VERSION 4
+#define PCAP_OFF_SNAPLEN 16
 #define PCAP_OFF_LINKTYPE 20
 #define PCAP_REC_HDR_LEN 16
 #define PCAP_REC_HDR_LEN_MODIFIED 24
@@ -38,6 +40,7 @@
 #define PCAP_BSWAP32(m)                                                                            \
     ((m) >> 24 | ((m) >> 8 & 0xff00u) | ((m) << 8 & 0xff0000u) | ((m) << 24 & 0xff000000u))
 #define PCAP_LINKTYPE_MASK 0x03ffffffu /* the upper bits carry the FCS length (LT_LINKTYPE) */
+enum { PCAP_LEN_AS_IS, PCAP_LEN_SWAPPED, PCAP_LEN_MAYBE_SWAPPED };
 
 #define PEEK_MAX PCAP_FILE_HDR_LEN
 #define NG_MAX_BLOCK (32u * 1024u * 1024u) /* larger blocks are treated as corruption */
@@ -81,12 +84,14 @@ struct dt_capture {
     uint64_t err_at;  /* byte offset of the error (the start of the bad record) */
     char err[320];
 
-    /* classic pcap */
-    FILE *fp;
-    pcap_t *pcap;
+    /* classic pcap (the byte order is be, below) */
+    uint8_t *win; /* the window records are read from */
+    size_t win_cap, win_pos, win_len;
     int linktype;
     int nsec;
-    uint32_t rec_hdr; /* per-packet record header size (16, or 24 for modified pcap) */
+    uint32_t rec_hdr;  /* per-packet record header size (16, or 24 for modified pcap) */
+    uint32_t snapshot; /* the file's snapshot length (libpcap's rules) */
+    int lengths_swapped;
 
     /* pcapng */
     int be;              /* current section is big-endian */
@@ -136,23 +141,6 @@ static size_t in_read(dt_capture *c, void *dst, size_t n)
         got += (size_t)r;
     }
     return got;
-}
-
-static ssize_t cookie_read(void *cookie, char *buf, size_t size)
-{
-    dt_capture *c = cookie;
-    size_t got = in_read(c, buf, size);
-    if (got == 0 && c->src_err) {
-        errno = EIO;
-        return -1;
-    }
-    return (ssize_t)got;
-}
-
-static int cookie_close(void *cookie)
-{
-    (void)cookie; /* the gz stream is closed by dt_capture_close() */
-    return 0;
 }
 
 /* What a message says failed: the packet, or in pcapng the block when it
@@ -282,77 +270,161 @@ static uint64_t ng_ts(const ng_iface *ifc, uint64_t ts)
 
 /* ---- classic pcap ---------------------------------------------------------------------------- */
 
+/* Records are handed out in place from a window over the input: one read()
+ * per megabyte and no copy of the packet (libpcap behind a stdio cookie copied
+ * each packet twice and cost 650 instructions per packet).  The checks and
+ * messages are libpcap's (1.10), so a file reads the same as it did through it. */
+#define WIN_SIZE (1u << 20)
+#define PCAP_MAX_SNAPLEN 262144u /* libpcap's MAXIMUM_SNAPLEN */
+
+/* libpcap's max_snaplen_for_dlt: larger for a few link types. */
+static uint32_t max_snaplen(int linktype)
+{
+    switch (linktype) {
+    case 231: /* D-Bus */
+        return 128u * 1024 * 1024;
+    case 279: /* EBHSCR */
+        return 8u * 1024 * 1024;
+    case 249: /* USBPcap */
+        return 1024u * 1024;
+    default:
+        return PCAP_MAX_SNAPLEN;
+    }
+}
+
+/* Makes at least need bytes available at win + win_pos (fewer at the end of the
+ * input or on a read error); returns how many are. */
+static size_t win_fill(dt_capture *c, size_t need)
+{
+    size_t have = c->win_len - c->win_pos;
+    if (have >= need)
+        return have;
+    if (c->win_pos) {
+        memmove(c->win, c->win + c->win_pos, have);
+        c->win_pos = 0;
+        c->win_len = have;
+    }
+    if (need > c->win_cap) {
+        size_t cap = need > WIN_SIZE ? need : WIN_SIZE;
+        uint8_t *w = realloc(c->win, cap);
+        if (!w) {
+            dt_set_err(c->src_msg, sizeof c->src_msg, "out of memory");
+            c->src_err = 1;
+            return have;
+        }
+        c->win = w;
+        c->win_cap = cap;
+    }
+    while (c->win_len < need && !c->src_eof && !c->src_err) {
+        size_t got = in_read(c, c->win + c->win_len, c->win_cap - c->win_len);
+        c->win_len += got;
+        if (got == 0)
+            break;
+    }
+    return c->win_len - c->win_pos;
+}
+
 static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
 {
-    struct pcap_pkthdr *h;
-    const u_char *data;
-    int r = pcap_next_ex(c->pcap, &h, &data);
-    if (r == 1) {
-        /* libpcap was opened with nanosecond precision: tv_usec holds nanoseconds */
-        int64_t sec = (int64_t)h->ts.tv_sec, nsec = (int64_t)h->ts.tv_usec;
-        /* a corrupt header may hold a fraction outside [0, 1e9): normalise it */
-        sec += nsec / 1000000000;
-        nsec %= 1000000000;
-        if (nsec < 0) {
-            nsec += 1000000000;
-            sec--;
-        }
-        pkt->ts_ns = to_ns(sec, (uint64_t)nsec);
-        pkt->ts_digits = c->nsec ? 9 : 6;
-        pkt->linktype = c->linktype;
-        pkt->caplen = h->caplen;
-        pkt->wirelen = h->len;
-        pkt->data = data;
-        c->packets++;
-        c->bytes += c->rec_hdr + (uint64_t)h->caplen;
-        return 1;
+    uint64_t at = c->bytes;
+    size_t hl = c->rec_hdr, avail = win_fill(c, hl);
+    if (avail < hl) {
+        if (c->src_err)
+            fail(c, at, "read error: %s", c->src_msg);
+        else if (avail == 0)
+            c->state = 1;
+        else
+            fail(c, at, "truncated dump file; tried to read %zu header bytes, only got %zu", hl,
+                 avail);
+        return c->state == 1 ? 0 : -1;
     }
-    if (r == PCAP_ERROR_BREAK) {
-        c->state = 1;
-        return 0;
+    const uint8_t *h = c->win + c->win_pos;
+    int32_t sec = (int32_t)rd32(c, h), frac = (int32_t)rd32(c, h + 4);
+    uint32_t caplen = rd32(c, h + 8), len = rd32(c, h + 12);
+    if (c->lengths_swapped == PCAP_LEN_SWAPPED ||
+        (c->lengths_swapped == PCAP_LEN_MAYBE_SWAPPED && caplen > len)) {
+        uint32_t t = caplen;
+        caplen = len;
+        len = t;
     }
-    fail(c, c->bytes, "%s", pcap_geterr(c->pcap));
-    return -1;
+    uint32_t max = max_snaplen(c->linktype);
+    if (caplen > max) {
+        if (caplen > c->snapshot)
+            fail(c, at,
+                 "invalid packet capture length %" PRIu32 ", bigger than snaplen of %" PRIu32,
+                 caplen, c->snapshot);
+        else
+            fail(c, at,
+                 "invalid packet capture length %" PRIu32 ", bigger than maximum of %" PRIu32,
+                 caplen, max);
+        return -1;
+    }
+    avail = win_fill(c, hl + caplen);
+    if (avail < hl + caplen) {
+        if (c->src_err)
+            fail(c, at, "read error: %s", c->src_msg);
+        else
+            fail(c, at,
+                 "truncated dump file; tried to read %" PRIu32 " captured bytes, only got %zu",
+                 caplen, avail - hl);
+        return -1;
+    }
+    /* libpcap opened with nanosecond precision: microseconds scaled up */
+    int64_t s64 = sec, ns = c->nsec ? (int64_t)frac : (int64_t)frac * 1000;
+    /* a corrupt header may hold a fraction outside [0, 1e9): normalise it */
+    s64 += ns / 1000000000;
+    ns %= 1000000000;
+    if (ns < 0) {
+        ns += 1000000000;
+        s64--;
+    }
+    pkt->ts_ns = to_ns(s64, (uint64_t)ns);
+    pkt->ts_digits = c->nsec ? 9 : 6;
+    pkt->linktype = c->linktype;
+    /* longer than the file's snapshot length (old Solaris files): cut to it */
+    pkt->caplen = caplen > c->snapshot ? c->snapshot : caplen;
+    pkt->wirelen = len;
+    pkt->data = c->win + c->win_pos + hl;
+    c->win_pos += hl + caplen;
+    c->packets++;
+    c->bytes += hl + (uint64_t)caplen;
+    return 1;
 }
 
 static int open_pcap(dt_capture *c, char *err, size_t errlen)
 {
-    uint32_t magic = dt_rd_le32(c->peek);
-    int swapped = magic == PCAP_BSWAP32(PCAP_MAGIC_USEC) ||
-                  magic == PCAP_BSWAP32(PCAP_MAGIC_NSEC) ||
-                  magic == PCAP_BSWAP32(PCAP_MAGIC_MODIFIED);
-    uint32_t m = swapped ? dt_rd_be32(c->peek) : magic;
     if (c->peek_len < PCAP_FILE_HDR_LEN) {
         dt_set_err(err, errlen, "truncated pcap file header (%zu of %d bytes)", c->peek_len,
                    PCAP_FILE_HDR_LEN);
         return -1;
     }
-    const uint8_t *ltp = c->peek + PCAP_OFF_LINKTYPE;
-    uint32_t lt = swapped ? dt_rd_be32(ltp) : dt_rd_le32(ltp);
+    uint32_t magic = dt_rd_le32(c->peek);
+    c->be = magic != PCAP_MAGIC_USEC && magic != PCAP_MAGIC_NSEC && magic != PCAP_MAGIC_MODIFIED;
+    uint32_t m = rd32(c, c->peek);
+    uint16_t major = rd16(c, c->peek + PCAP_OFF_VERSION),
+             minor = rd16(c, c->peek + PCAP_OFF_VERSION + 2);
+    uint32_t snaplen = rd32(c, c->peek + PCAP_OFF_SNAPLEN),
+             lt = rd32(c, c->peek + PCAP_OFF_LINKTYPE);
+    if (major < 2) {
+        dt_set_err(err, errlen, "archaic pcap savefile format");
+        return -1;
+    }
+    if (!((major == 2 && minor <= 4) || (major == 543 && minor == 0))) {
+        dt_set_err(err, errlen, "unsupported pcap savefile version %u.%u", major, minor);
+        return -1;
+    }
     c->linktype = (int)(lt & PCAP_LINKTYPE_MASK);
     c->nsec = m == PCAP_MAGIC_NSEC;
     c->rec_hdr = m == PCAP_MAGIC_MODIFIED ? PCAP_REC_HDR_LEN_MODIFIED : PCAP_REC_HDR_LEN;
-
-    cookie_io_functions_t io = {cookie_read, NULL, NULL, cookie_close};
-    c->fp = fopencookie(c, "r", io);
-    if (!c->fp) {
-        dt_set_err(err, errlen, "fopencookie: %s", strerror(errno));
-        return -1;
-    }
-    /* Performance: a stdio buffer of at least twice zlib's (gzbuffer above) lets
-     * gzread() read uncompressed files straight into it, saving one copy of
-     * every byte and most read() calls.  Output does not depend on it. */
-    setvbuf(c->fp, NULL, _IOFBF, 512 * 1024);
-    char ebuf[PCAP_ERRBUF_SIZE];
-    ebuf[0] = 0;
-    c->pcap = pcap_fopen_offline_with_tstamp_precision(c->fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-    if (!c->pcap) {
-        fclose(c->fp);
-        c->fp = NULL;
-        dt_set_err(err, errlen, "libpcap: %s", ebuf[0] ? ebuf : "cannot read pcap header");
-        return -1;
-    }
-    c->fp = NULL; /* owned by libpcap now */
+    /* files of pcap 2.0-2.2 (and DG/UX's 543.0) have caplen and len the other way round */
+    c->lengths_swapped = major == 543 || minor < 3 ? PCAP_LEN_SWAPPED
+                         : minor == 3              ? PCAP_LEN_MAYBE_SWAPPED
+                                                   : PCAP_LEN_AS_IS;
+    c->snapshot = snaplen == 0 || snaplen > INT32_MAX ? max_snaplen(c->linktype) : snaplen;
+    if (m == PCAP_MAGIC_MODIFIED && c->linktype == DT_LINKTYPE_ETHERNET)
+        c->snapshot += 14; /* libpcap: cooked captures got a made-up Ethernet header */
+    c->win_pos = c->win_len = 0;
+    c->peek_pos = PCAP_FILE_HDR_LEN; /* the records follow in the stream */
     c->bytes = PCAP_FILE_HDR_LEN;
     c->kind = KIND_PCAP;
     return 0;
@@ -726,10 +798,7 @@ void dt_capture_close(dt_capture *cap)
 {
     if (!cap)
         return;
-    if (cap->pcap)
-        pcap_close(cap->pcap); /* closes the cookie FILE */
-    if (cap->fp)
-        fclose(cap->fp);
+    free(cap->win);
     if (cap->gz)
         gzclose(cap->gz);
     free(cap->ifs);

@@ -261,6 +261,97 @@ static void test_pcap_absurd(void)
     dt_capture_close(c);
 }
 
+/* Classic pcap read as libpcap 1.10 reads it (the reader replaced it): the
+ * header fields, lengths of files before 2.3, the snapshot length, the limits
+ * and their messages.  Expected values are what libpcap answered. */
+typedef struct pcap_case {
+    const char *name;
+    int be;
+    uint32_t magic;
+    uint16_t major, minor;
+    uint32_t snaplen, caplen, wirelen;
+    int modified;
+    int rc;              /* of the first dt_capture_next, or -2: open fails */
+    uint32_t got_caplen; /* of the packet */
+    uint32_t got_wirelen;
+    const char *message; /* open error or read error */
+} pcap_case;
+
+static void test_pcap_libpcap_rules(void)
+{
+    static const pcap_case cases[] = {
+        {"2.4 be", 1, 0xa1b2c3d4, 2, 4, 65535, 40, 60, 0, 1, 40, 60, NULL},
+        {"2.1: lengths swapped", 0, 0xa1b2c3d4, 2, 1, 65535, 60, 40, 0, 1, 40, 60, NULL},
+        {"2.3, caplen > len: swapped", 0, 0xa1b2c3d4, 2, 3, 65535, 60, 40, 0, 1, 40, 60, NULL},
+        {"2.3, caplen <= len: as is", 1, 0xa1b2c3d4, 2, 3, 65535, 40, 60, 0, 1, 40, 60, NULL},
+        {"543.0 (DG/UX)", 0, 0xa1b2c3d4, 543, 0, 65535, 60, 40, 0, 1, 40, 60, NULL},
+        {"caplen above the snaplen: cut to it", 0, 0xa1b2c3d4, 2, 4, 30, 40, 40, 0, 1, 30, 40,
+         NULL},
+        {"modified pcap, Ethernet: snaplen + 14", 0, 0xa1b2cd34, 2, 4, 30, 40, 40, 1, 1, 40, 40,
+         NULL},
+        {"snaplen 0: the maximum", 0, 0xa1b2c3d4, 2, 4, 0, 40, 40, 0, 1, 40, 40, NULL},
+        {"caplen above 262144", 0, 0xa1b2c3d4, 2, 4, 65535, 300000, 300000, 0, -1, 0, 0,
+         "packet 1: invalid packet capture length 300000, bigger than snaplen of 65535 (at byte "
+         "24)"},
+        {"caplen above 262144, snaplen larger", 0, 0xa1b2c3d4, 2, 4, 1000000, 300000, 300000, 0, -1,
+         0, 0,
+         "packet 1: invalid packet capture length 300000, bigger than maximum of 262144 (at byte "
+         "24)"},
+        {"version 1.0", 0, 0xa1b2c3d4, 1, 0, 65535, 40, 40, 0, -2, 0, 0,
+         "archaic pcap savefile format"},
+        {"version 2.5", 1, 0xa1b2c3d4, 2, 5, 65535, 40, 40, 0, -2, 0, 0,
+         "unsupported pcap savefile version 2.5"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const pcap_case *k = &cases[i];
+        buf o;
+        char path[512], err[256] = "";
+        memset(&o, 0, sizeof o);
+        o.be = k->be;
+        put32(&o, k->magic);
+        put16(&o, k->major);
+        put16(&o, k->minor);
+        put32(&o, 0);
+        put32(&o, 0);
+        put32(&o, k->snaplen);
+        put32(&o, 1); /* Ethernet */
+        put32(&o, 1700000000);
+        put32(&o, 5);
+        put32(&o, k->caplen);
+        put32(&o, k->wirelen);
+        if (k->modified)
+            for (int z = 0; z < 8; z++)
+                put8(&o, 0);
+        if (k->caplen <= sizeof payload)
+            putn(&o, payload, k->caplen);
+        write_file("rules.pcap", o.b, o.n, path, sizeof path);
+        dt_capture *c = dt_capture_open(path, err, sizeof err);
+        if (k->rc == -2) {
+            CHECK(c == NULL);
+            CHECK_EQ_STR(err, k->message);
+            dt_capture_close(c);
+            continue;
+        }
+        CHECK(c != NULL);
+        if (!c)
+            continue;
+        dt_cap_packet p;
+        int rc = dt_capture_next(c, &p);
+        if (rc != k->rc)
+            fprintf(stderr, "case %s\n", k->name);
+        CHECK_EQ_INT(rc, k->rc);
+        if (rc == 1) {
+            CHECK_EQ_INT(p.caplen, k->got_caplen);
+            CHECK_EQ_INT(p.wirelen, k->got_wirelen);
+            CHECK_EQ_INT(p.ts_ns, 1700000000ull * 1000000000ull + 5000);
+            CHECK(memcmp(p.data, payload, p.caplen) == 0);
+        } else {
+            CHECK_EQ_STR(dt_capture_error(c), k->message);
+        }
+        dt_capture_close(c);
+    }
+}
+
 static void test_gzip_and_stdin(void)
 {
     buf o;
@@ -744,6 +835,7 @@ int main(void)
     test_pcap();
     test_pcap_truncated();
     test_pcap_absurd();
+    test_pcap_libpcap_rules();
     test_gzip_and_stdin();
     test_ng_basic(0);
     test_ng_basic(1);

@@ -2,6 +2,7 @@
 #include "proto/quic.h"
 
 #include "util/cursor.h"
+#include "util/tlocal.h"
 
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
@@ -169,11 +170,10 @@ static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
  * reused for every datagram and key derivation (creating them per datagram
  * cost more allocations and provider look-ups than the decryption). */
 typedef struct thread_ctx {
+    int made; /* 1 made, -1 could not be */
     EVP_CIPHER_CTX *cipher;
     EVP_MAC_CTX *mac; /* HMAC-SHA256 */
 } thread_ctx;
-static pthread_key_t ctx_key;
-static int ctx_key_ok;
 
 static void ctx_free(void *p)
 {
@@ -183,6 +183,8 @@ static void ctx_free(void *p)
     free(t);
 }
 
+static dt_tlocal ctx_slot = DT_TLOCAL_INIT(ctx_free);
+
 static void fetch_algorithms(void)
 {
     hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -190,29 +192,22 @@ static void fetch_algorithms(void)
     EVP_CIPHER *gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
     aes_ecb = ecb ? ecb : EVP_aes_128_ecb();
     aes_gcm = gcm ? gcm : EVP_aes_128_gcm();
-    ctx_key_ok = pthread_key_create(&ctx_key, ctx_free) == 0;
 }
 
 /* This thread's contexts, or NULL when they cannot be made. */
 static thread_ctx *contexts(void)
 {
     pthread_once(&fetch_once, fetch_algorithms);
-    thread_ctx *t = ctx_key_ok ? pthread_getspecific(ctx_key) : NULL;
-    if (t || !ctx_key_ok)
-        return t;
+    thread_ctx *t = dt_tlocal_get(&ctx_slot, sizeof *t);
+    if (!t || t->made)
+        return t && t->made > 0 ? t : NULL;
     char digest[] = "SHA256";
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                            OSSL_PARAM_construct_end()};
-    if (!(t = calloc(1, sizeof *t)))
-        return NULL;
     t->cipher = EVP_CIPHER_CTX_new();
     t->mac = hmac_mac ? EVP_MAC_CTX_new(hmac_mac) : NULL;
-    if (!t->cipher || !t->mac || EVP_MAC_CTX_set_params(t->mac, params) != 1 ||
-        pthread_setspecific(ctx_key, t) != 0) {
-        ctx_free(t);
-        return NULL;
-    }
-    return t;
+    t->made = t->cipher && t->mac && EVP_MAC_CTX_set_params(t->mac, params) == 1 ? 1 : -1;
+    return t->made > 0 ? t : NULL;
 }
 
 int dt_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, dt_quic_keys *k)

@@ -6,6 +6,8 @@
 #include "proto/tls.h"
 
 #include "util/cursor.h"
+#include "util/hash.h"
+#include "util/tlocal.h"
 #include "util/text.h"
 
 #include <openssl/evp.h>
@@ -499,6 +501,82 @@ static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int quic, c
         ja4[0] = '\0'; /* cannot happen with the field sizes above; never a cut value */
 }
 
+/* JA3 and JA4 of the last ClientHellos, per thread: a device's TLS stacks
+ * send the same lists again and again, and the strings, sorts and digests of
+ * the two fingerprints cost more than parsing the hello.  The key is every
+ * input of both, so a hit is exactly the same answer. */
+#define FP_MEMO 16
+#define FP_KEY_MAX (8 + 2 * 16 + 3 + 5 * (4 + 2 * TLS_FP_MAX))
+
+typedef struct fp_entry {
+    uint64_t hash;
+    size_t len; /* 0: empty */
+    char ja3[33], ja4[40];
+    uint8_t key[FP_KEY_MAX];
+} fp_entry;
+
+typedef struct fp_memo {
+    unsigned next; /* the entry replaced next (round robin) */
+    fp_entry e[FP_MEMO];
+} fp_memo;
+
+static dt_tlocal fp_slot = DT_TLOCAL_INIT(NULL);
+
+static void put_be16(uint8_t *k, size_t *n, unsigned v)
+{
+    k[(*n)++] = (uint8_t)(v >> 8);
+    k[(*n)++] = (uint8_t)v;
+}
+
+static size_t fp_key(const dt_tls_client *out, const ch_lists *L, int quic, uint8_t *k)
+{
+    size_t n = 0;
+    k[n++] = (uint8_t)quic;
+    k[n++] = (uint8_t)L->has_sni;
+    put_be16(k, &n, out->legacy_version);
+    put_be16(k, &n, (unsigned)out->n_versions);
+    for (int i = 0; i < out->n_versions; i++)
+        put_be16(k, &n, out->versions[i]);
+    int alpn = L->alpn0 && L->alpn0_len > 0;
+    k[n++] = (uint8_t)alpn;
+    k[n++] = alpn ? L->alpn0[0] : 0;
+    k[n++] = alpn ? L->alpn0[L->alpn0_len - 1] : 0;
+    const u16list *lists[] = {&L->ciphers, &L->exts, &L->groups, &L->sigalgs, &L->pf};
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+        put_be16(k, &n, (unsigned)lists[l]->n);
+        put_be16(k, &n, lists[l]->total > 100 ? 100u : (unsigned)lists[l]->total);
+        for (int i = 0; i < lists[l]->n; i++)
+            put_be16(k, &n, lists[l]->v[i]);
+    }
+    return n;
+}
+
+static void fingerprints(dt_tls_client *out, const ch_lists *L, int quic)
+{
+    fp_memo *m = dt_tlocal_get(&fp_slot, sizeof *m);
+    uint8_t key[FP_KEY_MAX];
+    size_t n = m ? fp_key(out, L, quic, key) : 0;
+    uint64_t h = dt_hash_bytes(DT_HASH_INIT, key, n);
+    for (int i = 0; m && i < FP_MEMO; i++) {
+        const fp_entry *e = &m->e[i];
+        if (e->len == n && e->hash == h && memcmp(e->key, key, n) == 0) {
+            memcpy(out->ja3, e->ja3, sizeof out->ja3);
+            memcpy(out->ja4, e->ja4, sizeof out->ja4);
+            return;
+        }
+    }
+    compute_ja3(out, L, out->ja3);
+    compute_ja4(out, L, quic, out->ja4, sizeof out->ja4);
+    if (!m)
+        return;
+    fp_entry *e = &m->e[m->next++ % FP_MEMO];
+    e->hash = h;
+    e->len = n;
+    memcpy(e->key, key, n);
+    memcpy(e->ja3, out->ja3, sizeof e->ja3);
+    memcpy(e->ja4, out->ja4, sizeof e->ja4);
+}
+
 int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_client *out)
 {
     if (!out)
@@ -543,8 +621,7 @@ int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_cl
         out->ciphers[out->n_ciphers++] = L.ciphers.v[i];
     for (int i = 0; i < L.exts.n && i < DT_TLS_MAX_LIST; i++)
         out->extensions[out->n_extensions++] = L.exts.v[i];
-    compute_ja3(out, &L, out->ja3);
-    compute_ja4(out, &L, quic, out->ja4, sizeof out->ja4);
+    fingerprints(out, &L, quic);
     out->present = 1;
     return 0;
 }

@@ -29,8 +29,7 @@ void dt_jw_reset(dt_jw *w)
 }
 
 /* Makes room for n more bytes plus the NUL; returns 0 or -1. */
-/* Grows the buffer for n more bytes and a NUL: 0, or -1 out of memory. */
-static __attribute__((noinline)) int grow(dt_jw *w, size_t n)
+int dt_jw_grow(dt_jw *w, size_t n)
 {
     if (w->oom)
         return -1;
@@ -59,7 +58,7 @@ static inline int reserve(dt_jw *w, size_t n)
 {
     if (!w->oom && n < w->cap && w->len < w->cap - n)
         return 0;
-    return grow(w, n);
+    return dt_jw_grow(w, n);
 }
 
 static void put(dt_jw *w, const char *s, size_t n)
@@ -122,9 +121,19 @@ static const unsigned char needs_escape[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, ['\\'] = 1,
 };
 
+/* Whether any of the 8 bytes of x needs escaping (a control character, '"'
+ * or '\\'): the zero-byte tests of "Bit Twiddling Hacks", exact for "any". */
+static inline int word_needs_escape(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs ? 1 : 0;
+}
+
 /* The escaped, quoted string (cJSON: ", \ and the control characters below
  * 0x20 are escaped, \b \f \n \r \t by name, the others as \u00XX with
- * lowercase hex; every other byte, 0x7f and non-ASCII included, as is). */
+ * lowercase hex; every other byte, 0x7f and non-ASCII included, as is).
+ * Eight bytes at a time while none needs escaping (most text never does). */
 static void put_string(dt_jw *w, const char *s)
 {
     static const char hx[] = "0123456789abcdef";
@@ -135,51 +144,58 @@ static void put_string(dt_jw *w, const char *s)
         return;
     char *o = w->buf + w->len;
     *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = p[i];
-        if (!needs_escape[c]) {
-            *o++ = (char)c;
-            continue;
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            if (!word_needs_escape(x)) {
+                memcpy(o, &x, 8);
+                o += 8;
+                i += 8;
+                continue;
+            }
         }
-        *o++ = '\\';
-        switch (c) {
-        case '"':
-        case '\\':
-            *o++ = (char)c;
-            break;
-        case '\b':
-            *o++ = 'b';
-            break;
-        case '\f':
-            *o++ = 'f';
-            break;
-        case '\n':
-            *o++ = 'n';
-            break;
-        case '\r':
-            *o++ = 'r';
-            break;
-        case '\t':
-            *o++ = 't';
-            break;
-        default:
-            *o++ = 'u';
-            *o++ = '0';
-            *o++ = '0';
-            *o++ = hx[c >> 4];
-            *o++ = hx[c & 15];
+        size_t end = i + 8 < n ? i + 8 : n; /* this word byte by byte */
+        for (; i < end; i++) {
+            unsigned char c = p[i];
+            if (!needs_escape[c]) {
+                *o++ = (char)c;
+                continue;
+            }
+            *o++ = '\\';
+            switch (c) {
+            case '"':
+            case '\\':
+                *o++ = (char)c;
+                break;
+            case '\b':
+                *o++ = 'b';
+                break;
+            case '\f':
+                *o++ = 'f';
+                break;
+            case '\n':
+                *o++ = 'n';
+                break;
+            case '\r':
+                *o++ = 'r';
+                break;
+            case '\t':
+                *o++ = 't';
+                break;
+            default:
+                *o++ = 'u';
+                *o++ = '0';
+                *o++ = '0';
+                *o++ = hx[c >> 4];
+                *o++ = hx[c & 15];
+            }
         }
     }
     *o++ = '"';
     w->len = (size_t)(o - w->buf);
     w->buf[w->len] = '\0';
-}
-
-void dt_jw_key_raw(dt_jw *w, const char *quoted_colon, size_t n)
-{
-    before_value(w);
-    put(w, quoted_colon, n);
-    w->sep = 0;
 }
 
 void dt_jw_key(dt_jw *w, const char *key)

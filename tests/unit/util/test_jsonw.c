@@ -155,6 +155,31 @@ int main(void)
         free(cs);
     }
 
+    /* every byte value at every place of a 1-24 byte string (the writer copies
+     * eight bytes at a time while none needs escaping) */
+    unsigned seed = 1;
+    for (int len = 1; len <= 24; len++)
+        for (int at = 0; at < len; at++)
+            for (int b = 1; b < 256; b += 3) {
+                char s[32];
+                for (int i = 0; i < len; i++) {
+                    seed = seed * 1103515245u + 12345u;
+                    s[i] = (char)(0x20 + (seed >> 16) % 0x5f); /* printable */
+                    if (s[i] == '"' || s[i] == '\\')
+                        s[i] = 'x';
+                }
+                s[at] = (char)b;
+                s[len] = 0;
+                dt_jw_reset(&w);
+                dt_jw_str(&w, s);
+                char *cs = cjson_str(s);
+                if (strcmp(w.buf, cs) != 0)
+                    CHECK_EQ_STR(w.buf, cs);
+                else
+                    check_passed++;
+                free(cs);
+            }
+
     /* numbers: integers around the boundaries, large counters, fractions */
     static const double nums[] = {0,
                                   1,

@@ -1,4 +1,5 @@
 #include "flow/flow.h"
+#include "util/pool.h"
 #include "util/hash.h"
 
 #include "util/netconst.h"
@@ -17,6 +18,7 @@ struct dt_flow_table {
     dt_tcp_budget budget;
     dt_flow_end_fn on_end;
     void *ctx;
+    dt_pool flow_pool, tcp_pool; /* ended flows' memory, for the next ones */
 };
 
 void dt_flow_limits_default(dt_flow_limits *l)
@@ -67,6 +69,13 @@ dt_flow_table *dt_flow_table_new(const dt_flow_limits *l, dt_flow_end_fn on_end,
         return NULL;
     }
     t->on_end = on_end;
+    /* the free memory kept: at most 4 MiB of each, and never more than the live limit */
+    size_t keep_flows = (4u << 20) / sizeof(dt_flow),
+           keep_tcp = (4u << 20) / (2 * sizeof(dt_tcp_dir));
+    dt_pool_init(&t->flow_pool, sizeof(dt_flow),
+                 keep_flows < t->lim.max_flows ? keep_flows : t->lim.max_flows);
+    dt_pool_init(&t->tcp_pool, 2 * sizeof(dt_tcp_dir),
+                 keep_tcp < t->lim.max_flows ? keep_tcp : t->lim.max_flows);
     t->ctx = ctx;
     t->budget.limit = t->lim.stream_budget;
     return t;
@@ -134,9 +143,9 @@ static void end_flow(dt_flow_table *t, dt_flow *f, dt_flow_end reason)
     if (f->tcp) {
         dt_tcp_dir_free(&f->tcp[0]);
         dt_tcp_dir_free(&f->tcp[1]);
-        free(f->tcp);
+        dt_pool_put(&t->tcp_pool, f->tcp);
     }
-    free(f);
+    dt_pool_put(&t->flow_pool, f);
 }
 
 static void grow_buckets(dt_flow_table *t)
@@ -213,13 +222,13 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
             end_flow(t, victim, DT_END_EVICTED);
         }
     }
-    f = calloc(1, sizeof *f);
+    f = dt_pool_get(&t->flow_pool);
     if (!f)
         return NULL;
     if (proto == DT_IPPROTO_TCP) {
-        f->tcp = calloc(2, sizeof *f->tcp);
+        f->tcp = dt_pool_get(&t->tcp_pool);
         if (!f->tcp) {
-            free(f);
+            dt_pool_put(&t->flow_pool, f);
             return NULL;
         }
         dt_tcp_dir_init(&f->tcp[0], t->lim.stream_cap, &t->budget);
@@ -328,6 +337,8 @@ void dt_flow_table_free(dt_flow_table *t)
     t->on_end = NULL;
     while (oldest(t))
         end_flow(t, oldest(t), DT_END_EOF);
+    dt_pool_drain(&t->flow_pool);
+    dt_pool_drain(&t->tcp_pool);
     free(t->buckets);
     free(t);
 }

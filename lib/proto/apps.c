@@ -1,4 +1,5 @@
 #include "proto/apps.h"
+#include "util/pool.h"
 
 #include "proto/doh.h"
 
@@ -11,6 +12,8 @@
  * registry (lib/proto/registry.c), their per-flow state within its limit, the
  * DNS records of flows, and the naming of flows when they end. */
 
+#define APPS_POOL_KEEP (4u << 20) /* free state kept per object size */
+
 struct dt_apps {
     int keep_streams;
     size_t state_bytes, state_max; /* per-flow parser state, against DT_APPS_STATE_MAX */
@@ -19,6 +22,7 @@ struct dt_apps {
     void *on_dns_ctx;
     dt_resolve *resolve;
     dt_dns_msg msg; /* scratch: one DNS message at a time */
+    dt_pools pools; /* the fixed-size state of ended flows, for the next ones */
 };
 
 _Static_assert(DT_APP_COUNT <= DT_PARSER_APP_BASE, "apps of added parsers follow dt_app");
@@ -65,6 +69,7 @@ dt_apps *dt_apps_new(int keep_streams)
         return NULL;
     a->keep_streams = keep_streams;
     a->state_max = DT_APPS_STATE_MAX;
+    dt_pools_init(&a->pools, APPS_POOL_KEEP);
     a->resolve = dt_resolve_new(1u << 16);
     if (!a->resolve) {
         free(a);
@@ -78,6 +83,7 @@ void dt_apps_free(dt_apps *a)
     if (!a)
         return;
     assert(a->state_bytes == 0); /* every flow's state was given back */
+    dt_pools_drain(&a->pools);
     dt_resolve_free(a->resolve);
     free(a);
 }
@@ -98,13 +104,15 @@ uint64_t dt_apps_state_refused(const dt_apps *a)
 }
 
 /* Per-flow state, counted against the limit (x: the flow's, NULL for the app itself). */
-static void *state_alloc(dt_apps *a, dt_flow_app *x, size_t size, int zero)
+/* Fixed-size state (the app, results, work buffers) comes zeroed from the
+ * pools; DNS records, of any size, from malloc (pooled 0, or 1). */
+static void *state_alloc(dt_apps *a, dt_flow_app *x, size_t size, int pooled)
 {
     if (a->state_bytes + size > a->state_max) {
         a->state_refused++;
         return NULL;
     }
-    void *p = zero ? calloc(1, size) : malloc(size);
+    void *p = pooled ? dt_pools_get(&a->pools, size) : malloc(size);
     if (p) {
         a->state_bytes += size;
         if (x)
@@ -113,11 +121,14 @@ static void *state_alloc(dt_apps *a, dt_flow_app *x, size_t size, int zero)
     return p;
 }
 
-static void state_free(dt_flow_app *x, void *p, size_t size)
+static void state_free(dt_flow_app *x, void *p, size_t size, int pooled)
 {
     if (!p)
         return;
-    free(p);
+    if (pooled)
+        dt_pools_put(&x->owner->pools, p, size);
+    else
+        free(p);
     x->owner->state_bytes -= size;
     x->state_bytes -= size;
 }
@@ -141,19 +152,20 @@ void *dt_parser_result_new(const dt_parse_in *in, int slot)
 
 void dt_parser_result_drop(const dt_parse_in *in, int slot)
 {
-    state_free(in->x, in->x->result[slot], dt_result_parser(slot)->result_size);
+    state_free(in->x, in->x->result[slot], dt_result_parser(slot)->result_size, 1);
     in->x->result[slot] = NULL;
 }
 
 void *dt_parser_work_new(const dt_parse_in *in, size_t size)
 {
     dt_flow_app *x = in->x;
+    x->work_size = size;
     return x->work = state_alloc(x->owner, x, size, 1);
 }
 
 void dt_parser_work_drop(const dt_parse_in *in, size_t size)
 {
-    state_free(in->x, in->x->work, size);
+    state_free(in->x, in->x->work, size, 1);
     in->x->work = NULL;
 }
 
@@ -217,7 +229,7 @@ void dt_apps_dns_message(dt_apps *a, dt_flow *f, const uint8_t *p, size_t len, u
         return;
     memcpy(rec, buf, d->bytes);
     if (slot >= 0) {
-        state_free(x, x->dns[slot], x->dns[slot]->bytes);
+        state_free(x, x->dns[slot], x->dns[slot]->bytes, 0);
         x->dns[slot] = rec;
     } else {
         x->dns[x->n_dns++] = rec;
@@ -353,18 +365,21 @@ void dt_apps_flow_free(dt_flow *f)
     dt_flow_app *x = f->app;
     if (!x)
         return;
-    x->owner->state_bytes -= x->state_bytes;
+    dt_apps *a = x->owner;
+    a->state_bytes -= x->state_bytes;
     for (int slot = 0; slot < dt_result_count(); slot++) {
         const dt_parser *p = dt_result_parser(slot);
         if (x->result[slot] && p->free_result)
             p->free_result(x->result[slot]);
-        free(x->result[slot]);
+        if (x->result[slot])
+            dt_pools_put(&a->pools, x->result[slot], p->result_size);
     }
-    free(x->work);
+    if (x->work)
+        dt_pools_put(&a->pools, x->work, x->work_size);
     for (int i = 0; i < x->n_dns; i++)
         free(x->dns[i]);
     free(x->stream[0]);
     free(x->stream[1]);
-    free(x);
+    dt_pools_put(&a->pools, x, sizeof *x);
     f->app = NULL;
 }

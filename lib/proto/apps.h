@@ -92,6 +92,7 @@ typedef struct dt_flow_app {
     char name[256];              /* server name chosen by preference */
     void *result[DT_RESULT_MAX]; /* per result slot (dt_result_slot); NULL: none */
     void *work;                  /* a parser's working buffer (QUIC CRYPTO reassembly) */
+    size_t work_size;
     dt_flow_dns *dns[DT_FLOW_MAX_DNS];
     int n_dns;
     uint64_t dns_messages; /* all DNS messages seen on the flow */

@@ -170,8 +170,8 @@ static const char css[] =
     "vertical-align:-2px;margin-right:4px}\n"
     "table{border-collapse:collapse;width:100%;font-size:.9em;margin:.4em 0}"
     "th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;"
-    "vertical-align:top;overflow-wrap:anywhere}th{background:var(--land)}"
-    "td.n,th.n{text-align:right;white-space:nowrap}\n"
+    "vertical-align:top;overflow-wrap:break-word}th{background:var(--land)}"
+    "td.n,th.n{text-align:right;white-space:nowrap}.wrap{overflow-x:auto}\n"
     ".bar{display:inline-block;height:.9em;background:var(--bar);margin-right:6px;"
     "vertical-align:-1px;min-width:1px}.bar.unid{background:repeating-linear-gradient(45deg,"
     "var(--bar) 0 3px,transparent 3px 6px);border:1px solid var(--bar)}"
@@ -772,9 +772,10 @@ static int fd_recipient_links(void *ctx, const void *row)
     return 0;
 }
 
-#define FD_H 420.0
+#define FD_H 360.0
 #define FD_GAP 10.0
 #define FD_NODE 12
+#define FD_LABEL 16.0
 
 static double fd_column_scale(const fd_node *v, int n)
 {
@@ -784,14 +785,17 @@ static double fd_column_scale(const fd_node *v, int n)
     return sum > 0 ? (FD_H - FD_GAP * (n > 1 ? n - 1 : 0)) / sum : 0;
 }
 
-static void fd_place(fd_node *v, int n, double scale)
+/* Stacks a column's nodes (each at least FD_LABEL high, for its label);
+ * returns the bottom. */
+static double fd_place(fd_node *v, int n, double scale)
 {
     double y = 20;
     for (int i = 0; i < n; i++) {
         v[i].y = y;
         v[i].h = (double)v[i].up * scale < 1 ? 1 : (double)v[i].up * scale;
-        y += v[i].h + FD_GAP;
+        y += (v[i].h < FD_LABEL ? FD_LABEL : v[i].h) + FD_GAP;
     }
+    return y;
 }
 
 static void fd_nodes(FILE *o, const fd_node *v, int n, int x, int label_left)
@@ -837,16 +841,18 @@ static void flow_section(html *h)
     double s = fd_column_scale(d->dev, d->n_dev), s2 = fd_column_scale(d->cc, d->n_cc),
            s3 = fd_column_scale(d->rc, d->n_rc);
     d->scale = s < s2 ? (s < s3 ? s : s3) : (s2 < s3 ? s2 : s3);
-    fd_place(d->dev, d->n_dev, d->scale);
-    fd_place(d->cc, d->n_cc, d->scale);
-    fd_place(d->rc, d->n_rc, d->scale);
+    double bottom = fd_place(d->dev, d->n_dev, d->scale), b2 = fd_place(d->cc, d->n_cc, d->scale),
+           b3 = fd_place(d->rc, d->n_rc, d->scale);
+    bottom = bottom > b2 ? bottom : b2;
+    bottom = bottom > b3 ? bottom : b3;
     dt_rollup_each(h->ru, DT_RU_DEVICES, FD_DEVICES, fd_device_links, d);
     dt_rollup_each(h->ru, DT_RU_COMPANIES, FD_RECIPIENTS, fd_recipient_links, d);
     const int xs[3] = {170, 480, 790};
-    fputs("<figure>\n<svg class=\"fd\" viewBox=\"0 0 1000 470\" role=\"img\" "
-          "aria-labelledby=\"fd-title\"><title id=\"fd-title\">Bytes sent from each device to "
-          "each country and from each country to each recipient</title>\n",
-          o);
+    fprintf(o,
+            "<figure>\n<svg class=\"fd\" viewBox=\"0 0 1000 %.0f\" role=\"img\" "
+            "aria-labelledby=\"fd-title\"><title id=\"fd-title\">Bytes sent from each device to "
+            "each country and from each country to each recipient</title>\n",
+            bottom + 10);
     char b[32];
     for (int i = 0; i < d->n_link; i++) {
         struct fd_link *l = &d->link[i];
@@ -884,7 +890,7 @@ static void table_open(html *h, const char *id, const char *title, const char *c
     FILE *o = h->o;
     fprintf(o, "<h3 id=\"%s\">", id);
     esc(o, title);
-    fputs("</h3>\n<table class=\"data\"><thead><tr>", o);
+    fputs("</h3>\n<div class=\"wrap\"><table class=\"data\"><thead><tr>", o);
     while (*cols) {
         size_t n = strcspn(cols, "|");
         int num = cols[0] == '#';
@@ -900,7 +906,7 @@ static void table_open(html *h, const char *id, const char *title, const char *c
 
 static void table_close(html *h, size_t total, const char *what)
 {
-    fputs("</tbody></table>\n", h->o);
+    fputs("</tbody></table></div>\n", h->o);
     if (h->rows && total > h->rows) {
         fputs("<p class=\"more\">", h->o);
         escf(h->o, "%zu more %s left out (--top N, --all); the JSON report has all %zu.",
@@ -1198,10 +1204,10 @@ static void inputs_section(html *h)
         td_num(o, (uint64_t)in->n_errors);
         fputs("</tr>\n", o);
     }
-    fputs("</tbody></table>\n", o);
+    table_close(h, 0, NULL);
     table_open(h, "t-geo", "Geo databases", "File|Kind|Type|Built|Attribution and licence");
     dt_report_each_geo(r, geo_row, o);
-    fputs("</tbody></table>\n", o);
+    table_close(h, 0, NULL);
     fputs("<p class=\"mute\">", o);
     escf(o, "Made by datatrail %s.", DT_VERSION);
     fputs("</p>\n</section>\n", o);
@@ -1261,7 +1267,7 @@ int dt_report_write_html(dt_report *r, const dt_warning *warnings, size_t n_warn
     quality_section(&h, &m);
     inputs_section(&h);
     fputs(how_to_read, o);
-    fprintf(o, "<script>\n%s</script>\n</body>\n</html>\n", script);
+    fprintf(o, "<script>%s</script>\n</body>\n</html>\n", script);
     free(h.cc);
     return fflush(o) != 0 || ferror(o) ? -1 : 0;
 }

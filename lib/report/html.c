@@ -633,8 +633,8 @@ static void timeline_section(html *h, const dt_render_model *m)
     for (int k = 0; k < t->n; k++) {
         double y = top + k * rowh + rowh / 2.0;
         fprintf(o, "<g><title>");
-        escf(o, "%s: %llu connections, %s sent", t->name[k], (unsigned long long)t->connections[k],
-             bytes(t->up[k], b));
+        escf(o, "%s: %llu connection%s, %s sent", t->name[k], (unsigned long long)t->connections[k],
+             t->connections[k] == 1 ? "" : "s", bytes(t->up[k], b));
         fprintf(o, "</title><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", TL_X - 8, y + 4);
         esc(o, clip(t->name[k], lab, sizeof lab, 28));
         fprintf(o, "</text><line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/><path d=\"", TL_X,

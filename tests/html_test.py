@@ -8,8 +8,9 @@
 (c) headless Chromium, with the network off, with and without JavaScript:
     the rendered DOM has the headline numbers, the top recipient and a shaded
     map path per country of the report; the screenshot is not blank;
-(d) the page of a merged report renders too; without data/worldmap.txt the
-    map section says so and the rest is written.
+(d) the page of a merged report renders too (the sample twice, and the shared
+    corpus when present); without data/worldmap.txt the map section says so
+    and the rest is written.
 Chromium (Debian package chromium, installed by scripts/setup) missing or
 unable to run: the checks of (c) are skipped, saying so.
 
@@ -388,6 +389,19 @@ def main():
     rendered(ch, "sample", page, report, work)
     if os.path.exists(merged):
         rendered(ch, "merged", merged, json.load(open(mjson)), work, png=False)
+    corpus = os.environ.get("DATATRAIL_CORPUS", os.path.join(ROOT, "..", "shared", "corpus"))
+    pcaps = os.path.join(corpus, "pcaps")
+    if os.path.isdir(pcaps):
+        # the shared corpus as one report (hundreds of captures: a fleet)
+        cj, ch_page = os.path.join(work, "corpus.json"), os.path.join(work, "corpus.html")
+        run(dt, "report", "-q", "-j", "2", "-o", cj, pcaps)
+        r = run(dt, "merge", "-f", "html", "-o", ch_page, cj)
+        check("corpus: merge -f html exits 0", r.returncode == 0, r.stderr[-300:])
+        if r.returncode == 0:
+            structure("corpus", read(ch_page), 5 << 20)
+            rendered(ch, "corpus", ch_page, json.load(open(cj)), work, png=False)
+    else:
+        print("skip corpus: %s absent" % pcaps)
     if hostile:
         r = ch.run("--dump-dom", "file://" + hostile)
         dom = parse(r.stdout.decode("utf-8")) if r and r.returncode == 0 else None

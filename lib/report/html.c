@@ -130,10 +130,12 @@ static const char *bytes(uint64_t v, char *buf)
     return dt_render_bytes((double)v, buf, 32);
 }
 
-/* "60 s", "5.0 min", "2.0 h" */
+/* "250 ms", "60 s", "5.0 min", "2.0 h" */
 static const char *secs_text(double s, char *buf, size_t len)
 {
-    if (s < 10)
+    if (s < 1)
+        snprintf(buf, len, "%.0f ms", s * 1000);
+    else if (s < 10)
         snprintf(buf, len, "%.1f s", s);
     else if (s < 120)
         snprintf(buf, len, "%.0f s", s);
@@ -175,7 +177,7 @@ static const char css[] =
     ".bar{display:inline-block;height:.9em;background:var(--bar);margin-right:6px;"
     "vertical-align:-1px;min-width:1px}.bar.unid{background:repeating-linear-gradient(45deg,"
     "var(--bar) 0 3px,transparent 3px 6px);border:1px solid var(--bar)}"
-    "td.barc{width:45%}\n"
+    "td.barc{width:45%;white-space:nowrap}\n"
     ".tr-eea{color:var(--eea)}.tr-third_country{color:var(--third);font-weight:600}"
     ".tr-adequate,.tr-adequate_partial{color:var(--adq)}\n"
     ".tl path{stroke:var(--bar);stroke-width:1.4}.tl line{stroke:var(--line)}"
@@ -290,7 +292,11 @@ static void answer(html *h, const dt_render_model *m)
     fputs("<section class=\"first\" id=\"answer\">\n<h1>Where this device's data went</h1>\n"
           "<p class=\"answer\">",
           o);
-    escf(o, "In %s, the device sent ", hl.inputs);
+    size_t devices = dt_rollup_rows(h->ru, DT_RU_DEVICES);
+    if (devices > 1)
+        escf(o, "In %s, %zu devices sent ", hl.inputs, devices);
+    else
+        escf(o, "In %s, the device sent ", hl.inputs);
     fputs("<b>", o);
     esc(o, bytes(h->t.bytes_up, b));
     fputs("</b> to <b>", o);
@@ -453,7 +459,7 @@ static void bar_cell(FILE *o, uint64_t v, uint64_t max, uint64_t all, int uniden
 {
     char b[32], p[16];
     fprintf(o, "<td class=\"barc\"><span class=\"bar%s\" style=\"width:%.1f%%\"></span>",
-            unidentified ? " unid" : "", max ? 80.0 * (double)v / (double)max : 0);
+            unidentified ? " unid" : "", max ? 65.0 * (double)v / (double)max : 0);
     escf(o, "%s (%s)", bytes(v, b), dt_render_pct((double)v, (double)all, p, sizeof p));
     fputs("</td></tr>\n", o);
 }

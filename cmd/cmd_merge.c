@@ -14,8 +14,8 @@
 #define REPORT_MAX ((size_t)16 << 30) /* a report is read whole: 16 GiB at most */
 
 static const char merge_help[] =
-    "Usage: datatrail merge [-o FILE] [--format json|text|csv|html] [--vendor NAME [--entities FILE]]\n"
-    "                       [--device ADDR|MAC] REPORT.json...\n"
+    "Usage: datatrail merge [-o FILE] [--format json|text|csv|html] [--vendor NAME\n"
+    "                       [--entities FILE]] [--device ADDR|MAC] REPORT.json...\n"
     "(options may also follow the reports; -- ends them)\n"
     "\n"
     "Combines reports written by `datatrail report` (with their flows) into one:\n"

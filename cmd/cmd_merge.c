@@ -14,8 +14,8 @@
 #define REPORT_MAX ((size_t)16 << 30) /* a report is read whole: 16 GiB at most */
 
 static const char merge_help[] =
-    "Usage: datatrail merge [-o FILE] [--format json|text|csv] [--vendor NAME [--entities FILE]]\n"
-    "                       [--device ADDR|MAC] REPORT.json...\n"
+    "Usage: datatrail merge [-o FILE] [--format json|text|csv|html] [--vendor NAME\n"
+    "                       [--entities FILE]] [--device ADDR|MAC] REPORT.json...\n"
     "(options may also follow the reports; -- ends them)\n"
     "\n"
     "Combines reports written by `datatrail report` (with their flows) into one:\n"
@@ -26,7 +26,7 @@ static const char merge_help[] =
     "of --entities files) for the parties; default: the first merged report's\n"
     "--vendor, else inferred from all flows (the car maker with the most flows).\n"
     "--device ADDR|MAC keeps only that device's flows (its address or MAC address).\n"
-    "--top N / --all: rows per text table; --table NAME: the CSV table (default\n"
+    "--top N / --all: rows per text or html table; --table NAME: the CSV table (default\n"
     "endpoints); --per-table DIR: also every table as DIR/NAME.csv.\n"
     "Exit status: 0; 3 when some inputs are not reports (each is named); 2 when none\n"
     "is (nothing is written); 1 usage error, or -o FILE that is one of the inputs.\n";

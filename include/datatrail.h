@@ -329,9 +329,14 @@ typedef enum dt_report_mode {
     DT_OUT_REPORT = 0, /* one report at dt_report_finish() */
     DT_OUT_FLOWS       /* one line per flow as flows end (NDJSON or CSV) */
 } dt_report_mode;
-typedef enum dt_report_format { DT_FMT_JSON = 0, DT_FMT_TEXT, DT_FMT_CSV } dt_report_format;
+typedef enum dt_report_format {
+    DT_FMT_JSON = 0,
+    DT_FMT_TEXT,
+    DT_FMT_CSV,
+    DT_FMT_HTML
+} dt_report_format;
 
-/* The format named `name` (a --format value: "json", "text", "csv"; "ndjson"
+/* The format named `name` (a --format value: "json", "text", "csv", "html"; "ndjson"
  * too in flows mode) usable in mode: 0 and *out set, or -1. */
 int dt_report_format_parse(const char *name, dt_report_mode mode, dt_report_format *out);
 /* The names usable in mode, for messages ("json, text or csv"), in buf. */
@@ -352,7 +357,8 @@ typedef struct dt_report_opts {
     /* the device's maker, an entity name (--vendor): recipients' parties are
      * relative to it; NULL: the report infers it (see docs/report-schema.md) */
     const char *vendor;
-    /* text: rows per table (--top N); 0: the default (10), -1: all (--all) */
+    /* text and html: rows per table (--top N); 0: the default (text 10, html 200),
+     * -1: all (--all) */
     int top;
     /* csv: the table written (--table NAME; NULL: endpoints), and a directory to
      * also write every table into, one NAME.csv each (--per-table DIR), or NULL */

@@ -37,6 +37,10 @@ if(Python3_FOUND)
   # no temporary left by a signal, the umask's mode, options anywhere, write errors.
   add_test(NAME safety COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/safety_test.py
            --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/safety)
+  # The HTML report: strict parse, escaping of hostile names, headless Chromium
+  # with and without JavaScript (skips those checks, saying so, without chromium).
+  add_test(NAME html COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/html_test.py
+           --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/html)
   # Every key of the report is documented in docs/report-schema.md.
   add_test(NAME schema COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/schema_test.py
            --datatrail $<TARGET_FILE:datatrail>)

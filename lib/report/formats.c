@@ -9,14 +9,22 @@ const dt_format_def dt_formats[] = {
     {"json", "ndjson", DT_FMT_JSON, DT_FOR_REPORT | DT_FOR_FLOWS, dt_report_write_json},
     {"text", NULL, DT_FMT_TEXT, DT_FOR_REPORT, dt_report_write_text},
     {"csv", NULL, DT_FMT_CSV, DT_FOR_REPORT | DT_FOR_FLOWS, dt_report_write_csv},
+    {"html", NULL, DT_FMT_HTML, DT_FOR_REPORT, dt_report_write_html},
 };
 const size_t dt_n_formats = sizeof dt_formats / sizeof dt_formats[0];
 
-int dt_report_write_text(dt_report *r, const dt_warning *warnings, size_t n_warnings)
+dt_render_model dt_report_render_model(const dt_report *r, const dt_warning *warnings,
+                                       size_t n_warnings)
 {
     dt_render_model m = {
         r->ru,        &r->sum,  r->have_time, r->first_ns, r->last_ns,
         r->ts_digits, warnings, n_warnings,   r->opts.top, r->opts.enricher != NULL};
+    return m;
+}
+
+int dt_report_write_text(dt_report *r, const dt_warning *warnings, size_t n_warnings)
+{
+    dt_render_model m = dt_report_render_model(r, warnings, n_warnings);
     return dt_render_text(&m, r->out, r->opts.width, r->opts.color);
 }
 

@@ -11,6 +11,7 @@
 
 #include "datatrail.h"
 #include "report/model.h"
+#include "report/render.h"
 
 #include <stddef.h>
 
@@ -32,5 +33,10 @@ extern const size_t dt_n_formats;
 int dt_report_write_json(dt_report *r, const dt_warning *warnings, size_t n_warnings);
 int dt_report_write_text(dt_report *r, const dt_warning *warnings, size_t n_warnings);
 int dt_report_write_csv(dt_report *r, const dt_warning *warnings, size_t n_warnings);
+int dt_report_write_html(dt_report *r, const dt_warning *warnings, size_t n_warnings);
+
+/* What the human renderings (text, html) read of a report. */
+dt_render_model dt_report_render_model(const dt_report *r, const dt_warning *warnings,
+                                       size_t n_warnings);
 
 #endif

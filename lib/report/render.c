@@ -10,9 +10,8 @@
 
 /* ---- text cells ---- */
 
-/* Decodes one UTF-8 sequence at s (n bytes left); returns its length, or 0
- * when invalid (overlong, surrogate, out of range, cut short). */
-static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+/* (render.h) */
+size_t dt_render_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 {
     size_t len;
     uint32_t c;
@@ -59,7 +58,7 @@ static int fit(char *dst, size_t dstlen, const char *s, int cols)
         return 0;
     while (n) {
         uint32_t cp = '?';
-        size_t l = utf8_len(p, n, &cp);
+        size_t l = dt_render_utf8(p, n, &cp);
         const unsigned char *src = p;
         size_t take = l;
         if (!l || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
@@ -111,7 +110,7 @@ static void last_cell(FILE *out, const char *s, int cols)
     fputs(buf, out);
 }
 
-static char *fmt_bytes(double b, char *buf, size_t len)
+char *dt_render_bytes(double b, char *buf, size_t len)
 {
     static const char *const unit[] = {"kB", "MB", "GB", "TB", "PB"};
     if (b < 1000) {
@@ -134,7 +133,7 @@ static char *fmt_count(double v, char *buf, size_t len)
     return buf;
 }
 
-static char *fmt_pct(double part, double whole, char *buf, size_t len)
+char *dt_render_pct(double part, double whole, char *buf, size_t len)
 {
     if (whole <= 0)
         snprintf(buf, len, "n/a");
@@ -191,7 +190,7 @@ static const char *transfer_color(const char *t)
     return NULL;
 }
 
-static const char *transfer_label(const char *t)
+const char *dt_render_transfer_label(const char *t)
 {
     if (!t)
         return "unknown";
@@ -226,8 +225,8 @@ static void more_rows(const style *st, int total, const char *what)
 static void count_cells(FILE *o, const dt_ru_counts *row, const char *sep)
 {
     char b[32];
-    cell(o, row ? fmt_bytes((double)row->up, b, sizeof b) : "Up", COL_BYTES, 1, " ");
-    cell(o, row ? fmt_bytes((double)row->down, b, sizeof b) : "Down", COL_BYTES, 1, " ");
+    cell(o, row ? dt_render_bytes((double)row->up, b, sizeof b) : "Up", COL_BYTES, 1, " ");
+    cell(o, row ? dt_render_bytes((double)row->down, b, sizeof b) : "Down", COL_BYTES, 1, " ");
     cell(o, row ? fmt_count((double)row->flows, b, sizeof b) : "Flows", COL_FLOWS, 1, sep);
 }
 
@@ -278,7 +277,7 @@ static int country_line(void *ctx, const void *row)
     const char *tr = c->transfer, *tc = transfer_color(tr);
     if (tc)
         on(st, tc);
-    cell(o, code ? transfer_label(tr) : "unknown", 18, 0, "");
+    cell(o, code ? dt_render_transfer_label(tr) : "unknown", 18, 0, "");
     if (tr && !strcmp(tr, "adequate_partial") && c->adequacy_note) {
         if (t->n_notes < PARTIAL_NOTES) {
             t->note[t->n_notes] = c->adequacy_note;
@@ -383,7 +382,7 @@ static void registered_elsewhere(const style *st, const dt_rollup *ru, const dt_
     int n = snprintf(line, sizeof line, "located elsewhere than registered: %llu address%s, %s up:",
                      (unsigned long long)t->disagreeing_endpoints,
                      t->disagreeing_endpoints == 1 ? "" : "es",
-                     fmt_bytes((double)t->disagreements.up, up, sizeof up));
+                     dt_render_bytes((double)t->disagreements.up, up, sizeof up));
     for (int i = 0; i < p.n_pairs && n > 0 && (size_t)n < sizeof line; i++)
         n += snprintf(line + n, sizeof line - (size_t)n, "%s %s %llu", i ? "," : "", p.pair[i],
                       (unsigned long long)p.n[i]);
@@ -422,7 +421,7 @@ static void countries_table(const style *st, const dt_rollup *ru, const dt_ru_to
 }
 
 /* The text of a recipient's party and evidence (the legend below the table). */
-static const char *party_label(const char *p)
+const char *dt_render_party_label(const char *p)
 {
     return !p                            ? "-"
            : !strcmp(p, "first_party")   ? "first"
@@ -451,7 +450,7 @@ static int company_line(void *ctx, const void *row)
     char list[512], ev[4];
     fputs("  ", o);
     cell(o, c->name, c1, 0, " ");
-    cell(o, party_label(c->party), 7, 0, " ");
+    cell(o, dt_render_party_label(c->party), 7, 0, " ");
     cell(o, evidence_marker(c->evidence, ev), 3, 0, " ");
     cell(o, join(&c->countries, list, sizeof list), 10, 0, " ");
     count_cells(o, &c->c, c2 >= 8 ? " " : "");
@@ -670,7 +669,7 @@ static int plain_line(void *ctx, const void *row)
     on(st, "0");
     cell(o, dest, t->c1, 0, " ");
     cell(o, p->app, 6, 0, " ");
-    cell(o, fmt_bytes((double)p->c.up, b, sizeof b), COL_BYTES, 1, " ");
+    cell(o, dt_render_bytes((double)p->c.up, b, sizeof b), COL_BYTES, 1, " ");
     cell(o, fmt_count((double)p->c.flows, b, sizeof b), COL_FLOWS, 1, "");
     fputc('\n', o);
     return 0;
@@ -725,20 +724,26 @@ static void span_text(const dt_render_model *m, char *buf, size_t len)
              strlen(l) > 11 ? l + 11 : "", dur);
 }
 
-/* One line of the data quality section. */
-static void quality_line(const style *st, const char *text, int width)
+/* One line of the data quality section, under its heading the first time. */
+typedef struct quality_ctx {
+    const style *st;
+    int width, lines;
+} quality_ctx;
+
+static void quality_line(void *ctx, const char *text)
 {
+    quality_ctx *q = ctx;
+    const style *st = q->st;
+    if (!q->lines++)
+        heading(st, "Data quality");
     on(st, "33");
     fputs("  ! ", st->out);
     on(st, "0");
-    cell(st->out, text, width - 4, 0, "\n");
+    cell(st->out, text, q->width - 4, 0, "\n");
 }
 
-/* Whatever makes the figures above incomplete, said once each: inputs with
- * errors, frames not decoded, limits reached, flows with no local side,
- * upload to servers without a name, and the report's warnings. */
-static void data_quality(const style *st, const dt_render_model *m, const dt_ru_totals *t,
-                         int width)
+void dt_render_quality(const dt_render_model *m, const dt_ru_totals *t,
+                       void (*fn)(void *ctx, const char *line), void *ctx)
 {
     char line[512], a[32];
     const dt_summary *s = m->sum;
@@ -752,49 +757,128 @@ static void data_quality(const style *st, const dt_render_model *m, const dt_ru_
     double unnamed = remote_up - (double)t->named.up;
     /* without enrichment (--no-geo, or a merge of such reports) no name is attributed */
     int unnamed_known = remote_up > 0 && unnamed > 0 && (m->enriched || t->named.flows > 0);
-    int any = with_err || unread || malformed || evicted || refused || t->direction_unknown.flows ||
-              m->n_warnings || unnamed_known;
-    if (!any)
-        return;
-    heading(st, "Data quality");
     if (with_err || unread) {
         snprintf(line, sizeof line,
                  "%llu input%s read in part, %llu not at all (inputs[].errors says why)",
                  (unsigned long long)with_err, with_err == 1 ? "" : "s",
                  (unsigned long long)unread);
-        quality_line(st, line, width);
+        fn(ctx, line);
     }
     if (malformed) {
         snprintf(line, sizeof line,
                  "%llu malformed frames not decoded (summary.malformed_by_reason)",
                  (unsigned long long)malformed);
-        quality_line(st, line, width);
+        fn(ctx, line);
     }
     if (evicted || refused) {
         snprintf(line, sizeof line,
                  "limits reached: %llu flows ended early (table full), %llu refused reassembly "
                  "or parser state (--max-flows, --stream-cap)",
                  (unsigned long long)evicted, (unsigned long long)refused);
-        quality_line(st, line, width);
+        fn(ctx, line);
     }
     if (t->direction_unknown.flows) {
-        snprintf(
-            line, sizeof line,
-            "%llu flows with no local side (%s) are not counted (--local CIDR names the "
-            "device's network)",
-            (unsigned long long)t->direction_unknown.flows,
-            fmt_bytes((double)(t->direction_unknown.up + t->direction_unknown.down), a, sizeof a));
-        quality_line(st, line, width);
+        snprintf(line, sizeof line,
+                 "%llu flows with no local side (%s) are not counted (--local CIDR names the "
+                 "device's network)",
+                 (unsigned long long)t->direction_unknown.flows,
+                 dt_render_bytes((double)(t->direction_unknown.up + t->direction_unknown.down), a,
+                                 sizeof a));
+        fn(ctx, line);
     }
     if (unnamed_known) {
         char p[16];
         snprintf(line, sizeof line,
                  "%s of the upload went to servers without a name (no SNI, Host or DNS answer)",
-                 fmt_pct(unnamed, remote_up, p, sizeof p));
-        quality_line(st, line, width);
+                 dt_render_pct(unnamed, remote_up, p, sizeof p));
+        fn(ctx, line);
     }
     for (size_t i = 0; i < m->n_warnings; i++)
-        quality_line(st, m->warnings[i].message, width);
+        fn(ctx, m->warnings[i].message);
+}
+
+void dt_render_headline(const dt_render_model *m, const dt_ru_totals *t, dt_headline *h)
+{
+    char a[32], b[32], c[32], d[32], e[32], p1[16], p2[16], p3[16], p4[16];
+    memset(h, 0, sizeof *h);
+    double inputs = (double)dt_summary_u64(m->sum, DT_SUMF_inputs);
+    char span[160];
+    span_text(m, span, sizeof span);
+    snprintf(h->inputs, sizeof h->inputs, "%.0f input%s, %s", inputs, inputs == 1 ? "" : "s", span);
+    snprintf(h->counts, sizeof h->counts, "%s packets, %s flows (%s local), up %s, down %s",
+             fmt_count((double)dt_summary_u64(m->sum, DT_SUMF_packets), a, sizeof a),
+             fmt_count((double)dt_summary_u64(m->sum, DT_SUMF_flows), b, sizeof b),
+             fmt_count((double)t->local_flows, c, sizeof c),
+             dt_render_bytes((double)t->bytes_up, d, sizeof d),
+             dt_render_bytes((double)t->bytes_down, e, sizeof e));
+
+    double eea = (double)t->transfers[DT_RU_TR_EEA].up;
+    double part = (double)t->transfers[DT_RU_TR_ADEQUATE_PARTIAL].up;
+    double adq = (double)t->transfers[DT_RU_TR_ADEQUATE].up + part;
+    double third = (double)t->transfers[DT_RU_TR_THIRD_COUNTRY].up;
+    double unk = (double)t->transfers[DT_RU_TR_UNKNOWN].up;
+    double all = eea + adq + third + unk;
+    h->third_country = third > 0;
+    /* nothing located (no geo data): unknown, not 0% */
+    h->located = !(all > 0 && unk >= all);
+    snprintf(h->leaving, sizeof h->leaving, "%s",
+             h->located ? dt_render_pct(adq + third, all, p1, sizeof p1) : "unknown");
+    int k =
+        !h->located
+            ? snprintf(h->leaving_detail, sizeof h->leaving_detail, "no server located: %s",
+                       dt_summary_u64(m->sum, DT_SUMF_packets) && !t->countries
+                           ? "no geo data"
+                           : "no country found")
+            : snprintf(h->leaving_detail, sizeof h->leaving_detail,
+                       "third countries %s, adequate %s", dt_render_pct(third, all, p3, sizeof p3),
+                       dt_render_pct(adq, all, p2, sizeof p2));
+    if (unk > 0 && unk < all && k > 0 && (size_t)k < sizeof h->leaving_detail)
+        snprintf(h->unknown_share, sizeof h->unknown_share, "destination unknown %s",
+                 dt_render_pct(unk, all, p4, sizeof p4));
+    if (part > 0)
+        snprintf(h->partial, sizeof h->partial,
+                 "of which adequate (partial) %s: covered only for some recipients",
+                 dt_render_pct(part, all, p2, sizeof p2));
+
+    const dt_ru_counts *enc = t->encryption;
+    double eu = (double)enc[DT_CRYPTO_ENCRYPTED].up, pu = (double)enc[DT_CRYPTO_PLAINTEXT].up;
+    double uu = (double)enc[DT_CRYPTO_UNKNOWN].up;
+    snprintf(h->encrypted, sizeof h->encrypted,
+             "Encrypted upload: %s (%.0f flows); plaintext %s (%.0f); unknown %s (%.0f)",
+             dt_render_pct(eu, eu + pu + uu, p1, sizeof p1), (double)enc[DT_CRYPTO_ENCRYPTED].flows,
+             dt_render_pct(pu, eu + pu + uu, p2, sizeof p2), (double)enc[DT_CRYPTO_PLAINTEXT].flows,
+             dt_render_pct(uu, eu + pu + uu, p3, sizeof p3), (double)enc[DT_CRYPTO_UNKNOWN].flows);
+    snprintf(h->remote, sizeof h->remote,
+             "Remote: %.0f addresses, %.0f names, %.0f domains, %.0f countries, %.0f ASNs, "
+             "%.0f networks",
+             (double)t->remote_addresses, (double)t->remote_names, (double)t->domains,
+             (double)t->countries, (double)t->organizations, (double)t->hosting_networks);
+    snprintf(h->recipients, sizeof h->recipients,
+             "Recipients: %.0f, identified in %.0f/%.0f named flows, %s of their upload",
+             (double)t->companies, (double)t->identified.flows, (double)t->named.flows,
+             dt_render_pct((double)t->identified.up, (double)t->named.up, p1, sizeof p1));
+
+    double pup[DT_RU_PARTY_COUNT], pall = 0;
+    for (int i = 0; i < DT_RU_PARTY_COUNT; i++)
+        pall += pup[i] = (double)t->parties[i].up;
+    snprintf(h->parties, sizeof h->parties,
+             "Upload by party: first %s, support %s, third %s, unknown %s",
+             dt_render_pct(pup[0], pall, p1, sizeof p1), dt_render_pct(pup[1], pall, p2, sizeof p2),
+             dt_render_pct(pup[2], pall, p3, sizeof p3),
+             dt_render_pct(pup[3], pall, p4, sizeof p4));
+    int inferred = 0;
+    const char *vendor = dt_rollup_vendor(m->ru, &inferred);
+    snprintf(h->first_party, sizeof h->first_party, "First party (device maker): %s%s",
+             vendor ? vendor : "none found",
+             !vendor    ? ""
+             : inferred ? " (inferred from the flows)"
+                        : "");
+    if (t->direction_unknown.flows)
+        snprintf(h->no_local, sizeof h->no_local,
+                 "No local side in %.0f flows (%s): not counted as upload or download",
+                 (double)t->direction_unknown.flows,
+                 dt_render_bytes((double)(t->direction_unknown.up + t->direction_unknown.down), a,
+                                 sizeof a));
 }
 
 static void render_text(const dt_render_model *m, FILE *out, int width, int color)
@@ -809,109 +893,39 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
                             : 5};
     dt_ru_totals t;
     dt_rollup_totals(m->ru, &t);
-    char line[1024], a[32], b[32], c[32], d[32], e[32];
+    dt_headline h;
+    dt_render_headline(m, &t, &h);
+    char line[1024];
 
     on(&st, "1");
     fputs("datatrail", out);
     on(&st, "0");
-    double inputs = (double)dt_summary_u64(m->sum, DT_SUMF_inputs);
-    char span[160];
-    span_text(m, span, sizeof span);
-    snprintf(line, sizeof line, ": %.0f input%s, %s", inputs, inputs == 1 ? "" : "s", span);
+    snprintf(line, sizeof line, ": %s", h.inputs);
     cell(out, line, width - 9, 0, "\n");
-    snprintf(line, sizeof line, "%s packets, %s flows (%s local), up %s, down %s",
-             fmt_count((double)dt_summary_u64(m->sum, DT_SUMF_packets), a, sizeof a),
-             fmt_count((double)dt_summary_u64(m->sum, DT_SUMF_flows), b, sizeof b),
-             fmt_count((double)t.local_flows, c, sizeof c),
-             fmt_bytes((double)t.bytes_up, d, sizeof d),
-             fmt_bytes((double)t.bytes_down, e, sizeof e));
     fputs("  ", out);
-    cell(out, line, width - 2, 0, "\n");
+    cell(out, h.counts, width - 2, 0, "\n");
 
-    double eea = (double)t.transfers[DT_RU_TR_EEA].up;
-    double part = (double)t.transfers[DT_RU_TR_ADEQUATE_PARTIAL].up;
-    double adq = (double)t.transfers[DT_RU_TR_ADEQUATE].up + part;
-    double third = (double)t.transfers[DT_RU_TR_THIRD_COUNTRY].up;
-    double unk = (double)t.transfers[DT_RU_TR_UNKNOWN].up;
-    double all = eea + adq + third + unk;
-    char p1[16], p2[16], p3[16], p4[16];
     fputs("  ", out);
-    on(&st, third > 0 ? "1;31" : "1");
+    on(&st, h.third_country ? "1;31" : "1");
     fputs("Upload leaving the EU/EEA: ", out);
-    /* nothing located (no geo data): unknown, not 0% */
-    const char *share =
-        all > 0 && unk >= all ? "unknown" : fmt_pct(adq + third, all, p1, sizeof p1);
-    fputs(share, out);
+    fputs(h.leaving, out);
     on(&st, "0");
-    int k =
-        all > 0 && unk >= all
-            ? snprintf(line, sizeof line, " (no server located: %s)",
-                       dt_summary_u64(m->sum, DT_SUMF_packets) && !t.countries ? "no geo data"
-                                                                               : "no country found")
-            : snprintf(line, sizeof line, " (third countries %s, adequate %s)",
-                       fmt_pct(third, all, p3, sizeof p3), fmt_pct(adq, all, p2, sizeof p2));
-    if (unk > 0 && unk < all && k > 0 && (size_t)k < sizeof line)
-        snprintf(line + k, sizeof line - (size_t)k, "; destination unknown %s",
-                 fmt_pct(unk, all, p4, sizeof p4));
-    cell(out, line, width - 2 - 27 - (int)strlen(share), 0, "\n");
-    if (part > 0) {
-        snprintf(line, sizeof line,
-                 "of which adequate (partial) %s: covered only for some recipients",
-                 fmt_pct(part, all, p2, sizeof p2));
+    snprintf(line, sizeof line, " (%s)%s%s", h.leaving_detail, h.unknown_share[0] ? "; " : "",
+             h.unknown_share);
+    cell(out, line, width - 2 - 27 - (int)strlen(h.leaving), 0, "\n");
+    if (h.partial[0]) {
         fputs("    ", out);
-        cell(out, line, width - 4, 0, "\n");
+        cell(out, h.partial, width - 4, 0, "\n");
     }
-
-    const dt_ru_counts *enc = t.encryption;
-    double eu = (double)enc[DT_CRYPTO_ENCRYPTED].up, pu = (double)enc[DT_CRYPTO_PLAINTEXT].up;
-    double uu = (double)enc[DT_CRYPTO_UNKNOWN].up;
-    snprintf(line, sizeof line,
-             "Encrypted upload: %s (%.0f flows); plaintext %s (%.0f); unknown %s (%.0f)",
-             fmt_pct(eu, eu + pu + uu, p1, sizeof p1), (double)enc[DT_CRYPTO_ENCRYPTED].flows,
-             fmt_pct(pu, eu + pu + uu, p2, sizeof p2), (double)enc[DT_CRYPTO_PLAINTEXT].flows,
-             fmt_pct(uu, eu + pu + uu, p3, sizeof p3), (double)enc[DT_CRYPTO_UNKNOWN].flows);
-    fputs("  ", out);
-    cell(out, line, width - 2, 0, "\n");
-    snprintf(line, sizeof line,
-             "Remote: %.0f addresses, %.0f names, %.0f domains, %.0f countries, %.0f ASNs, "
-             "%.0f networks",
-             (double)t.remote_addresses, (double)t.remote_names, (double)t.domains,
-             (double)t.countries, (double)t.organizations, (double)t.hosting_networks);
-    fputs("  ", out);
-    cell(out, line, width - 2, 0, "\n");
-    snprintf(line, sizeof line,
-             "Recipients: %.0f, identified in %.0f/%.0f named flows, %s of their upload",
-             (double)t.companies, (double)t.identified.flows, (double)t.named.flows,
-             fmt_pct((double)t.identified.up, (double)t.named.up, p1, sizeof p1));
-    fputs("  ", out);
-    cell(out, line, width - 2, 0, "\n");
-
-    double pup[DT_RU_PARTY_COUNT], pall = 0;
-    for (int k = 0; k < DT_RU_PARTY_COUNT; k++)
-        pall += pup[k] = (double)t.parties[k].up;
-    snprintf(line, sizeof line, "Upload by party: first %s, support %s, third %s, unknown %s",
-             fmt_pct(pup[0], pall, p1, sizeof p1), fmt_pct(pup[1], pall, p2, sizeof p2),
-             fmt_pct(pup[2], pall, p3, sizeof p3), fmt_pct(pup[3], pall, p4, sizeof p4));
-    fputs("  ", out);
-    cell(out, line, width - 2, 0, "\n");
-    int inferred = 0;
-    const char *vendor = dt_rollup_vendor(m->ru, &inferred);
-    snprintf(line, sizeof line, "First party (device maker): %s%s", vendor ? vendor : "none found",
-             !vendor    ? ""
-             : inferred ? " (inferred from the flows)"
-                        : "");
-    fputs("  ", out);
-    cell(out, line, width - 2, 0, "\n");
-
-    if (t.direction_unknown.flows) {
-        snprintf(
-            line, sizeof line,
-            "No local side in %.0f flows (%s): not counted as upload or download",
-            (double)t.direction_unknown.flows,
-            fmt_bytes((double)(t.direction_unknown.up + t.direction_unknown.down), a, sizeof a));
+    const char *lines[] = {h.encrypted, h.remote, h.recipients, h.parties, h.first_party};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        fputs("  ", out);
+        cell(out, lines[i], width - 2, 0, "\n");
+    }
+    if (h.no_local[0]) {
         fputs("  ", out);
         on(&st, "1");
-        cell(out, line, width - 2, 0, "\n");
+        cell(out, h.no_local, width - 2, 0, "\n");
         on(&st, "0");
     }
 
@@ -923,7 +937,8 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     domains_table(&st, m->ru, width);
     plaintext_table(&st, m->ru, width);
 
-    data_quality(&st, m, &t, width);
+    quality_ctx q = {&st, width, 0};
+    dt_render_quality(m, &t, quality_line, &q);
     heading(&st, "How to read");
     fputs("  Up = bytes the device sent, Down = bytes it received (IP bytes; kB = 1000 B).\n"
           "  Transfer: EU/EEA; adequate (an EU adequacy decision; partial: only for some\n"

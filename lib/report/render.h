@@ -8,6 +8,7 @@
 #include "report/model.h"
 #include "report/rollup.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 #define DT_RENDER_ROWS 10 /* rows per table in the text summary */
@@ -30,6 +31,37 @@ typedef struct dt_render_model {
     int enriched; /* the flows carry enrichment (recipients): names were attributed */
 } dt_render_model;
 int dt_render_text(const dt_render_model *m, FILE *out, int width, int color);
+
+/* The facts a report leads with, as the text report writes them (the HTML
+ * report states the same).  Empty strings: the line does not apply. */
+typedef struct dt_headline {
+    char inputs[256];         /* "2 inputs, 2022-10-24 08:15:02 .. ... UTC (10 min 00 s)" */
+    char counts[256];         /* "N packets, N flows (N local), up X, down Y" */
+    char leaving[16];         /* share of the upload leaving the EU/EEA: "12.3%" or "unknown" */
+    int third_country;        /* some upload went to third countries */
+    int located;              /* some server was located (else leaving is "unknown") */
+    char leaving_detail[128]; /* "third countries X, adequate Y" or why unknown */
+    char unknown_share[64];   /* "destination unknown X" */
+    char partial[128];        /* the share under partial adequacy decisions */
+    char encrypted[192], remote[192], recipients[192], parties[192], first_party[192];
+    char no_local[192]; /* flows with no local side */
+} dt_headline;
+void dt_render_headline(const dt_render_model *m, const dt_ru_totals *t, dt_headline *h);
+
+/* Calls fn with each line of the data quality section (inputs with errors,
+ * frames not decoded, limits reached, flows with no local side, upload to
+ * unnamed servers, then the report's warnings). */
+void dt_render_quality(const dt_render_model *m, const dt_ru_totals *t,
+                       void (*fn)(void *ctx, const char *line), void *ctx);
+
+/* Helpers the renderings share. */
+/* Decodes one UTF-8 sequence at s (n > 0 bytes left): its length, or 0 when
+ * invalid (overlong, surrogate, out of range, cut short). */
+size_t dt_render_utf8(const unsigned char *s, size_t n, uint32_t *cp);
+char *dt_render_bytes(double b, char *buf, size_t len);                /* "1.2 MB" */
+char *dt_render_pct(double part, double whole, char *buf, size_t len); /* "12.3%", "n/a" */
+const char *dt_render_transfer_label(const char *t); /* "EU/EEA", "third country", ... */
+const char *dt_render_party_label(const char *p);    /* "first", "support", "third", ... */
 
 /* One CSV row (RFC 4180: CRLF, fields with , " CR LF or outer spaces quoted)
  * of n cells (NULL: empty), after the header row when header is not NULL. */

@@ -423,11 +423,10 @@ int dt_report_absorb(dt_report *r, dt_report *part)
 
 /* ---- the final report ---- */
 
-static void geo_databases_write(const dt_report *r, dt_fw *f)
+void dt_report_each_geo(const dt_report *r, void (*fn)(void *ctx, const dt_geo_rec *g), void *ctx)
 {
-    dt_fw_arr_begin(f);
     for (size_t i = 0; i < r->n_geo; i++)
-        dt_geo_rec_write(&r->geo[i], f);
+        fn(ctx, &r->geo[i]);
     if (r->opts.enricher) {
         const dt_geo *g = dt_enricher_geo(r->opts.enricher);
         for (int i = 0; i < dt_geo_db_count(g); i++) {
@@ -435,9 +434,20 @@ static void geo_databases_write(const dt_report *r, dt_fw *f)
                              (char *)dt_geo_db_type(g, i), (char *)dt_geo_db_schema(g, i),
                              (char *)dt_geo_db_build_date(g, i),
                              (char *)dt_geo_db_attribution(g, i)}};
-            dt_geo_rec_write(&d, f);
+            fn(ctx, &d);
         }
     }
+}
+
+static void geo_rec_write(void *f, const dt_geo_rec *g)
+{
+    dt_geo_rec_write(g, f);
+}
+
+static void geo_databases_write(const dt_report *r, dt_fw *f)
+{
+    dt_fw_arr_begin(f);
+    dt_report_each_geo(r, geo_rec_write, f);
     dt_fw_arr_end(f);
 }
 
@@ -494,10 +504,14 @@ static void warning_write(dt_fw *f, const dt_warning *w)
     dt_fw_obj_end(f);
 }
 
+#define OUTDATED_LEN 256
 /* A geo database built more than a year ago: address ranges move between
  * holders and countries, so its answers get worse with age. */
-static void geo_outdated(const char *path, const char *built, char *buf, size_t len)
+static void geo_outdated(void *ctx, const dt_geo_rec *g)
 {
+    char *buf = ctx; /* OUTDATED_LEN bytes */
+    size_t len = OUTDATED_LEN;
+    const char *path = g->v[0], *built = g->v[4];
     uint64_t ns;
     int digits = 0;
     double now = (double)time(NULL); /* wall-clock: how old the data is today */
@@ -559,11 +573,8 @@ static size_t warnings_of(const dt_report *r, dt_warning *v, char bufs[4][256])
         v[n++] = computed(W_UNSUPPORTED, bufs[2], 1, total);
     }
     bufs[3][0] = '\0';
-    for (size_t i = 0; i < r->n_geo; i++)
-        geo_outdated(r->geo[i].v[0], r->geo[i].v[4], bufs[3], sizeof bufs[3]);
-    const dt_geo *g = r->opts.enricher ? dt_enricher_geo(r->opts.enricher) : NULL;
-    for (int i = 0; i < dt_geo_db_count(g); i++)
-        geo_outdated(dt_geo_db_path(g, i), dt_geo_db_build_date(g, i), bufs[3], sizeof bufs[3]);
+    _Static_assert(sizeof bufs[3] == OUTDATED_LEN, "geo_outdated writes OUTDATED_LEN bytes");
+    dt_report_each_geo(r, geo_outdated, bufs[3]);
     if (bufs[3][0])
         v[n++] = computed(W_OUTDATED, bufs[3], 0, 0);
     int seen = 0;

@@ -64,6 +64,9 @@ int dt_report_add_input_rec(dt_report *r, dt_input_rec *rec);
 int dt_report_add_warning(dt_report *r, const char *code, const char *message, int has_count,
                           uint64_t count);
 int dt_report_add_geo(dt_report *r, dt_geo_rec *g);
+/* Calls fn with each geo database of the report: those of merged reports,
+ * then the enricher's. */
+void dt_report_each_geo(const dt_report *r, void (*fn)(void *ctx, const dt_geo_rec *g), void *ctx);
 /* A flow line to where the report's flow lines go. */
 void dt_report_flow_line(dt_report *r, const char *line, size_t len);
 

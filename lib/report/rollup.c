@@ -1179,6 +1179,8 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
         row.last_ns = e->last;
         row.ts_digits = r->ts_digits;
         rhythm(e, it->flows, &row.rhythm);
+        row.starts = e->starts;
+        row.n_starts = e->n_starts;
         uint64_t *ports = nums_of(&e->ports);
         if (ports && keys_of(&e->names, 0, 0, &row.names) == 0) {
             row.ports = ports;

@@ -218,6 +218,8 @@ typedef struct dt_ru_endpoint {
     int have_time, ts_digits;
     uint64_t first_ns, last_ns;
     dt_ru_rhythm rhythm;
+    const uint64_t *starts; /* the flow start times kept (ns, as added; DT_ROLLUP_MAX_STARTS) */
+    size_t n_starts;
 } dt_ru_endpoint;
 
 /* A device: a local side, by its Ethernet address when known, else by address. */

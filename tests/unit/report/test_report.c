@@ -272,7 +272,10 @@ static void test_formats(void)
     CHECK(dt_report_format_parse("ndjson", DT_OUT_REPORT, &f) == -1);
     CHECK(dt_report_format_parse("text", DT_OUT_FLOWS, &f) == -1);
     CHECK(dt_report_format_parse("JSON", DT_OUT_REPORT, &f) == -1);
-    CHECK_EQ_STR(dt_report_format_names(DT_OUT_REPORT, names, sizeof names), "json, text or csv");
+    CHECK(dt_report_format_parse("html", DT_OUT_REPORT, &f) == 0 && f == DT_FMT_HTML);
+    CHECK(dt_report_format_parse("html", DT_OUT_FLOWS, &f) == -1);
+    CHECK_EQ_STR(dt_report_format_names(DT_OUT_REPORT, names, sizeof names),
+                 "json, text, csv or html");
     CHECK_EQ_STR(dt_report_format_names(DT_OUT_FLOWS, names, sizeof names), "json (ndjson) or csv");
     CHECK_EQ_STR(dt_report_format_names(DT_OUT_REPORT, names, 6), "json,");
 }

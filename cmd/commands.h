@@ -49,6 +49,7 @@ enum {
     DT_EXIT_USAGE = 1,
     DT_EXIT_NO_INPUT = 2,
     DT_EXIT_PARTIAL = 3,
+    DT_EXIT_POLICY = 4, /* --policy: the report lists violations */
 };
 
 #include <stdint.h>
@@ -61,6 +62,9 @@ int dt_top_option(const char *arg, struct dt_report_opts *ro);
 /* --table NAME (a CSV table) or --per-table DIR (an existing directory) into ro;
  * -1 after saying why. */
 int dt_table_option(const char *opt, const char *arg, struct dt_report_opts *ro);
+struct dt_policy;
+/* --policy FILE read into *out (replacing an earlier one); -1 after saying why. */
+int dt_policy_option(const char *path, struct dt_policy **out);
 /* --device ARG into out (dt_device_parse); -1 after saying why. */
 int dt_device_option(const char *arg, char *out, size_t outlen);
 

@@ -74,14 +74,17 @@ static const char help_analyze[] =
     "      --top N, --all      text: N rows per table (default 10; plaintext 5), or all\n"
     "      --device ADDR|MAC   only the flows of this device (one of its addresses, or its\n"
     "                          Ethernet address); the input counters stay the capture's\n"
+    "      --policy FILE       report: check every flow against a policy (JSON: see\n"
+    "                          docs/policy.md); what breaks it is listed in violations[]\n"
+    "                          and at the top of the text report; exit status 4\n"
     "      --no-geo            no enrichment at all\n"
     "  -q, --quiet             no progress line on stderr\n"
     "  -h, --help              this help\n"
     "\n"
     "Exit status: 0 all inputs read; 1 usage error, or an output that is an input;\n"
     "2 no input could be read (nothing written); 3 some inputs were read with\n"
-    "errors (the report says which and why); 128 + N ended by signal N (SIGHUP,\n"
-    "SIGINT, SIGTERM), temporary files removed.\n";
+    "errors (the report says which and why); 4 --policy is violated (before 3);\n"
+    "128 + N ended by signal N (SIGHUP, SIGINT, SIGTERM), temporary files removed.\n";
 
 int dt_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -130,6 +133,19 @@ int dt_table_option(const char *opt, const char *arg, dt_report_opts *ro)
         return -1;
     }
     ro->per_table_dir = arg;
+    return 0;
+}
+
+int dt_policy_option(const char *path, dt_policy **out)
+{
+    char err[512];
+    dt_policy *p = dt_policy_load(path, err, sizeof err);
+    if (!p) {
+        dt_errorf("datatrail: %s", err);
+        return -1;
+    }
+    dt_policy_free(*out);
+    *out = p;
     return 0;
 }
 

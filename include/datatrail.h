@@ -337,6 +337,19 @@ int dt_report_format_parse(const char *name, dt_report_mode mode, dt_report_form
 /* The names usable in mode, for messages ("json, text or csv"), in buf. */
 const char *dt_report_format_names(dt_report_mode mode, char *buf, size_t len);
 
+/* A policy (docs/policy.md): allowed and denied countries, transfer classes,
+ * recipients and domains, a plaintext rule and a volume limit per recipient
+ * per hour, read from a JSON file.  A report made with one lists the flows
+ * that break it in "violations". */
+typedef struct dt_policy dt_policy;
+/* Reads the policy file at path; NULL with "path: reason" in err (not JSON,
+ * an unknown key, a value of the wrong type, a country code that is not one). */
+dt_policy *dt_policy_load(const char *path, char *err, size_t errlen);
+/* The same from text (name stands for the file in messages). */
+dt_policy *dt_policy_parse(const char *text, size_t len, const char *name, char *err,
+                           size_t errlen);
+void dt_policy_free(dt_policy *p);
+
 typedef struct dt_report_opts {
     dt_report_mode mode;
     dt_report_format format;
@@ -360,6 +373,9 @@ typedef struct dt_report_opts {
     /* --device: only the flows of this device (its address or MAC address, as
      * dt_device_parse writes it); NULL: every flow */
     const char *device;
+    /* --policy: check every flow against it ("violations"); NULL: none (and no
+     * "violations" key).  Must outlive the report. */
+    const dt_policy *policy;
 } dt_report_opts;
 
 /* The names of the tables a CSV report can hold, joined with ", " into buf. */
@@ -404,6 +420,10 @@ int dt_report_merge_text(dt_report *r, const char *text, size_t len, char *err, 
  * when the report is written: times, the DNS table, the rollups). */
 size_t dt_report_input_count(const dt_report *r);
 int dt_report_summary_u64(const dt_report *r, const char *key, uint64_t *value);
+
+/* The violations of the report's policy so far (rows of "violations"; 0
+ * without a policy). */
+size_t dt_report_violations(const dt_report *r);
 
 /* Writes the report (report mode) or ends the flow stream.  Returns 0, or -1
  * on a write error. */

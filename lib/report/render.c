@@ -698,6 +698,80 @@ static void plaintext_table(const style *st, const dt_rollup *ru, int w)
     more_rows_n(st, st->plain_rows, total, "plaintext destinations");
 }
 
+/* "2022-10-24 08:15:02 .. 08:20:11" (the second date only when it differs) */
+static char *time_range(uint64_t first, uint64_t last, int digits, char *buf, size_t len)
+{
+    char a[64], b[64];
+    dt_format_time(first, digits, a, sizeof a);
+    dt_format_time(last, digits, b, sizeof b);
+    int same_day = !strncmp(a, b, 10);
+    snprintf(buf, len, "%.10s %.8s .. %.*s%s%.8s", a, strlen(a) > 11 ? a + 11 : "",
+             same_day ? 0 : 10, b, same_day ? "" : " ", strlen(b) > 11 ? b + 11 : "");
+    return buf;
+}
+
+/* What a violation is about: its subject's fields joined with " / ". */
+static const char *violation_subject(const dt_policy_violation *v, char *buf, size_t len)
+{
+    const char *f[] = {v->recipient, v->domain, v->country, v->transfer};
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        int w = f[i] ? snprintf(buf + o, len - o, "%s%s", o ? " / " : "", f[i]) : 0;
+        if (w > 0 && (size_t)w < len - o)
+            o += (size_t)w;
+    }
+    return o ? buf : v->rule == DT_POLICY_allow_countries ? "no country"
+                     : v->rule == DT_POLICY_allow_recipients ? "no recipient"
+                                                             : "unknown";
+}
+
+/* --policy: what broke it, first (the rows of "violations"). */
+static void policy_section(const style *st, const dt_render_model *m, int width)
+{
+    char line[1024], subj[512], a[32], b[96], f0[32], span[80], ex[96];
+    size_t n = 0;
+    int oom = 0;
+    dt_policy_violation *v = dt_policy_violations(m->pol, &n, &oom);
+    snprintf(line, sizeof line, "Policy violations (%s)", dt_policy_path(m->policy));
+    heading(st, line);
+    if (!n) {
+        fputs("  ", st->out);
+        cell(st->out, oom ? "out of memory" : "none: every flow keeps the policy", width - 2, 0,
+             "\n");
+    }
+    for (size_t i = 0; i < n && (st->rows <= 0 || i < (size_t)st->rows); i++) {
+        const dt_policy_violation *x = &v[i];
+        int k = 0;
+        for (int j = 0; j < x->n_examples && k >= 0 && (size_t)k < sizeof ex; j++)
+            k += snprintf(ex + k, sizeof ex - (size_t)k, "%s%llu", j ? ", " : "",
+                          (unsigned long long)x->examples[j]);
+        if (x->rule == DT_POLICY_max_bytes_per_hour)
+            snprintf(b, sizeof b, "; %llu h over, at most %s",
+                     (unsigned long long)x->hours,
+                     fmt_bytes((double)x->max_hour_bytes, f0, sizeof f0));
+        else
+            b[0] = '\0';
+        snprintf(line, sizeof line, "%s: %s", dt_policy_rule_name(x->rule),
+                 violation_subject(x, subj, sizeof subj));
+        on(st, "1;31");
+        fputs("  ! ", st->out);
+        on(st, "0");
+        cell(st->out, line, width - 4, 0, "\n");
+        snprintf(line, sizeof line, "%s up, %llu flow%s%s, %s; flows[] %s",
+                 fmt_bytes((double)x->bytes, a, sizeof a), (unsigned long long)x->flows,
+                 x->flows == 1 ? "" : "s", b,
+                 x->have_time ? time_range(x->first_ns, x->last_ns, x->ts_digits, span,
+                                           sizeof span)
+                              : "no time",
+                 ex);
+        fputs("      ", st->out);
+        cell(st->out, line, width - 6, 0, "\n");
+    }
+    more_rows(st, (int)n, "violations");
+    dt_policy_violations_free(v);
+}
+
 static void span_text(const dt_render_model *m, char *buf, size_t len)
 {
     if (!m->have_time) {
@@ -915,6 +989,8 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
         on(&st, "0");
     }
 
+    if (m->pol)
+        policy_section(&st, m, width);
     devices_table(&st, m->ru, width);
     processes_table(&st, m->ru, width);
     countries_table(&st, m->ru, &t, width);

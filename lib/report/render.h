@@ -6,6 +6,7 @@
 #define DT_RENDER_H
 
 #include "report/model.h"
+#include "report/policy.h"
 #include "report/rollup.h"
 
 #include <stdio.h>
@@ -28,6 +29,9 @@ typedef struct dt_render_model {
     size_t n_warnings;
     int rows;     /* rows per table: 0 = DT_RENDER_ROWS (plaintext: 5), -1 = all */
     int enriched; /* the flows carry enrichment (recipients): names were attributed */
+    /* --policy: its violations, a section at the top (NULL: none) */
+    const dt_policy_state *pol;
+    const dt_policy *policy;
 } dt_render_model;
 int dt_render_text(const dt_render_model *m, FILE *out, int width, int color);
 

@@ -31,7 +31,8 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
     if (tmp)
         r->flows_tmp = tmpfile();
     r->ru = reports ? dt_rollup_new() : NULL;
-    if ((tmp && !r->flows_tmp) || (reports && !r->ru)) {
+    r->pol = reports && opts->policy ? dt_policy_state_new(opts->policy) : NULL;
+    if ((tmp && !r->flows_tmp) || (reports && !r->ru) || (reports && opts->policy && !r->pol)) {
         dt_report_free(r);
         return NULL;
     }
@@ -60,6 +61,7 @@ void dt_report_free(dt_report *r)
         fclose(r->flows_tmp);
     dt_jw_free(&r->flow_text);
     dt_rollup_free(r->ru);
+    dt_policy_state_free(r->pol);
     for (size_t i = 0; i < r->n_inputs; i++)
         dt_input_rec_free(&r->inputs[i]);
     free(r->inputs);
@@ -267,6 +269,8 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
             return; /* another device's flow */
         if (r->ru)
             dt_rollup_add(r->ru, &rf);
+        if (r->pol && dt_policy_state_add(r->pol, &rf) != 0)
+            r->write_error = 1;
     }
     if (!r->lines)
         return;
@@ -397,6 +401,8 @@ int dt_report_absorb(dt_report *r, dt_report *part)
     if (copy_flow_lines(r, part->flows_tmp, part->flows_written) != 0)
         r->write_error = 1;
     if (r->ru && dt_rollup_merge(r->ru, part->ru) != 0)
+        r->write_error = 1;
+    if (dt_policy_state_merge(r->pol, part->pol) != 0)
         r->write_error = 1;
     for (size_t i = 0; i < part->n_inputs; i++)
         if (dt_report_add_input_rec(r, &part->inputs[i]) != 0)
@@ -683,6 +689,10 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     dt_fw_key(&f, "inferred");
     dt_fw_bool(&f, inferred);
     dt_fw_obj_end(&f);
+    if (r->pol) { /* --policy */
+        dt_fw_key(&f, "violations");
+        rc |= dt_policy_write_json(r->pol, &f);
+    }
     dt_fw_key(&f, "summary");
     rc |= summary_write(r, &f);
     static const dt_ru_table tables[] = {DT_RU_DEVICES,   DT_RU_COUNTRIES, DT_RU_ORGS,
@@ -790,6 +800,14 @@ int dt_report_write_to(dt_report *r, FILE *out)
 }
 
 /* ---- reading the model back ---- */
+
+size_t dt_report_violations(const dt_report *r)
+{
+    size_t n = 0;
+    int oom = 0;
+    dt_policy_violations_free(dt_policy_violations(r->pol, &n, &oom));
+    return n;
+}
 
 size_t dt_report_input_count(const dt_report *r)
 {

@@ -5,6 +5,7 @@
 
 #include "report/report.h"
 #include "report/model.h"
+#include "report/policy.h"
 #include "report/rollup.h"
 #include "util/jsonw.h"
 
@@ -50,6 +51,9 @@ struct dt_report {
     /* Rollups of every flow so far, added as flows end (from the struct: no
      * parse), merged from parts, or read from merged reports. */
     dt_rollup *ru;
+    /* The policy's violations (--policy), NULL without one: every flow the
+     * rollups get is added, in the order of the flow lines. */
+    dt_policy_state *pol;
 };
 
 dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type);

@@ -45,18 +45,12 @@ int cmd_merge(int argc, char **argv)
     dt_enrich_config ec;
     dt_enrich_config_default(&ec);
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"output", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'f'},
-        {"vendor", required_argument, NULL, 'V'},
-        {"entities", required_argument, NULL, 'E'},
-        {"device", required_argument, NULL, 'D'},
-        {"table", required_argument, NULL, 'T'},
-        {"per-table", required_argument, NULL, 'P'},
-        {"top", required_argument, NULL, 'N'},
-        {"all", no_argument, NULL, 'A'},
-        {"policy", required_argument, NULL, 'p'},
-        {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},           {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},   {"vendor", required_argument, NULL, 'V'},
+        {"entities", required_argument, NULL, 'E'}, {"device", required_argument, NULL, 'D'},
+        {"table", required_argument, NULL, 'T'},    {"per-table", required_argument, NULL, 'P'},
+        {"top", required_argument, NULL, 'N'},      {"all", no_argument, NULL, 'A'},
+        {"policy", required_argument, NULL, 'p'},   {NULL, 0, NULL, 0},
     };
     static const char shortopts[] = "ho:f:";
     optind = 1;

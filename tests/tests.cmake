@@ -67,3 +67,10 @@ if(Python3_FOUND)
   endif()
   set_tests_properties(limits PROPERTIES TIMEOUT 600)
 endif()
+
+if(Python3_FOUND)
+  # A fleet (issue 17): --policy on crafted captures with exact violations, and merge
+  # associativity on the shared corpus (that part skips, saying so, without it).
+  add_test(NAME fleet COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/fleet_test.py
+           --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/fleet)
+endif()

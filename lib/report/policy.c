@@ -165,8 +165,8 @@ static int read_rule(dt_policy *p, int r, const cJSON *v, const char *path, char
     if (rules[r].kind == K_LIMIT) {
         double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
         if (!(d >= 0 && d <= 9007199254740992.0) || d != (double)(uint64_t)d) {
-            dt_set_err(err, errlen, "%s: \"%s\" must be a whole number of bytes (0 or more)",
-                       path, key);
+            dt_set_err(err, errlen, "%s: \"%s\" must be a whole number of bytes (0 or more)", path,
+                       key);
             return -1;
         }
         p->max_bytes_per_hour = (uint64_t)d;
@@ -234,8 +234,7 @@ dt_policy *dt_policy_load(const char *path, char *err, size_t errlen)
     return p;
 }
 
-dt_policy *dt_policy_parse(const char *text, size_t len, const char *name, char *err,
-                           size_t errlen)
+dt_policy *dt_policy_parse(const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root) {
@@ -409,8 +408,7 @@ static void stats_add(pstats *dst, const pstats *src, uint64_t offset)
 }
 
 static void record(dt_policy_state *s, int rule, uint64_t hour, const char *recipient,
-                   const char *domain, const char *country, const char *transfer,
-                   const pstats *one)
+                   const char *domain, const char *country, const char *transfer, const pstats *one)
 {
     const char *k[N_FIELDS] = {recipient, domain, country, transfer};
     pentry *e = entry_get(s, rule, hour, k);
@@ -487,8 +485,7 @@ int dt_policy_state_add(dt_policy_state *s, const dt_rollup_flow *f)
         record(s, DT_POLICY_allow_transfer, 0, NULL, NULL, country, transfer, &one);
     if (p->active[DT_POLICY_deny_transfer] && in_list(p, DT_POLICY_deny_transfer, transfer))
         record(s, DT_POLICY_deny_transfer, 0, NULL, NULL, country, transfer, &one);
-    if (p->active[DT_POLICY_allow_recipients] &&
-        !in_list(p, DT_POLICY_allow_recipients, recipient))
+    if (p->active[DT_POLICY_allow_recipients] && !in_list(p, DT_POLICY_allow_recipients, recipient))
         record(s, DT_POLICY_allow_recipients, 0, recipient, NULL, NULL, NULL, &one);
     if (p->active[DT_POLICY_deny_recipients] && in_list(p, DT_POLICY_deny_recipients, recipient))
         record(s, DT_POLICY_deny_recipients, 0, recipient, NULL, NULL, NULL, &one);

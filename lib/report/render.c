@@ -721,9 +721,10 @@ static const char *violation_subject(const dt_policy_violation *v, char *buf, si
         if (w > 0 && (size_t)w < len - o)
             o += (size_t)w;
     }
-    return o ? buf : v->rule == DT_POLICY_allow_countries ? "no country"
-                     : v->rule == DT_POLICY_allow_recipients ? "no recipient"
-                                                             : "unknown";
+    return o                                       ? buf
+           : v->rule == DT_POLICY_allow_countries  ? "no country"
+           : v->rule == DT_POLICY_allow_recipients ? "no recipient"
+                                                   : "unknown";
 }
 
 /* --policy: what broke it, first (the rows of "violations"). */
@@ -747,8 +748,7 @@ static void policy_section(const style *st, const dt_render_model *m, int width)
             k += snprintf(ex + k, sizeof ex - (size_t)k, "%s%llu", j ? ", " : "",
                           (unsigned long long)x->examples[j]);
         if (x->rule == DT_POLICY_max_bytes_per_hour)
-            snprintf(b, sizeof b, "; %llu h over, at most %s",
-                     (unsigned long long)x->hours,
+            snprintf(b, sizeof b, "; %llu h over, at most %s", (unsigned long long)x->hours,
                      fmt_bytes((double)x->max_hour_bytes, f0, sizeof f0));
         else
             b[0] = '\0';
@@ -761,8 +761,7 @@ static void policy_section(const style *st, const dt_render_model *m, int width)
         snprintf(line, sizeof line, "%s up, %llu flow%s%s, %s; flows[] %s",
                  fmt_bytes((double)x->bytes, a, sizeof a), (unsigned long long)x->flows,
                  x->flows == 1 ? "" : "s", b,
-                 x->have_time ? time_range(x->first_ns, x->last_ns, x->ts_digits, span,
-                                           sizeof span)
+                 x->have_time ? time_range(x->first_ns, x->last_ns, x->ts_digits, span, sizeof span)
                               : "no time",
                  ex);
         fputs("      ", st->out);

@@ -96,10 +96,10 @@ typedef struct dt_ru_flow_view {
         DT_RU_FLOW_LOCAL,    /* both sides local, or a local server (multicast ...) */
         DT_RU_FLOW_REMOTE
     } kind;
-    int srv_remote;     /* the remote side is the server (else the client) */
-    uint64_t up, down;  /* what the local side sent and received (not for NO_LOCAL) */
-    int transfer;       /* dt_ru_transfer of server.transfer, -1 when none */
-    dt_crypto crypto;   /* encrypted, plaintext or unknown */
+    int srv_remote;    /* the remote side is the server (else the client) */
+    uint64_t up, down; /* what the local side sent and received (not for NO_LOCAL) */
+    int transfer;      /* dt_ru_transfer of server.transfer, -1 when none */
+    dt_crypto crypto;  /* encrypted, plaintext or unknown */
 } dt_ru_flow_view;
 void dt_rollup_flow_view(const dt_rollup_flow *f, dt_ru_flow_view *v);
 
@@ -143,7 +143,7 @@ typedef enum dt_ru_party {
     DT_RU_UNKNOWN_PARTY,
     DT_RU_PARTY_COUNT
 } dt_ru_party;
-const char *dt_ru_party_name(dt_ru_party p); /* "first_party", ... "unknown" */
+const char *dt_ru_party_name(dt_ru_party p);       /* "first_party", ... "unknown" */
 const char *dt_ru_transfer_name(dt_ru_transfer t); /* "eea", ..., "local" */
 const char *dt_crypto_name(dt_crypto c);           /* "encrypted", "plaintext", "unknown" */
 const char *dt_seen_name(int bit); /* bit of dt_ru_key.mask of names: "sni", "quic", ... */

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""A fleet of sessions (issue 17) on crafted captures with geo databases built
+for the test:
+
+  * --policy (report, merge): violations[] with exact rows for every rule
+    kind, the text report's section at the top, exit status 4 (0 when the
+    policy holds), the same violations for -j 1 / -j 2 and for a merge of
+    per-file reports, no "violations" key without --policy, and bad policy
+    files: exit status 1, a message naming the file and the key, nothing
+    written;
+  * merge is associative and order-independent on the shared corpus: per-file
+    reports merged in random groupings and orders give the bytes of one run
+    (skipped, saying so, without ../shared/corpus).
+
+usage: tests/fleet_test.py --datatrail PATH [--work DIR]
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import pcapgen as g  # noqa: E402
+from harness import car_setup, check, finish, options, write_capture  # noqa: E402
+
+CLIENT = "192.168.1.20"
+US = "52.1.1.10"  # US, AS16509 (Amazon)
+CN = "1.12.36.7"  # CN, AS45090
+DE = "5.5.5.5"  # DE, AS64501
+CH = "8.8.4.4"  # CH, AS64502
+HOUR = 3600 * 10**9
+
+
+def run(dt, *args):
+    return subprocess.run([dt] + list(args), capture_output=True)
+
+
+def tls_flow(srv, cport, sni, up):
+    s = g.TcpSession(CLIENT, srv, cport, 443)
+    s.handshake()
+    s.send("c2s", g.tls_client_hello(sni, ("http/1.1",)))
+    s.send("s2c", g.tls_server_hello())
+    s.send("c2s", g.tls_app_data(up))
+    s.send("s2c", g.tls_app_data(500))
+    s.close()
+    return s
+
+
+def http_flow(srv, cport, host):
+    s = g.TcpSession(CLIENT, srv, cport, 80)
+    s.handshake()
+    s.send("c2s", g.http_request(host, "/collect", method="POST", body=b"x" * 300))
+    s.send("s2c", g.http_response())
+    s.close()
+    return s
+
+
+def setup(dt, work):
+    """Test geo databases and entities; two captures two hours apart."""
+    geo, ents = car_setup(dt, work, ["52.1.1.0,52.1.1.255,US", "1.12.36.0,1.12.36.255,CN",
+                                     "5.5.5.0,5.5.5.255,DE", "8.8.4.0,8.8.4.255,CH"],
+                          ['52.1.1.0,52.1.1.255,16509,"Amazon.com, Inc."',
+                           "1.12.36.0,1.12.36.255,45090,Shenzhen Tencent Computer Systems",
+                           "5.5.5.0,5.5.5.255,64501,Test Hosting GmbH",
+                           "8.8.4.0,8.8.4.255,64502,Test ISP AG"])
+    os.makedirs(os.path.join(work, "in"))
+    in1, in2 = os.path.join(work, "in", "1.pcap"), os.path.join(work, "in", "2.pcap")
+    write_capture(in1, [tls_flow(US, 50001, "api.test-motors.net", 4000),
+                        tls_flow(CN, 50002, "android.bugly.qq.com", 1000),
+                        http_flow(DE, 50003, "tracker.ads-test.net")], g.T0_NS)
+    write_capture(in2, [tls_flow(US, 50004, "api.test-motors.net", 4000),
+                        tls_flow(US, 50005, "api.test-motors.net", 100),
+                        tls_flow(CH, 50006, "api.other-motors.net", 200)], g.T0_NS + 2 * HOUR)
+    return ["-q", "--geodb-dir", geo, "--entities", ents], [in1, in2]
+
+
+POLICY = {"description": "every kind of rule",
+          "deny_countries": ["cn"],
+          "allow_transfer": ["eea", "adequate", "adequate_partial"],
+          "allow_recipients": ["test motors"],
+          "deny_domains": ["*.ads-test.net"],
+          "plaintext": False,
+          "max_bytes_per_hour": 4000}
+
+
+def expected_violations(rep):
+    """The rows the policy above must give, from the flows of the report (by port)."""
+    ids = {f["client"]["port"]: i for i, f in enumerate(rep["flows"])}
+    flows = {f["client"]["port"]: f for f in rep["flows"]}
+
+    def row(rule, ports, recipient=None, domain=None, country=None, transfer=None, hours=None):
+        fs = sorted(ids[p] for p in ports)
+        up = sum(flows[p]["client"]["bytes"] for p in ports)
+        r = {"rule": rule, "recipient": recipient, "domain": domain, "country": country,
+             "transfer": transfer, "bytes": up, "flows": len(ports),
+             "first_seen": min(flows[p]["first_seen"] for p in ports),
+             "last_seen": max(flows[p]["last_seen"] for p in ports),
+             "example_flows": fs[:3], "hours": None, "max_hour_bytes": None}
+        if hours:
+            r["hours"] = len(hours)
+            r["max_hour_bytes"] = max(sum(flows[p]["client"]["bytes"] for p in h) for h in hours)
+        return r
+
+    recipients = [row("allow_recipients", [50002], recipient="Tencent Bugly"),
+                  row("allow_recipients", [50003], recipient="ads-test.net"),
+                  row("allow_recipients", [50006], recipient="Other Motors")]
+    recipients.sort(key=lambda r: -r["bytes"])
+    return ([row("deny_countries", [50002], country="CN"),
+             row("allow_transfer", [50002], country="CN", transfer="third_country")] +
+            recipients +
+            [row("deny_domains", [50003], domain="tracker.ads-test.net"),
+             row("plaintext", [50003], recipient="ads-test.net", domain="tracker.ads-test.net"),
+             row("max_bytes_per_hour", [50001, 50004, 50005], recipient="Test Motors",
+                 hours=[[50001], [50004, 50005]])])
+
+
+def test_policy(dt, work, opts, inputs):
+    pol = os.path.join(work, "policy.json")
+    with open(pol, "w") as f:
+        json.dump(POLICY, f)
+    r = run(dt, "report", *opts, "-f", "json", "--policy", pol, *inputs)
+    check("report --policy: exit status 4 when violated", r.returncode == 4, r.stderr.decode())
+    rep = json.loads(r.stdout)
+    want = expected_violations(rep)
+    check("violations: exactly the expected rows, in order", rep.get("violations") == want,
+          json.dumps(rep.get("violations"), indent=1)[:3000])
+    check("violations: the sample sanity (6 flows, 8 rows)",
+          len(rep["flows"]) == 6 and len(rep["violations"]) == 8)
+    check("violations sit between vendor and summary",
+          list(rep).index("violations") == list(rep).index("vendor") + 1 and
+          list(rep).index("summary") == list(rep).index("violations") + 1, list(rep))
+
+    r1 = run(dt, "report", *opts, "-j", "1", "-f", "json", "--policy", pol, *inputs)
+    r2 = run(dt, "report", *opts, "-j", "2", "-f", "json", "--policy", pol, *inputs)
+    check("--policy: -j 1 and -j 2 give the same bytes", r1.stdout == r2.stdout == r.stdout)
+
+    # merge of per-file reports, with the policy given to merge
+    per = os.path.join(work, "per")
+    os.makedirs(per)
+    r = run(dt, "report", *opts, "--per-file", per, "-o", os.path.join(work, "all.json"), *inputs)
+    check("per-file reports without --policy", r.returncode == 0, r.stderr.decode())
+    files = sorted(os.path.join(per, n) for n in os.listdir(per))
+    with open(files[0]) as f:
+        check("no --policy: no violations key", "violations" not in json.load(f))
+    m = run(dt, "merge", "-f", "json", "--policy", pol, *files)
+    one = run(dt, "report", *opts, "-f", "json", "--policy", pol, *inputs)
+    check("merge --policy of per-file reports = one run with --policy (bytes), exit 4",
+          m.returncode == 4 and m.stdout == one.stdout, m.stderr.decode())
+    m2 = run(dt, "merge", "-f", "json", os.path.join(work, "all.json"))
+    check("merge without --policy: no violations key, exit 0",
+          m2.returncode == 0 and "violations" not in json.loads(m2.stdout))
+
+    # text: the section at the top, before the tables
+    t = run(dt, "report", *opts, "-f", "text", "--policy", pol, *inputs)
+    text = t.stdout.decode()
+    check("text: exit status 4", t.returncode == 4)
+    check("text: Policy violations before the first table",
+          "\nPolicy violations (" + pol + ")\n" in text and
+          text.index("Policy violations") < text.index("Devices"), text[:1500])
+    check("text: a violation's two lines",
+          "  ! deny_countries: CN\n" in text and
+          "  ! plaintext: ads-test.net / tracker.ads-test.net\n" in text and
+          "  ! max_bytes_per_hour: Test Motors\n" in text and
+          "2 h over" in text, text[:2500])
+
+    # a policy that holds: exit 0, an empty array, "none" in the text
+    ok = os.path.join(work, "ok.json")
+    with open(ok, "w") as f:
+        json.dump({"deny_countries": ["RU"], "deny_transfer": ["unknown"]}, f)
+    r = run(dt, "report", *opts, "-f", "json", "--policy", ok, *inputs)
+    check("a policy that holds: exit 0, violations []",
+          r.returncode == 0 and json.loads(r.stdout)["violations"] == [], r.stderr.decode())
+    r = run(dt, "report", *opts, "-f", "text", "--policy", ok, *inputs)
+    check("text: none", "none: every flow keeps the policy" in r.stdout.decode())
+    # the example policies of docs/policies are valid
+    for name in sorted(os.listdir(os.path.join(ROOT, "docs", "policies"))):
+        p = os.path.join(ROOT, "docs", "policies", name)
+        r = run(dt, "report", *opts, "-f", "json", "--policy", p, *inputs)
+        check(f"docs/policies/{name} is a valid policy", r.returncode in (0, 4), r.stderr.decode())
+    r = run(dt, "report", *opts, "-f", "json", "--policy",
+            os.path.join(ROOT, "docs", "policies", "eu-eea-only.json"), *inputs)
+    rules = sorted({(v["country"], v["transfer"]) for v in json.loads(r.stdout)["violations"]})
+    check("eu-eea-only: the US, CN and CH flows", rules == [("CH", "adequate"),
+                                                          ("CN", "third_country"),
+                                                          ("US", "adequate_partial")], rules)
+
+    # bad policies: exit 1, the file and the key named, nothing written
+    bad = [({"deny_country": ["CN"]}, "unknown key \"deny_country\""),
+           ({"deny_countries": "CN"}, "\"deny_countries\" must be an array of strings"),
+           ({"deny_countries": ["China"]}, "\"China\" is not a two-letter country code"),
+           ({"allow_transfer": ["eu"]}, "\"eu\" is not a transfer class"),
+           ({"plaintext": "no"}, "\"plaintext\" must be true or false"),
+           ({"max_bytes_per_hour": -1}, "\"max_bytes_per_hour\" must be a whole number"),
+           ({"max_bytes_per_hour": 1.5}, "\"max_bytes_per_hour\" must be a whole number"),
+           ({"deny_domains": [""]}, "\"deny_domains\": \"\" is empty"),
+           (["CN"], "a policy is a JSON object")]
+    out = os.path.join(work, "kept.json")
+    for i, (doc, msg) in enumerate(bad):
+        p = os.path.join(work, f"bad{i}.json")
+        with open(p, "w") as f:
+            json.dump(doc, f)
+        with open(out, "w") as f:
+            f.write("old")
+        r = run(dt, "report", *opts, "--policy", p, "-o", out, *inputs)
+        err = r.stderr.decode()
+        with open(out) as f:
+            kept = f.read() == "old"
+        check(f"bad policy {json.dumps(doc)}: exit 1, names {p} and the key, nothing written",
+              r.returncode == 1 and err.startswith(f"datatrail: {p}: ") and msg in err and kept,
+              (r.returncode, err))
+    p = os.path.join(work, "twice.json")
+    with open(p, "w") as f:
+        f.write('{"plaintext": false, "plaintext": true}')
+    r = run(dt, "merge", "--policy", p, os.path.join(work, "all.json"))
+    check("merge: a key given twice is an error (exit 1, nothing on stdout)",
+          r.returncode == 1 and not r.stdout and "given twice" in r.stderr.decode(),
+          r.stderr.decode())
+    p = os.path.join(work, "syntax.json")
+    with open(p, "w") as f:
+        f.write('{"plaintext": fals}')
+    r = run(dt, "report", *opts, "--policy", p, *inputs)
+    check("not JSON: exit 1, file:line:column", r.returncode == 1 and not r.stdout and
+          f"datatrail: {p}:1:" in r.stderr.decode(), r.stderr.decode())
+    r = run(dt, "flows", *opts, "--policy", pol, *inputs)
+    check("flows --policy: a usage error", r.returncode == 1 and not r.stdout)
+
+
+def test_merge_associative(dt, work):
+    corpus = os.environ.get("CORPUS") or os.path.join(ROOT, "..", "shared", "corpus", "pcaps")
+    if not os.path.isdir(corpus):
+        print(f"skip merge associativity: no corpus at {corpus}")
+        return
+    per = os.path.join(work, "corpus-per")
+    os.makedirs(per)
+    one = os.path.join(work, "corpus-one.json")
+    r = run(dt, "report", "-q", "-j2", "-f", "json", "--per-file", per, "-o", one, corpus)
+    check("corpus: one run with --per-file", r.returncode in (0, 3), r.stderr.decode()[-500:])
+    with open(one, "rb") as f:
+        want = f.read()
+    files = sorted(os.path.join(per, n) for n in os.listdir(per))
+    rnd = random.Random(17)
+    for trial in range(3):
+        # random groups of consecutive reports, each merged, then the groups merged
+        cuts = sorted(rnd.sample(range(1, len(files)), 5))
+        groups = [files[a:b] for a, b in zip([0] + cuts, cuts + [len(files)])]
+        parts = []
+        for k, grp in enumerate(groups):
+            p = os.path.join(work, f"group{trial}-{k}.json")
+            r = run(dt, "merge", "-f", "json", "-o", p, *grp)
+            parts.append(p)
+        r = run(dt, "merge", "-f", "json", *parts)
+        check(f"corpus: merge of merges of {len(groups)} random groups = one run (bytes)",
+              r.stdout == want, r.stderr.decode()[-300:])
+    # order: the same reports in another order give the same totals and tables; what is kept
+    # in the order first seen follows the order given: inputs[], flows[] and each name's
+    # dns[].answers, the names in the summary's objects of counts (malformed_by_reason,
+    # tunneled_packets: equal as objects, compared so here), the warnings, and the options and
+    # vendor of the first report (equal on this corpus)
+    shuffled = files[:]
+    rnd.shuffle(shuffled)
+    r = run(dt, "merge", "-f", "json", *shuffled)
+    a, b = json.loads(want), json.loads(r.stdout)
+    order = ("inputs", "flows", "dns")
+    same = [k for k in a if k not in order and a[k] == b[k]]
+
+    def unordered(rep):
+        return (sorted(map(json.dumps, rep["inputs"])), sorted(map(json.dumps, rep["flows"])),
+                [dict(d, answers=sorted(d["answers"])) for d in rep["dns"]])
+    check("corpus: merge in a random order = one run, but for the order of inputs[], flows[], "
+          "dns[].answers and names in the summary's counts",
+          sorted(same) == sorted(k for k in a if k not in order) and
+          unordered(a) == unordered(b),
+          [k for k in a if a[k] != b.get(k)])
+
+
+def main():
+    dt, work = options("fleet")
+    os.makedirs(work)
+    opts, inputs = setup(dt, work)
+    test_policy(dt, work, opts, inputs)
+    test_merge_associative(dt, work)
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,6 +8,7 @@ int cmd_analyze(int argc, char **argv); /* report, flows */
 int cmd_geodb(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* The geo database options of report, flows and lookup: ids for getopt_long
  * (above any other option id) and their entries of a longopts table. */
@@ -49,7 +50,8 @@ enum {
     DT_EXIT_USAGE = 1,
     DT_EXIT_NO_INPUT = 2,
     DT_EXIT_PARTIAL = 3,
-    DT_EXIT_POLICY = 4, /* --policy: the report lists violations */
+    DT_EXIT_POLICY = 4,  /* --policy: the report lists violations */
+    DT_EXIT_CHANGED = 5, /* diff: something changed beyond the threshold */
 };
 
 #include <stdint.h>

@@ -19,6 +19,7 @@ static const char usage[] =
     "  report INPUT...     one JSON report: inputs, summary, DNS table, flows\n"
     "  flows INPUT...      one JSON object per flow (NDJSON), as flows end\n"
     "  merge REPORT...     combine reports (e.g. one per drive session) into one\n"
+    "  diff BASE NEW       what is new, gone or changed between two reports\n"
     "  lookup IP...        what datatrail knows about an address (country, ASN, org)\n"
     "  geodb build ...     build a MaxMind DB file from CSV ranges\n"
     "  help [COMMAND]      show help for a command\n"
@@ -220,10 +221,12 @@ static int dispatch(int argc, char **argv)
             fputs(help_analyze, stdout);
             return DT_EXIT_OK;
         }
-        if (!strcmp(topic, "lookup") || !strcmp(topic, "geodb") || !strcmp(topic, "merge")) {
+        if (!strcmp(topic, "lookup") || !strcmp(topic, "geodb") || !strcmp(topic, "merge") ||
+            !strcmp(topic, "diff")) {
             char *sub[] = {argv[2], "--help", NULL};
             return !strcmp(topic, "lookup")  ? cmd_lookup(2, sub)
                    : !strcmp(topic, "merge") ? cmd_merge(2, sub)
+                   : !strcmp(topic, "diff")  ? cmd_diff(2, sub)
                                              : cmd_geodb(2, sub);
         }
         fputs(usage, stdout);
@@ -239,6 +242,8 @@ static int dispatch(int argc, char **argv)
     }
     if (!strcmp(cmd, "merge"))
         return cmd_merge(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diff"))
+        return cmd_diff(argc - 1, argv + 1);
     if (!strcmp(cmd, "geodb"))
         return cmd_geodb(argc - 1, argv + 1);
     if (!strcmp(cmd, "lookup"))

@@ -433,6 +433,26 @@ int dt_report_finish(dt_report *r);
  * usable. */
 int dt_report_write_to(dt_report *r, FILE *out);
 
+/* ---- Reports side by side ---------------------------------------------------------------- */
+
+typedef struct dt_diff_opts {
+    double min_change;       /* a change beyond this share of the base (0.2: 20%) */
+    dt_report_format format; /* DT_FMT_JSON or DT_FMT_TEXT */
+    int width;               /* text: columns */
+} dt_diff_opts;
+
+/* `datatrail diff`: the reports at base and newer (written by report or
+ * merge, with their flows) table by table (countries, recipients, hosting
+ * networks, domains, transfer classes, beacon rhythms): rows new, gone, or
+ * whose upload or flows (beacons: median interval) changed by more than
+ * min_change, written to out.  Returns 1 when something changed beyond it, 0
+ * when nothing did, -1 when a report cannot be read ("path: reason" in err:
+ * not JSON, not a datatrail report, a newer schema version, no flows), when
+ * nothing is written.  warn (may come back empty): the reports were made with
+ * different geo databases (also in the output). */
+int dt_report_diff(const char *base, const char *newer, const dt_diff_opts *o, FILE *out,
+                   char *err, size_t errlen, char *warn, size_t warnlen);
+
 /* ---- Many inputs into one report -------------------------------------------------------- */
 
 typedef struct dt_batch_progress {

@@ -54,12 +54,15 @@ def car_setup(dt, work, countries, asns):
     return geo, ents
 
 
-def write_capture(path, sessions, t0):
+def write_capture(path, sessions, t0, starts=None):
     """The packets of pcapgen TcpSessions, one after the other 1 ms apart from t0 (ns), as
-    Ethernet frames in a pcap file."""
+    Ethernet frames in a pcap file; starts: each session's first packet at t0 + starts[i] ns
+    instead (sessions in time order)."""
     import pcapgen as g
     recs, t = [], t0
-    for s in sessions:
+    for i, s in enumerate(sessions):
+        if starts:
+            t = t0 + starts[i]
         for _, p in s.ip_packets():
             recs.append(g.Rec(t, g.eth_for(p)))
             t += 1000000

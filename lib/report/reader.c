@@ -247,6 +247,15 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
         dt_set_err(err, errlen, "not a datatrail report (no inputs/summary)");
         return -2;
     }
+    const cJSON *schema = jget(jget(rep, "datatrail"), "schema");
+    if (cJSON_IsNumber(schema) && schema->valuedouble > DT_REPORT_SCHEMA) {
+        dt_set_err(err, errlen,
+                   "a report of schema version %.0f: this datatrail (%s) reads versions up to %d "
+                   "(a newer datatrail wrote it)",
+                   schema->valuedouble < 1e9 ? schema->valuedouble : 1e9, DT_VERSION,
+                   DT_REPORT_SCHEMA);
+        return -2;
+    }
     if (!cJSON_IsArray(flows)) {
         dt_set_err(err, errlen, "the report has no flows (made with --no-flows): cannot merge it");
         return -2;

@@ -1064,6 +1064,16 @@ int dt_render_text(const dt_render_model *m, FILE *out, int width, int color)
     return fflush(out) != 0 || ferror(out) ? -1 : 0;
 }
 
+char *dt_render_bytes(double b, char *buf, size_t len)
+{
+    return fmt_bytes(b, buf, len);
+}
+
+void dt_render_cell(FILE *out, const char *s, int cols, int right, const char *sep)
+{
+    cell(out, s, cols, right, sep);
+}
+
 /* ---- CSV ---- */
 
 static void csv_field(FILE *out, const char *s, int first)

@@ -35,6 +35,13 @@ typedef struct dt_render_model {
 } dt_render_model;
 int dt_render_text(const dt_render_model *m, FILE *out, int width, int color);
 
+/* A byte count as the text report shows it ("2.4 kB"), and a cell of exactly
+ * cols columns (left or right aligned, control characters and invalid UTF-8
+ * replaced, cut with an ellipsis) followed by sep: for other text outputs
+ * (diff, compare). */
+char *dt_render_bytes(double b, char *buf, size_t len);
+void dt_render_cell(FILE *out, const char *s, int cols, int right, const char *sep);
+
 /* One CSV row (RFC 4180: CRLF, fields with , " CR LF or outer spaces quoted)
  * of n cells (NULL: empty), after the header row when header is not NULL. */
 int dt_render_csv_row(FILE *out, const char *header, const char *const *cells, size_t n);

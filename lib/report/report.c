@@ -657,7 +657,7 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     dt_fw_key(&f, "version");
     dt_fw_str(&f, DT_VERSION);
     dt_fw_key(&f, "schema");
-    dt_fw_u64(&f, 2);
+    dt_fw_u64(&f, DT_REPORT_SCHEMA);
     dt_fw_obj_end(&f);
     dt_fw_key(&f, "inputs");
     dt_fw_arr_begin(&f);

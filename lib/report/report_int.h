@@ -9,6 +9,8 @@
 #include "report/rollup.h"
 #include "util/jsonw.h"
 
+#define DT_REPORT_SCHEMA 2 /* datatrail.schema of the reports written (and the newest read) */
+
 /* Report-level DNS table: one entry per (name, type) of all responses. */
 typedef struct dns_entry {
     char *name;

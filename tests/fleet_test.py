@@ -228,6 +228,153 @@ def test_policy(dt, work, opts, inputs):
     check("flows --policy: a usage error", r.returncode == 1 and not r.stdout)
 
 
+def diff_reports(dt, work, opts):
+    """BASE: a beacon to the US every 60 s (3 connections), a CN flow, a plaintext DE flow;
+    NEW: the beacon every 300 s, the CN flow with 10% more data, a CH flow, no DE flow."""
+    d = os.path.join(work, "diff")
+    os.makedirs(d)
+    beacon = lambda port: tls_flow(US, port, "api.test-motors.net", 100)  # noqa: E731
+    sec = 10**9
+    write_capture(os.path.join(d, "base.pcap"),
+                  [beacon(51001), tls_flow(CN, 51002, "android.bugly.qq.com", 1000),
+                   http_flow(DE, 51003, "tracker.ads-test.net"), beacon(51004), beacon(51005)],
+                  g.T0_NS, [0, sec, 2 * sec, 60 * sec, 120 * sec])
+    write_capture(os.path.join(d, "new.pcap"),
+                  [beacon(52001), tls_flow(CN, 52002, "android.bugly.qq.com", 1100),
+                   tls_flow(CH, 52003, "api.other-motors.net", 200), beacon(52004),
+                   beacon(52005)],
+                  g.T0_NS + 24 * HOUR, [0, sec, 2 * sec, 300 * sec, 600 * sec])
+    paths = []
+    for name in ("base", "new"):
+        p = os.path.join(d, name + ".json")
+        r = run(dt, "report", *opts, "-o", p, os.path.join(d, name + ".pcap"))
+        check(f"diff: the {name} report", r.returncode == 0, r.stderr.decode())
+        paths.append(p)
+    return d, paths
+
+
+DIFF_TEXT = """datatrail diff: {base} -> {new}
+  rows new, gone, or changed by more than 20% (upload or flows; beacons: interval)
+
+Countries
+  + CH                               new      796 B up, 1 flow
+  - DE                               gone     659 B up, 1 flow (before)
+
+Recipients
+  + Other Motors                     new      796 B up, 1 flow
+  - ads-test.net                     gone     659 B up, 1 flow (before)
+
+Hosting networks
+  + Test ISP AG                      new      796 B up, 1 flow
+  - Test Hosting GmbH                gone     659 B up, 1 flow (before)
+
+Domains
+  + other-motors.net                 new      796 B up, 1 flow
+  - ads-test.net                     gone     659 B up, 1 flow (before)
+
+Transfer classes
+  + adequate                         new      796 B up, 1 flow
+  - eea                              gone     659 B up, 1 flow (before)
+
+Beacon rhythms
+  ~ 52.1.1.10 (api.test-motors.net)  changed  every 60 s -> 300 s (+400%), 3 -> 3 connections
+"""
+
+
+def test_diff(dt, work, opts):
+    d, (base, new) = diff_reports(dt, work, opts)
+    env = dict(os.environ, COLUMNS="100")
+    r = subprocess.run([dt, "diff", "-f", "text", base, new], capture_output=True, env=env)
+    check("diff -f text: exit 5 (changed)", r.returncode == 5, r.stderr.decode())
+    want = DIFF_TEXT.format(base=base, new=new)
+    check("diff -f text: the exact text", r.stdout.decode() == want, r.stdout.decode())
+    r = run(dt, "diff", base, new)
+    j = json.loads(r.stdout)
+    check("diff json: header", j["base"] == base and j["new"] == new and j["min_change"] == 0.2
+          and j["changed"] is True and j["warnings"] == [] and j["datatrail"]["schema"] == 2, j)
+    check("diff json: a new row",
+          j["countries"][0] == {"key": "CH", "change": "new", "base": None,
+                                "new": {"bytes_up": 796, "flows": 1}, "bytes_up_change": None,
+                                "flows_change": None}, j["countries"])
+    check("diff json: a gone row",
+          j["recipients"][1] == {"key": "ads-test.net", "change": "gone",
+                                 "base": {"bytes_up": 659, "flows": 1}, "new": None,
+                                 "bytes_up_change": None, "flows_change": None}, j["recipients"])
+    check("diff json: the beacon, with its interval and change",
+          j["beacons"] == [{"key": US, "name": "api.test-motors.net", "change": "changed",
+                            "base": {"bytes_up": j["beacons"][0]["base"]["bytes_up"], "flows": 3,
+                                     "connections": 3, "interval_median_s": 60},
+                            "new": {"bytes_up": j["beacons"][0]["base"]["bytes_up"], "flows": 3,
+                                    "connections": 3, "interval_median_s": 300},
+                            "bytes_up_change": 0, "flows_change": 0, "interval_change": 4}],
+          j["beacons"])
+    cn = [x for x in j["countries"] if x["key"] == "CN"]
+    check("diff: CN grew less than 20%: not listed", cn == [], cn)
+    r = run(dt, "diff", "--min-change", "5%", base, new)
+    cn = [x for x in json.loads(r.stdout)["countries"] if x["key"] == "CN"]
+    check("diff --min-change 5%: CN listed as changed, with its relative change",
+          len(cn) == 1 and cn[0]["change"] == "changed" and 0.05 < cn[0]["bytes_up_change"] < 0.1
+          and cn[0]["flows_change"] == 0, cn)
+    r = run(dt, "diff", "-f", "text", base, base)
+    check("diff of a report with itself: exit 0, no change",
+          r.returncode == 0 and r.stdout.decode().endswith("\nNo change beyond 20%.\n"),
+          r.stdout.decode())
+    r = run(dt, "diff", "--min-change", "500", base, new)
+    j = json.loads(r.stdout)
+    check("diff --min-change 500: only new and gone rows; the beacon (+400%) is not listed",
+          r.returncode == 5 and j["beacons"] == [] and len(j["countries"]) == 2)
+
+    # other geo databases: a warning naming both files and the difference
+    with open(new) as f:
+        other = json.load(f)
+    for g_ in other["geo_databases"]:
+        g_["build_date"] = "2020-01-01T00:00:00Z"
+    other_p = os.path.join(d, "other-geo.json")
+    with open(other_p, "w") as f:
+        json.dump(other, f)
+    r = run(dt, "diff", base, other_p)
+    err = r.stderr.decode()
+    check("diff: different geo databases: a warning on stderr naming both files and the dates",
+          r.returncode == 5 and f"datatrail diff: warning: {base} and {other_p} were made with "
+          "different geo databases (country database" in err and "2020-01-01" in err, err)
+    check("diff: ... and in the output's warnings",
+          len(json.loads(r.stdout)["warnings"]) == 1)
+
+    # bad input: exit 2, the file named, nothing written
+    notrep = os.path.join(d, "not-a-report.json")
+    with open(notrep, "w") as f:
+        f.write("[1, 2]")
+    newer = os.path.join(d, "newer.json")
+    other["datatrail"]["schema"] = 3
+    with open(newer, "w") as f:
+        json.dump(other, f)
+    noflows = os.path.join(d, "noflows.json")
+    r = run(dt, "report", *opts, "--no-flows", "-o", noflows, os.path.join(d, "base.pcap"))
+    out = os.path.join(d, "kept.json")
+    for bad, msg in ((notrep, "not a datatrail report"),
+                     (newer, "a report of schema version 3: this datatrail"),
+                     (noflows, "made with --no-flows"),
+                     (os.path.join(d, "missing.json"), "No such file")):
+        with open(out, "w") as f:
+            f.write("old")
+        r = run(dt, "diff", "-o", out, base, bad)
+        with open(out) as f:
+            kept = f.read() == "old"
+        err = r.stderr.decode()
+        check(f"diff with {os.path.basename(bad)}: exit 2, names it, nothing written",
+              r.returncode == 2 and err.startswith(f"datatrail diff: {bad}") and msg in err and kept,
+              (r.returncode, err))
+    r = run(dt, "merge", newer)
+    check("merge of a newer schema version: refused, named",
+          r.returncode == 2 and f"{newer}: a report of schema version 3" in r.stderr.decode(),
+          r.stderr.decode())
+    r = run(dt, "diff", base)
+    check("diff with one report: usage error", r.returncode == 1)
+    r = run(dt, "diff", "--min-change", "lots", base, new)
+    check("diff --min-change lots: usage error", r.returncode == 1 and
+          "--min-change needs a percentage" in r.stderr.decode())
+
+
 def test_merge_associative(dt, work):
     corpus = os.environ.get("CORPUS") or os.path.join(ROOT, "..", "shared", "corpus", "pcaps")
     if not os.path.isdir(corpus):
@@ -281,6 +428,7 @@ def main():
     os.makedirs(work)
     opts, inputs = setup(dt, work)
     test_policy(dt, work, opts, inputs)
+    test_diff(dt, work, opts)
     test_merge_associative(dt, work)
     return finish()
 

@@ -36,8 +36,9 @@ static int parse_pct(const char *s, double *out)
     if (end != s && *end == '%')
         end++;
     if (errno || end == s || *end || !(v >= 0 && v <= 1e6) || isnan(v)) {
-        fprintf(stderr, "datatrail diff: --min-change needs a percentage (e.g. 20 or 20%%), not "
-                        "'%s'\n",
+        fprintf(stderr,
+                "datatrail diff: --min-change needs a percentage (e.g. 20 or 20%%), not "
+                "'%s'\n",
                 s);
         return -1;
     }

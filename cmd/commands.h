@@ -9,6 +9,7 @@ int cmd_geodb(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* The geo database options of report, flows and lookup: ids for getopt_long
  * (above any other option id) and their entries of a longopts table. */

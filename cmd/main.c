@@ -20,6 +20,7 @@ static const char usage[] =
     "  flows INPUT...      one JSON object per flow (NDJSON), as flows end\n"
     "  merge REPORT...     combine reports (e.g. one per drive session) into one\n"
     "  diff BASE NEW       what is new, gone or changed between two reports\n"
+    "  compare REPORT...   reports (or devices) side by side, one column each\n"
     "  lookup IP...        what datatrail knows about an address (country, ASN, org)\n"
     "  geodb build ...     build a MaxMind DB file from CSV ranges\n"
     "  help [COMMAND]      show help for a command\n"
@@ -222,12 +223,13 @@ static int dispatch(int argc, char **argv)
             return DT_EXIT_OK;
         }
         if (!strcmp(topic, "lookup") || !strcmp(topic, "geodb") || !strcmp(topic, "merge") ||
-            !strcmp(topic, "diff")) {
+            !strcmp(topic, "diff") || !strcmp(topic, "compare")) {
             char *sub[] = {argv[2], "--help", NULL};
-            return !strcmp(topic, "lookup")  ? cmd_lookup(2, sub)
-                   : !strcmp(topic, "merge") ? cmd_merge(2, sub)
-                   : !strcmp(topic, "diff")  ? cmd_diff(2, sub)
-                                             : cmd_geodb(2, sub);
+            return !strcmp(topic, "lookup")    ? cmd_lookup(2, sub)
+                   : !strcmp(topic, "merge")   ? cmd_merge(2, sub)
+                   : !strcmp(topic, "diff")    ? cmd_diff(2, sub)
+                   : !strcmp(topic, "compare") ? cmd_compare(2, sub)
+                                               : cmd_geodb(2, sub);
         }
         fputs(usage, stdout);
         return topic[0] ? DT_EXIT_USAGE : DT_EXIT_OK;
@@ -244,6 +246,8 @@ static int dispatch(int argc, char **argv)
         return cmd_merge(argc - 1, argv + 1);
     if (!strcmp(cmd, "diff"))
         return cmd_diff(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare"))
+        return cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "geodb"))
         return cmd_geodb(argc - 1, argv + 1);
     if (!strcmp(cmd, "lookup"))

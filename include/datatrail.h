@@ -450,8 +450,29 @@ typedef struct dt_diff_opts {
  * not JSON, not a datatrail report, a newer schema version, no flows), when
  * nothing is written.  warn (may come back empty): the reports were made with
  * different geo databases (also in the output). */
-int dt_report_diff(const char *base, const char *newer, const dt_diff_opts *o, FILE *out,
-                   char *err, size_t errlen, char *warn, size_t warnlen);
+int dt_report_diff(const char *base, const char *newer, const dt_diff_opts *o, FILE *out, char *err,
+                   size_t errlen, char *warn, size_t warnlen);
+
+typedef struct dt_compare_opts {
+    const char *const *paths; /* the reports */
+    int n_paths;
+    const char *const *labels; /* --label: the first n_labels columns' labels */
+    int n_labels;
+    int by_device;           /* a column per device (of all reports) instead of per report */
+    dt_report_format format; /* DT_FMT_JSON, DT_FMT_TEXT or DT_FMT_CSV */
+    int width;               /* text: columns, folded into blocks that fit */
+    int top;                 /* text: rows per table; 0: 10, -1: all */
+} dt_compare_opts;
+
+/* `datatrail compare`: the reports side by side, one column each (labelled by
+ * --label, else the file name of a report's single input, else "N inputs"),
+ * or one per device; rows of countries, recipients, hosting networks, domains
+ * and transfer classes, cells with upload bytes and flows, written to out.
+ * Returns 0, or -1 ("path: reason" in err, nothing written) as
+ * dt_report_diff; warn: a report made with other geo databases than the
+ * first. */
+int dt_report_compare(const dt_compare_opts *o, FILE *out, char *err, size_t errlen, char *warn,
+                      size_t warnlen);
 
 /* ---- Many inputs into one report -------------------------------------------------------- */
 

@@ -206,7 +206,8 @@ static void entry_text(FILE *out, const entry *e, dt_fl_kind k, int width)
     if (k == DT_FL_BEACONS && any->label)
         snprintf(name, sizeof name, "%s (%s)", any->key, any->label);
     else
-        snprintf(name, sizeof name, "%s", k == DT_FL_COUNTRIES && !any->key[0] ? "(none)" : any->key);
+        snprintf(name, sizeof name, "%s",
+                 k == DT_FL_COUNTRIES && !any->key[0] ? "(none)" : any->key);
     if (e->change != CH_CHANGED) {
         snprintf(what, sizeof what, "%s", change_names[e->change]);
         if (k == DT_FL_BEACONS)
@@ -214,9 +215,8 @@ static void entry_text(FILE *out, const entry *e, dt_fl_kind k, int width)
                      (unsigned long long)any->connections, e->base ? " (before)" : "");
         else
             snprintf(line, sizeof line, "%s up, %llu flow%s%s",
-                     dt_render_bytes((double)any->up, a, sizeof a),
-                     (unsigned long long)any->flows, any->flows == 1 ? "" : "s",
-                     e->base ? " (before)" : "");
+                     dt_render_bytes((double)any->up, a, sizeof a), (unsigned long long)any->flows,
+                     any->flows == 1 ? "" : "s", e->base ? " (before)" : "");
     } else if (k == DT_FL_BEACONS) {
         snprintf(what, sizeof what, "changed");
         snprintf(line, sizeof line, "every %.0f s -> %.0f s (%s), %llu -> %llu connections",
@@ -266,8 +266,8 @@ static int diff_text(FILE *out, const char *const paths[2], const dt_diff_opts *
 
 /* ---- the command ---- */
 
-int dt_report_diff(const char *base, const char *newer, const dt_diff_opts *o, FILE *out,
-                   char *err, size_t errlen, char *warn, size_t warnlen)
+int dt_report_diff(const char *base, const char *newer, const dt_diff_opts *o, FILE *out, char *err,
+                   size_t errlen, char *warn, size_t warnlen)
 {
     const char *paths[2] = {base, newer};
     dt_report *r[2] = {NULL, NULL};

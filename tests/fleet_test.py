@@ -284,9 +284,10 @@ Beacon rhythms
 def test_diff(dt, work, opts):
     d, (base, new) = diff_reports(dt, work, opts)
     env = dict(os.environ, COLUMNS="100")
-    r = subprocess.run([dt, "diff", "-f", "text", base, new], capture_output=True, env=env)
+    r = subprocess.run([dt, "diff", "-f", "text", "base.json", "new.json"], capture_output=True,
+                       env=env, cwd=d)
     check("diff -f text: exit 5 (changed)", r.returncode == 5, r.stderr.decode())
-    want = DIFF_TEXT.format(base=base, new=new)
+    want = DIFF_TEXT.format(base="base.json", new="new.json")
     check("diff -f text: the exact text", r.stdout.decode() == want, r.stdout.decode())
     r = run(dt, "diff", base, new)
     j = json.loads(r.stdout)
@@ -375,6 +376,153 @@ def test_diff(dt, work, opts):
           "--min-change needs a percentage" in r.stderr.decode())
 
 
+COMPARE_TEXT = """datatrail compare: 3 reports; cells: upload/flows
+
+Countries                    car-1          car-2      base.pcap
+  US                      4.7 kB/1       5.4 kB/2       2.1 kB/3
+  CN                      1.6 kB/1              -       1.6 kB/1
+  DE                       659 B/1              -        659 B/1
+  CH                             -        796 B/1              -
+
+Recipients                   car-1          car-2      base.pcap
+  Test Motors             4.7 kB/1       5.4 kB/2       2.1 kB/3
+  Tencent Bugly           1.6 kB/1              -       1.6 kB/1
+  ads-test.net             659 B/1              -        659 B/1
+  Other Motors                   -        796 B/1              -
+
+Hosting networks             car-1          car-2      base.pcap
+  Amazon Web Servi\u2026       4.7 kB/1       5.4 kB/2       2.1 kB/3
+  Tencent                 1.6 kB/1              -       1.6 kB/1
+  Test Hosting GmbH        659 B/1              -        659 B/1
+  Test ISP AG                    -        796 B/1              -
+
+Domains                      car-1          car-2      base.pcap
+  test-motors.net         4.7 kB/1       5.4 kB/2       2.1 kB/3
+  qq.com                  1.6 kB/1              -       1.6 kB/1
+  ads-test.net             659 B/1              -        659 B/1
+  other-motors.net               -        796 B/1              -
+
+Transfer classes             car-1          car-2      base.pcap
+  adequate_partial        4.7 kB/1       5.4 kB/2       2.1 kB/3
+  third_country           1.6 kB/1              -       1.6 kB/1
+  eea                      659 B/1              -        659 B/1
+  adequate                       -        796 B/1              -
+
+Total                     6.9 kB/3       6.2 kB/3       4.3 kB/5
+"""
+
+
+def two_devices(path):
+    """Two devices (Ethernet addresses) behind one router: the first to the US and CN, the
+    second to CH and the US."""
+    router = bytes.fromhex("020000000099")
+    devs = [(bytes.fromhex("0200000000a1"), "192.168.1.21",
+             [(US, "api.test-motors.net", 3000), (CN, "android.bugly.qq.com", 500)]),
+            (bytes.fromhex("0200000000b2"), "192.168.1.22",
+             [(CH, "api.other-motors.net", 700), (US, "api.test-motors.net", 100)])]
+    recs, t, port = [], g.T0_NS, 53000
+    for mac, ip, flows in devs:
+        for srv, sni, up in flows:
+            port += 1
+            s = g.TcpSession(ip, srv, port, 443)
+            s.handshake()
+            s.send("c2s", g.tls_client_hello(sni, ("http/1.1",)))
+            s.send("s2c", g.tls_server_hello())
+            s.send("c2s", g.tls_app_data(up))
+            s.close()
+            for seg, p in s.ip_packets():
+                src, dst = (mac, router) if seg.dir == "c2s" else (router, mac)
+                recs.append(g.Rec(t, g.eth_for(p, src=src, dst=dst)))
+                t += 1000000
+    with open(path, "wb") as f:
+        f.write(g.write_pcap(recs))
+
+
+def test_compare(dt, work, opts):
+    per = sorted(os.path.join(work, "per", n) for n in os.listdir(os.path.join(work, "per")))
+    base = os.path.join(work, "diff", "base.json")
+    reports = per + [base]
+    env = dict(os.environ, COLUMNS="80")
+    r = subprocess.run([dt, "compare", "-f", "text", "--label", "car-1", "--label", "car-2"] +
+                       reports, capture_output=True, env=env)
+    check("compare -f text: exit 0, the exact text (80 columns, --label)",
+          r.returncode == 0 and r.stdout.decode() == COMPARE_TEXT, r.stdout.decode())
+    env["COLUMNS"] = "50"
+    r = subprocess.run([dt, "compare", "-f", "text", "--top", "1"] + reports, capture_output=True,
+                       env=env)
+    text = r.stdout.decode()
+    check("compare -f text in 50 columns: folded into two blocks, --top 1",
+          "\nColumns 1-2 of 3\n" in text and "\nColumns 3-3 of 3\n" in text and
+          "  \u2026 3 more (--top N, --all; the JSON has all)\n" in text and
+          max(len(line) for line in text.splitlines()) <= 50, text)
+    r = run(dt, "compare", "-f", "json", *reports)
+    j = json.loads(r.stdout)
+    check("compare json: columns (labels from the inputs, the report, totals)",
+          [c["label"] for c in j["columns"]] == ["1.pcap", "2.pcap", "base.pcap"] and
+          j["columns"][2]["report"] == base and j["columns"][0]["device"] is None and
+          j["by"] == "report" and j["warnings"] == [] and
+          [c["flows"] for c in j["columns"]] == [3, 3, 5], j["columns"])
+    with open(per[0]) as f:
+        one = json.load(f)
+    us = {"key": "US", "bytes_up": 4675 + 5370 + j["countries"][0]["cells"][2]["bytes_up"],
+          "flows": 6, "cells": [{"bytes_up": 4675, "flows": 1}, {"bytes_up": 5370, "flows": 2},
+                                j["countries"][0]["cells"][2]]}
+    check("compare json: a row with its total and a cell per column",
+          j["countries"][0] == us and
+          j["countries"][3] == {"key": "CH", "bytes_up": 796, "flows": 1,
+                                "cells": [None, {"bytes_up": 796, "flows": 1}, None]},
+          j["countries"])
+    check("compare json: the cells are the reports' own table rows",
+          all(any(c["code"] == row["key"] and c["bytes_up"] == row["cells"][0]["bytes_up"] and
+                  c["flows"] == row["cells"][0]["flows"] for c in one["countries"])
+              for row in j["countries"] if row["cells"][0]))
+    check("compare json: transfer classes and hosting rows",
+          [t["key"] for t in j["transfers"]] == ["adequate_partial", "third_country", "eea",
+                                                 "adequate"] and
+          j["hosting"][0]["key"] == "Amazon Web Services")
+    r = run(dt, "compare", "-f", "csv", *per)
+    lines = r.stdout.decode().split("\r\n")
+    check("compare -f csv: header and rows",
+          lines[0] == "table,key,bytes_up,flows,1.pcap bytes_up,1.pcap flows,2.pcap bytes_up,"
+                      "2.pcap flows" and lines[1] == "countries,US,10045,3,4675,1,5370,2" and
+          "recipients,Other Motors,796,1,0,0,796,1" in lines and
+          "transfers,eea,659,1,659,1,0,0" in lines, lines[:6])
+
+    # --by device: a column per Ethernet address over all reports
+    d = os.path.join(work, "devices")
+    os.makedirs(d)
+    two_devices(os.path.join(d, "two.pcap"))
+    rep = os.path.join(d, "two.json")
+    r = run(dt, "report", *opts, "-o", rep, os.path.join(d, "two.pcap"))
+    r = run(dt, "compare", "--by", "device", "-f", "json", rep, per[0])
+    j = json.loads(r.stdout)
+    cols = [c["label"] for c in j["columns"]]
+    check("compare --by device: one column per device, in order first seen",
+          cols == ["02:00:00:00:00:a1", "02:00:00:00:00:b2", "02:00:00:00:00:01"] and
+          j["by"] == "device" and j["columns"][0]["device"] == cols[0], cols)
+    rows = {row["key"]: [c and c["flows"] for c in row["cells"]] for row in j["countries"]}
+    check("compare --by device: each device's flows in its column",
+          rows == {"US": [1, 1, 1], "CN": [1, None, 1], "CH": [None, 1, None], "DE": [None, None, 1]},
+          rows)
+    r = run(dt, "compare", "--by", "device", "--label", "x", rep)
+    check("compare --by device --label: usage error", r.returncode == 1)
+    r = run(dt, "compare", "--label", "a", "--label", "b", rep)
+    check("compare: more labels than reports: usage error", r.returncode == 1)
+    out = os.path.join(work, "compare-kept.json")
+    with open(out, "w") as f:
+        f.write("old")
+    r = run(dt, "compare", "-o", out, rep, os.path.join(work, "diff", "newer.json"))
+    with open(out) as f:
+        kept = f.read() == "old"
+    check("compare with a newer schema version: exit 2, named, nothing written",
+          r.returncode == 2 and kept and "newer.json: a report of schema version 3" in
+          r.stderr.decode(), r.stderr.decode())
+    r = run(dt, "compare", rep, os.path.join(work, "diff", "other-geo.json"))
+    check("compare: other geo databases than the first: a warning naming the file",
+          r.returncode == 0 and "other-geo.json was made with other geo databases than " + rep
+          in r.stderr.decode() and len(json.loads(r.stdout)["warnings"]) == 1, r.stderr.decode())
+
+
 def test_merge_associative(dt, work):
     corpus = os.environ.get("CORPUS") or os.path.join(ROOT, "..", "shared", "corpus", "pcaps")
     if not os.path.isdir(corpus):
@@ -429,6 +577,7 @@ def main():
     opts, inputs = setup(dt, work)
     test_policy(dt, work, opts, inputs)
     test_diff(dt, work, opts)
+    test_compare(dt, work, opts)
     test_merge_associative(dt, work)
     return finish()
 

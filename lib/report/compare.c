@@ -280,14 +280,7 @@ static int compare_json(const cmp *c, const dt_compare_opts *o, FILE *out, const
 {
     dt_fw f;
     dt_fw_init(&f, out);
-    dt_fw_obj_begin(&f);
-    dt_fw_key(&f, "datatrail");
-    dt_fw_obj_begin(&f);
-    dt_fw_key(&f, "version");
-    dt_fw_str(&f, DT_VERSION);
-    dt_fw_key(&f, "schema");
-    dt_fw_u64(&f, DT_REPORT_SCHEMA);
-    dt_fw_obj_end(&f);
+    dt_report_json_head(&f);
     dt_fw_key(&f, "by");
     dt_fw_str(&f, o->by_device ? "device" : "report");
     dt_fw_key(&f, "warnings");
@@ -339,11 +332,7 @@ static int compare_json(const cmp *c, const dt_compare_opts *o, FILE *out, const
         }
         dt_fw_arr_end(&f);
     }
-    dt_fw_obj_end(&f);
-    dt_fw_raw(&f, "\n", 1);
-    int rc = dt_fw_flush(&f);
-    dt_fw_free(&f);
-    return rc;
+    return dt_report_json_tail(&f);
 }
 
 /* ---- CSV: one row per table row, two columns per report ---- */

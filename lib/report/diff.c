@@ -152,14 +152,7 @@ static int diff_json(FILE *out, const char *const paths[2], const dt_diff_opts *
 {
     dt_fw f;
     dt_fw_init(&f, out);
-    dt_fw_obj_begin(&f);
-    dt_fw_key(&f, "datatrail");
-    dt_fw_obj_begin(&f);
-    dt_fw_key(&f, "version");
-    dt_fw_str(&f, DT_VERSION);
-    dt_fw_key(&f, "schema");
-    dt_fw_u64(&f, DT_REPORT_SCHEMA);
-    dt_fw_obj_end(&f);
+    dt_report_json_head(&f);
     dt_fw_key(&f, "base");
     dt_fw_str(&f, paths[0]);
     dt_fw_key(&f, "new");
@@ -180,11 +173,7 @@ static int diff_json(FILE *out, const char *const paths[2], const dt_diff_opts *
             entry_write(&f, &d[k].v[i], (dt_fl_kind)k);
         dt_fw_arr_end(&f);
     }
-    dt_fw_obj_end(&f);
-    dt_fw_raw(&f, "\n", 1);
-    int rc = dt_fw_flush(&f);
-    dt_fw_free(&f);
-    return rc;
+    return dt_report_json_tail(&f);
 }
 
 /* ---- text ---- */

@@ -643,6 +643,27 @@ static int summary_write(const dt_report *r, dt_fw *f)
     return rc;
 }
 
+void dt_report_json_head(dt_fw *f)
+{
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "datatrail");
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "version");
+    dt_fw_str(f, DT_VERSION);
+    dt_fw_key(f, "schema");
+    dt_fw_u64(f, DT_REPORT_SCHEMA);
+    dt_fw_obj_end(f);
+}
+
+int dt_report_json_tail(dt_fw *f)
+{
+    dt_fw_obj_end(f);
+    dt_fw_raw(f, "\n", 1);
+    int rc = dt_fw_flush(f);
+    dt_fw_free(f);
+    return rc ? -1 : 0;
+}
+
 /* The JSON report, the flows last (straight from the temporary file, one
  * compact object per line); tables are written row by row, so no text of all
  * of them is ever in memory. */
@@ -651,14 +672,7 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     dt_fw f;
     dt_fw_init(&f, r->out);
     int rc = 0;
-    dt_fw_obj_begin(&f);
-    dt_fw_key(&f, "datatrail");
-    dt_fw_obj_begin(&f);
-    dt_fw_key(&f, "version");
-    dt_fw_str(&f, DT_VERSION);
-    dt_fw_key(&f, "schema");
-    dt_fw_u64(&f, DT_REPORT_SCHEMA);
-    dt_fw_obj_end(&f);
+    dt_report_json_head(&f);
     dt_fw_key(&f, "inputs");
     dt_fw_arr_begin(&f);
     for (size_t i = 0; i < r->n_inputs; i++)
@@ -726,11 +740,7 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
         fputs(i ? "\n\t]" : "]", r->out);
         free(line);
     }
-    dt_fw_obj_end(&f);
-    dt_fw_raw(&f, "\n", 1);
-    rc |= dt_fw_flush(&f);
-    dt_fw_free(&f);
-    return rc ? -1 : 0;
+    return dt_report_json_tail(&f) | rc ? -1 : 0;
 }
 
 /* --per-table DIR: every table as DIR/NAME.csv, each written through NAME.csv.tmp

@@ -68,6 +68,11 @@ int dt_report_add_input_rec(dt_report *r, dt_input_rec *rec);
 int dt_report_add_warning(dt_report *r, const char *code, const char *message, int has_count,
                           uint64_t count);
 int dt_report_add_geo(dt_report *r, dt_geo_rec *g);
+/* A JSON document of datatrail (report, diff, compare): "{" and the producer
+ * ("datatrail": version, schema); then the closing "}" and newline, flushed
+ * and f freed (0, or -1 on a write error). */
+void dt_report_json_head(dt_fw *f);
+int dt_report_json_tail(dt_fw *f);
 /* A flow line to where the report's flow lines go. */
 void dt_report_flow_line(dt_report *r, const char *line, size_t len);
 

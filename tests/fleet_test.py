@@ -8,6 +8,13 @@ for the test:
     per-file reports, no "violations" key without --policy, and bad policy
     files: exit status 1, a message naming the file and the key, nothing
     written;
+  * diff: exact text and JSON rows (new, gone, changed, beacon rhythm),
+    --min-change, exit status 5/0, a warning for other geo databases, bad input;
+  * compare: exact text (80 columns, --label), folding, JSON cells, CSV,
+    --by device, bad input;
+  * the README's fleet recipes run as written (GNU parallel on this machine,
+    sqlite3, the Kubernetes manifest parsed and its script run per index; the
+    Slurm block only syntax-checked);
   * merge is associative and order-independent on the shared corpus: per-file
     reports merged in random groupings and orders give the bytes of one run
     (skipped, saying so, without ../shared/corpus).
@@ -17,6 +24,7 @@ usage: tests/fleet_test.py --datatrail PATH [--work DIR]
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 
@@ -523,6 +531,108 @@ def test_compare(dt, work, opts):
           in r.stderr.decode() and len(json.loads(r.stdout)["warnings"]) == 1, r.stderr.decode())
 
 
+def recipes():
+    """The README's recipe blocks: {name: shell text} of each ```sh block whose first line is
+    '# recipe: NAME (...)'."""
+    out, block = {}, None
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        for line in f:
+            if block is None and line.startswith("```sh"):
+                block = []
+            elif block is not None and line.startswith("```"):
+                if block and block[0].startswith("# recipe: "):
+                    out[block[0][10:].split(" (")[0].strip()] = "".join(block)
+                block = None
+            elif block is not None:
+                block.append(line)
+    return out
+
+
+def test_recipes(dt, work):
+    rec = recipes()
+    check("README: the recipe blocks", sorted(rec) == ["duckdb, clickhouse", "one machine",
+                                                       "parallel over hosts", "slurm", "sqlite"],
+          sorted(rec))
+    env = dict(os.environ, PATH=os.path.dirname(dt) + os.pathsep + os.environ.get("PATH", ""))
+    base = os.path.join(work, "recipes")
+
+    def sessions(name):
+        d = os.path.join(base, name)
+        os.makedirs(os.path.join(d, "sessions"))
+        write_capture(os.path.join(d, "sessions", "1.pcapng"),
+                      [tls_flow(US, 54001, "api.test-motors.net", 900),
+                       http_flow(DE, 54002, "tracker.ads-test.net")], g.T0_NS, pcapng=True)
+        write_capture(os.path.join(d, "sessions", "2.pcapng"),
+                      [tls_flow(CN, 54003, "android.bugly.qq.com", 400)], g.T0_NS + HOUR,
+                      pcapng=True)
+        one = subprocess.run([dt, "report", "-q", "-f", "json", "sessions/1.pcapng",
+                              "sessions/2.pcapng"], capture_output=True, cwd=d).stdout
+        return d, one
+
+    def sh(text, d):
+        return subprocess.run(["sh", "-c", text], capture_output=True, cwd=d, env=env)
+
+    have_parallel = shutil.which("parallel") is not None
+    for name in ("one machine", "parallel over hosts"):
+        if not have_parallel:
+            print(f"skip recipe {name}: no GNU parallel (Debian package parallel)")
+            continue
+        d, one = sessions(name.replace(" ", "-"))
+        with open(os.path.join(d, "hosts.txt"), "w") as f:
+            f.write(":\n")
+        r = sh(rec[name], d)
+        with open(os.path.join(d, "fleet.json"), "rb") as f:
+            got = f.read()
+        check(f"recipe {name}: runs, merge of the reports = one run (bytes)",
+              r.returncode == 0 and got == one and len(one) > 1000,
+              (r.returncode, r.stderr.decode()[-500:]))
+        check(f"recipe {name}: the captures are still there",
+              sorted(os.listdir(os.path.join(d, "sessions"))) == ["1.pcapng", "2.pcapng"])
+    r = subprocess.run(["sh", "-n", "-c", rec["slurm"]], capture_output=True)
+    check("recipe slurm (untested): shell syntax", r.returncode == 0, r.stderr.decode())
+
+    try:
+        import yaml
+    except ImportError:
+        yaml = None
+        print("skip the Kubernetes manifest: no python3-yaml")
+    if yaml:
+        with open(os.path.join(ROOT, "contrib", "kubernetes", "datatrail-indexed-job.yaml")) as f:
+            job = yaml.safe_load(f)
+        spec = job["spec"]
+        pod = spec["template"]["spec"]
+        c = pod["containers"][0]
+        check("kubernetes manifest: a batch/v1 Indexed Job with the data volume",
+              job["apiVersion"] == "batch/v1" and job["kind"] == "Job" and
+              spec["completionMode"] == "Indexed" and spec["completions"] >= 1 and
+              pod["restartPolicy"] == "Never" and c["command"] == ["/bin/sh", "-c"] and
+              c["volumeMounts"][0]["mountPath"] == "/data" and
+              pod["volumes"][0]["name"] == c["volumeMounts"][0]["name"], job)
+        d, one = sessions("kubernetes")
+        with open(os.path.join(d, "sessions.txt"), "w") as f:
+            f.write("sessions/1.pcapng\nsessions/2.pcapng\n")
+        script = c["args"][0].replace("/data", d)
+        ok = True
+        for i in range(spec["completions"]):
+            r = subprocess.run(["sh", "-c", script], capture_output=True, cwd=d,
+                               env=dict(env, JOB_COMPLETION_INDEX=str(i)))
+            ok &= r.returncode == 0
+        reports = sorted(os.path.join(d, "reports", n) for n in os.listdir(os.path.join(d, "reports")))
+        m = run(dt, "merge", "-f", "json", *reports)
+        check("kubernetes manifest: its script for each index, merged = one run (bytes)",
+              ok and len(reports) == 2 and m.stdout == one, r.stderr.decode())
+
+    if not shutil.which("sqlite3"):
+        print("skip recipe sqlite: no sqlite3 (Debian package sqlite3)")
+        return
+    d, one = sessions("sqlite")
+    r = sh(rec["sqlite"], d)
+    got = r.stdout.decode().replace("\r", "").splitlines()
+    want = [f"{c['code']},{c['bytes_up']},{c['flows']}" for c in json.loads(one)["countries"]]
+    check("recipe sqlite: upload and flows per country = the report's countries table",
+          r.returncode == 0 and got == want and len(want) == 3, (got, want, r.stderr.decode()))
+
+
 def test_merge_associative(dt, work):
     corpus = os.environ.get("CORPUS") or os.path.join(ROOT, "..", "shared", "corpus", "pcaps")
     if not os.path.isdir(corpus):
@@ -578,6 +688,7 @@ def main():
     test_policy(dt, work, opts, inputs)
     test_diff(dt, work, opts)
     test_compare(dt, work, opts)
+    test_recipes(dt, work)
     test_merge_associative(dt, work)
     return finish()
 

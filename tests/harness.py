@@ -54,10 +54,10 @@ def car_setup(dt, work, countries, asns):
     return geo, ents
 
 
-def write_capture(path, sessions, t0, starts=None):
+def write_capture(path, sessions, t0, starts=None, pcapng=False):
     """The packets of pcapgen TcpSessions, one after the other 1 ms apart from t0 (ns), as
-    Ethernet frames in a pcap file; starts: each session's first packet at t0 + starts[i] ns
-    instead (sessions in time order)."""
+    Ethernet frames in a pcap (or pcapng) file; starts: each session's first packet at
+    t0 + starts[i] ns instead (sessions in time order)."""
     import pcapgen as g
     recs, t = [], t0
     for i, s in enumerate(sessions):
@@ -67,7 +67,7 @@ def write_capture(path, sessions, t0, starts=None):
             recs.append(g.Rec(t, g.eth_for(p)))
             t += 1000000
     with open(path, "wb") as f:
-        f.write(g.write_pcap(recs))
+        f.write(g.write_pcapng(recs) if pcapng else g.write_pcap(recs))
 
 
 def finish():

@@ -30,6 +30,7 @@ static const char merge_help[] =
     "endpoints); --per-table DIR: also every table as DIR/NAME.csv.\n"
     "--policy FILE checks every flow against a policy (docs/policy.md): violations[]\n"
     "in the JSON, a section at the top of the text (a merge without --policy has none).\n"
+    "A report made with other geo databases than the first is merged with a warning.\n"
     "Exit status: 0; 3 when some inputs are not reports (each is named); 2 when none\n"
     "is (nothing is written); 4 the policy is violated (before 3); 1 usage error\n"
     "(a bad policy file), or -o FILE that is one of the inputs.\n";
@@ -123,8 +124,10 @@ int cmd_merge(int argc, char **argv)
     dt_report *rep = dt_report_new(&ro, out.fp);
     int failed = 0, merged = 0;
     for (; rep && i < argc; i++) {
-        char err[512];
+        char err[1024] = "";
         int rc = dt_report_merge_file(rep, argv[i], REPORT_MAX, err, sizeof err);
+        if (rc == 0 && err[0])
+            dt_errorf("datatrail merge: warning: %s: %s", argv[i], err);
         if (rc == -1) {
             dt_errorf("datatrail merge: %s", err);
             failed++;

@@ -406,10 +406,12 @@ void dt_report_dns(void *ctx, const struct dt_flow_dns *rec);
 void dt_report_input(dt_report *r, const dt_input_info *in);
 
 /* Adds a report written earlier (datatrail merge), read from path ("-":
- * stdin, at most max bytes) or given as its text.  Returns 0; -1 when it
- * cannot be read or parsed ("path: reason" in err); -2 when it is not a
- * report that can be merged (the reason in err, e.g. it has no flows: made
- * with --no-flows). */
+ * stdin, at most max bytes) or given as its text.  Returns 0, with err empty
+ * or a warning (the report was made with other geo databases than the first
+ * one merged: what differs); -1 when it cannot be read or parsed ("path:
+ * reason" in err); -2 when it is not a report that can be merged (the reason
+ * in err, e.g. it has no flows: made with --no-flows, or a newer schema
+ * version). */
 int dt_report_merge_file(dt_report *r, const char *path, size_t max, char *err, size_t errlen);
 int dt_report_merge_text(dt_report *r, const char *text, size_t len, char *err, size_t errlen);
 

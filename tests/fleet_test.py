@@ -348,6 +348,15 @@ def test_diff(dt, work, opts):
           "different geo databases (country database" in err and "2020-01-01" in err, err)
     check("diff: ... and in the output's warnings",
           len(json.loads(r.stdout)["warnings"]) == 1)
+    r = run(dt, "merge", "-f", "json", base, other_p)
+    check("merge: a report with other geo databases than the first: merged, with a warning",
+          r.returncode == 0 and r.stderr.decode().startswith(
+              f"datatrail merge: warning: {other_p}: made with other geo databases than the first "
+              "report (country database") and len(json.loads(r.stdout)["inputs"]) == 2,
+          r.stderr.decode())
+    r = run(dt, "merge", "-f", "json", base, new)
+    check("merge: the same geo databases: no warning", r.returncode == 0 and not r.stderr,
+          r.stderr.decode())
 
     # bad input: exit 2, the file named, nothing written
     notrep = os.path.join(d, "not-a-report.json")

@@ -186,46 +186,10 @@ const dt_rollup *dt_fl_rollup(const dt_report *r)
     return r ? r->ru : NULL;
 }
 
-/* The geo database of this kind (location, country, asn, ...) in r, or NULL. */
-static const dt_geo_rec *geo_of_kind(const dt_report *r, const char *kind)
-{
-    for (size_t i = 0; i < r->n_geo; i++)
-        if (r->geo[i].v[1] && !strcmp(r->geo[i].v[1], kind))
-            return &r->geo[i];
-    return NULL;
-}
-
-static int same_str(const char *a, const char *b)
-{
-    return a == b || (a && b && !strcmp(a, b));
-}
-
 int dt_fl_geo_differs(const dt_report *a, const dt_report *b, char *buf, size_t len)
 {
-    size_t o = 0;
-    buf[0] = '\0';
-    for (int pass = 0; pass < 2; pass++) {
-        const dt_report *x = pass ? b : a, *y = pass ? a : b;
-        for (size_t i = 0; i < x->n_geo; i++) {
-            const dt_geo_rec *g = &x->geo[i], *h = g->v[1] ? geo_of_kind(y, g->v[1]) : NULL;
-            if (pass && h) /* pairs were compared in the first pass */
-                continue;
-            int w = 0;
-            if (!h)
-                w = snprintf(buf + o, len - o, "%sa %s database (%s) only in the %s report",
-                             o ? "; " : "", g->v[1] ? g->v[1] : "geo", g->v[2] ? g->v[2] : "?",
-                             pass ? "second" : "first");
-            else if (!same_str(g->v[2], h->v[2]) || !same_str(g->v[3], h->v[3]) ||
-                     !same_str(g->v[4], h->v[4]))
-                w = snprintf(buf + o, len - o, "%s%s database %s built %s vs %s built %s",
-                             o ? "; " : "", g->v[1], g->v[2] ? g->v[2] : "?",
-                             g->v[4] ? g->v[4] : "?", h->v[2] ? h->v[2] : "?",
-                             h->v[4] ? h->v[4] : "?");
-            if (w > 0 && (size_t)w < len - o)
-                o += (size_t)w;
-        }
-    }
-    return o > 0;
+    return dt_geo_recs_differ(a->geo, a->n_geo, b->geo, b->n_geo, "the first report",
+                              "the second report", buf, len);
 }
 
 const char *dt_fl_label(const dt_report *r, char *buf, size_t len)

@@ -293,14 +293,30 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
             oom |= dt_report_add_warning(r, jstr(it, "code"), msg, cJSON_IsNumber(count),
                                          jnum(it, "count"));
     }
-    cJSON_ArrayForEach(it, jget(rep, "geo_databases"))
+    const cJSON *geos = jget(rep, "geo_databases");
+    size_t n_geo = (size_t)cJSON_GetArraySize(geos), k = 0;
+    dt_geo_rec *gs = calloc(n_geo ? n_geo : 1, sizeof *gs);
+    oom |= !gs;
+    cJSON_ArrayForEach(it, geos)
     {
-        dt_geo_rec g;
-        memset(&g, 0, sizeof g);
-        for (int i = 0; i < DT_GEO_REC_FIELDS; i++)
-            g.v[i] = dt_model_strdup(jstr(it, dt_geo_rec_key(i)), &oom);
-        oom |= dt_report_add_geo(r, &g);
+        for (int i = 0; gs && i < DT_GEO_REC_FIELDS; i++)
+            gs[k].v[i] = dt_model_strdup(jstr(it, dt_geo_rec_key(i)), &oom);
+        k++;
     }
+    /* a warning (err, with 0) when its geo data is not the first merged report's */
+    char what[768];
+    if (gs && r->merged_reports &&
+        dt_geo_recs_differ(r->geo, r->n_geo_first, gs, n_geo, "the first report", "this one", what,
+                           sizeof what))
+        dt_set_err(err, errlen,
+                   "made with other geo databases than the first report (%s): its countries and "
+                   "networks may differ for that reason alone",
+                   what);
+    for (size_t i = 0; gs && i < n_geo; i++)
+        oom |= dt_report_add_geo(r, &gs[i]);
+    free(gs);
+    if (!r->merged_reports++)
+        r->n_geo_first = r->n_geo;
     dt_summary counts;
     oom |= summary_read(&counts, summary) | dt_summary_combine(&r->sum, &counts);
     dt_summary_free(&counts);

@@ -46,7 +46,9 @@ struct dt_report {
     size_t n_warnings;
     dt_geo_rec *geo; /* geo databases of merged reports, each once */
     size_t n_geo;
-    char *merged_options; /* the first merged report's options (JSON text at depth 1) */
+    size_t n_geo_first;    /* those of the first merged report: geo[0 .. n_geo_first) */
+    size_t merged_reports; /* reports read so far */
+    char *merged_options;  /* the first merged report's options (JSON text at depth 1) */
     int write_error;
     dt_jw flow_text; /* the current flow line, reused (performance: no tree per flow) */
     int lines;       /* flow lines are written (not for a text report, nor with --no-flows) */

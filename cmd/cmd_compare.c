@@ -12,7 +12,8 @@
 
 static const char compare_help[] =
     "Usage: datatrail compare [-o FILE] [--format text|json|csv] [--label NAME]...\n"
-    "                         [--by report|device] [--top N|--all] REPORT.json...\n"
+    "                         [--by report|device] [--top N|--all] [--policy FILE]\n"
+    "                         REPORT.json...\n"
     "(options may also follow the reports; -- ends them)\n"
     "\n"
     "Reports (written by report or merge, with their flows) side by side: one column\n"
@@ -24,24 +25,33 @@ static const char compare_help[] =
     "--format: text (default on a terminal: columns folded into blocks that fit\n"
     "$COLUMNS or the terminal; --top N rows per table, default 10, --all), json\n"
     "(default elsewhere) or csv (table,key,bytes_up,flows, then two per column).\n"
-    "Exit status: 0; 1 usage error; 2 a report cannot be read (not JSON, not a\n"
+    "--policy FILE (docs/policy.md): a first table of the violations (\"rule:\n"
+    "subject\") of each column; exit status 4 when a column breaks the policy.\n"
+    "Exit status: 0; 4 --policy is broken; 1 usage error; 2 a report cannot be read (not JSON, not "
+    "a\n"
     "datatrail report, a newer schema version, made with --no-flows): nothing is\n"
     "written.  A report made with other geo databases than the first is compared\n"
     "with a warning.\n";
 
 int cmd_compare(int argc, char **argv)
 {
-    const char *out_path = NULL, *format = NULL;
+    const char *out_path = NULL, *format = NULL, *policy_path = NULL;
+    dt_policy *policy = NULL;
     dt_compare_opts o = {0};
     dt_report_opts top = {0};
     const char **labels = calloc((size_t)argc + 1, sizeof *labels);
     if (!labels)
         return DT_EXIT_NO_INPUT;
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},         {"output", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'f'}, {"label", required_argument, NULL, 'L'},
-        {"by", required_argument, NULL, 'B'},     {"top", required_argument, NULL, 'N'},
-        {"all", no_argument, NULL, 'A'},          {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"label", required_argument, NULL, 'L'},
+        {"by", required_argument, NULL, 'B'},
+        {"top", required_argument, NULL, 'N'},
+        {"all", no_argument, NULL, 'A'},
+        {"policy", required_argument, NULL, 'p'},
+        {NULL, 0, NULL, 0},
     };
     static const char shortopts[] = "ho:f:";
     optind = 1;
@@ -56,6 +66,8 @@ int cmd_compare(int argc, char **argv)
             out_path = optarg;
         } else if (c == 'f') {
             format = optarg;
+        } else if (c == 'p') {
+            policy_path = optarg;
         } else if (c == 'L') {
             labels[o.n_labels++] = optarg;
         } else if (c == 'B') {
@@ -98,6 +110,9 @@ int cmd_compare(int argc, char **argv)
     }
     if (dt_output_check_inputs("-o", out_path, argv + optind, o.n_paths) != 0)
         goto done;
+    if (policy_path && dt_policy_option(policy_path, &policy) != 0)
+        goto done; /* read before anything is written: a bad one writes nothing */
+    o.policy = policy;
     dt_output_catch_signals();
     dt_output out;
     rc = DT_EXIT_NO_INPUT;
@@ -107,15 +122,16 @@ int cmd_compare(int argc, char **argv)
     int r = dt_report_compare(&o, out.fp, err, sizeof err, warn, sizeof warn);
     if (warn[0])
         dt_errorf("datatrail compare: warning: %s", warn);
-    if (dt_output_close(&out, r == 0) != 0 && r == 0) {
+    if (dt_output_close(&out, r >= 0) != 0 && r >= 0) {
         snprintf(err, sizeof err, "error writing the output");
         r = -1;
     }
-    if (r != 0)
+    if (r < 0)
         dt_errorf("datatrail compare: %s", err);
     else
-        rc = DT_EXIT_OK;
+        rc = r ? DT_EXIT_POLICY : DT_EXIT_OK;
 done:
+    dt_policy_free(policy);
     free(labels);
     return rc;
 }

@@ -464,15 +464,16 @@ typedef struct dt_compare_opts {
     dt_report_format format; /* DT_FMT_JSON, DT_FMT_TEXT or DT_FMT_CSV */
     int width;               /* text: columns, folded into blocks that fit */
     int top;                 /* text: rows per table; 0: 10, -1: all */
+    const dt_policy *policy; /* --policy: a table of violations ("rule: subject") first */
 } dt_compare_opts;
 
 /* `datatrail compare`: the reports side by side, one column each (labelled by
  * --label, else the file name of a report's single input, else "N inputs"),
  * or one per device; rows of countries, recipients, hosting networks, domains
  * and transfer classes, cells with upload bytes and flows, written to out.
- * Returns 0, or -1 ("path: reason" in err, nothing written) as
- * dt_report_diff; warn: a report made with other geo databases than the
- * first. */
+ * Returns 0 (1 with a policy some column breaks), or -1 ("path: reason" in
+ * err, nothing written) as dt_report_diff; warn: a report made with other geo
+ * databases than the first. */
 int dt_report_compare(const dt_compare_opts *o, FILE *out, char *err, size_t errlen, char *warn,
                       size_t warnlen);
 

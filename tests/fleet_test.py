@@ -395,37 +395,37 @@ def test_diff(dt, work, opts):
 
 COMPARE_TEXT = """datatrail compare: 3 reports; cells: upload/flows
 
-Countries                    car-1          car-2      base.pcap
-  US                      4.7 kB/1       5.4 kB/2       2.1 kB/3
-  CN                      1.6 kB/1              -       1.6 kB/1
-  DE                       659 B/1              -        659 B/1
-  CH                             -        796 B/1              -
+Countries                                   car-1          car-2      base.pcap
+  US                                     4.7 kB/1       5.4 kB/2       2.1 kB/3
+  CN                                     1.6 kB/1              -       1.6 kB/1
+  DE                                      659 B/1              -        659 B/1
+  CH                                            -        796 B/1              -
 
-Recipients                   car-1          car-2      base.pcap
-  Test Motors             4.7 kB/1       5.4 kB/2       2.1 kB/3
-  Tencent Bugly           1.6 kB/1              -       1.6 kB/1
-  ads-test.net             659 B/1              -        659 B/1
-  Other Motors                   -        796 B/1              -
+Recipients                                  car-1          car-2      base.pcap
+  Test Motors                            4.7 kB/1       5.4 kB/2       2.1 kB/3
+  Tencent Bugly                          1.6 kB/1              -       1.6 kB/1
+  ads-test.net                            659 B/1              -        659 B/1
+  Other Motors                                  -        796 B/1              -
 
-Hosting networks             car-1          car-2      base.pcap
-  Amazon Web Servi\u2026       4.7 kB/1       5.4 kB/2       2.1 kB/3
-  Tencent                 1.6 kB/1              -       1.6 kB/1
-  Test Hosting GmbH        659 B/1              -        659 B/1
-  Test ISP AG                    -        796 B/1              -
+Hosting networks                            car-1          car-2      base.pcap
+  Amazon Web Services                    4.7 kB/1       5.4 kB/2       2.1 kB/3
+  Tencent                                1.6 kB/1              -       1.6 kB/1
+  Test Hosting GmbH                       659 B/1              -        659 B/1
+  Test ISP AG                                   -        796 B/1              -
 
-Domains                      car-1          car-2      base.pcap
-  test-motors.net         4.7 kB/1       5.4 kB/2       2.1 kB/3
-  qq.com                  1.6 kB/1              -       1.6 kB/1
-  ads-test.net             659 B/1              -        659 B/1
-  other-motors.net               -        796 B/1              -
+Domains                                     car-1          car-2      base.pcap
+  test-motors.net                        4.7 kB/1       5.4 kB/2       2.1 kB/3
+  qq.com                                 1.6 kB/1              -       1.6 kB/1
+  ads-test.net                            659 B/1              -        659 B/1
+  other-motors.net                              -        796 B/1              -
 
-Transfer classes             car-1          car-2      base.pcap
-  adequate_partial        4.7 kB/1       5.4 kB/2       2.1 kB/3
-  third_country           1.6 kB/1              -       1.6 kB/1
-  eea                      659 B/1              -        659 B/1
-  adequate                       -        796 B/1              -
+Transfer classes                            car-1          car-2      base.pcap
+  adequate_partial                       4.7 kB/1       5.4 kB/2       2.1 kB/3
+  third_country                          1.6 kB/1              -       1.6 kB/1
+  eea                                     659 B/1              -        659 B/1
+  adequate                                      -        796 B/1              -
 
-Total                     6.9 kB/3       6.2 kB/3       4.3 kB/5
+Total                                    6.9 kB/3       6.2 kB/3       4.3 kB/5
 """
 
 
@@ -521,6 +521,33 @@ def test_compare(dt, work, opts):
     check("compare --by device: each device's flows in its column",
           rows == {"US": [1, 1, 1], "CN": [1, None, 1], "CH": [None, 1, None], "DE": [None, None, 1]},
           rows)
+    # --policy: a first table of the violations per column, exit status 4
+    pol = os.path.join(work, "policy.json")
+    r = run(dt, "compare", "-f", "json", "--policy", pol, *reports)
+    j = json.loads(r.stdout)
+    rows = {v["key"]: [c and c["flows"] for c in v["cells"]] for v in j["violations"]}
+    check("compare --policy: exit 4, the violations of each column",
+          r.returncode == 4 and list(j)[list(j).index("columns") + 1] == "violations" and
+          rows == {"max_bytes_per_hour: Test Motors": [1, 2, None],
+                   "allow_recipients: Tencent Bugly": [1, None, 1],
+                   "allow_transfer: CN / third_country": [1, None, 1],
+                   "deny_countries: CN": [1, None, 1],
+                   "allow_recipients: ads-test.net": [1, None, 1],
+                   "deny_domains: tracker.ads-test.net": [1, None, 1],
+                   "plaintext: ads-test.net / tracker.ads-test.net": [1, None, 1],
+                   "allow_recipients: Other Motors": [None, 1, None]}, rows)
+    r = run(dt, "compare", "-f", "text", "--policy", pol, *reports)
+    check("compare --policy -f text: the Policy violations table first",
+          r.returncode == 4 and r.stdout.decode().split("\n")[2].startswith("Policy violations"))
+    ok = os.path.join(work, "ok.json")
+    r = run(dt, "compare", "-f", "json", "--policy", ok, *reports)
+    check("compare with a policy that holds: exit 0, violations []",
+          r.returncode == 0 and json.loads(r.stdout)["violations"] == [])
+    r = run(dt, "compare", "-f", "json", *reports)
+    check("compare without --policy: no violations key", "violations" not in json.loads(r.stdout))
+    r = run(dt, "compare", "--policy", os.path.join(work, "bad0.json"), *reports)
+    check("compare with a bad policy: exit 1, nothing written",
+          r.returncode == 1 and not r.stdout and "unknown key" in r.stderr.decode())
     r = run(dt, "compare", "--by", "device", "--label", "x", rep)
     check("compare --by device --label: usage error", r.returncode == 1)
     r = run(dt, "compare", "--label", "a", "--label", "b", rep)

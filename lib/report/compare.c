@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define N_KINDS DT_FL_BEACONS /* every table of fleet.h before the beacons */
+/* the tables of fleet.h before the beacons, then (--policy) the violations */
+#define N_KINDS DT_FL_BEACONS
+#define VIOLATIONS N_KINDS
 
 typedef struct cell {
     size_t col;
@@ -42,8 +44,11 @@ typedef struct column {
 typedef struct cmp {
     column *cols;
     size_t n_cols, cap_cols;
-    ctable t[N_KINDS];
+    ctable t[N_KINDS + 1];
     int oom;
+    uint64_t violations;    /* --policy: violations in all columns */
+    int order[N_KINDS + 1]; /* the tables written, in order (the violations first) */
+    int n_order;
 } cmp;
 
 static crow *row_get(ctable *t, const char *key, int *oom)
@@ -143,9 +148,26 @@ static column *column_add(cmp *c, const char *label, const char *path, const cha
     return col;
 }
 
+/* The violations of r's policy as rows "rule: subject". */
+static void violations_add(cmp *c, const dt_report *r, size_t col)
+{
+    size_t n = 0;
+    dt_policy_violation *v = dt_policy_violations(r->pol, &n, &c->oom);
+    for (size_t i = 0; i < n; i++) {
+        char subj[512], key[600];
+        snprintf(key, sizeof key, "%s: %s", dt_policy_rule_name(v[i].rule),
+                 dt_policy_violation_subject(&v[i], subj, sizeof subj));
+        cell_add(c, VIOLATIONS, key, col, v[i].bytes, v[i].flows);
+    }
+    c->violations += n;
+    dt_policy_violations_free(v);
+}
+
 /* The tables of report r into column col. */
 static int report_add(cmp *c, const dt_report *r, size_t col)
 {
+    if (r->pol)
+        violations_add(c, r, col);
     for (int k = 0; k < N_KINDS; k++) {
         dt_fl_table t;
         if (dt_fl_table_of(dt_fl_rollup(r), (dt_fl_kind)k, &t) != 0)
@@ -195,7 +217,7 @@ static int read_one(cmp *c, const dt_compare_opts *o, const char *path, const dt
                     int index, char *err, size_t errlen, char *warn, size_t warnlen,
                     dt_report **keep)
 {
-    dt_report *r = dt_fl_load(path, NULL, err, errlen);
+    dt_report *r = dt_fl_load(path, NULL, o->policy, err, errlen);
     if (!r)
         return -1;
     char geo[1024], label[512];
@@ -219,7 +241,7 @@ static int read_one(cmp *c, const dt_compare_opts *o, const char *path, const dt
                 rc = column_add(c, d.v[i], NULL, d.v[i]) ? 0 : -1;
                 col = c->n_cols - 1;
             }
-            dt_report *one = rc == 0 ? dt_fl_load(path, d.v[i], err, errlen) : NULL;
+            dt_report *one = rc == 0 ? dt_fl_load(path, d.v[i], o->policy, err, errlen) : NULL;
             rc = one ? report_add(c, one, col) : -1;
             dt_report_free(one);
         }
@@ -246,6 +268,16 @@ static int cmp_crow(const void *pa, const void *pb)
     return strcmp(a->key, b->key);
 }
 
+static const char *table_key(int k)
+{
+    return k == VIOLATIONS ? "violations" : dt_fl_kind_key((dt_fl_kind)k);
+}
+
+static const char *table_title(int k)
+{
+    return k == VIOLATIONS ? "Policy violations" : dt_fl_kind_title((dt_fl_kind)k);
+}
+
 static void cmp_free(cmp *c)
 {
     for (size_t i = 0; i < c->n_cols; i++) {
@@ -254,7 +286,7 @@ static void cmp_free(cmp *c)
         free(c->cols[i].device);
     }
     free(c->cols);
-    for (int k = 0; k < N_KINDS; k++) {
+    for (int k = 0; k <= N_KINDS; k++) {
         for (size_t i = 0; i < c->t[k].n; i++) {
             free(c->t[k].v[i].key);
             free(c->t[k].v[i].cells);
@@ -305,8 +337,9 @@ static int compare_json(const cmp *c, const dt_compare_opts *o, FILE *out, const
         dt_fw_obj_end(&f);
     }
     dt_fw_arr_end(&f);
-    for (int k = 0; k < N_KINDS; k++) {
-        dt_fw_key(&f, dt_fl_kind_key((dt_fl_kind)k));
+    for (int q = 0; q < c->n_order; q++) {
+        int k = c->order[q];
+        dt_fw_key(&f, table_key(k));
         dt_fw_arr_begin(&f);
         for (size_t i = 0; i < c->t[k].n; i++) {
             const crow *r = &c->t[k].v[i];
@@ -362,10 +395,10 @@ static int compare_csv(const cmp *c, FILE *out)
             cells[4 + i] = heads[i];
         rc = dt_render_csv_row(out, NULL, cells, n);
     }
-    for (int k = 0; rc == 0 && k < N_KINDS; k++)
-        for (size_t i = 0; rc == 0 && i < c->t[k].n; i++) {
+    for (int q = 0, k; rc == 0 && q < c->n_order; q++)
+        for (size_t i = 0; rc == 0 && i < c->t[k = c->order[q]].n; i++) {
             const crow *r = &c->t[k].v[i];
-            cells[0] = dt_fl_kind_key((dt_fl_kind)k);
+            cells[0] = table_key(k);
             cells[1] = r->key;
             snprintf(bufs[c->n_cols][0], sizeof bufs[0][0], "%llu", (unsigned long long)r->up);
             snprintf(bufs[c->n_cols][1], sizeof bufs[0][0], "%llu", (unsigned long long)r->flows);
@@ -393,7 +426,8 @@ static int compare_csv(const cmp *c, FILE *out)
 
 /* ---- text: columns folded into blocks that fit the width ---- */
 
-#define KEY_COLS 20
+#define KEY_COLS 20 /* at least; what the cells leave, up to KEY_MAX */
+#define KEY_MAX 48
 #define CELL_COLS 14
 
 static void text_cell(FILE *out, const crow *r, size_t col, size_t *j)
@@ -427,11 +461,14 @@ static int compare_text(const cmp *c, const dt_compare_opts *o, FILE *out, const
     }
     for (size_t first = 0; first < c->n_cols; first += per) {
         size_t last = first + per < c->n_cols ? first + per : c->n_cols;
+        int key = width - (int)(last - first) * (CELL_COLS + 1);
+        key = key > KEY_MAX ? KEY_MAX : key < KEY_COLS ? KEY_COLS : key;
         if (c->n_cols > per)
             fprintf(out, "\nColumns %zu-%zu of %zu\n", first + 1, last, c->n_cols);
-        for (int k = 0; k < N_KINDS; k++) {
+        for (int q = 0; q < c->n_order; q++) {
+            int k = c->order[q];
             fputc('\n', out);
-            dt_render_cell(out, dt_fl_kind_title((dt_fl_kind)k), KEY_COLS - 1, 0, "");
+            dt_render_cell(out, table_title(k), key - 1, 0, "");
             for (size_t col = first; col < last; col++) {
                 fputc(' ', out);
                 dt_render_cell(out, c->cols[col].label, CELL_COLS, 1, "");
@@ -441,8 +478,8 @@ static int compare_text(const cmp *c, const dt_compare_opts *o, FILE *out, const
             for (size_t i = 0; i < t->n && (!rows || i < rows); i++) {
                 const crow *r = &t->v[i];
                 fputs("  ", out);
-                dt_render_cell(out, k == DT_FL_COUNTRIES && !r->key[0] ? "(none)" : r->key,
-                               KEY_COLS - 3, 0, "");
+                dt_render_cell(out, k == DT_FL_COUNTRIES && !r->key[0] ? "(none)" : r->key, key - 3,
+                               0, "");
                 size_t j = 0;
                 while (j < r->n && r->cells[j].col < first)
                     j++;
@@ -455,7 +492,7 @@ static int compare_text(const cmp *c, const dt_compare_opts *o, FILE *out, const
                         t->n - rows);
         }
         fputc('\n', out);
-        dt_render_cell(out, "Total", KEY_COLS - 1, 0, "");
+        dt_render_cell(out, "Total", key - 1, 0, "");
         for (size_t col = first; col < last; col++) {
             char s[64];
             snprintf(s, sizeof s, "%s/%llu", dt_render_bytes((double)c->cols[col].up, b, sizeof b),
@@ -477,12 +514,16 @@ int dt_report_compare(const dt_compare_opts *o, FILE *out, char *err, size_t err
         warn[0] = '\0';
     if (errlen)
         err[0] = '\0';
+    if (o->policy)
+        c.order[c.n_order++] = VIOLATIONS;
+    for (int k = 0; k < N_KINDS; k++)
+        c.order[c.n_order++] = k;
     dt_report *first = NULL; /* kept: the others' geo databases are checked against it */
     int rc = 0;
     for (int i = 0; rc == 0 && i < o->n_paths; i++)
         rc = read_one(&c, o, o->paths[i], first, i, err, errlen, warn, warnlen, &first);
     dt_report_free(first);
-    for (int k = 0; rc == 0 && k < N_KINDS; k++)
+    for (int k = 0; rc == 0 && k <= N_KINDS; k++)
         if (c.t[k].n)
             qsort(c.t[k].v, c.t[k].n, sizeof *c.t[k].v, cmp_crow);
     if (rc == 0) {
@@ -493,5 +534,5 @@ int dt_report_compare(const dt_compare_opts *o, FILE *out, char *err, size_t err
             snprintf(err, errlen, "error writing the output");
     }
     cmp_free(&c);
-    return rc;
+    return rc ? rc : c.violations > 0;
 }

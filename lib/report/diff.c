@@ -268,7 +268,7 @@ int dt_report_diff(const char *base, const char *newer, const dt_diff_opts *o, F
         warn[0] = '\0';
     int rc = -1;
     for (int i = 0; i < 2; i++)
-        if (!(r[i] = dt_fl_load(paths[i], NULL, err, errlen)))
+        if (!(r[i] = dt_fl_load(paths[i], NULL, NULL, err, errlen)))
             goto done;
     char geo[1024];
     if (dt_fl_geo_differs(r[0], r[1], geo, sizeof geo))

@@ -157,12 +157,14 @@ const dt_fl_row *dt_fl_find(const dt_fl_table *t, const char *key)
 
 /* ---- reports ---- */
 
-dt_report *dt_fl_load(const char *path, const char *device, char *err, size_t errlen)
+dt_report *dt_fl_load(const char *path, const char *device, const dt_policy *policy, char *err,
+                      size_t errlen)
 {
     dt_report_opts o = {0};
     o.mode = DT_OUT_REPORT;
     o.format = DT_FMT_TEXT; /* keeps no flow lines */
     o.device = device;
+    o.policy = policy;
     dt_report *r = dt_report_new(&o, NULL);
     if (!r) {
         snprintf(err, errlen, "%s: out of memory or no temporary file space", path);

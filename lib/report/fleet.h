@@ -51,9 +51,10 @@ void dt_fl_table_free(dt_fl_table *t);
 const dt_fl_row *dt_fl_find(const dt_fl_table *t, const char *key);
 
 /* The report at path read into the model (only the flows of device when not
- * NULL), or NULL with "path: reason" in err: not JSON, not a datatrail report,
- * a newer schema version, no flows. */
-dt_report *dt_fl_load(const char *path, const char *device, char *err, size_t errlen);
+ * NULL; its flows checked against policy when not NULL), or NULL with "path: reason" in err: not
+ * JSON, not a datatrail report, a newer schema version, no flows. */
+dt_report *dt_fl_load(const char *path, const char *device, const dt_policy *policy, char *err,
+                      size_t errlen);
 const dt_rollup *dt_fl_rollup(const dt_report *r);
 
 /* When a and b were made with different geo databases (of a kind, another

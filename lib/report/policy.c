@@ -617,6 +617,22 @@ dt_policy_violation *dt_policy_violations(const dt_policy_state *s, size_t *n, i
     return v;
 }
 
+const char *dt_policy_violation_subject(const dt_policy_violation *v, char *buf, size_t len)
+{
+    const char *f[] = {v->recipient, v->domain, v->country, v->transfer};
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        int w = f[i] ? snprintf(buf + o, len - o, "%s%s", o ? " / " : "", f[i]) : 0;
+        if (w > 0 && (size_t)w < len - o)
+            o += (size_t)w;
+    }
+    return o                                       ? buf
+           : v->rule == DT_POLICY_allow_countries  ? "no country"
+           : v->rule == DT_POLICY_allow_recipients ? "no recipient"
+                                                   : "unknown";
+}
+
 void dt_policy_violations_free(dt_policy_violation *v)
 {
     free(v);

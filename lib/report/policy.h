@@ -77,6 +77,10 @@ typedef struct dt_policy_violation {
  * memory (*oom set). */
 dt_policy_violation *dt_policy_violations(const dt_policy_state *s, size_t *n, int *oom);
 void dt_policy_violations_free(dt_policy_violation *v);
+/* What v is about in words: its subject's fields joined with " / " ("Google /
+ * time.android.com"), or "no country", "no recipient", "unknown" (buf, or a
+ * static string). */
+const char *dt_policy_violation_subject(const dt_policy_violation *v, char *buf, size_t len);
 
 /* The report's "violations" array. */
 int dt_policy_write_json(const dt_policy_state *s, dt_fw *f);

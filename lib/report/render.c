@@ -710,23 +710,6 @@ static char *time_range(uint64_t first, uint64_t last, int digits, char *buf, si
     return buf;
 }
 
-/* What a violation is about: its subject's fields joined with " / ". */
-static const char *violation_subject(const dt_policy_violation *v, char *buf, size_t len)
-{
-    const char *f[] = {v->recipient, v->domain, v->country, v->transfer};
-    size_t o = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-        int w = f[i] ? snprintf(buf + o, len - o, "%s%s", o ? " / " : "", f[i]) : 0;
-        if (w > 0 && (size_t)w < len - o)
-            o += (size_t)w;
-    }
-    return o                                       ? buf
-           : v->rule == DT_POLICY_allow_countries  ? "no country"
-           : v->rule == DT_POLICY_allow_recipients ? "no recipient"
-                                                   : "unknown";
-}
-
 /* --policy: what broke it, first (the rows of "violations"). */
 static void policy_section(const style *st, const dt_render_model *m, int width)
 {
@@ -753,7 +736,7 @@ static void policy_section(const style *st, const dt_render_model *m, int width)
         else
             b[0] = '\0';
         snprintf(line, sizeof line, "%s: %s", dt_policy_rule_name(x->rule),
-                 violation_subject(x, subj, sizeof subj));
+                 dt_policy_violation_subject(x, subj, sizeof subj));
         on(st, "1;31");
         fputs("  ! ", st->out);
         on(st, "0");

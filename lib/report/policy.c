@@ -2,7 +2,6 @@
 
 #include "util/clock.h"
 #include "util/err.h"
-#include "util/hash.h"
 #include "util/jsonfile.h"
 
 #include <cjson/cJSON.h>
@@ -248,38 +247,23 @@ dt_policy *dt_policy_parse(const char *text, size_t len, const char *name, char 
 
 /* ---- evaluation ---- */
 
-typedef struct pstats {
-    uint64_t bytes, flows, first_ns, last_ns;
-    int have_time, digits;
-    uint64_t ex[DT_POLICY_EXAMPLES];
-    int n_ex;
-} pstats;
+enum { F_RECIPIENT, F_DOMAIN, F_COUNTRY, F_TRANSFER };
 
-enum { F_RECIPIENT, F_DOMAIN, F_COUNTRY, F_TRANSFER, N_FIELDS };
-
-/* A violation, or (rule max_bytes_per_hour) the upload to one recipient in one hour. */
-typedef struct pentry {
-    int rule;
-    uint64_t hour;
-    char *k[N_FIELDS];
-    pstats st;
-} pentry;
-
+/* Violations by (rule, subject); for max_bytes_per_hour, the upload to one
+ * recipient in one hour (slot: the hour). */
 struct dt_policy_state {
     const dt_policy *p;
-    uint64_t n_flows, dropped;
-    pentry *v;
-    size_t n, cap;
-    uint32_t *slots; /* index + 1 into v, 0: empty; open addressing */
-    size_t n_slots;
-    int oom;
+    uint64_t n_flows;
+    dt_buckets b;
 };
 
 dt_policy_state *dt_policy_state_new(const dt_policy *p)
 {
     dt_policy_state *s = calloc(1, sizeof *s);
-    if (s)
+    if (s) {
         s->p = p;
+        s->b.max = DT_POLICY_MAX_ENTRIES;
+    }
     return s;
 }
 
@@ -287,133 +271,21 @@ void dt_policy_state_free(dt_policy_state *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n; i++)
-        for (int k = 0; k < N_FIELDS; k++)
-            free(s->v[i].k[k]);
-    free(s->v);
-    free(s->slots);
+    dt_buckets_free(&s->b);
     free(s);
 }
 
 uint64_t dt_policy_dropped(const dt_policy_state *s)
 {
-    return s ? s->dropped : 0;
-}
-
-static uint64_t key_hash(int rule, uint64_t hour, const char *const *k)
-{
-    uint64_t h = dt_hash_word(dt_hash_word(DT_HASH_INIT, (uint64_t)rule), hour);
-    for (int i = 0; i < N_FIELDS; i++)
-        h = dt_hash_byte(k[i] ? dt_hash_str(h, k[i]) : h, k[i] ? 1 : 0);
-    return dt_hash_final(h);
-}
-
-static int str_eq(const char *a, const char *b)
-{
-    return a == b || (a && b && !strcmp(a, b));
-}
-
-static int key_eq(const pentry *e, int rule, uint64_t hour, const char *const *k)
-{
-    if (e->rule != rule || e->hour != hour)
-        return 0;
-    for (int i = 0; i < N_FIELDS; i++)
-        if (!str_eq(e->k[i], k[i]))
-            return 0;
-    return 1;
-}
-
-static int rehash(dt_policy_state *s)
-{
-    size_t n = s->n_slots ? 2 * s->n_slots : 64;
-    uint32_t *slots = calloc(n, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < s->n; i++) {
-        const pentry *e = &s->v[i];
-        size_t j = key_hash(e->rule, e->hour, (const char *const *)e->k) & (n - 1);
-        while (slots[j])
-            j = (j + 1) & (n - 1);
-        slots[j] = (uint32_t)(i + 1);
-    }
-    free(s->slots);
-    s->slots = slots;
-    s->n_slots = n;
-    return 0;
-}
-
-/* The entry of this key, created when new; NULL when it cannot be kept. */
-static pentry *entry_get(dt_policy_state *s, int rule, uint64_t hour, const char *const *k)
-{
-    if (2 * (s->n + 1) > s->n_slots && rehash(s) != 0) {
-        s->oom = 1;
-        return NULL;
-    }
-    size_t mask = s->n_slots - 1, j = key_hash(rule, hour, k) & mask;
-    for (; s->slots[j]; j = (j + 1) & mask)
-        if (key_eq(&s->v[s->slots[j] - 1], rule, hour, k))
-            return &s->v[s->slots[j] - 1];
-    if (s->n >= DT_POLICY_MAX_ENTRIES) {
-        s->dropped++;
-        return NULL;
-    }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        pentry *nv = realloc(s->v, cap * sizeof *nv);
-        if (!nv) {
-            s->oom = 1;
-            return NULL;
-        }
-        s->v = nv;
-        s->cap = cap;
-    }
-    pentry *e = &s->v[s->n];
-    memset(e, 0, sizeof *e);
-    e->rule = rule;
-    e->hour = hour;
-    for (int i = 0; i < N_FIELDS; i++)
-        if (k[i] && !(e->k[i] = strdup(k[i]))) {
-            for (int m = 0; m < i; m++)
-                free(e->k[m]);
-            s->oom = 1;
-            return NULL;
-        }
-    s->slots[j] = (uint32_t)(++s->n);
-    return e;
-}
-
-/* dst += src, src's example ids raised by offset; the smallest ids are kept. */
-static void stats_add(pstats *dst, const pstats *src, uint64_t offset)
-{
-    if (src->have_time) {
-        if (!dst->have_time || src->first_ns < dst->first_ns)
-            dst->first_ns = src->first_ns;
-        if (!dst->have_time || src->last_ns > dst->last_ns)
-            dst->last_ns = src->last_ns;
-        dst->have_time = 1;
-    }
-    if (src->digits > dst->digits)
-        dst->digits = src->digits;
-    dst->bytes += src->bytes;
-    dst->flows += src->flows;
-    uint64_t ex[2 * DT_POLICY_EXAMPLES];
-    int a = 0, b = 0, n = 0;
-    while (n < DT_POLICY_EXAMPLES && (a < dst->n_ex || b < src->n_ex)) {
-        uint64_t x = a < dst->n_ex ? dst->ex[a] : UINT64_MAX;
-        uint64_t y = b < src->n_ex ? src->ex[b] + offset : UINT64_MAX;
-        ex[n++] = x <= y ? dst->ex[a++] : src->ex[b++] + offset;
-    }
-    memcpy(dst->ex, ex, (size_t)n * sizeof ex[0]);
-    dst->n_ex = n;
+    return s ? s->b.dropped : 0;
 }
 
 static void record(dt_policy_state *s, int rule, uint64_t hour, const char *recipient,
-                   const char *domain, const char *country, const char *transfer, const pstats *one)
+                   const char *domain, const char *country, const char *transfer,
+                   const dt_bstats *one)
 {
-    const char *k[N_FIELDS] = {recipient, domain, country, transfer};
-    pentry *e = entry_get(s, rule, hour, k);
-    if (e)
-        stats_add(&e->st, one, 0);
+    const char *k[DT_BUCKET_FIELDS] = {recipient, domain, country, transfer};
+    dt_buckets_add(&s->b, rule, hour, k, one);
 }
 
 static const char *nonempty(const char *s)
@@ -470,13 +342,7 @@ int dt_policy_state_add(dt_policy_state *s, const dt_rollup_flow *f)
     const char *recipient = srv ? nonempty(f->recipient) : NULL;
     const char *transfer =
         dt_ru_transfer_name(srv && v.transfer >= 0 ? (dt_ru_transfer)v.transfer : DT_RU_TR_UNKNOWN);
-    pstats one = {.bytes = v.up, .flows = 1, .ex = {id}, .n_ex = 1};
-    if (f->have_time) {
-        one.have_time = 1;
-        one.first_ns = f->first_ns;
-        one.last_ns = f->last_ns < f->first_ns ? f->first_ns : f->last_ns;
-        one.digits = f->ts_digits;
-    }
+    dt_bstats one = dt_bstats_flow(v.up, f->have_time, f->first_ns, f->last_ns, f->ts_digits, id);
     if (p->active[DT_POLICY_allow_countries] && !in_list(p, DT_POLICY_allow_countries, country))
         record(s, DT_POLICY_allow_countries, 0, NULL, NULL, country, NULL, &one);
     if (p->active[DT_POLICY_deny_countries] && in_list(p, DT_POLICY_deny_countries, country))
@@ -501,22 +367,16 @@ int dt_policy_state_add(dt_policy_state *s, const dt_rollup_flow *f)
     if (p->active[DT_POLICY_max_bytes_per_hour] && one.have_time)
         record(s, DT_POLICY_max_bytes_per_hour, f->first_ns / NS_PER_HOUR, recipient, NULL, NULL,
                NULL, &one);
-    return s->oom ? -1 : 0;
+    return s->b.oom ? -1 : 0;
 }
 
 int dt_policy_state_merge(dt_policy_state *dst, const dt_policy_state *src)
 {
     if (!dst || !src)
         return 0;
-    for (size_t i = 0; i < src->n; i++) {
-        const pentry *e = &src->v[i];
-        pentry *d = entry_get(dst, e->rule, e->hour, (const char *const *)e->k);
-        if (d)
-            stats_add(&d->st, &e->st, dst->n_flows);
-    }
-    dst->dropped += src->dropped;
+    int rc = dt_buckets_merge(&dst->b, &src->b, dst->n_flows);
     dst->n_flows += src->n_flows;
-    return dst->oom ? -1 : 0;
+    return rc;
 }
 
 /* ---- the violations ---- */
@@ -546,15 +406,15 @@ static int cmp_violation(const void *pa, const void *pb)
 /* Hour buckets by recipient, then hour. */
 static int cmp_bucket(const void *pa, const void *pb)
 {
-    const pentry *a = *(const pentry *const *)pa, *b = *(const pentry *const *)pb;
+    const dt_bucket *a = *(const dt_bucket *const *)pa, *b = *(const dt_bucket *const *)pb;
     int c = cmp_str(a->k[F_RECIPIENT], b->k[F_RECIPIENT]);
-    return c ? c : (a->hour > b->hour) - (a->hour < b->hour);
+    return c ? c : (a->slot > b->slot) - (a->slot < b->slot);
 }
 
-static void violation_of(dt_policy_violation *v, const pentry *e, const pstats *st)
+static void violation_of(dt_policy_violation *v, const dt_bucket *e, const dt_bstats *st)
 {
     memset(v, 0, sizeof *v);
-    v->rule = (dt_policy_rule)e->rule;
+    v->rule = (dt_policy_rule)e->kind;
     v->recipient = e->k[F_RECIPIENT];
     v->domain = e->k[F_DOMAIN];
     v->country = e->k[F_COUNTRY];
@@ -572,10 +432,10 @@ static void violation_of(dt_policy_violation *v, const pentry *e, const pstats *
 dt_policy_violation *dt_policy_violations(const dt_policy_state *s, size_t *n, int *oom)
 {
     *n = 0;
-    if (!s || !s->n)
+    if (!s || !s->b.n)
         return NULL;
-    dt_policy_violation *v = malloc(s->n * sizeof *v);
-    const pentry **hours = malloc(s->n * sizeof *hours);
+    dt_policy_violation *v = malloc(s->b.n * sizeof *v);
+    const dt_bucket **hours = malloc(s->b.n * sizeof *hours);
     if (!v || !hours) {
         free(v);
         free(hours);
@@ -584,9 +444,9 @@ dt_policy_violation *dt_policy_violations(const dt_policy_state *s, size_t *n, i
     }
     size_t nv = 0, nh = 0;
     uint64_t limit = s->p->max_bytes_per_hour;
-    for (size_t i = 0; i < s->n; i++) {
-        const pentry *e = &s->v[i];
-        if (e->rule != DT_POLICY_max_bytes_per_hour)
+    for (size_t i = 0; i < s->b.n; i++) {
+        const dt_bucket *e = &s->b.v[i];
+        if (e->kind != DT_POLICY_max_bytes_per_hour)
             violation_of(&v[nv++], e, &e->st);
         else if (e->st.bytes > limit)
             hours[nh++] = e;
@@ -594,11 +454,11 @@ dt_policy_violation *dt_policy_violations(const dt_policy_state *s, size_t *n, i
     /* a recipient over the limit: the hours over it, added up */
     qsort(hours, nh, sizeof *hours, cmp_bucket);
     for (size_t i = 0; i < nh;) {
-        pstats sum = {0};
+        dt_bstats sum = {0};
         uint64_t most = 0, count = 0;
         size_t j = i;
         for (; j < nh && !cmp_str(hours[j]->k[F_RECIPIENT], hours[i]->k[F_RECIPIENT]); j++) {
-            stats_add(&sum, &hours[j]->st, 0);
+            dt_bstats_add(&sum, &hours[j]->st, 0);
             most = hours[j]->st.bytes > most ? hours[j]->st.bytes : most;
             count++;
         }

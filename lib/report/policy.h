@@ -14,14 +14,15 @@
 #define DT_REPORT_POLICY_H
 
 #include "datatrail.h"
+#include "report/buckets.h"
 #include "report/jsonfmt.h"
 #include "report/rollup.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define DT_POLICY_EXAMPLES 3          /* example flow ids per violation */
-#define DT_POLICY_MAX_ENTRIES 1000000 /* violations + (recipient, hour) pairs kept */
+#define DT_POLICY_EXAMPLES DT_BUCKET_EXAMPLES /* example flow ids per violation */
+#define DT_POLICY_MAX_ENTRIES 1000000         /* violations + (recipient, hour) pairs kept */
 
 /* The rules, in the order violations are written. */
 #define DT_POLICY_RULES(X)                                                                         \

@@ -107,6 +107,7 @@ int cmd_analyze(int argc, char **argv)
         O_TABLE,
         O_PERTABLE,
         O_POLICY,
+        O_WINDOW,
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -120,6 +121,7 @@ int cmd_analyze(int argc, char **argv)
         {"table", required_argument, NULL, O_TABLE},
         {"per-table", required_argument, NULL, O_PERTABLE},
         {"policy", required_argument, NULL, O_POLICY},
+        {"window", required_argument, NULL, O_WINDOW},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"stream-cap", required_argument, NULL, O_STREAMCAP},
@@ -198,11 +200,16 @@ int cmd_analyze(int argc, char **argv)
             per_file = optarg;
             break;
         case O_POLICY:
+        case O_WINDOW:
             if (flows_mode) {
-                fprintf(stderr, "datatrail flows: --policy is an option of report and merge\n");
+                fprintf(stderr, "datatrail flows: %s is an option of report and merge\n",
+                        c == O_POLICY ? "--policy" : "--window");
                 return DT_EXIT_USAGE;
             }
-            policy_path = optarg;
+            if (c == O_POLICY)
+                policy_path = optarg;
+            else if (dt_window_option(optarg, &ro) != 0)
+                return DT_EXIT_USAGE;
             break;
         case O_NOGEO:
             no_geo = 1;

@@ -15,7 +15,8 @@
 
 static const char merge_help[] =
     "Usage: datatrail merge [-o FILE] [--format json|text|csv] [--vendor NAME [--entities FILE]]\n"
-    "                       [--device ADDR|MAC] [--policy FILE] REPORT.json...\n"
+    "                       [--device ADDR|MAC] [--policy FILE] [--window DURATION]\n"
+    "                       REPORT.json...\n"
     "(options may also follow the reports; -- ends them)\n"
     "\n"
     "Combines reports written by `datatrail report` (with their flows) into one:\n"
@@ -30,6 +31,7 @@ static const char merge_help[] =
     "endpoints); --per-table DIR: also every table as DIR/NAME.csv.\n"
     "--policy FILE checks every flow against a policy (docs/policy.md): violations[]\n"
     "in the JSON, a section at the top of the text (a merge without --policy has none).\n"
+    "--window 1h|1d: upload per recipient per window (windows[], a text section).\n"
     "A report made with other geo databases than the first is merged with a warning.\n"
     "Exit status: 0; 3 when some inputs are not reports (each is named); 2 when none\n"
     "is (nothing is written); 4 the policy is violated (before 3); 1 usage error\n"
@@ -46,12 +48,19 @@ int cmd_merge(int argc, char **argv)
     dt_enrich_config ec;
     dt_enrich_config_default(&ec);
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},           {"output", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'f'},   {"vendor", required_argument, NULL, 'V'},
-        {"entities", required_argument, NULL, 'E'}, {"device", required_argument, NULL, 'D'},
-        {"table", required_argument, NULL, 'T'},    {"per-table", required_argument, NULL, 'P'},
-        {"top", required_argument, NULL, 'N'},      {"all", no_argument, NULL, 'A'},
-        {"policy", required_argument, NULL, 'p'},   {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"vendor", required_argument, NULL, 'V'},
+        {"entities", required_argument, NULL, 'E'},
+        {"device", required_argument, NULL, 'D'},
+        {"table", required_argument, NULL, 'T'},
+        {"per-table", required_argument, NULL, 'P'},
+        {"top", required_argument, NULL, 'N'},
+        {"all", no_argument, NULL, 'A'},
+        {"policy", required_argument, NULL, 'p'},
+        {"window", required_argument, NULL, 'W'},
+        {NULL, 0, NULL, 0},
     };
     static const char shortopts[] = "ho:f:";
     optind = 1;
@@ -69,6 +78,9 @@ int cmd_merge(int argc, char **argv)
             vendor_arg = optarg;
         } else if (c == 'p') {
             policy_path = optarg;
+        } else if (c == 'W') {
+            if (dt_window_option(optarg, &ro) != 0)
+                return DT_EXIT_USAGE;
         } else if (c == 'T' || c == 'P') {
             if (dt_table_option(c == 'T' ? "--table" : "--per-table", optarg, &ro) != 0)
                 return DT_EXIT_USAGE;

@@ -65,6 +65,9 @@ int dt_top_option(const char *arg, struct dt_report_opts *ro);
 /* --table NAME (a CSV table) or --per-table DIR (an existing directory) into ro;
  * -1 after saying why. */
 int dt_table_option(const char *opt, const char *arg, struct dt_report_opts *ro);
+/* --window DURATION (N followed by m, h or d: 1h, 1d, 15m) into ro->window_s;
+ * -1 after saying why. */
+int dt_window_option(const char *arg, struct dt_report_opts *ro);
 struct dt_policy;
 /* --policy FILE read into *out (replacing an earlier one); -1 after saying why. */
 int dt_policy_option(const char *path, struct dt_policy **out);

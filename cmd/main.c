@@ -79,6 +79,8 @@ static const char help_analyze[] =
     "      --policy FILE       report: check every flow against a policy (JSON: see\n"
     "                          docs/policy.md); what breaks it is listed in violations[]\n"
     "                          and at the top of the text report; exit status 4\n"
+    "      --window DURATION   report: upload per recipient per window of 1h, 1d (N followed\n"
+    "                          by m, h or d; UTC) in windows[] and the text report\n"
     "      --no-geo            no enrichment at all\n"
     "  -q, --quiet             no progress line on stderr\n"
     "  -h, --help              this help\n"
@@ -135,6 +137,25 @@ int dt_table_option(const char *opt, const char *arg, dt_report_opts *ro)
         return -1;
     }
     ro->per_table_dir = arg;
+    return 0;
+}
+
+int dt_window_option(const char *arg, dt_report_opts *ro)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(arg, &end, 10);
+    uint64_t unit = !strcmp(end, "m")   ? 60
+                    : !strcmp(end, "h") ? 3600
+                    : !strcmp(end, "d") ? 86400
+                                        : 0;
+    if (errno || end == arg || arg[0] == '-' || !unit || n < 1 || n > 366 * 86400 / unit) {
+        dt_errorf("datatrail: --window needs a duration: a whole number followed by m, h or d "
+                  "(1h, 1d, 15m; at most 366d), not '%s'",
+                  arg);
+        return -1;
+    }
+    ro->window_s = n * unit;
     return 0;
 }
 

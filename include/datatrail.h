@@ -376,6 +376,9 @@ typedef struct dt_report_opts {
     /* --policy: check every flow against it ("violations"); NULL: none (and no
      * "violations" key).  Must outlive the report. */
     const dt_policy *policy;
+    /* --window: the upload per recipient per window of this many seconds
+     * ("windows"); 0: none (and no "windows" key) */
+    uint64_t window_s;
 } dt_report_opts;
 
 /* The names of the tables a CSV report can hold, joined with ", " into buf. */

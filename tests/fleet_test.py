@@ -8,6 +8,7 @@ for the test:
     per-file reports, no "violations" key without --policy, and bad policy
     files: exit status 1, a message naming the file and the key, nothing
     written;
+  * --window 1h|1d: windows[] exactly, the text section, -j and merge alike;
   * diff: exact text and JSON rows (new, gone, changed, beacon rhythm),
     --min-change, exit status 5/0, a warning for other geo databases, bad input;
   * compare: exact text (80 columns, --label), folding, JSON cells, CSV,
@@ -234,6 +235,57 @@ def test_policy(dt, work, opts, inputs):
           f"datatrail: {p}:1:" in r.stderr.decode(), r.stderr.decode())
     r = run(dt, "flows", *opts, "--policy", pol, *inputs)
     check("flows --policy: a usage error", r.returncode == 1 and not r.stdout)
+
+
+def test_windows(dt, work, opts, inputs):
+    r = run(dt, "report", *opts, "-f", "json", "--window", "1h", *inputs)
+    rep = json.loads(r.stdout)
+    flows = {f["client"]["port"]: f for f in rep["flows"]}
+
+    def rec(name, ports):
+        return {"name": name, "bytes_up": sum(flows[p]["client"]["bytes"] for p in ports),
+                "flows": len(ports)}
+
+    def window(start, end, recs):
+        return {"start": start, "end": end, "bytes_up": sum(x["bytes_up"] for x in recs),
+                "flows": sum(x["flows"] for x in recs),
+                "recipients": sorted(recs, key=lambda x: (-x["bytes_up"], -x["flows"], x["name"]))}
+    want = [window("2022-10-24T08:00:00.000000Z", "2022-10-24T09:00:00.000000Z",
+                   [rec("Test Motors", [50001]), rec("Tencent Bugly", [50002]),
+                    rec("ads-test.net", [50003])]),
+            window("2022-10-24T10:00:00.000000Z", "2022-10-24T11:00:00.000000Z",
+                   [rec("Test Motors", [50004, 50005]), rec("Other Motors", [50006])])]
+    check("--window 1h: exit 0, windows[] exactly (per hour, per recipient)",
+          r.returncode == 0 and rep.get("windows") == want, json.dumps(rep.get("windows")))
+    check("--window: windows sit before summary",
+          list(rep).index("summary") == list(rep).index("windows") + 1, list(rep))
+    r = run(dt, "report", *opts, "-f", "json", "--window", "1d", *inputs)
+    w = json.loads(r.stdout)["windows"]
+    check("--window 1d: one window, the UTC day, all six flows",
+          len(w) == 1 and w[0]["start"] == "2022-10-24T00:00:00.000000Z" and
+          w[0]["end"] == "2022-10-25T00:00:00.000000Z" and w[0]["flows"] == 6 and
+          w[0]["bytes_up"] == sum(x["bytes_up"] for x in want), w)
+    r1 = run(dt, "report", *opts, "-j", "1", "-f", "json", "--window", "1h", *inputs)
+    r2 = run(dt, "report", *opts, "-j", "2", "-f", "json", "--window", "1h", *inputs)
+    per = sorted(os.path.join(work, "per", n) for n in os.listdir(os.path.join(work, "per")))
+    m = run(dt, "merge", "-f", "json", "--window", "1h", *per)
+    check("--window: -j 1, -j 2 and merge --window of per-file reports give the same bytes",
+          r1.stdout == r2.stdout == m.stdout, m.stderr.decode())
+    t = run(dt, "report", *opts, "-f", "text", "--window", "1h", *inputs).stdout.decode()
+    a = t.split("Upload per window of 1 h (UTC)\n")[-1].split("\n")[:2]
+    b = [f"  2022-10-24 08:00   6.9 kB     3  Test Motors 4.7 kB, Tencent Bugly 1.6 kB, "
+         "ads-test.net 659 B",
+         "  2022-10-24 10:00   6.2 kB     3  Test Motors 5.4 kB, Other Motors 796 B"]
+    check("--window: the text section", "\nUpload per window of 1 h (UTC)\n" in t and a == b, a)
+    check("no --window: no windows key", "windows" not in json.loads(
+        run(dt, "report", *opts, "-f", "json", *inputs).stdout))
+    for bad in ("0h", "2x", "367d", "-1h", "h"):
+        r = run(dt, "report", *opts, "--window", bad, *inputs)
+        check(f"--window {bad}: usage error, nothing written",
+              r.returncode == 1 and not r.stdout and "--window needs a duration" in
+              r.stderr.decode(), r.stderr.decode())
+    r = run(dt, "flows", *opts, "--window", "1h", *inputs)
+    check("flows --window: usage error", r.returncode == 1 and not r.stdout)
 
 
 def diff_reports(dt, work, opts):
@@ -722,6 +774,7 @@ def main():
     os.makedirs(work)
     opts, inputs = setup(dt, work)
     test_policy(dt, work, opts, inputs)
+    test_windows(dt, work, opts, inputs)
     test_diff(dt, work, opts)
     test_compare(dt, work, opts)
     test_recipes(dt, work)

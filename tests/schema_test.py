@@ -325,10 +325,11 @@ def main():
                        "allow_transfer": [], "deny_transfer": ["eea", "third_country"],
                        "allow_recipients": [], "deny_recipients": ["Google"],
                        "deny_domains": ["com"], "plaintext": False, "max_bytes_per_hour": 0}, f)
-        text = run([a.datatrail, "report", "-f", "json", "--policy", policy] + geo + captures)
+        text = run([a.datatrail, "report", "-f", "json", "--policy", policy, "--window", "1h"] +
+                   geo + captures)
         if text is None:
             return 2
-        validate(report_v, json.loads(text), "report --policy")
+        validate(report_v, json.loads(text), "report --policy --window 1h")
         walk(json.loads(text), "", seen)
         outputs += 1
         text = run([a.datatrail, "merge", "-f", "json", saved])

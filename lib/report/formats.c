@@ -15,9 +15,9 @@ const size_t dt_n_formats = sizeof dt_formats / sizeof dt_formats[0];
 int dt_report_write_text(dt_report *r, const dt_warning *warnings, size_t n_warnings)
 {
     dt_render_model m = {
-        r->ru,        &r->sum,       r->have_time, r->first_ns, r->last_ns,
-        r->ts_digits, warnings,      n_warnings,   r->opts.top, r->opts.enricher != NULL,
-        r->pol,       r->opts.policy};
+        r->ru,        &r->sum,        r->have_time, r->first_ns, r->last_ns,
+        r->ts_digits, warnings,       n_warnings,   r->opts.top, r->opts.enricher != NULL,
+        r->pol,       r->opts.policy, r->win};
     return dt_render_text(&m, r->out, r->opts.width, r->opts.color);
 }
 

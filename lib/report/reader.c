@@ -354,7 +354,8 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
             continue; /* another device's flow */
         if (ok && dt_rollup_add(r->ru, &f) != 0)
             oom = 1;
-        if (dt_policy_state_add(r->pol, ok ? &f : NULL) != 0)
+        if (dt_policy_state_add(r->pol, ok ? &f : NULL) != 0 ||
+            dt_window_add(r->win, ok ? &f : NULL) != 0)
             oom = 1;
         if (!r->lines)
             continue;

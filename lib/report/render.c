@@ -754,6 +754,52 @@ static void policy_section(const style *st, const dt_render_model *m, int width)
     dt_policy_violations_free(v);
 }
 
+/* --window: per window, its upload and flows and its first recipients. */
+static void windows_section(const style *st, const dt_window_state *w, int width)
+{
+    char line[1024], t[64], a[32], b[32];
+    size_t n = 0;
+    int oom = 0;
+    uint64_t size_s = dt_window_size_ns(w) / 1000000000ull;
+    dt_window_row *rows = dt_window_rows(w, &n, &oom);
+    if (size_s % 86400 == 0)
+        snprintf(line, sizeof line, "Upload per window of %llu d (UTC)",
+                 (unsigned long long)(size_s / 86400));
+    else if (size_s % 3600 == 0)
+        snprintf(line, sizeof line, "Upload per window of %llu h (UTC)",
+                 (unsigned long long)(size_s / 3600));
+    else
+        snprintf(line, sizeof line, "Upload per window of %llu min (UTC)",
+                 (unsigned long long)(size_s / 60));
+    heading(st, line);
+    if (!n) {
+        fputs("  ", st->out);
+        cell(st->out, oom ? "out of memory" : "no upload", width - 2, 0, "\n");
+    }
+    for (size_t i = 0; i < n && (st->rows <= 0 || i < (size_t)st->rows); i++) {
+        int k = 0;
+        line[0] = '\0';
+        for (size_t j = 0; j < rows[i].n && j < 3 && k >= 0 && (size_t)k < sizeof line; j++) {
+            const dt_bucket *x = rows[i].recipients[j];
+            k += snprintf(line + k, sizeof line - (size_t)k, "%s%s %s", j ? ", " : "",
+                          x->k[0] ? x->k[0] : "(no recipient)",
+                          fmt_bytes((double)x->st.bytes, b, sizeof b));
+        }
+        if (rows[i].n > 3 && k >= 0 && (size_t)k < sizeof line)
+            snprintf(line + k, sizeof line - (size_t)k, ", +%zu more", rows[i].n - 3);
+        dt_format_time(rows[i].start_ns, 0, t, sizeof t);
+        snprintf(b, sizeof b, "%.10s %.5s", t, t + 11);
+        fputs("  ", st->out);
+        cell(st->out, b, 16, 0, " ");
+        cell(st->out, fmt_bytes((double)rows[i].bytes, a, sizeof a), COL_BYTES, 1, " ");
+        snprintf(a, sizeof a, "%llu", (unsigned long long)rows[i].flows);
+        cell(st->out, a, COL_FLOWS, 1, "  ");
+        cell(st->out, line, width - 2 - 17 - COL_BYTES - 1 - COL_FLOWS - 2, 0, "\n");
+    }
+    more_rows(st, (int)n, "windows");
+    dt_window_rows_free(rows, n);
+}
+
 static void span_text(const dt_render_model *m, char *buf, size_t len)
 {
     if (!m->have_time) {
@@ -980,6 +1026,8 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     hosting_table(&st, m->ru, width);
     domains_table(&st, m->ru, width);
     plaintext_table(&st, m->ru, width);
+    if (m->win)
+        windows_section(&st, m->win, width);
 
     data_quality(&st, m, &t, width);
     heading(&st, "How to read");

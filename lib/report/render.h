@@ -7,6 +7,7 @@
 
 #include "report/model.h"
 #include "report/policy.h"
+#include "report/window.h"
 #include "report/rollup.h"
 
 #include <stdio.h>
@@ -32,6 +33,8 @@ typedef struct dt_render_model {
     /* --policy: its violations, a section at the top (NULL: none) */
     const dt_policy_state *pol;
     const dt_policy *policy;
+    /* --window: upload per recipient per window, a section after the tables (NULL: none) */
+    const dt_window_state *win;
 } dt_render_model;
 int dt_render_text(const dt_render_model *m, FILE *out, int width, int color);
 

@@ -32,7 +32,9 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
         r->flows_tmp = tmpfile();
     r->ru = reports ? dt_rollup_new() : NULL;
     r->pol = reports && opts->policy ? dt_policy_state_new(opts->policy) : NULL;
-    if ((tmp && !r->flows_tmp) || (reports && !r->ru) || (reports && opts->policy && !r->pol)) {
+    r->win = reports && opts->window_s ? dt_window_new(opts->window_s * 1000000000ull) : NULL;
+    if ((tmp && !r->flows_tmp) || (reports && !r->ru) || (reports && opts->policy && !r->pol) ||
+        (reports && opts->window_s && !r->win)) {
         dt_report_free(r);
         return NULL;
     }
@@ -62,6 +64,7 @@ void dt_report_free(dt_report *r)
     dt_jw_free(&r->flow_text);
     dt_rollup_free(r->ru);
     dt_policy_state_free(r->pol);
+    dt_window_free(r->win);
     for (size_t i = 0; i < r->n_inputs; i++)
         dt_input_rec_free(&r->inputs[i]);
     free(r->inputs);
@@ -269,7 +272,7 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
             return; /* another device's flow */
         if (r->ru)
             dt_rollup_add(r->ru, &rf);
-        if (r->pol && dt_policy_state_add(r->pol, &rf) != 0)
+        if (dt_policy_state_add(r->pol, &rf) != 0 || dt_window_add(r->win, &rf) != 0)
             r->write_error = 1;
     }
     if (!r->lines)
@@ -402,7 +405,7 @@ int dt_report_absorb(dt_report *r, dt_report *part)
         r->write_error = 1;
     if (r->ru && dt_rollup_merge(r->ru, part->ru) != 0)
         r->write_error = 1;
-    if (dt_policy_state_merge(r->pol, part->pol) != 0)
+    if (dt_policy_state_merge(r->pol, part->pol) != 0 || dt_window_merge(r->win, part->win) != 0)
         r->write_error = 1;
     for (size_t i = 0; i < part->n_inputs; i++)
         if (dt_report_add_input_rec(r, &part->inputs[i]) != 0)
@@ -706,6 +709,10 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     if (r->pol) { /* --policy */
         dt_fw_key(&f, "violations");
         rc |= dt_policy_write_json(r->pol, &f);
+    }
+    if (r->win) { /* --window */
+        dt_fw_key(&f, "windows");
+        rc |= dt_window_write_json(r->win, &f);
     }
     dt_fw_key(&f, "summary");
     rc |= summary_write(r, &f);

@@ -6,6 +6,7 @@
 #include "report/report.h"
 #include "report/model.h"
 #include "report/policy.h"
+#include "report/window.h"
 #include "report/rollup.h"
 #include "util/jsonw.h"
 
@@ -58,6 +59,8 @@ struct dt_report {
     /* The policy's violations (--policy), NULL without one: every flow the
      * rollups get is added, in the order of the flow lines. */
     dt_policy_state *pol;
+    /* --window: upload per recipient per window, NULL without it; added as pol */
+    dt_window_state *win;
 };
 
 dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type);

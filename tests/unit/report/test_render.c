@@ -99,8 +99,8 @@ static void test_text(void)
     const dt_warning warnings[] = {
         {"geo_missing", "no geolocation database: countries unknown", 0, 0}};
     dt_render_model m = {
-        ru, &sum, 1,   1666599300000000000ull, 1666599590500000000ull, 6, warnings, 1, 0,
-        1,  NULL, NULL, NULL};
+        ru,   &sum, 1,   1666599300000000000ull, 1666599590500000000ull, 6, warnings, 1, 0, 1,
+        NULL, NULL, NULL};
     char *t = render(&m, 80, 0);
     CHECK(strstr(t, "datatrail: 1 input, 2022-10-24 08:15:00 .. 2022-10-24 08:19:50 UTC "
                     "(4 min 50 s)\n") != NULL);

@@ -468,7 +468,17 @@ static const char oui_warning[] =
 
 /* The codes, each with the text its message holds (for messages that come
  * without one: the geo databases' text, reports of schema 1). */
-enum { W_GEO, W_LOCATION, W_ROLLUP, W_DNS, W_UNSUPPORTED, W_OUI, W_OUTDATED, N_WARNING_CODES };
+enum {
+    W_GEO,
+    W_LOCATION,
+    W_ROLLUP,
+    W_DNS,
+    W_UNSUPPORTED,
+    W_OUI,
+    W_OUTDATED,
+    W_ENTRIES,
+    N_WARNING_CODES
+};
 static const struct {
     const char *text, *code;
 } warning_codes[N_WARNING_CODES] = {
@@ -479,6 +489,7 @@ static const struct {
     [W_UNSUPPORTED] = {UNSUPPORTED_WARNING, "unsupported_link_types"},
     [W_OUI] = {"no IEEE OUI registry", "oui_missing"},
     [W_OUTDATED] = {"more than a year ago", "geo_outdated"},
+    [W_ENTRIES] = {"violations and windows limit", "policy_limit"},
 };
 
 const char *dt_warning_code(const char *code, const char *message)
@@ -533,13 +544,14 @@ static dt_warning computed(int code, const char *message, int has_count, uint64_
 /* The report's warnings, in this order: those of merged reports (except the ones
  * made again from the totals below), the geo data's, the limits reached, packets
  * of link types not decoded, an old geo database, a missing OUI registry.  bufs:
- * room for the texts made here; v has room for n_warnings + 6.  Returns the count. */
-static size_t warnings_of(const dt_report *r, dt_warning *v, char bufs[4][256])
+ * room for the texts made here; v has room for n_warnings + 7.  Returns the count. */
+static size_t warnings_of(const dt_report *r, dt_warning *v, char bufs[5][256])
 {
     size_t n = 0;
     for (size_t i = 0; i < r->n_warnings; i++)
         if (r->warnings[i].code != warning_codes[W_UNSUPPORTED].code &&
-            r->warnings[i].code != warning_codes[W_OUTDATED].code)
+            r->warnings[i].code != warning_codes[W_OUTDATED].code &&
+            r->warnings[i].code != warning_codes[W_ENTRIES].code)
             v[n++] = r->warnings[i];
     if (r->opts.geo_warning && r->opts.geo_warning[0])
         v[n++] =
@@ -551,6 +563,15 @@ static size_t warnings_of(const dt_report *r, dt_warning *v, char bufs[4][256])
                  "...) are missing from the lists; the totals are exact",
                  DT_ROLLUP_MAX_BYTES >> 20, (unsigned long long)dropped);
         v[n++] = computed(W_ROLLUP, bufs[0], 1, dropped);
+    }
+    _Static_assert(DT_POLICY_MAX_ENTRIES == DT_WINDOW_MAX_ENTRIES, "one limit in the warning");
+    uint64_t entries = dt_policy_dropped(r->pol) + dt_window_dropped(r->win);
+    if (entries) { /* --policy, --window: made again from the flows by a merge */
+        snprintf(bufs[4], sizeof bufs[4],
+                 "violations and windows limit (%u entries each) reached: %llu violations or "
+                 "(window, recipient) sums are missing from \"violations\" or \"windows\"",
+                 (unsigned)DT_POLICY_MAX_ENTRIES, (unsigned long long)entries);
+        v[n++] = computed(W_ENTRIES, bufs[4], 1, entries);
     }
     if (r->dns_dropped) {
         snprintf(bufs[1], sizeof bufs[1],
@@ -781,8 +802,8 @@ int dt_report_finish(dt_report *r)
     if (r->opts.mode == DT_OUT_FLOWS)
         return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
     int rc;
-    char bufs[4][256];
-    dt_warning *warn = malloc((r->n_warnings + 6) * sizeof *warn);
+    char bufs[5][256];
+    dt_warning *warn = malloc((r->n_warnings + 7) * sizeof *warn);
     size_t n_warn = warn ? warnings_of(r, warn, bufs) : 0;
     if (!warn) {
         rc = -1;

@@ -28,6 +28,11 @@ void dt_window_free(dt_window_state *w)
     free(w);
 }
 
+uint64_t dt_window_dropped(const dt_window_state *w)
+{
+    return w ? w->b.dropped : 0;
+}
+
 uint64_t dt_window_size_ns(const dt_window_state *w)
 {
     return w ? w->size_ns : 0;

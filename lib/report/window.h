@@ -38,6 +38,8 @@ typedef struct dt_window_row {
 dt_window_row *dt_window_rows(const dt_window_state *w, size_t *n, int *oom);
 void dt_window_rows_free(dt_window_row *rows, size_t n);
 uint64_t dt_window_size_ns(const dt_window_state *w);
+/* (window, recipient) sums not kept: DT_WINDOW_MAX_ENTRIES reached. */
+uint64_t dt_window_dropped(const dt_window_state *w);
 
 /* The report's "windows" array. */
 int dt_window_write_json(const dt_window_state *w, dt_fw *f);

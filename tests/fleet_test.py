@@ -175,6 +175,15 @@ def test_policy(dt, work, opts, inputs):
           "  ! max_bytes_per_hour: Test Motors\n" in text and
           "2 h over" in text, text[:2500])
 
+    # an input read with errors and a violation: 4 wins over 3, the errors still in the report
+    cut = os.path.join(work, "cut.pcap")
+    with open(inputs[0], "rb") as f, open(cut, "wb") as g_:
+        g_.write(f.read()[:-7])
+    r = run(dt, "report", *opts, "-f", "json", "--policy", pol, cut)
+    check("--policy with an input read in part: exit 4, inputs[].errors kept",
+          r.returncode == 4 and json.loads(r.stdout)["inputs"][0]["errors"] and
+          json.loads(r.stdout)["violations"], r.stderr.decode())
+
     # a policy that holds: exit 0, an empty array, "none" in the text
     ok = os.path.join(work, "ok.json")
     with open(ok, "w") as f:

@@ -80,7 +80,7 @@ int cmd_analyze(int argc, char **argv)
     dt_report_opts ro = {0};
     char device[64];
     ro.mode = flows_mode ? DT_OUT_FLOWS : DT_OUT_REPORT;
-    const char *out_path = NULL, *format = NULL, *per_file = NULL;
+    const char *out_path = NULL, *format = NULL, *per_file = NULL, *policy_path = NULL;
     int quiet = 0, no_geo = 0;
     const char *vendor = NULL;
     char vendor_name[128];
@@ -106,6 +106,8 @@ int cmd_analyze(int argc, char **argv)
         O_ALL,
         O_TABLE,
         O_PERTABLE,
+        O_POLICY,
+        O_WINDOW,
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -118,6 +120,8 @@ int cmd_analyze(int argc, char **argv)
         {"all", no_argument, NULL, O_ALL},
         {"table", required_argument, NULL, O_TABLE},
         {"per-table", required_argument, NULL, O_PERTABLE},
+        {"policy", required_argument, NULL, O_POLICY},
+        {"window", required_argument, NULL, O_WINDOW},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"stream-cap", required_argument, NULL, O_STREAMCAP},
@@ -194,6 +198,18 @@ int cmd_analyze(int argc, char **argv)
             break;
         case O_PERFILE:
             per_file = optarg;
+            break;
+        case O_POLICY:
+        case O_WINDOW:
+            if (flows_mode) {
+                fprintf(stderr, "datatrail flows: %s is an option of report and merge\n",
+                        c == O_POLICY ? "--policy" : "--window");
+                return DT_EXIT_USAGE;
+            }
+            if (c == O_POLICY)
+                policy_path = optarg;
+            else if (dt_window_option(optarg, &ro) != 0)
+                return DT_EXIT_USAGE;
             break;
         case O_NOGEO:
             no_geo = 1;
@@ -300,11 +316,18 @@ int cmd_analyze(int argc, char **argv)
         return DT_EXIT_USAGE;
     }
     ro.vendor = vendor ? vendor_name : NULL;
+    dt_policy *policy = NULL; /* read before anything is written: a bad one writes nothing */
+    if (policy_path && dt_policy_option(policy_path, &policy) != 0) {
+        dt_inputs_free(&inputs);
+        return DT_EXIT_USAGE;
+    }
+    ro.policy = policy;
     dt_enricher *enr = NULL;
     if (!no_geo) {
         enr = dt_enricher_open(&ec, warn, sizeof warn, err, sizeof err);
         if (!enr) {
             fprintf(stderr, "datatrail: %s\n", err);
+            dt_policy_free(policy);
             dt_inputs_free(&inputs);
             return DT_EXIT_USAGE;
         }
@@ -327,6 +350,7 @@ int cmd_analyze(int argc, char **argv)
     }
     if (!rep) {
         dt_enricher_close(enr);
+        dt_policy_free(policy);
         dt_inputs_free(&inputs);
         return DT_EXIT_NO_INPUT;
     }
@@ -356,7 +380,9 @@ int cmd_analyze(int argc, char **argv)
      * existing -o file stays as it was). */
     int nothing = brc != 0 || res.ok + res.partial == 0;
     int werr = nothing ? 0 : dt_report_finish(rep);
+    int violated = !nothing && dt_report_violations(rep) > 0;
     dt_report_free(rep);
+    dt_policy_free(policy);
     dt_enricher_close(enr);
     dt_inputs_free(&inputs);
     if (werr)
@@ -368,6 +394,8 @@ int cmd_analyze(int argc, char **argv)
         dt_errorf("datatrail: %s: not written, no input could be read", out_path);
     if (werr || nothing)
         return DT_EXIT_NO_INPUT;
+    if (violated)
+        return DT_EXIT_POLICY;
     if (res.partial || res.failed || res.write_errors || rc.unusable)
         return DT_EXIT_PARTIAL;
     return DT_EXIT_OK;

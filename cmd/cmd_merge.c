@@ -15,7 +15,8 @@
 
 static const char merge_help[] =
     "Usage: datatrail merge [-o FILE] [--format json|text|csv|html] [--vendor NAME\n"
-    "                       [--entities FILE]] [--device ADDR|MAC] REPORT.json...\n"
+    "                       [--entities FILE]] [--device ADDR|MAC] [--policy FILE]\n"
+    "                       [--window DURATION] REPORT.json...\n"
     "(options may also follow the reports; -- ends them)\n"
     "\n"
     "Combines reports written by `datatrail report` (with their flows) into one:\n"
@@ -28,8 +29,13 @@ static const char merge_help[] =
     "--device ADDR|MAC keeps only that device's flows (its address or MAC address).\n"
     "--top N / --all: rows per text or html table; --table NAME: the CSV table (default\n"
     "endpoints); --per-table DIR: also every table as DIR/NAME.csv.\n"
+    "--policy FILE checks every flow against a policy (docs/policy.md): violations[]\n"
+    "in the JSON, a section at the top of the text (a merge without --policy has none).\n"
+    "--window 1h|1d: upload per recipient per window (windows[], a text section).\n"
+    "A report made with other geo databases than the first is merged with a warning.\n"
     "Exit status: 0; 3 when some inputs are not reports (each is named); 2 when none\n"
-    "is (nothing is written); 1 usage error, or -o FILE that is one of the inputs.\n";
+    "is (nothing is written); 4 the policy is violated (before 3); 1 usage error\n"
+    "(a bad policy file), or -o FILE that is one of the inputs.\n";
 
 int cmd_merge(int argc, char **argv)
 {
@@ -38,7 +44,7 @@ int cmd_merge(int argc, char **argv)
     ro.mode = DT_OUT_REPORT;
     ro.width = dt_output_text_width();
     char vendor[128], device[64];
-    const char *vendor_arg = NULL;
+    const char *vendor_arg = NULL, *policy_path = NULL;
     dt_enrich_config ec;
     dt_enrich_config_default(&ec);
     static const struct option longopts[] = {
@@ -52,6 +58,8 @@ int cmd_merge(int argc, char **argv)
         {"per-table", required_argument, NULL, 'P'},
         {"top", required_argument, NULL, 'N'},
         {"all", no_argument, NULL, 'A'},
+        {"policy", required_argument, NULL, 'p'},
+        {"window", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     static const char shortopts[] = "ho:f:";
@@ -68,6 +76,11 @@ int cmd_merge(int argc, char **argv)
             out_path = optarg;
         } else if (c == 'V') {
             vendor_arg = optarg;
+        } else if (c == 'p') {
+            policy_path = optarg;
+        } else if (c == 'W') {
+            if (dt_window_option(optarg, &ro) != 0)
+                return DT_EXIT_USAGE;
         } else if (c == 'T' || c == 'P') {
             if (dt_table_option(c == 'T' ? "--table" : "--per-table", optarg, &ro) != 0)
                 return DT_EXIT_USAGE;
@@ -110,15 +123,23 @@ int cmd_merge(int argc, char **argv)
     }
     if (dt_output_check_inputs("-o", out_path, argv + i, argc - i) != 0)
         return DT_EXIT_USAGE;
+    dt_policy *policy = NULL; /* read before anything is written: a bad one writes nothing */
+    if (policy_path && dt_policy_option(policy_path, &policy) != 0)
+        return DT_EXIT_USAGE;
+    ro.policy = policy;
     dt_output_catch_signals();
     dt_output out;
-    if (dt_output_open(&out, out_path) != 0)
+    if (dt_output_open(&out, out_path) != 0) {
+        dt_policy_free(policy);
         return DT_EXIT_NO_INPUT;
+    }
     dt_report *rep = dt_report_new(&ro, out.fp);
     int failed = 0, merged = 0;
     for (; rep && i < argc; i++) {
-        char err[512];
+        char err[1024] = "";
         int rc = dt_report_merge_file(rep, argv[i], REPORT_MAX, err, sizeof err);
+        if (rc == 0 && err[0])
+            dt_errorf("datatrail merge: warning: %s: %s", argv[i], err);
         if (rc == -1) {
             dt_errorf("datatrail merge: %s", err);
             failed++;
@@ -132,7 +153,9 @@ int cmd_merge(int argc, char **argv)
     /* No report among the inputs: nothing is written (an existing -o file
      * stays as it was). */
     int werr = !rep ? -1 : merged ? dt_report_finish(rep) : 0;
+    int violated = rep && merged && dt_report_violations(rep) > 0;
     dt_report_free(rep);
+    dt_policy_free(policy);
     if (dt_output_close(&out, werr == 0 && merged) != 0 && merged)
         werr = -1;
     if (werr) {
@@ -144,5 +167,5 @@ int cmd_merge(int argc, char **argv)
                 out_path ? ": " : "", out_path ? out_path : "", out_path ? " not written" : "");
         return DT_EXIT_NO_INPUT;
     }
-    return failed ? DT_EXIT_PARTIAL : DT_EXIT_OK;
+    return violated ? DT_EXIT_POLICY : failed ? DT_EXIT_PARTIAL : DT_EXIT_OK;
 }

@@ -8,6 +8,8 @@ int cmd_analyze(int argc, char **argv); /* report, flows */
 int cmd_geodb(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* The geo database options of report, flows and lookup: ids for getopt_long
  * (above any other option id) and their entries of a longopts table. */
@@ -49,6 +51,8 @@ enum {
     DT_EXIT_USAGE = 1,
     DT_EXIT_NO_INPUT = 2,
     DT_EXIT_PARTIAL = 3,
+    DT_EXIT_POLICY = 4,  /* --policy: the report lists violations */
+    DT_EXIT_CHANGED = 5, /* diff: something changed beyond the threshold */
 };
 
 #include <stdint.h>
@@ -61,6 +65,12 @@ int dt_top_option(const char *arg, struct dt_report_opts *ro);
 /* --table NAME (a CSV table) or --per-table DIR (an existing directory) into ro;
  * -1 after saying why. */
 int dt_table_option(const char *opt, const char *arg, struct dt_report_opts *ro);
+/* --window DURATION (N followed by m, h or d: 1h, 1d, 15m) into ro->window_s;
+ * -1 after saying why. */
+int dt_window_option(const char *arg, struct dt_report_opts *ro);
+struct dt_policy;
+/* --policy FILE read into *out (replacing an earlier one); -1 after saying why. */
+int dt_policy_option(const char *path, struct dt_policy **out);
 /* --device ARG into out (dt_device_parse); -1 after saying why. */
 int dt_device_option(const char *arg, char *out, size_t outlen);
 

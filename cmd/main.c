@@ -19,6 +19,8 @@ static const char usage[] =
     "  report INPUT...     one JSON report: inputs, summary, DNS table, flows\n"
     "  flows INPUT...      one JSON object per flow (NDJSON), as flows end\n"
     "  merge REPORT...     combine reports (e.g. one per drive session) into one\n"
+    "  diff BASE NEW       what is new, gone or changed between two reports\n"
+    "  compare REPORT...   reports (or devices) side by side, one column each\n"
     "  lookup IP...        what datatrail knows about an address (country, ASN, org)\n"
     "  geodb build ...     build a MaxMind DB file from CSV ranges\n"
     "  help [COMMAND]      show help for a command\n"
@@ -76,14 +78,19 @@ static const char help_analyze[] =
     "                          5; html: 200), or all\n"
     "      --device ADDR|MAC   only the flows of this device (one of its addresses, or its\n"
     "                          Ethernet address); the input counters stay the capture's\n"
+    "      --policy FILE       report: check every flow against a policy (JSON: see\n"
+    "                          docs/policy.md); what breaks it is listed in violations[]\n"
+    "                          and at the top of the text report; exit status 4\n"
+    "      --window DURATION   report: upload per recipient per window of 1h, 1d (N followed\n"
+    "                          by m, h or d; UTC) in windows[] and the text report\n"
     "      --no-geo            no enrichment at all\n"
     "  -q, --quiet             no progress line on stderr\n"
     "  -h, --help              this help\n"
     "\n"
     "Exit status: 0 all inputs read; 1 usage error, or an output that is an input;\n"
     "2 no input could be read (nothing written); 3 some inputs were read with\n"
-    "errors (the report says which and why); 128 + N ended by signal N (SIGHUP,\n"
-    "SIGINT, SIGTERM), temporary files removed.\n";
+    "errors (the report says which and why); 4 --policy is violated (before 3);\n"
+    "128 + N ended by signal N (SIGHUP, SIGINT, SIGTERM), temporary files removed.\n";
 
 int dt_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -132,6 +139,38 @@ int dt_table_option(const char *opt, const char *arg, dt_report_opts *ro)
         return -1;
     }
     ro->per_table_dir = arg;
+    return 0;
+}
+
+int dt_window_option(const char *arg, dt_report_opts *ro)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(arg, &end, 10);
+    uint64_t unit = !strcmp(end, "m")   ? 60
+                    : !strcmp(end, "h") ? 3600
+                    : !strcmp(end, "d") ? 86400
+                                        : 0;
+    if (errno || end == arg || arg[0] == '-' || !unit || n < 1 || n > 366 * 86400 / unit) {
+        dt_errorf("datatrail: --window needs a duration: a whole number followed by m, h or d "
+                  "(1h, 1d, 15m; at most 366d), not '%s'",
+                  arg);
+        return -1;
+    }
+    ro->window_s = n * unit;
+    return 0;
+}
+
+int dt_policy_option(const char *path, dt_policy **out)
+{
+    char err[512];
+    dt_policy *p = dt_policy_load(path, err, sizeof err);
+    if (!p) {
+        dt_errorf("datatrail: %s", err);
+        return -1;
+    }
+    dt_policy_free(*out);
+    *out = p;
     return 0;
 }
 
@@ -206,11 +245,14 @@ static int dispatch(int argc, char **argv)
             fputs(help_analyze, stdout);
             return DT_EXIT_OK;
         }
-        if (!strcmp(topic, "lookup") || !strcmp(topic, "geodb") || !strcmp(topic, "merge")) {
+        if (!strcmp(topic, "lookup") || !strcmp(topic, "geodb") || !strcmp(topic, "merge") ||
+            !strcmp(topic, "diff") || !strcmp(topic, "compare")) {
             char *sub[] = {argv[2], "--help", NULL};
-            return !strcmp(topic, "lookup")  ? cmd_lookup(2, sub)
-                   : !strcmp(topic, "merge") ? cmd_merge(2, sub)
-                                             : cmd_geodb(2, sub);
+            return !strcmp(topic, "lookup")    ? cmd_lookup(2, sub)
+                   : !strcmp(topic, "merge")   ? cmd_merge(2, sub)
+                   : !strcmp(topic, "diff")    ? cmd_diff(2, sub)
+                   : !strcmp(topic, "compare") ? cmd_compare(2, sub)
+                                               : cmd_geodb(2, sub);
         }
         fputs(usage, stdout);
         return topic[0] ? DT_EXIT_USAGE : DT_EXIT_OK;
@@ -225,6 +267,10 @@ static int dispatch(int argc, char **argv)
     }
     if (!strcmp(cmd, "merge"))
         return cmd_merge(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diff"))
+        return cmd_diff(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare"))
+        return cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "geodb"))
         return cmd_geodb(argc - 1, argv + 1);
     if (!strcmp(cmd, "lookup"))

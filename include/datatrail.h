@@ -342,6 +342,19 @@ int dt_report_format_parse(const char *name, dt_report_mode mode, dt_report_form
 /* The names usable in mode, for messages ("json, text or csv"), in buf. */
 const char *dt_report_format_names(dt_report_mode mode, char *buf, size_t len);
 
+/* A policy (docs/policy.md): allowed and denied countries, transfer classes,
+ * recipients and domains, a plaintext rule and a volume limit per recipient
+ * per hour, read from a JSON file.  A report made with one lists the flows
+ * that break it in "violations". */
+typedef struct dt_policy dt_policy;
+/* Reads the policy file at path; NULL with "path: reason" in err (not JSON,
+ * an unknown key, a value of the wrong type, a country code that is not one). */
+dt_policy *dt_policy_load(const char *path, char *err, size_t errlen);
+/* The same from text (name stands for the file in messages). */
+dt_policy *dt_policy_parse(const char *text, size_t len, const char *name, char *err,
+                           size_t errlen);
+void dt_policy_free(dt_policy *p);
+
 typedef struct dt_report_opts {
     dt_report_mode mode;
     dt_report_format format;
@@ -366,6 +379,12 @@ typedef struct dt_report_opts {
     /* --device: only the flows of this device (its address or MAC address, as
      * dt_device_parse writes it); NULL: every flow */
     const char *device;
+    /* --policy: check every flow against it ("violations"); NULL: none (and no
+     * "violations" key).  Must outlive the report. */
+    const dt_policy *policy;
+    /* --window: the upload per recipient per window of this many seconds
+     * ("windows"); 0: none (and no "windows" key) */
+    uint64_t window_s;
 } dt_report_opts;
 
 /* The names of the tables a CSV report can hold, joined with ", " into buf. */
@@ -396,10 +415,12 @@ void dt_report_dns(void *ctx, const struct dt_flow_dns *rec);
 void dt_report_input(dt_report *r, const dt_input_info *in);
 
 /* Adds a report written earlier (datatrail merge), read from path ("-":
- * stdin, at most max bytes) or given as its text.  Returns 0; -1 when it
- * cannot be read or parsed ("path: reason" in err); -2 when it is not a
- * report that can be merged (the reason in err, e.g. it has no flows: made
- * with --no-flows). */
+ * stdin, at most max bytes) or given as its text.  Returns 0, with err empty
+ * or a warning (the report was made with other geo databases than the first
+ * one merged: what differs); -1 when it cannot be read or parsed ("path:
+ * reason" in err); -2 when it is not a report that can be merged (the reason
+ * in err, e.g. it has no flows: made with --no-flows, or a newer schema
+ * version). */
 int dt_report_merge_file(dt_report *r, const char *path, size_t max, char *err, size_t errlen);
 int dt_report_merge_text(dt_report *r, const char *text, size_t len, char *err, size_t errlen);
 
@@ -411,6 +432,10 @@ int dt_report_merge_text(dt_report *r, const char *text, size_t len, char *err, 
 size_t dt_report_input_count(const dt_report *r);
 int dt_report_summary_u64(const dt_report *r, const char *key, uint64_t *value);
 
+/* The violations of the report's policy so far (rows of "violations"; 0
+ * without a policy). */
+size_t dt_report_violations(const dt_report *r);
+
 /* Writes the report (report mode) or ends the flow stream.  Returns 0, or -1
  * on a write error. */
 int dt_report_finish(dt_report *r);
@@ -418,6 +443,48 @@ int dt_report_finish(dt_report *r);
 /* Writes r as a complete JSON report to out (e.g. a per-file report); r stays
  * usable. */
 int dt_report_write_to(dt_report *r, FILE *out);
+
+/* ---- Reports side by side ---------------------------------------------------------------- */
+
+typedef struct dt_diff_opts {
+    double min_change;       /* a change beyond this share of the base (0.2: 20%) */
+    dt_report_format format; /* DT_FMT_JSON or DT_FMT_TEXT */
+    int width;               /* text: columns */
+} dt_diff_opts;
+
+/* `datatrail diff`: the reports at base and newer (written by report or
+ * merge, with their flows) table by table (countries, recipients, hosting
+ * networks, domains, transfer classes, beacon rhythms): rows new, gone, or
+ * whose upload or flows (beacons: median interval) changed by more than
+ * min_change, written to out.  Returns 1 when something changed beyond it, 0
+ * when nothing did, -1 when a report cannot be read ("path: reason" in err:
+ * not JSON, not a datatrail report, a newer schema version, no flows), when
+ * nothing is written.  warn (may come back empty): the reports were made with
+ * different geo databases (also in the output). */
+int dt_report_diff(const char *base, const char *newer, const dt_diff_opts *o, FILE *out, char *err,
+                   size_t errlen, char *warn, size_t warnlen);
+
+typedef struct dt_compare_opts {
+    const char *const *paths; /* the reports */
+    int n_paths;
+    const char *const *labels; /* --label: the first n_labels columns' labels */
+    int n_labels;
+    int by_device;           /* a column per device (of all reports) instead of per report */
+    dt_report_format format; /* DT_FMT_JSON, DT_FMT_TEXT or DT_FMT_CSV */
+    int width;               /* text: columns, folded into blocks that fit */
+    int top;                 /* text: rows per table; 0: 10, -1: all */
+    const dt_policy *policy; /* --policy: a table of violations ("rule: subject") first */
+} dt_compare_opts;
+
+/* `datatrail compare`: the reports side by side, one column each (labelled by
+ * --label, else the file name of a report's single input, else "N inputs"),
+ * or one per device; rows of countries, recipients, hosting networks, domains
+ * and transfer classes, cells with upload bytes and flows, written to out.
+ * Returns 0 (1 with a policy some column breaks), or -1 ("path: reason" in
+ * err, nothing written) as dt_report_diff; warn: a report made with other geo
+ * databases than the first. */
+int dt_report_compare(const dt_compare_opts *o, FILE *out, char *err, size_t errlen, char *warn,
+                      size_t warnlen);
 
 /* ---- Many inputs into one report -------------------------------------------------------- */
 

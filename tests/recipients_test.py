@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import pcapgen as g  # noqa: E402
-from harness import check, finish, options  # noqa: E402
+from harness import car_setup, check, finish, options, write_capture  # noqa: E402
 
 
 CLIENT = "192.168.1.20"
@@ -77,42 +77,17 @@ def plain_flow(srv, cport):
     return s
 
 
-def write_capture(path, sessions, t0):
-    recs, t = [], t0
-    for s in sessions:
-        for _, p in s.ip_packets():
-            recs.append(g.Rec(t, g.eth_for(p)))
-            t += 1000000
-    with open(path, "wb") as f:
-        f.write(g.write_pcap(recs))
-
-
 def main():
     dt, work = options("recipients")
     os.makedirs(os.path.join(work, "in"))
     os.makedirs(os.path.join(work, "per"))
 
     # Geo databases of the test: countries and ASNs of the addresses above.
-    cc, asn = os.path.join(work, "cc.csv"), os.path.join(work, "asn.csv")
-    with open(cc, "w") as f:
-        f.write("52.1.1.0,52.1.1.255,US\n5.5.5.0,5.5.5.255,DE\n8.8.4.0,8.8.4.255,CH\n")
-    with open(asn, "w") as f:
-        f.write('52.1.1.0,52.1.1.255,16509,"Amazon.com, Inc."\n'
-                "5.5.5.0,5.5.5.255,64501,Test Hosting GmbH\n"
-                "8.8.4.0,8.8.4.255,64502,Test ISP AG\n")
-    geo = os.path.join(work, "geo")
-    os.makedirs(geo)
-    r1 = run(dt, "geodb", "build", "--type", "country", "-o", os.path.join(geo, "country.mmdb"), cc)
-    r2 = run(dt, "geodb", "build", "--type", "asn", "-o", os.path.join(geo, "asn.mmdb"), asn)
-    check("geodb build of the test databases", r1.returncode == 0 and r2.returncode == 0,
-          (r1.stderr + r2.stderr).decode())
-    ents = os.path.join(work, "entities.json")
-    with open(ents, "w") as f:
-        json.dump({"entities": [
-            {"name": "Test Motors", "category": "car_maker", "country": "DE",
-             "domains": ["test-motors.net"]},
-            {"name": "Other Motors", "category": "car_maker", "country": "CH",
-             "domains": ["other-motors.net"]}]}, f)
+    geo, ents = car_setup(dt, work, ["52.1.1.0,52.1.1.255,US", "5.5.5.0,5.5.5.255,DE",
+                                     "8.8.4.0,8.8.4.255,CH"],
+                          ['52.1.1.0,52.1.1.255,16509,"Amazon.com, Inc."',
+                           "5.5.5.0,5.5.5.255,64501,Test Hosting GmbH",
+                           "8.8.4.0,8.8.4.255,64502,Test ISP AG"])
 
     with open(os.path.join(ROOT, "testdata", "tls", "leaf.der"), "rb") as f:
         der = f.read()  # subject O "Datatrail Test Org", CN www.example-car.test

@@ -240,7 +240,8 @@ def process_capture(path):
 def run(cmd):
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # 0: fine; 3 (and others below 64): finished with input errors, output still written
-    if r.returncode not in (0, 1, 3) or not r.stdout:
+    # 4: --policy violated, the report is written
+    if r.returncode not in (0, 1, 3, 4) or not r.stdout:
         sys.stderr.write(f"schema_test: {' '.join(cmd)} failed ({r.returncode}):\n")
         sys.stderr.write(r.stderr.decode("utf-8", "replace"))
         return None
@@ -317,6 +318,20 @@ def main():
                 saved = os.path.join(tmp, "r.json")
                 with open(saved, "w", encoding="utf-8") as f:
                     f.write(text)
+        # violations[] of every rule, from a policy every capture breaks
+        policy = os.path.join(tmp, "policy.json")
+        with open(policy, "w", encoding="utf-8") as f:
+            json.dump({"allow_countries": [], "deny_countries": ["US", "CN"],
+                       "allow_transfer": [], "deny_transfer": ["eea", "third_country"],
+                       "allow_recipients": [], "deny_recipients": ["Google"],
+                       "deny_domains": ["com"], "plaintext": False, "max_bytes_per_hour": 0}, f)
+        text = run([a.datatrail, "report", "-f", "json", "--policy", policy, "--window", "1h"] +
+                   geo + captures)
+        if text is None:
+            return 2
+        validate(report_v, json.loads(text), "report --policy --window 1h")
+        walk(json.loads(text), "", seen)
+        outputs += 1
         text = run([a.datatrail, "merge", "-f", "json", saved])
         if text is not None:
             validate(report_v, json.loads(text), "merge")

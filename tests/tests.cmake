@@ -71,3 +71,12 @@ if(Python3_FOUND)
   endif()
   set_tests_properties(limits PROPERTIES TIMEOUT 600)
 endif()
+
+if(Python3_FOUND)
+  # A fleet (issue 17): --policy, diff and compare on crafted captures with exact outputs,
+  # the README's fleet recipes (GNU parallel, sqlite3, the Kubernetes manifest; each skips,
+  # saying so, without its tool) and merge associativity on the shared corpus (skipped,
+  # saying so, without it).
+  add_test(NAME fleet COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/fleet_test.py
+           --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/fleet)
+endif()

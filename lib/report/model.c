@@ -271,6 +271,50 @@ int dt_geo_rec_eq(const dt_geo_rec *a, const dt_geo_rec *b)
     return 1;
 }
 
+/* The database of this kind (location, country, asn, ...) among v[0..n), or NULL. */
+static const dt_geo_rec *geo_of_kind(const dt_geo_rec *v, size_t n, const char *kind)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].v[1] && !strcmp(v[i].v[1], kind))
+            return &v[i];
+    return NULL;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+int dt_geo_recs_differ(const dt_geo_rec *a, size_t na, const dt_geo_rec *b, size_t nb,
+                       const char *name_a, const char *name_b, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int pass = 0; pass < 2; pass++) {
+        const dt_geo_rec *x = pass ? b : a, *y = pass ? a : b;
+        size_t nx = pass ? nb : na, ny = pass ? na : nb;
+        for (size_t i = 0; i < nx; i++) {
+            const dt_geo_rec *g = &x[i], *h = g->v[1] ? geo_of_kind(y, ny, g->v[1]) : NULL;
+            if (pass && h) /* pairs were compared in the first pass */
+                continue;
+            int w = 0;
+            if (!h)
+                w = snprintf(buf + o, len - o, "%sa %s database (%s) only in %s", o ? "; " : "",
+                             g->v[1] ? g->v[1] : "geo", g->v[2] ? g->v[2] : "?",
+                             pass ? name_b : name_a);
+            else if (!same_str(g->v[2], h->v[2]) || !same_str(g->v[3], h->v[3]) ||
+                     !same_str(g->v[4], h->v[4]))
+                w = snprintf(buf + o, len - o, "%s%s database %s built %s vs %s built %s",
+                             o ? "; " : "", g->v[1], g->v[2] ? g->v[2] : "?",
+                             g->v[4] ? g->v[4] : "?", h->v[2] ? h->v[2] : "?",
+                             h->v[4] ? h->v[4] : "?");
+            if (w > 0 && (size_t)w < len - o)
+                o += (size_t)w;
+        }
+    }
+    return o > 0;
+}
+
 void dt_geo_rec_free(dt_geo_rec *g)
 {
     for (int i = 0; i < DT_GEO_REC_FIELDS; i++)

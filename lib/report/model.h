@@ -95,6 +95,12 @@ const char *dt_geo_rec_key(int i);
 void dt_geo_rec_write(const dt_geo_rec *g, dt_fw *f);
 int dt_geo_rec_eq(const dt_geo_rec *a, const dt_geo_rec *b);
 void dt_geo_rec_free(dt_geo_rec *g);
+/* 1 and what differs in words in buf when the databases a[0..na) and b[0..nb)
+ * are not the same data: a kind (location, country, asn, ...) in one only
+ * ("only in NAME"), or of another type, layout or build date (paths do not
+ * count: the same file elsewhere); else 0. */
+int dt_geo_recs_differ(const dt_geo_rec *a, size_t na, const dt_geo_rec *b, size_t nb,
+                       const char *name_a, const char *name_b, char *buf, size_t len);
 
 /* One of the report's warnings (docs/report-schema.md, warnings[]). */
 typedef struct dt_warning {

@@ -247,6 +247,15 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
         dt_set_err(err, errlen, "not a datatrail report (no inputs/summary)");
         return -2;
     }
+    const cJSON *schema = jget(jget(rep, "datatrail"), "schema");
+    if (cJSON_IsNumber(schema) && schema->valuedouble > DT_REPORT_SCHEMA) {
+        dt_set_err(err, errlen,
+                   "a report of schema version %.0f: this datatrail (%s) reads versions up to %d "
+                   "(a newer datatrail wrote it)",
+                   schema->valuedouble < 1e9 ? schema->valuedouble : 1e9, DT_VERSION,
+                   DT_REPORT_SCHEMA);
+        return -2;
+    }
     if (!cJSON_IsArray(flows)) {
         dt_set_err(err, errlen, "the report has no flows (made with --no-flows): cannot merge it");
         return -2;
@@ -284,14 +293,30 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
             oom |= dt_report_add_warning(r, jstr(it, "code"), msg, cJSON_IsNumber(count),
                                          jnum(it, "count"));
     }
-    cJSON_ArrayForEach(it, jget(rep, "geo_databases"))
+    const cJSON *geos = jget(rep, "geo_databases");
+    size_t n_geo = (size_t)cJSON_GetArraySize(geos), k = 0;
+    dt_geo_rec *gs = calloc(n_geo ? n_geo : 1, sizeof *gs);
+    oom |= !gs;
+    cJSON_ArrayForEach(it, geos)
     {
-        dt_geo_rec g;
-        memset(&g, 0, sizeof g);
-        for (int i = 0; i < DT_GEO_REC_FIELDS; i++)
-            g.v[i] = dt_model_strdup(jstr(it, dt_geo_rec_key(i)), &oom);
-        oom |= dt_report_add_geo(r, &g);
+        for (int i = 0; gs && i < DT_GEO_REC_FIELDS; i++)
+            gs[k].v[i] = dt_model_strdup(jstr(it, dt_geo_rec_key(i)), &oom);
+        k++;
     }
+    /* a warning (err, with 0) when its geo data is not the first merged report's */
+    char what[768];
+    if (gs && r->merged_reports &&
+        dt_geo_recs_differ(r->geo, r->n_geo_first, gs, n_geo, "the first report", "this one", what,
+                           sizeof what))
+        dt_set_err(err, errlen,
+                   "made with other geo databases than the first report (%s): its countries and "
+                   "networks may differ for that reason alone",
+                   what);
+    for (size_t i = 0; gs && i < n_geo; i++)
+        oom |= dt_report_add_geo(r, &gs[i]);
+    free(gs);
+    if (!r->merged_reports++)
+        r->n_geo_first = r->n_geo;
     dt_summary counts;
     oom |= summary_read(&counts, summary) | dt_summary_combine(&r->sum, &counts);
     dt_summary_free(&counts);
@@ -328,6 +353,9 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
         if (ok && r->opts.device && !dt_rollup_flow_of_device(&f, r->opts.device))
             continue; /* another device's flow */
         if (ok && dt_rollup_add(r->ru, &f) != 0)
+            oom = 1;
+        if (dt_policy_state_add(r->pol, ok ? &f : NULL) != 0 ||
+            dt_window_add(r->win, ok ? &f : NULL) != 0)
             oom = 1;
         if (!r->lines)
             continue;

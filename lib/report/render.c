@@ -697,6 +697,108 @@ static void plaintext_table(const style *st, const dt_rollup *ru, int w)
     more_rows_n(st, st->plain_rows, total, "plaintext destinations");
 }
 
+/* "2022-10-24 08:15:02 .. 08:20:11" (the second date only when it differs) */
+static char *time_range(uint64_t first, uint64_t last, int digits, char *buf, size_t len)
+{
+    char a[64], b[64];
+    dt_format_time(first, digits, a, sizeof a);
+    dt_format_time(last, digits, b, sizeof b);
+    int same_day = !strncmp(a, b, 10);
+    snprintf(buf, len, "%.10s %.8s .. %.*s%s%.8s", a, strlen(a) > 11 ? a + 11 : "",
+             same_day ? 0 : 10, b, same_day ? "" : " ", strlen(b) > 11 ? b + 11 : "");
+    return buf;
+}
+
+/* --policy: what broke it, first (the rows of "violations"). */
+static void policy_section(const style *st, const dt_render_model *m, int width)
+{
+    char line[1024], subj[512], a[32], b[96], f0[32], span[80], ex[96];
+    size_t n = 0;
+    int oom = 0;
+    dt_policy_violation *v = dt_policy_violations(m->pol, &n, &oom);
+    snprintf(line, sizeof line, "Policy violations (%s)", dt_policy_path(m->policy));
+    heading(st, line);
+    if (!n) {
+        fputs("  ", st->out);
+        cell(st->out, oom ? "out of memory" : "none: every flow keeps the policy", width - 2, 0,
+             "\n");
+    }
+    for (size_t i = 0; i < n && (st->rows <= 0 || i < (size_t)st->rows); i++) {
+        const dt_policy_violation *x = &v[i];
+        int k = 0;
+        for (int j = 0; j < x->n_examples && k >= 0 && (size_t)k < sizeof ex; j++)
+            k += snprintf(ex + k, sizeof ex - (size_t)k, "%s%llu", j ? ", " : "",
+                          (unsigned long long)x->examples[j]);
+        if (x->rule == DT_POLICY_max_bytes_per_hour)
+            snprintf(b, sizeof b, "; %llu h over, at most %s", (unsigned long long)x->hours,
+                     dt_render_bytes((double)x->max_hour_bytes, f0, sizeof f0));
+        else
+            b[0] = '\0';
+        snprintf(line, sizeof line, "%s: %s", dt_policy_rule_name(x->rule),
+                 dt_policy_violation_subject(x, subj, sizeof subj));
+        on(st, "1;31");
+        fputs("  ! ", st->out);
+        on(st, "0");
+        cell(st->out, line, width - 4, 0, "\n");
+        snprintf(line, sizeof line, "%s up, %llu flow%s%s, %s; flows[] %s",
+                 dt_render_bytes((double)x->bytes, a, sizeof a), (unsigned long long)x->flows,
+                 x->flows == 1 ? "" : "s", b,
+                 x->have_time ? time_range(x->first_ns, x->last_ns, x->ts_digits, span, sizeof span)
+                              : "no time",
+                 ex);
+        fputs("      ", st->out);
+        cell(st->out, line, width - 6, 0, "\n");
+    }
+    more_rows(st, (int)n, "violations");
+    dt_policy_violations_free(v);
+}
+
+/* --window: per window, its upload and flows and its first recipients. */
+static void windows_section(const style *st, const dt_window_state *w, int width)
+{
+    char line[1024], t[64], a[32], b[32];
+    size_t n = 0;
+    int oom = 0;
+    uint64_t size_s = dt_window_size_ns(w) / 1000000000ull;
+    dt_window_row *rows = dt_window_rows(w, &n, &oom);
+    if (size_s % 86400 == 0)
+        snprintf(line, sizeof line, "Upload per window of %llu d (UTC)",
+                 (unsigned long long)(size_s / 86400));
+    else if (size_s % 3600 == 0)
+        snprintf(line, sizeof line, "Upload per window of %llu h (UTC)",
+                 (unsigned long long)(size_s / 3600));
+    else
+        snprintf(line, sizeof line, "Upload per window of %llu min (UTC)",
+                 (unsigned long long)(size_s / 60));
+    heading(st, line);
+    if (!n) {
+        fputs("  ", st->out);
+        cell(st->out, oom ? "out of memory" : "no upload", width - 2, 0, "\n");
+    }
+    for (size_t i = 0; i < n && (st->rows <= 0 || i < (size_t)st->rows); i++) {
+        int k = 0;
+        line[0] = '\0';
+        for (size_t j = 0; j < rows[i].n && j < 3 && k >= 0 && (size_t)k < sizeof line; j++) {
+            const dt_bucket *x = rows[i].recipients[j];
+            k += snprintf(line + k, sizeof line - (size_t)k, "%s%s %s", j ? ", " : "",
+                          x->k[0] ? x->k[0] : "(no recipient)",
+                          dt_render_bytes((double)x->st.bytes, b, sizeof b));
+        }
+        if (rows[i].n > 3 && k >= 0 && (size_t)k < sizeof line)
+            snprintf(line + k, sizeof line - (size_t)k, ", +%zu more", rows[i].n - 3);
+        dt_format_time(rows[i].start_ns, 0, t, sizeof t);
+        snprintf(b, sizeof b, "%.10s %.5s", t, t + 11);
+        fputs("  ", st->out);
+        cell(st->out, b, 16, 0, " ");
+        cell(st->out, dt_render_bytes((double)rows[i].bytes, a, sizeof a), COL_BYTES, 1, " ");
+        snprintf(a, sizeof a, "%llu", (unsigned long long)rows[i].flows);
+        cell(st->out, a, COL_FLOWS, 1, "  ");
+        cell(st->out, line, width - 2 - 17 - COL_BYTES - 1 - COL_FLOWS - 2, 0, "\n");
+    }
+    more_rows(st, (int)n, "windows");
+    dt_window_rows_free(rows, n);
+}
+
 static void span_text(const dt_render_model *m, char *buf, size_t len)
 {
     if (!m->have_time) {
@@ -929,6 +1031,8 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
         on(&st, "0");
     }
 
+    if (m->pol)
+        policy_section(&st, m, width);
     devices_table(&st, m->ru, width);
     processes_table(&st, m->ru, width);
     countries_table(&st, m->ru, &t, width);
@@ -936,6 +1040,8 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     hosting_table(&st, m->ru, width);
     domains_table(&st, m->ru, width);
     plaintext_table(&st, m->ru, width);
+    if (m->win)
+        windows_section(&st, m->win, width);
 
     quality_ctx q = {&st, width, 0};
     dt_render_quality(m, &t, quality_line, &q);
@@ -1002,6 +1108,11 @@ int dt_render_text(const dt_render_model *m, FILE *out, int width, int color)
     fwrite(buf + start, 1, len - start, out);
     free(buf);
     return fflush(out) != 0 || ferror(out) ? -1 : 0;
+}
+
+void dt_render_cell(FILE *out, const char *s, int cols, int right, const char *sep)
+{
+    cell(out, s, cols, right, sep);
 }
 
 /* ---- CSV ---- */

@@ -6,6 +6,8 @@
 #define DT_RENDER_H
 
 #include "report/model.h"
+#include "report/policy.h"
+#include "report/window.h"
 #include "report/rollup.h"
 
 #include <stdint.h>
@@ -29,6 +31,11 @@ typedef struct dt_render_model {
     size_t n_warnings;
     int rows;     /* rows per table: 0 = DT_RENDER_ROWS (plaintext: 5), -1 = all */
     int enriched; /* the flows carry enrichment (recipients): names were attributed */
+    /* --policy: its violations, a section at the top (NULL: none) */
+    const dt_policy_state *pol;
+    const dt_policy *policy;
+    /* --window: upload per recipient per window, a section after the tables (NULL: none) */
+    const dt_window_state *win;
 } dt_render_model;
 int dt_render_text(const dt_render_model *m, FILE *out, int width, int color);
 
@@ -62,6 +69,10 @@ char *dt_render_bytes(double b, char *buf, size_t len);                /* "1.2 M
 char *dt_render_pct(double part, double whole, char *buf, size_t len); /* "12.3%", "n/a" */
 const char *dt_render_transfer_label(const char *t); /* "EU/EEA", "third country", ... */
 const char *dt_render_party_label(const char *p);    /* "first", "support", "third", ... */
+/* A cell of exactly cols columns (left or right aligned, control characters
+ * and invalid UTF-8 replaced, cut with an ellipsis) followed by sep: for other
+ * text outputs (diff, compare). */
+void dt_render_cell(FILE *out, const char *s, int cols, int right, const char *sep);
 
 /* One CSV row (RFC 4180: CRLF, fields with , " CR LF or outer spaces quoted)
  * of n cells (NULL: empty), after the header row when header is not NULL. */

@@ -30,7 +30,10 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
     r->spooled = r->lines && reports;
     dt_spool_init(&r->flows_spool, DT_SPOOL_LIMIT);
     r->ru = reports ? dt_rollup_new() : NULL;
-    if (reports && !r->ru) {
+    r->pol = reports && opts->policy ? dt_policy_state_new(opts->policy) : NULL;
+    r->win = reports && opts->window_s ? dt_window_new(opts->window_s * 1000000000ull) : NULL;
+    if ((reports && !r->ru) || (reports && opts->policy && !r->pol) ||
+        (reports && opts->window_s && !r->win)) {
         dt_report_free(r);
         return NULL;
     }
@@ -58,6 +61,8 @@ void dt_report_free(dt_report *r)
     dt_spool_free(&r->flows_spool);
     dt_jw_free(&r->flow_text);
     dt_rollup_free(r->ru);
+    dt_policy_state_free(r->pol);
+    dt_window_free(r->win);
     for (size_t i = 0; i < r->n_inputs; i++)
         dt_input_rec_free(&r->inputs[i]);
     free(r->inputs);
@@ -264,6 +269,8 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
             return; /* another device's flow */
         if (r->ru)
             dt_rollup_add(r->ru, &rf);
+        if (dt_policy_state_add(r->pol, &rf) != 0 || dt_window_add(r->win, &rf) != 0)
+            r->write_error = 1;
     }
     if (!r->lines)
         return;
@@ -394,6 +401,8 @@ int dt_report_absorb(dt_report *r, dt_report *part)
         r->write_error = 1;
     if (r->ru && dt_rollup_merge(r->ru, part->ru) != 0)
         r->write_error = 1;
+    if (dt_policy_state_merge(r->pol, part->pol) != 0 || dt_window_merge(r->win, part->win) != 0)
+        r->write_error = 1;
     for (size_t i = 0; i < part->n_inputs; i++)
         if (dt_report_add_input_rec(r, &part->inputs[i]) != 0)
             r->write_error = 1;
@@ -465,7 +474,17 @@ static const char oui_warning[] =
 
 /* The codes, each with the text its message holds (for messages that come
  * without one: the geo databases' text, reports of schema 1). */
-enum { W_GEO, W_LOCATION, W_ROLLUP, W_DNS, W_UNSUPPORTED, W_OUI, W_OUTDATED, N_WARNING_CODES };
+enum {
+    W_GEO,
+    W_LOCATION,
+    W_ROLLUP,
+    W_DNS,
+    W_UNSUPPORTED,
+    W_OUI,
+    W_OUTDATED,
+    W_ENTRIES,
+    N_WARNING_CODES
+};
 static const struct {
     const char *text, *code;
 } warning_codes[N_WARNING_CODES] = {
@@ -476,6 +495,7 @@ static const struct {
     [W_UNSUPPORTED] = {UNSUPPORTED_WARNING, "unsupported_link_types"},
     [W_OUI] = {"no IEEE OUI registry", "oui_missing"},
     [W_OUTDATED] = {"more than a year ago", "geo_outdated"},
+    [W_ENTRIES] = {"violations and windows limit", "policy_limit"},
 };
 
 const char *dt_warning_code(const char *code, const char *message)
@@ -534,13 +554,14 @@ static dt_warning computed(int code, const char *message, int has_count, uint64_
 /* The report's warnings, in this order: those of merged reports (except the ones
  * made again from the totals below), the geo data's, the limits reached, packets
  * of link types not decoded, an old geo database, a missing OUI registry.  bufs:
- * room for the texts made here; v has room for n_warnings + 6.  Returns the count. */
-static size_t warnings_of(const dt_report *r, dt_warning *v, char bufs[4][256])
+ * room for the texts made here; v has room for n_warnings + 7.  Returns the count. */
+static size_t warnings_of(const dt_report *r, dt_warning *v, char bufs[5][256])
 {
     size_t n = 0;
     for (size_t i = 0; i < r->n_warnings; i++)
         if (r->warnings[i].code != warning_codes[W_UNSUPPORTED].code &&
-            r->warnings[i].code != warning_codes[W_OUTDATED].code)
+            r->warnings[i].code != warning_codes[W_OUTDATED].code &&
+            r->warnings[i].code != warning_codes[W_ENTRIES].code)
             v[n++] = r->warnings[i];
     if (r->opts.geo_warning && r->opts.geo_warning[0])
         v[n++] =
@@ -552,6 +573,15 @@ static size_t warnings_of(const dt_report *r, dt_warning *v, char bufs[4][256])
                  "...) are missing from the lists; the totals are exact",
                  DT_ROLLUP_MAX_BYTES >> 20, (unsigned long long)dropped);
         v[n++] = computed(W_ROLLUP, bufs[0], 1, dropped);
+    }
+    _Static_assert(DT_POLICY_MAX_ENTRIES == DT_WINDOW_MAX_ENTRIES, "one limit in the warning");
+    uint64_t entries = dt_policy_dropped(r->pol) + dt_window_dropped(r->win);
+    if (entries) { /* --policy, --window: made again from the flows by a merge */
+        snprintf(bufs[4], sizeof bufs[4],
+                 "violations and windows limit (%u entries each) reached: %llu violations or "
+                 "(window, recipient) sums are missing from \"violations\" or \"windows\"",
+                 (unsigned)DT_POLICY_MAX_ENTRIES, (unsigned long long)entries);
+        v[n++] = computed(W_ENTRIES, bufs[4], 1, entries);
     }
     if (r->dns_dropped) {
         snprintf(bufs[1], sizeof bufs[1],
@@ -658,6 +688,27 @@ static int flow_array_line(void *ctx, char *line, size_t len)
     return 0;
 }
 
+void dt_report_json_head(dt_fw *f)
+{
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "datatrail");
+    dt_fw_obj_begin(f);
+    dt_fw_key(f, "version");
+    dt_fw_str(f, DT_VERSION);
+    dt_fw_key(f, "schema");
+    dt_fw_u64(f, DT_REPORT_SCHEMA);
+    dt_fw_obj_end(f);
+}
+
+int dt_report_json_tail(dt_fw *f)
+{
+    dt_fw_obj_end(f);
+    dt_fw_raw(f, "\n", 1);
+    int rc = dt_fw_flush(f);
+    dt_fw_free(f);
+    return rc ? -1 : 0;
+}
+
 /* The JSON report, the flows last (straight from the temporary file, one
  * compact object per line); tables are written row by row, so no text of all
  * of them is ever in memory. */
@@ -666,14 +717,7 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     dt_fw f;
     dt_fw_init(&f, r->out);
     int rc = 0;
-    dt_fw_obj_begin(&f);
-    dt_fw_key(&f, "datatrail");
-    dt_fw_obj_begin(&f);
-    dt_fw_key(&f, "version");
-    dt_fw_str(&f, DT_VERSION);
-    dt_fw_key(&f, "schema");
-    dt_fw_u64(&f, 2);
-    dt_fw_obj_end(&f);
+    dt_report_json_head(&f);
     dt_fw_key(&f, "inputs");
     dt_fw_arr_begin(&f);
     for (size_t i = 0; i < r->n_inputs; i++)
@@ -704,6 +748,14 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     dt_fw_key(&f, "inferred");
     dt_fw_bool(&f, inferred);
     dt_fw_obj_end(&f);
+    if (r->pol) { /* --policy */
+        dt_fw_key(&f, "violations");
+        rc |= dt_policy_write_json(r->pol, &f);
+    }
+    if (r->win) { /* --window */
+        dt_fw_key(&f, "windows");
+        rc |= dt_window_write_json(r->win, &f);
+    }
     dt_fw_key(&f, "summary");
     rc |= summary_write(r, &f);
     static const dt_ru_table tables[] = {DT_RU_DEVICES,   DT_RU_COUNTRIES, DT_RU_ORGS,
@@ -727,11 +779,7 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
         rc |= dt_spool_each_line(&r->flows_spool, flow_array_line, &a);
         fputs(a.n ? "\n\t]" : "]", r->out);
     }
-    dt_fw_obj_end(&f);
-    dt_fw_raw(&f, "\n", 1);
-    rc |= dt_fw_flush(&f);
-    dt_fw_free(&f);
-    return rc ? -1 : 0;
+    return dt_report_json_tail(&f) | rc ? -1 : 0;
 }
 
 /* --per-table DIR: every table as DIR/NAME.csv, each written through NAME.csv.tmp
@@ -765,8 +813,8 @@ int dt_report_finish(dt_report *r)
     if (r->opts.mode == DT_OUT_FLOWS)
         return (fflush(r->out) != 0 || ferror(r->out) || r->write_error) ? -1 : 0;
     int rc;
-    char bufs[4][256];
-    dt_warning *warn = malloc((r->n_warnings + 6) * sizeof *warn);
+    char bufs[5][256];
+    dt_warning *warn = malloc((r->n_warnings + 7) * sizeof *warn);
     size_t n_warn = warn ? warnings_of(r, warn, bufs) : 0;
     if (!warn) {
         rc = -1;
@@ -801,6 +849,14 @@ int dt_report_write_to(dt_report *r, FILE *out)
 }
 
 /* ---- reading the model back ---- */
+
+size_t dt_report_violations(const dt_report *r)
+{
+    size_t n = 0;
+    int oom = 0;
+    dt_policy_violations_free(dt_policy_violations(r->pol, &n, &oom));
+    return n;
+}
 
 size_t dt_report_input_count(const dt_report *r)
 {

@@ -6,8 +6,12 @@
 #include "util/spool.h"
 #include "report/report.h"
 #include "report/model.h"
+#include "report/policy.h"
+#include "report/window.h"
 #include "report/rollup.h"
 #include "util/jsonw.h"
+
+#define DT_REPORT_SCHEMA 2 /* datatrail.schema of the reports written (and the newest read) */
 
 /* Report-level DNS table: one entry per (name, type) of all responses. */
 typedef struct dns_entry {
@@ -45,13 +49,20 @@ struct dt_report {
     size_t n_warnings;
     dt_geo_rec *geo; /* geo databases of merged reports, each once */
     size_t n_geo;
-    char *merged_options; /* the first merged report's options (JSON text at depth 1) */
+    size_t n_geo_first;    /* those of the first merged report: geo[0 .. n_geo_first) */
+    size_t merged_reports; /* reports read so far */
+    char *merged_options;  /* the first merged report's options (JSON text at depth 1) */
     int write_error;
     dt_jw flow_text; /* the current flow line, reused (performance: no tree per flow) */
     int lines;       /* flow lines are written (not for a text report, nor with --no-flows) */
     /* Rollups of every flow so far, added as flows end (from the struct: no
      * parse), merged from parts, or read from merged reports. */
     dt_rollup *ru;
+    /* The policy's violations (--policy), NULL without one: every flow the
+     * rollups get is added, in the order of the flow lines. */
+    dt_policy_state *pol;
+    /* --window: upload per recipient per window, NULL without it; added as pol */
+    dt_window_state *win;
 };
 
 dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type);
@@ -67,6 +78,11 @@ int dt_report_add_geo(dt_report *r, dt_geo_rec *g);
 /* Calls fn with each geo database of the report: those of merged reports,
  * then the enricher's. */
 void dt_report_each_geo(const dt_report *r, void (*fn)(void *ctx, const dt_geo_rec *g), void *ctx);
+/* A JSON document of datatrail (report, diff, compare): "{" and the producer
+ * ("datatrail": version, schema); then the closing "}" and newline, flushed
+ * and f freed (0, or -1 on a write error). */
+void dt_report_json_head(dt_fw *f);
+int dt_report_json_tail(dt_fw *f);
 /* A flow line to where the report's flow lines go. */
 void dt_report_flow_line(dt_report *r, const char *line, size_t len);
 

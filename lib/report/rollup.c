@@ -307,7 +307,7 @@ static dt_crypto flow_crypto(const dt_rollup_flow *f)
 {
     if (f->encrypted)
         return DT_CRYPTO_ENCRYPTED;
-    if (!f->app || !strcmp(f->app, "unknown"))
+    if (!f->app || !f->app[0] || !strcmp(f->app, "unknown"))
         return DT_CRYPTO_UNKNOWN;
     if (!strcmp(f->app, "tls") || !strcmp(f->app, "quic"))
         return DT_CRYPTO_ENCRYPTED;
@@ -488,6 +488,26 @@ static int process_add(dt_rollup *r, const dt_rollup_flow *f, const dt_str *coun
     return oom ? -1 : 0;
 }
 
+void dt_rollup_flow_view(const dt_rollup_flow *f, dt_ru_flow_view *v)
+{
+    int cloc = f->client_local, sloc = f->server_local;
+    memset(v, 0, sizeof *v);
+    v->transfer = transfer_of(nonempty(f->transfer));
+    v->crypto = flow_crypto(f);
+    if (!cloc && !sloc) { /* which side is the device is unknown */
+        v->kind = DT_RU_FLOW_NO_LOCAL;
+        return;
+    }
+    /* The remote side is the server unless only the server is local. */
+    v->srv_remote = !(sloc && !cloc);
+    v->up = v->srv_remote ? f->client_bytes : f->server_bytes;
+    v->down = v->srv_remote ? f->server_bytes : f->client_bytes;
+    /* both sides local, or a server the enrichment calls local (multicast,
+     * broadcast): counted as local, as the summary's transfers do */
+    v->kind = (cloc && sloc) || (!sloc && v->transfer == DT_RU_TR_LOCAL) ? DT_RU_FLOW_LOCAL
+                                                                         : DT_RU_FLOW_REMOTE;
+}
+
 int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
 {
     if (!r)
@@ -514,30 +534,27 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
                            &f.registered_country};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         *strs[i] = nonempty(*strs[i]);
-    int cloc = f.client_local, sloc = f.server_local;
-    if (!cloc && !sloc) { /* which side is the device is unknown: no upload, no download */
+    dt_ru_flow_view v;
+    dt_rollup_flow_view(&f, &v);
+    if (v.kind == DT_RU_FLOW_NO_LOCAL) { /* no upload, no download */
         r->unknown_dir[0]++;
         r->unknown_dir[1] += f.client_bytes;
         r->unknown_dir[2] += f.server_bytes;
         return 0;
     }
-    /* The remote side is the server unless only the server is local. */
-    int srv_remote = !(sloc && !cloc);
-    uint64_t up = srv_remote ? f.client_bytes : f.server_bytes;
-    uint64_t down = srv_remote ? f.server_bytes : f.client_bytes;
+    int srv_remote = v.srv_remote;
+    uint64_t up = v.up, down = v.down;
     r->flows++;
     r->up += up;
     r->down += down;
-    int tr = transfer_of(f.transfer);
+    int tr = v.transfer;
     transfers_add(r, &f, tr, up, down);
-    /* both sides local, or a server the enrichment calls local (multicast,
-     * broadcast): counted as local, as the summary's transfers do */
-    if ((cloc && sloc) || (!sloc && tr == DT_RU_TR_LOCAL)) {
+    if (v.kind == DT_RU_FLOW_LOCAL) {
         r->local_flows++;
         return device_add(r, &f, 1, NULL, NULL, up, down) | process_add(r, &f, NULL, up, down);
     }
     int oom = 0;
-    dt_crypto cr = flow_crypto(&f);
+    dt_crypto cr = v.crypto;
     r->enc[cr][0]++;
     r->enc[cr][1] += up;
     r->enc[cr][2] += down;

@@ -72,6 +72,37 @@ typedef struct dt_rollup_flow {
  * dt_device_parse writes it). */
 int dt_rollup_flow_of_device(const dt_rollup_flow *f, const char *device);
 
+/* Transfer classes and protection, as the summary counts them. */
+typedef enum dt_ru_transfer {
+    DT_RU_TR_EEA,
+    DT_RU_TR_ADEQUATE,
+    DT_RU_TR_ADEQUATE_PARTIAL,
+    DT_RU_TR_THIRD_COUNTRY,
+    DT_RU_TR_UNKNOWN,
+    DT_RU_TR_LOCAL,
+    DT_RU_TR_COUNT
+} dt_ru_transfer;
+typedef enum dt_crypto {
+    DT_CRYPTO_ENCRYPTED,
+    DT_CRYPTO_PLAINTEXT,
+    DT_CRYPTO_UNKNOWN,
+    DT_CRYPTO_COUNT
+} dt_crypto;
+
+/* How the rollups count a flow (and policies judge it, report/policy.h). */
+typedef struct dt_ru_flow_view {
+    enum {
+        DT_RU_FLOW_NO_LOCAL, /* no side is local: no upload, no download */
+        DT_RU_FLOW_LOCAL,    /* both sides local, or a local server (multicast ...) */
+        DT_RU_FLOW_REMOTE
+    } kind;
+    int srv_remote;    /* the remote side is the server (else the client) */
+    uint64_t up, down; /* what the local side sent and received (not for NO_LOCAL) */
+    int transfer;      /* dt_ru_transfer of server.transfer, -1 when none */
+    dt_crypto crypto;  /* encrypted, plaintext or unknown */
+} dt_ru_flow_view;
+void dt_rollup_flow_view(const dt_rollup_flow *f, dt_ru_flow_view *v);
+
 dt_rollup *dt_rollup_new(void);
 /* Another memory limit than DT_ROLLUP_MAX_BYTES (tests). */
 void dt_rollup_set_limit(dt_rollup *r, size_t bytes);
@@ -104,16 +135,6 @@ typedef enum dt_ru_table {
     DT_RU_PROCESSES /* written only when a flow has a process */
 } dt_ru_table;
 
-/* Transfer classes and protection, as the summary counts them. */
-typedef enum dt_ru_transfer {
-    DT_RU_TR_EEA,
-    DT_RU_TR_ADEQUATE,
-    DT_RU_TR_ADEQUATE_PARTIAL,
-    DT_RU_TR_THIRD_COUNTRY,
-    DT_RU_TR_UNKNOWN,
-    DT_RU_TR_LOCAL,
-    DT_RU_TR_COUNT
-} dt_ru_transfer;
 /* Parties of recipients to the device (see dt_party_of). */
 typedef enum dt_ru_party {
     DT_RU_FIRST_PARTY,
@@ -122,13 +143,7 @@ typedef enum dt_ru_party {
     DT_RU_UNKNOWN_PARTY,
     DT_RU_PARTY_COUNT
 } dt_ru_party;
-const char *dt_ru_party_name(dt_ru_party p); /* "first_party", ... "unknown" */
-typedef enum dt_crypto {
-    DT_CRYPTO_ENCRYPTED,
-    DT_CRYPTO_PLAINTEXT,
-    DT_CRYPTO_UNKNOWN,
-    DT_CRYPTO_COUNT
-} dt_crypto;
+const char *dt_ru_party_name(dt_ru_party p);       /* "first_party", ... "unknown" */
 const char *dt_ru_transfer_name(dt_ru_transfer t); /* "eea", ..., "local" */
 const char *dt_crypto_name(dt_crypto c);           /* "encrypted", "plaintext", "unknown" */
 const char *dt_seen_name(int bit); /* bit of dt_ru_key.mask of names: "sni", "quic", ... */

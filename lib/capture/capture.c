@@ -99,8 +99,6 @@ struct dt_capture {
     uint32_t block_type;
     ng_iface *ifs;
     uint32_t nifs, ifs_cap;
-    uint8_t *buf;
-    size_t buf_cap;
 };
 
 /* ---- input ---------------------------------------------------------------------------- */
@@ -315,13 +313,24 @@ static size_t win_fill(dt_capture *c, size_t need)
         c->win = w;
         c->win_cap = cap;
     }
-    while (c->win_len < need && !c->src_eof && !c->src_err) {
+    while (c->win_len < need && (c->peek_pos < c->peek_len || (!c->src_eof && !c->src_err))) {
         size_t got = in_read(c, c->win + c->win_len, c->win_cap - c->win_len);
         c->win_len += got;
         if (got == 0)
             break;
     }
     return c->win_len - c->win_pos;
+}
+
+/* Consumes up to n bytes at the window: where they are (valid until the next
+ * fill) and how many there are (fewer at the end of the input or on a read error). */
+static const uint8_t *win_take(dt_capture *c, size_t n, size_t *got)
+{
+    size_t avail = win_fill(c, n);
+    const uint8_t *p = c->win + c->win_pos;
+    *got = avail < n ? avail : n;
+    c->win_pos += *got;
+    return p;
 }
 
 static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
@@ -432,21 +441,6 @@ static int open_pcap(dt_capture *c, char *err, size_t errlen)
 
 /* ---- pcapng ---------------------------------------------------------------------------- */
 
-static int ng_grow(dt_capture *c, size_t need)
-{
-    if (need <= c->buf_cap)
-        return 0;
-    size_t cap = c->buf_cap ? c->buf_cap : 65536;
-    while (cap < need)
-        cap *= 2;
-    uint8_t *nb = realloc(c->buf, cap);
-    if (!nb)
-        return -1;
-    c->buf = nb;
-    c->buf_cap = cap;
-    return 0;
-}
-
 static int ng_add_iface(dt_capture *c, dt_cur *body, uint64_t at)
 {
     int linktype = cur16(c, body);
@@ -507,7 +501,10 @@ static int ng_next(dt_capture *c, dt_cap_packet *pkt)
         uint64_t at = c->bytes;
         uint8_t hdr[12];
         c->have_block_type = 0;
-        size_t got = in_read(c, hdr, 8);
+        size_t got;
+        const uint8_t *h8 = win_take(c, 8, &got);
+        if (got)
+            memcpy(hdr, h8, got);
         c->bytes += got;
         if (got == 0 && !c->src_err) {
             c->state = 1;
@@ -525,7 +522,9 @@ static int ng_next(dt_capture *c, dt_cap_packet *pkt)
         c->block_type = type;
         c->have_block_type = type == NG_SHB;
         if (type == NG_SHB) {
-            got = in_read(c, hdr + 8, 4);
+            const uint8_t *h4 = win_take(c, 4, &got);
+            if (got)
+                memcpy(hdr + 8, h4, got);
             c->bytes += got;
             if (got < 4) {
                 if (c->src_err)
@@ -560,12 +559,8 @@ static int ng_next(dt_capture *c, dt_cap_packet *pkt)
             fail(c, at, "absurd block length %" PRIu32, total);
             return -1;
         }
-        size_t rest = total - pre; /* body plus trailing length */
-        if (ng_grow(c, rest) < 0) {
-            fail(c, at, "out of memory for a %" PRIu32 "-byte block", total);
-            return -1;
-        }
-        got = in_read(c, c->buf, rest);
+        size_t rest = total - pre;                    /* body plus trailing length */
+        const uint8_t *blk = win_take(c, rest, &got); /* in place: no copy of the packet */
         c->bytes += got;
         if (got < rest) {
             if (c->src_err)
@@ -574,14 +569,14 @@ static int ng_next(dt_capture *c, dt_cap_packet *pkt)
                 fail(c, at, "truncated block (need %" PRIu32 " bytes, have %zu)", total, pre + got);
             return -1;
         }
-        uint32_t trail = rd32(c, c->buf + rest - 4);
+        uint32_t trail = rd32(c, blk + rest - 4);
         if (trail != total) {
             fail(c, at, "block length mismatch (header %" PRIu32 ", trailer %" PRIu32 ")", total,
                  trail);
             return -1;
         }
         /* a length that is not a multiple of 4 is accepted since both copies agree */
-        dt_cur body = dt_cur_make(c->buf, rest - 4);
+        dt_cur body = dt_cur_make(blk, rest - 4);
 
         switch (type) {
         case NG_SHB: {
@@ -802,7 +797,6 @@ void dt_capture_close(dt_capture *cap)
     if (cap->gz)
         gzclose(cap->gz);
     free(cap->ifs);
-    free(cap->buf);
     free(cap);
 }
 

@@ -215,8 +215,8 @@ const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, co
         h = dt_hash_str(dt_hash_byte(dt_hash_str(h, n), 0), o); /* NUL between: unambiguous */
         h = dt_hash_final(h);
         s = &e->endpoints[h % ENDPOINT_CACHE];
-        if (s->used && s->hash == h && s->has_name == (name != NULL) &&
-            dt_addr_cmp(&s->ip, ip) == 0 && strcmp(s->name, n) == 0 && strcmp(s->cert_o, o) == 0)
+        if (s->used && s->hash == h && s->has_name == (name != NULL) && dt_addr_eq(&s->ip, ip) &&
+            strcmp(s->name, n) == 0 && strcmp(s->cert_o, o) == 0)
             return &s->info; /* no copy of its 2.5 kB (performance) */
         s->used = 0;
         s->hash = h;

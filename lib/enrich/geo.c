@@ -541,7 +541,7 @@ int dt_geo_lookup(dt_geo *g, const dt_addr *a, dt_geo_result *out)
     if (key.family == 4)
         memset(key.a + 4, 0, 12);
     cache_ent *ce = &g->cache[dt_hash_final(dt_hash_addr(DT_HASH_INIT, &key)) & g->cache_mask];
-    if (ce->used && dt_addr_cmp(&ce->key, &key) == 0) {
+    if (ce->used && dt_addr_eq(&ce->key, &key)) {
         g->hits++;
         *out = ce->res;
         return ce->rc;

@@ -92,7 +92,7 @@ static uint32_t flow_hash(uint8_t proto, const dt_addr *a, uint16_t pa, const dt
 
 static int side_is(const dt_flow_side *s, const dt_addr *a, uint16_t p)
 {
-    return s->port == p && dt_addr_cmp(&s->ip, a) == 0;
+    return s->port == p && dt_addr_eq(&s->ip, a);
 }
 
 static void lru_unlink(dt_flow_table *t, dt_flow *f)

@@ -6,8 +6,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 int dt_addr_cmp(const dt_addr *x, const dt_addr *y);
+/* Whether two addresses are the same (inline: the flow table asks for every packet). */
+static inline int dt_addr_eq(const dt_addr *x, const dt_addr *y)
+{
+    uint64_t a[2], b[2];
+    memcpy(a, x->a, 16);
+    memcpy(b, y->a, 16);
+    return x->family == y->family && a[0] == b[0] && a[1] == b[1];
+}
 static inline size_t dt_addr_len(const dt_addr *x)
 {
     return x->family == 6 ? 16 : 4;

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static const char compare_help[] =
-    "Usage: datatrail compare [-o FILE] [--format text|json|csv] [--label NAME]...\n"
+    "Usage: datatrail compare [-o FILE] [--format text|json|csv|html] [--label NAME]...\n"
     "                         [--by report|device] [--top N|--all] [--policy FILE]\n"
     "                         REPORT.json...\n"
     "(options may also follow the reports; -- ends them)\n"
@@ -24,14 +24,14 @@ static const char compare_help[] =
     "is the upload bytes and flows of that row in that column.\n"
     "--format: text (default on a terminal: columns folded into blocks that fit\n"
     "$COLUMNS or the terminal; --top N rows per table, default 10, --all), json\n"
-    "(default elsewhere) or csv (table,key,bytes_up,flows, then two per column).\n"
+    "(default elsewhere), csv (table,key,bytes_up,flows, then two per column) or\n"
+    "html (one self-contained page: a table each, 200 rows unless --top/--all).\n"
     "--policy FILE (docs/policy.md): a first table of the violations (\"rule:\n"
     "subject\") of each column; exit status 4 when a column breaks the policy.\n"
-    "Exit status: 0; 4 --policy is broken; 1 usage error; 2 a report cannot be read (not JSON, not "
-    "a\n"
-    "datatrail report, a newer schema version, made with --no-flows): nothing is\n"
-    "written.  A report made with other geo databases than the first is compared\n"
-    "with a warning.\n";
+    "Exit status: 0; 4 --policy is broken; 1 usage error; 2 a report cannot be\n"
+    "read (not JSON, not a datatrail report, a newer schema version, made with\n"
+    "--no-flows): nothing is written.  A report made with other geo databases than\n"
+    "the first is compared with a warning.\n";
 
 int cmd_compare(int argc, char **argv)
 {
@@ -85,13 +85,16 @@ int cmd_compare(int argc, char **argv)
             goto done;
         }
     }
-    if (format && strcmp(format, "json") && strcmp(format, "text") && strcmp(format, "csv")) {
-        fprintf(stderr, "datatrail compare: --format is text, json or csv, not '%s'\n", format);
+    if (format && strcmp(format, "json") && strcmp(format, "text") && strcmp(format, "csv") &&
+        strcmp(format, "html")) {
+        fprintf(stderr, "datatrail compare: --format is text, json, csv or html, not '%s'\n",
+                format);
         goto done;
     }
     o.format = !format ? (!out_path && isatty(STDOUT_FILENO) ? DT_FMT_TEXT : DT_FMT_JSON)
                : !strcmp(format, "text") ? DT_FMT_TEXT
                : !strcmp(format, "csv")  ? DT_FMT_CSV
+               : !strcmp(format, "html") ? DT_FMT_HTML
                                          : DT_FMT_JSON;
     o.width = dt_output_text_width();
     o.top = top.top;

@@ -380,6 +380,20 @@ def main():
     run(dt, "merge", "-f", "json", "-o", mjson, rep, rep)
     if r.returncode == 0:
         structure("merged", read(merged), 5 << 20)
+    # compare -f html: the same frame; labels (user text) and file names stay text
+    cmp_page = os.path.join(work, "compare.html")
+    label = '<img src=x onerror=alert(1)> "car"'
+    r = run(dt, "compare", "-f", "html", "--label", label, "--label", "car2", "-o", cmp_page,
+            rep, rep)
+    check("compare -f html exits 0", r.returncode == 0, r.stderr[-300:])
+    if r.returncode == 0:
+        cp = structure("compare", read(cmp_page), 5 << 20)
+        ctext = cp.all_text()
+        check("compare: the hostile label is text, in the column heads", label in ctext)
+        check("compare: a table per kind and the totals",
+              all(i in cp.ids for i in ("countries", "recipients", "total")), cp.ids)
+        check("compare: every recipient of the sample is a row",
+              all(c["name"] in ctext for c in report["companies"]))
     # (c)
     ch = Chromium()
     if ch.why:

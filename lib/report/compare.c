@@ -1,10 +1,11 @@
 /* `datatrail compare REPORT...`: reports (or the devices in them) side by
  * side, one column each, rows of countries, recipients, hosting networks,
  * domains and transfer classes (report/fleet.h); JSON, text (columns folded
- * to fit the width) or CSV.  Each report is read once and only its rows are
- * kept, so memory grows with the distinct keys and the cells that hold
- * something, not with the reports' flows. */
+ * to fit the width), CSV or HTML (one page in the report's frame).  Each report is read once and
+ * only its rows are kept, so memory grows with the distinct keys and the cells that hold something,
+ * not with the reports' flows. */
 #include "report/fleet.h"
+#include "report/html.h"
 #include "report/jsonfmt.h"
 #include "report/render.h"
 #include "report/report_int.h"
@@ -505,6 +506,98 @@ static int compare_text(const cmp *c, const dt_compare_opts *o, FILE *out, const
     return fflush(out) != 0 || ferror(out) ? -1 : 0;
 }
 
+#define HTML_ROWS 200 /* rows per table of the page, as the HTML report */
+
+/* One cell of the page: upload and flows, sortable by the upload. */
+static void html_cell(FILE *out, uint64_t up, uint64_t flows, int any)
+{
+    char b[32], s[64];
+    if (!any) {
+        fputs("<td class=\"n\" data-v=\"0\">-</td>", out);
+        return;
+    }
+    snprintf(s, sizeof s, "%s / %llu", dt_render_bytes((double)up, b, sizeof b),
+             (unsigned long long)flows);
+    fprintf(out, "<td class=\"n\" data-v=\"%llu\">", (unsigned long long)up);
+    dt_html_esc(out, s);
+    fputs("</td>", out);
+}
+
+/* Markup, text (escaped), markup. */
+static void html_el(FILE *out, const char *open, const char *text, const char *close)
+{
+    fputs(open, out);
+    dt_html_esc(out, text);
+    fputs(close, out);
+}
+
+/* The header row: the table's title over the keys, then one column per report. */
+static void html_head(const cmp *c, FILE *out, const char *what)
+{
+    html_el(out, "<div class=\"wrap\"><table class=\"data\"><thead><tr><th>", what, "</th>");
+    for (size_t col = 0; col < c->n_cols; col++)
+        html_el(out, "<th class=\"n\">", c->cols[col].label, "</th>");
+    fputs("</tr></thead>\n<tbody>\n", out);
+}
+
+/* The same tables as the text, one HTML table each, in one page with the
+ * report's frame (style, script, Content-Security-Policy, escaping). */
+static int compare_html(const cmp *c, const dt_compare_opts *o, FILE *out, const char *warning)
+{
+    size_t rows = o->top < 0 ? 0 : o->top ? (size_t)o->top : HTML_ROWS; /* 0: all */
+    char title[128];
+    snprintf(title, sizeof title, "datatrail compare: %zu %s%s", c->n_cols,
+             o->by_device ? "device" : "report", c->n_cols == 1 ? "" : "s");
+    dt_html_begin(out, title);
+    html_el(out, "<h1>", title, "</h1>\n<p>Each cell: upload / flows. Columns:</p>\n<ol>");
+    for (size_t col = 0; col < c->n_cols; col++) {
+        const char *from = o->by_device ? c->cols[col].device : c->cols[col].path;
+        html_el(out, "<li>", c->cols[col].label, "");
+        if (from && strcmp(from, c->cols[col].label))
+            html_el(out, " (", from, ")");
+        fputs("</li>", out);
+    }
+    fputs("</ol>\n", out);
+    if (warning[0])
+        html_el(out, "<p class=\"warn\">", warning, "</p>\n");
+    for (int q = 0; q < c->n_order; q++) {
+        int k = c->order[q];
+        const ctable *t = &c->t[k];
+        fprintf(out, "<section id=\"%s\">\n", table_key(k));
+        html_el(out, "<h2>", table_title(k), "</h2>\n");
+        html_head(c, out, table_title(k));
+        for (size_t i = 0; i < t->n && (!rows || i < rows); i++) {
+            const crow *r = &t->v[i];
+            html_el(out, "<tr><td>", k == DT_FL_COUNTRIES && !r->key[0] ? "(none)" : r->key,
+                    "</td>");
+            size_t j = 0;
+            for (size_t col = 0; col < c->n_cols; col++) {
+                int here = j < r->n && r->cells[j].col == col;
+                html_cell(out, here ? r->cells[j].up : 0, here ? r->cells[j].flows : 0, here);
+                j += (size_t)here;
+            }
+            fputs("</tr>\n", out);
+        }
+        fputs("</tbody></table></div>\n", out);
+        if (rows && t->n > rows) {
+            char more[160];
+            snprintf(more, sizeof more,
+                     "%zu more rows left out (--top N, --all); the JSON has all %zu.", t->n - rows,
+                     t->n);
+            html_el(out, "<p class=\"more\">", more, "</p>\n");
+        }
+        fputs("</section>\n", out);
+    }
+    fputs("<section id=\"total\">\n<h2>Total</h2>\n", out);
+    html_head(c, out, "Total");
+    fputs("<tr><td>upload / flows</td>", out);
+    for (size_t col = 0; col < c->n_cols; col++)
+        html_cell(out, c->cols[col].up, c->cols[col].flows, 1);
+    fputs("</tr>\n</tbody></table></div>\n</section>\n", out);
+    dt_html_end(out);
+    return fflush(out) != 0 || ferror(out) ? -1 : 0;
+}
+
 int dt_report_compare(const dt_compare_opts *o, FILE *out, char *err, size_t errlen, char *warn,
                       size_t warnlen)
 {
@@ -527,9 +620,10 @@ int dt_report_compare(const dt_compare_opts *o, FILE *out, char *err, size_t err
         if (c.t[k].n)
             qsort(c.t[k].v, c.t[k].n, sizeof *c.t[k].v, cmp_crow);
     if (rc == 0) {
-        rc = o->format == DT_FMT_TEXT  ? compare_text(&c, o, out, warn)
-             : o->format == DT_FMT_CSV ? compare_csv(&c, out)
-                                       : compare_json(&c, o, out, warn);
+        rc = o->format == DT_FMT_TEXT   ? compare_text(&c, o, out, warn)
+             : o->format == DT_FMT_CSV  ? compare_csv(&c, out)
+             : o->format == DT_FMT_HTML ? compare_html(&c, o, out, warn)
+                                        : compare_json(&c, o, out, warn);
         if (rc != 0)
             snprintf(err, errlen, "error writing the output");
     }

@@ -9,6 +9,7 @@
  * Every text of the report goes through esc(): names, certificate fields and
  * file names come from the capture and are attacker-controlled. */
 #include "report/formats.h"
+#include "report/html.h"
 #include "report/render.h"
 #include "report/report_int.h"
 
@@ -1240,6 +1241,38 @@ static const char how_to_read[] =
     "</dl>\n<p>Tables hold at most the top rows by bytes sent (--top N, --all); totals are "
     "always exact and the JSON report (-f json) has every row.</p>\n</section>\n";
 
+/* ---- the page frame, also for other pages (compare) ---- */
+
+void dt_html_begin(FILE *o, const char *title)
+{
+    char hash[128];
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", o);
+    fprintf(o,
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'; script-src %s; img-src data:\">\n",
+            script_hash(hash, sizeof hash) ? hash : "'none'");
+    fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+          "<meta name=\"generator\" content=\"datatrail\">\n<title>",
+          o);
+    esc(o, title);
+    fprintf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
+}
+
+void dt_html_end(FILE *o)
+{
+    fprintf(o, "<script>%s</script>\n</body>\n</html>\n", script);
+}
+
+void dt_html_esc(FILE *o, const char *s)
+{
+    esc(o, s);
+}
+
+void dt_html_td_bytes(FILE *o, uint64_t v)
+{
+    td_bytes(o, v);
+}
+
 int dt_report_write_html(dt_report *r, const dt_warning *warnings, size_t n_warnings)
 {
     html h = {r->out, r, r->ru, 0, {0}, NULL, 0};
@@ -1251,19 +1284,11 @@ int dt_report_write_html(dt_report *r, const dt_warning *warnings, size_t n_warn
         return -1;
     dt_rollup_each(r->ru, DT_RU_COUNTRIES, 0, keep_country, &h);
     FILE *o = h.o;
-    char hash[128];
     dt_headline hl;
     dt_render_headline(&m, &h.t, &hl);
-    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", o);
-    fprintf(o,
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-            "style-src 'unsafe-inline'; script-src %s; img-src data:\">\n",
-            script_hash(hash, sizeof hash) ? hash : "'none'");
-    fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-          "<meta name=\"generator\" content=\"datatrail\">\n<title>",
-          o);
-    escf(o, "datatrail report: %s", hl.inputs);
-    fprintf(o, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
+    char title[320];
+    snprintf(title, sizeof title, "datatrail report: %s", hl.inputs);
+    dt_html_begin(o, title);
     answer(&h, &m);
     map_section(&h);
     bars_section(&h);
@@ -1273,7 +1298,7 @@ int dt_report_write_html(dt_report *r, const dt_warning *warnings, size_t n_warn
     quality_section(&h, &m);
     inputs_section(&h);
     fputs(how_to_read, o);
-    fprintf(o, "<script>%s</script>\n</body>\n</html>\n", script);
+    dt_html_end(o);
     free(h.cc);
     return fflush(o) != 0 || ferror(o) ? -1 : 0;
 }

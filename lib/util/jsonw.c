@@ -213,11 +213,23 @@ void dt_jw_str(dt_jw *w, const char *s)
     w->sep = 1;
 }
 
+/* A value that is a literal word (null, true, false): one bounds check. */
+static void put_word(dt_jw *w, const char *word, size_t n)
+{
+    if (reserve(w, n + 1) != 0)
+        return;
+    char *o = w->buf + w->len;
+    if (w->sep)
+        *o++ = ',';
+    memcpy(o, word, n);
+    o[n] = '\0';
+    w->len = (size_t)(o + n - w->buf);
+    w->sep = 1;
+}
+
 void dt_jw_null(dt_jw *w)
 {
-    before_value(w);
-    put(w, "null", 4);
-    w->sep = 1;
+    put_word(w, "null", 4);
 }
 
 void dt_jw_str_or_null(dt_jw *w, const char *s)
@@ -230,12 +242,10 @@ void dt_jw_str_or_null(dt_jw *w, const char *s)
 
 void dt_jw_bool(dt_jw *w, int b)
 {
-    before_value(w);
     if (b)
-        put(w, "true", 4);
+        put_word(w, "true", 4);
     else
-        put(w, "false", 5);
-    w->sep = 1;
+        put_word(w, "false", 5);
 }
 
 /* Digits of v, most significant first; returns the length. */
@@ -291,15 +301,24 @@ void dt_jw_num(dt_jw *w, double d)
 
 void dt_jw_u64(dt_jw *w, uint64_t v)
 {
-    if (v < 1000000000000000ull) {
-        char buf[24];
-        int n = u64_digits(v, buf);
-        before_value(w);
-        put(w, buf, (size_t)n);
-        w->sep = 1;
-    } else {
+    if (v >= 1000000000000000ull) {
         dt_jw_num(w, (double)v);
+        return;
     }
+    /* the separator and at most 15 digits, straight into the buffer */
+    if (reserve(w, 16) != 0)
+        return;
+    char *o = w->buf + w->len;
+    if (w->sep)
+        *o++ = ',';
+    int n = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        n++;
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        o[i] = (char)('0' + v % 10);
+    o[n] = '\0';
+    w->len = (size_t)(o + n - w->buf);
+    w->sep = 1;
 }
 
 void dt_jw_hex(dt_jw *w, const uint8_t *p, size_t n)

@@ -180,6 +180,34 @@ int main(void)
                 free(cs);
             }
 
+    /* whole numbers written digit by digit: as cJSON prints them as doubles,
+     * also after a separator and next to literal words */
+    static const uint64_t wholes[] = {0,
+                                      9,
+                                      10,
+                                      99,
+                                      100,
+                                      65535,
+                                      4294967296ull,
+                                      999999999999999ull,
+                                      1000000000000000ull,
+                                      9007199254740993ull,
+                                      UINT64_MAX};
+    for (size_t i = 0; i < sizeof wholes / sizeof wholes[0]; i++) {
+        dt_jw_reset(&w);
+        dt_jw_arr_begin(&w);
+        dt_jw_bool(&w, 1);
+        dt_jw_u64(&w, wholes[i]);
+        dt_jw_null(&w);
+        dt_jw_u64(&w, wholes[i]);
+        dt_jw_bool(&w, 0);
+        dt_jw_arr_end(&w);
+        char *c = cjson_num((double)wholes[i]), want[128];
+        snprintf(want, sizeof want, "[true,%s,null,%s,false]", c, c);
+        CHECK_EQ_STR(w.buf, want);
+        free(c);
+    }
+
     /* numbers: integers around the boundaries, large counters, fractions */
     static const double nums[] = {0,
                                   1,

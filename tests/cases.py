@@ -1374,6 +1374,120 @@ def c_icmp_error_embedded():
             "summary": {"packets": 2, "icmp_packets": 1, "flows": 1}}
 
 
+# ------------------------------------------------------------------ recognised by content
+
+def by_content_errs(flows, want):
+    """want: {server port: app}; each such flow has that app and app_by_content true, every
+    other flow has no app_by_content key."""
+    errs = []
+    for f in flows:
+        port = f["server"]["port"]
+        if port in want:
+            if f["app"] != want[port] or f.get("app_by_content") is not True:
+                errs.append("port %d: app %s, by content %s" % (port, f["app"],
+                                                                f.get("app_by_content")))
+        elif "app_by_content" in f:
+            errs.append("port %d: app_by_content on a flow of its usual port" % port)
+    return errs
+
+
+def c_dns_by_content_udp():
+    # DNS on UDP 8053 and a query-only flow on 5333 are DNS by content; the
+    # answer names a later TLS flow; DNS on 53 has no flag
+    name = "telemetry.example.net"
+    ans = g.dns_chain(name, [], ["198.51.100.80"])
+    q, r = g.dns_query(0x4242, name), g.dns_response(0x4242, name, "A", ans)
+    q2 = g.dns_query(7, "other.example.net", "AAAA")
+    pk = [g.udp_ip(C4, DNS4, 40100, 8053, q), g.udp_ip(DNS4, C4, 8053, 40100, r),
+          g.udp_ip(C4, DNS4, 40101, 5333, q2)]
+    _, _, std = dns_pair(C4, DNS4, 40102, 9, "plain.example.net", "A", [])
+    s = tls_session(C4, "198.51.100.80", 51100, 443, sni=None)
+    frames = [g.eth_for(p) for p in pk + std] + [g.eth_for(p) for _, p in s.ip_packets()]
+
+    def check(rep, flows):
+        errs = by_content_errs(flows, {8053: "dns", 5333: "dns"})
+        tls = [f for f in flows if f["server"]["port"] == 443]
+        if not tls or tls[0]["server"]["name"] != name:
+            errs.append("TLS flow not named by the DNS answer: %s" % tls)
+        return errs
+    return {"files": [pcap("cap.pcap", frames)], "nflows": 4, "check": check,
+            "flows": [{"proto": "udp", "app": "dns", "app_by_content": True,
+                       "client": udp_side(C4, 40100, [(pk[0], len(q))]),
+                       "server": udp_side(DNS4, 8053, [(pk[1], len(r))]),
+                       "dns": [{"name": name, "type": "A", "rcode": "NOERROR",
+                                "answers": ["198.51.100.80"], "cname_chain": [name]}]},
+                      {"proto": "udp", "app": "dns", "app_by_content": True,
+                       "client": {"ip": C4, "port": 40101}, "server": {"ip": DNS4, "port": 5333},
+                       "dns": [{"name": "other.example.net", "type": "AAAA", "rcode": None,
+                                "answers": [], "cname_chain": ["other.example.net"]}]}]}
+
+
+def c_dns_by_content_tcp():
+    # DNS over TCP on port 8053: length-prefixed messages, split across segments
+    name = "tcp.example.net"
+    q = g.dns_query(0x0101, name)
+    r = g.dns_response(0x0101, name, "A", g.dns_chain(name, [], ["198.51.100.81"]))
+    s = g.TcpSession(C4, DNS4, 51200, 8053, mss=20).handshake()
+    s.send("c2s", struct.pack("!H", len(q)) + q)
+    s.send("s2c", struct.pack("!H", len(r)) + r)
+    s.close()
+    ex = tcp_expect(s, "dns", name, "dns", extra={
+        "app_by_content": True,
+        "dns": [{"name": name, "type": "A", "rcode": "NOERROR", "answers": ["198.51.100.81"],
+                 "cname_chain": [name]}]})
+    del ex["server"]["name"], ex["server"]["name_source"]
+    return one_session(s, ex)
+
+
+def c_dns_by_content_rejects():
+    # near-DNS on other ports is not DNS: a response sent by the client, a message
+    # with a trailing byte (counts and length disagree), a query with an answer count, a
+    # name with a control byte, random bytes; and TCP whose first message is a response
+    name = "spoof.example.net"
+    ans = g.dns_chain(name, [], ["198.51.100.82"])
+    bad_ctl = bytearray(g.dns_query(5, "ab.example.net"))
+    bad_ctl[13] = 0x01
+    rnd = g.rng(7)
+    pk = [g.udp_ip(C4, DNS4, 40200, 8053, g.dns_response(0x1111, name, "A", ans)),
+          g.udp_ip(C4, DNS4, 40201, 8054, g.dns_query(2, "x.example.net") + b"\0"),
+          g.udp_ip(C4, DNS4, 40202, 8055, g.dns_message(3, "y.example.net", answers=ans)),
+          g.udp_ip(C4, DNS4, 40203, 8056, bytes(bad_ctl)),
+          g.udp_ip(C4, DNS4, 40204, 8057, bytes(rnd.getrandbits(8) for _ in range(64)))]
+    # ID mismatch: query 1, response 2 on one flow (the response is not recorded)
+    pk += [g.udp_ip(C4, DNS4, 40205, 8058, g.dns_query(1, name)),
+           g.udp_ip(DNS4, C4, 8058, 40205, g.dns_response(2, name, "A", ans))]
+    s = g.TcpSession(C4, DNS4, 51201, 8059).handshake()
+    r = g.dns_response(4, name, "A", ans)
+    s.send("c2s", struct.pack("!H", len(r)) + r)
+    s.close()
+    frames = [g.eth_for(p) for p in pk] + [g.eth_for(p) for _, p in s.ip_packets()]
+
+    def check(rep, flows):
+        errs = by_content_errs(flows, {8058: "dns"})
+        errs += ["%s: app %s" % (f["server"]["port"], f["app"]) for f in flows
+                 if f["server"]["port"] != 8058 and f["app"] != "unknown"]
+        if any(d["answers"] for d in rep.get("dns", [])):
+            errs.append("answers recorded: %s" % rep["dns"])
+        return errs
+    return {"files": [pcap("cap.pcap", frames)], "args": ["--no-geo"], "nflows": 7,
+            "check": check}
+
+
+def c_tls_http_by_content():
+    # TLS on 4433 and HTTP on 8888 are recognised by content; on 443 and 80 they are not
+    odd_tls, std_tls = tls_session(cport=51300, sport=4433), tls_session(cport=51301)
+    odd_http = g.TcpSession(C4, S4, 51302, 8888).handshake()
+    odd_http.send("c2s", g.http_request("odd.example.net"))
+    odd_http.close()
+    std_http = g.TcpSession(C4, S4, 51303, 80).handshake()
+    std_http.send("c2s", g.http_request("std.example.net"))
+    std_http.close()
+    frames = [g.eth_for(p) for s in (odd_tls, std_tls, odd_http, std_http)
+              for _, p in s.ip_packets()]
+    return {"files": [pcap("cap.pcap", frames)], "nflows": 4,
+            "check": lambda rep, flows: by_content_errs(flows, {4433: "tls", 8888: "http"})}
+
+
 # captures that are broken on purpose: `run_cases.py --tshark` accepts tshark's complaints
 TSHARK_MALFORMED = {"frag4_overlap_different", "malformed_frames", "not_a_capture",
                     "one_good_one_bad", "pcapng_truncated_block", "tcp_overlap_first_wins",

@@ -70,7 +70,7 @@ def found_keys(report):
         if http.get("host"):
             keys["http_host"].add((c["ip"], s["ip"], s["port"], http["host"]))
     for d in report.get("dns", []):
-        if d["type"] in ("A", "AAAA"):
+        if d["type"] in ("A", "AAAA", "ANY"):  # an ANY query is answered with A/AAAA too
             for a in d["answers"]:
                 keys["dns"].add((d["name"].lower(), a))
     return keys

@@ -1,4 +1,5 @@
 #include "proto/apps.h"
+#include "util/netconst.h"
 #include "util/pool.h"
 
 #include "proto/doh.h"
@@ -330,11 +331,32 @@ static void set_name(dt_flow_app *x, const char *name, dt_name_source src)
     x->name_source = (uint8_t)src;
 }
 
+int dt_app_usual_port(dt_app app, uint16_t port)
+{
+    /* IANA's ports of HTTP, of protocols over TLS (HTTPS, SMTPS, NNTPS, LDAPS,
+     * DoT, FTPS, TELNETS, IMAPS, IRCS, POP3S, SIPS, AMQPS, MQTTS), of DNS */
+    static const uint16_t http[] = {80, 591, 8008, 8080, 0},
+                          tls[] = {443, 465, 563,  636,  853,  989,  990,  992, 993,
+                                   994, 995, 5061, 5671, 6697, 8443, 8883, 0},
+                          dns[] = {DT_PORT_DNS, DT_PORT_MDNS, DT_PORT_LLMNR, 0};
+    const uint16_t *p = app == DT_APP_HTTP  ? http
+                        : app == DT_APP_TLS ? tls
+                        : app == DT_APP_DNS ? dns
+                                            : NULL;
+    if (!p)
+        return 1;
+    while (*p && *p != port)
+        p++;
+    return *p != 0;
+}
+
 void dt_apps_flow_end(dt_apps *a, dt_flow *f)
 {
     dt_flow_app *x = f->app;
     if (!x && !(x = app_of(a, f)))
         return;
+    x->by_content = !dt_app_usual_port((dt_app)x->app, f->side[DT_CLIENT].port) &&
+                    !dt_app_usual_port((dt_app)x->app, f->side[DT_SERVER].port);
     const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
     const dt_http_info *h = dt_app_http(x);
     const dt_tls_cert *c = dt_app_tls_cert(x);

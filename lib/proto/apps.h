@@ -85,6 +85,9 @@ typedef struct dt_flow_app {
     uint8_t name_source;         /* dt_name_source */
     uint8_t encrypted_dns;       /* 0, or 1 DoT, 2 DoH, 3 DoQ */
     uint8_t tls_found[2];        /* TLS: a handshake record was found in this direction */
+    uint8_t by_content;          /* the app was recognised by content, not by its port */
+    uint8_t n_dns_ids;           /* DNS by content: queries seen (ids kept: up to 4) */
+    uint16_t dns_ids[4];         /* DNS by content: ids of the latest queries */
     int8_t st[DT_PARSER_MAX];    /* per parser (dt_parser_id): DT_ST_* */
     uint32_t active[2];          /* per direction: bit id set while parser id still reads it */
     uint32_t tls_scan[2];        /* TLS: ...at this offset (or: searched up to here) */
@@ -184,6 +187,9 @@ void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir);
 /* A UDP payload from side dir. */
 void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size_t len,
                          uint64_t ts_ns);
+/* Whether port is one of app's usual ports (TLS, HTTP, DNS; 1 for other apps):
+ * an app found on a flow with neither port usual was recognised by content. */
+int dt_app_usual_port(dt_app app, uint16_t port);
 /* The flow ends: choose its name (falling back to DNS), finish parsing. */
 void dt_apps_flow_end(dt_apps *a, dt_flow *f);
 /* Frees the flow's application state. */

@@ -22,7 +22,9 @@ struct dt_flow_app;
  * entry.result_size bytes).
  *   DNS_UDP first or later makes no difference: it claims its ports alone.
  *   SOCKS before HTTP: HTTP follows a SOCKS preamble.
- *   DNS_TCP carries the "dns" JSON of both DNS entries (after "http"). */
+ *   DNS_TCP carries the "dns" JSON of every DNS entry (after "http").
+ *   DNS_CONTENT_* last: DNS on other ports, recognised by content, is what
+ *   no parser before took the flow for. */
 #define DT_PARSERS(X)                                                                              \
     X(TLS_CLIENT, dt_parser_tls_client, 1)                                                         \
     X(TLS_SERVER, dt_parser_tls_server, 1)                                                         \
@@ -33,7 +35,9 @@ struct dt_flow_app;
     X(MQTT, dt_parser_mqtt, 0)                                                                     \
     X(DNS_TCP, dt_parser_dns_tcp, 0)                                                               \
     X(DNS_UDP, dt_parser_dns_udp, 0)                                                               \
-    X(NTP, dt_parser_ntp, 0)
+    X(NTP, dt_parser_ntp, 0)                                                                       \
+    X(DNS_CONTENT_TCP, dt_parser_dns_content_tcp, 0)                                               \
+    X(DNS_CONTENT_UDP, dt_parser_dns_content_udp, 0)
 
 /* Parsers added at run time (dt_parsers_add: tests, embedders). */
 #define DT_PARSER_EXTRA_MAX 1

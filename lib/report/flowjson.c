@@ -150,6 +150,10 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     dt_jw_str(w, f->proto == 6 ? "tcp" : "udp");
     DT_JW_KEY(w, "app");
     dt_jw_str(w, dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN));
+    if (x && x->by_content) {
+        DT_JW_KEY(w, "app_by_content");
+        dt_jw_bool(w, 1);
+    }
     DT_JW_KEY(w, "client");
     dt_jw_obj_begin(w);
     side_write(w, &f->side[DT_CLIENT]);

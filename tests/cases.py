@@ -1488,6 +1488,41 @@ def c_tls_http_by_content():
             "check": lambda rep, flows: by_content_errs(flows, {4433: "tls", 8888: "http"})}
 
 
+# ------------------------------------------------------------------ DTLS
+
+def c_dtls_client_hello_sni():
+    # DTLS 1.2 on CoAPs (5684) after a datagram that is not DTLS (WebRTC: STUN first);
+    # DTLS 1.3 with a cookie; a first fragment that holds the SNI; a later fragment alone
+    # names nothing
+    sni12, sni13, snifr = "coap.telematics.example", "lwm2m.example.org", "frag.example.net"
+    h12 = g.dtls_client_hello(sni12, ("coap",))
+    whole = g.dtls_client_hello(snifr)
+    cut = g.dtls_client_hello(snifr, frag_len=150)
+    later = bytearray(whole)
+    later[13 + 6:13 + 9] = b"\x00\x00\x10"  # fragment offset 16
+    pk = [g.udp_ip(C4, S4, 50000, 5684, bytes(range(20))),
+          g.udp_ip(C4, S4, 50000, 5684, h12),
+          g.udp_ip(S4, C4, 5684, 50000, b"\x16\xfe\xfd" + bytes(40)),
+          g.udp_ip(C4, S4, 50001, 4433, g.dtls_client_hello(sni13, versions=(0xFEFC,),
+                                                            cookie=b"\x42" * 16)),
+          g.udp_ip(C4, S4, 50002, 4434, cut),
+          g.udp_ip(C4, S4, 50003, 4435, bytes(later))]
+    return {"files": [pcap("cap.pcap", [g.eth_for(p) for p in pk])], "nflows": 4,
+            "flows": [{"proto": "udp", "app": "dtls", "client": {"ip": C4, "port": 50000},
+                       "server": {"ip": S4, "port": 5684, "name": sni12, "name_source": "tls_sni"},
+                       "tls": {"sni": sni12, "alpn": ["coap"], "version": None,
+                               "offered_versions": ["DTLS1.2"]}},
+                      {"proto": "udp", "app": "dtls", "client": {"ip": C4, "port": 50001},
+                       "server": {"ip": S4, "port": 4433, "name": sni13},
+                       "tls": {"sni": sni13, "offered_versions": ["DTLS1.3"]}},
+                      {"proto": "udp", "app": "dtls", "client": {"ip": C4, "port": 50002},
+                       "server": {"ip": S4, "port": 4434, "name": snifr}, "tls": {"sni": snifr}},
+                      {"proto": "udp", "app": "unknown", "client": {"ip": C4, "port": 50003},
+                       "server": {"ip": S4, "port": 4435, "name": None}, "tls": None}],
+            "check": lambda rep, flows: ["ja4 %s" % f["tls"]["ja4"] for f in flows
+                                         if f["tls"] and not f["tls"]["ja4"].startswith("dd")]}
+
+
 # captures that are broken on purpose: `run_cases.py --tshark` accepts tshark's complaints
 TSHARK_MALFORMED = {"frag4_overlap_different", "malformed_frames", "not_a_capture",
                     "one_good_one_bad", "pcapng_truncated_block", "tcp_overlap_first_wins",

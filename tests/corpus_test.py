@@ -61,7 +61,8 @@ def found_keys(report):
     for f in report.get("flows", []):
         c, s = f["client"], f["server"]
         tls = f.get("tls") or {}
-        if tls.get("sni"):
+        # the oracle's TLS entries are tshark's tls.handshake fields: DTLS has its own
+        if tls.get("sni") and f["app"] != "dtls":
             keys["tls_sni"].add((c["ip"], c["port"], s["ip"], s["port"], tls["sni"]))
         quic = f.get("quic") or {}
         if quic.get("sni"):

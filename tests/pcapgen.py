@@ -676,6 +676,21 @@ def tls_client_hello(sni=None, alpn=(), split=None, **kw):
     return tls_records(tls_client_hello_msg(sni, alpn, **kw), split=split)
 
 
+def dtls_client_hello(sni=None, alpn=(), cookie=b"", versions=(0xFEFD,), record_version=0xFEFF,
+                      frag_len=None, epoch=0):
+    """One DTLS record (RFC 6347 / 9147) with a ClientHello: the TLS body with a cookie after
+    the session id, under a 12-byte handshake header (message_seq 0, fragment offset 0,
+    fragment_length frag_len or whole) and a 13-byte record header."""
+    msg = tls_client_hello_msg(sni, alpn, versions=versions, grease=False, legacy_version=0xFEFD)
+    body = msg[4:]
+    body = body[:2 + 32 + 33] + bytes([len(cookie)]) + cookie + body[2 + 32 + 33:]
+    n = len(body) if frag_len is None else frag_len
+    hs = b"\x01" + struct.pack("!I", len(body))[1:] + struct.pack("!H", 0) + b"\0\0\0" + \
+        struct.pack("!I", n)[1:] + body[:n]
+    return struct.pack("!BHH", 0x16, record_version, epoch) + b"\0" * 6 + \
+        struct.pack("!H", len(hs)) + hs
+
+
 def tls_server_hello(tls13=True, cipher=0x1301, rnd=None):
     rnd = rnd if rnd is not None else bytes(range(100, 132))
     body = b"\x03\x03" + rnd + b"\x20" + bytes(range(32, 64)) + struct.pack("!H", cipher) + b"\x00"

@@ -27,6 +27,7 @@ typedef enum dt_app {
     DT_APP_MQTT,
     DT_APP_NTP,
     DT_APP_SSDP,
+    DT_APP_DTLS,
     DT_APP_COUNT
 } dt_app;
 

@@ -320,7 +320,8 @@ int dt_dns_strict_header(const uint8_t *msg, size_t avail, size_t len, int *resp
     /* one question; the Z bit clear; a query has no error code and (a
      * standard query) no answers; no more records than 11 bytes each allow */
     if (!valid_opcode(opcode) || dt_rd_be16(msg + 4) != 1 || (flags & 0x0040) ||
-        (!qr && ((flags & 0xf) || (opcode == 0 && an))) ||
+        (!qr && ((flags & 0xf) || (opcode == 0 && an))) || an > DNS_MAX_RRCOUNT ||
+        ns > DNS_MAX_RRCOUNT || ar > DNS_MAX_RRCOUNT ||
         (an + ns + ar) * 11u > len - DT_DNS_HDR_LEN - 5)
         return 0;
     if (response)

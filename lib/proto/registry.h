@@ -36,6 +36,7 @@ struct dt_flow_app;
     X(DNS_TCP, dt_parser_dns_tcp, 0)                                                               \
     X(DNS_UDP, dt_parser_dns_udp, 0)                                                               \
     X(NTP, dt_parser_ntp, 0)                                                                       \
+    X(DTLS, dt_parser_dtls, 0)                                                                     \
     X(DNS_CONTENT_TCP, dt_parser_dns_content_tcp, 0)                                               \
     X(DNS_CONTENT_UDP, dt_parser_dns_content_udp, 0)
 

@@ -1,5 +1,6 @@
-/* DNS: one message over UDP, the same bytes as a TCP stream prefix of
- * length-prefixed messages, and the CNAME chain of what was parsed. */
+/* DNS: one message over UDP (also through the strict check of recognition
+ * by content), the same bytes as a TCP stream prefix of length-prefixed
+ * messages, and the CNAME chain of what was parsed. */
 #include "proto/dns.h"
 #include "fuzz.h"
 
@@ -20,6 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (strlen(chain[i]) > 255)
                 abort();
     }
+    uint16_t id;
+    int response;
+    /* what passes the strict check also parses */
+    if (dt_dns_strict(buf, size, &id, &response) && dt_dns_parse(buf, size, &m) != 0)
+        abort();
     size_t off = 0;
     const uint8_t *msg;
     size_t n, rounds = 0;

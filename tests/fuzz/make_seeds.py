@@ -31,6 +31,9 @@ def main():
         seeds["x509"] = [der]
         sh = seeds["tls"][2]
         seeds["tls"].append(sh + g.tls_records(msg))
+    seeds["tls"] += [g.dtls_client_hello("coap.example.com", ("coap",)),
+                     g.dtls_client_hello("x.example", versions=(0xFEFC,), cookie=b"c" * 8),
+                     g.dtls_client_hello("frag.example", frag_len=120)]
     seeds["dns"] = [
         g.dns_response(7, "a.example.com", "A", g.dns_chain("a.example.com", ["b.cdn.net"],
                                                              ["192.0.2.1", "192.0.2.2"])),

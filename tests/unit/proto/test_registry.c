@@ -141,13 +141,14 @@ static void builtin_table(void)
             strncat(keys, dt_parser_get(id)->json_key, sizeof keys - strlen(keys) - 1);
     CHECK_EQ_STR(keys, "\"tls\":\"quic\":\"http\":\"dns\":");
     /* DNS ports belong to DNS alone; other UDP flows get QUIC, SSDP and NTP
-     * only where their ports say so, and DNS by content on any port */
+     * only where their ports say so, DTLS and DNS by content on any port */
     uint32_t act[2];
     dt_parsers_for_flow(DT_TRANSPORT_UDP, (const uint16_t[2]){40000, 53}, act);
     CHECK_EQ_INT(act[DT_CLIENT], 1u << DT_PARSER_DNS_UDP);
     CHECK_EQ_INT(act[DT_SERVER], 1u << DT_PARSER_DNS_UDP);
     dt_parsers_for_flow(DT_TRANSPORT_UDP, (const uint16_t[2]){40000, 443}, act);
-    CHECK_EQ_INT(act[DT_CLIENT], (1u << DT_PARSER_QUIC) | (1u << DT_PARSER_DNS_CONTENT_UDP));
+    CHECK_EQ_INT(act[DT_CLIENT], (1u << DT_PARSER_QUIC) | (1u << DT_PARSER_DTLS) |
+                                     (1u << DT_PARSER_DNS_CONTENT_UDP));
     CHECK_EQ_INT(act[DT_SERVER], 1u << DT_PARSER_DNS_CONTENT_UDP);
     dt_parsers_for_flow(DT_TRANSPORT_TCP, (const uint16_t[2]){40000, 443}, act);
     CHECK_EQ_INT(act[DT_CLIENT], (1u << DT_PARSER_TLS_CLIENT) | (1u << DT_PARSER_SOCKS) |

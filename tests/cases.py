@@ -1523,6 +1523,49 @@ def c_dtls_client_hello_sni():
                                          if f["tls"] and not f["tls"]["ja4"].startswith("dd")]}
 
 
+# ------------------------------------------------------------------ DHCP
+
+def c_dhcp_names_devices():
+    # a DISCOVER from 0.0.0.0 (no local side) and a REQUEST name the device of chaddr; the
+    # server's OFFER names nothing; DHCPv6 SOLICIT (DUID-LLT) names another; a device without
+    # DHCP has neither names nor vendor_classes; flows without a DHCP client message have
+    # no "dhcp" key
+    mac1, mac2 = "0a:00:00:00:00:21", "0a:00:00:00:00:22"
+    disc = g.dhcp4(mac1, "car-head-unit", "android-dhcp-13")
+    req = g.dhcp4(mac1, "car-head-unit", "android-dhcp-13", msg_type=3)
+    offer = g.dhcp4(mac1, op=2, msg_type=2)
+    sol = g.dhcp6(mac2, "tcu.vehicle.example", "MSFT 5.0", duid_type=1)
+    frames = [g.eth_for(g.udp_ip("0.0.0.0", "255.255.255.255", 68, 67, disc), src=g.MAC_A),
+              g.eth_for(g.udp_ip(DNS4, "255.255.255.255", 67, 68, offer), src=g.MAC_B),
+              g.eth_for(g.udp_ip("0.0.0.0", "255.255.255.255", 68, 67, req), src=g.MAC_A),
+              g.eth_for(g.udp_ip("fe80::22", "ff02::1:2", 546, 547, sol), src=g.MAC_C)]
+    s = tls_session()
+    frames += [g.eth_for(p) for _, p in s.ip_packets()]
+
+    def check(rep, flows):
+        errs = []
+        devs = {d["device"]: d for d in rep["devices"]}
+        want = {mac1: (["car-head-unit"], ["android-dhcp-13"]),
+                mac2: (["tcu.vehicle.example"], ["MSFT 5.0"])}
+        for mac, (names, vcs) in want.items():
+            d = devs.get(mac)
+            if not d or d.get("names") != names or d.get("vendor_classes") != vcs:
+                errs.append("device %s: %s" % (mac, d))
+        errs += ["device %s has DHCP keys" % k for k, d in devs.items()
+                 if k not in want and ("names" in d or "vendor_classes" in d)]
+        by_port = {(f["client"]["port"], f["server"]["port"]): f for f in flows}
+        if by_port[(68, 67)].get("dhcp") != {"client_mac": mac1, "host_name": "car-head-unit",
+                                             "vendor_class": "android-dhcp-13"}:
+            errs.append("dhcp flow: %s" % by_port[(68, 67)].get("dhcp"))
+        if by_port[(68, 67)]["app"] != "dhcp" or by_port[(546, 547)]["app"] != "dhcpv6":
+            errs.append("apps")
+        errs += ["dhcp key on %s" % (k,) for k, f in by_port.items()
+                 if k not in ((68, 67), (546, 547)) and "dhcp" in f]
+        return errs
+    return {"files": [pcap("cap.pcap", frames)], "args": ["--no-geo"], "nflows": 4,
+            "check": check}
+
+
 # captures that are broken on purpose: `run_cases.py --tshark` accepts tshark's complaints
 TSHARK_MALFORMED = {"frag4_overlap_different", "malformed_frames", "not_a_capture",
                     "one_good_one_bad", "pcapng_truncated_block", "tcp_overlap_first_wins",

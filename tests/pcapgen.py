@@ -691,6 +691,34 @@ def dtls_client_hello(sni=None, alpn=(), cookie=b"", versions=(0xFEFD,), record_
         struct.pack("!H", len(hs)) + hs
 
 
+def dhcp4(mac, host=None, vendor=None, op=1, msg_type=1):
+    """A DHCP message (RFC 2131): BOOTP header with chaddr, magic cookie, option 53, then
+    12 (host name) and 60 (vendor class) when given, end."""
+    mb = bytes.fromhex(mac.replace(":", ""))
+    hdr = struct.pack("!BBBBIHH", op, 1, 6, 0, 0x3903F326, 0, 0x8000) + bytes(16)
+    hdr += mb + bytes(10) + bytes(64 + 128)
+    opts = b"\x35\x01" + bytes([msg_type])
+    for code, val in ((12, host), (60, vendor)):
+        if val is not None:
+            opts += bytes([code, len(val)]) + val.encode()
+    return hdr + struct.pack("!I", 0x63825363) + opts + b"\xff"
+
+
+def dhcp6(mac, fqdn=None, vendor=None, msg_type=1, duid_type=3):
+    """A DHCPv6 message (RFC 8415): type, transaction id, client id (DUID-LL or -LLT of
+    mac), option 39 (client FQDN, DNS labels) and 16 (vendor class) when given."""
+    mb = bytes.fromhex(mac.replace(":", ""))
+    duid = struct.pack("!HH", duid_type, 1) + (b"\0\0\0\x01" if duid_type == 1 else b"") + mb
+    out = bytes([msg_type]) + b"\x12\x34\x56" + struct.pack("!HH", 1, len(duid)) + duid
+    if fqdn is not None:
+        name = b"".join(bytes([len(l)]) + l.encode() for l in fqdn.split(".")) + b"\0"
+        out += struct.pack("!HH", 39, 1 + len(name)) + b"\x01" + name
+    if vendor is not None:
+        v = struct.pack("!I", 311) + struct.pack("!H", len(vendor)) + vendor.encode()
+        out += struct.pack("!HH", 16, len(v)) + v
+    return out
+
+
 def tls_server_hello(tls13=True, cipher=0x1301, rnd=None):
     rnd = rnd if rnd is not None else bytes(range(100, 132))
     body = b"\x03\x03" + rnd + b"\x20" + bytes(range(32, 64)) + struct.pack("!H", cipher) + b"\x00"

@@ -28,8 +28,9 @@ struct dt_apps {
 
 _Static_assert(DT_APP_COUNT <= DT_PARSER_APP_BASE, "apps of added parsers follow dt_app");
 
-static const char *const app_names[DT_APP_COUNT] = {
-    "unknown", "tls", "quic", "http", "dns", "mdns", "llmnr", "mqtt", "ntp", "ssdp", "dtls"};
+static const char *const app_names[DT_APP_COUNT] = {"unknown", "tls",   "quic",  "http", "dns",
+                                                    "mdns",    "llmnr", "mqtt",  "ntp",  "ssdp",
+                                                    "dtls",    "dhcp",  "dhcpv6"};
 
 const char *dt_app_name(dt_app a)
 {

@@ -5,6 +5,7 @@
 #ifndef DT_APPS_H
 #define DT_APPS_H
 
+#include "proto/dhcp.h"
 #include "proto/dns.h"
 #include "flow/flow.h"
 #include "proto/http.h"
@@ -28,6 +29,8 @@ typedef enum dt_app {
     DT_APP_NTP,
     DT_APP_SSDP,
     DT_APP_DTLS,
+    DT_APP_DHCP,
+    DT_APP_DHCPV6,
     DT_APP_COUNT
 } dt_app;
 
@@ -137,6 +140,12 @@ static inline const dt_http_info *dt_app_http(const dt_flow_app *x)
 {
     const dt_http_info *h = x ? x->result[DT_RESULT_HTTP] : NULL;
     return h && h->present ? h : NULL;
+}
+
+static inline const dt_dhcp_info *dt_app_dhcp(const dt_flow_app *x)
+{
+    const dt_dhcp_info *d = x ? x->result[DT_RESULT_DHCP] : NULL;
+    return d && d->present ? d : NULL;
 }
 
 /* For parse functions: the result of slot for this flow (allocated once,

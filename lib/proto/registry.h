@@ -37,6 +37,7 @@ struct dt_flow_app;
     X(DNS_UDP, dt_parser_dns_udp, 0)                                                               \
     X(NTP, dt_parser_ntp, 0)                                                                       \
     X(DTLS, dt_parser_dtls, 0)                                                                     \
+    X(DHCP, dt_parser_dhcp, 1)                                                                     \
     X(DNS_CONTENT_TCP, dt_parser_dns_content_tcp, 0)                                               \
     X(DNS_CONTENT_UDP, dt_parser_dns_content_udp, 0)
 
@@ -80,6 +81,9 @@ enum {
     /* When its port hints match, the flow is this protocol alone: no other
      * parser is tried on it. */
     DT_PF_CLAIM = 2,
+    /* Its JSON key is written only on flows that have its result (absent,
+     * not null, on the others: keys added after the report's first version). */
+    DT_PF_JSON_IF_RESULT = 4,
 };
 
 /* What a parser is given: the contiguous prefix of one direction of a TCP

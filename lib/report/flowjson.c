@@ -66,7 +66,8 @@ static void parsers_write(dt_jw *w, const dt_flow_app *x)
 {
     for (int id = 0, n = dt_parser_count(); id < n; id++) {
         const dt_parser *p = dt_parser_get(id);
-        if (!p->json_key)
+        if (!p->json_key ||
+            ((p->flags & DT_PF_JSON_IF_RESULT) && (!x || !x->result[dt_parser_slot(id)])))
             continue;
         dt_jw_key_raw(w, p->json_key, p->json_key_len);
         if (!x || !p->json(w, x))
@@ -313,6 +314,12 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
         out->host = h->name;
         out->host_category = h->entity ? h->entity->category : NULL;
         out->transfer = dt_transfer_str(ep->transfer);
+    }
+    const dt_dhcp_info *dh = dt_app_dhcp(x);
+    if (dh) {
+        out->dhcp_mac = dh->client_mac;
+        out->dhcp_host_name = dh->host_name;
+        out->dhcp_vendor_class = dh->vendor_class;
     }
     out->process_kind = proc_id_kind(f);
     if (out->process_kind) {

@@ -1,6 +1,8 @@
 /* DNS: one message over UDP (also through the strict check of recognition
  * by content), the same bytes as a TCP stream prefix of length-prefixed
- * messages, and the CNAME chain of what was parsed. */
+ * messages, and the CNAME chain of what was parsed.  And the other naming
+ * messages of UDP: the same bytes as DHCP and DHCPv6. */
+#include "proto/dhcp.h"
 #include "proto/dns.h"
 #include "fuzz.h"
 
@@ -34,6 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         dt_dns_parse(msg, n, &m);
     }
+    static dt_dhcp_info d;
+    memset(&d, 0, sizeof d);
+    dt_dhcp4_parse(buf, size, &d);
+    dt_dhcp6_parse(buf, size, &d);
+    if (strlen(d.host_name) >= sizeof d.host_name || strlen(d.client_mac) >= sizeof d.client_mac)
+        abort();
     free(buf);
     return 0;
 }

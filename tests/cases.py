@@ -1566,6 +1566,32 @@ def c_dhcp_names_devices():
             "check": check}
 
 
+# ------------------------------------------------------------------ CoAP
+
+def c_coap_uri_host():
+    # a CoAP GET with Uri-Host names its server (name_source coap_host, domains seen_in
+    # coap); the 2.05 response keeps it CoAP; a request without Uri-Host names nothing
+    host, srv = "coap.telematics.example", "34.117.0.10"  # a public address: domains table
+    req = g.coap_request(host)
+    resp = bytes([0x62, 0x45]) + req[2:6] + b"\xffok"
+    pk = [g.udp_ip(C4, srv, 50100, 5683, req), g.udp_ip(srv, C4, 5683, 50100, resp),
+          g.udp_ip(C4, srv, 50101, 5683, g.coap_request(None, code=2))]
+
+    def check(rep, flows):
+        seen = [n.get("seen_in") for d in rep.get("domains", []) for n in d.get("names", [])
+                if n.get("name") == host]
+        return [] if seen == [["coap"]] else ["domains seen_in %s" % seen]
+    return {"files": [pcap("cap.pcap", [g.eth_for(p) for p in pk])], "nflows": 2,
+            "check": check,
+            "flows": [{"proto": "udp", "app": "coap", "client": {"ip": C4, "port": 50100},
+                       "server": {"ip": srv, "port": 5683, "name": host,
+                                  "name_source": "coap_host"},
+                       "coap": {"uri_host": host, "method": "GET"}},
+                      {"proto": "udp", "app": "coap", "client": {"ip": C4, "port": 50101},
+                       "server": {"ip": srv, "port": 5683, "name": None},
+                       "coap": {"uri_host": None, "method": "POST"}}]}
+
+
 # captures that are broken on purpose: `run_cases.py --tshark` accepts tshark's complaints
 TSHARK_MALFORMED = {"frag4_overlap_different", "malformed_frames", "not_a_capture",
                     "one_good_one_bad", "pcapng_truncated_block", "tcp_overlap_first_wins",

@@ -719,6 +719,21 @@ def dhcp6(mac, fqdn=None, vendor=None, msg_type=1, duid_type=3):
     return out
 
 
+def coap_request(host=None, code=1, mid=0x1234, token=b"\xaa\xbb", path="rd"):
+    """A confirmable CoAP request (RFC 7252): Uri-Host (3) when given, Uri-Path (11)."""
+    out = bytes([0x40 | len(token), code]) + struct.pack("!H", mid) + token
+    last = 0
+    for num, val in ((3, host), (11, path)):
+        if val is None:
+            continue
+        v, d = val.encode(), num - last
+        last = num
+        ln = len(v)
+        out += bytes([(d << 4) | (ln if ln < 13 else 13)]) + (bytes([ln - 13]) if ln >= 13 else b"")
+        out += v
+    return out
+
+
 def tls_server_hello(tls13=True, cipher=0x1301, rnd=None):
     rnd = rnd if rnd is not None else bytes(range(100, 132))
     body = b"\x03\x03" + rnd + b"\x20" + bytes(range(32, 64)) + struct.pack("!H", cipher) + b"\x00"

@@ -28,9 +28,9 @@ struct dt_apps {
 
 _Static_assert(DT_APP_COUNT <= DT_PARSER_APP_BASE, "apps of added parsers follow dt_app");
 
-static const char *const app_names[DT_APP_COUNT] = {"unknown", "tls",   "quic",  "http", "dns",
-                                                    "mdns",    "llmnr", "mqtt",  "ntp",  "ssdp",
-                                                    "dtls",    "dhcp",  "dhcpv6"};
+static const char *const app_names[DT_APP_COUNT] = {"unknown", "tls",   "quic",   "http", "dns",
+                                                    "mdns",    "llmnr", "mqtt",   "ntp",  "ssdp",
+                                                    "dtls",    "dhcp",  "dhcpv6", "coap"};
 
 const char *dt_app_name(dt_app a)
 {
@@ -53,6 +53,8 @@ const char *dt_name_source_str(dt_name_source s)
         return "dns";
     case DT_NAME_CERT:
         return "cert";
+    case DT_NAME_COAP_HOST:
+        return "coap_host";
     default:
         return NULL;
     }
@@ -169,6 +171,25 @@ void dt_parser_work_drop(const dt_parse_in *in, size_t size)
 {
     state_free(in->x, in->x->work, size, 1);
     in->x->work = NULL;
+}
+
+dt_parse_status dt_parser_read_datagram(const dt_parse_in *in, int slot, int app, void *scratch,
+                                        int (*read)(const uint8_t *p, size_t len, void *result))
+{
+    size_t size = dt_result_parser(slot)->result_size;
+    void *d = in->x->result[slot];
+    if (!d) {
+        memset(scratch, 0, size);
+        d = scratch;
+    }
+    int r = read(in->p, in->len, d);
+    if (r < 0)
+        return DT_PARSE_NOT_MINE;
+    dt_flow_app_set(in->x, app);
+    void *keep = r > 0 && d == scratch ? dt_parser_result(in, slot) : NULL;
+    if (keep)
+        memcpy(keep, scratch, size);
+    return DT_PARSE_MORE;
 }
 
 /* Records one DNS message in the flow and, for responses, in the resolution table. */
@@ -373,6 +394,9 @@ void dt_apps_flow_end(dt_apps *a, dt_flow *f)
             *colon = '\0'; /* "host:8080" names host; an IPv6 literal keeps its colons */
         set_name(x, host, DT_NAME_HTTP_HOST);
     }
+    const dt_coap_info *cp = dt_app_coap(x);
+    if (cp)
+        set_name(x, cp->uri_host, DT_NAME_COAP_HOST);
     if (!x->name_source) {
         const char *n =
             dt_resolve_lookup(a->resolve, &f->side[DT_SERVER].ip, f->first_ns, NULL, NULL);

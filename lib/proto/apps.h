@@ -5,6 +5,7 @@
 #ifndef DT_APPS_H
 #define DT_APPS_H
 
+#include "proto/coap.h"
 #include "proto/dhcp.h"
 #include "proto/dns.h"
 #include "flow/flow.h"
@@ -31,6 +32,7 @@ typedef enum dt_app {
     DT_APP_DTLS,
     DT_APP_DHCP,
     DT_APP_DHCPV6,
+    DT_APP_COAP,
     DT_APP_COUNT
 } dt_app;
 
@@ -41,6 +43,7 @@ typedef enum dt_name_source {
     DT_NAME_HTTP_HOST,
     DT_NAME_DNS,
     DT_NAME_CERT,
+    DT_NAME_COAP_HOST,
 } dt_name_source;
 
 const char *dt_app_name(dt_app a);                /* "tls", ..., "unknown" */
@@ -148,6 +151,12 @@ static inline const dt_dhcp_info *dt_app_dhcp(const dt_flow_app *x)
     return d && d->present ? d : NULL;
 }
 
+static inline const dt_coap_info *dt_app_coap(const dt_flow_app *x)
+{
+    const dt_coap_info *d = x ? x->result[DT_RESULT_COAP] : NULL;
+    return d && d->present ? d : NULL;
+}
+
 /* For parse functions: the result of slot for this flow (allocated once,
  * zeroed), or NULL when the parser state limit refused it.  slot: the
  * parser's own, or another parser's (SSDP fills HTTP's). */
@@ -162,6 +171,14 @@ static inline void *dt_parser_work(const dt_parse_in *in, size_t size)
 {
     return in->x->work ? in->x->work : dt_parser_work_new(in, size);
 }
+
+/* For parsers of one message per datagram that keep a result only once a
+ * message says something (DHCP, CoAP): read(p, len, result) answers -1 (not
+ * this protocol: NOT_MINE), 0 (this protocol, nothing to keep) or 1 (filled
+ * the result: kept).  Reads into the flow's result, or a zeroed scratch of
+ * the result's size before there is one; names the flow app; MORE. */
+dt_parse_status dt_parser_read_datagram(const dt_parse_in *in, int slot, int app, void *scratch,
+                                        int (*read)(const uint8_t *p, size_t len, void *result));
 
 /* Sets the flow's app unless one was already found. */
 static inline void dt_flow_app_set(dt_flow_app *x, int app)

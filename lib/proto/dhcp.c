@@ -142,32 +142,27 @@ int dt_dhcp6_parse(const uint8_t *p, size_t len, dt_dhcp_info *out)
     return 1;
 }
 
-/* Every client datagram until one is not DHCP; the result only when a
- * client's message was read. */
+static int dhcp4_read(const uint8_t *p, size_t len, void *out)
+{
+    return dt_dhcp4_parse(p, len, out);
+}
+
+static int dhcp6_read(const uint8_t *p, size_t len, void *out)
+{
+    return dt_dhcp6_parse(p, len, out);
+}
+
+/* Every datagram until one is not DHCP; the result only when a client's
+ * message was read. */
 static dt_parse_status dhcp_parse(const dt_parse_in *in)
 {
-    dt_flow_app *x = in->x;
     const dt_flow *f = in->f;
-    int v6 = f->side[DT_CLIENT].port == DT_PORT_DHCP6_CLIENT ||
-             f->side[DT_CLIENT].port == DT_PORT_DHCP6_SERVER ||
-             f->side[DT_SERVER].port == DT_PORT_DHCP6_CLIENT ||
-             f->side[DT_SERVER].port == DT_PORT_DHCP6_SERVER;
-    dt_dhcp_info tmp;
-    dt_dhcp_info *d = x->result[DT_RESULT_DHCP];
-    if (!d) {
-        memset(&tmp, 0, sizeof tmp);
-        d = &tmp;
-    }
-    int r = v6 ? dt_dhcp6_parse(in->p, in->len, d) : dt_dhcp4_parse(in->p, in->len, d);
-    if (r < 0)
-        return DT_PARSE_NOT_MINE;
-    dt_flow_app_set(x, v6 ? DT_APP_DHCPV6 : DT_APP_DHCP);
-    if (r > 0 && d == &tmp) {
-        dt_dhcp_info *keep = dt_parser_result(in, DT_RESULT_DHCP);
-        if (keep)
-            *keep = tmp;
-    }
-    return DT_PARSE_MORE;
+    int v6 = 0;
+    for (int s = 0; s < 2; s++)
+        v6 |= f->side[s].port == DT_PORT_DHCP6_CLIENT || f->side[s].port == DT_PORT_DHCP6_SERVER;
+    dt_dhcp_info scratch;
+    return dt_parser_read_datagram(in, DT_RESULT_DHCP, v6 ? DT_APP_DHCPV6 : DT_APP_DHCP, &scratch,
+                                   v6 ? dhcp6_read : dhcp4_read);
 }
 
 /* "dhcp", only on flows with a client's message. */

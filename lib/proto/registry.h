@@ -38,6 +38,7 @@ struct dt_flow_app;
     X(NTP, dt_parser_ntp, 0)                                                                       \
     X(DTLS, dt_parser_dtls, 0)                                                                     \
     X(DHCP, dt_parser_dhcp, 1)                                                                     \
+    X(COAP, dt_parser_coap, 1)                                                                     \
     X(DNS_CONTENT_TCP, dt_parser_dns_content_tcp, 0)                                               \
     X(DNS_CONTENT_UDP, dt_parser_dns_content_udp, 0)
 

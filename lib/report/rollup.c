@@ -15,8 +15,8 @@
 
 /* ---- entities ---- */
 
-enum { SEEN_SNI = 1, SEEN_QUIC = 2, SEEN_HTTP = 4, SEEN_DNS = 8, SEEN_CERT = 16 };
-static const char *const seen_names[] = {"sni", "quic", "http", "dns", "cert"};
+enum { SEEN_SNI = 1, SEEN_QUIC = 2, SEEN_HTTP = 4, SEEN_DNS = 8, SEEN_CERT = 16, SEEN_COAP = 32 };
+static const char *const seen_names[] = {"sni", "quic", "http", "dns", "cert", "coap"};
 enum { SRC_DOMAIN = 1, SRC_CERT = 2, SRC_UNIDENTIFIED = 4 };
 static const char *const src_names[] = {"domain", "cert", "unidentified"};
 
@@ -242,6 +242,7 @@ static int flow_names(const dt_rollup_flow *f, flow_name *out)
               : !strcmp(ns, "http_host") ? SEEN_HTTP
               : !strcmp(ns, "dns")       ? SEEN_DNS
               : !strcmp(ns, "cert")      ? SEEN_CERT
+              : !strcmp(ns, "coap_host") ? SEEN_COAP
                                          : 0;
     const struct {
         const char *s;
@@ -1354,7 +1355,8 @@ const char *dt_crypto_name(dt_crypto c)
 
 const char *dt_seen_name(int bit)
 {
-    return bit >= 0 && bit < 5 ? seen_names[bit] : NULL;
+    return bit >= 0 && bit < (int)(sizeof seen_names / sizeof seen_names[0]) ? seen_names[bit]
+                                                                             : NULL;
 }
 
 void dt_rollup_set_vendor(dt_rollup *r, const char *vendor)

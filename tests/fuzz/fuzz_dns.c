@@ -1,7 +1,8 @@
 /* DNS: one message over UDP (also through the strict check of recognition
  * by content), the same bytes as a TCP stream prefix of length-prefixed
  * messages, and the CNAME chain of what was parsed.  And the other naming
- * messages of UDP: the same bytes as DHCP and DHCPv6. */
+ * messages of UDP: the same bytes as DHCP, DHCPv6 and CoAP. */
+#include "proto/coap.h"
 #include "proto/dhcp.h"
 #include "proto/dns.h"
 #include "fuzz.h"
@@ -41,6 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dt_dhcp4_parse(buf, size, &d);
     dt_dhcp6_parse(buf, size, &d);
     if (strlen(d.host_name) >= sizeof d.host_name || strlen(d.client_mac) >= sizeof d.client_mac)
+        abort();
+    static dt_coap_info co;
+    memset(&co, 0, sizeof co);
+    if (dt_coap_parse(buf, size, &co) == 1 && strlen(co.uri_host) >= sizeof co.uri_host)
         abort();
     free(buf);
     return 0;

@@ -40,7 +40,8 @@ def main():
         g.dns_query(8, "example.org", "AAAA"),
     ]
     seeds["dns"] += [g.dhcp4("0a:00:00:00:00:01", "car", "vendor"),
-                     g.dhcp6("0a:00:00:00:00:02", "tcu.example", "MSFT 5.0")]
+                     g.dhcp6("0a:00:00:00:00:02", "tcu.example", "MSFT 5.0"),
+                     g.coap_request("coap.example.com")]
     seeds["dns"].append(b"".join(struct.pack("!H", len(m)) + m for m in seeds["dns"]))
     seeds["http"] = [g.http_request("example.com", "/x") + g.http_request("example.com", "/y"),
                      b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"]

@@ -134,12 +134,12 @@ static void builtin_table(void)
         if (dt_parser_slot(id) >= 0)
             CHECK(dt_result_parser(dt_parser_slot(id)) == p);
     }
-    /* the flow object's parser keys, in table order ("dhcp" only on DHCP flows) */
+    /* the flow object's parser keys, in table order ("dhcp", "coap" only on their flows) */
     char keys[64] = "";
     for (int id = 0; id < dt_parser_count(); id++)
         if (dt_parser_get(id)->json_key)
             strncat(keys, dt_parser_get(id)->json_key, sizeof keys - strlen(keys) - 1);
-    CHECK_EQ_STR(keys, "\"tls\":\"quic\":\"http\":\"dns\":\"dhcp\":");
+    CHECK_EQ_STR(keys, "\"tls\":\"quic\":\"http\":\"dns\":\"dhcp\":\"coap\":");
     CHECK(dt_parser_get(DT_PARSER_DHCP)->flags & DT_PF_JSON_IF_RESULT);
     /* DNS ports belong to DNS alone; other UDP flows get QUIC, SSDP and NTP
      * only where their ports say so, DTLS and DNS by content on any port */

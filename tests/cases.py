@@ -1592,6 +1592,35 @@ def c_coap_uri_host():
                        "coap": {"uri_host": None, "method": "POST"}}]}
 
 
+# ------------------------------------------------------------------ STUN / TURN
+
+def c_stun_turn_realm():
+    # a TURN allocation on 3478: the response's REALM (a domain) names the server; its
+    # XOR-MAPPED / XOR-RELAYED addresses and SOFTWARE are kept; STUN on another port (by
+    # its magic cookie) followed by a DTLS ClientHello on the same flow is DTLS (WebRTC)
+    srv = "34.117.0.11"
+    req = g.stun_message(0x0003)
+    resp = g.stun_message(0x0103, mapped=("198.51.100.7", 40001),
+                          relayed=("2001:db8::5", 50000), realm="turn.example.com",
+                          software="relay 1.0")
+    hello = g.dtls_client_hello("media.example.net")
+    pk = [g.udp_ip(C4, srv, 50200, 3478, req), g.udp_ip(srv, C4, 3478, 50200, resp),
+          g.udp_ip(C4, srv, 50201, 19302, g.stun_message(0x0001)),
+          g.udp_ip(srv, C4, 19302, 50201, g.stun_message(mapped=("198.51.100.7", 40002))),
+          g.udp_ip(C4, srv, 50201, 19302, hello)]
+    return {"files": [pcap("cap.pcap", [g.eth_for(p) for p in pk])], "nflows": 2,
+            "flows": [{"proto": "udp", "app": "stun", "client": {"ip": C4, "port": 50200},
+                       "server": {"ip": srv, "port": 3478, "name": "turn.example.com",
+                                  "name_source": "stun_realm"},
+                       "stun": {"software": "relay 1.0", "realm": "turn.example.com",
+                                "mapped_address": "198.51.100.7:40001",
+                                "relayed_address": "[2001:db8::5]:50000"}},
+                      {"proto": "udp", "app": "dtls", "client": {"ip": C4, "port": 50201},
+                       "server": {"ip": srv, "port": 19302, "name": "media.example.net"},
+                       "stun": {"realm": None, "mapped_address": "198.51.100.7:40002"},
+                       "tls": {"sni": "media.example.net"}}]}
+
+
 # captures that are broken on purpose: `run_cases.py --tshark` accepts tshark's complaints
 TSHARK_MALFORMED = {"frag4_overlap_different", "malformed_frames", "not_a_capture",
                     "one_good_one_bad", "pcapng_truncated_block", "tcp_overlap_first_wins",

@@ -734,6 +734,30 @@ def coap_request(host=None, code=1, mid=0x1234, token=b"\xaa\xbb", path="rd"):
     return out
 
 
+def stun_message(mtype=0x0101, txid=bytes(range(1, 13)), mapped=None, relayed=None,
+                 realm=None, software=None):
+    """A STUN message (RFC 8489): XOR-MAPPED-ADDRESS / XOR-RELAYED-ADDRESS (ip, port),
+    REALM and SOFTWARE when given; attributes padded to 4 bytes."""
+    cookie = struct.pack("!I", 0x2112A442)
+
+    def attr(t, v):
+        return struct.pack("!HH", t, len(v)) + v + bytes((4 - len(v) % 4) % 4)
+
+    def xaddr(ip, port):
+        a = addr(ip).packed
+        key = cookie + txid
+        fam = 1 if len(a) == 4 else 2
+        return struct.pack("!BBH", 0, fam, port ^ 0x2112) + bytes(x ^ key[i] for i, x in enumerate(a))
+    body = b""
+    for t, v in ((0x0020, mapped), (0x0016, relayed)):
+        if v:
+            body += attr(t, xaddr(*v))
+    for t, v in ((0x0014, realm), (0x8022, software)):
+        if v is not None:
+            body += attr(t, v.encode())
+    return struct.pack("!HH", mtype, len(body)) + cookie + txid + body
+
+
 def tls_server_hello(tls13=True, cipher=0x1301, rnd=None):
     rnd = rnd if rnd is not None else bytes(range(100, 132))
     body = b"\x03\x03" + rnd + b"\x20" + bytes(range(32, 64)) + struct.pack("!H", cipher) + b"\x00"

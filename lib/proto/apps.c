@@ -30,7 +30,7 @@ _Static_assert(DT_APP_COUNT <= DT_PARSER_APP_BASE, "apps of added parsers follow
 
 static const char *const app_names[DT_APP_COUNT] = {"unknown", "tls",   "quic",   "http", "dns",
                                                     "mdns",    "llmnr", "mqtt",   "ntp",  "ssdp",
-                                                    "dtls",    "dhcp",  "dhcpv6", "coap"};
+                                                    "dtls",    "dhcp",  "dhcpv6", "coap", "stun"};
 
 const char *dt_app_name(dt_app a)
 {
@@ -55,6 +55,8 @@ const char *dt_name_source_str(dt_name_source s)
         return "cert";
     case DT_NAME_COAP_HOST:
         return "coap_host";
+    case DT_NAME_STUN_REALM:
+        return "stun_realm";
     default:
         return NULL;
     }
@@ -397,6 +399,9 @@ void dt_apps_flow_end(dt_apps *a, dt_flow *f)
     const dt_coap_info *cp = dt_app_coap(x);
     if (cp)
         set_name(x, cp->uri_host, DT_NAME_COAP_HOST);
+    const dt_stun_info *st = dt_app_stun(x);
+    if (st && dt_stun_realm_is_domain(st->realm))
+        set_name(x, st->realm, DT_NAME_STUN_REALM);
     if (!x->name_source) {
         const char *n =
             dt_resolve_lookup(a->resolve, &f->side[DT_SERVER].ip, f->first_ns, NULL, NULL);

@@ -12,6 +12,7 @@
 #include "proto/http.h"
 #include "proto/quic.h"
 #include "proto/registry.h"
+#include "proto/stun.h"
 #include "enrich/resolve.h"
 #include "proto/tls.h"
 
@@ -33,6 +34,7 @@ typedef enum dt_app {
     DT_APP_DHCP,
     DT_APP_DHCPV6,
     DT_APP_COAP,
+    DT_APP_STUN,
     DT_APP_COUNT
 } dt_app;
 
@@ -44,6 +46,7 @@ typedef enum dt_name_source {
     DT_NAME_DNS,
     DT_NAME_CERT,
     DT_NAME_COAP_HOST,
+    DT_NAME_STUN_REALM,
 } dt_name_source;
 
 const char *dt_app_name(dt_app a);                /* "tls", ..., "unknown" */
@@ -154,6 +157,12 @@ static inline const dt_dhcp_info *dt_app_dhcp(const dt_flow_app *x)
 static inline const dt_coap_info *dt_app_coap(const dt_flow_app *x)
 {
     const dt_coap_info *d = x ? x->result[DT_RESULT_COAP] : NULL;
+    return d && d->present ? d : NULL;
+}
+
+static inline const dt_stun_info *dt_app_stun(const dt_flow_app *x)
+{
+    const dt_stun_info *d = x ? x->result[DT_RESULT_STUN] : NULL;
     return d && d->present ? d : NULL;
 }
 

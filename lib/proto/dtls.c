@@ -42,12 +42,12 @@ dt_parse_status dt_dtls_client_hello(const uint8_t *p, size_t len, dt_tls_client
     return records ? DT_PARSE_MORE : DT_PARSE_NOT_MINE;
 }
 
-/* On a flow no earlier parser has named: the ClientHello goes into the TLS
- * result (the flow object's "tls", named by its SNI). */
+/* On a flow no earlier parser has named (but STUN): the ClientHello goes
+ * into the TLS result (the flow object's "tls", named by its SNI). */
 static dt_parse_status dtls_parse(const dt_parse_in *in)
 {
     dt_flow_app *x = in->x;
-    if (x->app)
+    if (x->app && x->app != DT_APP_STUN)
         return DT_PARSE_NOT_MINE;
     dt_tls_client hello;
     dt_parse_status st = dt_dtls_client_hello(in->p, in->len, &hello);
@@ -59,7 +59,7 @@ static dt_parse_status dtls_parse(const dt_parse_in *in)
     if (!c)
         return DT_PARSE_NOT_MINE;
     *c = hello;
-    dt_flow_app_set(x, DT_APP_DTLS);
+    x->app = DT_APP_DTLS; /* also after STUN (WebRTC: STUN, then DTLS, on one flow) */
     return DT_PARSE_DONE;
 }
 

@@ -36,6 +36,7 @@ struct dt_flow_app;
     X(DNS_TCP, dt_parser_dns_tcp, 0)                                                               \
     X(DNS_UDP, dt_parser_dns_udp, 0)                                                               \
     X(NTP, dt_parser_ntp, 0)                                                                       \
+    X(STUN, dt_parser_stun, 1)                                                                     \
     X(DTLS, dt_parser_dtls, 0)                                                                     \
     X(DHCP, dt_parser_dhcp, 1)                                                                     \
     X(COAP, dt_parser_coap, 1)                                                                     \

@@ -15,8 +15,16 @@
 
 /* ---- entities ---- */
 
-enum { SEEN_SNI = 1, SEEN_QUIC = 2, SEEN_HTTP = 4, SEEN_DNS = 8, SEEN_CERT = 16, SEEN_COAP = 32 };
-static const char *const seen_names[] = {"sni", "quic", "http", "dns", "cert", "coap"};
+enum {
+    SEEN_SNI = 1,
+    SEEN_QUIC = 2,
+    SEEN_HTTP = 4,
+    SEEN_DNS = 8,
+    SEEN_CERT = 16,
+    SEEN_COAP = 32,
+    SEEN_STUN = 64
+};
+static const char *const seen_names[] = {"sni", "quic", "http", "dns", "cert", "coap", "stun"};
 enum { SRC_DOMAIN = 1, SRC_CERT = 2, SRC_UNIDENTIFIED = 4 };
 static const char *const src_names[] = {"domain", "cert", "unidentified"};
 
@@ -237,13 +245,14 @@ static int flow_names(const dt_rollup_flow *f, flow_name *out)
     const char *ns = f->name_source;
     unsigned src = 0;
     if (ns)
-        src = !strcmp(ns, "tls_sni")     ? SEEN_SNI
-              : !strcmp(ns, "quic_sni")  ? SEEN_QUIC
-              : !strcmp(ns, "http_host") ? SEEN_HTTP
-              : !strcmp(ns, "dns")       ? SEEN_DNS
-              : !strcmp(ns, "cert")      ? SEEN_CERT
-              : !strcmp(ns, "coap_host") ? SEEN_COAP
-                                         : 0;
+        src = !strcmp(ns, "tls_sni")      ? SEEN_SNI
+              : !strcmp(ns, "quic_sni")   ? SEEN_QUIC
+              : !strcmp(ns, "http_host")  ? SEEN_HTTP
+              : !strcmp(ns, "dns")        ? SEEN_DNS
+              : !strcmp(ns, "cert")       ? SEEN_CERT
+              : !strcmp(ns, "coap_host")  ? SEEN_COAP
+              : !strcmp(ns, "stun_realm") ? SEEN_STUN
+                                          : 0;
     const struct {
         const char *s;
         unsigned seen;

@@ -1,10 +1,11 @@
 /* DNS: one message over UDP (also through the strict check of recognition
  * by content), the same bytes as a TCP stream prefix of length-prefixed
  * messages, and the CNAME chain of what was parsed.  And the other naming
- * messages of UDP: the same bytes as DHCP, DHCPv6 and CoAP. */
+ * messages of UDP: the same bytes as DHCP, DHCPv6, CoAP and STUN. */
 #include "proto/coap.h"
 #include "proto/dhcp.h"
 #include "proto/dns.h"
+#include "proto/stun.h"
 #include "fuzz.h"
 
 #include <stdlib.h>
@@ -46,6 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static dt_coap_info co;
     memset(&co, 0, sizeof co);
     if (dt_coap_parse(buf, size, &co) == 1 && strlen(co.uri_host) >= sizeof co.uri_host)
+        abort();
+    static dt_stun_info st;
+    memset(&st, 0, sizeof st);
+    if (dt_stun_parse(buf, size, &st) == 1 && strlen(st.mapped) >= sizeof st.mapped)
         abort();
     free(buf);
     return 0;

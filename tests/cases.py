@@ -1621,6 +1621,21 @@ def c_stun_turn_realm():
                        "tls": {"sni": "media.example.net"}}]}
 
 
+# ------------------------------------------------------------------ HTTP/2 cleartext
+
+def c_h2c_authority():
+    # h2c with prior knowledge on port 8080: the HEADERS frame's :authority names the
+    # server (the flow is http, named by http_host), its :method and user-agent kept
+    s = g.TcpSession(C4, S4, 51400, 8080).handshake()
+    s.send("c2s", g.h2c_request("api.vehicle.example"))
+    s.send("s2c", bytes(3) + b"\x04\x00" + bytes(4))
+    s.close()
+    ex = tcp_expect(s, "http", "api.vehicle.example", "http_host", extra={
+        "http": {"host": "api.vehicle.example", "method": "GET",
+                 "user_agent": "datatrail-test/1.0", "requests": 1}})
+    return one_session(s, ex)
+
+
 # captures that are broken on purpose: `run_cases.py --tshark` accepts tshark's complaints
 TSHARK_MALFORMED = {"frag4_overlap_different", "malformed_frames", "not_a_capture",
                     "one_good_one_bad", "pcapng_truncated_block", "tcp_overlap_first_wins",

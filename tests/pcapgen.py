@@ -758,6 +758,19 @@ def stun_message(mtype=0x0101, txid=bytes(range(1, 13)), mapped=None, relayed=No
     return struct.pack("!HH", mtype, len(body)) + cookie + txid + body
 
 
+def h2c_request(authority, method_index=2, user_agent="datatrail-test/1.0"):
+    """HTTP/2 prior-knowledge preface, an empty SETTINGS frame and a HEADERS frame whose
+    HPACK block has :method (indexed), :scheme http (indexed 6), :path / (indexed 4),
+    :authority and user-agent as literals without Huffman coding."""
+    def lit(index, value):  # literal with incremental indexing, indexed name (< 63)
+        v = value.encode()
+        return bytes([0x40 | index, len(v)]) + v
+    block = bytes([0x80 | method_index, 0x86, 0x84]) + lit(1, authority) + \
+        bytes([0x0f, 58 - 15, len(user_agent)]) + user_agent.encode()
+    frame = struct.pack("!I", len(block))[1:] + bytes([1, 0x05]) + struct.pack("!I", 1) + block
+    return b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes(3) + b"\x04\x00" + bytes(4) + frame
+
+
 def tls_server_hello(tls13=True, cipher=0x1301, rnd=None):
     rnd = rnd if rnd is not None else bytes(range(100, 132))
     body = b"\x03\x03" + rnd + b"\x20" + bytes(range(32, 64)) + struct.pack("!H", cipher) + b"\x00"

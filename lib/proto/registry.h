@@ -22,6 +22,7 @@ struct dt_flow_app;
  * entry.result_size bytes).
  *   DNS_UDP first or later makes no difference: it claims its ports alone.
  *   SOCKS before HTTP: HTTP follows a SOCKS preamble.
+ *   H2C after HTTP: it fills HTTP's result once HTTP/1 has given up.
  *   DNS_TCP carries the "dns" JSON of every DNS entry (after "http").
  *   DNS_CONTENT_* last: DNS on other ports, recognised by content, is what
  *   no parser before took the flow for. */
@@ -31,6 +32,7 @@ struct dt_flow_app;
     X(QUIC, dt_parser_quic, 1)                                                                     \
     X(SOCKS, dt_parser_socks, 0)                                                                   \
     X(HTTP, dt_parser_http, 1)                                                                     \
+    X(H2C, dt_parser_h2c, 0)                                                                       \
     X(SSDP, dt_parser_ssdp, 0)                                                                     \
     X(MQTT, dt_parser_mqtt, 0)                                                                     \
     X(DNS_TCP, dt_parser_dns_tcp, 0)                                                               \

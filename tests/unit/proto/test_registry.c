@@ -153,8 +153,8 @@ static void builtin_table(void)
     CHECK_EQ_INT(act[DT_SERVER], (1u << DT_PARSER_STUN) | (1u << DT_PARSER_DNS_CONTENT_UDP));
     dt_parsers_for_flow(DT_TRANSPORT_TCP, (const uint16_t[2]){40000, 443}, act);
     CHECK_EQ_INT(act[DT_CLIENT], (1u << DT_PARSER_TLS_CLIENT) | (1u << DT_PARSER_SOCKS) |
-                                     (1u << DT_PARSER_HTTP) | (1u << DT_PARSER_MQTT) |
-                                     (1u << DT_PARSER_DNS_CONTENT_TCP));
+                                     (1u << DT_PARSER_HTTP) | (1u << DT_PARSER_H2C) |
+                                     (1u << DT_PARSER_MQTT) | (1u << DT_PARSER_DNS_CONTENT_TCP));
     CHECK_EQ_INT(act[DT_SERVER], (1u << DT_PARSER_TLS_SERVER) | (1u << DT_PARSER_DNS_CONTENT_TCP));
 }
 

@@ -12,7 +12,7 @@
 /* The client stream prefix: NOT_MINE unless it starts with the connection
  * preface; MORE until the first HEADERS frame is whole; DONE with *out
  * filled from it (:authority as host, :method, user-agent; Huffman-coded
- * strings are not decoded: left empty), requests 1. */
+ * strings decoded, a malformed one left empty), requests 1. */
 dt_parse_status dt_h2c_parse_client_stream(const uint8_t *p, size_t len, dt_http_info *out);
 
 #endif

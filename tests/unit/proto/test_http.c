@@ -191,7 +191,8 @@ static void test_h2c(void)
     /* HEADERS (END_STREAM | END_HEADERS | PADDED | PRIORITY) on stream 1: pad length 2,
      * priority, :method GET (indexed 2), :authority (literal, incremental indexing, name
      * index 1) "car.example.net", user-agent (never indexed, index 15 + 43 = 58)
-     * "t/1", a literal name "x-a" (without indexing) with a Huffman value, padding */
+     * "t/1", a literal name "x-a" (without indexing) with a malformed Huffman value
+     * (8 bits of padding), padding */
     static const uint8_t block[] = {0x82, 0x41, 15,   'c', 'a', 'r', '.', 'e',  'x', 'a', 'm',
                                     'p',  'l',  'e',  '.', 'n', 'e', 't', 0x1f, 43,  3,   't',
                                     '/',  '1',  0x00, 3,   'x', '-', 'a', 0x81, 0xff};
@@ -220,6 +221,21 @@ static void test_h2c(void)
         CHECK_EQ_INT(dt_h2c_parse_client_stream(b, l, &h), DT_PARSE_MORE);
     CHECK_EQ_INT(dt_h2c_parse_client_stream((const uint8_t *)"GET / HTTP/1.1\r\n", 16, &h),
                  DT_PARSE_NOT_MINE);
+    /* RFC 7541 C.4.1: :authority Huffman-coded; then a malformed Huffman string (padding
+     * of 8 bits) leaves the field empty */
+    static const uint8_t huff[] = {0x82, 0x86, 0x84, 0x41, 0x8c, 0xf1, 0xe3, 0xc2, 0xe5,
+                                   0xf2, 0x3a, 0x6b, 0xa0, 0xab, 0x90, 0xf4, 0xff};
+    uint8_t hb[128];
+    memcpy(hb, b, 24);
+    uint8_t hh[] = {0, 0, sizeof huff, 1, 0x05, 0, 0, 0, 1};
+    memcpy(hb + 24, hh, 9);
+    memcpy(hb + 33, huff, sizeof huff);
+    CHECK_EQ_INT(dt_h2c_parse_client_stream(hb, 33 + sizeof huff, &h), DT_PARSE_DONE);
+    CHECK_EQ_STR(h.host, "www.example.com");
+    CHECK_EQ_STR(h.method, "GET");
+    hb[33 + sizeof huff - 1] = 0xfe; /* the padding is no longer all ones */
+    CHECK_EQ_INT(dt_h2c_parse_client_stream(hb, 33 + sizeof huff, &h), DT_PARSE_DONE);
+    CHECK_EQ_STR(h.host, "");
     /* padding longer than the frame, an integer that never ends: not mine */
     b[24 + sizeof settings + 9] = 200;
     CHECK_EQ_INT(dt_h2c_parse_client_stream(b, n, &h), DT_PARSE_NOT_MINE);

@@ -1374,6 +1374,268 @@ def c_icmp_error_embedded():
             "summary": {"packets": 2, "icmp_packets": 1, "flows": 1}}
 
 
+# ------------------------------------------------------------------ recognised by content
+
+def by_content_errs(flows, want):
+    """want: {server port: app}; each such flow has that app and app_by_content true, every
+    other flow has no app_by_content key."""
+    errs = []
+    for f in flows:
+        port = f["server"]["port"]
+        if port in want:
+            if f["app"] != want[port] or f.get("app_by_content") is not True:
+                errs.append("port %d: app %s, by content %s" % (port, f["app"],
+                                                                f.get("app_by_content")))
+        elif "app_by_content" in f:
+            errs.append("port %d: app_by_content on a flow of its usual port" % port)
+    return errs
+
+
+def c_dns_by_content_udp():
+    # DNS on UDP 8053 and a query-only flow on 5333 are DNS by content; the
+    # answer names a later TLS flow; DNS on 53 has no flag
+    name = "telemetry.example.net"
+    ans = g.dns_chain(name, [], ["198.51.100.80"])
+    q, r = g.dns_query(0x4242, name), g.dns_response(0x4242, name, "A", ans)
+    q2 = g.dns_query(7, "other.example.net", "AAAA")
+    pk = [g.udp_ip(C4, DNS4, 40100, 8053, q), g.udp_ip(DNS4, C4, 8053, 40100, r),
+          g.udp_ip(C4, DNS4, 40101, 5333, q2)]
+    _, _, std = dns_pair(C4, DNS4, 40102, 9, "plain.example.net", "A", [])
+    s = tls_session(C4, "198.51.100.80", 51100, 443, sni=None)
+    frames = [g.eth_for(p) for p in pk + std] + [g.eth_for(p) for _, p in s.ip_packets()]
+
+    def check(rep, flows):
+        errs = by_content_errs(flows, {8053: "dns", 5333: "dns"})
+        tls = [f for f in flows if f["server"]["port"] == 443]
+        if not tls or tls[0]["server"]["name"] != name:
+            errs.append("TLS flow not named by the DNS answer: %s" % tls)
+        return errs
+    return {"files": [pcap("cap.pcap", frames)], "nflows": 4, "check": check,
+            "flows": [{"proto": "udp", "app": "dns", "app_by_content": True,
+                       "client": udp_side(C4, 40100, [(pk[0], len(q))]),
+                       "server": udp_side(DNS4, 8053, [(pk[1], len(r))]),
+                       "dns": [{"name": name, "type": "A", "rcode": "NOERROR",
+                                "answers": ["198.51.100.80"], "cname_chain": [name]}]},
+                      {"proto": "udp", "app": "dns", "app_by_content": True,
+                       "client": {"ip": C4, "port": 40101}, "server": {"ip": DNS4, "port": 5333},
+                       "dns": [{"name": "other.example.net", "type": "AAAA", "rcode": None,
+                                "answers": [], "cname_chain": ["other.example.net"]}]}]}
+
+
+def c_dns_by_content_tcp():
+    # DNS over TCP on port 8053: length-prefixed messages, split across segments
+    name = "tcp.example.net"
+    q = g.dns_query(0x0101, name)
+    r = g.dns_response(0x0101, name, "A", g.dns_chain(name, [], ["198.51.100.81"]))
+    s = g.TcpSession(C4, DNS4, 51200, 8053, mss=20).handshake()
+    s.send("c2s", struct.pack("!H", len(q)) + q)
+    s.send("s2c", struct.pack("!H", len(r)) + r)
+    s.close()
+    ex = tcp_expect(s, "dns", name, "dns", extra={
+        "app_by_content": True,
+        "dns": [{"name": name, "type": "A", "rcode": "NOERROR", "answers": ["198.51.100.81"],
+                 "cname_chain": [name]}]})
+    del ex["server"]["name"], ex["server"]["name_source"]
+    return one_session(s, ex)
+
+
+def c_dns_by_content_rejects():
+    # near-DNS on other ports is not DNS: a response sent by the client, a message
+    # with a trailing byte (counts and length disagree), a query with an answer count, a
+    # name with a control byte, random bytes; and TCP whose first message is a response
+    name = "spoof.example.net"
+    ans = g.dns_chain(name, [], ["198.51.100.82"])
+    bad_ctl = bytearray(g.dns_query(5, "ab.example.net"))
+    bad_ctl[13] = 0x01
+    rnd = g.rng(7)
+    pk = [g.udp_ip(C4, DNS4, 40200, 8053, g.dns_response(0x1111, name, "A", ans)),
+          g.udp_ip(C4, DNS4, 40201, 8054, g.dns_query(2, "x.example.net") + b"\0"),
+          g.udp_ip(C4, DNS4, 40202, 8055, g.dns_message(3, "y.example.net", answers=ans)),
+          g.udp_ip(C4, DNS4, 40203, 8056, bytes(bad_ctl)),
+          g.udp_ip(C4, DNS4, 40204, 8057, bytes(rnd.getrandbits(8) for _ in range(64)))]
+    # ID mismatch: query 1, response 2 on one flow (the response is not recorded)
+    pk += [g.udp_ip(C4, DNS4, 40205, 8058, g.dns_query(1, name)),
+           g.udp_ip(DNS4, C4, 8058, 40205, g.dns_response(2, name, "A", ans))]
+    s = g.TcpSession(C4, DNS4, 51201, 8059).handshake()
+    r = g.dns_response(4, name, "A", ans)
+    s.send("c2s", struct.pack("!H", len(r)) + r)
+    s.close()
+    frames = [g.eth_for(p) for p in pk] + [g.eth_for(p) for _, p in s.ip_packets()]
+
+    def check(rep, flows):
+        errs = by_content_errs(flows, {8058: "dns"})
+        errs += ["%s: app %s" % (f["server"]["port"], f["app"]) for f in flows
+                 if f["server"]["port"] != 8058 and f["app"] != "unknown"]
+        if any(d["answers"] for d in rep.get("dns", [])):
+            errs.append("answers recorded: %s" % rep["dns"])
+        return errs
+    return {"files": [pcap("cap.pcap", frames)], "args": ["--no-geo"], "nflows": 7,
+            "check": check}
+
+
+def c_tls_http_by_content():
+    # TLS on 4433 and HTTP on 8888 are recognised by content; on 443 and 80 they are not
+    odd_tls, std_tls = tls_session(cport=51300, sport=4433), tls_session(cport=51301)
+    odd_http = g.TcpSession(C4, S4, 51302, 8888).handshake()
+    odd_http.send("c2s", g.http_request("odd.example.net"))
+    odd_http.close()
+    std_http = g.TcpSession(C4, S4, 51303, 80).handshake()
+    std_http.send("c2s", g.http_request("std.example.net"))
+    std_http.close()
+    frames = [g.eth_for(p) for s in (odd_tls, std_tls, odd_http, std_http)
+              for _, p in s.ip_packets()]
+    return {"files": [pcap("cap.pcap", frames)], "nflows": 4,
+            "check": lambda rep, flows: by_content_errs(flows, {4433: "tls", 8888: "http"})}
+
+
+# ------------------------------------------------------------------ DTLS
+
+def c_dtls_client_hello_sni():
+    # DTLS 1.2 on CoAPs (5684) after a datagram that is not DTLS (WebRTC: STUN first);
+    # DTLS 1.3 with a cookie; a first fragment that holds the SNI; a later fragment alone
+    # names nothing
+    sni12, sni13, snifr = "coap.telematics.example", "lwm2m.example.org", "frag.example.net"
+    h12 = g.dtls_client_hello(sni12, ("coap",))
+    whole = g.dtls_client_hello(snifr)
+    cut = g.dtls_client_hello(snifr, frag_len=150)
+    later = bytearray(whole)
+    later[13 + 6:13 + 9] = b"\x00\x00\x10"  # fragment offset 16
+    pk = [g.udp_ip(C4, S4, 50000, 5684, bytes(range(20))),
+          g.udp_ip(C4, S4, 50000, 5684, h12),
+          g.udp_ip(S4, C4, 5684, 50000, b"\x16\xfe\xfd" + bytes(40)),
+          g.udp_ip(C4, S4, 50001, 4433, g.dtls_client_hello(sni13, versions=(0xFEFC,),
+                                                            cookie=b"\x42" * 16)),
+          g.udp_ip(C4, S4, 50002, 4434, cut),
+          g.udp_ip(C4, S4, 50003, 4435, bytes(later))]
+    return {"files": [pcap("cap.pcap", [g.eth_for(p) for p in pk])], "nflows": 4,
+            "flows": [{"proto": "udp", "app": "dtls", "client": {"ip": C4, "port": 50000},
+                       "server": {"ip": S4, "port": 5684, "name": sni12, "name_source": "tls_sni"},
+                       "tls": {"sni": sni12, "alpn": ["coap"], "version": None,
+                               "offered_versions": ["DTLS1.2"]}},
+                      {"proto": "udp", "app": "dtls", "client": {"ip": C4, "port": 50001},
+                       "server": {"ip": S4, "port": 4433, "name": sni13},
+                       "tls": {"sni": sni13, "offered_versions": ["DTLS1.3"]}},
+                      {"proto": "udp", "app": "dtls", "client": {"ip": C4, "port": 50002},
+                       "server": {"ip": S4, "port": 4434, "name": snifr}, "tls": {"sni": snifr}},
+                      {"proto": "udp", "app": "unknown", "client": {"ip": C4, "port": 50003},
+                       "server": {"ip": S4, "port": 4435, "name": None}, "tls": None}],
+            "check": lambda rep, flows: ["ja4 %s" % f["tls"]["ja4"] for f in flows
+                                         if f["tls"] and not f["tls"]["ja4"].startswith("dd")]}
+
+
+# ------------------------------------------------------------------ DHCP
+
+def c_dhcp_names_devices():
+    # a DISCOVER from 0.0.0.0 (no local side) and a REQUEST name the device of chaddr; the
+    # server's OFFER names nothing; DHCPv6 SOLICIT (DUID-LLT) names another; a device without
+    # DHCP has neither names nor vendor_classes; flows without a DHCP client message have
+    # no "dhcp" key
+    mac1, mac2 = "0a:00:00:00:00:21", "0a:00:00:00:00:22"
+    disc = g.dhcp4(mac1, "car-head-unit", "android-dhcp-13")
+    req = g.dhcp4(mac1, "car-head-unit", "android-dhcp-13", msg_type=3)
+    offer = g.dhcp4(mac1, op=2, msg_type=2)
+    sol = g.dhcp6(mac2, "tcu.vehicle.example", "MSFT 5.0", duid_type=1)
+    frames = [g.eth_for(g.udp_ip("0.0.0.0", "255.255.255.255", 68, 67, disc), src=g.MAC_A),
+              g.eth_for(g.udp_ip(DNS4, "255.255.255.255", 67, 68, offer), src=g.MAC_B),
+              g.eth_for(g.udp_ip("0.0.0.0", "255.255.255.255", 68, 67, req), src=g.MAC_A),
+              g.eth_for(g.udp_ip("fe80::22", "ff02::1:2", 546, 547, sol), src=g.MAC_C)]
+    s = tls_session()
+    frames += [g.eth_for(p) for _, p in s.ip_packets()]
+
+    def check(rep, flows):
+        errs = []
+        devs = {d["device"]: d for d in rep["devices"]}
+        want = {mac1: (["car-head-unit"], ["android-dhcp-13"]),
+                mac2: (["tcu.vehicle.example"], ["MSFT 5.0"])}
+        for mac, (names, vcs) in want.items():
+            d = devs.get(mac)
+            if not d or d.get("names") != names or d.get("vendor_classes") != vcs:
+                errs.append("device %s: %s" % (mac, d))
+        errs += ["device %s has DHCP keys" % k for k, d in devs.items()
+                 if k not in want and ("names" in d or "vendor_classes" in d)]
+        by_port = {(f["client"]["port"], f["server"]["port"]): f for f in flows}
+        if by_port[(68, 67)].get("dhcp") != {"client_mac": mac1, "host_name": "car-head-unit",
+                                             "vendor_class": "android-dhcp-13"}:
+            errs.append("dhcp flow: %s" % by_port[(68, 67)].get("dhcp"))
+        if by_port[(68, 67)]["app"] != "dhcp" or by_port[(546, 547)]["app"] != "dhcpv6":
+            errs.append("apps")
+        errs += ["dhcp key on %s" % (k,) for k, f in by_port.items()
+                 if k not in ((68, 67), (546, 547)) and "dhcp" in f]
+        return errs
+    return {"files": [pcap("cap.pcap", frames)], "args": ["--no-geo"], "nflows": 4,
+            "check": check}
+
+
+# ------------------------------------------------------------------ CoAP
+
+def c_coap_uri_host():
+    # a CoAP GET with Uri-Host names its server (name_source coap_host, domains seen_in
+    # coap); the 2.05 response keeps it CoAP; a request without Uri-Host names nothing
+    host, srv = "coap.telematics.example", "34.117.0.10"  # a public address: domains table
+    req = g.coap_request(host)
+    resp = bytes([0x62, 0x45]) + req[2:6] + b"\xffok"
+    pk = [g.udp_ip(C4, srv, 50100, 5683, req), g.udp_ip(srv, C4, 5683, 50100, resp),
+          g.udp_ip(C4, srv, 50101, 5683, g.coap_request(None, code=2))]
+
+    def check(rep, flows):
+        seen = [n.get("seen_in") for d in rep.get("domains", []) for n in d.get("names", [])
+                if n.get("name") == host]
+        return [] if seen == [["coap"]] else ["domains seen_in %s" % seen]
+    return {"files": [pcap("cap.pcap", [g.eth_for(p) for p in pk])], "nflows": 2,
+            "check": check,
+            "flows": [{"proto": "udp", "app": "coap", "client": {"ip": C4, "port": 50100},
+                       "server": {"ip": srv, "port": 5683, "name": host,
+                                  "name_source": "coap_host"},
+                       "coap": {"uri_host": host, "method": "GET"}},
+                      {"proto": "udp", "app": "coap", "client": {"ip": C4, "port": 50101},
+                       "server": {"ip": srv, "port": 5683, "name": None},
+                       "coap": {"uri_host": None, "method": "POST"}}]}
+
+
+# ------------------------------------------------------------------ STUN / TURN
+
+def c_stun_turn_realm():
+    # a TURN allocation on 3478: the response's REALM (a domain) names the server; its
+    # XOR-MAPPED / XOR-RELAYED addresses and SOFTWARE are kept; STUN on another port (by
+    # its magic cookie) followed by a DTLS ClientHello on the same flow is DTLS (WebRTC)
+    srv = "34.117.0.11"
+    req = g.stun_message(0x0003)
+    resp = g.stun_message(0x0103, mapped=("198.51.100.7", 40001),
+                          relayed=("2001:db8::5", 50000), realm="turn.example.com",
+                          software="relay 1.0")
+    hello = g.dtls_client_hello("media.example.net")
+    pk = [g.udp_ip(C4, srv, 50200, 3478, req), g.udp_ip(srv, C4, 3478, 50200, resp),
+          g.udp_ip(C4, srv, 50201, 19302, g.stun_message(0x0001)),
+          g.udp_ip(srv, C4, 19302, 50201, g.stun_message(mapped=("198.51.100.7", 40002))),
+          g.udp_ip(C4, srv, 50201, 19302, hello)]
+    return {"files": [pcap("cap.pcap", [g.eth_for(p) for p in pk])], "nflows": 2,
+            "flows": [{"proto": "udp", "app": "stun", "client": {"ip": C4, "port": 50200},
+                       "server": {"ip": srv, "port": 3478, "name": "turn.example.com",
+                                  "name_source": "stun_realm"},
+                       "stun": {"software": "relay 1.0", "realm": "turn.example.com",
+                                "mapped_address": "198.51.100.7:40001",
+                                "relayed_address": "[2001:db8::5]:50000"}},
+                      {"proto": "udp", "app": "dtls", "client": {"ip": C4, "port": 50201},
+                       "server": {"ip": srv, "port": 19302, "name": "media.example.net"},
+                       "stun": {"realm": None, "mapped_address": "198.51.100.7:40002"},
+                       "tls": {"sni": "media.example.net"}}]}
+
+
+# ------------------------------------------------------------------ HTTP/2 cleartext
+
+def c_h2c_authority():
+    # h2c with prior knowledge on port 8080: the HEADERS frame's :authority names the
+    # server (the flow is http, named by http_host), its :method and user-agent kept
+    s = g.TcpSession(C4, S4, 51400, 8080).handshake()
+    s.send("c2s", g.h2c_request("api.vehicle.example"))
+    s.send("s2c", bytes(3) + b"\x04\x00" + bytes(4))
+    s.close()
+    ex = tcp_expect(s, "http", "api.vehicle.example", "http_host", extra={
+        "http": {"host": "api.vehicle.example", "method": "GET",
+                 "user_agent": "datatrail-test/1.0", "requests": 1}})
+    return one_session(s, ex)
+
+
 # captures that are broken on purpose: `run_cases.py --tshark` accepts tshark's complaints
 TSHARK_MALFORMED = {"frag4_overlap_different", "malformed_frames", "not_a_capture",
                     "one_good_one_bad", "pcapng_truncated_block", "tcp_overlap_first_wins",

@@ -61,7 +61,8 @@ def found_keys(report):
     for f in report.get("flows", []):
         c, s = f["client"], f["server"]
         tls = f.get("tls") or {}
-        if tls.get("sni"):
+        # the oracle's TLS entries are tshark's tls.handshake fields: DTLS has its own
+        if tls.get("sni") and f["app"] != "dtls":
             keys["tls_sni"].add((c["ip"], c["port"], s["ip"], s["port"], tls["sni"]))
         quic = f.get("quic") or {}
         if quic.get("sni"):
@@ -70,7 +71,7 @@ def found_keys(report):
         if http.get("host"):
             keys["http_host"].add((c["ip"], s["ip"], s["port"], http["host"]))
     for d in report.get("dns", []):
-        if d["type"] in ("A", "AAAA"):
+        if d["type"] in ("A", "AAAA", "ANY"):  # an ANY query is answered with A/AAAA too
             for a in d["answers"]:
                 keys["dns"].add((d["name"].lower(), a))
     return keys

@@ -676,6 +676,101 @@ def tls_client_hello(sni=None, alpn=(), split=None, **kw):
     return tls_records(tls_client_hello_msg(sni, alpn, **kw), split=split)
 
 
+def dtls_client_hello(sni=None, alpn=(), cookie=b"", versions=(0xFEFD,), record_version=0xFEFF,
+                      frag_len=None, epoch=0):
+    """One DTLS record (RFC 6347 / 9147) with a ClientHello: the TLS body with a cookie after
+    the session id, under a 12-byte handshake header (message_seq 0, fragment offset 0,
+    fragment_length frag_len or whole) and a 13-byte record header."""
+    msg = tls_client_hello_msg(sni, alpn, versions=versions, grease=False, legacy_version=0xFEFD)
+    body = msg[4:]
+    body = body[:2 + 32 + 33] + bytes([len(cookie)]) + cookie + body[2 + 32 + 33:]
+    n = len(body) if frag_len is None else frag_len
+    hs = b"\x01" + struct.pack("!I", len(body))[1:] + struct.pack("!H", 0) + b"\0\0\0" + \
+        struct.pack("!I", n)[1:] + body[:n]
+    return struct.pack("!BHH", 0x16, record_version, epoch) + b"\0" * 6 + \
+        struct.pack("!H", len(hs)) + hs
+
+
+def dhcp4(mac, host=None, vendor=None, op=1, msg_type=1):
+    """A DHCP message (RFC 2131): BOOTP header with chaddr, magic cookie, option 53, then
+    12 (host name) and 60 (vendor class) when given, end."""
+    mb = bytes.fromhex(mac.replace(":", ""))
+    hdr = struct.pack("!BBBBIHH", op, 1, 6, 0, 0x3903F326, 0, 0x8000) + bytes(16)
+    hdr += mb + bytes(10) + bytes(64 + 128)
+    opts = b"\x35\x01" + bytes([msg_type])
+    for code, val in ((12, host), (60, vendor)):
+        if val is not None:
+            opts += bytes([code, len(val)]) + val.encode()
+    return hdr + struct.pack("!I", 0x63825363) + opts + b"\xff"
+
+
+def dhcp6(mac, fqdn=None, vendor=None, msg_type=1, duid_type=3):
+    """A DHCPv6 message (RFC 8415): type, transaction id, client id (DUID-LL or -LLT of
+    mac), option 39 (client FQDN, DNS labels) and 16 (vendor class) when given."""
+    mb = bytes.fromhex(mac.replace(":", ""))
+    duid = struct.pack("!HH", duid_type, 1) + (b"\0\0\0\x01" if duid_type == 1 else b"") + mb
+    out = bytes([msg_type]) + b"\x12\x34\x56" + struct.pack("!HH", 1, len(duid)) + duid
+    if fqdn is not None:
+        name = b"".join(bytes([len(l)]) + l.encode() for l in fqdn.split(".")) + b"\0"
+        out += struct.pack("!HH", 39, 1 + len(name)) + b"\x01" + name
+    if vendor is not None:
+        v = struct.pack("!I", 311) + struct.pack("!H", len(vendor)) + vendor.encode()
+        out += struct.pack("!HH", 16, len(v)) + v
+    return out
+
+
+def coap_request(host=None, code=1, mid=0x1234, token=b"\xaa\xbb", path="rd"):
+    """A confirmable CoAP request (RFC 7252): Uri-Host (3) when given, Uri-Path (11)."""
+    out = bytes([0x40 | len(token), code]) + struct.pack("!H", mid) + token
+    last = 0
+    for num, val in ((3, host), (11, path)):
+        if val is None:
+            continue
+        v, d = val.encode(), num - last
+        last = num
+        ln = len(v)
+        out += bytes([(d << 4) | (ln if ln < 13 else 13)]) + (bytes([ln - 13]) if ln >= 13 else b"")
+        out += v
+    return out
+
+
+def stun_message(mtype=0x0101, txid=bytes(range(1, 13)), mapped=None, relayed=None,
+                 realm=None, software=None):
+    """A STUN message (RFC 8489): XOR-MAPPED-ADDRESS / XOR-RELAYED-ADDRESS (ip, port),
+    REALM and SOFTWARE when given; attributes padded to 4 bytes."""
+    cookie = struct.pack("!I", 0x2112A442)
+
+    def attr(t, v):
+        return struct.pack("!HH", t, len(v)) + v + bytes((4 - len(v) % 4) % 4)
+
+    def xaddr(ip, port):
+        a = addr(ip).packed
+        key = cookie + txid
+        fam = 1 if len(a) == 4 else 2
+        return struct.pack("!BBH", 0, fam, port ^ 0x2112) + bytes(x ^ key[i] for i, x in enumerate(a))
+    body = b""
+    for t, v in ((0x0020, mapped), (0x0016, relayed)):
+        if v:
+            body += attr(t, xaddr(*v))
+    for t, v in ((0x0014, realm), (0x8022, software)):
+        if v is not None:
+            body += attr(t, v.encode())
+    return struct.pack("!HH", mtype, len(body)) + cookie + txid + body
+
+
+def h2c_request(authority, method_index=2, user_agent="datatrail-test/1.0"):
+    """HTTP/2 prior-knowledge preface, an empty SETTINGS frame and a HEADERS frame whose
+    HPACK block has :method (indexed), :scheme http (indexed 6), :path / (indexed 4),
+    :authority and user-agent as literals without Huffman coding."""
+    def lit(index, value):  # literal with incremental indexing, indexed name (< 63)
+        v = value.encode()
+        return bytes([0x40 | index, len(v)]) + v
+    block = bytes([0x80 | method_index, 0x86, 0x84]) + lit(1, authority) + \
+        bytes([0x0f, 58 - 15, len(user_agent)]) + user_agent.encode()
+    frame = struct.pack("!I", len(block))[1:] + bytes([1, 0x05]) + struct.pack("!I", 1) + block
+    return b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes(3) + b"\x04\x00" + bytes(4) + frame
+
+
 def tls_server_hello(tls13=True, cipher=0x1301, rnd=None):
     rnd = rnd if rnd is not None else bytes(range(100, 132))
     body = b"\x03\x03" + rnd + b"\x20" + bytes(range(32, 64)) + struct.pack("!H", cipher) + b"\x00"

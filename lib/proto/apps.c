@@ -1,4 +1,5 @@
 #include "proto/apps.h"
+#include "util/netconst.h"
 #include "util/pool.h"
 
 #include "proto/doh.h"
@@ -27,8 +28,9 @@ struct dt_apps {
 
 _Static_assert(DT_APP_COUNT <= DT_PARSER_APP_BASE, "apps of added parsers follow dt_app");
 
-static const char *const app_names[DT_APP_COUNT] = {"unknown", "tls",   "quic", "http", "dns",
-                                                    "mdns",    "llmnr", "mqtt", "ntp",  "ssdp"};
+static const char *const app_names[DT_APP_COUNT] = {"unknown", "tls",   "quic",   "http", "dns",
+                                                    "mdns",    "llmnr", "mqtt",   "ntp",  "ssdp",
+                                                    "dtls",    "dhcp",  "dhcpv6", "coap", "stun"};
 
 const char *dt_app_name(dt_app a)
 {
@@ -51,6 +53,10 @@ const char *dt_name_source_str(dt_name_source s)
         return "dns";
     case DT_NAME_CERT:
         return "cert";
+    case DT_NAME_COAP_HOST:
+        return "coap_host";
+    case DT_NAME_STUN_REALM:
+        return "stun_realm";
     default:
         return NULL;
     }
@@ -167,6 +173,25 @@ void dt_parser_work_drop(const dt_parse_in *in, size_t size)
 {
     state_free(in->x, in->x->work, size, 1);
     in->x->work = NULL;
+}
+
+dt_parse_status dt_parser_read_datagram(const dt_parse_in *in, int slot, int app, void *scratch,
+                                        int (*read)(const uint8_t *p, size_t len, void *result))
+{
+    size_t size = dt_result_parser(slot)->result_size;
+    void *d = in->x->result[slot];
+    if (!d) {
+        memset(scratch, 0, size);
+        d = scratch;
+    }
+    int r = read(in->p, in->len, d);
+    if (r < 0)
+        return DT_PARSE_NOT_MINE;
+    dt_flow_app_set(in->x, app);
+    void *keep = r > 0 && d == scratch ? dt_parser_result(in, slot) : NULL;
+    if (keep)
+        memcpy(keep, scratch, size);
+    return DT_PARSE_MORE;
 }
 
 /* Records one DNS message in the flow and, for responses, in the resolution table. */
@@ -330,11 +355,32 @@ static void set_name(dt_flow_app *x, const char *name, dt_name_source src)
     x->name_source = (uint8_t)src;
 }
 
+int dt_app_usual_port(dt_app app, uint16_t port)
+{
+    /* IANA's ports of HTTP, of protocols over TLS (HTTPS, SMTPS, NNTPS, LDAPS,
+     * DoT, FTPS, TELNETS, IMAPS, IRCS, POP3S, SIPS, AMQPS, MQTTS), of DNS */
+    static const uint16_t http[] = {80, 591, 8008, 8080, 0},
+                          tls[] = {443, 465, 563,  636,  853,  989,  990,  992, 993,
+                                   994, 995, 5061, 5671, 6697, 8443, 8883, 0},
+                          dns[] = {DT_PORT_DNS, DT_PORT_MDNS, DT_PORT_LLMNR, 0};
+    const uint16_t *p = app == DT_APP_HTTP  ? http
+                        : app == DT_APP_TLS ? tls
+                        : app == DT_APP_DNS ? dns
+                                            : NULL;
+    if (!p)
+        return 1;
+    while (*p && *p != port)
+        p++;
+    return *p != 0;
+}
+
 void dt_apps_flow_end(dt_apps *a, dt_flow *f)
 {
     dt_flow_app *x = f->app;
     if (!x && !(x = app_of(a, f)))
         return;
+    x->by_content = !dt_app_usual_port((dt_app)x->app, f->side[DT_CLIENT].port) &&
+                    !dt_app_usual_port((dt_app)x->app, f->side[DT_SERVER].port);
     const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
     const dt_http_info *h = dt_app_http(x);
     const dt_tls_cert *c = dt_app_tls_cert(x);
@@ -350,6 +396,12 @@ void dt_apps_flow_end(dt_apps *a, dt_flow *f)
             *colon = '\0'; /* "host:8080" names host; an IPv6 literal keeps its colons */
         set_name(x, host, DT_NAME_HTTP_HOST);
     }
+    const dt_coap_info *cp = dt_app_coap(x);
+    if (cp)
+        set_name(x, cp->uri_host, DT_NAME_COAP_HOST);
+    const dt_stun_info *st = dt_app_stun(x);
+    if (st && dt_stun_realm_is_domain(st->realm))
+        set_name(x, st->realm, DT_NAME_STUN_REALM);
     if (!x->name_source) {
         const char *n =
             dt_resolve_lookup(a->resolve, &f->side[DT_SERVER].ip, f->first_ns, NULL, NULL);

@@ -5,11 +5,14 @@
 #ifndef DT_APPS_H
 #define DT_APPS_H
 
+#include "proto/coap.h"
+#include "proto/dhcp.h"
 #include "proto/dns.h"
 #include "flow/flow.h"
 #include "proto/http.h"
 #include "proto/quic.h"
 #include "proto/registry.h"
+#include "proto/stun.h"
 #include "enrich/resolve.h"
 #include "proto/tls.h"
 
@@ -27,6 +30,11 @@ typedef enum dt_app {
     DT_APP_MQTT,
     DT_APP_NTP,
     DT_APP_SSDP,
+    DT_APP_DTLS,
+    DT_APP_DHCP,
+    DT_APP_DHCPV6,
+    DT_APP_COAP,
+    DT_APP_STUN,
     DT_APP_COUNT
 } dt_app;
 
@@ -37,6 +45,8 @@ typedef enum dt_name_source {
     DT_NAME_HTTP_HOST,
     DT_NAME_DNS,
     DT_NAME_CERT,
+    DT_NAME_COAP_HOST,
+    DT_NAME_STUN_REALM,
 } dt_name_source;
 
 const char *dt_app_name(dt_app a);                /* "tls", ..., "unknown" */
@@ -85,6 +95,9 @@ typedef struct dt_flow_app {
     uint8_t name_source;         /* dt_name_source */
     uint8_t encrypted_dns;       /* 0, or 1 DoT, 2 DoH, 3 DoQ */
     uint8_t tls_found[2];        /* TLS: a handshake record was found in this direction */
+    uint8_t by_content;          /* the app was recognised by content, not by its port */
+    uint8_t n_dns_ids;           /* DNS by content: queries seen (ids kept: up to 4) */
+    uint16_t dns_ids[4];         /* DNS by content: ids of the latest queries */
     int8_t st[DT_PARSER_MAX];    /* per parser (dt_parser_id): DT_ST_* */
     uint32_t active[2];          /* per direction: bit id set while parser id still reads it */
     uint32_t tls_scan[2];        /* TLS: ...at this offset (or: searched up to here) */
@@ -135,6 +148,24 @@ static inline const dt_http_info *dt_app_http(const dt_flow_app *x)
     return h && h->present ? h : NULL;
 }
 
+static inline const dt_dhcp_info *dt_app_dhcp(const dt_flow_app *x)
+{
+    const dt_dhcp_info *d = x ? x->result[DT_RESULT_DHCP] : NULL;
+    return d && d->present ? d : NULL;
+}
+
+static inline const dt_coap_info *dt_app_coap(const dt_flow_app *x)
+{
+    const dt_coap_info *d = x ? x->result[DT_RESULT_COAP] : NULL;
+    return d && d->present ? d : NULL;
+}
+
+static inline const dt_stun_info *dt_app_stun(const dt_flow_app *x)
+{
+    const dt_stun_info *d = x ? x->result[DT_RESULT_STUN] : NULL;
+    return d && d->present ? d : NULL;
+}
+
 /* For parse functions: the result of slot for this flow (allocated once,
  * zeroed), or NULL when the parser state limit refused it.  slot: the
  * parser's own, or another parser's (SSDP fills HTTP's). */
@@ -149,6 +180,14 @@ static inline void *dt_parser_work(const dt_parse_in *in, size_t size)
 {
     return in->x->work ? in->x->work : dt_parser_work_new(in, size);
 }
+
+/* For parsers of one message per datagram that keep a result only once a
+ * message says something (DHCP, CoAP): read(p, len, result) answers -1 (not
+ * this protocol: NOT_MINE), 0 (this protocol, nothing to keep) or 1 (filled
+ * the result: kept).  Reads into the flow's result, or a zeroed scratch of
+ * the result's size before there is one; names the flow app; MORE. */
+dt_parse_status dt_parser_read_datagram(const dt_parse_in *in, int slot, int app, void *scratch,
+                                        int (*read)(const uint8_t *p, size_t len, void *result));
 
 /* Sets the flow's app unless one was already found. */
 static inline void dt_flow_app_set(dt_flow_app *x, int app)
@@ -184,6 +223,9 @@ void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir);
 /* A UDP payload from side dir. */
 void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size_t len,
                          uint64_t ts_ns);
+/* Whether port is one of app's usual ports (TLS, HTTP, DNS; 1 for other apps):
+ * an app found on a flow with neither port usual was recognised by content. */
+int dt_app_usual_port(dt_app app, uint16_t port);
 /* The flow ends: choose its name (falling back to DNS), finish parsing. */
 void dt_apps_flow_end(dt_apps *a, dt_flow *f);
 /* Frees the flow's application state. */

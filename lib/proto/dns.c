@@ -291,6 +291,75 @@ int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out)
     return 0;
 }
 
+/* Classes a question or record of a real message has: IN, CH, HS, NONE and
+ * ANY (UPDATE); the mDNS unicast / cache-flush bit masked off. */
+static int known_class(uint16_t cl)
+{
+    cl &= 0x7fff;
+    return cl == 1 || cl == 3 || cl == 4 || cl == 254 || cl == 255;
+}
+
+/* NetBIOS name service (RFC 1002) writes its messages as DNS does, but its
+ * names start with a 32-letter label (a NetBIOS name, two letters a byte):
+ * another protocol. */
+static int netbios_name(const char *name)
+{
+    size_t n = 0;
+    while ((name[n] >= 'A' && name[n] <= 'Z') || (name[n] >= 'a' && name[n] <= 'z'))
+        n++;
+    return n == 32 && (name[n] == '.' || name[n] == '\0');
+}
+
+int dt_dns_strict_header(const uint8_t *msg, size_t avail, size_t len, int *response)
+{
+    if (avail < DT_DNS_HDR_LEN || len < DT_DNS_HDR_LEN + 5)
+        return 0;
+    uint16_t flags = dt_rd_be16(msg + 2);
+    unsigned opcode = flags >> 11 & 0xf, qr = flags >> 15;
+    unsigned an = dt_rd_be16(msg + 6), ns = dt_rd_be16(msg + 8), ar = dt_rd_be16(msg + 10);
+    /* one question; the Z bit clear; a query has no error code and (a
+     * standard query) no answers; no more records than 11 bytes each allow */
+    if (!valid_opcode(opcode) || dt_rd_be16(msg + 4) != 1 || (flags & 0x0040) ||
+        (!qr && ((flags & 0xf) || (opcode == 0 && an))) || an > DNS_MAX_RRCOUNT ||
+        ns > DNS_MAX_RRCOUNT || ar > DNS_MAX_RRCOUNT ||
+        (an + ns + ar) * 11u > len - DT_DNS_HDR_LEN - 5)
+        return 0;
+    if (response)
+        *response = (int)qr;
+    return 1;
+}
+
+int dt_dns_strict(const uint8_t *msg, size_t len, uint16_t *id, int *response)
+{
+    char name[DT_DNS_NAME_MAX];
+    if (!dt_dns_strict_header(msg, len, len, response))
+        return 0;
+    dt_cur c = dt_cur_make(msg, len);
+    c.pos = DT_DNS_HDR_LEN;
+    /* the question name: printable ASCII labels (no escapes), not NetBIOS */
+    if (read_name(msg, len, &c, name, sizeof name) < 0 || strchr(name, '\\') || netbios_name(name))
+        return 0;
+    (void)dt_be16(&c);
+    if (!known_class(dt_be16(&c)) || !dt_ok(&c))
+        return 0;
+    unsigned rrs = (unsigned)dt_rd_be16(msg + 6) + dt_rd_be16(msg + 8) + dt_rd_be16(msg + 10);
+    for (unsigned i = 0; i < rrs; i++) {
+        if (read_name(msg, len, &c, name, sizeof name) < 0)
+            return 0;
+        uint16_t type = dt_be16(&c), cl = dt_be16(&c);
+        (void)dt_be32(&c);
+        (void)dt_bytes(&c, dt_be16(&c));
+        if (!dt_ok(&c) || (type != DT_DNS_T_OPT && !known_class(cl)))
+            return 0;
+    }
+    /* every byte accounted for: the counts and the length agree */
+    if (dt_left(&c) != 0)
+        return 0;
+    if (id)
+        *id = dt_rd_be16(msg);
+    return 1;
+}
+
 size_t dt_dns_tcp_next(const uint8_t *stream, size_t len, size_t *off, const uint8_t **msg)
 {
     if (!off || *off >= len)

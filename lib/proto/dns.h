@@ -29,7 +29,10 @@
 #define DT_DNS_T_SRV 33
 #define DT_DNS_T_SVCB 64
 #define DT_DNS_T_HTTPS 65
+#define DT_DNS_T_OPT 41
 #define DT_DNS_T_ANY 255
+
+#define DT_DNS_HDR_LEN 12
 
 typedef struct dt_dns_rr {
     uint16_t type;
@@ -65,6 +68,18 @@ typedef struct dt_dns_msg {
  * out->incomplete set when the answers are cut off), -1 when the bytes are not
  * a plausible DNS message or the header/question section is malformed. */
 int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out);
+
+/* Recognition by content (DNS on a port that says nothing): whether
+ * msg[0..len) is a DNS message by a strict structural check: one question
+ * whose name is well-formed and printable (and not NetBIOS's first-level
+ * encoding: NetBIOS name service, RFC 1002, is another protocol), a known opcode and class, a query
+ * without error code (nor answers, if a standard query), and header counts
+ * whose records (names well-formed, data within bounds) end exactly at len.
+ * Returns 1 and sets *id and *response (QR), else 0.  Either may be NULL. */
+int dt_dns_strict(const uint8_t *msg, size_t len, uint16_t *id, int *response);
+/* The same check on the header alone, for a message of len bytes of which
+ * avail (at least DT_DNS_HDR_LEN) have arrived: 0 when it already fails. */
+int dt_dns_strict_header(const uint8_t *msg, size_t avail, size_t len, int *response);
 
 /* Iterates the 2-byte length-prefixed DNS messages of a TCP stream prefix.
  * Starting at *off, returns the length of the next complete message, sets

@@ -22,18 +22,28 @@ struct dt_flow_app;
  * entry.result_size bytes).
  *   DNS_UDP first or later makes no difference: it claims its ports alone.
  *   SOCKS before HTTP: HTTP follows a SOCKS preamble.
- *   DNS_TCP carries the "dns" JSON of both DNS entries (after "http"). */
+ *   H2C after HTTP: it fills HTTP's result once HTTP/1 has given up.
+ *   DNS_TCP carries the "dns" JSON of every DNS entry (after "http").
+ *   DNS_CONTENT_* last: DNS on other ports, recognised by content, is what
+ *   no parser before took the flow for. */
 #define DT_PARSERS(X)                                                                              \
     X(TLS_CLIENT, dt_parser_tls_client, 1)                                                         \
     X(TLS_SERVER, dt_parser_tls_server, 1)                                                         \
     X(QUIC, dt_parser_quic, 1)                                                                     \
     X(SOCKS, dt_parser_socks, 0)                                                                   \
     X(HTTP, dt_parser_http, 1)                                                                     \
+    X(H2C, dt_parser_h2c, 0)                                                                       \
     X(SSDP, dt_parser_ssdp, 0)                                                                     \
     X(MQTT, dt_parser_mqtt, 0)                                                                     \
     X(DNS_TCP, dt_parser_dns_tcp, 0)                                                               \
     X(DNS_UDP, dt_parser_dns_udp, 0)                                                               \
-    X(NTP, dt_parser_ntp, 0)
+    X(NTP, dt_parser_ntp, 0)                                                                       \
+    X(STUN, dt_parser_stun, 1)                                                                     \
+    X(DTLS, dt_parser_dtls, 0)                                                                     \
+    X(DHCP, dt_parser_dhcp, 1)                                                                     \
+    X(COAP, dt_parser_coap, 1)                                                                     \
+    X(DNS_CONTENT_TCP, dt_parser_dns_content_tcp, 0)                                               \
+    X(DNS_CONTENT_UDP, dt_parser_dns_content_udp, 0)
 
 /* Parsers added at run time (dt_parsers_add: tests, embedders). */
 #define DT_PARSER_EXTRA_MAX 1
@@ -75,6 +85,9 @@ enum {
     /* When its port hints match, the flow is this protocol alone: no other
      * parser is tried on it. */
     DT_PF_CLAIM = 2,
+    /* Its JSON key is written only on flows that have its result (absent,
+     * not null, on the others: keys added after the report's first version). */
+    DT_PF_JSON_IF_RESULT = 4,
 };
 
 /* What a parser is given: the contiguous prefix of one direction of a TCP

@@ -203,6 +203,12 @@ const char *dt_tls_version_name(uint16_t v, char *buf, size_t len)
         return "TLS1.0";
     case 0x0300:
         return "SSL3.0";
+    case 0xfeff:
+        return "DTLS1.0";
+    case 0xfefd:
+        return "DTLS1.2";
+    case 0xfefc:
+        return "DTLS1.3";
     case 0x0200:
     case 0x0002:
         return "SSL2.0";
@@ -326,6 +332,12 @@ static const char *ja4_version(uint16_t v)
         return "10";
     case 0x0300:
         return "s3";
+    case 0xfeff:
+        return "d1";
+    case 0xfefd:
+        return "d2";
+    case 0xfefc:
+        return "d3";
     case 0x0200:
     case 0x0002:
         return "s2";
@@ -444,14 +456,16 @@ static void compute_ja3(const dt_tls_client *out, const ch_lists *L, char ja3[33
     md5_hex(s, ja3);
 }
 
-static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int quic, char *ja4,
+static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int kind, char *ja4,
                         size_t cap)
 {
     uint16_t ver = out->legacy_version;
+    /* the newest offered version: DTLS numbers count down (0xfefc is 1.3) */
+    uint16_t flip = kind == DT_TLS_OVER_DTLS ? 0xffff : 0;
     if (out->n_versions) {
-        ver = 0;
-        for (int i = 0; i < out->n_versions; i++)
-            if (out->versions[i] > ver)
+        ver = out->versions[0];
+        for (int i = 1; i < out->n_versions; i++)
+            if ((out->versions[i] ^ flip) > (ver ^ flip))
                 ver = out->versions[i];
     }
     char alpn[3] = "00";
@@ -495,8 +509,8 @@ static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int quic, c
         s[0] = '\0'; /* no extensions: empty list hashes to zeros */
     sha256_12(s, hc);
 
-    int w = snprintf(ja4, cap, "%c%s%c%02d%02d%s_%s_%s", quic ? 'q' : 't', ja4_version(ver),
-                     L->has_sni ? 'd' : 'i', nc, ne, alpn, hb, hc);
+    int w = snprintf(ja4, cap, "%c%s%c%02d%02d%s_%s_%s", "tqd"[kind], ja4_version(ver),
+                     L -> has_sni ? 'd' : 'i', nc, ne, alpn, hb, hc);
     if (w < 0 || (size_t)w >= cap)
         ja4[0] = '\0'; /* cannot happen with the field sizes above; never a cut value */
 }
@@ -528,10 +542,10 @@ static void put_be16(uint8_t *k, size_t *n, unsigned v)
     k[(*n)++] = (uint8_t)v;
 }
 
-static size_t fp_key(const dt_tls_client *out, const ch_lists *L, int quic, uint8_t *k)
+static size_t fp_key(const dt_tls_client *out, const ch_lists *L, int kind, uint8_t *k)
 {
     size_t n = 0;
-    k[n++] = (uint8_t)quic;
+    k[n++] = (uint8_t)kind;
     k[n++] = (uint8_t)L->has_sni;
     put_be16(k, &n, out->legacy_version);
     put_be16(k, &n, (unsigned)out->n_versions);
@@ -551,11 +565,11 @@ static size_t fp_key(const dt_tls_client *out, const ch_lists *L, int quic, uint
     return n;
 }
 
-static void fingerprints(dt_tls_client *out, const ch_lists *L, int quic)
+static void fingerprints(dt_tls_client *out, const ch_lists *L, int kind)
 {
     fp_memo *m = dt_tlocal_get(&fp_slot, sizeof *m);
     uint8_t key[FP_KEY_MAX];
-    size_t n = m ? fp_key(out, L, quic, key) : 0;
+    size_t n = m ? fp_key(out, L, kind, key) : 0;
     uint64_t h = dt_hash_bytes(DT_HASH_INIT, key, n);
     for (int i = 0; m && i < FP_MEMO; i++) {
         const fp_entry *e = &m->e[i];
@@ -566,7 +580,7 @@ static void fingerprints(dt_tls_client *out, const ch_lists *L, int quic)
         }
     }
     compute_ja3(out, L, out->ja3);
-    compute_ja4(out, L, quic, out->ja4, sizeof out->ja4);
+    compute_ja4(out, L, kind, out->ja4, sizeof out->ja4);
     if (!m)
         return;
     fp_entry *e = &m->e[m->next++ % FP_MEMO];
@@ -577,7 +591,7 @@ static void fingerprints(dt_tls_client *out, const ch_lists *L, int quic)
     memcpy(e->ja4, out->ja4, sizeof e->ja4);
 }
 
-int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_client *out)
+int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int kind, dt_tls_client *out)
 {
     if (!out)
         return -1;
@@ -586,15 +600,25 @@ int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_cl
     if (dt_u8(&c) != DT_TLS_HS_CLIENT_HELLO)
         return -1;
     uint32_t blen = dt_be24(&c);
-    dt_cur b = dt_sub(&c, blen);
-    if (!dt_ok(&c))
+    const uint8_t *body = dt_bytes(&c, blen);
+    if (!body)
         return -1;
+    return dt_tls_parse_client_hello_body(body, blen, kind, out);
+}
 
+int dt_tls_parse_client_hello_body(const uint8_t *body, size_t len, int kind, dt_tls_client *out)
+{
+    if (!out || kind < DT_TLS_OVER_TCP || kind > DT_TLS_OVER_DTLS)
+        return -1;
+    memset(out, 0, sizeof *out);
+    dt_cur b = dt_cur_make(body, len);
     ch_lists L;
     memset(&L, 0, sizeof L);
     out->legacy_version = dt_be16(&b);
-    dt_skip(&b, 32);                     /* random */
-    dt_skip(&b, dt_u8(&b));              /* session id */
+    dt_skip(&b, 32);        /* random */
+    dt_skip(&b, dt_u8(&b)); /* session id */
+    if (kind == DT_TLS_OVER_DTLS)
+        dt_skip(&b, dt_u8(&b));          /* cookie (DTLS 1.2; legacy_cookie, empty, in 1.3) */
     dt_cur cs = dt_sub(&b, dt_be16(&b)); /* cipher suites */
     dt_skip(&b, dt_u8(&b));              /* compression methods */
     if (!dt_ok(&b) || (dt_left(&cs) & 1))
@@ -604,7 +628,10 @@ int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_cl
 
     if (dt_left(&b) >= 2) {
         dt_cur exts = dt_sub(&b, dt_be16(&b));
-        /* A truncated extension block is tolerated: keep what is complete. */
+        /* A truncated extension block is tolerated: keep what is complete (a
+         * DTLS first fragment may end anywhere in the block). */
+        if (kind == DT_TLS_OVER_DTLS)
+            exts.err = 0;
         while (dt_left(&exts) >= 4 && dt_ok(&exts)) {
             uint16_t type = dt_be16(&exts);
             uint16_t elen = dt_be16(&exts);
@@ -621,7 +648,7 @@ int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_cl
         out->ciphers[out->n_ciphers++] = L.ciphers.v[i];
     for (int i = 0; i < L.exts.n && i < DT_TLS_MAX_LIST; i++)
         out->extensions[out->n_extensions++] = L.exts.v[i];
-    fingerprints(out, &L, quic);
+    fingerprints(out, &L, kind);
     out->present = 1;
     return 0;
 }

@@ -66,10 +66,17 @@ typedef struct dt_tls_server {
 dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tls_client *out);
 dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tls_server *out);
 
+/* What carries a ClientHello: TLS over TCP, QUIC CRYPTO frames or DTLS
+ * records (the JA4 prefix t, q or d; DTLS adds a cookie after the session id). */
+enum { DT_TLS_OVER_TCP = 0, DT_TLS_OVER_QUIC = 1, DT_TLS_OVER_DTLS = 2 };
 /* Parses one complete ClientHello handshake message (starting at the handshake
- * type byte 0x01), e.g. from QUIC CRYPTO frames.  quic != 0 selects the JA4 'q'
- * prefix.  Returns 0 on success, -1 if malformed. */
-int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int quic, dt_tls_client *out);
+ * type byte 0x01), e.g. from QUIC CRYPTO frames.  kind: DT_TLS_OVER_*.
+ * Returns 0 on success, -1 if malformed. */
+int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int kind, dt_tls_client *out);
+/* The same from the body of the message (after its type and length; DTLS:
+ * after its 12-byte header), of which len bytes are here: an extension block
+ * cut off keeps the extensions that are whole (a first DTLS fragment). */
+int dt_tls_parse_client_hello_body(const uint8_t *body, size_t len, int kind, dt_tls_client *out);
 
 /* "TLS1.3", "TLS1.2", ..., or "0x%04x". */
 const char *dt_tls_version_name(uint16_t v, char *buf, size_t len);

@@ -66,7 +66,8 @@ static void parsers_write(dt_jw *w, const dt_flow_app *x)
 {
     for (int id = 0, n = dt_parser_count(); id < n; id++) {
         const dt_parser *p = dt_parser_get(id);
-        if (!p->json_key)
+        if (!p->json_key ||
+            ((p->flags & DT_PF_JSON_IF_RESULT) && (!x || !x->result[dt_parser_slot(id)])))
             continue;
         dt_jw_key_raw(w, p->json_key, p->json_key_len);
         if (!x || !p->json(w, x))
@@ -150,6 +151,10 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     dt_jw_str(w, f->proto == 6 ? "tcp" : "udp");
     DT_JW_KEY(w, "app");
     dt_jw_str(w, dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN));
+    if (x && x->by_content) {
+        DT_JW_KEY(w, "app_by_content");
+        dt_jw_bool(w, 1);
+    }
     DT_JW_KEY(w, "client");
     dt_jw_obj_begin(w);
     side_write(w, &f->side[DT_CLIENT]);
@@ -309,6 +314,12 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
         out->host = h->name;
         out->host_category = h->entity ? h->entity->category : NULL;
         out->transfer = dt_transfer_str(ep->transfer);
+    }
+    const dt_dhcp_info *dh = dt_app_dhcp(x);
+    if (dh) {
+        out->dhcp_mac = dh->client_mac;
+        out->dhcp_host_name = dh->host_name;
+        out->dhcp_vendor_class = dh->vendor_class;
     }
     out->process_kind = proc_id_kind(f);
     if (out->process_kind) {

@@ -101,6 +101,10 @@ int dt_reader_rollup_flow(const cJSON *flow, dt_rollup_flow *f)
             break;
         }
     }
+    const cJSON *dhcp = jget(flow, "dhcp");
+    f->dhcp_mac = jstr(dhcp, "client_mac");
+    f->dhcp_host_name = jstr(dhcp, "host_name");
+    f->dhcp_vendor_class = jstr(dhcp, "vendor_class");
     f->have_time = jtime(flow, "first_seen", &f->first_ns, &f->ts_digits);
     if (!f->have_time || !jtime(flow, "last_seen", &f->last_ns, &f->ts_digits))
         f->last_ns = f->first_ns;

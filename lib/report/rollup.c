@@ -15,8 +15,16 @@
 
 /* ---- entities ---- */
 
-enum { SEEN_SNI = 1, SEEN_QUIC = 2, SEEN_HTTP = 4, SEEN_DNS = 8, SEEN_CERT = 16 };
-static const char *const seen_names[] = {"sni", "quic", "http", "dns", "cert"};
+enum {
+    SEEN_SNI = 1,
+    SEEN_QUIC = 2,
+    SEEN_HTTP = 4,
+    SEEN_DNS = 8,
+    SEEN_CERT = 16,
+    SEEN_COAP = 32,
+    SEEN_STUN = 64
+};
+static const char *const seen_names[] = {"sni", "quic", "http", "dns", "cert", "coap", "stun"};
 enum { SRC_DOMAIN = 1, SRC_CERT = 2, SRC_UNIDENTIFIED = 4 };
 static const char *const src_names[] = {"domain", "cert", "unidentified"};
 
@@ -65,6 +73,7 @@ typedef struct device_ext {
     const dt_str *mac;
     uint64_t local_flows;
     dt_tally addresses, recipients, countries;
+    dt_tally names, vendor_classes; /* from DHCP */
 } device_ext;
 
 /* decode (issue 15): a process of the local host, by name */
@@ -126,6 +135,8 @@ static void device_free(void *p)
     dt_tally_free(&e->addresses, NULL);
     dt_tally_free(&e->recipients, NULL);
     dt_tally_free(&e->countries, NULL);
+    dt_tally_free(&e->names, NULL);
+    dt_tally_free(&e->vendor_classes, NULL);
     free(e);
 }
 
@@ -234,12 +245,14 @@ static int flow_names(const dt_rollup_flow *f, flow_name *out)
     const char *ns = f->name_source;
     unsigned src = 0;
     if (ns)
-        src = !strcmp(ns, "tls_sni")     ? SEEN_SNI
-              : !strcmp(ns, "quic_sni")  ? SEEN_QUIC
-              : !strcmp(ns, "http_host") ? SEEN_HTTP
-              : !strcmp(ns, "dns")       ? SEEN_DNS
-              : !strcmp(ns, "cert")      ? SEEN_CERT
-                                         : 0;
+        src = !strcmp(ns, "tls_sni")      ? SEEN_SNI
+              : !strcmp(ns, "quic_sni")   ? SEEN_QUIC
+              : !strcmp(ns, "http_host")  ? SEEN_HTTP
+              : !strcmp(ns, "dns")        ? SEEN_DNS
+              : !strcmp(ns, "cert")       ? SEEN_CERT
+              : !strcmp(ns, "coap_host")  ? SEEN_COAP
+              : !strcmp(ns, "stun_realm") ? SEEN_STUN
+                                          : 0;
     const struct {
         const char *s;
         unsigned seen;
@@ -467,6 +480,24 @@ static int device_add(dt_rollup *r, const dt_rollup_flow *f, int local, const dt
     return oom ? -1 : 0;
 }
 
+/* What a DHCP client said names the device of its Ethernet address: kept
+ * per device, counted by message flows (bytes are the device's flows'). */
+static int dhcp_add(dt_rollup *r, const dt_rollup_flow *f)
+{
+    int oom = 0, created = 0;
+    const dt_str *mac = intern(r, f->dhcp_mac, &oom);
+    dt_tally_item *it = dt_tally_get_str(&r->devices, &r->mem, mac, &created);
+    device_ext *de = dt_tally_ext(it, created, sizeof *de, &r->mem);
+    if (!it || !de)
+        return oom ? -1 : 0;
+    oom |= set_str(&de->mac, mac, f->dhcp_mac, r);
+    if (f->dhcp_host_name)
+        dt_tally_add(&de->names, &r->mem, intern(r, f->dhcp_host_name, &oom), 0, 0, 0);
+    if (f->dhcp_vendor_class)
+        dt_tally_add(&de->vendor_classes, &r->mem, intern(r, f->dhcp_vendor_class, &oom), 0, 0, 0);
+    return oom ? -1 : 0;
+}
+
 /* The process of flow f, when the capture named one (country: of the remote side). */
 static int process_add(dt_rollup *r, const dt_rollup_flow *f, const dt_str *country, uint64_t up,
                        uint64_t down)
@@ -534,6 +565,10 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
                            &f.registered_country};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         *strs[i] = nonempty(*strs[i]);
+    f.dhcp_host_name = nonempty(f.dhcp_host_name);
+    f.dhcp_vendor_class = nonempty(f.dhcp_vendor_class);
+    if (nonempty(f.dhcp_mac) && dhcp_add(r, &f) != 0)
+        return -1;
     dt_ru_flow_view v;
     dt_rollup_flow_view(&f, &v);
     if (v.kind == DT_RU_FLOW_NO_LOCAL) { /* no upload, no download */
@@ -757,7 +792,9 @@ static int device_merge(dt_tally_item *d, int created, const void *p, dt_budget 
     return merge_str(&e->mac, s->mac, pool, b) |
            dt_tally_merge(&e->addresses, b, pool, &s->addresses, NULL) |
            dt_tally_merge(&e->recipients, b, pool, &s->recipients, NULL) |
-           dt_tally_merge(&e->countries, b, pool, &s->countries, NULL);
+           dt_tally_merge(&e->countries, b, pool, &s->countries, NULL) |
+           dt_tally_merge(&e->names, b, pool, &s->names, NULL) |
+           dt_tally_merge(&e->vendor_classes, b, pool, &s->vendor_classes, NULL);
 }
 
 static int process_merge(dt_tally_item *d, int created, const void *p, dt_budget *b, dt_pool *pool)
@@ -1136,17 +1173,22 @@ static int row_call(const dt_rollup *r, dt_ru_table t, const dt_tally_row *sr, d
     }
     case DT_RU_DEVICES: {
         const device_ext *e = it->ext;
-        dt_ru_device row = {sr->key, str_of(e->mac), {0}, {0}, {0}, counts_of(it), e->local_flows};
+        dt_ru_device row = {sr->key, str_of(e->mac), {0},           {0}, {0}, {0},
+                            {0},     counts_of(it),  e->local_flows};
         ok = keys_of(&e->addresses, 0, 0, &row.addresses) == 0;
         /* run even when one failed: the lists are freed below */
         if (keys_of(&e->recipients, DT_ROLLUP_TOP, 0, &row.recipients) != 0 ||
-            keys_of(&e->countries, 0, 0, &row.countries) != 0)
+            keys_of(&e->countries, 0, 0, &row.countries) != 0 ||
+            keys_of(&e->names, 0, 0, &row.names) != 0 ||
+            keys_of(&e->vendor_classes, 0, 0, &row.vendor_classes) != 0)
             ok = 0;
         if (ok)
             rc = fn(ctx, &row);
         free((void *)row.addresses.v);
         free((void *)row.recipients.v);
         free((void *)row.countries.v);
+        free((void *)row.names.v);
+        free((void *)row.vendor_classes.v);
         break;
     }
     case DT_RU_PROCESSES: {
@@ -1322,7 +1364,8 @@ const char *dt_crypto_name(dt_crypto c)
 
 const char *dt_seen_name(int bit)
 {
-    return bit >= 0 && bit < 5 ? seen_names[bit] : NULL;
+    return bit >= 0 && bit < (int)(sizeof seen_names / sizeof seen_names[0]) ? seen_names[bit]
+                                                                             : NULL;
 }
 
 void dt_rollup_set_vendor(dt_rollup *r, const char *vendor)

@@ -66,6 +66,9 @@ typedef struct dt_rollup_flow {
      * process object) */
     const char *process_name, *process_kind;
     int64_t process_id;
+    /* dhcp.client_mac, .host_name, .vendor_class: name the device of that
+     * Ethernet address (also when the flow has no local side: 0.0.0.0) */
+    const char *dhcp_mac, *dhcp_host_name, *dhcp_vendor_class;
 } dt_rollup_flow;
 
 /* 1 when a local side of f is device (an address or MAC address as
@@ -242,7 +245,8 @@ typedef struct dt_ru_device {
     const char *device; /* the MAC address, or the IP address */
     const char *mac;    /* NULL: not known */
     dt_ru_keys addresses, recipients, countries;
-    dt_ru_counts c; /* up: what the device sent */
+    dt_ru_keys names, vendor_classes; /* from DHCP (empty: none) */
+    dt_ru_counts c;                   /* up: what the device sent */
     uint64_t local_flows;
 } dt_ru_device;
 

@@ -257,6 +257,10 @@ static int device_row(void *ctx, const void *row)
     dt_fw_u64(f, d->local_flows);
     key_list(f, "recipients", &d->recipients);
     key_list(f, "countries", &d->countries);
+    if (d->names.n) /* from DHCP: absent without */
+        key_list(f, "names", &d->names);
+    if (d->vendor_classes.n)
+        key_list(f, "vendor_classes", &d->vendor_classes);
     dt_fw_obj_end(f);
     return 0;
 }

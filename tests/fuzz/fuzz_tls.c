@@ -1,7 +1,9 @@
 /* TLS: the client stream (records with a ClientHello, or SSLv2), the server
  * stream (ServerHello, Certificate, alerts) and a bare ClientHello message as
- * QUIC carries it, all on every prefix length of the same bytes. */
+ * QUIC carries it, all on every prefix length of the same bytes; the same
+ * bytes as a DTLS datagram and as a ClientHello body of each kind. */
 #include "fuzz.h"
+#include "proto/dtls.h"
 #include "proto/tls.h"
 
 #include <stdlib.h>
@@ -23,6 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     dt_tls_parse_client_hello(buf, size, 1, &c);
     dt_tls_parse_client_hello(buf, size, 0, &c);
+    if (dt_dtls_client_hello(buf, size, &c) == DT_PARSE_DONE && strlen(c.sni) >= sizeof c.sni)
+        abort();
+    for (int kind = DT_TLS_OVER_TCP; kind <= DT_TLS_OVER_DTLS; kind++)
+        dt_tls_parse_client_hello_body(buf, size, kind, &c);
     free(buf);
     return 0;
 }

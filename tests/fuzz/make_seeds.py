@@ -31,11 +31,19 @@ def main():
         seeds["x509"] = [der]
         sh = seeds["tls"][2]
         seeds["tls"].append(sh + g.tls_records(msg))
+    seeds["tls"] += [g.dtls_client_hello("coap.example.com", ("coap",)),
+                     g.dtls_client_hello("x.example", versions=(0xFEFC,), cookie=b"c" * 8),
+                     g.dtls_client_hello("frag.example", frag_len=120)]
     seeds["dns"] = [
         g.dns_response(7, "a.example.com", "A", g.dns_chain("a.example.com", ["b.cdn.net"],
                                                              ["192.0.2.1", "192.0.2.2"])),
         g.dns_query(8, "example.org", "AAAA"),
     ]
+    seeds["dns"] += [g.dhcp4("0a:00:00:00:00:01", "car", "vendor"),
+                     g.dhcp6("0a:00:00:00:00:02", "tcu.example", "MSFT 5.0"),
+                     g.coap_request("coap.example.com"),
+                     g.stun_message(0x0103, mapped=("192.0.2.1", 4000), relayed=("2001:db8::1", 5),
+                                    realm="turn.example.com", software="x")]
     seeds["dns"].append(b"".join(struct.pack("!H", len(m)) + m for m in seeds["dns"]))
     seeds["http"] = [g.http_request("example.com", "/x") + g.http_request("example.com", "/y"),
                      b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"]

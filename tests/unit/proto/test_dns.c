@@ -506,6 +506,87 @@ static void test_tcp_and_names(void)
     CHECK(!dt_dns_name_eq("www.example.com", "www.example.co"));
 }
 
+/* Recognition by content: the strict structural check. */
+static void test_strict(void)
+{
+    buf m;
+    uint16_t id = 0;
+    int resp = -1;
+    /* a query: one question, nothing else */
+    header(&m, 0xbeef, 0x0100, 1, 0, 0, 0);
+    name(&m, "car.example.net", -1);
+    u16(&m, 1);
+    u16(&m, 1);
+    CHECK_EQ_INT(dt_dns_strict(m.b, m.n, &id, &resp), 1);
+    CHECK_EQ_INT(id, 0xbeef);
+    CHECK_EQ_INT(resp, 0);
+    CHECK_EQ_INT(dt_dns_strict_header(m.b, 12, m.n, NULL), 1);
+    /* a trailing byte, or one missing: the counts and the length disagree */
+    CHECK_EQ_INT(dt_dns_strict(m.b, m.n + 1, NULL, NULL), 0);
+    CHECK_EQ_INT(dt_dns_strict(m.b, m.n - 1, NULL, NULL), 0);
+    /* unknown class */
+    m.b[m.n - 1] = 9;
+    CHECK_EQ_INT(dt_dns_strict(m.b, m.n, NULL, NULL), 0);
+    m.b[m.n - 1] = 1;
+    /* a control byte in the name */
+    m.b[14] = 0x01;
+    CHECK_EQ_INT(dt_dns_strict(m.b, m.n, NULL, NULL), 0);
+    m.b[14] = 'a';
+    /* a NetBIOS name service query (RFC 1002: the same format, not DNS) */
+    {
+        buf b;
+        header(&b, 1, 0x0110, 1, 0, 0, 0);
+        name(&b, "FHEPFCELEHFCEPFFFACACACACACACABN.lan", -1);
+        u16(&b, 32);
+        u16(&b, 1);
+        CHECK_EQ_INT(dt_dns_strict(b.b, b.n, NULL, NULL), 0);
+        b.b[13] = '0'; /* a 32-character label that is not all letters: a DNS name */
+        CHECK_EQ_INT(dt_dns_strict(b.b, b.n, NULL, NULL), 1);
+    }
+    /* a query with an error code, with an answer count, with the Z bit, two questions */
+    static const uint8_t bad_hdr[][6] = {{0x01, 0x03, 0, 1, 0, 0},
+                                         {0x01, 0x00, 0, 1, 0, 1},
+                                         {0x01, 0x40, 0, 1, 0, 0},
+                                         {0x01, 0x00, 0, 2, 0, 0}};
+    for (size_t i = 0; i < sizeof bad_hdr / sizeof bad_hdr[0]; i++) {
+        buf b = m;
+        memcpy(b.b + 2, bad_hdr[i], 6);
+        CHECK_EQ_INT(dt_dns_strict(b.b, b.n, NULL, NULL), 0);
+        CHECK_EQ_INT(dt_dns_strict_header(b.b, 12, b.n, NULL), 0);
+    }
+    /* a response with an answer (compressed owner), an OPT record (class: a size) */
+    header(&m, 7, 0x8180, 1, 1, 0, 1);
+    name(&m, "car.example.net", -1);
+    u16(&m, 1);
+    u16(&m, 1);
+    name(&m, "", 12);
+    rr_head(&m, 1, 1, 60, 4);
+    u32(&m, 0xc6336450);
+    u8(&m, 0);
+    rr_head(&m, 41, 1232, 0, 0);
+    CHECK_EQ_INT(dt_dns_strict(m.b, m.n, &id, &resp), 1);
+    CHECK_EQ_INT(id, 7);
+    CHECK_EQ_INT(resp, 1);
+    /* the additional count one too high: the records end before the counts do */
+    m.b[11] = 2;
+    CHECK_EQ_INT(dt_dns_strict(m.b, m.n, NULL, NULL), 0);
+    m.b[11] = 1;
+    /* rdata longer than the message */
+    m.b[m.n - 1] = 1;
+    CHECK_EQ_INT(dt_dns_strict(m.b, m.n, NULL, NULL), 0);
+    /* too short for a header, or for any message */
+    CHECK_EQ_INT(dt_dns_strict(m.b, 11, NULL, NULL), 0);
+    CHECK_EQ_INT(dt_dns_strict_header(m.b, 12, 16, NULL), 0);
+    /* every prefix of a valid message fails without reading past it */
+    m.b[m.n - 1] = 0;
+    for (size_t l = 0; l < m.n; l++) {
+        uint8_t *cut = malloc(l ? l : 1);
+        memcpy(cut, m.b, l);
+        CHECK_EQ_INT(dt_dns_strict(cut, l, NULL, NULL), 0);
+        free(cut);
+    }
+}
+
 int main(void)
 {
     test_compression_and_chain();
@@ -515,5 +596,6 @@ int main(void)
     test_extra_sections();
     test_reject_and_limits();
     test_tcp_and_names();
+    test_strict();
     return check_done();
 }

@@ -1,4 +1,5 @@
 #include "check.h"
+#include "proto/h2c.h"
 #include "proto/http.h"
 
 #include <stdint.h>
@@ -183,11 +184,73 @@ static void test_not_mine(void)
     CHECK_EQ_INT(strlen(h.host), 255);
 }
 
+/* HTTP/2 cleartext with prior knowledge (lib/proto/h2c.c). */
+static void test_h2c(void)
+{
+    static const uint8_t settings[] = {0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100};
+    /* HEADERS (END_STREAM | END_HEADERS | PADDED | PRIORITY) on stream 1: pad length 2,
+     * priority, :method GET (indexed 2), :authority (literal, incremental indexing, name
+     * index 1) "car.example.net", user-agent (never indexed, index 15 + 43 = 58)
+     * "t/1", a literal name "x-a" (without indexing) with a malformed Huffman value
+     * (8 bits of padding), padding */
+    static const uint8_t block[] = {0x82, 0x41, 15,   'c', 'a', 'r', '.', 'e',  'x', 'a', 'm',
+                                    'p',  'l',  'e',  '.', 'n', 'e', 't', 0x1f, 43,  3,   't',
+                                    '/',  '1',  0x00, 3,   'x', '-', 'a', 0x81, 0xff};
+    uint8_t b[256];
+    size_t n = 0;
+    memcpy(b, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+    n = 24;
+    memcpy(b + n, settings, sizeof settings);
+    n += sizeof settings;
+    size_t flen = 1 + 5 + sizeof block + 2;
+    uint8_t hdr[] = {0, 0, (uint8_t)flen, 1, 0x2d, 0, 0, 0, 1, 2, 0, 0, 0, 0, 15};
+    memcpy(b + n, hdr, sizeof hdr);
+    n += sizeof hdr;
+    memcpy(b + n, block, sizeof block);
+    n += sizeof block;
+    b[n++] = 0;
+    b[n++] = 0;
+    dt_http_info h;
+    CHECK_EQ_INT(dt_h2c_parse_client_stream(b, n, &h), DT_PARSE_DONE);
+    CHECK_EQ_STR(h.host, "car.example.net");
+    CHECK_EQ_STR(h.method, "GET");
+    CHECK_EQ_STR(h.user_agent, "t/1");
+    CHECK_EQ_INT(h.requests, 1);
+    /* every shorter prefix wants more; HTTP/1 and a wrong preface are not mine */
+    for (size_t l = 0; l < n; l++)
+        CHECK_EQ_INT(dt_h2c_parse_client_stream(b, l, &h), DT_PARSE_MORE);
+    CHECK_EQ_INT(dt_h2c_parse_client_stream((const uint8_t *)"GET / HTTP/1.1\r\n", 16, &h),
+                 DT_PARSE_NOT_MINE);
+    /* RFC 7541 C.4.1: :authority Huffman-coded; then a malformed Huffman string (padding
+     * of 8 bits) leaves the field empty */
+    static const uint8_t huff[] = {0x82, 0x86, 0x84, 0x41, 0x8c, 0xf1, 0xe3, 0xc2, 0xe5,
+                                   0xf2, 0x3a, 0x6b, 0xa0, 0xab, 0x90, 0xf4, 0xff};
+    uint8_t hb[128];
+    memcpy(hb, b, 24);
+    uint8_t hh[] = {0, 0, sizeof huff, 1, 0x05, 0, 0, 0, 1};
+    memcpy(hb + 24, hh, 9);
+    memcpy(hb + 33, huff, sizeof huff);
+    CHECK_EQ_INT(dt_h2c_parse_client_stream(hb, 33 + sizeof huff, &h), DT_PARSE_DONE);
+    CHECK_EQ_STR(h.host, "www.example.com");
+    CHECK_EQ_STR(h.method, "GET");
+    hb[33 + sizeof huff - 1] = 0xfe; /* the padding is no longer all ones */
+    CHECK_EQ_INT(dt_h2c_parse_client_stream(hb, 33 + sizeof huff, &h), DT_PARSE_DONE);
+    CHECK_EQ_STR(h.host, "");
+    /* padding longer than the frame, an integer that never ends: not mine */
+    b[24 + sizeof settings + 9] = 200;
+    CHECK_EQ_INT(dt_h2c_parse_client_stream(b, n, &h), DT_PARSE_NOT_MINE);
+    b[24 + sizeof settings + 9] = 2;
+    size_t at = 24 + sizeof settings + 9 + 1 + 5;
+    memset(b + at, 0xff, sizeof block);
+    CHECK_EQ_INT(dt_h2c_parse_client_stream(b, n, &h), DT_PARSE_NOT_MINE);
+}
+
 int main(void)
 {
     test_single();
     test_pipelined();
     test_connect_and_targets();
     test_not_mine();
+    test_h2c();
     return check_done();
 }

@@ -134,25 +134,28 @@ static void builtin_table(void)
         if (dt_parser_slot(id) >= 0)
             CHECK(dt_result_parser(dt_parser_slot(id)) == p);
     }
-    /* the flow object's parser keys, in table order */
+    /* the flow object's parser keys, in table order ("stun", "dhcp", "coap" only on their flows) */
     char keys[64] = "";
     for (int id = 0; id < dt_parser_count(); id++)
         if (dt_parser_get(id)->json_key)
             strncat(keys, dt_parser_get(id)->json_key, sizeof keys - strlen(keys) - 1);
-    CHECK_EQ_STR(keys, "\"tls\":\"quic\":\"http\":\"dns\":");
+    CHECK_EQ_STR(keys, "\"tls\":\"quic\":\"http\":\"dns\":\"stun\":\"dhcp\":\"coap\":");
+    CHECK(dt_parser_get(DT_PARSER_DHCP)->flags & DT_PF_JSON_IF_RESULT);
     /* DNS ports belong to DNS alone; other UDP flows get QUIC, SSDP and NTP
-     * only where their ports say so */
+     * only where their ports say so, STUN, DTLS and DNS by content on any port */
     uint32_t act[2];
     dt_parsers_for_flow(DT_TRANSPORT_UDP, (const uint16_t[2]){40000, 53}, act);
     CHECK_EQ_INT(act[DT_CLIENT], 1u << DT_PARSER_DNS_UDP);
     CHECK_EQ_INT(act[DT_SERVER], 1u << DT_PARSER_DNS_UDP);
     dt_parsers_for_flow(DT_TRANSPORT_UDP, (const uint16_t[2]){40000, 443}, act);
-    CHECK_EQ_INT(act[DT_CLIENT], 1u << DT_PARSER_QUIC);
-    CHECK_EQ_INT(act[DT_SERVER], 0);
+    CHECK_EQ_INT(act[DT_CLIENT], (1u << DT_PARSER_QUIC) | (1u << DT_PARSER_STUN) |
+                                     (1u << DT_PARSER_DTLS) | (1u << DT_PARSER_DNS_CONTENT_UDP));
+    CHECK_EQ_INT(act[DT_SERVER], (1u << DT_PARSER_STUN) | (1u << DT_PARSER_DNS_CONTENT_UDP));
     dt_parsers_for_flow(DT_TRANSPORT_TCP, (const uint16_t[2]){40000, 443}, act);
     CHECK_EQ_INT(act[DT_CLIENT], (1u << DT_PARSER_TLS_CLIENT) | (1u << DT_PARSER_SOCKS) |
-                                     (1u << DT_PARSER_HTTP) | (1u << DT_PARSER_MQTT));
-    CHECK_EQ_INT(act[DT_SERVER], 1u << DT_PARSER_TLS_SERVER);
+                                     (1u << DT_PARSER_HTTP) | (1u << DT_PARSER_H2C) |
+                                     (1u << DT_PARSER_MQTT) | (1u << DT_PARSER_DNS_CONTENT_TCP));
+    CHECK_EQ_INT(act[DT_SERVER], (1u << DT_PARSER_TLS_SERVER) | (1u << DT_PARSER_DNS_CONTENT_TCP));
 }
 
 static void toy_protocol(void)

@@ -1,5 +1,7 @@
-/* Unit tests for lib/tls.c: ClientHello/ServerHello/Certificate parsing, JA3/JA3S/JA4. */
+/* Unit tests for lib/proto/tls.c: ClientHello/ServerHello/Certificate parsing, JA3/JA3S/JA4;
+ * and lib/proto/dtls.c: the DTLS ClientHello, read by the same code. */
 #include "check.h"
+#include "proto/dtls.h"
 #include "proto/tls.h"
 
 #include <stdint.h>
@@ -835,6 +837,118 @@ static void test_names(void)
     CHECK_EQ_INT(dt_tls_is_grease(0x0b0b), 0);
 }
 
+/* ------------------------------------------------------------------------ */
+/* DTLS (lib/proto/dtls.c): the ClientHello of a datagram.                    */
+
+/* A DTLS ClientHello body: version, random, session id, cookie, 2 suites,
+ * null compression, SNI and supported_versions. */
+static void dtls_hello_body(wb *w, const char *sni, size_t cookie, const uint16_t *versions, int nv)
+{
+    static const uint16_t ciphers[] = {0xc02b, 0xc02f};
+    w->n = 0;
+    put16(w, 0xfefd);
+    for (int i = 0; i < 32; i++)
+        put8(w, (unsigned)i);
+    put8(w, 0); /* session id */
+    put8(w, (unsigned)cookie);
+    for (size_t i = 0; i < cookie; i++)
+        put8(w, 0xc0);
+    put16(w, 4);
+    for (int i = 0; i < 2; i++)
+        put16(w, ciphers[i]);
+    put8(w, 1);
+    put8(w, 0);
+    size_t exts = mark(w, 2);
+    ext_sni(w, sni);
+    ext_versions(w, versions, nv);
+    fill(w, exts, 2);
+}
+
+/* A handshake record of epoch `epoch` carrying body[frag_off .. +frag_len). */
+static void dtls_record(wb *w, const wb *body, unsigned version, unsigned epoch, unsigned hs_type,
+                        size_t frag_off, size_t frag_len)
+{
+    put8(w, 22);
+    put16(w, version);
+    put16(w, epoch);
+    for (int i = 0; i < 6; i++)
+        put8(w, 0);
+    put16(w, (unsigned)(12 + frag_len));
+    put8(w, hs_type);
+    put24(w, (unsigned)body->n);
+    put16(w, 0); /* message_seq */
+    put24(w, (unsigned)frag_off);
+    put24(w, (unsigned)frag_len);
+    putmem(w, body->b + frag_off, frag_len);
+}
+
+static void test_dtls(void)
+{
+    static const uint16_t v12[] = {0xfefd}, v13[] = {0xfefc, 0xfefd};
+    static wb body, d;
+    dt_tls_client c;
+
+    /* DTLS 1.2, whole, after another record (a ChangeCipherSpec-like one) */
+    dtls_hello_body(&body, "coap.example.com", 0, v12, 1);
+    d.n = 0;
+    putmem(&d, "\x14\xfe\xfd\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x01", 14);
+    dtls_record(&d, &body, 0xfeff, 0, 1, 0, body.n);
+    CHECK_EQ_INT(dt_dtls_client_hello(d.b, d.n, &c), DT_PARSE_DONE);
+    CHECK_EQ_STR(c.sni, "coap.example.com");
+    CHECK_EQ_INT(c.n_versions, 1);
+    CHECK_EQ_INT(c.versions[0], 0xfefd);
+    CHECK(strncmp(c.ja4, "dd2d0202", 8) == 0);
+
+    /* DTLS 1.3 with a cookie: the highest version for JA4 */
+    dtls_hello_body(&body, "lwm2m.example.org", 20, v13, 2);
+    d.n = 0;
+    dtls_record(&d, &body, 0xfefd, 0, 1, 0, body.n);
+    CHECK_EQ_INT(dt_dtls_client_hello(d.b, d.n, &c), DT_PARSE_DONE);
+    CHECK_EQ_STR(c.sni, "lwm2m.example.org");
+    CHECK(strncmp(c.ja4, "dd3d", 4) == 0);
+    /* the same body read without the cookie (TLS) does not give this SNI */
+    if (dt_tls_parse_client_hello_body(body.b, body.n, DT_TLS_OVER_TCP, &c) == 0)
+        CHECK(strcmp(c.sni, "lwm2m.example.org") != 0);
+
+    /* a first fragment that ends inside supported_versions: the SNI is whole */
+    d.n = 0;
+    dtls_record(&d, &body, 0xfefd, 0, 1, 0, body.n - 3);
+    CHECK_EQ_INT(dt_dtls_client_hello(d.b, d.n, &c), DT_PARSE_DONE);
+    CHECK_EQ_STR(c.sni, "lwm2m.example.org");
+    CHECK_EQ_INT(c.n_versions, 0);
+
+    /* a later fragment, a ServerHello, an encrypted epoch: DTLS, no ClientHello */
+    d.n = 0;
+    dtls_record(&d, &body, 0xfefd, 0, 1, 10, body.n - 10);
+    CHECK_EQ_INT(dt_dtls_client_hello(d.b, d.n, &c), DT_PARSE_MORE);
+    d.n = 0;
+    dtls_record(&d, &body, 0xfefd, 0, 2, 0, body.n);
+    CHECK_EQ_INT(dt_dtls_client_hello(d.b, d.n, &c), DT_PARSE_MORE);
+    d.n = 0;
+    dtls_record(&d, &body, 0xfefd, 1, 1, 0, body.n);
+    CHECK_EQ_INT(dt_dtls_client_hello(d.b, d.n, &c), DT_PARSE_MORE);
+
+    /* not DTLS: TLS's record version, an unknown content type, too short */
+    d.n = 0;
+    dtls_record(&d, &body, 0x0303, 0, 1, 0, body.n);
+    CHECK_EQ_INT(dt_dtls_client_hello(d.b, d.n, &c), DT_PARSE_NOT_MINE);
+    d.b[0] = 30;
+    d.b[1] = 0xfe;
+    CHECK_EQ_INT(dt_dtls_client_hello(d.b, d.n, &c), DT_PARSE_NOT_MINE);
+    CHECK_EQ_INT(dt_dtls_client_hello(d.b, 12, &c), DT_PARSE_NOT_MINE);
+
+    /* a record length past the datagram, and every prefix: never past the end */
+    d.n = 0;
+    dtls_record(&d, &body, 0xfefd, 0, 1, 0, body.n);
+    for (size_t l = 0; l <= d.n; l++) {
+        uint8_t *cut = malloc(l ? l : 1);
+        memcpy(cut, d.b, l);
+        dt_parse_status st = dt_dtls_client_hello(cut, l, &c);
+        CHECK(st != DT_PARSE_DONE || l >= 13 + 12 + 2 + 32 + 1);
+        free(cut);
+    }
+}
+
 int main(void)
 {
     test_spec_hello();
@@ -849,5 +963,6 @@ int main(void)
     test_server12();
     test_server13();
     test_names();
+    test_dtls();
     return check_done();
 }

@@ -8,6 +8,7 @@
 #include "proto/dns.h"
 #include "flow/flow.h"
 #include "proto/http.h"
+#include "proto/pii.h"
 #include "proto/quic.h"
 #include "proto/registry.h"
 #include "enrich/resolve.h"
@@ -85,6 +86,7 @@ typedef struct dt_flow_app {
     uint8_t name_source;         /* dt_name_source */
     uint8_t encrypted_dns;       /* 0, or 1 DoT, 2 DoH, 3 DoQ */
     uint8_t tls_found[2];        /* TLS: a handshake record was found in this direction */
+    uint8_t pii_done[2];         /* PII: this direction was scanned */
     int8_t st[DT_PARSER_MAX];    /* per parser (dt_parser_id): DT_ST_* */
     uint32_t active[2];          /* per direction: bit id set while parser id still reads it */
     uint32_t tls_scan[2];        /* TLS: ...at this offset (or: searched up to here) */
@@ -135,6 +137,12 @@ static inline const dt_http_info *dt_app_http(const dt_flow_app *x)
     return h && h->present ? h : NULL;
 }
 
+/* The personal data found in the flow (NULL: none). */
+static inline const dt_pii_findings *dt_app_pii(const dt_flow_app *x)
+{
+    return x ? x->result[DT_RESULT_PII] : NULL;
+}
+
 /* For parse functions: the result of slot for this flow (allocated once,
  * zeroed), or NULL when the parser state limit refused it.  slot: the
  * parser's own, or another parser's (SSDP fills HTTP's). */
@@ -171,6 +179,10 @@ dt_apps *dt_apps_new(int keep_streams);
 void dt_apps_free(dt_apps *a);
 /* Another limit than DT_APPS_STATE_MAX (tests). */
 void dt_apps_set_state_limit(dt_apps *a, size_t bytes);
+/* The personal data detector (lib/proto/pii.h; NULL or 0 bytes: off); must
+ * outlive a. */
+void dt_apps_set_pii(dt_apps *a, const dt_pii *pii);
+const dt_pii *dt_apps_pii(const dt_apps *a);
 /* Allocations refused because the limit was reached. */
 uint64_t dt_apps_state_refused(const dt_apps *a);
 

@@ -74,6 +74,42 @@ static void parsers_write(dt_jw *w, const dt_flow_app *x)
     }
 }
 
+/* "findings": personal data found in the flow's plaintext, only when any. */
+static void findings_write(dt_jw *w, const dt_pii_findings *p)
+{
+    if (!p || (!p->n && !p->dropped && !p->inflate_bounded))
+        return;
+    DT_JW_KEY(w, "findings");
+    dt_jw_arr_begin(w);
+    for (int i = 0; i < p->n; i++) {
+        const dt_pii_finding *e = &p->f[i];
+        dt_jw_obj_begin(w);
+        DT_JW_KEY(w, "kind");
+        dt_jw_str(w, dt_pii_kind_str(e->kind));
+        DT_JW_KEY(w, "where");
+        dt_jw_str(w, dt_pii_where_str(e->where));
+        KEY_STR_OR_NULL(w, "name", e->name);
+        DT_JW_KEY(w, "from");
+        dt_jw_str(w, e->dir == DT_CLIENT ? "client" : "server");
+        DT_JW_KEY(w, "offset");
+        dt_jw_u64(w, e->offset);
+        DT_JW_KEY(w, "encoding");
+        dt_jw_str(w, dt_pii_encoding_str(e->encoding));
+        DT_JW_KEY(w, "sample");
+        dt_jw_str(w, e->sample);
+        dt_jw_obj_end(w);
+    }
+    dt_jw_arr_end(w);
+    if (p->dropped) {
+        DT_JW_KEY(w, "findings_dropped");
+        dt_jw_u64(w, p->dropped);
+    }
+    if (p->inflate_bounded) {
+        DT_JW_KEY(w, "findings_inflate_bounded");
+        dt_jw_u64(w, p->inflate_bounded);
+    }
+}
+
 static const char *const end_names[] = {"idle", "closed", "evicted", "eof", "reused"};
 
 /* What the flow's process id is ("pid", "uid"), or NULL when no process is known. */
@@ -193,6 +229,7 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
         DT_JW_KEY(w, "encrypted_dns");
         dt_jw_str(w, x->encrypted_dns == 1 ? "dot" : x->encrypted_dns == 2 ? "doh" : "doq");
     }
+    findings_write(w, dt_app_pii(x));
     if (with_streams && f->proto == 6) {
         DT_JW_KEY(w, "streams");
         dt_jw_obj_begin(w);

@@ -141,18 +141,21 @@ static void builtin_table(void)
             strncat(keys, dt_parser_get(id)->json_key, sizeof keys - strlen(keys) - 1);
     CHECK_EQ_STR(keys, "\"tls\":\"quic\":\"http\":\"dns\":");
     /* DNS ports belong to DNS alone; other UDP flows get QUIC, SSDP and NTP
-     * only where their ports say so */
+     * only where their ports say so; every other flow the (passive) personal
+     * data detector */
     uint32_t act[2];
     dt_parsers_for_flow(DT_TRANSPORT_UDP, (const uint16_t[2]){40000, 53}, act);
     CHECK_EQ_INT(act[DT_CLIENT], 1u << DT_PARSER_DNS_UDP);
     CHECK_EQ_INT(act[DT_SERVER], 1u << DT_PARSER_DNS_UDP);
     dt_parsers_for_flow(DT_TRANSPORT_UDP, (const uint16_t[2]){40000, 443}, act);
-    CHECK_EQ_INT(act[DT_CLIENT], 1u << DT_PARSER_QUIC);
-    CHECK_EQ_INT(act[DT_SERVER], 0);
+    CHECK_EQ_INT(act[DT_CLIENT], (1u << DT_PARSER_QUIC) | (1u << DT_PARSER_PII_UDP));
+    CHECK_EQ_INT(act[DT_SERVER], 1u << DT_PARSER_PII_UDP);
     dt_parsers_for_flow(DT_TRANSPORT_TCP, (const uint16_t[2]){40000, 443}, act);
     CHECK_EQ_INT(act[DT_CLIENT], (1u << DT_PARSER_TLS_CLIENT) | (1u << DT_PARSER_SOCKS) |
-                                     (1u << DT_PARSER_HTTP) | (1u << DT_PARSER_MQTT));
-    CHECK_EQ_INT(act[DT_SERVER], 1u << DT_PARSER_TLS_SERVER);
+                                     (1u << DT_PARSER_HTTP) | (1u << DT_PARSER_MQTT) |
+                                     (1u << DT_PARSER_PII));
+    CHECK_EQ_INT(act[DT_SERVER], (1u << DT_PARSER_TLS_SERVER) | (1u << DT_PARSER_PII));
+    CHECK_EQ_INT(dt_parsers_passive(), (1u << DT_PARSER_PII) | (1u << DT_PARSER_PII_UDP));
 }
 
 static void toy_protocol(void)

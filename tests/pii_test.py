@@ -130,6 +130,35 @@ def pii_capture(path):
     return encs
 
 
+def false_positives(dt, work, mb):
+    """Random and gzip-compressed payloads over TCP (raw and as HTTP bodies) and UDP: no
+    finding, no personal_data."""
+    rnd = random.Random(18)
+    flows, port, total = [], 20000, 0
+    while total < mb * 10**6:
+        blob = bytes(rnd.getrandbits(8) for _ in range(60000)) if port % 2 else \
+            gzip.compress(bytes(rnd.getrandbits(8) for _ in range(20000)) +
+                          json.dumps({"t": port, "v": [rnd.random() for _ in range(800)]}).encode())
+        if port % 3 == 0:
+            flows.append(tcp_flow(port, 80, g.http_request("r.example.com", "/", method="POST",
+                                                           body=blob,
+                                                           extra=("Content-Encoding: gzip",))))
+        elif port % 3 == 1:
+            flows.append(tcp_flow(port, 7000, blob))
+        else:
+            flows.append([g.udp_ip(CLI, SRV, port, 7001, blob[i:i + 1400])
+                          for i in range(0, len(blob), 1400)])
+        total += len(blob)
+        port += 1
+    cap = os.path.join(work, "random.pcap")
+    capture(cap, flows)
+    r = run(dt, "report", "-q", "--no-geo", "-f", "json", "--pii-bytes", "65536", cap)
+    rep = json.loads(r.stdout)
+    found = [x for f in rep["flows"] for x in f.get("findings", [])]
+    check("%d MB of random and compressed payloads: no finding" % mb,
+          not found and "personal_data" not in rep, found[:5])
+
+
 def run(dt, *args):
     return subprocess.run([dt] + list(args), capture_output=True)
 
@@ -161,8 +190,89 @@ def main():
     check("report runs", r.returncode == 0, r.stderr.decode())
     rep = json.loads(r.stdout)
     got = findings_of(rep)
-    for t in got:
-        print("   ", t)
+    nmea = NMEA[:2] + "*" * 43 + NMEA[-2:]
+    want = [
+        (40000, "imeisv", "data", "plain", mask(IMEISV), None),
+        (40000, "mac", "data", "plain", mask(MAC), None),
+        (40000, "phone", "data", "plain", mask(PHONE), None),
+        (40001, "imsi", "dns", "plain", mask(IMSI), None),
+        (40002, "dns_encoded", "dns", "plain", mask(LONG_LABEL), None),
+        (50001, "email", "body", "plain", mask(EMAIL), None),
+        (50001, "gps", "body", "plain", mask("48.137154,11.576124"), None),
+        (50001, "identifier", "url", "plain", mask(VIN), "VIN"),
+        (50001, "imei", "header", "plain", mask(IMEI), "X-Device-Imei"),
+        (50001, "vin", "url", "plain", mask(VIN), None),
+        (50002, "iccid", "body", "gzip", mask(ICCID), None),
+        (50003, "gps", "message", "plain", nmea, None),
+        (50003, "vin", "topic", "plain", mask(VIN_NA), None),
+    ]
+    port = 50100
+    for enc, text in encs.items():
+        if enc == "base64":  # the characters that depend on the value alone
+            text = text[:len(OWNER) * 8 // 6]
+        want.append((port, "identifier", "header", enc, mask(text), "OWNER"))
+        port += 1
+    import base64
+    for shift in (1, 2):
+        b64 = base64.b64encode(b"x" * shift + OWNER.encode()).decode()
+        # the characters that depend on the value alone
+        lo, hi = (shift * 8 + 5) // 6, (shift + len(OWNER)) * 8 // 6
+        want.append((port, "identifier", "body", "base64", mask(b64[lo:hi]), "OWNER"))
+        port += 1
+    want.append((50200, "identifier", "sni", "lower", mask(VIN.lower()), "VIN"))
+    want.sort(key=lambda t: (t[0], t[1], t[2], t[3], t[4]))
+    check("each kind, place and encoding found exactly", got == want,
+          "\n  got  %s\n  want %s" % ([t for t in got if t not in want],
+                                      [t for t in want if t not in got]))
+    offsets = {(f["client"]["port"], x["kind"]): x["offset"] for f in rep["flows"]
+               for x in f.get("findings", [])}
+    req = g.http_request("api.example.com", "/v1/cars?vin=%s" % VIN, method="POST",
+                         body=json.dumps({"lat": 48.137154, "lon": 11.576124,
+                                          "mail": EMAIL}).encode(),
+                         extra=("X-Device-Imei: %s" % IMEI,))
+    check("offsets are stream offsets", offsets.get((50001, "vin")) == req.find(VIN.encode())
+          and offsets.get((50001, "imei")) == req.find(IMEI.encode()), offsets)
+    pd = rep.get("personal_data", {})
+    rows = {(x["kind"], x["flows"]) for x in pd.get("rows", [])}
+    check("personal_data: kinds and flows",
+          ("identifier", 14) in rows and ("vin", 2) in rows and ("gps", 2) in rows
+          and pd.get("flows") == 19 and pd.get("findings") == len(want), (pd.get("flows"), rows))
+    # --show-values, text report, --pii-bytes 0, merge
+    r = run(dt, "report", "-q", "--no-geo", "-f", "json", "--show-values", cap)
+    vals = {x["sample"] for f in json.loads(r.stdout)["flows"] for x in f.get("findings", [])}
+    check("--show-values shows values", {IMEI, EMAIL, ICCID, MAC, PHONE} <= vals, vals)
+    r = run(dt, "report", "-q", "--no-geo", "-f", "text", "--identifier", "OWNER=" + OWNER,
+            "--identifier", "VIN=" + VIN, cap)
+    lines = r.stdout.decode().splitlines()
+    check("text report leads with personal data", len(lines) > 2 and
+          lines[2].startswith("  Personal data sent in clear: 19 flows"), lines[:3])
+    r = run(dt, "report", "-q", "--no-geo", "-f", "json", "--pii-bytes", "0", cap)
+    off = json.loads(r.stdout)
+    check("--pii-bytes 0: no findings, no personal_data",
+          "personal_data" not in off and not any("findings" in f for f in off["flows"]))
+    one = os.path.join(work, "one.json")
+    run(dt, "report", "-q", "--no-geo", "-f", "json", "-o", one, cap)
+    r = run(dt, "merge", "-f", "json", one)
+    merged = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("merge keeps personal_data", merged.get("personal_data") ==
+          json.loads(open(one).read()).get("personal_data"), r.stderr)
+    # --identifiers FILE: comments, blank lines; errors name FILE:LINE
+    ids = os.path.join(work, "ids.txt")
+    with open(ids, "w") as f:
+        f.write("# the owner\n\nOWNER=%s\n" % OWNER)
+    r = run(dt, "report", "-q", "--no-geo", "-f", "json", "--identifiers", ids, cap)
+    n = sum(1 for f in json.loads(r.stdout)["flows"] for x in f.get("findings", [])
+            if x["kind"] == "identifier")
+    check("--identifiers FILE", r.returncode == 0 and n == 12, (r.returncode, n))
+    with open(ids, "w") as f:
+        f.write("# the owner\nOWNER=%s\nbroken line\n" % OWNER)
+    r = run(dt, "report", "-q", "--no-geo", "-f", "json", "--identifiers", ids, cap)
+    check("--identifiers: an error names FILE:LINE", r.returncode == 1 and
+          ("%s:3:" % ids) in r.stderr.decode(), r.stderr)
+    r = run(dt, "report", "-q", "--no-geo", "--identifier", "X=ab", cap)
+    check("--identifier: a short value is refused", r.returncode == 1 and
+          b"NAME=VALUE" in r.stderr, r.stderr)
+    false_positives(dt, work, a.random_mb)
     finish()
 
 

@@ -433,7 +433,7 @@ void dt_pii_add(const dt_pii *d, dt_pii_findings *out, const dt_pii_ctx *c, int 
     f->dir = c->dir;
     f->offset = (uint32_t)(c->base + off);
     f->hash = h;
-    if (name)
+    if (name || (name = c->name) != NULL) /* an identifier's name, else the header's */
         snprintf(f->name, sizeof f->name, "%s", name);
     sample_of(v, n, d ? d->show_values : 0, f->sample);
 }

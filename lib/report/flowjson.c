@@ -2,6 +2,7 @@
 
 #include "decode/decode.h"
 #include "proto/apps.h"
+#include "report/personal.h"
 #include "util/clock.h"
 
 #include <stdio.h>
@@ -331,6 +332,12 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
         out->tls_sni = tc ? tc->sni : NULL;
         out->quic_sni = q && q->hello.present ? q->hello.sni : NULL;
         out->http_host = h ? h->host : NULL;
+        const dt_pii_findings *pf = dt_app_pii(x);
+        for (int i = 0; pf && i < pf->n; i++)
+            dt_personal_kind_add(out, dt_pii_kind_str(pf->f[i].kind));
+        out->findings = pf ? (uint64_t)pf->n : 0;
+        out->findings_dropped = pf ? pf->dropped : 0;
+        out->findings_inflate_bounded = pf ? pf->inflate_bounded : 0;
     }
     if (ep) {
         out->country = ep->geo.country;

@@ -66,6 +66,11 @@ typedef struct dt_rollup_flow {
      * process object) */
     const char *process_name, *process_kind;
     int64_t process_id;
+    /* personal data (issue 18): the distinct kinds of the flow's findings
+     * (dt_personal_kind_add), how many findings, the detector's bounds hit */
+    const char *finding_kinds[16];
+    int n_finding_kinds;
+    uint64_t findings, findings_dropped, findings_inflate_bounded;
 } dt_rollup_flow;
 
 /* 1 when a local side of f is device (an address or MAC address as

@@ -98,10 +98,10 @@ def pii_capture(path):
                           + g.mqtt_publish("cars/%s/pos" % VIN_NA, NMEA.encode())))
     # 4 UDP data: MAC, phone, IMEISV
     flows.append([g.udp_ip(CLI, SRV, 40000, 9999,
-                           ("mac=%s tel=%s sv=%s" % (MAC, PHONE, IMEISV)).encode())])
+                           ("mac=%s tel=%s imeisv=%s" % (MAC, PHONE, IMEISV)).encode())])
     # 5 DNS: an IMSI and a long label in names
     flows.append([g.udp_ip(CLI, "192.168.1.1", 40001, 53,
-                           g.dns_query(1, "%s.tm.example.com" % IMSI))])
+                           g.dns_query(1, "imsi-%s.tm.example.com" % IMSI))])
     flows.append([g.udp_ip(CLI, "192.168.1.1", 40002, 53,
                            g.dns_query(2, "%s.t.example.com" % LONG_LABEL))])
     # 6 the owner's name in every encoding, one HTTP request each, as a header value

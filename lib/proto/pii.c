@@ -566,6 +566,8 @@ static int local_char(uint8_t c)
 static void email_at(const dt_pii *d, const uint8_t *p, size_t len, size_t at, size_t skip,
                      const dt_pii_ctx *c, dt_pii_findings *out)
 {
+    /* SSH algorithm names (name@domain, RFC 4251) */
+    static const char *const not_domain[] = {"openssh.com", "lysator.liu.se", "libssh.org"};
     static const char *const not_tld[] = {"png", "jpg",  "jpeg", "gif",  "svg", "webp", "js",
                                           "css", "json", "xml",  "html", "ico", "bmp",  "mp4"};
     size_t s = at;
@@ -600,6 +602,11 @@ static void email_at(const dt_pii *d, const uint8_t *p, size_t len, size_t at, s
         if (m == nl && nl == tl)
             return;
     }
+    for (size_t k = 0; k < sizeof not_domain / sizeof not_domain[0]; k++) {
+        size_t nl = strlen(not_domain[k]);
+        if (e - (at + skip) == nl && memcmp(p + at + skip, not_domain[k], nl) == 0)
+            return;
+    }
     dt_pii_add(d, out, c, DT_PII_EMAIL, DT_PII_ENC_PLAIN, NULL, s, p + s, e - s);
 }
 
@@ -631,6 +638,34 @@ static void mac_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, cons
     dt_pii_add(d, out, c, DT_PII_MAC, DT_PII_ENC_PLAIN, NULL, i, p + i, 17);
 }
 
+/* Whether key (lower case) appears in the KEY_BEFORE bytes before p[i]
+ * (case-insensitive): the numbers without a check digit (IMSI, IMEISV) count
+ * only after their name. */
+#define KEY_BEFORE 24
+static int named_before(const uint8_t *p, size_t i, const char *key)
+{
+    size_t kl = strlen(key), from = i > KEY_BEFORE ? i - KEY_BEFORE : 0;
+    for (size_t s = from; s + kl <= i; s++) {
+        size_t m = 0;
+        while (m < kl && lower(p[s + m]) == (uint8_t)key[m])
+            m++;
+        if (m == kl)
+            return 1;
+    }
+    return 0;
+}
+
+/* Six or more times the same digit in a row: a placeholder, not a number. */
+static int repeats(const uint8_t *t, size_t n)
+{
+    for (size_t i = 0, run = 1; i + 1 < n; i++) {
+        run = t[i + 1] == t[i] ? run + 1 : 1;
+        if (run >= 6)
+            return 1;
+    }
+    return 0;
+}
+
 static void token(const dt_pii *d, const uint8_t *p, size_t i, size_t j, const dt_pii_ctx *c,
                   dt_pii_findings *out)
 {
@@ -640,7 +675,7 @@ static void token(const dt_pii *d, const uint8_t *p, size_t i, size_t j, const d
         dt_pii_add(d, out, c, DT_PII_VIN, DT_PII_ENC_PLAIN, NULL, i, t, n);
         return;
     }
-    if (n < 8 || n > 20 || !all_digits(t, n))
+    if (n < 8 || n > 20 || !all_digits(t, n) || repeats(t, n))
         return;
     if (i > 0 && p[i - 1] == '+') {
         if (n <= 15 && (i < 2 || !is_alnum(p[i - 2])) && calling_code_ok(t))
@@ -649,9 +684,9 @@ static void token(const dt_pii *d, const uint8_t *p, size_t i, size_t j, const d
     }
     if (n == 15 && tac_ok(t) && dt_pii_luhn_ok((const char *)t, n))
         dt_pii_add(d, out, c, DT_PII_IMEI, DT_PII_ENC_PLAIN, NULL, i, t, n);
-    else if (n == 15 && mcc_ok(t))
+    else if (n == 15 && mcc_ok(t) && named_before(p, i, "imsi"))
         dt_pii_add(d, out, c, DT_PII_IMSI, DT_PII_ENC_PLAIN, NULL, i, t, n);
-    else if (n == 16 && tac_ok(t) && !(t[14] == '9' && t[15] == '9'))
+    else if (n == 16 && tac_ok(t) && !(t[14] == '9' && t[15] == '9') && named_before(p, i, "imei"))
         dt_pii_add(d, out, c, DT_PII_IMEISV, DT_PII_ENC_PLAIN, NULL, i, t, n);
     else if ((n == 19 || n == 20) && t[0] == '8' && t[1] == '9' &&
              dt_pii_luhn_ok((const char *)t, n))

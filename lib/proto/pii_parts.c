@@ -303,7 +303,7 @@ static double entropy(const char *s, size_t n)
 
 #define DNS_LABEL_LONG 40     /* a label this long carries data */
 #define DNS_LABEL_ENTROPIC 24 /* ... or this long, with letters, digits and high entropy */
-#define DNS_ENTROPY_MIN 3.9
+#define DNS_ENTROPY_MIN 4.3
 
 void dt_pii_scan_dns(const dt_pii *d, const char *name, const dt_pii_ctx *ctx, dt_pii_findings *out)
 {

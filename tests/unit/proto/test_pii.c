@@ -53,13 +53,15 @@ static void kinds(void)
     CHECK_EQ_INT(kind_of(NULL, "imei:490154203237518"), DT_PII_IMEI);
     CHECK_EQ_INT(kind_of(NULL, "imei:490154203237517"), -1); /* Luhn fails, MCC 490: no */
     CHECK_EQ_INT(kind_of(NULL, "000000000000000"), -1);
-    CHECK_EQ_INT(kind_of(NULL, "sv=3569380356438091"), DT_PII_IMEISV);
-    CHECK_EQ_INT(kind_of(NULL, "sv=3569380356438099"), -1); /* SVN 99 is reserved */
-    CHECK_EQ_INT(kind_of(NULL, "sv=1700000000000000"), -1); /* a time in microseconds */
+    CHECK_EQ_INT(kind_of(NULL, "imeisv=3569380356438091"), DT_PII_IMEISV);
+    CHECK_EQ_INT(kind_of(NULL, "id=3569380356438091"), -1);     /* no check digit: named only */
+    CHECK_EQ_INT(kind_of(NULL, "imeisv=3569380356438099"), -1); /* SVN 99 is reserved */
+    CHECK_EQ_INT(kind_of(NULL, "imeisv=1700000000000000"), -1); /* a time in microseconds */
     CHECK_EQ_INT(kind_of(NULL, "8949011234567890126"), DT_PII_ICCID);
     CHECK_EQ_INT(kind_of(NULL, "8949011234567890125"), -1);
     CHECK_EQ_INT(kind_of(NULL, "imsi=262011234567890"), DT_PII_IMSI);
     CHECK_EQ_INT(kind_of(NULL, "imsi=999011234567890"), -1); /* MCC 999 */
+    CHECK_EQ_INT(kind_of(NULL, "n=262011234567890"), -1);    /* not named */
     /* MAC: not all-zero, broadcast, multicast, nor the flow's own */
     CHECK_EQ_INT(kind_of(NULL, "mac=3c:22:fb:12:34:56;"), DT_PII_MAC);
     CHECK_EQ_INT(kind_of(NULL, "mac=3C-22-FB-12-34-56"), DT_PII_MAC);
@@ -81,9 +83,10 @@ static void kinds(void)
     /* E.164: a known country code, 8-15 digits, not inside a word */
     CHECK_EQ_INT(kind_of(NULL, "tel=+4915112345678"), DT_PII_PHONE);
     CHECK_EQ_STR(found.f[0].sample, "+4**********78");
-    CHECK_EQ_INT(kind_of(NULL, "tel=+8015112345678"), -1); /* 80 is no country code */
-    CHECK_EQ_INT(kind_of(NULL, "tel=+491234"), -1);        /* too short */
-    CHECK_EQ_INT(kind_of(NULL, "1e+4915112345678"), -1);   /* an exponent */
+    CHECK_EQ_INT(kind_of(NULL, "tel=+8015112345678"), -1);   /* 80 is no country code */
+    CHECK_EQ_INT(kind_of(NULL, "tel=+491234"), -1);          /* too short */
+    CHECK_EQ_INT(kind_of(NULL, "tel=+222228888888888"), -1); /* a placeholder */
+    CHECK_EQ_INT(kind_of(NULL, "1e+4915112345678"), -1);     /* an exponent */
 }
 
 static void identifiers(void)

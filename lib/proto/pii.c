@@ -709,30 +709,51 @@ static void identifiers(const dt_pii *d, const uint8_t *p, size_t len, const dt_
     }
 }
 
+/* Byte classes of the scan: 1 digit, 2 letter, 4 a byte that starts a check
+ * ('@', '%', '$'), 0 the rest (skipped at table speed). */
+enum { CL_DIGIT = 1, CL_ALPHA = 2, CL_ALNUM = 3, CL_MARK = 4 };
+static const uint8_t cls[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *c,
                  dt_pii_findings *out)
 {
-    for (size_t i = 0; i < len;) {
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && !cls[p[i]])
+            i++;
+        if (i == len)
+            break;
         uint8_t b = p[i];
-        if (is_alnum(b)) {
-            size_t j = i + 1;
-            while (j < len && is_alnum(p[j]))
-                j++;
-            if ((b | 0x20) == 'l')
-                gps_at(d, p, len, i, c, out);
-            if (j - i == 2 && j < len && (p[j] == ':' || p[j] == '-'))
-                mac_at(d, p, len, i, c, out);
-            token(d, p, i, j, c, out);
-            i = j;
+        if (cls[b] == CL_MARK) {
+            if (b == '@')
+                email_at(d, p, len, i, 1, c, out);
+            else if (b == '%' && len - i > 3 && p[i + 1] == '4' && p[i + 2] == '0')
+                email_at(d, p, len, i, 3, c, out);
+            else if (b == '$')
+                nmea_at(d, p, len, i, c, out);
+            i++;
             continue;
         }
-        if (b == '@')
-            email_at(d, p, len, i, 1, c, out);
-        else if (b == '%' && len - i > 3 && p[i + 1] == '4' && p[i + 2] == '0')
-            email_at(d, p, len, i, 3, c, out);
-        else if (b == '$')
-            nmea_at(d, p, len, i, c, out);
-        i++;
+        size_t j = i + 1;
+        while (j < len && (cls[p[j]] & CL_ALNUM))
+            j++;
+        size_t n = j - i;
+        if ((b | 0x20) == 'l' && n >= 3)
+            gps_at(d, p, len, i, c, out);
+        else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
+            mac_at(d, p, len, i, c, out);
+        if (n >= 8 && n <= 20)
+            token(d, p, i, j, c, out);
+        i = j;
     }
     identifiers(d, p, len, c, out);
 }

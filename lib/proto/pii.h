@@ -122,6 +122,11 @@ void dt_pii_scan_dns(const dt_pii *d, const char *name, const dt_pii_ctx *ctx,
 void dt_pii_add(const dt_pii *d, dt_pii_findings *out, const dt_pii_ctx *c, int kind, int enc,
                 const char *name, size_t off, const uint8_t *v, size_t n);
 
+/* 1 when p[0, len) looks encrypted or compressed (more than 3/4 of its first
+ * 64 bytes distinct): bodies, messages and data that do are not scanned by
+ * dt_pii_scan_stream. */
+int dt_pii_looks_random(const uint8_t *p, size_t len);
+
 /* Validators (for tests): 1 when s[0, n) is one. */
 int dt_pii_vin_ok(const char *s, size_t n);
 int dt_pii_luhn_ok(const char *s, size_t n);

@@ -218,9 +218,16 @@ static void bounds(void)
         r[i] = (uint8_t)(s >> 16);
     }
     memset(&found, 0, sizeof found);
-    dt_pii_scan_stream(NULL, r, 1u << 20, &data_ctx, &found);
+    dt_pii_scan(NULL, r, 1u << 20, &data_ctx, &found); /* every byte, no shortcut */
     CHECK_EQ_INT(found.n, 0);
+    CHECK(dt_pii_looks_random(r, 1u << 20));
+    CHECK(dt_pii_looks_random(r, 64));
+    CHECK(!dt_pii_looks_random(r, 63)); /* too short to tell: scanned */
     free(r);
+    const char *text = "POST /v1/telemetry HTTP/1.1\r\nHost: api.example.com\r\nContent-Type: "
+                       "application/json\r\nContent-Length: 120\r\n\r\n{\"speed\": 88.5, "
+                       "\"odometer\": 120455, \"fuel\": 0.43, \"doors\": [0, 0, 1, 0]}";
+    CHECK(!dt_pii_looks_random((const uint8_t *)text, strlen(text)));
 }
 
 int main(void)

@@ -14,6 +14,14 @@ static int plaintext(const dt_flow_app *x)
     return x->app != DT_APP_TLS && x->app != DT_APP_QUIC;
 }
 
+/* What a device sends is scanned: a direction whose sender is local, or the
+ * client's when neither side is (personal data "sent", and half the cost:
+ * downloads are not read). */
+static int device_sends(const dt_flow *f, int dir)
+{
+    return f->side[dir].local || (dir == DT_CLIENT && !f->side[DT_SERVER].local);
+}
+
 /* The flow's own Ethernet addresses: not findings. */
 static int own_macs(const dt_flow *f, uint8_t macs[2][6])
 {
@@ -27,7 +35,7 @@ static int own_macs(const dt_flow *f, uint8_t macs[2][6])
 /* Scans into a scratch set first: a flow gets its result only when
  * something was found (or a bound was hit). */
 static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, uint32_t base,
-                 int names)
+                 int names, int known_text)
 {
     const dt_pii *d = dt_apps_pii(in->apps);
     dt_pii_findings *out = in->x->result[DT_RESULT_PII], scratch;
@@ -37,9 +45,14 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
     }
     dt_pii_findings *w = out ? out : &scratch;
     uint8_t macs[2][6];
-    dt_pii_ctx c = {
-        DT_PII_AT_DATA,       (uint8_t)dir, DT_PII_ENC_PLAIN, NULL, base, (const uint8_t(*)[6])macs,
-        own_macs(in->f, macs)};
+    dt_pii_ctx c = {DT_PII_AT_DATA,
+                    (uint8_t)dir,
+                    DT_PII_ENC_PLAIN,
+                    NULL,
+                    base,
+                    (const uint8_t(*)[6])macs,
+                    own_macs(in->f, macs),
+                    known_text};
     if (p)
         dt_pii_scan_stream(d, p, len, &c, w);
     if (names) {
@@ -76,12 +89,16 @@ static dt_parse_status pii_parse(const dt_parse_in *in)
     dt_flow_app *x = in->x;
     if (!max || !plaintext(x))
         return DT_PARSE_NOT_MINE;
+    if (!device_sends(in->f, in->dir))
+        x->pii_done[in->dir] = 1;
     if (in->f->proto != 6) { /* a datagram: scanned while the side has sent less than max */
+        if (!x->pii_done[in->dir] && dt_pii_looks_random(in->p, in->len))
+            x->pii_done[in->dir] = 1; /* encrypted or compressed: the direction is not read */
         uint64_t sent = in->f->side[in->dir].payload;
         uint64_t before = sent > in->len ? sent - in->len : 0;
-        if (before < max)
+        if (before < max && !x->pii_done[in->dir])
             scan(in, in->dir, in->p, in->len < max - before ? in->len : (size_t)(max - before), 0,
-                 0);
+                 0, 1);
         return DT_PARSE_MORE;
     }
     if (!x->pii_done[in->dir] &&
@@ -90,7 +107,7 @@ static dt_parse_status pii_parse(const dt_parse_in *in)
         uint32_t skip =
             in->dir == DT_CLIENT && x->st[DT_PARSER_SOCKS] == DT_ST_DONE ? x->socks_len : 0;
         if (skip < in->len)
-            scan(in, in->dir, in->p + skip, (in->len < max ? in->len : max) - skip, skip, 0);
+            scan(in, in->dir, in->p + skip, (in->len < max ? in->len : max) - skip, skip, 0, 0);
     }
     return x->pii_done[0] && x->pii_done[1] ? DT_PARSE_DONE : DT_PARSE_MORE;
 }
@@ -112,7 +129,7 @@ static void pii_end(const dt_parse_in *in)
                 pii_parse(&d);
         }
     }
-    scan(in, DT_CLIENT, NULL, 0, 0, 1);
+    scan(in, DT_CLIENT, NULL, 0, 0, 1, 0);
 }
 
 const dt_parser dt_parser_pii = {

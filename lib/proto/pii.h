@@ -98,6 +98,7 @@ typedef struct dt_pii_ctx {
     uint32_t base;                /* offset of the bytes in the stream */
     const uint8_t (*macs)[6];     /* the flow's own Ethernet addresses (not findings) */
     int n_macs;
+    int known_text; /* the caller found the bytes do not look random (dt_pii_looks_random) */
 } dt_pii_ctx;
 
 /* Every finding in p[0, len) added to out (a repeat of a (kind, value) pair
@@ -122,8 +123,8 @@ void dt_pii_scan_dns(const dt_pii *d, const char *name, const dt_pii_ctx *ctx,
 void dt_pii_add(const dt_pii *d, dt_pii_findings *out, const dt_pii_ctx *c, int kind, int enc,
                 const char *name, size_t off, const uint8_t *v, size_t n);
 
-/* 1 when p[0, len) looks encrypted or compressed (more than 3/4 of its first
- * 64 bytes distinct): bodies, messages and data that do are not scanned by
+/* 1 when p[0, len) looks encrypted or compressed (7/8 of its first 32 bytes
+ * distinct): bodies, messages and data that do are not scanned by
  * dt_pii_scan_stream. */
 int dt_pii_looks_random(const uint8_t *p, size_t len);
 

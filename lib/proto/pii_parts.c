@@ -22,31 +22,32 @@ static int ieq(const uint8_t *p, size_t n, const char *lit)
     return 1;
 }
 
-/* Whether bytes look encrypted or compressed: more than 3/4 of the first 64
- * are distinct values (random bytes: 88% on average, text and structured
- * binary well under 3/4).  Such bodies, messages and data are not scanned
+/* Whether bytes look encrypted or compressed: 7/8 of the first 32 or more
+ * are distinct values (random bytes: 94% on average, text and structured
+ * binary well under).  Such bodies, messages and data are not scanned
  * (the detector's cost on real traffic; nothing would validate in them). */
-#define RANDOM_SAMPLE 64
-#define RANDOM_MIN 64
+#define RANDOM_SAMPLE 32
+#define RANDOM_MIN 32
 int dt_pii_looks_random(const uint8_t *p, size_t len)
 {
     if (len < RANDOM_MIN)
         return 0;
     size_t n = len < RANDOM_SAMPLE ? len : RANDOM_SAMPLE;
-    uint64_t seen[4] = {0, 0, 0, 0};
+    uint8_t seen[256];
+    memset(seen, 0, sizeof seen);
     size_t distinct = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t bit = 1ull << (p[i] & 63);
-        distinct += !(seen[p[i] >> 6] & bit);
-        seen[p[i] >> 6] |= bit;
+        distinct += !seen[p[i]];
+        seen[p[i]] = 1;
     }
-    return distinct * 4 > n * 3;
+    return distinct * 8 >= n * 7;
 }
 
 static void scan_part(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *ctx,
                       int where, const char *name, size_t off, dt_pii_findings *out)
 {
-    if ((where == DT_PII_AT_BODY || where == DT_PII_AT_MESSAGE || where == DT_PII_AT_DATA) &&
+    if ((where == DT_PII_AT_BODY || where == DT_PII_AT_MESSAGE ||
+         (where == DT_PII_AT_DATA && !(off == 0 && ctx->known_text))) &&
         dt_pii_looks_random(p, len))
         return;
     dt_pii_ctx c = *ctx;

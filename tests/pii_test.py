@@ -131,19 +131,28 @@ def pii_capture(path):
 
 
 def false_positives(dt, work, mb):
-    """Random and gzip-compressed payloads over TCP (raw and as HTTP bodies) and UDP: no
-    finding, no personal_data."""
+    """Random and gzip-compressed payloads, random bytes as base64 text and random numbers as
+    JSON text, over TCP (raw and as HTTP bodies) and UDP: no finding, no personal_data."""
     rnd = random.Random(18)
     flows, port, total = [], 20000, 0
     while total < mb * 10**6:
-        blob = bytes(rnd.getrandbits(8) for _ in range(60000)) if port % 2 else \
-            gzip.compress(bytes(rnd.getrandbits(8) for _ in range(20000)) +
-                          json.dumps({"t": port, "v": [rnd.random() for _ in range(800)]}).encode())
-        if port % 3 == 0:
+        kind = port % 4
+        if kind == 0:    # random bytes
+            blob = rnd.randbytes(60000)
+        elif kind == 1:  # gzip-compressed
+            blob = gzip.compress(rnd.randbytes(20000) + json.dumps(
+                {"t": port, "v": [rnd.random() for _ in range(800)]}).encode())
+        elif kind == 2:  # random bytes as base64 text (scanned: it does not look random)
+            import base64
+            blob = base64.b64encode(rnd.randbytes(45000))
+        else:            # random numbers as JSON text
+            blob = json.dumps({"v": [rnd.random() * 10 ** rnd.randint(0, 18)
+                                     for _ in range(3000)]}).encode()
+        if port % 3 == 0 and kind < 2:
             flows.append(tcp_flow(port, 80, g.http_request("r.example.com", "/", method="POST",
                                                            body=blob,
                                                            extra=("Content-Encoding: gzip",))))
-        elif port % 3 == 1:
+        elif port % 3 == 1 or kind >= 2:
             flows.append(tcp_flow(port, 7000, blob))
         else:
             flows.append([g.udp_ip(CLI, SRV, port, 7001, blob[i:i + 1400])

@@ -666,8 +666,8 @@ static int repeats(const uint8_t *t, size_t n)
     return 0;
 }
 
-static void token(const dt_pii *d, const uint8_t *p, size_t i, size_t j, const dt_pii_ctx *c,
-                  dt_pii_findings *out)
+static void token(const dt_pii *d, const uint8_t *p, size_t len, size_t i, size_t j,
+                  const dt_pii_ctx *c, dt_pii_findings *out)
 {
     const uint8_t *t = p + i;
     size_t n = j - i;
@@ -677,6 +677,9 @@ static void token(const dt_pii *d, const uint8_t *p, size_t i, size_t j, const d
     }
     if (n < 8 || n > 20 || !all_digits(t, n) || repeats(t, n))
         return;
+    if ((i > 1 && p[i - 1] == '.' && is_digit(p[i - 2])) ||
+        (j + 1 < len && p[j] == '.' && is_digit(p[j + 1])))
+        return; /* a decimal number's part (not a DNS label's) */
     if (i > 0 && p[i - 1] == '+') {
         if (n <= 15 && (i < 2 || !is_alnum(p[i - 2])) && calling_code_ok(t))
             dt_pii_add(d, out, c, DT_PII_PHONE, DT_PII_ENC_PLAIN, NULL, i - 1, t - 1, n + 1);
@@ -752,7 +755,7 @@ void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx
         else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
             mac_at(d, p, len, i, c, out);
         if (n >= 8 && n <= 20)
-            token(d, p, i, j, c, out);
+            token(d, p, len, i, j, c, out);
         i = j;
     }
     identifiers(d, p, len, c, out);

@@ -21,6 +21,11 @@ void dt_personal_free(dt_personal *p)
     free(p);
 }
 
+static const char *nonempty(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
 int dt_personal_add(dt_personal *p, const dt_rollup_flow *f)
 {
     if (!p || !f || (!f->n_finding_kinds && !f->findings_dropped && !f->findings_inflate_bounded))
@@ -31,7 +36,9 @@ int dt_personal_add(dt_personal *p, const dt_rollup_flow *f)
     p->inflate_bounded += f->findings_inflate_bounded;
     dt_bstats one = dt_bstats_flow(0, f->have_time, f->first_ns, f->last_ns, f->ts_digits, 0);
     for (int i = 0; i < f->n_finding_kinds; i++) {
-        const char *k[DT_BUCKET_FIELDS] = {f->finding_kinds[i], f->recipient, f->country, NULL};
+        /* "" as null, as the flow object writes it (merge reads null) */
+        const char *k[DT_BUCKET_FIELDS] = {f->finding_kinds[i], nonempty(f->recipient),
+                                           nonempty(f->country), NULL};
         dt_buckets_add(&p->b, 0, 0, k, &one);
     }
     return p->b.oom ? -1 : 0;

@@ -53,7 +53,7 @@ static void kinds(void)
     CHECK_EQ_INT(kind_of(NULL, "imei:490154203237518"), DT_PII_IMEI);
     CHECK_EQ_INT(kind_of(NULL, "imei:490154203237517"), -1); /* Luhn fails, MCC 490: no */
     CHECK_EQ_INT(kind_of(NULL, "000000000000000"), -1);
-    CHECK_EQ_INT(kind_of(NULL, "v=490154203237518.25"), -1); /* a decimal number */
+    CHECK_EQ_INT(kind_of(NULL, "v=490154203237518.25"), -1);                 /* a decimal number */
     CHECK_EQ_INT(kind_of(NULL, "490154203237518.example.com"), DT_PII_IMEI); /* a label */
     CHECK_EQ_INT(kind_of(NULL, "imeisv=3569380356438091"), DT_PII_IMEISV);
     CHECK_EQ_INT(kind_of(NULL, "id=3569380356438091"), -1);     /* no check digit: named only */

@@ -255,6 +255,9 @@ def main():
     lines = r.stdout.decode().splitlines()
     check("text report leads with personal data", len(lines) > 2 and
           lines[2].startswith("  Personal data sent in clear: 19 flows"), lines[:3])
+    r = run(dt, "report", "-q", "--no-geo", "-f", "html", cap)
+    check("html report states personal data", b"<b>Personal data sent in clear</b>: 6 flows, "
+          b"12 findings (gps, vin, " in r.stdout)
     r = run(dt, "report", "-q", "--no-geo", "-f", "json", "--pii-bytes", "0", cap)
     off = json.loads(r.stdout)
     check("--pii-bytes 0: no findings, no personal_data",

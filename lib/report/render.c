@@ -985,9 +985,9 @@ void dt_render_headline(const dt_render_model *m, const dt_ru_totals *t, dt_head
 
 /* Issue 18: the lead line, "Personal data sent in clear: N flows, N findings
  * (kinds)", and the section of kind x recipient x country. */
-static void personal_lead(const style *st, const dt_personal *pd, int width)
+const char *dt_render_personal(const dt_personal *pd, char *buf, size_t len)
 {
-    char line[512], kinds[256] = "";
+    char kinds[256] = "";
     size_t n = 0, k = 0;
     const dt_bucket **rows = dt_personal_rows(pd, &n);
     for (size_t i = 0; i < n; i++) {
@@ -996,8 +996,15 @@ static void personal_lead(const style *st, const dt_personal *pd, int width)
         k += (size_t)snprintf(kinds + k, sizeof kinds - k, "%s%s", k ? ", " : "", rows[i]->k[0]);
     }
     free(rows);
-    snprintf(line, sizeof line, ": %llu flows, %llu findings (%s)", (unsigned long long)pd->flows,
+    snprintf(buf, len, "%llu flows, %llu findings (%s)", (unsigned long long)pd->flows,
              (unsigned long long)pd->findings, kinds);
+    return buf;
+}
+
+static void personal_lead(const style *st, const dt_personal *pd, int width)
+{
+    char line[512], text[480];
+    snprintf(line, sizeof line, ": %s", dt_render_personal(pd, text, sizeof text));
     fputs("  ", st->out);
     on(st, "1;31");
     fputs("Personal data sent in clear", st->out);

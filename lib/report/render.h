@@ -42,6 +42,9 @@ typedef struct dt_render_model {
     const dt_personal *pd;
 } dt_render_model;
 int dt_render_text(const dt_render_model *m, FILE *out, int width, int color);
+/* Personal data found (issue 18), as the text report's lead line and the
+ * HTML report state it: "N flows, N findings (kinds)", in buf. */
+const char *dt_render_personal(const dt_personal *pd, char *buf, size_t len);
 
 /* The facts a report leads with, as the text report writes them (the HTML
  * report states the same).  Empty strings: the line does not apply. */

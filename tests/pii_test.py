@@ -284,6 +284,10 @@ def main():
     r = run(dt, "report", "-q", "--no-geo", "--identifier", "X=ab", cap)
     check("--identifier: a short value is refused", r.returncode == 1 and
           b"NAME=VALUE" in r.stderr, r.stderr)
+    r = subprocess.run([sys.executable, os.path.join(HERE, "schema_test.py"), "--datatrail", dt,
+                        "--capture", cap], capture_output=True)
+    check("findings and personal_data follow the schema", r.returncode == 0,
+          r.stdout.decode()[-600:] + r.stderr.decode()[-300:])
     false_positives(dt, work, a.random_mb)
     finish()
 

@@ -133,16 +133,22 @@ int dt_pii_luhn_ok(const char *s, size_t n)
     return n > 1 && sum % 10 == 0;
 }
 
+/* Whether s[0..1] is one of the "NN NN ... NN" pairs of list (size: with its NUL). */
+static int in_pairs(const char *list, size_t size, const uint8_t *s)
+{
+    for (size_t k = 0; k + 2 < size; k += 3)
+        if (s[0] == (uint8_t)list[k] && s[1] == (uint8_t)list[k + 1])
+            return 1;
+    return 0;
+}
+
 /* The reporting body identifiers that start allocated type allocation codes. */
 static int tac_ok(const uint8_t *s)
 {
     static const char rbi[] = "01 10 30 33 35 44 45 49 50 51 52 53 54 86 91 98 99";
     if (all_digits(s, 8) && memcmp(s, "00000000", 8) == 0)
         return 0;
-    for (const char *r = rbi; *r; r += 3)
-        if (s[0] == (uint8_t)r[0] && s[1] == (uint8_t)r[1])
-            return 1;
-    return 0;
+    return in_pairs(rbi, sizeof rbi, s);
 }
 
 /* Mobile country codes in use (ITU-T E.212). */
@@ -186,13 +192,7 @@ static int calling_code_ok(const uint8_t *s)
     static const char three[] = "21 22 23 24 25 26 29 35 37 38 42 50 59 67 68 69 85 88 96 97 99";
     if (s[0] == '1' || s[0] == '7')
         return 1;
-    for (const char *t = two; *t; t += 3)
-        if (s[0] == (uint8_t)t[0] && s[1] == (uint8_t)t[1])
-            return 1;
-    for (const char *t = three; *t; t += 3)
-        if (s[0] == (uint8_t)t[0] && s[1] == (uint8_t)t[1])
-            return 1;
-    return 0;
+    return in_pairs(two, sizeof two, s) || in_pairs(three, sizeof three, s);
 }
 
 /* ---- the user's identifiers ---- */

@@ -88,6 +88,7 @@ int cmd_analyze(int argc, char **argv)
     int jobs = nproc > 0 ? (int)nproc : 1;
     dt_enrich_config ec;
     dt_enrich_config_default(&ec);
+    static dt_identifiers ids; /* static: freed at exit with the process */
 
     enum {
         O_LOCAL = 256,
@@ -108,6 +109,10 @@ int cmd_analyze(int argc, char **argv)
         O_PERTABLE,
         O_POLICY,
         O_WINDOW,
+        O_IDENTIFIER,
+        O_IDENTIFIERS,
+        O_PIIBYTES,
+        O_SHOWVALUES,
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -122,6 +127,10 @@ int cmd_analyze(int argc, char **argv)
         {"per-table", required_argument, NULL, O_PERTABLE},
         {"policy", required_argument, NULL, O_POLICY},
         {"window", required_argument, NULL, O_WINDOW},
+        {"identifier", required_argument, NULL, O_IDENTIFIER},
+        {"identifiers", required_argument, NULL, O_IDENTIFIERS},
+        {"pii-bytes", required_argument, NULL, O_PIIBYTES},
+        {"show-values", no_argument, NULL, O_SHOWVALUES},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"stream-cap", required_argument, NULL, O_STREAMCAP},
@@ -191,6 +200,24 @@ int cmd_analyze(int argc, char **argv)
             break;
         case O_NOFLOWS:
             ro.no_flows = 1;
+            break;
+        case O_IDENTIFIER:
+        case O_IDENTIFIERS:
+            if ((c == O_IDENTIFIER ? dt_identifier_option(&ids, optarg)
+                                   : dt_identifiers_file(&ids, optarg)) != 0) {
+                dt_identifiers_free(&ids);
+                return DT_EXIT_USAGE;
+            }
+            cfg.identifiers = (const char *const *)ids.v;
+            cfg.n_identifiers = ids.n;
+            break;
+        case O_PIIBYTES:
+            if (dt_parse_u64("--pii-bytes", optarg, 0, 16u << 20, &v))
+                return DT_EXIT_USAGE;
+            cfg.pii_bytes = (uint32_t)v;
+            break;
+        case O_SHOWVALUES:
+            cfg.pii_show_values = 1;
             break;
         case O_DEBUGSTREAMS:
             ro.debug_streams = 1;

@@ -71,6 +71,17 @@ int dt_window_option(const char *arg, struct dt_report_opts *ro);
 struct dt_policy;
 /* --policy FILE read into *out (replacing an earlier one); -1 after saying why. */
 int dt_policy_option(const char *path, struct dt_policy **out);
+/* The user's identifiers (--identifier NAME=VALUE, --identifiers FILE). */
+typedef struct dt_identifiers {
+    char *v[64];
+    int n;
+} dt_identifiers;
+/* One NAME=VALUE; -1 after saying why. */
+int dt_identifier_option(dt_identifiers *ids, const char *arg);
+/* NAME=VALUE lines of a file (blank lines and # comments skipped); -1 after
+ * saying why (FILE:LINE: what is wrong). */
+int dt_identifiers_file(dt_identifiers *ids, const char *path);
+void dt_identifiers_free(dt_identifiers *ids);
 /* --device ARG into out (dt_device_parse); -1 after saying why. */
 int dt_device_option(const char *arg, char *out, size_t outlen);
 

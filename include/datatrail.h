@@ -151,10 +151,24 @@ typedef struct dt_engine_config {
     /* every error of an input as it is recorded (it is also kept in
      * dt_input_info.errors), with the flow sink's ctx (NULL: none) */
     void (*on_error)(void *ctx, const struct dt_input_info *in, const dt_input_error *err);
+    /* Personal data sent in clear (flows' "findings"): bytes scanned per
+     * direction (--pii-bytes; default DT_PII_BYTES_DEFAULT, 0: off), the
+     * user's identifiers ("NAME=VALUE", --identifier), and whether samples
+     * show the values (--show-values; else masked). */
+    uint32_t pii_bytes;
+    const char *const *identifiers;
+    int n_identifiers;
+    int pii_show_values;
 } dt_engine_config;
+
+#define DT_PII_BYTES_DEFAULT (16u << 10)
+#define DT_MAX_IDENTIFIERS 64
 
 /* The defaults: every limit at its default, no --local networks, no sinks. */
 void dt_engine_config_default(dt_engine_config *c);
+/* 0, or -1 with "what is wrong" in err: an identifier that is not NAME=VALUE
+ * (a name of 1-31 characters, a value of 4-200), too many of them. */
+int dt_engine_config_check(const dt_engine_config *c, char *err, size_t errlen);
 
 typedef struct dt_linktype_count {
     int linktype;

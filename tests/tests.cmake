@@ -31,6 +31,11 @@ if(Python3_FOUND)
   # flows with no local side, the MAC vendor, --local/--local-only and --device.
   add_test(NAME devices COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/devices_test.py
            --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/devices)
+  # Personal data sent in clear (issue 18): each kind, place and encoding on a generated
+  # capture, personal_data, the text lead line, --identifiers, and no finding in random and
+  # compressed payloads.
+  add_test(NAME pii COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/pii_test.py
+           --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/pii)
   add_test(NAME recipients COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/recipients_test.py
            --datatrail $<TARGET_FILE:datatrail> --work ${CMAKE_BINARY_DIR}/recipients)
   # Output safety: no output over an input, nothing written when nothing was read,

@@ -22,8 +22,9 @@ struct dt_apps {
     dt_dns_message_fn on_dns;
     void *on_dns_ctx;
     dt_resolve *resolve;
-    dt_dns_msg msg; /* scratch: one DNS message at a time */
-    dt_pools pools; /* the fixed-size state of ended flows, for the next ones */
+    dt_dns_msg msg;    /* scratch: one DNS message at a time */
+    dt_pools pools;    /* the fixed-size state of ended flows, for the next ones */
+    const dt_pii *pii; /* the personal data detector's settings, or NULL */
 };
 
 _Static_assert(DT_APP_COUNT <= DT_PARSER_APP_BASE, "apps of added parsers follow dt_app");
@@ -97,6 +98,16 @@ void dt_apps_free(dt_apps *a)
 const dt_resolve *dt_apps_resolver(const dt_apps *a)
 {
     return a->resolve;
+}
+
+void dt_apps_set_pii(dt_apps *a, const dt_pii *pii)
+{
+    a->pii = pii;
+}
+
+const dt_pii *dt_apps_pii(const dt_apps *a)
+{
+    return a->pii;
 }
 
 void dt_apps_set_state_limit(dt_apps *a, size_t bytes)
@@ -320,7 +331,7 @@ void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir)
     if (len == 0)
         return;
     keep_stream(a, f, dir);
-    dt_parse_in in = {a, f, x, 0, dir, p, len, f->last_ns};
+    dt_parse_in in = {a, f, x, 0, dir, p, len, f->last_ns, 0};
     run_parsers(&in, x->active[dir]);
     /* A parser that still wants more but already has the whole buffer never will. */
     if (len >= d->cap) {
@@ -330,8 +341,13 @@ void dt_apps_on_stream(dt_apps *a, dt_flow *f, int dir)
         x->active[DT_CLIENT] &= ~done;
         x->active[DT_SERVER] &= ~done;
     }
-    if (!x->active[dir] && !a->keep_streams)
+    /* Nothing but passive parsers reads it: they get the last bytes, then it stops. */
+    uint32_t passive = dt_parsers_passive();
+    if (!(x->active[dir] & ~passive) && !a->keep_streams) {
+        in.last = 1;
+        run_parsers(&in, x->active[dir]);
         dt_tcp_dir_stop(d);
+    }
 }
 
 void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size_t len,
@@ -340,7 +356,7 @@ void dt_apps_on_datagram(dt_apps *a, dt_flow *f, int dir, const uint8_t *p, size
     if (len == 0)
         return;
     dt_flow_app *x = app_of(a, f);
-    dt_parse_in in = {a, f, x, 0, dir, p, len, ts_ns};
+    dt_parse_in in = {a, f, x, 0, dir, p, len, ts_ns, 0};
     if (!x)
         run_stateless(&in, DT_TRANSPORT_UDP);
     else
@@ -410,6 +426,12 @@ void dt_apps_flow_end(dt_apps *a, dt_flow *f)
     if (c)
         set_name(x, c->subject_cn[0] ? c->subject_cn : (c->n_san ? c->san[0] : NULL), DT_NAME_CERT);
     x->encrypted_dns = (uint8_t)dt_encrypted_dns_kind(f->side[DT_SERVER].port, tc, qc);
+    dt_parse_in in = {a, f, x, 0, DT_CLIENT, NULL, 0, f->last_ns, 1};
+    for (int id = 0; id < dt_parser_count(); id++) {
+        in.id = id;
+        if (dt_parser_get(id)->end)
+            dt_parser_get(id)->end(&in);
+    }
 }
 
 void dt_apps_flow_free(dt_flow *f)

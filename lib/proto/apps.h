@@ -10,6 +10,7 @@
 #include "proto/dns.h"
 #include "flow/flow.h"
 #include "proto/http.h"
+#include "proto/pii.h"
 #include "proto/quic.h"
 #include "proto/registry.h"
 #include "proto/stun.h"
@@ -98,6 +99,7 @@ typedef struct dt_flow_app {
     uint8_t by_content;          /* the app was recognised by content, not by its port */
     uint8_t n_dns_ids;           /* DNS by content: queries seen (ids kept: up to 4) */
     uint16_t dns_ids[4];         /* DNS by content: ids of the latest queries */
+    uint8_t pii_done[2];         /* PII: this direction was scanned */
     int8_t st[DT_PARSER_MAX];    /* per parser (dt_parser_id): DT_ST_* */
     uint32_t active[2];          /* per direction: bit id set while parser id still reads it */
     uint32_t tls_scan[2];        /* TLS: ...at this offset (or: searched up to here) */
@@ -166,6 +168,12 @@ static inline const dt_stun_info *dt_app_stun(const dt_flow_app *x)
     return d && d->present ? d : NULL;
 }
 
+/* The personal data found in the flow (NULL: none). */
+static inline const dt_pii_findings *dt_app_pii(const dt_flow_app *x)
+{
+    return x ? x->result[DT_RESULT_PII] : NULL;
+}
+
 /* For parse functions: the result of slot for this flow (allocated once,
  * zeroed), or NULL when the parser state limit refused it.  slot: the
  * parser's own, or another parser's (SSDP fills HTTP's). */
@@ -210,6 +218,10 @@ dt_apps *dt_apps_new(int keep_streams);
 void dt_apps_free(dt_apps *a);
 /* Another limit than DT_APPS_STATE_MAX (tests). */
 void dt_apps_set_state_limit(dt_apps *a, size_t bytes);
+/* The personal data detector (lib/proto/pii.h; NULL or 0 bytes: off); must
+ * outlive a. */
+void dt_apps_set_pii(dt_apps *a, const dt_pii *pii);
+const dt_pii *dt_apps_pii(const dt_apps *a);
 /* Allocations refused because the limit was reached. */
 uint64_t dt_apps_state_refused(const dt_apps *a);
 

@@ -24,8 +24,9 @@ struct dt_flow_app;
  *   SOCKS before HTTP: HTTP follows a SOCKS preamble.
  *   H2C after HTTP: it fills HTTP's result once HTTP/1 has given up.
  *   DNS_TCP carries the "dns" JSON of every DNS entry (after "http").
- *   DNS_CONTENT_* last: DNS on other ports, recognised by content, is what
- *   no parser before took the flow for. */
+ *   DNS_CONTENT_* after the port parsers: DNS on other ports, recognised by
+ *   content, is what no parser before took the flow for.
+ *   PII last: it reads what the others leave (not TLS or QUIC flows). */
 #define DT_PARSERS(X)                                                                              \
     X(TLS_CLIENT, dt_parser_tls_client, 1)                                                         \
     X(TLS_SERVER, dt_parser_tls_server, 1)                                                         \
@@ -43,7 +44,9 @@ struct dt_flow_app;
     X(DHCP, dt_parser_dhcp, 1)                                                                     \
     X(COAP, dt_parser_coap, 1)                                                                     \
     X(DNS_CONTENT_TCP, dt_parser_dns_content_tcp, 0)                                               \
-    X(DNS_CONTENT_UDP, dt_parser_dns_content_udp, 0)
+    X(DNS_CONTENT_UDP, dt_parser_dns_content_udp, 0)                                               \
+    X(PII, dt_parser_pii, 1)                                                                       \
+    X(PII_UDP, dt_parser_pii_udp, 0)
 
 /* Parsers added at run time (dt_parsers_add: tests, embedders). */
 #define DT_PARSER_EXTRA_MAX 1
@@ -88,6 +91,10 @@ enum {
     /* Its JSON key is written only on flows that have its result (absent,
      * not null, on the others: keys added after the report's first version). */
     DT_PF_JSON_IF_RESULT = 4,
+    /* Reads only what the other parsers make a TCP direction buffer: it does
+     * not keep a direction buffering, and is called once more with
+     * dt_parse_in.last set before the direction stops buffering. */
+    DT_PF_PASSIVE = 8,
 };
 
 /* What a parser is given: the contiguous prefix of one direction of a TCP
@@ -101,6 +108,7 @@ typedef struct dt_parse_in {
     const uint8_t *p;
     size_t len;
     uint64_t ts_ns; /* of the datagram (UDP) or the latest packet (TCP) */
+    int last;       /* TCP: no more bytes will come for this direction (DT_PF_PASSIVE) */
 } dt_parse_in;
 
 typedef struct dt_parser {
@@ -130,6 +138,9 @@ typedef struct dt_parser {
     const char *json_key;
     size_t json_key_len;
     int (*json)(dt_jw *w, const struct dt_flow_app *x);
+    /* Called once when the flow ends, after its naming (may be NULL; also
+     * for flows it never read): in->p is NULL, in->last is set. */
+    void (*end)(const dt_parse_in *in);
     /* The app name a parser added at run time gives flows (dt_parser_app). */
     const char *app_name;
 } dt_parser;
@@ -173,6 +184,8 @@ int dt_parser_app(int id);
 /* Name of an app beyond the built-in ones, or NULL. */
 const char *dt_parser_app_name(int app);
 
+/* The parsers with DT_PF_PASSIVE (bit id set). */
+uint32_t dt_parsers_passive(void);
 /* Whether a flow with these two ports passes p's port hints. */
 int dt_parser_ports_match(const dt_parser *p, const uint16_t ports[2]);
 /* Which parsers are tried on a new flow, per direction (bit id set): those

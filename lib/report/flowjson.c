@@ -2,6 +2,7 @@
 
 #include "decode/decode.h"
 #include "proto/apps.h"
+#include "report/personal.h"
 #include "util/clock.h"
 
 #include <stdio.h>
@@ -72,6 +73,42 @@ static void parsers_write(dt_jw *w, const dt_flow_app *x)
         dt_jw_key_raw(w, p->json_key, p->json_key_len);
         if (!x || !p->json(w, x))
             dt_jw_null(w);
+    }
+}
+
+/* "findings": personal data found in the flow's plaintext, only when any. */
+static void findings_write(dt_jw *w, const dt_pii_findings *p)
+{
+    if (!p || (!p->n && !p->dropped && !p->inflate_bounded))
+        return;
+    DT_JW_KEY(w, "findings");
+    dt_jw_arr_begin(w);
+    for (int i = 0; i < p->n; i++) {
+        const dt_pii_finding *e = &p->f[i];
+        dt_jw_obj_begin(w);
+        DT_JW_KEY(w, "kind");
+        dt_jw_str(w, dt_pii_kind_str(e->kind));
+        DT_JW_KEY(w, "where");
+        dt_jw_str(w, dt_pii_where_str(e->where));
+        KEY_STR_OR_NULL(w, "name", e->name);
+        DT_JW_KEY(w, "from");
+        dt_jw_str(w, e->dir == DT_CLIENT ? "client" : "server");
+        DT_JW_KEY(w, "offset");
+        dt_jw_u64(w, e->offset);
+        DT_JW_KEY(w, "encoding");
+        dt_jw_str(w, dt_pii_encoding_str(e->encoding));
+        DT_JW_KEY(w, "sample");
+        dt_jw_str(w, e->sample);
+        dt_jw_obj_end(w);
+    }
+    dt_jw_arr_end(w);
+    if (p->dropped) {
+        DT_JW_KEY(w, "findings_dropped");
+        dt_jw_u64(w, p->dropped);
+    }
+    if (p->inflate_bounded) {
+        DT_JW_KEY(w, "findings_inflate_bounded");
+        dt_jw_u64(w, p->inflate_bounded);
     }
 }
 
@@ -198,6 +235,7 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
         DT_JW_KEY(w, "encrypted_dns");
         dt_jw_str(w, x->encrypted_dns == 1 ? "dot" : x->encrypted_dns == 2 ? "doh" : "doq");
     }
+    findings_write(w, dt_app_pii(x));
     if (with_streams && f->proto == 6) {
         DT_JW_KEY(w, "streams");
         dt_jw_obj_begin(w);
@@ -299,6 +337,12 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
         out->tls_sni = tc ? tc->sni : NULL;
         out->quic_sni = q && q->hello.present ? q->hello.sni : NULL;
         out->http_host = h ? h->host : NULL;
+        const dt_pii_findings *pf = dt_app_pii(x);
+        for (int i = 0; pf && i < pf->n; i++)
+            dt_personal_kind_add(out, dt_pii_kind_str(pf->f[i].kind));
+        out->findings = pf ? (uint64_t)pf->n : 0;
+        out->findings_dropped = pf ? pf->dropped : 0;
+        out->findings_inflate_bounded = pf ? pf->inflate_bounded : 0;
     }
     if (ep) {
         out->country = ep->geo.country;

@@ -19,7 +19,7 @@ dt_render_model dt_report_render_model(const dt_report *r, const dt_warning *war
     dt_render_model m = {
         r->ru,        &r->sum,        r->have_time, r->first_ns, r->last_ns,
         r->ts_digits, warnings,       n_warnings,   r->opts.top, r->opts.enricher != NULL,
-        r->pol,       r->opts.policy, r->win};
+        r->pol,       r->opts.policy, r->win,       r->pd};
     return m;
 }
 

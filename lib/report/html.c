@@ -325,6 +325,12 @@ static void answer(html *h, const dt_render_model *m)
     top_names tn = {h, 0, h->t.bytes_up};
     dt_rollup_each(h->ru, DT_RU_COMPANIES, 3, answer_recipient, &tn);
     fputs(tn.n ? ".</p>\n" : "</p>\n", o);
+    if (dt_personal_any(m->pd)) { /* issue 18 */
+        char text[480];
+        fputs("<p class=\"answer\"><b>Personal data sent in clear</b>: ", o);
+        esc(o, dt_render_personal(m->pd, text, sizeof text));
+        fputs("</p>\n", o);
+    }
     fputs("<ul class=\"facts\">\n", o);
     fact(o, hl.counts);
     fact(o, hl.partial);

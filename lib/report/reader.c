@@ -105,6 +105,16 @@ int dt_reader_rollup_flow(const cJSON *flow, dt_rollup_flow *f)
     f->dhcp_mac = jstr(dhcp, "client_mac");
     f->dhcp_host_name = jstr(dhcp, "host_name");
     f->dhcp_vendor_class = jstr(dhcp, "vendor_class");
+    const cJSON *fd;
+    cJSON_ArrayForEach(fd, jget(flow, "findings")) /* issue 18 */
+    {
+        const char *kind = jstr(fd, "kind");
+        f->findings++;
+        if (kind)
+            dt_personal_kind_add(f, kind);
+    }
+    f->findings_dropped = jnum(flow, "findings_dropped");
+    f->findings_inflate_bounded = jnum(flow, "findings_inflate_bounded");
     f->have_time = jtime(flow, "first_seen", &f->first_ns, &f->ts_digits);
     if (!f->have_time || !jtime(flow, "last_seen", &f->last_ns, &f->ts_digits))
         f->last_ns = f->first_ns;
@@ -359,7 +369,8 @@ static int report_read(dt_report *r, const cJSON *rep, char *err, size_t errlen)
         if (ok && dt_rollup_add(r->ru, &f) != 0)
             oom = 1;
         if (dt_policy_state_add(r->pol, ok ? &f : NULL) != 0 ||
-            dt_window_add(r->win, ok ? &f : NULL) != 0)
+            dt_window_add(r->win, ok ? &f : NULL) != 0 ||
+            dt_personal_add(r->pd, ok ? &f : NULL) != 0)
             oom = 1;
         if (!r->lines)
             continue;

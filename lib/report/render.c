@@ -983,6 +983,67 @@ void dt_render_headline(const dt_render_model *m, const dt_ru_totals *t, dt_head
                                  sizeof a));
 }
 
+/* Issue 18: the lead line, "Personal data sent in clear: N flows, N findings
+ * (kinds)", and the section of kind x recipient x country. */
+const char *dt_render_personal(const dt_personal *pd, char *buf, size_t len)
+{
+    char kinds[256] = "";
+    size_t n = 0, k = 0;
+    const dt_bucket **rows = dt_personal_rows(pd, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (strstr(kinds, rows[i]->k[0]) || k + strlen(rows[i]->k[0]) + 3 >= sizeof kinds)
+            continue;
+        k += (size_t)snprintf(kinds + k, sizeof kinds - k, "%s%s", k ? ", " : "", rows[i]->k[0]);
+    }
+    free(rows);
+    snprintf(buf, len, "%llu flows, %llu findings (%s)", (unsigned long long)pd->flows,
+             (unsigned long long)pd->findings, kinds);
+    return buf;
+}
+
+static void personal_lead(const style *st, const dt_personal *pd, int width)
+{
+    char line[512], text[480];
+    snprintf(line, sizeof line, ": %s", dt_render_personal(pd, text, sizeof text));
+    fputs("  ", st->out);
+    on(st, "1;31");
+    fputs("Personal data sent in clear", st->out);
+    on(st, "0");
+    cell(st->out, line, width - 2 - 27, 0, "\n");
+}
+
+static void personal_section(const style *st, const dt_personal *pd, int width)
+{
+    char a[32];
+    size_t n = 0;
+    const dt_bucket **rows = dt_personal_rows(pd, &n);
+    heading(st, "Personal data sent in clear");
+    fputs("  ", st->out);
+    cell(st->out, "Kind", 12, 0, " ");
+    cell(st->out, "Country", 7, 0, " ");
+    cell(st->out, "Flows", COL_FLOWS, 1, "  ");
+    cell(st->out, "Recipient", width - 2 - 13 - 8 - COL_FLOWS - 2, 0, "\n");
+    for (size_t i = 0; i < n && (st->rows <= 0 || i < (size_t)st->rows); i++) {
+        fputs("  ", st->out);
+        cell(st->out, rows[i]->k[0], 12, 0, " ");
+        cell(st->out, rows[i]->k[2] ? rows[i]->k[2] : "?", 7, 0, " ");
+        snprintf(a, sizeof a, "%llu", (unsigned long long)rows[i]->st.flows);
+        cell(st->out, a, COL_FLOWS, 1, "  ");
+        cell(st->out, rows[i]->k[1] ? rows[i]->k[1] : "(no recipient)",
+             width - 2 - 13 - 8 - COL_FLOWS - 2, 0, "\n");
+    }
+    more_rows(st, (int)n, "rows");
+    if (pd->dropped || pd->inflate_bounded) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "bounds: %llu findings not kept (16 per flow), %llu bodies inflated only in part",
+                 (unsigned long long)pd->dropped, (unsigned long long)pd->inflate_bounded);
+        fputs("  ", st->out);
+        cell(st->out, line, width - 2, 0, "\n");
+    }
+    free(rows);
+}
+
 static void render_text(const dt_render_model *m, FILE *out, int width, int color)
 {
     /* rows: 0 = the defaults, -1 = all (0 inside style) */
@@ -1006,6 +1067,8 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
     cell(out, line, width - 9, 0, "\n");
     fputs("  ", out);
     cell(out, h.counts, width - 2, 0, "\n");
+    if (dt_personal_any(m->pd))
+        personal_lead(&st, m->pd, width);
 
     fputs("  ", out);
     on(&st, h.third_country ? "1;31" : "1");
@@ -1033,6 +1096,8 @@ static void render_text(const dt_render_model *m, FILE *out, int width, int colo
 
     if (m->pol)
         policy_section(&st, m, width);
+    if (dt_personal_any(m->pd))
+        personal_section(&st, m->pd, width);
     devices_table(&st, m->ru, width);
     processes_table(&st, m->ru, width);
     countries_table(&st, m->ru, &t, width);

@@ -8,6 +8,7 @@
 #include "report/model.h"
 #include "report/policy.h"
 #include "report/window.h"
+#include "report/personal.h"
 #include "report/rollup.h"
 
 #include <stdint.h>
@@ -36,8 +37,14 @@ typedef struct dt_render_model {
     const dt_policy *policy;
     /* --window: upload per recipient per window, a section after the tables (NULL: none) */
     const dt_window_state *win;
+    /* personal data found in flows (issue 18): a lead line and a section
+     * when any (NULL or nothing found: neither) */
+    const dt_personal *pd;
 } dt_render_model;
 int dt_render_text(const dt_render_model *m, FILE *out, int width, int color);
+/* Personal data found (issue 18), as the text report's lead line and the
+ * HTML report state it: "N flows, N findings (kinds)", in buf. */
+const char *dt_render_personal(const dt_personal *pd, char *buf, size_t len);
 
 /* The facts a report leads with, as the text report writes them (the HTML
  * report states the same).  Empty strings: the line does not apply. */

@@ -32,7 +32,8 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
     r->ru = reports ? dt_rollup_new() : NULL;
     r->pol = reports && opts->policy ? dt_policy_state_new(opts->policy) : NULL;
     r->win = reports && opts->window_s ? dt_window_new(opts->window_s * 1000000000ull) : NULL;
-    if ((reports && !r->ru) || (reports && opts->policy && !r->pol) ||
+    r->pd = reports ? dt_personal_new() : NULL;
+    if ((reports && (!r->ru || !r->pd)) || (reports && opts->policy && !r->pol) ||
         (reports && opts->window_s && !r->win)) {
         dt_report_free(r);
         return NULL;
@@ -63,6 +64,7 @@ void dt_report_free(dt_report *r)
     dt_rollup_free(r->ru);
     dt_policy_state_free(r->pol);
     dt_window_free(r->win);
+    dt_personal_free(r->pd);
     for (size_t i = 0; i < r->n_inputs; i++)
         dt_input_rec_free(&r->inputs[i]);
     free(r->inputs);
@@ -269,7 +271,8 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
             return; /* another device's flow */
         if (r->ru)
             dt_rollup_add(r->ru, &rf);
-        if (dt_policy_state_add(r->pol, &rf) != 0 || dt_window_add(r->win, &rf) != 0)
+        if (dt_policy_state_add(r->pol, &rf) != 0 || dt_window_add(r->win, &rf) != 0 ||
+            dt_personal_add(r->pd, &rf) != 0)
             r->write_error = 1;
     }
     if (!r->lines)
@@ -401,7 +404,8 @@ int dt_report_absorb(dt_report *r, dt_report *part)
         r->write_error = 1;
     if (r->ru && dt_rollup_merge(r->ru, part->ru) != 0)
         r->write_error = 1;
-    if (dt_policy_state_merge(r->pol, part->pol) != 0 || dt_window_merge(r->win, part->win) != 0)
+    if (dt_policy_state_merge(r->pol, part->pol) != 0 || dt_window_merge(r->win, part->win) != 0 ||
+        dt_personal_merge(r->pd, part->pd) != 0)
         r->write_error = 1;
     for (size_t i = 0; i < part->n_inputs; i++)
         if (dt_report_add_input_rec(r, &part->inputs[i]) != 0)
@@ -755,6 +759,10 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     if (r->win) { /* --window */
         dt_fw_key(&f, "windows");
         rc |= dt_window_write_json(r->win, &f);
+    }
+    if (dt_personal_any(r->pd)) { /* only when a flow had findings */
+        dt_fw_key(&f, "personal_data");
+        rc |= dt_personal_write_json(r->pd, &f);
     }
     dt_fw_key(&f, "summary");
     rc |= summary_write(r, &f);

@@ -8,6 +8,7 @@
 #include "report/model.h"
 #include "report/policy.h"
 #include "report/window.h"
+#include "report/personal.h"
 #include "report/rollup.h"
 #include "util/jsonw.h"
 
@@ -63,6 +64,9 @@ struct dt_report {
     dt_policy_state *pol;
     /* --window: upload per recipient per window, NULL without it; added as pol */
     dt_window_state *win;
+    /* personal data found in flows (issue 18): always kept when a report is
+     * written, written only when any; added as win */
+    dt_personal *pd;
 };
 
 dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type);

@@ -69,6 +69,11 @@ typedef struct dt_rollup_flow {
     /* dhcp.client_mac, .host_name, .vendor_class: name the device of that
      * Ethernet address (also when the flow has no local side: 0.0.0.0) */
     const char *dhcp_mac, *dhcp_host_name, *dhcp_vendor_class;
+    /* personal data (issue 18): the distinct kinds of the flow's findings
+     * (dt_personal_kind_add), how many findings, the detector's bounds hit */
+    const char *finding_kinds[16];
+    int n_finding_kinds;
+    uint64_t findings, findings_dropped, findings_inflate_bounded;
 } dt_rollup_flow;
 
 /* 1 when a local side of f is device (an address or MAC address as

@@ -17,6 +17,20 @@ void dt_engine_config_default(dt_engine_config *c)
     memset(c, 0, sizeof *c);
     dt_decode_limits_default(&c->decode);
     dt_flow_limits_default(&c->flows);
+    c->pii_bytes = DT_PII_BYTES_DEFAULT;
+}
+
+static dt_pii *pii_of(const dt_engine_config *c, char *err, size_t errlen)
+{
+    return dt_pii_new(c->identifiers, c->n_identifiers, c->pii_bytes, c->pii_show_values, err,
+                      errlen);
+}
+
+int dt_engine_config_check(const dt_engine_config *c, char *err, size_t errlen)
+{
+    dt_pii *d = pii_of(c, err, errlen);
+    dt_pii_free(d);
+    return d ? 0 : -1;
 }
 
 struct dt_engine {
@@ -27,6 +41,7 @@ struct dt_engine {
     dt_decoder *dec;
     dt_flow_table *flows;
     dt_apps *apps;
+    dt_pii *pii;     /* the personal data detector's settings */
     dt_local *local; /* which addresses are the devices' */
     uint32_t input_index;
     uint64_t now, last_expire; /* capture time: never runs backwards */
@@ -165,13 +180,17 @@ dt_engine *dt_engine_new(const dt_engine_config *cfg, dt_flow_sink sink, void *c
     e->info.opened = 1;
     e->dec = dt_decoder_new(&cfg->decode);
     e->apps = dt_apps_new(cfg->keep_streams);
+    char err[160];
+    e->pii = cfg->pii_bytes ? pii_of(cfg, err, sizeof err) : NULL;
+    if (e->apps)
+        dt_apps_set_pii(e->apps, e->pii);
     if (e->apps && cfg->dns_sink)
         dt_apps_on_dns(e->apps, cfg->dns_sink, ctx);
     if (e->apps && (size_t)cfg->flows.max_flows * DT_APPS_STATE_PER_FLOW > DT_APPS_STATE_MAX)
         dt_apps_set_state_limit(e->apps, (size_t)cfg->flows.max_flows * DT_APPS_STATE_PER_FLOW);
     e->flows = dt_flow_table_new(&cfg->flows, on_flow_end, e);
     e->local = dt_local_new(cfg);
-    if (!e->dec || !e->apps || !e->flows || !e->local) {
+    if (!e->dec || !e->apps || !e->flows || !e->local || (cfg->pii_bytes && !e->pii)) {
         dt_engine_free(e);
         return NULL;
     }
@@ -248,6 +267,7 @@ void dt_engine_free(dt_engine *e)
         return;
     dt_flow_table_free(e->flows);
     dt_apps_free(e->apps);
+    dt_pii_free(e->pii);
     dt_local_free(e->local);
     dt_decoder_free(e->dec);
     free(e);

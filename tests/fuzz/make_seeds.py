@@ -47,6 +47,13 @@ def main():
     seeds["dns"].append(b"".join(struct.pack("!H", len(m)) + m for m in seeds["dns"]))
     seeds["http"] = [g.http_request("example.com", "/x") + g.http_request("example.com", "/y"),
                      b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"]
+    # pii: an HTTP request with a gzip body, MQTT with a VIN and an NMEA sentence
+    body = g.gzipped(b'{"lat": 48.1371, "lon": 11.5761, "imei": "490154203237518"}')
+    seeds["pii"] = [g.http_request("a.example", "/v?vin=WVWZZZ1JZXW000001", method="POST",
+                                   body=body, extra=("Content-Encoding: gzip",)),
+                    g.mqtt_connect("c1") + g.mqtt_publish(
+                        "cars/1HGCM82633A004352/pos",
+                        b"$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47")]
     a, b = "10.0.0.1", "198.51.100.7"
     syn = g.tcp(a, b, 50000, 443, seq=100, flags=g.SYN)
     data = g.tcp(a, b, 50000, 443, seq=101, flags=g.ACK | g.PSH, payload=g.tls_records(ch))

@@ -142,20 +142,26 @@ static void builtin_table(void)
     CHECK_EQ_STR(keys, "\"tls\":\"quic\":\"http\":\"dns\":\"stun\":\"dhcp\":\"coap\":");
     CHECK(dt_parser_get(DT_PARSER_DHCP)->flags & DT_PF_JSON_IF_RESULT);
     /* DNS ports belong to DNS alone; other UDP flows get QUIC, SSDP and NTP
-     * only where their ports say so, STUN, DTLS and DNS by content on any port */
+     * only where their ports say so, STUN, DTLS and DNS by content on any port;
+     * every flow the (passive) personal data detector */
     uint32_t act[2];
     dt_parsers_for_flow(DT_TRANSPORT_UDP, (const uint16_t[2]){40000, 53}, act);
     CHECK_EQ_INT(act[DT_CLIENT], 1u << DT_PARSER_DNS_UDP);
     CHECK_EQ_INT(act[DT_SERVER], 1u << DT_PARSER_DNS_UDP);
     dt_parsers_for_flow(DT_TRANSPORT_UDP, (const uint16_t[2]){40000, 443}, act);
     CHECK_EQ_INT(act[DT_CLIENT], (1u << DT_PARSER_QUIC) | (1u << DT_PARSER_STUN) |
-                                     (1u << DT_PARSER_DTLS) | (1u << DT_PARSER_DNS_CONTENT_UDP));
-    CHECK_EQ_INT(act[DT_SERVER], (1u << DT_PARSER_STUN) | (1u << DT_PARSER_DNS_CONTENT_UDP));
+                                     (1u << DT_PARSER_DTLS) | (1u << DT_PARSER_DNS_CONTENT_UDP) |
+                                     (1u << DT_PARSER_PII_UDP));
+    CHECK_EQ_INT(act[DT_SERVER], (1u << DT_PARSER_STUN) | (1u << DT_PARSER_DNS_CONTENT_UDP) |
+                                     (1u << DT_PARSER_PII_UDP));
     dt_parsers_for_flow(DT_TRANSPORT_TCP, (const uint16_t[2]){40000, 443}, act);
     CHECK_EQ_INT(act[DT_CLIENT], (1u << DT_PARSER_TLS_CLIENT) | (1u << DT_PARSER_SOCKS) |
                                      (1u << DT_PARSER_HTTP) | (1u << DT_PARSER_H2C) |
-                                     (1u << DT_PARSER_MQTT) | (1u << DT_PARSER_DNS_CONTENT_TCP));
-    CHECK_EQ_INT(act[DT_SERVER], (1u << DT_PARSER_TLS_SERVER) | (1u << DT_PARSER_DNS_CONTENT_TCP));
+                                     (1u << DT_PARSER_MQTT) | (1u << DT_PARSER_DNS_CONTENT_TCP) |
+                                     (1u << DT_PARSER_PII));
+    CHECK_EQ_INT(act[DT_SERVER], (1u << DT_PARSER_TLS_SERVER) | (1u << DT_PARSER_DNS_CONTENT_TCP) |
+                                     (1u << DT_PARSER_PII));
+    CHECK_EQ_INT(dt_parsers_passive(), (1u << DT_PARSER_PII) | (1u << DT_PARSER_PII_UDP));
 }
 
 static void toy_protocol(void)

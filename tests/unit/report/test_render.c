@@ -99,7 +99,7 @@ static void test_text(void)
     const dt_warning warnings[] = {
         {"geo_missing", "no geolocation database: countries unknown", 0, 0}};
     dt_render_model m = {
-        ru,   &sum, 1,   1666599300000000000ull, 1666599590500000000ull, 6, warnings, 1, 0, 1,
+        ru,   &sum, 1,   1666599300000000000ull, 1666599590500000000ull, 6, warnings, 1, 0, 1, NULL,
         NULL, NULL, NULL};
     char *t = render(&m, 80, 0);
     CHECK(strstr(t, "datatrail: 1 input, 2022-10-24 08:15:00 .. 2022-10-24 08:19:50 UTC "
@@ -169,7 +169,7 @@ static void test_text(void)
     /* an empty report still renders a headline */
     memset(&sum, 0, sizeof sum);
     sum.seen = ~UINT64_C(0);
-    dt_render_model e = {NULL, &sum, 0, 0, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL};
+    dt_render_model e = {NULL, &sum, 0, 0, 0, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL};
     t = render(&e, 10, 0);
     CHECK(strstr(t, "datatrail: 0 inputs, no packets\n") != NULL);
     CHECK(strstr(t, "Upload leaving the EU/EEA: n/a") != NULL);

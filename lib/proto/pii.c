@@ -1,0 +1,762 @@
+/* Personal data in plaintext payloads: the validators of each kind, the
+ * user's identifiers (one first-byte index over all their encodings), and the
+ * scan of a buffer.  See pii.h. */
+#include "proto/pii.h"
+
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[DT_PII_KIND_COUNT] = {
+    "vin", "gps",   "imei",  "imeisv",     "iccid",      "imsi",
+    "mac", "email", "phone", "identifier", "dns_encoded"};
+static const char *const where_names[DT_PII_WHERE_COUNT] = {
+    "url", "header", "body", "topic", "message", "dns", "sni", "cert", "data"};
+static const char *const enc_names[DT_PII_ENC_COUNT] = {"plain",  "upper",  "lower",     "url",
+                                                        "base64", "hex",    "hex_upper", "md5",
+                                                        "sha1",   "sha256", "gzip"};
+
+const char *dt_pii_kind_str(int kind)
+{
+    return kind >= 0 && kind < DT_PII_KIND_COUNT ? kind_names[kind] : "unknown";
+}
+
+const char *dt_pii_where_str(int where)
+{
+    return where >= 0 && where < DT_PII_WHERE_COUNT ? where_names[where] : "unknown";
+}
+
+const char *dt_pii_encoding_str(int enc)
+{
+    return enc >= 0 && enc < DT_PII_ENC_COUNT ? enc_names[enc] : "unknown";
+}
+
+/* ---- character classes ---- */
+
+static int is_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_alpha(uint8_t c)
+{
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+static int is_alnum(uint8_t c)
+{
+    return is_digit(c) || is_alpha(c);
+}
+static int is_hex(uint8_t c)
+{
+    return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+static int hex_val(uint8_t c)
+{
+    return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+static uint8_t lower(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
+}
+static int all_digits(const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(s[i]))
+            return 0;
+    return 1;
+}
+
+/* ---- validators ---- */
+
+/* ISO 3779 transliteration (I, O, Q are not used: 0). */
+static int vin_value(uint8_t c)
+{
+    static const char map[] = "12345678_12345_7_9_23456789"; /* A..Z */
+    if (is_digit(c))
+        return c - '0';
+    if (c < 'A' || c > 'Z' || map[c - 'A'] == '_')
+        return -1;
+    return map[c - 'A'] - '0';
+}
+
+/* World manufacturer identifiers accepted without a check digit (outside
+ * North America, where the check digit is optional). */
+static const char *const known_wmi[] = {
+    "WVW", "WV1", "WV2", "WAU", "WUA", "WBA", "WBS", "WBY", "WDB", "WDD", "WDC", "WMW",
+    "WP0", "WP1", "WF0", "W0L", "W0V", "WME", "WMA", "VF1", "VF3", "VF7", "VF8", "VR3",
+    "VSS", "VNK", "ZFA", "ZAR", "ZFF", "ZHW", "ZAM", "SAL", "SAJ", "SCC", "SCF", "SAR",
+    "YV1", "YS3", "YV4", "JHM", "JHL", "JTD", "JTE", "JTH", "JN1", "JMZ", "JF1", "JS2",
+    "JMB", "KMH", "KNA", "KNM", "KMJ", "TMB", "TMA", "TRU", "XTA", "LRW", "LSV", "LFV",
+    "LVS", "SJN", "NMT", "MAL", "MA3", "UU1", "U5Y", "LYV", "LVG"};
+
+int dt_pii_vin_ok(const char *s, size_t n)
+{
+    static const int weight[17] = {8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2};
+    if (n != 17)
+        return 0;
+    const uint8_t *u = (const uint8_t *)s;
+    int sum = 0, digits = 0, letters = 0;
+    for (int i = 0; i < 17; i++) {
+        int v = vin_value(u[i]);
+        if (v < 0)
+            return 0;
+        sum += v * weight[i];
+        digits += is_digit(u[i]);
+        letters += !is_digit(u[i]);
+    }
+    if (!digits || !letters)
+        return 0;
+    int check = sum % 11;
+    int check_ok = u[8] == (check == 10 ? 'X' : '0' + check);
+    if (u[0] >= '1' && u[0] <= '5')
+        return check_ok;
+    if (check_ok)
+        return 1;
+    for (size_t i = 0; i < sizeof known_wmi / sizeof known_wmi[0]; i++)
+        if (memcmp(u, known_wmi[i], 3) == 0)
+            return letters >= 3 && digits >= 3; /* not a word with a few digits */
+    return 0;
+}
+
+int dt_pii_luhn_ok(const char *s, size_t n)
+{
+    int sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = s[n - 1 - i] - '0';
+        if (d < 0 || d > 9)
+            return 0;
+        if (i & 1)
+            d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+        sum += d;
+    }
+    return n > 1 && sum % 10 == 0;
+}
+
+/* Whether s[0..1] is one of the "NN NN ... NN" pairs of list (size: with its NUL). */
+static int in_pairs(const char *list, size_t size, const uint8_t *s)
+{
+    for (size_t k = 0; k + 2 < size; k += 3)
+        if (s[0] == (uint8_t)list[k] && s[1] == (uint8_t)list[k + 1])
+            return 1;
+    return 0;
+}
+
+/* The reporting body identifiers that start allocated type allocation codes. */
+static int tac_ok(const uint8_t *s)
+{
+    static const char rbi[] = "01 10 30 33 35 44 45 49 50 51 52 53 54 86 91 98 99";
+    if (all_digits(s, 8) && memcmp(s, "00000000", 8) == 0)
+        return 0;
+    return in_pairs(rbi, sizeof rbi, s);
+}
+
+/* Mobile country codes in use (ITU-T E.212). */
+static const uint16_t mccs[] = {
+    202, 204, 206, 208, 212, 213, 214, 216, 218, 219, 220, 221, 222, 225, 226, 228, 230, 231, 232,
+    234, 235, 238, 240, 242, 244, 246, 247, 248, 250, 255, 257, 259, 260, 262, 266, 268, 270, 272,
+    274, 276, 278, 280, 282, 283, 284, 286, 288, 290, 292, 293, 294, 295, 297, 302, 308, 310, 311,
+    312, 313, 314, 315, 316, 330, 334, 338, 340, 342, 344, 346, 348, 350, 352, 354, 356, 358, 360,
+    362, 363, 364, 365, 366, 368, 370, 372, 374, 376, 400, 401, 402, 404, 405, 406, 410, 412, 413,
+    414, 415, 416, 417, 418, 419, 420, 421, 422, 424, 425, 426, 427, 428, 429, 430, 431, 432, 434,
+    436, 437, 438, 440, 441, 450, 452, 454, 455, 456, 457, 460, 461, 466, 467, 470, 472, 502, 505,
+    510, 514, 515, 520, 525, 528, 530, 536, 537, 539, 540, 541, 542, 543, 544, 545, 546, 547, 548,
+    549, 550, 551, 552, 553, 555, 602, 603, 604, 605, 606, 607, 608, 609, 610, 611, 612, 613, 614,
+    615, 616, 617, 618, 619, 620, 621, 622, 623, 624, 625, 626, 627, 628, 629, 630, 631, 632, 633,
+    634, 635, 636, 637, 638, 639, 640, 641, 642, 643, 645, 646, 647, 648, 649, 650, 651, 652, 653,
+    654, 655, 657, 658, 659, 702, 704, 706, 708, 710, 712, 714, 716, 722, 724, 730, 732, 734, 736,
+    738, 740, 742, 744, 746, 748, 750};
+
+static int mcc_ok(const uint8_t *s)
+{
+    int mcc = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+    size_t lo = 0, hi = sizeof mccs / sizeof mccs[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (mccs[mid] == mcc)
+            return 1;
+        if (mccs[mid] < mcc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* E.164 country calling codes: the one-digit ones, the two-digit ones, and
+ * the zones where codes have three digits. */
+static int calling_code_ok(const uint8_t *s)
+{
+    static const char two[] = "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 "
+                              "55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98";
+    static const char three[] = "21 22 23 24 25 26 29 35 37 38 42 50 59 67 68 69 85 88 96 97 99";
+    if (s[0] == '1' || s[0] == '7')
+        return 1;
+    return in_pairs(two, sizeof two, s) || in_pairs(three, sizeof three, s);
+}
+
+/* ---- the user's identifiers ---- */
+
+typedef struct pattern {
+    uint8_t *text;
+    uint16_t len;
+    uint8_t enc;
+    uint8_t id; /* index into names */
+} pattern;
+
+#define PII_MAX_IDS 64
+
+struct dt_pii {
+    uint32_t bytes;
+    int show_values;
+    char names[PII_MAX_IDS][DT_PII_NAME];
+    pattern *pat; /* sorted by first byte */
+    int n_pat;
+    uint16_t first[257]; /* patterns with first byte b: pat[first[b], first[b + 1]) */
+    size_t min_len;
+};
+
+static int pat_cmp(const void *a, const void *b)
+{
+    const pattern *x = a, *y = b;
+    if (x->text[0] != y->text[0])
+        return x->text[0] - y->text[0];
+    return x->id - y->id;
+}
+
+static int pat_add(dt_pii *d, int *cap, const uint8_t *text, size_t len, int enc, int id)
+{
+    if (len < 4 || len > 0xffff)
+        return 0;
+    for (int i = 0; i < d->n_pat; i++) /* one encoding per distinct text (the first) */
+        if (d->pat[i].len == len && memcmp(d->pat[i].text, text, len) == 0)
+            return 0;
+    if (d->n_pat == *cap) {
+        int nc = *cap ? 2 * *cap : 32;
+        pattern *nv = realloc(d->pat, (size_t)nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        d->pat = nv;
+        *cap = nc;
+    }
+    uint8_t *t = malloc(len);
+    if (!t)
+        return -1;
+    memcpy(t, text, len);
+    d->pat[d->n_pat++] = (pattern){t, (uint16_t)len, (uint8_t)enc, (uint8_t)id};
+    return 0;
+}
+
+static size_t to_hex(const uint8_t *v, size_t n, uint8_t *out, int upper)
+{
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = (uint8_t)digits[v[i] >> 4];
+        out[2 * i + 1] = (uint8_t)digits[v[i] & 15];
+    }
+    return 2 * n;
+}
+
+/* Base64 of v after `shift` bytes of anything: only the characters that
+ * depend on v alone (a match wherever v starts in the encoded data). */
+static size_t to_base64(const uint8_t *v, size_t n, int shift, uint8_t *out)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t total = (size_t)shift + n, bits = 0, k = 0;
+    uint32_t acc = 0;
+    size_t from = ((size_t)shift * 8 + 5) / 6, to = total * 8 / 6;
+    for (size_t i = 0, j = 0; i < total; i++) {
+        acc = (acc << 8) | (i < (size_t)shift ? 0 : v[i - (size_t)shift]);
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            if (j >= from && j < to)
+                out[k++] = (uint8_t)b64[(acc >> bits) & 63];
+            j++;
+        }
+    }
+    return k;
+}
+
+static int add_encodings(dt_pii *d, int *cap, const uint8_t *v, size_t n, int id)
+{
+    uint8_t buf[1024], *w = buf;
+    if (n > 200)
+        return 0;
+    int rc = pat_add(d, cap, v, n, DT_PII_ENC_PLAIN, id);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (uint8_t)(v[i] >= 'a' && v[i] <= 'z' ? v[i] - 32 : v[i]);
+    rc |= pat_add(d, cap, buf, n, DT_PII_ENC_UPPER, id);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = lower(v[i]);
+    rc |= pat_add(d, cap, buf, n, DT_PII_ENC_LOWER, id);
+    for (size_t i = 0; i < n; i++) { /* URL-encoded: all but unreserved characters */
+        if (is_alnum(v[i]) || strchr("-._~", v[i])) {
+            *w++ = v[i];
+        } else {
+            *w++ = '%';
+            w += to_hex(&v[i], 1, w, 1);
+        }
+    }
+    rc |= pat_add(d, cap, buf, (size_t)(w - buf), DT_PII_ENC_URL, id);
+    for (int s = 0; s < 3; s++)
+        rc |= pat_add(d, cap, buf, to_base64(v, n, s, buf), DT_PII_ENC_BASE64, id);
+    rc |= pat_add(d, cap, buf, to_hex(v, n, buf, 0), DT_PII_ENC_HEX, id);
+    rc |= pat_add(d, cap, buf, to_hex(v, n, buf, 1), DT_PII_ENC_HEX_UPPER, id);
+    const EVP_MD *mds[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
+    for (int m = 0; m < 3; m++) {
+        uint8_t md[EVP_MAX_MD_SIZE];
+        unsigned mdlen = 0;
+        if (!EVP_Digest(v, n, md, &mdlen, mds[m], NULL))
+            return -1;
+        rc |= pat_add(d, cap, buf, to_hex(md, mdlen, buf, 0), DT_PII_ENC_MD5 + m, id);
+        rc |= pat_add(d, cap, buf, to_hex(md, mdlen, buf, 1), DT_PII_ENC_MD5 + m, id);
+    }
+    return rc;
+}
+
+dt_pii *dt_pii_new(const char *const *ids, int n_ids, uint32_t bytes, int show_values, char *err,
+                   size_t errlen)
+{
+    if (n_ids > PII_MAX_IDS) {
+        snprintf(err, errlen, "more than %d identifiers", PII_MAX_IDS);
+        return NULL;
+    }
+    dt_pii *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    d->bytes = bytes;
+    d->show_values = show_values;
+    int cap = 0;
+    for (int i = 0; i < n_ids; i++) {
+        const char *eq = strchr(ids[i], '=');
+        size_t vlen = eq ? strlen(eq + 1) : 0;
+        if (!eq || eq == ids[i] || vlen < 4 || vlen > 200 || (size_t)(eq - ids[i]) >= DT_PII_NAME) {
+            snprintf(err, errlen,
+                     "identifier \"%.64s\" is not NAME=VALUE (a name of 1-%d characters, a "
+                     "value of 4-200)",
+                     ids[i], DT_PII_NAME - 1);
+            dt_pii_free(d);
+            return NULL;
+        }
+        memcpy(d->names[i], ids[i], (size_t)(eq - ids[i]));
+        if (add_encodings(d, &cap, (const uint8_t *)eq + 1, vlen, i) != 0) {
+            snprintf(err, errlen, "out of memory");
+            dt_pii_free(d);
+            return NULL;
+        }
+    }
+    if (d->n_pat)
+        qsort(d->pat, (size_t)d->n_pat, sizeof *d->pat, pat_cmp);
+    d->min_len = 0xffff;
+    for (int b = 0, i = 0; b <= 256; b++) {
+        while (i < d->n_pat && d->pat[i].text[0] < b)
+            i++;
+        d->first[b] = (uint16_t)i;
+    }
+    for (int i = 0; i < d->n_pat; i++)
+        if (d->pat[i].len < d->min_len)
+            d->min_len = d->pat[i].len;
+    return d;
+}
+
+void dt_pii_free(dt_pii *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->n_pat; i++)
+        free(d->pat[i].text);
+    free(d->pat);
+    free(d);
+}
+
+uint32_t dt_pii_bytes(const dt_pii *d)
+{
+    return d ? d->bytes : 0;
+}
+
+/* ---- findings ---- */
+
+static uint32_t fnv(const uint8_t *p, size_t n, uint32_t h)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* The sample: the first and last two characters, the rest '*' (all '*' up
+ * to 4 characters), or the value itself (show_values); at most
+ * DT_PII_SAMPLE - 1 characters, non-printable ones as '?'. */
+static void sample_of(const uint8_t *v, size_t n, int show, char *out)
+{
+    size_t k = 0, max = DT_PII_SAMPLE - 1;
+    if (show) {
+        for (size_t i = 0; i < n && k < max; i++)
+            out[k++] = v[i] >= 0x20 && v[i] < 0x7f && v[i] != '"' ? (char)v[i] : '?';
+    } else if (n <= 4) {
+        while (k < n)
+            out[k++] = '*';
+    } else {
+        size_t stars = n - 4 < max - 4 ? n - 4 : max - 4;
+        const uint8_t ends[4] = {v[0], v[1], v[n - 2], v[n - 1]};
+        for (int e = 0; e < 4; e++) {
+            out[k++] = ends[e] >= 0x20 && ends[e] < 0x7f && ends[e] != '"' ? (char)ends[e] : '?';
+            if (e == 1)
+                for (size_t i = 0; i < stars; i++)
+                    out[k++] = '*';
+        }
+    }
+    out[k] = '\0';
+}
+
+void dt_pii_add(const dt_pii *d, dt_pii_findings *out, const dt_pii_ctx *c, int kind, int enc,
+                const char *name, size_t off, const uint8_t *v, size_t n)
+{
+    if (enc == DT_PII_ENC_PLAIN && c->encoding)
+        enc = c->encoding;
+    uint32_t h = fnv(v, n, 2166136261u ^ (uint32_t)kind);
+    for (int i = 0; i < out->n; i++)
+        if (out->f[i].hash == h && out->f[i].kind == kind && out->f[i].where == c->where &&
+            out->f[i].encoding == enc && out->f[i].dir == c->dir)
+            return;
+    if (out->n == DT_PII_MAX_FINDINGS) {
+        out->dropped++;
+        return;
+    }
+    dt_pii_finding *f = &out->f[out->n++];
+    memset(f, 0, sizeof *f);
+    f->kind = (uint8_t)kind;
+    f->where = c->where;
+    f->encoding = (uint8_t)enc;
+    f->dir = c->dir;
+    f->offset = (uint32_t)(c->base + off);
+    f->hash = h;
+    if (name || (name = c->name) != NULL) /* an identifier's name, else the header's */
+        snprintf(f->name, sizeof f->name, "%s", name);
+    sample_of(v, n, d ? d->show_values : 0, f->sample);
+}
+
+/* ---- GPS ---- */
+
+/* A decimal number at p[i..): -?d{1,3}.d{4,}; its value and end, or 0. */
+static int parse_coord(const uint8_t *p, size_t len, size_t i, double *val, size_t *end)
+{
+    int neg = 0;
+    if (i < len && (p[i] == '-' || p[i] == '+')) {
+        neg = p[i] == '-';
+        i++;
+    }
+    double v = 0;
+    int ip = 0, fp = 0;
+    for (; i < len && is_digit(p[i]) && ip < 4; i++, ip++)
+        v = v * 10 + (p[i] - '0');
+    if (ip == 0 || ip > 3 || i >= len || p[i] != '.')
+        return 0;
+    double scale = 0.1;
+    for (i++; i < len && is_digit(p[i]); i++, fp++, scale /= 10)
+        v += (p[i] - '0') * scale;
+    if (fp < 4)
+        return 0;
+    *val = neg ? -v : v;
+    *end = i;
+    return 1;
+}
+
+/* A key at p[i..) (case-insensitive, preceded by no letter or digit) then
+ * quotes, spaces, ':' or '=', spaces, a quote, and a coordinate.  which: 0
+ * latitude keys, 1 longitude keys.  Sets the number's start and end. */
+static int coord_key(const uint8_t *p, size_t len, size_t i, int which, double *v, size_t *at,
+                     size_t *end)
+{
+    static const char *const keys[2][4] = {{"latitude", "lat", NULL, NULL},
+                                           {"longitude", "long", "lng", "lon"}};
+    if (i > 0 && is_alnum(p[i - 1]))
+        return 0;
+    for (int k = 0; k < 4 && keys[which][k]; k++) {
+        size_t kl = strlen(keys[which][k]), j = i;
+        if (len - i < kl)
+            continue;
+        size_t m = 0;
+        while (m < kl && lower(p[i + m]) == (uint8_t)keys[which][k][m])
+            m++;
+        if (m < kl)
+            continue;
+        j = i + kl;
+        if (j < len && is_alnum(p[j]))
+            continue;
+        while (j < len && (p[j] == '"' || p[j] == '\'' || p[j] == ' '))
+            j++;
+        if (j >= len || (p[j] != ':' && p[j] != '='))
+            continue;
+        j++;
+        while (j < len && (p[j] == ' ' || p[j] == '"' || p[j] == '\''))
+            j++;
+        if (parse_coord(p, len, j, v, end)) {
+            *at = j;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+#define GPS_WINDOW 256
+
+static void gps_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, const dt_pii_ctx *c,
+                   dt_pii_findings *out)
+{
+    double lat, lon;
+    size_t la, le, oa, oe;
+    if (!coord_key(p, len, i, 0, &lat, &la, &le) || lat < -90 || lat > 90)
+        return;
+    size_t from = i > GPS_WINDOW ? i - GPS_WINDOW : 0,
+           to = len - i > GPS_WINDOW ? i + GPS_WINDOW : len;
+    for (size_t j = from; j < to; j++) {
+        if ((p[j] | 0x20) != 'l' || !coord_key(p, len, j, 1, &lon, &oa, &oe))
+            continue;
+        if (lon < -180 || lon > 180 || (fabs(lat) < 1e-4 && fabs(lon) < 1e-4))
+            return;
+        uint8_t s[64];
+        size_t n = (size_t)snprintf((char *)s, sizeof s, "%.*s,%.*s",
+                                    (int)(le - la < 24 ? le - la : 24), (const char *)p + la,
+                                    (int)(oe - oa < 24 ? oe - oa : 24), (const char *)p + oa);
+        dt_pii_add(d, out, c, DT_PII_GPS, DT_PII_ENC_PLAIN, NULL, la, s, n);
+        return;
+    }
+}
+
+/* $GxGGA / $GxRMC with a valid checksum and a latitude. */
+static void nmea_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, const dt_pii_ctx *c,
+                    dt_pii_findings *out)
+{
+    if (len - i < 12 || p[i + 1] != 'G' || !strchr("PNLAB", p[i + 2]) || !p[i + 2])
+        return;
+    int gga = memcmp(p + i + 3, "GGA,", 4) == 0, rmc = memcmp(p + i + 3, "RMC,", 4) == 0;
+    if (!gga && !rmc)
+        return;
+    uint8_t sum = 0;
+    size_t j = i + 1;
+    for (; j < len && j < i + 100 && p[j] != '*'; j++) {
+        if (p[j] < 0x20 || p[j] >= 0x7f)
+            return;
+        sum ^= p[j];
+    }
+    if (j + 2 >= len || p[j] != '*' || !is_hex(p[j + 1]) || !is_hex(p[j + 2]) ||
+        hex_val(p[j + 1]) * 16 + hex_val(p[j + 2]) != sum)
+        return;
+    /* the latitude: field 2 (GGA) or 3 (RMC) */
+    size_t k = i + 7;
+    for (int field = gga ? 1 : 2; field > 0 && k < j; k++)
+        if (p[k] == ',')
+            field--;
+    if (k >= j || !is_digit(p[k]))
+        return;
+    dt_pii_add(d, out, c, DT_PII_GPS, DT_PII_ENC_PLAIN, NULL, i, p + i, j + 3 - i);
+}
+
+/* ---- e-mail ---- */
+
+static int local_char(uint8_t c)
+{
+    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+/* at: the '@' (or "%40": skip 3) */
+static void email_at(const dt_pii *d, const uint8_t *p, size_t len, size_t at, size_t skip,
+                     const dt_pii_ctx *c, dt_pii_findings *out)
+{
+    /* SSH algorithm names (name@domain, RFC 4251) */
+    static const char *const not_domain[] = {"openssh.com", "lysator.liu.se", "libssh.org"};
+    static const char *const not_tld[] = {"png", "jpg",  "jpeg", "gif",  "svg", "webp", "js",
+                                          "css", "json", "xml",  "html", "ico", "bmp",  "mp4"};
+    size_t s = at;
+    while (s > 0 && at - s < 64 && local_char(p[s - 1]))
+        s--;
+    while (s < at && !is_alnum(p[s]))
+        s++;
+    if (s == at)
+        return;
+    size_t e = at + skip, dot = 0;
+    if (e >= len || !is_alnum(p[e]))
+        return;
+    while (e < len && e - at < 253 && (is_alnum(p[e]) || p[e] == '.' || p[e] == '-')) {
+        if (p[e] == '.')
+            dot = e;
+        e++;
+    }
+    while (e > at + skip && !is_alnum(p[e - 1]))
+        e--;
+    if (!dot || dot >= e || dot <= at + skip)
+        return;
+    size_t tl = e - dot - 1;
+    if (tl < 2 || tl > 24)
+        return;
+    for (size_t k = dot + 1; k < e; k++)
+        if (!is_alpha(p[k]))
+            return;
+    for (size_t k = 0; k < sizeof not_tld / sizeof not_tld[0]; k++) {
+        size_t nl = strlen(not_tld[k]), m = 0;
+        while (m < nl && m < tl && lower(p[dot + 1 + m]) == (uint8_t)not_tld[k][m])
+            m++;
+        if (m == nl && nl == tl)
+            return;
+    }
+    for (size_t k = 0; k < sizeof not_domain / sizeof not_domain[0]; k++) {
+        size_t nl = strlen(not_domain[k]);
+        if (e - (at + skip) == nl && memcmp(p + at + skip, not_domain[k], nl) == 0)
+            return;
+    }
+    dt_pii_add(d, out, c, DT_PII_EMAIL, DT_PII_ENC_PLAIN, NULL, s, p + s, e - s);
+}
+
+/* ---- tokens: runs of letters and digits ---- */
+
+/* "hh:hh:hh:hh:hh:hh" (or '-') at p[i..); not one of the flow's own. */
+static void mac_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, const dt_pii_ctx *c,
+                   dt_pii_findings *out)
+{
+    if (len - i < 17 || (i > 0 && (is_hex(p[i - 1]) || p[i - 1] == ':' || p[i - 1] == '-')))
+        return;
+    uint8_t sep = p[i + 2], mac[6];
+    if (sep != ':' && sep != '-')
+        return;
+    for (int k = 0; k < 6; k++) {
+        const uint8_t *h = p + i + 3 * k;
+        if (!is_hex(h[0]) || !is_hex(h[1]) || (k < 5 && h[2] != sep))
+            return;
+        mac[k] = (uint8_t)(hex_val(h[0]) * 16 + hex_val(h[1]));
+    }
+    if (i + 17 < len && (is_alnum(p[i + 17]) || p[i + 17] == sep))
+        return;
+    static const uint8_t zero[6], bcast[6] = {255, 255, 255, 255, 255, 255};
+    if (!memcmp(mac, zero, 6) || !memcmp(mac, bcast, 6) || (mac[0] & 1))
+        return;
+    for (int k = 0; k < c->n_macs; k++)
+        if (!memcmp(mac, c->macs[k], 6))
+            return;
+    dt_pii_add(d, out, c, DT_PII_MAC, DT_PII_ENC_PLAIN, NULL, i, p + i, 17);
+}
+
+/* Whether key (lower case) appears in the KEY_BEFORE bytes before p[i]
+ * (case-insensitive): the numbers without a check digit (IMSI, IMEISV) count
+ * only after their name. */
+#define KEY_BEFORE 24
+static int named_before(const uint8_t *p, size_t i, const char *key)
+{
+    size_t kl = strlen(key), from = i > KEY_BEFORE ? i - KEY_BEFORE : 0;
+    for (size_t s = from; s + kl <= i; s++) {
+        size_t m = 0;
+        while (m < kl && lower(p[s + m]) == (uint8_t)key[m])
+            m++;
+        if (m == kl)
+            return 1;
+    }
+    return 0;
+}
+
+/* Six or more times the same digit in a row: a placeholder, not a number. */
+static int repeats(const uint8_t *t, size_t n)
+{
+    for (size_t i = 0, run = 1; i + 1 < n; i++) {
+        run = t[i + 1] == t[i] ? run + 1 : 1;
+        if (run >= 6)
+            return 1;
+    }
+    return 0;
+}
+
+static void token(const dt_pii *d, const uint8_t *p, size_t len, size_t i, size_t j,
+                  const dt_pii_ctx *c, dt_pii_findings *out)
+{
+    const uint8_t *t = p + i;
+    size_t n = j - i;
+    if (n == 17 && dt_pii_vin_ok((const char *)t, n)) {
+        dt_pii_add(d, out, c, DT_PII_VIN, DT_PII_ENC_PLAIN, NULL, i, t, n);
+        return;
+    }
+    if (n < 8 || n > 20 || !all_digits(t, n) || repeats(t, n))
+        return;
+    if ((i > 1 && p[i - 1] == '.' && is_digit(p[i - 2])) ||
+        (j + 1 < len && p[j] == '.' && is_digit(p[j + 1])))
+        return; /* a decimal number's part (not a DNS label's) */
+    if (i > 0 && p[i - 1] == '+') {
+        if (n <= 15 && (i < 2 || !is_alnum(p[i - 2])) && calling_code_ok(t))
+            dt_pii_add(d, out, c, DT_PII_PHONE, DT_PII_ENC_PLAIN, NULL, i - 1, t - 1, n + 1);
+        return;
+    }
+    if (n == 15 && tac_ok(t) && dt_pii_luhn_ok((const char *)t, n))
+        dt_pii_add(d, out, c, DT_PII_IMEI, DT_PII_ENC_PLAIN, NULL, i, t, n);
+    else if (n == 15 && mcc_ok(t) && named_before(p, i, "imsi"))
+        dt_pii_add(d, out, c, DT_PII_IMSI, DT_PII_ENC_PLAIN, NULL, i, t, n);
+    else if (n == 16 && tac_ok(t) && !(t[14] == '9' && t[15] == '9') && named_before(p, i, "imei"))
+        dt_pii_add(d, out, c, DT_PII_IMEISV, DT_PII_ENC_PLAIN, NULL, i, t, n);
+    else if ((n == 19 || n == 20) && t[0] == '8' && t[1] == '9' &&
+             dt_pii_luhn_ok((const char *)t, n))
+        dt_pii_add(d, out, c, DT_PII_ICCID, DT_PII_ENC_PLAIN, NULL, i, t, n);
+}
+
+static void identifiers(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *c,
+                        dt_pii_findings *out)
+{
+    if (!d || !d->n_pat || len < d->min_len)
+        return;
+    for (size_t i = 0; i + d->min_len <= len; i++) {
+        for (int k = d->first[p[i]], e = d->first[p[i] + 1]; k < e; k++) {
+            const pattern *t = &d->pat[k];
+            if (t->len <= len - i && memcmp(p + i, t->text, t->len) == 0) {
+                dt_pii_add(d, out, c, DT_PII_IDENTIFIER, t->enc, d->names[t->id], i, p + i, t->len);
+                break;
+            }
+        }
+    }
+}
+
+/* Byte classes of the scan: 1 digit, 2 letter, 4 a byte that starts a check
+ * ('@', '%', '$'), 0 the rest (skipped at table speed). */
+enum { CL_DIGIT = 1, CL_ALPHA = 2, CL_ALNUM = 3, CL_MARK = 4 };
+static const uint8_t cls[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *c,
+                 dt_pii_findings *out)
+{
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && !cls[p[i]])
+            i++;
+        if (i == len)
+            break;
+        uint8_t b = p[i];
+        if (cls[b] == CL_MARK) {
+            if (b == '@')
+                email_at(d, p, len, i, 1, c, out);
+            else if (b == '%' && len - i > 3 && p[i + 1] == '4' && p[i + 2] == '0')
+                email_at(d, p, len, i, 3, c, out);
+            else if (b == '$')
+                nmea_at(d, p, len, i, c, out);
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < len && (cls[p[j]] & CL_ALNUM))
+            j++;
+        size_t n = j - i;
+        if ((b | 0x20) == 'l' && n >= 3)
+            gps_at(d, p, len, i, c, out);
+        else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
+            mac_at(d, p, len, i, c, out);
+        if (n >= 8 && n <= 20)
+            token(d, p, len, i, j, c, out);
+        i = j;
+    }
+    identifiers(d, p, len, c, out);
+}

@@ -9,9 +9,13 @@
 
 #include <string.h>
 
+/* Not read: encrypted protocols (TLS, QUIC, DTLS) and binary ones whose
+ * fields are numbers and addresses (NTP, STUN: its text attributes are the
+ * software's name and the server's realm). */
 static int plaintext(const dt_flow_app *x)
 {
-    return x->app != DT_APP_TLS && x->app != DT_APP_QUIC;
+    return x->app != DT_APP_TLS && x->app != DT_APP_QUIC && x->app != DT_APP_DTLS &&
+           x->app != DT_APP_NTP && x->app != DT_APP_STUN;
 }
 
 /* What a device sends is scanned: a direction whose sender is local, or the

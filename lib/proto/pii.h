@@ -124,8 +124,8 @@ void dt_pii_add(const dt_pii *d, dt_pii_findings *out, const dt_pii_ctx *c, int 
                 const char *name, size_t off, const uint8_t *v, size_t n);
 
 /* 1 when p[0, len) looks encrypted or compressed (7/8 of its first 32 bytes
- * distinct): bodies, messages and data that do are not scanned by
- * dt_pii_scan_stream. */
+ * distinct, or of the 32 after its first 24, behind a clear header): bodies, messages and data that
+ * do are not scanned by dt_pii_scan_stream. */
 int dt_pii_looks_random(const uint8_t *p, size_t len);
 
 /* Validators (for tests): 1 when s[0, n) is one. */

@@ -28,11 +28,10 @@ static int ieq(const uint8_t *p, size_t n, const char *lit)
  * (the detector's cost on real traffic; nothing would validate in them). */
 #define RANDOM_SAMPLE 32
 #define RANDOM_MIN 32
-int dt_pii_looks_random(const uint8_t *p, size_t len)
+#define RANDOM_HEADER 24 /* a second sample after this many bytes */
+/* Whether the sample of n bytes at p has nearly as many distinct values as bytes. */
+static int sample_random(const uint8_t *p, size_t n)
 {
-    if (len < RANDOM_MIN)
-        return 0;
-    size_t n = len < RANDOM_SAMPLE ? len : RANDOM_SAMPLE;
     uint8_t seen[256];
     memset(seen, 0, sizeof seen);
     size_t distinct = 0;
@@ -41,6 +40,20 @@ int dt_pii_looks_random(const uint8_t *p, size_t len)
         seen[p[i]] = 1;
     }
     return distinct * 8 >= n * 7;
+}
+
+/* Encrypted or compressed: the first bytes look random, or those after a
+ * short clear header do (ESP, OpenVPN, DTLS and QUIC short headers, RTP). */
+int dt_pii_looks_random(const uint8_t *p, size_t len)
+{
+    if (len < RANDOM_MIN)
+        return 0;
+    if (sample_random(p, len < RANDOM_SAMPLE ? len : RANDOM_SAMPLE))
+        return 1;
+    if (len < RANDOM_HEADER + RANDOM_MIN)
+        return 0;
+    len -= RANDOM_HEADER;
+    return sample_random(p + RANDOM_HEADER, len < RANDOM_SAMPLE ? len : RANDOM_SAMPLE);
 }
 
 static void scan_part(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *ctx,

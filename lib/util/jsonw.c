@@ -53,17 +53,9 @@ int dt_jw_grow(dt_jw *w, size_t n)
     return 0;
 }
 
-/* The fast path inline: most writes fit (the call was 5% of a run). */
-static inline int reserve(dt_jw *w, size_t n)
-{
-    if (!w->oom && n < w->cap && w->len < w->cap - n)
-        return 0;
-    return dt_jw_grow(w, n);
-}
-
 static void put(dt_jw *w, const char *s, size_t n)
 {
-    if (reserve(w, n) != 0)
+    if (dt_jw_room(w, n) != 0)
         return;
     memcpy(w->buf + w->len, s, n);
     w->len += n;
@@ -72,7 +64,7 @@ static void put(dt_jw *w, const char *s, size_t n)
 
 static void put_c(dt_jw *w, char c)
 {
-    if (reserve(w, 1) != 0)
+    if (dt_jw_room(w, 1) != 0)
         return;
     w->buf[w->len++] = c;
     w->buf[w->len] = '\0';
@@ -140,7 +132,7 @@ static void put_string(dt_jw *w, const char *s)
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     size_t n = strlen((const char *)p);
     /* worst case: every byte as \u00XX */
-    if (n > (SIZE_MAX - 3) / 6 || reserve(w, 6 * n + 2) != 0)
+    if (n > (SIZE_MAX - 3) / 6 || dt_jw_room(w, 6 * n + 2) != 0)
         return;
     char *o = w->buf + w->len;
     *o++ = '"';
@@ -213,23 +205,9 @@ void dt_jw_str(dt_jw *w, const char *s)
     w->sep = 1;
 }
 
-/* A value that is a literal word (null, true, false): one bounds check. */
-static void put_word(dt_jw *w, const char *word, size_t n)
-{
-    if (reserve(w, n + 1) != 0)
-        return;
-    char *o = w->buf + w->len;
-    if (w->sep)
-        *o++ = ',';
-    memcpy(o, word, n);
-    o[n] = '\0';
-    w->len = (size_t)(o + n - w->buf);
-    w->sep = 1;
-}
-
 void dt_jw_null(dt_jw *w)
 {
-    put_word(w, "null", 4);
+    dt_jw_raw(w, "null", 4, 1);
 }
 
 void dt_jw_str_or_null(dt_jw *w, const char *s)
@@ -243,9 +221,9 @@ void dt_jw_str_or_null(dt_jw *w, const char *s)
 void dt_jw_bool(dt_jw *w, int b)
 {
     if (b)
-        put_word(w, "true", 4);
+        dt_jw_raw(w, "true", 4, 1);
     else
-        put_word(w, "false", 5);
+        dt_jw_raw(w, "false", 5, 1);
 }
 
 /* Digits of v, most significant first; returns the length. */
@@ -306,7 +284,7 @@ void dt_jw_u64(dt_jw *w, uint64_t v)
         return;
     }
     /* the separator and at most 15 digits, straight into the buffer */
-    if (reserve(w, 16) != 0)
+    if (dt_jw_room(w, 16) != 0)
         return;
     char *o = w->buf + w->len;
     if (w->sep)
@@ -326,7 +304,7 @@ void dt_jw_hex(dt_jw *w, const uint8_t *p, size_t n)
     static const char hx[] = "0123456789abcdef";
     before_value(w);
     w->sep = 1;
-    if (n > (SIZE_MAX - 3) / 2 || reserve(w, 2 * n + 2) != 0)
+    if (n > (SIZE_MAX - 3) / 2 || dt_jw_room(w, 2 * n + 2) != 0)
         return;
     char *o = w->buf + w->len;
     *o++ = '"';
@@ -341,7 +319,7 @@ void dt_jw_hex(dt_jw *w, const uint8_t *p, size_t n)
 
 static void put_tabs(dt_jw *w, int n)
 {
-    if (n > 0 && reserve(w, (size_t)n) == 0) {
+    if (n > 0 && dt_jw_room(w, (size_t)n) == 0) {
         memset(w->buf + w->len, '\t', (size_t)n);
         w->len += (size_t)n;
         w->buf[w->len] = '\0';

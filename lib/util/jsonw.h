@@ -36,18 +36,34 @@ void dt_jw_key(dt_jw *w, const char *key);
 /* Makes room for n more bytes and a NUL: 0, or -1 (out of memory). */
 int dt_jw_grow(dt_jw *w, size_t n);
 
-/* Inline: with a literal, the copy is a few moves (a flow has ~45 keys). */
-static inline void dt_jw_key_raw(dt_jw *w, const char *quoted_colon, size_t n)
+/* Room for n more bytes and a NUL: 0, or -1 (out of memory).  Inline: most
+ * writes fit, and only then is dt_jw_grow called. */
+static inline int dt_jw_room(dt_jw *w, size_t n)
 {
-    if ((w->oom || n + 1 >= w->cap || w->len >= w->cap - n - 1) && dt_jw_grow(w, n + 1) != 0)
+    if (!w->oom && n < w->cap && w->len < w->cap - n)
+        return 0;
+    return dt_jw_grow(w, n);
+}
+
+/* The separator when one is due, then n bytes as they are; sep_after: whether
+ * a separator goes before what follows (a value) or not (a key). */
+static inline void dt_jw_raw(dt_jw *w, const char *s, size_t n, int sep_after)
+{
+    if (dt_jw_room(w, n + 1) != 0)
         return;
     char *o = w->buf + w->len;
     if (w->sep)
         *o++ = ',';
-    memcpy(o, quoted_colon, n);
+    memcpy(o, s, n);
     o[n] = '\0';
     w->len = (size_t)(o + n - w->buf);
-    w->sep = 0;
+    w->sep = sep_after;
+}
+
+/* Inline: with a literal, the copy is a few moves (a flow has ~45 keys). */
+static inline void dt_jw_key_raw(dt_jw *w, const char *quoted_colon, size_t n)
+{
+    dt_jw_raw(w, quoted_colon, n, 0);
 }
 
 /* Values (after a key, or as array elements). */

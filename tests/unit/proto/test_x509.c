@@ -9,6 +9,7 @@
 #include "capture/capture.h"
 #include "decode/decode.h"
 #include "proto/x509.h"
+#include "util/hash.h"
 #include "util/netconst.h"
 #include "util/text.h"
 
@@ -371,10 +372,7 @@ static void add_segment(const dt_decoded *d)
 
 static int first_time(const uint8_t *der, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ der[i]) * 1099511628211ull;
-    h |= 1;
+    uint64_t h = dt_hash_bytes(DT_HASH_INIT, der, len) | 1; /* 0 marks a free slot */
     for (size_t i = h % SEEN_CAP;; i = (i + 1) % SEEN_CAP) {
         if (seen[i] == h)
             return 0;

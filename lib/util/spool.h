@@ -11,6 +11,7 @@ typedef struct dt_spool {
     char *buf; /* in memory while file is NULL */
     size_t len, cap, limit;
     FILE *file; /* the temporary file, once more than limit bytes were written */
+    char *iobuf; /* file's stdio buffer */
 } dt_spool;
 
 #define DT_SPOOL_LIMIT (32u << 20) /* per spool: a report and each part running in parallel */

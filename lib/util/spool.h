@@ -10,7 +10,7 @@
 typedef struct dt_spool {
     char *buf; /* in memory while file is NULL */
     size_t len, cap, limit;
-    FILE *file; /* the temporary file, once more than limit bytes were written */
+    FILE *file;  /* the temporary file, once more than limit bytes were written */
     char *iobuf; /* file's stdio buffer */
 } dt_spool;
 

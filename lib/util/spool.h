@@ -16,7 +16,7 @@ typedef struct dt_spool {
     char *iobuf; /* file's stdio buffer */
 } dt_spool;
 
-#define DT_SPOOL_LIMIT (32u << 20) /* per spool: a report and each part running in parallel */
+#define DT_SPOOL_LIMIT (8u << 20) /* per spool: a report and each part running in parallel */
 
 void dt_spool_init(dt_spool *s, size_t limit);
 /* Appends n bytes; 0, or -1 when they could not be kept. */

@@ -7,6 +7,7 @@
 typedef struct dt_output {
     FILE *fp;
     char *target, *tmp; /* tmp is NULL when writing in place */
+    char *vbuf;         /* fp's buffer, freed after it is closed */
 } dt_output;
 
 /* path NULL or "-": stdout.  A regular file (or a new one) is written under a

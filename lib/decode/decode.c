@@ -852,8 +852,8 @@ static size_t pcapdroid_trailer(const uint8_t *p, size_t n, dt_decoded *o)
         return n; /* (an IPv6 header's payload length is inside those 20 bytes too) */
     size_t at = n - PCAPDROID_TRAILER_LEN;
     const uint8_t *t = p + at, *ip = p + DT_ETH_HDR_LEN;
-    if (dt_rd_be32(t) != PCAPDROID_MAGIC)
-        return n;
+    /* the IP length first: it is beside the Ethernet header, while the magic is
+     * at the frame's end, a cache miss on every frame */
     uint16_t et = dt_rd_be16(p + DT_ETH_HDR_LEN - 2);
     size_t end = DT_ETH_HDR_LEN;
     if (et == DT_ETHERTYPE_IPV4 && ip[0] >> 4 == 4)
@@ -862,7 +862,7 @@ static size_t pcapdroid_trailer(const uint8_t *p, size_t n, dt_decoded *o)
         end += DT_IP6_HDR_LEN + (size_t)dt_rd_be16(ip + DT_IP6_OFF_PLEN);
     else
         return n;
-    if (end > at || at - end > PCAPDROID_PAD_MAX)
+    if (end > at || at - end > PCAPDROID_PAD_MAX || dt_rd_be32(t) != PCAPDROID_MAGIC)
         return n;
     const char *name = (const char *)t + PCAPDROID_OFF_APP;
     size_t len = 0;
@@ -918,12 +918,19 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
     d->st.frames++;
     dt_ipfrag_expire(d->frag, ts_ns);
 
+    /* every field but `saved` (read only once have_saved is set): zeroing the
+     * whole context cost as much as decoding an Ethernet header */
     dt_dctx x;
-    memset(&x, 0, sizeof x);
     x.d = d;
     x.ts = ts_ns;
     x.out = out;
+    x.et = 0;
+    x.reasm = 0;
     x.whole = wirelen != 0 && caplen >= wirelen; /* 0: wire length unknown */
+    x.inner_link = 0;
+    x.have_saved = 0;
+    x.inner_tunnel = 0;
+    x.why = 0;
     size_t len = linktype == DT_LINKTYPE_ETHERNET ? pcapdroid_trailer(data, caplen, out) : caplen;
     dt_cur c = dt_cur_make(data, len);
 

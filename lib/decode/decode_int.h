@@ -33,6 +33,7 @@ enum {
     NX_HELD,  /* fragment stored */
 };
 
+/* dt_decode sets each field but `saved` by name: a new field needs a line there. */
 typedef struct dt_dctx {
     dt_decoder *d;
     uint64_t ts;

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -194,7 +195,9 @@ void dt_enricher_close(dt_enricher *e)
 static void enrich_uncached(dt_enricher *e, const dt_addr *ip, const char *name, const char *cert_o,
                             dt_endpoint_info *out)
 {
+    static _Atomic uint64_t serials;
     memset(out, 0, sizeof *out);
+    out->serial = atomic_fetch_add_explicit(&serials, 1, memory_order_relaxed) + 1;
     dt_geo_lookup(e->geo, ip, &out->geo);
     if (!out->geo.class)
         out->geo.class = dt_ipclass(ip);

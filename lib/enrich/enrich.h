@@ -18,6 +18,8 @@ typedef struct dt_endpoint_info {
     dt_attribution recipient; /* who receives the data (never the hosting network) */
     dt_attribution host;      /* who runs the network (by ASN) */
     dt_transfer_class transfer;
+    uint64_t serial; /* unique per filling in the process: same serial, same content
+                        (report/flowjson keeps the JSON of recent ones) */
 } dt_endpoint_info;
 
 /* What is known about a server; the result is the enricher's (a cache slot)

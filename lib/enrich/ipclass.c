@@ -23,35 +23,35 @@ static const char CLS_PRIVATE[] = "private", CLS_LOOPBACK[] = "loopback",
                   CLS_LINK_LOCAL[] = "link-local", CLS_ULA[] = "ula", CLS_CGNAT[] = "cgnat";
 
 struct v4rule {
-    uint8_t net[4];
-    int bits;
+    uint32_t net, mask; /* host order */
     const char *cls;
 };
+#define V4(a, b, c, d, bits, cls)                                                                  \
+    {                                                                                              \
+        (uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d),            \
+            (bits) ? 0xffffffffu << (32 - (bits)) : 0, cls                                         \
+    }
 
 /* Most specific first where prefixes nest. */
 static const struct v4rule v4rules[] = {
-    {{255, 255, 255, 255}, 32, "broadcast"}, {{0, 0, 0, 0}, 8, "unspecified"},
-    {{10, 0, 0, 0}, 8, CLS_PRIVATE},         {{100, 64, 0, 0}, 10, CLS_CGNAT},
-    {{127, 0, 0, 0}, 8, CLS_LOOPBACK},       {{169, 254, 0, 0}, 16, CLS_LINK_LOCAL},
-    {{172, 16, 0, 0}, 12, CLS_PRIVATE},      {{192, 0, 0, 0}, 24, "ietf-protocol"},
-    {{192, 0, 2, 0}, 24, "documentation"},   {{192, 168, 0, 0}, 16, CLS_PRIVATE},
-    {{198, 18, 0, 0}, 15, "benchmarking"},   {{198, 51, 100, 0}, 24, "documentation"},
-    {{203, 0, 113, 0}, 24, "documentation"}, {{224, 0, 0, 0}, 4, "multicast"},
-    {{240, 0, 0, 0}, 4, "reserved"},
+    V4(255, 255, 255, 255, 32, "broadcast"), V4(0, 0, 0, 0, 8, "unspecified"),
+    V4(10, 0, 0, 0, 8, CLS_PRIVATE),         V4(100, 64, 0, 0, 10, CLS_CGNAT),
+    V4(127, 0, 0, 0, 8, CLS_LOOPBACK),       V4(169, 254, 0, 0, 16, CLS_LINK_LOCAL),
+    V4(172, 16, 0, 0, 12, CLS_PRIVATE),      V4(192, 0, 0, 0, 24, "ietf-protocol"),
+    V4(192, 0, 2, 0, 24, "documentation"),   V4(192, 168, 0, 0, 16, CLS_PRIVATE),
+    V4(198, 18, 0, 0, 15, "benchmarking"),   V4(198, 51, 100, 0, 24, "documentation"),
+    V4(203, 0, 113, 0, 24, "documentation"), V4(224, 0, 0, 0, 4, "multicast"),
+    V4(240, 0, 0, 0, 4, "reserved"),
 };
 
 static const char *class_v4(const uint8_t *p)
 {
-    /* as one 32-bit compare per rule (this runs for both ends of every flow) */
+    /* one masked compare per rule, with the masks made by the compiler: this runs
+     * for both ends of every flow */
     uint32_t x = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-    for (size_t i = 0; i < sizeof v4rules / sizeof v4rules[0]; i++) {
-        const struct v4rule *r = &v4rules[i];
-        uint32_t net = (uint32_t)r->net[0] << 24 | (uint32_t)r->net[1] << 16 |
-                       (uint32_t)r->net[2] << 8 | r->net[3];
-        uint32_t mask = r->bits ? 0xffffffffu << (32 - r->bits) : 0;
-        if ((x & mask) == net)
-            return r->cls;
-    }
+    for (size_t i = 0; i < sizeof v4rules / sizeof v4rules[0]; i++)
+        if ((x & v4rules[i].mask) == v4rules[i].net)
+            return v4rules[i].cls;
     return "public";
 }
 

@@ -1,6 +1,7 @@
 #include "proto/apps.h"
 #include "util/netconst.h"
 #include "util/pool.h"
+#include "util/text.h"
 
 #include "proto/doh.h"
 
@@ -367,7 +368,7 @@ static void set_name(dt_flow_app *x, const char *name, dt_name_source src)
 {
     if (!name || !name[0] || x->name_source)
         return;
-    snprintf(x->name, sizeof x->name, "%s", name);
+    dt_copy_str(x->name, sizeof x->name, name);
     x->name_source = (uint8_t)src;
 }
 
@@ -406,7 +407,7 @@ void dt_apps_flow_end(dt_apps *a, dt_flow *f)
         set_name(x, qc->sni, DT_NAME_QUIC_SNI);
     if (h && x->app == DT_APP_HTTP) {
         char host[256];
-        snprintf(host, sizeof host, "%s", h->host);
+        dt_copy_str(host, sizeof host, h->host);
         char *colon = strrchr(host, ':');
         if (colon && host[0] != '[' && strchr(host, ':') == colon)
             *colon = '\0'; /* "host:8080" names host; an IPv6 literal keeps its colons */

@@ -22,9 +22,14 @@ static void put_ch(char *out, size_t outlen, size_t *o, int *full, char ch)
 
 /* Appends one label byte in presentation form (\DDD for odd bytes); an escape
  * that does not fit whole is dropped, and nothing is appended after it. */
+static int plain_label_byte(uint8_t b)
+{
+    return b > 0x20 && b < 0x7f && b != '.' && b != '\\';
+}
+
 static void put_label_byte(char *out, size_t outlen, size_t *o, int *full, uint8_t b)
 {
-    if (b > 0x20 && b < 0x7f && b != '.' && b != '\\') {
+    if (plain_label_byte(b)) {
         put_ch(out, outlen, o, full, (char)b);
         return;
     }
@@ -85,7 +90,11 @@ static int read_name(const uint8_t *msg, size_t msglen, dt_cur *c, char *out, si
             return -1;
         if (o > 0)
             put_ch(out, outlen, &o, &full, '.');
-        for (size_t i = 0; i < b; i++)
+        size_t i = 0;
+        if (!full && o + b < outlen) /* room for the label as it is: plain bytes copied */
+            for (; i < b && plain_label_byte(p[i]); i++)
+                out[o++] = (char)p[i];
+        for (; i < b; i++)
             put_label_byte(out, outlen, &o, &full, p[i]);
     }
     if (full && o > 0 && out[o - 1] == '.')

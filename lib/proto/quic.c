@@ -5,8 +5,6 @@
 #include "util/tlocal.h"
 
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
-#include <openssl/params.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -122,21 +120,34 @@ static unsigned retry_type(uint32_t v)
 
 /* ---- key derivation (HKDF-SHA256, RFC 5869 / RFC 8446 7.1) ------------- */
 
-/* HMAC-SHA256 through one EVP_MAC context (fetched once per key derivation,
- * which is several times cheaper than one-shot HMAC() calls in OpenSSL 3). */
-static int hmac256(EVP_MAC_CTX *m, const uint8_t *key, size_t key_len, const uint8_t *d, size_t n,
+/* HMAC-SHA256 (RFC 2104) from its two padded-key hashes on one digest
+ * context: EVP_MAC_init alone cost twice the hashing (provider parameters and
+ * key set-up on every call).  Keys here are 20-byte salts and 32-byte secrets. */
+static const EVP_MD *sha256;
+
+static int hmac256(EVP_MD_CTX *m, const uint8_t *key, size_t key_len, const uint8_t *d, size_t n,
                    uint8_t out[32])
 {
-    size_t ol = 0;
-    static const uint8_t empty[1] = {0};
-    if (EVP_MAC_init(m, key, key_len, NULL) != 1 || EVP_MAC_update(m, n ? d : empty, n) != 1 ||
-        EVP_MAC_final(m, out, &ol, 32) != 1 || ol != 32)
+    uint8_t pad[64], inner[32];
+    unsigned len = 0, len2 = 0;
+    if (key_len > sizeof pad)
         return -1;
-    return 0;
+    memset(pad, 0x36, sizeof pad);
+    for (size_t i = 0; i < key_len; i++)
+        pad[i] ^= key[i];
+    if (EVP_DigestInit_ex2(m, sha256, NULL) != 1 || EVP_DigestUpdate(m, pad, sizeof pad) != 1 ||
+        (n && EVP_DigestUpdate(m, d, n) != 1) || EVP_DigestFinal_ex(m, inner, &len) != 1)
+        return -1;
+    for (size_t i = 0; i < sizeof pad; i++)
+        pad[i] ^= 0x36 ^ 0x5c;
+    if (EVP_DigestInit_ex2(m, sha256, NULL) != 1 || EVP_DigestUpdate(m, pad, sizeof pad) != 1 ||
+        EVP_DigestUpdate(m, inner, sizeof inner) != 1 || EVP_DigestFinal_ex(m, out, &len2) != 1)
+        return -1;
+    return len == 32 && len2 == 32 ? 0 : -1;
 }
 
 /* HKDF-Expand-Label with an empty context; out_len <= 32 (one HMAC block). */
-static int expand_label(EVP_MAC_CTX *m, const uint8_t secret[32], const char *label, uint8_t *out,
+static int expand_label(EVP_MD_CTX *m, const uint8_t secret[32], const char *label, uint8_t *out,
                         size_t out_len)
 {
     uint8_t info[2 + 1 + 255 + 1 + 1];
@@ -159,10 +170,9 @@ static int expand_label(EVP_MAC_CTX *m, const uint8_t secret[32], const char *la
     return 0;
 }
 
-/* HMAC and the two AES modes, fetched from the provider once per process
+/* SHA-256 and the two AES modes, fetched from the provider once per process
  * (OpenSSL 3 looks implicit EVP_aes_128_gcm() and the like up again on every
  * init, which costs more than the work on one packet). */
-static EVP_MAC *hmac_mac;
 static const EVP_CIPHER *aes_ecb, *aes_gcm;
 static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
 
@@ -172,14 +182,14 @@ static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
 typedef struct thread_ctx {
     int made; /* 1 made, -1 could not be */
     EVP_CIPHER_CTX *cipher;
-    EVP_MAC_CTX *mac; /* HMAC-SHA256 */
+    EVP_MD_CTX *md; /* HMAC-SHA256 */
 } thread_ctx;
 
 static void ctx_free(void *p)
 {
     thread_ctx *t = p;
     EVP_CIPHER_CTX_free(t->cipher);
-    EVP_MAC_CTX_free(t->mac);
+    EVP_MD_CTX_free(t->md);
     free(t);
 }
 
@@ -187,7 +197,8 @@ static dt_tlocal ctx_slot = DT_TLOCAL_INIT(ctx_free);
 
 static void fetch_algorithms(void)
 {
-    hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    sha256 = md ? md : EVP_sha256();
     EVP_CIPHER *ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
     EVP_CIPHER *gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
     aes_ecb = ecb ? ecb : EVP_aes_128_ecb();
@@ -201,12 +212,9 @@ static thread_ctx *contexts(void)
     thread_ctx *t = dt_tlocal_get(&ctx_slot, sizeof *t);
     if (!t || t->made)
         return t && t->made > 0 ? t : NULL;
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
     t->cipher = EVP_CIPHER_CTX_new();
-    t->mac = hmac_mac ? EVP_MAC_CTX_new(hmac_mac) : NULL;
-    t->made = t->cipher && t->mac && EVP_MAC_CTX_set_params(t->mac, params) == 1 ? 1 : -1;
+    t->md = EVP_MD_CTX_new();
+    t->made = t->cipher && t->md ? 1 : -1;
     return t->made > 0 ? t : NULL;
 }
 
@@ -216,7 +224,7 @@ int dt_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, 
     if (!salt || !k || dcid_len > 20 || (dcid_len && !dcid))
         return -1;
     thread_ctx *t = contexts();
-    EVP_MAC_CTX *m = t ? t->mac : NULL;
+    EVP_MD_CTX *m = t ? t->md : NULL;
     int v2 = version == DT_QUIC_V2, rc = -1;
     if (m && !hmac256(m, salt, 20, dcid, dcid_len, k->initial_secret) &&
         !expand_label(m, k->initial_secret, "client in", k->client_secret, 32) &&

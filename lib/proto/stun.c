@@ -87,7 +87,7 @@ int dt_stun_parse(const uint8_t *p, size_t len, dt_stun_info *out)
                     sizeof out->relayed};
     for (int i = 0; i < 4; i++)
         if (!dst[i][0])
-            snprintf(dst[i], cap[i], "%s", src[i]);
+            dt_copy_str(dst[i], cap[i], src[i]);
     return 1;
 }
 

@@ -313,10 +313,17 @@ static void l_add(u16list *l, uint16_t v)
         l->v[l->n++] = v;
 }
 
-static int cmp_u16(const void *a, const void *b)
+/* Insertion sort: the lists are tens of entries, mostly in order already, and
+ * qsort's merge sort with a compare call per step cost more than the hashing. */
+static void sort_u16(uint16_t *v, int n)
 {
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-    return (x > y) - (x < y);
+    for (int i = 1; i < n; i++) {
+        uint16_t x = v[i];
+        int j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 static const char *ja4_version(uint16_t v)
@@ -488,7 +495,7 @@ static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int kind, c
     char s[4096], hb[13], hc[13];
     sbuf b;
     memcpy(tmp, L->ciphers.v, sizeof(uint16_t) * (size_t)L->ciphers.n);
-    qsort(tmp, (size_t)L->ciphers.n, sizeof tmp[0], cmp_u16);
+    sort_u16(tmp, L->ciphers.n);
     sb_init(&b, s, sizeof s);
     sb_list(&b, tmp, L->ciphers.n, 1, ",");
     sha256_12(s, hb);
@@ -498,7 +505,7 @@ static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int kind, c
     for (int i = 0; i < L->exts.n; i++)
         if (L->exts.v[i] != EXT_SNI && L->exts.v[i] != EXT_ALPN)
             tmp[n++] = L->exts.v[i];
-    qsort(tmp, (size_t)n, sizeof tmp[0], cmp_u16);
+    sort_u16(tmp, n);
     sb_init(&b, s, sizeof s);
     sb_list(&b, tmp, n, 1, ",");
     if (L->sigalgs.n) {

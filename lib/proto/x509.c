@@ -382,10 +382,10 @@ static void time_str(uint8_t tag, dt_cur v, char *dst, size_t cap)
     int m_of_day = (int)(t - days * 1440);
     dt_civil_from_days(days, &y, &mon, &day);
     year = (long)y;
-    int w = snprintf(dst, cap, "%04ld-%02d-%02dT%02d:%02d:%02dZ", year, mon, day, m_of_day / 60,
-                     m_of_day % 60, sec);
-    if (w < 0 || (size_t)w >= cap || year < 0 || year > 9999)
-        dst[0] = '\0';
+    if (cap < 21 || year < 0 || year > 9999)
+        return;
+    dt_format_civil(dst, year, mon, day, m_of_day * 60 + sec);
+    memcpy(dst + 19, "Z", 2);
 }
 
 static int read_time(dt_cur *c, char *dst, size_t cap)

@@ -28,6 +28,7 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
         opts->mode == DT_OUT_FLOWS || (!opts->no_flows && (part || opts->format == DT_FMT_JSON));
     int reports = part || opts->mode == DT_OUT_REPORT; /* a report is written from it */
     r->spooled = r->lines && reports;
+    r->spool_array = r->spooled && !part && opts->mode == DT_OUT_REPORT;
     dt_spool_init(&r->flows_spool, DT_SPOOL_LIMIT);
     r->ru = reports ? dt_rollup_new() : NULL;
     r->pol = reports && opts->policy ? dt_policy_state_new(opts->policy) : NULL;
@@ -235,11 +236,31 @@ void dt_report_note_time(dt_report *r, uint64_t first, uint64_t last, int digits
 
 /* A flow line to the report's destination: the spool (until the report is
  * written) or the output. */
+/* The flows array of a JSON report from a spool of lines (a part's). */
+typedef struct flow_array {
+    FILE *out;
+    uint64_t n;
+} flow_array;
+
+static int flow_array_line(void *ctx, char *line, size_t len)
+{
+    flow_array *a = ctx;
+    fputs(a->n++ ? ",\n\t\t" : "\n\t\t", a->out);
+    fwrite(line, 1, len, a->out);
+    return 0;
+}
+
 static void write_flow_line(dt_report *r, const char *line, size_t len)
 {
-    if (r->spooled ? dt_spool_write(&r->flows_spool, line, len) != 0 ||
-                         dt_spool_write(&r->flows_spool, "\n", 1) != 0
-                   : fwrite(line, 1, len, r->out) != len || putc('\n', r->out) == EOF)
+    int err;
+    if (r->spool_array) { /* an element of the report's flows array */
+        const char *sep = ",\n\t\t" + (r->array_lines++ == 0);
+        err = dt_spool_write2(&r->flows_spool, sep, strlen(sep), line, len);
+    } else if (r->spooled) /* a part's line */
+        err = dt_spool_write2(&r->flows_spool, line, len, "\n", 1);
+    else
+        err = fwrite(line, 1, len, r->out) != len || putc('\n', r->out) == EOF;
+    if (err)
         r->write_error = 1;
     r->flows_written++;
 }
@@ -387,6 +408,14 @@ static int copy_csv_row(void *ctx, char *line, size_t len)
     return 0;
 }
 
+/* One flow line into r's flows array. */
+static int copy_array_line(void *ctx, char *line, size_t len)
+{
+    dt_report *r = ctx;
+    write_flow_line(r, line, len);
+    return 0;
+}
+
 /* Copies a part's flow lines to r's flow destination. */
 static int copy_flow_lines(dt_report *r, dt_report *part)
 {
@@ -394,6 +423,8 @@ static int copy_flow_lines(dt_report *r, dt_report *part)
         return 0;
     if (csv_flows(r))
         return dt_spool_each_line(&part->flows_spool, copy_csv_row, r);
+    if (r->spool_array)
+        return dt_spool_each_line(&part->flows_spool, copy_array_line, r);
     r->flows_written += part->flows_written;
     return dt_spool_each_block(&part->flows_spool, copy_block, r);
 }
@@ -678,20 +709,6 @@ static int summary_write(const dt_report *r, dt_fw *f)
     return rc;
 }
 
-/* The flows array of the JSON report: one spooled line per element. */
-typedef struct flow_array {
-    FILE *out;
-    uint64_t n;
-} flow_array;
-
-static int flow_array_line(void *ctx, char *line, size_t len)
-{
-    flow_array *a = ctx;
-    fputs(a->n++ ? ",\n\t\t" : "\n\t\t", a->out);
-    fwrite(line, 1, len, a->out);
-    return 0;
-}
-
 void dt_report_json_head(dt_fw *f)
 {
     dt_fw_obj_begin(f);
@@ -783,8 +800,11 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     if (!r->opts.no_flows && r->spooled) {
         rc |= dt_fw_flush(&f);
         fputs(",\n\t\"flows\": [", r->out);
-        flow_array a = {r->out, 0};
-        rc |= dt_spool_each_line(&r->flows_spool, flow_array_line, &a);
+        flow_array a = {r->out, r->array_lines};
+        if (r->spool_array)
+            rc |= dt_spool_copy_to(&r->flows_spool, r->out);
+        else /* a part written as a report of its own (--per-file) */
+            rc |= dt_spool_each_line(&r->flows_spool, flow_array_line, &a);
         fputs(a.n ? "\n\t]" : "]", r->out);
     }
     return dt_report_json_tail(&f) | rc ? -1 : 0;

@@ -35,6 +35,9 @@ struct dt_report {
     FILE *out;
     dt_spool flows_spool; /* flow lines until the end (report mode, parts) */
     int spooled;          /* flows_spool is in use */
+    int spool_array;      /* ... and holds the report's own flows array, separators included,
+                             so that it is copied out as it is */
+    uint64_t array_lines; /* elements in that array */
     int is_part;
     dt_input_rec *inputs;
     size_t n_inputs, cap_inputs;

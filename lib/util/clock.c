@@ -39,6 +39,24 @@ static void put_digits(char **o, int64_t v, int n)
     *o += n;
 }
 
+char *dt_format_civil(char out[20], int64_t year, int month, int day, int64_t sec_of_day)
+{
+    char *o = out;
+    put_digits(&o, year, 4);
+    *o++ = '-';
+    put_digits(&o, month, 2);
+    *o++ = '-';
+    put_digits(&o, day, 2);
+    *o++ = 'T';
+    put_digits(&o, sec_of_day / 3600, 2);
+    *o++ = ':';
+    put_digits(&o, sec_of_day / 60 % 60, 2);
+    *o++ = ':';
+    put_digits(&o, sec_of_day % 60, 2);
+    *o = '\0';
+    return out;
+}
+
 char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
 {
     if (digits <= 0 || digits > 9)
@@ -52,22 +70,10 @@ char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
     static _Thread_local time_t last_secs = -1;
     static _Thread_local char date[32];
     if (secs != last_secs || !date[0]) {
-        int64_t y, sod = (int64_t)secs % 86400;
+        int64_t y;
         int m, d;
         dt_civil_from_days((int64_t)secs / 86400, &y, &m, &d);
-        char *o = date;
-        put_digits(&o, y, 4);
-        *o++ = '-';
-        put_digits(&o, m, 2);
-        *o++ = '-';
-        put_digits(&o, d, 2);
-        *o++ = 'T';
-        put_digits(&o, sod / 3600, 2);
-        *o++ = ':';
-        put_digits(&o, sod / 60 % 60, 2);
-        *o++ = ':';
-        put_digits(&o, sod % 60, 2);
-        *o = '\0';
+        dt_format_civil(date, y, m, d, (int64_t)secs % 86400);
         last_secs = secs;
     }
     /* date "." digits "Z" (no printf: two per flow) */

@@ -138,14 +138,23 @@ static void put_string(dt_jw *w, const char *s)
     *o++ = '"';
     size_t i = 0;
     while (i < n) {
+        uint64_t x;
         if (i + 8 <= n) {
-            uint64_t x;
             memcpy(&x, p + i, 8);
             if (!word_needs_escape(x)) {
                 memcpy(o, &x, 8);
                 o += 8;
                 i += 8;
                 continue;
+            }
+        } else if (n >= 8 && o == w->buf + w->len + 1 + i) {
+            /* the tail of a string copied as it is so far: its last eight bytes at
+             * once, overlapping what is already written (the same bytes) */
+            memcpy(&x, p + n - 8, 8);
+            if (!word_needs_escape(x)) {
+                memcpy(o - (8 - (n - i)), &x, 8);
+                o += n - i;
+                break;
             }
         }
         size_t end = i + 8 < n ? i + 8 : n; /* this word byte by byte */

@@ -1,8 +1,16 @@
 #include "util/spool.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/types.h>
+#include <unistd.h>
+
+/* Blocks of the temporary file are read and written this large: 4 KiB stdio
+ * buffers cost a system call per page. */
+#define SPOOL_IO_BLOCK (1u << 20)
 
 void dt_spool_init(dt_spool *s, size_t limit)
 {
@@ -10,98 +18,193 @@ void dt_spool_init(dt_spool *s, size_t limit)
     s->limit = limit;
 }
 
-/* Moves what is in memory to a temporary file. */
-static int spill(dt_spool *s)
+static int open_file(dt_spool *s)
 {
-    FILE *f = tmpfile();
-    if (!f || (s->len && fwrite(s->buf, 1, s->len, f) != s->len)) {
-        if (f)
-            fclose(f);
+    s->file = tmpfile();
+    if (!s->file)
         return -1;
-    }
-    free(s->buf);
-    s->buf = NULL;
-    s->len = s->cap = 0;
-    s->file = f;
+    if ((s->iobuf = malloc(SPOOL_IO_BLOCK)) != NULL)
+        setvbuf(s->file, s->iobuf, _IOFBF, SPOOL_IO_BLOCK);
     return 0;
+}
+
+/* Room for n more bytes in memory (and one more: each_line ends lines with a
+ * NUL), within the limit; 0, or -1 when they go to the file. */
+static int room(dt_spool *s, size_t n)
+{
+    if (s->file || n > s->limit || s->len > s->limit - n)
+        return -1;
+    if (s->cap - s->len > n)
+        return 0;
+    size_t cap = s->cap ? s->cap : 65536;
+    while (cap - s->len <= n)
+        cap *= 2;
+    char *b = realloc(s->buf, cap);
+    if (!b)
+        return -1;
+    s->buf = b;
+    s->cap = cap;
+    return 0;
+}
+
+int dt_spool_write2(dt_spool *s, const void *a, size_t an, const void *b, size_t bn)
+{
+    if (an > SIZE_MAX - bn)
+        return -1;
+    if (room(s, an + bn) == 0) {
+        memcpy(s->buf + s->len, a, an);
+        if (bn)
+            memcpy(s->buf + s->len + an, b, bn);
+        s->len += an + bn;
+        return 0;
+    }
+    if (!s->file && open_file(s) != 0)
+        return -1;
+    return fwrite(a, 1, an, s->file) == an && (!bn || fwrite(b, 1, bn, s->file) == bn) ? 0 : -1;
 }
 
 int dt_spool_write(dt_spool *s, const void *p, size_t n)
 {
-    if (!s->file && n > s->limit - (s->len < s->limit ? s->len : s->limit) && spill(s) != 0)
-        return -1;
-    if (s->file)
-        return fwrite(p, 1, n, s->file) == n ? 0 : -1;
-    if (s->cap - s->len <= n) { /* and one byte more: each_line ends lines with a NUL */
-        size_t cap = s->cap ? s->cap : 65536;
-        while (cap - s->len <= n)
-            cap *= 2;
-        char *b = realloc(s->buf, cap);
-        if (!b)
-            return spill(s) == 0 ? dt_spool_write(s, p, n) : -1;
-        s->buf = b;
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, p, n);
-    s->len += n;
-    return 0;
+    return dt_spool_write2(s, p, n, NULL, 0);
+}
+
+/* Reads the file from offset *at into b[keep..cap): the bytes read, 0 at the
+ * end, -1 on an error.  pread leaves the stream's position for further writes. */
+static ssize_t read_more(dt_spool *s, char *b, size_t keep, size_t cap, off_t *at)
+{
+    ssize_t n;
+    do
+        n = pread(fileno(s->file), b + keep, cap - keep, *at);
+    while (n < 0 && errno == EINTR);
+    if (n > 0)
+        *at += n;
+    return n;
 }
 
 int dt_spool_each_block(dt_spool *s, int (*fn)(void *ctx, const char *p, size_t n), void *ctx)
 {
+    if (s->len && fn(ctx, s->buf, s->len))
+        return 0;
     if (!s->file)
-        return s->len ? (fn(ctx, s->buf, s->len), 0) : 0;
+        return 0;
     if (fflush(s->file) != 0)
         return -1;
-    rewind(s->file);
-    char block[65536];
-    size_t n;
-    while ((n = fread(block, 1, sizeof block, s->file)) > 0)
-        if (fn(ctx, block, n))
+    char *block = malloc(SPOOL_IO_BLOCK);
+    if (!block)
+        return -1;
+    off_t at = 0;
+    ssize_t n;
+    while ((n = read_more(s, block, 0, SPOOL_IO_BLOCK, &at)) > 0)
+        if (fn(ctx, block, (size_t)n))
             break;
-    int rc = ferror(s->file) ? -1 : 0;
-    fseek(s->file, 0, SEEK_END); /* further writes append */
-    return rc;
+    free(block);
+    return n < 0 ? -1 : 0;
+}
+
+/* Calls fn for each line of b[0..len) that ends in '\n' (and, when last is set,
+ * for the rest too; b[len] must be writable); returns the bytes consumed, or
+ * (size_t)-1 when fn asked to stop. */
+static size_t each_line_in(char *b, size_t len, int last,
+                           int (*fn)(void *ctx, char *line, size_t len), void *ctx)
+{
+    size_t at = 0;
+    while (at < len) {
+        char *nl = memchr(b + at, '\n', len - at);
+        if (!nl && !last)
+            break;
+        size_t end = nl ? (size_t)(nl - b) : len;
+        char saved = b[end]; /* a NUL for the callback, as getline gives */
+        b[end] = '\0';
+        int stop = fn(ctx, b + at, end - at);
+        b[end] = saved;
+        if (stop)
+            return (size_t)-1;
+        at = end + 1;
+    }
+    return at < len ? at : len;
 }
 
 int dt_spool_each_line(dt_spool *s, int (*fn)(void *ctx, char *line, size_t len), void *ctx)
 {
-    if (!s->file) {
-        for (size_t at = 0; at < s->len;) {
-            char *nl = memchr(s->buf + at, '\n', s->len - at);
-            size_t end = nl ? (size_t)(nl - s->buf) : s->len;
-            char saved = s->buf[end]; /* a NUL for the callback, as getline gives */
-            s->buf[end] = '\0';
-            int stop = fn(ctx, s->buf + at, end - at);
-            s->buf[end] = saved;
-            if (stop)
-                break;
-            at = end + 1;
-        }
+    size_t used = each_line_in(s->buf, s->len, !s->file, fn, ctx); /* cap > len */
+    if (!s->file || used == (size_t)-1)
         return 0;
-    }
     if (fflush(s->file) != 0)
         return -1;
-    rewind(s->file);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, s->file)) > 0) {
-        if (line[len - 1] == '\n')
-            line[--len] = '\0';
-        if (fn(ctx, line, (size_t)len))
+    /* the file part, after what is left of a line the memory part did not end */
+    size_t cap = SPOOL_IO_BLOCK, have = s->len - used;
+    while (cap < have)
+        cap *= 2;
+    char *b = malloc(cap + 1);
+    if (!b)
+        return -1;
+    if (have)
+        memcpy(b, s->buf + used, have);
+    off_t at = 0;
+    int rc = 0;
+    for (;;) {
+        if (have == cap) { /* one line longer than the buffer */
+            char *nb = realloc(b, 2 * cap + 1);
+            if (!nb) {
+                rc = -1;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t n = read_more(s, b, have, cap, &at);
+        if (n <= 0) {
+            if (n < 0)
+                rc = -1;
+            else
+                each_line_in(b, have, 1, fn, ctx);
+            break;
+        }
+        have += (size_t)n;
+        size_t done = each_line_in(b, have, 0, fn, ctx);
+        if (done == (size_t)-1)
+            break;
+        memmove(b, b + done, have - done);
+        have -= done;
+    }
+    free(b);
+    return rc;
+}
+
+static int copy_block(void *ctx, const char *p, size_t n)
+{
+    return fwrite(p, 1, n, ctx) != n;
+}
+
+int dt_spool_copy_to(dt_spool *s, FILE *out)
+{
+    if (s->len && fwrite(s->buf, 1, s->len, out) != s->len)
+        return -1;
+    if (!s->file)
+        return 0;
+    if (fflush(s->file) != 0 || fflush(out) != 0)
+        return -1;
+    off_t at = 0, end = ftello(s->file);
+    int fd = fileno(out);
+    while (fd >= 0 && at < end) {
+        ssize_t n = sendfile(fd, fileno(s->file), &at, (size_t)(end - at));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
             break;
     }
-    free(line);
-    int rc = ferror(s->file) ? -1 : 0;
-    fseek(s->file, 0, SEEK_END);
-    return rc;
+    if (at == end)
+        return 0;
+    if (at != 0) /* part sent, then an error: the rest cannot follow it in order */
+        return -1;
+    return dt_spool_each_block(&(dt_spool){.file = s->file}, copy_block, out); /* no sendfile */
 }
 
 void dt_spool_free(dt_spool *s)
 {
     if (s->file)
         fclose(s->file);
+    free(s->iobuf);
     free(s->buf);
     memset(s, 0, sizeof *s);
 }

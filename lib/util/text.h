@@ -4,6 +4,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* A C string, cut at cap - 1 bytes (as snprintf "%s" would, without its cost). */
+static inline void dt_copy_str(char *dst, size_t cap, const char *src)
+{
+    if (!cap)
+        return;
+    size_t n = strnlen(src, cap - 1);
+    memmove(dst, src, n);
+    dst[n] = '\0';
+}
 
 /* Printable ASCII is kept, every other byte becomes '?'; cut at cap - 1. */
 static inline void dt_copy_printable(char *dst, size_t cap, const uint8_t *src, size_t n)

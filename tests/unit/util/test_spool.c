@@ -52,6 +52,18 @@ static void run(size_t limit, int expect_file)
     CHECK_EQ_INT(dt_spool_each_block(&sp, on_block, &b), 0);
     b.text[b.n] = '\0';
     CHECK_EQ_STR(b.text, expect_bytes);
+    /* copied out whole: the memory part, then the file part (sendfile) */
+    FILE *out = tmpfile();
+    CHECK(out != NULL);
+    CHECK_EQ_INT(dt_spool_copy_to(&sp, out), 0);
+    fputs("|end", out); /* the stream goes on after the kernel's copy */
+    fflush(out);
+    rewind(out);
+    char copied[4096] = "";
+    size_t got = fread(copied, 1, sizeof copied - 1, out);
+    copied[got] = '\0';
+    fclose(out);
+    CHECK_EQ_STR(copied, strcat(expect_bytes, "|end"));
     /* written after a read: appended, and read again from the start */
     CHECK_EQ_INT(dt_spool_write(&sp, "last\n", 5), 0);
     seen c = {.n = 0};
@@ -60,8 +72,25 @@ static void run(size_t limit, int expect_file)
     dt_spool_free(&sp);
 }
 
+/* Writes that do not end lines: a line begun in memory ends in the file. */
+static void split_lines(void)
+{
+    dt_spool sp;
+    dt_spool_init(&sp, 8);
+    CHECK_EQ_INT(dt_spool_write2(&sp, "ab\nc", 4, "d", 1), 0); /* memory: "ab\ncd" */
+    CHECK(sp.file == NULL);
+    CHECK_EQ_INT(dt_spool_write2(&sp, "ef", 2, "\ngh", 3), 0); /* 10 bytes: the file */
+    CHECK(sp.file != NULL);
+    CHECK_EQ_INT(dt_spool_write(&sp, "\n", 1), 0);
+    seen a = {.n = 0};
+    CHECK_EQ_INT(dt_spool_each_line(&sp, on_line, &a), 0);
+    CHECK_EQ_STR(a.text, "ab|cdef|gh|");
+    dt_spool_free(&sp);
+}
+
 int main(void)
 {
+    split_lines();
     run(1 << 20, 0); /* all in memory */
     run(100, 1);     /* past 100 bytes: a temporary file */
     run(0, 1);       /* no memory at all */

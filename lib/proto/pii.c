@@ -712,51 +712,148 @@ static void identifiers(const dt_pii *d, const uint8_t *p, size_t len, const dt_
     }
 }
 
-/* Byte classes of the scan: 1 digit, 2 letter, 4 a byte that starts a check
- * ('@', '%', '$'), 0 the rest (skipped at table speed). */
-enum { CL_DIGIT = 1, CL_ALPHA = 2, CL_ALNUM = 3, CL_MARK = 4 };
+/* Byte classes: 1 digit, 2 letter, 4 a byte that starts a check ('@', '%',
+ * '$'), 8 'l' or 'L' (a GPS key's first letter). */
+enum { CL_DIGIT = 1, CL_ALPHA = 2, CL_ALNUM = 3, CL_MARK = 4, CL_L = 8 };
 static const uint8_t cls[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
-    4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
-    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 4, 4, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 10, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 10, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
 };
 
+/* 64 bytes as bits (bit k: byte k): letters and digits, digits, and where
+ * a check starts ('@', '%', '$', 'l', 'L'; with SSE2 '`' too: scan_at looks
+ * at the byte again). */
+typedef struct block {
+    uint64_t alnum, digit, mark;
+} block;
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static block classify(const uint8_t *q)
+{
+    const __m128i case_bit = _mm_set1_epi8(0x20), to_digit = _mm_set1_epi8((char)(0x80 - '0')),
+                  to_alpha = _mm_set1_epi8((char)(0x80 - 'a')), one = _mm_set1_epi8(1);
+    const __m128i digits = _mm_set1_epi8((char)(0x80 + 10)),
+                  letters = _mm_set1_epi8((char)(0x80 + 26));
+    block b = {0, 0, 0};
+    for (int k = 0; k < 64; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
+        __m128i lo = _mm_or_si128(x, case_bit);
+        /* x - '0' < 10 and (x | 0x20) - 'a' < 26, as signed compares from -128 */
+        __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(x, to_digit), digits);
+        __m128i al = _mm_or_si128(dg, _mm_cmplt_epi8(_mm_add_epi8(lo, to_alpha), letters));
+        /* '$' and '%' (0x24, 0x25), '@' (and '`'), 'l' and 'L' */
+        __m128i mk = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(x, one), _mm_set1_epi8('%')),
+                                  _mm_or_si128(_mm_cmpeq_epi8(lo, _mm_set1_epi8('`')),
+                                               _mm_cmpeq_epi8(lo, _mm_set1_epi8('l'))));
+        b.alnum |= (uint64_t)(unsigned)_mm_movemask_epi8(al) << k;
+        b.digit |= (uint64_t)(unsigned)_mm_movemask_epi8(dg) << k;
+        b.mark |= (uint64_t)(unsigned)_mm_movemask_epi8(mk) << k;
+    }
+    return b;
+}
+#else
+static block classify(const uint8_t *q)
+{
+    block b = {0, 0, 0};
+    for (int k = 0; k < 64; k++) {
+        b.alnum |= (uint64_t)(cls[q[k]] & CL_ALNUM ? 1 : 0) << k;
+        b.digit |= (uint64_t)(cls[q[k]] & CL_DIGIT ? 1 : 0) << k;
+        b.mark |= (uint64_t)(cls[q[k]] & (CL_MARK | CL_L) ? 1 : 0) << k;
+    }
+    return b;
+}
+#endif
+
+/* The block of p[at, at + 64), no bit set past len. */
+static block block_at(const uint8_t *p, size_t len, size_t at)
+{
+    size_t n = len - at;
+    if (n >= 64)
+        return classify(p + at);
+    block b;
+    if (len >= 64) { /* the last 64 bytes of the buffer, the new ones only */
+        b = classify(p + len - 64);
+        b.alnum >>= 64 - n;
+        b.digit >>= 64 - n;
+        b.mark >>= 64 - n;
+    } else {
+        uint8_t tail[64];
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, p + at, n);
+        b = classify(tail);
+    }
+    return b;
+}
+
+/* Bit k: bit k + s of m, set past the block (what follows it is unknown:
+ * the scan looks at a few positions too many, never one too few). */
+static uint64_t after(uint64_t m, int s)
+{
+    return m >> s | ~(~(uint64_t)0 >> s);
+}
+
+/* m and m s bits on: where m's bit k says bytes k .. k + r - 1 are of a
+ * class, the result's says bytes k .. k + r + s - 1 are (s <= r). */
+static uint64_t joined(uint64_t m, int s)
+{
+    return m & after(m, s);
+}
+
+/* What the scan does at p[i], a byte that starts a check or the first of a
+ * token (a run of letters and digits: i is its start, p[i, j) are known to
+ * be in it). */
+static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, size_t j,
+                    const dt_pii_ctx *c, dt_pii_findings *out)
+{
+    uint8_t b = p[i];
+    if (!(cls[b] & CL_ALNUM)) {
+        if (b == '@')
+            email_at(d, p, len, i, 1, c, out);
+        else if (b == '%' && len - i > 3 && p[i + 1] == '4' && p[i + 2] == '0')
+            email_at(d, p, len, i, 3, c, out);
+        else if (b == '$')
+            nmea_at(d, p, len, i, c, out);
+        return;
+    }
+    while (j < len && (cls[p[j]] & CL_ALNUM))
+        j++;
+    size_t n = j - i;
+    if ((b | 0x20) == 'l' && n >= 3)
+        gps_at(d, p, len, i, c, out);
+    else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
+        mac_at(d, p, len, i, c, out);
+    if (n >= 8 && n <= 20)
+        token(d, p, len, i, j, c, out);
+}
+
+/* 64 bytes at a time: only where a check can find something (every '@',
+ * '%' and '$'; tokens that start with 'l', that are 17 or more long or
+ * start with 8 digits, or two characters then one other twice), in order:
+ * the findings come as a byte-by-byte scan finds them. */
 void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *c,
                  dt_pii_findings *out)
 {
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && !cls[p[i]])
-            i++;
-        if (i == len)
-            break;
-        uint8_t b = p[i];
-        if (cls[b] == CL_MARK) {
-            if (b == '@')
-                email_at(d, p, len, i, 1, c, out);
-            else if (b == '%' && len - i > 3 && p[i + 1] == '4' && p[i + 2] == '0')
-                email_at(d, p, len, i, 3, c, out);
-            else if (b == '$')
-                nmea_at(d, p, len, i, c, out);
-            i++;
-            continue;
+    uint64_t before = 0; /* the byte before the block is a letter or digit */
+    for (size_t at = 0; at < len; at += 64) {
+        block b = block_at(p, len, at);
+        uint64_t a = b.alnum, start = a & ~(a << 1 | before);
+        before = a >> 63;
+        uint64_t pair = start & after(a, 1) & after(~a, 2); /* "hh:" */
+        uint64_t mac = pair & after(pair, 3);               /* "hh:hh:" */
+        uint64_t r17 = joined(joined(joined(joined(joined(a, 1), 2), 4), 8), 1);
+        uint64_t d8 = joined(joined(joined(b.digit, 1), 2), 4);
+        uint64_t cand = (start & (r17 | d8 | mac | b.mark)) | (b.mark & ~a);
+        while (cand) {
+            int k = __builtin_ctzll(cand);
+            uint64_t rest = ~(a >> k); /* the token's length in the block */
+            scan_at(d, p, len, at + (size_t)k, at + (size_t)k + (rest ? __builtin_ctzll(rest) : 64),
+                    c, out);
+            cand &= cand - 1;
         }
-        size_t j = i + 1;
-        while (j < len && (cls[p[j]] & CL_ALNUM))
-            j++;
-        size_t n = j - i;
-        if ((b | 0x20) == 'l' && n >= 3)
-            gps_at(d, p, len, i, c, out);
-        else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
-            mac_at(d, p, len, i, c, out);
-        if (n >= 8 && n <= 20)
-            token(d, p, len, i, j, c, out);
-        i = j;
     }
     identifiers(d, p, len, c, out);
 }

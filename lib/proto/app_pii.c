@@ -96,14 +96,16 @@ static dt_parse_status pii_parse(const dt_parse_in *in)
     if (!device_sends(in->f, in->dir))
         x->pii_done[in->dir] = 1;
     if (in->f->proto != 6) { /* a datagram: scanned while the side has sent less than max */
-        if (!x->pii_done[in->dir] && dt_pii_looks_random(in->p, in->len))
-            x->pii_done[in->dir] = 1; /* encrypted or compressed: the direction is not read */
         uint64_t sent = in->f->side[in->dir].payload;
         uint64_t before = sent > in->len ? sent - in->len : 0;
-        if (before < max && !x->pii_done[in->dir])
+        if (before >= max)
+            x->pii_done[in->dir] = 1; /* the direction's budget is spent */
+        if (!x->pii_done[in->dir] && dt_pii_looks_random(in->p, in->len))
+            x->pii_done[in->dir] = 1; /* encrypted or compressed: the direction is not read */
+        if (!x->pii_done[in->dir])
             scan(in, in->dir, in->p, in->len < max - before ? in->len : (size_t)(max - before), 0,
                  0, 1);
-        return DT_PARSE_MORE;
+        return x->pii_done[0] && x->pii_done[1] ? DT_PARSE_DONE : DT_PARSE_MORE;
     }
     if (!x->pii_done[in->dir] &&
         (in->last || in->len >= max || in->len >= in->f->tcp[in->dir].cap)) {

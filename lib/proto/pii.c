@@ -723,29 +723,64 @@ static const uint8_t cls[256] = {
 };
 
 /* 64 bytes as bits (bit k: byte k): letters and digits, digits, and where
- * a check starts ('@', '%', '$', 'l', 'L'; with SSE2 '`' too: scan_at looks
- * at the byte again). */
+ * a check starts ('@', '%', '$', 'l', 'L'; with SIMD '`' too: scan_at looks
+ * at the byte again).  With SSE2 16 bytes at a time, with AVX2 (when the CPU
+ * has it) 32: x - '0' < 10 and (x | 0x20) - 'a' < 26 as signed compares from
+ * -128; '$' and '%' are 0x24 and 0x25, '@' | 0x20 is '`'. */
 typedef struct block {
     uint64_t alnum, digit, mark;
 } block;
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define PII_AVX2 1
+
+__attribute__((target("avx2"))) static void classify_avx2(const uint8_t *q, size_t n, block *out)
+{
+    const __m256i case_bit = _mm256_set1_epi8(0x20), one = _mm256_set1_epi8(1);
+    const __m256i to_digit = _mm256_set1_epi8((char)(0x80 - '0')),
+                  to_alpha = _mm256_set1_epi8((char)(0x80 - 'a'));
+    const __m256i digits = _mm256_set1_epi8((char)(0x80 + 10)),
+                  letters = _mm256_set1_epi8((char)(0x80 + 26));
+    const __m256i percent = _mm256_set1_epi8('%'), at = _mm256_set1_epi8('`'),
+                  ell = _mm256_set1_epi8('l');
+    for (size_t i = 0; i < n; i++, q += 64) {
+        uint32_t m[2][3];
+        for (int h = 0; h < 2; h++) {
+            __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * h));
+            __m256i lo = _mm256_or_si256(x, case_bit);
+            __m256i dg = _mm256_cmpgt_epi8(digits, _mm256_add_epi8(x, to_digit));
+            __m256i al =
+                _mm256_or_si256(dg, _mm256_cmpgt_epi8(letters, _mm256_add_epi8(lo, to_alpha)));
+            __m256i mk = _mm256_or_si256(
+                _mm256_cmpeq_epi8(_mm256_or_si256(x, one), percent),
+                _mm256_or_si256(_mm256_cmpeq_epi8(lo, at), _mm256_cmpeq_epi8(lo, ell)));
+            m[h][0] = (uint32_t)_mm256_movemask_epi8(al);
+            m[h][1] = (uint32_t)_mm256_movemask_epi8(dg);
+            m[h][2] = (uint32_t)_mm256_movemask_epi8(mk);
+        }
+        out[i] = (block){m[0][0] | (uint64_t)m[1][0] << 32, m[0][1] | (uint64_t)m[1][1] << 32,
+                         m[0][2] | (uint64_t)m[1][2] << 32};
+    }
+}
+#endif
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-static block classify(const uint8_t *q)
+static block classify1(const uint8_t *q)
 {
-    const __m128i case_bit = _mm_set1_epi8(0x20), to_digit = _mm_set1_epi8((char)(0x80 - '0')),
-                  to_alpha = _mm_set1_epi8((char)(0x80 - 'a')), one = _mm_set1_epi8(1);
+    const __m128i case_bit = _mm_set1_epi8(0x20), one = _mm_set1_epi8(1);
+    const __m128i to_digit = _mm_set1_epi8((char)(0x80 - '0')),
+                  to_alpha = _mm_set1_epi8((char)(0x80 - 'a'));
     const __m128i digits = _mm_set1_epi8((char)(0x80 + 10)),
                   letters = _mm_set1_epi8((char)(0x80 + 26));
     block b = {0, 0, 0};
     for (int k = 0; k < 64; k += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
         __m128i lo = _mm_or_si128(x, case_bit);
-        /* x - '0' < 10 and (x | 0x20) - 'a' < 26, as signed compares from -128 */
         __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(x, to_digit), digits);
         __m128i al = _mm_or_si128(dg, _mm_cmplt_epi8(_mm_add_epi8(lo, to_alpha), letters));
-        /* '$' and '%' (0x24, 0x25), '@' (and '`'), 'l' and 'L' */
         __m128i mk = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(x, one), _mm_set1_epi8('%')),
                                   _mm_or_si128(_mm_cmpeq_epi8(lo, _mm_set1_epi8('`')),
                                                _mm_cmpeq_epi8(lo, _mm_set1_epi8('l'))));
@@ -756,7 +791,7 @@ static block classify(const uint8_t *q)
     return b;
 }
 #else
-static block classify(const uint8_t *q)
+static block classify1(const uint8_t *q)
 {
     block b = {0, 0, 0};
     for (int k = 0; k < 64; k++) {
@@ -768,25 +803,55 @@ static block classify(const uint8_t *q)
 }
 #endif
 
-/* The block of p[at, at + 64), no bit set past len. */
-static block block_at(const uint8_t *p, size_t len, size_t at)
+/* Whether classify_avx2 can run (asked once per scan). */
+static int wide(void)
 {
-    size_t n = len - at;
-    if (n >= 64)
-        return classify(p + at);
-    block b;
+#ifdef PII_AVX2
+    return __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
+
+/* The n blocks of q[0, 64 n). */
+static void classify(const uint8_t *q, size_t n, block *out, int avx2)
+{
+#ifdef PII_AVX2
+    if (avx2) {
+        classify_avx2(q, n, out);
+        return;
+    }
+#endif
+    (void)avx2;
+    for (size_t i = 0; i < n; i++)
+        out[i] = classify1(q + 64 * i);
+}
+
+#define PII_RUN 16 /* blocks classified at a time */
+
+/* The blocks from p[at] on, up to PII_RUN of them; the last one of the
+ * buffer with no bit set past len.  Returns how many. */
+static size_t blocks_at(const uint8_t *p, size_t len, size_t at, block *b, int avx2)
+{
+    size_t n = (len - at) / 64;
+    if (n) {
+        n = n < PII_RUN ? n : PII_RUN;
+        classify(p + at, n, b, avx2);
+        return n;
+    }
+    n = len - at;
     if (len >= 64) { /* the last 64 bytes of the buffer, the new ones only */
-        b = classify(p + len - 64);
-        b.alnum >>= 64 - n;
-        b.digit >>= 64 - n;
-        b.mark >>= 64 - n;
+        classify(p + len - 64, 1, b, avx2);
+        b->alnum >>= 64 - n;
+        b->digit >>= 64 - n;
+        b->mark >>= 64 - n;
     } else {
         uint8_t tail[64];
         memset(tail, 0, sizeof tail);
         memcpy(tail, p + at, n);
-        b = classify(tail);
+        classify(tail, 1, b, avx2);
     }
-    return b;
+    return 1;
 }
 
 /* Bit k: bit k + s of m, set past the block (what follows it is unknown:
@@ -838,8 +903,15 @@ void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx
                  dt_pii_findings *out)
 {
     uint64_t before = 0; /* the byte before the block is a letter or digit */
+    int avx2 = len ? wide() : 0;
+    block run[PII_RUN];
+    size_t have = 0, next = 0;
     for (size_t at = 0; at < len; at += 64) {
-        block b = block_at(p, len, at);
+        if (next == have) {
+            have = blocks_at(p, len, at, run, avx2);
+            next = 0;
+        }
+        block b = run[next++];
         uint64_t a = b.alnum, start = a & ~(a << 1 | before);
         before = a >> 63;
         uint64_t pair = start & after(a, 1) & after(~a, 2); /* "hh:" */

@@ -41,6 +41,11 @@ static int own_macs(const dt_flow *f, uint8_t macs[2][6])
 static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, uint32_t base,
                  int names, int known_text)
 {
+    const dt_flow_app *x = in->x;
+    const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
+    const dt_tls_cert *cert = dt_app_tls_cert(x);
+    if (!p && !(names && ((tc && tc->sni[0]) || (qc && qc->sni[0]) || cert || x->n_dns)))
+        return; /* nothing to read */
     const dt_pii *d = dt_apps_pii(in->apps);
     dt_pii_findings *out = in->x->result[DT_RESULT_PII], scratch;
     if (!out) {
@@ -60,9 +65,6 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
     if (p)
         dt_pii_scan_stream(d, p, len, &c, w);
     if (names) {
-        const dt_flow_app *x = in->x;
-        const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
-        const dt_tls_cert *cert = dt_app_tls_cert(x);
         c.where = DT_PII_AT_SNI;
         for (int k = 0; k < 2; k++) {
             const dt_tls_client *h = k ? qc : tc;
@@ -89,9 +91,11 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
 
 static dt_parse_status pii_parse(const dt_parse_in *in)
 {
-    uint32_t max = dt_pii_bytes(dt_apps_pii(in->apps));
     dt_flow_app *x = in->x;
-    if (!max || !plaintext(x))
+    if (!plaintext(x))
+        return DT_PARSE_NOT_MINE;
+    uint32_t max = dt_pii_bytes(dt_apps_pii(in->apps));
+    if (!max)
         return DT_PARSE_NOT_MINE;
     if (!device_sends(in->f, in->dir))
         x->pii_done[in->dir] = 1;

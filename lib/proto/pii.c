@@ -896,8 +896,8 @@ static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, siz
 }
 
 /* 64 bytes at a time: only where a check can find something (every '@',
- * '%' and '$'; tokens that start with 'l', that are 17 or more long or
- * start with 8 digits, or two characters then one other twice), in order:
+ * '%' and '$'; tokens that start with 'l', that are 16 or more long or 8
+ * and start with 4 digits, or two characters then one other twice), in order:
  * the findings come as a byte-by-byte scan finds them. */
 void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *c,
                  dt_pii_findings *out)
@@ -916,9 +916,10 @@ void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx
         before = a >> 63;
         uint64_t pair = start & after(a, 1) & after(~a, 2); /* "hh:" */
         uint64_t mac = pair & after(pair, 3);               /* "hh:hh:" */
-        uint64_t r17 = joined(joined(joined(joined(joined(a, 1), 2), 4), 8), 1);
-        uint64_t d8 = joined(joined(joined(b.digit, 1), 2), 4);
-        uint64_t cand = (start & (r17 | d8 | mac | b.mark)) | (b.mark & ~a);
+        uint64_t r8 = joined(joined(joined(a, 1), 2), 4);
+        uint64_t tokens =
+            joined(r8, 8) | (r8 & joined(joined(b.digit, 1), 2)); /* 16, 8 & 4 digits */
+        uint64_t cand = (start & (tokens | mac | b.mark)) | (b.mark & ~a);
         while (cand) {
             int k = __builtin_ctzll(cand);
             uint64_t rest = ~(a >> k); /* the token's length in the block */

@@ -94,6 +94,8 @@ static dt_parse_status pii_parse(const dt_parse_in *in)
     dt_flow_app *x = in->x;
     if (!plaintext(x))
         return DT_PARSE_NOT_MINE;
+    if (x->pii_done[in->dir]) /* read (or not to be read): set only when the detector is on */
+        return x->pii_done[0] && x->pii_done[1] ? DT_PARSE_DONE : DT_PARSE_MORE;
     uint32_t max = dt_pii_bytes(dt_apps_pii(in->apps));
     if (!max)
         return DT_PARSE_NOT_MINE;

@@ -895,10 +895,13 @@ static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, siz
         token(d, p, len, i, j, c, out);
 }
 
-/* 64 bytes at a time: only where a check can find something (every '@',
- * '%' and '$'; tokens that start with 'l', that are 16 or more long or 8
- * and start with 4 digits, or two characters then one other twice), in order:
- * the findings come as a byte-by-byte scan finds them. */
+/* 64 bytes at a time, from their classes as bits: scan_at runs only where a
+ * check can find something (every '@', '%' and '$'; tokens that start with
+ * 'l', that are 16 or more long, that are 8 or more and start with 4 digits,
+ * or of two characters followed by another byte, twice: "hh:hh:"), in order
+ * of position, so that the findings come as a byte-by-byte scan finds them.
+ * Past a block's end the bits are taken as set: a few positions too many,
+ * never one too few. */
 void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *c,
                  dt_pii_findings *out)
 {

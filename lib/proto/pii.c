@@ -768,7 +768,7 @@ __attribute__((target("avx2"))) static void classify_avx2(const uint8_t *q, size
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-static block classify1(const uint8_t *q)
+static block classify_base(const uint8_t *q, int bytes)
 {
     const __m128i case_bit = _mm_set1_epi8(0x20), one = _mm_set1_epi8(1);
     const __m128i to_digit = _mm_set1_epi8((char)(0x80 - '0')),
@@ -776,7 +776,7 @@ static block classify1(const uint8_t *q)
     const __m128i digits = _mm_set1_epi8((char)(0x80 + 10)),
                   letters = _mm_set1_epi8((char)(0x80 + 26));
     block b = {0, 0, 0};
-    for (int k = 0; k < 64; k += 16) {
+    for (int k = 0; k < bytes; k += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
         __m128i lo = _mm_or_si128(x, case_bit);
         __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(x, to_digit), digits);
@@ -791,10 +791,10 @@ static block classify1(const uint8_t *q)
     return b;
 }
 #else
-static block classify1(const uint8_t *q)
+static block classify_base(const uint8_t *q, int bytes)
 {
     block b = {0, 0, 0};
-    for (int k = 0; k < 64; k++) {
+    for (int k = 0; k < bytes; k++) {
         b.alnum |= (uint64_t)(cls[q[k]] & CL_ALNUM ? 1 : 0) << k;
         b.digit |= (uint64_t)(cls[q[k]] & CL_DIGIT ? 1 : 0) << k;
         b.mark |= (uint64_t)(cls[q[k]] & (CL_MARK | CL_L) ? 1 : 0) << k;
@@ -824,7 +824,7 @@ static void classify(const uint8_t *q, size_t n, block *out, int avx2)
 #endif
     (void)avx2;
     for (size_t i = 0; i < n; i++)
-        out[i] = classify1(q + 64 * i);
+        out[i] = classify_base(q + 64 * i, 64);
 }
 
 #define PII_RUN 16 /* blocks classified at a time */
@@ -849,7 +849,10 @@ static size_t blocks_at(const uint8_t *p, size_t len, size_t at, block *b, int a
         uint8_t tail[64];
         memset(tail, 0, sizeof tail);
         memcpy(tail, p + at, n);
-        classify(tail, 1, b, avx2);
+        if (n <= 32) /* a short name or value: 16 bytes at a time cost less to set up */
+            *b = classify_base(tail, n <= 16 ? 16 : 32);
+        else
+            classify(tail, 1, b, avx2);
     }
     return 1;
 }

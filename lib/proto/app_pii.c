@@ -41,6 +41,11 @@ static int own_macs(const dt_flow *f, uint8_t macs[2][6])
 static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, uint32_t base,
                  int names, int known_text)
 {
+    const dt_flow_app *x = in->x;
+    const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
+    const dt_tls_cert *cert = dt_app_tls_cert(x);
+    if (!p && !(names && ((tc && tc->sni[0]) || (qc && qc->sni[0]) || cert || x->n_dns)))
+        return; /* nothing to read */
     const dt_pii *d = dt_apps_pii(in->apps);
     dt_pii_findings *out = in->x->result[DT_RESULT_PII], scratch;
     if (!out) {
@@ -60,9 +65,6 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
     if (p)
         dt_pii_scan_stream(d, p, len, &c, w);
     if (names) {
-        const dt_flow_app *x = in->x;
-        const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
-        const dt_tls_cert *cert = dt_app_tls_cert(x);
         c.where = DT_PII_AT_SNI;
         for (int k = 0; k < 2; k++) {
             const dt_tls_client *h = k ? qc : tc;
@@ -89,21 +91,27 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
 
 static dt_parse_status pii_parse(const dt_parse_in *in)
 {
-    uint32_t max = dt_pii_bytes(dt_apps_pii(in->apps));
     dt_flow_app *x = in->x;
-    if (!max || !plaintext(x))
+    if (!plaintext(x))
+        return DT_PARSE_NOT_MINE;
+    if (x->pii_done[in->dir]) /* read (or not to be read): set only when the detector is on */
+        return x->pii_done[0] && x->pii_done[1] ? DT_PARSE_DONE : DT_PARSE_MORE;
+    uint32_t max = dt_pii_bytes(dt_apps_pii(in->apps));
+    if (!max)
         return DT_PARSE_NOT_MINE;
     if (!device_sends(in->f, in->dir))
         x->pii_done[in->dir] = 1;
     if (in->f->proto != 6) { /* a datagram: scanned while the side has sent less than max */
-        if (!x->pii_done[in->dir] && dt_pii_looks_random(in->p, in->len))
-            x->pii_done[in->dir] = 1; /* encrypted or compressed: the direction is not read */
         uint64_t sent = in->f->side[in->dir].payload;
         uint64_t before = sent > in->len ? sent - in->len : 0;
-        if (before < max && !x->pii_done[in->dir])
+        if (before >= max)
+            x->pii_done[in->dir] = 1; /* the direction's budget is spent */
+        if (!x->pii_done[in->dir] && dt_pii_looks_random(in->p, in->len))
+            x->pii_done[in->dir] = 1; /* encrypted or compressed: the direction is not read */
+        if (!x->pii_done[in->dir])
             scan(in, in->dir, in->p, in->len < max - before ? in->len : (size_t)(max - before), 0,
                  0, 1);
-        return DT_PARSE_MORE;
+        return x->pii_done[0] && x->pii_done[1] ? DT_PARSE_DONE : DT_PARSE_MORE;
     }
     if (!x->pii_done[in->dir] &&
         (in->last || in->len >= max || in->len >= in->f->tcp[in->dir].cap)) {

@@ -712,51 +712,227 @@ static void identifiers(const dt_pii *d, const uint8_t *p, size_t len, const dt_
     }
 }
 
-/* Byte classes of the scan: 1 digit, 2 letter, 4 a byte that starts a check
- * ('@', '%', '$'), 0 the rest (skipped at table speed). */
-enum { CL_DIGIT = 1, CL_ALPHA = 2, CL_ALNUM = 3, CL_MARK = 4 };
+/* Byte classes: 1 digit, 2 letter, 4 a byte that starts a check ('@', '%',
+ * '$'), 8 'l' or 'L' (a GPS key's first letter). */
+enum { CL_DIGIT = 1, CL_ALPHA = 2, CL_ALNUM = 3, CL_MARK = 4, CL_L = 8 };
 static const uint8_t cls[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
-    4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
-    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 4, 4, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 10, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 10, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
 };
 
+/* 64 bytes as bits (bit k: byte k): letters and digits, digits, and where
+ * a check starts ('@', '%', '$', 'l', 'L'; with SIMD '`' too: scan_at looks
+ * at the byte again).  With SSE2 16 bytes at a time, with AVX2 (when the CPU
+ * has it) 32: x - '0' < 10 and (x | 0x20) - 'a' < 26 as signed compares from
+ * -128; '$' and '%' are 0x24 and 0x25, '@' | 0x20 is '`'. */
+typedef struct block {
+    uint64_t alnum, digit, mark;
+} block;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define PII_AVX2 1
+
+__attribute__((target("avx2"))) static void classify_avx2(const uint8_t *q, size_t n, block *out)
+{
+    const __m256i case_bit = _mm256_set1_epi8(0x20), one = _mm256_set1_epi8(1);
+    const __m256i to_digit = _mm256_set1_epi8((char)(0x80 - '0')),
+                  to_alpha = _mm256_set1_epi8((char)(0x80 - 'a'));
+    const __m256i digits = _mm256_set1_epi8((char)(0x80 + 10)),
+                  letters = _mm256_set1_epi8((char)(0x80 + 26));
+    const __m256i percent = _mm256_set1_epi8('%'), at = _mm256_set1_epi8('`'),
+                  ell = _mm256_set1_epi8('l');
+    for (size_t i = 0; i < n; i++, q += 64) {
+        uint32_t m[2][3];
+        for (int h = 0; h < 2; h++) {
+            __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * h));
+            __m256i lo = _mm256_or_si256(x, case_bit);
+            __m256i dg = _mm256_cmpgt_epi8(digits, _mm256_add_epi8(x, to_digit));
+            __m256i al =
+                _mm256_or_si256(dg, _mm256_cmpgt_epi8(letters, _mm256_add_epi8(lo, to_alpha)));
+            __m256i mk = _mm256_or_si256(
+                _mm256_cmpeq_epi8(_mm256_or_si256(x, one), percent),
+                _mm256_or_si256(_mm256_cmpeq_epi8(lo, at), _mm256_cmpeq_epi8(lo, ell)));
+            m[h][0] = (uint32_t)_mm256_movemask_epi8(al);
+            m[h][1] = (uint32_t)_mm256_movemask_epi8(dg);
+            m[h][2] = (uint32_t)_mm256_movemask_epi8(mk);
+        }
+        out[i] = (block){m[0][0] | (uint64_t)m[1][0] << 32, m[0][1] | (uint64_t)m[1][1] << 32,
+                         m[0][2] | (uint64_t)m[1][2] << 32};
+    }
+}
+#endif
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static block classify_base(const uint8_t *q, int bytes)
+{
+    const __m128i case_bit = _mm_set1_epi8(0x20), one = _mm_set1_epi8(1);
+    const __m128i to_digit = _mm_set1_epi8((char)(0x80 - '0')),
+                  to_alpha = _mm_set1_epi8((char)(0x80 - 'a'));
+    const __m128i digits = _mm_set1_epi8((char)(0x80 + 10)),
+                  letters = _mm_set1_epi8((char)(0x80 + 26));
+    block b = {0, 0, 0};
+    for (int k = 0; k < bytes; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
+        __m128i lo = _mm_or_si128(x, case_bit);
+        __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(x, to_digit), digits);
+        __m128i al = _mm_or_si128(dg, _mm_cmplt_epi8(_mm_add_epi8(lo, to_alpha), letters));
+        __m128i mk = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(x, one), _mm_set1_epi8('%')),
+                                  _mm_or_si128(_mm_cmpeq_epi8(lo, _mm_set1_epi8('`')),
+                                               _mm_cmpeq_epi8(lo, _mm_set1_epi8('l'))));
+        b.alnum |= (uint64_t)(unsigned)_mm_movemask_epi8(al) << k;
+        b.digit |= (uint64_t)(unsigned)_mm_movemask_epi8(dg) << k;
+        b.mark |= (uint64_t)(unsigned)_mm_movemask_epi8(mk) << k;
+    }
+    return b;
+}
+#else
+static block classify_base(const uint8_t *q, int bytes)
+{
+    block b = {0, 0, 0};
+    for (int k = 0; k < bytes; k++) {
+        b.alnum |= (uint64_t)(cls[q[k]] & CL_ALNUM ? 1 : 0) << k;
+        b.digit |= (uint64_t)(cls[q[k]] & CL_DIGIT ? 1 : 0) << k;
+        b.mark |= (uint64_t)(cls[q[k]] & (CL_MARK | CL_L) ? 1 : 0) << k;
+    }
+    return b;
+}
+#endif
+
+/* Whether classify_avx2 can run (asked once per scan). */
+static int wide(void)
+{
+#ifdef PII_AVX2
+    return __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
+
+/* The n blocks of q[0, 64 n). */
+static void classify(const uint8_t *q, size_t n, block *out, int avx2)
+{
+#ifdef PII_AVX2
+    if (avx2) {
+        classify_avx2(q, n, out);
+        return;
+    }
+#endif
+    (void)avx2;
+    for (size_t i = 0; i < n; i++)
+        out[i] = classify_base(q + 64 * i, 64);
+}
+
+#define PII_RUN 16 /* blocks classified at a time */
+
+/* The blocks from p[at] on, up to PII_RUN of them; the last one of the
+ * buffer with no bit set past len.  Returns how many. */
+static size_t blocks_at(const uint8_t *p, size_t len, size_t at, block *b, int avx2)
+{
+    size_t n = (len - at) / 64;
+    if (n) {
+        n = n < PII_RUN ? n : PII_RUN;
+        classify(p + at, n, b, avx2);
+        return n;
+    }
+    n = len - at;
+    if (len >= 64) { /* the last 64 bytes of the buffer, the new ones only */
+        classify(p + len - 64, 1, b, avx2);
+        b->alnum >>= 64 - n;
+        b->digit >>= 64 - n;
+        b->mark >>= 64 - n;
+    } else {
+        uint8_t tail[64];
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, p + at, n);
+        if (n <= 32) /* a short name or value: 16 bytes at a time cost less to set up */
+            *b = classify_base(tail, n <= 16 ? 16 : 32);
+        else
+            classify(tail, 1, b, avx2);
+    }
+    return 1;
+}
+
+/* Bit k: bit k + s of m, set past the block (what follows it is unknown:
+ * the scan looks at a few positions too many, never one too few). */
+static uint64_t after(uint64_t m, int s)
+{
+    return m >> s | ~(~(uint64_t)0 >> s);
+}
+
+/* m and m s bits on: where m's bit k says bytes k .. k + r - 1 are of a
+ * class, the result's says bytes k .. k + r + s - 1 are (s <= r). */
+static uint64_t joined(uint64_t m, int s)
+{
+    return m & after(m, s);
+}
+
+/* What the scan does at p[i], a byte that starts a check or the first of a
+ * token (a run of letters and digits: i is its start, p[i, j) are known to
+ * be in it). */
+static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, size_t j,
+                    const dt_pii_ctx *c, dt_pii_findings *out)
+{
+    uint8_t b = p[i];
+    if (!(cls[b] & CL_ALNUM)) {
+        if (b == '@')
+            email_at(d, p, len, i, 1, c, out);
+        else if (b == '%' && len - i > 3 && p[i + 1] == '4' && p[i + 2] == '0')
+            email_at(d, p, len, i, 3, c, out);
+        else if (b == '$')
+            nmea_at(d, p, len, i, c, out);
+        return;
+    }
+    while (j < len && (cls[p[j]] & CL_ALNUM))
+        j++;
+    size_t n = j - i;
+    if ((b | 0x20) == 'l' && n >= 3)
+        gps_at(d, p, len, i, c, out);
+    else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
+        mac_at(d, p, len, i, c, out);
+    if (n >= 8 && n <= 20)
+        token(d, p, len, i, j, c, out);
+}
+
+/* 64 bytes at a time, from their classes as bits: scan_at runs only where a
+ * check can find something (every '@', '%' and '$'; tokens that start with
+ * 'l', that are 16 or more long, that are 8 or more and start with 4 digits,
+ * or of two characters followed by another byte, twice: "hh:hh:"), in order
+ * of position, so that the findings come as a byte-by-byte scan finds them.
+ * Past a block's end the bits are taken as set: a few positions too many,
+ * never one too few. */
 void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *c,
                  dt_pii_findings *out)
 {
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && !cls[p[i]])
-            i++;
-        if (i == len)
-            break;
-        uint8_t b = p[i];
-        if (cls[b] == CL_MARK) {
-            if (b == '@')
-                email_at(d, p, len, i, 1, c, out);
-            else if (b == '%' && len - i > 3 && p[i + 1] == '4' && p[i + 2] == '0')
-                email_at(d, p, len, i, 3, c, out);
-            else if (b == '$')
-                nmea_at(d, p, len, i, c, out);
-            i++;
-            continue;
+    uint64_t before = 0; /* the byte before the block is a letter or digit */
+    int avx2 = len ? wide() : 0;
+    block run[PII_RUN];
+    size_t have = 0, next = 0;
+    for (size_t at = 0; at < len; at += 64) {
+        if (next == have) {
+            have = blocks_at(p, len, at, run, avx2);
+            next = 0;
         }
-        size_t j = i + 1;
-        while (j < len && (cls[p[j]] & CL_ALNUM))
-            j++;
-        size_t n = j - i;
-        if ((b | 0x20) == 'l' && n >= 3)
-            gps_at(d, p, len, i, c, out);
-        else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
-            mac_at(d, p, len, i, c, out);
-        if (n >= 8 && n <= 20)
-            token(d, p, len, i, j, c, out);
-        i = j;
+        block b = run[next++];
+        uint64_t a = b.alnum, start = a & ~(a << 1 | before);
+        before = a >> 63;
+        uint64_t pair = start & after(a, 1) & after(~a, 2); /* "hh:" */
+        uint64_t mac = pair & after(pair, 3);               /* "hh:hh:" */
+        uint64_t r8 = joined(joined(joined(a, 1), 2), 4);
+        uint64_t tokens =
+            joined(r8, 8) | (r8 & joined(joined(b.digit, 1), 2)); /* 16, 8 & 4 digits */
+        uint64_t cand = (start & (tokens | mac | b.mark)) | (b.mark & ~a);
+        while (cand) {
+            int k = __builtin_ctzll(cand);
+            uint64_t rest = ~(a >> k); /* the token's length in the block */
+            scan_at(d, p, len, at + (size_t)k, at + (size_t)k + (rest ? __builtin_ctzll(rest) : 64),
+                    c, out);
+            cand &= cand - 1;
+        }
     }
     identifiers(d, p, len, c, out);
 }

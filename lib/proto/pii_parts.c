@@ -29,17 +29,19 @@ static int ieq(const uint8_t *p, size_t n, const char *lit)
 #define RANDOM_SAMPLE 32
 #define RANDOM_MIN 32
 #define RANDOM_HEADER 24 /* a second sample after this many bytes */
-/* Whether the sample of n bytes at p has nearly as many distinct values as bytes. */
+/* Whether the sample of n bytes at p has nearly as many distinct values as
+ * bytes: at most n / 8 repeats (it stops at the one too many). */
 static int sample_random(const uint8_t *p, size_t n)
 {
     uint8_t seen[256];
     memset(seen, 0, sizeof seen);
-    size_t distinct = 0;
+    size_t repeats = 0;
     for (size_t i = 0; i < n; i++) {
-        distinct += !seen[p[i]];
+        if (seen[p[i]] && ++repeats > n / 8)
+            return 0;
         seen[p[i]] = 1;
     }
-    return distinct * 8 >= n * 7;
+    return 1;
 }
 
 /* Encrypted or compressed: the first bytes look random, or those after a
@@ -84,6 +86,8 @@ static int http_start(const uint8_t *p, size_t len)
     if (len >= 5 && memcmp(p, "HTTP/", 5) == 0)
         return 2;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        if (p[0] != (uint8_t)methods[i][0]) /* most lines: no method starts with their byte */
+            continue;
         size_t l = strlen(methods[i]);
         if (len >= l && memcmp(p, methods[i], l) == 0)
             return 1;

@@ -232,11 +232,62 @@ static void bounds(void)
     CHECK(!dt_pii_looks_random((const uint8_t *)text, strlen(text)));
 }
 
+/* The scan reads 64 bytes at a time: each kind is found at every offset of
+ * a buffer of every length around those blocks, in a buffer of exactly its
+ * size (the sanitizers see any read past it), and text around it adds
+ * nothing. */
+static void offsets(void)
+{
+    static const struct {
+        const char *s;
+        int kind;
+        size_t at; /* the finding's offset in s */
+    } cases[] = {
+        {"1HGCM82633A004352", DT_PII_VIN, 0},
+        {"490154203237518", DT_PII_IMEI, 0},
+        {"8949011234567890126", DT_PII_ICCID, 0},
+        {"imsi=262011234567890", DT_PII_IMSI, 5},
+        {"3c:22:fb:12:34:56", DT_PII_MAC, 0},
+        {"jane.doe@example.org", DT_PII_EMAIL, 0},
+        {"jane%40example.org", DT_PII_EMAIL, 0},
+        {"tel:+4915112345678", DT_PII_PHONE, 4},
+        {"{\"lat\": 48.137154, \"lng\": 11.576124}", DT_PII_GPS, 8},
+        {"$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47", DT_PII_GPS, 0},
+    };
+    static const char filler[] = "Via: SIP/2.0 ok to lr x-y 12 ab;cd=ef \r\n";
+    int bad = 0;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        size_t n = strlen(cases[k].s);
+        for (size_t off = 0; off <= 140; off++) {
+            for (size_t tail = 0; tail <= 70; tail += 7) {
+                size_t len = off + n + tail;
+                uint8_t *buf = malloc(len);
+                if (!buf)
+                    return;
+                for (size_t i = 0; i < len; i++)
+                    buf[i] = (uint8_t)filler[i % (sizeof filler - 1)];
+                if (off)
+                    buf[off - 1] = ' ';
+                memcpy(buf + off, cases[k].s, n);
+                if (tail)
+                    buf[off + n] = ' ';
+                memset(&found, 0, sizeof found);
+                dt_pii_scan(NULL, buf, len, &data_ctx, &found);
+                bad += found.n != 1 || found.f[0].kind != cases[k].kind ||
+                       found.f[0].offset != off + cases[k].at;
+                free(buf);
+            }
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
     kinds();
     identifiers();
     parts();
     bounds();
+    offsets();
     return check_done();
 }

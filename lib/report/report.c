@@ -254,7 +254,7 @@ static void write_flow_line(dt_report *r, const char *line, size_t len)
 {
     int err;
     if (r->spool_array) { /* an element of the report's flows array */
-        const char *sep = ",\n\t\t" + (r->array_lines++ == 0);
+        const char *sep = &",\n\t\t"[r->array_lines++ == 0];
         err = dt_spool_write2(&r->flows_spool, sep, strlen(sep), line, len);
     } else if (r->spooled) /* a part's line */
         err = dt_spool_write2(&r->flows_spool, line, len, "\n", 1);

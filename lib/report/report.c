@@ -16,6 +16,8 @@
 #include <time.h>
 #include <strings.h>
 
+/* part: 0 a report, 1 a part whose lines are kept, 2 a part whose lines are not
+ * wanted (its parent writes no flows: a text report read with -j) */
 static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
 {
     dt_report *r = calloc(1, sizeof *r);
@@ -23,9 +25,10 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
         return NULL;
     r->opts = *opts;
     r->out = out;
-    r->is_part = part;
-    r->lines =
-        opts->mode == DT_OUT_FLOWS || (!opts->no_flows && (part || opts->format == DT_FMT_JSON));
+    r->is_part = part != 0;
+    r->lines = part == 2 ? 0
+                         : opts->mode == DT_OUT_FLOWS ||
+                               (!opts->no_flows && (part || opts->format == DT_FMT_JSON));
     int reports = part || opts->mode == DT_OUT_REPORT; /* a report is written from it */
     r->spooled = r->lines && reports;
     r->spool_array = r->spooled && !part && opts->mode == DT_OUT_REPORT;
@@ -48,12 +51,12 @@ dt_report *dt_report_new(const dt_report_opts *opts, FILE *out)
     return report_alloc(opts, out, 0);
 }
 
-dt_report *dt_report_new_part(const dt_report *parent, dt_enricher *enricher)
+dt_report *dt_report_new_part(const dt_report *parent, dt_enricher *enricher, int standalone)
 {
     dt_report_opts o = parent->opts;
     if (enricher)
         o.enricher = enricher;
-    return report_alloc(&o, NULL, 1);
+    return report_alloc(&o, NULL, parent->lines || standalone ? 1 : 2);
 }
 
 void dt_report_free(dt_report *r)

@@ -19,10 +19,11 @@
  * merge_file/merge_text/finish/write_to and the reading functions are public
  * (datatrail.h).  Building a report from parts is private: */
 
-/* A part for one input: like its parent, but flows go to a temporary file
- * until dt_report_absorb(); enricher is the part's own (geo lookups cache),
- * NULL to use the parent's. */
-dt_report *dt_report_new_part(const dt_report *parent, dt_enricher *enricher);
+/* A part for one input: like its parent, but flows go to a spool until
+ * dt_report_absorb(); enricher is the part's own (geo lookups cache), NULL to
+ * use the parent's.  Its flow lines are kept only when the parent writes
+ * flows or when the part is written as a report of its own (standalone). */
+dt_report *dt_report_new_part(const dt_report *parent, dt_enricher *enricher, int standalone);
 /* Moves everything of part into r (flows appended in order). */
 int dt_report_absorb(dt_report *r, dt_report *part);
 

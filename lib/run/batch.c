@@ -59,7 +59,7 @@ static void on_bytes(void *ctx, uint64_t bytes)
 static void read_one(shared *sh, dt_enricher *enr, int i)
 {
     slot *s = &sh->slots[i];
-    s->part = dt_report_new_part(sh->rep, enr);
+    s->part = dt_report_new_part(sh->rep, enr, sh->o->per_file_dir != NULL);
     if (!s->part) {
         memset(&s->info, 0, sizeof s->info);
         s->info.path = sh->paths[i];
@@ -171,7 +171,7 @@ static int per_file_report(const dt_batch_opts *o, dt_report *rep, slot *s, int 
             o->on_temp(o->ctx, NULL);
         return -1;
     }
-    dt_report *one = dt_report_new_part(rep, NULL);
+    dt_report *one = dt_report_new_part(rep, NULL, 1);
     int rc = -1;
     if (one) {
         if (s->part)

@@ -237,8 +237,6 @@ void dt_report_note_time(dt_report *r, uint64_t first, uint64_t last, int digits
 
 /* ---- flows ---- */
 
-/* A flow line to the report's destination: the spool (until the report is
- * written) or the output. */
 /* The flows array of a JSON report from a spool of lines (a part's). */
 typedef struct flow_array {
     FILE *out;
@@ -253,6 +251,8 @@ static int flow_array_line(void *ctx, char *line, size_t len)
     return 0;
 }
 
+/* A flow line to the report's destination: the spool (until the report is
+ * written) or the output. */
 static void write_flow_line(dt_report *r, const char *line, size_t len)
 {
     int err;
@@ -803,12 +803,15 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     if (!r->opts.no_flows && r->spooled) {
         rc |= dt_fw_flush(&f);
         fputs(",\n\t\"flows\": [", r->out);
-        flow_array a = {r->out, r->array_lines};
-        if (r->spool_array)
+        uint64_t n = r->array_lines;
+        if (r->spool_array) {
             rc |= dt_spool_copy_to(&r->flows_spool, r->out);
-        else /* a part written as a report of its own (--per-file) */
+        } else { /* a part written as a report of its own (--per-file) */
+            flow_array a = {r->out, 0};
             rc |= dt_spool_each_line(&r->flows_spool, flow_array_line, &a);
-        fputs(a.n ? "\n\t]" : "]", r->out);
+            n = a.n;
+        }
+        fputs(n ? "\n\t]" : "]", r->out);
     }
     return dt_report_json_tail(&f) | rc ? -1 : 0;
 }

@@ -81,12 +81,10 @@ static ssize_t read_more(dt_spool *s, char *b, size_t keep, size_t cap, off_t *a
     return n;
 }
 
-int dt_spool_each_block(dt_spool *s, int (*fn)(void *ctx, const char *p, size_t n), void *ctx)
+/* The file part, from its start, in blocks to fn: 0 at its end, 1 when fn
+ * asked to stop, -1 when it could not be read. */
+static int each_file_block(dt_spool *s, int (*fn)(void *ctx, const char *p, size_t n), void *ctx)
 {
-    if (s->len && fn(ctx, s->buf, s->len))
-        return 0;
-    if (!s->file)
-        return 0;
     if (fflush(s->file) != 0)
         return -1;
     char *block = malloc(SPOOL_IO_BLOCK);
@@ -94,11 +92,18 @@ int dt_spool_each_block(dt_spool *s, int (*fn)(void *ctx, const char *p, size_t 
         return -1;
     off_t at = 0;
     ssize_t n;
-    while ((n = read_more(s, block, 0, SPOOL_IO_BLOCK, &at)) > 0)
-        if (fn(ctx, block, (size_t)n))
-            break;
+    int stopped = 0;
+    while (!stopped && (n = read_more(s, block, 0, SPOOL_IO_BLOCK, &at)) > 0)
+        stopped = fn(ctx, block, (size_t)n) != 0;
     free(block);
-    return n < 0 ? -1 : 0;
+    return stopped ? 1 : n < 0 ? -1 : 0;
+}
+
+int dt_spool_each_block(dt_spool *s, int (*fn)(void *ctx, const char *p, size_t n), void *ctx)
+{
+    if (s->len && fn(ctx, s->buf, s->len))
+        return 0;
+    return s->file && each_file_block(s, fn, ctx) < 0 ? -1 : 0;
 }
 
 /* Calls fn for each line of b[0..len) that ends in '\n' (and, when last is set,
@@ -197,7 +202,7 @@ int dt_spool_copy_to(dt_spool *s, FILE *out)
         return 0;
     if (at != 0) /* part sent, then an error: the rest cannot follow it in order */
         return -1;
-    return dt_spool_each_block(&(dt_spool){.file = s->file}, copy_block, out); /* no sendfile */
+    return each_file_block(s, copy_block, out) != 0 ? -1 : 0; /* no sendfile: by hand */
 }
 
 void dt_spool_free(dt_spool *s)

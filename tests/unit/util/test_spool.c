@@ -63,6 +63,13 @@ static void run(size_t limit, int expect_file)
     size_t got = fread(copied, 1, sizeof copied - 1, out);
     copied[got] = '\0';
     fclose(out);
+    /* to a stream without a descriptor: the file part by hand, no sendfile */
+    char mem[4096] = "";
+    FILE *mout = fmemopen(mem, sizeof mem, "w");
+    CHECK(mout != NULL);
+    CHECK_EQ_INT(dt_spool_copy_to(&sp, mout), 0);
+    fclose(mout);
+    CHECK_EQ_STR(mem, expect_bytes);
     CHECK_EQ_STR(copied, strcat(expect_bytes, "|end"));
     /* written after a read: appended, and read again from the start */
     CHECK_EQ_INT(dt_spool_write(&sp, "last\n", 5), 0);

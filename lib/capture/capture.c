@@ -89,8 +89,10 @@ struct dt_capture {
     size_t win_cap, win_pos, win_len;
     int linktype;
     int nsec;
-    uint32_t rec_hdr;  /* per-packet record header size (16, or 24 for modified pcap) */
-    uint32_t snapshot; /* the file's snapshot length (libpcap's rules) */
+    uint32_t rec_hdr;    /* per-packet record header size (16, or 24 for modified pcap) */
+    uint32_t snapshot;   /* the file's snapshot length (libpcap's rules) */
+    uint32_t max_caplen; /* libpcap's largest record for the link type */
+    uint32_t frac_per_sec, frac_ns; /* timestamp fractions: per second, in ns each */
     int lengths_swapped;
 
     /* pcapng */
@@ -333,10 +335,17 @@ static const uint8_t *win_take(dt_capture *c, size_t n, size_t *got)
     return p;
 }
 
+/* win_fill's common case without a call: the bytes are in the window already. */
+static inline size_t win_need(dt_capture *c, size_t need)
+{
+    size_t have = c->win_len - c->win_pos;
+    return have >= need ? have : win_fill(c, need);
+}
+
 static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
 {
     uint64_t at = c->bytes;
-    size_t hl = c->rec_hdr, avail = win_fill(c, hl);
+    size_t hl = c->rec_hdr, avail = win_need(c, hl);
     if (avail < hl) {
         if (c->src_err)
             fail(c, at, "read error: %s", c->src_msg);
@@ -348,16 +357,21 @@ static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
         return c->state == 1 ? 0 : -1;
     }
     const uint8_t *h = c->win + c->win_pos;
-    int32_t sec = (int32_t)rd32(c, h), frac = (int32_t)rd32(c, h + 4);
-    uint32_t caplen = rd32(c, h + 8), len = rd32(c, h + 12);
-    if (c->lengths_swapped == PCAP_LEN_SWAPPED ||
-        (c->lengths_swapped == PCAP_LEN_MAYBE_SWAPPED && caplen > len)) {
+    uint32_t sec_u, frac_u, caplen, len;
+    if (c->be) {
+        sec_u = dt_rd_be32(h), frac_u = dt_rd_be32(h + 4);
+        caplen = dt_rd_be32(h + 8), len = dt_rd_be32(h + 12);
+    } else {
+        sec_u = dt_rd_le32(h), frac_u = dt_rd_le32(h + 4);
+        caplen = dt_rd_le32(h + 8), len = dt_rd_le32(h + 12);
+    }
+    if (c->lengths_swapped != PCAP_LEN_AS_IS &&
+        (c->lengths_swapped == PCAP_LEN_SWAPPED || caplen > len)) {
         uint32_t t = caplen;
         caplen = len;
         len = t;
     }
-    uint32_t max = max_snaplen(c->linktype);
-    if (caplen > max) {
+    if (caplen > c->max_caplen) {
         if (caplen > c->snapshot)
             fail(c, at,
                  "invalid packet capture length %" PRIu32 ", bigger than snaplen of %" PRIu32,
@@ -365,10 +379,10 @@ static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
         else
             fail(c, at,
                  "invalid packet capture length %" PRIu32 ", bigger than maximum of %" PRIu32,
-                 caplen, max);
+                 caplen, c->max_caplen);
         return -1;
     }
-    avail = win_fill(c, hl + caplen);
+    avail = win_need(c, hl + caplen);
     if (avail < hl + caplen) {
         if (c->src_err)
             fail(c, at, "read error: %s", c->src_msg);
@@ -378,22 +392,27 @@ static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
                  caplen, avail - hl);
         return -1;
     }
-    /* libpcap opened with nanosecond precision: microseconds scaled up */
-    int64_t s64 = sec, ns = c->nsec ? (int64_t)frac : (int64_t)frac * 1000;
-    /* a corrupt header may hold a fraction outside [0, 1e9): normalise it */
-    s64 += ns / 1000000000;
-    ns %= 1000000000;
-    if (ns < 0) {
-        ns += 1000000000;
-        s64--;
+    int32_t sec = (int32_t)sec_u, frac = (int32_t)frac_u;
+    if (sec >= 0 && frac_u < c->frac_per_sec) {
+        pkt->ts_ns = (uint64_t)sec * 1000000000ull + (uint64_t)frac_u * c->frac_ns;
+    } else {
+        /* libpcap opened with nanosecond precision: microseconds scaled up */
+        int64_t s64 = sec, ns = (int64_t)frac * c->frac_ns;
+        /* a corrupt header may hold a fraction outside [0, 1e9): normalise it */
+        s64 += ns / 1000000000;
+        ns %= 1000000000;
+        if (ns < 0) {
+            ns += 1000000000;
+            s64--;
+        }
+        pkt->ts_ns = to_ns(s64, (uint64_t)ns);
     }
-    pkt->ts_ns = to_ns(s64, (uint64_t)ns);
     pkt->ts_digits = c->nsec ? 9 : 6;
     pkt->linktype = c->linktype;
     /* longer than the file's snapshot length (old Solaris files): cut to it */
     pkt->caplen = caplen > c->snapshot ? c->snapshot : caplen;
     pkt->wirelen = len;
-    pkt->data = c->win + c->win_pos + hl;
+    pkt->data = c->win + c->win_pos + hl; /* the fill may have moved the window */
     c->win_pos += hl + caplen;
     c->packets++;
     c->bytes += hl + (uint64_t)caplen;
@@ -429,7 +448,10 @@ static int open_pcap(dt_capture *c, char *err, size_t errlen)
     c->lengths_swapped = major == 543 || minor < 3 ? PCAP_LEN_SWAPPED
                          : minor == 3              ? PCAP_LEN_MAYBE_SWAPPED
                                                    : PCAP_LEN_AS_IS;
-    c->snapshot = snaplen == 0 || snaplen > INT32_MAX ? max_snaplen(c->linktype) : snaplen;
+    c->max_caplen = max_snaplen(c->linktype);
+    c->snapshot = snaplen == 0 || snaplen > INT32_MAX ? c->max_caplen : snaplen;
+    c->frac_per_sec = c->nsec ? 1000000000u : 1000000u;
+    c->frac_ns = c->nsec ? 1 : 1000;
     if (m == PCAP_MAGIC_MODIFIED && c->linktype == DT_LINKTYPE_ETHERNET)
         c->snapshot += 14; /* libpcap: cooked captures got a made-up Ethernet header */
     c->win_pos = c->win_len = 0;
@@ -746,7 +768,7 @@ int dt_capture_next(dt_capture *cap, dt_cap_packet *pkt)
         return 0;
     if (cap->state < 0)
         return -1;
-    memset(pkt, 0, sizeof *pkt);
+    /* both readers set every field of *pkt */
     return cap->kind == KIND_PCAP ? pcap_next_pkt(cap, pkt) : ng_next(cap, pkt);
 }
 

@@ -562,13 +562,62 @@ static int gre(dt_dctx *x, dt_cur *c)
     return next;
 }
 
+/* The UDP ports a tunnel may use, a bit each at port & 63: most datagrams are told
+ * apart from tunnels by one test (udp_tunnel compares the ports themselves). */
+#define PORT_BIT(p) (1ull << ((p)&63))
+#define UDP_TUNNEL_PORTS                                                                           \
+    (PORT_BIT(DT_PORT_VXLAN) | PORT_BIT(DT_PORT_GTPU) | PORT_BIT(DT_PORT_CAPWAP_DATA) |            \
+     PORT_BIT(DT_PORT_GENEVE) | PORT_BIT(DT_PORT_L2TP) | PORT_BIT(DT_PORT_TEREDO))
+
+/* A UDP payload on a tunnel's port (c holds the uw bytes the UDP header claims):
+ * the tunnel's next step, or NX_OK for a plain datagram.  Out of line: the common
+ * path of transport() stays small. */
+__attribute__((noinline)) static int udp_tunnel(dt_dctx *x, dt_cur *c, uint32_t uw)
+{
+    const dt_decoded *o = x->out;
+    if (o->dport == DT_PORT_VXLAN)
+        return vxlan(x, c);
+    if (o->dport == DT_PORT_GTPU || o->sport == DT_PORT_GTPU)
+        return gtpu(x, c);
+    if (o->dport == DT_PORT_CAPWAP_DATA || o->sport == DT_PORT_CAPWAP_DATA)
+        return capwap(x, c);
+    if (o->dport == DT_PORT_GENEVE)
+        return geneve(x, c);
+    if (o->dport == DT_PORT_L2TP || o->sport == DT_PORT_L2TP)
+        return l2tp_udp(x, c, uw);
+    if (o->dport == DT_PORT_TEREDO || o->sport == DT_PORT_TEREDO)
+        return teredo(x, c);
+    return NX_OK;
+}
+
+/* A transport protocol other than TCP and UDP: tunnels over IP, or no ports. */
+__attribute__((noinline)) static int ip_payload(dt_dctx *x, uint8_t proto, int outer_family,
+                                                dt_cur *c, uint32_t wire)
+{
+    dt_decoded *o = x->out;
+    set_payload(o, c, wire);
+    switch (proto) {
+    case DT_IPPROTO_IPIP:
+    case DT_IPPROTO_IPV6:
+        if (enter_tunnel(x,
+                         proto == DT_IPPROTO_IPV6 && outer_family == 4 ? DT_TUN_6IN4 : DT_TUN_IPIP))
+            return NX_BAD;
+        return proto == DT_IPPROTO_IPIP ? NX_IP4 : NX_IP6;
+    case DT_IPPROTO_GRE:
+        return gre(x, c);
+    case DT_IPPROTO_L2TP:
+        return l2tpv3(x, c, wire);
+    default: /* ICMP, ICMPv6, ESP, ...: no ports */
+        return NX_OK;
+    }
+}
+
 /* Transport layer: c holds the captured L4 bytes, wire what the IP header claims. */
 static int transport(dt_dctx *x, uint8_t proto, int outer_family, dt_cur *c, uint32_t wire)
 {
     dt_decoded *o = x->out;
     o->proto = proto;
-    switch (proto) {
-    case DT_IPPROTO_TCP: {
+    if (proto == DT_IPPROTO_TCP) {
         const uint8_t *h = dt_bytes(c, DT_TCP_HDR_MIN);
         if (!h)
             return dt_dec_bad(x, DT_ANOM_TCP_HEADER_SHORT);
@@ -589,7 +638,7 @@ static int transport(dt_dctx *x, uint8_t proto, int outer_family, dt_cur *c, uin
         set_payload(o, c, wire - off);
         return NX_OK;
     }
-    case DT_IPPROTO_UDP: {
+    if (proto == DT_IPPROTO_UDP) {
         const uint8_t *h = dt_bytes(c, DT_UDP_HDR_LEN);
         if (!h || wire < DT_UDP_HDR_LEN)
             return dt_dec_bad(x, DT_ANOM_UDP_HEADER_SHORT);
@@ -603,37 +652,11 @@ static int transport(dt_dctx *x, uint8_t proto, int outer_family, dt_cur *c, uin
             uw = wire - DT_UDP_HDR_LEN;
         set_payload(o, c, uw);
         dt_cur_trim(c, uw);
-        if (o->dport == DT_PORT_VXLAN)
-            return vxlan(x, c);
-        if (o->dport == DT_PORT_GTPU || o->sport == DT_PORT_GTPU)
-            return gtpu(x, c);
-        if (o->dport == DT_PORT_CAPWAP_DATA || o->sport == DT_PORT_CAPWAP_DATA)
-            return capwap(x, c);
-        if (o->dport == DT_PORT_GENEVE)
-            return geneve(x, c);
-        if (o->dport == DT_PORT_L2TP || o->sport == DT_PORT_L2TP)
-            return l2tp_udp(x, c, uw);
-        if (o->dport == DT_PORT_TEREDO || o->sport == DT_PORT_TEREDO)
-            return teredo(x, c);
+        if (((UDP_TUNNEL_PORTS >> (o->sport & 63)) | (UDP_TUNNEL_PORTS >> (o->dport & 63))) & 1)
+            return udp_tunnel(x, c, uw);
         return NX_OK;
     }
-    case DT_IPPROTO_IPIP:
-    case DT_IPPROTO_IPV6:
-        set_payload(o, c, wire);
-        if (enter_tunnel(x,
-                         proto == DT_IPPROTO_IPV6 && outer_family == 4 ? DT_TUN_6IN4 : DT_TUN_IPIP))
-            return NX_BAD;
-        return proto == DT_IPPROTO_IPIP ? NX_IP4 : NX_IP6;
-    case DT_IPPROTO_GRE:
-        set_payload(o, c, wire);
-        return gre(x, c);
-    case DT_IPPROTO_L2TP:
-        set_payload(o, c, wire);
-        return l2tpv3(x, c, wire);
-    default: /* ICMP, ICMPv6, ESP, ...: no ports */
-        set_payload(o, c, wire);
-        return NX_OK;
-    }
+    return ip_payload(x, proto, outer_family, c, wire);
 }
 
 static void reset_l4(dt_decoded *o)
@@ -914,9 +937,20 @@ static void sync_frag_stats(dt_decoder *d)
 dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const uint8_t *data,
                            size_t caplen, uint32_t wirelen, dt_decoded *out)
 {
-    memset(out, 0, sizeof *out);
+    /* The fields no layer sets for sure: each IP layer sets the addresses, the lengths
+     * and the transport fields (zeroing the whole packet cost more). */
+    out->tunnel = out->tunnel_depth = out->reassembled = out->have_mac = 0;
+    memset(out->src_mac, 0, sizeof out->src_mac);
+    memset(out->dst_mac, 0, sizeof out->dst_mac);
+    out->proc_kind = out->proc_name_len = 0;
+    out->proc_id = 0;
+    out->proc_name = NULL;
     d->st.frames++;
-    dt_ipfrag_expire(d->frag, ts_ns);
+    /* the reassembly's counters change only while it holds datagrams or takes a fragment */
+    uint64_t fragments = d->st.fragments;
+    int frag_held = dt_ipfrag_count(d->frag) != 0;
+    if (frag_held)
+        dt_ipfrag_expire(d->frag, ts_ns);
 
     /* every field but `saved` (read only once have_saved is set): zeroing the
      * whole context cost as much as decoding an Ethernet header */
@@ -985,7 +1019,8 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
     if (nx == NX_OK && x.inner_tunnel == DT_TUN_TEREDO && out->proto != DT_IPPROTO_TCP &&
         out->proto != DT_IPPROTO_UDP)
         *out = x.saved; /* Teredo's own signalling (bubbles, qualification): the UDP packet */
-    sync_frag_stats(d);
+    if (frag_held || d->st.fragments != fragments)
+        sync_frag_stats(d);
     switch (nx) {
     case NX_OK:
         count_ok(&d->st, out);

@@ -37,31 +37,33 @@ typedef enum dt_flow_end {
 } dt_flow_end;
 
 typedef struct dt_flow {
-    uint8_t proto; /* 6 TCP, 17 UDP */
-    uint8_t tunnel;
-    uint8_t ts_digits;
-    uint8_t client_by_syn; /* client was decided by a SYN (not a guess) */
-    uint8_t syn, synack, fin, rst;
+    /* First what a packet's lookup reads, side by side (the hash chain, the hash,
+     * the protocol, both endpoints at the start of each side), then what every
+     * packet updates: a packet touches as few cache lines as can be. */
+    struct dt_flow *hnext;
+    uint32_t hash;
+    uint8_t proto;              /* 6 TCP, 17 UDP */
     uint8_t closed;             /* FIN both ways or RST seen */
-    uint8_t end_reason;         /* dt_flow_end */
-    uint32_t input;             /* index of the input file */
-    uint64_t id;                /* order of creation, for deterministic output */
+    uint8_t client_by_syn;      /* client was decided by a SYN (not a guess) */
+    uint8_t proc_kind;          /* see proc_name */
+    dt_flow_side side[2];       /* [DT_CLIENT], [DT_SERVER] */
     uint64_t first_ns, last_ns; /* earliest and latest packet timestamps */
     uint64_t active_ns;         /* capture clock (never backwards) at the last packet */
-    dt_flow_side side[2];       /* [DT_CLIENT], [DT_SERVER] */
-    dt_tcp_dir *tcp;            /* [2], per sender; TCP flows only (NULL for UDP) */
+    struct dt_flow *lru_prev, *lru_next;
+    dt_tcp_dir *tcp; /* [2], per sender; TCP flows only (NULL for UDP) */
     struct dt_flow_app *app;
 
+    uint64_t id;    /* order of creation, for deterministic output */
+    uint32_t input; /* index of the input file */
+    uint8_t tunnel;
+    uint8_t ts_digits;
+    uint8_t syn, synack, fin, rst;
+    uint8_t end_reason; /* dt_flow_end */
     /* decode (issue 15): the local process, as the capture's per-packet metadata names it
-     * (PKTAP, PCAPdroid's trailer) in the first packet that has one */
-    uint8_t proc_kind; /* DT_PROC_NONE, DT_PROC_PID, DT_PROC_UID (decode/decode.h) */
+     * (PKTAP, PCAPdroid's trailer) in the first packet that has one; proc_kind is
+     * DT_PROC_NONE, DT_PROC_PID or DT_PROC_UID (decode/decode.h) */
     int32_t proc_id;
     char proc_name[DT_FLOW_PROC_NAME_MAX + 1];
-
-    /* table bookkeeping */
-    struct dt_flow *hnext;
-    struct dt_flow *lru_prev, *lru_next;
-    uint32_t hash;
 } dt_flow;
 
 typedef struct dt_flow_table dt_flow_table;

@@ -28,13 +28,13 @@ typedef struct dt_tcp_range {
 } dt_tcp_range;
 
 typedef struct dt_tcp_dir {
+    /* what every segment reads first, the range list last */
     uint32_t isn; /* sequence number of stream offset 0 */
     uint8_t base_set;
     uint8_t syn_seen;
     uint8_t fin_seen;
     uint8_t stopped; /* parsers done: no more buffering */
     uint64_t ref;    /* highest offset seen: reference for unwrapping */
-    dt_tcp_range r[DT_TCP_MAX_RANGES];
     int nr;
     uint32_t forced_gaps; /* holes given up because the range list was full */
     uint64_t valid_limit; /* buffered bytes beyond this are not trustworthy */
@@ -42,6 +42,7 @@ typedef struct dt_tcp_dir {
     uint32_t buf_size;     /* allocated */
     uint32_t cap;          /* most bytes ever buffered */
     dt_tcp_budget *budget; /* shared accounting, or NULL */
+    dt_tcp_range r[DT_TCP_MAX_RANGES];
 } dt_tcp_dir;
 
 void dt_tcp_dir_init(dt_tcp_dir *d, uint32_t cap, dt_tcp_budget *budget);

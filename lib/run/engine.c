@@ -162,7 +162,10 @@ static void on_transport(dt_engine *r, const dt_decoded *p, uint64_t ts, uint64_
         int grew = dt_tcp_dir_segment(d, p->seq, p->tcp_flags, p->payload, p->payload_len);
         if (grew > 0)
             dt_apps_on_stream(r->apps, f, dir);
-        if ((p->tcp_flags & DT_TCP_RST) || (f->tcp[0].fin_seen && f->tcp[1].fin_seen))
+        /* closed by a RST, or by the FIN that completes both directions (the other
+         * direction's state is not read for every packet) */
+        if ((p->tcp_flags & DT_TCP_RST) ||
+            ((p->tcp_flags & DT_TCP_FIN) && f->tcp[0].fin_seen && f->tcp[1].fin_seen))
             dt_flow_mark_closed(r->flows, f);
     } else if (p->proto == DT_IPPROTO_UDP) {
         dt_apps_on_datagram(r->apps, f, dir, p->payload, p->payload_len, ts);

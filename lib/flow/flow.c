@@ -34,19 +34,36 @@ void dt_flow_limits_default(dt_flow_limits *l)
 
 int dt_port_is_service(uint16_t port)
 {
-    /* Services above 1023: OpenVPN 1194, MQTT 1883, SSDP 1900, STUN/TURN 3478-3479,
-     * IPsec NAT-T 4500, SIP 5060-5061, XMPP 5222-5223, Google push 5228, TURN over TLS
-     * 5349, mDNS 5353, LLMNR 5355, CoAP 5683-5684, HTTP alternates 8008/8080, HTTPS
-     * alternate 8443, MQTT over TLS 8883, Tor 9001, Google STUN 19302. */
-    static const uint16_t known[] = {1194, 1883, 1900, 3478, 3479, 4500, 5060, 5061,
-                                     5222, 5223, 5228, 5349, 5353, 5355, 5683, 5684,
-                                     8008, 8080, 8443, 8883, 9001, 19302};
     if (port != 0 && port < 1024)
         return 1;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (known[i] == port)
-            return 1;
-    return 0;
+    /* Services above 1023 (a switch: this runs for both ports of every new flow) */
+    switch (port) {
+    case 1194:  /* OpenVPN */
+    case 1883:  /* MQTT */
+    case 1900:  /* SSDP */
+    case 3478:  /* STUN/TURN */
+    case 3479:  /* STUN/TURN */
+    case 4500:  /* IPsec NAT-T */
+    case 5060:  /* SIP */
+    case 5061:  /* SIP over TLS */
+    case 5222:  /* XMPP */
+    case 5223:  /* XMPP over TLS */
+    case 5228:  /* Google push */
+    case 5349:  /* TURN over TLS */
+    case 5353:  /* mDNS */
+    case 5355:  /* LLMNR */
+    case 5683:  /* CoAP */
+    case 5684:  /* CoAP over DTLS */
+    case 8008:  /* HTTP alternate */
+    case 8080:  /* HTTP alternate */
+    case 8443:  /* HTTPS alternate */
+    case 8883:  /* MQTT over TLS */
+    case 9001:  /* Tor */
+    case 19302: /* Google STUN */
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 dt_flow_table *dt_flow_table_new(const dt_flow_limits *l, dt_flow_end_fn on_end, void *ctx)
@@ -81,13 +98,20 @@ dt_flow_table *dt_flow_table_new(const dt_flow_limits *l, dt_flow_end_fn on_end,
     return t;
 }
 
-/* Symmetric: the same for both directions of a flow. */
+/* Symmetric: the same for both directions of a flow.  Each endpoint is two words
+ * (its address, then the family and the port folded into the second word); the two
+ * endpoints' words are combined in an order-free way (xor and sum), then mixed:
+ * five multiplications per packet instead of eleven for hashing each endpoint. */
 static uint32_t flow_hash(uint8_t proto, const dt_addr *a, uint16_t pa, const dt_addr *b,
                           uint16_t pb)
 {
-    uint64_t ha = dt_hash_word(dt_hash_addr(DT_HASH_INIT, a), pa);
-    uint64_t hb = dt_hash_word(dt_hash_addr(DT_HASH_INIT, b), pb);
-    return (uint32_t)dt_hash_final(dt_hash_word(dt_hash_word(proto, ha ^ hb), ha + hb));
+    uint64_t x[2], y[2];
+    memcpy(x, a->a, sizeof x);
+    memcpy(y, b->a, sizeof y);
+    x[1] ^= (uint64_t)pa << 32 ^ (uint64_t)a->family << 48;
+    y[1] ^= (uint64_t)pb << 32 ^ (uint64_t)b->family << 48;
+    uint64_t h = dt_hash_word(dt_hash_word(DT_HASH_INIT ^ proto, x[0] ^ y[0]), x[0] + y[0]);
+    return (uint32_t)dt_hash_final(dt_hash_word(dt_hash_word(h, x[1] ^ y[1]), x[1] + y[1]));
 }
 
 static int side_is(const dt_flow_side *s, const dt_addr *a, uint16_t p)

@@ -50,10 +50,11 @@ struct dt_engine {
 static void on_flow_end(void *ctx, dt_flow *f)
 {
     dt_engine *r = ctx;
-    /* Addresses learned later (a device's public /64) count for flows seen earlier. */
+    /* Addresses learned later (a device's public /64) count for flows seen earlier
+     * (the ranges were checked when the flow began). */
     for (int i = 0; i < 2; i++)
         if (!f->side[i].local)
-            f->side[i].local = (uint8_t)dt_local_is(r->local, &f->side[i].ip);
+            f->side[i].local = (uint8_t)dt_local_is_learned(r->local, &f->side[i].ip);
     dt_apps_flow_end(r->apps, f);
     r->info.flows++;
     if (f->proto == DT_IPPROTO_TCP) {

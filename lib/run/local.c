@@ -21,6 +21,10 @@ struct dt_local {
     mac_ent macs[DT_LOCAL_MACS];
     int n;
     int16_t slot[MAC_SLOTS]; /* index + 1 into macs, 0: empty */
+    /* the /64 of each entry that is a device's (see dt_local_is_learned), remade when
+     * an entry's flags change: the addresses of every flow are checked against it */
+    uint64_t dev64[DT_LOCAL_MACS];
+    int n_dev64;
 };
 
 dt_local *dt_local_new(const dt_engine_config *cfg)
@@ -67,6 +71,18 @@ static mac_ent *mac_get(dt_local *l, const uint8_t *mac)
     return NULL;
 }
 
+/* A device: it sent from a local address, and as a client from a public /64 (the
+ * prefix), never as a gateway. */
+static void remake_dev64(dt_local *l)
+{
+    l->n_dev64 = 0;
+    for (int i = 0; i < l->n; i++) {
+        const mac_ent *e = &l->macs[i];
+        if ((e->flags & (MAC_DEVICE | MAC_GATEWAY | MAC_CLIENT64)) == (MAC_DEVICE | MAC_CLIENT64))
+            memcpy(&l->dev64[l->n_dev64++], e->prefix, sizeof l->dev64[0]);
+    }
+}
+
 static int client_like(const dt_decoded *p)
 {
     if (p->proto == DT_IPPROTO_TCP)
@@ -84,6 +100,7 @@ void dt_local_learn(dt_local *l, const dt_decoded *p, int local)
     mac_ent *e = mac_get(l, p->src_mac);
     if (!e)
         return;
+    uint8_t flags = e->flags; /* the prefix changes only with them */
     if (local) {
         e->flags |= MAC_DEVICE;
     } else if (a->family == 4) {
@@ -97,19 +114,23 @@ void dt_local_learn(dt_local *l, const dt_decoded *p, int local)
     /* A device opens connections; a gateway forwarding one server's answers does not. */
     if (!local && a->family == 6 && client_like(p))
         e->flags |= MAC_CLIENT64;
+    if (e->flags != flags)
+        remake_dev64(l);
+}
+
+int dt_local_is_learned(const dt_local *l, const dt_addr *a)
+{
+    if (a->family != 6)
+        return 0;
+    uint64_t p;
+    memcpy(&p, a->a, sizeof p);
+    for (int i = 0; i < l->n_dev64; i++)
+        if (l->dev64[i] == p)
+            return 1;
+    return 0;
 }
 
 int dt_local_is(const dt_local *l, const dt_addr *a)
 {
-    if (by_range(l->cfg, a))
-        return 1;
-    if (a->family != 6)
-        return 0;
-    for (int i = 0; i < l->n; i++) {
-        const mac_ent *e = &l->macs[i];
-        if ((e->flags & (MAC_DEVICE | MAC_GATEWAY | MAC_CLIENT64)) == (MAC_DEVICE | MAC_CLIENT64) &&
-            memcmp(e->prefix, a->a, 8) == 0)
-            return 1;
-    }
-    return 0;
+    return by_range(l->cfg, a) || dt_local_is_learned(l, a);
 }

@@ -24,5 +24,8 @@ void dt_local_free(dt_local *l);
 void dt_local_learn(dt_local *l, const dt_decoded *p, int local);
 /* 1 when a is a local device's address (by range, or by a learned /64). */
 int dt_local_is(const dt_local *l, const dt_addr *a);
+/* The learned part alone: a is in a device's public /64 as learned so far (the
+ * ranges do not change within a run, what is learned does). */
+int dt_local_is_learned(const dt_local *l, const dt_addr *a);
 
 #endif

@@ -293,6 +293,7 @@ static int dispatch(int argc, char **argv)
  * /dev/full, an I/O error) or the run failed, whatever the command said. */
 int main(int argc, char **argv)
 {
+    dt_heap_setup();
     int rc = dispatch(argc, argv);
     int failed = ferror(stdout);
     errno = 0;

@@ -164,6 +164,11 @@ typedef struct dt_engine_config {
 #define DT_PII_BYTES_DEFAULT (16u << 10)
 #define DT_MAX_IDENTIFIERS 64
 
+/* Sets the C library's allocator up for a long run (huge pages where the system
+ * allows them, freed memory kept for reuse): call it first in main(), before
+ * anything allocates.  Only a hint; the output never depends on it. */
+void dt_heap_setup(void);
+
 /* The defaults: every limit at its default, no --local networks, no sinks. */
 void dt_engine_config_default(dt_engine_config *c);
 /* 0, or -1 with "what is wrong" in err: an identifier that is not NAME=VALUE

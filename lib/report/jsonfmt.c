@@ -97,14 +97,13 @@ void dt_fw_arr_end(dt_fw *f)
     after(f);
 }
 
+/* ",\n" when a member came before, the indentation, "key", ":\t": one write */
 void dt_fw_key(dt_fw *f, const char *key)
 {
-    if (f->depth > 0 && f->depth <= DT_FW_DEPTH && f->n[f->depth - 1]-- < -1)
-        dt_fw_raw(f, ",\n", 2);
-    tabs(f, f->depth);
-    f->w.sep = 0;
-    dt_jw_str(&f->w, key);
-    dt_fw_raw(f, ":\t", 2);
+    static const char t[] = ",\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    int comma = f->depth > 0 && f->depth <= DT_FW_DEPTH && f->n[f->depth - 1]-- < -1;
+    size_t tabs_n = (size_t)(f->depth < DT_FW_DEPTH ? f->depth : DT_FW_DEPTH);
+    dt_jw_framed_str(&f->w, comma ? t : t + 2, tabs_n + (comma ? 2 : 0), key, ":\t", 2);
 }
 
 void dt_fw_str(dt_fw *f, const char *s)

@@ -66,6 +66,11 @@ static inline void dt_jw_key_raw(dt_jw *w, const char *quoted_colon, size_t n)
     dt_jw_raw(w, quoted_colon, n, 0);
 }
 
+/* pre, the quoted string s (escaped; NULL as ""), then post, with no separator
+ * before and none due after (an indented key: ",\n\t\t" "key" ":\t"). */
+void dt_jw_framed_str(dt_jw *w, const char *pre, size_t npre, const char *s, const char *post,
+                      size_t npost);
+
 /* Values (after a key, or as array elements). */
 void dt_jw_str(dt_jw *w, const char *s);         /* NULL writes "" as cJSON does */
 void dt_jw_str_or_null(dt_jw *w, const char *s); /* null for NULL or "" */

@@ -27,12 +27,17 @@ static void side_write(dt_jw *w, const dt_flow_side *s)
 {
     char ip[DT_ADDR_STRLEN], mac[18];
     DT_JW_KEY(w, "ip");
-    dt_jw_str(w, dt_addr_str(&s->ip, ip, sizeof ip));
+    dt_addr_str(&s->ip, ip, sizeof ip);
+    dt_jw_str_plain(w, ip, strlen(ip));
     DT_JW_KEY(w, "port");
     dt_jw_u64(w, s->port);
     DT_JW_KEY(w, "local");
     dt_jw_bool(w, s->local);
-    KEY_STR_OR_NULL(w, "mac", device_mac(s, mac, sizeof mac));
+    DT_JW_KEY(w, "mac");
+    if (device_mac(s, mac, sizeof mac))
+        dt_jw_str_plain(w, mac, DT_MAC_STRLEN - 1);
+    else
+        dt_jw_null(w);
     DT_JW_KEY(w, "packets");
     dt_jw_u64(w, s->packets);
     DT_JW_KEY(w, "bytes");
@@ -241,9 +246,11 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
         endpoint_write_memo(w, ep, vendor);
     dt_jw_obj_end(w);
     DT_JW_KEY(w, "first_seen");
-    dt_jw_str(w, dt_format_time(f->first_ns, f->ts_digits, buf, sizeof buf));
+    dt_format_time(f->first_ns, f->ts_digits, buf, sizeof buf);
+    dt_jw_str_plain(w, buf, strlen(buf));
     DT_JW_KEY(w, "last_seen");
-    dt_jw_str(w, dt_format_time(f->last_ns, f->ts_digits, buf, sizeof buf));
+    dt_format_time(f->last_ns, f->ts_digits, buf, sizeof buf);
+    dt_jw_str_plain(w, buf, strlen(buf));
     DT_JW_KEY(w, "tcp");
     if (f->proto == 6) {
         dt_jw_obj_begin(w);

@@ -1,4 +1,5 @@
 #include "util/jsonw.h"
+#include "util/text.h"
 
 #include <cjson/cJSON.h>
 
@@ -337,12 +338,6 @@ void dt_jw_bool(dt_jw *w, int b)
         dt_jw_raw(w, "false", 5, 1);
 }
 
-/* "00" .. "99" */
-static const char two_digits[201] = "00010203040506070809101112131415161718192021222324"
-                                    "25262728293031323334353637383940414243444546474849"
-                                    "50515253545556575859606162636465666768697071727374"
-                                    "75767778798081828384858687888990919293949596979899";
-
 /* Decimal digits of v. */
 static inline int u64_len(uint64_t v)
 {
@@ -359,10 +354,10 @@ static inline void u64_put(char *o, uint64_t v, int n)
         unsigned d = (unsigned)(v % 100);
         v /= 100;
         n -= 2;
-        memcpy(o + n, two_digits + 2 * d, 2);
+        dt_put_2digits(o + n, d);
     }
     if (v >= 10)
-        memcpy(o, two_digits + 2 * v, 2);
+        dt_put_2digits(o, (unsigned)v);
     else
         o[0] = (char)('0' + v);
 }

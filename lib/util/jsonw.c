@@ -439,23 +439,20 @@ void dt_jw_num(dt_jw *w, double d)
     w->sep = 1;
 }
 
-void dt_jw_u64(dt_jw *w, uint64_t v)
+char *dt_jw_put_u64(char *o, uint64_t v)
 {
-    if (v >= 1000000000000000ull) {
-        dt_jw_num(w, (double)v);
-        return;
-    }
-    /* the separator and at most 15 digits, straight into the buffer */
-    if (dt_jw_room(w, 16) != 0)
-        return;
-    char *o = w->buf + w->len;
-    if (w->sep)
-        *o++ = ',';
+    if (v >= 1000000000000000ull) /* as the double it becomes */
+        return o + dt_jw_format_number((double)v, o, 32);
     int n = u64_len(v);
     u64_put(o, v, n);
-    o[n] = '\0';
-    w->len = (size_t)(o + n - w->buf);
-    w->sep = 1;
+    return o + n;
+}
+
+void dt_jw_u64(dt_jw *w, uint64_t v)
+{
+    char *o = dt_jw_direct(w, 33);
+    if (o)
+        dt_jw_direct_end(w, dt_jw_put_u64(o, v), 1);
 }
 
 void dt_jw_hex(dt_jw *w, const uint8_t *p, size_t n)

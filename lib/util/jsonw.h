@@ -89,6 +89,34 @@ static inline void dt_jw_str_plain(dt_jw *w, const char *s, size_t n)
     dt_jw_emit(w, s, n, 1, 1);
 }
 
+/* Writing a run of members straight into the buffer: dt_jw_direct reserves
+ * n bytes (and the separator when one is due) and returns where to write
+ * (NULL when out of memory); the dt_jw_put_* and DT_JW_LIT below advance
+ * that position, and dt_jw_direct_end closes the run.  For fixed shapes on
+ * the hot path (a flow's sides): one room check instead of one per value. */
+static inline char *dt_jw_direct(dt_jw *w, size_t n)
+{
+    if (dt_jw_room(w, n + 1) != 0)
+        return NULL;
+    char *o = w->buf + w->len;
+    if (w->sep)
+        *o++ = ',';
+    return o;
+}
+
+static inline void dt_jw_direct_end(dt_jw *w, char *o, int sep_after)
+{
+    *o = '\0';
+    w->len = (size_t)(o - w->buf);
+    w->sep = sep_after;
+}
+
+/* A string literal at o; the expression is the position after it. */
+#define DT_JW_LIT(o, lit) (memcpy((o), lit, sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+
+/* What dt_jw_u64 writes for v (at most 32 bytes) at o; returns the end. */
+char *dt_jw_put_u64(char *o, uint64_t v);
+
 /* Values (after a key, or as array elements). */
 void dt_jw_str(dt_jw *w, const char *s);         /* NULL writes "" as cJSON does */
 void dt_jw_str_or_null(dt_jw *w, const char *s); /* null for NULL or "" */

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #define TOP_MAX 4000000 /* entries of a top-level table */
+#define INTERN_MEMO 64
 
 /* ---- entities ---- */
 
@@ -102,6 +103,12 @@ struct dt_rollup {
     uint64_t transfers[DT_RU_TR_COUNT][3]; /* [dt_ru_transfer][flows, up, down] */
     int ts_digits;
     dt_budget mem;
+    /* the last texts interned, by their address (most flows repeat the
+     * enrichment's and the device's texts): checked by content */
+    struct {
+        const char *text;
+        const dt_str *s;
+    } memo[INTERN_MEMO];
 };
 
 static void country_free(void *p)
@@ -316,13 +323,17 @@ static int add_start(endpoint_ext *e, dt_budget *b, uint64_t t)
     return 0;
 }
 
+/* s equals lit (a string literal), tested from its first byte on (most
+ * texts compared here differ there). */
+#define STR_IS(s, lit) ((s)[0] == (lit)[0] && !strcmp((s), (lit)))
+
 static dt_crypto flow_crypto(const dt_rollup_flow *f)
 {
     if (f->encrypted)
         return DT_CRYPTO_ENCRYPTED;
-    if (!f->app || !f->app[0] || !strcmp(f->app, "unknown"))
+    if (!f->app || !f->app[0] || STR_IS(f->app, "unknown"))
         return DT_CRYPTO_UNKNOWN;
-    if (!strcmp(f->app, "tls") || !strcmp(f->app, "quic"))
+    if (STR_IS(f->app, "tls") || STR_IS(f->app, "quic"))
         return DT_CRYPTO_ENCRYPTED;
     return DT_CRYPTO_PLAINTEXT;
 }
@@ -334,7 +345,7 @@ static const char *const transfer_names[DT_RU_TR_COUNT] = {
 static int transfer_of(const char *s)
 {
     for (int i = 0; s && i < DT_RU_TR_COUNT; i++)
-        if (!strcmp(s, transfer_names[i]))
+        if (STR_IS(s, transfer_names[i]))
             return i;
     return -1;
 }
@@ -373,9 +384,18 @@ static const char *nonempty(const char *s)
 /* s interned in r's pool (NULL when s is NULL; *oom set when out of memory). */
 static const dt_str *intern(dt_rollup *r, const char *s, int *oom)
 {
+    if (!s)
+        return NULL;
+    size_t m = ((uintptr_t)s >> 3) % INTERN_MEMO;
+    if (r->memo[m].text == s && strcmp(r->memo[m].s->s, s) == 0)
+        return r->memo[m].s; /* what the pool would find */
     const dt_str *x = dt_pool_intern(&r->pool, &r->mem, s, 0);
-    if (s && !x)
+    if (!x)
         *oom = 1;
+    else if (x != &dt_str_refused) {
+        r->memo[m].text = s;
+        r->memo[m].s = x;
+    }
     return x;
 }
 

@@ -222,10 +222,35 @@ static void endpoint_write_memo(dt_jw *w, const dt_endpoint_info *ep, const char
     }
 }
 
+/* "first_seen", "last_seen" and "tcp" (an object, or null for UDP), in one
+ * reserved stretch. */
+static void times_tcp_write(dt_jw *w, const dt_flow *f)
+{
+    char *o = dt_jw_direct(w, 256);
+    if (!o)
+        return;
+    o = DT_JW_LIT(o, "\"first_seen\":\"");
+    o += strlen(dt_format_time(f->first_ns, f->ts_digits, o, 48));
+    o = DT_JW_LIT(o, "\",\"last_seen\":\"");
+    o += strlen(dt_format_time(f->last_ns, f->ts_digits, o, 48));
+    o = DT_JW_LIT(o, "\",\"tcp\":");
+    if (f->proto == 6) {
+        o = f->syn ? DT_JW_LIT(o, "{\"syn\":true") : DT_JW_LIT(o, "{\"syn\":false");
+        o = f->fin ? DT_JW_LIT(o, ",\"fin\":true") : DT_JW_LIT(o, ",\"fin\":false");
+        o = f->rst ? DT_JW_LIT(o, ",\"rst\":true") : DT_JW_LIT(o, ",\"rst\":false");
+        o = DT_JW_LIT(o, ",\"gaps\":");
+        uint32_t gaps = dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]);
+        o = dt_jw_put_u64(o, gaps);
+        *o++ = '}';
+    } else {
+        o = DT_JW_LIT(o, "null");
+    }
+    dt_jw_direct_end(w, o, 1);
+}
+
 int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
                        const dt_endpoint_info *ep, int with_streams, const char *vendor)
 {
-    char buf[48];
     const dt_flow_app *x = f->app;
     dt_jw_obj_begin(w);
     DT_JW_KEY(w, "proto");
@@ -249,27 +274,7 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     if (ep)
         endpoint_write_memo(w, ep, vendor);
     dt_jw_obj_end(w);
-    DT_JW_KEY(w, "first_seen");
-    dt_format_time(f->first_ns, f->ts_digits, buf, sizeof buf);
-    dt_jw_str_plain(w, buf, strlen(buf));
-    DT_JW_KEY(w, "last_seen");
-    dt_format_time(f->last_ns, f->ts_digits, buf, sizeof buf);
-    dt_jw_str_plain(w, buf, strlen(buf));
-    DT_JW_KEY(w, "tcp");
-    if (f->proto == 6) {
-        dt_jw_obj_begin(w);
-        DT_JW_KEY(w, "syn");
-        dt_jw_bool(w, f->syn);
-        DT_JW_KEY(w, "fin");
-        dt_jw_bool(w, f->fin);
-        DT_JW_KEY(w, "rst");
-        dt_jw_bool(w, f->rst);
-        DT_JW_KEY(w, "gaps");
-        dt_jw_num(w, dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]));
-        dt_jw_obj_end(w);
-    } else {
-        dt_jw_null(w);
-    }
+    times_tcp_write(w, f);
     KEY_STR_OR_NULL(w, "tunnel", dt_tunnel_name((dt_tunnel)f->tunnel));
     process_write(w, f);
     DT_JW_KEY(w, "input");

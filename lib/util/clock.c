@@ -72,20 +72,24 @@ char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
     }
     uint64_t secs = ts_ns / 1000000000ull;
     uint32_t frac = (uint32_t)(ts_ns % 1000000000ull) / unit[digits];
-    /* flows of a capture mostly share the day: keep the last date text (per
-     * thread; performance), the time of day is two digits at a time */
-    static _Thread_local uint64_t last_day = UINT64_MAX;
-    static _Thread_local char date[20];
+    /* flows mostly fall on a few days (a capture's, and 1970 for those of
+     * clockless devices): the date texts of the last ones, by day (per thread;
+     * performance); the time of day is two digits at a time */
+    static _Thread_local struct {
+        uint64_t day; /* + 1; 0: empty */
+        char text[20];
+    } dates[8];
     uint64_t day = secs / 86400;
     unsigned sod = (unsigned)(secs % 86400);
-    if (day != last_day) {
+    unsigned k = (unsigned)(day % 8);
+    if (dates[k].day != day + 1) {
         int64_t y;
         int m, d;
         dt_civil_from_days((int64_t)day, &y, &m, &d);
-        dt_format_civil(date, y, m, d, 0);
-        last_day = day;
+        dt_format_civil(dates[k].text, y, m, d, 0);
+        dates[k].day = day + 1;
     }
-    memcpy(buf, date, 11); /* "YYYY-MM-DDT" */
+    memcpy(buf, dates[k].text, 11); /* "YYYY-MM-DDT" */
     dt_put_2digits(buf + 11, sod / 3600);
     buf[13] = ':';
     dt_put_2digits(buf + 14, sod / 60 % 60);

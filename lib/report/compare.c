@@ -302,9 +302,9 @@ static void cmp_free(cmp *c)
 static void counts_write(dt_fw *f, uint64_t up, uint64_t flows)
 {
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "bytes_up");
+    DT_FW_KEY(f, "bytes_up");
     dt_fw_u64(f, up);
-    dt_fw_key(f, "flows");
+    DT_FW_KEY(f, "flows");
     dt_fw_u64(f, flows);
     dt_fw_obj_end(f);
 }
@@ -314,26 +314,26 @@ static int compare_json(const cmp *c, const dt_compare_opts *o, FILE *out, const
     dt_fw f;
     dt_fw_init(&f, out);
     dt_report_json_head(&f);
-    dt_fw_key(&f, "by");
+    DT_FW_KEY(&f, "by");
     dt_fw_str(&f, o->by_device ? "device" : "report");
-    dt_fw_key(&f, "warnings");
+    DT_FW_KEY(&f, "warnings");
     dt_fw_arr_begin(&f);
     if (warning[0])
         dt_fw_str(&f, warning);
     dt_fw_arr_end(&f);
-    dt_fw_key(&f, "columns");
+    DT_FW_KEY(&f, "columns");
     dt_fw_arr_begin(&f);
     for (size_t i = 0; i < c->n_cols; i++) {
         dt_fw_obj_begin(&f);
-        dt_fw_key(&f, "label");
+        DT_FW_KEY(&f, "label");
         dt_fw_str(&f, c->cols[i].label);
-        dt_fw_key(&f, "report");
+        DT_FW_KEY(&f, "report");
         dt_fw_str_or_null(&f, c->cols[i].path);
-        dt_fw_key(&f, "device");
+        DT_FW_KEY(&f, "device");
         dt_fw_str_or_null(&f, c->cols[i].device);
-        dt_fw_key(&f, "bytes_up");
+        DT_FW_KEY(&f, "bytes_up");
         dt_fw_u64(&f, c->cols[i].up);
-        dt_fw_key(&f, "flows");
+        DT_FW_KEY(&f, "flows");
         dt_fw_u64(&f, c->cols[i].flows);
         dt_fw_obj_end(&f);
     }
@@ -345,13 +345,13 @@ static int compare_json(const cmp *c, const dt_compare_opts *o, FILE *out, const
         for (size_t i = 0; i < c->t[k].n; i++) {
             const crow *r = &c->t[k].v[i];
             dt_fw_obj_begin(&f);
-            dt_fw_key(&f, "key");
+            DT_FW_KEY(&f, "key");
             dt_fw_str(&f, r->key);
-            dt_fw_key(&f, "bytes_up");
+            DT_FW_KEY(&f, "bytes_up");
             dt_fw_u64(&f, r->up);
-            dt_fw_key(&f, "flows");
+            DT_FW_KEY(&f, "flows");
             dt_fw_u64(&f, r->flows);
-            dt_fw_key(&f, "cells");
+            DT_FW_KEY(&f, "cells");
             dt_fw_arr_begin(&f);
             for (size_t col = 0, j = 0; col < c->n_cols; col++) {
                 if (j < r->n && r->cells[j].col == col) {

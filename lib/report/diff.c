@@ -107,14 +107,14 @@ static void side_write(dt_fw *f, const dt_fl_row *r, dt_fl_kind k)
         return;
     }
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "bytes_up");
+    DT_FW_KEY(f, "bytes_up");
     dt_fw_u64(f, r->up);
-    dt_fw_key(f, "flows");
+    DT_FW_KEY(f, "flows");
     dt_fw_u64(f, r->flows);
     if (k == DT_FL_BEACONS) {
-        dt_fw_key(f, "connections");
+        DT_FW_KEY(f, "connections");
         dt_fw_u64(f, r->connections);
-        dt_fw_key(f, "interval_median_s");
+        DT_FW_KEY(f, "interval_median_s");
         dt_fw_num(f, r->interval_s);
     }
     dt_fw_obj_end(f);
@@ -124,24 +124,24 @@ static void entry_write(dt_fw *f, const entry *e, dt_fl_kind k)
 {
     const dt_fl_row *any = e->base ? e->base : e->cur;
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "key");
+    DT_FW_KEY(f, "key");
     dt_fw_str(f, any->key);
     if (k == DT_FL_BEACONS) {
-        dt_fw_key(f, "name");
+        DT_FW_KEY(f, "name");
         dt_fw_str_or_null(f, e->cur && e->cur->label ? e->cur->label : any->label);
     }
-    dt_fw_key(f, "change");
+    DT_FW_KEY(f, "change");
     dt_fw_str(f, change_names[e->change]);
-    dt_fw_key(f, "base");
+    DT_FW_KEY(f, "base");
     side_write(f, e->base, k);
-    dt_fw_key(f, "new");
+    DT_FW_KEY(f, "new");
     side_write(f, e->cur, k);
-    dt_fw_key(f, "bytes_up_change");
+    DT_FW_KEY(f, "bytes_up_change");
     num_or_null(f, e->up_rel);
-    dt_fw_key(f, "flows_change");
+    DT_FW_KEY(f, "flows_change");
     num_or_null(f, e->flows_rel);
     if (k == DT_FL_BEACONS) {
-        dt_fw_key(f, "interval_change");
+        DT_FW_KEY(f, "interval_change");
         num_or_null(f, e->interval_rel);
     }
     dt_fw_obj_end(f);
@@ -153,15 +153,15 @@ static int diff_json(FILE *out, const char *const paths[2], const dt_diff_opts *
     dt_fw f;
     dt_fw_init(&f, out);
     dt_report_json_head(&f);
-    dt_fw_key(&f, "base");
+    DT_FW_KEY(&f, "base");
     dt_fw_str(&f, paths[0]);
-    dt_fw_key(&f, "new");
+    DT_FW_KEY(&f, "new");
     dt_fw_str(&f, paths[1]);
-    dt_fw_key(&f, "min_change");
+    DT_FW_KEY(&f, "min_change");
     num_or_null(&f, o->min_change);
-    dt_fw_key(&f, "changed");
+    DT_FW_KEY(&f, "changed");
     dt_fw_bool(&f, changed);
-    dt_fw_key(&f, "warnings");
+    DT_FW_KEY(&f, "warnings");
     dt_fw_arr_begin(&f);
     if (warning[0])
         dt_fw_str(&f, warning);

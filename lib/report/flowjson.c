@@ -23,22 +23,31 @@ static const char *device_mac(const dt_flow_side *s, char *buf, size_t len)
     return s->local && s->have_mac && len >= DT_MAC_STRLEN ? dt_mac_str(s->mac, buf, len) : NULL;
 }
 
+/* The members of a side, in one reserved stretch (at most ~230 bytes). */
 static void side_write(dt_jw *w, const dt_flow_side *s)
 {
-    char ip[DT_ADDR_STRLEN], mac[18];
-    DT_JW_KEY(w, "ip");
-    dt_jw_str(w, dt_addr_str(&s->ip, ip, sizeof ip));
-    DT_JW_KEY(w, "port");
-    dt_jw_u64(w, s->port);
-    DT_JW_KEY(w, "local");
-    dt_jw_bool(w, s->local);
-    KEY_STR_OR_NULL(w, "mac", device_mac(s, mac, sizeof mac));
-    DT_JW_KEY(w, "packets");
-    dt_jw_u64(w, s->packets);
-    DT_JW_KEY(w, "bytes");
-    dt_jw_u64(w, s->bytes);
-    DT_JW_KEY(w, "payload");
-    dt_jw_u64(w, s->payload);
+    char *o = dt_jw_direct(w, 320);
+    if (!o)
+        return;
+    o = DT_JW_LIT(o, "\"ip\":\"");
+    o += strlen(dt_addr_str(&s->ip, o, DT_ADDR_STRLEN));
+    o = DT_JW_LIT(o, "\",\"port\":");
+    o = dt_jw_put_u64(o, s->port);
+    o = s->local ? DT_JW_LIT(o, ",\"local\":true") : DT_JW_LIT(o, ",\"local\":false");
+    if (device_mac(s, o + 8, DT_MAC_STRLEN)) {
+        memcpy(o, ",\"mac\":\"", 8); /* before the text device_mac put after it */
+        o[8 + DT_MAC_STRLEN - 1] = '"';
+        o += 8 + DT_MAC_STRLEN;
+    } else {
+        o = DT_JW_LIT(o, ",\"mac\":null");
+    }
+    o = DT_JW_LIT(o, ",\"packets\":");
+    o = dt_jw_put_u64(o, s->packets);
+    o = DT_JW_LIT(o, ",\"bytes\":");
+    o = dt_jw_put_u64(o, s->bytes);
+    o = DT_JW_LIT(o, ",\"payload\":");
+    o = dt_jw_put_u64(o, s->payload);
+    dt_jw_direct_end(w, o, 1);
 }
 
 /* The parsers' results a flow object shows (NULL: none, or nothing found);
@@ -213,10 +222,35 @@ static void endpoint_write_memo(dt_jw *w, const dt_endpoint_info *ep, const char
     }
 }
 
+/* "first_seen", "last_seen" and "tcp" (an object, or null for UDP), in one
+ * reserved stretch. */
+static void times_tcp_write(dt_jw *w, const dt_flow *f)
+{
+    char *o = dt_jw_direct(w, 256);
+    if (!o)
+        return;
+    o = DT_JW_LIT(o, "\"first_seen\":\"");
+    o += strlen(dt_format_time(f->first_ns, f->ts_digits, o, 48));
+    o = DT_JW_LIT(o, "\",\"last_seen\":\"");
+    o += strlen(dt_format_time(f->last_ns, f->ts_digits, o, 48));
+    o = DT_JW_LIT(o, "\",\"tcp\":");
+    if (f->proto == 6) {
+        o = f->syn ? DT_JW_LIT(o, "{\"syn\":true") : DT_JW_LIT(o, "{\"syn\":false");
+        o = f->fin ? DT_JW_LIT(o, ",\"fin\":true") : DT_JW_LIT(o, ",\"fin\":false");
+        o = f->rst ? DT_JW_LIT(o, ",\"rst\":true") : DT_JW_LIT(o, ",\"rst\":false");
+        o = DT_JW_LIT(o, ",\"gaps\":");
+        uint32_t gaps = dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]);
+        o = dt_jw_put_u64(o, gaps);
+        *o++ = '}';
+    } else {
+        o = DT_JW_LIT(o, "null");
+    }
+    dt_jw_direct_end(w, o, 1);
+}
+
 int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
                        const dt_endpoint_info *ep, int with_streams, const char *vendor)
 {
-    char buf[48];
     const dt_flow_app *x = f->app;
     dt_jw_obj_begin(w);
     DT_JW_KEY(w, "proto");
@@ -240,25 +274,7 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     if (ep)
         endpoint_write_memo(w, ep, vendor);
     dt_jw_obj_end(w);
-    DT_JW_KEY(w, "first_seen");
-    dt_jw_str(w, dt_format_time(f->first_ns, f->ts_digits, buf, sizeof buf));
-    DT_JW_KEY(w, "last_seen");
-    dt_jw_str(w, dt_format_time(f->last_ns, f->ts_digits, buf, sizeof buf));
-    DT_JW_KEY(w, "tcp");
-    if (f->proto == 6) {
-        dt_jw_obj_begin(w);
-        DT_JW_KEY(w, "syn");
-        dt_jw_bool(w, f->syn);
-        DT_JW_KEY(w, "fin");
-        dt_jw_bool(w, f->fin);
-        DT_JW_KEY(w, "rst");
-        dt_jw_bool(w, f->rst);
-        DT_JW_KEY(w, "gaps");
-        dt_jw_num(w, dt_tcp_dir_gaps(&f->tcp[0]) + dt_tcp_dir_gaps(&f->tcp[1]));
-        dt_jw_obj_end(w);
-    } else {
-        dt_jw_null(w);
-    }
+    times_tcp_write(w, f);
     KEY_STR_OR_NULL(w, "tunnel", dt_tunnel_name((dt_tunnel)f->tunnel));
     process_write(w, f);
     DT_JW_KEY(w, "input");

@@ -97,14 +97,35 @@ void dt_fw_arr_end(dt_fw *f)
     after(f);
 }
 
+/* What goes before a key: ",\n" when a member came before, and the
+ * indentation (*n bytes). */
+static const char *key_prefix(dt_fw *f, size_t *n)
+{
+    static const char t[] = ",\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    int comma = f->depth > 0 && f->depth <= DT_FW_DEPTH && f->n[f->depth - 1]-- < -1;
+    *n = (size_t)(f->depth < DT_FW_DEPTH ? f->depth : DT_FW_DEPTH) + (comma ? 2 : 0);
+    return comma ? t : t + 2;
+}
+
+/* The prefix, "key", ":\t": one write */
 void dt_fw_key(dt_fw *f, const char *key)
 {
-    if (f->depth > 0 && f->depth <= DT_FW_DEPTH && f->n[f->depth - 1]-- < -1)
-        dt_fw_raw(f, ",\n", 2);
-    tabs(f, f->depth);
+    size_t n;
+    const char *pre = key_prefix(f, &n);
+    dt_jw_framed_str(&f->w, pre, n, key, ":\t", 2);
+}
+
+void dt_fw_key_raw(dt_fw *f, const char *quoted, size_t n)
+{
+    size_t np;
+    const char *pre = key_prefix(f, &np);
     f->w.sep = 0;
-    dt_jw_str(&f->w, key);
-    dt_fw_raw(f, ":\t", 2);
+    char *o = dt_jw_direct(&f->w, np + n);
+    if (!o)
+        return;
+    memcpy(o, pre, np);
+    memcpy(o + np, quoted, n);
+    dt_jw_direct_end(&f->w, o + np + n, 0);
 }
 
 void dt_fw_str(dt_fw *f, const char *s)

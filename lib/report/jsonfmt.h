@@ -32,6 +32,10 @@ void dt_fw_arr_begin(dt_fw *f);
 void dt_fw_arr_end(dt_fw *f);
 /* An object member's key; the next call writes its value. */
 void dt_fw_key(dt_fw *f, const char *key);
+/* The same for a key given as "\"key\":\t" (n bytes, no escaping needed);
+ * DT_FW_KEY(f, "key") for a literal. */
+void dt_fw_key_raw(dt_fw *f, const char *quoted, size_t n);
+#define DT_FW_KEY(f, lit) dt_fw_key_raw((f), "\"" lit "\":\t", sizeof("\"" lit "\":\t") - 1)
 
 void dt_fw_str(dt_fw *f, const char *s);
 void dt_fw_str_or_null(dt_fw *f, const char *s); /* null for NULL or "" */

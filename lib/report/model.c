@@ -124,12 +124,12 @@ void dt_summary_write(const dt_summary *s, dt_fw *f)
     dt_summary_from_input(&def, &none);
 #define SEEN(key) (s->seen & (UINT64_C(1) << DT_SUMF_##key))
 #define DT_SUM_U64(key, ...)                                                                       \
-    dt_fw_key(f, #key);                                                                            \
+    DT_FW_KEY(f, #key);                                                                            \
     dt_fw_u64(f, SEEN(key) ? s->key : def.key);
 #define DT_SUM_COUNTS(key, ...)                                                                    \
     {                                                                                              \
         const dt_counts *c = SEEN(key) ? &s->key : &def.key;                                       \
-        dt_fw_key(f, #key);                                                                        \
+        DT_FW_KEY(f, #key);                                                                        \
         dt_fw_obj_begin(f);                                                                        \
         for (int i = 0; i < c->n; i++) {                                                           \
             dt_fw_key(f, c->v[i].name);                                                            \
@@ -194,36 +194,36 @@ int dt_input_rec_from_info(dt_input_rec *rec, const dt_input_info *in)
 void dt_input_rec_write(const dt_input_rec *rec, dt_fw *f)
 {
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "path");
+    DT_FW_KEY(f, "path");
     dt_fw_str(f, rec->path);
-    dt_fw_key(f, "format");
+    DT_FW_KEY(f, "format");
     dt_fw_str_or_null(f, rec->format);
-    dt_fw_key(f, "link_types");
+    DT_FW_KEY(f, "link_types");
     dt_fw_arr_begin(f);
     for (int i = 0; i < rec->n_link_types; i++)
         dt_fw_str(f, rec->link_types[i]);
     dt_fw_arr_end(f);
-    dt_fw_key(f, "packets");
+    DT_FW_KEY(f, "packets");
     dt_fw_u64(f, rec->packets);
-    dt_fw_key(f, "bytes");
+    DT_FW_KEY(f, "bytes");
     dt_fw_u64(f, rec->bytes);
-    dt_fw_key(f, "wire_bytes");
+    DT_FW_KEY(f, "wire_bytes");
     dt_fw_u64(f, rec->wire_bytes);
-    dt_fw_key(f, "first_seen");
+    DT_FW_KEY(f, "first_seen");
     dt_fw_str_or_null(f, rec->first_seen);
-    dt_fw_key(f, "last_seen");
+    DT_FW_KEY(f, "last_seen");
     dt_fw_str_or_null(f, rec->last_seen);
-    dt_fw_key(f, "flows");
+    DT_FW_KEY(f, "flows");
     dt_fw_u64(f, rec->flows);
-    dt_fw_key(f, "errors");
+    DT_FW_KEY(f, "errors");
     dt_fw_arr_begin(f);
     for (int i = 0; i < rec->n_errors; i++) {
         dt_fw_obj_begin(f);
-        dt_fw_key(f, "packet");
+        DT_FW_KEY(f, "packet");
         dt_fw_u64(f, rec->errors[i].packet);
-        dt_fw_key(f, "offset");
+        DT_FW_KEY(f, "offset");
         dt_fw_u64(f, rec->errors[i].offset);
-        dt_fw_key(f, "message");
+        DT_FW_KEY(f, "message");
         dt_fw_str(f, rec->errors[i].message);
         dt_fw_obj_end(f);
     }

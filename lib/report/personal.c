@@ -108,35 +108,35 @@ int dt_personal_write_json(const dt_personal *p, dt_fw *f)
     char buf[64];
     const dt_bucket **rows = dt_personal_rows(p, &n);
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "flows");
+    DT_FW_KEY(f, "flows");
     dt_fw_u64(f, p->flows);
-    dt_fw_key(f, "findings");
+    DT_FW_KEY(f, "findings");
     dt_fw_u64(f, p->findings);
-    dt_fw_key(f, "findings_dropped");
+    DT_FW_KEY(f, "findings_dropped");
     dt_fw_u64(f, p->dropped);
-    dt_fw_key(f, "inflate_bounded");
+    DT_FW_KEY(f, "inflate_bounded");
     dt_fw_u64(f, p->inflate_bounded);
-    dt_fw_key(f, "rows_dropped");
+    DT_FW_KEY(f, "rows_dropped");
     dt_fw_u64(f, p->b.dropped);
-    dt_fw_key(f, "rows");
+    DT_FW_KEY(f, "rows");
     dt_fw_arr_begin(f);
     for (size_t i = 0; i < n; i++) {
         const dt_bucket *b = rows[i];
         dt_fw_obj_begin(f);
-        dt_fw_key(f, "kind");
+        DT_FW_KEY(f, "kind");
         dt_fw_str_or_null(f, b->k[0]);
-        dt_fw_key(f, "recipient");
+        DT_FW_KEY(f, "recipient");
         dt_fw_str_or_null(f, b->k[1]);
-        dt_fw_key(f, "country");
+        DT_FW_KEY(f, "country");
         dt_fw_str_or_null(f, b->k[2]);
-        dt_fw_key(f, "flows");
+        DT_FW_KEY(f, "flows");
         dt_fw_u64(f, b->st.flows);
-        dt_fw_key(f, "first_seen");
+        DT_FW_KEY(f, "first_seen");
         if (b->st.have_time)
             dt_fw_str(f, dt_format_time(b->st.first_ns, b->st.digits, buf, sizeof buf));
         else
             dt_fw_null(f);
-        dt_fw_key(f, "last_seen");
+        DT_FW_KEY(f, "last_seen");
         if (b->st.have_time)
             dt_fw_str(f, dt_format_time(b->st.last_ns, b->st.digits, buf, sizeof buf));
         else

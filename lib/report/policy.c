@@ -517,7 +517,7 @@ int dt_policy_write_json(const dt_policy_state *s, dt_fw *f)
         const dt_policy_violation *x = &v[i];
         int hourly = x->rule == DT_POLICY_max_bytes_per_hour;
         dt_fw_obj_begin(f);
-        dt_fw_key(f, "rule");
+        DT_FW_KEY(f, "rule");
         dt_fw_str(f, dt_policy_rule_name(x->rule));
         const char *keys[] = {"recipient", "domain", "country", "transfer"};
         const char *vals[] = {x->recipient, x->domain, x->country, x->transfer};
@@ -525,25 +525,25 @@ int dt_policy_write_json(const dt_policy_state *s, dt_fw *f)
             dt_fw_key(f, keys[k]);
             dt_fw_str_or_null(f, vals[k]);
         }
-        dt_fw_key(f, "bytes");
+        DT_FW_KEY(f, "bytes");
         dt_fw_u64(f, x->bytes);
-        dt_fw_key(f, "flows");
+        DT_FW_KEY(f, "flows");
         dt_fw_u64(f, x->flows);
-        dt_fw_key(f, "first_seen");
+        DT_FW_KEY(f, "first_seen");
         time_or_null(f, x->have_time, x->first_ns, x->ts_digits);
-        dt_fw_key(f, "last_seen");
+        DT_FW_KEY(f, "last_seen");
         time_or_null(f, x->have_time, x->last_ns, x->ts_digits);
-        dt_fw_key(f, "example_flows");
+        DT_FW_KEY(f, "example_flows");
         dt_fw_arr_begin(f);
         for (int k = 0; k < x->n_examples; k++)
             dt_fw_u64(f, x->examples[k]);
         dt_fw_arr_end(f);
-        dt_fw_key(f, "hours");
+        DT_FW_KEY(f, "hours");
         if (hourly)
             dt_fw_u64(f, x->hours);
         else
             dt_fw_null(f);
-        dt_fw_key(f, "max_hour_bytes");
+        DT_FW_KEY(f, "max_hour_bytes");
         if (hourly)
             dt_fw_u64(f, x->max_hour_bytes);
         else

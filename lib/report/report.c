@@ -196,16 +196,16 @@ static dns_entry **dns_sorted(const dt_report *r)
 static void dns_entry_write(const dns_entry *e, dt_fw *f)
 {
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "name");
+    DT_FW_KEY(f, "name");
     dt_fw_str(f, e->name);
-    dt_fw_key(f, "type");
+    DT_FW_KEY(f, "type");
     dt_fw_str(f, e->type);
-    dt_fw_key(f, "answers");
+    DT_FW_KEY(f, "answers");
     dt_fw_arr_begin(f);
     for (int j = 0; j < e->n_answers; j++)
         dt_fw_str(f, e->answers[j]);
     dt_fw_arr_end(f);
-    dt_fw_key(f, "count");
+    DT_FW_KEY(f, "count");
     dt_fw_u64(f, e->count);
     dt_fw_obj_end(f);
 }
@@ -550,11 +550,11 @@ const char *dt_warning_code(const char *code, const char *message)
 static void warning_write(dt_fw *f, const dt_warning *w)
 {
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "code");
+    DT_FW_KEY(f, "code");
     dt_fw_str(f, w->code);
-    dt_fw_key(f, "message");
+    DT_FW_KEY(f, "message");
     dt_fw_str(f, w->message);
-    dt_fw_key(f, "count");
+    DT_FW_KEY(f, "count");
     if (w->has_count)
         dt_fw_u64(f, w->count);
     else
@@ -659,7 +659,7 @@ static void options_write(const dt_report *r, dt_fw *f)
     const dt_engine_config *cfg = r->opts.echo;
     char buf[64], ip[DT_ADDR_STRLEN];
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "local");
+    DT_FW_KEY(f, "local");
     dt_fw_arr_begin(f);
     for (int i = 0; i < cfg->n_local; i++) {
         snprintf(buf, sizeof buf, "%s/%d", dt_addr_str(&cfg->local[i].net, ip, sizeof ip),
@@ -667,19 +667,19 @@ static void options_write(const dt_report *r, dt_fw *f)
         dt_fw_str(f, buf);
     }
     dt_fw_arr_end(f);
-    dt_fw_key(f, "local_only");
+    DT_FW_KEY(f, "local_only");
     dt_fw_bool(f, cfg->local_only);
-    dt_fw_key(f, "device");
+    DT_FW_KEY(f, "device");
     dt_fw_str_or_null(f, r->opts.device);
-    dt_fw_key(f, "idle_timeout_s");
+    DT_FW_KEY(f, "idle_timeout_s");
     dt_fw_num(f, (double)cfg->flows.idle_timeout_ns / 1e9);
-    dt_fw_key(f, "max_flows");
+    DT_FW_KEY(f, "max_flows");
     dt_fw_u64(f, cfg->flows.max_flows);
-    dt_fw_key(f, "stream_cap");
+    DT_FW_KEY(f, "stream_cap");
     dt_fw_u64(f, cfg->flows.stream_cap);
-    dt_fw_key(f, "geo");
+    DT_FW_KEY(f, "geo");
     dt_fw_bool(f, r->opts.echo_geo);
-    dt_fw_key(f, "flows");
+    DT_FW_KEY(f, "flows");
     dt_fw_bool(f, !r->opts.no_flows);
     dt_fw_obj_end(f);
 }
@@ -688,24 +688,24 @@ static int summary_write(const dt_report *r, dt_fw *f)
 {
     char buf[64];
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "first_seen");
+    DT_FW_KEY(f, "first_seen");
     if (r->have_time)
         dt_fw_str(f, dt_format_time(r->first_ns, r->ts_digits, buf, sizeof buf));
     else
         dt_fw_null(f);
-    dt_fw_key(f, "last_seen");
+    DT_FW_KEY(f, "last_seen");
     if (r->have_time)
         dt_fw_str(f, dt_format_time(r->last_ns, r->ts_digits, buf, sizeof buf));
     else
         dt_fw_null(f);
-    dt_fw_key(f, "duration_s");
+    DT_FW_KEY(f, "duration_s");
     dt_fw_num(f, r->have_time ? (double)(r->last_ns - r->first_ns) / 1e9 : 0);
     dt_summary_write(&r->sum, f);
-    dt_fw_key(f, "dns_names");
+    DT_FW_KEY(f, "dns_names");
     dt_fw_u64(f, r->dns_n);
-    dt_fw_key(f, "dns_table_dropped");
+    DT_FW_KEY(f, "dns_table_dropped");
     dt_fw_u64(f, r->dns_dropped);
-    dt_fw_key(f, "transfers");
+    DT_FW_KEY(f, "transfers");
     dt_rollup_write_transfers(r->ru, f);
     int rc = dt_rollup_write_summary(r->ru, f);
     dt_fw_obj_end(f);
@@ -715,11 +715,11 @@ static int summary_write(const dt_report *r, dt_fw *f)
 void dt_report_json_head(dt_fw *f)
 {
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "datatrail");
+    DT_FW_KEY(f, "datatrail");
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "version");
+    DT_FW_KEY(f, "version");
     dt_fw_str(f, DT_VERSION);
-    dt_fw_key(f, "schema");
+    DT_FW_KEY(f, "schema");
     dt_fw_u64(f, DT_REPORT_SCHEMA);
     dt_fw_obj_end(f);
 }
@@ -742,19 +742,19 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     dt_fw_init(&f, r->out);
     int rc = 0;
     dt_report_json_head(&f);
-    dt_fw_key(&f, "inputs");
+    DT_FW_KEY(&f, "inputs");
     dt_fw_arr_begin(&f);
     for (size_t i = 0; i < r->n_inputs; i++)
         dt_input_rec_write(&r->inputs[i], &f);
     dt_fw_arr_end(&f);
-    dt_fw_key(&f, "warnings");
+    DT_FW_KEY(&f, "warnings");
     dt_fw_arr_begin(&f);
     for (size_t i = 0; i < n_warn; i++)
         warning_write(&f, &warn[i]);
     dt_fw_arr_end(&f);
-    dt_fw_key(&f, "geo_databases");
+    DT_FW_KEY(&f, "geo_databases");
     geo_databases_write(r, &f);
-    dt_fw_key(&f, "options");
+    DT_FW_KEY(&f, "options");
     if (r->opts.echo) {
         options_write(r, &f);
     } else if (r->merged_options) {
@@ -763,28 +763,28 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
         dt_fw_obj_begin(&f);
         dt_fw_obj_end(&f);
     }
-    dt_fw_key(&f, "vendor");
+    DT_FW_KEY(&f, "vendor");
     dt_fw_obj_begin(&f);
     int inferred = 0;
     const char *vendor = dt_rollup_vendor(r->ru, &inferred);
-    dt_fw_key(&f, "name");
+    DT_FW_KEY(&f, "name");
     dt_fw_str_or_null(&f, vendor);
-    dt_fw_key(&f, "inferred");
+    DT_FW_KEY(&f, "inferred");
     dt_fw_bool(&f, inferred);
     dt_fw_obj_end(&f);
     if (r->pol) { /* --policy */
-        dt_fw_key(&f, "violations");
+        DT_FW_KEY(&f, "violations");
         rc |= dt_policy_write_json(r->pol, &f);
     }
     if (r->win) { /* --window */
-        dt_fw_key(&f, "windows");
+        DT_FW_KEY(&f, "windows");
         rc |= dt_window_write_json(r->win, &f);
     }
     if (dt_personal_any(r->pd)) { /* only when a flow had findings */
-        dt_fw_key(&f, "personal_data");
+        DT_FW_KEY(&f, "personal_data");
         rc |= dt_personal_write_json(r->pd, &f);
     }
-    dt_fw_key(&f, "summary");
+    DT_FW_KEY(&f, "summary");
     rc |= summary_write(r, &f);
     static const dt_ru_table tables[] = {DT_RU_DEVICES,   DT_RU_COUNTRIES, DT_RU_ORGS,
                                          DT_RU_COMPANIES, DT_RU_HOSTING,   DT_RU_DOMAINS,
@@ -798,7 +798,7 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
             rc |= dt_rollup_write_table(r->ru, DT_RU_PROCESSES, &f);
         }
     }
-    dt_fw_key(&f, "dns");
+    DT_FW_KEY(&f, "dns");
     rc |= dns_table_write(r, &f);
     if (!r->opts.no_flows && r->spooled) {
         rc |= dt_fw_flush(&f);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #define TOP_MAX 4000000 /* entries of a top-level table */
+#define INTERN_MEMO 64
 
 /* ---- entities ---- */
 
@@ -102,6 +103,12 @@ struct dt_rollup {
     uint64_t transfers[DT_RU_TR_COUNT][3]; /* [dt_ru_transfer][flows, up, down] */
     int ts_digits;
     dt_budget mem;
+    /* the last texts interned, by their address (most flows repeat the
+     * enrichment's and the device's texts): checked by content */
+    struct {
+        const char *text;
+        const dt_str *s;
+    } memo[INTERN_MEMO];
 };
 
 static void country_free(void *p)
@@ -316,13 +323,17 @@ static int add_start(endpoint_ext *e, dt_budget *b, uint64_t t)
     return 0;
 }
 
+/* s equals lit (a string literal), tested from its first byte on (most
+ * texts compared here differ there). */
+#define STR_IS(s, lit) ((s)[0] == (lit)[0] && !strcmp((s), (lit)))
+
 static dt_crypto flow_crypto(const dt_rollup_flow *f)
 {
     if (f->encrypted)
         return DT_CRYPTO_ENCRYPTED;
-    if (!f->app || !f->app[0] || !strcmp(f->app, "unknown"))
+    if (!f->app || !f->app[0] || STR_IS(f->app, "unknown"))
         return DT_CRYPTO_UNKNOWN;
-    if (!strcmp(f->app, "tls") || !strcmp(f->app, "quic"))
+    if (STR_IS(f->app, "tls") || STR_IS(f->app, "quic"))
         return DT_CRYPTO_ENCRYPTED;
     return DT_CRYPTO_PLAINTEXT;
 }
@@ -334,7 +345,7 @@ static const char *const transfer_names[DT_RU_TR_COUNT] = {
 static int transfer_of(const char *s)
 {
     for (int i = 0; s && i < DT_RU_TR_COUNT; i++)
-        if (!strcmp(s, transfer_names[i]))
+        if (STR_IS(s, transfer_names[i]))
             return i;
     return -1;
 }
@@ -373,9 +384,18 @@ static const char *nonempty(const char *s)
 /* s interned in r's pool (NULL when s is NULL; *oom set when out of memory). */
 static const dt_str *intern(dt_rollup *r, const char *s, int *oom)
 {
+    if (!s)
+        return NULL;
+    size_t m = ((uintptr_t)s >> 3) % INTERN_MEMO;
+    if (r->memo[m].text == s && strcmp(r->memo[m].s->s, s) == 0)
+        return r->memo[m].s; /* what the pool would find */
     const dt_str *x = dt_pool_intern(&r->pool, &r->mem, s, 0);
-    if (s && !x)
+    if (!x)
         *oom = 1;
+    else if (x != &dt_str_refused) {
+        r->memo[m].text = s;
+        r->memo[m].s = x;
+    }
     return x;
 }
 
@@ -956,10 +976,66 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int cmp_dbl(const void *a, const void *b)
+/* v ascending (n values; tmp has room for n): by insertion when short, else
+ * by bytes from the lowest (a byte the same in every value is skipped).  Also
+ * sorts non-negative doubles given as their bits (they order alike). */
+static void sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    size_t(*cnt)[256] = n < 48 ? NULL : calloc(8, sizeof *cnt);
+    if (!cnt) { /* short (or out of memory: slower, still right): each value
+                 * after the last one not above it, found by halving */
+        for (size_t i = 1; i < n; i++) {
+            uint64_t x = v[i];
+            size_t lo = 0, hi = i;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (v[mid] <= x)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            memmove(v + lo + 1, v + lo, (i - lo) * sizeof *v);
+            v[lo] = x;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (int b = 0; b < 8; b++)
+            cnt[b][v[i] >> (8 * b) & 255]++;
+    uint64_t *src = v, *dst = tmp;
+    for (int b = 0; b < 8; b++) {
+        size_t *c = cnt[b];
+        if (c[src[0] >> (8 * b) & 255] == n)
+            continue;
+        size_t pos = 0;
+        for (int k = 0; k < 256; k++) {
+            size_t m = c[k];
+            c[k] = pos;
+            pos += m;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[c[src[i] >> (8 * b) & 255]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(cnt);
+}
+
+static double bits_dbl(uint64_t b)
+{
+    double d;
+    memcpy(&d, &b, sizeof d);
+    return d;
+}
+
+static uint64_t dbl_bits(double d)
+{
+    uint64_t b;
+    memcpy(&b, &d, sizeof b);
+    return b;
 }
 
 /* seconds, rounded to microseconds */
@@ -968,9 +1044,10 @@ static double secs(double ns)
     return (double)(int64_t)((ns + 500.0) / 1000.0) / 1e6;
 }
 
-static double median_sorted(const double *v, size_t n)
+/* The median of n sorted non-negative doubles given as bits. */
+static double median_sorted(const uint64_t *v, size_t n)
 {
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return n % 2 ? bits_dbl(v[n / 2]) : (bits_dbl(v[n / 2 - 1]) + bits_dbl(v[n / 2])) / 2;
 }
 
 static void rhythm(const endpoint_ext *e, uint64_t connections, dt_ru_rhythm *out)
@@ -980,27 +1057,30 @@ static void rhythm(const endpoint_ext *e, uint64_t connections, dt_ru_rhythm *ou
     size_t n = e->n_starts;
     if (n < 2)
         return;
-    uint64_t *st = malloc(n * sizeof *st);
-    double *iv = malloc((n - 1) * sizeof *iv), *dev = malloc((n - 1) * sizeof *dev);
-    if (st && iv && dev) {
+    /* the start times, then the intervals and their deviations (doubles >= 0,
+     * as bits), each sorted */
+    uint64_t *st = malloc(3 * n * sizeof *st);
+    if (st) {
+        uint64_t *iv = st + n, *tmp = iv + n;
         memcpy(st, e->starts, n * sizeof *st);
-        qsort(st, n, sizeof *st, cmp_u64);
+        sort_u64(st, tmp, n);
         for (size_t i = 0; i + 1 < n; i++)
-            iv[i] = (double)(st[i + 1] - st[i]);
-        qsort(iv, n - 1, sizeof *iv, cmp_dbl);
+            iv[i] = dbl_bits((double)(st[i + 1] - st[i]));
+        sort_u64(iv, tmp, n - 1);
         double med = median_sorted(iv, n - 1);
-        for (size_t i = 0; i + 1 < n; i++)
-            dev[i] = iv[i] > med ? iv[i] - med : med - iv[i];
-        qsort(dev, n - 1, sizeof *dev, cmp_dbl);
+        uint64_t *dev = st; /* the start times are done with */
+        for (size_t i = 0; i + 1 < n; i++) {
+            double x = bits_dbl(iv[i]);
+            dev[i] = dbl_bits(x > med ? x - med : med - x);
+        }
+        sort_u64(dev, tmp, n - 1);
         out->have_intervals = 1;
         out->median_s = secs(med);
         out->mad_s = secs(median_sorted(dev, n - 1));
-        out->min_s = secs(iv[0]);
-        out->max_s = secs(iv[n - 2]);
+        out->min_s = secs(bits_dbl(iv[0]));
+        out->max_s = secs(bits_dbl(iv[n - 2]));
     }
     free(st);
-    free(iv);
-    free(dev);
 }
 
 /* The entries of t by bytes_up (at most max, 0 = all), empty keys left out

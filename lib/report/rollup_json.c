@@ -6,11 +6,11 @@
 
 static void counts(dt_fw *f, const dt_ru_counts *c)
 {
-    dt_fw_key(f, "bytes_up");
+    DT_FW_KEY(f, "bytes_up");
     dt_fw_u64(f, c->up);
-    dt_fw_key(f, "bytes_down");
+    DT_FW_KEY(f, "bytes_down");
     dt_fw_u64(f, c->down);
-    dt_fw_key(f, "flows");
+    DT_FW_KEY(f, "flows");
     dt_fw_u64(f, c->flows);
 }
 
@@ -41,7 +41,7 @@ static void top_list(dt_fw *f, const char *key, const char *name, const dt_ru_ke
         dt_fw_obj_begin(f);
         dt_fw_key(f, name);
         dt_fw_str(f, k->v[i].key);
-        dt_fw_key(f, "bytes_up");
+        DT_FW_KEY(f, "bytes_up");
         dt_fw_u64(f, k->v[i].bytes_up);
         dt_fw_obj_end(f);
     }
@@ -73,16 +73,16 @@ static int country_row(void *ctx, const void *row)
     dt_fw *f = ctx;
     const dt_ru_country *c = row;
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "code");
+    DT_FW_KEY(f, "code");
     dt_fw_str_or_null(f, c->code);
-    dt_fw_key(f, "name");
+    DT_FW_KEY(f, "name");
     dt_fw_str_or_null(f, c->name);
-    dt_fw_key(f, "transfer");
+    DT_FW_KEY(f, "transfer");
     dt_fw_str_or_null(f, c->transfer);
-    dt_fw_key(f, "adequacy_note");
+    DT_FW_KEY(f, "adequacy_note");
     dt_fw_str_or_null(f, c->adequacy_note);
     counts(f, &c->c);
-    dt_fw_key(f, "endpoints");
+    DT_FW_KEY(f, "endpoints");
     dt_fw_u64(f, c->endpoints);
     top_list(f, "top_organizations", "name", &c->top_organizations);
     top_list(f, "top_domains", "domain", &c->top_domains);
@@ -95,13 +95,13 @@ static int org_row(void *ctx, const void *row)
     dt_fw *f = ctx;
     const dt_ru_org *o = row;
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "asn");
+    DT_FW_KEY(f, "asn");
     dt_fw_u64(f, o->asn);
-    dt_fw_key(f, "org");
+    DT_FW_KEY(f, "org");
     dt_fw_str_or_null(f, o->org);
     key_list(f, "countries", &o->countries);
     counts(f, &o->c);
-    dt_fw_key(f, "endpoints");
+    DT_FW_KEY(f, "endpoints");
     dt_fw_u64(f, o->endpoints);
     dt_fw_obj_end(f);
     return 0;
@@ -112,14 +112,14 @@ static int company_row(void *ctx, const void *row)
     dt_fw *f = ctx;
     const dt_ru_company *c = row;
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "name");
+    DT_FW_KEY(f, "name");
     dt_fw_str(f, c->name);
-    dt_fw_key(f, "identified");
+    DT_FW_KEY(f, "identified");
     dt_fw_bool(f, c->identified);
     mask_list(f, "evidence", c->evidence, dt_source_name);
-    dt_fw_key(f, "category");
+    DT_FW_KEY(f, "category");
     dt_fw_str_or_null(f, c->category);
-    dt_fw_key(f, "party");
+    DT_FW_KEY(f, "party");
     dt_fw_str_or_null(f, c->party);
     key_list(f, "countries", &c->countries);
     counts(f, &c->c);
@@ -133,9 +133,9 @@ static int host_row(void *ctx, const void *row)
     dt_fw *f = ctx;
     const dt_ru_host *h = row;
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "name");
+    DT_FW_KEY(f, "name");
     dt_fw_str(f, h->name);
-    dt_fw_key(f, "category");
+    DT_FW_KEY(f, "category");
     dt_fw_str_or_null(f, h->category);
     num_list(f, "asns", h->asns, h->n_asns);
     key_list(f, "countries", &h->countries);
@@ -150,19 +150,19 @@ static int domain_row(void *ctx, const void *row)
     dt_fw *f = ctx;
     const dt_ru_domain *d = row;
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "domain");
+    DT_FW_KEY(f, "domain");
     dt_fw_str(f, d->domain);
-    dt_fw_key(f, "names");
+    DT_FW_KEY(f, "names");
     dt_fw_arr_begin(f);
     for (size_t i = 0; i < d->names.n; i++) {
         dt_fw_obj_begin(f);
-        dt_fw_key(f, "name");
+        DT_FW_KEY(f, "name");
         dt_fw_str(f, d->names.v[i].key);
         mask_list(f, "seen_in", d->names.v[i].mask, dt_seen_name);
         dt_fw_obj_end(f);
     }
     dt_fw_arr_end(f);
-    dt_fw_key(f, "recipient");
+    DT_FW_KEY(f, "recipient");
     dt_fw_str_or_null(f, d->recipient);
     key_list(f, "countries", &d->countries);
     counts(f, &d->c);
@@ -184,35 +184,35 @@ static int endpoint_row(void *ctx, const void *row)
     dt_fw *f = ctx;
     const dt_ru_endpoint *e = row;
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "ip");
+    DT_FW_KEY(f, "ip");
     dt_fw_str(f, e->ip);
     key_list(f, "names", &e->names);
     num_list(f, "ports", e->ports, e->n_ports);
-    dt_fw_key(f, "country");
+    DT_FW_KEY(f, "country");
     dt_fw_str_or_null(f, e->country);
-    dt_fw_key(f, "registered_country");
+    DT_FW_KEY(f, "registered_country");
     dt_fw_str_or_null(f, e->registered_country);
-    dt_fw_key(f, "asn");
+    DT_FW_KEY(f, "asn");
     if (e->have_asn)
         dt_fw_u64(f, e->asn);
     else
         dt_fw_null(f);
-    dt_fw_key(f, "org");
+    DT_FW_KEY(f, "org");
     dt_fw_str_or_null(f, e->org);
-    dt_fw_key(f, "recipient");
+    DT_FW_KEY(f, "recipient");
     dt_fw_str_or_null(f, e->recipient);
-    dt_fw_key(f, "party");
+    DT_FW_KEY(f, "party");
     dt_fw_str_or_null(f, e->party);
-    dt_fw_key(f, "host");
+    DT_FW_KEY(f, "host");
     dt_fw_str_or_null(f, e->host);
-    dt_fw_key(f, "transfer");
+    DT_FW_KEY(f, "transfer");
     dt_fw_str_or_null(f, e->transfer);
     counts(f, &e->c);
     time_or_null(f, "first_seen", e->have_time, e->first_ns, e->ts_digits);
     time_or_null(f, "last_seen", e->have_time, e->last_ns, e->ts_digits);
-    dt_fw_key(f, "rhythm");
+    DT_FW_KEY(f, "rhythm");
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "connections");
+    DT_FW_KEY(f, "connections");
     dt_fw_u64(f, e->rhythm.connections);
     int h = e->rhythm.have_intervals;
     num_or_null(f, "interval_median_s", h, e->rhythm.median_s);
@@ -229,11 +229,11 @@ static int plain_row(void *ctx, const void *row)
     dt_fw *f = ctx;
     const dt_ru_plain *p = row;
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "destination");
+    DT_FW_KEY(f, "destination");
     dt_fw_str(f, p->destination);
-    dt_fw_key(f, "port");
+    DT_FW_KEY(f, "port");
     dt_fw_u64(f, (uint64_t)p->port);
-    dt_fw_key(f, "app");
+    DT_FW_KEY(f, "app");
     dt_fw_str(f, p->app);
     counts(f, &p->c);
     dt_fw_obj_end(f);
@@ -245,15 +245,15 @@ static int device_row(void *ctx, const void *row)
     dt_fw *f = ctx;
     const dt_ru_device *d = row;
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "device");
+    DT_FW_KEY(f, "device");
     dt_fw_str(f, d->device);
-    dt_fw_key(f, "mac");
+    DT_FW_KEY(f, "mac");
     dt_fw_str_or_null(f, d->mac);
-    dt_fw_key(f, "vendor");
+    DT_FW_KEY(f, "vendor");
     dt_fw_str_or_null(f, d->mac ? dt_oui_vendor(d->mac) : NULL);
     key_list(f, "addresses", &d->addresses);
     counts(f, &d->c);
-    dt_fw_key(f, "local_flows");
+    DT_FW_KEY(f, "local_flows");
     dt_fw_u64(f, d->local_flows);
     key_list(f, "recipients", &d->recipients);
     key_list(f, "countries", &d->countries);
@@ -270,7 +270,7 @@ static int process_row(void *ctx, const void *row)
     dt_fw *f = ctx;
     const dt_ru_process *p = row;
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "name");
+    DT_FW_KEY(f, "name");
     dt_fw_str_or_null(f, p->name);
     num_list(f, "pids", p->pids, p->n_pids);
     num_list(f, "uids", p->uids, p->n_uids);
@@ -293,11 +293,11 @@ int dt_rollup_write_table(const dt_rollup *r, dt_ru_table t, dt_fw *f)
 static void flows_bytes(dt_fw *f, const dt_ru_counts *c)
 {
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "flows");
+    DT_FW_KEY(f, "flows");
     dt_fw_u64(f, c->flows);
-    dt_fw_key(f, "bytes_up");
+    DT_FW_KEY(f, "bytes_up");
     dt_fw_u64(f, c->up);
-    dt_fw_key(f, "bytes_down");
+    DT_FW_KEY(f, "bytes_down");
     dt_fw_u64(f, c->down);
     dt_fw_obj_end(f);
 }
@@ -330,61 +330,61 @@ int dt_rollup_write_summary(const dt_rollup *r, dt_fw *f)
         dt_fw_key(f, n[i].key);
         dt_fw_u64(f, n[i].v);
     }
-    dt_fw_key(f, "recipients_identified");
+    DT_FW_KEY(f, "recipients_identified");
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "named_flows");
+    DT_FW_KEY(f, "named_flows");
     dt_fw_u64(f, t.named.flows);
-    dt_fw_key(f, "flows");
+    DT_FW_KEY(f, "flows");
     dt_fw_u64(f, t.identified.flows);
-    dt_fw_key(f, "named_bytes_up");
+    DT_FW_KEY(f, "named_bytes_up");
     dt_fw_u64(f, t.named.up);
-    dt_fw_key(f, "bytes_up");
+    DT_FW_KEY(f, "bytes_up");
     dt_fw_u64(f, t.identified.up);
     dt_fw_obj_end(f);
-    dt_fw_key(f, "direction_unknown");
+    DT_FW_KEY(f, "direction_unknown");
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "flows");
+    DT_FW_KEY(f, "flows");
     dt_fw_u64(f, t.direction_unknown.flows);
-    dt_fw_key(f, "bytes");
+    DT_FW_KEY(f, "bytes");
     dt_fw_u64(f, t.direction_unknown.up + t.direction_unknown.down);
     dt_fw_obj_end(f);
-    dt_fw_key(f, "country_disagreements");
+    DT_FW_KEY(f, "country_disagreements");
     dt_fw_obj_begin(f);
-    dt_fw_key(f, "flows");
+    DT_FW_KEY(f, "flows");
     dt_fw_u64(f, t.disagreements.flows);
-    dt_fw_key(f, "endpoints");
+    DT_FW_KEY(f, "endpoints");
     dt_fw_u64(f, t.disagreeing_endpoints);
-    dt_fw_key(f, "bytes_up");
+    DT_FW_KEY(f, "bytes_up");
     dt_fw_u64(f, t.disagreements.up);
-    dt_fw_key(f, "bytes_down");
+    DT_FW_KEY(f, "bytes_down");
     dt_fw_u64(f, t.disagreements.down);
     dt_fw_obj_end(f);
-    dt_fw_key(f, "parties");
+    DT_FW_KEY(f, "parties");
     dt_fw_obj_begin(f);
     for (int k = 0; k < DT_RU_PARTY_COUNT; k++) {
         dt_fw_key(f, dt_ru_party_name((dt_ru_party)k));
         dt_fw_obj_begin(f);
-        dt_fw_key(f, "recipients");
+        DT_FW_KEY(f, "recipients");
         dt_fw_u64(f, t.party_recipients[k]);
-        dt_fw_key(f, "flows");
+        DT_FW_KEY(f, "flows");
         dt_fw_u64(f, t.parties[k].flows);
-        dt_fw_key(f, "bytes_up");
+        DT_FW_KEY(f, "bytes_up");
         dt_fw_u64(f, t.parties[k].up);
-        dt_fw_key(f, "bytes_down");
+        DT_FW_KEY(f, "bytes_down");
         dt_fw_u64(f, t.parties[k].down);
         dt_fw_obj_end(f);
     }
     dt_fw_obj_end(f);
-    dt_fw_key(f, "encryption");
+    DT_FW_KEY(f, "encryption");
     dt_fw_obj_begin(f);
     for (int k = 0; k < DT_CRYPTO_COUNT; k++) {
         dt_fw_key(f, dt_crypto_name((dt_crypto)k));
         flows_bytes(f, &t.encryption[k]);
     }
     dt_fw_obj_end(f);
-    dt_fw_key(f, "plaintext_destinations");
+    DT_FW_KEY(f, "plaintext_destinations");
     int rc = dt_rollup_write_table(r, DT_RU_PLAIN, f);
-    dt_fw_key(f, "rollup_entries_dropped");
+    DT_FW_KEY(f, "rollup_entries_dropped");
     dt_fw_u64(f, t.rollup_entries_dropped);
     return rc;
 }

@@ -96,9 +96,26 @@ typedef struct dt_tally {
  * tells whether it is new. */
 dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const dt_tally_key *k,
                             int *created);
+/* An existing entry of string s, or NULL (inline: most lookups find one). */
+static inline dt_tally_item *dt_tally_find_str(const dt_tally *t, const dt_str *s)
+{
+    if (!t->nslot)
+        return NULL;
+    size_t mask = t->nslot - 1;
+    for (size_t j = s->hash & mask; t->slot[j].idx; j = (j + 1) & mask)
+        if (t->slot[j].hash == s->hash && t->v[t->slot[j].idx - 1].key.s == s)
+            return &t->v[t->slot[j].idx - 1];
+    return NULL;
+}
 static inline dt_tally_item *dt_tally_get_str(dt_tally *t, dt_budget *b, const dt_str *s,
                                               int *created)
 {
+    dt_tally_item *it = s && s != &dt_str_refused ? dt_tally_find_str(t, s) : NULL;
+    if (it) {
+        if (created)
+            *created = 0;
+        return it;
+    }
     dt_tally_key k = {.s = s};
     return dt_tally_get(t, b, DT_TK_STR, &k, created);
 }

@@ -125,24 +125,24 @@ int dt_window_write_json(const dt_window_state *w, dt_fw *f)
     dt_fw_arr_begin(f);
     for (size_t i = 0; i < n; i++) {
         dt_fw_obj_begin(f);
-        dt_fw_key(f, "start");
+        DT_FW_KEY(f, "start");
         dt_fw_str(f, dt_format_time(rows[i].start_ns, 0, buf, sizeof buf));
-        dt_fw_key(f, "end");
+        DT_FW_KEY(f, "end");
         dt_fw_str(f, dt_format_time(rows[i].end_ns, 0, buf, sizeof buf));
-        dt_fw_key(f, "bytes_up");
+        DT_FW_KEY(f, "bytes_up");
         dt_fw_u64(f, rows[i].bytes);
-        dt_fw_key(f, "flows");
+        DT_FW_KEY(f, "flows");
         dt_fw_u64(f, rows[i].flows);
-        dt_fw_key(f, "recipients");
+        DT_FW_KEY(f, "recipients");
         dt_fw_arr_begin(f);
         for (size_t j = 0; j < rows[i].n; j++) {
             const dt_bucket *b = rows[i].recipients[j];
             dt_fw_obj_begin(f);
-            dt_fw_key(f, "name");
+            DT_FW_KEY(f, "name");
             dt_fw_str_or_null(f, b->k[0]);
-            dt_fw_key(f, "bytes_up");
+            DT_FW_KEY(f, "bytes_up");
             dt_fw_u64(f, b->st.bytes);
-            dt_fw_key(f, "flows");
+            DT_FW_KEY(f, "flows");
             dt_fw_u64(f, b->st.flows);
             dt_fw_obj_end(f);
         }

@@ -1,4 +1,5 @@
 #include "util/addr.h"
+#include "util/text.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -7,11 +8,16 @@
 /* Decimal of v (0-255); returns the end. */
 static char *put_u8(char *o, unsigned v)
 {
-    if (v >= 100)
+    if (v >= 100) {
         *o++ = (char)('0' + v / 100);
-    if (v >= 10)
-        *o++ = (char)('0' + v / 10 % 10);
-    *o++ = (char)('0' + v % 10);
+        dt_put_2digits(o, v % 100);
+        return o + 2;
+    }
+    if (v >= 10) {
+        dt_put_2digits(o, v);
+        return o + 2;
+    }
+    *o++ = (char)('0' + v);
     return o;
 }
 
@@ -77,6 +83,11 @@ char *dt_addr_str(const dt_addr *x, char *buf, size_t len)
 {
     if (len == 0)
         return buf;
+    if (len >= DT_ADDR_STRLEN) { /* room for any: straight into buf */
+        char *end = x->family == 4 ? put_v4(buf, x->a) : x->family == 6 ? put_v6(buf, x->a) : buf;
+        *end = '\0';
+        return buf;
+    }
     char tmp[DT_ADDR_STRLEN], *end = tmp;
     if (x->family == 4)
         end = put_v4(tmp, x->a);

@@ -1,4 +1,5 @@
 #include "util/clock.h"
+#include "util/text.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -59,36 +60,50 @@ char *dt_format_civil(char out[20], int64_t year, int month, int day, int64_t se
 
 char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
 {
+    static const uint32_t unit[10] = {1000000000, 100000000, 10000000, 1000000, 100000,
+                                      10000,      1000,      100,      10,      1};
     if (digits <= 0 || digits > 9)
         digits = 6;
-    time_t secs = (time_t)(ts_ns / 1000000000ull);
-    uint64_t frac = ts_ns % 1000000000ull;
-    for (int i = digits; i < 9; i++)
-        frac /= 10;
-    /* consecutive calls mostly share the second: keep the last date text
-     * (per thread; performance) */
-    static _Thread_local time_t last_secs = -1;
-    static _Thread_local char date[32];
-    if (secs != last_secs || !date[0]) {
-        int64_t y;
-        int m, d;
-        dt_civil_from_days((int64_t)secs / 86400, &y, &m, &d);
-        dt_format_civil(date, y, m, d, (int64_t)secs % 86400);
-        last_secs = secs;
-    }
-    /* date "." digits "Z" (no printf: two per flow) */
-    size_t dl = strlen(date);
-    if (len < dl + (size_t)digits + 3) {
+    /* date, "T", time, "." digits, "Z" (callers pass 48 bytes) */
+    if (len < 19 + (size_t)digits + 3) {
         if (len)
-            buf[0] = '\0'; /* callers pass 48 bytes */
+            buf[0] = '\0';
         return buf;
     }
-    memcpy(buf, date, dl);
-    buf[dl] = '.';
-    for (int i = digits; i > 0; i--, frac /= 10)
-        buf[dl + (size_t)i] = (char)('0' + frac % 10);
-    buf[dl + (size_t)digits + 1] = 'Z';
-    buf[dl + (size_t)digits + 2] = '\0';
+    uint64_t secs = ts_ns / 1000000000ull;
+    uint32_t frac = (uint32_t)(ts_ns % 1000000000ull) / unit[digits];
+    /* flows mostly fall on a few days (a capture's, and 1970 for those of
+     * clockless devices): the date texts of the last ones, by day (per thread;
+     * performance); the time of day is two digits at a time */
+    static _Thread_local struct {
+        uint64_t day; /* + 1; 0: empty */
+        char text[20];
+    } dates[8];
+    uint64_t day = secs / 86400;
+    unsigned sod = (unsigned)(secs % 86400);
+    unsigned k = (unsigned)(day % 8);
+    if (dates[k].day != day + 1) {
+        int64_t y;
+        int m, d;
+        dt_civil_from_days((int64_t)day, &y, &m, &d);
+        dt_format_civil(dates[k].text, y, m, d, 0);
+        dates[k].day = day + 1;
+    }
+    memcpy(buf, dates[k].text, 11); /* "YYYY-MM-DDT" */
+    dt_put_2digits(buf + 11, sod / 3600);
+    buf[13] = ':';
+    dt_put_2digits(buf + 14, sod / 60 % 60);
+    buf[16] = ':';
+    dt_put_2digits(buf + 17, sod % 60);
+    buf[19] = '.';
+    char *o = buf + 20;
+    int i = digits;
+    for (; i >= 2; i -= 2, frac /= 100)
+        dt_put_2digits(o + i - 2, frac % 100);
+    if (i)
+        o[0] = (char)('0' + frac);
+    o[digits] = 'Z';
+    o[digits + 1] = '\0';
     return buf;
 }
 

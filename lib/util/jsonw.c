@@ -1,8 +1,12 @@
 #include "util/jsonw.h"
+#include "util/text.h"
 
 #include <cjson/cJSON.h>
 
 #include <float.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,21 +126,111 @@ static inline int word_needs_escape(uint64_t x)
     return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs ? 1 : 0;
 }
 
-/* The escaped, quoted string (cJSON: ", \ and the control characters below
- * 0x20 are escaped, \b \f \n \r \t by name, the others as \u00XX with
- * lowercase hex; every other byte, 0x7f and non-ASCII included, as is).
- * Eight bytes at a time while none needs escaping (most text never does). */
-static void put_string(dt_jw *w, const char *s)
+#if defined(__SSE2__)
+/* Bit i set when byte i of the 16 at p needs escaping. */
+static inline unsigned block_escapes(__m128i x)
+{
+    __m128i ctl = _mm_cmpeq_epi8(_mm_subs_epu8(x, _mm_set1_epi8(0x1f)), _mm_setzero_si128());
+    __m128i q = _mm_cmpeq_epi8(x, _mm_set1_epi8('"'));
+    __m128i b = _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, _mm_or_si128(q, b)));
+}
+#endif
+
+/* One byte that needs escaping, written at o; returns the end. */
+static char *escape_byte(char *o, unsigned char c)
 {
     static const char hx[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    size_t n = strlen((const char *)p);
-    /* worst case: every byte as \u00XX */
-    if (n > (SIZE_MAX - 3) / 6 || dt_jw_room(w, 6 * n + 2) != 0)
-        return;
-    char *o = w->buf + w->len;
-    *o++ = '"';
+    *o++ = '\\';
+    switch (c) {
+    case '"':
+    case '\\':
+        *o++ = (char)c;
+        break;
+    case '\b':
+        *o++ = 'b';
+        break;
+    case '\f':
+        *o++ = 'f';
+        break;
+    case '\n':
+        *o++ = 'n';
+        break;
+    case '\r':
+        *o++ = 'r';
+        break;
+    case '\t':
+        *o++ = 't';
+        break;
+    default:
+        *o++ = 'u';
+        *o++ = '0';
+        *o++ = '0';
+        *o++ = hx[c >> 4];
+        *o++ = hx[c & 15];
+    }
+    return o;
+}
+
+/* The n bytes at p escaped, at o (room for 6n); returns the end.  cJSON
+ * escapes ", \ and the control characters below 0x20 (\b \f \n \r \t by
+ * name, the others as \u00XX with lowercase hex); every other byte, 0x7f and
+ * non-ASCII included, stays as is.  Most text needs no escaping: it is copied
+ * 16 bytes at a time with SSE2 (8 without), and a string's tail as one
+ * word overlapping what is already written, while all of it was plain. */
+static char *escape_into(char *o, const unsigned char *p, size_t n)
+{
+    char *start = o;
     size_t i = 0;
+    /* short strings (most): two overlapping words, or up to three bytes */
+    if (n < 16) {
+        uint64_t a = 0, b = 0;
+        if (n >= 8) {
+            memcpy(&a, p, 8);
+            memcpy(&b, p + n - 8, 8);
+            if (!word_needs_escape(a) && !word_needs_escape(b)) {
+                memcpy(o, &a, 8);
+                memcpy(o + n - 8, &b, 8);
+                return o + n;
+            }
+        } else if (n >= 4) {
+            uint32_t x, y;
+            memcpy(&x, p, 4);
+            memcpy(&y, p + n - 4, 4);
+            if (!word_needs_escape((uint64_t)x | (uint64_t)y << 32)) {
+                memcpy(o, &x, 4);
+                memcpy(o + n - 4, &y, 4);
+                return o + n;
+            }
+        } else if (n && !(needs_escape[p[0]] | needs_escape[p[n / 2]] | needs_escape[p[n - 1]])) {
+            o[0] = (char)p[0];
+            o[n / 2] = (char)p[n / 2];
+            o[n - 1] = (char)p[n - 1];
+            return o + n;
+        }
+    }
+#if defined(__SSE2__)
+    while (i + 16 <= n) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned m = block_escapes(x);
+        _mm_storeu_si128((__m128i *)(void *)o, x); /* within the room: 16 <= 6 (n - i) */
+        if (!m) {
+            o += 16;
+            i += 16;
+            continue;
+        }
+        unsigned k = (unsigned)__builtin_ctz(m); /* the plain bytes before it stay */
+        o = escape_byte(o + k, p[i + k]);
+        i += k + 1;
+    }
+    if (i < n && n >= 16 && (size_t)(o - start) == i) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        if (!block_escapes(x)) {
+            _mm_storeu_si128((__m128i *)(void *)(o - (16 - (n - i))), x);
+            return o + (n - i);
+        }
+    }
+#endif
     while (i < n) {
         uint64_t x;
         if (i + 8 <= n) {
@@ -147,56 +241,65 @@ static void put_string(dt_jw *w, const char *s)
                 i += 8;
                 continue;
             }
-        } else if (n >= 8 && o == w->buf + w->len + 1 + i) {
-            /* the tail of a string copied as it is so far: its last eight bytes at
-             * once, overlapping what is already written (the same bytes) */
+        } else if (n >= 8 && (size_t)(o - start) == i) {
             memcpy(&x, p + n - 8, 8);
             if (!word_needs_escape(x)) {
                 memcpy(o - (8 - (n - i)), &x, 8);
-                o += n - i;
-                break;
+                return o + (n - i);
             }
         }
         size_t end = i + 8 < n ? i + 8 : n; /* this word byte by byte */
         for (; i < end; i++) {
             unsigned char c = p[i];
-            if (!needs_escape[c]) {
+            if (!needs_escape[c])
                 *o++ = (char)c;
-                continue;
-            }
-            *o++ = '\\';
-            switch (c) {
-            case '"':
-            case '\\':
-                *o++ = (char)c;
-                break;
-            case '\b':
-                *o++ = 'b';
-                break;
-            case '\f':
-                *o++ = 'f';
-                break;
-            case '\n':
-                *o++ = 'n';
-                break;
-            case '\r':
-                *o++ = 'r';
-                break;
-            case '\t':
-                *o++ = 't';
-                break;
-            default:
-                *o++ = 'u';
-                *o++ = '0';
-                *o++ = '0';
-                *o++ = hx[c >> 4];
-                *o++ = hx[c & 15];
-            }
+            else
+                o = escape_byte(o, c);
         }
     }
+    return o;
+}
+
+/* The escaped, quoted string of n bytes. */
+static void put_string_n(dt_jw *w, const char *s, size_t n)
+{
+    /* worst case: every byte as \u00XX */
+    if (n > (SIZE_MAX - 3) / 6 || dt_jw_room(w, 6 * n + 2) != 0)
+        return;
+    char *o = w->buf + w->len;
+    *o++ = '"';
+    o = escape_into(o, (const unsigned char *)s, n);
     *o++ = '"';
     w->len = (size_t)(o - w->buf);
     w->buf[w->len] = '\0';
+}
+
+static void put_string(dt_jw *w, const char *s)
+{
+    if (!s)
+        s = "";
+    put_string_n(w, s, strlen(s));
+}
+
+void dt_jw_framed_str(dt_jw *w, const char *pre, size_t npre, const char *s, const char *post,
+                      size_t npost)
+{
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    if (n > (SIZE_MAX - 3 - npre - npost) / 6 || dt_jw_room(w, npre + 6 * n + 2 + npost) != 0)
+        return;
+    char *o = w->buf + w->len;
+    memcpy(o, pre, npre);
+    o += npre;
+    *o++ = '"';
+    o = escape_into(o, (const unsigned char *)s, n);
+    *o++ = '"';
+    memcpy(o, post, npost);
+    o += npost;
+    *o = '\0';
+    w->len = (size_t)(o - w->buf);
+    w->sep = 0;
 }
 
 void dt_jw_key(dt_jw *w, const char *key)
@@ -235,19 +338,66 @@ void dt_jw_bool(dt_jw *w, int b)
         dt_jw_raw(w, "false", 5, 1);
 }
 
+/* Decimal digits of v. */
+static inline int u64_len(uint64_t v)
+{
+    int n = 1;
+    for (; v >= 10000; v /= 10000)
+        n += 4;
+    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* The n digits of v (n = u64_len(v)) at o, two at a time from the end. */
+static inline void u64_put(char *o, uint64_t v, int n)
+{
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100);
+        v /= 100;
+        n -= 2;
+        dt_put_2digits(o + n, d);
+    }
+    if (v >= 10)
+        dt_put_2digits(o, (unsigned)v);
+    else
+        o[0] = (char)('0' + v);
+}
+
 /* Digits of v, most significant first; returns the length. */
 static int u64_digits(uint64_t v, char *buf)
 {
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (int i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
+    int n = u64_len(v);
+    u64_put(buf, v, n);
     buf[n] = '\0';
     return n;
+}
+
+/* d as %1.15g prints it when d is the double nearest to a decimal with six
+ * fractional digits, not whole, at least 0.0001 and with at most 15
+ * significant digits (times in seconds, rounded to microseconds): any such
+ * decimal comes back from its double (DBL_DIG), so %1.15g writes it, and
+ * cJSON keeps it.  Returns the length, or 0 when d is not one. */
+static int micro_digits(double d, char *buf)
+{
+    double a = d < 0 ? -d : d;
+    if (!(a >= 1e-4 && a < 1e9))
+        return 0;
+    uint64_t k = (uint64_t)(a * 1e6 + 0.5);
+    if (k < 100 || (double)k / 1e6 != a || k % 1000000 == 0)
+        return 0;
+    char *o = buf;
+    if (d < 0)
+        *o++ = '-';
+    o += u64_digits(k / 1000000, o);
+    unsigned f = (unsigned)(k % 1000000);
+    int nf = 6;
+    for (; f % 10 == 0; f /= 10)
+        nf--;
+    *o++ = '.';
+    for (int i = nf - 1; i >= 0; i--, f /= 10)
+        o[i] = (char)('0' + f % 10);
+    o += nf;
+    *o = '\0';
+    return (int)(o - buf);
 }
 
 int dt_jw_format_number(double d, char *buf, size_t len)
@@ -268,7 +418,10 @@ int dt_jw_format_number(double d, char *buf, size_t len)
         }
         return u64_digits((uint64_t)d, buf);
     }
-    int n = snprintf(buf, len, "%1.15g", d);
+    int n = micro_digits(d, buf);
+    if (n)
+        return n;
+    n = snprintf(buf, len, "%1.15g", d);
     /* cJSON keeps the 15 digits when they read back within DBL_EPSILON. */
     double test = strtod(buf, NULL);
     double m = fabs(test) > fabs(d) ? fabs(test) : fabs(d);
@@ -286,26 +439,20 @@ void dt_jw_num(dt_jw *w, double d)
     w->sep = 1;
 }
 
+char *dt_jw_put_u64(char *o, uint64_t v)
+{
+    if (v >= 1000000000000000ull) /* as the double it becomes */
+        return o + dt_jw_format_number((double)v, o, 32);
+    int n = u64_len(v);
+    u64_put(o, v, n);
+    return o + n;
+}
+
 void dt_jw_u64(dt_jw *w, uint64_t v)
 {
-    if (v >= 1000000000000000ull) {
-        dt_jw_num(w, (double)v);
-        return;
-    }
-    /* the separator and at most 15 digits, straight into the buffer */
-    if (dt_jw_room(w, 16) != 0)
-        return;
-    char *o = w->buf + w->len;
-    if (w->sep)
-        *o++ = ',';
-    int n = 1;
-    for (uint64_t t = v; t >= 10; t /= 10)
-        n++;
-    for (int i = n - 1; i >= 0; i--, v /= 10)
-        o[i] = (char)('0' + v % 10);
-    o[n] = '\0';
-    w->len = (size_t)(o + n - w->buf);
-    w->sep = 1;
+    char *o = dt_jw_direct(w, 33);
+    if (o)
+        dt_jw_direct_end(w, dt_jw_put_u64(o, v), 1);
 }
 
 void dt_jw_hex(dt_jw *w, const uint8_t *p, size_t n)

@@ -45,19 +45,30 @@ static inline int dt_jw_room(dt_jw *w, size_t n)
     return dt_jw_grow(w, n);
 }
 
-/* The separator when one is due, then n bytes as they are; sep_after: whether
- * a separator goes before what follows (a value) or not (a key). */
-static inline void dt_jw_raw(dt_jw *w, const char *s, size_t n, int sep_after)
+/* The separator when one is due, then n bytes as they are (in quotes when
+ * quoted); sep_after: whether a separator goes before what follows (a value)
+ * or not (a key). */
+static inline void dt_jw_emit(dt_jw *w, const char *s, size_t n, int sep_after, int quoted)
 {
-    if (dt_jw_room(w, n + 1) != 0)
+    if (dt_jw_room(w, n + 1 + (quoted ? 2 : 0)) != 0)
         return;
     char *o = w->buf + w->len;
     if (w->sep)
         *o++ = ',';
+    if (quoted)
+        *o++ = '"';
     memcpy(o, s, n);
-    o[n] = '\0';
-    w->len = (size_t)(o + n - w->buf);
+    o += n;
+    if (quoted)
+        *o++ = '"';
+    *o = '\0';
+    w->len = (size_t)(o - w->buf);
     w->sep = sep_after;
+}
+
+static inline void dt_jw_raw(dt_jw *w, const char *s, size_t n, int sep_after)
+{
+    dt_jw_emit(w, s, n, sep_after, 0);
 }
 
 /* Inline: with a literal, the copy is a few moves (a flow has ~45 keys). */
@@ -65,6 +76,46 @@ static inline void dt_jw_key_raw(dt_jw *w, const char *quoted_colon, size_t n)
 {
     dt_jw_raw(w, quoted_colon, n, 0);
 }
+
+/* pre, the quoted string s (escaped; NULL as ""), then post, with no separator
+ * before and none due after (an indented key: ",\n\t\t" "key" ":\t"). */
+void dt_jw_framed_str(dt_jw *w, const char *pre, size_t npre, const char *s, const char *post,
+                      size_t npost);
+
+/* A string value of n bytes that needs no escaping (text datatrail wrote:
+ * addresses, times), quoted as it is. */
+static inline void dt_jw_str_plain(dt_jw *w, const char *s, size_t n)
+{
+    dt_jw_emit(w, s, n, 1, 1);
+}
+
+/* Writing a run of members straight into the buffer: dt_jw_direct reserves
+ * n bytes (and the separator when one is due) and returns where to write
+ * (NULL when out of memory); the dt_jw_put_* and DT_JW_LIT below advance
+ * that position, and dt_jw_direct_end closes the run.  For fixed shapes on
+ * the hot path (a flow's sides): one room check instead of one per value. */
+static inline char *dt_jw_direct(dt_jw *w, size_t n)
+{
+    if (dt_jw_room(w, n + 1) != 0)
+        return NULL;
+    char *o = w->buf + w->len;
+    if (w->sep)
+        *o++ = ',';
+    return o;
+}
+
+static inline void dt_jw_direct_end(dt_jw *w, char *o, int sep_after)
+{
+    *o = '\0';
+    w->len = (size_t)(o - w->buf);
+    w->sep = sep_after;
+}
+
+/* A string literal at o; the expression is the position after it. */
+#define DT_JW_LIT(o, lit) (memcpy((o), lit, sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+
+/* What dt_jw_u64 writes for v (at most 32 bytes) at o; returns the end. */
+char *dt_jw_put_u64(char *o, uint64_t v);
 
 /* Values (after a key, or as array elements). */
 void dt_jw_str(dt_jw *w, const char *s);         /* NULL writes "" as cJSON does */

@@ -6,6 +6,17 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The two decimal digits of v (0-99) at o (numbers written by hand on the
+ * hot path: JSON numbers, addresses, times). */
+static inline void dt_put_2digits(char *o, unsigned v)
+{
+    static const char t[201] = "00010203040506070809101112131415161718192021222324"
+                               "25262728293031323334353637383940414243444546474849"
+                               "50515253545556575859606162636465666768697071727374"
+                               "75767778798081828384858687888990919293949596979899";
+    memcpy(o, t + 2 * v, 2);
+}
+
 /* A C string, cut at cap - 1 bytes (as snprintf "%s" would, without its cost). */
 static inline void dt_copy_str(char *dst, size_t cap, const char *src)
 {

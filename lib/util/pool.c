@@ -11,13 +11,21 @@ void dt_pool_init(dt_pool *p, size_t size, size_t keep)
     p->free = NULL;
 }
 
-void *dt_pool_get(dt_pool *p)
+void *dt_pool_take(dt_pool *p)
 {
     void *obj = p->free;
     if (!obj)
-        return calloc(1, p->size);
+        return malloc(p->size);
     memcpy(&p->free, obj, sizeof p->free);
     p->n_free--;
+    return obj;
+}
+
+void *dt_pool_get(dt_pool *p)
+{
+    if (!p->free)
+        return calloc(1, p->size);
+    void *obj = dt_pool_take(p);
     memset(obj, 0, p->size);
     return obj;
 }
@@ -68,6 +76,12 @@ void *dt_pools_get(dt_pools *ps, size_t size)
 {
     dt_pool *p = pool_of(ps, size);
     return p ? dt_pool_get(p) : calloc(1, size);
+}
+
+void *dt_pools_take(dt_pools *ps, size_t size)
+{
+    dt_pool *p = pool_of(ps, size);
+    return p ? dt_pool_take(p) : malloc(size);
 }
 
 void dt_pools_put(dt_pools *ps, void *obj, size_t size)

@@ -12,7 +12,8 @@ typedef struct dt_pool {
     size_t size;   /* of each object (at least a pointer) */
     size_t keep;   /* free objects kept at most */
     size_t n_free; /* free objects held now */
-    void *free;    /* the free objects, linked through their first bytes */
+    size_t cap;    /* room in free */
+    void **free;   /* the free objects, the last given back on top */
 } dt_pool;
 
 void dt_pool_init(dt_pool *p, size_t size, size_t keep);

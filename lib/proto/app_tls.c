@@ -158,4 +158,5 @@ const dt_parser dt_parser_tls_server = {
     .dirs = DT_DIRS_SERVER,
     .parse = server_parse,
     .result_size = sizeof(dt_tls_server),
+    .result_written = 1, /* dt_tls_parse_server_stream clears it first */
 };

@@ -121,16 +121,22 @@ uint64_t dt_apps_state_refused(const dt_apps *a)
     return a ? a->state_refused : 0;
 }
 
+/* Where state comes from: fixed-size state (the app, results, work buffers)
+ * from the pools, zeroed or (a work buffer, a result_written result: their
+ * parser initialises them) not;
+ * DNS records, of any size, from malloc. */
+enum { STATE_MALLOC, STATE_POOL, STATE_POOL_RAW };
+
 /* Per-flow state, counted against the limit (x: the flow's, NULL for the app itself). */
-/* Fixed-size state (the app, results, work buffers) comes zeroed from the
- * pools; DNS records, of any size, from malloc (pooled 0, or 1). */
-static void *state_alloc(dt_apps *a, dt_flow_app *x, size_t size, int pooled)
+static void *state_alloc(dt_apps *a, dt_flow_app *x, size_t size, int from)
 {
     if (a->state_bytes + size > a->state_max) {
         a->state_refused++;
         return NULL;
     }
-    void *p = pooled ? dt_pools_get(&a->pools, size) : malloc(size);
+    void *p = from == STATE_POOL       ? dt_pools_get(&a->pools, size)
+              : from == STATE_POOL_RAW ? dt_pools_take(&a->pools, size)
+                                       : malloc(size);
     if (p) {
         a->state_bytes += size;
         if (x)
@@ -139,11 +145,11 @@ static void *state_alloc(dt_apps *a, dt_flow_app *x, size_t size, int pooled)
     return p;
 }
 
-static void state_free(dt_flow_app *x, void *p, size_t size, int pooled)
+static void state_free(dt_flow_app *x, void *p, size_t size, int from)
 {
     if (!p)
         return;
-    if (pooled)
+    if (from != STATE_MALLOC)
         dt_pools_put(&x->owner->pools, p, size);
     else
         free(p);
@@ -153,7 +159,7 @@ static void state_free(dt_flow_app *x, void *p, size_t size, int pooled)
 
 static dt_flow_app *app_of(dt_apps *a, dt_flow *f)
 {
-    if (!f->app && (f->app = state_alloc(a, NULL, sizeof *f->app, 1)) != NULL) {
+    if (!f->app && (f->app = state_alloc(a, NULL, sizeof *f->app, STATE_POOL)) != NULL) {
         f->app->owner = a;
         f->app->state_bytes = sizeof *f->app;
         const uint16_t ports[2] = {f->side[DT_CLIENT].port, f->side[DT_SERVER].port};
@@ -165,12 +171,14 @@ static dt_flow_app *app_of(dt_apps *a, dt_flow *f)
 void *dt_parser_result_new(const dt_parse_in *in, int slot)
 {
     dt_flow_app *x = in->x;
-    return x->result[slot] = state_alloc(x->owner, x, dt_result_parser(slot)->result_size, 1);
+    const dt_parser *p = dt_result_parser(slot);
+    return x->result[slot] = state_alloc(x->owner, x, p->result_size,
+                                         p->result_written ? STATE_POOL_RAW : STATE_POOL);
 }
 
 void dt_parser_result_drop(const dt_parse_in *in, int slot)
 {
-    state_free(in->x, in->x->result[slot], dt_result_parser(slot)->result_size, 1);
+    state_free(in->x, in->x->result[slot], dt_result_parser(slot)->result_size, STATE_POOL);
     in->x->result[slot] = NULL;
 }
 
@@ -178,12 +186,12 @@ void *dt_parser_work_new(const dt_parse_in *in, size_t size)
 {
     dt_flow_app *x = in->x;
     x->work_size = size;
-    return x->work = state_alloc(x->owner, x, size, 1);
+    return x->work = state_alloc(x->owner, x, size, STATE_POOL_RAW);
 }
 
 void dt_parser_work_drop(const dt_parse_in *in, size_t size)
 {
-    state_free(in->x, in->x->work, size, 1);
+    state_free(in->x, in->x->work, size, STATE_POOL_RAW);
     in->x->work = NULL;
 }
 
@@ -261,12 +269,12 @@ void dt_apps_dns_message(dt_apps *a, dt_flow *f, const uint8_t *p, size_t len, u
         a->on_dns(a->on_dns_ctx, d);
     if (!x || (slot < 0 && x->n_dns == DT_FLOW_MAX_DNS))
         return;
-    dt_flow_dns *rec = state_alloc(a, x, d->bytes, 0);
+    dt_flow_dns *rec = state_alloc(a, x, d->bytes, STATE_MALLOC);
     if (!rec)
         return;
     memcpy(rec, buf, d->bytes);
     if (slot >= 0) {
-        state_free(x, x->dns[slot], x->dns[slot]->bytes, 0);
+        state_free(x, x->dns[slot], x->dns[slot]->bytes, STATE_MALLOC);
         x->dns[slot] = rec;
     } else {
         x->dns[x->n_dns++] = rec;

@@ -183,7 +183,8 @@ static inline void *dt_parser_result(const dt_parse_in *in, int slot)
     return r ? r : dt_parser_result_new(in, slot);
 }
 /* A working buffer of size bytes for the flow (QUIC's CRYPTO reassembly),
- * allocated once, zeroed; dt_parser_work_drop gives it back. */
+ * allocated once, not zeroed (the parser initialises what it reads);
+ * dt_parser_work_drop gives it back. */
 static inline void *dt_parser_work(const dt_parse_in *in, size_t size)
 {
     return in->x->work ? in->x->work : dt_parser_work_new(in, size);

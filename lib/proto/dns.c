@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #define DNS_MAX_JUMPS 64
@@ -25,6 +26,18 @@ static void put_ch(char *out, size_t outlen, size_t *o, int *full, char ch)
 static int plain_label_byte(uint8_t b)
 {
     return b > 0x20 && b < 0x7f && b != '.' && b != '\\';
+}
+
+/* Whether all eight bytes of w are plain label bytes (each test marks a byte
+ * that fails it, and marks nothing when none does). */
+static int plain_label_word(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t dot = w ^ '.' * ones, esc = w ^ '\\' * ones;
+    uint64_t bad = ((w - 0x21 * ones) & ~w & highs) /* below 0x21 */
+                   | (((w + ones) | w) & highs)     /* 0x7f and above */
+                   | ((dot - ones) & ~dot & highs) | ((esc - ones) & ~esc & highs);
+    return bad == 0;
 }
 
 static void put_label_byte(char *out, size_t outlen, size_t *o, int *full, uint8_t b)
@@ -91,9 +104,14 @@ static int read_name(const uint8_t *msg, size_t msglen, dt_cur *c, char *out, si
         if (o > 0)
             put_ch(out, outlen, &o, &full, '.');
         size_t i = 0;
-        if (!full && o + b < outlen) /* room for the label as it is: plain bytes copied */
+        if (!full && o + b < outlen) { /* room for the label as it is: plain bytes copied */
+            uint64_t w;
+            for (; i + sizeof w <= b && (memcpy(&w, p + i, sizeof w), plain_label_word(w));
+                 i += sizeof w, o += sizeof w)
+                memcpy(out + o, &w, sizeof w);
             for (; i < b && plain_label_byte(p[i]); i++)
                 out[o++] = (char)p[i];
+        }
         for (; i < b; i++)
             put_label_byte(out, outlen, &o, &full, p[i]);
     }

@@ -159,16 +159,47 @@ static const EVP_MD *digest(int sha256)
     return sha256 ? sha256_md : md5_md;
 }
 
+/* The MD5 of the last short strings, per thread: a JA3S string (the
+ * ServerHello's version, cipher and extension types) comes again with every
+ * connection to the same kind of server, and its digest costs more than
+ * parsing the hello.  The key is the whole string. */
+#define MD5_MEMO 16
+#define MD5_MEMO_KEY 96
+
+typedef struct md5_memo {
+    unsigned next; /* the entry replaced next (round robin) */
+    struct {
+        size_t len; /* 0: empty */
+        char s[MD5_MEMO_KEY];
+        char hex[33];
+    } e[MD5_MEMO];
+} md5_memo;
+
+static dt_tlocal md5_slot = DT_TLOCAL_INIT(NULL);
+
 /* MD5 hex (33 bytes incl. NUL) of a string. */
 static void md5_hex(const char *s, char out[33])
 {
+    size_t len = strlen(s);
+    md5_memo *m = len && len <= MD5_MEMO_KEY ? dt_tlocal_get(&md5_slot, sizeof *m) : NULL;
+    for (int i = 0; m && i < MD5_MEMO; i++)
+        if (m->e[i].len == len && memcmp(m->e[i].s, s, len) == 0) {
+            memcpy(out, m->e[i].hex, 33);
+            return;
+        }
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    if (!EVP_Digest(s, strlen(s), d, &n, digest(0), NULL) || n != 16) {
+    if (!EVP_Digest(s, len, d, &n, digest(0), NULL) || n != 16) {
         out[0] = '\0';
         return;
     }
     hexstr(d, 16, out);
+    if (!m)
+        return;
+    unsigned k = m->next++ % MD5_MEMO;
+    m->e[k].len = len;
+    memcpy(m->e[k].s, s, len);
+    memcpy(m->e[k].hex, out, 33);
 }
 
 /* First 12 hex chars of SHA-256; "000000000000" for an empty input (JA4). */

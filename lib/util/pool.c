@@ -7,17 +7,22 @@ void dt_pool_init(dt_pool *p, size_t size, size_t keep)
 {
     p->size = size < sizeof(void *) ? sizeof(void *) : size;
     p->keep = keep;
-    p->n_free = 0;
+    p->n_free = p->cap = 0;
     p->free = NULL;
+}
+
+/* The free objects are a stack of pointers: taking one does not read the
+ * object (a cache miss when it was given back long ago). */
+void *dt_pool_take(dt_pool *p)
+{
+    return p->n_free ? p->free[--p->n_free] : malloc(p->size);
 }
 
 void *dt_pool_get(dt_pool *p)
 {
-    void *obj = p->free;
-    if (!obj)
+    if (!p->n_free)
         return calloc(1, p->size);
-    memcpy(&p->free, obj, sizeof p->free);
-    p->n_free--;
+    void *obj = p->free[--p->n_free];
     memset(obj, 0, p->size);
     return obj;
 }
@@ -26,24 +31,30 @@ void dt_pool_put(dt_pool *p, void *obj)
 {
     if (!obj)
         return;
-    if (p->n_free >= p->keep) {
+    if (p->n_free == p->cap && p->cap < p->keep) {
+        size_t nc = p->cap ? p->cap * 2 : 64;
+        if (nc > p->keep)
+            nc = p->keep;
+        void **nf = realloc(p->free, nc * sizeof *nf);
+        if (nf) {
+            p->free = nf;
+            p->cap = nc;
+        }
+    }
+    if (p->n_free == p->cap) {
         free(obj);
         return;
     }
-    memcpy(obj, &p->free, sizeof p->free);
-    p->free = obj;
-    p->n_free++;
+    p->free[p->n_free++] = obj;
 }
 
 void dt_pool_drain(dt_pool *p)
 {
-    while (p->free) {
-        void *next;
-        memcpy(&next, p->free, sizeof next);
-        free(p->free);
-        p->free = next;
-    }
-    p->n_free = 0;
+    while (p->n_free)
+        free(p->free[--p->n_free]);
+    free(p->free);
+    p->free = NULL;
+    p->cap = 0;
 }
 
 void dt_pools_init(dt_pools *ps, size_t keep_bytes)
@@ -68,6 +79,12 @@ void *dt_pools_get(dt_pools *ps, size_t size)
 {
     dt_pool *p = pool_of(ps, size);
     return p ? dt_pool_get(p) : calloc(1, size);
+}
+
+void *dt_pools_take(dt_pools *ps, size_t size)
+{
+    dt_pool *p = pool_of(ps, size);
+    return p ? dt_pool_take(p) : malloc(size);
 }
 
 void dt_pools_put(dt_pools *ps, void *obj, size_t size)

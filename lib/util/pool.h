@@ -12,12 +12,15 @@ typedef struct dt_pool {
     size_t size;   /* of each object (at least a pointer) */
     size_t keep;   /* free objects kept at most */
     size_t n_free; /* free objects held now */
-    void *free;    /* the free objects, linked through their first bytes */
+    size_t cap;    /* room in free */
+    void **free;   /* the free objects, the last given back on top */
 } dt_pool;
 
 void dt_pool_init(dt_pool *p, size_t size, size_t keep);
 /* An object of p->size bytes, zeroed; NULL when out of memory. */
 void *dt_pool_get(dt_pool *p);
+/* The same, not zeroed: for objects their user initialises. */
+void *dt_pool_take(dt_pool *p);
 void dt_pool_put(dt_pool *p, void *obj);
 /* Frees the objects held (those in use stay the caller's). */
 void dt_pool_drain(dt_pool *p);
@@ -33,6 +36,7 @@ typedef struct dt_pools {
 
 void dt_pools_init(dt_pools *ps, size_t keep_bytes);
 void *dt_pools_get(dt_pools *ps, size_t size);
+void *dt_pools_take(dt_pools *ps, size_t size); /* not zeroed */
 void dt_pools_put(dt_pools *ps, void *obj, size_t size);
 void dt_pools_drain(dt_pools *ps);
 

@@ -1,4 +1,5 @@
-/* util/pool: objects come back zeroed, at most `keep` are held, several sizes. */
+/* util/pool: objects come back zeroed (or, taken, as they were left), at most `keep` are held,
+ * several sizes. */
 #include "check.h"
 #include "util/pool.h"
 
@@ -23,6 +24,13 @@ int main(void)
         zero &= d[i] == 0;
     CHECK(zero);
     CHECK_EQ_INT(p.n_free, 1);
+    unsigned char *e = dt_pool_take(&p); /* the other one, as it was left */
+    CHECK(e == a && e[0] == 0xab && e[99] == 0xab);
+    CHECK_EQ_INT(p.n_free, 0);
+    unsigned char *f = dt_pool_take(&p); /* none held: a new one */
+    CHECK(f && f != a && f != b);
+    dt_pool_put(&p, f);
+    dt_pool_put(&p, e);
     dt_pool_put(&p, d);
     dt_pool_drain(&p);
     CHECK_EQ_INT(p.n_free, 0);
@@ -38,6 +46,8 @@ int main(void)
         dt_pools_put(&ps, objs[i], 16 + 8 * (size_t)i);
     CHECK_EQ_INT(ps.pool[0].n_free, 1);
     CHECK(dt_pools_get(&ps, 16) == objs[0]);
+    dt_pools_put(&ps, objs[0], 16);
+    CHECK(dt_pools_take(&ps, 16) == objs[0]);
     dt_pools_put(&ps, objs[0], 16);
     dt_pools_drain(&ps);
     return check_done();

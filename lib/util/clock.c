@@ -40,6 +40,16 @@ static void put_digits(char **o, int64_t v, int n)
     *o += n;
 }
 
+/* "HH:MM:SS" of sec_of_day (each field's last two digits) at o. */
+static void put_hms(char *o, int64_t sec_of_day)
+{
+    dt_put_2digits(o, (unsigned)(sec_of_day / 3600 % 100));
+    o[2] = ':';
+    dt_put_2digits(o + 3, (unsigned)(sec_of_day / 60 % 60));
+    o[5] = ':';
+    dt_put_2digits(o + 6, (unsigned)(sec_of_day % 60));
+}
+
 char *dt_format_civil(char out[20], int64_t year, int month, int day, int64_t sec_of_day)
 {
     char *o = out;
@@ -49,12 +59,8 @@ char *dt_format_civil(char out[20], int64_t year, int month, int day, int64_t se
     *o++ = '-';
     put_digits(&o, day, 2);
     *o++ = 'T';
-    put_digits(&o, sec_of_day / 3600, 2);
-    *o++ = ':';
-    put_digits(&o, sec_of_day / 60 % 60, 2);
-    *o++ = ':';
-    put_digits(&o, sec_of_day % 60, 2);
-    *o = '\0';
+    put_hms(o, sec_of_day);
+    o[8] = '\0';
     return out;
 }
 
@@ -90,11 +96,7 @@ char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
         dates[k].day = day + 1;
     }
     memcpy(buf, dates[k].text, 11); /* "YYYY-MM-DDT" */
-    dt_put_2digits(buf + 11, sod / 3600);
-    buf[13] = ':';
-    dt_put_2digits(buf + 14, sod / 60 % 60);
-    buf[16] = ':';
-    dt_put_2digits(buf + 17, sod % 60);
+    put_hms(buf + 11, sod);
     buf[19] = '.';
     char *o = buf + 20;
     int i = digits;

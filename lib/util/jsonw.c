@@ -260,33 +260,15 @@ static char *escape_into(char *o, const unsigned char *p, size_t n)
     return o;
 }
 
-/* The escaped, quoted string of n bytes. */
-static void put_string_n(dt_jw *w, const char *s, size_t n)
-{
-    /* worst case: every byte as \u00XX */
-    if (n > (SIZE_MAX - 3) / 6 || dt_jw_room(w, 6 * n + 2) != 0)
-        return;
-    char *o = w->buf + w->len;
-    *o++ = '"';
-    o = escape_into(o, (const unsigned char *)s, n);
-    *o++ = '"';
-    w->len = (size_t)(o - w->buf);
-    w->buf[w->len] = '\0';
-}
-
-static void put_string(dt_jw *w, const char *s)
-{
-    if (!s)
-        s = "";
-    put_string_n(w, s, strlen(s));
-}
-
-void dt_jw_framed_str(dt_jw *w, const char *pre, size_t npre, const char *s, const char *post,
-                      size_t npost)
+/* pre, the escaped, quoted string s (NULL as ""), then post; the separator
+ * state is left as it was. */
+static void put_framed(dt_jw *w, const char *pre, size_t npre, const char *s, const char *post,
+                       size_t npost)
 {
     if (!s)
         s = "";
     size_t n = strlen(s);
+    /* worst case: every byte as \u00XX */
     if (n > (SIZE_MAX - 3 - npre - npost) / 6 || dt_jw_room(w, npre + 6 * n + 2 + npost) != 0)
         return;
     char *o = w->buf + w->len;
@@ -299,6 +281,17 @@ void dt_jw_framed_str(dt_jw *w, const char *pre, size_t npre, const char *s, con
     o += npost;
     *o = '\0';
     w->len = (size_t)(o - w->buf);
+}
+
+static void put_string(dt_jw *w, const char *s)
+{
+    put_framed(w, "", 0, s, "", 0);
+}
+
+void dt_jw_framed_str(dt_jw *w, const char *pre, size_t npre, const char *s, const char *post,
+                      size_t npost)
+{
+    put_framed(w, pre, npre, s, post, npost);
     w->sep = 0;
 }
 

@@ -20,7 +20,12 @@ typedef struct dt_endpoint_info {
     dt_transfer_class transfer;
     uint64_t serial; /* unique per filling in the process: same serial, same content
                         (report/flowjson keeps the JSON of recent ones) */
+    uint32_t slot;   /* the enricher's cache slot (< DT_ENDPOINT_SLOTS), or DT_ENDPOINT_NO_SLOT */
 } dt_endpoint_info;
+
+/* Results an enricher keeps (per thread: each thread has its own enricher). */
+#define DT_ENDPOINT_SLOTS 4096
+#define DT_ENDPOINT_NO_SLOT UINT32_MAX
 
 /* What is known about a server; the result is the enricher's (a cache slot)
  * and stays valid until the next call. */

@@ -190,35 +190,50 @@ static void endpoint_write(dt_jw *w, const dt_endpoint_info *ep, const char *ven
 
 /* The server's enrichment as JSON, kept per filling of the enricher's cache
  * slot (its serial) and vendor: most flows go to servers met before, and this
- * is a third of a flow line.  Per thread, direct-mapped by serial. */
-#define EP_MEMO 256
+ * is a third of a flow line.  Per thread (as enrichers are), by slot: an entry
+ * is allocated when its slot is first met, so a capture holds only as many as
+ * it has endpoints. */
 typedef struct ep_memo {
-    uint64_t serial; /* 0: empty */
+    uint64_t serial;
     uint16_t len;
     char vendor[64];
     char text[768]; /* after the ',' that opens it */
 } ep_memo;
-static dt_tlocal ep_memo_slot = DT_TLOCAL_INIT(NULL);
+
+static void ep_memo_free(void *p)
+{
+    ep_memo **tab = p;
+    for (size_t i = 0; i < DT_ENDPOINT_SLOTS; i++)
+        free(tab[i]);
+    free(tab);
+}
+static dt_tlocal ep_memo_slot = DT_TLOCAL_INIT(ep_memo_free);
 
 static void endpoint_write_memo(dt_jw *w, const dt_endpoint_info *ep, const char *vendor)
 {
     const char *v = vendor ? vendor : "";
-    ep_memo *tab = ep->serial && w->sep && strlen(v) < sizeof tab->vendor
-                       ? dt_tlocal_get(&ep_memo_slot, EP_MEMO * sizeof *tab)
-                       : NULL;
-    ep_memo *m = tab ? &tab[ep->serial % EP_MEMO] : NULL;
-    if (m && m->serial == ep->serial && strcmp(m->vendor, v) == 0) {
+    size_t vl = strlen(v);
+    ep_memo **tab =
+        ep->serial && ep->slot < DT_ENDPOINT_SLOTS && w->sep && vl < sizeof tab[0]->vendor
+            ? dt_tlocal_get(&ep_memo_slot, DT_ENDPOINT_SLOTS * sizeof *tab)
+            : NULL;
+    ep_memo *m = tab ? tab[ep->slot] : NULL;
+    if (m && m->serial == ep->serial && memcmp(m->vendor, v, vl + 1) == 0) {
         dt_jw_raw(w, m->text, m->len, 1);
         return;
     }
     size_t start = w->len;
     endpoint_write(w, ep, vendor);
+    if (tab && !m)
+        m = tab[ep->slot] = malloc(sizeof *m);
     if (m && !w->oom && w->len > start && w->buf[start] == ',' &&
         w->len - start - 1 <= sizeof m->text) {
         m->serial = ep->serial;
         m->len = (uint16_t)(w->len - start - 1);
         memcpy(m->text, w->buf + start + 1, m->len);
-        memcpy(m->vendor, v, strlen(v) + 1);
+        memcpy(m->vendor, v, vl + 1);
+    } else if (m) {
+        m->serial = 0; /* serials start at 1 */
     }
 }
 

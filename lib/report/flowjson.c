@@ -23,21 +23,23 @@ static const char *device_mac(const dt_flow_side *s, char *buf, size_t len)
     return s->local && s->have_mac && len >= DT_MAC_STRLEN ? dt_mac_str(s->mac, buf, len) : NULL;
 }
 
-/* The members of a side, in one reserved stretch (at most ~230 bytes). */
-static void side_write(dt_jw *w, const dt_flow_side *s)
+/* The members of a side at o (at most SIDE_MAX bytes); ip its address's
+ * text, mac its MAC's or NULL. */
+#define SIDE_MAX 320
+static char *side_put(char *o, const dt_flow_side *s, const char *ip, const char *mac)
 {
-    char *o = dt_jw_direct(w, 320);
-    if (!o)
-        return;
     o = DT_JW_LIT(o, "\"ip\":\"");
-    o += strlen(dt_addr_str(&s->ip, o, DT_ADDR_STRLEN));
+    size_t n = strlen(ip);
+    memcpy(o, ip, n);
+    o += n;
     o = DT_JW_LIT(o, "\",\"port\":");
     o = dt_jw_put_u64(o, s->port);
     o = s->local ? DT_JW_LIT(o, ",\"local\":true") : DT_JW_LIT(o, ",\"local\":false");
-    if (device_mac(s, o + 8, DT_MAC_STRLEN)) {
-        memcpy(o, ",\"mac\":\"", 8); /* before the text device_mac put after it */
-        o[8 + DT_MAC_STRLEN - 1] = '"';
-        o += 8 + DT_MAC_STRLEN;
+    if (mac) {
+        o = DT_JW_LIT(o, ",\"mac\":\"");
+        memcpy(o, mac, DT_MAC_STRLEN - 1);
+        o += DT_MAC_STRLEN - 1;
+        *o++ = '"';
     } else {
         o = DT_JW_LIT(o, ",\"mac\":null");
     }
@@ -46,8 +48,7 @@ static void side_write(dt_jw *w, const dt_flow_side *s)
     o = DT_JW_LIT(o, ",\"bytes\":");
     o = dt_jw_put_u64(o, s->bytes);
     o = DT_JW_LIT(o, ",\"payload\":");
-    o = dt_jw_put_u64(o, s->payload);
-    dt_jw_direct_end(w, o, 1);
+    return dt_jw_put_u64(o, s->payload);
 }
 
 /* The parsers' results a flow object shows (NULL: none, or nothing found);
@@ -237,17 +238,18 @@ static void endpoint_write_memo(dt_jw *w, const dt_endpoint_info *ep, const char
     }
 }
 
-/* "first_seen", "last_seen" and "tcp" (an object, or null for UDP), in one
- * reserved stretch. */
+/* The server object's close, "first_seen", "last_seen", "tcp" (an object,
+ * or null for UDP) and "tunnel", in one reserved stretch. */
 static void times_tcp_write(dt_jw *w, const dt_flow *f)
 {
-    char *o = dt_jw_direct(w, 256);
+    w->sep = 0; /* the stretch opens with the '}' before the separator */
+    char *o = dt_jw_direct(w, 320);
     if (!o)
         return;
-    o = DT_JW_LIT(o, "\"first_seen\":\"");
-    o += strlen(dt_format_time(f->first_ns, f->ts_digits, o, 48));
+    o = DT_JW_LIT(o, "},\"first_seen\":\"");
+    o = dt_put_time(o, f->first_ns, f->ts_digits);
     o = DT_JW_LIT(o, "\",\"last_seen\":\"");
-    o += strlen(dt_format_time(f->last_ns, f->ts_digits, o, 48));
+    o = dt_put_time(o, f->last_ns, f->ts_digits);
     o = DT_JW_LIT(o, "\",\"tcp\":");
     if (f->proto == 6) {
         o = f->syn ? DT_JW_LIT(o, "{\"syn\":true") : DT_JW_LIT(o, "{\"syn\":false");
@@ -260,42 +262,82 @@ static void times_tcp_write(dt_jw *w, const dt_flow *f)
     } else {
         o = DT_JW_LIT(o, "null");
     }
+    const char *tunnel = dt_tunnel_name((dt_tunnel)f->tunnel); /* short names of ours */
+    o = DT_JW_LIT(o, ",\"tunnel\":");
+    o = dt_jw_put_str_or_null(o, tunnel, tunnel ? strlen(tunnel) : 0);
     dt_jw_direct_end(w, o, 1);
 }
 
-int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
-                       const dt_endpoint_info *ep, int with_streams, const char *vendor)
+/* From the object's opening to the server's "name_source": "proto", "app",
+ * "app_by_content", "client" and the server's side, in one reserved stretch. */
+static void head_write(dt_jw *w, const dt_flow *f, const dt_flow_texts *t)
 {
     const dt_flow_app *x = f->app;
-    dt_jw_obj_begin(w);
-    DT_JW_KEY(w, "proto");
-    dt_jw_str(w, f->proto == 6 ? "tcp" : "udp");
-    DT_JW_KEY(w, "app");
-    dt_jw_str(w, dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN));
-    if (x && x->by_content) {
-        DT_JW_KEY(w, "app_by_content");
-        dt_jw_bool(w, 1);
+    const char *app = dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN);
+    const char *name = x ? x->name : NULL;
+    const char *src = x ? dt_name_source_str((dt_name_source)x->name_source) : NULL;
+    size_t an = strlen(app), nn = name ? strlen(name) : 0, sn = src ? strlen(src) : 0;
+    char *o = dt_jw_direct(w, 128 + 2 * SIDE_MAX + 6 * (an + nn + sn));
+    if (!o)
+        return;
+    o = f->proto == 6 ? DT_JW_LIT(o, "{\"proto\":\"tcp\",\"app\":\"")
+                      : DT_JW_LIT(o, "{\"proto\":\"udp\",\"app\":\"");
+    o = dt_jw_put_escaped(o, app, an);
+    o = x && x->by_content ? DT_JW_LIT(o, "\",\"app_by_content\":true,\"client\":{")
+                           : DT_JW_LIT(o, "\",\"client\":{");
+    o = side_put(o, &f->side[DT_CLIENT], t->ip[DT_CLIENT], t->mac[DT_CLIENT]);
+    o = DT_JW_LIT(o, "},\"server\":{");
+    o = side_put(o, &f->side[DT_SERVER], t->ip[DT_SERVER], t->mac[DT_SERVER]);
+    o = DT_JW_LIT(o, ",\"name\":");
+    o = dt_jw_put_str_or_null(o, name, nn);
+    o = DT_JW_LIT(o, ",\"name_source\":");
+    o = dt_jw_put_str_or_null(o, src, sn);
+    dt_jw_direct_end(w, o, 1);
+}
+
+/* "input" and "end", in one reserved stretch. */
+static void input_end_write(dt_jw *w, const dt_input_info *in, const dt_flow *f)
+{
+    const char *path = in->path ? in->path : "";
+    const char *end = end_names[f->end_reason < 5 ? f->end_reason : 0];
+    size_t pn = strlen(path), en = strlen(end);
+    char *o = dt_jw_direct(w, 32 + 6 * (pn + en));
+    if (!o)
+        return;
+    o = DT_JW_LIT(o, "\"input\":\"");
+    o = dt_jw_put_escaped(o, path, pn);
+    o = DT_JW_LIT(o, "\",\"end\":\"");
+    o = dt_jw_put_escaped(o, end, en);
+    *o++ = '"';
+    dt_jw_direct_end(w, o, 1);
+}
+
+/* The texts of a flow's addresses and local MACs, written into ips. */
+static void flow_texts(const dt_flow *f, char ips[4][DT_ADDR_STRLEN], dt_flow_texts *t)
+{
+    for (int i = 0; i < 2; i++) {
+        t->ip[i] = dt_addr_str(&f->side[i].ip, ips[i], DT_ADDR_STRLEN);
+        t->mac[i] = device_mac(&f->side[i], ips[2 + i], DT_ADDR_STRLEN);
     }
-    DT_JW_KEY(w, "client");
-    dt_jw_obj_begin(w);
-    side_write(w, &f->side[DT_CLIENT]);
-    dt_jw_obj_end(w);
-    DT_JW_KEY(w, "server");
-    dt_jw_obj_begin(w);
-    side_write(w, &f->side[DT_SERVER]);
-    KEY_STR_OR_NULL(w, "name", x ? x->name : NULL);
-    KEY_STR_OR_NULL(w, "name_source",
-                    x ? dt_name_source_str((dt_name_source)x->name_source) : NULL);
+}
+
+int dt_flow_json_write_texts(dt_jw *w, const dt_input_info *in, const dt_flow *f,
+                             const dt_endpoint_info *ep, int with_streams, const char *vendor,
+                             const dt_flow_texts *texts)
+{
+    const dt_flow_app *x = f->app;
+    char ips[4][DT_ADDR_STRLEN];
+    dt_flow_texts own;
+    if (!texts) {
+        flow_texts(f, ips, &own);
+        texts = &own;
+    }
+    head_write(w, f, texts);
     if (ep)
         endpoint_write_memo(w, ep, vendor);
-    dt_jw_obj_end(w);
     times_tcp_write(w, f);
-    KEY_STR_OR_NULL(w, "tunnel", dt_tunnel_name((dt_tunnel)f->tunnel));
     process_write(w, f);
-    DT_JW_KEY(w, "input");
-    dt_jw_str(w, in->path);
-    DT_JW_KEY(w, "end");
-    dt_jw_str(w, end_names[f->end_reason < 5 ? f->end_reason : 0]);
+    input_end_write(w, in, f);
     parsers_write(w, x);
     if (x && x->encrypted_dns) {
         DT_JW_KEY(w, "encrypted_dns");
@@ -313,6 +355,12 @@ int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
     }
     dt_jw_obj_end(w);
     return w->oom ? -1 : 0;
+}
+
+int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
+                       const dt_endpoint_info *ep, int with_streams, const char *vendor)
+{
+    return dt_flow_json_write_texts(w, in, f, ep, with_streams, vendor, NULL);
 }
 
 /* The cells of a flow's CSV row (DT_CSV_FLOW_COLUMNS): what the flow object

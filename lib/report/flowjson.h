@@ -17,6 +17,16 @@
 int dt_flow_json_write(dt_jw *w, const dt_input_info *in, const dt_flow *f,
                        const dt_endpoint_info *ep, int with_streams, const char *vendor);
 
+/* The texts of a flow's addresses and of its local sides' MACs (NULL: none
+ * shown), as dt_flow_rollup_fields made them: dt_flow_json_write_texts
+ * takes them instead of writing them again (NULL: it writes them). */
+typedef struct dt_flow_texts {
+    const char *ip[2], *mac[2];
+} dt_flow_texts;
+int dt_flow_json_write_texts(dt_jw *w, const dt_input_info *in, const dt_flow *f,
+                             const dt_endpoint_info *ep, int with_streams, const char *vendor,
+                             const dt_flow_texts *texts);
+
 /* Fills out with the fields of the flow object the rollups read (the same
  * values dt_flow_json_write writes); ips holds the address and MAC texts. */
 void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,

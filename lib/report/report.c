@@ -287,10 +287,13 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
         ep = dt_enrich_endpoint(r->opts.enricher, &f->side[DT_SERVER].ip, x ? x->name : NULL,
                                 cert_o);
     }
+    char ips[4][DT_ADDR_STRLEN];
+    dt_flow_texts texts, *have_texts = NULL; /* the rollup's, for the flow object */
     if (r->ru || r->opts.device) {
-        char ips[4][DT_ADDR_STRLEN];
         dt_rollup_flow rf;
         dt_flow_rollup_fields(f, ep, ips, &rf);
+        texts = (dt_flow_texts){{rf.client_ip, rf.server_ip}, {rf.client_mac, rf.server_mac}};
+        have_texts = &texts;
         if (r->opts.device && !dt_rollup_flow_of_device(&rf, r->opts.device))
             return; /* another device's flow */
         if (r->ru)
@@ -312,7 +315,8 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
         return;
     }
     dt_jw_reset(&r->flow_text);
-    if (dt_flow_json_write(&r->flow_text, in, f, ep, r->opts.debug_streams, r->opts.vendor) == 0)
+    if (dt_flow_json_write_texts(&r->flow_text, in, f, ep, r->opts.debug_streams, r->opts.vendor,
+                                 have_texts) == 0)
         write_flow_line(r, r->flow_text.buf, r->flow_text.len);
     else
         r->write_error = 1;

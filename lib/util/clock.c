@@ -64,18 +64,12 @@ char *dt_format_civil(char out[20], int64_t year, int month, int day, int64_t se
     return out;
 }
 
-char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
+char *dt_put_time(char *o, uint64_t ts_ns, int digits)
 {
     static const uint32_t unit[10] = {1000000000, 100000000, 10000000, 1000000, 100000,
                                       10000,      1000,      100,      10,      1};
     if (digits <= 0 || digits > 9)
         digits = 6;
-    /* date, "T", time, "." digits, "Z" (callers pass 48 bytes) */
-    if (len < 19 + (size_t)digits + 3) {
-        if (len)
-            buf[0] = '\0';
-        return buf;
-    }
     uint64_t secs = ts_ns / 1000000000ull;
     uint32_t frac = (uint32_t)(ts_ns % 1000000000ull) / unit[digits];
     /* flows mostly fall on a few days (a capture's, and 1970 for those of
@@ -95,17 +89,30 @@ char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
         dt_format_civil(dates[k].text, y, m, d, 0);
         dates[k].day = day + 1;
     }
-    memcpy(buf, dates[k].text, 11); /* "YYYY-MM-DDT" */
-    put_hms(buf + 11, sod);
-    buf[19] = '.';
-    char *o = buf + 20;
+    memcpy(o, dates[k].text, 11); /* "YYYY-MM-DDT" */
+    put_hms(o + 11, sod);
+    o[19] = '.';
+    o += 20;
     int i = digits;
     for (; i >= 2; i -= 2, frac /= 100)
         dt_put_2digits(o + i - 2, frac % 100);
     if (i)
         o[0] = (char)('0' + frac);
     o[digits] = 'Z';
-    o[digits + 1] = '\0';
+    return o + digits + 1;
+}
+
+char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len)
+{
+    if (digits <= 0 || digits > 9)
+        digits = 6;
+    /* date, "T", time, "." digits, "Z" (callers pass 48 bytes) */
+    if (len < 19 + (size_t)digits + 3) {
+        if (len)
+            buf[0] = '\0';
+        return buf;
+    }
+    *dt_put_time(buf, ts_ns, digits) = '\0';
     return buf;
 }
 

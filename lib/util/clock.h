@@ -11,6 +11,8 @@ double dt_now_s(void);
 
 /* RFC 3339 UTC with `digits` fractional digits (6 when 0). */
 char *dt_format_time(uint64_t ts_ns, int digits, char *buf, size_t len);
+/* The same text without its NUL at o (room for 31 bytes); returns the end. */
+char *dt_put_time(char *o, uint64_t ts_ns, int digits);
 /* "YYYY-MM-DDTHH:MM:SS" (year 0-9999, sec_of_day 0-86399), no printf: per flow and per
  * certificate. */
 char *dt_format_civil(char out[20], int64_t year, int month, int day, int64_t sec_of_day);

@@ -260,6 +260,11 @@ static char *escape_into(char *o, const unsigned char *p, size_t n)
     return o;
 }
 
+char *dt_jw_put_escaped(char *o, const char *s, size_t n)
+{
+    return escape_into(o, (const unsigned char *)s, n);
+}
+
 /* pre, the escaped, quoted string s (NULL as ""), then post; the separator
  * state is left as it was. */
 static void put_framed(dt_jw *w, const char *pre, size_t npre, const char *s, const char *post,

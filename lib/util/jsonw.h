@@ -114,6 +114,22 @@ static inline void dt_jw_direct_end(dt_jw *w, char *o, int sep_after)
 /* A string literal at o; the expression is the position after it. */
 #define DT_JW_LIT(o, lit) (memcpy((o), lit, sizeof(lit) - 1), (o) + sizeof(lit) - 1)
 
+/* The n bytes at s escaped as a string value's inside (no quotes) at o,
+ * which has room for 6n; returns the end. */
+char *dt_jw_put_escaped(char *o, const char *s, size_t n);
+
+/* What dt_jw_str_or_null writes for s (n = strlen(s); s may be NULL with n
+ * 0) at o, which has room for 6n + 4; returns the end. */
+static inline char *dt_jw_put_str_or_null(char *o, const char *s, size_t n)
+{
+    if (!n)
+        return DT_JW_LIT(o, "null");
+    *o++ = '"';
+    o = dt_jw_put_escaped(o, s, n);
+    *o++ = '"';
+    return o;
+}
+
 /* What dt_jw_u64 writes for v (at most 32 bytes) at o; returns the end. */
 char *dt_jw_put_u64(char *o, uint64_t v);
 

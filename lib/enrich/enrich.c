@@ -56,6 +56,18 @@ typedef struct endpoint_way {
     uint32_t slot, tag;
 } endpoint_way;
 
+/* Host attributions by network (ASN and organisation): each new endpoint
+ * searched every org pattern of the entities (3,700 instructions), and
+ * endpoints share a few hundred networks.  Direct-mapped; an entry is
+ * allocated when its slot is first used. */
+#define HOST_CACHE 1024
+
+typedef struct host_slot {
+    uint32_t asn;
+    char org[sizeof(((dt_geo_result *)0)->org)];
+    dt_attribution host;
+} host_slot;
+
 struct dt_enricher {
     dt_geo *geo;
     dt_entities *entities;
@@ -65,6 +77,7 @@ struct dt_enricher {
     endpoint_way *ways;       /* ENDPOINT_SETS x ENDPOINT_WAYS */
     endpoint_slot *endpoints; /* DT_ENDPOINT_SLOTS, the first n_endpoints in use */
     uint32_t n_endpoints;
+    host_slot **hosts;        /* HOST_CACHE, NULL until used */
     dt_endpoint_info scratch; /* the result when a name is too long to cache */
 };
 
@@ -149,13 +162,15 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
     if (e) {
         e->domains = calloc(DOMAIN_CACHE, sizeof *e->domains);
         e->ways = calloc(DT_ENDPOINT_SLOTS, sizeof *e->ways);
+        e->hosts = calloc(HOST_CACHE, sizeof *e->hosts);
         e->endpoints = malloc(DT_ENDPOINT_SLOTS * sizeof *e->endpoints); /* never cleared */
         e->suffixes = dt_suffix_memo_new();
     }
-    if (!e || !e->domains || !e->ways || !e->endpoints || !e->suffixes) {
+    if (!e || !e->domains || !e->ways || !e->hosts || !e->endpoints || !e->suffixes) {
         if (e) {
             free(e->domains);
             free(e->ways);
+            free(e->hosts);
             free(e->endpoints);
             dt_suffix_memo_free(e->suffixes);
         }
@@ -201,9 +216,33 @@ void dt_enricher_close(dt_enricher *e)
     dt_countries_free(e->countries);
     free(e->domains);
     free(e->ways);
+    for (size_t i = 0; e->hosts && i < HOST_CACHE; i++)
+        free(e->hosts[i]);
+    free(e->hosts);
     free(e->endpoints);
     dt_suffix_memo_free(e->suffixes);
     free(e);
+}
+
+/* dt_host_attribute() through the cache (org: a geo result's). */
+static void host_attribute(dt_enricher *e, uint32_t asn, const char *org, dt_attribution *out)
+{
+    size_t n = strlen(org);
+    uint64_t h = dt_hash_final(dt_hash_bytes(dt_hash_word(DT_HASH_INIT, asn), org, n));
+    host_slot **slot = &e->hosts[h % HOST_CACHE];
+    host_slot *c = *slot;
+    if (c && c->asn == asn && memcmp(c->org, org, n + 1) == 0) {
+        *out = c->host;
+        return;
+    }
+    dt_host_attribute(e->entities, asn, org, out);
+    if (!c && n < sizeof c->org)
+        c = *slot = malloc(sizeof *c);
+    if (c && n < sizeof c->org) {
+        c->asn = asn;
+        memcpy(c->org, org, n + 1);
+        c->host = *out;
+    }
 }
 
 static void enrich_uncached(dt_enricher *e, const dt_addr *ip, const char *name, const char *cert_o,
@@ -218,7 +257,7 @@ static void enrich_uncached(dt_enricher *e, const dt_addr *ip, const char *name,
     if (name && name[0] && registrable(e, name, out->domain, sizeof out->domain) != 0)
         out->domain[0] = '\0';
     dt_recipient_attribute(e->entities, name, out->domain, cert_o, &out->recipient);
-    dt_host_attribute(e->entities, out->geo.asn, out->geo.org, &out->host);
+    host_attribute(e, out->geo.asn, out->geo.org, &out->host);
     out->transfer = dt_transfer_of(e->countries, out->geo.country, out->geo.class);
 }
 

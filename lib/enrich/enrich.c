@@ -72,7 +72,7 @@ struct dt_enricher {
     dt_geo *geo;
     dt_entities *entities;
     dt_countries *countries;
-    domain_slot *domains;     /* DOMAIN_CACHE slots, replaced on collision */
+    domain_slot **domains;    /* DOMAIN_CACHE, replaced on collision, NULL until used */
     dt_suffix_memo *suffixes; /* public or not, per suffix of those names */
     endpoint_way *ways;       /* ENDPOINT_SETS x ENDPOINT_WAYS */
     endpoint_slot *endpoints; /* DT_ENDPOINT_SLOTS, the first n_endpoints in use */
@@ -84,9 +84,10 @@ struct dt_enricher {
 /* dt_registrable_domain() through the cache. */
 static int registrable(dt_enricher *e, const char *name, char *out, size_t outlen)
 {
-    if (strlen(name) >= sizeof e->domains[0].name || !e->domains)
+    domain_slot **slot = &e->domains[dt_hash_of_str(name) % DOMAIN_CACHE];
+    if (strlen(name) >= sizeof(*slot)->name || (!*slot && !(*slot = calloc(1, sizeof **slot))))
         return dt_registrable_domain_memo(name, e->suffixes, out, outlen);
-    domain_slot *d = &e->domains[dt_hash_of_str(name) % DOMAIN_CACHE];
+    domain_slot *d = *slot;
     if (strcmp(d->name, name) != 0) {
         memcpy(d->name, name, strlen(name) + 1);
         d->ok = dt_registrable_domain_memo(name, e->suffixes, d->domain, sizeof d->domain) == 0;
@@ -214,6 +215,8 @@ void dt_enricher_close(dt_enricher *e)
     dt_geo_close(e->geo);
     dt_entities_free(e->entities);
     dt_countries_free(e->countries);
+    for (size_t i = 0; e->domains && i < DOMAIN_CACHE; i++)
+        free(e->domains[i]);
     free(e->domains);
     free(e->ways);
     for (size_t i = 0; e->hosts && i < HOST_CACHE; i++)

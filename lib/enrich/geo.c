@@ -78,7 +78,7 @@ typedef struct cache_ent {
 struct dt_geo {
     geo_db db[NKINDS];
     int ndb;
-    cache_ent *cache;
+    cache_ent **cache; /* cache_mask + 1, NULL until used: a run touches only what it fills */
     size_t cache_mask;
     uint64_t hits, misses;
     const dt_countries *countries; /* names; NULL: dt_geo_country_name() */
@@ -464,6 +464,8 @@ void dt_geo_close(dt_geo *g)
         return;
     for (int i = 0; i < g->ndb; i++)
         MMDB_close(&g->db[i].mmdb);
+    for (size_t i = 0; g->cache && i <= g->cache_mask; i++)
+        free(g->cache[i]);
     free(g->cache);
     free(g);
 }
@@ -540,8 +542,9 @@ int dt_geo_lookup(dt_geo *g, const dt_addr *a, dt_geo_result *out)
     dt_addr key = *a;
     if (key.family == 4)
         memset(key.a + 4, 0, 12);
-    cache_ent *ce = &g->cache[dt_hash_final(dt_hash_addr(DT_HASH_INIT, &key)) & g->cache_mask];
-    if (ce->used && dt_addr_eq(&ce->key, &key)) {
+    cache_ent **slot = &g->cache[dt_hash_final(dt_hash_addr(DT_HASH_INIT, &key)) & g->cache_mask];
+    cache_ent *ce = *slot;
+    if (ce && ce->used && dt_addr_eq(&ce->key, &key)) {
         g->hits++;
         *out = ce->res;
         return ce->rc;
@@ -561,10 +564,14 @@ int dt_geo_lookup(dt_geo *g, const dt_addr *a, dt_geo_result *out)
                 fill_from(g, db, &e, out, pass == 1, &any);
         }
     }
-    ce->used = 1;
-    ce->key = key;
-    ce->rc = (int8_t)any;
-    ce->res = *out;
+    if (!ce)
+        ce = *slot = malloc(sizeof *ce);
+    if (ce) {
+        ce->used = 1;
+        ce->key = key;
+        ce->rc = (int8_t)any;
+        ce->res = *out;
+    }
     return any;
 }
 

@@ -612,7 +612,8 @@ __attribute__((noinline)) static int ip_payload(dt_dctx *x, uint8_t proto, int o
     }
 }
 
-/* Transport layer: c holds the captured L4 bytes, wire what the IP header claims. */
+/* Transport layer: c holds the captured L4 bytes, wire what the IP header claims.
+ * Sets every transport field of the packet (those a protocol lacks to 0). */
 static int transport(dt_dctx *x, uint8_t proto, int outer_family, dt_cur *c, uint32_t wire)
 {
     dt_decoded *o = x->out;
@@ -638,6 +639,9 @@ static int transport(dt_dctx *x, uint8_t proto, int outer_family, dt_cur *c, uin
         set_payload(o, c, wire - off);
         return NX_OK;
     }
+    o->tcp_flags = 0;
+    o->seq = o->ack = 0;
+    o->window = 0;
     if (proto == DT_IPPROTO_UDP) {
         const uint8_t *h = dt_bytes(c, DT_UDP_HDR_LEN);
         if (!h || wire < DT_UDP_HDR_LEN)
@@ -656,18 +660,8 @@ static int transport(dt_dctx *x, uint8_t proto, int outer_family, dt_cur *c, uin
             return udp_tunnel(x, c, uw);
         return NX_OK;
     }
-    return ip_payload(x, proto, outer_family, c, wire);
-}
-
-static void reset_l4(dt_decoded *o)
-{
-    o->proto = 0;
     o->sport = o->dport = 0;
-    o->tcp_flags = 0;
-    o->seq = o->ack = 0;
-    o->window = 0;
-    o->payload = NULL;
-    o->payload_len = o->payload_wire = 0;
+    return ip_payload(x, proto, outer_family, c, wire);
 }
 
 static int ip4(dt_dctx *x, dt_cur *c)
@@ -700,7 +694,6 @@ static int ip4(dt_dctx *x, dt_cur *c)
     dt_skip(c, ihl - DT_IP4_HDR_MIN); /* options */
     if (!dt_ok(c))
         return dt_dec_bad(x, DT_ANOM_IPV4_HEADER_SHORT);
-    reset_l4(o);
     dt_addr_set4(&o->src, h + DT_IP4_OFF_SRC);
     dt_addr_set4(&o->dst, h + DT_IP4_OFF_DST);
     o->ip_bytes = tot;
@@ -771,7 +764,6 @@ static int ip6(dt_dctx *x, dt_cur *c)
         plen = (uint32_t)dt_left(c);
         clipped = 1;
     }
-    reset_l4(o);
     dt_addr_set6(&o->src, h + DT_IP6_OFF_SRC);
     dt_addr_set6(&o->dst, h + DT_IP6_OFF_DST);
     o->ip_bytes = DT_IP6_HDR_LEN + plen;
@@ -938,13 +930,10 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
                            size_t caplen, uint32_t wirelen, dt_decoded *out)
 {
     /* The fields no layer sets for sure: each IP layer sets the addresses, the lengths
-     * and the transport fields (zeroing the whole packet cost more). */
+     * and the transport fields (zeroing the whole packet cost more).  The MACs and the
+     * process are read only under have_mac and proc_kind: they are left as they are. */
     out->tunnel = out->tunnel_depth = out->reassembled = out->have_mac = 0;
-    memset(out->src_mac, 0, sizeof out->src_mac);
-    memset(out->dst_mac, 0, sizeof out->dst_mac);
-    out->proc_kind = out->proc_name_len = 0;
-    out->proc_id = 0;
-    out->proc_name = NULL;
+    out->proc_kind = 0;
     d->st.frames++;
     /* the reassembly's counters change only while it holds datagrams or takes a fragment */
     uint64_t fragments = d->st.fragments;

@@ -41,11 +41,13 @@ typedef struct dt_decoded {
     uint8_t tunnel;         /* outermost tunnel kind (dt_tunnel), DT_TUN_NONE if none */
     uint8_t tunnel_depth;   /* how many tunnel layers were removed */
     uint8_t reassembled;    /* 1 if rebuilt from IP fragments */
-    uint8_t have_mac;       /* the outermost Ethernet header's addresses are below */
+    uint8_t have_mac;       /* the outermost Ethernet header's addresses are below
+                               (they are set only then) */
     uint8_t src_mac[6], dst_mac[6];
     /* The process on this host that sent or received the packet, as the capture's
      * per-packet metadata names it (macOS PKTAP header, PCAPdroid's app trailer):
-     * proc_name points into the frame (proc_name_len bytes, not NUL-terminated). */
+     * proc_name points into the frame (proc_name_len bytes, not NUL-terminated).
+     * The fields after proc_kind are set only when it is not DT_PROC_NONE. */
     uint8_t proc_kind; /* DT_PROC_NONE, DT_PROC_PID (PKTAP), DT_PROC_UID (PCAPdroid) */
     uint8_t proc_name_len;
     int32_t proc_id; /* the PID or the Android UID */

@@ -633,15 +633,12 @@ static int transport(dt_dctx *x, uint8_t proto, int outer_family, dt_cur *c, uin
         o->sport = dt_rd_be16(h + DT_TCP_OFF_SPORT);
         o->dport = dt_rd_be16(h + DT_TCP_OFF_DPORT);
         o->seq = dt_rd_be32(h + DT_TCP_OFF_SEQ);
-        o->ack = dt_rd_be32(h + DT_TCP_OFF_ACK);
         o->tcp_flags = h[DT_TCP_OFF_FLAGS];
-        o->window = dt_rd_be16(h + DT_TCP_OFF_WINDOW);
         set_payload(o, c, wire - off);
         return NX_OK;
     }
     o->tcp_flags = 0;
-    o->seq = o->ack = 0;
-    o->window = 0;
+    o->seq = 0;
     if (proto == DT_IPPROTO_UDP) {
         const uint8_t *h = dt_bytes(c, DT_UDP_HDR_LEN);
         if (!h || wire < DT_UDP_HDR_LEN)

@@ -32,8 +32,7 @@ typedef struct dt_decoded {
     uint8_t proto;          /* innermost IP protocol: DT_IPPROTO_* of util/netconst.h */
     uint16_t sport, dport;  /* TCP/UDP only */
     uint8_t tcp_flags;      /* TCP only: DT_TCP_FIN, DT_TCP_SYN, ... of util/netconst.h */
-    uint32_t seq, ack;      /* TCP only */
-    uint16_t window;        /* TCP only */
+    uint32_t seq;           /* TCP only (nothing reads the acknowledgment or the window) */
     const uint8_t *payload; /* transport payload bytes that were captured */
     uint32_t payload_len;   /* captured payload length (<= payload_wire) */
     uint32_t payload_wire;  /* payload length as the IP/TCP/UDP headers say it was sent */

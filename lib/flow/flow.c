@@ -267,7 +267,7 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
     if (!f)
         return NULL;
     if (proto == DT_IPPROTO_TCP) {
-        f->tcp = dt_pool_get(&t->tcp_pool);
+        f->tcp = dt_pool_take(&t->tcp_pool); /* dt_tcp_dir_init clears what is read */
         if (!f->tcp) {
             dt_pool_put(&t->flow_pool, f);
             return NULL;

@@ -164,9 +164,9 @@ void dt_decoder_free(dt_decoder *d)
 static int ethertype(dt_dctx *x, dt_cur *c)
 {
     for (int depth = 0; depth <= MAX_VLAN; depth++) {
-        switch (x->et) {
-        case DT_ETHERTYPE_IPV4:
+        if (x->et == DT_ETHERTYPE_IPV4) /* the switch would test it after four others */
             return NX_IP4;
+        switch (x->et) {
         case DT_ETHERTYPE_IPV6:
             return NX_IP6;
         case DT_ETHERTYPE_VLAN:

@@ -927,10 +927,10 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
                            size_t caplen, uint32_t wirelen, dt_decoded *out)
 {
     /* The fields no layer sets for sure: each IP layer sets the addresses, the lengths
-     * and the transport fields (zeroing the whole packet cost more).  The MACs and the
-     * process are read only under have_mac and proc_kind: they are left as they are. */
+     * and the transport fields (zeroing the whole packet cost more).  The MACs, the
+     * process id and its name are read only under have_mac and proc_kind: left as they are. */
     out->tunnel = out->tunnel_depth = out->reassembled = out->have_mac = 0;
-    out->proc_kind = 0;
+    out->proc_kind = out->proc_name_len = 0;
     d->st.frames++;
     /* the reassembly's counters change only while it holds datagrams or takes a fragment */
     uint64_t fragments = d->st.fragments;

@@ -46,7 +46,7 @@ typedef struct dt_decoded {
     /* The process on this host that sent or received the packet, as the capture's
      * per-packet metadata names it (macOS PKTAP header, PCAPdroid's app trailer):
      * proc_name points into the frame (proc_name_len bytes, not NUL-terminated).
-     * The fields after proc_kind are set only when it is not DT_PROC_NONE. */
+     * proc_id and proc_name are set only when proc_kind is not DT_PROC_NONE. */
     uint8_t proc_kind; /* DT_PROC_NONE, DT_PROC_PID (PKTAP), DT_PROC_UID (PCAPdroid) */
     uint8_t proc_name_len;
     int32_t proc_id; /* the PID or the Android UID */

@@ -42,6 +42,14 @@ static int64_t unwrap(const dt_tcp_dir *d, uint32_t seq)
 /* Records [s, e) in the sorted, disjoint range list, merging neighbours. */
 static void add_range(dt_tcp_dir *d, uint64_t s, uint64_t e)
 {
+    /* Most segments continue the highest range (in-order data): it only grows, and the
+     * ranges before it are apart from it, so none of them is touched. */
+    dt_tcp_range *last = d->nr ? &d->r[d->nr - 1] : NULL;
+    if (last && s >= last->start && s <= last->end) {
+        if (e > last->end)
+            last->end = e;
+        return;
+    }
     int i = 0;
     while (i < d->nr && d->r[i].end < s)
         i++;

@@ -164,9 +164,9 @@ void dt_decoder_free(dt_decoder *d)
 static int ethertype(dt_dctx *x, dt_cur *c)
 {
     for (int depth = 0; depth <= MAX_VLAN; depth++) {
-        switch (x->et) {
-        case DT_ETHERTYPE_IPV4:
+        if (x->et == DT_ETHERTYPE_IPV4) /* the switch would test it after four others */
             return NX_IP4;
+        switch (x->et) {
         case DT_ETHERTYPE_IPV6:
             return NX_IP6;
         case DT_ETHERTYPE_VLAN:
@@ -612,7 +612,8 @@ __attribute__((noinline)) static int ip_payload(dt_dctx *x, uint8_t proto, int o
     }
 }
 
-/* Transport layer: c holds the captured L4 bytes, wire what the IP header claims. */
+/* Transport layer: c holds the captured L4 bytes, wire what the IP header claims.
+ * Sets every transport field of the packet (those a protocol lacks to 0). */
 static int transport(dt_dctx *x, uint8_t proto, int outer_family, dt_cur *c, uint32_t wire)
 {
     dt_decoded *o = x->out;
@@ -632,12 +633,12 @@ static int transport(dt_dctx *x, uint8_t proto, int outer_family, dt_cur *c, uin
         o->sport = dt_rd_be16(h + DT_TCP_OFF_SPORT);
         o->dport = dt_rd_be16(h + DT_TCP_OFF_DPORT);
         o->seq = dt_rd_be32(h + DT_TCP_OFF_SEQ);
-        o->ack = dt_rd_be32(h + DT_TCP_OFF_ACK);
         o->tcp_flags = h[DT_TCP_OFF_FLAGS];
-        o->window = dt_rd_be16(h + DT_TCP_OFF_WINDOW);
         set_payload(o, c, wire - off);
         return NX_OK;
     }
+    o->tcp_flags = 0;
+    o->seq = 0;
     if (proto == DT_IPPROTO_UDP) {
         const uint8_t *h = dt_bytes(c, DT_UDP_HDR_LEN);
         if (!h || wire < DT_UDP_HDR_LEN)
@@ -656,18 +657,8 @@ static int transport(dt_dctx *x, uint8_t proto, int outer_family, dt_cur *c, uin
             return udp_tunnel(x, c, uw);
         return NX_OK;
     }
-    return ip_payload(x, proto, outer_family, c, wire);
-}
-
-static void reset_l4(dt_decoded *o)
-{
-    o->proto = 0;
     o->sport = o->dport = 0;
-    o->tcp_flags = 0;
-    o->seq = o->ack = 0;
-    o->window = 0;
-    o->payload = NULL;
-    o->payload_len = o->payload_wire = 0;
+    return ip_payload(x, proto, outer_family, c, wire);
 }
 
 static int ip4(dt_dctx *x, dt_cur *c)
@@ -700,7 +691,6 @@ static int ip4(dt_dctx *x, dt_cur *c)
     dt_skip(c, ihl - DT_IP4_HDR_MIN); /* options */
     if (!dt_ok(c))
         return dt_dec_bad(x, DT_ANOM_IPV4_HEADER_SHORT);
-    reset_l4(o);
     dt_addr_set4(&o->src, h + DT_IP4_OFF_SRC);
     dt_addr_set4(&o->dst, h + DT_IP4_OFF_DST);
     o->ip_bytes = tot;
@@ -771,7 +761,6 @@ static int ip6(dt_dctx *x, dt_cur *c)
         plen = (uint32_t)dt_left(c);
         clipped = 1;
     }
-    reset_l4(o);
     dt_addr_set6(&o->src, h + DT_IP6_OFF_SRC);
     dt_addr_set6(&o->dst, h + DT_IP6_OFF_DST);
     o->ip_bytes = DT_IP6_HDR_LEN + plen;
@@ -938,13 +927,10 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
                            size_t caplen, uint32_t wirelen, dt_decoded *out)
 {
     /* The fields no layer sets for sure: each IP layer sets the addresses, the lengths
-     * and the transport fields (zeroing the whole packet cost more). */
+     * and the transport fields (zeroing the whole packet cost more).  The MACs, the
+     * process id and its name are read only under have_mac and proc_kind: left as they are. */
     out->tunnel = out->tunnel_depth = out->reassembled = out->have_mac = 0;
-    memset(out->src_mac, 0, sizeof out->src_mac);
-    memset(out->dst_mac, 0, sizeof out->dst_mac);
     out->proc_kind = out->proc_name_len = 0;
-    out->proc_id = 0;
-    out->proc_name = NULL;
     d->st.frames++;
     /* the reassembly's counters change only while it holds datagrams or takes a fragment */
     uint64_t fragments = d->st.fragments;

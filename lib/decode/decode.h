@@ -32,8 +32,7 @@ typedef struct dt_decoded {
     uint8_t proto;          /* innermost IP protocol: DT_IPPROTO_* of util/netconst.h */
     uint16_t sport, dport;  /* TCP/UDP only */
     uint8_t tcp_flags;      /* TCP only: DT_TCP_FIN, DT_TCP_SYN, ... of util/netconst.h */
-    uint32_t seq, ack;      /* TCP only */
-    uint16_t window;        /* TCP only */
+    uint32_t seq;           /* TCP only (nothing reads the acknowledgment or the window) */
     const uint8_t *payload; /* transport payload bytes that were captured */
     uint32_t payload_len;   /* captured payload length (<= payload_wire) */
     uint32_t payload_wire;  /* payload length as the IP/TCP/UDP headers say it was sent */
@@ -41,11 +40,13 @@ typedef struct dt_decoded {
     uint8_t tunnel;         /* outermost tunnel kind (dt_tunnel), DT_TUN_NONE if none */
     uint8_t tunnel_depth;   /* how many tunnel layers were removed */
     uint8_t reassembled;    /* 1 if rebuilt from IP fragments */
-    uint8_t have_mac;       /* the outermost Ethernet header's addresses are below */
+    uint8_t have_mac;       /* the outermost Ethernet header's addresses are below
+                               (they are set only then) */
     uint8_t src_mac[6], dst_mac[6];
     /* The process on this host that sent or received the packet, as the capture's
      * per-packet metadata names it (macOS PKTAP header, PCAPdroid's app trailer):
-     * proc_name points into the frame (proc_name_len bytes, not NUL-terminated). */
+     * proc_name points into the frame (proc_name_len bytes, not NUL-terminated).
+     * proc_id and proc_name are set only when proc_kind is not DT_PROC_NONE. */
     uint8_t proc_kind; /* DT_PROC_NONE, DT_PROC_PID (PKTAP), DT_PROC_UID (PCAPdroid) */
     uint8_t proc_name_len;
     int32_t proc_id; /* the PID or the Android UID */

@@ -710,7 +710,10 @@ int dt_dec_link_outer(dt_dctx *x, int linktype, dt_cur *c)
         d->link = e;
         d->link_type = linktype;
     }
-    return ((const link_entry *)d->link)->step(x, c);
+    const link_entry *e = d->link;
+    if (e->step == ethernet) /* most captures: the first step is known without a call */
+        return NX_ETH;
+    return e->step(x, c);
 }
 
 /* The frame inside a PPI or PKTAP header: one level only (a wrapper inside a

@@ -11,6 +11,7 @@ struct dt_flow_table {
     dt_flow_limits lim;
     dt_flow **buckets;
     uint32_t nbuckets; /* power of two */
+    dt_flow *last;     /* the flow of the last lookup: most packets follow one of their own flow */
     /* Two activity lists, least recently active first: open flows time out
      * after the idle timeout, closed TCP flows after the (shorter) linger. */
     dt_flow *lru_head[2], *lru_tail[2];
@@ -119,6 +120,18 @@ static int side_is(const dt_flow_side *s, const dt_addr *a, uint16_t p)
     return s->port == p && dt_addr_eq(&s->ip, a);
 }
 
+/* The side of f that sends a packet from (src,sport) to (dst,dport), or -1 when the
+ * packet is not f's. */
+__attribute__((always_inline)) static inline int
+flow_dir(const dt_flow *f, const dt_addr *src, uint16_t sport, const dt_addr *dst, uint16_t dport)
+{
+    if (side_is(&f->side[0], src, sport) && side_is(&f->side[1], dst, dport))
+        return DT_CLIENT;
+    if (side_is(&f->side[1], src, sport) && side_is(&f->side[0], dst, dport))
+        return DT_SERVER;
+    return -1;
+}
+
 static void lru_unlink(dt_flow_table *t, dt_flow *f)
 {
     int l = f->closed != 0;
@@ -154,6 +167,8 @@ static dt_flow *oldest(dt_flow_table *t)
 
 static void end_flow(dt_flow_table *t, dt_flow *f, dt_flow_end reason)
 {
+    if (t->last == f)
+        t->last = NULL;
     dt_flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
     while (*pp && *pp != f)
         pp = &(*pp)->hnext;
@@ -208,20 +223,20 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
                         const dt_addr *dst, uint16_t dport, uint64_t ts_ns, dt_role_hint hint,
                         int *dir)
 {
-    uint32_t h = flow_hash(proto, src, sport, dst, dport);
-    dt_flow *f = t->buckets[h & (t->nbuckets - 1)];
-    for (; f; f = f->hnext) {
-        if (f->hash != h || f->proto != proto)
-            continue;
-        if (side_is(&f->side[0], src, sport) && side_is(&f->side[1], dst, dport)) {
-            *dir = DT_CLIENT;
-            break;
-        }
-        if (side_is(&f->side[1], src, sport) && side_is(&f->side[0], dst, dport)) {
-            *dir = DT_SERVER;
-            break;
-        }
+    /* At most one live flow has these endpoints: the last lookup's flow, when it is the
+     * one, is the one the chain would give (without hashing or touching the buckets). */
+    dt_flow *f = t->last;
+    int d = f && f->proto == proto ? flow_dir(f, src, sport, dst, dport) : -1;
+    int hashed = d < 0;
+    uint32_t h = 0;
+    if (hashed) {
+        h = flow_hash(proto, src, sport, dst, dport);
+        for (f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext)
+            if (f->hash == h && f->proto == proto && (d = flow_dir(f, src, sport, dst, dport)) >= 0)
+                break;
     }
+    if (f)
+        *dir = d;
     if (f && hint == DT_HINT_CLIENT && f->closed) {
         end_flow(t, f, DT_END_REUSED); /* a new connection on the same ports */
         f = NULL;
@@ -235,8 +250,10 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
         f->client_by_syn = 1;
     }
     if (f)
-        return f;
+        return t->last = f;
 
+    if (!hashed) /* the last flow was this packet's, but has just ended */
+        h = flow_hash(proto, src, sport, dst, dport);
     if (t->live >= t->lim.max_flows && oldest(t)) {
         dt_flow *victim = oldest(t);
         if (victim->closed) {
@@ -250,7 +267,7 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
     if (!f)
         return NULL;
     if (proto == DT_IPPROTO_TCP) {
-        f->tcp = dt_pool_get(&t->tcp_pool);
+        f->tcp = dt_pool_take(&t->tcp_pool); /* dt_tcp_dir_init clears what is read */
         if (!f->tcp) {
             dt_pool_put(&t->flow_pool, f);
             return NULL;
@@ -288,7 +305,7 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
     t->live++;
     if (t->live > t->nbuckets && t->nbuckets < (1u << 24))
         grow_buckets(t);
-    return f;
+    return t->last = f;
 }
 
 void dt_flow_touch(dt_flow_table *t, dt_flow *f, uint64_t ts_ns, uint64_t now_ns)

@@ -42,6 +42,7 @@ typedef struct dt_tcp_dir {
     uint32_t buf_size;     /* allocated */
     uint32_t cap;          /* most bytes ever buffered */
     dt_tcp_budget *budget; /* shared accounting, or NULL */
+    /* [0, nr) hold the ranges; the rest is not set */
     dt_tcp_range r[DT_TCP_MAX_RANGES];
 } dt_tcp_dir;
 

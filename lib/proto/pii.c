@@ -864,13 +864,6 @@ static uint64_t after(uint64_t m, int s)
     return m >> s | ~(~(uint64_t)0 >> s);
 }
 
-/* m and m s bits on: where m's bit k says bytes k .. k + r - 1 are of a
- * class, the result's says bytes k .. k + r + s - 1 are (s <= r). */
-static uint64_t joined(uint64_t m, int s)
-{
-    return m & after(m, s);
-}
-
 /* What the scan does at p[i], a byte that starts a check or the first of a
  * token (a run of letters and digits: i is its start, p[i, j) are known to
  * be in it). */
@@ -918,14 +911,16 @@ void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx
             next = 0;
         }
         block b = run[next++];
-        uint64_t a = b.alnum, start = a & ~(a << 1 | before);
+        uint64_t a = b.alnum, gap = ~a, start = a & ~(a << 1 | before);
         before = a >> 63;
-        uint64_t pair = start & after(a, 1) & after(~a, 2); /* "hh:" */
-        uint64_t mac = pair & after(pair, 3);               /* "hh:hh:" */
-        uint64_t r8 = joined(joined(joined(a, 1), 2), 4);
-        uint64_t tokens =
-            joined(r8, 8) | (r8 & joined(joined(b.digit, 1), 2)); /* 16, 8 & 4 digits */
-        uint64_t cand = (start & (tokens | mac | b.mark)) | (b.mark & ~a);
+        /* gapN bit k: a byte in k .. k + N - 1 is not a letter or digit
+         * (shifts bring in zeros: past the block, letters) */
+        uint64_t gap2 = gap | gap >> 1, gap4 = gap2 | gap2 >> 2, gap8 = gap4 | gap4 >> 4;
+        uint64_t nd = ~b.digit, nd2 = nd | nd >> 1, nd4 = nd2 | nd2 >> 2;
+        uint64_t tokens = ~((gap8 | gap8 >> 8) & (gap8 | nd4)); /* 16, 8 & 4 digits */
+        uint64_t pair = start & ~(gap >> 1) & after(gap, 2);    /* "hh:" */
+        uint64_t mac = pair & after(pair, 3);                   /* "hh:hh:" */
+        uint64_t cand = (start & (tokens | mac | b.mark)) | (b.mark & gap);
         while (cand) {
             int k = __builtin_ctzll(cand);
             uint64_t rest = ~(a >> k); /* the token's length in the block */

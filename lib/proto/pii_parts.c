@@ -27,20 +27,27 @@ static int ieq(const uint8_t *p, size_t n, const char *lit)
  * binary well under).  Such bodies, messages and data are not scanned
  * (the detector's cost on real traffic; nothing would validate in them). */
 #define RANDOM_SAMPLE 32
-#define RANDOM_MIN 32
-#define RANDOM_HEADER 24 /* a second sample after this many bytes */
-/* Whether the sample of n bytes at p has nearly as many distinct values as
- * bytes: at most n / 8 repeats (it stops at the one too many). */
-static int sample_random(const uint8_t *p, size_t n)
+#define RANDOM_MIN RANDOM_SAMPLE /* the samples are always whole */
+#define RANDOM_HEADER 24         /* a second sample after this many bytes */
+/* Whether the RANDOM_SAMPLE bytes at p have nearly as many distinct values
+ * as bytes: at most 1/8 repeats (it stops at the one too many). */
+static int sample_random(const uint8_t *p)
 {
-    uint8_t seen[256];
-    memset(seen, 0, sizeof seen);
-    size_t repeats = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (seen[p[i]] && ++repeats > n / 8)
-            return 0;
-        seen[p[i]] = 1;
+    /* a byte value was seen in this sample when its entry holds the
+     * sample's number: no table to clear per call (once in 255) */
+    static _Thread_local uint8_t seen[256], sample;
+    if (++sample == 0) {
+        memset(seen, 0, sizeof seen);
+        sample = 1;
     }
+    uint8_t k = sample;
+    size_t repeats = 0;
+    for (size_t i = 0; i < RANDOM_SAMPLE; i += 4) /* the bound known: unrolled by 4 */
+        for (size_t j = i; j < i + 4; j++) {
+            if (seen[p[j]] == k && ++repeats > RANDOM_SAMPLE / 8)
+                return 0;
+            seen[p[j]] = k;
+        }
     return 1;
 }
 
@@ -50,12 +57,9 @@ int dt_pii_looks_random(const uint8_t *p, size_t len)
 {
     if (len < RANDOM_MIN)
         return 0;
-    if (sample_random(p, len < RANDOM_SAMPLE ? len : RANDOM_SAMPLE))
+    if (sample_random(p))
         return 1;
-    if (len < RANDOM_HEADER + RANDOM_MIN)
-        return 0;
-    len -= RANDOM_HEADER;
-    return sample_random(p + RANDOM_HEADER, len < RANDOM_SAMPLE ? len : RANDOM_SAMPLE);
+    return len >= RANDOM_HEADER + RANDOM_MIN && sample_random(p + RANDOM_HEADER);
 }
 
 static void scan_part(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *ctx,

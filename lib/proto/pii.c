@@ -568,8 +568,8 @@ static void email_at(const dt_pii *d, const uint8_t *p, size_t len, size_t at, s
 {
     /* SSH algorithm names (name@domain, RFC 4251) */
     static const char *const not_domain[] = {"openssh.com", "lysator.liu.se", "libssh.org"};
-    static const char *const not_tld[] = {"png", "jpg",  "jpeg", "gif",  "svg", "webp", "js",
-                                          "css", "json", "xml",  "html", "ico", "bmp",  "mp4"};
+    static const char not_tld[][5] = {"png", "jpg",  "jpeg", "gif",  "svg", "webp", "js",
+                                      "css", "json", "xml",  "html", "ico", "bmp",  "mp4"};
     size_t s = at;
     while (s > 0 && at - s < 64 && local_char(p[s - 1]))
         s--;
@@ -595,12 +595,13 @@ static void email_at(const dt_pii *d, const uint8_t *p, size_t len, size_t at, s
     for (size_t k = dot + 1; k < e; k++)
         if (!is_alpha(p[k]))
             return;
-    for (size_t k = 0; k < sizeof not_tld / sizeof not_tld[0]; k++) {
-        size_t nl = strlen(not_tld[k]), m = 0;
-        while (m < nl && m < tl && lower(p[dot + 1 + m]) == (uint8_t)not_tld[k][m])
-            m++;
-        if (m == nl && nl == tl)
-            return;
+    if (tl < sizeof not_tld[0]) { /* the TLD in lower case, padded as the list is */
+        char t[sizeof not_tld[0]] = {0};
+        for (size_t k = 0; k < tl; k++)
+            t[k] = (char)lower(p[dot + 1 + k]);
+        for (size_t k = 0; k < sizeof not_tld / sizeof not_tld[0]; k++)
+            if (memcmp(t, not_tld[k], sizeof t) == 0)
+                return;
     }
     for (size_t k = 0; k < sizeof not_domain / sizeof not_domain[0]; k++) {
         size_t nl = strlen(not_domain[k]);
@@ -883,8 +884,8 @@ static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, siz
     while (j < len && (cls[p[j]] & CL_ALNUM))
         j++;
     size_t n = j - i;
-    if ((b | 0x20) == 'l' && n >= 3)
-        gps_at(d, p, len, i, c, out);
+    if ((b | 0x20) == 'l' && n >= 3 && (p[i + 1] | 0x20) == 'a' && (p[i + 2] | 0x20) == 't')
+        gps_at(d, p, len, i, c, out); /* both latitude keys start with "lat" */
     else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
         mac_at(d, p, len, i, c, out);
     if (n >= 8 && n <= 20)

@@ -828,7 +828,8 @@ static void classify(const uint8_t *q, size_t n, block *out, int avx2)
         out[i] = classify_base(q + 64 * i, 64);
 }
 
-#define PII_RUN 16 /* blocks classified at a time */
+#define PII_RUN 16     /* blocks classified at a time */
+#define PII_SHORTEST 6 /* "a@b.cd": every other kind but identifiers is longer */
 
 /* The blocks from p[at] on, up to PII_RUN of them; the last one of the
  * buffer with no bit set past len.  Returns how many. */
@@ -847,6 +848,19 @@ static size_t blocks_at(const uint8_t *p, size_t len, size_t at, block *b, int a
         b->digit >>= 64 - n;
         b->mark >>= 64 - n;
     } else {
+#if defined(__SSE2__)
+        if (n >= 16 && n <= 32) { /* in place: the first 16 bytes, then the last 16 */
+            *b = classify_base(p + at, 16);
+            if (n > 16) {
+                block t = classify_base(p + at + n - 16, 16);
+                int s = (int)(32 - n); /* t's bits for the bytes before 16 */
+                b->alnum |= t.alnum >> s << 16;
+                b->digit |= t.digit >> s << 16;
+                b->mark |= t.mark >> s << 16;
+            }
+            return 1;
+        }
+#endif
         uint8_t tail[64];
         memset(tail, 0, sizeof tail);
         memcpy(tail, p + at, n);
@@ -902,6 +916,8 @@ static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, siz
 void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *c,
                  dt_pii_findings *out)
 {
+    if (len < PII_SHORTEST && (!d || len < d->min_len))
+        return;
     uint64_t before = 0; /* the byte before the block is a letter or digit */
     int avx2 = len ? wide() : 0;
     block run[PII_RUN];

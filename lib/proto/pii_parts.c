@@ -146,24 +146,53 @@ static size_t dechunk(const uint8_t *p, size_t len, uint8_t *out, size_t cap)
     return k;
 }
 
+/* One inflate call: p into out with zlib's window bits wbits; zlib's return
+ * code in *rc (Z_MEM_ERROR when it cannot start) and the input read in *used.
+ * Returns the bytes inflated. */
+static size_t inflate_once(const uint8_t *p, size_t len, int wbits, uint8_t *out, size_t cap,
+                           int *rc, size_t *used)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    *rc = Z_MEM_ERROR;
+    *used = 0;
+    if (inflateInit2(&z, wbits) != Z_OK)
+        return 0;
+    z.next_in = (Bytef *)(uintptr_t)p;
+    z.avail_in = (uInt)(len > 0x7fffffff ? 0x7fffffff : len);
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    *rc = inflate(&z, Z_SYNC_FLUSH);
+    *used = z.total_in;
+    inflateEnd(&z);
+    return cap - z.avail_out;
+}
+
+#define GZIP_HEADER 10 /* with no optional fields */
+
 /* Inflates p (gzip or zlib, else raw deflate) into out; *bounded when out
- * filled before the stream ended.  Returns the bytes inflated. */
+ * filled before the stream ended.  Returns the bytes inflated.  The common
+ * gzip member (no optional header fields) is inflated as raw deflate: the
+ * same bytes without zlib's CRC-32 of them, which only decides *bounded
+ * when the stream ends exactly at cap (zlib's gzip mode then reads the
+ * trailer: Z_OK while the CRC-32, if right, or the length is awaited). */
 static size_t inflate_body(const uint8_t *p, size_t len, uint8_t *out, size_t cap, int *bounded)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        if (inflateInit2(&z, attempt ? -15 : 15 + 32) != Z_OK)
-            return 0;
-        z.next_in = (Bytef *)(uintptr_t)p;
-        z.avail_in = (uInt)(len > 0x7fffffff ? 0x7fffffff : len);
-        z.next_out = out;
-        z.avail_out = (uInt)cap;
-        int rc = inflate(&z, Z_SYNC_FLUSH);
-        size_t n = cap - z.avail_out;
-        if (z.avail_out == 0 && rc == Z_OK)
+    int rc;
+    size_t n, used;
+    if (len >= GZIP_HEADER && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8 && p[3] == 0) {
+        n = inflate_once(p + GZIP_HEADER, len - GZIP_HEADER, -15, out, cap, &rc, &used);
+        size_t left = len - GZIP_HEADER - used; /* of the trailer: CRC-32, length */
+        const uint8_t *t = p + GZIP_HEADER + used;
+        if (n == cap && (rc == Z_OK || (rc == Z_STREAM_END && left < 8 &&
+                                        (left < 4 || crc32(0, out, (uInt)n) == dt_rd_le32(t)))))
             *bounded = 1;
-        inflateEnd(&z);
+        return n; /* an error with nothing out: raw deflate of the whole fails too */
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        n = inflate_once(p, len, attempt ? -15 : 15 + 32, out, cap, &rc, &used);
+        if (n == cap && rc == Z_OK)
+            *bounded = 1;
         if (rc != Z_DATA_ERROR || n > 0)
             return n;
     }

@@ -907,7 +907,8 @@ static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, siz
 }
 
 /* 64 bytes at a time, from their classes as bits: scan_at runs only where a
- * check can find something (every '@', '%' and '$'; tokens that start with
+ * check can find something (every '@', '%' and '$' followed by a letter or
+ * digit, as "a@b", "%40" and "$GP" are; tokens that start with
  * 'l', that are 16 or more long, that are 8 or more and start with 4 digits,
  * or of two characters followed by another byte, twice: "hh:hh:"), in order
  * of position, so that the findings come as a byte-by-byte scan finds them.
@@ -937,7 +938,7 @@ void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx
         uint64_t tokens = ~((gap8 | gap8 >> 8) & (gap8 | nd4)); /* 16, 8 & 4 digits */
         uint64_t pair = start & ~(gap >> 1) & after(gap, 2);    /* "hh:" */
         uint64_t mac = pair & after(pair, 3);                   /* "hh:hh:" */
-        uint64_t cand = (start & (tokens | mac | b.mark)) | (b.mark & gap);
+        uint64_t cand = (start & (tokens | mac | b.mark)) | (b.mark & gap & ~(gap >> 1));
         while (cand) {
             int k = __builtin_ctzll(cand);
             uint64_t rest = ~(a >> k); /* the token's length in the block */

@@ -61,7 +61,8 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
                     base,
                     (const uint8_t(*)[6])macs,
                     own_macs(in->f, macs),
-                    known_text};
+                    known_text,
+                    0};
     if (p)
         dt_pii_scan_stream(d, p, len, &c, w);
     if (names) {

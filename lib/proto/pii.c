@@ -433,8 +433,11 @@ void dt_pii_add(const dt_pii *d, dt_pii_findings *out, const dt_pii_ctx *c, int 
     f->dir = c->dir;
     f->offset = (uint32_t)(c->base + off);
     f->hash = h;
-    if (name || (name = c->name) != NULL) /* an identifier's name, else the header's */
+    if (name) /* an identifier's name, else the header's (to a NUL, as a C string) */
         snprintf(f->name, sizeof f->name, "%s", name);
+    else
+        for (size_t k = 0; c->name && k < c->name_len && k < sizeof f->name - 1 && c->name[k]; k++)
+            f->name[k] = c->name[k];
     sample_of(v, n, d ? d->show_values : 0, f->sample);
 }
 

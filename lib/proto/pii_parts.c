@@ -63,7 +63,7 @@ int dt_pii_looks_random(const uint8_t *p, size_t len)
 }
 
 static void scan_part(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *ctx,
-                      int where, const char *name, size_t off, dt_pii_findings *out)
+                      int where, size_t off, dt_pii_findings *out)
 {
     if ((where == DT_PII_AT_BODY || where == DT_PII_AT_MESSAGE ||
          (where == DT_PII_AT_DATA && !(off == 0 && ctx->known_text))) &&
@@ -71,7 +71,6 @@ static void scan_part(const dt_pii *d, const uint8_t *p, size_t len, const dt_pi
         return;
     dt_pii_ctx c = *ctx;
     c.where = (uint8_t)where;
-    c.name = name;
     c.base = (uint32_t)(ctx->base + off);
     dt_pii_scan(d, p, len, &c, out);
 }
@@ -224,7 +223,7 @@ static void scan_body(const dt_pii *d, const uint8_t *p, size_t len, const head 
                       const dt_pii_ctx *ctx, size_t off, dt_pii_findings *out)
 {
     if (!h->compressed && !h->chunked) {
-        scan_part(d, p, len, ctx, DT_PII_AT_BODY, NULL, off, out);
+        scan_part(d, p, len, ctx, DT_PII_AT_BODY, off, out);
         return;
     }
     uint8_t *buf = malloc(2 * (size_t)DT_PII_INFLATE_MAX); /* once per such body, at its end */
@@ -242,9 +241,9 @@ static void scan_body(const dt_pii *d, const uint8_t *p, size_t len, const head 
         out->inflate_bounded += (uint32_t)bounded;
         dt_pii_ctx c = *ctx;
         c.encoding = DT_PII_ENC_GZIP;
-        scan_part(d, buf + DT_PII_INFLATE_MAX, m, &c, DT_PII_AT_BODY, NULL, off, out);
+        scan_part(d, buf + DT_PII_INFLATE_MAX, m, &c, DT_PII_AT_BODY, off, out);
     } else {
-        scan_part(d, body, n, ctx, DT_PII_AT_BODY, NULL, off, out);
+        scan_part(d, body, n, ctx, DT_PII_AT_BODY, off, out);
     }
     free(buf);
 }
@@ -258,7 +257,7 @@ static size_t scan_http(const dt_pii *d, const uint8_t *p, size_t len, const dt_
     while (i < len && (kind = http_start(p + i, len - i)) != 0) {
         size_t next, e = line_end(p + i, len - i, &next);
         if (kind == 1)
-            scan_part(d, p + i, e, ctx, DT_PII_AT_URL, NULL, i, out);
+            scan_part(d, p + i, e, ctx, DT_PII_AT_URL, i, out);
         i += next;
         head h = {0, 0, 0, 0};
         while (i < len) { /* headers, to the empty line */
@@ -273,12 +272,11 @@ static size_t scan_http(const dt_pii *d, const uint8_t *p, size_t len, const dt_
                 size_t nl = (size_t)(colon - l), v = nl + 1;
                 while (v < e && (l[v] == ' ' || l[v] == '\t'))
                     v++;
-                char name[DT_PII_NAME];
-                size_t cn = nl < sizeof name - 1 ? nl : sizeof name - 1;
-                memcpy(name, l, cn);
-                name[cn] = '\0';
                 header_seen(l, nl, l + v, e - v, &h);
-                scan_part(d, l + v, e - v, ctx, DT_PII_AT_HEADER, name, i + v, out);
+                dt_pii_ctx c = *ctx;
+                c.name = (const char *)l; /* copied only with a finding */
+                c.name_len = nl;
+                scan_part(d, l + v, e - v, &c, DT_PII_AT_HEADER, i + v, out);
             }
             i += next;
         }
@@ -325,14 +323,14 @@ static size_t scan_mqtt(const dt_pii *d, const uint8_t *p, size_t len, const dt_
             dt_skip(&pk, nl);
             v5 = dt_u8(&pk) == 5;
             size_t blen = rl <= len - body_at ? rl : len - body_at;
-            scan_part(d, p + body_at, blen, ctx, DT_PII_AT_DATA, NULL, body_at, out);
+            scan_part(d, p + body_at, blen, ctx, DT_PII_AT_DATA, body_at, out);
         } else if (type == 3) { /* PUBLISH: topic, packet id (QoS > 0), properties (v5) */
             uint16_t tl = dt_be16(&pk);
             size_t topic_at = len - dt_left(&pk);
             const uint8_t *topic = dt_bytes(&pk, tl);
             if (!topic)
                 return at;
-            scan_part(d, topic, tl, ctx, DT_PII_AT_TOPIC, NULL, topic_at, out);
+            scan_part(d, topic, tl, ctx, DT_PII_AT_TOPIC, topic_at, out);
             if ((b >> 1) & 3)
                 dt_skip(&pk, 2);
             if (v5)
@@ -340,7 +338,7 @@ static size_t scan_mqtt(const dt_pii *d, const uint8_t *p, size_t len, const dt_
             if (pk.err)
                 return at;
             size_t msg_at = len - dt_left(&pk);
-            scan_part(d, dt_ptr(&pk), dt_left(&pk), ctx, DT_PII_AT_MESSAGE, NULL, msg_at, out);
+            scan_part(d, dt_ptr(&pk), dt_left(&pk), ctx, DT_PII_AT_MESSAGE, msg_at, out);
         } else if (type == 0) {
             return at;
         }
@@ -357,7 +355,7 @@ void dt_pii_scan_stream(const dt_pii *d, const uint8_t *p, size_t len, const dt_
     else if (len >= 2 && p[0] == 0x10 && ctx->dir == 0)
         done = scan_mqtt(d, p, len, ctx, out);
     if (done < len)
-        scan_part(d, p + done, len - done, ctx, DT_PII_AT_DATA, NULL, done, out);
+        scan_part(d, p + done, len - done, ctx, DT_PII_AT_DATA, done, out);
 }
 
 /* ---- DNS ---- */

@@ -9,7 +9,7 @@
 
 static dt_pii_findings found;
 
-static const dt_pii_ctx data_ctx = {DT_PII_AT_DATA, 0, DT_PII_ENC_PLAIN, NULL, 0, NULL, 0, 0};
+static const dt_pii_ctx data_ctx = {DT_PII_AT_DATA, 0, DT_PII_ENC_PLAIN, NULL, 0, NULL, 0, 0, 0};
 
 /* The findings of scanning s as data: how many, and the first's kind. */
 static int scan_str(const dt_pii *d, const char *s)

@@ -89,10 +89,13 @@ static int http_start(const uint8_t *p, size_t len)
     if (len >= 5 && memcmp(p, "HTTP/", 5) == 0)
         return 2;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-        if (p[0] != (uint8_t)methods[i][0]) /* most lines: no method starts with their byte */
+        const char *m = methods[i];
+        if (p[0] != (uint8_t)m[0]) /* most lines: no method starts with their byte */
             continue;
-        size_t l = strlen(methods[i]);
-        if (len >= l && memcmp(p, methods[i], l) == 0)
+        size_t k = 1;
+        while (m[k] && k < len && p[k] == (uint8_t)m[k])
+            k++;
+        if (!m[k])
             return 1;
     }
     return 0;

@@ -913,7 +913,7 @@ static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, siz
  * check can find something (every '@', '%' and '$' followed by a letter or
  * digit, as "a@b", "%40" and "$GP" are; tokens that start with
  * 'l', that are 16 or more long, that are 8 or more and start with 4 digits,
- * or of two characters followed by another byte, twice: "hh:hh:"), in order
+ * or of two characters followed by another byte, four times: "hh:hh:hh:hh:"), in order
  * of position, so that the findings come as a byte-by-byte scan finds them.
  * Past a block's end the bits are taken as set: a few positions too many,
  * never one too few. */
@@ -940,7 +940,8 @@ void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx
         uint64_t nd = ~b.digit, nd2 = nd | nd >> 1, nd4 = nd2 | nd2 >> 2;
         uint64_t tokens = ~((gap8 | gap8 >> 8) & (gap8 | nd4)); /* 16, 8 & 4 digits */
         uint64_t pair = start & ~(gap >> 1) & after(gap, 2);    /* "hh:" */
-        uint64_t mac = pair & after(pair, 3);                   /* "hh:hh:" */
+        uint64_t mac = pair & after(pair, 3);
+        mac &= after(mac, 6); /* "hh:hh:hh:hh:" */
         uint64_t cand = (start & (tokens | mac | b.mark)) | (b.mark & gap & ~(gap >> 1));
         while (cand) {
             int k = __builtin_ctzll(cand);

@@ -49,8 +49,6 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
                  int names, int known_text)
 {
     const dt_flow_app *x = in->x;
-    const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
-    const dt_tls_cert *cert = dt_app_tls_cert(x);
     const dt_pii *d = dt_apps_pii(in->apps);
     dt_pii_findings *out = in->x->result[DT_RESULT_PII], scratch;
     if (!out) {
@@ -71,6 +69,8 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
     if (p)
         dt_pii_scan_stream(d, p, len, &c, w);
     if (names) {
+        const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
+        const dt_tls_cert *cert = dt_app_tls_cert(x);
         c.where = DT_PII_AT_SNI;
         for (int k = 0; k < 2; k++) {
             const dt_tls_client *h = k ? qc : tc;

@@ -36,16 +36,19 @@ static int own_macs(const dt_flow *f, uint8_t macs[2][6])
     return n;
 }
 
+/* Whether the flow has names to scan at its end. */
+static int has_names(const dt_flow_app *x)
+{
+    const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
+    return (tc && tc->sni[0]) || (qc && qc->sni[0]) || dt_app_tls_cert(x) || x->n_dns;
+}
+
 /* Scans into a scratch set first: a flow gets its result only when
  * something was found (or a bound was hit). */
 static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, uint32_t base,
                  int names, int known_text)
 {
     const dt_flow_app *x = in->x;
-    const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
-    const dt_tls_cert *cert = dt_app_tls_cert(x);
-    if (!p && !(names && ((tc && tc->sni[0]) || (qc && qc->sni[0]) || cert || x->n_dns)))
-        return; /* nothing to read */
     const dt_pii *d = dt_apps_pii(in->apps);
     dt_pii_findings *out = in->x->result[DT_RESULT_PII], scratch;
     if (!out) {
@@ -61,10 +64,13 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
                     base,
                     (const uint8_t(*)[6])macs,
                     own_macs(in->f, macs),
-                    known_text};
+                    known_text,
+                    0};
     if (p)
         dt_pii_scan_stream(d, p, len, &c, w);
     if (names) {
+        const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
+        const dt_tls_cert *cert = dt_app_tls_cert(x);
         c.where = DT_PII_AT_SNI;
         for (int k = 0; k < 2; k++) {
             const dt_tls_client *h = k ? qc : tc;
@@ -141,7 +147,8 @@ static void pii_end(const dt_parse_in *in)
                 pii_parse(&d);
         }
     }
-    scan(in, DT_CLIENT, NULL, 0, 0, 1, 0);
+    if (has_names(x))
+        scan(in, DT_CLIENT, NULL, 0, 0, 1, 0);
 }
 
 const dt_parser dt_parser_pii = {

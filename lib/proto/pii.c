@@ -433,8 +433,11 @@ void dt_pii_add(const dt_pii *d, dt_pii_findings *out, const dt_pii_ctx *c, int 
     f->dir = c->dir;
     f->offset = (uint32_t)(c->base + off);
     f->hash = h;
-    if (name || (name = c->name) != NULL) /* an identifier's name, else the header's */
+    if (name) /* an identifier's name, else the header's (to a NUL, as a C string) */
         snprintf(f->name, sizeof f->name, "%s", name);
+    else
+        for (size_t k = 0; c->name && k < c->name_len && k < sizeof f->name - 1 && c->name[k]; k++)
+            f->name[k] = c->name[k];
     sample_of(v, n, d ? d->show_values : 0, f->sample);
 }
 
@@ -568,8 +571,8 @@ static void email_at(const dt_pii *d, const uint8_t *p, size_t len, size_t at, s
 {
     /* SSH algorithm names (name@domain, RFC 4251) */
     static const char *const not_domain[] = {"openssh.com", "lysator.liu.se", "libssh.org"};
-    static const char *const not_tld[] = {"png", "jpg",  "jpeg", "gif",  "svg", "webp", "js",
-                                          "css", "json", "xml",  "html", "ico", "bmp",  "mp4"};
+    static const char not_tld[][5] = {"png", "jpg",  "jpeg", "gif",  "svg", "webp", "js",
+                                      "css", "json", "xml",  "html", "ico", "bmp",  "mp4"};
     size_t s = at;
     while (s > 0 && at - s < 64 && local_char(p[s - 1]))
         s--;
@@ -595,12 +598,13 @@ static void email_at(const dt_pii *d, const uint8_t *p, size_t len, size_t at, s
     for (size_t k = dot + 1; k < e; k++)
         if (!is_alpha(p[k]))
             return;
-    for (size_t k = 0; k < sizeof not_tld / sizeof not_tld[0]; k++) {
-        size_t nl = strlen(not_tld[k]), m = 0;
-        while (m < nl && m < tl && lower(p[dot + 1 + m]) == (uint8_t)not_tld[k][m])
-            m++;
-        if (m == nl && nl == tl)
-            return;
+    if (tl < sizeof not_tld[0]) { /* the TLD in lower case, padded as the list is */
+        char t[sizeof not_tld[0]] = {0};
+        for (size_t k = 0; k < tl; k++)
+            t[k] = (char)lower(p[dot + 1 + k]);
+        for (size_t k = 0; k < sizeof not_tld / sizeof not_tld[0]; k++)
+            if (memcmp(t, not_tld[k], sizeof t) == 0)
+                return;
     }
     for (size_t k = 0; k < sizeof not_domain / sizeof not_domain[0]; k++) {
         size_t nl = strlen(not_domain[k]);
@@ -827,25 +831,42 @@ static void classify(const uint8_t *q, size_t n, block *out, int avx2)
         out[i] = classify_base(q + 64 * i, 64);
 }
 
-#define PII_RUN 16 /* blocks classified at a time */
+#define PII_RUN 16     /* blocks classified at a time */
+#define PII_SHORTEST 6 /* "a@b.cd": every other kind but identifiers is longer */
 
 /* The blocks from p[at] on, up to PII_RUN of them; the last one of the
  * buffer with no bit set past len.  Returns how many. */
 static size_t blocks_at(const uint8_t *p, size_t len, size_t at, block *b, int avx2)
 {
-    size_t n = (len - at) / 64;
-    if (n) {
-        n = n < PII_RUN ? n : PII_RUN;
-        classify(p + at, n, b, avx2);
-        return n;
+    size_t got = (len - at) / 64;
+    if (got) {
+        got = got < PII_RUN ? got : PII_RUN;
+        classify(p + at, got, b, avx2);
+        at += 64 * got;
+        if (got == PII_RUN || at == len)
+            return got;
+        b += got; /* and the last block in the same run */
     }
-    n = len - at;
+    size_t n = len - at;
     if (len >= 64) { /* the last 64 bytes of the buffer, the new ones only */
         classify(p + len - 64, 1, b, avx2);
         b->alnum >>= 64 - n;
         b->digit >>= 64 - n;
         b->mark >>= 64 - n;
     } else {
+#if defined(__SSE2__)
+        if (n >= 16 && n <= 32) { /* in place: the first 16 bytes, then the last 16 */
+            *b = classify_base(p + at, 16);
+            if (n > 16) {
+                block t = classify_base(p + at + n - 16, 16);
+                int s = (int)(32 - n); /* t's bits for the bytes before 16 */
+                b->alnum |= t.alnum >> s << 16;
+                b->digit |= t.digit >> s << 16;
+                b->mark |= t.mark >> s << 16;
+            }
+            return 1;
+        }
+#endif
         uint8_t tail[64];
         memset(tail, 0, sizeof tail);
         memcpy(tail, p + at, n);
@@ -854,7 +875,7 @@ static size_t blocks_at(const uint8_t *p, size_t len, size_t at, block *b, int a
         else
             classify(tail, 1, b, avx2);
     }
-    return 1;
+    return got + 1;
 }
 
 /* Bit k: bit k + s of m, set past the block (what follows it is unknown:
@@ -862,13 +883,6 @@ static size_t blocks_at(const uint8_t *p, size_t len, size_t at, block *b, int a
 static uint64_t after(uint64_t m, int s)
 {
     return m >> s | ~(~(uint64_t)0 >> s);
-}
-
-/* m and m s bits on: where m's bit k says bytes k .. k + r - 1 are of a
- * class, the result's says bytes k .. k + r + s - 1 are (s <= r). */
-static uint64_t joined(uint64_t m, int s)
-{
-    return m & after(m, s);
 }
 
 /* What the scan does at p[i], a byte that starts a check or the first of a
@@ -890,42 +904,115 @@ static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, siz
     while (j < len && (cls[p[j]] & CL_ALNUM))
         j++;
     size_t n = j - i;
-    if ((b | 0x20) == 'l' && n >= 3)
-        gps_at(d, p, len, i, c, out);
+    if ((b | 0x20) == 'l' && n >= 3 && (p[i + 1] | 0x20) == 'a' && (p[i + 2] | 0x20) == 't')
+        gps_at(d, p, len, i, c, out); /* both latitude keys start with "lat" */
     else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
         mac_at(d, p, len, i, c, out);
     if (n >= 8 && n <= 20)
         token(d, p, len, i, j, c, out);
 }
 
-/* 64 bytes at a time, from their classes as bits: scan_at runs only where a
- * check can find something (every '@', '%' and '$'; tokens that start with
- * 'l', that are 16 or more long, that are 8 or more and start with 4 digits,
- * or of two characters followed by another byte, twice: "hh:hh:"), in order
- * of position, so that the findings come as a byte-by-byte scan finds them.
- * Past a block's end the bits are taken as set: a few positions too many,
- * never one too few. */
+/* Where in block b scan_at runs (bit k: byte k): only where a check can
+ * find something (every '@', '%' and '$' followed by a letter or digit, as
+ * "a@b", "%40" and "$GP" are; tokens that start with 'l', that are 16 or
+ * more long, that are 8 or more and start with 4 digits, or of two
+ * characters followed by another byte, four times: "hh:hh:hh:hh:").  before:
+ * the byte before the block is a letter or digit.  Past the block's end the
+ * bits are taken as set: a few positions too many, never one too few. */
+static uint64_t candidates(block b, uint64_t before)
+{
+    uint64_t a = b.alnum, gap = ~a, start = a & ~(a << 1 | before);
+    /* gapN bit k: a byte in k .. k + N - 1 is not a letter or digit
+     * (shifts bring in zeros: past the block, letters) */
+    uint64_t gap2 = gap | gap >> 1, gap4 = gap2 | gap2 >> 2, gap8 = gap4 | gap4 >> 4;
+    uint64_t nd = ~b.digit, nd2 = nd | nd >> 1, nd4 = nd2 | nd2 >> 2;
+    uint64_t tokens = ~((gap8 | gap8 >> 8) & (gap8 | nd4)); /* 16, 8 & 4 digits */
+    uint64_t pair = start & ~(gap >> 1) & after(gap, 2);    /* "hh:" */
+    uint64_t mac = pair & after(pair, 3);
+    mac &= after(mac, 6); /* "hh:hh:hh:hh:" */
+    return (start & (tokens | mac | b.mark)) | (b.mark & gap & ~(gap >> 1));
+}
+
+#ifdef PII_AVX2
+/* candidates() of n blocks (a multiple of 4), four at a time: the same
+ * shifts and masks in each 64-bit lane; a lane's byte before is the last of
+ * the lane below (of the four before, for the first). */
+__attribute__((target("avx2"))) static void candidates_avx2(const block *b, size_t n,
+                                                            uint64_t before, uint64_t *cand)
+{
+    const __m256i ones = _mm256_set1_epi64x(-1);
+    const __m256i top2 = _mm256_set1_epi64x((long long)0xc000000000000000ull),
+                  top3 = _mm256_set1_epi64x((long long)0xe000000000000000ull),
+                  top6 = _mm256_set1_epi64x((long long)0xfc00000000000000ull);
+    __m256i last = _mm256_set_epi64x((long long)(before << 63), 0, 0, 0);
+    for (size_t i = 0; i < n; i += 4, b += 4) {
+        __m256i a = _mm256_set_epi64x((long long)b[3].alnum, (long long)b[2].alnum,
+                                      (long long)b[1].alnum, (long long)b[0].alnum);
+        __m256i dg = _mm256_set_epi64x((long long)b[3].digit, (long long)b[2].digit,
+                                       (long long)b[1].digit, (long long)b[0].digit);
+        __m256i mk = _mm256_set_epi64x((long long)b[3].mark, (long long)b[2].mark,
+                                       (long long)b[1].mark, (long long)b[0].mark);
+        /* the lanes one up: last's top lane, a's lanes 0 to 2 */
+        __m256i prev = _mm256_alignr_epi8(a, _mm256_permute2x128_si256(last, a, 0x21), 8);
+        last = a;
+        __m256i gap = _mm256_xor_si256(a, ones);
+        __m256i start = _mm256_andnot_si256(
+            _mm256_or_si256(_mm256_slli_epi64(a, 1), _mm256_srli_epi64(prev, 63)), a);
+        __m256i gap2 = _mm256_or_si256(gap, _mm256_srli_epi64(gap, 1));
+        __m256i gap4 = _mm256_or_si256(gap2, _mm256_srli_epi64(gap2, 2));
+        __m256i gap8 = _mm256_or_si256(gap4, _mm256_srli_epi64(gap4, 4));
+        __m256i nd = _mm256_xor_si256(dg, ones);
+        __m256i nd2 = _mm256_or_si256(nd, _mm256_srli_epi64(nd, 1));
+        __m256i nd4 = _mm256_or_si256(nd2, _mm256_srli_epi64(nd2, 2));
+        __m256i no_token = _mm256_and_si256(_mm256_or_si256(gap8, _mm256_srli_epi64(gap8, 8)),
+                                            _mm256_or_si256(gap8, nd4));
+        __m256i gap1 = _mm256_srli_epi64(gap, 1);
+        __m256i pair = _mm256_and_si256(_mm256_andnot_si256(gap1, start),
+                                        _mm256_or_si256(_mm256_srli_epi64(gap, 2), top2));
+        __m256i mac = _mm256_and_si256(pair, _mm256_or_si256(_mm256_srli_epi64(pair, 3), top3));
+        mac = _mm256_and_si256(mac, _mm256_or_si256(_mm256_srli_epi64(mac, 6), top6));
+        __m256i c = _mm256_or_si256(_mm256_andnot_si256(no_token, start),
+                                    _mm256_and_si256(start, _mm256_or_si256(mac, mk)));
+        c = _mm256_or_si256(c, _mm256_andnot_si256(gap1, _mm256_and_si256(mk, gap)));
+        _mm256_storeu_si256((__m256i *)(void *)(cand + i), c);
+    }
+}
+#endif
+
+/* 64 bytes at a time, from their classes as bits: scan_at runs at the
+ * candidates, in order of position, so that the findings come as a
+ * byte-by-byte scan finds them. */
 void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *c,
                  dt_pii_findings *out)
 {
-    uint64_t before = 0; /* the byte before the block is a letter or digit */
+    if (len < PII_SHORTEST && (!d || len < d->min_len))
+        return;
+    uint64_t before = 0; /* the byte before the run is a letter or digit */
     int avx2 = len ? wide() : 0;
     block run[PII_RUN];
+    uint64_t cands[PII_RUN];
     size_t have = 0, next = 0;
     for (size_t at = 0; at < len; at += 64) {
         if (next == have) {
             have = blocks_at(p, len, at, run, avx2);
             next = 0;
+            size_t k = 0;
+#ifdef PII_AVX2
+            if (avx2 && have >= 2) { /* padded to fours with blocks of no candidates */
+                for (k = have; k % 4; k++)
+                    run[k] = (block){0, 0, 0};
+                candidates_avx2(run, k, before, cands);
+                before = run[have - 1].alnum >> 63;
+                k = have;
+            }
+#endif
+            for (; k < have; k++) {
+                cands[k] = candidates(run[k], before);
+                before = run[k].alnum >> 63;
+            }
         }
-        block b = run[next++];
-        uint64_t a = b.alnum, start = a & ~(a << 1 | before);
-        before = a >> 63;
-        uint64_t pair = start & after(a, 1) & after(~a, 2); /* "hh:" */
-        uint64_t mac = pair & after(pair, 3);               /* "hh:hh:" */
-        uint64_t r8 = joined(joined(joined(a, 1), 2), 4);
-        uint64_t tokens =
-            joined(r8, 8) | (r8 & joined(joined(b.digit, 1), 2)); /* 16, 8 & 4 digits */
-        uint64_t cand = (start & (tokens | mac | b.mark)) | (b.mark & ~a);
+        uint64_t a = run[next].alnum, cand = cands[next];
+        next++;
         while (cand) {
             int k = __builtin_ctzll(cand);
             uint64_t rest = ~(a >> k); /* the token's length in the block */

@@ -94,11 +94,12 @@ uint32_t dt_pii_bytes(const dt_pii *d);
 /* What a scan knows of its bytes. */
 typedef struct dt_pii_ctx {
     uint8_t where, dir, encoding; /* encoding: DT_PII_ENC_PLAIN or _GZIP */
-    const char *name;             /* header name, or NULL */
+    const char *name;             /* header name (name_len bytes, no NUL), or NULL */
     uint32_t base;                /* offset of the bytes in the stream */
     const uint8_t (*macs)[6];     /* the flow's own Ethernet addresses (not findings) */
     int n_macs;
     int known_text; /* the caller found the bytes do not look random (dt_pii_looks_random) */
+    size_t name_len;
 } dt_pii_ctx;
 
 /* Every finding in p[0, len) added to out (a repeat of a (kind, value) pair

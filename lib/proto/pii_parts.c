@@ -27,20 +27,27 @@ static int ieq(const uint8_t *p, size_t n, const char *lit)
  * binary well under).  Such bodies, messages and data are not scanned
  * (the detector's cost on real traffic; nothing would validate in them). */
 #define RANDOM_SAMPLE 32
-#define RANDOM_MIN 32
-#define RANDOM_HEADER 24 /* a second sample after this many bytes */
-/* Whether the sample of n bytes at p has nearly as many distinct values as
- * bytes: at most n / 8 repeats (it stops at the one too many). */
-static int sample_random(const uint8_t *p, size_t n)
+#define RANDOM_MIN RANDOM_SAMPLE /* the samples are always whole */
+#define RANDOM_HEADER 24         /* a second sample after this many bytes */
+/* Whether the RANDOM_SAMPLE bytes at p have nearly as many distinct values
+ * as bytes: at most 1/8 repeats (it stops at the one too many). */
+static int sample_random(const uint8_t *p)
 {
-    uint8_t seen[256];
-    memset(seen, 0, sizeof seen);
-    size_t repeats = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (seen[p[i]] && ++repeats > n / 8)
-            return 0;
-        seen[p[i]] = 1;
+    /* a byte value was seen in this sample when its entry holds the
+     * sample's number: no table to clear per call (once in 255) */
+    static _Thread_local uint8_t seen[256], sample;
+    if (++sample == 0) {
+        memset(seen, 0, sizeof seen);
+        sample = 1;
     }
+    uint8_t k = sample;
+    size_t repeats = 0;
+    for (size_t i = 0; i < RANDOM_SAMPLE; i += 4) /* the bound known: unrolled by 4 */
+        for (size_t j = i; j < i + 4; j++) {
+            if (seen[p[j]] == k && ++repeats > RANDOM_SAMPLE / 8)
+                return 0;
+            seen[p[j]] = k;
+        }
     return 1;
 }
 
@@ -50,16 +57,13 @@ int dt_pii_looks_random(const uint8_t *p, size_t len)
 {
     if (len < RANDOM_MIN)
         return 0;
-    if (sample_random(p, len < RANDOM_SAMPLE ? len : RANDOM_SAMPLE))
+    if (sample_random(p))
         return 1;
-    if (len < RANDOM_HEADER + RANDOM_MIN)
-        return 0;
-    len -= RANDOM_HEADER;
-    return sample_random(p + RANDOM_HEADER, len < RANDOM_SAMPLE ? len : RANDOM_SAMPLE);
+    return len >= RANDOM_HEADER + RANDOM_MIN && sample_random(p + RANDOM_HEADER);
 }
 
 static void scan_part(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx *ctx,
-                      int where, const char *name, size_t off, dt_pii_findings *out)
+                      int where, size_t off, dt_pii_findings *out)
 {
     if ((where == DT_PII_AT_BODY || where == DT_PII_AT_MESSAGE ||
          (where == DT_PII_AT_DATA && !(off == 0 && ctx->known_text))) &&
@@ -67,7 +71,6 @@ static void scan_part(const dt_pii *d, const uint8_t *p, size_t len, const dt_pi
         return;
     dt_pii_ctx c = *ctx;
     c.where = (uint8_t)where;
-    c.name = name;
     c.base = (uint32_t)(ctx->base + off);
     dt_pii_scan(d, p, len, &c, out);
 }
@@ -86,10 +89,13 @@ static int http_start(const uint8_t *p, size_t len)
     if (len >= 5 && memcmp(p, "HTTP/", 5) == 0)
         return 2;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-        if (p[0] != (uint8_t)methods[i][0]) /* most lines: no method starts with their byte */
+        const char *m = methods[i];
+        if (p[0] != (uint8_t)m[0]) /* most lines: no method starts with their byte */
             continue;
-        size_t l = strlen(methods[i]);
-        if (len >= l && memcmp(p, methods[i], l) == 0)
+        size_t k = 1;
+        while (m[k] && k < len && p[k] == (uint8_t)m[k])
+            k++;
+        if (!m[k])
             return 1;
     }
     return 0;
@@ -142,24 +148,53 @@ static size_t dechunk(const uint8_t *p, size_t len, uint8_t *out, size_t cap)
     return k;
 }
 
+/* One inflate call: p into out with zlib's window bits wbits; zlib's return
+ * code in *rc (Z_MEM_ERROR when it cannot start) and the input read in *used.
+ * Returns the bytes inflated. */
+static size_t inflate_once(const uint8_t *p, size_t len, int wbits, uint8_t *out, size_t cap,
+                           int *rc, size_t *used)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    *rc = Z_MEM_ERROR;
+    *used = 0;
+    if (inflateInit2(&z, wbits) != Z_OK)
+        return 0;
+    z.next_in = (Bytef *)(uintptr_t)p;
+    z.avail_in = (uInt)(len > 0x7fffffff ? 0x7fffffff : len);
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    *rc = inflate(&z, Z_SYNC_FLUSH);
+    *used = z.total_in;
+    inflateEnd(&z);
+    return cap - z.avail_out;
+}
+
+#define GZIP_HEADER 10 /* with no optional fields */
+
 /* Inflates p (gzip or zlib, else raw deflate) into out; *bounded when out
- * filled before the stream ended.  Returns the bytes inflated. */
+ * filled before the stream ended.  Returns the bytes inflated.  The common
+ * gzip member (no optional header fields) is inflated as raw deflate: the
+ * same bytes without zlib's CRC-32 of them, which only decides *bounded
+ * when the stream ends exactly at cap (zlib's gzip mode then reads the
+ * trailer: Z_OK while the CRC-32, if right, or the length is awaited). */
 static size_t inflate_body(const uint8_t *p, size_t len, uint8_t *out, size_t cap, int *bounded)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        if (inflateInit2(&z, attempt ? -15 : 15 + 32) != Z_OK)
-            return 0;
-        z.next_in = (Bytef *)(uintptr_t)p;
-        z.avail_in = (uInt)(len > 0x7fffffff ? 0x7fffffff : len);
-        z.next_out = out;
-        z.avail_out = (uInt)cap;
-        int rc = inflate(&z, Z_SYNC_FLUSH);
-        size_t n = cap - z.avail_out;
-        if (z.avail_out == 0 && rc == Z_OK)
+    int rc;
+    size_t n, used;
+    if (len >= GZIP_HEADER && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8 && p[3] == 0) {
+        n = inflate_once(p + GZIP_HEADER, len - GZIP_HEADER, -15, out, cap, &rc, &used);
+        size_t left = len - GZIP_HEADER - used; /* of the trailer: CRC-32, length */
+        const uint8_t *t = p + GZIP_HEADER + used;
+        if (n == cap && (rc == Z_OK || (rc == Z_STREAM_END && left < 8 &&
+                                        (left < 4 || crc32(0, out, (uInt)n) == dt_rd_le32(t)))))
             *bounded = 1;
-        inflateEnd(&z);
+        return n; /* an error with nothing out: raw deflate of the whole fails too */
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        n = inflate_once(p, len, attempt ? -15 : 15 + 32, out, cap, &rc, &used);
+        if (n == cap && rc == Z_OK)
+            *bounded = 1;
         if (rc != Z_DATA_ERROR || n > 0)
             return n;
     }
@@ -191,7 +226,7 @@ static void scan_body(const dt_pii *d, const uint8_t *p, size_t len, const head 
                       const dt_pii_ctx *ctx, size_t off, dt_pii_findings *out)
 {
     if (!h->compressed && !h->chunked) {
-        scan_part(d, p, len, ctx, DT_PII_AT_BODY, NULL, off, out);
+        scan_part(d, p, len, ctx, DT_PII_AT_BODY, off, out);
         return;
     }
     uint8_t *buf = malloc(2 * (size_t)DT_PII_INFLATE_MAX); /* once per such body, at its end */
@@ -209,9 +244,9 @@ static void scan_body(const dt_pii *d, const uint8_t *p, size_t len, const head 
         out->inflate_bounded += (uint32_t)bounded;
         dt_pii_ctx c = *ctx;
         c.encoding = DT_PII_ENC_GZIP;
-        scan_part(d, buf + DT_PII_INFLATE_MAX, m, &c, DT_PII_AT_BODY, NULL, off, out);
+        scan_part(d, buf + DT_PII_INFLATE_MAX, m, &c, DT_PII_AT_BODY, off, out);
     } else {
-        scan_part(d, body, n, ctx, DT_PII_AT_BODY, NULL, off, out);
+        scan_part(d, body, n, ctx, DT_PII_AT_BODY, off, out);
     }
     free(buf);
 }
@@ -225,7 +260,7 @@ static size_t scan_http(const dt_pii *d, const uint8_t *p, size_t len, const dt_
     while (i < len && (kind = http_start(p + i, len - i)) != 0) {
         size_t next, e = line_end(p + i, len - i, &next);
         if (kind == 1)
-            scan_part(d, p + i, e, ctx, DT_PII_AT_URL, NULL, i, out);
+            scan_part(d, p + i, e, ctx, DT_PII_AT_URL, i, out);
         i += next;
         head h = {0, 0, 0, 0};
         while (i < len) { /* headers, to the empty line */
@@ -240,12 +275,11 @@ static size_t scan_http(const dt_pii *d, const uint8_t *p, size_t len, const dt_
                 size_t nl = (size_t)(colon - l), v = nl + 1;
                 while (v < e && (l[v] == ' ' || l[v] == '\t'))
                     v++;
-                char name[DT_PII_NAME];
-                size_t cn = nl < sizeof name - 1 ? nl : sizeof name - 1;
-                memcpy(name, l, cn);
-                name[cn] = '\0';
                 header_seen(l, nl, l + v, e - v, &h);
-                scan_part(d, l + v, e - v, ctx, DT_PII_AT_HEADER, name, i + v, out);
+                dt_pii_ctx c = *ctx;
+                c.name = (const char *)l; /* copied only with a finding */
+                c.name_len = nl;
+                scan_part(d, l + v, e - v, &c, DT_PII_AT_HEADER, i + v, out);
             }
             i += next;
         }
@@ -292,14 +326,14 @@ static size_t scan_mqtt(const dt_pii *d, const uint8_t *p, size_t len, const dt_
             dt_skip(&pk, nl);
             v5 = dt_u8(&pk) == 5;
             size_t blen = rl <= len - body_at ? rl : len - body_at;
-            scan_part(d, p + body_at, blen, ctx, DT_PII_AT_DATA, NULL, body_at, out);
+            scan_part(d, p + body_at, blen, ctx, DT_PII_AT_DATA, body_at, out);
         } else if (type == 3) { /* PUBLISH: topic, packet id (QoS > 0), properties (v5) */
             uint16_t tl = dt_be16(&pk);
             size_t topic_at = len - dt_left(&pk);
             const uint8_t *topic = dt_bytes(&pk, tl);
             if (!topic)
                 return at;
-            scan_part(d, topic, tl, ctx, DT_PII_AT_TOPIC, NULL, topic_at, out);
+            scan_part(d, topic, tl, ctx, DT_PII_AT_TOPIC, topic_at, out);
             if ((b >> 1) & 3)
                 dt_skip(&pk, 2);
             if (v5)
@@ -307,7 +341,7 @@ static size_t scan_mqtt(const dt_pii *d, const uint8_t *p, size_t len, const dt_
             if (pk.err)
                 return at;
             size_t msg_at = len - dt_left(&pk);
-            scan_part(d, dt_ptr(&pk), dt_left(&pk), ctx, DT_PII_AT_MESSAGE, NULL, msg_at, out);
+            scan_part(d, dt_ptr(&pk), dt_left(&pk), ctx, DT_PII_AT_MESSAGE, msg_at, out);
         } else if (type == 0) {
             return at;
         }
@@ -324,7 +358,7 @@ void dt_pii_scan_stream(const dt_pii *d, const uint8_t *p, size_t len, const dt_
     else if (len >= 2 && p[0] == 0x10 && ctx->dir == 0)
         done = scan_mqtt(d, p, len, ctx, out);
     if (done < len)
-        scan_part(d, p + done, len - done, ctx, DT_PII_AT_DATA, NULL, done, out);
+        scan_part(d, p + done, len - done, ctx, DT_PII_AT_DATA, done, out);
 }
 
 /* ---- DNS ---- */

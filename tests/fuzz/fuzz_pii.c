@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     memcpy(buf, data, size);
     static const uint8_t own[1][6] = {{2, 0, 0, 0, 0, 1}};
-    dt_pii_ctx c = {DT_PII_AT_DATA, 0, DT_PII_ENC_PLAIN, NULL, 0, own, 1, 0};
+    dt_pii_ctx c = {DT_PII_AT_DATA, 0, DT_PII_ENC_PLAIN, NULL, 0, own, 1, 0, 0};
     dt_pii_findings f;
     memset(&f, 0, sizeof f);
     dt_pii_scan_stream(d, buf, size, &c, &f);

@@ -9,7 +9,7 @@
 
 static dt_pii_findings found;
 
-static const dt_pii_ctx data_ctx = {DT_PII_AT_DATA, 0, DT_PII_ENC_PLAIN, NULL, 0, NULL, 0, 0};
+static const dt_pii_ctx data_ctx = {DT_PII_AT_DATA, 0, DT_PII_ENC_PLAIN, NULL, 0, NULL, 0, 0, 0};
 
 /* The findings of scanning s as data: how many, and the first's kind. */
 static int scan_str(const dt_pii *d, const char *s)
@@ -232,6 +232,42 @@ static void bounds(void)
     CHECK(!dt_pii_looks_random((const uint8_t *)text, strlen(text)));
 }
 
+/* A gzip body of exactly DT_PII_INFLATE_MAX bytes is bounded only while
+ * its trailer is awaited (cut short, its CRC-32 right: zlib's gzip mode
+ * returns Z_OK), not when the trailer is whole or wrong; one byte more is. */
+static void inflate_bound(void)
+{
+    size_t cap = DT_PII_INFLATE_MAX, room = cap + 4096;
+    uint8_t *plain = malloc(cap + 1), *msg = malloc(room);
+    for (size_t i = 0; i <= cap; i++)
+        plain[i] = (uint8_t) "text, 0123 "[i % 11];
+    const struct {
+        size_t extra, cut;
+        int flip, bounded;
+    } t[] = {{0, 0, 0, 0}, {0, 2, 0, 1}, {0, 6, 0, 1}, {0, 2, 1, 0}, {0, 0, 1, 0}, {1, 0, 0, 1}};
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        const char *head = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n";
+        size_t hl = strlen(head);
+        memcpy(msg, head, hl);
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+        z.next_in = plain;
+        z.avail_in = (uInt)(cap + t[k].extra);
+        z.next_out = msg + hl;
+        z.avail_out = (uInt)(room - hl);
+        deflate(&z, Z_FINISH);
+        size_t zl = z.total_out;
+        deflateEnd(&z);
+        msg[hl + zl - 8] ^= (uint8_t)t[k].flip; /* the CRC-32's first byte */
+        memset(&found, 0, sizeof found);
+        dt_pii_scan_stream(NULL, msg, hl + zl - t[k].cut, &data_ctx, &found);
+        CHECK_EQ_INT((int)found.inflate_bounded, t[k].bounded);
+    }
+    free(plain);
+    free(msg);
+}
+
 /* The scan reads 64 bytes at a time: each kind is found at every offset of
  * a buffer of every length around those blocks, in a buffer of exactly its
  * size (the sanitizers see any read past it), and text around it adds
@@ -288,6 +324,7 @@ int main(void)
     identifiers();
     parts();
     bounds();
+    inflate_bound();
     offsets();
     return check_done();
 }

@@ -85,15 +85,21 @@ static void sb_init(sbuf *s, char *p, size_t cap)
         p[0] = '\0';
 }
 
-static void sb_puts(sbuf *s, const char *t)
+static void sb_putn(sbuf *s, const char *t, size_t n)
 {
-    size_t n = strlen(t);
     if (s->full || s->len + n + 1 > s->cap) {
         s->full = 1;
         return;
     }
-    memcpy(s->p + s->len, t, n + 1);
+    for (size_t i = 0; i < n; i++) /* a few bytes: cheaper than a memcpy call */
+        s->p[s->len + i] = t[i];
     s->len += n;
+    s->p[s->len] = '\0';
+}
+
+static void sb_puts(sbuf *s, const char *t)
+{
+    sb_putn(s, t, strlen(t));
 }
 
 /* Appends a 16-bit value as decimal (JA3) or as 4 lowercase hex digits (JA4);
@@ -117,15 +123,14 @@ static void sb_u(sbuf *s, unsigned v, int hex4)
         while (m)
             tmp[k++] = r[--m];
     }
-    tmp[k] = '\0';
-    sb_puts(s, tmp);
+    sb_putn(s, tmp, (size_t)k);
 }
 
-static void sb_list(sbuf *s, const uint16_t *v, int n, int hex4, const char *sep)
+static void sb_list(sbuf *s, const uint16_t *v, int n, int hex4, char sep)
 {
     for (int i = 0; i < n; i++) {
         if (i)
-            sb_puts(s, sep);
+            sb_putn(s, &sep, 1);
         sb_u(s, v[i], hex4);
     }
 }
@@ -159,60 +164,112 @@ static const EVP_MD *digest(int sha256)
     return sha256 ? sha256_md : md5_md;
 }
 
-/* The MD5 of the last short strings, per thread: a JA3S string (the
- * ServerHello's version, cipher and extension types) comes again with every
- * connection to the same kind of server, and its digest costs more than
- * parsing the hello.  The key is the whole string. */
-#define MD5_MEMO 16
-#define MD5_MEMO_KEY 96
+/* One digest context per algorithm and thread, reused for every hash:
+ * EVP_Digest makes and frees a context on each call, which cost about a
+ * quarter of hashing a JA3 or JA4 string. */
+typedef struct md_ctxs {
+    EVP_MD_CTX *ctx[2]; /* MD5, SHA-256 */
+} md_ctxs;
 
-typedef struct md5_memo {
-    unsigned next; /* the entry replaced next (round robin) */
-    struct {
-        size_t len; /* 0: empty */
-        char s[MD5_MEMO_KEY];
-        char hex[33];
-    } e[MD5_MEMO];
-} md5_memo;
-
-static dt_tlocal md5_slot = DT_TLOCAL_INIT(NULL);
-
-/* MD5 hex (33 bytes incl. NUL) of a string. */
-static void md5_hex(const char *s, char out[33])
+static void md_ctxs_free(void *p)
 {
-    size_t len = strlen(s);
-    md5_memo *m = len && len <= MD5_MEMO_KEY ? dt_tlocal_get(&md5_slot, sizeof *m) : NULL;
-    for (int i = 0; m && i < MD5_MEMO; i++)
-        if (m->e[i].len == len && memcmp(m->e[i].s, s, len) == 0) {
-            memcpy(out, m->e[i].hex, 33);
+    md_ctxs *m = p;
+    EVP_MD_CTX_free(m->ctx[0]);
+    EVP_MD_CTX_free(m->ctx[1]);
+    free(m);
+}
+
+static dt_tlocal md_slot = DT_TLOCAL_INIT(md_ctxs_free);
+
+/* Digest of s into d; returns the digest length, 0 on failure. */
+static unsigned digest_of(int sha256, const char *s, size_t len, unsigned char *d)
+{
+    const EVP_MD *md = digest(sha256);
+    md_ctxs *m = dt_tlocal_get(&md_slot, sizeof *m);
+    EVP_MD_CTX *ctx = m ? m->ctx[sha256] : NULL;
+    if (m && !ctx)
+        ctx = m->ctx[sha256] = EVP_MD_CTX_new();
+    unsigned int n = 0;
+    if (!ctx)
+        return EVP_Digest(s, len, d, &n, md, NULL) ? n : 0;
+    if (EVP_DigestInit_ex2(ctx, md, NULL) != 1 || EVP_DigestUpdate(ctx, s, len) != 1 ||
+        EVP_DigestFinal_ex(ctx, d, &n) != 1)
+        return 0;
+    return n;
+}
+
+/* The digests of recent strings, per thread and algorithm: a JA3S string
+ * (the ServerHello's version, cipher and extension types) comes again with
+ * every connection to the same kind of server, and so do the two JA4 lists
+ * of a client (sorted, so the same even when the client shuffles its
+ * extensions); the digest costs more than parsing the hello.  A few hundred
+ * strings recur in a large capture, interleaved, so the memo is a 4-way set
+ * associative table (round robin within a set).  The key is the whole
+ * string. */
+#define MEMO_SETS 128
+#define MEMO_WAYS 4
+#define MEMO_KEY 256
+
+typedef struct memo_entry {
+    uint64_t hash;
+    size_t len;   /* 0: empty */
+    char hex[33]; /* the first 16 bytes of the digest in hex */
+    char s[MEMO_KEY];
+} memo_entry;
+
+typedef struct digest_memo {
+    struct {
+        unsigned next; /* the way replaced next */
+        memo_entry e[MEMO_WAYS];
+    } set[MEMO_SETS];
+} digest_memo;
+
+static dt_tlocal memo_slot[2] = {DT_TLOCAL_INIT(NULL), DT_TLOCAL_INIT(NULL)};
+
+/* Hex of the first 16 bytes of the MD5 or SHA-256 of s (out: 33 bytes, "" on
+ * failure). */
+static void digest_hex(int sha256, const char *s, size_t len, char out[33])
+{
+    digest_memo *m = len && len <= MEMO_KEY ? dt_tlocal_get(&memo_slot[sha256], sizeof *m) : NULL;
+    uint64_t h = m ? dt_hash_final(dt_hash_bytes(DT_HASH_INIT, s, len)) : 0;
+    memo_entry *set = m ? m->set[h % MEMO_SETS].e : NULL;
+    for (int i = 0; set && i < MEMO_WAYS; i++)
+        if (set[i].hash == h && set[i].len == len && memcmp(set[i].s, s, len) == 0) {
+            memcpy(out, set[i].hex, 33);
             return;
         }
     unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_Digest(s, len, d, &n, digest(0), NULL) || n != 16) {
+    if (digest_of(sha256, s, len, d) != (sha256 ? 32u : 16u)) {
         out[0] = '\0';
         return;
     }
     hexstr(d, 16, out);
     if (!m)
         return;
-    unsigned k = m->next++ % MD5_MEMO;
-    m->e[k].len = len;
-    memcpy(m->e[k].s, s, len);
-    memcpy(m->e[k].hex, out, 33);
+    memo_entry *e = &set[m->set[h % MEMO_SETS].next++ % MEMO_WAYS];
+    e->hash = h;
+    e->len = len;
+    memcpy(e->s, s, len);
+    memcpy(e->hex, out, 33);
+}
+
+/* MD5 hex (33 bytes incl. NUL) of a string. */
+static void md5_hex(const char *s, char out[33])
+{
+    digest_hex(0, s, strlen(s), out);
 }
 
 /* First 12 hex chars of SHA-256; "000000000000" for an empty input (JA4). */
 static void sha256_12(const char *s, char out[13])
 {
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    char full[65];
-    if (!*s || !EVP_Digest(s, strlen(s), d, &n, digest(1), NULL) || n != 32) {
+    char full[33];
+    size_t len = strlen(s);
+    if (len)
+        digest_hex(1, s, len, full);
+    if (!len || !full[0]) {
         memcpy(out, "000000000000", 13);
         return;
     }
-    hexstr(d, 32, full);
     memcpy(out, full, 12);
     out[12] = '\0';
 }
@@ -484,13 +541,13 @@ static void compute_ja3(const dt_tls_client *out, const ch_lists *L, char ja3[33
     sb_init(&b, s, sizeof s);
     sb_u(&b, out->legacy_version, 0);
     sb_puts(&b, ",");
-    sb_list(&b, L->ciphers.v, L->ciphers.n, 0, "-");
+    sb_list(&b, L->ciphers.v, L->ciphers.n, 0, '-');
     sb_puts(&b, ",");
-    sb_list(&b, L->exts.v, L->exts.n, 0, "-");
+    sb_list(&b, L->exts.v, L->exts.n, 0, '-');
     sb_puts(&b, ",");
-    sb_list(&b, L->groups.v, L->groups.n, 0, "-");
+    sb_list(&b, L->groups.v, L->groups.n, 0, '-');
     sb_puts(&b, ",");
-    sb_list(&b, L->pf.v, L->pf.n, 0, "-");
+    sb_list(&b, L->pf.v, L->pf.n, 0, '-');
     md5_hex(s, ja3);
 }
 
@@ -528,7 +585,7 @@ static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int kind, c
     memcpy(tmp, L->ciphers.v, sizeof(uint16_t) * (size_t)L->ciphers.n);
     sort_u16(tmp, L->ciphers.n);
     sb_init(&b, s, sizeof s);
-    sb_list(&b, tmp, L->ciphers.n, 1, ",");
+    sb_list(&b, tmp, L->ciphers.n, 1, ',');
     sha256_12(s, hb);
 
     /* c: sorted extensions without SNI/ALPN, then signature algorithms in order */
@@ -538,18 +595,30 @@ static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int kind, c
             tmp[n++] = L->exts.v[i];
     sort_u16(tmp, n);
     sb_init(&b, s, sizeof s);
-    sb_list(&b, tmp, n, 1, ",");
+    sb_list(&b, tmp, n, 1, ',');
     if (L->sigalgs.n) {
         sb_puts(&b, "_");
-        sb_list(&b, L->sigalgs.v, L->sigalgs.n, 1, ",");
+        sb_list(&b, L->sigalgs.v, L->sigalgs.n, 1, ',');
     }
     if (n == 0)
         s[0] = '\0'; /* no extensions: empty list hashes to zeros */
     sha256_12(s, hc);
 
-    int w = snprintf(ja4, cap, "%c%s%c%02d%02d%s_%s_%s", "tqd"[kind], ja4_version(ver),
-                     L -> has_sni ? 'd' : 'i', nc, ne, alpn, hb, hc);
-    if (w < 0 || (size_t)w >= cap)
+    /* "%c%s%c%02d%02d%s_%s_%s", written out (snprintf cost a tenth of the hello) */
+    const char *v = ja4_version(ver);
+    char head[11] = {"tqd"[kind], v[0], v[1], 'i', 0, 0, 0, 0, alpn[0], alpn[1], '_'};
+    if (L->has_sni)
+        head[3] = 'd';
+    head[4] = (char)('0' + nc / 10);
+    head[5] = (char)('0' + nc % 10);
+    head[6] = (char)('0' + ne / 10);
+    head[7] = (char)('0' + ne % 10);
+    sb_init(&b, ja4, cap);
+    sb_putn(&b, head, sizeof head);
+    sb_putn(&b, hb, 12);
+    sb_putn(&b, "_", 1);
+    sb_putn(&b, hc, 12);
+    if (b.full)
         ja4[0] = '\0'; /* cannot happen with the field sizes above; never a cut value */
 }
 
@@ -893,7 +962,7 @@ static int parse_server_hello(const uint8_t *body, size_t len, dt_tls_server *ou
     sb_puts(&sb, ",");
     sb_u(&sb, cipher, 0);
     sb_puts(&sb, ",");
-    sb_list(&sb, exts.v, exts.n, 0, "-");
+    sb_list(&sb, exts.v, exts.n, 0, '-');
     md5_hex(s, out->ja3s);
     out->present = 1;
     return 0;

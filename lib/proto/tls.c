@@ -198,6 +198,19 @@ static unsigned digest_of(int sha256, const char *s, size_t len, unsigned char *
     return n;
 }
 
+/* A memo key's hash, a word at a time (byte-wise FNV cost as much as the
+ * memos save on a miss). */
+static uint64_t key_hash(const uint8_t *k, size_t n)
+{
+    uint64_t h = DT_HASH_INIT, w;
+    size_t i = 0;
+    for (; i + sizeof w <= n; i += sizeof w) {
+        memcpy(&w, k + i, sizeof w);
+        h = dt_hash_word(h, w);
+    }
+    return dt_hash_bytes(h, k + i, n - i);
+}
+
 /* The digests of recent strings, per thread and algorithm: a JA3S string
  * (the ServerHello's version, cipher and extension types) comes again with
  * every connection to the same kind of server, and so do the two JA4 lists
@@ -231,7 +244,7 @@ static dt_tlocal memo_slot[2] = {DT_TLOCAL_INIT(NULL), DT_TLOCAL_INIT(NULL)};
 static void digest_hex(int sha256, const char *s, size_t len, char out[33])
 {
     digest_memo *m = len && len <= MEMO_KEY ? dt_tlocal_get(&memo_slot[sha256], sizeof *m) : NULL;
-    uint64_t h = m ? dt_hash_final(dt_hash_bytes(DT_HASH_INIT, s, len)) : 0;
+    uint64_t h = m ? dt_hash_final(key_hash((const uint8_t *)s, len)) : 0;
     memo_entry *set = m ? m->set[h % MEMO_SETS].e : NULL;
     for (int i = 0; set && i < MEMO_WAYS; i++)
         if (set[i].hash == h && set[i].len == len && memcmp(set[i].s, s, len) == 0) {
@@ -392,6 +405,14 @@ typedef struct u16list {
     int total; /* entries seen (non-GREASE), may exceed n */
 } u16list;
 
+/* Empties a list: the entries past n are never read, so they are not
+ * cleared (the five lists of a hello are 2.5 kB). */
+static void l_clear(u16list *l)
+{
+    l->n = 0;
+    l->total = 0;
+}
+
 static void l_add(u16list *l, uint16_t v)
 {
     if (dt_tls_is_grease(v))
@@ -454,6 +475,18 @@ typedef struct ch_lists {
     const uint8_t *alpn0; /* raw first ALPN value */
     size_t alpn0_len;
 } ch_lists;
+
+static void lists_init(ch_lists *L)
+{
+    l_clear(&L->ciphers);
+    l_clear(&L->exts);
+    l_clear(&L->groups);
+    l_clear(&L->sigalgs);
+    l_clear(&L->pf);
+    L->has_sni = 0;
+    L->alpn0 = NULL;
+    L->alpn0_len = 0;
+}
 
 static void parse_ext_sni(dt_cur e, dt_tls_client *out)
 {
@@ -520,7 +553,8 @@ static void parse_extension(uint16_t type, dt_cur e, dt_tls_client *out, ch_list
         break;
     }
     case EXT_SUPPORTED_VERSIONS: {
-        u16list vs = {.n = 0};
+        u16list vs;
+        l_clear(&vs);
         parse_u16_vec(&e, dt_u8(&e), &vs);
         for (int i = 0; i < vs.n && out->n_versions < 16; i++)
             out->versions[out->n_versions++] = vs.v[i];
@@ -677,7 +711,7 @@ static void fingerprints(dt_tls_client *out, const ch_lists *L, int kind)
     fp_memo *m = dt_tlocal_get(&fp_slot, sizeof *m);
     uint8_t key[FP_KEY_MAX];
     size_t n = m ? fp_key(out, L, kind, key) : 0;
-    uint64_t h = dt_hash_bytes(DT_HASH_INIT, key, n);
+    uint64_t h = key_hash(key, n);
     for (int i = 0; m && i < FP_MEMO; i++) {
         const fp_entry *e = &m->e[i];
         if (e->len == n && e->hash == h && memcmp(e->key, key, n) == 0) {
@@ -720,7 +754,7 @@ int dt_tls_parse_client_hello_body(const uint8_t *body, size_t len, int kind, dt
     memset(out, 0, sizeof *out);
     dt_cur b = dt_cur_make(body, len);
     ch_lists L;
-    memset(&L, 0, sizeof L);
+    lists_init(&L);
     out->legacy_version = dt_be16(&b);
     dt_skip(&b, 32);        /* random */
     dt_skip(&b, dt_u8(&b)); /* session id */
@@ -856,7 +890,7 @@ static dt_parse_status parse_sslv2_hello(const uint8_t *buf, size_t len, dt_tls_
 
     dt_cur c = dt_cur_make(buf + SSL2_HDR_LEN, cs_len);
     ch_lists L;
-    memset(&L, 0, sizeof L);
+    lists_init(&L);
     memset(out, 0, sizeof *out);
     out->legacy_version = dt_rd_be16(buf + SSL2_OFF_VERSION);
     while (dt_left(&c) >= 3) {
@@ -942,7 +976,7 @@ static int parse_server_hello(const uint8_t *body, size_t len, dt_tls_server *ou
     out->cipher = cipher;
 
     u16list exts;
-    memset(&exts, 0, sizeof exts);
+    l_clear(&exts);
     if (dt_left(&b) >= 2) {
         dt_cur e = dt_sub(&b, dt_be16(&b));
         while (dt_left(&e) >= 4 && dt_ok(&e)) {

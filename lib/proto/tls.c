@@ -102,33 +102,42 @@ static void sb_puts(sbuf *s, const char *t)
     sb_putn(s, t, strlen(t));
 }
 
-/* Appends a 16-bit value as decimal (JA3) or as 4 lowercase hex digits (JA4);
- * hand-rolled because snprintf dominated the cost of a ClientHello. */
-static void sb_u(sbuf *s, unsigned v, int hex4)
+/* Writes a 16-bit value as decimal (JA3) or as 4 lowercase hex digits (JA4)
+ * at d and returns its length; hand-rolled because snprintf dominated the cost
+ * of a ClientHello. */
+static size_t fmt_u16(char *d, unsigned v, int hex4)
 {
     static const char hx[] = "0123456789abcdef";
-    char tmp[8];
-    int k = 0;
     v &= 0xffff;
     if (hex4) {
-        for (int sh = 12; sh >= 0; sh -= 4)
-            tmp[k++] = hx[(v >> sh) & 15];
-    } else {
-        char r[6];
-        int m = 0;
-        do {
-            r[m++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v && m < 5);
-        while (m)
-            tmp[k++] = r[--m];
+        d[0] = hx[v >> 12];
+        d[1] = hx[(v >> 8) & 15];
+        d[2] = hx[(v >> 4) & 15];
+        d[3] = hx[v & 15];
+        return 4;
     }
-    sb_putn(s, tmp, (size_t)k);
+    size_t n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+    for (size_t i = n; i-- > 0; v /= 10)
+        d[i] = (char)('0' + v % 10);
+    return n;
+}
+
+static void sb_u(sbuf *s, unsigned v, int hex4)
+{
+    char tmp[8];
+    sb_putn(s, tmp, fmt_u16(tmp, v, hex4));
 }
 
 static void sb_list(sbuf *s, const uint16_t *v, int n, int hex4, char sep)
 {
     for (int i = 0; i < n; i++) {
+        if (!s->full && s->len + 8 <= s->cap) { /* separator, 5 digits, NUL: in place */
+            if (i)
+                s->p[s->len++] = sep;
+            s->len += fmt_u16(s->p + s->len, v[i], hex4);
+            s->p[s->len] = '\0';
+            continue;
+        }
         if (i)
             sb_putn(s, &sep, 1);
         sb_u(s, v[i], hex4);

@@ -406,14 +406,17 @@ int dt_dns_name_eq(const char *a, const char *b)
 {
     for (;; a++, b++) {
         unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x == y) { /* the usual case: no case folding */
+            if (!x)
+                return 1;
+            continue;
+        }
         if (x >= 'A' && x <= 'Z')
             x = (unsigned char)(x + 32);
         if (y >= 'A' && y <= 'Z')
             y = (unsigned char)(y + 32);
         if (x != y)
-            return 0;
-        if (!x)
-            return 1;
+            return 0; /* equal after folding: letters, so not the end */
     }
 }
 

@@ -12,6 +12,24 @@ static const char *const methods[] = {
 };
 #define N_METHODS (sizeof methods / sizeof methods[0])
 
+/* Byte tests on eight bytes at once (they mark a byte that fails, and nothing
+ * when none does): the head's target and values are mostly long plain runs. */
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+/* Some byte of w is below lo (lo <= 0x80) or is 0x7f and above. */
+static uint64_t outside(uint64_t w, uint8_t lo)
+{
+    return ((w - lo * ONES) & ~w & HIGHS) | (((w + ONES) | w) & HIGHS);
+}
+
+/* Some byte of w is b. */
+static uint64_t has_byte(uint64_t w, uint8_t b)
+{
+    uint64_t x = w ^ b * ONES;
+    return (x - ONES) & ~x & HIGHS;
+}
+
 /* One request head as seen by the scanner. */
 typedef struct req {
     char method[16];
@@ -31,8 +49,16 @@ typedef struct req {
 static void copy_text(char *dst, size_t dlen, const uint8_t *p, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    uint64_t w;
+    /* the plain prefix, eight bytes at a time while they fit with the NUL */
+    while (i + sizeof w <= n && i + sizeof w < dlen &&
+           (memcpy(&w, p + i, sizeof w), !(outside(w, 0x20) | has_byte(w, '\\')))) {
+        memcpy(dst + i, &w, sizeof w);
+        i += sizeof w;
+    }
+    size_t o = i;
+    for (; i < n; i++) {
         uint8_t b = p[i];
         if (b >= 0x20 && b < 0x7f && b != '\\') {
             if (o + 1 >= dlen)
@@ -80,6 +106,8 @@ static dt_parse_status scan_method(dt_cur *c, req *r)
     size_t left = dt_left(c);
     int prefix = 0;
     for (size_t m = 0; m < N_METHODS; m++) {
+        if (left && p[0] != (uint8_t)methods[m][0])
+            continue; /* neither this method nor a prefix of it */
         size_t ml = strlen(methods[m]);
         if (left >= ml + 1) {
             if (memcmp(p, methods[m], ml) == 0 && p[ml] == ' ') {
@@ -100,6 +128,8 @@ static void host_from_target(req *r, const uint8_t *t, size_t n)
 {
     size_t i = 0;
     if (strcmp(r->method, "CONNECT") != 0) {
+        if (n == 0 || t[0] == '/')
+            return; /* origin form: no authority */
         size_t k = 0;
         while (k + 2 < n && !(t[k] == ':' && t[k + 1] == '/' && t[k + 2] == '/'))
             k++;
@@ -185,6 +215,9 @@ static dt_parse_status parse_head(dt_cur *c, req *r)
     /* request-target: visible ASCII up to a space */
     const uint8_t *t = dt_ptr(c);
     size_t tn = 0, left = dt_left(c);
+    uint64_t w;
+    while (tn + sizeof w <= left && (memcpy(&w, t + tn, sizeof w), !outside(w, 0x21)))
+        tn += sizeof w; /* eight visible bytes */
     while (tn < left && t[tn] != ' ') {
         if (t[tn] <= 0x20 || t[tn] >= 0x7f)
             return DT_PARSE_NOT_MINE;

@@ -85,47 +85,61 @@ static void sb_init(sbuf *s, char *p, size_t cap)
         p[0] = '\0';
 }
 
-static void sb_puts(sbuf *s, const char *t)
+static void sb_putn(sbuf *s, const char *t, size_t n)
 {
-    size_t n = strlen(t);
     if (s->full || s->len + n + 1 > s->cap) {
         s->full = 1;
         return;
     }
-    memcpy(s->p + s->len, t, n + 1);
+    for (size_t i = 0; i < n; i++) /* a few bytes: cheaper than a memcpy call */
+        s->p[s->len + i] = t[i];
     s->len += n;
+    s->p[s->len] = '\0';
 }
 
-/* Appends a 16-bit value as decimal (JA3) or as 4 lowercase hex digits (JA4);
- * hand-rolled because snprintf dominated the cost of a ClientHello. */
-static void sb_u(sbuf *s, unsigned v, int hex4)
+static void sb_puts(sbuf *s, const char *t)
+{
+    sb_putn(s, t, strlen(t));
+}
+
+/* Writes a 16-bit value as decimal (JA3) or as 4 lowercase hex digits (JA4)
+ * at d and returns its length; hand-rolled because snprintf dominated the cost
+ * of a ClientHello. */
+static size_t fmt_u16(char *d, unsigned v, int hex4)
 {
     static const char hx[] = "0123456789abcdef";
-    char tmp[8];
-    int k = 0;
     v &= 0xffff;
     if (hex4) {
-        for (int sh = 12; sh >= 0; sh -= 4)
-            tmp[k++] = hx[(v >> sh) & 15];
-    } else {
-        char r[6];
-        int m = 0;
-        do {
-            r[m++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v && m < 5);
-        while (m)
-            tmp[k++] = r[--m];
+        d[0] = hx[v >> 12];
+        d[1] = hx[(v >> 8) & 15];
+        d[2] = hx[(v >> 4) & 15];
+        d[3] = hx[v & 15];
+        return 4;
     }
-    tmp[k] = '\0';
-    sb_puts(s, tmp);
+    size_t n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+    for (size_t i = n; i-- > 0; v /= 10)
+        d[i] = (char)('0' + v % 10);
+    return n;
 }
 
-static void sb_list(sbuf *s, const uint16_t *v, int n, int hex4, const char *sep)
+static void sb_u(sbuf *s, unsigned v, int hex4)
+{
+    char tmp[8];
+    sb_putn(s, tmp, fmt_u16(tmp, v, hex4));
+}
+
+static void sb_list(sbuf *s, const uint16_t *v, int n, int hex4, char sep)
 {
     for (int i = 0; i < n; i++) {
+        if (!s->full && s->len + 8 <= s->cap) { /* separator, 5 digits, NUL: in place */
+            if (i)
+                s->p[s->len++] = sep;
+            s->len += fmt_u16(s->p + s->len, v[i], hex4);
+            s->p[s->len] = '\0';
+            continue;
+        }
         if (i)
-            sb_puts(s, sep);
+            sb_putn(s, &sep, 1);
         sb_u(s, v[i], hex4);
     }
 }
@@ -159,60 +173,125 @@ static const EVP_MD *digest(int sha256)
     return sha256 ? sha256_md : md5_md;
 }
 
-/* The MD5 of the last short strings, per thread: a JA3S string (the
- * ServerHello's version, cipher and extension types) comes again with every
- * connection to the same kind of server, and its digest costs more than
- * parsing the hello.  The key is the whole string. */
-#define MD5_MEMO 16
-#define MD5_MEMO_KEY 96
+/* One digest context per algorithm and thread, reused for every hash:
+ * EVP_Digest makes and frees a context on each call, which cost about a
+ * quarter of hashing a JA3 or JA4 string. */
+typedef struct md_ctxs {
+    EVP_MD_CTX *ctx[2]; /* MD5, SHA-256 */
+} md_ctxs;
 
-typedef struct md5_memo {
-    unsigned next; /* the entry replaced next (round robin) */
-    struct {
-        size_t len; /* 0: empty */
-        char s[MD5_MEMO_KEY];
-        char hex[33];
-    } e[MD5_MEMO];
-} md5_memo;
-
-static dt_tlocal md5_slot = DT_TLOCAL_INIT(NULL);
-
-/* MD5 hex (33 bytes incl. NUL) of a string. */
-static void md5_hex(const char *s, char out[33])
+static void md_ctxs_free(void *p)
 {
-    size_t len = strlen(s);
-    md5_memo *m = len && len <= MD5_MEMO_KEY ? dt_tlocal_get(&md5_slot, sizeof *m) : NULL;
-    for (int i = 0; m && i < MD5_MEMO; i++)
-        if (m->e[i].len == len && memcmp(m->e[i].s, s, len) == 0) {
-            memcpy(out, m->e[i].hex, 33);
+    md_ctxs *m = p;
+    EVP_MD_CTX_free(m->ctx[0]);
+    EVP_MD_CTX_free(m->ctx[1]);
+    free(m);
+}
+
+static dt_tlocal md_slot = DT_TLOCAL_INIT(md_ctxs_free);
+
+/* Digest of s into d; returns the digest length, 0 on failure. */
+static unsigned digest_of(int sha256, const char *s, size_t len, unsigned char *d)
+{
+    const EVP_MD *md = digest(sha256);
+    md_ctxs *m = dt_tlocal_get(&md_slot, sizeof *m);
+    EVP_MD_CTX *ctx = m ? m->ctx[sha256] : NULL;
+    if (m && !ctx)
+        ctx = m->ctx[sha256] = EVP_MD_CTX_new();
+    unsigned int n = 0;
+    if (!ctx)
+        return EVP_Digest(s, len, d, &n, md, NULL) ? n : 0;
+    if (EVP_DigestInit_ex2(ctx, md, NULL) != 1 || EVP_DigestUpdate(ctx, s, len) != 1 ||
+        EVP_DigestFinal_ex(ctx, d, &n) != 1)
+        return 0;
+    return n;
+}
+
+/* A memo key's hash, a word at a time (byte-wise FNV cost as much as the
+ * memos save on a miss). */
+static uint64_t key_hash(const uint8_t *k, size_t n)
+{
+    uint64_t h = DT_HASH_INIT, w;
+    size_t i = 0;
+    for (; i + sizeof w <= n; i += sizeof w) {
+        memcpy(&w, k + i, sizeof w);
+        h = dt_hash_word(h, w);
+    }
+    return dt_hash_bytes(h, k + i, n - i);
+}
+
+/* The digests of recent strings, per thread and algorithm: a JA3S string
+ * (the ServerHello's version, cipher and extension types) comes again with
+ * every connection to the same kind of server, and so do the two JA4 lists
+ * of a client (sorted, so the same even when the client shuffles its
+ * extensions); the digest costs more than parsing the hello.  A few hundred
+ * strings recur in a large capture, interleaved, so the memo is a 4-way set
+ * associative table (round robin within a set).  The key is the whole
+ * string. */
+#define MEMO_SETS 128
+#define MEMO_WAYS 4
+#define MEMO_KEY 256
+
+typedef struct memo_entry {
+    uint64_t hash;
+    size_t len;   /* 0: empty */
+    char hex[33]; /* the first 16 bytes of the digest in hex */
+    char s[MEMO_KEY];
+} memo_entry;
+
+typedef struct digest_memo {
+    struct {
+        unsigned next; /* the way replaced next */
+        memo_entry e[MEMO_WAYS];
+    } set[MEMO_SETS];
+} digest_memo;
+
+static dt_tlocal memo_slot[2] = {DT_TLOCAL_INIT(NULL), DT_TLOCAL_INIT(NULL)};
+
+/* Hex of the first 16 bytes of the MD5 or SHA-256 of s (out: 33 bytes, "" on
+ * failure). */
+static void digest_hex(int sha256, const char *s, size_t len, char out[33])
+{
+    digest_memo *m = len && len <= MEMO_KEY ? dt_tlocal_get(&memo_slot[sha256], sizeof *m) : NULL;
+    uint64_t h = m ? dt_hash_final(key_hash((const uint8_t *)s, len)) : 0;
+    memo_entry *set = m ? m->set[h % MEMO_SETS].e : NULL;
+    for (int i = 0; set && i < MEMO_WAYS; i++)
+        if (set[i].hash == h && set[i].len == len && memcmp(set[i].s, s, len) == 0) {
+            memcpy(out, set[i].hex, 33);
             return;
         }
     unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_Digest(s, len, d, &n, digest(0), NULL) || n != 16) {
+    if (digest_of(sha256, s, len, d) != (sha256 ? 32u : 16u)) {
         out[0] = '\0';
         return;
     }
     hexstr(d, 16, out);
     if (!m)
         return;
-    unsigned k = m->next++ % MD5_MEMO;
-    m->e[k].len = len;
-    memcpy(m->e[k].s, s, len);
-    memcpy(m->e[k].hex, out, 33);
+    memo_entry *e = &set[m->set[h % MEMO_SETS].next++ % MEMO_WAYS];
+    e->hash = h;
+    e->len = len;
+    memcpy(e->s, s, len);
+    memcpy(e->hex, out, 33);
+}
+
+/* MD5 hex (33 bytes incl. NUL) of a string. */
+static void md5_hex(const char *s, char out[33])
+{
+    digest_hex(0, s, strlen(s), out);
 }
 
 /* First 12 hex chars of SHA-256; "000000000000" for an empty input (JA4). */
 static void sha256_12(const char *s, char out[13])
 {
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    char full[65];
-    if (!*s || !EVP_Digest(s, strlen(s), d, &n, digest(1), NULL) || n != 32) {
+    char full[33];
+    size_t len = strlen(s);
+    if (len)
+        digest_hex(1, s, len, full);
+    if (!len || !full[0]) {
         memcpy(out, "000000000000", 13);
         return;
     }
-    hexstr(d, 32, full);
     memcpy(out, full, 12);
     out[12] = '\0';
 }
@@ -335,6 +414,14 @@ typedef struct u16list {
     int total; /* entries seen (non-GREASE), may exceed n */
 } u16list;
 
+/* Empties a list: the entries past n are never read, so they are not
+ * cleared (the five lists of a hello are 2.5 kB). */
+static void l_clear(u16list *l)
+{
+    l->n = 0;
+    l->total = 0;
+}
+
 static void l_add(u16list *l, uint16_t v)
 {
     if (dt_tls_is_grease(v))
@@ -344,16 +431,22 @@ static void l_add(u16list *l, uint16_t v)
         l->v[l->n++] = v;
 }
 
-/* Insertion sort: the lists are tens of entries, mostly in order already, and
- * qsort's merge sort with a compare call per step cost more than the hashing. */
+/* Shell sort (gaps 10, 4, 1): the lists are tens of entries in no order
+ * (cipher preference, shuffled extensions); qsort's merge sort with a compare
+ * call per step cost more than the hashing, and plain insertion sort moved
+ * each entry a quarter of the list on average. */
 static void sort_u16(uint16_t *v, int n)
 {
-    for (int i = 1; i < n; i++) {
-        uint16_t x = v[i];
-        int j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
+    static const int gaps[] = {10, 4, 1};
+    for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
+        int h = gaps[g];
+        for (int i = h; i < n; i++) {
+            uint16_t x = v[i];
+            int j = i;
+            for (; j >= h && v[j - h] > x; j -= h)
+                v[j] = v[j - h];
+            v[j] = x;
+        }
     }
 }
 
@@ -397,6 +490,18 @@ typedef struct ch_lists {
     const uint8_t *alpn0; /* raw first ALPN value */
     size_t alpn0_len;
 } ch_lists;
+
+static void lists_init(ch_lists *L)
+{
+    l_clear(&L->ciphers);
+    l_clear(&L->exts);
+    l_clear(&L->groups);
+    l_clear(&L->sigalgs);
+    l_clear(&L->pf);
+    L->has_sni = 0;
+    L->alpn0 = NULL;
+    L->alpn0_len = 0;
+}
 
 static void parse_ext_sni(dt_cur e, dt_tls_client *out)
 {
@@ -463,7 +568,8 @@ static void parse_extension(uint16_t type, dt_cur e, dt_tls_client *out, ch_list
         break;
     }
     case EXT_SUPPORTED_VERSIONS: {
-        u16list vs = {.n = 0};
+        u16list vs;
+        l_clear(&vs);
         parse_u16_vec(&e, dt_u8(&e), &vs);
         for (int i = 0; i < vs.n && out->n_versions < 16; i++)
             out->versions[out->n_versions++] = vs.v[i];
@@ -484,13 +590,13 @@ static void compute_ja3(const dt_tls_client *out, const ch_lists *L, char ja3[33
     sb_init(&b, s, sizeof s);
     sb_u(&b, out->legacy_version, 0);
     sb_puts(&b, ",");
-    sb_list(&b, L->ciphers.v, L->ciphers.n, 0, "-");
+    sb_list(&b, L->ciphers.v, L->ciphers.n, 0, '-');
     sb_puts(&b, ",");
-    sb_list(&b, L->exts.v, L->exts.n, 0, "-");
+    sb_list(&b, L->exts.v, L->exts.n, 0, '-');
     sb_puts(&b, ",");
-    sb_list(&b, L->groups.v, L->groups.n, 0, "-");
+    sb_list(&b, L->groups.v, L->groups.n, 0, '-');
     sb_puts(&b, ",");
-    sb_list(&b, L->pf.v, L->pf.n, 0, "-");
+    sb_list(&b, L->pf.v, L->pf.n, 0, '-');
     md5_hex(s, ja3);
 }
 
@@ -528,7 +634,7 @@ static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int kind, c
     memcpy(tmp, L->ciphers.v, sizeof(uint16_t) * (size_t)L->ciphers.n);
     sort_u16(tmp, L->ciphers.n);
     sb_init(&b, s, sizeof s);
-    sb_list(&b, tmp, L->ciphers.n, 1, ",");
+    sb_list(&b, tmp, L->ciphers.n, 1, ',');
     sha256_12(s, hb);
 
     /* c: sorted extensions without SNI/ALPN, then signature algorithms in order */
@@ -538,18 +644,30 @@ static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int kind, c
             tmp[n++] = L->exts.v[i];
     sort_u16(tmp, n);
     sb_init(&b, s, sizeof s);
-    sb_list(&b, tmp, n, 1, ",");
+    sb_list(&b, tmp, n, 1, ',');
     if (L->sigalgs.n) {
         sb_puts(&b, "_");
-        sb_list(&b, L->sigalgs.v, L->sigalgs.n, 1, ",");
+        sb_list(&b, L->sigalgs.v, L->sigalgs.n, 1, ',');
     }
     if (n == 0)
         s[0] = '\0'; /* no extensions: empty list hashes to zeros */
     sha256_12(s, hc);
 
-    int w = snprintf(ja4, cap, "%c%s%c%02d%02d%s_%s_%s", "tqd"[kind], ja4_version(ver),
-                     L -> has_sni ? 'd' : 'i', nc, ne, alpn, hb, hc);
-    if (w < 0 || (size_t)w >= cap)
+    /* "%c%s%c%02d%02d%s_%s_%s", written out (snprintf cost a tenth of the hello) */
+    const char *v = ja4_version(ver);
+    char head[11] = {"tqd"[kind], v[0], v[1], 'i', 0, 0, 0, 0, alpn[0], alpn[1], '_'};
+    if (L->has_sni)
+        head[3] = 'd';
+    head[4] = (char)('0' + nc / 10);
+    head[5] = (char)('0' + nc % 10);
+    head[6] = (char)('0' + ne / 10);
+    head[7] = (char)('0' + ne % 10);
+    sb_init(&b, ja4, cap);
+    sb_putn(&b, head, sizeof head);
+    sb_putn(&b, hb, 12);
+    sb_putn(&b, "_", 1);
+    sb_putn(&b, hc, 12);
+    if (b.full)
         ja4[0] = '\0'; /* cannot happen with the field sizes above; never a cut value */
 }
 
@@ -608,7 +726,7 @@ static void fingerprints(dt_tls_client *out, const ch_lists *L, int kind)
     fp_memo *m = dt_tlocal_get(&fp_slot, sizeof *m);
     uint8_t key[FP_KEY_MAX];
     size_t n = m ? fp_key(out, L, kind, key) : 0;
-    uint64_t h = dt_hash_bytes(DT_HASH_INIT, key, n);
+    uint64_t h = key_hash(key, n);
     for (int i = 0; m && i < FP_MEMO; i++) {
         const fp_entry *e = &m->e[i];
         if (e->len == n && e->hash == h && memcmp(e->key, key, n) == 0) {
@@ -651,7 +769,7 @@ int dt_tls_parse_client_hello_body(const uint8_t *body, size_t len, int kind, dt
     memset(out, 0, sizeof *out);
     dt_cur b = dt_cur_make(body, len);
     ch_lists L;
-    memset(&L, 0, sizeof L);
+    lists_init(&L);
     out->legacy_version = dt_be16(&b);
     dt_skip(&b, 32);        /* random */
     dt_skip(&b, dt_u8(&b)); /* session id */
@@ -787,7 +905,7 @@ static dt_parse_status parse_sslv2_hello(const uint8_t *buf, size_t len, dt_tls_
 
     dt_cur c = dt_cur_make(buf + SSL2_HDR_LEN, cs_len);
     ch_lists L;
-    memset(&L, 0, sizeof L);
+    lists_init(&L);
     memset(out, 0, sizeof *out);
     out->legacy_version = dt_rd_be16(buf + SSL2_OFF_VERSION);
     while (dt_left(&c) >= 3) {
@@ -873,7 +991,7 @@ static int parse_server_hello(const uint8_t *body, size_t len, dt_tls_server *ou
     out->cipher = cipher;
 
     u16list exts;
-    memset(&exts, 0, sizeof exts);
+    l_clear(&exts);
     if (dt_left(&b) >= 2) {
         dt_cur e = dt_sub(&b, dt_be16(&b));
         while (dt_left(&e) >= 4 && dt_ok(&e)) {
@@ -893,7 +1011,7 @@ static int parse_server_hello(const uint8_t *body, size_t len, dt_tls_server *ou
     sb_puts(&sb, ",");
     sb_u(&sb, cipher, 0);
     sb_puts(&sb, ",");
-    sb_list(&sb, exts.v, exts.n, 0, "-");
+    sb_list(&sb, exts.v, exts.n, 0, '-');
     md5_hex(s, out->ja3s);
     out->present = 1;
     return 0;

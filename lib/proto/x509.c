@@ -199,6 +199,16 @@ static long to_utf8(uint8_t tag, dt_cur v, uint8_t *dst, size_t cap)
         return -1;
     size_t n = 0;
     while (dt_left(&v)) {
+        if (w <= 1) { /* a run of ASCII (most names) is one byte a character either way */
+            const uint8_t *p = dt_ptr(&v);
+            size_t len = dt_left(&v), i = 0;
+            for (; i < len && p[i] < 0x80; i++)
+                if (n < cap)
+                    dst[n++] = p[i];
+            dt_skip(&v, i);
+            if (!dt_left(&v))
+                break;
+        }
         long u;
         if (w == 0)
             u = utf8_next(&v);

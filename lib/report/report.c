@@ -17,8 +17,10 @@
 #include <strings.h>
 
 /* part: 0 a report, 1 a part whose lines are kept, 2 a part whose lines are not
- * wanted (its parent writes no flows: a text report read with -j) */
-static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
+ * wanted (its parent writes no flows: a text report read with -j).  array: a
+ * part keeps its lines framed as its parent's flows array is (the parent then
+ * takes them as they are, not a line at a time). */
+static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part, int array)
 {
     dt_report *r = calloc(1, sizeof *r);
     if (!r)
@@ -31,7 +33,7 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
                                (!opts->no_flows && (part || opts->format == DT_FMT_JSON));
     int reports = part || opts->mode == DT_OUT_REPORT; /* a report is written from it */
     r->spooled = r->lines && reports;
-    r->spool_array = r->spooled && !part && opts->mode == DT_OUT_REPORT;
+    r->spool_array = r->spooled && (part ? array : opts->mode == DT_OUT_REPORT);
     dt_spool_init(&r->flows_spool, DT_SPOOL_LIMIT);
     r->ru = reports ? dt_rollup_new() : NULL;
     r->pol = reports && opts->policy ? dt_policy_state_new(opts->policy) : NULL;
@@ -48,7 +50,7 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part)
 
 dt_report *dt_report_new(const dt_report_opts *opts, FILE *out)
 {
-    return report_alloc(opts, out, 0);
+    return report_alloc(opts, out, 0, 0);
 }
 
 dt_report *dt_report_new_part(const dt_report *parent, dt_enricher *enricher, int standalone)
@@ -56,7 +58,7 @@ dt_report *dt_report_new_part(const dt_report *parent, dt_enricher *enricher, in
     dt_report_opts o = parent->opts;
     if (enricher)
         o.enricher = enricher;
-    return report_alloc(&o, NULL, parent->lines || standalone ? 1 : 2);
+    return report_alloc(&o, NULL, parent->lines || standalone ? 1 : 2, parent->spool_array);
 }
 
 void dt_report_free(dt_report *r)
@@ -430,6 +432,15 @@ static int copy_flow_lines(dt_report *r, dt_report *part)
         return 0;
     if (csv_flows(r))
         return dt_spool_each_line(&part->flows_spool, copy_csv_row, r);
+    if (r->spool_array && part->spool_array) { /* framed alike: a comma joins the two */
+        if (!part->array_lines)
+            return 0;
+        if (r->array_lines && dt_spool_write(&r->flows_spool, ",", 1) != 0)
+            r->write_error = 1;
+        r->array_lines += part->array_lines;
+        r->flows_written += part->flows_written;
+        return dt_spool_each_block(&part->flows_spool, copy_block, r);
+    }
     if (r->spool_array)
         return dt_spool_each_line(&part->flows_spool, copy_array_line, r);
     r->flows_written += part->flows_written;

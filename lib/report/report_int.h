@@ -35,8 +35,9 @@ struct dt_report {
     FILE *out;
     dt_spool flows_spool; /* flow lines until the end (report mode, parts) */
     int spooled;          /* flows_spool is in use */
-    int spool_array;      /* ... and holds the report's own flows array, separators included,
-                             so that it is copied out as it is */
+    int spool_array;      /* ... and holds a JSON report's flows array, separators included
+                             (the report's own, or a part's for its parent), so that it is
+                             copied on as it is */
     uint64_t array_lines; /* elements in that array */
     int is_part;
     dt_input_rec *inputs;

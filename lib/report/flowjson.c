@@ -74,17 +74,35 @@ static const dt_http_info *http_result(const dt_flow_app *x)
 }
 
 /* Each parser's value ("tls", "quic", "http", "dns", ...), in table order. */
+static void parser_write(dt_jw *w, const dt_flow_app *x, int id)
+{
+    const dt_parser *p = dt_parser_get(id);
+    if ((p->flags & DT_PF_JSON_IF_RESULT) && (!x || !x->result[dt_parser_slot(id)]))
+        return;
+    dt_jw_key_raw(w, p->json_key, p->json_key_len);
+    if (!x || !p->json(w, x))
+        dt_jw_null(w);
+}
+
 static void parsers_write(dt_jw *w, const dt_flow_app *x)
 {
-    for (int id = 0, n = dt_parser_count(); id < n; id++) {
-        const dt_parser *p = dt_parser_get(id);
-        if (!p->json_key ||
-            ((p->flags & DT_PF_JSON_IF_RESULT) && (!x || !x->result[dt_parser_slot(id)])))
-            continue;
-        dt_jw_key_raw(w, p->json_key, p->json_key_len);
-        if (!x || !p->json(w, x))
-            dt_jw_null(w);
+    /* the built-in parsers with a key, found once per thread (they do not
+     * change): most parsers have none, and this runs per flow */
+    static _Thread_local struct {
+        int n;
+        uint8_t id[DT_PARSER_BUILTIN];
+    } keyed = {-1, {0}};
+    if (keyed.n < 0) {
+        keyed.n = 0;
+        for (int id = 0; id < DT_PARSER_BUILTIN; id++)
+            if (dt_parser_get(id)->json_key)
+                keyed.id[keyed.n++] = (uint8_t)id;
     }
+    for (int k = 0; k < keyed.n; k++)
+        parser_write(w, x, keyed.id[k]);
+    for (int id = DT_PARSER_BUILTIN, n = dt_parser_count(); id < n; id++)
+        if (dt_parser_get(id)->json_key)
+            parser_write(w, x, id);
 }
 
 /* "findings": personal data found in the flow's plaintext, only when any. */

@@ -490,6 +490,10 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
         out->host = h->name;
         out->host_category = h->entity ? h->entity->category : NULL;
         out->transfer = dt_transfer_str(ep->transfer);
+        if (ep->slot < DT_ENDPOINT_SLOTS) {
+            out->ep_serial = ep->serial;
+            out->ep_slot = ep->slot;
+        }
     }
     const dt_dhcp_info *dh = dt_app_dhcp(x);
     if (dh) {

@@ -1,6 +1,7 @@
 #include "report/rollup.h"
 #include "report/tally.h"
 
+#include "enrich/enrich.h"
 #include "enrich/entity.h"
 #include "enrich/geo.h"
 
@@ -109,6 +110,13 @@ struct dt_rollup {
         const char *text;
         const dt_str *s;
     } memo[INTERN_MEMO];
+    /* per enricher endpoint slot, the rows its flows counted on last time
+     * (index + 1, 0: none): what a flow of the same serial, the same server
+     * and enrichment, finds again (rows are never removed) */
+    struct ep_memo {
+        uint64_t serial;
+        uint32_t endpoint, country, org, country_ep, org_ep;
+    } * ep_memo;
 };
 
 static void country_free(void *p)
@@ -216,6 +224,7 @@ void dt_rollup_free(dt_rollup *r)
 {
     if (!r)
         return;
+    free(r->ep_memo);
     dt_tally_free(&r->countries, country_free);
     dt_tally_free(&r->orgs, org_free);
     dt_tally_free(&r->companies, company_free);
@@ -397,6 +406,29 @@ static const dt_str *intern(dt_rollup *r, const char *s, int *oom)
         r->memo[m].s = x;
     }
     return x;
+}
+
+/* The row at memo index i of t (index + 1; 0: none), or NULL. */
+static dt_tally_item *memo_row(const dt_tally *t, uint32_t i)
+{
+    return i && i <= t->n ? &t->v[i - 1] : NULL;
+}
+
+/* dt_tally_get through *memo (may be NULL): the row it names when that has
+ * key k, else the table's, which *memo names next. */
+static dt_tally_item *memo_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const dt_tally_key *k,
+                               uint32_t *memo, int *created)
+{
+    dt_tally_item *it = memo ? memo_row(t, *memo) : NULL;
+    if (it && memcmp(&it->key, k, sizeof *k) == 0) {
+        if (created)
+            *created = 0;
+        return it;
+    }
+    it = dt_tally_get(t, b, kind, k, created);
+    if (memo)
+        *memo = it ? (uint32_t)(it - t->v) + 1 : 0;
+    return it;
 }
 
 /* *dst := s (text, interned for the tables) unless set; the text of an
@@ -688,12 +720,27 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     const dt_str *domain_s = intern(r, domain, &oom);
     const dt_str *ccode_s = country ? country_s : NULL; /* "" is no country */
 
-    /* endpoint */
+    /* the rows this server's enrichment counted on last time */
+    struct ep_memo *em = NULL;
+    if (srv_remote && f.ep_serial && f.ep_slot < DT_ENDPOINT_SLOTS) {
+        if (!r->ep_memo)
+            r->ep_memo = calloc(DT_ENDPOINT_SLOTS, sizeof *r->ep_memo);
+        em = r->ep_memo ? &r->ep_memo[f.ep_slot] : NULL;
+        if (em && em->serial != f.ep_serial)
+            *em = (struct ep_memo){.serial = f.ep_serial};
+    }
+
+    /* endpoint (a serial's server address is its key: no text read again) */
     int created = 0;
     dt_tally_key ek;
-    dt_tally_item *it = NULL;
-    if (ip && addr_key(r, ip, &ek) == 0)
+    dt_tally_item *it = em ? memo_row(&r->endpoints, em->endpoint) : NULL;
+    if (it) {
+        ek = it->key;
+    } else if (ip && addr_key(r, ip, &ek) == 0) {
         it = dt_tally_get(&r->endpoints, b, DT_TK_ADDR, &ek, &created);
+        if (em)
+            em->endpoint = it ? (uint32_t)(it - r->endpoints.v) + 1 : 0;
+    }
     endpoint_ext *ep = dt_tally_ext(it, created, sizeof *ep, b);
     if (it && ep) {
         it->up += up;
@@ -729,7 +776,8 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     }
 
     /* country (flows without one are kept under the empty key) */
-    it = dt_tally_get_str(&r->countries, b, country_s, &created);
+    dt_tally_key ck = {.s = country_s};
+    it = memo_get(&r->countries, b, DT_TK_STR, &ck, em ? &em->country : NULL, &created);
     country_ext *ce = dt_tally_ext(it, created, sizeof *ce, b);
     if (it && ce) {
         it->up += up;
@@ -739,12 +787,14 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         dt_tally_add(&ce->orgs, b, org_s, up, down, 0);
         dt_tally_add(&ce->domains, b, domain_s, up, down, 0);
         if (ip)
-            dt_tally_add_addr(&ce->endpoints, b, &ek.addr, up, down);
+            dt_tally_count(
+                memo_get(&ce->endpoints, b, DT_TK_ADDR, &ek, em ? &em->country_ep : NULL, NULL), up,
+                down, 0);
     }
 
     if (have_asn) {
         dt_tally_key ak = {.num = f.asn};
-        it = dt_tally_get(&r->orgs, b, DT_TK_NUM, &ak, &created);
+        it = memo_get(&r->orgs, b, DT_TK_NUM, &ak, em ? &em->org : NULL, &created);
         org_ext *oe = dt_tally_ext(it, created, sizeof *oe, b);
         if (it && oe) {
             it->up += up;
@@ -754,7 +804,9 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
             oom |= set_str(&oe->org, org_s, org, r);
             dt_tally_add(&oe->countries, b, ccode_s, up, down, 0);
             if (ip)
-                dt_tally_add_addr(&oe->endpoints, b, &ek.addr, up, down);
+                dt_tally_count(
+                    memo_get(&oe->endpoints, b, DT_TK_ADDR, &ek, em ? &em->org_ep : NULL, NULL), up,
+                    down, 0);
         }
     }
 

@@ -74,6 +74,10 @@ typedef struct dt_rollup_flow {
     const char *finding_kinds[16];
     int n_finding_kinds;
     uint64_t findings, findings_dropped, findings_inflate_bounded;
+    /* the enricher's endpoint the server's fields came from (its serial and
+     * cache slot, dt_endpoint_info), ep_serial 0: none (a report's flow) */
+    uint64_t ep_serial;
+    uint32_t ep_slot;
 } dt_rollup_flow;
 
 /* 1 when a local side of f is device (an address or MAC address as

@@ -14,6 +14,8 @@
 
 #define TOP_MAX 4000000 /* entries of a top-level table */
 #define INTERN_MEMO 64
+/* The rows a flow counts on, per enricher endpoint (struct ep_memo) */
+enum { M_ENDPOINT, M_COUNTRY, M_COUNTRY_EP, M_ORG, M_ORG_EP, MEMO_ROWS };
 
 /* ---- entities ---- */
 
@@ -115,7 +117,9 @@ struct dt_rollup {
      * and enrichment, finds again (rows are never removed) */
     struct ep_memo {
         uint64_t serial;
-        uint32_t endpoint, country, org, country_ep, org_ep;
+        uint32_t rows[MEMO_ROWS];
+        int have_texts; /* texts: its country, org, recipient, category, host, domain */
+        const dt_str *texts[6];
     } * ep_memo;
 };
 
@@ -703,23 +707,6 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         name_s[i] = intern(r, names[i].name, &oom);
         dt_tally_add(&r->names, b, name_s[i], up, down, 0);
     }
-    const dt_str *country_s = intern(r, country ? country : "", &oom);
-    const dt_str *org_s = intern(r, org, &oom);
-    const dt_str *recipient_s = intern(r, recipient, &oom);
-    const dt_str *rcat_s = recipient ? intern(r, f.recipient_category, &oom) : NULL;
-    const dt_str *host_s = intern(r, host, &oom);
-    if (n_names && recipient) { /* a name that is an address names no recipient */
-        int ident = f.recipient_identified;
-        uint64_t *c[] = {r->named, ident ? r->identified : NULL};
-        for (int i = 0; i < 2 && c[i]; i++) {
-            c[i][0]++;
-            c[i][1] += up;
-            c[i][2] += down;
-        }
-    }
-    const dt_str *domain_s = intern(r, domain, &oom);
-    const dt_str *ccode_s = country ? country_s : NULL; /* "" is no country */
-
     /* the rows this server's enrichment counted on last time */
     struct ep_memo *em = NULL;
     if (srv_remote && f.ep_serial && f.ep_slot < DT_ENDPOINT_SLOTS) {
@@ -729,17 +716,50 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         if (em && em->serial != f.ep_serial)
             *em = (struct ep_memo){.serial = f.ep_serial};
     }
+#define M(row) (em ? &em->rows[row] : NULL)
+
+    /* the enrichment's texts: once per serial */
+    const dt_str *tx[6];
+    if (em && em->have_texts) {
+        memcpy(tx, em->texts, sizeof tx);
+    } else {
+        tx[0] = intern(r, country ? country : "", &oom);
+        tx[1] = intern(r, org, &oom);
+        tx[2] = intern(r, recipient, &oom);
+        tx[3] = recipient ? intern(r, f.recipient_category, &oom) : NULL;
+        tx[4] = intern(r, host, &oom);
+        tx[5] = intern(r, domain, &oom);
+        int kept = em && !oom;
+        for (int i = 0; i < 6; i++)
+            kept &= tx[i] != &dt_str_refused;
+        if (kept) {
+            memcpy(em->texts, tx, sizeof tx);
+            em->have_texts = 1;
+        }
+    }
+    const dt_str *country_s = tx[0], *org_s = tx[1], *recipient_s = tx[2], *rcat_s = tx[3];
+    const dt_str *host_s = tx[4], *domain_s = tx[5];
+    if (n_names && recipient) { /* a name that is an address names no recipient */
+        int ident = f.recipient_identified;
+        uint64_t *c[] = {r->named, ident ? r->identified : NULL};
+        for (int i = 0; i < 2 && c[i]; i++) {
+            c[i][0]++;
+            c[i][1] += up;
+            c[i][2] += down;
+        }
+    }
+    const dt_str *ccode_s = country ? country_s : NULL; /* "" is no country */
 
     /* endpoint (a serial's server address is its key: no text read again) */
     int created = 0;
     dt_tally_key ek;
-    dt_tally_item *it = em ? memo_row(&r->endpoints, em->endpoint) : NULL;
+    dt_tally_item *it = em ? memo_row(&r->endpoints, em->rows[M_ENDPOINT]) : NULL;
     if (it) {
         ek = it->key;
     } else if (ip && addr_key(r, ip, &ek) == 0) {
         it = dt_tally_get(&r->endpoints, b, DT_TK_ADDR, &ek, &created);
         if (em)
-            em->endpoint = it ? (uint32_t)(it - r->endpoints.v) + 1 : 0;
+            em->rows[M_ENDPOINT] = it ? (uint32_t)(it - r->endpoints.v) + 1 : 0;
     }
     endpoint_ext *ep = dt_tally_ext(it, created, sizeof *ep, b);
     if (it && ep) {
@@ -777,7 +797,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
 
     /* country (flows without one are kept under the empty key) */
     dt_tally_key ck = {.s = country_s};
-    it = memo_get(&r->countries, b, DT_TK_STR, &ck, em ? &em->country : NULL, &created);
+    it = memo_get(&r->countries, b, DT_TK_STR, &ck, M(M_COUNTRY), &created);
     country_ext *ce = dt_tally_ext(it, created, sizeof *ce, b);
     if (it && ce) {
         it->up += up;
@@ -787,14 +807,13 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         dt_tally_add(&ce->orgs, b, org_s, up, down, 0);
         dt_tally_add(&ce->domains, b, domain_s, up, down, 0);
         if (ip)
-            dt_tally_count(
-                memo_get(&ce->endpoints, b, DT_TK_ADDR, &ek, em ? &em->country_ep : NULL, NULL), up,
-                down, 0);
+            dt_tally_count(memo_get(&ce->endpoints, b, DT_TK_ADDR, &ek, M(M_COUNTRY_EP), NULL), up,
+                           down, 0);
     }
 
     if (have_asn) {
         dt_tally_key ak = {.num = f.asn};
-        it = memo_get(&r->orgs, b, DT_TK_NUM, &ak, em ? &em->org : NULL, &created);
+        it = memo_get(&r->orgs, b, DT_TK_NUM, &ak, M(M_ORG), &created);
         org_ext *oe = dt_tally_ext(it, created, sizeof *oe, b);
         if (it && oe) {
             it->up += up;
@@ -804,9 +823,8 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
             oom |= set_str(&oe->org, org_s, org, r);
             dt_tally_add(&oe->countries, b, ccode_s, up, down, 0);
             if (ip)
-                dt_tally_count(
-                    memo_get(&oe->endpoints, b, DT_TK_ADDR, &ek, em ? &em->org_ep : NULL, NULL), up,
-                    down, 0);
+                dt_tally_count(memo_get(&oe->endpoints, b, DT_TK_ADDR, &ek, M(M_ORG_EP), NULL), up,
+                               down, 0);
         }
     }
 
@@ -876,6 +894,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     oom |= device_add(r, &f, 0, recipient_s, ccode_s, up, down) != 0;
     oom |= process_add(r, &f, ccode_s, up, down) != 0;
     return oom ? -1 : 0;
+#undef M
 }
 
 /* ---- merging ---- */

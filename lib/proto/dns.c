@@ -62,45 +62,45 @@ static void put_label_byte(char *out, size_t outlen, size_t *o, int *full, uint8
  * reach anywhere in msg[0..msglen) but must point strictly before the start of
  * the label run that contains them, so every jump goes further back and a
  * loop is impossible; jumps and the wire length are bounded as well.
- * Returns 0, or -1 if the name is malformed. */
+ * Returns 0, or -1 if the name is malformed (c then fails). */
 static int read_name(const uint8_t *msg, size_t msglen, dt_cur *c, char *out, size_t outlen)
 {
-    dt_cur jc;
-    dt_cur *cur = c;
-    size_t run_start = c->pos;
+    size_t pos = c->pos, lim = c->len; /* read from msg: the cursor's base */
+    size_t run_start = pos;
     size_t wire = 1; /* the terminating zero */
     size_t o = 0;
-    int full = 0, jumps = 0;
+    int full = 0, jumps = 0, jumped = 0;
 
     if (outlen)
         out[0] = '\0';
+    if (c->err)
+        goto bad;
     for (;;) {
-        uint8_t b = dt_u8(cur);
-        if (!dt_ok(cur))
-            return -1;
+        if (pos >= lim)
+            goto bad;
+        uint8_t b = msg[pos++];
         if (b == 0)
             break;
         if ((b & 0xc0) == 0xc0) {
-            uint8_t b2 = dt_u8(cur);
-            if (!dt_ok(cur))
-                return -1;
-            size_t ptr = (size_t)(b & 0x3f) << 8 | b2;
+            if (pos >= lim)
+                goto bad;
+            size_t ptr = (size_t)(b & 0x3f) << 8 | msg[pos++];
             if (ptr >= run_start || ptr >= msglen || ++jumps > DNS_MAX_JUMPS)
-                return -1;
-            jc = dt_cur_make(msg, msglen);
-            jc.pos = ptr;
-            cur = &jc;
-            run_start = ptr;
+                goto bad;
+            if (!jumped)
+                c->pos = pos; /* the in-line part ends at the first pointer */
+            jumped = 1;
+            pos = run_start = ptr;
+            lim = msglen;
             continue;
         }
         if (b & 0xc0)
-            return -1; /* extended / binary label types are not supported */
+            goto bad; /* extended / binary label types are not supported */
         wire += (size_t)b + 1;
-        if (wire > DNS_MAX_WIRE)
-            return -1;
-        const uint8_t *p = dt_bytes(cur, b);
-        if (!p)
-            return -1;
+        if (wire > DNS_MAX_WIRE || b > lim - pos)
+            goto bad;
+        const uint8_t *p = msg + pos;
+        pos += b;
         if (o > 0)
             put_ch(out, outlen, &o, &full, '.');
         size_t i = 0;
@@ -115,11 +115,16 @@ static int read_name(const uint8_t *msg, size_t msglen, dt_cur *c, char *out, si
         for (; i < b; i++)
             put_label_byte(out, outlen, &o, &full, p[i]);
     }
+    if (!jumped)
+        c->pos = pos;
     if (full && o > 0 && out[o - 1] == '.')
         o--; /* do not end a truncated name with a dangling separator */
     if (outlen)
         out[o < outlen ? o : outlen - 1] = '\0';
     return 0;
+bad:
+    dt_fail(c);
+    return -1;
 }
 
 static dt_dns_rr *new_rr(dt_dns_msg *out, uint16_t type, uint16_t rclass, uint32_t ttl,

@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define DNS_MAX_JUMPS 64
 #define DNS_MAX_WIRE 255
@@ -150,6 +153,24 @@ static int read_name_seen(const uint8_t *msg, size_t msglen, dt_cur *c, char *ou
             put_ch(out, outlen, &o, &full, '.');
         size_t i = 0;
         if (!full && o + b < outlen) { /* room for the label as it is: plain bytes copied */
+#if defined(__SSE2__)
+            /* most labels are short: up to 16 bytes tested and copied at once when
+             * the message holds 16 from p and out has room for them */
+            if (b <= 16 && (size_t)(msg + msglen - p) >= 16 && o + 16 <= outlen) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+                __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
+                                           _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+                __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+                unsigned plain = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(odd, in));
+                unsigned want = (1u << b) - 1;
+                if ((plain & want) == want) {
+                    _mm_storeu_si128((__m128i *)(void *)(out + o), v);
+                    i = b;
+                    o += b;
+                }
+            }
+#endif
             uint64_t w;
             for (; i + sizeof w <= b && (memcpy(&w, p + i, sizeof w), plain_label_word(w));
                  i += sizeof w, o += sizeof w)
@@ -157,7 +178,7 @@ static int read_name_seen(const uint8_t *msg, size_t msglen, dt_cur *c, char *ou
             for (; i < b && plain_label_byte(p[i]); i++)
                 out[o++] = (char)p[i];
         }
-        for (; i < b; i++)
+        for (; i < b && !full; i++) /* once full, nothing more is appended */
             put_label_byte(out, outlen, &o, &full, p[i]);
     }
     if (!jumped)

@@ -776,13 +776,15 @@ int dt_capture_next(dt_capture *cap, dt_cap_packet *pkt)
         return -1;
     if (cap->fast) {
         /* the common record: whole in the window, caplen within the snapshot, the
-         * timestamp in range; anything else is pcap_next_pkt's */
+         * timestamp's fields not negative; anything else is pcap_next_pkt's */
         size_t have = cap->win_len - cap->win_pos;
         if (have >= PCAP_REC_HDR_LEN) {
             const uint8_t *h = cap->win + cap->win_pos;
             uint32_t sec = dt_rd_le32(h), frac = dt_rd_le32(h + 4), caplen = dt_rd_le32(h + 8);
+            /* sec and frac as int32 both >= 0: pcap_next_pkt's sum, also for a
+             * fraction of a second or more (time-shifted captures have them) */
             if (caplen <= cap->fast_caplen && caplen <= have - PCAP_REC_HDR_LEN &&
-                sec <= INT32_MAX && frac < cap->frac_per_sec) {
+                (sec | frac) <= INT32_MAX) {
                 pkt->ts_ns = (uint64_t)sec * 1000000000ull + (uint64_t)frac * cap->frac_ns;
                 pkt->ts_digits = cap->ts_digits;
                 pkt->linktype = cap->linktype;

@@ -94,6 +94,11 @@ struct dt_capture {
     uint32_t max_caplen; /* libpcap's largest record for the link type */
     uint32_t frac_per_sec, frac_ns; /* timestamp fractions: per second, in ns each */
     int lengths_swapped;
+    uint8_t ts_digits;
+    /* classic pcap read by dt_capture_next's short path: a 16-byte record header
+     * as is (little-endian, lengths not swapped) and no error or end met yet */
+    int fast;
+    uint32_t fast_caplen; /* the largest caplen taken as is: min(snapshot, max_caplen) */
 
     /* pcapng */
     int be;              /* current section is big-endian */
@@ -172,6 +177,7 @@ static void fail(dt_capture *c, uint64_t at, const char *fmt, ...)
     dt_set_err(c->err, sizeof c->err, "%s: %s (at byte %" PRIu64 ")", part, reason, at);
     c->err_at = at;
     c->state = -1;
+    c->fast = 0;
 }
 
 /* ---- helpers ---------------------------------------------------------------------------- */
@@ -342,7 +348,8 @@ static inline size_t win_need(dt_capture *c, size_t need)
     return have >= need ? have : win_fill(c, need);
 }
 
-static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
+/* Any record (dt_capture_next takes the common one without a call). */
+__attribute__((noinline)) static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
 {
     uint64_t at = c->bytes;
     size_t hl = c->rec_hdr, avail = win_need(c, hl);
@@ -350,7 +357,7 @@ static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
         if (c->src_err)
             fail(c, at, "read error: %s", c->src_msg);
         else if (avail == 0)
-            c->state = 1;
+            c->state = 1, c->fast = 0;
         else
             fail(c, at, "truncated dump file; tried to read %zu header bytes, only got %zu", hl,
                  avail);
@@ -407,7 +414,7 @@ static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
         }
         pkt->ts_ns = to_ns(s64, (uint64_t)ns);
     }
-    pkt->ts_digits = c->nsec ? 9 : 6;
+    pkt->ts_digits = c->ts_digits;
     pkt->linktype = c->linktype;
     /* longer than the file's snapshot length (old Solaris files): cut to it */
     pkt->caplen = caplen > c->snapshot ? c->snapshot : caplen;
@@ -454,6 +461,9 @@ static int open_pcap(dt_capture *c, char *err, size_t errlen)
     c->frac_ns = c->nsec ? 1 : 1000;
     if (m == PCAP_MAGIC_MODIFIED && c->linktype == DT_LINKTYPE_ETHERNET)
         c->snapshot += 14; /* libpcap: cooked captures got a made-up Ethernet header */
+    c->ts_digits = c->nsec ? 9 : 6;
+    c->fast = !c->be && c->lengths_swapped == PCAP_LEN_AS_IS && c->rec_hdr == PCAP_REC_HDR_LEN;
+    c->fast_caplen = c->snapshot < c->max_caplen ? c->snapshot : c->max_caplen;
     c->win_pos = c->win_len = 0;
     c->peek_pos = PCAP_FILE_HDR_LEN; /* the records follow in the stream */
     c->bytes = PCAP_FILE_HDR_LEN;
@@ -764,6 +774,31 @@ int dt_capture_next(dt_capture *cap, dt_cap_packet *pkt)
 {
     if (!cap || !pkt)
         return -1;
+    if (cap->fast) {
+        /* the common record: whole in the window, caplen within the snapshot, the
+         * timestamp's fields not negative; anything else is pcap_next_pkt's */
+        size_t have = cap->win_len - cap->win_pos;
+        if (have >= PCAP_REC_HDR_LEN) {
+            const uint8_t *h = cap->win + cap->win_pos;
+            uint32_t sec = dt_rd_le32(h), frac = dt_rd_le32(h + 4), caplen = dt_rd_le32(h + 8);
+            /* sec and frac as int32 both >= 0: pcap_next_pkt's sum, also for a
+             * fraction of a second or more (time-shifted captures have them) */
+            if (caplen <= cap->fast_caplen && caplen <= have - PCAP_REC_HDR_LEN &&
+                (sec | frac) <= INT32_MAX) {
+                pkt->ts_ns = (uint64_t)sec * 1000000000ull + (uint64_t)frac * cap->frac_ns;
+                pkt->ts_digits = cap->ts_digits;
+                pkt->linktype = cap->linktype;
+                pkt->caplen = caplen;
+                pkt->wirelen = dt_rd_le32(h + 12);
+                pkt->data = h + PCAP_REC_HDR_LEN;
+                cap->win_pos += PCAP_REC_HDR_LEN + caplen;
+                cap->packets++;
+                cap->bytes += PCAP_REC_HDR_LEN + caplen;
+                return 1;
+            }
+        }
+        return pcap_next_pkt(cap, pkt);
+    }
     if (cap->state == 1)
         return 0;
     if (cap->state < 0)

@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define DNS_MAX_JUMPS 64
 #define DNS_MAX_WIRE 255
@@ -62,49 +65,112 @@ static void put_label_byte(char *out, size_t outlen, size_t *o, int *full, uint8
  * reach anywhere in msg[0..msglen) but must point strictly before the start of
  * the label run that contains them, so every jump goes further back and a
  * loop is impossible; jumps and the wire length are bounded as well.
- * Returns 0, or -1 if the name is malformed. */
-static int read_name(const uint8_t *msg, size_t msglen, dt_cur *c, char *out, size_t outlen)
+ * Returns 0, or -1 if the name is malformed (c then fails). */
+/* A name this message already gave whole (not cut short), by the offset of
+ * its first label: a pointer to that offset reads the same labels again (its
+ * pointers are checked against a run start no later than that offset), so its
+ * text, wire length and jumps are taken as they are. */
+typedef struct dns_seen {
+    size_t at, wire, len;
+    int jumps;
+    const char *text;
+} dns_seen;
+
+#define DNS_SEEN_MAX 4 /* the question name and the first CNAME targets */
+
+typedef struct dns_names {
+    dns_seen s[DNS_SEEN_MAX];
+    int n;
+} dns_names;
+
+static void names_add(dns_names *names, const dns_seen *got, const char *text)
 {
-    dt_cur jc;
-    dt_cur *cur = c;
-    size_t run_start = c->pos;
+    if (names && got->text && names->n < DNS_SEEN_MAX) {
+        names->s[names->n] = *got;
+        names->s[names->n++].text = text;
+    }
+}
+
+static const dns_seen *names_find(const dns_names *names, size_t at)
+{
+    for (int i = 0; names && i < names->n; i++)
+        if (names->s[i].at == at)
+            return &names->s[i];
+    return NULL;
+}
+
+static int read_name_seen(const uint8_t *msg, size_t msglen, dt_cur *c, char *out, size_t outlen,
+                          const dns_names *names, dns_seen *got)
+{
+    size_t pos = c->pos, lim = c->len; /* read from msg: the cursor's base */
+    size_t run_start = pos, start = pos;
     size_t wire = 1; /* the terminating zero */
     size_t o = 0;
-    int full = 0, jumps = 0;
+    int full = 0, jumps = 0, jumped = 0;
 
     if (outlen)
         out[0] = '\0';
+    if (c->err)
+        goto bad;
     for (;;) {
-        uint8_t b = dt_u8(cur);
-        if (!dt_ok(cur))
-            return -1;
+        if (pos >= lim)
+            goto bad;
+        uint8_t b = msg[pos++];
         if (b == 0)
             break;
         if ((b & 0xc0) == 0xc0) {
-            uint8_t b2 = dt_u8(cur);
-            if (!dt_ok(cur))
-                return -1;
-            size_t ptr = (size_t)(b & 0x3f) << 8 | b2;
+            if (pos >= lim)
+                goto bad;
+            size_t ptr = (size_t)(b & 0x3f) << 8 | msg[pos++];
             if (ptr >= run_start || ptr >= msglen || ++jumps > DNS_MAX_JUMPS)
-                return -1;
-            jc = dt_cur_make(msg, msglen);
-            jc.pos = ptr;
-            cur = &jc;
-            run_start = ptr;
+                goto bad;
+            if (!jumped)
+                c->pos = pos; /* the in-line part ends at the first pointer */
+            jumped = 1;
+            const dns_seen *m = names_find(names, ptr);
+            if (m && jumps + m->jumps <= DNS_MAX_JUMPS && wire + m->wire - 1 <= DNS_MAX_WIRE &&
+                !full && o + 1 + m->len < outlen) {
+                if (m->len && o > 0)
+                    out[o++] = '.';
+                memcpy(out + o, m->text, m->len);
+                o += m->len;
+                wire += m->wire - 1;
+                jumps += m->jumps;
+                break;
+            }
+            pos = run_start = ptr;
+            lim = msglen;
             continue;
         }
         if (b & 0xc0)
-            return -1; /* extended / binary label types are not supported */
+            goto bad; /* extended / binary label types are not supported */
         wire += (size_t)b + 1;
-        if (wire > DNS_MAX_WIRE)
-            return -1;
-        const uint8_t *p = dt_bytes(cur, b);
-        if (!p)
-            return -1;
+        if (wire > DNS_MAX_WIRE || b > lim - pos)
+            goto bad;
+        const uint8_t *p = msg + pos;
+        pos += b;
         if (o > 0)
             put_ch(out, outlen, &o, &full, '.');
         size_t i = 0;
         if (!full && o + b < outlen) { /* room for the label as it is: plain bytes copied */
+#if defined(__SSE2__)
+            /* most labels are short: up to 16 bytes tested and copied at once when
+             * the message holds 16 from p and out has room for them */
+            if (b <= 16 && (size_t)(msg + msglen - p) >= 16 && o + 16 <= outlen) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+                __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
+                                           _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+                __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+                unsigned plain = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(odd, in));
+                unsigned want = (1u << b) - 1;
+                if ((plain & want) == want) {
+                    _mm_storeu_si128((__m128i *)(void *)(out + o), v);
+                    i = b;
+                    o += b;
+                }
+            }
+#endif
             uint64_t w;
             for (; i + sizeof w <= b && (memcpy(&w, p + i, sizeof w), plain_label_word(w));
                  i += sizeof w, o += sizeof w)
@@ -112,14 +178,28 @@ static int read_name(const uint8_t *msg, size_t msglen, dt_cur *c, char *out, si
             for (; i < b && plain_label_byte(p[i]); i++)
                 out[o++] = (char)p[i];
         }
-        for (; i < b; i++)
+        for (; i < b && !full; i++) /* once full, nothing more is appended */
             put_label_byte(out, outlen, &o, &full, p[i]);
+    }
+    if (!jumped)
+        c->pos = pos;
+    if (got) { /* a name read whole can be pointed to again */
+        got->text = full ? NULL : out;
+        got->at = start, got->wire = wire, got->len = o, got->jumps = jumps;
     }
     if (full && o > 0 && out[o - 1] == '.')
         o--; /* do not end a truncated name with a dangling separator */
     if (outlen)
         out[o < outlen ? o : outlen - 1] = '\0';
     return 0;
+bad:
+    dt_fail(c);
+    return -1;
+}
+
+static int read_name(const uint8_t *msg, size_t msglen, dt_cur *c, char *out, size_t outlen)
+{
+    return read_name_seen(msg, msglen, c, out, outlen, NULL, NULL);
 }
 
 static dt_dns_rr *new_rr(dt_dns_msg *out, uint16_t type, uint16_t rclass, uint32_t ttl,
@@ -183,10 +263,11 @@ static void parse_svcb(const uint8_t *msg, size_t msglen, dt_cur *rd, dt_dns_msg
 /* Parses one resource record at c.  answer != 0: the answer section (A, AAAA,
  * CNAME, PTR, SVCB, HTTPS go to out->rr); else only A/AAAA go to out->extra.
  * Returns -1 when the record itself is cut off or its owner name is bad. */
-static int parse_rr(const uint8_t *msg, size_t len, dt_cur *c, dt_dns_msg *out, int answer)
+static int parse_rr(const uint8_t *msg, size_t len, dt_cur *c, dt_dns_msg *out, int answer,
+                    dns_names *names)
 {
     char name[DT_DNS_NAME_MAX];
-    if (read_name(msg, len, c, name, sizeof name) < 0)
+    if (read_name_seen(msg, len, c, name, sizeof name, names, NULL) < 0)
         return -1;
     uint16_t type = dt_be16(c);
     uint16_t rclass = dt_be16(c) & 0x7fff;
@@ -236,10 +317,13 @@ static int parse_rr(const uint8_t *msg, size_t len, dt_cur *c, dt_dns_msg *out, 
     case DT_DNS_T_CNAME:
     case DT_DNS_T_PTR: {
         char target[DT_DNS_NAME_MAX];
-        if (read_name(msg, len, &rd, target, sizeof target) < 0)
+        dns_seen got;
+        if (read_name_seen(msg, len, &rd, target, sizeof target, names, &got) < 0)
             break;
-        if ((rr = new_rr(out, type, rclass, ttl, name)))
+        if ((rr = new_rr(out, type, rclass, ttl, name))) {
             memcpy(rr->target, target, sizeof target);
+            names_add(names, &got, rr->target); /* owners of the next records point to it */
+        }
         break;
     }
     case DT_DNS_T_SVCB:
@@ -290,8 +374,13 @@ int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out)
     out->n_questions = qd;
     out->n_answers = an;
 
+    /* the names read so far, for the pointers of the names after them (an
+     * answer's owner is mostly the question name) */
+    dns_names names;
+    names.n = 0;
     for (unsigned i = 0; i < qd; i++) {
-        if (read_name(msg, len, &c, name, sizeof name) < 0)
+        dns_seen got;
+        if (read_name_seen(msg, len, &c, name, sizeof name, &names, &got) < 0)
             return -1;
         uint16_t qtype = dt_be16(&c);
         uint16_t qclass = dt_be16(&c);
@@ -299,13 +388,14 @@ int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out)
             return -1;
         if (i == 0) {
             memcpy(out->qname, name, sizeof name);
+            names_add(&names, &got, out->qname);
             out->qtype = qtype;
             out->qclass = qclass & 0x7fff;
         }
     }
 
     for (unsigned i = 0; i < an; i++) {
-        if (parse_rr(msg, len, &c, out, 1) < 0) {
+        if (parse_rr(msg, len, &c, out, 1, &names) < 0) {
             out->incomplete = 1;
             return 0;
         }
@@ -313,7 +403,7 @@ int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out)
     /* authority and additional sections: only A/AAAA are kept (glue, mDNS);
      * a problem here ends the parse quietly */
     for (unsigned i = 0; i < (unsigned)ns + ar; i++)
-        if (parse_rr(msg, len, &c, out, 0) < 0)
+        if (parse_rr(msg, len, &c, out, 0, &names) < 0)
             break;
     return 0;
 }
@@ -404,6 +494,8 @@ size_t dt_dns_tcp_next(const uint8_t *stream, size_t len, size_t *off, const uin
 
 int dt_dns_name_eq(const char *a, const char *b)
 {
+    if (!strcmp(a, b)) /* the usual case, at libc's speed: the same case */
+        return 1;
     for (;; a++, b++) {
         unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
         if (x == y) { /* the usual case: no case folding */

@@ -92,7 +92,7 @@ struct dt_capture {
     uint32_t rec_hdr;    /* per-packet record header size (16, or 24 for modified pcap) */
     uint32_t snapshot;   /* the file's snapshot length (libpcap's rules) */
     uint32_t max_caplen; /* libpcap's largest record for the link type */
-    uint32_t frac_per_sec, frac_ns; /* timestamp fractions: per second, in ns each */
+    uint32_t frac_ns;    /* nanoseconds in a unit of the timestamp's fraction */
     int lengths_swapped;
     uint8_t ts_digits;
     /* classic pcap read by dt_capture_next's short path: a 16-byte record header
@@ -341,18 +341,27 @@ static const uint8_t *win_take(dt_capture *c, size_t n, size_t *got)
     return p;
 }
 
-/* win_fill's common case without a call: the bytes are in the window already. */
-static inline size_t win_need(dt_capture *c, size_t need)
+/* The record at the window's position, hl header and caplen data bytes long,
+ * handed out as a packet of given bytes (pkt->ts_ns is set by the caller). */
+__attribute__((always_inline)) static inline void hand_out(dt_capture *c, dt_cap_packet *pkt,
+                                                           size_t hl, uint32_t caplen,
+                                                           uint32_t given, uint32_t wirelen)
 {
-    size_t have = c->win_len - c->win_pos;
-    return have >= need ? have : win_fill(c, need);
+    pkt->ts_digits = c->ts_digits;
+    pkt->linktype = c->linktype;
+    pkt->caplen = given;
+    pkt->wirelen = wirelen;
+    pkt->data = c->win + c->win_pos + hl; /* the fill may have moved the window */
+    c->win_pos += hl + caplen;
+    c->packets++;
+    c->bytes += hl + (uint64_t)caplen;
 }
 
 /* Any record (dt_capture_next takes the common one without a call). */
 __attribute__((noinline)) static int pcap_next_pkt(dt_capture *c, dt_cap_packet *pkt)
 {
     uint64_t at = c->bytes;
-    size_t hl = c->rec_hdr, avail = win_need(c, hl);
+    size_t hl = c->rec_hdr, avail = win_fill(c, hl);
     if (avail < hl) {
         if (c->src_err)
             fail(c, at, "read error: %s", c->src_msg);
@@ -364,14 +373,8 @@ __attribute__((noinline)) static int pcap_next_pkt(dt_capture *c, dt_cap_packet 
         return c->state == 1 ? 0 : -1;
     }
     const uint8_t *h = c->win + c->win_pos;
-    uint32_t sec_u, frac_u, caplen, len;
-    if (c->be) {
-        sec_u = dt_rd_be32(h), frac_u = dt_rd_be32(h + 4);
-        caplen = dt_rd_be32(h + 8), len = dt_rd_be32(h + 12);
-    } else {
-        sec_u = dt_rd_le32(h), frac_u = dt_rd_le32(h + 4);
-        caplen = dt_rd_le32(h + 8), len = dt_rd_le32(h + 12);
-    }
+    int32_t sec = (int32_t)rd32(c, h), frac = (int32_t)rd32(c, h + 4);
+    uint32_t caplen = rd32(c, h + 8), len = rd32(c, h + 12);
     if (c->lengths_swapped != PCAP_LEN_AS_IS &&
         (c->lengths_swapped == PCAP_LEN_SWAPPED || caplen > len)) {
         uint32_t t = caplen;
@@ -389,7 +392,7 @@ __attribute__((noinline)) static int pcap_next_pkt(dt_capture *c, dt_cap_packet 
                  caplen, c->max_caplen);
         return -1;
     }
-    avail = win_need(c, hl + caplen);
+    avail = win_fill(c, hl + caplen);
     if (avail < hl + caplen) {
         if (c->src_err)
             fail(c, at, "read error: %s", c->src_msg);
@@ -399,30 +402,18 @@ __attribute__((noinline)) static int pcap_next_pkt(dt_capture *c, dt_cap_packet 
                  caplen, avail - hl);
         return -1;
     }
-    int32_t sec = (int32_t)sec_u, frac = (int32_t)frac_u;
-    if (sec >= 0 && frac_u < c->frac_per_sec) {
-        pkt->ts_ns = (uint64_t)sec * 1000000000ull + (uint64_t)frac_u * c->frac_ns;
-    } else {
-        /* libpcap opened with nanosecond precision: microseconds scaled up */
-        int64_t s64 = sec, ns = (int64_t)frac * c->frac_ns;
-        /* a corrupt header may hold a fraction outside [0, 1e9): normalise it */
-        s64 += ns / 1000000000;
-        ns %= 1000000000;
-        if (ns < 0) {
-            ns += 1000000000;
-            s64--;
-        }
-        pkt->ts_ns = to_ns(s64, (uint64_t)ns);
+    /* libpcap opened with nanosecond precision: microseconds scaled up */
+    int64_t s64 = sec, ns = (int64_t)frac * c->frac_ns;
+    /* a corrupt header may hold a fraction outside [0, 1e9): normalise it */
+    s64 += ns / 1000000000;
+    ns %= 1000000000;
+    if (ns < 0) {
+        ns += 1000000000;
+        s64--;
     }
-    pkt->ts_digits = c->ts_digits;
-    pkt->linktype = c->linktype;
+    pkt->ts_ns = to_ns(s64, (uint64_t)ns);
     /* longer than the file's snapshot length (old Solaris files): cut to it */
-    pkt->caplen = caplen > c->snapshot ? c->snapshot : caplen;
-    pkt->wirelen = len;
-    pkt->data = c->win + c->win_pos + hl; /* the fill may have moved the window */
-    c->win_pos += hl + caplen;
-    c->packets++;
-    c->bytes += hl + (uint64_t)caplen;
+    hand_out(c, pkt, hl, caplen, caplen > c->snapshot ? c->snapshot : caplen, len);
     return 1;
 }
 
@@ -457,7 +448,6 @@ static int open_pcap(dt_capture *c, char *err, size_t errlen)
                                                    : PCAP_LEN_AS_IS;
     c->max_caplen = max_snaplen(c->linktype);
     c->snapshot = snaplen == 0 || snaplen > INT32_MAX ? c->max_caplen : snaplen;
-    c->frac_per_sec = c->nsec ? 1000000000u : 1000000u;
     c->frac_ns = c->nsec ? 1 : 1000;
     if (m == PCAP_MAGIC_MODIFIED && c->linktype == DT_LINKTYPE_ETHERNET)
         c->snapshot += 14; /* libpcap: cooked captures got a made-up Ethernet header */
@@ -786,14 +776,7 @@ int dt_capture_next(dt_capture *cap, dt_cap_packet *pkt)
             if (caplen <= cap->fast_caplen && caplen <= have - PCAP_REC_HDR_LEN &&
                 (sec | frac) <= INT32_MAX) {
                 pkt->ts_ns = (uint64_t)sec * 1000000000ull + (uint64_t)frac * cap->frac_ns;
-                pkt->ts_digits = cap->ts_digits;
-                pkt->linktype = cap->linktype;
-                pkt->caplen = caplen;
-                pkt->wirelen = dt_rd_le32(h + 12);
-                pkt->data = h + PCAP_REC_HDR_LEN;
-                cap->win_pos += PCAP_REC_HDR_LEN + caplen;
-                cap->packets++;
-                cap->bytes += PCAP_REC_HDR_LEN + caplen;
+                hand_out(cap, pkt, PCAP_REC_HDR_LEN, caplen, caplen, dt_rd_le32(h + 12));
                 return 1;
             }
         }

@@ -227,9 +227,8 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
      * one, is the one the chain would give (without hashing or touching the buckets). */
     dt_flow *f = t->last;
     int d = f && f->proto == proto ? flow_dir(f, src, sport, dst, dport) : -1;
-    int hashed = d < 0;
-    uint32_t h = 0;
-    if (hashed) {
+    uint32_t h = f ? f->hash : 0; /* the hash is symmetric: the last flow's, when it is this one */
+    if (d < 0) {
         h = flow_hash(proto, src, sport, dst, dport);
         for (f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext)
             if (f->hash == h && f->proto == proto && (d = flow_dir(f, src, sport, dst, dport)) >= 0)
@@ -252,8 +251,6 @@ dt_flow *dt_flow_lookup(dt_flow_table *t, uint8_t proto, const dt_addr *src, uin
     if (f)
         return t->last = f;
 
-    if (!hashed) /* the last flow was this packet's, but has just ended */
-        h = flow_hash(proto, src, sport, dst, dport);
     if (t->live >= t->lim.max_flows && oldest(t)) {
         dt_flow *victim = oldest(t);
         if (victim->closed) {

@@ -424,7 +424,7 @@ static dt_tally_item *memo_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, co
                                uint32_t *memo, int *created)
 {
     dt_tally_item *it = memo ? memo_row(t, *memo) : NULL;
-    if (it && memcmp(&it->key, k, sizeof *k) == 0) {
+    if (it && dt_tally_key_eq(kind, &it->key, k)) {
         if (created)
             *created = 0;
         return it;

@@ -161,18 +161,6 @@ static uint32_t key_hash(dt_tally_kind kind, const dt_tally_key *k)
     }
 }
 
-static int key_eq(dt_tally_kind kind, const dt_tally_key *x, const dt_tally_key *y)
-{
-    switch (kind) {
-    case DT_TK_STR:
-        return x->s == y->s;
-    case DT_TK_NUM:
-        return x->num == y->num;
-    default:
-        return x->addr.family == y->addr.family && memcmp(x->addr.a, y->addr.a, 16) == 0;
-    }
-}
-
 static int dt_tally_rehash(dt_tally *t, size_t nslot)
 {
     dt_tally_slot *s = calloc(nslot, sizeof *s);
@@ -205,7 +193,7 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
     if (t->nslot && !refused) {
         for (size_t j = h & (t->nslot - 1); t->slot[j].idx; j = (j + 1) & (t->nslot - 1)) {
             dt_tally_item *it = &t->v[t->slot[j].idx - 1];
-            if (t->slot[j].hash == h && key_eq(kind, &it->key, k))
+            if (t->slot[j].hash == h && dt_tally_key_eq(kind, &it->key, k))
                 return it;
         }
     }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define DT_TALLY_KEY_MAX 512     /* longer strings are truncated */
 #define DT_TALLY_NESTED_MAX 4096 /* entries of a nested tally (names of a domain, ...) */
@@ -94,6 +95,18 @@ typedef struct dt_tally {
 /* The entry for key k of the given kind, created when missing (NULL when k
  * is a NULL string, full, over the budget or out of memory).  *created
  * tells whether it is new. */
+/* Whether two keys of a kind are the same (only the member of that kind is compared). */
+static inline int dt_tally_key_eq(dt_tally_kind kind, const dt_tally_key *x, const dt_tally_key *y)
+{
+    switch (kind) {
+    case DT_TK_STR:
+        return x->s == y->s;
+    case DT_TK_NUM:
+        return x->num == y->num;
+    default:
+        return x->addr.family == y->addr.family && memcmp(x->addr.a, y->addr.a, 16) == 0;
+    }
+}
 dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const dt_tally_key *k,
                             int *created);
 /* An existing entry of string s, or NULL (inline: most lookups find one). */

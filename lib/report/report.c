@@ -417,14 +417,6 @@ static int copy_csv_row(void *ctx, char *line, size_t len)
     return 0;
 }
 
-/* One flow line into r's flows array. */
-static int copy_array_line(void *ctx, char *line, size_t len)
-{
-    dt_report *r = ctx;
-    write_flow_line(r, line, len);
-    return 0;
-}
-
 /* Copies a part's flow lines to r's flow destination. */
 static int copy_flow_lines(dt_report *r, dt_report *part)
 {
@@ -432,17 +424,11 @@ static int copy_flow_lines(dt_report *r, dt_report *part)
         return 0;
     if (csv_flows(r))
         return dt_spool_each_line(&part->flows_spool, copy_csv_row, r);
-    if (r->spool_array && part->spool_array) { /* framed alike: a comma joins the two */
-        if (!part->array_lines)
-            return 0;
-        if (r->array_lines && dt_spool_write(&r->flows_spool, ",", 1) != 0)
-            r->write_error = 1;
-        r->array_lines += part->array_lines;
-        r->flows_written += part->flows_written;
-        return dt_spool_each_block(&part->flows_spool, copy_block, r);
-    }
-    if (r->spool_array)
-        return dt_spool_each_line(&part->flows_spool, copy_array_line, r);
+    /* the part's lines are framed as r's own (dt_report_new_part): taken as they are,
+     * with a comma between two runs of a flows array's elements */
+    if (r->array_lines && part->array_lines && dt_spool_write(&r->flows_spool, ",", 1) != 0)
+        r->write_error = 1;
+    r->array_lines += part->array_lines;
     r->flows_written += part->flows_written;
     return dt_spool_each_block(&part->flows_spool, copy_block, r);
 }

@@ -45,30 +45,17 @@ static inline int dt_jw_room(dt_jw *w, size_t n)
     return dt_jw_grow(w, n);
 }
 
-/* The separator when one is due, then n bytes as they are (in quotes when
- * quoted); sep_after: whether a separator goes before what follows (a value)
- * or not (a key). */
-static inline void dt_jw_emit(dt_jw *w, const char *s, size_t n, int sep_after, int quoted)
+static inline void dt_jw_raw(dt_jw *w, const char *s, size_t n, int sep_after)
 {
-    if (dt_jw_room(w, n + 1 + (quoted ? 2 : 0)) != 0)
+    if (dt_jw_room(w, n + 1) != 0)
         return;
     char *o = w->buf + w->len;
     if (w->sep)
         *o++ = ',';
-    if (quoted)
-        *o++ = '"';
     memcpy(o, s, n);
-    o += n;
-    if (quoted)
-        *o++ = '"';
-    *o = '\0';
-    w->len = (size_t)(o - w->buf);
+    o[n] = '\0';
+    w->len = (size_t)(o + n - w->buf);
     w->sep = sep_after;
-}
-
-static inline void dt_jw_raw(dt_jw *w, const char *s, size_t n, int sep_after)
-{
-    dt_jw_emit(w, s, n, sep_after, 0);
 }
 
 /* Inline: with a literal, the copy is a few moves (a flow has ~45 keys). */
@@ -81,13 +68,6 @@ static inline void dt_jw_key_raw(dt_jw *w, const char *quoted_colon, size_t n)
  * before and none due after (an indented key: ",\n\t\t" "key" ":\t"). */
 void dt_jw_framed_str(dt_jw *w, const char *pre, size_t npre, const char *s, const char *post,
                       size_t npost);
-
-/* A string value of n bytes that needs no escaping (text datatrail wrote:
- * addresses, times), quoted as it is. */
-static inline void dt_jw_str_plain(dt_jw *w, const char *s, size_t n)
-{
-    dt_jw_emit(w, s, n, 1, 1);
-}
 
 /* Writing a run of members straight into the buffer: dt_jw_direct reserves
  * n bytes (and the separator when one is due) and returns where to write

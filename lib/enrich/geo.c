@@ -70,7 +70,6 @@ typedef struct geo_db {
 
 typedef struct cache_ent {
     dt_addr key;
-    uint8_t used;
     int8_t rc;
     dt_geo_result res;
 } cache_ent;
@@ -544,7 +543,7 @@ int dt_geo_lookup(dt_geo *g, const dt_addr *a, dt_geo_result *out)
         memset(key.a + 4, 0, 12);
     cache_ent **slot = &g->cache[dt_hash_final(dt_hash_addr(DT_HASH_INIT, &key)) & g->cache_mask];
     cache_ent *ce = *slot;
-    if (ce && ce->used && dt_addr_eq(&ce->key, &key)) {
+    if (ce && dt_addr_eq(&ce->key, &key)) {
         g->hits++;
         *out = ce->res;
         return ce->rc;
@@ -567,7 +566,6 @@ int dt_geo_lookup(dt_geo *g, const dt_addr *a, dt_geo_result *out)
     if (!ce)
         ce = *slot = malloc(sizeof *ce);
     if (ce) {
-        ce->used = 1;
         ce->key = key;
         ce->rc = (int8_t)any;
         ce->res = *out;

@@ -133,7 +133,7 @@ static void host_from_target(req *r, const uint8_t *t, size_t n)
         size_t k = 0;
         while (k + 2 < n && !(t[k] == ':' && t[k + 1] == '/' && t[k + 2] == '/'))
             k++;
-        if (k + 2 >= n || k == 0 || t[0] == '/')
+        if (k + 2 >= n || k == 0)
             return;
         i = k + 3;
     }

@@ -658,10 +658,8 @@ static void compute_ja4(const dt_tls_client *out, const ch_lists *L, int kind, c
     char head[11] = {"tqd"[kind], v[0], v[1], 'i', 0, 0, 0, 0, alpn[0], alpn[1], '_'};
     if (L->has_sni)
         head[3] = 'd';
-    head[4] = (char)('0' + nc / 10);
-    head[5] = (char)('0' + nc % 10);
-    head[6] = (char)('0' + ne / 10);
-    head[7] = (char)('0' + ne % 10);
+    dt_put_2digits(head + 4, (unsigned)nc);
+    dt_put_2digits(head + 6, (unsigned)ne);
     sb_init(&b, ja4, cap);
     sb_putn(&b, head, sizeof head);
     sb_putn(&b, hb, 12);

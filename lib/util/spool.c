@@ -29,21 +29,19 @@ static int open_file(dt_spool *s)
 }
 
 /* Room for n more bytes in memory (and one more: each_line ends lines with a
- * NUL), within the limit; 0, or -1 when they go to the file. */
+ * NUL), within the limit; 0, or -1 when they go to the file.  The memory part
+ * is taken whole at the first write: pages are backed only as they are
+ * written, and growing it by doubling copied it and left the old blocks as
+ * freshly touched holes in the heap. */
 static int room(dt_spool *s, size_t n)
 {
     if (s->file || n > s->limit || s->len > s->limit - n)
         return -1;
-    if (s->cap - s->len > n)
-        return 0;
-    size_t cap = s->cap ? s->cap : 65536;
-    while (cap - s->len <= n)
-        cap *= 2;
-    char *b = realloc(s->buf, cap);
-    if (!b)
-        return -1;
-    s->buf = b;
-    s->cap = cap;
+    if (!s->buf) {
+        if (!(s->buf = malloc(s->limit + 1)))
+            return -1;
+        s->cap = s->limit + 1;
+    }
     return 0;
 }
 

@@ -70,8 +70,10 @@ static const dt_http_info *http_result(const dt_flow_app *x)
     return dt_app_http(x);
 }
 
-/* Each parser's value ("tls", "quic", "http", "dns", ...), in table order. */
-static void parser_write(dt_jw *w, const dt_flow_app *x, int id)
+/* Each parser's value ("tls", "quic", "http", "dns", ...), in table order.
+ * Inline: results-only parsers (most of the calls) skip, and a call saves
+ * six registers. */
+static inline void parser_write(dt_jw *w, const dt_flow_app *x, int id)
 {
     const dt_parser *p = dt_parser_get(id);
     if ((p->flags & DT_PF_JSON_IF_RESULT) && (!x || !x->result[dt_parser_slot(id)]))

@@ -418,38 +418,12 @@ void dt_jw_num(dt_jw *w, double d)
     w->sep = 1;
 }
 
-/* The digits of v (below 10^10) at o, two at a time from the end, with
- * 32-bit arithmetic where it fits; returns the end. */
-static inline char *put_small(char *o, uint64_t v)
+char *dt_jw_put_u64_large(char *o, uint64_t v)
 {
-    /* the digits from the bit length (1233/4096 is about log10(2)), one less
-     * than their count or exact; at[n]: the least value with n + 1 digits */
-    static const uint64_t at[11] = {0,       10,       100,       1000,       10000,         100000,
-                                    1000000, 10000000, 100000000, 1000000000, 10000000000ull};
-    int n = (int)(((64 - __builtin_clzll(v | 1)) * 1233) >> 12);
-    n += v >= at[n];
-    char *end = o + n;
-    if (v >= 1000000000) { /* the 10th digit */
-        end[-1] = (char)('0' + v % 10);
-        v /= 10;
-        n--;
-    }
-    uint32_t u = (uint32_t)v;
-    for (; n >= 2; n -= 2, u /= 100)
-        dt_put_2digits(o + n - 2, u % 100);
-    if (n)
-        o[0] = (char)('0' + u);
-    return end;
-}
-
-char *dt_jw_put_u64(char *o, uint64_t v)
-{
-    if (v < 10000000000ull) /* most: counts, ports */
-        return put_small(o, v);
     if (v >= 1000000000000000ull) /* as the double it becomes */
         return o + dt_jw_format_number((double)v, o, 32);
     /* below 10^15: the digits above the last eight, then those eight */
-    o = put_small(o, v / 100000000);
+    o = dt_jw_put_u64(o, v / 100000000);
     uint32_t lo = (uint32_t)(v % 100000000);
     for (int i = 6; i >= 0; i -= 2, lo /= 100)
         dt_put_2digits(o + i, lo % 100);

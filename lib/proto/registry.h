@@ -209,13 +209,6 @@ void dt_parser_work_drop(const dt_parse_in *in, size_t size);
 void dt_apps_dns_message(struct dt_apps *a, struct dt_flow *f, const uint8_t *p, size_t len,
                          uint64_t ts_ns);
 
-/* "key":"s", or "key":null when s is NULL or empty (key a string literal). */
-#define DT_JW_KEY_STR_OR_NULL(w, lit, s)                                                           \
-    do {                                                                                           \
-        DT_JW_KEY(w, lit);                                                                         \
-        dt_jw_str_or_null(w, s);                                                                   \
-    } while (0)
-
 /* An array of n strings of up to 64 bytes (n 0: []). */
 void dt_jw_str_array64(dt_jw *w, const char (*items)[64], int n);
 

@@ -13,9 +13,6 @@
 
 /* ---- the flow object, written directly (no cJSON tree per flow) ---- */
 
-/* "key":"s" for a string literal key, or "key":null when s is NULL or empty. */
-#define KEY_STR_OR_NULL(w, lit, s) DT_JW_KEY_STR_OR_NULL(w, lit, s)
-
 /* A local side's Ethernet address as text ("0a:a1:b2:c3:d4:e5"), or NULL: a remote
  * side's is its gateway's, which names no device. */
 static const char *device_mac(const dt_flow_side *s, char *buf, size_t len)
@@ -73,15 +70,25 @@ static const dt_http_info *http_result(const dt_flow_app *x)
     return dt_app_http(x);
 }
 
-/* Each parser's value ("tls", "quic", "http", "dns", ...), in table order. */
-static void parser_write(dt_jw *w, const dt_flow_app *x, int id)
+/* Each parser's value ("tls", "quic", "http", "dns", ...), in table order.
+ * Inline: results-only parsers (most of the calls) skip, and a call saves
+ * six registers. */
+static inline void parser_write(dt_jw *w, const dt_flow_app *x, int id)
 {
     const dt_parser *p = dt_parser_get(id);
     if ((p->flags & DT_PF_JSON_IF_RESULT) && (!x || !x->result[dt_parser_slot(id)]))
         return;
-    dt_jw_key_raw(w, p->json_key, p->json_key_len);
+    /* the key, and after it a null that stands when the parser writes no
+     * value (most flows have one parser's value at most): one room check */
+    char *o = dt_jw_direct(w, p->json_key_len + 4);
+    if (!o)
+        return;
+    memcpy(o, p->json_key, p->json_key_len);
+    o += p->json_key_len;
+    dt_jw_direct_end(w, o, 0);
+    memcpy(o, "null", 5);
     if (!x || !p->json(w, x))
-        dt_jw_null(w);
+        dt_jw_direct_end(w, o + 4, 1);
 }
 
 static void parsers_write(dt_jw *w, const dt_flow_app *x)
@@ -119,7 +126,7 @@ static void findings_write(dt_jw *w, const dt_pii_findings *p)
         dt_jw_str(w, dt_pii_kind_str(e->kind));
         DT_JW_KEY(w, "where");
         dt_jw_str(w, dt_pii_where_str(e->where));
-        KEY_STR_OR_NULL(w, "name", e->name);
+        DT_JW_KEY_STR_OR_NULL(w, "name", e->name);
         DT_JW_KEY(w, "from");
         dt_jw_str(w, e->dir == DT_CLIENT ? "client" : "server");
         DT_JW_KEY(w, "offset");
@@ -157,7 +164,7 @@ static void process_write(dt_jw *w, const dt_flow *f)
         return;
     DT_JW_KEY(w, "process");
     dt_jw_obj_begin(w);
-    KEY_STR_OR_NULL(w, "name", f->proc_name);
+    DT_JW_KEY_STR_OR_NULL(w, "name", f->proc_name);
     dt_jw_key(w, kind);
     dt_jw_num(w, f->proc_id);
     dt_jw_obj_end(w);
@@ -180,25 +187,25 @@ static void attribution_write(dt_jw *w, const dt_attribution *a, int recipient, 
     }
     DT_JW_KEY(w, "evidence");
     dt_jw_str(w, a->evidence);
-    KEY_STR_OR_NULL(w, "matched", a->matched);
-    KEY_STR_OR_NULL(w, "category", category);
+    DT_JW_KEY_STR_OR_NULL(w, "matched", a->matched);
+    DT_JW_KEY_STR_OR_NULL(w, "category", category);
     if (recipient)
-        KEY_STR_OR_NULL(w, "party", dt_party_of(a->name, a->identified, category, vendor));
+        DT_JW_KEY_STR_OR_NULL(w, "party", dt_party_of(a->name, a->identified, category, vendor));
     dt_jw_obj_end(w);
 }
 
 static void endpoint_write(dt_jw *w, const dt_endpoint_info *ep, const char *vendor)
 {
-    KEY_STR_OR_NULL(w, "country", ep->geo.country);
-    KEY_STR_OR_NULL(w, "registered_country", ep->geo.registered_country);
+    DT_JW_KEY_STR_OR_NULL(w, "country", ep->geo.country);
+    DT_JW_KEY_STR_OR_NULL(w, "registered_country", ep->geo.registered_country);
     DT_JW_KEY(w, "asn");
     if (ep->geo.asn)
         dt_jw_u64(w, ep->geo.asn);
     else
         dt_jw_null(w);
-    KEY_STR_OR_NULL(w, "org", ep->geo.org);
-    KEY_STR_OR_NULL(w, "class", ep->geo.class);
-    KEY_STR_OR_NULL(w, "domain", ep->domain);
+    DT_JW_KEY_STR_OR_NULL(w, "org", ep->geo.org);
+    DT_JW_KEY_STR_OR_NULL(w, "class", ep->geo.class);
+    DT_JW_KEY_STR_OR_NULL(w, "domain", ep->domain);
     DT_JW_KEY(w, "recipient");
     attribution_write(w, &ep->recipient, 1, vendor);
     DT_JW_KEY(w, "host");
@@ -232,9 +239,13 @@ static void endpoint_write_memo(dt_jw *w, const dt_endpoint_info *ep, const char
 {
     const char *v = vendor ? vendor : "";
     size_t vl = strlen(v);
+    /* this thread's table, kept at hand: finding it is a call per flow */
+    static _Thread_local ep_memo **thread_tab;
+    if (!thread_tab)
+        thread_tab = dt_tlocal_get(&ep_memo_slot, DT_ENDPOINT_SLOTS * sizeof *thread_tab);
     ep_memo **tab =
-        ep->serial && ep->slot < DT_ENDPOINT_SLOTS && w->sep && vl < sizeof tab[0]->vendor
-            ? dt_tlocal_get(&ep_memo_slot, DT_ENDPOINT_SLOTS * sizeof *tab)
+        ep->serial && ep->slot < DT_ENDPOINT_SLOTS && w->sep && vl < sizeof thread_tab[0]->vendor
+            ? thread_tab
             : NULL;
     ep_memo *m = tab ? tab[ep->slot] : NULL;
     if (m && m->serial == ep->serial && memcmp(m->vendor, v, vl + 1) == 0) {

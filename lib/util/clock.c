@@ -40,12 +40,14 @@ static void put_digits(char **o, int64_t v, int n)
     *o += n;
 }
 
-/* "HH:MM:SS" of sec_of_day (each field's last two digits) at o. */
-static void put_hms(char *o, int64_t sec_of_day)
+/* "HH:MM:SS" of sec_of_day (each field's last two digits) at o; 32-bit
+ * arithmetic (cheaper: two per flow). */
+static inline void put_hms(char *o, uint32_t sec_of_day)
 {
-    dt_put_2digits(o, (unsigned)(sec_of_day / 3600 % 100));
+    uint32_t min = sec_of_day / 60;
+    dt_put_2digits(o, (unsigned)(min / 60 % 100));
     o[2] = ':';
-    dt_put_2digits(o + 3, (unsigned)(sec_of_day / 60 % 60));
+    dt_put_2digits(o + 3, (unsigned)(min % 60));
     o[5] = ':';
     dt_put_2digits(o + 6, (unsigned)(sec_of_day % 60));
 }
@@ -59,7 +61,7 @@ char *dt_format_civil(char out[20], int64_t year, int month, int day, int64_t se
     *o++ = '-';
     put_digits(&o, day, 2);
     *o++ = 'T';
-    put_hms(o, sec_of_day);
+    put_hms(o, (uint32_t)sec_of_day); /* 0-86399 (clock.h) */
     o[8] = '\0';
     return out;
 }
@@ -71,7 +73,7 @@ char *dt_put_time(char *o, uint64_t ts_ns, int digits)
     if (digits <= 0 || digits > 9)
         digits = 6;
     uint64_t secs = ts_ns / 1000000000ull;
-    uint32_t frac = (uint32_t)(ts_ns % 1000000000ull) / unit[digits];
+    uint32_t ns = (uint32_t)(ts_ns - secs * 1000000000ull);
     /* flows mostly fall on a few days (a capture's, and 1970 for those of
      * clockless devices): the date texts of the last ones, by day (per thread;
      * performance); the time of day is two digits at a time */
@@ -80,7 +82,7 @@ char *dt_put_time(char *o, uint64_t ts_ns, int digits)
         char text[20];
     } dates[8];
     uint64_t day = secs / 86400;
-    unsigned sod = (unsigned)(secs % 86400);
+    uint32_t sod = (uint32_t)(secs - day * 86400);
     unsigned k = (unsigned)(day % 8);
     if (dates[k].day != day + 1) {
         int64_t y;
@@ -93,11 +95,19 @@ char *dt_put_time(char *o, uint64_t ts_ns, int digits)
     put_hms(o + 11, sod);
     o[19] = '.';
     o += 20;
-    int i = digits;
-    for (; i >= 2; i -= 2, frac /= 100)
-        dt_put_2digits(o + i - 2, frac % 100);
-    if (i)
-        o[0] = (char)('0' + frac);
+    if (digits == 6) { /* microseconds: most captures */
+        uint32_t us = ns / 1000;
+        dt_put_2digits(o, us / 10000);
+        dt_put_2digits(o + 2, us / 100 % 100);
+        dt_put_2digits(o + 4, us % 100);
+    } else {
+        uint32_t frac = ns / unit[digits];
+        int i = digits;
+        for (; i >= 2; i -= 2, frac /= 100)
+            dt_put_2digits(o + i - 2, frac % 100);
+        if (i)
+            o[0] = (char)('0' + frac);
+    }
     o[digits] = 'Z';
     return o + digits + 1;
 }

@@ -81,36 +81,6 @@ static void before_value(dt_jw *w)
         put_c(w, ',');
 }
 
-static void open_c(dt_jw *w, char c)
-{
-    before_value(w);
-    put_c(w, c);
-    w->sep = 0;
-}
-
-static void close_c(dt_jw *w, char c)
-{
-    put_c(w, c);
-    w->sep = 1;
-}
-
-void dt_jw_obj_begin(dt_jw *w)
-{
-    open_c(w, '{');
-}
-void dt_jw_obj_end(dt_jw *w)
-{
-    close_c(w, '}');
-}
-void dt_jw_arr_begin(dt_jw *w)
-{
-    open_c(w, '[');
-}
-void dt_jw_arr_end(dt_jw *w)
-{
-    close_c(w, ']');
-}
-
 /* 1 for the bytes cJSON escapes: ", \ and the control characters below 0x20. */
 static const unsigned char needs_escape[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -178,37 +148,10 @@ static char *escape_byte(char *o, unsigned char c)
  * non-ASCII included, stays as is.  Most text needs no escaping: it is copied
  * 16 bytes at a time with SSE2 (8 without), and a string's tail as one
  * word overlapping what is already written, while all of it was plain. */
-static char *escape_into(char *o, const unsigned char *p, size_t n)
+static __attribute__((noinline)) char *escape_long(char *o, const unsigned char *p, size_t n)
 {
     char *start = o;
     size_t i = 0;
-    /* short strings (most): two overlapping words, or up to three bytes */
-    if (n < 16) {
-        uint64_t a = 0, b = 0;
-        if (n >= 8) {
-            memcpy(&a, p, 8);
-            memcpy(&b, p + n - 8, 8);
-            if (!word_needs_escape(a) && !word_needs_escape(b)) {
-                memcpy(o, &a, 8);
-                memcpy(o + n - 8, &b, 8);
-                return o + n;
-            }
-        } else if (n >= 4) {
-            uint32_t x, y;
-            memcpy(&x, p, 4);
-            memcpy(&y, p + n - 4, 4);
-            if (!word_needs_escape((uint64_t)x | (uint64_t)y << 32)) {
-                memcpy(o, &x, 4);
-                memcpy(o + n - 4, &y, 4);
-                return o + n;
-            }
-        } else if (n && !(needs_escape[p[0]] | needs_escape[p[n / 2]] | needs_escape[p[n - 1]])) {
-            o[0] = (char)p[0];
-            o[n / 2] = (char)p[n / 2];
-            o[n - 1] = (char)p[n - 1];
-            return o + n;
-        }
-    }
 #if defined(__SSE2__)
     while (i + 16 <= n) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
@@ -258,6 +201,39 @@ static char *escape_into(char *o, const unsigned char *p, size_t n)
         }
     }
     return o;
+}
+
+/* escape_long with short strings (most) first: two overlapping words, or up
+ * to three bytes, in a path that saves no registers. */
+static inline char *escape_into(char *o, const unsigned char *p, size_t n)
+{
+    if (n < 16) {
+        uint64_t a = 0, b = 0;
+        if (n >= 8) {
+            memcpy(&a, p, 8);
+            memcpy(&b, p + n - 8, 8);
+            if (!word_needs_escape(a) && !word_needs_escape(b)) {
+                memcpy(o, &a, 8);
+                memcpy(o + n - 8, &b, 8);
+                return o + n;
+            }
+        } else if (n >= 4) {
+            uint32_t x, y;
+            memcpy(&x, p, 4);
+            memcpy(&y, p + n - 4, 4);
+            if (!word_needs_escape((uint64_t)x | (uint64_t)y << 32)) {
+                memcpy(o, &x, 4);
+                memcpy(o + n - 4, &y, 4);
+                return o + n;
+            }
+        } else if (n && !(needs_escape[p[0]] | needs_escape[p[n / 2]] | needs_escape[p[n - 1]])) {
+            o[0] = (char)p[0];
+            o[n / 2] = (char)p[n / 2];
+            o[n - 1] = (char)p[n - 1];
+            return o + n;
+        }
+    }
+    return escape_long(o, p, n);
 }
 
 char *dt_jw_put_escaped(char *o, const char *s, size_t n)
@@ -310,9 +286,14 @@ void dt_jw_key(dt_jw *w, const char *key)
 
 void dt_jw_str(dt_jw *w, const char *s)
 {
-    before_value(w);
-    put_string(w, s);
-    w->sep = 1;
+    size_t n = s ? strlen(s) : 0;
+    char *o = n <= (SIZE_MAX - 8) / 6 ? dt_jw_direct(w, 6 * n + 2) : NULL;
+    if (!o)
+        return;
+    *o++ = '"';
+    o = escape_into(o, (const unsigned char *)s, n);
+    *o++ = '"';
+    dt_jw_direct_end(w, o, 1);
 }
 
 void dt_jw_null(dt_jw *w)
@@ -437,13 +418,16 @@ void dt_jw_num(dt_jw *w, double d)
     w->sep = 1;
 }
 
-char *dt_jw_put_u64(char *o, uint64_t v)
+char *dt_jw_put_u64_large(char *o, uint64_t v)
 {
     if (v >= 1000000000000000ull) /* as the double it becomes */
         return o + dt_jw_format_number((double)v, o, 32);
-    int n = u64_len(v);
-    u64_put(o, v, n);
-    return o + n;
+    /* below 10^15: the digits above the last eight, then those eight */
+    o = dt_jw_put_u64(o, v / 100000000);
+    uint32_t lo = (uint32_t)(v % 100000000);
+    for (int i = 6; i >= 0; i -= 2, lo /= 100)
+        dt_put_2digits(o + i, lo % 100);
+    return o + 8;
 }
 
 void dt_jw_u64(dt_jw *w, uint64_t v)

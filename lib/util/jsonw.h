@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "util/text.h"
+
 typedef struct {
     char *buf;  /* NUL-terminated text (NULL until the first write) */
     size_t len; /* bytes written, without the NUL */
@@ -22,10 +24,6 @@ void dt_jw_free(dt_jw *w);
 /* Empties the text, keeping the allocation. */
 void dt_jw_reset(dt_jw *w);
 
-void dt_jw_obj_begin(dt_jw *w);
-void dt_jw_obj_end(dt_jw *w);
-void dt_jw_arr_begin(dt_jw *w);
-void dt_jw_arr_end(dt_jw *w);
 /* An object key; the next call writes its value. */
 void dt_jw_key(dt_jw *w, const char *key);
 
@@ -56,6 +54,26 @@ static inline void dt_jw_raw(dt_jw *w, const char *s, size_t n, int sep_after)
     o[n] = '\0';
     w->len = (size_t)(o + n - w->buf);
     w->sep = sep_after;
+}
+
+/* Containers, inline: a flow's objects and arrays open and close ~20 times. */
+static inline void dt_jw_obj_begin(dt_jw *w)
+{
+    dt_jw_raw(w, "{", 1, 0);
+}
+static inline void dt_jw_arr_begin(dt_jw *w)
+{
+    dt_jw_raw(w, "[", 1, 0);
+}
+static inline void dt_jw_obj_end(dt_jw *w)
+{
+    w->sep = 0; /* no ',' before the close */
+    dt_jw_raw(w, "}", 1, 1);
+}
+static inline void dt_jw_arr_end(dt_jw *w)
+{
+    w->sep = 0;
+    dt_jw_raw(w, "]", 1, 1);
 }
 
 /* Inline: with a literal, the copy is a few moves (a flow has ~45 keys). */
@@ -110,8 +128,51 @@ static inline char *dt_jw_put_str_or_null(char *o, const char *s, size_t n)
     return o;
 }
 
-/* What dt_jw_u64 writes for v (at most 32 bytes) at o; returns the end. */
-char *dt_jw_put_u64(char *o, uint64_t v);
+char *dt_jw_put_u64_large(char *o, uint64_t v);
+
+/* What dt_jw_u64 writes for v (at most 32 bytes) at o; returns the end.
+ * Inline for values below 10^10 (counts, ports: ~8 per flow): the digits
+ * two at a time from the end, in 32-bit arithmetic where it fits. */
+static inline char *dt_jw_put_u64(char *o, uint64_t v)
+{
+    if (v >= 10000000000ull)
+        return dt_jw_put_u64_large(o, v);
+    /* the digits from the bit length (1233/4096 is about log10(2)), one less
+     * than their count or exact; at[n]: the least value with n + 1 digits */
+    static const uint64_t at[11] = {0,       10,       100,       1000,       10000,         100000,
+                                    1000000, 10000000, 100000000, 1000000000, 10000000000ull};
+    int n = (int)(((64 - __builtin_clzll(v | 1)) * 1233) >> 12);
+    n += v >= at[n];
+    char *end = o + n;
+    if (v >= 1000000000) { /* the 10th digit */
+        end[-1] = (char)('0' + v % 10);
+        v /= 10;
+        n--;
+    }
+    uint32_t u = (uint32_t)v;
+    for (; n >= 2; n -= 2, u /= 100)
+        dt_put_2digits(o + n - 2, u % 100);
+    if (n)
+        o[0] = (char)('0' + u);
+    return end;
+}
+
+/* A member "key":"s", or "key":null when s is NULL or empty, with one room
+ * check: quoted_colon is the key as DT_JW_KEY writes it (a literal, so the
+ * copy is a few moves).  Most of a flow's text strings are written so. */
+static inline void dt_jw_key_str_or_null(dt_jw *w, const char *quoted_colon, size_t nkey,
+                                         const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    char *o = n <= (SIZE_MAX - 8 - nkey) / 6 ? dt_jw_direct(w, nkey + 6 * n + 4) : NULL;
+    if (!o)
+        return;
+    memcpy(o, quoted_colon, nkey);
+    dt_jw_direct_end(w, dt_jw_put_str_or_null(o + nkey, s, n), 1);
+}
+
+#define DT_JW_KEY_STR_OR_NULL(w, lit, s)                                                           \
+    dt_jw_key_str_or_null((w), "\"" lit "\":", sizeof("\"" lit "\":") - 1, (s))
 
 /* Values (after a key, or as array elements). */
 void dt_jw_str(dt_jw *w, const char *s);         /* NULL writes "" as cJSON does */

@@ -71,11 +71,12 @@ typedef struct host_slot {
 struct dt_enricher {
     dt_geo *geo;
     dt_entities *entities;
-    dt_countries *countries;
-    domain_slot **domains;    /* DOMAIN_CACHE, replaced on collision, NULL until used */
-    dt_suffix_memo *suffixes; /* public or not, per suffix of those names */
-    endpoint_way *ways;       /* ENDPOINT_SETS x ENDPOINT_WAYS */
-    endpoint_slot *endpoints; /* DT_ENDPOINT_SLOTS, the first n_endpoints in use */
+    const dt_countries *countries;
+    dt_countries *own_countries; /* NULL: dt_geo_countries_of()'s, shared */
+    domain_slot **domains;       /* DOMAIN_CACHE, replaced on collision, NULL until used */
+    dt_suffix_memo *suffixes;    /* public or not, per suffix of those names */
+    endpoint_way *ways;          /* ENDPOINT_SETS x ENDPOINT_WAYS */
+    endpoint_slot *endpoints;    /* DT_ENDPOINT_SLOTS, the first n_endpoints in use */
     uint32_t n_endpoints;
     host_slot **hosts;        /* HOST_CACHE, NULL until used */
     dt_endpoint_info scratch; /* the result when a name is too long to cache */
@@ -189,7 +190,10 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
         if (dt_entities_merge(e->entities, c->entities[i], err, errlen) != 0)
             goto fail;
     snprintf(path, sizeof path, "%s/countries.json", dir);
-    e->countries = dt_countries_load(path, err, errlen);
+    /* the table dt_geo_country_name() reads when it is the same file: parsed once */
+    e->countries = !strcmp(dir, dt_data_dir()) ? dt_geo_countries_of(path) : NULL;
+    if (!e->countries) /* another file, or it failed: the error as it comes */
+        e->countries = e->own_countries = dt_countries_load(path, err, errlen);
     if (!e->countries)
         goto fail;
     dt_geo_config g = c->geo;
@@ -214,7 +218,7 @@ void dt_enricher_close(dt_enricher *e)
         return;
     dt_geo_close(e->geo);
     dt_entities_free(e->entities);
-    dt_countries_free(e->countries);
+    dt_countries_free(e->own_countries);
     for (size_t i = 0; e->domains && i < DOMAIN_CACHE; i++)
         free(e->domains[i]);
     free(e->domains);

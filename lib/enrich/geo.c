@@ -24,23 +24,33 @@
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 static dt_countries *names_table; /* kept to the end of the process */
 
+static char names_path[4096]; /* the file names_table was read from */
+
 static void names_load(void)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/countries.json", dt_data_dir());
-    names_table = dt_countries_load(path, NULL, 0);
+    snprintf(names_path, sizeof names_path, "%s/countries.json", dt_data_dir());
+    names_table = dt_countries_load(names_path, NULL, 0);
+}
+
+static const dt_countries *names(void)
+{
+    pthread_once(&names_once, names_load);
+    return names_table;
+}
+
+const dt_countries *dt_geo_countries_of(const char *path)
+{
+    return names() && !strcmp(path, names_path) ? names_table : NULL;
 }
 
 const char *dt_geo_country_name(const char *cc)
 {
-    pthread_once(&names_once, names_load);
-    return dt_country_common_name(names_table, cc);
+    return dt_country_common_name(names(), cc);
 }
 
 const char *dt_geo_adequacy_note(const char *cc)
 {
-    pthread_once(&names_once, names_load);
-    const char *n = dt_country_adequacy_note(names_table, cc);
+    const char *n = dt_country_adequacy_note(names(), cc);
     return n && n[0] ? n : NULL;
 }
 

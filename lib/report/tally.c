@@ -196,6 +196,10 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
             if (t->slot[j].hash == h && dt_tally_key_eq(kind, &it->key, k))
                 return it;
         }
+    } else if (!refused) {
+        for (size_t i = 0; i < t->n; i++)
+            if (t->v[i].hash == h && dt_tally_key_eq(kind, &t->v[i].key, k))
+                return &t->v[i];
     }
     size_t max = t->max ? t->max : DT_TALLY_NESTED_MAX;
     /* at most 2 items and 4 slots per entry: the arrays double, from 2 items
@@ -207,8 +211,13 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
         b->refused++;
         return NULL;
     }
-    if ((t->n + 1) * 2 > t->nslot && dt_tally_rehash(t, t->nslot ? t->nslot * 2 : 4) != 0)
-        return NULL;
+    if (t->n + 1 > DT_TALLY_LINEAR && (t->n + 1) * 2 > t->nslot) {
+        size_t ns = t->nslot ? t->nslot * 2 : 4;
+        while ((t->n + 1) * 2 > ns)
+            ns *= 2;
+        if (dt_tally_rehash(t, ns) != 0)
+            return NULL;
+    }
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 2;
         dt_tally_item *nv = realloc(t->v, cap * sizeof *nv);
@@ -223,11 +232,14 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
     it->hash = h;
     t->kind = kind;
     b->used += cost;
-    size_t j = h & (t->nslot - 1);
-    while (t->slot[j].idx)
-        j = (j + 1) & (t->nslot - 1);
-    t->slot[j].idx = (uint32_t)(++t->n);
-    t->slot[j].hash = h;
+    t->n++;
+    if (t->nslot) { /* else the scan finds it */
+        size_t j = h & (t->nslot - 1);
+        while (t->slot[j].idx)
+            j = (j + 1) & (t->nslot - 1);
+        t->slot[j].idx = (uint32_t)t->n;
+        t->slot[j].hash = h;
+    }
     if (created)
         *created = 1;
     return it;

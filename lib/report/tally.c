@@ -280,6 +280,9 @@ static int cmp_num_rows(const void *a, const void *b)
     return p < q ? -1 : p > q;
 }
 
+/* Rows sorted by insertion (most tallies hold a few: qsort's set-up cost more). */
+#define SORT_SHORT 12
+
 dt_tally_row *dt_tally_sorted(const dt_tally *t)
 {
     size_t n = t->n, text = t->kind == DT_TK_ADDR ? n * DT_ADDR_STRLEN : 0;
@@ -307,7 +310,18 @@ dt_tally_row *dt_tally_sorted(const dt_tally *t)
         }
         }
     }
-    qsort(s, n, sizeof *s, t->kind == DT_TK_NUM ? cmp_num_rows : cmp_rows);
+    int (*cmp)(const void *, const void *) = t->kind == DT_TK_NUM ? cmp_num_rows : cmp_rows;
+    if (n > SORT_SHORT) {
+        qsort(s, n, sizeof *s, cmp);
+        return s;
+    }
+    for (size_t i = 1; i < n; i++) { /* stable, as qsort's merge sort */
+        dt_tally_row x = s[i];
+        size_t j = i;
+        for (; j > 0 && cmp(&s[j - 1], &x) > 0; j--)
+            s[j] = s[j - 1];
+        s[j] = x;
+    }
     return s;
 }
 

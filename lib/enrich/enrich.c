@@ -42,12 +42,15 @@ typedef struct domain_slot {
 #define ENDPOINT_WAYS 4
 #define ENDPOINT_SETS (DT_ENDPOINT_SLOTS / ENDPOINT_WAYS)
 
+#define ENDPOINT_TEXT_MAX 256 /* a longer name or O is not cached */
+
 typedef struct endpoint_slot {
     uint64_t hash;
     uint8_t has_name;
+    uint16_t name_len, o_len; /* texts: the name, NUL, the certificate O, NUL */
     dt_addr ip;
-    char name[256];
-    char cert_o[256];
+    char *texts; /* small, or allocated: arrays for the longest made each slot 2.2 kB */
+    char small[48];
     dt_endpoint_info info;
 } endpoint_slot;
 
@@ -71,11 +74,12 @@ typedef struct host_slot {
 struct dt_enricher {
     dt_geo *geo;
     dt_entities *entities;
-    dt_countries *countries;
-    domain_slot **domains;    /* DOMAIN_CACHE, replaced on collision, NULL until used */
-    dt_suffix_memo *suffixes; /* public or not, per suffix of those names */
-    endpoint_way *ways;       /* ENDPOINT_SETS x ENDPOINT_WAYS */
-    endpoint_slot *endpoints; /* DT_ENDPOINT_SLOTS, the first n_endpoints in use */
+    const dt_countries *countries;
+    dt_countries *own_countries; /* NULL: dt_geo_countries_of()'s, shared */
+    domain_slot **domains;       /* DOMAIN_CACHE, replaced on collision, NULL until used */
+    dt_suffix_memo *suffixes;    /* public or not, per suffix of those names */
+    endpoint_way *ways;          /* ENDPOINT_SETS x ENDPOINT_WAYS */
+    endpoint_slot *endpoints;    /* DT_ENDPOINT_SLOTS, the first n_endpoints in use */
     uint32_t n_endpoints;
     host_slot **hosts;        /* HOST_CACHE, NULL until used */
     dt_endpoint_info scratch; /* the result when a name is too long to cache */
@@ -189,7 +193,10 @@ dt_enricher *dt_enricher_open(const dt_enrich_config *c, char *warn, size_t warn
         if (dt_entities_merge(e->entities, c->entities[i], err, errlen) != 0)
             goto fail;
     snprintf(path, sizeof path, "%s/countries.json", dir);
-    e->countries = dt_countries_load(path, err, errlen);
+    /* the table dt_geo_country_name() reads when it is the same file: parsed once */
+    e->countries = !strcmp(dir, dt_data_dir()) ? dt_geo_countries_of(path) : NULL;
+    if (!e->countries) /* another file, or it failed: the error as it comes */
+        e->countries = e->own_countries = dt_countries_load(path, err, errlen);
     if (!e->countries)
         goto fail;
     dt_geo_config g = c->geo;
@@ -214,7 +221,7 @@ void dt_enricher_close(dt_enricher *e)
         return;
     dt_geo_close(e->geo);
     dt_entities_free(e->entities);
-    dt_countries_free(e->countries);
+    dt_countries_free(e->own_countries);
     for (size_t i = 0; e->domains && i < DOMAIN_CACHE; i++)
         free(e->domains[i]);
     free(e->domains);
@@ -222,6 +229,9 @@ void dt_enricher_close(dt_enricher *e)
     for (size_t i = 0; e->hosts && i < HOST_CACHE; i++)
         free(e->hosts[i]);
     free(e->hosts);
+    for (uint32_t i = 0; e->endpoints && i < e->n_endpoints; i++)
+        if (e->endpoints[i].texts != e->endpoints[i].small)
+            free(e->endpoints[i].texts);
     free(e->endpoints);
     dt_suffix_memo_free(e->suffixes);
     free(e);
@@ -264,16 +274,22 @@ static void enrich_uncached(dt_enricher *e, const dt_addr *ip, const char *name,
     out->transfer = dt_transfer_of(e->countries, out->geo.country, out->geo.class);
 }
 
+/* The result in the enricher's scratch, in no slot. */
+static const dt_endpoint_info *uncached(dt_enricher *e, const dt_addr *ip, const char *name,
+                                        const char *cert_o)
+{
+    enrich_uncached(e, ip, name, cert_o, &e->scratch);
+    e->scratch.slot = DT_ENDPOINT_NO_SLOT;
+    return &e->scratch;
+}
+
 const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, const char *name,
                                            const char *cert_o)
 {
     const char *n = name ? name : "", *o = cert_o ? cert_o : "";
     size_t nl = strlen(n), ol = strlen(o);
-    if (nl >= sizeof e->endpoints->name || ol >= sizeof e->endpoints->cert_o) {
-        enrich_uncached(e, ip, name, cert_o, &e->scratch);
-        e->scratch.slot = DT_ENDPOINT_NO_SLOT;
-        return &e->scratch;
-    }
+    if (nl >= ENDPOINT_TEXT_MAX || ol >= ENDPOINT_TEXT_MAX)
+        return uncached(e, ip, name, cert_o);
     uint64_t h = dt_hash_word(dt_hash_addr(DT_HASH_INIT, ip), name != NULL);
     h = dt_hash_str(dt_hash_byte(dt_hash_str(h, n), 0), o); /* NUL between: unambiguous */
     h = dt_hash_final(h);
@@ -283,8 +299,8 @@ const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, co
     for (; w < ENDPOINT_WAYS && set[w].slot; w++) {
         endpoint_slot *s = &e->endpoints[set[w].slot - 1];
         if (set[w].tag == tag && s->hash == h && s->has_name == (name != NULL) &&
-            dt_addr_eq(&s->ip, ip) && memcmp(s->name, n, nl + 1) == 0 &&
-            memcmp(s->cert_o, o, ol + 1) == 0) {
+            s->name_len == nl && s->o_len == ol && dt_addr_eq(&s->ip, ip) &&
+            memcmp(s->texts, n, nl + 1) == 0 && memcmp(s->texts + nl + 1, o, ol + 1) == 0) {
             endpoint_way hit = set[w];
             memmove(set + 1, set, (size_t)w * sizeof *set); /* most recent first */
             set[0] = hit;
@@ -292,17 +308,28 @@ const dt_endpoint_info *dt_enrich_endpoint(dt_enricher *e, const dt_addr *ip, co
         }
     }
     /* a new slot while the set has room, else the set's least recent one */
+    int evict = w == ENDPOINT_WAYS;
     endpoint_way nw = {w < ENDPOINT_WAYS ? ++e->n_endpoints : set[ENDPOINT_WAYS - 1].slot, tag};
     if (w == ENDPOINT_WAYS)
         w--;
     memmove(set + 1, set, (size_t)w * sizeof *set);
     set[0] = nw;
     endpoint_slot *s = &e->endpoints[nw.slot - 1];
+    if (evict && s->texts != s->small)
+        free(s->texts);
+    s->texts = s->small;
+    s->name_len = s->o_len = UINT16_MAX; /* no lookup finds it until filled */
+    char *texts = nl + ol + 2 <= sizeof s->small ? s->small : malloc(nl + ol + 2);
+    if (!texts)
+        return uncached(e, ip, name, cert_o);
+    memcpy(texts, n, nl + 1);
+    memcpy(texts + nl + 1, o, ol + 1);
     s->hash = h;
     s->has_name = name != NULL;
+    s->name_len = (uint16_t)nl;
+    s->o_len = (uint16_t)ol;
     s->ip = *ip;
-    memcpy(s->name, n, nl + 1);
-    memcpy(s->cert_o, o, ol + 1);
+    s->texts = texts;
     enrich_uncached(e, ip, name, cert_o, &s->info);
     s->info.slot = nw.slot - 1;
     return &s->info;

@@ -24,23 +24,33 @@
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 static dt_countries *names_table; /* kept to the end of the process */
 
+static char names_path[4096]; /* the file names_table was read from */
+
 static void names_load(void)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/countries.json", dt_data_dir());
-    names_table = dt_countries_load(path, NULL, 0);
+    snprintf(names_path, sizeof names_path, "%s/countries.json", dt_data_dir());
+    names_table = dt_countries_load(names_path, NULL, 0);
+}
+
+static const dt_countries *names(void)
+{
+    pthread_once(&names_once, names_load);
+    return names_table;
+}
+
+const dt_countries *dt_geo_countries_of(const char *path)
+{
+    return names() && !strcmp(path, names_path) ? names_table : NULL;
 }
 
 const char *dt_geo_country_name(const char *cc)
 {
-    pthread_once(&names_once, names_load);
-    return dt_country_common_name(names_table, cc);
+    return dt_country_common_name(names(), cc);
 }
 
 const char *dt_geo_adequacy_note(const char *cc)
 {
-    pthread_once(&names_once, names_load);
-    const char *n = dt_country_adequacy_note(names_table, cc);
+    const char *n = dt_country_adequacy_note(names(), cc);
     return n && n[0] ? n : NULL;
 }
 
@@ -57,8 +67,12 @@ enum {
     F_ASN = 16,         /* autonomous_system_number */
 };
 
+#define REC_SLOTS 128 /* per database, direct-mapped (struct db_rec) */
+struct db_rec;
+
 typedef struct geo_db {
     MMDB_s mmdb;
+    struct db_rec *recs; /* REC_SLOTS, NULL until used */
     int kind;
     int features;
     char path[PATH_MAX];
@@ -461,8 +475,10 @@ void dt_geo_close(dt_geo *g)
 {
     if (!g)
         return;
-    for (int i = 0; i < g->ndb; i++)
+    for (int i = 0; i < g->ndb; i++) {
         MMDB_close(&g->db[i].mmdb);
+        free(g->db[i].recs);
+    }
     for (size_t i = 0; g->cache && i <= g->cache_mask; i++)
         free(g->cache[i]);
     free(g->cache);
@@ -476,54 +492,84 @@ static void set_str(char *dst, size_t len, const char *src)
     copy_str(dst, len, src, strlen(src));
 }
 
-static void fill_from(const dt_geo *g, geo_db *db, MMDB_entry_s *e, dt_geo_result *r, int override,
-                      int *any)
+/* What fill_from takes from one record: a function of the record alone. */
+typedef struct db_rec {
+    uint32_t offset; /* the record's place in the database's data section */
+    uint8_t used, have_cc, have_city, have_asn;
+    char cc[8], name[64], reg[8], city[64], org[128];
+    uint32_t asn;
+} db_rec;
+
+static void read_rec(const geo_db *db, MMDB_entry_s *e, db_rec *x)
 {
     int f = db->features ? db->features : ~0;
-    char cc[8] = "", name[64] = "", city[64] = "", org[128] = "";
-    uint32_t asn = 0;
-    int have_cc = 0;
+    *x = (db_rec){.offset = e->offset, .used = 1};
     if (f & F_COUNTRY_ISO)
-        have_cc = get_str(e, cc, sizeof cc, P_COUNTRY_ISO);
-    if (have_cc)
-        get_str(e, name, sizeof name, P_COUNTRY_NAME);
-    if (!have_cc && (f & F_COUNTRY_CODE))
-        have_cc = get_str(e, cc, sizeof cc, P_COUNTRY_CODE);
-    if (!have_cc && (f & F_REG_COUNTRY)) {
-        have_cc = get_str(e, cc, sizeof cc, P_REG_ISO);
-        if (have_cc)
-            get_str(e, name, sizeof name, P_REG_NAME);
+        x->have_cc = (uint8_t)get_str(e, x->cc, sizeof x->cc, P_COUNTRY_ISO);
+    if (x->have_cc)
+        get_str(e, x->name, sizeof x->name, P_COUNTRY_NAME);
+    if (!x->have_cc && (f & F_COUNTRY_CODE))
+        x->have_cc = (uint8_t)get_str(e, x->cc, sizeof x->cc, P_COUNTRY_CODE);
+    if (!x->have_cc && (f & F_REG_COUNTRY)) {
+        x->have_cc = (uint8_t)get_str(e, x->cc, sizeof x->cc, P_REG_ISO);
+        if (x->have_cc)
+            get_str(e, x->name, sizeof x->name, P_REG_NAME);
     }
     /* Registered country: a database's registered_country, else what a registry (country)
      * database says. */
-    char reg[8] = "";
-    int have_reg =
-        db->kind != KIND_LOCATION && (f & F_REG_COUNTRY) && get_str(e, reg, sizeof reg, P_REG_ISO);
-    if (!have_reg && db->kind == KIND_COUNTRY && have_cc)
-        memcpy(reg, cc, sizeof reg);
-    if (strlen(reg) == 2 && (override || !r->registered_country[0])) {
-        r->registered_country[0] = (char)(reg[0] & ~32);
-        r->registered_country[1] = (char)(reg[1] & ~32);
+    int have_reg = db->kind != KIND_LOCATION && (f & F_REG_COUNTRY) &&
+                   get_str(e, x->reg, sizeof x->reg, P_REG_ISO);
+    if (!have_reg && db->kind == KIND_COUNTRY && x->have_cc)
+        memcpy(x->reg, x->cc, sizeof x->reg);
+    x->have_city = (f & F_CITY) && get_str(e, x->city, sizeof x->city, P_CITY);
+    x->have_asn = (f & F_ASN) && get_uint(e, &x->asn, P_ASN);
+    if (x->have_asn)
+        get_str(e, x->org, sizeof x->org, P_ORG);
+}
+
+/* The record of e, read once per database: addresses share records (a country's, an AS's),
+ * and each string is a walk through the record's map. */
+static const db_rec *rec_of(geo_db *db, MMDB_entry_s *e, db_rec *scratch)
+{
+    if (!db->recs)
+        db->recs = calloc(REC_SLOTS, sizeof *db->recs);
+    db_rec *x =
+        db->recs
+            ? &db->recs[dt_hash_final(dt_hash_bytes(DT_HASH_INIT, &e->offset, sizeof e->offset)) &
+                        (REC_SLOTS - 1)]
+            : scratch;
+    if (!x->used || x->offset != e->offset)
+        read_rec(db, e, x);
+    return x;
+}
+
+static void fill_from(const dt_geo *g, geo_db *db, MMDB_entry_s *e, dt_geo_result *r, int override,
+                      int *any)
+{
+    db_rec scratch;
+    const db_rec *x = rec_of(db, e, &scratch);
+    if (strlen(x->reg) == 2 && (override || !r->registered_country[0])) {
+        r->registered_country[0] = (char)(x->reg[0] & ~32);
+        r->registered_country[1] = (char)(x->reg[1] & ~32);
         r->registered_country[2] = '\0';
     }
-    if (have_cc && strlen(cc) == 2 && (override || !r->country[0])) {
-        r->country[0] = (char)(cc[0] & ~32);
-        r->country[1] = (char)(cc[1] & ~32);
+    if (x->have_cc && strlen(x->cc) == 2 && (override || !r->country[0])) {
+        r->country[0] = (char)(x->cc[0] & ~32);
+        r->country[1] = (char)(x->cc[1] & ~32);
         r->country[2] = '\0';
-        const char *n = name[0]        ? name
+        const char *n = x->name[0]     ? x->name
                         : g->countries ? dt_country_common_name(g->countries, r->country)
                                        : dt_geo_country_name(r->country);
         set_str(r->country_name, sizeof r->country_name, n ? n : "");
         *any = 1;
     }
-    if ((f & F_CITY) && get_str(e, city, sizeof city, P_CITY) && (override || !r->city[0])) {
-        set_str(r->city, sizeof r->city, city);
+    if (x->have_city && (override || !r->city[0])) {
+        set_str(r->city, sizeof r->city, x->city);
         *any = 1;
     }
-    if ((f & F_ASN) && get_uint(e, &asn, P_ASN) && (override || !r->asn)) {
-        r->asn = asn;
-        get_str(e, org, sizeof org, P_ORG);
-        set_str(r->org, sizeof r->org, org);
+    if (x->have_asn && (override || !r->asn)) {
+        r->asn = x->asn;
+        set_str(r->org, sizeof r->org, x->org);
         *any = 1;
     }
 }

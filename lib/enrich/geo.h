@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "datatrail.h"
+#include "enrich/transfer.h"
 #include "util/addr.h"
 
 /* dt_geo_config, dt_geo_result, the dt_geo handle, dt_geo_open/close/lookup
@@ -22,6 +23,9 @@ void dt_geo_cache_stats(const dt_geo *g, uint64_t *hits, uint64_t *misses);
  * in dt_data_dir(), loaded once on first use (dt_country_common_name()); NULL when unknown or
  * when the file cannot be read. */
 const char *dt_geo_country_name(const char *cc);
+/* That table when it was read from path (NULL otherwise, or when it cannot be read): an
+ * enricher reading the same file shares it rather than parsing it again. */
+const dt_countries *dt_geo_countries_of(const char *path);
 /* The scope note of the country's adequacy decision from the same table ("Partial: only
  * organisations certified under the EU-U.S. Data Privacy Framework ..."); NULL when none. */
 const char *dt_geo_adequacy_note(const char *cc);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #define OUI_DEFAULT_FILE "/usr/share/ieee-data/oui.txt"
@@ -12,78 +13,43 @@
 
 typedef struct oui_ent {
     uint32_t prefix; /* the first three octets */
-    char *vendor;
+    uint32_t off;    /* the vendor's first byte in the text */
 } oui_ent;
 
 static oui_ent *ents;
 static size_t n_ents;
+static const char *text, *end; /* the file, mapped (or read) whole and never changed */
+static char **vendors;         /* per entry, the vendor once asked for (under lock) */
+static pthread_mutex_t vendors_lock = PTHREAD_MUTEX_INITIALIZER;
 static char source[512];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20; /* 'A'-'F' to 'a'-'f', and no other byte into that range */
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+/* A hex digit's value, with HEX_OK set; 0 for any other byte. */
+#define HEX_OK 0x10
+static const uint8_t hexv[256] = {
+    ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
+    ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['A'] = 0x1a, ['B'] = 0x1b,
+    ['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e, ['F'] = 0x1f, ['a'] = 0x1a, ['b'] = 0x1b,
+    ['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e, ['f'] = 0x1f,
+};
 
 /* "00-22-72": the prefix, or -1. */
 static long hex_prefix(const char *s)
 {
-    uint32_t v = 0;
-    for (int i = 0; i < 8; i++) {
-        if (i % 3 == 2) {
-            if (s[i] != '-')
-                return -1;
-            continue;
-        }
-        int h = hexval((unsigned char)s[i]);
-        if (h < 0)
-            return -1;
-        v = v << 4 | (uint32_t)h;
-    }
-    return (long)v;
-}
-
-/* Eight bytes: a bit in the top of each byte that is a control character
- * (below 0x20, or 0x7f); exact up to the first one found (a borrow only marks
- * bytes after a marked one). */
-static uint64_t control_bytes(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t d = w ^ 0x7f7f7f7f7f7f7f7fu;
-    return ((w - 0x20 * ones) & ~w & highs) | ((d - ones) & ~d & highs);
+    if (s[2] != '-' || s[5] != '-')
+        return -1;
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t a = hexv[u[0]], b = hexv[u[1]], c = hexv[u[3]], d = hexv[u[4]], e = hexv[u[6]],
+             f = hexv[u[7]];
+    uint32_t ok = a & b & c & d & e & f & HEX_OK;
+    uint32_t v = (a & 0xf) << 20 | (b & 0xf) << 16 | (c & 0xf) << 12 | (d & 0xf) << 8 |
+                 (e & 0xf) << 4 | (f & 0xf);
+    return ok ? (long)v : -1;
 }
 
 static int is_control(unsigned char c)
 {
     return c < 0x20 || c == 0x7f;
-}
-
-/* The vendor's length from v: up to the first CR, LF or NUL (the line's end),
- * eight bytes at a time while there is no control character at all; *ctl is
- * set when one other than the end was met (a tab: to be trimmed or replaced). */
-static size_t vendor_len(const char *v, int *ctl)
-{
-    size_t n = 0;
-    for (;;) {
-        uint64_t w;
-        memcpy(&w, v + n, sizeof w); /* the text is followed by eight NULs */
-        uint64_t m = control_bytes(w);
-        if (m) { /* to the first one marked */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            n += (size_t)__builtin_ctzll(m) / 8;
-#endif
-            break;
-        }
-        n += sizeof w;
-    }
-    while (v[n] != '\r' && v[n] != '\n' && v[n] != '\0') {
-        *ctl |= is_control((unsigned char)v[n]);
-        n++;
-    }
-    return n;
 }
 
 static int cmp_ent(const void *a, const void *b)
@@ -92,9 +58,12 @@ static int cmp_ent(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Sorts by prefix, stable: a radix sort over the three octets, since qsort of
- * the ~40,000 entries cost 23 million instructions, more than reading the file. */
-static void sort_ents(oui_ent *e, size_t n)
+#define SORT_BITS 12 /* two passes over the 24-bit prefixes */
+#define SORT_SPAN (1u << SORT_BITS)
+
+/* Sorts by prefix, stable: two radix passes from the counts the scan made
+ * (qsort of the ~32,000 entries cost 23 million instructions). */
+static void sort_ents(oui_ent *e, size_t n, uint32_t (*at)[SORT_SPAN + 1])
 {
     oui_ent *tmp = malloc(n * sizeof *tmp);
     if (!tmp) {
@@ -102,69 +71,59 @@ static void sort_ents(oui_ent *e, size_t n)
         return;
     }
     oui_ent *from = e, *to = tmp;
-    for (int shift = 0; shift < 24; shift += 8) {
-        size_t at[257] = {0};
+    for (int pass = 0; pass < 2; pass++) {
+        uint32_t *a = at[pass];
+        unsigned shift = pass ? SORT_BITS : 0;
+        for (unsigned b = 0; b < SORT_SPAN; b++)
+            a[b + 1] += a[b];
         for (size_t i = 0; i < n; i++)
-            at[(from[i].prefix >> shift & 0xff) + 1]++;
-        for (int b = 0; b < 256; b++)
-            at[b + 1] += at[b];
-        for (size_t i = 0; i < n; i++)
-            to[at[from[i].prefix >> shift & 0xff]++] = from[i];
+            to[a[from[i].prefix >> shift & (SORT_SPAN - 1)]++] = from[i];
         oui_ent *t = from;
         from = to;
         to = t;
     }
-    if (from != e) /* three passes: the result is in tmp */
-        memcpy(e, from, n * sizeof *e);
-    free(tmp);
+    free(tmp); /* two passes: the result is back in e */
 }
 
 #define OUI_FILE_MAX (64u << 20) /* the registry is about 5 MB */
-#define OUI_PAD 8                /* NULs after the text, for vendor_len's words */
 
-static char *text; /* the file, vendors cut out of it in place */
-
-/* Reads the file whole (at most OUI_FILE_MAX bytes), NUL-padded; its length in *len. */
+/* Reads a file that cannot be mapped (a pipe) whole, at most OUI_FILE_MAX bytes. */
 static char *read_file(FILE *fp, size_t *len)
 {
-    struct stat sb;
     size_t cap = 1 << 20, n = 0, got;
-    if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
-        cap = (uint64_t)sb.st_size < OUI_FILE_MAX ? (size_t)sb.st_size + 1 : OUI_FILE_MAX;
-    char *t = malloc(cap + OUI_PAD);
+    char *t = malloc(cap);
     while (t && (got = fread(t + n, 1, cap - n, fp)) > 0) {
         n += got;
         if (n == cap && cap < OUI_FILE_MAX) {
             size_t nc = cap * 2 < OUI_FILE_MAX ? cap * 2 : OUI_FILE_MAX;
-            char *nt = realloc(t, nc + OUI_PAD);
+            char *nt = realloc(t, nc);
             if (!nt)
                 break;
             t = nt;
             cap = nc;
         }
     }
-    if (t)
-        memset(t + n, 0, OUI_PAD);
     *len = n;
     return t;
 }
 
-static int add_ent(uint32_t prefix, char *vendor, size_t *cap)
+/* The file whole, mapped: its ~5 MB are not copied into fresh heap, and only
+ * the pages holding the vendors asked for are ever written (none are). */
+static const char *map_file(FILE *fp, size_t *len)
 {
-    if (n_ents == *cap) {
-        size_t nc = *cap ? *cap * 2 : 1024;
-        oui_ent *ne = realloc(ents, nc * sizeof *ne);
-        if (!ne)
-            return -1;
-        ents = ne;
-        *cap = nc;
-    }
-    ents[n_ents++] = (oui_ent){prefix, vendor};
-    return 0;
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode))
+        return read_file(fp, len);
+    *len = (uint64_t)sb.st_size < OUI_FILE_MAX ? (size_t)sb.st_size : OUI_FILE_MAX;
+    if (*len == 0)
+        return NULL;
+    void *m = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fileno(fp), 0);
+    return m == MAP_FAILED ? read_file(fp, len) : m;
 }
 
 /* The entries are the lines "00-22-72   (hex)\t\tVendor Name": found by the
- * "(hex)" in them (one line in six holds one), not by walking every line. */
+ * "(hex)" in them (one line in six holds one), not by walking every line.
+ * Only where each vendor starts is kept: dt_oui_vendor cuts the few asked for. */
 static void load(void)
 {
     const char *path = getenv("DATATRAIL_OUI_FILE");
@@ -174,24 +133,27 @@ static void load(void)
     if (!fp)
         return;
     size_t len;
-    text = read_file(fp, &len);
+    text = map_file(fp, &len);
     fclose(fp);
-    if (!text)
+    ents = text ? malloc(OUI_MAX * sizeof *ents) : NULL; /* pages touched as filled */
+    if (!ents)
         return;
+    static uint32_t at[2][SORT_SPAN + 1]; /* the radix passes' counts */
     /* lines before floor are done; [line, known) holds no LF and line starts one */
-    char *end = text + len, *floor = text, *line = text, *known = text;
-    size_t ecap = 0;
-    for (char *x = text; n_ents < OUI_MAX && (x = memchr(x, 'x', (size_t)(end - x))) != NULL;) {
+    const char *floor = text, *line = text, *known = text;
+    end = text + len;
+    for (const char *x = text;
+         n_ents < OUI_MAX && (x = memchr(x, 'x', (size_t)(end - x))) != NULL;) {
         x++;
         if (x - floor < 4 || memcmp(x - 4, "(hex)", 5) != 0)
             continue;
-        char *q = x - 4;
+        const char *q = x - 4;
         long pfx;
         if (q - floor >= 11 && (q - 11 == text || q[-12] == '\n') && !memcmp(q - 3, "   ", 3) &&
             (pfx = hex_prefix(q - 11)) >= 0) {
             line = q - 11; /* the usual "00-22-72   (hex)": no LF or NUL before it */
         } else {
-            char *s = q;
+            const char *s = q;
             while (s > known && s[-1] != '\n')
                 s--;
             if (s > known)
@@ -204,30 +166,43 @@ static void load(void)
         known = q;
         if (pfx < 0)
             continue;
-        char *v = q + 5;
-        while (*v == ' ' || *v == '\t')
+        const char *v = q + 5;
+        while (v < end && (*v == ' ' || *v == '\t'))
             v++;
-        int ctl = 0;
-        size_t n = vendor_len(v, &ctl);
-        char *nl = v[n] == '\n' ? v + n
-                   : v[n] == '\r' && v[n + 1] == '\n'
-                       ? v + n + 1
-                       : memchr(v + n, '\n', (size_t)(end - (v + n)));
+        const char *nl = memchr(v, '\n', (size_t)(end - v));
         floor = line = known = x = nl ? nl + 1 : end;
-        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-            n--;
-        if (n == 0)
-            continue;
-        v[n] = '\0';
-        for (size_t i = 0; ctl && i < n; i++) /* printable: the text goes to terminals */
-            if (is_control((unsigned char)v[i]))
-                v[i] = '?';
-        if (add_ent((uint32_t)pfx, v, &ecap) < 0)
-            break;
+        if (v == end || *v == '\r' || *v == '\n' || *v == '\0')
+            continue; /* no vendor */
+        ents[n_ents++] = (oui_ent){(uint32_t)pfx, (uint32_t)(v - text)};
+        at[0][(pfx & (SORT_SPAN - 1)) + 1]++;
+        at[1][(pfx >> SORT_BITS) + 1]++;
     }
-    if (n_ents)
-        sort_ents(ents, n_ents);
+    if (!n_ents)
+        return;
+    sort_ents(ents, n_ents, at);
+    /* zero pages from the kernel, touched only as asked (calloc may clear them) */
+    void *m = mmap(NULL, n_ents * sizeof *vendors, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    vendors = m == MAP_FAILED ? NULL : m;
     snprintf(source, sizeof source, "%s", path);
+}
+
+/* The vendor from its first byte: to the line's end (CR, LF or NUL), trailing
+ * blanks trimmed, control characters as '?' (the text goes to terminals). */
+static char *cut_vendor(const char *v)
+{
+    size_t n = 0;
+    while (v + n < end && v[n] != '\r' && v[n] != '\n' && v[n] != '\0')
+        n++;
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    char *s = malloc(n + 1);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        s[i] = is_control((unsigned char)v[i]) ? '?' : v[i];
+    s[n] = '\0';
+    return s;
 }
 
 const char *dt_oui_source(void)
@@ -241,9 +216,9 @@ const char *dt_oui_vendor(const char *mac)
     uint32_t v = 0;
     int digits = 0;
     for (const char *p = mac; p && *p && digits < 6; p++) {
-        int h = hexval((unsigned char)*p);
-        if (h >= 0) {
-            v = v << 4 | (uint32_t)h;
+        unsigned h = hexv[(unsigned char)*p];
+        if (h) {
+            v = v << 4 | (h & 0xf);
             digits++;
         } else if (*p != ':' && *p != '-') {
             return NULL;
@@ -252,7 +227,15 @@ const char *dt_oui_vendor(const char *mac)
     if (digits < 6 || (v >> 16 & 0x02)) /* locally administered: no vendor */
         return NULL;
     pthread_once(&once, load);
-    oui_ent key = {v, NULL};
+    oui_ent key = {v, 0};
     const oui_ent *e = n_ents ? bsearch(&key, ents, n_ents, sizeof *ents, cmp_ent) : NULL;
-    return e ? e->vendor : NULL;
+    if (!e || !vendors)
+        return NULL;
+    size_t i = (size_t)(e - ents);
+    pthread_mutex_lock(&vendors_lock);
+    if (!vendors[i])
+        vendors[i] = cut_vendor(text + e->off);
+    const char *name = vendors[i];
+    pthread_mutex_unlock(&vendors_lock);
+    return name;
 }

@@ -1,8 +1,8 @@
 /* The company an Ethernet address was assigned to: the IEEE MA-L (OUI)
  * registry, read at run time from the Debian package ieee-data
  * (/usr/share/ieee-data/oui.txt; $DATATRAIL_OUI_FILE overrides the path).
- * Optional: without the file every answer is NULL.  Loaded once, on first
- * use, and read-only afterwards (safe from several threads). */
+ * Optional: without the file every answer is NULL.  Indexed once, on first
+ * use (the file is mapped, not copied); safe from several threads. */
 #ifndef DT_OUI_H
 #define DT_OUI_H
 

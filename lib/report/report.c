@@ -661,7 +661,8 @@ static size_t warnings_of(const dt_report *r, dt_warning *v, char bufs[5][256])
     int seen = 0;
     for (size_t i = 0; i < r->n_warnings; i++)
         seen |= !strcmp(r->warnings[i].message, oui_warning);
-    if (!seen && !dt_oui_source() && dt_rollup_each(r->ru, DT_RU_DEVICES, 0, has_mac, NULL) == 1)
+    /* the registry is indexed only when some device has a MAC to look up */
+    if (!seen && dt_rollup_each(r->ru, DT_RU_DEVICES, 0, has_mac, NULL) == 1 && !dt_oui_source())
         v[n++] = computed(W_OUI, oui_warning, 0, 0);
     return n;
 }

@@ -1141,10 +1141,52 @@ static double secs(double ns)
     return (double)(int64_t)((ns + 500.0) / 1000.0) / 1e6;
 }
 
-/* The median of n sorted non-negative doubles given as bits. */
-static double median_sorted(const uint64_t *v, size_t n)
+/* Moves the k-th smallest of v (n values) to v[k], the smaller ones before it and the
+ * others after: Hoare partitions around a median of three; when they keep failing
+ * to halve the range (crafted times), the rest is sorted (tmp has room for n). */
+static void select_u64(uint64_t *v, uint64_t *tmp, size_t n, size_t k)
 {
-    return n % 2 ? bits_dbl(v[n / 2]) : (bits_dbl(v[n / 2 - 1]) + bits_dbl(v[n / 2])) / 2;
+    size_t lo = 0, hi = n, rounds = 0;
+    while (hi - lo > 16) {
+        if (++rounds > 64) {
+            sort_u64(v + lo, tmp, hi - lo);
+            return;
+        }
+        uint64_t a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+        uint64_t piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = lo, j = hi - 1;
+        for (;;) {
+            while (v[i] < piv)
+                i++;
+            while (v[j] > piv)
+                j--;
+            if (i >= j)
+                break;
+            uint64_t t = v[i];
+            v[i++] = v[j];
+            v[j--] = t;
+        }
+        /* [lo, j] <= piv <= [j + 1, hi) */
+        if (k <= j)
+            hi = j + 1;
+        else
+            lo = j + 1;
+    }
+    sort_u64(v + lo, tmp, hi - lo);
+}
+
+/* The median of n (>= 1) non-negative doubles given as bits, as of them sorted;
+ * reorders v. */
+static double median_of(uint64_t *v, uint64_t *tmp, size_t n)
+{
+    size_t k = n / 2;
+    select_u64(v, tmp, n, k);
+    if (n % 2)
+        return bits_dbl(v[k]);
+    uint64_t below = v[0]; /* the (k-1)-th: the largest before v[k] */
+    for (size_t i = 1; i < k; i++)
+        below = v[i] > below ? v[i] : below;
+    return (bits_dbl(below) + bits_dbl(v[k])) / 2;
 }
 
 static void rhythm(const endpoint_ext *e, uint64_t connections, dt_ru_rhythm *out)
@@ -1154,28 +1196,30 @@ static void rhythm(const endpoint_ext *e, uint64_t connections, dt_ru_rhythm *ou
     size_t n = e->n_starts;
     if (n < 2)
         return;
-    /* the start times, then the intervals and their deviations (doubles >= 0,
-     * as bits), each sorted */
+    /* the start times sorted, then the intervals and their deviations (doubles
+     * >= 0, as bits): only their medians, least and largest are wanted */
     uint64_t *st = malloc(3 * n * sizeof *st);
     if (st) {
         uint64_t *iv = st + n, *tmp = iv + n;
         memcpy(st, e->starts, n * sizeof *st);
         sort_u64(st, tmp, n);
-        for (size_t i = 0; i + 1 < n; i++)
+        uint64_t lo = UINT64_MAX, hi = 0;
+        for (size_t i = 0; i + 1 < n; i++) {
             iv[i] = dbl_bits((double)(st[i + 1] - st[i]));
-        sort_u64(iv, tmp, n - 1);
-        double med = median_sorted(iv, n - 1);
+            lo = iv[i] < lo ? iv[i] : lo;
+            hi = iv[i] > hi ? iv[i] : hi;
+        }
+        double med = median_of(iv, tmp, n - 1);
         uint64_t *dev = st; /* the start times are done with */
         for (size_t i = 0; i + 1 < n; i++) {
             double x = bits_dbl(iv[i]);
             dev[i] = dbl_bits(x > med ? x - med : med - x);
         }
-        sort_u64(dev, tmp, n - 1);
         out->have_intervals = 1;
         out->median_s = secs(med);
-        out->mad_s = secs(median_sorted(dev, n - 1));
-        out->min_s = secs(bits_dbl(iv[0]));
-        out->max_s = secs(bits_dbl(iv[n - 2]));
+        out->mad_s = secs(median_of(dev, tmp, n - 1));
+        out->min_s = secs(bits_dbl(lo));
+        out->max_s = secs(bits_dbl(hi));
     }
     free(st);
 }

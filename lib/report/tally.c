@@ -196,6 +196,10 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
             if (t->slot[j].hash == h && dt_tally_key_eq(kind, &it->key, k))
                 return it;
         }
+    } else if (!refused) {
+        for (size_t i = 0; i < t->n; i++)
+            if (t->v[i].hash == h && dt_tally_key_eq(kind, &t->v[i].key, k))
+                return &t->v[i];
     }
     size_t max = t->max ? t->max : DT_TALLY_NESTED_MAX;
     /* at most 2 items and 4 slots per entry: the arrays double, from 2 items
@@ -207,8 +211,13 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
         b->refused++;
         return NULL;
     }
-    if ((t->n + 1) * 2 > t->nslot && dt_tally_rehash(t, t->nslot ? t->nslot * 2 : 4) != 0)
-        return NULL;
+    if (t->n + 1 > DT_TALLY_LINEAR && (t->n + 1) * 2 > t->nslot) {
+        size_t ns = t->nslot ? t->nslot * 2 : 4;
+        while ((t->n + 1) * 2 > ns)
+            ns *= 2;
+        if (dt_tally_rehash(t, ns) != 0)
+            return NULL;
+    }
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 2;
         dt_tally_item *nv = realloc(t->v, cap * sizeof *nv);
@@ -223,11 +232,14 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
     it->hash = h;
     t->kind = kind;
     b->used += cost;
-    size_t j = h & (t->nslot - 1);
-    while (t->slot[j].idx)
-        j = (j + 1) & (t->nslot - 1);
-    t->slot[j].idx = (uint32_t)(++t->n);
-    t->slot[j].hash = h;
+    t->n++;
+    if (t->nslot) { /* else the scan finds it */
+        size_t j = h & (t->nslot - 1);
+        while (t->slot[j].idx)
+            j = (j + 1) & (t->nslot - 1);
+        t->slot[j].idx = (uint32_t)t->n;
+        t->slot[j].hash = h;
+    }
     if (created)
         *created = 1;
     return it;
@@ -268,6 +280,9 @@ static int cmp_num_rows(const void *a, const void *b)
     return p < q ? -1 : p > q;
 }
 
+/* Rows sorted by insertion (most tallies hold a few: qsort's set-up cost more). */
+#define SORT_SHORT 12
+
 dt_tally_row *dt_tally_sorted(const dt_tally *t)
 {
     size_t n = t->n, text = t->kind == DT_TK_ADDR ? n * DT_ADDR_STRLEN : 0;
@@ -295,7 +310,18 @@ dt_tally_row *dt_tally_sorted(const dt_tally *t)
         }
         }
     }
-    qsort(s, n, sizeof *s, t->kind == DT_TK_NUM ? cmp_num_rows : cmp_rows);
+    int (*cmp)(const void *, const void *) = t->kind == DT_TK_NUM ? cmp_num_rows : cmp_rows;
+    if (n > SORT_SHORT) {
+        qsort(s, n, sizeof *s, cmp);
+        return s;
+    }
+    for (size_t i = 1; i < n; i++) { /* stable, as qsort's merge sort */
+        dt_tally_row x = s[i];
+        size_t j = i;
+        for (; j > 0 && cmp(&s[j - 1], &x) > 0; j--)
+            s[j] = s[j - 1];
+        s[j] = x;
+    }
     return s;
 }
 

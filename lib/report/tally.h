@@ -76,6 +76,10 @@ typedef struct dt_tally_item {
     void *ext;
 } dt_tally_item;
 
+/* Entries a tally holds before it gets an index: most nested tallies hold
+ * one or two, and their index (an allocation) cost more than a scan. */
+#define DT_TALLY_LINEAR 4
+
 /* The slot keeps the hash next to the index, so a probe touches the item
  * (a cache miss on a large table) only when the hashes match. */
 typedef struct dt_tally_slot {
@@ -112,8 +116,12 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
 /* An existing entry of string s, or NULL (inline: most lookups find one). */
 static inline dt_tally_item *dt_tally_find_str(const dt_tally *t, const dt_str *s)
 {
-    if (!t->nslot)
+    if (!t->nslot) { /* a few entries, without an index (DT_TALLY_LINEAR) */
+        for (size_t i = 0; i < t->n; i++)
+            if (t->v[i].key.s == s)
+                return &t->v[i];
         return NULL;
+    }
     size_t mask = t->nslot - 1;
     for (size_t j = s->hash & mask; t->slot[j].idx; j = (j + 1) & mask)
         if (t->slot[j].hash == s->hash && t->v[t->slot[j].idx - 1].key.s == s)

@@ -670,8 +670,9 @@ static int repeats(const uint8_t *t, size_t n)
     return 0;
 }
 
-static void token(const dt_pii *d, const uint8_t *p, size_t len, size_t i, size_t j,
-                  const dt_pii_ctx *c, dt_pii_findings *out)
+__attribute__((always_inline)) static inline void token(const dt_pii *d, const uint8_t *p,
+                                                        size_t len, size_t i, size_t j,
+                                                        const dt_pii_ctx *c, dt_pii_findings *out)
 {
     const uint8_t *t = p + i;
     size_t n = j - i;
@@ -772,27 +773,69 @@ __attribute__((target("avx2"))) static void classify_avx2(const uint8_t *q, size
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-static block classify_base(const uint8_t *q, int bytes)
+/* The classes of the 16 bytes in x, as bits 0 to 15. */
+static block classify16(__m128i x)
 {
     const __m128i case_bit = _mm_set1_epi8(0x20), one = _mm_set1_epi8(1);
     const __m128i to_digit = _mm_set1_epi8((char)(0x80 - '0')),
                   to_alpha = _mm_set1_epi8((char)(0x80 - 'a'));
     const __m128i digits = _mm_set1_epi8((char)(0x80 + 10)),
                   letters = _mm_set1_epi8((char)(0x80 + 26));
+    __m128i lo = _mm_or_si128(x, case_bit);
+    __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(x, to_digit), digits);
+    __m128i al = _mm_or_si128(dg, _mm_cmplt_epi8(_mm_add_epi8(lo, to_alpha), letters));
+    __m128i mk = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(x, one), _mm_set1_epi8('%')),
+                              _mm_or_si128(_mm_cmpeq_epi8(lo, _mm_set1_epi8('`')),
+                                           _mm_cmpeq_epi8(lo, _mm_set1_epi8('l'))));
+    return (block){(unsigned)_mm_movemask_epi8(al), (unsigned)_mm_movemask_epi8(dg),
+                   (unsigned)_mm_movemask_epi8(mk)};
+}
+
+__attribute__((always_inline)) static inline block classify_base(const uint8_t *q, int bytes)
+{
     block b = {0, 0, 0};
     for (int k = 0; k < bytes; k += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
-        __m128i lo = _mm_or_si128(x, case_bit);
-        __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(x, to_digit), digits);
-        __m128i al = _mm_or_si128(dg, _mm_cmplt_epi8(_mm_add_epi8(lo, to_alpha), letters));
-        __m128i mk = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(x, one), _mm_set1_epi8('%')),
-                                  _mm_or_si128(_mm_cmpeq_epi8(lo, _mm_set1_epi8('`')),
-                                               _mm_cmpeq_epi8(lo, _mm_set1_epi8('l'))));
-        b.alnum |= (uint64_t)(unsigned)_mm_movemask_epi8(al) << k;
-        b.digit |= (uint64_t)(unsigned)_mm_movemask_epi8(dg) << k;
-        b.mark |= (uint64_t)(unsigned)_mm_movemask_epi8(mk) << k;
+        block t = classify16(_mm_loadu_si128((const __m128i *)(const void *)(q + k)));
+        b.alnum |= t.alnum << k;
+        b.digit |= t.digit << k;
+        b.mark |= t.mark << k;
     }
     return b;
+}
+
+/* The classes of p[0, n), n <= 32, read in place: bytes 0-15 and the last
+ * 16 (overlapping); under 16 bytes, two overlapping words of 8 (or 4) as 16
+ * bytes with zeros after n.  Nothing past n is read. */
+static block classify_short(const uint8_t *p, size_t n)
+{
+    if (n >= 16) {
+        block b = classify_base(p, 16);
+        if (n > 16) {
+            block t = classify_base(p + n - 16, 16);
+            int s = (int)(32 - n); /* t's bits for the bytes before 16 */
+            b.alnum |= t.alnum >> s << 16;
+            b.digit |= t.digit >> s << 16;
+            b.mark |= t.mark >> s << 16;
+        }
+        return b;
+    }
+    uint64_t lo = 0, hi = 0; /* bytes 0-7 and 8-15, little-endian */
+    if (n >= 8) {
+        memcpy(&lo, p, 8);
+        if (n > 8) {
+            memcpy(&hi, p + n - 8, 8);
+            hi >>= 8 * (16 - n);
+        }
+    } else if (n >= 4) {
+        uint32_t a, e;
+        memcpy(&a, p, 4);
+        memcpy(&e, p + n - 4, 4);
+        lo = a | (uint64_t)e >> (8 * (8 - n)) << 32;
+    } else {
+        for (size_t k = 0; k < n; k++)
+            lo |= (uint64_t)p[k] << (8 * k);
+    }
+    return classify16(_mm_set_epi64x((long long)hi, (long long)lo));
 }
 #else
 static block classify_base(const uint8_t *q, int bytes)
@@ -804,6 +847,13 @@ static block classify_base(const uint8_t *q, int bytes)
         b.mark |= (uint64_t)(cls[q[k]] & (CL_MARK | CL_L) ? 1 : 0) << k;
     }
     return b;
+}
+
+static block classify_short(const uint8_t *p, size_t n)
+{
+    uint8_t tail[32] = {0};
+    memcpy(tail, p, n);
+    return classify_base(tail, 32);
 }
 #endif
 
@@ -853,27 +903,11 @@ static size_t blocks_at(const uint8_t *p, size_t len, size_t at, block *b, int a
         b->alnum >>= 64 - n;
         b->digit >>= 64 - n;
         b->mark >>= 64 - n;
-    } else {
-#if defined(__SSE2__)
-        if (n >= 16 && n <= 32) { /* in place: the first 16 bytes, then the last 16 */
-            *b = classify_base(p + at, 16);
-            if (n > 16) {
-                block t = classify_base(p + at + n - 16, 16);
-                int s = (int)(32 - n); /* t's bits for the bytes before 16 */
-                b->alnum |= t.alnum >> s << 16;
-                b->digit |= t.digit >> s << 16;
-                b->mark |= t.mark >> s << 16;
-            }
-            return 1;
-        }
-#endif
+    } else { /* 32 to 63 bytes (dt_pii_scan reads shorter ones in place) */
         uint8_t tail[64];
         memset(tail, 0, sizeof tail);
         memcpy(tail, p + at, n);
-        if (n <= 32) /* a short name or value: 16 bytes at a time cost less to set up */
-            *b = classify_base(tail, n <= 16 ? 16 : 32);
-        else
-            classify(tail, 1, b, avx2);
+        classify(tail, 1, b, avx2);
     }
     return got + 1;
 }
@@ -885,11 +919,14 @@ static uint64_t after(uint64_t m, int s)
     return m >> s | ~(~(uint64_t)0 >> s);
 }
 
+#define TOKEN_LONGEST 20 /* token() reads none longer */
+
 /* What the scan does at p[i], a byte that starts a check or the first of a
  * token (a run of letters and digits: i is its start, p[i, j) are known to
- * be in it). */
-static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, size_t j,
-                    const dt_pii_ctx *c, dt_pii_findings *out)
+ * be in it, and p[j] is not when open is 0). */
+__attribute__((always_inline)) static inline void scan_at(const dt_pii *d, const uint8_t *p,
+                                                          size_t len, size_t i, size_t j, int open,
+                                                          const dt_pii_ctx *c, dt_pii_findings *out)
 {
     uint8_t b = p[i];
     if (!(cls[b] & CL_ALNUM)) {
@@ -901,14 +938,16 @@ static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, siz
             nmea_at(d, p, len, i, c, out);
         return;
     }
-    while (j < len && (cls[p[j]] & CL_ALNUM))
+    /* the token goes on past the block: its length matters only up to one
+     * more than the longest a check reads */
+    while (open && j < len && j - i <= TOKEN_LONGEST && (cls[p[j]] & CL_ALNUM))
         j++;
     size_t n = j - i;
     if ((b | 0x20) == 'l' && n >= 3 && (p[i + 1] | 0x20) == 'a' && (p[i + 2] | 0x20) == 't')
         gps_at(d, p, len, i, c, out); /* both latitude keys start with "lat" */
     else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
         mac_at(d, p, len, i, c, out);
-    if (n >= 8 && n <= 20)
+    if (n >= 8 && n <= TOKEN_LONGEST)
         token(d, p, len, i, j, c, out);
 }
 
@@ -919,7 +958,7 @@ static void scan_at(const dt_pii *d, const uint8_t *p, size_t len, size_t i, siz
  * characters followed by another byte, four times: "hh:hh:hh:hh:").  before:
  * the byte before the block is a letter or digit.  Past the block's end the
  * bits are taken as set: a few positions too many, never one too few. */
-static uint64_t candidates(block b, uint64_t before)
+__attribute__((always_inline)) static inline uint64_t candidates(block b, uint64_t before)
 {
     uint64_t a = b.alnum, gap = ~a, start = a & ~(a << 1 | before);
     /* gapN bit k: a byte in k .. k + N - 1 is not a letter or digit
@@ -979,6 +1018,22 @@ __attribute__((target("avx2"))) static void candidates_avx2(const block *b, size
 }
 #endif
 
+/* scan_at at the candidates cand of the block at p[at] (a: its letters and
+ * digits), in order of position. */
+__attribute__((always_inline)) static inline void scan_block(const dt_pii *d, const uint8_t *p,
+                                                             size_t len, size_t at, uint64_t a,
+                                                             uint64_t cand, const dt_pii_ctx *c,
+                                                             dt_pii_findings *out)
+{
+    while (cand) {
+        int k = __builtin_ctzll(cand);
+        uint64_t rest = ~(a >> k); /* the token's length in the block */
+        int n = rest ? __builtin_ctzll(rest) : 64;
+        scan_at(d, p, len, at + (size_t)k, at + (size_t)(k + n), k + n == 64, c, out);
+        cand &= cand - 1;
+    }
+}
+
 /* 64 bytes at a time, from their classes as bits: scan_at runs at the
  * candidates, in order of position, so that the findings come as a
  * byte-by-byte scan finds them. */
@@ -987,8 +1042,14 @@ void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx
 {
     if (len < PII_SHORTEST && (!d || len < d->min_len))
         return;
+    if (len <= 32) { /* a name or a header value: one block, read in place */
+        block b = classify_short(p, len);
+        scan_block(d, p, len, 0, b.alnum, candidates(b, 0), c, out);
+        identifiers(d, p, len, c, out);
+        return;
+    }
     uint64_t before = 0; /* the byte before the run is a letter or digit */
-    int avx2 = len ? wide() : 0;
+    int avx2 = wide();
     block run[PII_RUN];
     uint64_t cands[PII_RUN];
     size_t have = 0, next = 0;
@@ -1011,15 +1072,8 @@ void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx
                 before = run[k].alnum >> 63;
             }
         }
-        uint64_t a = run[next].alnum, cand = cands[next];
+        scan_block(d, p, len, at, run[next].alnum, cands[next], c, out);
         next++;
-        while (cand) {
-            int k = __builtin_ctzll(cand);
-            uint64_t rest = ~(a >> k); /* the token's length in the block */
-            scan_at(d, p, len, at + (size_t)k, at + (size_t)k + (rest ? __builtin_ctzll(rest) : 64),
-                    c, out);
-            cand &= cand - 1;
-        }
     }
     identifiers(d, p, len, c, out);
 }

@@ -69,6 +69,10 @@ static void scan_part(const dt_pii *d, const uint8_t *p, size_t len, const dt_pi
          (where == DT_PII_AT_DATA && !(off == 0 && ctx->known_text))) &&
         dt_pii_looks_random(p, len))
         return;
+    if (where == ctx->where && off == 0) { /* the caller's context as it is (datagrams) */
+        dt_pii_scan(d, p, len, ctx, out);
+        return;
+    }
     dt_pii_ctx c = *ctx;
     c.where = (uint8_t)where;
     c.base = (uint32_t)(ctx->base + off);
@@ -263,6 +267,8 @@ static size_t scan_http(const dt_pii *d, const uint8_t *p, size_t len, const dt_
             scan_part(d, p + i, e, ctx, DT_PII_AT_URL, i, out);
         i += next;
         head h = {0, 0, 0, 0};
+        dt_pii_ctx c = *ctx; /* each value scanned with its header's name */
+        c.where = DT_PII_AT_HEADER;
         while (i < len) { /* headers, to the empty line */
             e = line_end(p + i, len - i, &next);
             const uint8_t *l = p + i;
@@ -276,10 +282,10 @@ static size_t scan_http(const dt_pii *d, const uint8_t *p, size_t len, const dt_
                 while (v < e && (l[v] == ' ' || l[v] == '\t'))
                     v++;
                 header_seen(l, nl, l + v, e - v, &h);
-                dt_pii_ctx c = *ctx;
                 c.name = (const char *)l; /* copied only with a finding */
                 c.name_len = nl;
-                scan_part(d, l + v, e - v, &c, DT_PII_AT_HEADER, i + v, out);
+                c.base = (uint32_t)(ctx->base + i + v);
+                dt_pii_scan(d, l + v, e - v, &c, out); /* as scan_part: no random test */
             }
             i += next;
         }
@@ -399,7 +405,7 @@ void dt_pii_scan_dns(const dt_pii *d, const char *name, const dt_pii_ctx *ctx, d
             j++;
         size_t n = j - i;
         int digits = 0, letters = 0;
-        for (size_t k = i; k < j; k++) {
+        for (size_t k = i; k < j && n >= DNS_LABEL_ENTROPIC; k++) { /* only a long one counts */
             digits += name[k] >= '0' && name[k] <= '9';
             letters += ((name[k] | 0x20) >= 'a' && (name[k] | 0x20) <= 'z');
         }

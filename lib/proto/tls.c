@@ -119,9 +119,13 @@ static size_t fmt_u16(char *d, unsigned v, int hex4)
         d[3] = hx[v & 15];
         return 4;
     }
-    size_t n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
-    for (size_t i = n; i-- > 0; v /= 10)
-        d[i] = (char)('0' + v % 10);
+    size_t n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1, i = n;
+    for (; v >= 100; v /= 100) /* two digits a step */
+        dt_put_2digits(d + (i -= 2), v % 100);
+    if (v >= 10)
+        dt_put_2digits(d + i - 2, v);
+    else
+        d[i - 1] = (char)('0' + v);
     return n;
 }
 

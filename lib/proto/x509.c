@@ -203,9 +203,15 @@ static long to_utf8(uint8_t tag, dt_cur v, uint8_t *dst, size_t cap)
         if (w <= 1) { /* a run of ASCII (most names) is one byte a character either way */
             const uint8_t *p = dt_ptr(&v);
             size_t len = dt_left(&v), i = 0;
-            for (; i < len && p[i] < 0x80; i++)
-                if (n < cap)
-                    dst[n++] = p[i];
+            uint64_t word; /* eight bytes a step while none has the top bit */
+            while (i + sizeof word <= len &&
+                   (memcpy(&word, p + i, sizeof word), !(word & 0x8080808080808080u)))
+                i += sizeof word;
+            while (i < len && p[i] < 0x80)
+                i++;
+            size_t k = i < cap - n ? i : cap - n;
+            memcpy(dst + n, p, k);
+            n += k;
             dt_skip(&v, i);
             if (!dt_left(&v))
                 break;

@@ -1,10 +1,15 @@
 /* QUIC Initial decryption and CRYPTO stream reassembly; see quic.h. */
+/* SHA256_CTX is deprecated in OpenSSL 3 for lack of a provider; here that is
+ * the point: its state is a plain struct that copies (see hmac_key). */
+#define OPENSSL_API_COMPAT 10101
+
 #include "proto/quic.h"
 
 #include "util/cursor.h"
 #include "util/tlocal.h"
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -120,35 +125,42 @@ static unsigned retry_type(uint32_t v)
 
 /* ---- key derivation (HKDF-SHA256, RFC 5869 / RFC 8446 7.1) ------------- */
 
-/* HMAC-SHA256 (RFC 2104) from its two padded-key hashes on one digest
- * context: EVP_MAC_init alone cost twice the hashing (provider parameters and
- * key set-up on every call).  Keys here are 20-byte salts and 32-byte secrets. */
-static const EVP_MD *sha256;
+/* HMAC-SHA256 (RFC 2104) on SHA-256 states saved after the padded key block:
+ * the salts' states are made once and a secret's are shared by its labels, so
+ * a connection's keys take 14 compressions instead of 20, and the copies of a
+ * plain SHA256_CTX cost nothing (an EVP_MD_CTX copy allocates). */
+typedef struct hmac_key {
+    SHA256_CTX in, out; /* after key ^ ipad, after key ^ opad */
+} hmac_key;
 
-static int hmac256(EVP_MD_CTX *m, const uint8_t *key, size_t key_len, const uint8_t *d, size_t n,
-                   uint8_t out[32])
+/* key_len <= 64; SHA-256 without a provider cannot fail */
+static void hmac_key_set(hmac_key *h, const uint8_t *key, size_t key_len)
 {
-    uint8_t pad[64], inner[32];
-    unsigned len = 0, len2 = 0;
-    if (key_len > sizeof pad)
-        return -1;
+    uint8_t pad[64];
     memset(pad, 0x36, sizeof pad);
     for (size_t i = 0; i < key_len; i++)
         pad[i] ^= key[i];
-    if (EVP_DigestInit_ex2(m, sha256, NULL) != 1 || EVP_DigestUpdate(m, pad, sizeof pad) != 1 ||
-        (n && EVP_DigestUpdate(m, d, n) != 1) || EVP_DigestFinal_ex(m, inner, &len) != 1)
-        return -1;
+    SHA256_Init(&h->in);
+    SHA256_Update(&h->in, pad, sizeof pad);
     for (size_t i = 0; i < sizeof pad; i++)
         pad[i] ^= 0x36 ^ 0x5c;
-    if (EVP_DigestInit_ex2(m, sha256, NULL) != 1 || EVP_DigestUpdate(m, pad, sizeof pad) != 1 ||
-        EVP_DigestUpdate(m, inner, sizeof inner) != 1 || EVP_DigestFinal_ex(m, out, &len2) != 1)
-        return -1;
-    return len == 32 && len2 == 32 ? 0 : -1;
+    SHA256_Init(&h->out);
+    SHA256_Update(&h->out, pad, sizeof pad);
+}
+
+static void hmac_run(const hmac_key *h, const uint8_t *d, size_t n, uint8_t out[32])
+{
+    uint8_t inner[32];
+    SHA256_CTX c = h->in;
+    SHA256_Update(&c, d, n);
+    SHA256_Final(inner, &c);
+    c = h->out;
+    SHA256_Update(&c, inner, sizeof inner);
+    SHA256_Final(out, &c);
 }
 
 /* HKDF-Expand-Label with an empty context; out_len <= 32 (one HMAC block). */
-static int expand_label(EVP_MD_CTX *m, const uint8_t secret[32], const char *label, uint8_t *out,
-                        size_t out_len)
+static int expand_label(const hmac_key *secret, const char *label, uint8_t *out, size_t out_len)
 {
     uint8_t info[2 + 1 + 255 + 1 + 1];
     size_t ll = strlen(label), n = 0;
@@ -164,32 +176,53 @@ static int expand_label(EVP_MD_CTX *m, const uint8_t secret[32], const char *lab
     info[n++] = 0;    /* empty context */
     info[n++] = 0x01; /* T(1) counter */
     uint8_t t[32];
-    if (hmac256(m, secret, 32, info, n, t))
-        return -1;
+    hmac_run(secret, info, n, t);
     memcpy(out, t, out_len);
     return 0;
 }
 
-/* SHA-256 and the two AES modes, fetched from the provider once per process
- * (OpenSSL 3 looks implicit EVP_aes_128_gcm() and the like up again on every
- * init, which costs more than the work on one packet). */
+/* The salts as HMAC keys, made once per process. */
+static const uint8_t *const salts[] = {salt_v1,  salt_v2,   salt_d29, salt_d23,
+                                       salt_d22, salt_t050, salt_t051};
+#define N_SALTS (sizeof salts / sizeof salts[0])
+static hmac_key salt_keys[N_SALTS];
+static pthread_once_t salt_once = PTHREAD_ONCE_INIT;
+
+static void make_salt_keys(void)
+{
+    for (size_t i = 0; i < N_SALTS; i++)
+        hmac_key_set(&salt_keys[i], salts[i], 20);
+}
+
+static const hmac_key *salt_key(const uint8_t *salt)
+{
+    pthread_once(&salt_once, make_salt_keys);
+    for (size_t i = 0; i < N_SALTS; i++)
+        if (salts[i] == salt)
+            return &salt_keys[i];
+    return NULL;
+}
+
+/* The two AES modes, fetched from the provider once per process (OpenSSL 3
+ * looks implicit EVP_aes_128_gcm() and the like up again on every init, which
+ * costs more than the work on one packet). */
 static const EVP_CIPHER *aes_ecb, *aes_gcm;
 static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
 
-/* The cipher and HMAC contexts, one pair per thread, made on first use and
- * reused for every datagram and key derivation (creating them per datagram
- * cost more allocations and provider look-ups than the decryption). */
+/* The cipher contexts, one per mode and thread, made on first use with their
+ * cipher set, then given only a new key (and nonce) per packet: switching one
+ * context between the modes remade the provider's context twice a packet. */
 typedef struct thread_ctx {
-    int made; /* 1 made, -1 could not be */
-    EVP_CIPHER_CTX *cipher;
-    EVP_MD_CTX *md; /* HMAC-SHA256 */
+    int made;            /* 1 made, -1 could not be */
+    EVP_CIPHER_CTX *ecb; /* header protection */
+    EVP_CIPHER_CTX *gcm; /* payload */
 } thread_ctx;
 
 static void ctx_free(void *p)
 {
     thread_ctx *t = p;
-    EVP_CIPHER_CTX_free(t->cipher);
-    EVP_MD_CTX_free(t->md);
+    EVP_CIPHER_CTX_free(t->ecb);
+    EVP_CIPHER_CTX_free(t->gcm);
     free(t);
 }
 
@@ -197,8 +230,6 @@ static dt_tlocal ctx_slot = DT_TLOCAL_INIT(ctx_free);
 
 static void fetch_algorithms(void)
 {
-    EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    sha256 = md ? md : EVP_sha256();
     EVP_CIPHER *ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
     EVP_CIPHER *gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
     aes_ecb = ecb ? ecb : EVP_aes_128_ecb();
@@ -212,27 +243,35 @@ static thread_ctx *contexts(void)
     thread_ctx *t = dt_tlocal_get(&ctx_slot, sizeof *t);
     if (!t || t->made)
         return t && t->made > 0 ? t : NULL;
-    t->cipher = EVP_CIPHER_CTX_new();
-    t->md = EVP_MD_CTX_new();
-    t->made = t->cipher && t->md ? 1 : -1;
+    t->ecb = EVP_CIPHER_CTX_new();
+    t->gcm = EVP_CIPHER_CTX_new();
+    t->made = t->ecb && t->gcm && EVP_EncryptInit_ex(t->ecb, aes_ecb, NULL, NULL, NULL) == 1 &&
+                      EVP_CIPHER_CTX_set_padding(t->ecb, 0) == 1 &&
+                      EVP_DecryptInit_ex(t->gcm, aes_gcm, NULL, NULL, NULL) == 1 &&
+                      EVP_CIPHER_CTX_ctrl(t->gcm, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) == 1
+                  ? 1
+                  : -1;
     return t->made > 0 ? t : NULL;
 }
 
 int dt_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, dt_quic_keys *k)
 {
     const uint8_t *salt = salt_of(version);
-    if (!salt || !k || dcid_len > 20 || (dcid_len && !dcid))
+    const hmac_key *sk = salt ? salt_key(salt) : NULL;
+    if (!sk || !k || dcid_len > 20 || (dcid_len && !dcid))
         return -1;
-    thread_ctx *t = contexts();
-    EVP_MD_CTX *m = t ? t->md : NULL;
-    int v2 = version == DT_QUIC_V2, rc = -1;
-    if (m && !hmac256(m, salt, 20, dcid, dcid_len, k->initial_secret) &&
-        !expand_label(m, k->initial_secret, "client in", k->client_secret, 32) &&
-        !expand_label(m, k->client_secret, v2 ? "quicv2 key" : "quic key", k->key, 16) &&
-        !expand_label(m, k->client_secret, v2 ? "quicv2 iv" : "quic iv", k->iv, 12) &&
-        !expand_label(m, k->client_secret, v2 ? "quicv2 hp" : "quic hp", k->hp, 16))
-        rc = 0;
-    return rc;
+    int v2 = version == DT_QUIC_V2;
+    hmac_key h;
+    hmac_run(sk, dcid, dcid_len, k->initial_secret);
+    hmac_key_set(&h, k->initial_secret, 32);
+    if (expand_label(&h, "client in", k->client_secret, 32))
+        return -1;
+    hmac_key_set(&h, k->client_secret, 32);
+    if (expand_label(&h, v2 ? "quicv2 key" : "quic key", k->key, 16) ||
+        expand_label(&h, v2 ? "quicv2 iv" : "quic iv", k->iv, 12) ||
+        expand_label(&h, v2 ? "quicv2 hp" : "quic hp", k->hp, 16))
+        return -1;
+    return 0;
 }
 
 /* ---- CRYPTO stream reassembly ----------------------------------------- */
@@ -398,11 +437,10 @@ static uint64_t decode_pn(uint64_t largest, int have, uint64_t truncated, unsign
 /* Removes header protection and decrypts one Initial packet with the given
  * keys.  pkt/pkt_len is the whole packet, pn_off the offset of the packet
  * number.  Returns the plaintext length, or -1 (bad sample, bad tag). */
-static long unprotect(EVP_CIPHER_CTX *ctx, const uint8_t key[16], const uint8_t iv[12],
+static long unprotect(const thread_ctx *t, const uint8_t key[16], const uint8_t iv[12],
                       const uint8_t hp[16], const uint8_t *pkt, size_t pkt_len, size_t pn_off,
                       uint8_t *plain, uint64_t *pn_out, const dt_quic_state *st)
 {
-    pthread_once(&fetch_once, fetch_algorithms);
     dt_cur c = dt_cur_make(pkt, pkt_len);
     uint8_t first = dt_u8(&c);
     const uint8_t *hdr_rest = dt_bytes(&c, pn_off - 1); /* version .. length */
@@ -413,9 +451,8 @@ static long unprotect(EVP_CIPHER_CTX *ctx, const uint8_t key[16], const uint8_t 
         return -1;
     uint8_t mask[32];
     int ml = 0;
-    if (EVP_EncryptInit_ex(ctx, aes_ecb, NULL, hp, NULL) != 1 ||
-        EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 ||
-        EVP_EncryptUpdate(ctx, mask, &ml, sample, 16) != 1 || ml != 16)
+    if (EVP_EncryptInit_ex(t->ecb, NULL, NULL, hp, NULL) != 1 ||
+        EVP_EncryptUpdate(t->ecb, mask, &ml, sample, 16) != 1 || ml != 16)
         return -1;
     first ^= mask[0] & 0x0f;
     size_t pn_len = (size_t)(first & 3) + 1;
@@ -444,9 +481,8 @@ static long unprotect(EVP_CIPHER_CTX *ctx, const uint8_t key[16], const uint8_t 
 
     /* AAD: the header with first byte and packet number unprotected */
     int outl = 0, fin = 0;
-    if (EVP_DecryptInit_ex(ctx, aes_gcm, NULL, NULL, NULL) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) != 1 ||
-        EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) != 1 ||
+    EVP_CIPHER_CTX *ctx = t->gcm;
+    if (EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) != 1 ||
         EVP_DecryptUpdate(ctx, NULL, &outl, &first, 1) != 1 ||
         (pn_off > 1 && EVP_DecryptUpdate(ctx, NULL, &outl, hdr_rest, (int)(pn_off - 1)) != 1) ||
         EVP_DecryptUpdate(ctx, NULL, &outl, pnb, (int)pn_len) != 1)
@@ -485,25 +521,25 @@ static int set_keys(dt_quic_state *st, uint32_t version, const uint8_t *dcid, si
 /* Decrypts one Initial and feeds its frames.  The first Initial's DCID sets
  * the keys; a packet that fails with them but carries another DCID (after a
  * Retry) is tried with keys from its own DCID, which then replace them. */
-static void handle_initial(dt_quic_state *st, EVP_CIPHER_CTX **ctx, uint32_t version,
+static void handle_initial(dt_quic_state *st, const thread_ctx *t, uint32_t version,
                            const uint8_t *dcid, size_t dcid_len, const uint8_t *pkt, size_t pkt_len,
                            size_t pn_off)
 {
     uint8_t plain[MAX_PLAIN];
     uint64_t pn = 0;
     long n = -1;
-    if (!*ctx)
+    if (!t)
         return;
     if (!st->have_keys || st->key_version != version) {
         if (set_keys(st, version, dcid, dcid_len))
             return;
     }
-    n = unprotect(*ctx, st->key, st->iv, st->hp, pkt, pkt_len, pn_off, plain, &pn, st);
+    n = unprotect(t, st->key, st->iv, st->hp, pkt, pkt_len, pn_off, plain, &pn, st);
     if (n < 0 && !same_dcid(st, dcid, dcid_len)) {
         dt_quic_keys k;
         if (dt_quic_client_keys(version, dcid, dcid_len, &k))
             return;
-        n = unprotect(*ctx, k.key, k.iv, k.hp, pkt, pkt_len, pn_off, plain, &pn, st);
+        n = unprotect(t, k.key, k.iv, k.hp, pkt, pkt_len, pn_off, plain, &pn, st);
         if (n >= 0)
             (void)set_keys(st, version, dcid, dcid_len);
     }
@@ -519,7 +555,7 @@ static void handle_initial(dt_quic_state *st, EVP_CIPHER_CTX **ctx, uint32_t ver
 /* Walks the (possibly coalesced) long-header packets of one datagram.
  * Returns 1 if the datagram's first packet is a well-formed long-header
  * packet (not Retry) of a supported version, 0 otherwise. */
-static int walk_datagram(dt_quic_state *st, const uint8_t *d, size_t len, EVP_CIPHER_CTX **ctx)
+static int walk_datagram(dt_quic_state *st, const uint8_t *d, size_t len, const thread_ctx *t)
 {
     dt_cur c = dt_cur_make(d, len);
     int first_ok = 0;
@@ -562,7 +598,7 @@ static int walk_datagram(dt_quic_state *st, const uint8_t *d, size_t len, EVP_CI
         }
         if (initial) {
             st->seen_initial = 1;
-            handle_initial(st, ctx, version, dcid, dcid_len, d + start, pn_off + (size_t)plen,
+            handle_initial(st, t, version, dcid, dcid_len, d + start, pn_off + (size_t)plen,
                            pn_off);
         }
     }
@@ -599,10 +635,9 @@ dt_parse_status dt_quic_feed(dt_quic_state *st, const uint8_t *datagram, size_t 
         return DT_PARSE_NOT_MINE;
     }
     st->n_dgrams++;
-    thread_ctx *t = contexts();
-    EVP_CIPHER_CTX *ctx = t ? t->cipher : NULL;
+    const thread_ctx *t = contexts();
     int was_fresh = st->phase == 0;
-    int ok = walk_datagram(st, datagram, len, &ctx);
+    int ok = walk_datagram(st, datagram, len, t);
     if (was_fresh && !ok) {
         /* the flow does not start with a client Initial */
         dt_quic_init(st);

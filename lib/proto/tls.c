@@ -3,6 +3,9 @@
  * All wire data is read through dt_cur.  Handshake messages that span several
  * TLS records are gathered into a bounded buffer on the stack; nothing is
  * allocated per call.  The leaf certificate is read by proto/x509.c. */
+/* MD5_CTX and SHA256_CTX: see digest_of */
+#define OPENSSL_API_COMPAT 10101
+
 #include "proto/tls.h"
 
 #include "util/cursor.h"
@@ -10,8 +13,8 @@
 #include "util/tlocal.h"
 #include "util/text.h"
 
-#include <openssl/evp.h>
-#include <pthread.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,9 +119,13 @@ static size_t fmt_u16(char *d, unsigned v, int hex4)
         d[3] = hx[v & 15];
         return 4;
     }
-    size_t n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
-    for (size_t i = n; i-- > 0; v /= 10)
-        d[i] = (char)('0' + v % 10);
+    size_t n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1, i = n;
+    for (; v >= 100; v /= 100) /* two digits a step */
+        dt_put_2digits(d + (i -= 2), v % 100);
+    if (v >= 10)
+        dt_put_2digits(d + i - 2, v);
+    else
+        d[i - 1] = (char)('0' + v);
     return n;
 }
 
@@ -154,57 +161,25 @@ static void hexstr(const unsigned char *d, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* The digests, fetched from the provider once per process: OpenSSL 3 looks
- * an implicit EVP_md5() / EVP_sha256() up again on every EVP_Digest call,
- * which cost more than the hashing (two JA4 hashes and JA3 per hello). */
-static const EVP_MD *md5_md, *sha256_md;
-static pthread_once_t md_once = PTHREAD_ONCE_INIT;
-
-static void fetch_digests(void)
-{
-    EVP_MD *m = EVP_MD_fetch(NULL, "MD5", NULL), *s = EVP_MD_fetch(NULL, "SHA256", NULL);
-    md5_md = m ? m : EVP_md5();
-    sha256_md = s ? s : EVP_sha256();
-}
-
-static const EVP_MD *digest(int sha256)
-{
-    pthread_once(&md_once, fetch_digests);
-    return sha256 ? sha256_md : md5_md;
-}
-
-/* One digest context per algorithm and thread, reused for every hash:
- * EVP_Digest makes and frees a context on each call, which cost about a
- * quarter of hashing a JA3 or JA4 string. */
-typedef struct md_ctxs {
-    EVP_MD_CTX *ctx[2]; /* MD5, SHA-256 */
-} md_ctxs;
-
-static void md_ctxs_free(void *p)
-{
-    md_ctxs *m = p;
-    EVP_MD_CTX_free(m->ctx[0]);
-    EVP_MD_CTX_free(m->ctx[1]);
-    free(m);
-}
-
-static dt_tlocal md_slot = DT_TLOCAL_INIT(md_ctxs_free);
-
-/* Digest of s into d; returns the digest length, 0 on failure. */
+/* Digest of s into d; returns the digest length.  The low-level MD5 and
+ * SHA-256 (deprecated in OpenSSL 3 for having no provider) hash on a context
+ * on the stack: the EVP path cost a provider fetch, a per-thread context and
+ * about 800 instructions of set-up per hash (two JA4 hashes and JA3 per hello,
+ * JA3S per ServerHello), and they cannot fail. */
 static unsigned digest_of(int sha256, const char *s, size_t len, unsigned char *d)
 {
-    const EVP_MD *md = digest(sha256);
-    md_ctxs *m = dt_tlocal_get(&md_slot, sizeof *m);
-    EVP_MD_CTX *ctx = m ? m->ctx[sha256] : NULL;
-    if (m && !ctx)
-        ctx = m->ctx[sha256] = EVP_MD_CTX_new();
-    unsigned int n = 0;
-    if (!ctx)
-        return EVP_Digest(s, len, d, &n, md, NULL) ? n : 0;
-    if (EVP_DigestInit_ex2(ctx, md, NULL) != 1 || EVP_DigestUpdate(ctx, s, len) != 1 ||
-        EVP_DigestFinal_ex(ctx, d, &n) != 1)
-        return 0;
-    return n;
+    if (sha256) {
+        SHA256_CTX c;
+        SHA256_Init(&c);
+        SHA256_Update(&c, s, len);
+        SHA256_Final(d, &c);
+        return SHA256_DIGEST_LENGTH;
+    }
+    MD5_CTX c;
+    MD5_Init(&c);
+    MD5_Update(&c, s, len);
+    MD5_Final(d, &c);
+    return MD5_DIGEST_LENGTH;
 }
 
 /* A memo key's hash, a word at a time (byte-wise FNV cost as much as the
@@ -260,7 +235,7 @@ static void digest_hex(int sha256, const char *s, size_t len, char out[33])
             memcpy(out, set[i].hex, 33);
             return;
         }
-    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned char d[SHA256_DIGEST_LENGTH];
     if (digest_of(sha256, s, len, d) != (sha256 ? 32u : 16u)) {
         out[0] = '\0';
         return;

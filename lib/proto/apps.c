@@ -436,10 +436,9 @@ void dt_apps_flow_end(dt_apps *a, dt_flow *f)
         set_name(x, c->subject_cn[0] ? c->subject_cn : (c->n_san ? c->san[0] : NULL), DT_NAME_CERT);
     x->encrypted_dns = (uint8_t)dt_encrypted_dns_kind(f->side[DT_SERVER].port, tc, qc);
     dt_parse_in in = {a, f, x, 0, DT_CLIENT, NULL, 0, f->last_ns, 1};
-    for (int id = 0; id < dt_parser_count(); id++) {
-        in.id = id;
-        if (dt_parser_get(id)->end)
-            dt_parser_get(id)->end(&in);
+    for (uint32_t m = dt_parsers_with_end(); m; m &= m - 1) {
+        in.id = __builtin_ctz(m);
+        dt_parser_get(in.id)->end(&in);
     }
 }
 

@@ -157,15 +157,22 @@ static void state_free(dt_flow_app *x, void *p, size_t size, int from)
     x->state_bytes -= size;
 }
 
-static dt_flow_app *app_of(dt_apps *a, dt_flow *f)
+/* A flow's parser state, made on its first payload. */
+__attribute__((noinline)) static dt_flow_app *app_new(dt_apps *a, dt_flow *f)
 {
-    if (!f->app && (f->app = state_alloc(a, NULL, sizeof *f->app, STATE_POOL)) != NULL) {
+    if ((f->app = state_alloc(a, NULL, sizeof *f->app, STATE_POOL)) != NULL) {
         f->app->owner = a;
         f->app->state_bytes = sizeof *f->app;
         const uint16_t ports[2] = {f->side[DT_CLIENT].port, f->side[DT_SERVER].port};
         dt_parsers_for_flow(f->tcp ? DT_TRANSPORT_TCP : DT_TRANSPORT_UDP, ports, f->app->active);
     }
     return f->app;
+}
+
+/* (inline: every datagram and stream step asks, nearly always for state that exists) */
+static inline dt_flow_app *app_of(dt_apps *a, dt_flow *f)
+{
+    return f->app ? f->app : app_new(a, f);
 }
 
 void *dt_parser_result_new(const dt_parse_in *in, int slot)

@@ -961,7 +961,24 @@ dt_decode_result dt_decode(dt_decoder *d, int linktype, uint64_t ts_ns, const ui
     }
     if (!dt_wirelen_plausible(caplen, wirelen))
         nx = dt_dec_bad(&x, DT_ANOM_WIRE_LENGTH_IMPLAUSIBLE);
-    for (int step = 0; step < MAX_STEPS; step++) {
+    int step = 0;
+    /* Ethernet carrying IPv4 or IPv6, nearly every frame: the loop's first two steps
+     * (the Ethernet header, the ethertype) taken here without its dispatch */
+    if (nx == NX_ETH && dt_has(&c, DT_ETH_HDR_LEN)) {
+        const uint8_t *h = dt_ptr(&c);
+        uint16_t et = dt_rd_be16(h + DT_ETH_HDR_LEN - 2);
+        if (et == DT_ETHERTYPE_IPV4 || et == DT_ETHERTYPE_IPV6) {
+            if (!out->have_mac) {
+                out->src_mac = h + 6;
+                out->have_mac = 1;
+            }
+            x.et = et;
+            c.pos += DT_ETH_HDR_LEN;
+            nx = et == DT_ETHERTYPE_IPV4 ? NX_IP4 : NX_IP6;
+            step = 2;
+        }
+    }
+    for (; step < MAX_STEPS; step++) {
         switch (nx) {
         case NX_ETH:
             nx = dt_dec_eth(&x, &c);

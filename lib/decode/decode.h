@@ -40,9 +40,9 @@ typedef struct dt_decoded {
     uint8_t tunnel;         /* outermost tunnel kind (dt_tunnel), DT_TUN_NONE if none */
     uint8_t tunnel_depth;   /* how many tunnel layers were removed */
     uint8_t reassembled;    /* 1 if rebuilt from IP fragments */
-    uint8_t have_mac;       /* the outermost Ethernet header's addresses are below
-                               (they are set only then) */
-    uint8_t src_mac[6], dst_mac[6];
+    uint8_t have_mac;       /* the outermost Ethernet header's source address is below
+                               (it is set only then) */
+    const uint8_t *src_mac; /* into the frame: 6 bytes (its destination is never read) */
     /* The process on this host that sent or received the packet, as the capture's
      * per-packet metadata names it (macOS PKTAP header, PCAPdroid's app trailer):
      * proc_name points into the frame (proc_name_len bytes, not NUL-terminated).

@@ -135,8 +135,7 @@ static int eth_addrs(dt_dctx *x, dt_cur *c)
     if (!macs)
         return dt_dec_bad(x, DT_ANOM_ETH_HEADER_SHORT);
     if (!x->out->have_mac) { /* the outermost: the device's own, not a tunnel's */
-        memcpy(x->out->dst_mac, macs, 6);
-        memcpy(x->out->src_mac, macs + 6, 6);
+        x->out->src_mac = macs + 6;
         x->out->have_mac = 1;
     }
     return NX_ETH;

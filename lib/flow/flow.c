@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Free stream buffers kept, per size: 1 MiB (16 of the largest, 64 KiB) */
+#define STREAM_BUFS_KEEP (1u << 20)
+
 struct dt_flow_table {
     dt_flow_limits lim;
     dt_flow **buckets;
@@ -20,6 +23,7 @@ struct dt_flow_table {
     dt_flow_end_fn on_end;
     void *ctx;
     dt_pool flow_pool, tcp_pool; /* ended flows' memory, for the next ones */
+    dt_pools stream_bufs;        /* the same for TCP stream buffers (budget.bufs) */
 };
 
 void dt_flow_limits_default(dt_flow_limits *l)
@@ -96,6 +100,8 @@ dt_flow_table *dt_flow_table_new(const dt_flow_limits *l, dt_flow_end_fn on_end,
                  keep_tcp < t->lim.max_flows ? keep_tcp : t->lim.max_flows);
     t->ctx = ctx;
     t->budget.limit = t->lim.stream_budget;
+    dt_pools_init(&t->stream_bufs, STREAM_BUFS_KEEP);
+    t->budget.bufs = &t->stream_bufs;
     return t;
 }
 
@@ -377,6 +383,7 @@ void dt_flow_table_free(dt_flow_table *t)
         end_flow(t, oldest(t), DT_END_EOF);
     dt_pool_drain(&t->flow_pool);
     dt_pool_drain(&t->tcp_pool);
+    dt_pools_drain(&t->stream_bufs);
     free(t->buckets);
     free(t);
 }

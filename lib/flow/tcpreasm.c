@@ -16,11 +16,31 @@ void dt_tcp_dir_init(dt_tcp_dir *d, uint32_t cap, dt_tcp_budget *budget)
     d->budget = budget;
 }
 
+/* Buffers come in the few sizes of the doubling: from the budget's pools when it has
+ * them (a realloc cost ten times more than a pool's take and put, and ended streams'
+ * buffers are reused while still warm). */
+static uint8_t *buf_take(const dt_tcp_dir *d, uint32_t size)
+{
+    dt_pools *ps = d->budget ? d->budget->bufs : NULL;
+    return ps ? dt_pools_take(ps, size) : malloc(size);
+}
+
+static void buf_put(const dt_tcp_dir *d, uint8_t *buf, uint32_t size)
+{
+    dt_pools *ps = d->budget ? d->budget->bufs : NULL;
+    if (!buf)
+        return;
+    if (ps)
+        dt_pools_put(ps, buf, size);
+    else
+        free(buf);
+}
+
 void dt_tcp_dir_free(dt_tcp_dir *d)
 {
     if (d->budget)
         d->budget->used -= d->buf_size;
-    free(d->buf);
+    buf_put(d, d->buf, d->buf_size);
     d->buf = NULL;
     d->buf_size = 0;
 }
@@ -105,9 +125,14 @@ static int grow(dt_tcp_dir *d, uint64_t need)
         b->refused++;
         return -1;
     }
-    uint8_t *nb = realloc(d->buf, size);
+    uint8_t *nb = buf_take(d, size);
     if (!nb)
         return -1;
+    if (d->buf) { /* what was written: up to the highest range's end */
+        uint64_t n = d->nr ? d->r[d->nr - 1].end : 0;
+        memcpy(nb, d->buf, n < d->buf_size ? (size_t)n : d->buf_size);
+        buf_put(d, d->buf, d->buf_size);
+    }
     if (b) {
         b->used += size - d->buf_size;
         if (b->used > b->peak)

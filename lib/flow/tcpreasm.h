@@ -11,6 +11,8 @@
 #ifndef DT_TCPREASM_H
 #define DT_TCPREASM_H
 
+#include "util/pool.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +23,7 @@
 typedef struct dt_tcp_budget {
     uint64_t limit, used, peak;
     uint64_t refused; /* streams that stopped buffering for lack of budget */
+    dt_pools *bufs;   /* buffers given back, for the next growth or stream; NULL: malloc */
 } dt_tcp_budget;
 
 typedef struct dt_tcp_range {

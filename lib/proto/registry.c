@@ -87,17 +87,19 @@ static struct {
     uint8_t hinted[DT_PARSER_MAX];
     int n_hinted;
 } by_transport[3];
-static uint32_t passive;
+static uint32_t passive, with_end;
 static pthread_once_t by_transport_once = PTHREAD_ONCE_INIT;
 
 static void by_transport_init(void)
 {
     memset(by_transport, 0, sizeof by_transport);
-    passive = 0;
+    passive = with_end = 0;
     for (int id = 0; id < dt_parser_n; id++) {
         const dt_parser *p = dt_parser_table[id];
         if (p->flags & DT_PF_PASSIVE)
             passive |= 1u << id;
+        if (p->end)
+            with_end |= 1u << id;
         if (p->ports[0]) {
             by_transport[p->transport].hinted[by_transport[p->transport].n_hinted++] = (uint8_t)id;
             continue;
@@ -159,6 +161,12 @@ uint32_t dt_parsers_passive(void)
 {
     pthread_once(&by_transport_once, by_transport_init);
     return passive;
+}
+
+uint32_t dt_parsers_with_end(void)
+{
+    pthread_once(&by_transport_once, by_transport_init);
+    return with_end;
 }
 
 int dt_parser_ports_match(const dt_parser *p, const uint16_t ports[2])

@@ -189,6 +189,8 @@ const char *dt_parser_app_name(int app);
 
 /* The parsers with DT_PF_PASSIVE (bit id set). */
 uint32_t dt_parsers_passive(void);
+/* The parsers with an end function (bit id set): a few of them, for every flow. */
+uint32_t dt_parsers_with_end(void);
 /* Whether a flow with these two ports passes p's port hints. */
 int dt_parser_ports_match(const dt_parser *p, const uint16_t ports[2]);
 /* Which parsers are tried on a new flow, per direction (bit id set): those

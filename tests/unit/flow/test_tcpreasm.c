@@ -140,7 +140,7 @@ static void many_holes(void)
 
 static void budget(void)
 {
-    dt_tcp_budget b = {8192, 0, 0, 0};
+    dt_tcp_budget b = {.limit = 8192};
     dt_tcp_dir d1, d2;
     dt_tcp_dir_init(&d1, 65536, &b);
     dt_tcp_dir_init(&d2, 65536, &b);

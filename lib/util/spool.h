@@ -8,12 +8,15 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 typedef struct dt_spool {
     char *buf; /* the first bytes */
     size_t len, cap, limit;
-    FILE *file;  /* the rest, once a write did not fit in limit bytes of memory */
-    char *iobuf; /* file's stdio buffer */
+    FILE *file;     /* the rest, once a write did not fit in limit bytes of memory */
+    char *iobuf;    /* the file's next bytes, written a block at a time */
+    size_t io_len;  /* bytes waiting in iobuf */
+    off_t file_len; /* bytes written to the file */
 } dt_spool;
 
 #define DT_SPOOL_LIMIT (8u << 20) /* per spool: a report and each part running in parallel */

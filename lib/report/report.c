@@ -409,15 +409,6 @@ void dt_report_input(dt_report *r, const dt_input_info *in)
     dt_summary_free(&one);
 }
 
-/* Blocks of flow lines to r's destination, unchanged. */
-static int copy_block(void *ctx, const char *p, size_t n)
-{
-    dt_report *r = ctx;
-    if (r->spooled ? dt_spool_write(&r->flows_spool, p, n) != 0 : fwrite(p, 1, n, r->out) != n)
-        r->write_error = 1;
-    return 0;
-}
-
 /* One flow line as a CSV row (`flows -f csv` of many inputs). */
 static int copy_csv_row(void *ctx, char *line, size_t len)
 {
@@ -442,7 +433,9 @@ static int copy_flow_lines(dt_report *r, dt_report *part)
         r->write_error = 1;
     r->array_lines += part->array_lines;
     r->flows_written += part->flows_written;
-    return dt_spool_each_block(&part->flows_spool, copy_block, r);
+    if (r->spooled) /* the part's spool is not read again: its file is moved, not copied */
+        return dt_spool_move(&r->flows_spool, &part->flows_spool);
+    return dt_spool_copy_to(&part->flows_spool, r->out);
 }
 
 int dt_report_absorb(dt_report *r, dt_report *part)

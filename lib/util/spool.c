@@ -236,6 +236,52 @@ int dt_spool_copy_to(dt_spool *s, FILE *out)
     return each_file_block(s, copy_block, out) != 0 ? -1 : 0; /* no sendfile: by hand */
 }
 
+/* src's file part after dst's (which has a file): the kernel copies it where
+ * it can, the rest goes through dst's block buffer. */
+static int append_file(dt_spool *dst, dt_spool *src)
+{
+    if (flush_file(dst) != 0)
+        return -1;
+    off_t at = 0;
+    while (at < src->file_len) {
+        ssize_t n = copy_file_range(fileno(src->file), &at, fileno(dst->file), NULL,
+                                    (size_t)(src->file_len - at), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        dst->file_len += n;
+    }
+    while (at < src->file_len) {
+        ssize_t n = read_more(src, dst->iobuf, 0, SPOOL_IO_BLOCK, &at);
+        if (n <= 0 || write_all(dst, dst->iobuf, (size_t)n) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int dt_spool_move(dt_spool *dst, dt_spool *src)
+{
+    int rc = src->len ? dt_spool_write(dst, src->buf, src->len) : 0;
+    if (rc == 0 && src->file) {
+        if (flush_file(src) != 0)
+            rc = -1;
+        else if (!dst->file) { /* all of dst is in memory: src's file follows it as it is */
+            dst->file = src->file;
+            dst->iobuf = src->iobuf;
+            dst->io_len = 0;
+            dst->file_len = src->file_len;
+            src->file = NULL;
+            src->iobuf = NULL;
+        } else
+            rc = append_file(dst, src);
+    }
+    size_t limit = src->limit;
+    dt_spool_free(src);
+    dt_spool_init(src, limit);
+    return rc;
+}
+
 void dt_spool_free(dt_spool *s)
 {
     if (s->file)

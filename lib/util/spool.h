@@ -34,6 +34,10 @@ int dt_spool_each_line(dt_spool *s, int (*fn)(void *ctx, char *line, size_t len)
 /* Writes everything to out: the memory part as it is, the file part copied by
  * the kernel where it can (sendfile).  0, or -1 on an error. */
 int dt_spool_copy_to(dt_spool *s, FILE *out);
+/* Appends everything src holds to dst and leaves src empty (as dt_spool_free
+ * does).  src's file becomes dst's when dst has none and src's memory part fits
+ * in dst's; otherwise the kernel copies it (copy_file_range).  0, or -1. */
+int dt_spool_move(dt_spool *dst, dt_spool *src);
 void dt_spool_free(dt_spool *s);
 
 #endif

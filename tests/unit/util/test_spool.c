@@ -95,8 +95,51 @@ static void split_lines(void)
     dt_spool_free(&sp);
 }
 
+/* A spool of the bytes of text, memory bounded by limit. */
+static void fill(dt_spool *sp, size_t limit, const char *text)
+{
+    dt_spool_init(sp, limit);
+    for (const char *p = text; *p; p++) /* a byte a time: the memory part fills exactly */
+        CHECK_EQ_INT(dt_spool_write(sp, p, 1), 0);
+}
+
+static void check_bytes(dt_spool *sp, const char *expect)
+{
+    seen b = {.n = 0};
+    CHECK_EQ_INT(dt_spool_each_block(sp, on_block, &b), 0);
+    b.text[b.n] = '\0';
+    CHECK_EQ_STR(b.text, expect);
+}
+
+/* dt_spool_move: everything in order, src left empty, whichever parts hold
+ * the bytes; src's file taken over or copied. */
+static void move(size_t dst_limit, const char *dst_text, size_t src_limit, const char *src_text,
+                 int dst_has_file)
+{
+    dt_spool dst, src;
+    fill(&dst, dst_limit, dst_text);
+    fill(&src, src_limit, src_text);
+    CHECK_EQ_INT(dt_spool_move(&dst, &src), 0);
+    CHECK(src.file == NULL && src.len == 0);
+    CHECK_EQ_INT(dst.file != NULL, dst_has_file);
+    char expect[512];
+    snprintf(expect, sizeof expect, "%s%s", dst_text, src_text);
+    check_bytes(&dst, expect);
+    CHECK_EQ_INT(dt_spool_write(&dst, "+", 1), 0); /* appended after what was moved */
+    check_bytes(&dst, strcat(expect, "+"));
+    check_bytes(&src, ""); /* and src is usable, empty */
+    dt_spool_free(&dst);
+    dt_spool_free(&src);
+}
+
 int main(void)
 {
+    move(64, "abc", 64, "def", 0);       /* memory into memory */
+    move(64, "abc", 4, "defghijk", 1);   /* src's file taken over */
+    move(4, "abcdefg", 4, "hijklmn", 1); /* both in files: the kernel's copy */
+    move(8, "abcdef", 4, "ghijklm", 1);  /* src's memory does not fit dst's */
+    move(0, "", 0, "abc", 1);            /* no memory at all */
+    move(64, "", 64, "", 0);             /* nothing */
     split_lines();
     run(1 << 20, 0); /* all in memory */
     run(100, 1);     /* past 100 bytes: a temporary file */

@@ -154,6 +154,36 @@ static void bit_set(uint8_t *m, uint32_t i)
     m[i >> 3] |= (uint8_t)(1u << (i & 7));
 }
 
+/* Whether no block in [lo, hi) is held: a byte of the bitmap at a time where it can. */
+static int blocks_clear(const uint8_t *m, uint32_t lo, uint32_t hi)
+{
+    for (uint32_t i = lo; i < hi;) {
+        if ((i & 7) == 0 && hi - i >= 8) {
+            if (m[i >> 3])
+                return 0;
+            i += 8;
+        } else {
+            if (bit_get(m, i))
+                return 0;
+            i++;
+        }
+    }
+    return 1;
+}
+
+static void blocks_set(uint8_t *m, uint32_t lo, uint32_t hi)
+{
+    for (uint32_t i = lo; i < hi;) {
+        if ((i & 7) == 0 && hi - i >= 8) {
+            m[i >> 3] = 0xff;
+            i += 8;
+        } else {
+            bit_set(m, i);
+            i++;
+        }
+    }
+}
+
 dt_frag_result dt_ipfrag_add(dt_ipfrag *f, const dt_frag_key *k, uint64_t ts_ns, uint32_t offset,
                              const uint8_t *data, uint32_t len, int more, uint32_t max_end,
                              uint8_t nh, const uint8_t **out, uint32_t *out_len, uint8_t *nh_out)
@@ -231,16 +261,24 @@ dt_frag_result dt_ipfrag_add(dt_ipfrag *f, const dt_frag_key *k, uint64_t ts_ns,
     }
 
     int overlap = 0;
-    for (uint32_t pos = offset; pos < end; pos += 8) {
-        uint32_t blk = pos / 8;
-        uint32_t n = end - pos < 8 ? end - pos : 8;
-        if (bit_get(g->got, blk)) {
-            overlap = 1;
-            continue;
+    uint32_t lo = offset / 8, hi = (end + 7) / 8;
+    if (blocks_clear(g->got, lo, hi)) { /* nearly always: one copy, not one per block */
+        if (len)
+            memcpy(g->buf + offset, data, len);
+        blocks_set(g->got, lo, hi);
+        g->blocks += hi - lo;
+    } else {
+        for (uint32_t pos = offset; pos < end; pos += 8) {
+            uint32_t blk = pos / 8;
+            uint32_t n = end - pos < 8 ? end - pos : 8;
+            if (bit_get(g->got, blk)) {
+                overlap = 1;
+                continue;
+            }
+            memcpy(g->buf + pos, data + (pos - offset), n);
+            bit_set(g->got, blk);
+            g->blocks++;
         }
-        memcpy(g->buf + pos, data + (pos - offset), n);
-        bit_set(g->got, blk);
-        g->blocks++;
     }
     if (overlap)
         f->st.overlaps++;

@@ -148,7 +148,9 @@ static void write_new_bytes(dt_tcp_dir *d, uint64_t s, uint64_t e, const uint8_t
                             uint64_t seg_start)
 {
     uint64_t pos = s;
-    for (int i = 0; i < d->nr && pos < e; i++) {
+    /* in-order data starts past every range (they are sorted): none to step over */
+    int i = d->nr && d->r[d->nr - 1].end <= pos ? d->nr : 0;
+    for (; i < d->nr && pos < e; i++) {
         if (d->r[i].end <= pos)
             continue;
         if (d->r[i].start >= e)

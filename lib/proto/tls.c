@@ -1008,11 +1008,28 @@ static int try_certificate(const uint8_t *body, size_t avail, size_t full, dt_tl
     return 1;
 }
 
+/* Clears all that a reader of *out sees (flags, count, each string's first
+ * byte): the rest (string tails, SANs past n_san) is never read, and the
+ * 5 KB certificate is not cleared whole on every call while the stream grows
+ * (4 M of real280); dt_x509_parse clears it whole when it writes one. */
+static void server_clear(dt_tls_server *out)
+{
+    dt_tls_cert *ct = &out->cert;
+    out->present = 0;
+    out->version = 0;
+    out->cipher = 0;
+    memset(out->ja3s, 0, sizeof out->ja3s);
+    ct->present = 0;
+    ct->n_san = 0;
+    ct->subject_cn[0] = ct->subject_o[0] = ct->issuer_o[0] = '\0';
+    ct->not_before[0] = ct->not_after[0] = '\0';
+}
+
 dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tls_server *out)
 {
     if (!out)
         return DT_PARSE_NOT_MINE;
-    memset(out, 0, sizeof *out);
+    server_clear(out);
     if (!buf || len == 0)
         return DT_PARSE_MORE;
     /* Some servers send a warning alert (e.g. unrecognized_name) before the

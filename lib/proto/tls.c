@@ -720,11 +720,12 @@ static void fingerprints(dt_tls_client *out, const ch_lists *L, int kind)
     memcpy(e->ja4, out->ja4, sizeof e->ja4);
 }
 
-int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int kind, dt_tls_client *out)
+static int hello_body(const uint8_t *body, size_t len, int kind, dt_tls_client *out);
+
+/* The ClientHello message (type and length first) into *out, which the caller
+ * cleared: once per call, not once per layer (the result is 1.6 kB). */
+static int hello_msg(const uint8_t *hs, size_t len, int kind, dt_tls_client *out)
 {
-    if (!out)
-        return -1;
-    memset(out, 0, sizeof *out);
     dt_cur c = dt_cur_make(hs, len);
     if (dt_u8(&c) != DT_TLS_HS_CLIENT_HELLO)
         return -1;
@@ -732,7 +733,17 @@ int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int kind, dt_tls_cl
     const uint8_t *body = dt_bytes(&c, blen);
     if (!body)
         return -1;
-    return dt_tls_parse_client_hello_body(body, blen, kind, out);
+    return hello_body(body, blen, kind, out);
+}
+
+int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int kind, dt_tls_client *out)
+{
+    if (!out)
+        return -1;
+    memset(out, 0, sizeof *out);
+    if (kind < DT_TLS_OVER_TCP || kind > DT_TLS_OVER_DTLS)
+        return -1;
+    return hello_msg(hs, len, kind, out);
 }
 
 int dt_tls_parse_client_hello_body(const uint8_t *body, size_t len, int kind, dt_tls_client *out)
@@ -740,6 +751,12 @@ int dt_tls_parse_client_hello_body(const uint8_t *body, size_t len, int kind, dt
     if (!out || kind < DT_TLS_OVER_TCP || kind > DT_TLS_OVER_DTLS)
         return -1;
     memset(out, 0, sizeof *out);
+    return hello_body(body, len, kind, out);
+}
+
+/* The body of a ClientHello into *out, which the caller cleared. */
+static int hello_body(const uint8_t *body, size_t len, int kind, dt_tls_client *out)
+{
     dt_cur b = dt_cur_make(body, len);
     ch_lists L;
     lists_init(&L);
@@ -921,8 +938,7 @@ dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tl
         if (hlen < HS_CH_BODY_MIN || hlen + HS_HDR_LEN > TLS_HS_CAP)
             return DT_PARSE_NOT_MINE;
         if (avail >= hlen + HS_HDR_LEN)
-            return dt_tls_parse_client_hello(p, hlen + HS_HDR_LEN, 0, out) == 0 ? DT_PARSE_DONE
-                                                                                : DT_PARSE_NOT_MINE;
+            return hello_msg(p, hlen + HS_HDR_LEN, 0, out) == 0 ? DT_PARSE_DONE : DT_PARSE_NOT_MINE;
     }
     if (avail < rlen)
         return DT_PARSE_MORE; /* first record still incomplete */
@@ -938,9 +954,8 @@ dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tl
         if (hlen < HS_CH_BODY_MIN || hlen + HS_HDR_LEN > TLS_HS_CAP)
             return DT_PARSE_NOT_MINE;
         if ((size_t)n >= hlen + HS_HDR_LEN)
-            return dt_tls_parse_client_hello(hs, hlen + HS_HDR_LEN, 0, out) == 0
-                       ? DT_PARSE_DONE
-                       : DT_PARSE_NOT_MINE;
+            return hello_msg(hs, hlen + HS_HDR_LEN, 0, out) == 0 ? DT_PARSE_DONE
+                                                                 : DT_PARSE_NOT_MINE;
     }
     if (stop || trunc)
         return DT_PARSE_NOT_MINE; /* another record type interrupted the ClientHello */

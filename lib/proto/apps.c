@@ -463,12 +463,15 @@ void dt_apps_flow_free(dt_flow *f)
         return;
     dt_apps *a = x->owner;
     a->state_bytes -= x->state_bytes;
-    for (int slot = 0; slot < dt_result_count(); slot++) {
+    /* a flow has few of the results: their parser looked up only for those */
+    for (int slot = 0, n = dt_result_count(); slot < n; slot++) {
+        void *res = x->result[slot];
+        if (!res)
+            continue;
         const dt_parser *p = dt_result_parser(slot);
-        if (x->result[slot] && p->free_result)
-            p->free_result(x->result[slot]);
-        if (x->result[slot])
-            dt_pools_put(&a->pools, x->result[slot], p->result_size);
+        if (p->free_result)
+            p->free_result(res);
+        dt_pools_put(&a->pools, res, p->result_size);
     }
     if (x->work)
         dt_pools_put(&a->pools, x->work, x->work_size);

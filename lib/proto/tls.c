@@ -720,11 +720,12 @@ static void fingerprints(dt_tls_client *out, const ch_lists *L, int kind)
     memcpy(e->ja4, out->ja4, sizeof e->ja4);
 }
 
-int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int kind, dt_tls_client *out)
+static int hello_body(const uint8_t *body, size_t len, int kind, dt_tls_client *out);
+
+/* The ClientHello message (type and length first) into *out, which the caller
+ * cleared: once per call, not once per layer (the result is 1.6 kB). */
+static int hello_msg(const uint8_t *hs, size_t len, int kind, dt_tls_client *out)
 {
-    if (!out)
-        return -1;
-    memset(out, 0, sizeof *out);
     dt_cur c = dt_cur_make(hs, len);
     if (dt_u8(&c) != DT_TLS_HS_CLIENT_HELLO)
         return -1;
@@ -732,7 +733,17 @@ int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int kind, dt_tls_cl
     const uint8_t *body = dt_bytes(&c, blen);
     if (!body)
         return -1;
-    return dt_tls_parse_client_hello_body(body, blen, kind, out);
+    return hello_body(body, blen, kind, out);
+}
+
+int dt_tls_parse_client_hello(const uint8_t *hs, size_t len, int kind, dt_tls_client *out)
+{
+    if (!out)
+        return -1;
+    memset(out, 0, sizeof *out);
+    if (kind < DT_TLS_OVER_TCP || kind > DT_TLS_OVER_DTLS)
+        return -1;
+    return hello_msg(hs, len, kind, out);
 }
 
 int dt_tls_parse_client_hello_body(const uint8_t *body, size_t len, int kind, dt_tls_client *out)
@@ -740,6 +751,12 @@ int dt_tls_parse_client_hello_body(const uint8_t *body, size_t len, int kind, dt
     if (!out || kind < DT_TLS_OVER_TCP || kind > DT_TLS_OVER_DTLS)
         return -1;
     memset(out, 0, sizeof *out);
+    return hello_body(body, len, kind, out);
+}
+
+/* The body of a ClientHello into *out, which the caller cleared. */
+static int hello_body(const uint8_t *body, size_t len, int kind, dt_tls_client *out)
+{
     dt_cur b = dt_cur_make(body, len);
     ch_lists L;
     lists_init(&L);
@@ -921,8 +938,7 @@ dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tl
         if (hlen < HS_CH_BODY_MIN || hlen + HS_HDR_LEN > TLS_HS_CAP)
             return DT_PARSE_NOT_MINE;
         if (avail >= hlen + HS_HDR_LEN)
-            return dt_tls_parse_client_hello(p, hlen + HS_HDR_LEN, 0, out) == 0 ? DT_PARSE_DONE
-                                                                                : DT_PARSE_NOT_MINE;
+            return hello_msg(p, hlen + HS_HDR_LEN, 0, out) == 0 ? DT_PARSE_DONE : DT_PARSE_NOT_MINE;
     }
     if (avail < rlen)
         return DT_PARSE_MORE; /* first record still incomplete */
@@ -938,9 +954,8 @@ dt_parse_status dt_tls_parse_client_stream(const uint8_t *buf, size_t len, dt_tl
         if (hlen < HS_CH_BODY_MIN || hlen + HS_HDR_LEN > TLS_HS_CAP)
             return DT_PARSE_NOT_MINE;
         if ((size_t)n >= hlen + HS_HDR_LEN)
-            return dt_tls_parse_client_hello(hs, hlen + HS_HDR_LEN, 0, out) == 0
-                       ? DT_PARSE_DONE
-                       : DT_PARSE_NOT_MINE;
+            return hello_msg(hs, hlen + HS_HDR_LEN, 0, out) == 0 ? DT_PARSE_DONE
+                                                                 : DT_PARSE_NOT_MINE;
     }
     if (stop || trunc)
         return DT_PARSE_NOT_MINE; /* another record type interrupted the ClientHello */
@@ -1008,11 +1023,28 @@ static int try_certificate(const uint8_t *body, size_t avail, size_t full, dt_tl
     return 1;
 }
 
+/* Clears all that a reader of *out sees (flags, count, each string's first
+ * byte): the rest (string tails, SANs past n_san) is never read, and the
+ * 5 KB certificate is not cleared whole on every call while the stream grows
+ * (4 M of real280); dt_x509_parse clears it whole when it writes one. */
+static void server_clear(dt_tls_server *out)
+{
+    dt_tls_cert *ct = &out->cert;
+    out->present = 0;
+    out->version = 0;
+    out->cipher = 0;
+    memset(out->ja3s, 0, sizeof out->ja3s);
+    ct->present = 0;
+    ct->n_san = 0;
+    ct->subject_cn[0] = ct->subject_o[0] = ct->issuer_o[0] = '\0';
+    ct->not_before[0] = ct->not_after[0] = '\0';
+}
+
 dt_parse_status dt_tls_parse_server_stream(const uint8_t *buf, size_t len, dt_tls_server *out)
 {
     if (!out)
         return DT_PARSE_NOT_MINE;
-    memset(out, 0, sizeof *out);
+    server_clear(out);
     if (!buf || len == 0)
         return DT_PARSE_MORE;
     /* Some servers send a warning alert (e.g. unrecognized_name) before the

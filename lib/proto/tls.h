@@ -57,7 +57,8 @@ typedef struct dt_tls_server {
  * DT_PARSE_MORE; the whole ClientHello may span several records/segments.
  * Detection is by content (record type 0x16, version 3.0-3.4, handshake type
  * 1 resp. 2), not by port; handshake messages are reassembled across records
- * up to 64 KiB.  *out is rewritten on every call.  The server parser may
+ * up to 64 KiB.  *out is rewritten on every call (the server's: all that is
+ * read of it; string tails and SANs past n_san may keep older bytes).  The server parser may
  * return DT_PARSE_MORE with out->present == 1 (ServerHello parsed, still
  * waiting for the Certificate): at the end of a flow, use what is there.  It
  * skips leading warning alerts and answers DT_PARSE_DONE with present == 0 on

@@ -5,6 +5,7 @@
 #include "proto/apps.h"
 #include "report/personal.h"
 #include "util/clock.h"
+#include "util/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,6 +453,9 @@ static uint64_t time_as_written(uint64_t ts_ns, int digits)
     return ts_ns - ts_ns % unit;
 }
 
+/* Empty texts are NULL (the rollups and the others of the record read "" as
+ * null, as the JSON writes it): a record without them is not copied to drop
+ * them (dt_rollup_add). */
 void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
                            char ips[4][DT_ADDR_STRLEN], dt_rollup_flow *out)
 {
@@ -468,18 +472,18 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
     out->server_bytes = s->bytes;
     out->client_mac = device_mac(c, ips[2], DT_ADDR_STRLEN);
     out->server_mac = device_mac(s, ips[3], DT_ADDR_STRLEN);
-    out->app = dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN);
+    out->app = dt_nonempty(dt_app_name(x ? (dt_app)x->app : DT_APP_UNKNOWN));
     if (x) {
         const dt_tls_client *tc = tls_client(x);
         const dt_quic_info *q = quic_result(x);
         const dt_http_info *h = http_result(x);
         /* as the JSON: a tls or quic object, or encrypted_dns */
         out->encrypted = x->encrypted_dns || tc || tls_server(x) || q;
-        out->name = x->name;
+        out->name = dt_nonempty(x->name);
         out->name_source = dt_name_source_str((dt_name_source)x->name_source);
-        out->tls_sni = tc ? tc->sni : NULL;
-        out->quic_sni = q && q->hello.present ? q->hello.sni : NULL;
-        out->http_host = h ? h->host : NULL;
+        out->tls_sni = tc ? dt_nonempty(tc->sni) : NULL;
+        out->quic_sni = q && q->hello.present ? dt_nonempty(q->hello.sni) : NULL;
+        out->http_host = h ? dt_nonempty(h->host) : NULL;
         const dt_pii_findings *pf = dt_app_pii(x);
         for (int i = 0; pf && i < pf->n; i++)
             dt_personal_kind_add(out, dt_pii_kind_str(pf->f[i].kind));
@@ -488,18 +492,18 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
         out->findings_inflate_bounded = pf ? pf->inflate_bounded : 0;
     }
     if (ep) {
-        out->country = ep->geo.country;
-        out->registered_country = ep->geo.registered_country;
+        out->country = dt_nonempty(ep->geo.country);
+        out->registered_country = dt_nonempty(ep->geo.registered_country);
         out->asn = ep->geo.asn;
-        out->org = ep->geo.org;
-        out->domain = ep->domain;
+        out->org = dt_nonempty(ep->geo.org);
+        out->domain = dt_nonempty(ep->domain);
         const dt_attribution *rc = &ep->recipient, *h = &ep->host;
-        out->recipient = rc->name;
-        out->recipient_evidence = rc->evidence;
-        out->recipient_category = rc->entity ? rc->entity->category : NULL;
+        out->recipient = dt_nonempty(rc->name);
+        out->recipient_evidence = dt_nonempty(rc->evidence);
+        out->recipient_category = rc->entity ? dt_nonempty(rc->entity->category) : NULL;
         out->recipient_identified = rc->identified;
-        out->host = h->name;
-        out->host_category = h->entity ? h->entity->category : NULL;
+        out->host = dt_nonempty(h->name);
+        out->host_category = h->entity ? dt_nonempty(h->entity->category) : NULL;
         out->transfer = dt_transfer_str(ep->transfer);
         if (ep->slot < DT_ENDPOINT_SLOTS) {
             out->ep_serial = ep->serial;
@@ -509,14 +513,15 @@ void dt_flow_rollup_fields(const dt_flow *f, const dt_endpoint_info *ep,
     const dt_dhcp_info *dh = dt_app_dhcp(x);
     if (dh) {
         out->dhcp_mac = dh->client_mac;
-        out->dhcp_host_name = dh->host_name;
-        out->dhcp_vendor_class = dh->vendor_class;
+        out->dhcp_host_name = dt_nonempty(dh->host_name);
+        out->dhcp_vendor_class = dt_nonempty(dh->vendor_class);
     }
     out->process_kind = proc_id_kind(f);
     if (out->process_kind) {
         out->process_name = f->proc_name;
         out->process_id = f->proc_id;
     }
+    out->no_empty = 1;
     out->have_time = 1;
     out->ts_digits = f->ts_digits > 0 && f->ts_digits <= 9 ? f->ts_digits : 6;
     out->first_ns = time_as_written(f->first_ns, f->ts_digits);

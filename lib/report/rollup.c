@@ -5,6 +5,8 @@
 #include "enrich/entity.h"
 #include "enrich/geo.h"
 
+#include "util/text.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,11 +391,6 @@ static void transfers_add(dt_rollup *r, const dt_rollup_flow *f, int tr, uint64_
     }
 }
 
-static const char *nonempty(const char *s)
-{
-    return s && s[0] ? s : NULL;
-}
-
 /* s interned in r's pool (NULL when s is NULL; *oom set when out of memory). */
 static const dt_str *intern(dt_rollup *r, const char *s, int *oom)
 {
@@ -579,7 +576,7 @@ void dt_rollup_flow_view(const dt_rollup_flow *f, dt_ru_flow_view *v)
 {
     int cloc = f->client_local, sloc = f->server_local;
     memset(v, 0, sizeof *v);
-    v->transfer = transfer_of(nonempty(f->transfer));
+    v->transfer = transfer_of(dt_nonempty(f->transfer));
     v->crypto = flow_crypto(f);
     if (!cloc && !sloc) { /* which side is the device is unknown */
         v->kind = DT_RU_FLOW_NO_LOCAL;
@@ -622,41 +619,63 @@ static void plain_key(char *key, size_t cap, const char *dest, int port, const c
     key[at] = '\0';
 }
 
+/* in, or a copy of it in *buf with its empty strings NULL (they count as
+ * missing): a flow of a run has none (no_empty), and copying every flow cost
+ * 3 M of real280, looking at each string 4 M. */
+#define EMPTY(s) ((s) && !(s)[0])
+static const dt_rollup_flow *without_empty(const dt_rollup_flow *in, dt_rollup_flow *buf)
+{
+    if (in->no_empty && !EMPTY(in->client_ip) && !EMPTY(in->server_ip))
+        return in;
+    if (!(EMPTY(in->client_ip) || EMPTY(in->server_ip) || EMPTY(in->app) || EMPTY(in->name) ||
+          EMPTY(in->name_source) || EMPTY(in->tls_sni) || EMPTY(in->quic_sni) ||
+          EMPTY(in->http_host) || EMPTY(in->country) || EMPTY(in->org) || EMPTY(in->domain) ||
+          EMPTY(in->transfer) || EMPTY(in->recipient) || EMPTY(in->recipient_evidence) ||
+          EMPTY(in->recipient_category) || EMPTY(in->host) || EMPTY(in->host_category) ||
+          EMPTY(in->registered_country) || EMPTY(in->dhcp_host_name) ||
+          EMPTY(in->dhcp_vendor_class)))
+        return in;
+    dt_rollup_flow *f = buf;
+    *f = *in;
+    f->client_ip = dt_nonempty(f->client_ip);
+    f->server_ip = dt_nonempty(f->server_ip);
+    f->app = dt_nonempty(f->app);
+    f->name = dt_nonempty(f->name);
+    f->name_source = dt_nonempty(f->name_source);
+    f->tls_sni = dt_nonempty(f->tls_sni);
+    f->quic_sni = dt_nonempty(f->quic_sni);
+    f->http_host = dt_nonempty(f->http_host);
+    f->country = dt_nonempty(f->country);
+    f->org = dt_nonempty(f->org);
+    f->domain = dt_nonempty(f->domain);
+    f->transfer = dt_nonempty(f->transfer);
+    f->recipient = dt_nonempty(f->recipient);
+    f->recipient_evidence = dt_nonempty(f->recipient_evidence);
+    f->recipient_category = dt_nonempty(f->recipient_category);
+    f->host = dt_nonempty(f->host);
+    f->host_category = dt_nonempty(f->host_category);
+    f->registered_country = dt_nonempty(f->registered_country);
+    f->dhcp_host_name = dt_nonempty(f->dhcp_host_name);
+    f->dhcp_vendor_class = dt_nonempty(f->dhcp_vendor_class);
+    return f;
+}
+#undef EMPTY
+
 int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
 {
     if (!r)
         return 0;
     dt_budget *b = &r->mem;
-    dt_rollup_flow f = *in;
-    /* each by name: a loop over their addresses kept f in memory (8 M of real280) */
-    f.client_ip = nonempty(f.client_ip);
-    f.server_ip = nonempty(f.server_ip);
-    f.app = nonempty(f.app);
-    f.name = nonempty(f.name);
-    f.name_source = nonempty(f.name_source);
-    f.tls_sni = nonempty(f.tls_sni);
-    f.quic_sni = nonempty(f.quic_sni);
-    f.http_host = nonempty(f.http_host);
-    f.country = nonempty(f.country);
-    f.org = nonempty(f.org);
-    f.domain = nonempty(f.domain);
-    f.transfer = nonempty(f.transfer);
-    f.recipient = nonempty(f.recipient);
-    f.recipient_evidence = nonempty(f.recipient_evidence);
-    f.recipient_category = nonempty(f.recipient_category);
-    f.host = nonempty(f.host);
-    f.host_category = nonempty(f.host_category);
-    f.registered_country = nonempty(f.registered_country);
-    f.dhcp_host_name = nonempty(f.dhcp_host_name);
-    f.dhcp_vendor_class = nonempty(f.dhcp_vendor_class);
-    if (nonempty(f.dhcp_mac) && dhcp_add(r, &f) != 0)
+    dt_rollup_flow clean;
+    const dt_rollup_flow *f = without_empty(in, &clean);
+    if (dt_nonempty(f->dhcp_mac) && dhcp_add(r, f) != 0)
         return -1;
     dt_ru_flow_view v;
-    dt_rollup_flow_view(&f, &v);
+    dt_rollup_flow_view(f, &v);
     if (v.kind == DT_RU_FLOW_NO_LOCAL) { /* no upload, no download */
         r->unknown_dir[0]++;
-        r->unknown_dir[1] += f.client_bytes;
-        r->unknown_dir[2] += f.server_bytes;
+        r->unknown_dir[1] += f->client_bytes;
+        r->unknown_dir[2] += f->server_bytes;
         return 0;
     }
     int srv_remote = v.srv_remote;
@@ -665,10 +684,10 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     r->up += up;
     r->down += down;
     int tr = v.transfer;
-    transfers_add(r, &f, tr, up, down);
+    transfers_add(r, f, tr, up, down);
     if (v.kind == DT_RU_FLOW_LOCAL) {
         r->local_flows++;
-        return device_add(r, &f, 1, NULL, NULL, up, down) | process_add(r, &f, NULL, up, down);
+        return device_add(r, f, 1, NULL, NULL, up, down) | process_add(r, f, NULL, up, down);
     }
     int oom = 0;
     dt_crypto cr = v.crypto;
@@ -677,29 +696,29 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     r->enc[cr][2] += down;
 
     /* Enrichment describes the server: usable when the remote side is the server. */
-    const char *ip = srv_remote ? f.server_ip : f.client_ip;
-    uint64_t rport = srv_remote ? f.server_port : f.client_port;
-    const char *country = srv_remote ? f.country : NULL;
-    const char *registered = srv_remote ? f.registered_country : NULL;
+    const char *ip = srv_remote ? f->server_ip : f->client_ip;
+    uint64_t rport = srv_remote ? f->server_port : f->client_port;
+    const char *country = srv_remote ? f->country : NULL;
+    const char *registered = srv_remote ? f->registered_country : NULL;
     if (country && registered && strcmp(country, registered) != 0) {
         r->disagree[0]++;
         r->disagree[1] += up;
         r->disagree[2] += down;
     }
-    const char *org = srv_remote ? f.org : NULL;
-    const char *recipient = srv_remote ? f.recipient : NULL;
-    const char *rsrc = srv_remote ? f.recipient_evidence : NULL;
-    const char *host = srv_remote ? f.host : NULL;
-    const char *domain = srv_remote ? f.domain : NULL;
+    const char *org = srv_remote ? f->org : NULL;
+    const char *recipient = srv_remote ? f->recipient : NULL;
+    const char *rsrc = srv_remote ? f->recipient_evidence : NULL;
+    const char *host = srv_remote ? f->host : NULL;
+    const char *domain = srv_remote ? f->domain : NULL;
     int transfer = srv_remote ? tr : -1;
-    int have_asn = srv_remote && f.asn > 0 && f.asn < 4300000000ull;
-    double asn = have_asn ? (double)f.asn : 0;
+    int have_asn = srv_remote && f->asn > 0 && f->asn < 4300000000ull;
+    double asn = have_asn ? (double)f->asn : 0;
     flow_name names[4];
-    int n_names = srv_remote ? flow_names(&f, names) : 0;
-    int have_t0 = f.have_time;
-    uint64_t t0 = f.first_ns, t1 = f.last_ns < t0 ? t0 : f.last_ns;
-    if (have_t0 && f.ts_digits > r->ts_digits)
-        r->ts_digits = f.ts_digits;
+    int n_names = srv_remote ? flow_names(f, names) : 0;
+    int have_t0 = f->have_time;
+    uint64_t t0 = f->first_ns, t1 = f->last_ns < t0 ? t0 : f->last_ns;
+    if (have_t0 && f->ts_digits > r->ts_digits)
+        r->ts_digits = f->ts_digits;
 
     /* each string once into the pool; the tables below compare pointers */
     const dt_str *name_s[4];
@@ -709,12 +728,12 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     }
     /* the rows this server's enrichment counted on last time */
     struct ep_memo *em = NULL;
-    if (srv_remote && f.ep_serial && f.ep_slot < DT_ENDPOINT_SLOTS) {
+    if (srv_remote && f->ep_serial && f->ep_slot < DT_ENDPOINT_SLOTS) {
         if (!r->ep_memo)
             r->ep_memo = calloc(DT_ENDPOINT_SLOTS, sizeof *r->ep_memo);
-        em = r->ep_memo ? &r->ep_memo[f.ep_slot] : NULL;
-        if (em && em->serial != f.ep_serial)
-            *em = (struct ep_memo){.serial = f.ep_serial};
+        em = r->ep_memo ? &r->ep_memo[f->ep_slot] : NULL;
+        if (em && em->serial != f->ep_serial)
+            *em = (struct ep_memo){.serial = f->ep_serial};
     }
 #define M(row) (em ? &em->rows[row] : NULL)
 
@@ -726,7 +745,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         tx[0] = intern(r, country ? country : "", &oom);
         tx[1] = intern(r, org, &oom);
         tx[2] = intern(r, recipient, &oom);
-        tx[3] = recipient ? intern(r, f.recipient_category, &oom) : NULL;
+        tx[3] = recipient ? intern(r, f->recipient_category, &oom) : NULL;
         tx[4] = intern(r, host, &oom);
         tx[5] = intern(r, domain, &oom);
         int kept = em && !oom;
@@ -740,7 +759,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     const dt_str *country_s = tx[0], *org_s = tx[1], *recipient_s = tx[2], *rcat_s = tx[3];
     const dt_str *host_s = tx[4], *domain_s = tx[5];
     if (n_names && recipient) { /* a name that is an address names no recipient */
-        int ident = f.recipient_identified;
+        int ident = f->recipient_identified;
         uint64_t *c[] = {r->named, ident ? r->identified : NULL};
         for (int i = 0; i < 2 && c[i]; i++) {
             c[i][0]++;
@@ -772,8 +791,8 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
             oom |= set_str(&ep->registered, intern(r, registered, &oom), registered, r);
         if (recipient && !ep->recipient) {
             oom |= set_str(&ep->recipient, recipient_s, recipient, r) |
-                   set_str(&ep->recipient_category, rcat_s, f.recipient_category, r);
-            ep->recipient_identified = f.recipient_identified;
+                   set_str(&ep->recipient_category, rcat_s, f->recipient_category, r);
+            ep->recipient_identified = f->recipient_identified;
         }
         set_transfer(&ep->transfer, transfer);
         if (have_asn && !ep->have_asn) {
@@ -812,7 +831,7 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     }
 
     if (have_asn) {
-        dt_tally_key ak = {.num = f.asn};
+        dt_tally_key ak = {.num = f->asn};
         it = memo_get(&r->orgs, b, DT_TK_NUM, &ak, M(M_ORG), &created);
         org_ext *oe = dt_tally_ext(it, created, sizeof *oe, b);
         if (it && oe) {
@@ -838,8 +857,8 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
                             : !strcmp(rsrc, "cert")         ? SRC_CERT
                             : !strcmp(rsrc, "unidentified") ? SRC_UNIDENTIFIED
                                                             : 0;
-            ke->identified |= f.recipient_identified;
-            oom |= set_str(&ke->category, rcat_s, f.recipient_category, r);
+            ke->identified |= f->recipient_identified;
+            oom |= set_str(&ke->category, rcat_s, f->recipient_category, r);
             dt_tally_add(&ke->countries, b, ccode_s, up, down, 0);
             dt_tally_add(&ke->domains, b, domain_s, up, down, 0);
         }
@@ -850,10 +869,11 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
         host_ext *he = dt_tally_ext(it, created, sizeof *he, b);
         if (it && he) {
             dt_tally_count(it, up, down, 0);
-            if (!he->category && f.host_category)
-                oom |= set_str(&he->category, intern(r, f.host_category, &oom), f.host_category, r);
+            if (!he->category && f->host_category)
+                oom |=
+                    set_str(&he->category, intern(r, f->host_category, &oom), f->host_category, r);
             if (have_asn)
-                dt_tally_add_num(&he->asns, b, f.asn, up, down);
+                dt_tally_add_num(&he->asns, b, f->asn, up, down);
             dt_tally_add(&he->countries, b, ccode_s, up, down, 0);
             dt_tally_add(&he->recipients, b, recipient_s, up, down, 0);
         }
@@ -877,9 +897,9 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
     if (cr == DT_CRYPTO_PLAINTEXT) {
         char key[DT_TALLY_KEY_MAX + 64];
         const char *dest = n_names ? names[0].name : ip ? ip : "";
-        const char *app = f.app ? f.app : "unknown";
+        const char *app = f->app ? f->app : "unknown";
         int port = (int)(rport & 0xffff);
-        plain_key(key, sizeof key, dest, port, f.app ? f.app : "");
+        plain_key(key, sizeof key, dest, port, f->app ? f->app : "");
         it = dt_tally_get_str(&r->plain, b, intern(r, key, &oom), &created);
         plain_ext *pe = dt_tally_ext(it, created, sizeof *pe, b);
         if (it && pe) {
@@ -891,8 +911,8 @@ int dt_rollup_add(dt_rollup *r, const dt_rollup_flow *in)
                    set_str(&pe->app, &dt_str_refused, app, r);
         }
     }
-    oom |= device_add(r, &f, 0, recipient_s, ccode_s, up, down) != 0;
-    oom |= process_add(r, &f, ccode_s, up, down) != 0;
+    oom |= device_add(r, f, 0, recipient_s, ccode_s, up, down) != 0;
+    oom |= process_add(r, f, ccode_s, up, down) != 0;
     return oom ? -1 : 0;
 #undef M
 }

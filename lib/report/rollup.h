@@ -78,6 +78,9 @@ typedef struct dt_rollup_flow {
      * cache slot, dt_endpoint_info), ep_serial 0: none (a report's flow) */
     uint64_t ep_serial;
     uint32_t ep_slot;
+    /* 1: no string but the addresses is "" (dt_flow_rollup_fields makes
+     * them NULL), so dt_rollup_add need not look at each */
+    int no_empty;
 } dt_rollup_flow;
 
 /* 1 when a local side of f is device (an address or MAC address as

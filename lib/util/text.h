@@ -17,6 +17,12 @@ static inline void dt_put_2digits(char *o, unsigned v)
     memcpy(o, t + 2 * v, 2);
 }
 
+/* s, or NULL when it is empty (a text that counts as missing, as null). */
+static inline const char *dt_nonempty(const char *s)
+{
+    return s && s[0] ? s : NULL;
+}
+
 /* A C string, cut at cap - 1 bytes (as snprintf "%s" would, without its cost). */
 static inline void dt_copy_str(char *dst, size_t cap, const char *src)
 {

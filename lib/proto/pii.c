@@ -670,8 +670,9 @@ static int repeats(const uint8_t *t, size_t n)
     return 0;
 }
 
+/* digits: 1 when t is all digits, 0 when not, -1 when not known. */
 __attribute__((always_inline)) static inline void token(const dt_pii *d, const uint8_t *p,
-                                                        size_t len, size_t i, size_t j,
+                                                        size_t len, size_t i, size_t j, int digits,
                                                         const dt_pii_ctx *c, dt_pii_findings *out)
 {
     const uint8_t *t = p + i;
@@ -680,7 +681,7 @@ __attribute__((always_inline)) static inline void token(const dt_pii *d, const u
         dt_pii_add(d, out, c, DT_PII_VIN, DT_PII_ENC_PLAIN, NULL, i, t, n);
         return;
     }
-    if (n < 8 || n > 20 || !all_digits(t, n) || repeats(t, n))
+    if (n < 8 || n > 20 || !(digits < 0 ? all_digits(t, n) : digits) || repeats(t, n))
         return;
     if ((i > 1 && p[i - 1] == '.' && is_digit(p[i - 2])) ||
         (j + 1 < len && p[j] == '.' && is_digit(p[j + 1])))
@@ -740,7 +741,10 @@ typedef struct block {
 #include <immintrin.h>
 #define PII_AVX2 1
 
-__attribute__((target("avx2"))) static void classify_avx2(const uint8_t *q, size_t n, block *out)
+/* The classes of the 32 bytes at q, as bits 0 to 31 of m[0] (letters and
+ * digits), m[1] (digits) and m[2] (marks). */
+__attribute__((target("avx2"), always_inline)) static inline void classify32(const uint8_t *q,
+                                                                             uint32_t m[3])
 {
     const __m256i case_bit = _mm256_set1_epi8(0x20), one = _mm256_set1_epi8(1);
     const __m256i to_digit = _mm256_set1_epi8((char)(0x80 - '0')),
@@ -749,24 +753,39 @@ __attribute__((target("avx2"))) static void classify_avx2(const uint8_t *q, size
                   letters = _mm256_set1_epi8((char)(0x80 + 26));
     const __m256i percent = _mm256_set1_epi8('%'), at = _mm256_set1_epi8('`'),
                   ell = _mm256_set1_epi8('l');
+    __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)q);
+    __m256i lo = _mm256_or_si256(x, case_bit);
+    __m256i dg = _mm256_cmpgt_epi8(digits, _mm256_add_epi8(x, to_digit));
+    __m256i al = _mm256_or_si256(dg, _mm256_cmpgt_epi8(letters, _mm256_add_epi8(lo, to_alpha)));
+    __m256i mk =
+        _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_or_si256(x, one), percent),
+                        _mm256_or_si256(_mm256_cmpeq_epi8(lo, at), _mm256_cmpeq_epi8(lo, ell)));
+    m[0] = (uint32_t)_mm256_movemask_epi8(al);
+    m[1] = (uint32_t)_mm256_movemask_epi8(dg);
+    m[2] = (uint32_t)_mm256_movemask_epi8(mk);
+}
+
+__attribute__((target("avx2"))) static void classify_avx2(const uint8_t *q, size_t n, block *out)
+{
     for (size_t i = 0; i < n; i++, q += 64) {
         uint32_t m[2][3];
-        for (int h = 0; h < 2; h++) {
-            __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * h));
-            __m256i lo = _mm256_or_si256(x, case_bit);
-            __m256i dg = _mm256_cmpgt_epi8(digits, _mm256_add_epi8(x, to_digit));
-            __m256i al =
-                _mm256_or_si256(dg, _mm256_cmpgt_epi8(letters, _mm256_add_epi8(lo, to_alpha)));
-            __m256i mk = _mm256_or_si256(
-                _mm256_cmpeq_epi8(_mm256_or_si256(x, one), percent),
-                _mm256_or_si256(_mm256_cmpeq_epi8(lo, at), _mm256_cmpeq_epi8(lo, ell)));
-            m[h][0] = (uint32_t)_mm256_movemask_epi8(al);
-            m[h][1] = (uint32_t)_mm256_movemask_epi8(dg);
-            m[h][2] = (uint32_t)_mm256_movemask_epi8(mk);
-        }
+        classify32(q, m[0]);
+        classify32(q + 32, m[1]);
         out[i] = (block){m[0][0] | (uint64_t)m[1][0] << 32, m[0][1] | (uint64_t)m[1][1] << 32,
                          m[0][2] | (uint64_t)m[1][2] << 32};
     }
+}
+
+/* The block of p[0, n), 32 < n < 64, read in place: bytes 0-31 and the last
+ * 32 (overlapping); no bit set past n. */
+__attribute__((target("avx2"))) static block classify_tail_avx2(const uint8_t *p, size_t n)
+{
+    uint32_t a[3], e[3];
+    classify32(p, a);
+    classify32(p + n - 32, e);
+    int s = (int)(n - 32); /* e's bit k: byte s + k */
+    return (block){a[0] | (uint64_t)e[0] << s, a[1] | (uint64_t)e[1] << s,
+                   a[2] | (uint64_t)e[2] << s};
 }
 #endif
 
@@ -903,7 +922,13 @@ static size_t blocks_at(const uint8_t *p, size_t len, size_t at, block *b, int a
         b->alnum >>= 64 - n;
         b->digit >>= 64 - n;
         b->mark >>= 64 - n;
-    } else { /* 32 to 63 bytes (dt_pii_scan reads shorter ones in place) */
+    } else { /* 33 to 63 bytes (dt_pii_scan reads shorter ones in place) */
+#ifdef PII_AVX2
+        if (avx2) {
+            *b = classify_tail_avx2(p + at, n);
+            return got + 1;
+        }
+#endif
         uint8_t tail[64];
         memset(tail, 0, sizeof tail);
         memcpy(tail, p + at, n);
@@ -923,9 +948,11 @@ static uint64_t after(uint64_t m, int s)
 
 /* What the scan does at p[i], a byte that starts a check or the first of a
  * token (a run of letters and digits: i is its start, p[i, j) are known to
- * be in it, and p[j] is not when open is 0). */
+ * be in it, and p[j] is not when open is 0).  When in_block, bit k of nd
+ * tells whether p[i + k] is not a digit for every byte of the token. */
 __attribute__((always_inline)) static inline void scan_at(const dt_pii *d, const uint8_t *p,
                                                           size_t len, size_t i, size_t j, int open,
+                                                          int in_block, uint64_t nd,
                                                           const dt_pii_ctx *c, dt_pii_findings *out)
 {
     uint8_t b = p[i];
@@ -948,7 +975,7 @@ __attribute__((always_inline)) static inline void scan_at(const dt_pii *d, const
     else if (n == 2 && j < len && (p[j] == ':' || p[j] == '-'))
         mac_at(d, p, len, i, c, out);
     if (n >= 8 && n <= TOKEN_LONGEST)
-        token(d, p, len, i, j, c, out);
+        token(d, p, len, i, j, in_block ? !(nd & ~(~(uint64_t)0 << n)) : -1, c, out);
 }
 
 /* Where in block b scan_at runs (bit k: byte k): only where a check can
@@ -968,8 +995,9 @@ __attribute__((always_inline)) static inline uint64_t candidates(block b, uint64
     uint64_t tokens = ~((gap8 | gap8 >> 8) & (gap8 | nd4)); /* 16, 8 & 4 digits */
     uint64_t pair = start & ~(gap >> 1) & after(gap, 2);    /* "hh:" */
     uint64_t mac = pair & after(pair, 3);
-    mac &= after(mac, 6); /* "hh:hh:hh:hh:" */
-    return (start & (tokens | mac | b.mark)) | (b.mark & gap & ~(gap >> 1));
+    mac &= after(mac, 6);                 /* "hh:hh:hh:hh:" */
+    uint64_t lat = b.mark & ~(gap2 >> 1); /* an 'l' before two more letters or digits */
+    return (start & (tokens | mac | lat)) | (b.mark & gap & ~(gap >> 1));
 }
 
 #ifdef PII_AVX2
@@ -1010,26 +1038,34 @@ __attribute__((target("avx2"))) static void candidates_avx2(const block *b, size
                                         _mm256_or_si256(_mm256_srli_epi64(gap, 2), top2));
         __m256i mac = _mm256_and_si256(pair, _mm256_or_si256(_mm256_srli_epi64(pair, 3), top3));
         mac = _mm256_and_si256(mac, _mm256_or_si256(_mm256_srli_epi64(mac, 6), top6));
+        __m256i lat = _mm256_andnot_si256(_mm256_srli_epi64(gap2, 1), mk);
         __m256i c = _mm256_or_si256(_mm256_andnot_si256(no_token, start),
-                                    _mm256_and_si256(start, _mm256_or_si256(mac, mk)));
+                                    _mm256_and_si256(start, _mm256_or_si256(mac, lat)));
         c = _mm256_or_si256(c, _mm256_andnot_si256(gap1, _mm256_and_si256(mk, gap)));
         _mm256_storeu_si256((__m256i *)(void *)(cand + i), c);
     }
 }
 #endif
 
-/* scan_at at the candidates cand of the block at p[at] (a: its letters and
- * digits), in order of position. */
-__attribute__((always_inline)) static inline void scan_block(const dt_pii *d, const uint8_t *p,
-                                                             size_t len, size_t at, uint64_t a,
-                                                             uint64_t cand, const dt_pii_ctx *c,
-                                                             dt_pii_findings *out)
+/* scan_at at the candidates cand of the block b at p[at], in order of
+ * position.  nb: the block after it when known (else NULL). */
+__attribute__((always_inline)) static inline void
+scan_block(const dt_pii *d, const uint8_t *p, size_t len, size_t at, const block *b, uint64_t cand,
+           const block *nb, const dt_pii_ctx *c, dt_pii_findings *out)
 {
     while (cand) {
         int k = __builtin_ctzll(cand);
-        uint64_t rest = ~(a >> k); /* the token's length in the block */
+        uint64_t rest = ~(b->alnum >> k); /* the token's length in the block */
         int n = rest ? __builtin_ctzll(rest) : 64;
-        scan_at(d, p, len, at + (size_t)k, at + (size_t)(k + n), k + n == 64, c, out);
+        size_t i = at + (size_t)k, j = i + (size_t)n;
+        int open = k + n == 64;
+        if (__builtin_expect(open, 0) && nb && n <= TOKEN_LONGEST) { /* its end in nb */
+            uint64_t m = ~nb->alnum;
+            j += m ? (size_t)__builtin_ctzll(m) : 64;
+            j = j < i + TOKEN_LONGEST + 1 ? j : i + TOKEN_LONGEST + 1;
+            open = 0;
+        }
+        scan_at(d, p, len, i, j, open, k + n < 64, ~b->digit >> k, c, out);
         cand &= cand - 1;
     }
 }
@@ -1044,7 +1080,7 @@ void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx
         return;
     if (len <= 32) { /* a name or a header value: one block, read in place */
         block b = classify_short(p, len);
-        scan_block(d, p, len, 0, b.alnum, candidates(b, 0), c, out);
+        scan_block(d, p, len, 0, &b, candidates(b, 0), NULL, c, out);
         identifiers(d, p, len, c, out);
         return;
     }
@@ -1072,7 +1108,9 @@ void dt_pii_scan(const dt_pii *d, const uint8_t *p, size_t len, const dt_pii_ctx
                 before = run[k].alnum >> 63;
             }
         }
-        scan_block(d, p, len, at, run[next].alnum, cands[next], c, out);
+        /* the run's blocks follow each other (the last one to len) */
+        scan_block(d, p, len, at, &run[next], cands[next], next + 1 < have ? &run[next + 1] : NULL,
+                   c, out);
         next++;
     }
     identifiers(d, p, len, c, out);

@@ -85,11 +85,9 @@ static const char *const methods[] = {"GET ",    "POST ",     "PUT ",      "HEAD
                                       "DELETE ", "OPTIONS ",  "PATCH ",    "CONNECT ",
                                       "NOTIFY ", "M-SEARCH ", "SUBSCRIBE "};
 
-/* 1: a request line starts here, 2: a status line, 0: neither. */
-static int http_start(const uint8_t *p, size_t len)
+/* http_start's part past its first test. */
+static int http_start_rest(const uint8_t *p, size_t len)
 {
-    if (len < 4 || p[0] < 'C' || p[0] > 'U' || p[1] < 'A' || p[1] > 'U')
-        return 0;
     if (len >= 5 && memcmp(p, "HTTP/", 5) == 0)
         return 2;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
@@ -103,6 +101,15 @@ static int http_start(const uint8_t *p, size_t len)
             return 1;
     }
     return 0;
+}
+
+/* 1: a request line starts here, 2: a status line, 0: neither (most
+ * payloads: told by their first two bytes, inline). */
+static inline int http_start(const uint8_t *p, size_t len)
+{
+    if (len < 4 || p[0] < 'C' || p[0] > 'U' || p[1] < 'A' || p[1] > 'U')
+        return 0;
+    return http_start_rest(p, len);
 }
 
 /* The end of the line at p (before "\r\n" or "\n") and the next line's start. */
@@ -363,7 +370,9 @@ void dt_pii_scan_stream(const dt_pii *d, const uint8_t *p, size_t len, const dt_
         done = scan_http(d, p, len, ctx, out);
     else if (len >= 2 && p[0] == 0x10 && ctx->dir == 0)
         done = scan_mqtt(d, p, len, ctx, out);
-    if (done < len)
+    if (done == 0 && ctx->where == DT_PII_AT_DATA && ctx->known_text) /* datagrams */
+        dt_pii_scan(d, p, len, ctx, out); /* as scan_part does, without its tests */
+    else if (done < len)
         scan_part(d, p + done, len - done, ctx, DT_PII_AT_DATA, done, out);
 }
 

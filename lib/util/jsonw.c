@@ -351,21 +351,30 @@ static int u64_digits(uint64_t v, char *buf)
 }
 
 /* d as %1.15g prints it when d is the double nearest to a decimal with six
- * fractional digits, not whole, at least 0.0001 and with at most 15
+ * fractional digits, neither whole nor zero, and with at most 15
  * significant digits (times in seconds, rounded to microseconds): any such
  * decimal comes back from its double (DBL_DIG), so %1.15g writes it, and
  * cJSON keeps it.  Returns the length, or 0 when d is not one. */
 static int micro_digits(double d, char *buf)
 {
     double a = d < 0 ? -d : d;
-    if (!(a >= 1e-4 && a < 1e9))
+    if (!(a >= 5e-7 && a < 1e9))
         return 0;
     uint64_t k = (uint64_t)(a * 1e6 + 0.5);
-    if (k < 100 || (double)k / 1e6 != a || k % 1000000 == 0)
+    if (!k || (double)k / 1e6 != a || k % 1000000 == 0)
         return 0;
     char *o = buf;
     if (d < 0)
         *o++ = '-';
+    if (k < 100) { /* below 0.0001 %g writes an exponent: 5e-06, 1.2e-05, 5e-05 */
+        *o++ = (char)('0' + (k < 10 ? k : k / 10));
+        if (k >= 10 && k % 10) {
+            *o++ = '.';
+            *o++ = (char)('0' + k % 10);
+        }
+        memcpy(o, k < 10 ? "e-06" : "e-05", 5);
+        return (int)(o + 4 - buf);
+    }
     o += u64_digits(k / 1000000, o);
     unsigned f = (unsigned)(k % 1000000);
     int nf = 6;

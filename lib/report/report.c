@@ -9,6 +9,7 @@
 #include "report/reader.h"
 #include "report/render.h"
 #include "util/clock.h"
+#include "util/text.h"
 #include "report/rollup.h"
 
 #include <stdlib.h>
@@ -126,7 +127,7 @@ dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type)
         free(e);
         return NULL;
     }
-    snprintf(e->type, sizeof e->type, "%s", type);
+    dt_copy_str(e->type, sizeof e->type, type);
     e->next = r->dns[b];
     r->dns[b] = e;
     r->dns_n++;
@@ -155,7 +156,7 @@ void dt_report_dns_answer(dt_report *r, dns_entry *e, const char *addr)
         e->answers = na;
         e->cap_answers = cap;
     }
-    snprintf(e->answers[e->n_answers++], DT_ADDR_STRLEN, "%s", addr);
+    dt_copy_str(e->answers[e->n_answers++], DT_ADDR_STRLEN, addr);
 }
 
 void dt_report_dns(void *ctx, const dt_flow_dns *d)

@@ -43,6 +43,45 @@ static int plain_label_word(uint64_t w)
     return bad == 0;
 }
 
+#if defined(__SSE2__)
+static __m128i load16(const uint8_t *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* Which of the 16 bytes of v are plain label bytes (plain_label_byte), as bits. */
+static unsigned plain16(__m128i v)
+{
+    __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
+                               _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+    __m128i odd =
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(odd, in));
+}
+
+/* Copies n (1..16) bytes, in two overlapping moves for 4 and more. */
+static void copy_short(char *o, const uint8_t *p, size_t n)
+{
+    if (n >= 8) {
+        uint64_t a, z;
+        memcpy(&a, p, 8);
+        memcpy(&z, p + n - 8, 8);
+        memcpy(o, &a, 8);
+        memcpy(o + n - 8, &z, 8);
+    } else if (n >= 4) {
+        uint32_t a, z;
+        memcpy(&a, p, 4);
+        memcpy(&z, p + n - 4, 4);
+        memcpy(o, &a, 4);
+        memcpy(o + n - 4, &z, 4);
+    } else {
+        o[0] = (char)p[0];
+        o[n / 2] = (char)p[n / 2];
+        o[n - 1] = (char)p[n - 1];
+    }
+}
+#endif
+
 static void put_label_byte(char *out, size_t outlen, size_t *o, int *full, uint8_t b)
 {
     if (plain_label_byte(b)) {
@@ -154,22 +193,34 @@ static int read_name_seen(const uint8_t *msg, size_t msglen, dt_cur *c, char *ou
         size_t i = 0;
         if (!full && o + b < outlen) { /* room for the label as it is: plain bytes copied */
 #if defined(__SSE2__)
-            /* most labels are short: up to 16 bytes tested and copied at once when
-             * the message holds 16 from p and out has room for them */
-            if (b <= 16 && (size_t)(msg + msglen - p) >= 16 && o + 16 <= outlen) {
-                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-                __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
-                                           _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
-                __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
-                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-                unsigned plain = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(odd, in));
+            /* 16 bytes tested (and copied) at once: most labels are short; a label
+             * up against the message's end is tested by the 16 bytes that end with
+             * it, a long one (hashes, ids) 16 at a time, its last 16 overlapping */
+            size_t room = (size_t)(msg + msglen - p);
+            if (b <= 16 && room >= 16 && o + 16 <= outlen) {
+                __m128i v = load16(p);
                 unsigned want = (1u << b) - 1;
-                if ((plain & want) == want) {
+                if ((plain16(v) & want) == want) {
                     _mm_storeu_si128((__m128i *)(void *)(out + o), v);
                     i = b;
-                    o += b;
+                }
+            } else if (b <= 16 && pos >= 16) { /* pos is past the label: p + b - 16 >= msg */
+                if (plain16(load16(p + b - 16)) >> (16 - b) == (1u << b) - 1) {
+                    copy_short(out + o, p, b);
+                    i = b;
+                }
+            } else if (b > 16) {
+                __m128i v;
+                while (i + 16 <= b && plain16(v = load16(p + i)) == 0xffff) {
+                    _mm_storeu_si128((__m128i *)(void *)(out + o + i), v);
+                    i += 16;
+                }
+                if (i + 16 > b && i < b && plain16(v = load16(p + b - 16)) == 0xffff) {
+                    _mm_storeu_si128((__m128i *)(void *)(out + o + b - 16), v);
+                    i = b;
                 }
             }
+            o += i;
 #endif
             uint64_t w;
             for (; i + sizeof w <= b && (memcpy(&w, p + i, sizeof w), plain_label_word(w));

@@ -399,8 +399,13 @@ int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out)
 
     /* Only the header fields and counts are cleared, not the ~26 kB of
      * records: rr[] and extra[] are valid up to n_rr and n_extra, and each
-     * record is fully written when it is added (performance). */
-    memset(out, 0, offsetof(dt_dns_msg, rr));
+     * record is fully written when it is added; qname is a string (performance). */
+    out->id = 0;
+    out->response = 0;
+    out->opcode = out->rcode = 0;
+    out->qtype = out->qclass = 0;
+    out->qname[0] = '\0';
+    out->n_questions = out->n_answers = 0;
     out->n_rr = 0;
     out->truncated = 0;
     out->incomplete = 0;
@@ -431,14 +436,18 @@ int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out)
     names.n = 0;
     for (unsigned i = 0; i < qd; i++) {
         dns_seen got;
-        if (read_name_seen(msg, len, &c, name, sizeof name, &names, &got) < 0)
+        char *to = i == 0 ? out->qname : name; /* the first read in place */
+        if (read_name_seen(msg, len, &c, to, sizeof name, &names, &got) < 0) {
+            out->qname[0] = '\0';
             return -1;
+        }
         uint16_t qtype = dt_be16(&c);
         uint16_t qclass = dt_be16(&c);
-        if (!dt_ok(&c))
+        if (!dt_ok(&c)) {
+            out->qname[0] = '\0';
             return -1;
+        }
         if (i == 0) {
-            memcpy(out->qname, name, sizeof name);
             names_add(&names, &got, out->qname);
             out->qtype = qtype;
             out->qclass = qclass & 0x7fff;

@@ -311,6 +311,36 @@ static void parse_svcb(const uint8_t *msg, size_t msglen, dt_cur *rd, dt_dns_msg
     }
 }
 
+/* The type of the record at c, read past the in-line part of its owner name;
+ * -1 when that is not plain (the name's read then tells what is wrong). */
+static int rr_type_ahead(const uint8_t *msg, const dt_cur *c)
+{
+    size_t pos = c->pos;
+    while (pos < c->len && msg[pos] && (msg[pos] & 0xc0) != 0xc0)
+        pos += (size_t)msg[pos] + 1;
+    if (pos < c->len)
+        pos += msg[pos] ? 2 : 1;
+    return pos + 2 <= c->len ? dt_rd_be16(msg + pos) : -1;
+}
+
+/* Whether parse_rr keeps a record of this type (-1: not known yet). */
+static int kept_type(int type, int answer)
+{
+    switch (type) {
+    case DT_DNS_T_A:
+    case DT_DNS_T_AAAA:
+    case -1:
+        return 1;
+    case DT_DNS_T_CNAME:
+    case DT_DNS_T_PTR:
+    case DT_DNS_T_SVCB:
+    case DT_DNS_T_HTTPS:
+        return answer;
+    default:
+        return 0;
+    }
+}
+
 /* Parses one resource record at c.  answer != 0: the answer section (A, AAAA,
  * CNAME, PTR, SVCB, HTTPS go to out->rr); else only A/AAAA go to out->extra.
  * Returns -1 when the record itself is cut off or its owner name is bad. */
@@ -318,7 +348,9 @@ static int parse_rr(const uint8_t *msg, size_t len, dt_cur *c, dt_dns_msg *out, 
                     dns_names *names)
 {
     char name[DT_DNS_NAME_MAX];
-    if (read_name_seen(msg, len, c, name, sizeof name, names, NULL) < 0)
+    /* the owner of a record not kept is only checked, not written out */
+    size_t outlen = kept_type(rr_type_ahead(msg, c), answer) ? sizeof name : 0;
+    if (read_name_seen(msg, len, c, name, outlen, names, NULL) < 0)
         return -1;
     uint16_t type = dt_be16(c);
     uint16_t rclass = dt_be16(c) & 0x7fff;

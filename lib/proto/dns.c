@@ -676,7 +676,17 @@ const char *dt_dns_type_name(uint16_t t, char *buf, size_t len)
     default:
         break;
     }
-    if (buf && len)
+    if (buf && len >= sizeof "TYPE65535") { /* as "TYPE%u" writes it, without snprintf */
+        char d[5];
+        int n = 0;
+        do
+            d[n++] = (char)('0' + t % 10);
+        while (t /= 10);
+        memcpy(buf, "TYPE", 4);
+        for (int i = 0; i < n; i++)
+            buf[4 + i] = d[n - 1 - i];
+        buf[4 + n] = '\0';
+    } else if (buf && len)
         snprintf(buf, len, "TYPE%u", (unsigned)t);
     return buf ? buf : "";
 }

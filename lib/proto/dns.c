@@ -197,7 +197,10 @@ static int read_name_seen(const uint8_t *msg, size_t msglen, dt_cur *c, char *ou
              * up against the message's end is tested by the 16 bytes that end with
              * it, a long one (hashes, ids) 16 at a time, its last 16 overlapping */
             size_t room = (size_t)(msg + msglen - p);
-            if (b <= 16 && room >= 16 && o + 16 <= outlen) {
+            if (b == 1) { /* one-letter labels: ip6.arpa, in-addr.arpa names */
+                if (plain_label_byte(p[0]))
+                    out[o] = (char)p[0], i = 1;
+            } else if (b <= 16 && room >= 16 && o + 16 <= outlen) {
                 __m128i v = load16(p);
                 unsigned want = (1u << b) - 1;
                 if ((plain16(v) & want) == want) {

@@ -43,6 +43,45 @@ static int plain_label_word(uint64_t w)
     return bad == 0;
 }
 
+#if defined(__SSE2__)
+static __m128i load16(const uint8_t *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* Which of the 16 bytes of v are plain label bytes (plain_label_byte), as bits. */
+static unsigned plain16(__m128i v)
+{
+    __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
+                               _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+    __m128i odd =
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(odd, in));
+}
+
+/* Copies n (1..16) bytes, in two overlapping moves for 4 and more. */
+static void copy_short(char *o, const uint8_t *p, size_t n)
+{
+    if (n >= 8) {
+        uint64_t a, z;
+        memcpy(&a, p, 8);
+        memcpy(&z, p + n - 8, 8);
+        memcpy(o, &a, 8);
+        memcpy(o + n - 8, &z, 8);
+    } else if (n >= 4) {
+        uint32_t a, z;
+        memcpy(&a, p, 4);
+        memcpy(&z, p + n - 4, 4);
+        memcpy(o, &a, 4);
+        memcpy(o + n - 4, &z, 4);
+    } else {
+        o[0] = (char)p[0];
+        o[n / 2] = (char)p[n / 2];
+        o[n - 1] = (char)p[n - 1];
+    }
+}
+#endif
+
 static void put_label_byte(char *out, size_t outlen, size_t *o, int *full, uint8_t b)
 {
     if (plain_label_byte(b)) {
@@ -154,22 +193,37 @@ static int read_name_seen(const uint8_t *msg, size_t msglen, dt_cur *c, char *ou
         size_t i = 0;
         if (!full && o + b < outlen) { /* room for the label as it is: plain bytes copied */
 #if defined(__SSE2__)
-            /* most labels are short: up to 16 bytes tested and copied at once when
-             * the message holds 16 from p and out has room for them */
-            if (b <= 16 && (size_t)(msg + msglen - p) >= 16 && o + 16 <= outlen) {
-                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-                __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
-                                           _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
-                __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
-                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-                unsigned plain = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(odd, in));
+            /* 16 bytes tested (and copied) at once: most labels are short; a label
+             * up against the message's end is tested by the 16 bytes that end with
+             * it, a long one (hashes, ids) 16 at a time, its last 16 overlapping */
+            size_t room = (size_t)(msg + msglen - p);
+            if (b == 1) { /* one-letter labels: ip6.arpa, in-addr.arpa names */
+                if (plain_label_byte(p[0]))
+                    out[o] = (char)p[0], i = 1;
+            } else if (b <= 16 && room >= 16 && o + 16 <= outlen) {
+                __m128i v = load16(p);
                 unsigned want = (1u << b) - 1;
-                if ((plain & want) == want) {
+                if ((plain16(v) & want) == want) {
                     _mm_storeu_si128((__m128i *)(void *)(out + o), v);
                     i = b;
-                    o += b;
+                }
+            } else if (b <= 16 && pos >= 16) { /* pos is past the label: p + b - 16 >= msg */
+                if (plain16(load16(p + b - 16)) >> (16 - b) == (1u << b) - 1) {
+                    copy_short(out + o, p, b);
+                    i = b;
+                }
+            } else if (b > 16) {
+                __m128i v;
+                while (i + 16 <= b && plain16(v = load16(p + i)) == 0xffff) {
+                    _mm_storeu_si128((__m128i *)(void *)(out + o + i), v);
+                    i += 16;
+                }
+                if (i + 16 > b && i < b && plain16(v = load16(p + b - 16)) == 0xffff) {
+                    _mm_storeu_si128((__m128i *)(void *)(out + o + b - 16), v);
+                    i = b;
                 }
             }
+            o += i;
 #endif
             uint64_t w;
             for (; i + sizeof w <= b && (memcpy(&w, p + i, sizeof w), plain_label_word(w));
@@ -260,6 +314,36 @@ static void parse_svcb(const uint8_t *msg, size_t msglen, dt_cur *rd, dt_dns_msg
     }
 }
 
+/* The type of the record at c, read past the in-line part of its owner name;
+ * -1 when that is not plain (the name's read then tells what is wrong). */
+static int rr_type_ahead(const uint8_t *msg, const dt_cur *c)
+{
+    size_t pos = c->pos;
+    while (pos < c->len && msg[pos] && (msg[pos] & 0xc0) != 0xc0)
+        pos += (size_t)msg[pos] + 1;
+    if (pos < c->len)
+        pos += msg[pos] ? 2 : 1;
+    return pos + 2 <= c->len ? dt_rd_be16(msg + pos) : -1;
+}
+
+/* Whether parse_rr keeps a record of this type (-1: not known yet). */
+static int kept_type(int type, int answer)
+{
+    switch (type) {
+    case DT_DNS_T_A:
+    case DT_DNS_T_AAAA:
+    case -1:
+        return 1;
+    case DT_DNS_T_CNAME:
+    case DT_DNS_T_PTR:
+    case DT_DNS_T_SVCB:
+    case DT_DNS_T_HTTPS:
+        return answer;
+    default:
+        return 0;
+    }
+}
+
 /* Parses one resource record at c.  answer != 0: the answer section (A, AAAA,
  * CNAME, PTR, SVCB, HTTPS go to out->rr); else only A/AAAA go to out->extra.
  * Returns -1 when the record itself is cut off or its owner name is bad. */
@@ -267,7 +351,9 @@ static int parse_rr(const uint8_t *msg, size_t len, dt_cur *c, dt_dns_msg *out, 
                     dns_names *names)
 {
     char name[DT_DNS_NAME_MAX];
-    if (read_name_seen(msg, len, c, name, sizeof name, names, NULL) < 0)
+    /* the owner of a record not kept is only checked, not written out */
+    size_t outlen = kept_type(rr_type_ahead(msg, c), answer) ? sizeof name : 0;
+    if (read_name_seen(msg, len, c, name, outlen, names, NULL) < 0)
         return -1;
     uint16_t type = dt_be16(c);
     uint16_t rclass = dt_be16(c) & 0x7fff;
@@ -348,8 +434,13 @@ int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out)
 
     /* Only the header fields and counts are cleared, not the ~26 kB of
      * records: rr[] and extra[] are valid up to n_rr and n_extra, and each
-     * record is fully written when it is added (performance). */
-    memset(out, 0, offsetof(dt_dns_msg, rr));
+     * record is fully written when it is added; qname is a string (performance). */
+    out->id = 0;
+    out->response = 0;
+    out->opcode = out->rcode = 0;
+    out->qtype = out->qclass = 0;
+    out->qname[0] = '\0';
+    out->n_questions = out->n_answers = 0;
     out->n_rr = 0;
     out->truncated = 0;
     out->incomplete = 0;
@@ -380,14 +471,18 @@ int dt_dns_parse(const uint8_t *msg, size_t len, dt_dns_msg *out)
     names.n = 0;
     for (unsigned i = 0; i < qd; i++) {
         dns_seen got;
-        if (read_name_seen(msg, len, &c, name, sizeof name, &names, &got) < 0)
+        char *to = i == 0 ? out->qname : name; /* the first read in place */
+        if (read_name_seen(msg, len, &c, to, sizeof name, &names, &got) < 0) {
+            out->qname[0] = '\0';
             return -1;
+        }
         uint16_t qtype = dt_be16(&c);
         uint16_t qclass = dt_be16(&c);
-        if (!dt_ok(&c))
+        if (!dt_ok(&c)) {
+            out->qname[0] = '\0';
             return -1;
+        }
         if (i == 0) {
-            memcpy(out->qname, name, sizeof name);
             names_add(&names, &got, out->qname);
             out->qtype = qtype;
             out->qclass = qclass & 0x7fff;
@@ -584,7 +679,17 @@ const char *dt_dns_type_name(uint16_t t, char *buf, size_t len)
     default:
         break;
     }
-    if (buf && len)
+    if (buf && len >= sizeof "TYPE65535") { /* as "TYPE%u" writes it, without snprintf */
+        char d[5];
+        int n = 0;
+        do
+            d[n++] = (char)('0' + t % 10);
+        while (t /= 10);
+        memcpy(buf, "TYPE", 4);
+        for (int i = 0; i < n; i++)
+            buf[4 + i] = d[n - 1 - i];
+        buf[4 + n] = '\0';
+    } else if (buf && len)
         snprintf(buf, len, "TYPE%u", (unsigned)t);
     return buf ? buf : "";
 }

@@ -9,6 +9,7 @@
 #include "report/reader.h"
 #include "report/render.h"
 #include "util/clock.h"
+#include "util/text.h"
 #include "report/rollup.h"
 
 #include <stdlib.h>
@@ -97,15 +98,30 @@ void dt_report_free(dt_report *r)
 
 /* ---- DNS table ---- */
 
-/* Names compare without case (dt_dns_name_eq), so they hash lowercased. */
+/* w with its ASCII capitals made small (each byte tested apart: bytes of 0x80
+ * and above are left as they are). */
+static uint64_t lower8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t low7 = w & ~highs;
+    uint64_t ge_a = low7 + (0x80 - 'A') * ones, gt_z = low7 + (0x80 - 'Z' - 1) * ones;
+    return w | (((ge_a ^ gt_z) & ~w & highs) >> 2);
+}
+
+/* Names compare without case (dt_dns_name_eq), so they hash lowercased; eight
+ * bytes at a time (the table's order is not the output's: that is sorted). */
 static uint64_t name_hash(const char *s, const char *type)
 {
     uint64_t h = dt_hash_str(DT_HASH_INIT, type);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        h = dt_hash_byte(h, c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c);
+    size_t n = strlen(s), i = 0;
+    uint64_t w;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = dt_hash_word(h, lower8(w));
     }
-    return dt_hash_final(h);
+    w = 0;
+    memcpy(&w, s + i, n - i);
+    return dt_hash_final(dt_hash_word(h, lower8(w)));
 }
 
 dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type)
@@ -126,7 +142,7 @@ dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type)
         free(e);
         return NULL;
     }
-    snprintf(e->type, sizeof e->type, "%s", type);
+    dt_copy_str(e->type, sizeof e->type, type);
     e->next = r->dns[b];
     r->dns[b] = e;
     r->dns_n++;
@@ -155,7 +171,7 @@ void dt_report_dns_answer(dt_report *r, dns_entry *e, const char *addr)
         e->answers = na;
         e->cap_answers = cap;
     }
-    snprintf(e->answers[e->n_answers++], DT_ADDR_STRLEN, "%s", addr);
+    dt_copy_str(e->answers[e->n_answers++], DT_ADDR_STRLEN, addr);
 }
 
 void dt_report_dns(void *ctx, const dt_flow_dns *d)

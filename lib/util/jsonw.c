@@ -388,70 +388,6 @@ static int micro_digits(double d, char *buf)
     return (int)(o - buf);
 }
 
-/* d * 10^p rounded to the nearest integer, from d's exact binary value (d not
- * whole, below 2^53, p <= 7); -1 on an exact tie (printf's rounding of it is
- * left to printf). */
-static int64_t scaled_round(double d, int p)
-{
-    int ex;
-    double f = frexp(d, &ex); /* d = f * 2^ex, f in [0.5, 1) */
-    int s = 53 - ex;          /* d = m / 2^s */
-    if (s <= 0 || s > 64)
-        return -1;
-    uint64_t m = (uint64_t)ldexp(f, 53), ten = 1;
-    for (int i = 0; i < p; i++)
-        ten *= 10;
-    unsigned __int128 x = (unsigned __int128)m * ten, one = (unsigned __int128)1 << s;
-    unsigned __int128 q = x >> s, r = x & (one - 1);
-    if (2 * r == one)
-        return -1;
-    return (int64_t)(q + (2 * r > one));
-}
-
-/* d as %1.15g (or %1.17g when 15 digits do not read back) prints it, for
- * 1e9 <= |d| < 1e15 not whole (rhythm intervals of years): the digits come
- * from d's exact value and the read-back test is strtod's (a correctly rounded
- * quotient).  Returns the length, or 0 to leave d to snprintf. */
-static int large_digits(double d, char *buf)
-{
-    double a = d < 0 ? -d : d;
-    if (!(a >= 1e9 && a < 1e15))
-        return 0;
-    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7};
-    int L = 10; /* digits before the point */
-    while (L < 15 && a >= pow10[L - 9] * 1e9)
-        L++;
-    int p = 15 - L;
-    int64_t n = scaled_round(a, p);
-    if (n < 0)
-        return 0;
-    double test = (double)n / pow10[p];
-    double m = test > a ? test : a;
-    if (!(fabs(test - a) <= m * DBL_EPSILON)) {
-        p = 17 - L;
-        if ((n = scaled_round(a, p)) < 0)
-            return 0;
-    }
-    char digits[24];
-    if (u64_digits((uint64_t)n, digits) != L + p)
-        return 0; /* rounded up to one more digit */
-    char *o = buf;
-    if (d < 0)
-        *o++ = '-';
-    memcpy(o, digits, (size_t)L);
-    o += L;
-    int nf = p;
-    while (nf > 0 && digits[L + nf - 1] == '0')
-        nf--;
-    if (nf) {
-        *o++ = '.';
-        memcpy(o, digits + L, (size_t)nf);
-        o += nf;
-    }
-    *o = '\0';
-    return (int)(o - buf);
-}
-
 int dt_jw_format_number(double d, char *buf, size_t len)
 {
     if (len < 32) {
@@ -471,8 +407,6 @@ int dt_jw_format_number(double d, char *buf, size_t len)
         return u64_digits((uint64_t)d, buf);
     }
     int n = micro_digits(d, buf);
-    if (!n)
-        n = large_digits(d, buf);
     if (n)
         return n;
     n = snprintf(buf, len, "%1.15g", d);

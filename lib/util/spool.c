@@ -91,7 +91,7 @@ int dt_spool_write2(dt_spool *s, const void *a, size_t an, const void *b, size_t
     }
     if (!s->file && open_file(s) != 0)
         return -1;
-    return file_append(s, a, an) == 0 && file_append(s, b, bn) == 0 ? 0 : -1;
+    return file_append(s, a, an) == 0 && (!bn || file_append(s, b, bn) == 0) ? 0 : -1;
 }
 
 int dt_spool_write(dt_spool *s, const void *p, size_t n)

@@ -63,18 +63,23 @@ static int file_append(dt_spool *s, const void *p, size_t n)
 
 /* Room for n more bytes in memory (and one more: each_line ends lines with a
  * NUL), within the limit; 0, or -1 when they go to the file.  The memory part
- * is taken whole at the first write: pages are backed only as they are
- * written, and growing it by doubling copied it and left the old blocks as
- * freshly touched holes in the heap. */
+ * grows by doubling: a report of a few flows, or each of many small parts,
+ * holds kilobytes, not the whole limit (under valgrind every block taken
+ * whole was 8 MiB of shadowed memory). */
 static int room(dt_spool *s, size_t n)
 {
     if (s->file || n > s->limit || s->len > s->limit - n)
         return -1;
-    if (!s->buf) {
-        if (!(s->buf = malloc(s->limit + 1)))
-            return -1;
-        s->cap = s->limit + 1;
-    }
+    if (s->cap - s->len > n)
+        return 0;
+    size_t cap = s->cap ? s->cap : 65536;
+    while (cap - s->len <= n)
+        cap *= 2;
+    char *b = realloc(s->buf, cap);
+    if (!b)
+        return -1;
+    s->buf = b;
+    s->cap = cap;
     return 0;
 }
 

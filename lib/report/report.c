@@ -332,24 +332,12 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
         r->flows_written++;
         return;
     }
-    dt_jw *w = &r->flow_text;
-    dt_jw_reset(w);
-    /* an element of the report's flows array: its separator goes in the
-     * text, so that the element is one write to the spool */
-    char *o = r->spool_array ? dt_jw_direct(w, 4) : NULL;
-    if (o)
-        dt_jw_direct_end(w, r->array_lines ? DT_JW_LIT(o, ",\n\t\t") : DT_JW_LIT(o, "\n\t\t"), 0);
-    if (dt_flow_json_write_texts(w, in, f, ep, r->opts.debug_streams, r->opts.vendor, have_texts) !=
-        0) {
+    dt_jw_reset(&r->flow_text);
+    if (dt_flow_json_write_texts(&r->flow_text, in, f, ep, r->opts.debug_streams, r->opts.vendor,
+                                 have_texts) == 0)
+        write_flow_line(r, r->flow_text.buf, r->flow_text.len);
+    else
         r->write_error = 1;
-    } else if (r->spool_array) {
-        if (dt_spool_write(&r->flows_spool, w->buf, w->len) != 0)
-            r->write_error = 1;
-        r->array_lines++;
-        r->flows_written++;
-    } else {
-        write_flow_line(r, w->buf, w->len);
-    }
 }
 
 void dt_report_flow_line(dt_report *r, const char *line, size_t len)

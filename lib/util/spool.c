@@ -22,8 +22,12 @@ static int open_file(dt_spool *s)
 {
     if (!(s->iobuf = malloc(SPOOL_IO_BLOCK)))
         return -1;
-    s->file = tmpfile();
-    return s->file ? 0 : -1;
+    if (!(s->file = tmpfile())) { /* the next write tries again from nothing */
+        free(s->iobuf);
+        s->iobuf = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* Writes p[0..n) at the file's end; 0, or -1 on an error. */

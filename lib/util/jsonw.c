@@ -241,6 +241,16 @@ char *dt_jw_put_escaped(char *o, const char *s, size_t n)
     return escape_into(o, (const unsigned char *)s, n);
 }
 
+/* The n bytes at s as a quoted, escaped string at o (room for 6n + 2);
+ * returns the end. */
+static char *quoted_into(char *o, const char *s, size_t n)
+{
+    *o++ = '"';
+    o = escape_into(o, (const unsigned char *)s, n);
+    *o++ = '"';
+    return o;
+}
+
 /* pre, the escaped, quoted string s (NULL as ""), then post; the separator
  * state is left as it was. */
 static void put_framed(dt_jw *w, const char *pre, size_t npre, const char *s, const char *post,
@@ -254,10 +264,7 @@ static void put_framed(dt_jw *w, const char *pre, size_t npre, const char *s, co
         return;
     char *o = w->buf + w->len;
     memcpy(o, pre, npre);
-    o += npre;
-    *o++ = '"';
-    o = escape_into(o, (const unsigned char *)s, n);
-    *o++ = '"';
+    o = quoted_into(o + npre, s, n);
     memcpy(o, post, npost);
     o += npost;
     *o = '\0';
@@ -288,12 +295,8 @@ void dt_jw_str(dt_jw *w, const char *s)
 {
     size_t n = s ? strlen(s) : 0;
     char *o = n <= (SIZE_MAX - 8) / 6 ? dt_jw_direct(w, 6 * n + 2) : NULL;
-    if (!o)
-        return;
-    *o++ = '"';
-    o = escape_into(o, (const unsigned char *)s, n);
-    *o++ = '"';
-    dt_jw_direct_end(w, o, 1);
+    if (o)
+        dt_jw_direct_end(w, quoted_into(o, s, n), 1);
 }
 
 void dt_jw_null(dt_jw *w)

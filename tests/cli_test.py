@@ -161,6 +161,10 @@ def main():
     # -j: the same bytes for any number of jobs.
     outs = [run(dt, "report", *nogeo, "-f", "json", "-j", str(j), ind).stdout for j in (1, 2, 3)]
     check("report -j 1 == -j 2 == -j 3 (bytes)", outs[0] == outs[1] == outs[2] and len(outs[0]) > 1000)
+    # The members known before any flow, then the flows (written as they end), then the rest.
+    keys = list(json.loads(outs[0]))
+    check("report members: datatrail, options, flows, inputs, ..., dns",
+          keys[:4] == ["datatrail", "options", "flows", "inputs"] and keys[-1] == "dns", str(keys))
     fl = [run(dt, "flows", *nogeo, "-j", str(j), ind).stdout for j in (1, 2)]
     check("flows -j 1 == -j 2 (bytes)", fl[0] == fl[1] and fl[0].count(b"\n") == len(rep["flows"]))
 

@@ -34,7 +34,7 @@ import time
 
 # Documented bounds (docs/security.md): RSS = BASE + PER_FLOW * live flows,
 # plus the limits of the report's tables where a capture fills them.
-BASE_KB = 64 * 1024  # program, libraries, geo metadata; and the flow spool: 8 MiB in memory (util/spool.h)
+BASE_KB = 64 * 1024  # program, libraries, geo metadata, the output's buffers
 PER_FLOW_BYTES = 1024        # measured: about 0.73 KiB per live UDP flow (gcc -O2, glibc)
 STREAM_BOUND_KB = 96 * 1024  # one long TCP stream: buffering is capped (64 KiB per direction)
 DEFAULT_MAX_FLOWS = 100000   # --max-flows default (lib/flow/flow.c)

@@ -33,8 +33,11 @@ static dt_report *report_alloc(const dt_report_opts *opts, FILE *out, int part, 
                          : opts->mode == DT_OUT_FLOWS ||
                                (!opts->no_flows && (part || opts->format == DT_FMT_JSON));
     int reports = part || opts->mode == DT_OUT_REPORT; /* a report is written from it */
-    r->spooled = r->lines && reports;
-    r->spool_array = r->spooled && (part ? array : opts->mode == DT_OUT_REPORT);
+    /* a report of captures knows its options at the start (merge takes them
+     * from the first report it reads) */
+    r->streamed = !part && r->lines && opts->mode == DT_OUT_REPORT && opts->echo;
+    r->spooled = r->lines && reports && !r->streamed;
+    r->array = r->lines && (part ? array : opts->mode == DT_OUT_REPORT);
     dt_spool_init(&r->flows_spool, DT_SPOOL_LIMIT);
     r->ru = reports ? dt_rollup_new() : NULL;
     r->pol = reports && opts->policy ? dt_policy_state_new(opts->policy) : NULL;
@@ -59,7 +62,7 @@ dt_report *dt_report_new_part(const dt_report *parent, dt_enricher *enricher, in
     dt_report_opts o = parent->opts;
     if (enricher)
         o.enricher = enricher;
-    return report_alloc(&o, NULL, parent->lines || standalone ? 1 : 2, parent->spool_array);
+    return report_alloc(&o, NULL, parent->lines || standalone ? 1 : 2, parent->array);
 }
 
 void dt_report_free(dt_report *r)
@@ -67,6 +70,7 @@ void dt_report_free(dt_report *r)
     if (!r)
         return;
     dt_spool_free(&r->flows_spool);
+    dt_fw_free(&r->jf);
     dt_jw_free(&r->flow_text);
     dt_rollup_free(r->ru);
     dt_policy_state_free(r->pol);
@@ -269,14 +273,32 @@ static int flow_array_line(void *ctx, char *line, size_t len)
     return 0;
 }
 
-/* A flow line to the report's destination: the spool (until the report is
- * written) or the output. */
+static void json_open(dt_report *r, dt_fw *f);
+
+/* A streamed report's members up to the opening of its flows array, once. */
+static void stream_open(dt_report *r)
+{
+    if (r->jf_open)
+        return;
+    r->jf_open = 1;
+    json_open(r, &r->jf);
+    if (dt_fw_flush(&r->jf) != 0 || fputs(",\n\t\"flows\": [", r->out) == EOF)
+        r->write_error = 1;
+}
+
+/* A flow line to the report's destination: the output (a streamed report,
+ * `flows`) or the spool (until the report is written). */
 static void write_flow_line(dt_report *r, const char *line, size_t len)
 {
     int err;
-    if (r->spool_array) { /* an element of the report's flows array */
+    if (r->array) { /* an element of a report's flows array */
         const char *sep = &",\n\t\t"[r->array_lines++ == 0];
-        err = dt_spool_write2(&r->flows_spool, sep, strlen(sep), line, len);
+        if (r->streamed) {
+            stream_open(r);
+            err = fputs(sep, r->out) == EOF || fwrite(line, 1, len, r->out) != len;
+        } else {
+            err = dt_spool_write2(&r->flows_spool, sep, strlen(sep), line, len);
+        }
     } else if (r->spooled) /* a part's line */
         err = dt_spool_write2(&r->flows_spool, line, len, "\n", 1);
     else
@@ -433,7 +455,10 @@ static int copy_flow_lines(dt_report *r, dt_report *part)
         return dt_spool_each_line(&part->flows_spool, copy_csv_row, r);
     /* the part's lines are framed as r's own (dt_report_new_part): taken as they are,
      * with a comma between two runs of a flows array's elements */
-    if (r->array_lines && part->array_lines && dt_spool_write(&r->flows_spool, ",", 1) != 0)
+    if (r->streamed && part->array_lines)
+        stream_open(r);
+    if (r->array_lines && part->array_lines &&
+        (r->streamed ? putc(',', r->out) == EOF : dt_spool_write(&r->flows_spool, ",", 1) != 0))
         r->write_error = 1;
     r->array_lines += part->array_lines;
     r->flows_written += part->flows_written;
@@ -744,15 +769,52 @@ int dt_report_json_tail(dt_fw *f)
     return rc ? -1 : 0;
 }
 
-/* The JSON report, the flows last (straight from the temporary file, one
- * compact object per line); tables are written row by row, so no text of all
- * of them is ever in memory. */
+/* The members of a JSON report known before any flow: the producer and the options. */
+static void json_open(dt_report *r, dt_fw *f)
+{
+    dt_fw_init(f, r->out);
+    dt_report_json_head(f);
+    DT_FW_KEY(f, "options");
+    if (r->opts.echo) {
+        options_write(r, f);
+    } else if (r->merged_options) {
+        dt_fw_raw_value(f, r->merged_options, strlen(r->merged_options));
+    } else {
+        dt_fw_obj_begin(f);
+        dt_fw_obj_end(f);
+    }
+}
+
+/* The JSON report: its first members, the flows (one compact object per line:
+ * written already by a streamed report, else from the spool), then what is
+ * known only at the end.  Tables are written row by row, so no text of all of
+ * them is ever in memory. */
 int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
 {
-    dt_fw f;
-    dt_fw_init(&f, r->out);
     int rc = 0;
-    dt_report_json_head(&f);
+    dt_fw own, *fp = &own;
+    if (r->streamed) {
+        stream_open(r);
+        fp = &r->jf;
+        fputs(r->array_lines ? "\n\t]" : "]", r->out);
+    } else {
+        json_open(r, &own);
+        if (!r->opts.no_flows && r->spooled) {
+            rc |= dt_fw_flush(&own);
+            fputs(",\n\t\"flows\": [", r->out);
+            uint64_t n = r->array_lines;
+            if (r->array) {
+                rc |= dt_spool_copy_to(&r->flows_spool, r->out);
+            } else { /* a part written as a report of its own (--per-file) */
+                flow_array a = {r->out, 0};
+                rc |= dt_spool_each_line(&r->flows_spool, flow_array_line, &a);
+                n = a.n;
+            }
+            fputs(n ? "\n\t]" : "]", r->out);
+        }
+    }
+    dt_fw f = *fp; /* moved: the tail frees it */
+    memset(fp, 0, sizeof *fp);
     DT_FW_KEY(&f, "inputs");
     dt_fw_arr_begin(&f);
     for (size_t i = 0; i < r->n_inputs; i++)
@@ -765,15 +827,6 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     dt_fw_arr_end(&f);
     DT_FW_KEY(&f, "geo_databases");
     geo_databases_write(r, &f);
-    DT_FW_KEY(&f, "options");
-    if (r->opts.echo) {
-        options_write(r, &f);
-    } else if (r->merged_options) {
-        dt_fw_raw_value(&f, r->merged_options, strlen(r->merged_options));
-    } else {
-        dt_fw_obj_begin(&f);
-        dt_fw_obj_end(&f);
-    }
     DT_FW_KEY(&f, "vendor");
     dt_fw_obj_begin(&f);
     int inferred = 0;
@@ -811,19 +864,6 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     }
     DT_FW_KEY(&f, "dns");
     rc |= dns_table_write(r, &f);
-    if (!r->opts.no_flows && r->spooled) {
-        rc |= dt_fw_flush(&f);
-        fputs(",\n\t\"flows\": [", r->out);
-        uint64_t n = r->array_lines;
-        if (r->spool_array) {
-            rc |= dt_spool_copy_to(&r->flows_spool, r->out);
-        } else { /* a part written as a report of its own (--per-file) */
-            flow_array a = {r->out, 0};
-            rc |= dt_spool_each_line(&r->flows_spool, flow_array_line, &a);
-            n = a.n;
-        }
-        fputs(n ? "\n\t]" : "]", r->out);
-    }
     return dt_report_json_tail(&f) | rc ? -1 : 0;
 }
 

@@ -33,12 +33,19 @@ typedef struct dns_entry {
 struct dt_report {
     dt_report_opts opts;
     FILE *out;
-    dt_spool flows_spool; /* flow lines until the end (report mode, parts) */
+    dt_spool flows_spool; /* flow lines until the end (parts, merge) */
     int spooled;          /* flows_spool is in use */
-    int spool_array;      /* ... and holds a JSON report's flows array, separators included
-                             (the report's own, or a part's for its parent), so that it is
-                             copied on as it is */
+    int array;            /* flow lines are elements of a JSON report's flows array,
+                             separators included (the report's own, or a part's for its
+                             parent), so that they are copied on as they are */
     uint64_t array_lines; /* elements in that array */
+    /* A JSON report of captures writes its flows as they end, straight to out:
+     * its first members (those known before any flow) and the array's opening
+     * are written before the first flow, by jf, which writes the rest at the
+     * end.  Flows are then written once, with no spool. */
+    int streamed;
+    int jf_open;
+    dt_fw jf;
     int is_part;
     dt_input_rec *inputs;
     size_t n_inputs, cap_inputs;

@@ -1,8 +1,10 @@
 #include "report/jsonfmt.h"
 
+#include "util/spool.h" /* dt_write_all */
+
 #include <string.h>
 
-#define BLOCK 65536
+#define BLOCK (256u << 10)
 
 void dt_fw_init(dt_fw *f, FILE *out)
 {
@@ -14,7 +16,11 @@ void dt_fw_init(dt_fw *f, FILE *out)
 int dt_fw_flush(dt_fw *f)
 {
     if (f->out && f->w.len) {
-        if (fwrite(f->w.buf, 1, f->w.len, f->out) != f->w.len)
+        /* a block goes to the file itself, after what stdio holds: stdio would
+         * copy it into its own buffer first (a report's flows are tens of MB) */
+        int fd = f->w.len >= BLOCK ? fileno(f->out) : -1;
+        if (fd >= 0 ? fflush(f->out) != 0 || dt_write_all(fd, f->w.buf, f->w.len) != 0
+                    : fwrite(f->w.buf, 1, f->w.len, f->out) != f->w.len)
             f->err = 1;
         dt_jw_reset(&f->w);
     }
@@ -54,6 +60,12 @@ static void after(dt_fw *f)
     f->w.sep = 0;
     if (f->out && f->w.len >= BLOCK)
         dt_fw_flush(f);
+}
+
+void dt_fw_text(dt_fw *f, const char *text, size_t n)
+{
+    dt_fw_raw(f, text, n);
+    after(f);
 }
 
 /* n[d] counts elements of an array; an object's count is kept negative

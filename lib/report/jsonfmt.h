@@ -22,6 +22,9 @@ typedef struct dt_fw {
 } dt_fw;
 
 void dt_fw_init(dt_fw *f, FILE *out);
+/* Appends text as it is (e.g. a flow line written elsewhere); like every
+ * value, it goes to out once the buffer passes a block. */
+void dt_fw_text(dt_fw *f, const char *text, size_t n);
 /* Writes what is buffered to out; returns 0, or -1 on an error so far. */
 int dt_fw_flush(dt_fw *f);
 void dt_fw_free(dt_fw *f);

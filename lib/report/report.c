@@ -274,6 +274,7 @@ static int flow_array_line(void *ctx, char *line, size_t len)
 }
 
 static void json_open(dt_report *r, dt_fw *f);
+static const char flows_open[] = ",\n\t\"flows\": [";
 
 /* A streamed report's members up to the opening of its flows array, once. */
 static void stream_open(dt_report *r)
@@ -282,8 +283,7 @@ static void stream_open(dt_report *r)
         return;
     r->jf_open = 1;
     json_open(r, &r->jf);
-    if (dt_fw_flush(&r->jf) != 0 || fputs(",\n\t\"flows\": [", r->out) == EOF)
-        r->write_error = 1;
+    dt_fw_text(&r->jf, flows_open, sizeof flows_open - 1);
 }
 
 /* A flow line to the report's destination: the output (a streamed report,
@@ -293,9 +293,11 @@ static void write_flow_line(dt_report *r, const char *line, size_t len)
     int err;
     if (r->array) { /* an element of a report's flows array */
         const char *sep = &",\n\t\t"[r->array_lines++ == 0];
-        if (r->streamed) {
+        if (r->streamed) { /* through the report's own buffer: no stdio call per line */
             stream_open(r);
-            err = fputs(sep, r->out) == EOF || fwrite(line, 1, len, r->out) != len;
+            dt_fw_raw(&r->jf, sep, strlen(sep));
+            dt_fw_text(&r->jf, line, len);
+            err = r->jf.err || r->jf.w.oom;
         } else {
             err = dt_spool_write2(&r->flows_spool, sep, strlen(sep), line, len);
         }
@@ -455,15 +457,20 @@ static int copy_flow_lines(dt_report *r, dt_report *part)
         return dt_spool_each_line(&part->flows_spool, copy_csv_row, r);
     /* the part's lines are framed as r's own (dt_report_new_part): taken as they are,
      * with a comma between two runs of a flows array's elements */
-    if (r->streamed && part->array_lines)
-        stream_open(r);
-    if (r->array_lines && part->array_lines &&
-        (r->streamed ? putc(',', r->out) == EOF : dt_spool_write(&r->flows_spool, ",", 1) != 0))
-        r->write_error = 1;
+    int comma = r->array_lines && part->array_lines;
     r->array_lines += part->array_lines;
     r->flows_written += part->flows_written;
-    if (r->spooled) /* the part's spool is not read again: its file is moved, not copied */
+    if (r->spooled) { /* the part's spool is not read again: its file is moved, not copied */
+        if (comma && dt_spool_write(&r->flows_spool, ",", 1) != 0)
+            r->write_error = 1;
         return dt_spool_move(&r->flows_spool, &part->flows_spool);
+    }
+    if (r->streamed && part->array_lines) { /* after what r's buffer holds */
+        stream_open(r);
+        dt_fw_text(&r->jf, ",", comma);
+        if (dt_fw_flush(&r->jf) != 0)
+            r->write_error = 1;
+    }
     return dt_spool_copy_to(&part->flows_spool, r->out);
 }
 
@@ -796,12 +803,13 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
     if (r->streamed) {
         stream_open(r);
         fp = &r->jf;
-        fputs(r->array_lines ? "\n\t]" : "]", r->out);
+        const char *close = r->array_lines ? "\n\t]" : "]";
+        dt_fw_raw(fp, close, strlen(close));
     } else {
         json_open(r, &own);
         if (!r->opts.no_flows && r->spooled) {
             rc |= dt_fw_flush(&own);
-            fputs(",\n\t\"flows\": [", r->out);
+            fputs(flows_open, r->out);
             uint64_t n = r->array_lines;
             if (r->array) {
                 rc |= dt_spool_copy_to(&r->flows_spool, r->out);

@@ -30,19 +30,27 @@ static int open_file(dt_spool *s)
     return 0;
 }
 
-/* Writes p[0..n) at the file's end; 0, or -1 on an error. */
-static int write_all(dt_spool *s, const char *p, size_t n)
+int dt_write_all(int fd, const void *p, size_t n)
 {
+    const char *c = p;
     while (n) {
-        ssize_t w = write(fileno(s->file), p, n);
+        ssize_t w = write(fd, c, n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
             return -1;
-        p += w;
+        c += w;
         n -= (size_t)w;
-        s->file_len += w;
     }
+    return 0;
+}
+
+/* Writes p[0..n) at the file's end; 0, or -1 on an error. */
+static int write_all(dt_spool *s, const char *p, size_t n)
+{
+    if (dt_write_all(fileno(s->file), p, n) != 0)
+        return -1;
+    s->file_len += (off_t)n;
     return 0;
 }
 

@@ -39,5 +39,8 @@ int dt_spool_copy_to(dt_spool *s, FILE *out);
  * in dst's; otherwise the kernel copies it (copy_file_range).  0, or -1. */
 int dt_spool_move(dt_spool *dst, dt_spool *src);
 void dt_spool_free(dt_spool *s);
+/* Writes all n bytes to fd (on after partial writes and interruptions); 0, or
+ * -1 on an error. */
+int dt_write_all(int fd, const void *p, size_t n);
 
 #endif

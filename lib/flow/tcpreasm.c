@@ -115,7 +115,7 @@ static int grow(dt_tcp_dir *d, uint64_t need)
 {
     if (need <= d->buf_size)
         return 0;
-    uint32_t size = d->buf_size ? d->buf_size : 4096;
+    uint32_t size = d->buf_size ? d->buf_size : DT_TCP_BUF_MIN;
     while (size < need && size < d->cap)
         size *= 2;
     if (size > d->cap)

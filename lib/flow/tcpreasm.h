@@ -17,6 +17,11 @@
 #include <stdint.h>
 
 #define DT_TCP_MAX_RANGES 16
+/* A direction's first buffer; it doubles up to the cap as the stream needs.
+ * Small: most buffers held until their flow ends hold a few hundred bytes
+ * (a request whose protocol is still unknown, a TLS parser still looking for
+ * a handshake), and every byte of them is fresh memory touched. */
+#define DT_TCP_BUF_MIN 512u
 
 /* Buffer bytes shared by all streams of a flow table: a stream that would
  * go over the limit stops buffering (counted), the others go on. */

@@ -140,25 +140,25 @@ static void many_holes(void)
 
 static void budget(void)
 {
-    dt_tcp_budget b = {.limit = 8192};
+    dt_tcp_budget b = {.limit = 2 * DT_TCP_BUF_MIN};
     dt_tcp_dir d1, d2;
     dt_tcp_dir_init(&d1, 65536, &b);
     dt_tcp_dir_init(&d2, 65536, &b);
     static uint8_t big[6000];
     dt_tcp_dir_segment(&d1, 0, SYN, NULL, 0);
     dt_tcp_dir_segment(&d2, 0, SYN, NULL, 0);
-    CHECK_EQ_INT(dt_tcp_dir_segment(&d1, 1, 0, big, 100), 1); /* 4096 taken */
-    CHECK_EQ_INT(b.used, 4096);
-    CHECK_EQ_INT(dt_tcp_dir_segment(&d2, 1, 0, big, 100), 1);     /* 8192: the limit */
-    CHECK_EQ_INT(dt_tcp_dir_segment(&d1, 101, 0, big, 6000), -1); /* would need 8192 more */
+    CHECK_EQ_INT(dt_tcp_dir_segment(&d1, 1, 0, big, 100), 1); /* the first buffer taken */
+    CHECK_EQ_INT(b.used, DT_TCP_BUF_MIN);
+    CHECK_EQ_INT(dt_tcp_dir_segment(&d2, 1, 0, big, 100), 1);     /* now at the limit */
+    CHECK_EQ_INT(dt_tcp_dir_segment(&d1, 101, 0, big, 6000), -1); /* would need 8192 */
     CHECK_EQ_INT(b.refused, 1);
     CHECK(d1.stopped);
-    CHECK_EQ_INT(b.used, 4096); /* d1 gave its buffer back */
+    CHECK_EQ_INT(b.used, DT_TCP_BUF_MIN); /* d1 gave its buffer back */
     CHECK_EQ_INT(dt_tcp_dir_gaps(&d1), 0);
     CHECK_EQ_INT(dt_tcp_dir_extent(&d1), 6100); /* counting went on */
     dt_tcp_dir_free(&d2);
     CHECK_EQ_INT(b.used, 0);
-    CHECK_EQ_INT(b.peak, 8192);
+    CHECK_EQ_INT(b.peak, 2 * DT_TCP_BUF_MIN);
     dt_tcp_dir_free(&d1);
 }
 

@@ -286,10 +286,34 @@ static void stream_open(dt_report *r)
     dt_fw_text(&r->jf, flows_open, sizeof flows_open - 1);
 }
 
+static int copy_flow_lines(dt_report *r, dt_report *part);
+
+/* A part whose lines may now go to its parent's output: those it holds
+ * first, once. */
+static int stream_to_parent(dt_report *r)
+{
+    if (r->stream_now)
+        return 1;
+    if (!r->stream_when || !__atomic_load_n(r->stream_when, __ATOMIC_ACQUIRE))
+        return 0;
+    if (copy_flow_lines(r->stream_to, r) != 0)
+        r->write_error = 1;
+    dt_spool_free(&r->flows_spool);
+    dt_spool_init(&r->flows_spool, DT_SPOOL_LIMIT);
+    r->array_lines = r->flows_written = 0; /* counted in the parent now */
+    r->stream_now = 1;
+    return 1;
+}
+
 /* A flow line to the report's destination: the output (a streamed report,
- * `flows`) or the spool (until the report is written). */
+ * `flows`, a part streaming into its parent) or the spool (until the report
+ * is written). */
 static void write_flow_line(dt_report *r, const char *line, size_t len)
 {
+    if (r->stream_when && stream_to_parent(r)) {
+        write_flow_line(r->stream_to, line, len);
+        return;
+    }
     int err;
     if (r->array) { /* an element of a report's flows array */
         const char *sep = &",\n\t\t"[r->array_lines++ == 0];
@@ -472,6 +496,14 @@ static int copy_flow_lines(dt_report *r, dt_report *part)
             r->write_error = 1;
     }
     return dt_spool_copy_to(&part->flows_spool, r->out);
+}
+
+void dt_report_part_stream_when(dt_report *part, dt_report *parent, const int *when)
+{
+    if (part && parent->streamed && part->spooled && part->array) {
+        part->stream_to = parent;
+        part->stream_when = when;
+    }
 }
 
 int dt_report_absorb(dt_report *r, dt_report *part)

@@ -26,5 +26,12 @@
 dt_report *dt_report_new_part(const dt_report *parent, dt_enricher *enricher, int standalone);
 /* Moves everything of part into r (flows appended in order). */
 int dt_report_absorb(dt_report *r, dt_report *part);
+/* Lets part write its flow lines into parent's output itself once *when is
+ * set (by another thread): the lines it holds first, then each as it ends,
+ * so they are written once.  Only where parent streams its flows (a JSON
+ * report of captures) and part is not written as a report of its own; the
+ * one setting *when must then write nothing to parent until part is
+ * absorbed (the part next in order, while the earlier ones are absorbed). */
+void dt_report_part_stream_when(dt_report *part, dt_report *parent, const int *when);
 
 #endif

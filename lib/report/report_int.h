@@ -46,6 +46,11 @@ struct dt_report {
     int streamed;
     int jf_open;
     dt_fw jf;
+    /* A part: its lines go to stream_to's output once *stream_when is set
+     * (dt_report_part_stream_when); stream_now once they do. */
+    dt_report *stream_to;
+    const int *stream_when;
+    int stream_now;
     int is_part;
     dt_input_rec *inputs;
     size_t n_inputs, cap_inputs;

@@ -16,6 +16,7 @@ typedef struct slot {
     dt_input_info info;
     dt_status rc;
     int done;
+    int stream;     /* the part may write its flows to the report itself (it is next in order) */
     uint64_t bytes; /* read so far (progress) */
     uint64_t size;  /* of the file when the run started (0: unknown, stdin) */
 } slot;
@@ -69,6 +70,8 @@ static void read_one(shared *sh, dt_enricher *enr, int i)
         s->rc = DT_UNREADABLE;
         return;
     }
+    if (!sh->o->per_file_dir)
+        dt_report_part_stream_when(s->part, sh->rep, &s->stream);
     s->rc = dt_engine_run(sh->o->engine, sh->paths[i], (uint32_t)i, dt_report_flow, s->part,
                           &s->info, on_bytes, s);
     dt_report_input(s->part, &s->info);
@@ -266,6 +269,8 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
                                   on_direct_bytes, &pr);
             s->bytes = s->size;
         } else {
+            /* the earlier parts are in the report: this one's flows may go there as they end */
+            __atomic_store_n(&s->stream, 1, __ATOMIC_RELEASE);
             pthread_mutex_lock(&sh.mu);
             while (!s->done && i < sh.limit) {
                 struct timespec ts;

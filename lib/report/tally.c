@@ -5,28 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tables keep 32 bits of the project's hash (util/hash.h), of the length and
- * the bytes taken as words: eight at a time, the last eight overlapping (or
- * two overlapping halves, or up to three bytes, for short texts). */
+/* Tables keep 32 bits of the project's hash (util/hash.h). */
 static uint32_t hash_bytes(const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    uint64_t h = dt_hash_word(DT_HASH_INIT, n), w;
-    if (n >= 8) {
-        for (; n > 8; n -= 8, b += 8) {
-            memcpy(&w, b, 8);
-            h = dt_hash_word(h, w);
-        }
-        memcpy(&w, b + n - 8, 8);
-    } else if (n >= 4) {
-        uint32_t x, y;
-        memcpy(&x, b, 4);
-        memcpy(&y, b + n - 4, 4);
-        w = x | (uint64_t)y << 32;
-    } else {
-        w = n ? (uint64_t)b[0] | (uint64_t)b[n / 2] << 8 | (uint64_t)b[n - 1] << 16 : 0;
-    }
-    return (uint32_t)dt_hash_final(dt_hash_word(h, w));
+    return (uint32_t)dt_hash_final(dt_hash_mem(DT_HASH_INIT, p, n));
 }
 
 /* ---- the string pool ---- */

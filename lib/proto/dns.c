@@ -1,5 +1,6 @@
 #include "proto/dns.h"
 #include "util/cursor.h"
+#include "util/text.h"
 
 #include <stdio.h>
 #include <stddef.h>
@@ -31,16 +32,11 @@ static int plain_label_byte(uint8_t b)
     return b > 0x20 && b < 0x7f && b != '.' && b != '\\';
 }
 
-/* Whether all eight bytes of w are plain label bytes (each test marks a byte
- * that fails it, and marks nothing when none does). */
+/* Whether all eight bytes of w are plain label bytes (plain_label_byte). */
 static int plain_label_word(uint64_t w)
 {
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t dot = w ^ '.' * ones, esc = w ^ '\\' * ones;
-    uint64_t bad = ((w - 0x21 * ones) & ~w & highs) /* below 0x21 */
-                   | (((w + ones) | w) & highs)     /* 0x7f and above */
-                   | ((dot - ones) & ~dot & highs) | ((esc - ones) & ~esc & highs);
-    return bad == 0;
+    return !(dt_word_has_below(w, 0x21) | dt_word_has_above(w, 0x7e) | dt_word_has_byte(w, '.') |
+             dt_word_has_byte(w, '\\'));
 }
 
 #if defined(__SSE2__)

@@ -1,5 +1,6 @@
 #include "proto/http.h"
 #include "util/cursor.h"
+#include "util/text.h"
 
 #include <string.h>
 
@@ -12,22 +13,11 @@ static const char *const methods[] = {
 };
 #define N_METHODS (sizeof methods / sizeof methods[0])
 
-/* Byte tests on eight bytes at once (they mark a byte that fails, and nothing
- * when none does): the head's target and values are mostly long plain runs. */
-#define ONES 0x0101010101010101u
-#define HIGHS 0x8080808080808080u
-
-/* Some byte of w is below lo (lo <= 0x80) or is 0x7f and above. */
+/* Some byte of w is below lo (lo <= 0x80) or is 0x7f and above: the head's
+ * target and values are mostly long plain runs, tested eight bytes at once. */
 static uint64_t outside(uint64_t w, uint8_t lo)
 {
-    return ((w - lo * ONES) & ~w & HIGHS) | (((w + ONES) | w) & HIGHS);
-}
-
-/* Some byte of w is b. */
-static uint64_t has_byte(uint64_t w, uint8_t b)
-{
-    uint64_t x = w ^ b * ONES;
-    return (x - ONES) & ~x & HIGHS;
+    return dt_word_has_below(w, lo) | dt_word_has_above(w, 0x7e);
 }
 
 /* One request head as seen by the scanner. */
@@ -53,7 +43,7 @@ static void copy_text(char *dst, size_t dlen, const uint8_t *p, size_t n)
     uint64_t w;
     /* the plain prefix, eight bytes at a time while they fit with the NUL */
     while (i + sizeof w <= n && i + sizeof w < dlen &&
-           (memcpy(&w, p + i, sizeof w), !(outside(w, 0x20) | has_byte(w, '\\')))) {
+           (memcpy(&w, p + i, sizeof w), !(outside(w, 0x20) | dt_word_has_byte(w, '\\')))) {
         memcpy(dst + i, &w, sizeof w);
         i += sizeof w;
     }

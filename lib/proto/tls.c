@@ -182,19 +182,6 @@ static unsigned digest_of(int sha256, const char *s, size_t len, unsigned char *
     return MD5_DIGEST_LENGTH;
 }
 
-/* A memo key's hash, a word at a time (byte-wise FNV cost as much as the
- * memos save on a miss). */
-static uint64_t key_hash(const uint8_t *k, size_t n)
-{
-    uint64_t h = DT_HASH_INIT, w;
-    size_t i = 0;
-    for (; i + sizeof w <= n; i += sizeof w) {
-        memcpy(&w, k + i, sizeof w);
-        h = dt_hash_word(h, w);
-    }
-    return dt_hash_bytes(h, k + i, n - i);
-}
-
 /* The digests of recent strings, per thread and algorithm: a JA3S string
  * (the ServerHello's version, cipher and extension types) comes again with
  * every connection to the same kind of server, and so do the two JA4 lists
@@ -228,7 +215,7 @@ static dt_tlocal memo_slot[2] = {DT_TLOCAL_INIT(NULL), DT_TLOCAL_INIT(NULL)};
 static void digest_hex(int sha256, const char *s, size_t len, char out[33])
 {
     digest_memo *m = len && len <= MEMO_KEY ? dt_tlocal_get(&memo_slot[sha256], sizeof *m) : NULL;
-    uint64_t h = m ? dt_hash_final(key_hash((const uint8_t *)s, len)) : 0;
+    uint64_t h = m ? dt_hash_final(dt_hash_mem(DT_HASH_INIT, s, len)) : 0;
     memo_entry *set = m ? m->set[h % MEMO_SETS].e : NULL;
     for (int i = 0; set && i < MEMO_WAYS; i++)
         if (set[i].hash == h && set[i].len == len && memcmp(set[i].s, s, len) == 0) {
@@ -699,7 +686,7 @@ static void fingerprints(dt_tls_client *out, const ch_lists *L, int kind)
     fp_memo *m = dt_tlocal_get(&fp_slot, sizeof *m);
     uint8_t key[FP_KEY_MAX];
     size_t n = m ? fp_key(out, L, kind, key) : 0;
-    uint64_t h = key_hash(key, n);
+    uint64_t h = dt_hash_mem(DT_HASH_INIT, key, n);
     for (int i = 0; m && i < FP_MEMO; i++) {
         const fp_entry *e = &m->e[i];
         if (e->len == n && e->hash == h && memcmp(e->key, key, n) == 0) {

@@ -205,7 +205,7 @@ static long to_utf8(uint8_t tag, dt_cur v, uint8_t *dst, size_t cap)
             size_t len = dt_left(&v), i = 0;
             uint64_t word; /* eight bytes a step while none has the top bit */
             while (i + sizeof word <= len &&
-                   (memcpy(&word, p + i, sizeof word), !(word & 0x8080808080808080u)))
+                   (memcpy(&word, p + i, sizeof word), !dt_word_has_above(word, 0x7f)))
                 i += sizeof word;
             while (i < len && p[i] < 0x80)
                 i++;

@@ -102,16 +102,6 @@ void dt_report_free(dt_report *r)
 
 /* ---- DNS table ---- */
 
-/* w with its ASCII capitals made small (each byte tested apart: bytes of 0x80
- * and above are left as they are). */
-static uint64_t lower8(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t low7 = w & ~highs;
-    uint64_t ge_a = low7 + (0x80 - 'A') * ones, gt_z = low7 + (0x80 - 'Z' - 1) * ones;
-    return w | (((ge_a ^ gt_z) & ~w & highs) >> 2);
-}
-
 /* Names compare without case (dt_dns_name_eq), so they hash lowercased; eight
  * bytes at a time (the table's order is not the output's: that is sorted). */
 static uint64_t name_hash(const char *s, const char *type)
@@ -121,11 +111,11 @@ static uint64_t name_hash(const char *s, const char *type)
     uint64_t w;
     for (; i + 8 <= n; i += 8) {
         memcpy(&w, s + i, 8);
-        h = dt_hash_word(h, lower8(w));
+        h = dt_hash_word(h, dt_word_lower(w));
     }
     w = 0;
     memcpy(&w, s + i, n - i);
-    return dt_hash_final(dt_hash_word(h, lower8(w)));
+    return dt_hash_final(dt_hash_word(h, dt_word_lower(w)));
 }
 
 dns_entry *dt_report_dns_entry(dt_report *r, const char *name, const char *type)

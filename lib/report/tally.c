@@ -5,28 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tables keep 32 bits of the project's hash (util/hash.h), of the length and
- * the bytes taken as words: eight at a time, the last eight overlapping (or
- * two overlapping halves, or up to three bytes, for short texts). */
+/* Tables keep 32 bits of the project's hash (util/hash.h). */
 static uint32_t hash_bytes(const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    uint64_t h = dt_hash_word(DT_HASH_INIT, n), w;
-    if (n >= 8) {
-        for (; n > 8; n -= 8, b += 8) {
-            memcpy(&w, b, 8);
-            h = dt_hash_word(h, w);
-        }
-        memcpy(&w, b + n - 8, 8);
-    } else if (n >= 4) {
-        uint32_t x, y;
-        memcpy(&x, b, 4);
-        memcpy(&y, b + n - 4, 4);
-        w = x | (uint64_t)y << 32;
-    } else {
-        w = n ? (uint64_t)b[0] | (uint64_t)b[n / 2] << 8 | (uint64_t)b[n - 1] << 16 : 0;
-    }
-    return (uint32_t)dt_hash_final(dt_hash_word(h, w));
+    return (uint32_t)dt_hash_final(dt_hash_mem(DT_HASH_INIT, p, n));
 }
 
 /* ---- the string pool ---- */
@@ -146,6 +128,14 @@ static const dt_str *addr_text_str(const dt_addr *a)
     return s;
 }
 
+/* A key whose string the pool turned away (over the budget): never added. */
+static int key_refused(dt_tally_kind kind, const dt_tally_key *k)
+{
+    return kind == DT_TK_STR ? k->s == &dt_str_refused
+                             : kind == DT_TK_ADDR && k->addr.family == DT_TALLY_ADDR_TEXT &&
+                                   addr_text_str(&k->addr) == &dt_str_refused;
+}
+
 static uint32_t key_hash(dt_tally_kind kind, const dt_tally_key *k)
 {
     switch (kind) {
@@ -179,35 +169,20 @@ static int dt_tally_rehash(dt_tally *t, size_t nslot)
     return 0;
 }
 
-dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const dt_tally_key *k,
-                            int *created)
+/* dt_tally_insert, inline in dt_tally_get (a call more per new key cost more
+ * than the probe it saves). */
+static inline dt_tally_item *insert(dt_tally *t, dt_budget *b, dt_tally_kind kind,
+                                    const dt_tally_key *k, uint32_t h, size_t j, int *created)
 {
     if (created)
         *created = 0;
-    if (kind == DT_TK_STR && !k->s)
-        return NULL;
-    int refused = kind == DT_TK_STR ? k->s == &dt_str_refused
-                                    : kind == DT_TK_ADDR && k->addr.family == DT_TALLY_ADDR_TEXT &&
-                                          addr_text_str(&k->addr) == &dt_str_refused;
-    uint32_t h = refused ? 0 : key_hash(kind, k);
-    if (t->nslot && !refused) {
-        for (size_t j = h & (t->nslot - 1); t->slot[j].idx; j = (j + 1) & (t->nslot - 1)) {
-            dt_tally_item *it = &t->v[t->slot[j].idx - 1];
-            if (t->slot[j].hash == h && dt_tally_key_eq(kind, &it->key, k))
-                return it;
-        }
-    } else if (!refused) {
-        for (size_t i = 0; i < t->n; i++)
-            if (t->v[i].hash == h && dt_tally_key_eq(kind, &t->v[i].key, k))
-                return &t->v[i];
-    }
     size_t max = t->max ? t->max : DT_TALLY_NESTED_MAX;
     /* at most 2 items and 4 slots per entry: the arrays double, from 2 items
      * and 4 slots (most nested tallies hold one or two entries) */
     size_t cost = 2 * sizeof(dt_tally_item) + 4 * sizeof(dt_tally_slot);
     if (t->n >= max)
         return NULL;
-    if (refused || b->used + cost > b->max) {
+    if (key_refused(kind, k) || b->used + cost > b->max) {
         b->refused++;
         return NULL;
     }
@@ -217,6 +192,8 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
             ns *= 2;
         if (dt_tally_rehash(t, ns) != 0)
             return NULL;
+        for (j = h & (t->nslot - 1); t->slot[j].idx; j = (j + 1) & (t->nslot - 1))
+            ;
     }
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 2;
@@ -234,15 +211,44 @@ dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const
     b->used += cost;
     t->n++;
     if (t->nslot) { /* else the scan finds it */
-        size_t j = h & (t->nslot - 1);
-        while (t->slot[j].idx)
-            j = (j + 1) & (t->nslot - 1);
         t->slot[j].idx = (uint32_t)t->n;
         t->slot[j].hash = h;
     }
     if (created)
         *created = 1;
     return it;
+}
+
+dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const dt_tally_key *k,
+                            int *created)
+{
+    if (created)
+        *created = 0;
+    if (kind == DT_TK_STR && !k->s)
+        return NULL;
+    int refused = key_refused(kind, k);
+    uint32_t h = refused ? 0 : key_hash(kind, k);
+    size_t j = 0;
+    if (t->nslot && !refused) {
+        for (j = h & (t->nslot - 1); t->slot[j].idx; j = (j + 1) & (t->nslot - 1)) {
+            dt_tally_item *it = &t->v[t->slot[j].idx - 1];
+            if (t->slot[j].hash == h && dt_tally_key_eq(kind, &it->key, k))
+                return it;
+        }
+    } else if (!refused) {
+        for (size_t i = 0; i < t->n; i++)
+            if (t->v[i].hash == h && dt_tally_key_eq(kind, &t->v[i].key, k))
+                return &t->v[i];
+    }
+    return insert(t, b, kind, k, h, j, created);
+}
+
+/* Not inlined: dt_tally_get_str, inline in its callers, stays a lookup and a call. */
+__attribute__((noinline)) dt_tally_item *dt_tally_insert(dt_tally *t, dt_budget *b,
+                                                         dt_tally_kind kind, const dt_tally_key *k,
+                                                         uint32_t h, size_t j, int *created)
+{
+    return insert(t, b, kind, k, h, j, created);
 }
 
 void dt_tally_free(dt_tally *t, void (*ext_free)(void *))

@@ -113,32 +113,35 @@ static inline int dt_tally_key_eq(dt_tally_kind kind, const dt_tally_key *x, con
 }
 dt_tally_item *dt_tally_get(dt_tally *t, dt_budget *b, dt_tally_kind kind, const dt_tally_key *k,
                             int *created);
-/* An existing entry of string s, or NULL (inline: most lookups find one). */
-static inline dt_tally_item *dt_tally_find_str(const dt_tally *t, const dt_str *s)
+/* Adds key k, which a lookup did not find (so a miss costs one probe): h its
+ * hash, j the empty slot where the probe ended (when the tally has an index).
+ * NULL for a refused key (only counted), or when full, over the budget or out
+ * of memory; *created tells whether it is new. */
+dt_tally_item *dt_tally_insert(dt_tally *t, dt_budget *b, dt_tally_kind kind, const dt_tally_key *k,
+                               uint32_t h, size_t j, int *created);
+/* dt_tally_get for string s, with the lookup inline (most lookups find an
+ * entry) and a miss going straight to dt_tally_insert. */
+static inline dt_tally_item *dt_tally_get_str(dt_tally *t, dt_budget *b, const dt_str *s,
+                                              int *created)
 {
+    if (created)
+        *created = 0;
+    if (!s)
+        return NULL;
+    /* dt_str_refused is in no table: it misses, and dt_tally_insert counts it */
+    size_t j = 0;
     if (!t->nslot) { /* a few entries, without an index (DT_TALLY_LINEAR) */
         for (size_t i = 0; i < t->n; i++)
             if (t->v[i].key.s == s)
                 return &t->v[i];
-        return NULL;
-    }
-    size_t mask = t->nslot - 1;
-    for (size_t j = s->hash & mask; t->slot[j].idx; j = (j + 1) & mask)
-        if (t->slot[j].hash == s->hash && t->v[t->slot[j].idx - 1].key.s == s)
-            return &t->v[t->slot[j].idx - 1];
-    return NULL;
-}
-static inline dt_tally_item *dt_tally_get_str(dt_tally *t, dt_budget *b, const dt_str *s,
-                                              int *created)
-{
-    dt_tally_item *it = s && s != &dt_str_refused ? dt_tally_find_str(t, s) : NULL;
-    if (it) {
-        if (created)
-            *created = 0;
-        return it;
+    } else {
+        size_t mask = t->nslot - 1;
+        for (j = s->hash & mask; t->slot[j].idx; j = (j + 1) & mask)
+            if (t->slot[j].hash == s->hash && t->v[t->slot[j].idx - 1].key.s == s)
+                return &t->v[t->slot[j].idx - 1];
     }
     dt_tally_key k = {.s = s};
-    return dt_tally_get(t, b, DT_TK_STR, &k, created);
+    return dt_tally_insert(t, b, DT_TK_STR, &k, s->hash, j, created);
 }
 void dt_tally_free(dt_tally *t, void (*ext_free)(void *));
 

@@ -88,12 +88,10 @@ static const unsigned char needs_escape[256] = {
 };
 
 /* Whether any of the 8 bytes of x needs escaping (a control character, '"'
- * or '\\'): the zero-byte tests of "Bit Twiddling Hacks", exact for "any". */
+ * or '\\'). */
 static inline int word_needs_escape(uint64_t x)
 {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs ? 1 : 0;
+    return (dt_word_has_below(x, 0x20) | dt_word_has_byte(x, '"') | dt_word_has_byte(x, '\\')) != 0;
 }
 
 #if defined(__SSE2__)

@@ -1,4 +1,5 @@
-/* Copying untrusted bytes into bounded, NUL-terminated C strings. */
+/* Copying untrusted bytes into bounded, NUL-terminated C strings, and byte
+ * tests on eight bytes at once. */
 #ifndef DT_TEXT_H
 #define DT_TEXT_H
 
@@ -59,6 +60,53 @@ static inline void dt_copy_utf8(char *dst, size_t cap, const uint8_t *src, size_
     for (size_t i = 0; i < n; i++)
         dst[i] = (src[i] < 0x20 || src[i] == 0x7f) ? '?' : (char)src[i];
     dst[n] = '\0';
+}
+
+/* ---- byte tests on eight bytes at once ----
+ * SWAR ("SIMD within a register"): eight bytes of text, loaded into a uint64_t
+ * with memcpy, tested in a few arithmetic steps instead of eight compares (the
+ * long plain runs of names, targets and JSON strings).  The dt_word_has_*
+ * tests return a mask that is nonzero exactly when some byte passes, for any
+ * byte values (0x80 and above included): exact as a yes or no.  Which bits are
+ * set is not: a borrow or a carry can mark the byte next to one that passes
+ * as well, so the mask never says which byte (callers only test it). */
+#define DT_WORD_ONES 0x0101010101010101u
+#define DT_WORD_HIGHS 0x8080808080808080u
+
+/* Some byte of w is b: x = w ^ b then has a zero byte, the one that borrows
+ * when one is taken from each byte ("Bit Twiddling Hacks"); ~x keeps the
+ * bytes of 0x80 and above, whose top bit is already set, from counting. */
+static inline uint64_t dt_word_has_byte(uint64_t w, uint8_t b)
+{
+    uint64_t x = w ^ (uint64_t)b * DT_WORD_ONES;
+    return (x - DT_WORD_ONES) & ~x & DT_WORD_HIGHS;
+}
+
+/* Some byte of w is below lo (lo at most 0x80): the same borrow test, taking
+ * lo from each byte. */
+static inline uint64_t dt_word_has_below(uint64_t w, uint8_t lo)
+{
+    return (w - (uint64_t)lo * DT_WORD_ONES) & ~w & DT_WORD_HIGHS;
+}
+
+/* Some byte of w is above hi (hi at most 0x7f): adding 0x7f - hi to each byte
+ * sets the top bit of those from hi + 1 to 0x7f, and the bytes of 0x80 and
+ * above have it already (a carry out of a byte comes only from one of those,
+ * marked anyway).  hi 0x7f: some byte is not ASCII. */
+static inline uint64_t dt_word_has_above(uint64_t w, uint8_t hi)
+{
+    return ((w + (uint64_t)(0x7f - hi) * DT_WORD_ONES) | w) & DT_WORD_HIGHS;
+}
+
+/* w with its ASCII capitals made small, exact byte by byte: the top bits are
+ * set aside so that no carry crosses a byte, and bytes of 0x80 and above are
+ * left as they are. */
+static inline uint64_t dt_word_lower(uint64_t w)
+{
+    uint64_t low7 = w & ~DT_WORD_HIGHS;
+    uint64_t ge_a = low7 + (0x80 - 'A') * DT_WORD_ONES,
+             gt_z = low7 + (0x80 - 'Z' - 1) * DT_WORD_ONES;
+    return w | (((ge_a ^ gt_z) & ~w & DT_WORD_HIGHS) >> 2);
 }
 
 #endif

@@ -1,10 +1,12 @@
 /* lib/util/hash.h: the byte steps are FNV-1a 64 (its published values), the
  * pieces agree with each other, and finished hashes spread keys that differ in
  * a few bits (sequential addresses, ports, integers) over the low bits that
- * pick a bucket. */
+ * pick a bucket; byte strings hashed a word at a time (dt_hash_mem) count every
+ * byte and their length. */
 #include "util/hash.h"
 #include "check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +42,25 @@ int main(void)
     b.a[15] = 1;
     CHECK(dt_hash_addr(DT_HASH_INIT, &a) != dt_hash_addr(DT_HASH_INIT, &b));
 
+    /* bytes as words: every byte and the length count, wherever the bytes lie */
+    unsigned char buf[48], moved[56];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)(i * 37 + 1);
+    int all_count = 1;
+    for (size_t n = 0; n <= 40; n++) {
+        uint64_t h = dt_hash_mem(DT_HASH_INIT, buf, n);
+        memcpy(moved + 3, buf, n);
+        all_count &= dt_hash_mem(DT_HASH_INIT, moved + 3, n) == h;
+        all_count &= dt_hash_mem(DT_HASH_INIT, buf, n + 1) != h;
+        for (size_t i = 0; i < n; i++) {
+            buf[i] ^= 0x80;
+            all_count &= dt_hash_mem(DT_HASH_INIT, buf, n) != h;
+            buf[i] ^= 0x80;
+        }
+    }
+    CHECK(all_count);
+    CHECK(dt_hash_mem(DT_HASH_INIT, "", 0) != dt_hash_mem(DT_HASH_INIT, "\0", 1));
+
     /* spread: 4096 keys in 4096 buckets; uniform hashing gives a worst bucket
      * of about 7, a hash that ignores some input bits far more */
     enum { N = 4096 };
@@ -56,6 +77,12 @@ int main(void)
     CHECK(worst_bucket(h, N) <= 12);
     for (size_t i = 0; i < N; i++) /* integers spaced by the bucket count */
         h[i] = dt_hash_of_u64((uint64_t)i * N);
+    CHECK(worst_bucket(h, N) <= 12);
+    for (size_t i = 0; i < N; i++) { /* short names that differ in a few letters */
+        char s[16];
+        snprintf(s, sizeof s, "host-%zu.lan", i);
+        h[i] = dt_hash_final(dt_hash_mem(DT_HASH_INIT, s, strlen(s)));
+    }
     CHECK(worst_bucket(h, N) <= 12);
     return check_done();
 }

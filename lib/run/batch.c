@@ -2,6 +2,7 @@
 
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/heap.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -81,6 +82,7 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     shared *sh = w->sh;
+    dt_heap_setup_thread();
     /* Each worker opens its own enricher (its lookup cache is per thread), in
      * the thread, so the opens run in parallel and not on the main thread
      * (performance). */

@@ -9,13 +9,20 @@ static dt_parse_status http_parse(const dt_parse_in *in)
     dt_flow_app *x = in->x;
     if (x->st[DT_PARSER_SOCKS] == DT_ST_MORE)
         return DT_PARSE_MORE; /* a SOCKS request first: HTTP (if any) follows it */
-    dt_http_info *h = NULL;
-    dt_parse_status st = DT_PARSE_MORE;
-    if (x->app == DT_APP_TLS || !(h = dt_parser_result(in, DT_RESULT_HTTP)))
-        st = DT_PARSE_NOT_MINE;
-    else if (x->socks_len < in->len)
-        st = dt_http_parse_client_stream(in->p + x->socks_len, in->len - x->socks_len, h);
-    if (h && h->present)
+    if (x->app == DT_APP_TLS)
+        return DT_PARSE_NOT_MINE;
+    if (x->socks_len >= in->len)
+        return DT_PARSE_MORE;
+    /* parsed aside first: the result (800 bytes, kept until the flow ends) only
+     * for a stream that can be HTTP, not for every TCP flow's first bytes */
+    dt_http_info aside;
+    dt_parse_status st =
+        dt_http_parse_client_stream(in->p + x->socks_len, in->len - x->socks_len, &aside);
+    dt_http_info *h = st == DT_PARSE_NOT_MINE ? NULL : dt_parser_result(in, DT_RESULT_HTTP);
+    if (!h)
+        return DT_PARSE_NOT_MINE;
+    *h = aside;
+    if (h->present)
         dt_flow_app_set(x, DT_APP_HTTP);
     return st;
 }

@@ -269,9 +269,8 @@ static const char flows_open[] = ",\n\t\"flows\": [";
 /* A streamed report's members up to the opening of its flows array, once. */
 static void stream_open(dt_report *r)
 {
-    if (r->jf_open)
+    if (r->jf.out) /* open already */
         return;
-    r->jf_open = 1;
     json_open(r, &r->jf);
     dt_fw_text(&r->jf, flows_open, sizeof flows_open - 1);
 }
@@ -288,8 +287,7 @@ static int stream_to_parent(dt_report *r)
         return 0;
     if (copy_flow_lines(r->stream_to, r) != 0)
         r->write_error = 1;
-    dt_spool_free(&r->flows_spool);
-    dt_spool_init(&r->flows_spool, DT_SPOOL_LIMIT);
+    dt_spool_free(&r->flows_spool);        /* emptied: nothing is written to it again */
     r->array_lines = r->flows_written = 0; /* counted in the parent now */
     r->stream_now = 1;
     return 1;
@@ -821,18 +819,17 @@ static void json_open(dt_report *r, dt_fw *f)
 int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
 {
     int rc = 0;
-    dt_fw own, *fp = &own;
-    if (r->streamed) {
+    dt_fw own, *f = &own;
+    uint64_t n = r->array_lines; /* elements of the flows array */
+    int flows = r->streamed || (!r->opts.no_flows && r->spooled);
+    if (r->streamed) { /* the array is open and its elements are written */
         stream_open(r);
-        fp = &r->jf;
-        const char *close = r->array_lines ? "\n\t]" : "]";
-        dt_fw_raw(fp, close, strlen(close));
+        f = &r->jf;
     } else {
-        json_open(r, &own);
-        if (!r->opts.no_flows && r->spooled) {
-            rc |= dt_fw_flush(&own);
-            fputs(flows_open, r->out);
-            uint64_t n = r->array_lines;
+        json_open(r, f);
+        if (flows) {
+            dt_fw_text(f, flows_open, sizeof flows_open - 1);
+            rc |= dt_fw_flush(f);
             if (r->array) {
                 rc |= dt_spool_copy_to(&r->flows_spool, r->out);
             } else { /* a part written as a report of its own (--per-file) */
@@ -840,61 +837,62 @@ int dt_report_write_json(dt_report *r, const dt_warning *warn, size_t n_warn)
                 rc |= dt_spool_each_line(&r->flows_spool, flow_array_line, &a);
                 n = a.n;
             }
-            fputs(n ? "\n\t]" : "]", r->out);
         }
     }
-    dt_fw f = *fp; /* moved: the tail frees it */
-    memset(fp, 0, sizeof *fp);
-    DT_FW_KEY(&f, "inputs");
-    dt_fw_arr_begin(&f);
+    if (flows) {
+        const char *close = n ? "\n\t]" : "]";
+        dt_fw_raw(f, close, strlen(close));
+    }
+    DT_FW_KEY(f, "inputs");
+    dt_fw_arr_begin(f);
     for (size_t i = 0; i < r->n_inputs; i++)
-        dt_input_rec_write(&r->inputs[i], &f);
-    dt_fw_arr_end(&f);
-    DT_FW_KEY(&f, "warnings");
-    dt_fw_arr_begin(&f);
+        dt_input_rec_write(&r->inputs[i], f);
+    dt_fw_arr_end(f);
+    DT_FW_KEY(f, "warnings");
+    dt_fw_arr_begin(f);
     for (size_t i = 0; i < n_warn; i++)
-        warning_write(&f, &warn[i]);
-    dt_fw_arr_end(&f);
-    DT_FW_KEY(&f, "geo_databases");
-    geo_databases_write(r, &f);
-    DT_FW_KEY(&f, "vendor");
-    dt_fw_obj_begin(&f);
+        warning_write(f, &warn[i]);
+    dt_fw_arr_end(f);
+    DT_FW_KEY(f, "geo_databases");
+    geo_databases_write(r, f);
+    DT_FW_KEY(f, "vendor");
+    dt_fw_obj_begin(f);
     int inferred = 0;
     const char *vendor = dt_rollup_vendor(r->ru, &inferred);
-    DT_FW_KEY(&f, "name");
-    dt_fw_str_or_null(&f, vendor);
-    DT_FW_KEY(&f, "inferred");
-    dt_fw_bool(&f, inferred);
-    dt_fw_obj_end(&f);
+    DT_FW_KEY(f, "name");
+    dt_fw_str_or_null(f, vendor);
+    DT_FW_KEY(f, "inferred");
+    dt_fw_bool(f, inferred);
+    dt_fw_obj_end(f);
     if (r->pol) { /* --policy */
-        DT_FW_KEY(&f, "violations");
-        rc |= dt_policy_write_json(r->pol, &f);
+        DT_FW_KEY(f, "violations");
+        rc |= dt_policy_write_json(r->pol, f);
     }
     if (r->win) { /* --window */
-        DT_FW_KEY(&f, "windows");
-        rc |= dt_window_write_json(r->win, &f);
+        DT_FW_KEY(f, "windows");
+        rc |= dt_window_write_json(r->win, f);
     }
     if (dt_personal_any(r->pd)) { /* only when a flow had findings */
-        DT_FW_KEY(&f, "personal_data");
-        rc |= dt_personal_write_json(r->pd, &f);
+        DT_FW_KEY(f, "personal_data");
+        rc |= dt_personal_write_json(r->pd, f);
     }
-    DT_FW_KEY(&f, "summary");
-    rc |= summary_write(r, &f);
+    DT_FW_KEY(f, "summary");
+    rc |= summary_write(r, f);
     static const dt_ru_table tables[] = {DT_RU_DEVICES,   DT_RU_COUNTRIES, DT_RU_ORGS,
                                          DT_RU_COMPANIES, DT_RU_HOSTING,   DT_RU_DOMAINS,
                                          DT_RU_ENDPOINTS};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        dt_fw_key(&f, dt_rollup_table_name(tables[i]));
-        rc |= dt_rollup_write_table(r->ru, tables[i], &f);
+        dt_fw_key(f, dt_rollup_table_name(tables[i]));
+        rc |= dt_rollup_write_table(r->ru, tables[i], f);
         if (tables[i] == DT_RU_DEVICES && dt_rollup_rows(r->ru, DT_RU_PROCESSES)) {
             /* only from captures that name processes (PKTAP, PCAPdroid) */
-            dt_fw_key(&f, dt_rollup_table_name(DT_RU_PROCESSES));
-            rc |= dt_rollup_write_table(r->ru, DT_RU_PROCESSES, &f);
+            dt_fw_key(f, dt_rollup_table_name(DT_RU_PROCESSES));
+            rc |= dt_rollup_write_table(r->ru, DT_RU_PROCESSES, f);
         }
     }
-    DT_FW_KEY(&f, "dns");
-    rc |= dns_table_write(r, &f);
-    return dt_report_json_tail(&f) | rc ? -1 : 0;
+    DT_FW_KEY(f, "dns");
+    rc |= dns_table_write(r, f);
+    return dt_report_json_tail(f) | rc ? -1 : 0;
 }
 
 /* --per-table DIR: every table as DIR/NAME.csv, each written through NAME.csv.tmp

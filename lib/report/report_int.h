@@ -41,10 +41,10 @@ struct dt_report {
     uint64_t array_lines; /* elements in that array */
     /* A JSON report of captures writes its flows as they end, straight to out:
      * its first members (those known before any flow) and the array's opening
-     * are written before the first flow, by jf, which writes the rest at the
-     * end.  Flows are then written once, with no spool. */
+     * are written before the first flow, by jf (its out set once it is open),
+     * which writes the rest at the end.  Flows are then written once, with no
+     * spool. */
     int streamed;
-    int jf_open;
     dt_fw jf;
     /* A part: its lines go to stream_to's output once *stream_when is set
      * (dt_report_part_stream_when); stream_now once they do. */

@@ -2,10 +2,11 @@
  *
  * A 64-bit state: start from DT_HASH_INIT, feed bytes (FNV-1a 64) or whole
  * 64-bit words (a multiply-xorshift step, for fixed-size keys on hot paths,
- * and for byte strings taken eight bytes at a time: dt_hash_mem), then take dt_hash_final() before
- * masking low bits: it spreads every input bit over the low bits that pick a bucket.  Values are
- * only meaningful inside one process (words are read in host byte order): never write them out, and
- * never let a table's iteration order reach the output. */
+ * and for byte strings taken eight bytes at a time: dt_hash_mem), then take
+ * dt_hash_final() before masking low bits: it spreads every input bit over the
+ * low bits that pick a bucket.  Values are only meaningful inside one process
+ * (words are read in host byte order): never write them out, and never let a
+ * table's iteration order reach the output. */
 #ifndef DT_UTIL_HASH_H
 #define DT_UTIL_HASH_H
 

@@ -17,6 +17,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* glibc on a 64-bit system with transparent huge pages: where the hints apply. */
+#if defined MADV_HUGEPAGE && defined M_TOP_PAD && UINTPTR_MAX > 0xffffffffu
+#define HEAP_HINTS 1
+#else
+#define HEAP_HINTS 0
+#endif
+
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 /* The heap grows in steps of this much address space (not memory: pages are
  * only backed when touched), so most of a run's state lands in one advised
@@ -37,7 +44,7 @@ static void advise(uintptr_t lo, uintptr_t hi)
 
 void dt_heap_setup(void)
 {
-#if defined MADV_HUGEPAGE && defined M_TOP_PAD && UINTPTR_MAX > 0xffffffffu
+#if HEAP_HINTS
     /* Freed memory is kept for reuse rather than given back and faulted in
      * again; blocks up to 32 MiB (the flow spool's memory part) come from the
      * heap, not from mappings of their own. */
@@ -61,7 +68,7 @@ void dt_heap_setup(void)
 
 void dt_heap_setup_thread(void)
 {
-#if defined MADV_HUGEPAGE && defined M_TOP_PAD && UINTPTR_MAX > 0xffffffffu
+#if HEAP_HINTS
     void *probe = malloc(64);
     if (!probe)
         return;

@@ -28,8 +28,10 @@ typedef struct shared {
     int n;
     dt_report *rep;
     slot *slots;
-    int next;  /* next input to start */
-    int limit; /* inputs from here on are never started (an enricher failed) */
+    int next;     /* next input to start */
+    int limit;    /* inputs from here on are never started (an enricher failed) */
+    int absorbed; /* inputs the main thread has taken into the report */
+    int ahead;    /* inputs started beyond absorbed, at most */
     int open_failed;
     char open_err[512];
     pthread_mutex_t mu;
@@ -108,6 +110,10 @@ static void *worker_main(void *arg)
     }
     for (;;) {
         pthread_mutex_lock(&sh->mu);
+        /* Parts wait in memory until the main thread takes them in order: on
+         * small inputs, read faster than taken, they would pile up. */
+        while (sh->next < sh->limit && sh->next >= sh->absorbed + sh->ahead)
+            pthread_cond_wait(&sh->cv, &sh->mu);
         int i = sh->next < sh->limit ? sh->next++ : -1;
         pthread_mutex_unlock(&sh->mu);
         if (i < 0)
@@ -218,6 +224,7 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     sh.rep = rep;
     sh.slots = calloc((size_t)(n ? n : 1), sizeof(slot));
     sh.limit = n;
+    sh.ahead = 2 * jobs;
     pthread_mutex_init(&sh.mu, NULL);
     pthread_cond_init(&sh.cv, NULL);
     worker *ws = calloc((size_t)(jobs ? jobs : 1), sizeof *ws);
@@ -313,6 +320,12 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
             o->input_done(o->ctx, &s->info, s->rc);
         dt_report_free(s->part);
         s->part = NULL;
+        if (!direct) {
+            pthread_mutex_lock(&sh.mu);
+            sh.absorbed = i + 1;
+            pthread_cond_broadcast(&sh.cv);
+            pthread_mutex_unlock(&sh.mu);
+        }
         pr.done_bytes += s->bytes;
         s->bytes = 0;
         if (o->progress) {
@@ -322,6 +335,10 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
             o->progress(o->ctx, pg);
         }
     }
+    pthread_mutex_lock(&sh.mu); /* a worker waiting for room: there is no more work */
+    sh.next = n;
+    pthread_cond_broadcast(&sh.cv);
+    pthread_mutex_unlock(&sh.mu);
     for (int j = 0; j < started; j++)
         pthread_join(th[j], NULL);
     if (sh.open_failed && rc == 0) {

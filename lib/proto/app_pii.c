@@ -70,7 +70,7 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
         dt_pii_scan_stream(d, p, len, &c, w);
     if (names) {
         const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
-        const dt_tls_cert *cert = dt_app_tls_cert(x);
+        const dt_flow_cert *cert = dt_app_tls_cert(x);
         c.where = DT_PII_AT_SNI;
         for (int k = 0; k < 2; k++) {
             const dt_tls_client *h = k ? qc : tc;
@@ -80,9 +80,10 @@ static void scan(const dt_parse_in *in, int dir, const uint8_t *p, size_t len, u
         c.where = DT_PII_AT_CERT;
         c.dir = DT_SERVER;
         if (cert) {
-            dt_pii_scan(d, (const uint8_t *)cert->subject_cn, strlen(cert->subject_cn), &c, w);
-            for (int k = 0; k < cert->n_san; k++)
-                dt_pii_scan(d, (const uint8_t *)cert->san[k], strlen(cert->san[k]), &c, w);
+            for (int k = -1; k < cert->n_san; k++) { /* the subject CN, then the SANs */
+                const char *n = k < 0 ? dt_flow_cert_subject_cn(cert) : dt_flow_cert_san(cert, k);
+                dt_pii_scan(d, (const uint8_t *)n, strlen(n), &c, w);
+            }
         }
         c.dir = DT_CLIENT;
         for (int k = 0; k < x->n_dns; k++)

@@ -6,6 +6,7 @@
 #include "proto/tls.h"
 #include "util/cursor.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* TLS usually starts the stream, but after STARTTLS (SMTP, IMAP, POP3, FTP,
@@ -69,6 +70,47 @@ static dt_parse_status client_parse(const dt_parse_in *in)
     return st;
 }
 
+/* Appends text to a record's texts at *at: its offset. */
+static uint16_t put_text(char *text, size_t *used, const char *str)
+{
+    size_t n = strlen(str) + 1, at = *used;
+    memcpy(text + at, str, n);
+    *used += n;
+    return (uint16_t)at;
+}
+
+/* The certificate as the flow keeps it: its texts packed (NULL past the
+ * state limit: the flow then shows none). */
+static dt_flow_cert *cert_keep(const dt_parse_in *in, const dt_tls_cert *ct)
+{
+    const char *const texts[] = {ct->subject_cn, ct->subject_o, ct->issuer_o, ct->not_before,
+                                 ct->not_after};
+    size_t size = sizeof(dt_flow_cert);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        size += strlen(texts[i]) + 1;
+    for (int i = 0; i < ct->n_san; i++)
+        size += strlen(ct->san[i]) + 1;
+    dt_flow_cert *c = dt_parser_result_extra(in, size);
+    if (!c)
+        return NULL;
+    size_t used = 0;
+    c->bytes = (uint16_t)size;
+    (void)put_text(c->text, &used, ct->subject_cn);
+    c->subject_o_at = put_text(c->text, &used, ct->subject_o);
+    c->issuer_o_at = put_text(c->text, &used, ct->issuer_o);
+    c->not_before_at = put_text(c->text, &used, ct->not_before);
+    c->not_after_at = put_text(c->text, &used, ct->not_after);
+    c->n_san = (uint8_t)ct->n_san;
+    for (int i = 0; i < ct->n_san; i++)
+        c->san_at[i] = put_text(c->text, &used, ct->san[i]);
+    return c;
+}
+
+static void server_free(void *result)
+{
+    free(((dt_flow_tls_server *)result)->cert);
+}
+
 /* The server side is parsed once the client side showed TLS (or before the
  * ClientHello is complete, if it starts like TLS). */
 static dt_parse_status server_parse(const dt_parse_in *in)
@@ -79,11 +121,20 @@ static dt_parse_status server_parse(const dt_parse_in *in)
     int found = tls_find(x, DT_SERVER, in->p, in->len);
     if (found <= 0)
         return found ? DT_PARSE_NOT_MINE : DT_PARSE_MORE;
-    dt_tls_server *s = dt_parser_result(in, DT_RESULT_TLS_SERVER);
+    dt_flow_tls_server *s = dt_parser_result(in, DT_RESULT_TLS_SERVER);
     if (!s)
         return DT_PARSE_NOT_MINE;
     size_t off = x->tls_scan[DT_SERVER];
-    return dt_tls_parse_server_stream(in->p + off, in->len - off, s);
+    dt_tls_server all; /* (dt_tls_parse_server_stream clears what it sets) */
+    dt_parse_status st = dt_tls_parse_server_stream(in->p + off, in->len - off, &all);
+    s->present = all.present;
+    s->version = all.version;
+    s->cipher = all.cipher;
+    memcpy(s->ja3s, all.ja3s, sizeof s->ja3s);
+    /* the certificate ends the parse (DONE): it is kept once */
+    if (all.cert.present && !s->cert)
+        s->cert = cert_keep(in, &all.cert);
+    return st;
 }
 
 /* "tls": both directions' results, when either has one. */
@@ -91,7 +142,7 @@ static int tls_json(dt_jw *w, const dt_flow_app *x)
 {
     char buf[64];
     const dt_tls_client *c = dt_app_tls_client(x);
-    const dt_tls_server *s = dt_app_tls_server(x);
+    const dt_flow_tls_server *s = dt_app_tls_server(x);
     if (!c && !s)
         return 0;
     dt_jw_obj_begin(w);
@@ -121,19 +172,19 @@ static int tls_json(dt_jw *w, const dt_flow_app *x)
     DT_JW_KEY(w, "ech");
     dt_jw_bool(w, c && c->ech);
     DT_JW_KEY(w, "cert");
-    if (s && s->cert.present) {
-        const dt_tls_cert *ct = &s->cert;
+    if (s && s->cert) {
+        const dt_flow_cert *ct = s->cert;
         dt_jw_obj_begin(w);
-        DT_JW_KEY_STR_OR_NULL(w, "subject_cn", ct->subject_cn);
-        DT_JW_KEY_STR_OR_NULL(w, "subject_o", ct->subject_o);
-        DT_JW_KEY_STR_OR_NULL(w, "issuer_o", ct->issuer_o);
+        DT_JW_KEY_STR_OR_NULL(w, "subject_cn", dt_flow_cert_subject_cn(ct));
+        DT_JW_KEY_STR_OR_NULL(w, "subject_o", dt_flow_cert_subject_o(ct));
+        DT_JW_KEY_STR_OR_NULL(w, "issuer_o", dt_flow_cert_issuer_o(ct));
         DT_JW_KEY(w, "san");
         dt_jw_arr_begin(w);
         for (int i = 0; i < ct->n_san; i++)
-            dt_jw_str(w, ct->san[i]);
+            dt_jw_str(w, dt_flow_cert_san(ct, i));
         dt_jw_arr_end(w);
-        DT_JW_KEY_STR_OR_NULL(w, "not_before", ct->not_before);
-        DT_JW_KEY_STR_OR_NULL(w, "not_after", ct->not_after);
+        DT_JW_KEY_STR_OR_NULL(w, "not_before", dt_flow_cert_not_before(ct));
+        DT_JW_KEY_STR_OR_NULL(w, "not_after", dt_flow_cert_not_after(ct));
         dt_jw_obj_end(w);
     } else {
         dt_jw_null(w);
@@ -157,6 +208,6 @@ const dt_parser dt_parser_tls_server = {
     .transport = DT_TRANSPORT_TCP,
     .dirs = DT_DIRS_SERVER,
     .parse = server_parse,
-    .result_size = sizeof(dt_tls_server),
-    .result_written = 1, /* dt_tls_parse_server_stream clears it first */
+    .result_size = sizeof(dt_flow_tls_server),
+    .free_result = server_free,
 };

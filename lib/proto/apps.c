@@ -122,9 +122,8 @@ uint64_t dt_apps_state_refused(const dt_apps *a)
 }
 
 /* Where state comes from: fixed-size state (the app, results, work buffers)
- * from the pools, zeroed or (a work buffer, a result_written result: their
- * parser initialises them) not;
- * DNS records, of any size, from malloc. */
+ * from the pools, zeroed or (a work buffer: its parser initialises it) not;
+ * DNS records and what results point to, of any size, from malloc. */
 enum { STATE_MALLOC, STATE_POOL, STATE_POOL_RAW };
 
 /* Per-flow state, counted against the limit (x: the flow's, NULL for the app itself). */
@@ -179,8 +178,12 @@ void *dt_parser_result_new(const dt_parse_in *in, int slot)
 {
     dt_flow_app *x = in->x;
     const dt_parser *p = dt_result_parser(slot);
-    return x->result[slot] = state_alloc(x->owner, x, p->result_size,
-                                         p->result_written ? STATE_POOL_RAW : STATE_POOL);
+    return x->result[slot] = state_alloc(x->owner, x, p->result_size, STATE_POOL);
+}
+
+void *dt_parser_result_extra(const dt_parse_in *in, size_t size)
+{
+    return state_alloc(in->x->owner, in->x, size, STATE_MALLOC);
 }
 
 void dt_parser_result_drop(const dt_parse_in *in, int slot)
@@ -422,7 +425,7 @@ void dt_apps_flow_end(dt_apps *a, dt_flow *f)
                     !dt_app_usual_port((dt_app)x->app, f->side[DT_SERVER].port);
     const dt_tls_client *tc = dt_app_tls_client(x), *qc = dt_app_quic_hello(x);
     const dt_http_info *h = dt_app_http(x);
-    const dt_tls_cert *c = dt_app_tls_cert(x);
+    const dt_flow_cert *c = dt_app_tls_cert(x);
     if (tc)
         set_name(x, tc->sni, DT_NAME_TLS_SNI);
     if (qc)
@@ -446,8 +449,10 @@ void dt_apps_flow_end(dt_apps *a, dt_flow *f)
             dt_resolve_lookup(a->resolve, &f->side[DT_SERVER].ip, f->first_ns, NULL, NULL);
         set_name(x, n, DT_NAME_DNS);
     }
-    if (c)
-        set_name(x, c->subject_cn[0] ? c->subject_cn : (c->n_san ? c->san[0] : NULL), DT_NAME_CERT);
+    if (c) {
+        const char *cn = dt_flow_cert_subject_cn(c);
+        set_name(x, cn[0] ? cn : (c->n_san ? dt_flow_cert_san(c, 0) : NULL), DT_NAME_CERT);
+    }
     x->encrypted_dns = (uint8_t)dt_encrypted_dns_kind(f->side[DT_SERVER].port, tc, qc);
     dt_parse_in in = {a, f, x, 0, DT_CLIENT, NULL, 0, f->last_ns, 1};
     for (uint32_t m = dt_parsers_with_end(); m; m &= m - 1) {

@@ -84,6 +84,52 @@ static inline const char *dt_flow_dns_chain(const dt_flow_dns *d, int i)
     return d->text + d->chain_at[i];
 }
 
+/* The server's certificate as a flow keeps it (a TLS <= 1.2 server shows
+ * one): the texts of dt_tls_cert packed in text[], allocated to size (a few
+ * hundred bytes, not dt_tls_cert's 4.6 kB of arrays). */
+typedef struct dt_flow_cert {
+    uint16_t bytes; /* of the whole record */
+    uint8_t n_san;
+    uint16_t subject_o_at, issuer_o_at, not_before_at, not_after_at; /* offsets in text */
+    uint16_t san_at[DT_TLS_MAX_SAN];
+    char text[]; /* the subject CN first */
+} dt_flow_cert;
+
+static inline const char *dt_flow_cert_subject_cn(const dt_flow_cert *c)
+{
+    return c->text;
+}
+static inline const char *dt_flow_cert_subject_o(const dt_flow_cert *c)
+{
+    return c->text + c->subject_o_at;
+}
+static inline const char *dt_flow_cert_issuer_o(const dt_flow_cert *c)
+{
+    return c->text + c->issuer_o_at;
+}
+static inline const char *dt_flow_cert_san(const dt_flow_cert *c, int i)
+{
+    return c->text + c->san_at[i];
+}
+static inline const char *dt_flow_cert_not_before(const dt_flow_cert *c)
+{
+    return c->text + c->not_before_at;
+}
+static inline const char *dt_flow_cert_not_after(const dt_flow_cert *c)
+{
+    return c->text + c->not_after_at;
+}
+
+/* TLS's server result as a flow keeps it: the ServerHello's fields and the
+ * certificate, when the server showed one (half the TLS servers of real
+ * traffic are TLS 1.3, whose certificate is encrypted). */
+typedef struct dt_flow_tls_server {
+    int present; /* a ServerHello was parsed */
+    uint16_t version, cipher;
+    char ja3s[33];
+    dt_flow_cert *cert; /* NULL: none */
+} dt_flow_tls_server;
+
 /* A flow's application-layer state: the status of each parser of the
  * registry, what they found, the flow's name.  Parsers keep what they need
  * between calls in their result (dt_parser.result_size); the few fields
@@ -122,16 +168,16 @@ static inline const dt_tls_client *dt_app_tls_client(const dt_flow_app *x)
     const dt_tls_client *c = x ? x->result[DT_RESULT_TLS_CLIENT] : NULL;
     return c && c->present ? c : NULL;
 }
-static inline const dt_tls_server *dt_app_tls_server(const dt_flow_app *x)
+static inline const dt_flow_tls_server *dt_app_tls_server(const dt_flow_app *x)
 {
-    const dt_tls_server *s = x ? x->result[DT_RESULT_TLS_SERVER] : NULL;
+    const dt_flow_tls_server *s = x ? x->result[DT_RESULT_TLS_SERVER] : NULL;
     return s && s->present ? s : NULL;
 }
 /* The server's certificate (also when no ServerHello was parsed), or NULL. */
-static inline const dt_tls_cert *dt_app_tls_cert(const dt_flow_app *x)
+static inline const dt_flow_cert *dt_app_tls_cert(const dt_flow_app *x)
 {
-    const dt_tls_server *s = x ? x->result[DT_RESULT_TLS_SERVER] : NULL;
-    return s && s->cert.present ? &s->cert : NULL;
+    const dt_flow_tls_server *s = x ? x->result[DT_RESULT_TLS_SERVER] : NULL;
+    return s ? s->cert : NULL;
 }
 static inline const dt_quic_info *dt_app_quic(const dt_flow_app *x)
 {
@@ -182,6 +228,10 @@ static inline void *dt_parser_result(const dt_parse_in *in, int slot)
     void *r = in->x->result[slot];
     return r ? r : dt_parser_result_new(in, slot);
 }
+/* Memory a flow's result points to (TLS's certificate): size bytes from the
+ * heap, not zeroed, counted against the state limit with the flow's other
+ * state; the parser's free_result frees it.  NULL past the limit. */
+void *dt_parser_result_extra(const dt_parse_in *in, size_t size);
 /* A working buffer of size bytes for the flow (QUIC's CRYPTO reassembly),
  * allocated once, not zeroed (the parser initialises what it reads);
  * dt_parser_work_drop gives it back. */

@@ -127,13 +127,10 @@ typedef struct dt_parser {
     dt_parse_status (*parse)(const dt_parse_in *in);
     /* Its result per flow: result_size bytes, zeroed, allocated on the first
      * dt_parser_result (counted against DT_APPS_STATE_MAX); free_result
-     * (may be NULL) releases what the result points to before the result
-     * itself is freed with the flow.  result_written: the parser writes the
-     * whole result before anything reads it, so it is not zeroed (TLS's
-     * server result with its certificate: 5 kB). */
+     * (may be NULL) releases what the result points to (from
+     * dt_parser_result_extra) before the result itself is freed with the flow. */
     size_t result_size;
     void (*free_result)(void *result);
-    int result_written;
     /* Its value in the flow object: json_key ("\"key\":", json_key_len bytes)
      * is written for every flow; json writes the value and returns 1, or
      * returns 0 without writing when there is nothing to show (null is

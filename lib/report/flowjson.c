@@ -56,7 +56,7 @@ static const dt_tls_client *tls_client(const dt_flow_app *x)
     return dt_app_tls_client(x);
 }
 
-static const dt_tls_server *tls_server(const dt_flow_app *x)
+static const dt_flow_tls_server *tls_server(const dt_flow_app *x)
 {
     return dt_app_tls_server(x);
 }

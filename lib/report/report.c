@@ -336,8 +336,8 @@ void dt_report_flow(void *ctx, const dt_input_info *in, const dt_flow *f)
     const dt_endpoint_info *ep = NULL;
     if (r->opts.enricher) {
         const dt_flow_app *x = f->app;
-        const dt_tls_cert *cert = dt_app_tls_cert(x);
-        const char *cert_o = cert ? cert->subject_o : NULL;
+        const dt_flow_cert *cert = dt_app_tls_cert(x);
+        const char *cert_o = cert ? dt_flow_cert_subject_o(cert) : NULL;
         ep = dt_enrich_endpoint(r->opts.enricher, &f->side[DT_SERVER].ip, x ? x->name : NULL,
                                 cert_o);
     }

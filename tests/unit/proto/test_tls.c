@@ -1,6 +1,7 @@
 /* Unit tests for lib/proto/tls.c: ClientHello/ServerHello/Certificate parsing, JA3/JA3S/JA4;
  * and lib/proto/dtls.c: the DTLS ClientHello, read by the same code. */
 #include "check.h"
+#include "proto/apps.h"
 #include "proto/dtls.h"
 #include "proto/tls.h"
 
@@ -751,6 +752,68 @@ static void test_server12(void)
     CHECK_EQ_INT(s.cert.present, 0);
 }
 
+/* What a flow keeps of the server's flight (lib/proto/app_tls.c): the ServerHello's
+ * fields and the certificate's texts packed in a record of their size, counted in the
+ * flow's state, freed with it. */
+static void test_flow_keeps_cert(void)
+{
+    static uint8_t der[8192];
+    size_t der_len = load_leaf(der, sizeof der);
+    if (!der_len)
+        return;
+    static wb hs, rec;
+    hs.n = rec.n = 0;
+    build_server12(&hs, der, der_len);
+    recordize(hs.b, hs.n, 500, 0x16, &rec); /* the certificate in the second record */
+
+    dt_apps *a = dt_apps_new(0);
+    dt_flow f;
+    dt_tcp_dir dirs[2];
+    memset(&f, 0, sizeof f);
+    f.proto = 6;
+    f.side[DT_CLIENT].port = 40000;
+    f.side[DT_SERVER].port = 443;
+    f.tcp = dirs;
+    for (int d = 0; d < 2; d++) {
+        dt_tcp_dir_init(&dirs[d], 65536, NULL);
+        dt_tcp_dir_segment(&dirs[d], 1000, 0x02 /* SYN */, NULL, 0);
+    }
+    /* the ServerHello alone, then the rest */
+    CHECK(dt_tcp_dir_segment(&dirs[DT_SERVER], 1001, 0, rec.b, 200) > 0);
+    dt_apps_on_stream(a, &f, DT_SERVER);
+    CHECK(dt_app_tls_server(f.app) != NULL);
+    CHECK(dt_app_tls_cert(f.app) == NULL);
+    CHECK(dt_tcp_dir_segment(&dirs[DT_SERVER], 1201, 0, rec.b + 200, (uint32_t)(rec.n - 200)) > 0);
+    dt_apps_on_stream(a, &f, DT_SERVER);
+
+    const dt_flow_tls_server *s = dt_app_tls_server(f.app);
+    const dt_flow_cert *c = dt_app_tls_cert(f.app);
+    CHECK(s && c);
+    if (s && c) {
+        CHECK_EQ_INT(s->version, 0x0303);
+        CHECK_EQ_INT(s->cipher, 0xc02f);
+        CHECK_EQ_STR(s->ja3s, "303951d4c50efb2e991652225a6f02b1");
+        CHECK_EQ_STR(dt_flow_cert_subject_cn(c), "www.example-car.test");
+        CHECK_EQ_STR(dt_flow_cert_subject_o(c), "Datatrail Test Org");
+        CHECK_EQ_STR(dt_flow_cert_issuer_o(c), "Example Root Authority");
+        CHECK_EQ_INT(c->n_san, 3);
+        CHECK_EQ_STR(dt_flow_cert_san(c, 0), "www.example-car.test");
+        CHECK_EQ_STR(dt_flow_cert_san(c, 1), "api.example-car.test");
+        CHECK_EQ_STR(dt_flow_cert_san(c, 2), "*.telemetry.example-car.test");
+        CHECK_EQ_STR(dt_flow_cert_not_before(c), "2026-11-24T18:43:28Z");
+        CHECK_EQ_STR(dt_flow_cert_not_after(c), "2027-11-24T18:43:28Z");
+        /* the record ends after its last text, and is a few hundred bytes */
+        const char *last = dt_flow_cert_san(c, 2);
+        CHECK_EQ_INT(c->bytes, (size_t)(last - (const char *)c) + strlen(last) + 1);
+        CHECK(c->bytes < 512);
+        CHECK(f.app->state_bytes >= sizeof *f.app + sizeof *s + c->bytes);
+    }
+    dt_apps_flow_free(&f);
+    for (int d = 0; d < 2; d++)
+        dt_tcp_dir_free(&dirs[d]);
+    dt_apps_free(a);
+}
+
 static void test_server13(void)
 {
     static wb hs, rec;
@@ -962,6 +1025,7 @@ int main(void)
     test_garbage();
     test_server12();
     test_server13();
+    test_flow_keeps_cert();
     test_names();
     test_dtls();
     return check_done();

@@ -479,7 +479,8 @@ static int copy_flow_lines(dt_report *r, dt_report *part)
     }
     if (r->streamed && part->array_lines) { /* after what r's buffer holds */
         stream_open(r);
-        dt_fw_text(&r->jf, ",", comma);
+        if (comma)
+            dt_fw_text(&r->jf, ",", 1);
         if (dt_fw_flush(&r->jf) != 0)
             r->write_error = 1;
     }

@@ -188,7 +188,10 @@ void *dt_parser_result_extra(const dt_parse_in *in, size_t size)
 
 void dt_parser_result_drop(const dt_parse_in *in, int slot)
 {
-    state_free(in->x, in->x->result[slot], dt_result_parser(slot)->result_size, STATE_POOL);
+    const dt_parser *p = dt_result_parser(slot);
+    if (in->x->result[slot] && p->free_result) /* what it points to (counted until the flow ends) */
+        p->free_result(in->x->result[slot]);
+    state_free(in->x, in->x->result[slot], p->result_size, STATE_POOL);
     in->x->result[slot] = NULL;
 }
 

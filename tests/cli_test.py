@@ -165,8 +165,9 @@ def main():
     keys = list(json.loads(outs[0]))
     check("report members: datatrail, options, flows, inputs, ..., dns",
           keys[:4] == ["datatrail", "options", "flows", "inputs"] and keys[-1] == "dns", str(keys))
-    # More inputs than -j 2 reads ahead of the report (twice the jobs): workers
-    # wait for the report to take parts in order, and the bytes stay the same.
+    # 24 small inputs: -j 2 reads them several to a part (three at first), and
+    # more parts than it holds at once (four): workers wait for the report to
+    # take parts in order, and the bytes stay the same.
     # (Named one by one: a directory walk would read a linked file once.)
     many = os.path.join(work, "many")
     os.makedirs(many)

@@ -12,11 +12,21 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* Small inputs are read several to a part: each part costs the main thread
+ * about what reading a 150 KB capture costs (its tables merged into the
+ * report), so a fleet of small captures read one to a part was slower with
+ * -j 2 than with -j 1.  A part takes consecutive inputs while they add up to
+ * at most BATCH_BYTES, and at most a quarter of each job's share of what is
+ * left, so that a few inputs still spread over the jobs. */
+#define BATCH_BYTES ((uint64_t)1 << 20)
+
 typedef struct slot {
     dt_report *part;
     dt_input_info info;
     dt_status rc;
     int done;
+    int in_part;    /* read into the part of an earlier slot (taken with it) */
+    int first;      /* the first input of a part (parts_out counts it until taken) */
     int stream;     /* the part may write its flows to the report itself (it is next in order) */
     uint64_t bytes; /* read so far (progress) */
     uint64_t size;  /* of the file when the run started (0: unknown, stdin) */
@@ -28,10 +38,10 @@ typedef struct shared {
     int n;
     dt_report *rep;
     slot *slots;
-    int next;     /* next input to start */
-    int limit;    /* inputs from here on are never started (an enricher failed) */
-    int absorbed; /* inputs the main thread has taken into the report */
-    int ahead;    /* inputs started beyond absorbed, at most */
+    int next;      /* next input to start */
+    int limit;     /* inputs from here on are never started (an enricher failed) */
+    int jobs;      /* workers */
+    int parts_out; /* parts started and not yet taken into the report: at most 2 * jobs */
     int open_failed;
     char open_err[512];
     pthread_mutex_t mu;
@@ -59,25 +69,43 @@ static void on_bytes(void *ctx, uint64_t bytes)
     __atomic_store_n(&s->bytes, bytes, __ATOMIC_RELAXED);
 }
 
-/* Reads input i into its slot. */
-static void read_one(shared *sh, dt_enricher *enr, int i)
+/* Reads inputs [i, end) into the part of slot i, in order. */
+static void read_part(shared *sh, dt_enricher *enr, int i, int end)
 {
-    slot *s = &sh->slots[i];
-    s->part = dt_report_new_part(sh->rep, enr, sh->o->per_file_dir != NULL);
-    if (!s->part) {
-        memset(&s->info, 0, sizeof s->info);
-        s->info.path = sh->paths[i];
-        s->info.n_errors = 1;
-        snprintf(s->info.errors[0].message, sizeof s->info.errors[0].message,
-                 "out of memory or no temporary file space");
-        s->rc = DT_UNREADABLE;
-        return;
+    dt_report *part = dt_report_new_part(sh->rep, enr, sh->o->per_file_dir != NULL);
+    if (part && !sh->o->per_file_dir) /* once the report has taken every earlier input */
+        dt_report_part_stream_when(part, sh->rep, &sh->slots[i].stream);
+    for (int k = i; k < end; k++) {
+        slot *s = &sh->slots[k];
+        s->in_part = part && k > i;
+        if (!part) {
+            memset(&s->info, 0, sizeof s->info);
+            s->info.path = sh->paths[k];
+            s->info.n_errors = 1;
+            snprintf(s->info.errors[0].message, sizeof s->info.errors[0].message,
+                     "out of memory or no temporary file space");
+            s->rc = DT_UNREADABLE;
+            continue;
+        }
+        s->rc = dt_engine_run(sh->o->engine, sh->paths[k], (uint32_t)k, dt_report_flow, part,
+                              &s->info, on_bytes, s);
+        dt_report_input(part, &s->info);
     }
-    if (!sh->o->per_file_dir)
-        dt_report_part_stream_when(s->part, sh->rep, &s->stream);
-    s->rc = dt_engine_run(sh->o->engine, sh->paths[i], (uint32_t)i, dt_report_flow, s->part,
-                          &s->info, on_bytes, s);
-    dt_report_input(s->part, &s->info);
+    sh->slots[i].part = part;
+}
+
+/* The inputs a part starting at input i takes (under the lock): [i, end). */
+static int part_end(const shared *sh, int i)
+{
+    int end = i + 1;
+    uint64_t bytes = sh->slots[i].size;
+    int most = (sh->limit - i) / (4 * sh->jobs);
+    if (sh->o->per_file_dir || bytes == 0) /* one report per input; stdin or unknown size */
+        return end;
+    while (end < sh->limit && end - i < most && sh->slots[end].size &&
+           bytes + sh->slots[end].size <= BATCH_BYTES)
+        bytes += sh->slots[end++].size;
+    return end;
 }
 
 static void *worker_main(void *arg)
@@ -112,15 +140,22 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&sh->mu);
         /* Parts wait in memory until the main thread takes them in order: on
          * small inputs, read faster than taken, they would pile up. */
-        while (sh->next < sh->limit && sh->next >= sh->absorbed + sh->ahead)
+        while (sh->next < sh->limit && sh->parts_out >= 2 * sh->jobs)
             pthread_cond_wait(&sh->cv, &sh->mu);
-        int i = sh->next < sh->limit ? sh->next++ : -1;
+        int i = -1, end = -1;
+        if (sh->next < sh->limit) {
+            i = sh->next;
+            end = sh->next = part_end(sh, i);
+            sh->slots[i].first = 1;
+            sh->parts_out++;
+        }
         pthread_mutex_unlock(&sh->mu);
         if (i < 0)
             return NULL;
-        read_one(sh, w->enr, i);
+        read_part(sh, w->enr, i, end);
         pthread_mutex_lock(&sh->mu);
-        sh->slots[i].done = 1;
+        for (int k = i; k < end; k++)
+            sh->slots[k].done = 1;
         pthread_cond_broadcast(&sh->cv);
         pthread_mutex_unlock(&sh->mu);
     }
@@ -224,7 +259,7 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
     sh.rep = rep;
     sh.slots = calloc((size_t)(n ? n : 1), sizeof(slot));
     sh.limit = n;
-    sh.ahead = 2 * jobs;
+    sh.jobs = jobs;
     pthread_mutex_init(&sh.mu, NULL);
     pthread_cond_init(&sh.cv, NULL);
     worker *ws = calloc((size_t)(jobs ? jobs : 1), sizeof *ws);
@@ -314,15 +349,15 @@ int dt_batch_run(const dt_batch_opts *o, const char *const *paths, int n, dt_rep
             res->write_errors++;
         if (s->part)
             dt_report_absorb(rep, s->part);
-        else
+        else if (!s->in_part) /* (an input read into an earlier part is in the report) */
             dt_report_input(rep, &s->info);
         if (o->input_done)
             o->input_done(o->ctx, &s->info, s->rc);
         dt_report_free(s->part);
         s->part = NULL;
-        if (!direct) {
+        if (s->first) {
             pthread_mutex_lock(&sh.mu);
-            sh.absorbed = i + 1;
+            sh.parts_out--;
             pthread_cond_broadcast(&sh.cv);
             pthread_mutex_unlock(&sh.mu);
         }

@@ -79,30 +79,26 @@ static uint16_t put_text(char *text, size_t *used, const char *str)
     return (uint16_t)at;
 }
 
-/* The certificate as the flow keeps it: its texts packed (NULL past the
- * state limit: the flow then shows none). */
+/* The certificate as the flow keeps it: its texts packed, built on the stack
+ * and then allocated to its size, as a DNS record is (NULL past the state
+ * limit: the flow then shows none). */
 static dt_flow_cert *cert_keep(const dt_parse_in *in, const dt_tls_cert *ct)
 {
-    const char *const texts[] = {ct->subject_cn, ct->subject_o, ct->issuer_o, ct->not_before,
-                                 ct->not_after};
-    size_t size = sizeof(dt_flow_cert);
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        size += strlen(texts[i]) + 1;
-    for (int i = 0; i < ct->n_san; i++)
-        size += strlen(ct->san[i]) + 1;
-    dt_flow_cert *c = dt_parser_result_extra(in, size);
-    if (!c)
-        return NULL;
+    _Alignas(dt_flow_cert) char buf[sizeof(dt_flow_cert) + sizeof *ct];
+    dt_flow_cert *b = (dt_flow_cert *)buf;
     size_t used = 0;
-    c->bytes = (uint16_t)size;
-    (void)put_text(c->text, &used, ct->subject_cn);
-    c->subject_o_at = put_text(c->text, &used, ct->subject_o);
-    c->issuer_o_at = put_text(c->text, &used, ct->issuer_o);
-    c->not_before_at = put_text(c->text, &used, ct->not_before);
-    c->not_after_at = put_text(c->text, &used, ct->not_after);
-    c->n_san = (uint8_t)ct->n_san;
+    (void)put_text(b->text, &used, ct->subject_cn);
+    b->subject_o_at = put_text(b->text, &used, ct->subject_o);
+    b->issuer_o_at = put_text(b->text, &used, ct->issuer_o);
+    b->not_before_at = put_text(b->text, &used, ct->not_before);
+    b->not_after_at = put_text(b->text, &used, ct->not_after);
+    b->n_san = (uint8_t)ct->n_san;
     for (int i = 0; i < ct->n_san; i++)
-        c->san_at[i] = put_text(c->text, &used, ct->san[i]);
+        b->san_at[i] = put_text(b->text, &used, ct->san[i]);
+    b->bytes = (uint16_t)(sizeof(dt_flow_cert) + used);
+    dt_flow_cert *c = dt_parser_result_extra(in, b->bytes);
+    if (c)
+        memcpy(c, buf, b->bytes);
     return c;
 }
 
